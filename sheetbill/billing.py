@@ -1,0 +1,286 @@
+"""The use cases: check a workbook, run a billing cycle, set up a workbook.
+
+Each ties the adapters to the pure core: load → validate → plan → record intent → write
+→ record outcome. The CLI calls exactly one of these and prints what it returns.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sheetbill.config import Config
+from sheetbill.errors import WorkbookChangedError
+from sheetbill.invoicing import Counters, plan_invoices
+from sheetbill.model import Invoice, Problem, Severity
+from sheetbill.numbering import NumberPattern
+from sheetbill.settings import read_settings
+from sheetbill.state import StateDB
+from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
+from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
+from sheetbill.writeplan import PendingMatch, match_pending, plan_writes
+
+# How often a run re-reads and re-plans when a person saved the workbook meanwhile.
+REPLAN_ATTEMPTS = 3
+
+Progress = Callable[[str], None]
+
+
+def _quiet(step: str) -> None:
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    """What a run did (or, for a dry run, would do)."""
+
+    workbook: str
+    today: date
+    run_id: str
+    is_dry_run: bool
+    invoices: tuple[Invoice, ...]
+    # Invoices drawn by an interrupted run that this run completed.
+    recovered: tuple[Invoice, ...]
+    problems: tuple[Problem, ...]
+    changes: WorkbookChanges
+    exceptions_opened: int = 0
+    exceptions_closed: int = 0
+    is_written: bool = False
+    replans: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    workbook: str
+    today: date
+    problems: tuple[Problem, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.problems else 0
+
+
+def today_for(snapshot: BookSnapshot, config: Config, as_of: date | None) -> date:
+    """`--as-of`, else today in the workbook's Settings time zone."""
+    if as_of is not None:
+        return as_of
+    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
+    settings, _ = read_settings(settings_layout.table if settings_layout else None)
+    return datetime.now(ZoneInfo(settings.timezone)).date()
+
+
+def check_workbook(
+    workbook: Workbook, config: Config, *, as_of: date | None, state_path: Path | None
+) -> CheckResult:
+    """Validate only: nothing is written, not even the state database."""
+    snapshot = workbook.read()
+    today = today_for(snapshot, config, as_of)
+    billed: dict[str, BilledRow] = {}
+    if state_path is not None and state_path.exists():
+        with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
+            billed = state.billed_rows()
+    data = validate_book(snapshot, today=today, billed=billed, aliases=config.aliases)
+    problems = (*data.problems, *_blocking_problems(data))
+    counts = {
+        "customers": len(data.customers),
+        "rates": len(data.rates),
+        "billable time entries": len(data.time_entries),
+        "billable orders": len(data.orders),
+    }
+    return CheckResult(workbook.name, today, tuple(problems), counts)
+
+
+def _blocking_problems(data: BookData) -> list[Problem]:
+    """Problems that stop all invoicing (nothing else may guess a number pattern)."""
+    try:
+        NumberPattern(data.settings.number_pattern)
+    except ValueError:
+        return [
+            Problem(
+                "Settings",
+                None,
+                "Value",
+                data.settings.number_pattern,
+                "The number pattern cannot make invoice numbers.",
+                "Fix 'Number Pattern' in Settings, e.g. INV-{yyyy}-{seq:04}.",
+            )
+        ]
+    return []
+
+
+def _is_invoicing_blocked(problems: Sequence[Problem]) -> bool:
+    return any(
+        p.tab == "Settings"
+        and "Number Pattern" in p.problem
+        and p.severity is Severity.ERROR
+        for p in problems
+    )
+
+
+def run_billing(
+    workbook: Workbook,
+    config: Config,
+    *,
+    state_path: Path,
+    as_of: date | None,
+    is_dry_run: bool,
+    progress: Progress = _quiet,
+    now: Callable[[], datetime] | None = None,
+) -> RunResult:
+    """One billing cycle. Reads first, so an unreadable file leaves no state behind."""
+    clock = now or (lambda: datetime.now(UTC))
+    run_id = clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    progress("Reading the workbook")
+    snapshot = workbook.read()
+    today = today_for(snapshot, config, as_of)
+    if is_dry_run and not state_path.exists():
+        return _plan(
+            snapshot,
+            config,
+            None,
+            today=today,
+            run_id=run_id,
+            now=clock(),
+            name=workbook.name,
+            is_dry_run=True,
+            progress=progress,
+        )[0]
+    with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
+        for attempt in range(REPLAN_ATTEMPTS):
+            if attempt:
+                progress("The workbook changed meanwhile: reading it again")
+                snapshot = workbook.read()
+            result, before, after = _plan(
+                snapshot,
+                config,
+                state,
+                today=today,
+                run_id=run_id,
+                now=clock(),
+                name=workbook.name,
+                is_dry_run=is_dry_run,
+                progress=progress,
+            )
+            if is_dry_run:
+                return result
+            if result.invoices:
+                progress("Recording the new invoices")
+                _record(
+                    state, result.invoices, before, after, run_id=run_id, now=clock()
+                )
+            if result.changes.is_empty:
+                _finish(state, result, run_id=run_id, now=clock())
+                return result
+            progress("Writing the workbook")
+            try:
+                workbook.apply(result.changes, expected_version=snapshot.version)
+            except WorkbookChangedError:
+                continue
+            _finish(state, result, run_id=run_id, now=clock())
+            return _replace_written(result, attempt)
+    raise WorkbookChangedError(
+        "the workbook keeps changing while sheetbill writes; nothing new was written. "
+        "Run again when nobody is saving it",
+        path=workbook.name,
+    )
+
+
+def _replace_written(result: RunResult, attempt: int) -> RunResult:
+    from dataclasses import replace
+
+    return replace(result, is_written=True, replans=attempt)
+
+
+def _record(
+    state: StateDB,
+    invoices: Sequence[Invoice],
+    before: Counters,
+    after: Counters,
+    *,
+    run_id: str,
+    now: datetime,
+) -> None:
+    state.record_pending(invoices, after=after, expected=before, run_id=run_id, now=now)
+
+
+def _finish(state: StateDB, result: RunResult, *, run_id: str, now: datetime) -> None:
+    numbers = [i.number for i in (*result.recovered, *result.invoices)]
+    if numbers:
+        state.mark_written(numbers, run_id=run_id, now=now)
+
+
+def _plan(
+    snapshot: BookSnapshot,
+    config: Config,
+    state: StateDB | None,
+    *,
+    today: date,
+    run_id: str,
+    now: datetime,
+    name: str,
+    is_dry_run: bool,
+    progress: Progress,
+) -> tuple[RunResult, Counters, Counters]:
+    progress("Checking every row")
+    billed = state.billed_rows() if state else {}
+    pending = state.pending_invoices() if state else []
+    counters = state.counters() if state else Counters({}, 0)
+    data = validate_book(snapshot, today=today, billed=billed, aliases=config.aliases)
+    match = (
+        match_pending(data, pending) if pending else PendingMatch({}, frozenset(), ())
+    )
+    problems = [*data.problems, *match.problems, *_blocking_problems(data)]
+    progress("Planning invoices")
+    new: list[Invoice] = []
+    after = counters
+    if not _is_invoicing_blocked(problems):
+        consumed = match.consumed
+        new, after = plan_invoices(
+            customers=data.customers,
+            entries=[
+                e
+                for e in data.time_entries
+                if (e.source.tab, e.source.row) not in consumed
+            ],
+            orders=[
+                o for o in data.orders if (o.source.tab, o.source.row) not in consumed
+            ],
+            settings=data.settings,
+            today=today,
+            counters=counters,
+        )
+    plan = plan_writes(
+        data,
+        new=new,
+        pending_invoices=pending,
+        pending=match,
+        problems=problems,
+        today=today,
+        now=now,
+        run_id=run_id,
+    )
+    result = RunResult(
+        workbook=name,
+        today=today,
+        run_id=run_id,
+        is_dry_run=is_dry_run,
+        invoices=tuple(new),
+        recovered=tuple(pending),
+        problems=tuple(problems),
+        changes=plan.changes,
+        exceptions_opened=plan.exceptions_opened,
+        exceptions_closed=plan.exceptions_closed,
+    )
+    return result, counters, after
+
+
+__all__ = ["CheckResult", "RunResult", "check_workbook", "run_billing"]

@@ -1,0 +1,188 @@
+"""Turning one cell's value into what a column means: text, number, date, yes/no, hours.
+
+Backends hand over str/Decimal/bool/date/time cells; people type numbers as text in their
+locale (`1.234,50`), dates as dates, Excel serials or ISO text. Each parser returns the
+value or raises `CellValueError` with the problem and the fix in plain words.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import NumberFormatError, parse_decimal
+
+from sheetbill.workbook.base import CellValue
+
+# Excel's day 0 in the 1900 date system (it counts the non-existent 1900-02-29, so the
+# epoch that makes serials after February 1900 right is 1899-12-30).
+EXCEL_EPOCH = date(1899, 12, 30)
+MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
+
+YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "✓", "✔"})
+NO = frozenset({"no", "n", "false", "0", "nein", "non", "-"})
+
+
+class CellValueError(ValueError):
+    """A cell's value does not fit its column; `problem` and `fix` are for the user."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+
+
+def is_blank(value: CellValue) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def show(value: CellValue) -> str:
+    """A cell value as the user would recognise it in a message."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return format_decimal_plain(value)
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, date | time):
+        return value.isoformat()
+    return value
+
+
+def format_decimal_plain(value: Decimal) -> str:
+    """A Decimal without exponent or trailing zeros: 1E+3 -> 1000, 2.50 -> 2.5."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+def parse_text(value: CellValue) -> str:
+    """Any cell as trimmed text; numbers typed into text columns keep their digits."""
+    return show(value).strip()
+
+
+def parse_number(value: CellValue, *, locale: str) -> Decimal:
+    """A number from a numeric cell or from text in the workbook's locale."""
+    if isinstance(value, bool):
+        raise CellValueError("is TRUE/FALSE, not a number", "type a number")
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, str):
+        text = value.strip().replace("\u00a0", "").replace("\u202f", "")
+        text = re.sub(r"^[^\d\-+.,]+|[^\d.,]+$", "", text)  # currency signs, units
+        for attempt in (locale, "en_US"):
+            try:
+                return Decimal(parse_decimal(text, locale=attempt, strict=True))
+            except (NumberFormatError, InvalidOperation, ValueError):
+                continue
+        try:
+            return Decimal(text)
+        except InvalidOperation:
+            pass
+    raise CellValueError(
+        "is not a number",
+        f"type a number such as 1234.50 (or as written in your locale {locale})",
+    )
+
+
+def parse_percent(value: CellValue, *, locale: str) -> Decimal:
+    """A tax rate as a percentage: 19, '19%', '19 %' and 0.19 all mean 19 %.
+
+    A number strictly between 0 and 1 is read as a fraction, because that is what Excel
+    stores for a cell formatted as a percentage.
+    """
+    is_marked = isinstance(value, str) and "%" in value
+    number = parse_number(value, locale=locale)
+    if not is_marked and 0 < number < 1:
+        number *= 100
+    if number < 0 or number >= 100:
+        raise CellValueError(
+            "is not a tax rate between 0 and 100 %", "type the rate in percent, e.g. 19"
+        )
+    return number.normalize() if number != 0 else Decimal(0)
+
+
+def parse_date(value: CellValue, *, locale: str) -> date:
+    """A date from a date cell, an Excel serial number or text (ISO or the locale's)."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, Decimal):
+        if 1 <= value <= MAX_EXCEL_SERIAL:
+            return EXCEL_EPOCH + timedelta(days=int(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        parsed = _parse_date_text(text, locale=locale)
+        if parsed is not None:
+            return parsed
+    raise CellValueError(
+        "is not a date", "type a date such as 2026-11-25 or format the cell as a date"
+    )
+
+
+def _parse_date_text(text: str, *, locale: str) -> date | None:
+    """ISO first (2026-11-25, also with a time), then day-first unless the locale is US."""
+    if re.match(r"^\d{4}-\d\d-\d\d", text):
+        try:
+            return date.fromisoformat(text[:10])
+        except ValueError:
+            return None
+    match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+    if not match:
+        return None
+    first, second, year = (int(g) for g in match.groups())
+    month, day = (first, second) if locale.endswith("_US") else (second, first)
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_yes_no(value: CellValue) -> bool:
+    """yes/no, TRUE/FALSE, x, 1/0 (and ja/nein, oui/non, sí/no) as a boolean."""
+    if isinstance(value, bool):
+        return value
+    text = parse_text(value).casefold()
+    if text in YES:
+        return True
+    if text in NO or not text:
+        return False
+    raise CellValueError("is not yes or no", "choose yes or no")
+
+
+def parse_hours(value: CellValue, *, locale: str) -> Decimal:
+    """Hours as a number (1.5), a duration (1:30) or an Excel time cell."""
+    if isinstance(value, time):
+        return (
+            Decimal(value.hour)
+            + Decimal(value.minute) / 60
+            + Decimal(value.second) / 3600
+        )
+    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}:\d\d\s*", value):
+        hours, minutes = value.strip().split(":")
+        if int(minutes) >= 60:
+            raise CellValueError(
+                "has more than 59 minutes", "type hours as h:mm or 1.5"
+            )
+        return Decimal(int(hours)) + Decimal(int(minutes)) / 60
+    return parse_number(value, locale=locale)
+
+
+def parse_time_of_day(value: CellValue) -> time:
+    """A clock time from a time cell, a fraction of a day, or text such as 09:30."""
+    if isinstance(value, datetime):
+        return value.time()
+    if isinstance(value, time):
+        return value
+    if isinstance(value, Decimal) and 0 <= value < 1:
+        seconds = int((value * 86400).to_integral_value())
+        return time(seconds // 3600, seconds % 3600 // 60)
+    if isinstance(value, str):
+        match = re.fullmatch(r"\s*(\d{1,2})[:.h](\d\d)\s*", value)
+        if match and int(match[1]) < 24 and int(match[2]) < 60:
+            return time(int(match[1]), int(match[2]))
+    raise CellValueError("is not a time of day", "type a time such as 09:30")

@@ -1,0 +1,71 @@
+"""The one exception tree of sheetbill: unusable input, failed I/O and bugs.
+
+Bad data in rows is not an exception; it is a `model.Problem` value. These are for the
+cases where a run cannot go on, and the CLI turns each into one line and an exit code.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SheetbillError(Exception):
+    """Base of every error sheetbill reports to a user in one line."""
+
+    exit_code = 2
+
+    def __init__(self, message: str, *, path: Path | str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+
+    def __str__(self) -> str:
+        if self.path is not None:
+            return f"{self.path}: {self.message}"
+        return self.message
+
+
+class ConfigError(SheetbillError):
+    """The configuration file or a command-line option is wrong."""
+
+
+class WorkbookError(SheetbillError):
+    """The workbook cannot be read: missing, corrupt, encrypted or hostile."""
+
+
+class WorkbookWriteError(SheetbillError):
+    """The workbook could not be written (held open, read-only disk, ...)."""
+
+    exit_code = 3
+
+
+class WorkbookLockedError(WorkbookWriteError):
+    """Excel or LibreOffice holds the file open; `holder` names who, when known."""
+
+    def __init__(
+        self, message: str, *, path: Path | str | None = None, holder: str | None = None
+    ) -> None:
+        super().__init__(message, path=path)
+        self.holder = holder
+
+
+class WorkbookChangedError(WorkbookWriteError):
+    """The workbook changed on disk after it was read; re-read and re-plan."""
+
+
+class StateError(SheetbillError):
+    """The local state database is unusable, or another run holds it."""
+
+    exit_code = 3
+
+
+class RunInProgressError(StateError):
+    """Another sheetbill run holds the lock of this workbook's state."""
+
+
+class RenderError(SheetbillError):
+    """A document (PDF) could not be rendered."""
+
+
+class DeliveryError(SheetbillError):
+    """An email could not be handed to the mail server."""

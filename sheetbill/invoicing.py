@@ -1,0 +1,306 @@
+"""Planning invoices: billable rows grouped per customer and currency into lines and totals.
+
+Pure and deterministic: the same rows, date and counters give the same invoices. Amounts
+follow the rounding rule of `money`: each line rounded, tax per rate on the rounded
+lines, spread back so lines, net, tax and total always add up exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+
+from sheetbill.model import (
+    Customer,
+    HoursRounding,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    LineGrouping,
+    Order,
+    Settings,
+    SourceRow,
+    TaxBreakdown,
+    TaxMode,
+    TimeEntry,
+)
+from sheetbill.money import HUNDRED, allocate, quantum, round_money, sum_amounts
+from sheetbill.numbering import NumberPattern
+
+ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
+
+
+@dataclass(frozen=True, slots=True)
+class PricedItem:
+    """One billable thing before lines are formed: a time entry or an order row."""
+
+    group: tuple[str, ...]
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    tax_rate: Decimal
+    source: SourceRow
+    sort_key: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class LineAmounts:
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def round_hours(hours: Decimal, settings: Settings) -> Decimal:
+    """Hours to the Settings' increment (e.g. 0.25), nearest, up or down."""
+    step = settings.hours_increment
+    mode = {
+        HoursRounding.NEAREST: ROUND_HALF_UP,
+        HoursRounding.UP: ROUND_CEILING,
+        HoursRounding.DOWN: ROUND_FLOOR,
+    }[settings.hours_rounding]
+    return ((hours / step).to_integral_value(rounding=mode) * step).normalize()
+
+
+def tax_rate_for(
+    customer: Customer, settings: Settings, line_rate: Decimal | None
+) -> Decimal:
+    """A line's own rate wins, then the customer's, then the Settings' default."""
+    if line_rate is not None:
+        return line_rate
+    if customer.tax_rate is not None:
+        return customer.tax_rate
+    return settings.default_tax_rate
+
+
+def _time_item(entry: TimeEntry, customer: Customer, settings: Settings) -> PricedItem:
+    hours = round_hours(entry.hours, settings)
+    quantity = hours
+    if entry.rate.unit == "day":
+        quantity = (
+            (hours / settings.hours_per_day).quantize(Decimal("0.0001")).normalize()
+        )
+    project = entry.project or "Services"
+    headline = f"{project} – {entry.activity}" if entry.activity else project
+    grouping = settings.line_grouping
+    if grouping is LineGrouping.ENTRY:
+        detail = f" ({entry.person})" if entry.person else ""
+        text = entry.description or headline
+        group: tuple[str, ...] = (entry.source.tab, str(entry.source.row))
+        description = f"{entry.day.isoformat()} {text}{detail}"
+    elif grouping is LineGrouping.PERSON:
+        group = (project.casefold(), entry.person.casefold())
+        description = f"{project} – {entry.person}"
+    elif grouping is LineGrouping.DAY:
+        group = (project.casefold(), entry.day.isoformat())
+        description = f"{project} – {entry.day.isoformat()}"
+    else:
+        group = (project.casefold(), entry.activity.casefold())
+        description = headline
+    return PricedItem(
+        group=("time", *group),
+        description=description,
+        quantity=quantity,
+        unit=entry.rate.unit,
+        unit_price=entry.rate.rate,
+        tax_rate=tax_rate_for(customer, settings, None),
+        source=entry.source,
+        sort_key=("0", entry.day.isoformat(), f"{entry.source.row:09d}"),
+    )
+
+
+def _order_item(order: Order, customer: Customer, settings: Settings) -> PricedItem:
+    description = (
+        f"{order.item}: {order.description}" if order.description else order.item
+    )
+    return PricedItem(
+        group=("order", order.source.tab, str(order.source.row)),
+        description=description,
+        quantity=order.quantity,
+        unit="item",
+        unit_price=order.unit_price,
+        tax_rate=tax_rate_for(customer, settings, order.tax_rate),
+        source=order.source,
+        sort_key=("1", order.day.isoformat(), f"{order.source.row:09d}"),
+    )
+
+
+def price_lines(
+    items: Sequence[PricedItem], *, currency: str, tax_mode: TaxMode, settings: Settings
+) -> tuple[list[InvoiceLine], list[TaxBreakdown]]:
+    """Group items into lines and compute every amount under the rounding rule."""
+    grouped: dict[tuple[object, ...], list[PricedItem]] = {}
+    for item in sorted(items, key=lambda i: i.sort_key):
+        key = (*item.group, item.unit, item.unit_price, item.tax_rate)
+        grouped.setdefault(key, []).append(item)
+    drafts = []
+    for members in grouped.values():
+        first = members[0]
+        quantity = sum_amounts(m.quantity for m in members).normalize()
+        base = round_money(quantity * first.unit_price, currency, settings.rounding)
+        drafts.append((first, quantity, base, tuple(m.source for m in members)))
+    amounts = compute_amounts(
+        [(d[0].tax_rate, d[2]) for d in drafts],
+        currency=currency,
+        tax_mode=tax_mode,
+        settings=settings,
+    )
+    lines = [
+        InvoiceLine(
+            line=index,
+            description=first.description,
+            quantity=quantity,
+            unit=first.unit,
+            unit_price=first.unit_price,
+            tax_rate=first.tax_rate,
+            net=amount.net,
+            tax=amount.tax,
+            total=amount.total,
+            sources=sources,
+        )
+        for index, ((first, quantity, _base, sources), amount) in enumerate(
+            zip(drafts, amounts, strict=True), start=1
+        )
+    ]
+    return lines, breakdown(lines)
+
+
+def compute_amounts(
+    lines: Sequence[tuple[Decimal, Decimal]],
+    *,
+    currency: str,
+    tax_mode: TaxMode,
+    settings: Settings,
+) -> list[LineAmounts]:
+    """Net, tax and total per line from (tax rate %, rounded line amount) pairs.
+
+    Exclusive: the amount is net; each rate's tax is its net sum times the rate,
+    rounded. Inclusive: the amount is gross; each rate's tax is gross × r / (100 + r),
+    rounded, and net is what is left. Either way the rate's tax is spread over its lines
+    in proportion to their amounts, so per-line figures add up to the totals.
+    """
+    step = quantum(currency)
+    result: list[LineAmounts | None] = [None] * len(lines)
+    by_rate: dict[Decimal, list[int]] = {}
+    for index, (rate, _amount) in enumerate(lines):
+        by_rate.setdefault(rate, []).append(index)
+    for rate, indexes in by_rate.items():
+        amounts = [lines[i][1] for i in indexes]
+        subtotal = sum_amounts(amounts)
+        if tax_mode is TaxMode.EXCLUSIVE:
+            rate_tax = round_money(
+                subtotal * rate / HUNDRED, currency, settings.rounding
+            )
+        else:
+            rate_tax = round_money(
+                subtotal * rate / (HUNDRED + rate), currency, settings.rounding
+            )
+        shares = allocate(rate_tax, amounts, step)
+        for i, amount, tax in zip(indexes, amounts, shares, strict=True):
+            if tax_mode is TaxMode.EXCLUSIVE:
+                result[i] = LineAmounts(net=amount, tax=tax, total=amount + tax)
+            else:
+                result[i] = LineAmounts(net=amount - tax, tax=tax, total=amount)
+    return [r for r in result if r is not None]
+
+
+def breakdown(lines: Iterable[InvoiceLine]) -> list[TaxBreakdown]:
+    rates: dict[Decimal, list[InvoiceLine]] = {}
+    for line in lines:
+        rates.setdefault(line.tax_rate, []).append(line)
+    return [
+        TaxBreakdown(
+            rate=rate,
+            net=sum_amounts(li.net for li in members),
+            tax=sum_amounts(li.tax for li in members),
+        )
+        for rate, members in sorted(rates.items())
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """What the state database has drawn so far: invoice numbers per series, Row IDs."""
+
+    last_sequence: Mapping[str, int]
+    last_row_id: int
+
+
+def plan_invoices(
+    *,
+    customers: Mapping[str, Customer],
+    entries: Sequence[TimeEntry],
+    orders: Sequence[Order],
+    settings: Settings,
+    today: date,
+    counters: Counters,
+) -> tuple[list[Invoice], Counters]:
+    """One invoice per customer and currency, numbered in customer order.
+
+    Also returns the counters after drawing, for the state database to record.
+    """
+    items: dict[tuple[str, str], list[PricedItem]] = {}
+    for entry in entries:
+        customer = customers[entry.customer_id]
+        currency = entry.rate.currency or customer.currency
+        items.setdefault((customer.customer_id, currency), []).append(
+            _time_item(entry, customer, settings)
+        )
+    for order in orders:
+        customer = customers[order.customer_id]
+        items.setdefault((customer.customer_id, customer.currency), []).append(
+            _order_item(order, customer, settings)
+        )
+    pattern = NumberPattern(settings.number_pattern)
+    series = pattern.series(today)
+    sequence = counters.last_sequence.get(series, 0)
+    next_row_id = counters.last_row_id
+    invoices = []
+    for (customer_id, currency), group in sorted(items.items()):
+        customer = customers[customer_id]
+        # Row IDs are handed out in sheet order so a person reading the tab sees them rise.
+        ordered = sorted(group, key=lambda i: (i.source.tab, i.source.row))
+        with_ids = []
+        for item in ordered:
+            next_row_id += 1
+            row_id = f"{ROW_ID_PREFIX.get(item.source.tab, 'R-')}{next_row_id:06d}"
+            with_ids.append(replace(item, source=replace(item.source, row_id=row_id)))
+        tax_mode = customer.tax_mode or settings.tax_mode
+        lines, rates = price_lines(
+            with_ids, currency=currency, tax_mode=tax_mode, settings=settings
+        )
+        sequence += 1
+        net = sum_amounts(li.net for li in lines)
+        tax = sum_amounts(li.tax for li in lines)
+        completes = [
+            e.work_complete or e.day for e in entries if e.customer_id == customer_id
+        ]
+        terms = (
+            customer.terms_days
+            if customer.terms_days is not None
+            else settings.terms_days
+        )
+        invoices.append(
+            Invoice(
+                number=pattern.format(today, sequence),
+                kind=InvoiceKind.INVOICE,
+                customer_id=customer_id,
+                customer_name=customer.name,
+                currency=currency,
+                issue_date=today,
+                due_date=today + timedelta(days=terms),
+                tax_mode=tax_mode,
+                lines=tuple(lines),
+                net=net,
+                tax=tax,
+                total=net + tax,
+                breakdown=tuple(rates),
+                work_complete=max(completes) if completes else None,
+            )
+        )
+    after = dict(counters.last_sequence)
+    if invoices:
+        after[series] = sequence
+    return invoices, Counters(after, next_row_id)

@@ -1,0 +1,234 @@
+"""The data model: what the workbook's rows mean once validated, and what we plan.
+
+Pure values only (frozen dataclasses and Enums); no I/O, no clock, no library types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import Enum
+
+from sheetbill.money import Rounding
+
+
+class TaxMode(Enum):
+    """Whether the prices typed into the sheet include tax."""
+
+    EXCLUSIVE = "exclusive"  # prices are net; tax is added on top (B2B usual)
+    INCLUSIVE = "inclusive"  # prices are gross; tax is the part contained in them
+
+
+class LineGrouping(Enum):
+    """How time entries become invoice lines."""
+
+    PROJECT_ACTIVITY = "project+activity"  # one line per project and activity (default)
+    ENTRY = "entry"  # one line per time entry, with its description
+    PERSON = "person"  # one line per project and person
+    DAY = "day"  # one line per project and day
+
+
+class HoursRounding(Enum):
+    """Which way an entry's hours go to the rounding increment."""
+
+    NEAREST = "nearest"  # 0:07 at 0.25 h -> 0.00, 0:08 -> 0.25 (half up)
+    UP = "up"  # every started increment is billed
+    DOWN = "down"  # only completed increments are billed
+
+
+class Severity(Enum):
+    """How bad a problem is."""
+
+    ERROR = "error"  # the row was skipped; nothing was billed from it
+    WARNING = "warning"  # the row was used, but a person should look at it
+
+
+class InvoiceKind(Enum):
+    INVOICE = "invoice"  # a bill to the customer
+    CREDIT_NOTE = "credit note"  # cancels (part of) an issued invoice
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One row of the Exceptions tab: where, what is wrong, and how to fix it."""
+
+    tab: str
+    row: int | None
+    column: str
+    value: str
+    problem: str
+    fix: str
+    severity: Severity = Severity.ERROR
+    # The customer the problem concerns, so it reaches that customer's Owner.
+    customer_id: str | None = None
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """Identity across runs: the same problem in the same place is the same row."""
+        return (
+            self.tab,
+            "" if self.row is None else str(self.row),
+            self.column,
+            self.problem,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The Settings tab, typed. Every field has a safe default except the company."""
+
+    company_name: str = ""
+    company_address: str = ""
+    company_tax_id: str = ""
+    iban: str = ""
+    bic: str = ""
+    logo_path: str = ""
+    default_currency: str = "EUR"
+    default_tax_rate: Decimal = Decimal(0)
+    tax_mode: TaxMode = TaxMode.EXCLUSIVE
+    terms_days: int = 30
+    number_pattern: str = "INV-{yyyy}-{seq:04}"
+    credit_note_pattern: str = "CN-{yyyy}-{seq:04}"
+    approval_threshold: Decimal | None = None
+    approvers: tuple[str, ...] = ()
+    billing_owner: str = ""
+    reminder_schedule: tuple[int, ...] = (-3, 1, 7, 14, 30)
+    locale: str = "en_US"
+    timezone: str = "UTC"
+    rounding: Rounding = Rounding.HALF_UP
+    hours_increment: Decimal = Decimal("0.25")
+    hours_rounding: HoursRounding = HoursRounding.NEAREST
+    hours_per_day: Decimal = Decimal(8)
+    line_grouping: LineGrouping = LineGrouping.PROJECT_ACTIVITY
+    max_hours_per_entry: Decimal = Decimal(24)
+
+
+@dataclass(frozen=True, slots=True)
+class Customer:
+    row: int
+    customer_id: str
+    name: str
+    email: str = ""
+    cc: str = ""
+    address: str = ""
+    country: str = ""
+    currency: str = "EUR"
+    tax_id: str = ""
+    tax_rate: Decimal | None = None
+    tax_mode: TaxMode | None = None
+    terms_days: int | None = None
+    language: str = "en"
+    reminders: bool = True
+    e_invoice: str = "none"
+    buyer_reference: str = ""
+    owner: str = ""
+    is_active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class RateRule:
+    """A Rates row: blank Customer/Project/Person/Activity match anything."""
+
+    row: int
+    rate: Decimal
+    unit: str = "hour"
+    customer_id: str = ""
+    project: str = ""
+    person: str = ""
+    activity: str = ""
+    currency: str = ""
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRow:
+    """A billable input row: which tab and sheet row, its Row ID and its fingerprint."""
+
+    tab: str
+    row: int
+    row_id: str
+    # A digest of the row's billing-relevant cells, to notice edits after invoicing.
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class TimeEntry:
+    source: SourceRow
+    day: date
+    person: str
+    customer_id: str
+    project: str
+    activity: str
+    hours: Decimal
+    description: str
+    work_complete: date | None
+    rate: RateRule
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    source: SourceRow
+    day: date
+    customer_id: str
+    item: str
+    quantity: Decimal
+    unit_price: Decimal
+    tax_rate: Decimal | None
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceLine:
+    line: int
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    tax_rate: Decimal
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    sources: tuple[SourceRow, ...]
+
+    @property
+    def source_text(self) -> str:
+        tabs: dict[str, list[str]] = {}
+        for source in self.sources:
+            tabs.setdefault(source.tab, []).append(source.row_id)
+        return "; ".join(f"{tab} {', '.join(ids)}" for tab, ids in tabs.items())
+
+
+@dataclass(frozen=True, slots=True)
+class TaxBreakdown:
+    """Net and tax of all lines at one tax rate (for the PDF and e-invoices)."""
+
+    rate: Decimal
+    net: Decimal
+    tax: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    """An invoice as planned: numbered, with lines whose amounts add up exactly."""
+
+    number: str
+    kind: InvoiceKind
+    customer_id: str
+    customer_name: str
+    currency: str
+    issue_date: date
+    due_date: date
+    tax_mode: TaxMode
+    lines: tuple[InvoiceLine, ...]
+    net: Decimal
+    tax: Decimal
+    total: Decimal
+    breakdown: tuple[TaxBreakdown, ...]
+    work_complete: date | None
+    created_by: str = "sheetbill"
+
+    @property
+    def sources(self) -> tuple[SourceRow, ...]:
+        return tuple(s for line in self.lines for s in line.sources)

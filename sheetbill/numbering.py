@@ -1,0 +1,66 @@
+"""Invoice number patterns such as `INV-{yyyy}-{seq:04}`: checking and formatting.
+
+A pattern's text without the sequence part names its series ("INV-2026-"): each series
+has its own counter in the state database, so a yearly pattern starts at 1 each year and
+a number is never drawn twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+TOKEN = re.compile(r"\{([a-z]+)(?::(0?\d+))?\}")
+DATE_TOKENS = {"yyyy": "%Y", "yy": "%y", "mm": "%m"}
+
+
+class PatternError(ValueError):
+    """The pattern cannot make unique numbers; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class NumberPattern:
+    text: str
+
+    def __post_init__(self) -> None:
+        tokens = [m[1] for m in TOKEN.finditer(self.text)]
+        unknown = [t for t in tokens if t != "seq" and t not in DATE_TOKENS]
+        if unknown:
+            raise PatternError(
+                f"has an unknown part {{{unknown[0]}}}; use {{yyyy}}, {{yy}}, {{mm}}, {{seq}}"
+            )
+        if tokens.count("seq") != 1:
+            raise PatternError("needs exactly one {seq} (the running number)")
+        rest = TOKEN.sub("", self.text)
+        if re.search(r"[^A-Za-z0-9._/\-]", rest):
+            raise PatternError(
+                "may hold only letters, digits, '-', '_', '.' and '/' besides its {parts}"
+            )
+
+    def series(self, issue_date: date) -> str:
+        """The counter's name: the pattern for this date with {seq} left as is."""
+        return TOKEN.sub(lambda m: self._date_part(m, issue_date), self.text)
+
+    def format(self, issue_date: date, sequence: int) -> str:
+        def part(match: re.Match[str]) -> str:
+            if match[1] == "seq":
+                width = int(match[2] or 0)
+                return str(sequence).zfill(width)
+            return self._date_part(match, issue_date)
+
+        return TOKEN.sub(part, self.text)
+
+    @staticmethod
+    def _date_part(match: re.Match[str], issue_date: date) -> str:
+        if match[1] == "seq":
+            return match[0]
+        return issue_date.strftime(DATE_TOKENS[match[1]])
+
+
+INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]{0,39}$")
+
+
+def is_valid_invoice_number(text: str) -> bool:
+    """What a file name may be made of: letters, digits and . _ / - only, no '..'."""
+    return bool(INVOICE_NUMBER.match(text)) and ".." not in text

@@ -1,0 +1,112 @@
+"""Which Rates row prices a time entry: the documented precedence.
+
+A rate applies to an entry when it is valid on the entry's date (blank Valid From/To are
+open) and each of its Customer ID, Project, Person and Activity is blank or equal to the
+entry's (case-insensitive). Among those, the most specific wins, where naming the
+customer outweighs everything below it, then the project, then the person, then the
+activity (a rate for customer + activity beats one for project + person + activity).
+Two applicable rates of the same specificity are a tie: an exception, never a guess.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sheetbill.model import RateRule
+
+
+@dataclass(frozen=True, slots=True)
+class RateMatch:
+    rate: RateRule | None
+    # Equally specific rates that also applied (a tie) — empty when `rate` is certain.
+    ties: tuple[RateRule, ...] = ()
+
+
+def specificity(rule: RateRule) -> int:
+    return (
+        8 * bool(rule.customer_id)
+        + 4 * bool(rule.project)
+        + 2 * bool(rule.person)
+        + 1 * bool(rule.activity)
+    )
+
+
+def _same(rule_value: str, entry_value: str) -> bool:
+    return not rule_value or rule_value.casefold() == entry_value.casefold()
+
+
+def applies(
+    rule: RateRule,
+    *,
+    customer_id: str,
+    project: str,
+    person: str,
+    activity: str,
+    on: date,
+) -> bool:
+    if rule.valid_from is not None and on < rule.valid_from:
+        return False
+    if rule.valid_to is not None and on > rule.valid_to:
+        return False
+    return (
+        _same(rule.customer_id, customer_id)
+        and _same(rule.project, project)
+        and _same(rule.person, person)
+        and _same(rule.activity, activity)
+    )
+
+
+def find_rate(
+    rules: Sequence[RateRule],
+    *,
+    customer_id: str,
+    project: str,
+    person: str,
+    activity: str,
+    on: date,
+) -> RateMatch:
+    """The rate for an entry, or None with the tied candidates, or None with no ties."""
+    candidates = [
+        r
+        for r in rules
+        if r.unit != "item"
+        and applies(
+            r,
+            customer_id=customer_id,
+            project=project,
+            person=person,
+            activity=activity,
+            on=on,
+        )
+    ]
+    if not candidates:
+        return RateMatch(None)
+    best = max(specificity(r) for r in candidates)
+    top = [r for r in candidates if specificity(r) == best]
+    if len(top) > 1:
+        return RateMatch(None, tuple(top))
+    return RateMatch(top[0])
+
+
+def find_item_price(
+    rules: Sequence[RateRule], *, customer_id: str, item: str, on: date
+) -> RateMatch:
+    """The price of an order item: Rates rows with Unit 'item' whose Activity is the item."""
+    candidates = [
+        r
+        for r in rules
+        if r.unit == "item"
+        and r.activity.casefold() == item.casefold()
+        and applies(
+            r, customer_id=customer_id, project="", person="", activity=item, on=on
+        )
+        and not r.project
+        and not r.person
+    ]
+    if not candidates:
+        return RateMatch(None)
+    best = max(specificity(r) for r in candidates)
+    top = [r for r in candidates if specificity(r) == best]
+    return RateMatch(top[0]) if len(top) == 1 else RateMatch(None, tuple(top))

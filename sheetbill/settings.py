@@ -1,0 +1,302 @@
+"""The Settings tab: key/value rows typed into a `Settings`, each bad value a Problem.
+
+Keys match like headers (case and spaces do not count). A bad or missing value keeps its
+safe default and becomes a row in Exceptions, so the rest of the run goes on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from decimal import Decimal
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from sheetbill.cells import (
+    CellValueError,
+    parse_number,
+    parse_percent,
+    parse_text,
+    show,
+)
+from sheetbill.model import (
+    HoursRounding,
+    LineGrouping,
+    Problem,
+    Settings,
+    Severity,
+    TaxMode,
+)
+from sheetbill.money import Rounding, is_currency
+from sheetbill.numbering import NumberPattern, PatternError
+from sheetbill.schema import SETTINGS, map_columns, normalize_header
+from sheetbill.workbook.base import CellValue, Table
+
+# Settings key (as shown in the starter workbook) -> Settings field.
+KEYS: dict[str, str] = {
+    "Company Name": "company_name",
+    "Company Address": "company_address",
+    "Company Tax ID": "company_tax_id",
+    "IBAN": "iban",
+    "BIC": "bic",
+    "Logo Path": "logo_path",
+    "Default Currency": "default_currency",
+    "Default Tax Rate": "default_tax_rate",
+    "Tax Mode": "tax_mode",
+    "Payment Terms Days": "terms_days",
+    "Number Pattern": "number_pattern",
+    "Credit Note Pattern": "credit_note_pattern",
+    "Approval Threshold": "approval_threshold",
+    "Approvers": "approvers",
+    "Billing Owner": "billing_owner",
+    "Reminder Schedule": "reminder_schedule",
+    "Locale": "locale",
+    "Timezone": "timezone",
+    "Rounding": "rounding",
+    "Hours Increment": "hours_increment",
+    "Hours Rounding": "hours_rounding",
+    "Hours Per Day": "hours_per_day",
+    "Line Grouping": "line_grouping",
+    "Max Hours Per Entry": "max_hours_per_entry",
+}
+KEY_ALIASES = {
+    "address": "Company Address",
+    "tax id": "Company Tax ID",
+    "company": "Company Name",
+    "currency": "Default Currency",
+    "tax rate": "Default Tax Rate",
+    "terms days": "Payment Terms Days",
+    "payment terms": "Payment Terms Days",
+}
+HELP: dict[str, str] = {
+    "Number Pattern": "{yyyy} {yy} {mm} and one {seq:04}; numbers never repeat",
+    "Tax Mode": "exclusive (prices are net) or inclusive (prices include tax)",
+    "Rounding": "half-up or half-even: how amounts round to cents, per line",
+    "Hours Increment": "bill hours in steps of this size, e.g. 0.25",
+    "Hours Rounding": "nearest, up or down to the increment",
+    "Line Grouping": "project+activity, entry, person or day",
+    "Reminder Schedule": "days from the due date, e.g. -3, +1, +7, +14, +30",
+    "Approvers": "names, separated by commas",
+}
+
+
+def _enum_parser(enum: Any) -> Callable[[CellValue, str], object]:
+    def parse(value: CellValue, locale: str) -> object:
+        text = parse_text(value).casefold()
+        for member in enum:
+            if text == member.value:
+                return member
+        choices = ", ".join(m.value for m in enum)
+        raise CellValueError("is not one of the choices", f"write one of: {choices}")
+
+    return parse
+
+
+def _text(value: CellValue, locale: str) -> object:
+    return parse_text(value)
+
+
+def _currency(value: CellValue, locale: str) -> object:
+    code = parse_text(value).upper()
+    if not is_currency(code):
+        raise CellValueError("is not a currency code", "write an ISO code such as EUR")
+    return code
+
+
+def _whole(value: CellValue, locale: str) -> object:
+    number = parse_number(value, locale=locale)
+    if number != number.to_integral_value() or number < 0:
+        raise CellValueError("is not a whole number of days", "write e.g. 30")
+    return int(number)
+
+
+def _positive(value: CellValue, locale: str) -> object:
+    number = parse_number(value, locale=locale)
+    if number <= 0:
+        raise CellValueError(
+            "must be more than 0", "write a positive number, e.g. 0.25"
+        )
+    return number
+
+
+def _amount(value: CellValue, locale: str) -> object:
+    return parse_number(value, locale=locale)
+
+
+def _percent(value: CellValue, locale: str) -> object:
+    return parse_percent(value, locale=locale)
+
+
+def _pattern(value: CellValue, locale: str) -> object:
+    text = parse_text(value)
+    try:
+        NumberPattern(text)
+    except PatternError as exc:
+        raise CellValueError(str(exc), "e.g. INV-{yyyy}-{seq:04}") from exc
+    return text
+
+
+def _names(value: CellValue, locale: str) -> object:
+    return tuple(n.strip() for n in re.split(r"[,;\n]", parse_text(value)) if n.strip())
+
+
+def _schedule(value: CellValue, locale: str) -> object:
+    parts = [p.strip() for p in re.split(r"[,;]", parse_text(value)) if p.strip()]
+    if not all(re.fullmatch(r"[+-]?\d{1,3}", p) for p in parts):
+        raise CellValueError("is not a list of days", "write e.g. -3, +1, +7, +14, +30")
+    return tuple(sorted(int(p) for p in parts))
+
+
+def _locale(value: CellValue, locale: str) -> object:
+    text = parse_text(value).replace("-", "_")
+    try:
+        Locale.parse(text)
+    except (UnknownLocaleError, ValueError) as exc:
+        raise CellValueError(
+            "is not a known locale", "write e.g. en_US or de_DE"
+        ) from exc
+    return text
+
+
+def _timezone(value: CellValue, locale: str) -> object:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    text = parse_text(value)
+    try:
+        ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise CellValueError("is not a time zone", "write e.g. Europe/Berlin") from exc
+    return text
+
+
+PARSERS: dict[str, Callable[[CellValue, str], object]] = {
+    "default_currency": _currency,
+    "default_tax_rate": _percent,
+    "tax_mode": _enum_parser(TaxMode),
+    "terms_days": _whole,
+    "number_pattern": _pattern,
+    "credit_note_pattern": _pattern,
+    "approval_threshold": _amount,
+    "approvers": _names,
+    "reminder_schedule": _schedule,
+    "locale": _locale,
+    "timezone": _timezone,
+    "rounding": _enum_parser(Rounding),
+    "hours_increment": _positive,
+    "hours_rounding": _enum_parser(HoursRounding),
+    "hours_per_day": _positive,
+    "line_grouping": _enum_parser(LineGrouping),
+    "max_hours_per_entry": _positive,
+}
+
+
+def _field_for(key: str) -> str | None:
+    wanted = normalize_header(key)
+    for name, field in KEYS.items():
+        if normalize_header(name) == wanted:
+            return field
+    alias = KEY_ALIASES.get(wanted)
+    return KEYS[alias] if alias else None
+
+
+def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
+    """Settings from the Settings tab; defaults where a key is missing or wrong."""
+    settings = Settings()
+    problems: list[Problem] = []
+    if table is None:
+        problems.append(
+            Problem(
+                "Settings",
+                None,
+                "",
+                "",
+                "The workbook has no Settings tab.",
+                "Run 'sheetbill init' on the workbook to add it, then fill it in.",
+            )
+        )
+        return settings, problems
+    columns = map_columns(SETTINGS, table.tab, table.headers)
+    key_col = columns.positions.get("Key", 0)
+    value_col = columns.positions.get("Value", key_col + 1)
+    values: dict[str, tuple[int, CellValue]] = {}
+    for row in table.rows:
+        key = parse_text(row.get(key_col))
+        if not key:
+            continue
+        field = _field_for(key)
+        if field is None:
+            problems.append(
+                Problem(
+                    table.tab,
+                    row.number,
+                    "Key",
+                    key,
+                    "is not a setting sheetbill knows.",
+                    "Check the spelling; the known keys are in the starter workbook.",
+                    Severity.WARNING,
+                )
+            )
+            continue
+        values[field] = (row.number, row.get(value_col))
+    # Locale first: numbers in the other settings are read in it.
+    ordered = sorted(values, key=lambda f: f != "locale")
+    changes: dict[str, object] = {}
+    for field in ordered:
+        row_number, raw = values[field]
+        if parse_text(raw) == "":
+            continue
+        parser = PARSERS.get(field, _text)
+        try:
+            changes[field] = parser(raw, str(changes.get("locale", settings.locale)))
+        except CellValueError as exc:
+            key = next(k for k, f in KEYS.items() if f == field)
+            problems.append(
+                Problem(
+                    table.tab,
+                    row_number,
+                    "Value",
+                    show(raw),
+                    f"The setting '{key}' {exc.problem}.",
+                    f"Fix the value: {exc.fix}. Until then the default "
+                    f"'{show_default(getattr(settings, field))}' is used.",
+                )
+            )
+    settings = replace(settings, **changes)  # type: ignore[arg-type]
+    if not settings.company_name:
+        problems.append(
+            Problem(
+                table.tab,
+                None,
+                "Value",
+                "",
+                "The setting 'Company Name' is empty.",
+                "Add a row with Key 'Company Name' and your company's name.",
+                Severity.WARNING,
+            )
+        )
+    return settings, problems
+
+
+def show_default(value: object) -> str:
+    if isinstance(value, tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(getattr(value, "value", value))
+
+
+def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
+    """(Key, Value, Help) rows describing `settings`, for starter and demo workbooks."""
+    rows = []
+    for key, field in KEYS.items():
+        value = getattr(settings, field)
+        if field == "reminder_schedule":
+            text = ", ".join(f"{d:+d}" for d in value)
+        elif value is None:
+            text = ""
+        else:
+            text = show_default(value)
+        rows.append((key, text, HELP.get(key, "")))
+    return rows

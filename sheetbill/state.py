@@ -1,0 +1,326 @@
+"""The local state database (SQLite): counters, issued invoices, billed rows, the log.
+
+Crash safety lives here: before the workbook is written, the invoices and their Row IDs
+are recorded as *pending* in one transaction (numbers drawn for good); after the write
+they are marked *written*. A run killed in between finds them pending and completes the
+write with the same numbers. A file lock keeps two runs apart.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from filelock import FileLock, Timeout
+
+from sheetbill.errors import RunInProgressError, StateError
+from sheetbill.invoicing import Counters
+from sheetbill.model import (
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    SourceRow,
+    TaxBreakdown,
+    TaxMode,
+)
+from sheetbill.validation import BilledRow
+
+ROW_ID_SERIES = "#row-id"
+
+# Numbered migrations; each runs once, in its own transaction, and is recorded.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE counters (series TEXT PRIMARY KEY, last INTEGER NOT NULL);
+    CREATE TABLE invoices (
+        number TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        total TEXT NOT NULL,
+        issue_date TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'written')),
+        body TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        written_at TEXT
+    );
+    CREATE TABLE billed_rows (
+        row_id TEXT PRIMARY KEY,
+        tab TEXT NOT NULL,
+        invoice_no TEXT NOT NULL REFERENCES invoices(number),
+        fingerprint TEXT NOT NULL
+    );
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        action TEXT NOT NULL,
+        invoice TEXT,
+        detail TEXT NOT NULL
+    );
+    """,
+)
+
+
+def invoice_to_json(invoice: Invoice) -> str:
+    def default(value: object) -> object:
+        if isinstance(value, Decimal):
+            return str(value)
+        if isinstance(value, date | datetime):
+            return value.isoformat()
+        if isinstance(value, TaxMode | InvoiceKind):
+            return value.value
+        raise TypeError(type(value))
+
+    return json.dumps(asdict(invoice), default=default, sort_keys=True)
+
+
+def invoice_from_json(text: str) -> Invoice:
+    raw: dict[str, Any] = json.loads(text)
+    lines = tuple(
+        InvoiceLine(
+            line=li["line"],
+            description=li["description"],
+            quantity=Decimal(li["quantity"]),
+            unit=li["unit"],
+            unit_price=Decimal(li["unit_price"]),
+            tax_rate=Decimal(li["tax_rate"]),
+            net=Decimal(li["net"]),
+            tax=Decimal(li["tax"]),
+            total=Decimal(li["total"]),
+            sources=tuple(SourceRow(**s) for s in li["sources"]),
+        )
+        for li in raw["lines"]
+    )
+    return Invoice(
+        number=raw["number"],
+        kind=InvoiceKind(raw["kind"]),
+        customer_id=raw["customer_id"],
+        customer_name=raw["customer_name"],
+        currency=raw["currency"],
+        issue_date=date.fromisoformat(raw["issue_date"]),
+        due_date=date.fromisoformat(raw["due_date"]),
+        tax_mode=TaxMode(raw["tax_mode"]),
+        lines=lines,
+        net=Decimal(raw["net"]),
+        tax=Decimal(raw["tax"]),
+        total=Decimal(raw["total"]),
+        breakdown=tuple(
+            TaxBreakdown(Decimal(b["rate"]), Decimal(b["net"]), Decimal(b["tax"]))
+            for b in raw["breakdown"]
+        ),
+        work_complete=(
+            date.fromisoformat(raw["work_complete"]) if raw["work_complete"] else None
+        ),
+        created_by=raw["created_by"],
+    )
+
+
+class StateDB:
+    """One workbook's state database. Use as a context manager: it holds the run lock."""
+
+    def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:
+        self.path = path
+        self.lock = FileLock(str(path) + ".lock", timeout=lock_timeout)
+        self._db: sqlite3.Connection | None = None
+
+    def __enter__(self) -> StateDB:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.lock.acquire()
+        except Timeout as exc:
+            raise RunInProgressError(
+                "another sheetbill run is working on this workbook; wait for it to "
+                "finish and run again",
+                path=self.path,
+            ) from exc
+        except OSError as exc:
+            raise StateError(
+                f"cannot create the state database: {exc.strerror}", path=self.path
+            ) from exc
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StateError(
+                f"the state database is unusable ({exc}); restore it from a "
+                "backup or move it away",
+                path=self.path,
+            ) from exc
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+        if self.lock.is_locked:
+            self.lock.release()
+
+    @property
+    def db(self) -> sqlite3.Connection:
+        if self._db is None:
+            raise StateError("the state database is not open", path=self.path)
+        return self._db
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    def _migrate(self) -> None:
+        self.db.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations "
+            "(version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)"
+        )
+        done = {v for (v,) in self.db.execute("SELECT version FROM schema_migrations")}
+        for version, script in enumerate(MIGRATIONS, start=1):
+            if version in done:
+                continue
+            with self.transaction() as db:
+                for statement in filter(str.strip, script.split(";")):
+                    db.execute(statement)
+                db.execute(
+                    "INSERT INTO schema_migrations VALUES (?, ?)",
+                    (version, datetime.now().isoformat(timespec="seconds")),
+                )
+
+    # -- reading ---------------------------------------------------------------------
+
+    def counters(self) -> Counters:
+        rows = dict(self.db.execute("SELECT series, last FROM counters"))
+        return Counters(
+            last_sequence={k: v for k, v in rows.items() if k != ROW_ID_SERIES},
+            last_row_id=rows.get(ROW_ID_SERIES, 0),
+        )
+
+    def billed_rows(self) -> dict[str, BilledRow]:
+        return {
+            row_id: BilledRow(row_id, tab, invoice_no, fingerprint)
+            for row_id, tab, invoice_no, fingerprint in self.db.execute(
+                "SELECT row_id, tab, invoice_no, fingerprint FROM billed_rows"
+            )
+        }
+
+    def pending_invoices(self) -> list[Invoice]:
+        return [
+            invoice_from_json(body)
+            for (body,) in self.db.execute(
+                "SELECT body FROM invoices WHERE status = 'pending' ORDER BY number"
+            )
+        ]
+
+    def invoice_numbers(self) -> list[str]:
+        return [
+            n for (n,) in self.db.execute("SELECT number FROM invoices ORDER BY rowid")
+        ]
+
+    # -- writing ---------------------------------------------------------------------
+
+    def record_pending(
+        self,
+        invoices: Sequence[Invoice],
+        *,
+        after: Counters,
+        expected: Counters,
+        run_id: str,
+        now: datetime,
+    ) -> None:
+        """Draw the numbers and Row IDs for good, before anything is written to the book.
+
+        `expected` is what the plan was made from; under the run lock it cannot have
+        moved, and if it did, nothing is recorded.
+        """
+        with self.transaction() as db:
+            if self.counters() != expected:
+                raise StateError(
+                    "the counters moved while planning; run again", path=self.path
+                )
+            for name, last in after.last_sequence.items():
+                db.execute(
+                    "INSERT INTO counters VALUES (?, ?) ON CONFLICT(series) DO UPDATE "
+                    "SET last = excluded.last WHERE excluded.last > counters.last",
+                    (name, last),
+                )
+            db.execute(
+                "INSERT INTO counters VALUES (?, ?) ON CONFLICT(series) DO UPDATE "
+                "SET last = excluded.last WHERE excluded.last > counters.last",
+                (ROW_ID_SERIES, after.last_row_id),
+            )
+            for invoice in invoices:
+                db.execute(
+                    "INSERT INTO invoices (number, customer_id, currency, total, issue_date,"
+                    " status, body, run_id, created_at) VALUES (?,?,?,?,?,'pending',?,?,?)",
+                    (
+                        invoice.number,
+                        invoice.customer_id,
+                        invoice.currency,
+                        str(invoice.total),
+                        invoice.issue_date.isoformat(),
+                        invoice_to_json(invoice),
+                        run_id,
+                        now.isoformat(timespec="seconds"),
+                    ),
+                )
+                db.executemany(
+                    "INSERT INTO billed_rows VALUES (?, ?, ?, ?)",
+                    [
+                        (s.row_id, s.tab, invoice.number, s.fingerprint)
+                        for s in invoice.sources
+                    ],
+                )
+                self._event(
+                    db,
+                    now,
+                    run_id,
+                    "invoice drawn",
+                    invoice.number,
+                    f"{invoice.customer_id} {invoice.total} {invoice.currency}",
+                )
+
+    def mark_written(
+        self, numbers: Sequence[str], *, run_id: str, now: datetime
+    ) -> None:
+        with self.transaction() as db:
+            for number in numbers:
+                db.execute(
+                    "UPDATE invoices SET status = 'written', written_at = ? "
+                    "WHERE number = ? AND status = 'pending'",
+                    (now.isoformat(timespec="seconds"), number),
+                )
+                self._event(db, now, run_id, "invoice written", number, "")
+
+    @staticmethod
+    def _event(
+        db: sqlite3.Connection,
+        now: datetime,
+        run_id: str,
+        action: str,
+        invoice: str | None,
+        detail: str,
+    ) -> None:
+        db.execute(
+            "INSERT INTO events (at, run_id, action, invoice, detail) VALUES (?,?,?,?,?)",
+            (now.isoformat(timespec="seconds"), run_id, action, invoice, detail),
+        )
+
+    def snapshot(self) -> bytes:
+        """Every row of every table, for tests that prove a dry run changed nothing."""
+        return "\n".join(self.db.iterdump()).encode()

@@ -1,0 +1,740 @@
+"""Reading the input tabs into the model: every bad cell a Problem, every good row used.
+
+Pure: takes the tables a backend read and what the state database knows of billed rows,
+returns typed customers, rates, billable time entries and orders, and the problems. One
+bad row never stops the others.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import TypeVar
+
+from sheetbill.cells import (
+    CellValueError,
+    is_blank,
+    parse_date,
+    parse_hours,
+    parse_number,
+    parse_percent,
+    parse_text,
+    parse_time_of_day,
+    parse_yes_no,
+    show,
+)
+from sheetbill.model import (
+    Customer,
+    Order,
+    Problem,
+    RateRule,
+    Settings,
+    Severity,
+    SourceRow,
+    TaxMode,
+    TimeEntry,
+)
+from sheetbill.money import is_currency
+from sheetbill.rates import find_item_price, find_rate
+from sheetbill.schema import (
+    ColumnMap,
+    TabSchema,
+    map_columns,
+    match_tab,
+)
+from sheetbill.settings import read_settings
+from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class BilledRow:
+    """What the state database remembers of a row it billed."""
+
+    row_id: str
+    tab: str
+    invoice_no: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class TabLayout:
+    """Where a known tab stands in the workbook and where its columns are."""
+
+    schema: TabSchema
+    table: Table
+    columns: ColumnMap
+
+    @property
+    def tab(self) -> str:
+        return self.table.tab
+
+
+@dataclass(frozen=True, slots=True)
+class BookData:
+    """The validated content of a workbook."""
+
+    settings: Settings
+    customers: Mapping[str, Customer]
+    rates: tuple[RateRule, ...]
+    time_entries: tuple[TimeEntry, ...]
+    orders: tuple[Order, ...]
+    problems: tuple[Problem, ...]
+    # Known tabs found in the workbook, by schema name ("Time Log"), whatever their name.
+    layouts: Mapping[str, TabLayout]
+    # Rows without Invoice No, by (schema tab, sheet row): their fingerprint, so that a
+    # rerun can find the rows of an invoice whose write-back was interrupted.
+    open_rows: Mapping[tuple[str, int], str] = field(default_factory=dict)
+
+
+class RowReader:
+    """Reads one row's cells by column name, collecting problems instead of raising."""
+
+    def __init__(self, layout: TabLayout, row: SheetRow, settings: Settings) -> None:
+        self.layout = layout
+        self.row = row
+        self.locale = settings.locale
+        self.problems: list[Problem] = []
+        self.customer_id: str | None = None
+
+    def raw(self, column: str) -> CellValue:
+        position = self.layout.columns.positions.get(column)
+        return None if position is None else self.row.get(position)
+
+    def text(self, column: str) -> str:
+        return parse_text(self.raw(column))
+
+    def fail(
+        self,
+        column: str,
+        problem: str,
+        fix: str,
+        *,
+        value: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        shown = show(self.raw(column)) if value is None else value
+        self.problems.append(
+            Problem(
+                self.layout.tab,
+                self.row.number,
+                column,
+                shown,
+                problem,
+                fix,
+                severity,
+                self.customer_id,
+            )
+        )
+
+    def required_text(self, column: str) -> str:
+        text = self.text(column)
+        if not text:
+            self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
+        return text
+
+    def parsed(
+        self, column: str, parser: Callable[[CellValue], T], *, required: bool = False
+    ) -> T | None:
+        raw = self.raw(column)
+        if is_blank(raw):
+            if required:
+                self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
+            return None
+        try:
+            return parser(raw)
+        except CellValueError as exc:
+            self.fail(
+                column,
+                f"{column} {exc.problem}.",
+                exc.fix[0].upper() + exc.fix[1:] + ".",
+            )
+            return None
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity is Severity.ERROR for p in self.problems)
+
+
+def fingerprint(*parts: object) -> str:
+    text = "\x1f".join(show(p) if not isinstance(p, str) else p for p in parts)  # type: ignore[arg-type]
+    return hashlib.sha256(text.encode()).hexdigest()[:20]
+
+
+def locate_tabs(
+    book: BookSnapshot, aliases: Mapping[str, Mapping[str, Sequence[str]]]
+) -> dict[str, TabLayout]:
+    """Find each known tab (by name or alias) and its columns (in any order)."""
+    from sheetbill.schema import ALL_TABS
+
+    layouts: dict[str, TabLayout] = {}
+    for schema in ALL_TABS:
+        tab_aliases = aliases.get(schema.name, {})
+        name = match_tab(schema, list(book.tables), tab_aliases.get("", ()))
+        if name is None:
+            continue
+        table = book.tables[name]
+        columns = map_columns(schema, name, table.headers, tab_aliases)
+        layouts[schema.name] = TabLayout(schema, table, columns)
+    return layouts
+
+
+def validate_book(
+    book: BookSnapshot,
+    *,
+    today: date,
+    billed: Mapping[str, BilledRow],
+    aliases: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+) -> BookData:
+    """Validate every input tab of `book`; `billed` is the state's rows by Row ID."""
+    layouts = locate_tabs(book, aliases or {})
+    settings_layout = layouts.get("Settings")
+    settings, problems = read_settings(
+        settings_layout.table if settings_layout else None
+    )
+    for layout in layouts.values():
+        problems.extend(_column_problems(layout))
+    customers = _read_customers(layouts.get("Customers"), settings, problems)
+    rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
+    open_rows: dict[tuple[str, int], str] = {}
+    entries = _read_time_log(
+        layouts.get("Time Log"),
+        settings,
+        customers,
+        rates,
+        today,
+        billed,
+        problems,
+        open_rows,
+    )
+    orders = _read_orders(
+        layouts.get("Orders"),
+        settings,
+        customers,
+        rates,
+        today,
+        billed,
+        problems,
+        open_rows,
+    )
+    return BookData(
+        settings,
+        customers,
+        tuple(rates),
+        tuple(entries),
+        tuple(orders),
+        tuple(problems),
+        layouts,
+        open_rows,
+    )
+
+
+def _column_problems(layout: TabLayout) -> list[Problem]:
+    problems = []
+    for name in layout.columns.missing:
+        column = layout.schema.column(name)
+        if column.required:
+            problems.append(
+                Problem(
+                    layout.tab,
+                    layout.table.header_row,
+                    name,
+                    "",
+                    f"The tab has no '{name}' column, so none of its rows can be used.",
+                    f"Add a column headed '{name}' (any position), or name an alias "
+                    "for it in sheetbill.toml.",
+                )
+            )
+    for name in layout.columns.duplicated:
+        problems.append(
+            Problem(
+                layout.tab,
+                layout.table.header_row,
+                name,
+                name,
+                f"Two columns are headed '{name}'; sheetbill reads the first one.",
+                "Rename or remove the other column.",
+                Severity.WARNING,
+            )
+        )
+    return problems
+
+
+def _can_read(layout: TabLayout | None) -> bool:
+    if layout is None:
+        return False
+    return all(not layout.schema.column(n).required for n in layout.columns.missing)
+
+
+def _locale_parser(
+    parse: Callable[..., T], settings: Settings
+) -> Callable[[CellValue], T]:
+    return lambda value: parse(value, locale=settings.locale)
+
+
+def _read_customers(
+    layout: TabLayout | None, settings: Settings, problems: list[Problem]
+) -> dict[str, Customer]:
+    customers: dict[str, Customer] = {}
+    if layout is None:
+        problems.append(
+            Problem(
+                "Customers",
+                None,
+                "",
+                "",
+                "The workbook has no Customers tab.",
+                "Run 'sheetbill init' on the workbook to add it.",
+            )
+        )
+        return customers
+    if not _can_read(layout):
+        return customers
+    number = _locale_parser(parse_number, settings)
+    for row in layout.table.rows:
+        read = RowReader(layout, row, settings)
+        customer_id = read.required_text("Customer ID")
+        read.customer_id = customer_id or None
+        name = read.required_text("Name")
+        if customer_id in customers:
+            read.fail(
+                "Customer ID",
+                f"Customer ID {customer_id} is used twice (first on row "
+                f"{customers[customer_id].row}).",
+                "Give each customer its own ID; this row is ignored until then.",
+            )
+        currency = read.text("Currency").upper() or settings.default_currency
+        if not is_currency(currency):
+            read.fail(
+                "Currency",
+                "Currency is not an ISO 4217 currency code.",
+                "Write a code such as EUR, USD or JPY.",
+            )
+        email = read.text("Email")
+        if email and ("@" not in email or any(c in email for c in " \r\n,;<>")):
+            read.fail(
+                "Email",
+                "Email is not one email address.",
+                "Write one address such as billing@example.com.",
+                severity=Severity.WARNING,
+            )
+        tax_rate = read.parsed("Tax Rate", _locale_parser(parse_percent, settings))
+        terms = read.parsed("Terms Days", number)
+        if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
+            read.fail(
+                "Terms Days",
+                "Terms Days is not a whole number of days.",
+                "Write e.g. 30.",
+            )
+            terms = None
+        mode_text = read.text("Tax Mode").casefold()
+        tax_mode = None
+        if mode_text:
+            modes = {m.value: m for m in TaxMode}
+            tax_mode = modes.get(mode_text)
+            if tax_mode is None:
+                read.fail(
+                    "Tax Mode",
+                    "Tax Mode is not exclusive or inclusive.",
+                    "Write exclusive or inclusive, or leave it blank for the Settings.",
+                )
+        status = read.text("Status").casefold() or "active"
+        if status not in ("active", "inactive"):
+            read.fail(
+                "Status",
+                "Status is not active or inactive.",
+                "Choose active or inactive.",
+                severity=Severity.WARNING,
+            )
+        reminders = read.parsed("Reminders", _on_off)
+        if not read.ok:
+            problems.extend(read.problems)
+            continue
+        problems.extend(read.problems)
+        customers[customer_id] = Customer(
+            row=row.number,
+            customer_id=customer_id,
+            name=name,
+            email=email,
+            cc=read.text("CC"),
+            address=read.text("Address"),
+            country=read.text("Country"),
+            currency=currency,
+            tax_id=read.text("Tax ID"),
+            tax_rate=tax_rate,
+            tax_mode=tax_mode,
+            terms_days=None if terms is None else int(terms),
+            language=read.text("Language").casefold() or "en",
+            reminders=True if reminders is None else reminders,
+            e_invoice=read.text("E-Invoice").casefold() or "none",
+            buyer_reference=read.text("Buyer Reference"),
+            owner=read.text("Owner"),
+            is_active=status != "inactive",
+        )
+    return customers
+
+
+def _on_off(value: CellValue) -> bool:
+    text = parse_text(value).casefold()
+    if text in ("on", "off"):
+        return text == "on"
+    return parse_yes_no(value)
+
+
+def _read_rates(
+    layout: TabLayout | None,
+    settings: Settings,
+    customers: Mapping[str, Customer],
+    problems: list[Problem],
+) -> list[RateRule]:
+    rates: list[RateRule] = []
+    if layout is None or not _can_read(layout):
+        return rates
+    day = _locale_parser(parse_date, settings)
+    for row in layout.table.rows:
+        read = RowReader(layout, row, settings)
+        customer_id = read.text("Customer ID")
+        read.customer_id = customer_id or None
+        if customer_id and customer_id not in customers:
+            read.fail(
+                "Customer ID",
+                f"No customer has the ID {customer_id}.",
+                "Use an ID from the Customers tab, or leave it blank for a default rate.",
+            )
+        rate = read.parsed(
+            "Rate", _locale_parser(parse_number, settings), required=True
+        )
+        if rate is not None and rate < 0:
+            read.fail(
+                "Rate", "Rate is negative.", "Write the rate as a positive amount."
+            )
+        unit = read.text("Unit").casefold() or "hour"
+        if unit not in ("hour", "day", "item"):
+            read.fail(
+                "Unit", "Unit is not hour, day or item.", "Choose hour, day or item."
+            )
+        currency = read.text("Currency").upper()
+        if currency and not is_currency(currency):
+            read.fail(
+                "Currency",
+                "Currency is not an ISO 4217 currency code.",
+                "Write a code such as EUR, or leave it blank for the customer's currency.",
+            )
+        elif (
+            currency
+            and customer_id in customers
+            and customers[customer_id].currency != currency
+        ):
+            read.fail(
+                "Currency",
+                f"Currency {currency} differs from the customer's currency "
+                f"{customers[customer_id].currency}.",
+                "Make the rate's currency match the customer's, or leave it blank.",
+            )
+        valid_from = read.parsed("Valid From", day)
+        valid_to = read.parsed("Valid To", day)
+        if valid_from and valid_to and valid_to < valid_from:
+            read.fail(
+                "Valid To",
+                "Valid To is before Valid From.",
+                "Swap or correct the dates.",
+            )
+        problems.extend(read.problems)
+        if read.ok and rate is not None:
+            rates.append(
+                RateRule(
+                    row=row.number,
+                    rate=rate,
+                    unit=unit,
+                    customer_id=customer_id,
+                    project=read.text("Project"),
+                    person=read.text("Person"),
+                    activity=read.text("Activity"),
+                    currency=currency,
+                    valid_from=valid_from,
+                    valid_to=valid_to,
+                )
+            )
+    return rates
+
+
+def _bill_state(
+    read: RowReader,
+    billed: Mapping[str, BilledRow],
+    print_: str,
+    seen_ids: dict[str, int],
+) -> tuple[bool, str]:
+    """Whether the row is still to bill, and the Row ID it keeps or "" for a new one.
+
+    A row with an Invoice No is done; if sheetbill billed it, it must not have changed.
+    A Row ID seen on an earlier row is a copied row: it is not billed until cleared.
+    """
+    invoice_no = read.text("Invoice No")
+    row_id = read.text("Row ID")
+    if row_id:
+        first = seen_ids.get(row_id)
+        if first is not None:
+            read.fail(
+                "Row ID",
+                f"Row ID {row_id} is also on row {first}; this row looks copied.",
+                "If this row is new work, clear its Invoice No and Row ID cells.",
+            )
+            return False, row_id
+        seen_ids[row_id] = read.row.number
+    record = billed.get(row_id) if row_id else None
+    if invoice_no:
+        if record is not None and record.fingerprint != print_:
+            read.fail(
+                "Invoice No",
+                f"This row was billed on {record.invoice_no} but has been changed since.",
+                f"Undo the change, or correct {record.invoice_no} with a credit note and "
+                "enter the work again as a new row.",
+                value=invoice_no,
+            )
+        return False, row_id
+    if record is not None:
+        read.fail(
+            "Invoice No",
+            f"Invoice No was cleared, but this row was billed on {record.invoice_no}.",
+            f"Write {record.invoice_no} back into Invoice No; to bill the row again, "
+            "credit the old invoice and add a new row.",
+            value="",
+        )
+        return False, row_id
+    return True, ""
+
+
+def _customer_for(
+    read: RowReader, customers: Mapping[str, Customer]
+) -> Customer | None:
+    customer_id = read.required_text("Customer ID")
+    read.customer_id = customer_id or None
+    if not customer_id:
+        return None
+    customer = customers.get(customer_id)
+    if customer is None:
+        read.fail(
+            "Customer ID",
+            f"No customer has the ID {customer_id}.",
+            "Use an ID from the Customers tab, or add the customer there.",
+        )
+    elif not customer.is_active:
+        read.fail(
+            "Customer ID",
+            f"Customer {customer_id} is marked inactive.",
+            "Set the customer's Status to active, or set Billable to no.",
+        )
+    return customer
+
+
+def _hours(read: RowReader, settings: Settings) -> Decimal | None:
+    hours = read.parsed("Hours", _locale_parser(parse_hours, settings))
+    if hours is None and not is_blank(read.raw("Start")):
+        start = read.parsed("Start", parse_time_of_day)
+        end = read.parsed("End", parse_time_of_day, required=True)
+        if start is None or end is None:
+            return None
+        span = datetime.combine(date.min, end) - datetime.combine(date.min, start)
+        if span < timedelta(0):
+            span += timedelta(days=1)  # work past midnight
+        hours = Decimal(int(span.total_seconds())) / 3600
+    if hours is None:
+        read.fail("Hours", "Hours is empty.", "Fill in Hours, or Start and End.")
+        return None
+    if hours <= 0:
+        read.fail(
+            "Hours", "Hours must be more than 0.", "Write the hours worked, e.g. 1.5."
+        )
+        return None
+    if hours > settings.max_hours_per_entry:
+        read.fail(
+            "Hours",
+            f"{show(hours)} hours in one entry is more than "
+            f"{show(settings.max_hours_per_entry)}.",
+            "Check the number; split long work into one row per day.",
+        )
+        return None
+    return hours
+
+
+def _read_time_log(
+    layout: TabLayout | None,
+    settings: Settings,
+    customers: Mapping[str, Customer],
+    rates: Sequence[RateRule],
+    today: date,
+    billed: Mapping[str, BilledRow],
+    problems: list[Problem],
+    open_rows: dict[tuple[str, int], str],
+) -> list[TimeEntry]:
+    entries: list[TimeEntry] = []
+    if layout is None or not _can_read(layout):
+        return entries
+    day = _locale_parser(parse_date, settings)
+    seen_ids: dict[str, int] = {}
+    for row in layout.table.rows:
+        read = RowReader(layout, row, settings)
+        print_ = fingerprint(*(row.get(i) for i in _fingerprint_columns(layout)))
+        billable = read.parsed("Billable", parse_yes_no)
+        approved = read.parsed("Approved", parse_yes_no)
+        to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
+        if not to_bill or not billable or not approved:
+            problems.extend(read.problems)
+            continue
+        open_rows[("Time Log", row.number)] = print_
+        worked_on = read.parsed("Date", day, required=True)
+        person = read.required_text("Person")
+        customer = _customer_for(read, customers)
+        hours = _hours(read, settings)
+        work_complete = read.parsed("Work Complete", day)
+        if worked_on is not None and worked_on > today:
+            read.fail(
+                "Date",
+                "Date is in the future.",
+                "Check the date; the row is billed once that day has come.",
+            )
+        rate = None
+        project, activity = read.text("Project"), read.text("Activity")
+        if customer is not None and worked_on is not None and read.ok:
+            match = find_rate(
+                rates,
+                customer_id=customer.customer_id,
+                project=project,
+                person=person,
+                activity=activity,
+                on=worked_on,
+            )
+            rate = match.rate
+            if match.ties:
+                rows = ", ".join(str(r.row) for r in match.ties)
+                read.fail(
+                    "Customer ID",
+                    f"Rates rows {rows} are equally specific for this entry.",
+                    "Make one of them more specific (Project, Person, Activity) or "
+                    "give them dates that do not overlap.",
+                    value=customer.customer_id,
+                )
+            elif rate is None:
+                read.fail(
+                    "Customer ID",
+                    "No rate applies to this entry.",
+                    "Add a Rates row for this customer, project, person or activity, "
+                    "or a default rate with Customer ID blank.",
+                    value=customer.customer_id,
+                )
+        problems.extend(read.problems)
+        if (
+            read.ok
+            and customer
+            and worked_on
+            and hours is not None
+            and rate is not None
+        ):
+            entries.append(
+                TimeEntry(
+                    source=SourceRow("Time Log", row.number, row_id, print_),
+                    day=worked_on,
+                    person=person,
+                    customer_id=customer.customer_id,
+                    project=project,
+                    activity=activity,
+                    hours=hours,
+                    description=read.text("Description"),
+                    work_complete=work_complete,
+                    rate=rate,
+                )
+            )
+    return entries
+
+
+def _fingerprint_columns(layout: TabLayout) -> list[int]:
+    """The billing-relevant cells: all human columns that are not sheetbill's own."""
+    from sheetbill.schema import Owner
+
+    return [
+        layout.columns.positions[c.name]
+        for c in layout.schema.columns
+        if c.owner is Owner.HUMAN
+        and c.name in layout.columns.positions
+        and c.name != "Work Complete"
+    ]
+
+
+def _read_orders(
+    layout: TabLayout | None,
+    settings: Settings,
+    customers: Mapping[str, Customer],
+    rates: Sequence[RateRule],
+    today: date,
+    billed: Mapping[str, BilledRow],
+    problems: list[Problem],
+    open_rows: dict[tuple[str, int], str],
+) -> list[Order]:
+    orders: list[Order] = []
+    if layout is None or not _can_read(layout):
+        return orders
+    day = _locale_parser(parse_date, settings)
+    number = _locale_parser(parse_number, settings)
+    seen_ids: dict[str, int] = {}
+    for row in layout.table.rows:
+        read = RowReader(layout, row, settings)
+        print_ = fingerprint(*(row.get(i) for i in _fingerprint_columns(layout)))
+        to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
+        if not to_bill:
+            problems.extend(read.problems)
+            continue
+        open_rows[("Orders", row.number)] = print_
+        ordered_on = read.parsed("Date", day, required=True)
+        customer = _customer_for(read, customers)
+        item = read.required_text("Item")
+        quantity = read.parsed("Quantity", number, required=True)
+        if quantity is not None and quantity == 0:
+            read.fail(
+                "Quantity", "Quantity is 0.", "Write the quantity, or delete the row."
+            )
+        unit_price = read.parsed("Unit Price", number)
+        tax_rate = read.parsed("Tax Rate", _locale_parser(parse_percent, settings))
+        if ordered_on is not None and ordered_on > today:
+            read.fail(
+                "Date",
+                "Date is in the future.",
+                "Check the date; the order is billed once that day has come.",
+            )
+        if unit_price is None and customer and item and ordered_on and read.ok:
+            match = find_item_price(
+                rates, customer_id=customer.customer_id, item=item, on=ordered_on
+            )
+            if match.rate is None:
+                read.fail(
+                    "Unit Price",
+                    "Unit Price is empty and no Rates row prices this item.",
+                    "Fill in the Unit Price, or add a Rates row with Unit 'item' and "
+                    "the item's name in Activity.",
+                )
+            else:
+                unit_price = match.rate.rate
+        problems.extend(read.problems)
+        if (
+            read.ok
+            and customer
+            and ordered_on
+            and quantity is not None
+            and unit_price is not None
+        ):
+            orders.append(
+                Order(
+                    source=SourceRow("Orders", row.number, row_id, print_),
+                    day=ordered_on,
+                    customer_id=customer.customer_id,
+                    item=item,
+                    quantity=quantity,
+                    unit_price=unit_price,
+                    tax_rate=tax_rate,
+                    description=read.text("Description"),
+                )
+            )
+    return orders

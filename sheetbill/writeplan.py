@@ -1,0 +1,373 @@
+"""Planning the write-back: which cells of which tabs a run writes, and nothing else.
+
+Pure. Given the validated book, the invoices of this run and those still pending from an
+interrupted run, it returns a `WorkbookChanges` that writes only sheetbill's own cells:
+new rows in Invoices, Invoice Lines, Exceptions and Log, Invoice No and Row ID on billed
+rows, Closed on exceptions that went away, and headers for missing (S) columns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from sheetbill.cells import parse_text
+from sheetbill.model import Invoice, Problem, Settings, Severity, SourceRow
+from sheetbill.schema import (
+    EXCEPTIONS,
+    INVOICE_LINES,
+    INVOICES,
+    LOG,
+    Owner,
+    TabSchema,
+)
+from sheetbill.validation import BookData, TabLayout
+from sheetbill.workbook.base import (
+    CellValue,
+    CellWrite,
+    ColumnFormat,
+    SheetRow,
+    TabSpec,
+    WorkbookChanges,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMatch:
+    """Where the rows of invoices pending from an interrupted run are now."""
+
+    # (tab, sheet row) -> the source row (with its Row ID) that row is.
+    located: Mapping[tuple[str, int], SourceRow]
+    # Source rows already marked in the sheet (Row ID present): nothing to write.
+    done: frozenset[str]
+    problems: tuple[Problem, ...]
+
+    @property
+    def consumed(self) -> frozenset[tuple[str, int]]:
+        return frozenset(self.located)
+
+
+def match_pending(data: BookData, pending: Sequence[Invoice]) -> PendingMatch:
+    """Find each pending invoice's rows: by Row ID, else by unchanged content.
+
+    The content fingerprint was taken when the invoice was planned; the row may have
+    moved (a person inserted rows above it) but not changed. Rows that cannot be found
+    are reported, and the invoice is still written: its number is drawn for good.
+    """
+    located: dict[tuple[str, int], SourceRow] = {}
+    done: set[str] = set()
+    problems: list[Problem] = []
+    ids_in_sheet: set[str] = set()
+    for name in ("Time Log", "Orders"):
+        layout = data.layouts.get(name)
+        if layout and layout.columns.has("Row ID"):
+            position = layout.columns.positions["Row ID"]
+            ids_in_sheet.update(parse_text(r.get(position)) for r in layout.table.rows)
+    free = dict(data.open_rows)
+    for invoice in pending:
+        for source in invoice.sources:
+            if source.row_id in ids_in_sheet:
+                done.add(source.row_id)
+                continue
+            candidates = [
+                k
+                for k, fp in free.items()
+                if k[0] == source.tab and fp == source.fingerprint
+            ]
+            if not candidates:
+                problems.append(
+                    Problem(
+                        source.tab,
+                        None,
+                        "Row ID",
+                        source.row_id,
+                        f"Row {source.row} was billed on {invoice.number}, but the run was "
+                        "interrupted and the row is no longer in the tab as it was.",
+                        f"Check {invoice.number}; if the work should not be billed, credit it.",
+                        Severity.WARNING,
+                        invoice.customer_id,
+                    )
+                )
+                continue
+            best = min(
+                candidates, key=lambda k: (k[1] != source.row, abs(k[1] - source.row))
+            )
+            located[best] = source
+            del free[best]
+    return PendingMatch(located, frozenset(done), tuple(problems))
+
+
+@dataclass(slots=True)
+class TabWriter:
+    """Collects the writes for one tab, adding missing (S) columns at the right."""
+
+    schema: TabSchema
+    name: str
+    layout: TabLayout | None
+    positions: dict[str, int] = field(default_factory=dict)
+    cells: list[CellWrite] = field(default_factory=list)
+    next_row: int = 2
+    is_new: bool = False
+
+    @classmethod
+    def open(cls, schema: TabSchema, layout: TabLayout | None) -> TabWriter:
+        if layout is None:
+            positions = {c.name: i for i, c in enumerate(schema.columns)}
+            return cls(schema, schema.name, None, positions, [], 2, True)
+        writer = cls(
+            schema,
+            layout.tab,
+            layout,
+            dict(layout.columns.positions),
+            [],
+            layout.table.last_row + 1,
+        )
+        headers = layout.table.headers
+        free = max((i + 1 for i, h in enumerate(headers) if h), default=0)
+        for column in schema.columns:
+            if column.owner is Owner.SHEETBILL and column.name not in writer.positions:
+                writer.positions[column.name] = free
+                writer.cells.append(
+                    CellWrite(layout.table.header_row, free, column.name)
+                )
+                free += 1
+        return writer
+
+    def put(
+        self, row: int, column: str, value: CellValue, *, row_key: str | None = None
+    ) -> None:
+        self.cells.append(CellWrite(row, self.positions[column], value, row_key))
+
+    def append(
+        self, values: Mapping[str, CellValue], *, row_key: str | None = None
+    ) -> None:
+        row = self.next_row
+        self.next_row += 1
+        for column, value in values.items():
+            if value is not None and value != "":
+                self.put(row, column, value, row_key=row_key)
+
+    def column_values(self, column: str) -> list[tuple[int, str]]:
+        if self.layout is None or column not in self.layout.columns.positions:
+            return []
+        position = self.layout.columns.positions[column]
+        return [(r.number, parse_text(r.get(position))) for r in self.layout.table.rows]
+
+    def formats(self) -> dict[int, ColumnFormat]:
+        return {
+            self.positions[c.name]: c.format
+            for c in self.schema.columns
+            if c.name in self.positions and c.format is not ColumnFormat.TEXT
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class WritePlan:
+    changes: WorkbookChanges
+    # Invoices whose rows this plan writes or finds already written.
+    invoices: tuple[Invoice, ...]
+    exceptions_opened: int
+    exceptions_closed: int
+
+
+def invoice_status(invoice: Invoice, settings: Settings) -> str:
+    threshold = settings.approval_threshold
+    if threshold is not None and invoice.total >= threshold:
+        return "awaiting approval"
+    return "draft"
+
+
+def plan_writes(
+    data: BookData,
+    *,
+    new: Sequence[Invoice],
+    pending_invoices: Sequence[Invoice],
+    pending: PendingMatch,
+    problems: Sequence[Problem],
+    today: date,
+    now: datetime,
+    run_id: str,
+) -> WritePlan:
+    """Every cell this run writes, for pending invoices (first) and new ones."""
+    invoices = (*pending_invoices, *new)
+    pending_numbers = {s.row_id: i.number for i in pending_invoices for s in i.sources}
+    tabs = {
+        s.name: TabWriter.open(s, data.layouts.get(s.name))
+        for s in (INVOICES, INVOICE_LINES, EXCEPTIONS, LOG)
+    }
+    _bill_source_rows(data, new, pending, pending_numbers, tabs)
+    _append_invoices(data, invoices, tabs, now=now, run_id=run_id)
+    opened, closed = _sync_exceptions(data, problems, tabs["Exceptions"], today=today)
+    new_tabs: list[TabSpec] = []
+    writes: dict[str, tuple[CellWrite, ...]] = {}
+    formats: dict[str, dict[int, ColumnFormat]] = {}
+    for writer in tabs.values():
+        if writer.is_new:
+            if not writer.cells:
+                continue
+            new_tabs.append(writer.schema.spec())
+        if writer.cells:
+            writes[writer.name] = tuple(writer.cells)
+            formats[writer.name] = writer.formats()
+    return WritePlan(
+        WorkbookChanges(tuple(new_tabs), writes, formats),
+        tuple(invoices),
+        opened,
+        closed,
+    )
+
+
+def _bill_source_rows(
+    data: BookData,
+    new: Sequence[Invoice],
+    pending: PendingMatch,
+    pending_numbers: Mapping[str, str],
+    tabs: dict[str, TabWriter],
+) -> None:
+    """Invoice No and Row ID onto every billed Time Log and Orders row.
+
+    Rows of new invoices are where this run read them; rows of pending invoices only
+    where `match_pending` found them again, never at their old position blindly.
+    """
+    by_tab: dict[str, list[tuple[int, SourceRow, str]]] = {}
+    for (tab, row), source in pending.located.items():
+        by_tab.setdefault(tab, []).append((row, source, pending_numbers[source.row_id]))
+    for invoice in new:
+        for source in invoice.sources:
+            by_tab.setdefault(source.tab, []).append(
+                (source.row, source, invoice.number)
+            )
+    for tab, rows in sorted(by_tab.items()):
+        layout = data.layouts[tab]
+        writer = TabWriter.open(layout.schema, layout)
+        for row, source, number in sorted(rows, key=lambda r: r[0]):
+            writer.put(row, "Invoice No", number, row_key=source.row_id)
+            writer.put(row, "Row ID", source.row_id, row_key=source.row_id)
+        tabs[f"source:{tab}"] = writer
+
+
+def _append_invoices(
+    data: BookData,
+    invoices: Sequence[Invoice],
+    tabs: dict[str, TabWriter],
+    *,
+    now: datetime,
+    run_id: str,
+) -> None:
+    invoices_tab, lines_tab, log_tab = (
+        tabs["Invoices"],
+        tabs["Invoice Lines"],
+        tabs["Log"],
+    )
+    have_invoice = {v for _, v in invoices_tab.column_values("Invoice No")}
+    have_lines = {v for _, v in lines_tab.column_values("Invoice No")}
+    for invoice in invoices:
+        if invoice.number not in have_invoice:
+            invoices_tab.append(
+                {
+                    "Invoice No": invoice.number,
+                    "Kind": invoice.kind.value,
+                    "Issue Date": invoice.issue_date,
+                    "Due Date": invoice.due_date,
+                    "Customer ID": invoice.customer_id,
+                    "Customer": invoice.customer_name,
+                    "Currency": invoice.currency,
+                    "Net": invoice.net,
+                    "Tax": invoice.tax,
+                    "Total": invoice.total,
+                    "Paid": Decimal(0),
+                    "Balance": invoice.total,
+                    "Status": invoice_status(invoice, data.settings),
+                    "Work Complete": invoice.work_complete,
+                    "Created By": invoice.created_by,
+                },
+                row_key=invoice.number,
+            )
+            log_tab.append(
+                {
+                    "Time": now.replace(microsecond=0, tzinfo=None),
+                    "Run ID": run_id,
+                    "Action": "invoice created",
+                    "Invoice": invoice.number,
+                    "Detail": f"{invoice.customer_id}: {len(invoice.lines)} lines, total "
+                    f"{invoice.total} {invoice.currency}",
+                }
+            )
+        if invoice.number not in have_lines:
+            for line in invoice.lines:
+                lines_tab.append(
+                    {
+                        "Invoice No": invoice.number,
+                        "Line": Decimal(line.line),
+                        "Source": line.source_text,
+                        "Description": line.description,
+                        "Quantity": line.quantity,
+                        "Unit": line.unit,
+                        "Unit Price": line.unit_price,
+                        "Tax Rate": line.tax_rate,
+                        "Net": line.net,
+                        "Tax": line.tax,
+                        "Total": line.total,
+                    },
+                    row_key=invoice.number,
+                )
+
+
+def _owner(problem: Problem, data: BookData) -> str:
+    customer = data.customers.get(problem.customer_id or "")
+    if customer is not None and customer.owner:
+        return customer.owner
+    return data.settings.billing_owner
+
+
+def _sync_exceptions(
+    data: BookData, problems: Sequence[Problem], writer: TabWriter, *, today: date
+) -> tuple[int, int]:
+    """Append new problems; write Closed on open rows whose problem is gone."""
+    open_rows: dict[tuple[str, str, str, str], int] = {}
+    if writer.layout is not None:
+        positions = writer.layout.columns.positions
+
+        def cell(row: SheetRow, column: str) -> str:
+            position = positions.get(column)
+            return "" if position is None else parse_text(row.get(position))
+
+        for sheet_row in writer.layout.table.rows:
+            if cell(sheet_row, "Closed"):
+                continue
+            key = (
+                cell(sheet_row, "Tab"),
+                cell(sheet_row, "Row"),
+                cell(sheet_row, "Column"),
+                cell(sheet_row, "Problem"),
+            )
+            open_rows.setdefault(key, sheet_row.number)
+    current: dict[tuple[str, str, str, str], Problem] = {}
+    for problem in problems:
+        current.setdefault(problem.key, problem)
+    opened = 0
+    for key, problem in current.items():
+        if key in open_rows:
+            continue
+        opened += 1
+        writer.append(
+            {
+                "Opened": today,
+                "Severity": problem.severity.value,
+                "Tab": problem.tab,
+                "Row": None if problem.row is None else Decimal(problem.row),
+                "Column": problem.column,
+                "Value": problem.value,
+                "Problem": problem.problem,
+                "Fix": problem.fix,
+                "Owner": _owner(problem, data),
+            }
+        )
+    closed = 0
+    for key, row_number in open_rows.items():
+        if key not in current:
+            closed += 1
+            writer.put(row_number, "Closed", today)
+    return opened, closed
