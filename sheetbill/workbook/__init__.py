@@ -1,0 +1,1 @@
+"""Workbook backends: one interface (base), an Excel file, later a Google Sheet."""

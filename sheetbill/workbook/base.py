@@ -1,0 +1,152 @@
+"""The one interface every workbook backend (Excel file, Google Sheet) implements.
+
+A backend reads every tab into `Table`s of plain typed cells, and applies a
+`WorkbookChanges`: new tabs, and cell writes addressed by sheet row and column. The
+planning core decides every address; a backend only carries them out, and refuses when
+the workbook changed since it was read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Protocol
+
+# What a cell holds once it crossed the adapter boundary. Numbers are always Decimal
+# (never float), dates are `date`/`datetime`, times of day `time`. No library type.
+CellValue = str | Decimal | bool | date | datetime | time | None
+
+
+@dataclass(frozen=True, slots=True)
+class SheetRow:
+    """One row of a tab as read: its 1-based sheet row number and cells by column."""
+
+    number: int
+    # Cells from column A on (index 0 = column A); shorter than the header row when the
+    # trailing cells are empty.
+    cells: tuple[CellValue, ...]
+
+    def get(self, column: int) -> CellValue:
+        return self.cells[column] if column < len(self.cells) else None
+
+    @property
+    def is_blank(self) -> bool:
+        return all(
+            v is None or (isinstance(v, str) and not v.strip()) for v in self.cells
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """One tab as read: the header row and the rows below it (blank rows dropped)."""
+
+    tab: str
+    # 1-based sheet row number of the header row (the first non-blank row).
+    header_row: int
+    # Header texts by absolute column (index 0 = column A); "" where a header is blank.
+    headers: tuple[str, ...]
+    rows: tuple[SheetRow, ...]
+    # The last used sheet row (header or data), so appends go below it.
+    last_row: int
+
+
+class ColumnFormat(Enum):
+    """How a column of a tab sheetbill creates is shown."""
+
+    TEXT = "text"  # plain text; numbers typed in stay as typed
+    DATE = "date"  # a calendar date (yyyy-mm-dd)
+    DATETIME = "datetime"  # date and time (yyyy-mm-dd hh:mm)
+    MONEY = "money"  # two decimals with thousands separator
+    NUMBER = "number"  # a general number
+    INTEGER = "integer"  # a whole number
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnSpec:
+    """A column of a tab sheetbill creates: header, format, width, dropdown choices."""
+
+    header: str
+    format: ColumnFormat = ColumnFormat.TEXT
+    width: float = 14.0
+    # When set, a dropdown (list data validation) offering these values.
+    choices: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TabSpec:
+    """A tab to create: name, columns in order, header row frozen."""
+
+    name: str
+    columns: tuple[ColumnSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class CellWrite:
+    """One cell to write.
+
+    `row` is the 1-based sheet row, `column` the 0-based column (0 = A). A `str` is
+    always written as text, never as a formula, whatever its first character.
+    `row_key` names the row's identity (its Row ID, for rows that have one) so a backend
+    whose rows can move while we run (Google Sheets) can re-locate the row.
+    """
+
+    row: int
+    column: int
+    value: CellValue
+    row_key: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkbookChanges:
+    """Everything one run writes: tabs to add, then cells to write, per tab name."""
+
+    new_tabs: tuple[TabSpec, ...] = ()
+    # New header cells of existing tabs (or of new tabs) are ordinary writes here.
+    writes: Mapping[str, tuple[CellWrite, ...]] = field(default_factory=dict)
+    # Column formats for cells written into tabs sheetbill created before (so that a date
+    # written into an Invoices tab made in an earlier run is shown as a date).
+    formats: Mapping[str, Mapping[int, ColumnFormat]] = field(default_factory=dict)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.new_tabs and not any(self.writes.values())
+
+    @property
+    def cell_count(self) -> int:
+        return sum(len(cells) for cells in self.writes.values())
+
+
+@dataclass(frozen=True, slots=True)
+class BookSnapshot:
+    """All tabs as read, and a token that changes whenever the workbook changes."""
+
+    tables: Mapping[str, Table]
+    # Opaque: a backend compares it at write time to refuse writing over a human's change.
+    version: str
+    # Tab names in workbook order, including tabs that are empty.
+    tab_names: tuple[str, ...]
+
+
+class Workbook(Protocol):
+    """A spreadsheet sheetbill reads from and writes back to."""
+
+    @property
+    def name(self) -> str:
+        """A human name for messages: a file name or a sheet title."""
+        ...
+
+    def read(self) -> BookSnapshot:
+        """Read every tab. Raises WorkbookError when the workbook is unreadable."""
+        ...
+
+    def apply(self, changes: WorkbookChanges, *, expected_version: str) -> str:
+        """Write the changes atomically and return the new version token.
+
+        Raises WorkbookChangedError, and writes nothing, when the workbook is no longer at
+        `expected_version`; WorkbookLockedError when a person holds it open;
+        WorkbookWriteError for other failures (nothing half-written).
+        """
+        ...
