@@ -244,8 +244,7 @@ def plan_invoices(
     items: dict[tuple[str, str], list[PricedItem]] = {}
     for entry in entries:
         customer = customers[entry.customer_id]
-        currency = entry.rate.currency or customer.currency
-        items.setdefault((customer.customer_id, currency), []).append(
+        items.setdefault((customer.customer_id, customer.currency), []).append(
             _time_item(entry, customer, settings)
         )
     for order in orders:

@@ -618,6 +618,19 @@ def _read_time_log(
                     "give them dates that do not overlap.",
                     value=customer.customer_id,
                 )
+            elif rate is not None and rate_currency(rate, settings) not in (
+                "",
+                customer.currency,
+            ):
+                read.fail(
+                    "Customer ID",
+                    f"The rate that applies (Rates row {rate.row}) is in "
+                    f"{rate_currency(rate, settings)}, but customer "
+                    f"{customer.customer_id} is billed in {customer.currency}.",
+                    f"Add a {customer.currency} rate for this customer and activity.",
+                    value=customer.customer_id,
+                )
+                rate = None
             elif rate is None:
                 read.fail(
                     "Customer ID",
@@ -649,6 +662,16 @@ def _read_time_log(
                 )
             )
     return entries
+
+
+def rate_currency(rate: RateRule, settings: Settings) -> str:
+    """A rate's currency. Blank means the customer's currency on a rate that names a
+    customer, and the Settings' default currency on a default rate."""
+    if rate.currency:
+        return rate.currency
+    if rate.customer_id:
+        return ""  # the customer's own, whatever it is
+    return settings.default_currency
 
 
 def _fingerprint_columns(layout: TabLayout) -> list[int]:

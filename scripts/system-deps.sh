@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the Debian packages sheetbill needs, only when they are missing.
+#   run:  pango (WeasyPrint renders PDFs with it) and fonts
+#   test: LibreOffice (the second reader of written workbooks) and poppler (pdftotext)
+set -euo pipefail
+need=()
+has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+case "${1:-run}" in
+  run)
+    has_lib 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
+    has_lib 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
+    command -v fc-list >/dev/null && [ -n "$(fc-list 2>/dev/null | head -1)" ] || need+=(fontconfig fonts-dejavu-core)
+    ;;
+  test)
+    command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
+    command -v pdftotext >/dev/null || need+=(poppler-utils)
+    ;;
+  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+esac
+[ ${#need[@]} -eq 0 ] && exit 0
+echo "Installing missing system packages: ${need[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+  apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo apt-get update -q >/dev/null && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${need[@]}" >/dev/null
+else
+  echo "Please install them first (needs administrator rights):" >&2
+  echo "  sudo apt-get install ${need[*]}" >&2
+  exit 1
+fi

@@ -1,0 +1,192 @@
+"""The `sheetbill` command: parses arguments, calls one use case, prints the result.
+
+Exit codes: 0 done, 1 done but with exceptions, 2 usage/config/unreadable workbook,
+3 could not write (workbook held open, another run busy, disk).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+from sheetbill import __version__
+from sheetbill.errors import ConfigError, SheetbillError
+
+EXIT_OK, EXIT_EXCEPTIONS, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3
+
+
+class UsageError(SheetbillError):
+    """A command-line mistake."""
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date like 2026-11-25"
+        ) from exc
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = Parser(add_help=False)
+    common.add_argument("--config", type=Path, help="the sheetbill.toml to use")
+    common.add_argument("--json", action="store_true", help="print the result as JSON")
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    parser = Parser(
+        prog="sheetbill",
+        description="Billing from a spreadsheet: invoices, reminders, payments.",
+        epilog="Exit codes: 0 ok, 1 done with exceptions, 2 usage/config/unreadable "
+        "workbook, 3 could not write.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"sheetbill {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    init = commands.add_parser(
+        "init",
+        parents=[common],
+        help="create a starter workbook or add missing tabs",
+        description="Create a workbook with every sheetbill tab, or add the tabs and "
+        "columns an existing workbook lacks (nothing else in it changes).",
+    )
+    init.add_argument("workbook", metavar="PATH", help="the .xlsx file")
+
+    check = commands.add_parser(
+        "check",
+        parents=[common],
+        help="validate a workbook; write nothing",
+        description="Validate every row and list the problems. Writes nothing.",
+    )
+    check.add_argument("workbook", nargs="?", metavar="WORKBOOK")
+    check.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="treat DATE as today"
+    )
+
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="run a billing cycle",
+        description="Create invoices from approved rows and write them back into the "
+        "workbook, with every problem in the Exceptions tab.",
+    )
+    run.add_argument("workbook", nargs="?", metavar="WORKBOOK")
+    run.add_argument(
+        "--dry-run", action="store_true", help="show what would be done; change nothing"
+    )
+    run.add_argument(
+        "--as-of", type=_date, metavar="DATE", help="run as if today were DATE"
+    )
+    return parser
+
+
+@contextmanager
+def progress_bar(console: Console, *, enabled: bool) -> Iterator[Callable[[str], None]]:
+    """A spinner with the current step on a terminal; silent under cron or with --json."""
+    if not enabled:
+        yield _no_progress
+        return
+    with Progress(
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("Starting", total=None)
+
+        def show(step: str) -> None:
+            bar.update(task, description=step)
+
+        yield show
+
+
+def _no_progress(step: str) -> None:
+    return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Console(soft_wrap=True, highlight=False)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    try:
+        return _dispatch(args, out, err)
+    except SheetbillError as exc:
+        if args.debug:
+            raise
+        err.print(f"sheetbill: {exc}", markup=False)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        err.print(
+            "sheetbill: interrupted; run again to complete the work", markup=False
+        )
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
+    from sheetbill import report
+    from sheetbill.billing import check_workbook, run_billing
+    from sheetbill.config import find_config
+    from sheetbill.starter import init_workbook
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    if args.command == "init":
+        initialised = init_workbook(Path(args.workbook))
+        if args.json:
+            print(report.init_json(initialised))
+        else:
+            report.print_init(out, initialised)
+        return EXIT_OK
+
+    config = find_config(args.config, args.workbook)
+    path = config.workbook_path(args.workbook)
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise ConfigError(
+            "sheetbill reads .xlsx and .xlsm workbooks; save the file in that format",
+            path=path,
+        )
+    workbook = ExcelWorkbook(path, backups=config.backups)
+    state_path = config.state_path(path)
+    if args.command == "check":
+        checked = check_workbook(
+            workbook, config, as_of=args.as_of, state_path=state_path
+        )
+        if args.json:
+            print(report.check_json(checked))
+        else:
+            report.print_check(out, checked)
+        return checked.exit_code
+    show_progress = err.is_terminal and not args.json
+    with progress_bar(err, enabled=show_progress) as step:
+        result = run_billing(
+            workbook,
+            config,
+            state_path=state_path,
+            as_of=args.as_of,
+            is_dry_run=args.dry_run,
+            progress=step,
+        )
+    if args.json:
+        print(report.run_json(result))
+    else:
+        report.print_run(out, result)
+    return result.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

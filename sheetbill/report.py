@@ -1,0 +1,233 @@
+"""What the CLI prints: results of check, run and init as text tables or JSON data."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from sheetbill.billing import CheckResult, RunResult
+from sheetbill.cells import show
+from sheetbill.model import Invoice, Problem
+from sheetbill.starter import InitResult
+from sheetbill.workbook.base import CellValue, WorkbookChanges
+
+# How many planned cells per tab a dry run lists in text (all are in --json).
+CELLS_SHOWN = 12
+
+
+def column_letter(index: int) -> str:
+    """0 -> A, 25 -> Z, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _json_value(value: CellValue) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    return value
+
+
+def problem_data(problem: Problem) -> dict[str, Any]:
+    return {
+        "severity": problem.severity.value,
+        "tab": problem.tab,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "problem": problem.problem,
+        "fix": problem.fix,
+    }
+
+
+def invoice_data(invoice: Invoice) -> dict[str, Any]:
+    return {
+        "number": invoice.number,
+        "customer_id": invoice.customer_id,
+        "customer": invoice.customer_name,
+        "currency": invoice.currency,
+        "issue_date": invoice.issue_date.isoformat(),
+        "due_date": invoice.due_date.isoformat(),
+        "net": str(invoice.net),
+        "tax": str(invoice.tax),
+        "total": str(invoice.total),
+        "lines": len(invoice.lines),
+        "rows": len(invoice.sources),
+    }
+
+
+def changes_data(changes: WorkbookChanges) -> dict[str, Any]:
+    return {
+        "new_tabs": [tab.name for tab in changes.new_tabs],
+        "cells": {
+            tab: [
+                {
+                    "cell": f"{column_letter(c.column)}{c.row}",
+                    "value": _json_value(c.value),
+                }
+                for c in cells
+            ]
+            for tab, cells in changes.writes.items()
+        },
+    }
+
+
+def run_json(result: RunResult) -> str:
+    return json.dumps(
+        {
+            "workbook": result.workbook,
+            "as_of": result.today.isoformat(),
+            "run_id": result.run_id,
+            "dry_run": result.is_dry_run,
+            "written": result.is_written,
+            "invoices": [invoice_data(i) for i in result.invoices],
+            "recovered_invoices": [invoice_data(i) for i in result.recovered],
+            "exceptions": [problem_data(p) for p in result.problems],
+            "exceptions_opened": result.exceptions_opened,
+            "exceptions_closed": result.exceptions_closed,
+            "changes": changes_data(result.changes),
+            "exit_code": result.exit_code,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def check_json(result: CheckResult) -> str:
+    return json.dumps(
+        {
+            "workbook": result.workbook,
+            "as_of": result.today.isoformat(),
+            "counts": result.counts,
+            "exceptions": [problem_data(p) for p in result.problems],
+            "exit_code": result.exit_code,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def print_problems(console: Console, problems: Sequence[Problem]) -> None:
+    if not problems:
+        console.print("No problems found.")
+        return
+    table = Table(title=f"{len(problems)} problem(s)", title_justify="left")
+    for header in ("Severity", "Tab", "Row", "Column", "Value", "Problem", "Fix"):
+        table.add_column(header, overflow="fold")
+    for p in problems:
+        table.add_row(
+            p.severity.value,
+            p.tab,
+            "" if p.row is None else str(p.row),
+            p.column,
+            p.value,
+            p.problem,
+            p.fix,
+        )
+    console.print(table)
+
+
+def print_check(console: Console, result: CheckResult) -> None:
+    counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+    console.print(f"{result.workbook} (as of {result.today}): {counts}")
+    print_problems(console, result.problems)
+
+
+def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) -> None:
+    table = Table(title=title, title_justify="left")
+    for header in ("Invoice No", "Customer", "Lines", "Net", "Tax", "Total", "Due"):
+        justify = "right" if header in ("Lines", "Net", "Tax", "Total") else "left"
+        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+    for i in invoices:
+        table.add_row(
+            i.number,
+            f"{i.customer_id} {i.customer_name}",
+            str(len(i.lines)),
+            f"{i.net} {i.currency}",
+            f"{i.tax}",
+            f"{i.total} {i.currency}",
+            i.due_date.isoformat(),
+        )
+    console.print(table)
+
+
+def print_run(console: Console, result: RunResult) -> None:
+    verb = "would create" if result.is_dry_run else "created"
+    console.print(f"{result.workbook}, as of {result.today} (run {result.run_id})")
+    if result.recovered:
+        print_invoices(console, "Completed from an interrupted run", result.recovered)
+    if result.invoices:
+        print_invoices(
+            console, f"{len(result.invoices)} invoice(s) {verb}", result.invoices
+        )
+    else:
+        console.print(f"No new invoices ({verb} none).")
+    changes = result.changes
+    if result.is_dry_run:
+        console.print(
+            f"Would write {changes.cell_count} cell(s)"
+            + (
+                f", adding tabs {', '.join(t.name for t in changes.new_tabs)}"
+                if changes.new_tabs
+                else ""
+            )
+            + "; nothing was changed (dry run)."
+        )
+        for tab, cells in changes.writes.items():
+            console.print(f"  {tab}: {len(cells)} cell(s)")
+            for cell in cells[:CELLS_SHOWN]:
+                address = f"{column_letter(cell.column)}{cell.row}"
+                console.print(f"    {address:>7} = {show(cell.value)!r}")
+            if len(cells) > CELLS_SHOWN:
+                console.print(
+                    f"    ... and {len(cells) - CELLS_SHOWN} more (see --json)"
+                )
+    elif result.is_written:
+        console.print(f"Wrote {changes.cell_count} cell(s) into the workbook.")
+    else:
+        console.print("Nothing to write: the workbook is up to date.")
+    if result.problems:
+        console.print(
+            f"{len(result.problems)} open exception(s) "
+            f"({result.exceptions_opened} new, {result.exceptions_closed} closed): "
+            "see the Exceptions tab."
+        )
+    elif result.exceptions_closed:
+        console.print(f"{result.exceptions_closed} exception(s) closed.")
+
+
+def init_json(result: InitResult) -> str:
+    return json.dumps(
+        {
+            "workbook": str(result.path),
+            "created": result.is_new,
+            "tabs_added": list(result.tabs_added),
+            "columns_added": [list(c) for c in result.columns_added],
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def print_init(console: Console, result: InitResult) -> None:
+    if result.is_new:
+        console.print(
+            f"Created {result.path} with tabs: {', '.join(result.tabs_added)}."
+        )
+    elif result.tabs_added or result.columns_added:
+        tabs = ", ".join(result.tabs_added) or "none"
+        columns = ", ".join(f"{t}: {c}" for t, c in result.columns_added) or "none"
+        console.print(f"Added to {result.path}: tabs {tabs}; columns {columns}.")
+    else:
+        console.print(f"{result.path} already has every sheetbill tab and column.")

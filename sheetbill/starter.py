@@ -1,0 +1,86 @@
+"""`sheetbill init`: a starter workbook, or the missing tabs and columns of an existing one.
+
+An existing workbook only gains what it lacks: new tabs with their headers, dropdowns and
+formats, and headers of missing columns to the right of the used ones. Nothing else in
+it is touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheetbill.cells import parse_text
+from sheetbill.model import Settings
+from sheetbill.schema import ALL_TABS, SETTINGS
+from sheetbill.settings import settings_rows
+from sheetbill.validation import locate_tabs
+from sheetbill.workbook.base import BookSnapshot, CellWrite, TabSpec, WorkbookChanges
+from sheetbill.workbook.excel import ExcelWorkbook
+
+
+@dataclass(frozen=True, slots=True)
+class InitResult:
+    path: Path
+    is_new: bool
+    tabs_added: tuple[str, ...]
+    columns_added: tuple[tuple[str, str], ...]
+
+
+def settings_writes(settings: Settings, *, first_row: int = 2) -> tuple[CellWrite, ...]:
+    """The Settings tab's Key/Value/Help rows for a new workbook."""
+    cells = []
+    for offset, (key, value, help_text) in enumerate(settings_rows(settings)):
+        row = first_row + offset
+        cells += [CellWrite(row, 0, key), CellWrite(row, 2, help_text)]
+        if value:
+            cells.append(CellWrite(row, 1, value))
+    return tuple(cells)
+
+
+def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
+    """The tabs and header cells an existing workbook lacks (pure)."""
+    layouts = locate_tabs(snapshot, {})
+    new_tabs: list[TabSpec] = []
+    writes: dict[str, tuple[CellWrite, ...]] = {}
+    added: list[tuple[str, str]] = []
+    for schema in ALL_TABS:
+        layout = layouts.get(schema.name)
+        if layout is None:
+            if schema.name in snapshot.tab_names:
+                continue  # an empty tab of that name: leave it to the person
+            new_tabs.append(schema.spec())
+            if schema is SETTINGS:
+                writes[schema.name] = settings_writes(Settings())
+            continue
+        headers = layout.table.headers
+        free = max((i + 1 for i, h in enumerate(headers) if parse_text(h)), default=0)
+        cells = []
+        for name in layout.columns.missing:
+            cells.append(CellWrite(layout.table.header_row, free, name))
+            added.append((layout.tab, name))
+            free += 1
+        if cells:
+            writes[layout.tab] = tuple(cells)
+    changes = WorkbookChanges(tuple(new_tabs), writes)
+    result = InitResult(Path(), False, tuple(t.name for t in new_tabs), tuple(added))
+    return changes, result
+
+
+def init_workbook(path: Path, *, backups: int = 10) -> InitResult:
+    """Create a starter workbook at `path`, or complete the one that is there."""
+    if not path.exists():
+        ExcelWorkbook.create_new(path, [schema.spec() for schema in ALL_TABS])
+        book = ExcelWorkbook(path, backups=0)
+        snapshot = book.read()
+        book.apply(
+            WorkbookChanges(writes={SETTINGS.name: settings_writes(Settings())}),
+            expected_version=snapshot.version,
+        )
+        return InitResult(path, True, tuple(s.name for s in ALL_TABS), ())
+    book = ExcelWorkbook(path, backups=backups)
+    snapshot = book.read()
+    changes, result = plan_init(snapshot)
+    if not changes.is_empty:
+        book.apply(changes, expected_version=snapshot.version)
+    return InitResult(path, False, result.tabs_added, result.columns_added)

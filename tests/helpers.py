@@ -1,0 +1,74 @@
+"""Test helpers: workbooks built in memory as the backends would hand them over."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+
+from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
+
+D = Decimal
+
+
+def table(tab: str, headers: Sequence[str], rows: Sequence[Sequence[CellValue]]) -> Table:
+    sheet_rows = tuple(
+        SheetRow(number, tuple(cells))
+        for number, cells in enumerate(rows, start=2)
+        if any(c not in (None, "") for c in cells)
+    )
+    return Table(tab, 1, tuple(headers), sheet_rows, last_row=1 + len(rows))
+
+
+def snapshot(tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]],
+             version: str = "v1") -> BookSnapshot:
+    built = {name: table(name, headers, rows) for name, (headers, rows) in tables.items()}
+    return BookSnapshot(built, version, tuple(built))
+
+
+SETTINGS_ROWS = [
+    ["Company Name", "Test Shop"],
+    ["Default Currency", "EUR"],
+    ["Default Tax Rate", D(19)],
+    ["Payment Terms Days", D(14)],
+]
+CUSTOMER_HEADERS = ["Customer ID", "Name", "Email", "Currency", "Tax Rate"]
+RATE_HEADERS = ["Customer ID", "Project", "Person", "Activity", "Rate", "Unit", "Currency"]
+TIME_HEADERS = ["Date", "Person", "Customer ID", "Project", "Activity", "Hours",
+                "Description", "Billable", "Approved", "Invoice No", "Row ID"]
+ORDER_HEADERS = ["Date", "Customer ID", "Item", "Quantity", "Unit Price", "Tax Rate",
+                 "Description", "Invoice No", "Row ID"]
+
+
+def time_row(day: date, person: str, customer: str, hours: CellValue, *,
+             project: str = "Web", activity: str = "Dev", billable: str = "yes",
+             approved: str = "yes", invoice_no: str = "", row_id: str = "",
+             description: str = "") -> list[CellValue]:
+    return [day, person, customer, project, activity, hours, description, billable,
+            approved, invoice_no or None, row_id or None]
+
+
+def small_book(*, time_rows: Sequence[Sequence[CellValue]] = (),
+               order_rows: Sequence[Sequence[CellValue]] = (),
+               customers: Sequence[Sequence[CellValue]] | None = None,
+               rates: Sequence[Sequence[CellValue]] | None = None,
+               settings: Sequence[Sequence[CellValue]] = SETTINGS_ROWS,
+               extra: Mapping[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]]
+               | None = None) -> BookSnapshot:
+    tables: dict[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]] = {
+        "Settings": (["Key", "Value"], settings),
+        "Customers": (CUSTOMER_HEADERS, customers if customers is not None else [
+            ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None],
+            ["C2", "Beta Inc", "b@beta.example", "USD", D(0)],
+            ["C3", "Gamma KK", "g@gamma.example", "JPY", D(10)],
+        ]),
+        "Rates": (RATE_HEADERS, rates if rates is not None else [
+            [None, None, None, None, D(100), "hour", None],
+            ["C2", None, None, None, D(150), "hour", "USD"],
+            ["C3", None, None, None, D(12000), "hour", "JPY"],
+        ]),
+        "Time Log": (TIME_HEADERS, time_rows),
+        "Orders": (ORDER_HEADERS, order_rows),
+    }
+    tables.update(extra or {})
+    return snapshot(tables)
