@@ -533,6 +533,8 @@ def _customer_for(
 
 def _hours(read: RowReader, settings: Settings) -> Decimal | None:
     hours = read.parsed("Hours", _locale_parser(parse_hours, settings))
+    if hours is None and not is_blank(read.raw("Hours")):
+        return None  # unreadable: already reported
     if hours is None and not is_blank(read.raw("Start")):
         start = read.parsed("Start", parse_time_of_day)
         end = read.parsed("End", parse_time_of_day, required=True)

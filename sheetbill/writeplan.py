@@ -53,8 +53,10 @@ def match_pending(data: BookData, pending: Sequence[Invoice]) -> PendingMatch:
     """Find each pending invoice's rows: by Row ID, else by unchanged content.
 
     The content fingerprint was taken when the invoice was planned; the row may have
-    moved (a person inserted rows above it) but not changed. Rows that cannot be found
-    are reported, and the invoice is still written: its number is drawn for good.
+    moved since (a person inserted rows above it). A row whose content changed is
+    taken from its old position if that row is still unbilled, with a warning: billing
+    it twice would be worse. Rows found nowhere are reported, and the invoice is still
+    written: its number is drawn for good.
     """
     located: dict[tuple[str, int], SourceRow] = {}
     done: set[str] = set()
@@ -66,36 +68,50 @@ def match_pending(data: BookData, pending: Sequence[Invoice]) -> PendingMatch:
             position = layout.columns.positions["Row ID"]
             ids_in_sheet.update(parse_text(r.get(position)) for r in layout.table.rows)
     free = dict(data.open_rows)
+    unmatched: list[tuple[Invoice, SourceRow]] = []
     for invoice in pending:
         for source in invoice.sources:
             if source.row_id in ids_in_sheet:
                 done.add(source.row_id)
                 continue
-            candidates = [
+            same = [
                 k
                 for k, fp in free.items()
                 if k[0] == source.tab and fp == source.fingerprint
             ]
-            if not candidates:
-                problems.append(
-                    Problem(
-                        source.tab,
-                        None,
-                        "Row ID",
-                        source.row_id,
-                        f"Row {source.row} was billed on {invoice.number}, but the run was "
-                        "interrupted and the row is no longer in the tab as it was.",
-                        f"Check {invoice.number}; if the work should not be billed, credit it.",
-                        Severity.WARNING,
-                        invoice.customer_id,
-                    )
-                )
+            if not same:
+                unmatched.append((invoice, source))
                 continue
-            best = min(
-                candidates, key=lambda k: (k[1] != source.row, abs(k[1] - source.row))
-            )
+            best = min(same, key=lambda k: (k[1] != source.row, abs(k[1] - source.row)))
             located[best] = source
             del free[best]
+    for invoice, source in unmatched:
+        place = (source.tab, source.row)
+        if place in free:
+            located[place] = source
+            del free[place]
+            problem = (
+                f"Row {source.row} was changed while it was being billed on "
+                f"{invoice.number}; the invoice shows it as it was before."
+            )
+        else:
+            problem = (
+                f"Row {source.row} was billed on {invoice.number}, but the run "
+                "was interrupted and the row is no longer in the tab as it was."
+            )
+        problems.append(
+            Problem(
+                source.tab,
+                source.row,
+                "Row ID",
+                source.row_id,
+                problem,
+                f"Check {invoice.number} against the row; if they differ, correct the "
+                "invoice with a credit note.",
+                Severity.WARNING,
+                invoice.customer_id,
+            )
+        )
     return PendingMatch(located, frozenset(done), tuple(problems))
 
 

@@ -11,7 +11,9 @@ from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
 D = Decimal
 
 
-def table(tab: str, headers: Sequence[str], rows: Sequence[Sequence[CellValue]]) -> Table:
+def table(
+    tab: str, headers: Sequence[str], rows: Sequence[Sequence[CellValue]]
+) -> Table:
     sheet_rows = tuple(
         SheetRow(number, tuple(cells))
         for number, cells in enumerate(rows, start=2)
@@ -20,9 +22,13 @@ def table(tab: str, headers: Sequence[str], rows: Sequence[Sequence[CellValue]])
     return Table(tab, 1, tuple(headers), sheet_rows, last_row=1 + len(rows))
 
 
-def snapshot(tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]],
-             version: str = "v1") -> BookSnapshot:
-    built = {name: table(name, headers, rows) for name, (headers, rows) in tables.items()}
+def snapshot(
+    tables: Mapping[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]],
+    version: str = "v1",
+) -> BookSnapshot:
+    built = {
+        name: table(name, headers, rows) for name, (headers, rows) in tables.items()
+    }
     return BookSnapshot(built, version, tuple(built))
 
 
@@ -33,42 +39,183 @@ SETTINGS_ROWS = [
     ["Payment Terms Days", D(14)],
 ]
 CUSTOMER_HEADERS = ["Customer ID", "Name", "Email", "Currency", "Tax Rate"]
-RATE_HEADERS = ["Customer ID", "Project", "Person", "Activity", "Rate", "Unit", "Currency"]
-TIME_HEADERS = ["Date", "Person", "Customer ID", "Project", "Activity", "Hours",
-                "Description", "Billable", "Approved", "Invoice No", "Row ID"]
-ORDER_HEADERS = ["Date", "Customer ID", "Item", "Quantity", "Unit Price", "Tax Rate",
-                 "Description", "Invoice No", "Row ID"]
+RATE_HEADERS = [
+    "Customer ID",
+    "Project",
+    "Person",
+    "Activity",
+    "Rate",
+    "Unit",
+    "Currency",
+]
+TIME_HEADERS = [
+    "Date",
+    "Person",
+    "Customer ID",
+    "Project",
+    "Activity",
+    "Hours",
+    "Description",
+    "Billable",
+    "Approved",
+    "Invoice No",
+    "Row ID",
+]
+ORDER_HEADERS = [
+    "Date",
+    "Customer ID",
+    "Item",
+    "Quantity",
+    "Unit Price",
+    "Tax Rate",
+    "Description",
+    "Invoice No",
+    "Row ID",
+]
 
 
-def time_row(day: date, person: str, customer: str, hours: CellValue, *,
-             project: str = "Web", activity: str = "Dev", billable: str = "yes",
-             approved: str = "yes", invoice_no: str = "", row_id: str = "",
-             description: str = "") -> list[CellValue]:
-    return [day, person, customer, project, activity, hours, description, billable,
-            approved, invoice_no or None, row_id or None]
+def time_row(
+    day: date,
+    person: str,
+    customer: str,
+    hours: CellValue,
+    *,
+    project: str = "Web",
+    activity: str = "Dev",
+    billable: str = "yes",
+    approved: str = "yes",
+    invoice_no: str = "",
+    row_id: str = "",
+    description: str = "",
+) -> list[CellValue]:
+    return [
+        day,
+        person,
+        customer,
+        project,
+        activity,
+        hours,
+        description,
+        billable,
+        approved,
+        invoice_no or None,
+        row_id or None,
+    ]
 
 
-def small_book(*, time_rows: Sequence[Sequence[CellValue]] = (),
-               order_rows: Sequence[Sequence[CellValue]] = (),
-               customers: Sequence[Sequence[CellValue]] | None = None,
-               rates: Sequence[Sequence[CellValue]] | None = None,
-               settings: Sequence[Sequence[CellValue]] = SETTINGS_ROWS,
-               extra: Mapping[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]]
-               | None = None) -> BookSnapshot:
+def small_book(
+    *,
+    time_rows: Sequence[Sequence[CellValue]] = (),
+    order_rows: Sequence[Sequence[CellValue]] = (),
+    customers: Sequence[Sequence[CellValue]] | None = None,
+    rates: Sequence[Sequence[CellValue]] | None = None,
+    settings: Sequence[Sequence[CellValue]] = SETTINGS_ROWS,
+    extra: Mapping[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]]
+    | None = None,
+) -> BookSnapshot:
     tables: dict[str, tuple[Sequence[str], Sequence[Sequence[CellValue]]]] = {
         "Settings": (["Key", "Value"], settings),
-        "Customers": (CUSTOMER_HEADERS, customers if customers is not None else [
-            ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None],
-            ["C2", "Beta Inc", "b@beta.example", "USD", D(0)],
-            ["C3", "Gamma KK", "g@gamma.example", "JPY", D(10)],
-        ]),
-        "Rates": (RATE_HEADERS, rates if rates is not None else [
-            [None, None, None, None, D(100), "hour", None],
-            ["C2", None, None, None, D(150), "hour", "USD"],
-            ["C3", None, None, None, D(12000), "hour", "JPY"],
-        ]),
+        "Customers": (
+            CUSTOMER_HEADERS,
+            customers
+            if customers is not None
+            else [
+                ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None],
+                ["C2", "Beta Inc", "b@beta.example", "USD", D(0)],
+                ["C3", "Gamma KK", "g@gamma.example", "JPY", D(10)],
+            ],
+        ),
+        "Rates": (
+            RATE_HEADERS,
+            rates
+            if rates is not None
+            else [
+                [None, None, None, None, D(100), "hour", None],
+                ["C2", None, None, None, D(150), "hour", "USD"],
+                ["C3", None, None, None, D(12000), "hour", "JPY"],
+            ],
+        ),
         "Time Log": (TIME_HEADERS, time_rows),
         "Orders": (ORDER_HEADERS, order_rows),
     }
     tables.update(extra or {})
     return snapshot(tables)
+
+
+class MemoryWorkbook:
+    """A workbook held in memory: applies writes to its tables like a backend would.
+
+    For use-case tests of the planning and crash-recovery logic; the same behaviour is
+    proven end to end on real Excel files in test_cli.py.
+    """
+
+    def __init__(self, book: BookSnapshot) -> None:
+        self.cells: dict[str, dict[tuple[int, int], CellValue]] = {}
+        for name, t in book.tables.items():
+            grid = {(t.header_row, i): h for i, h in enumerate(t.headers) if h}
+            for row in t.rows:
+                grid.update(
+                    {
+                        (row.number, i): v
+                        for i, v in enumerate(row.cells)
+                        if v not in (None, "")
+                    }
+                )
+            self.cells[name] = grid
+        self.version = 1
+        self.applied = 0
+        self.fail_next_apply: Exception | None = None
+
+    @property
+    def name(self) -> str:
+        return "memory.xlsx"
+
+    def read(self) -> BookSnapshot:
+        tables = {}
+        for name, grid in self.cells.items():
+            rows_used = sorted({r for r, _ in grid})
+            width = max((c for _, c in grid), default=-1) + 1
+            if not rows_used:
+                tables[name] = Table(name, 1, (), (), 1)
+                continue
+            header_row = rows_used[0]
+            headers = tuple(str(grid.get((header_row, c)) or "") for c in range(width))
+            rows = tuple(
+                SheetRow(r, tuple(grid.get((r, c)) for c in range(width)))
+                for r in rows_used[1:]
+            )
+            tables[name] = Table(name, header_row, headers, rows, rows_used[-1])
+        return BookSnapshot(tables, f"v{self.version}", tuple(tables))
+
+    def apply(self, changes, *, expected_version: str) -> str:
+        from sheetbill.errors import WorkbookChangedError
+
+        if self.fail_next_apply is not None:
+            error, self.fail_next_apply = self.fail_next_apply, None
+            raise error
+        if expected_version != f"v{self.version}":
+            raise WorkbookChangedError("changed", path=self.name)
+        for spec in changes.new_tabs:
+            self.cells[spec.name] = {
+                (1, i): c.header for i, c in enumerate(spec.columns)
+            }
+        for tab, writes in changes.writes.items():
+            grid = self.cells[tab]
+            for cell in writes:
+                if cell.value is None:
+                    grid.pop((cell.row, cell.column), None)
+                else:
+                    grid[(cell.row, cell.column)] = cell.value
+        self.version += 1
+        self.applied += 1
+        return f"v{self.version}"
+
+    def edit(self, tab: str, row: int, column: int, value: CellValue) -> None:
+        """A person's change: the version moves on."""
+        self.cells[tab][(row, column)] = value
+        self.version += 1
+
+    def column(self, tab: str, header: str) -> list[CellValue]:
+        snap = self.read().tables[tab]
+        index = snap.headers.index(header)
+        return [r.get(index) for r in snap.rows]

@@ -20,8 +20,11 @@ TODAY = date(2026, 11, 2)
 def plan(book, **kwargs):
     data = validate_book(book, today=TODAY, billed={})
     invoices, after = plan_invoices(
-        customers=data.customers, entries=data.time_entries, orders=data.orders,
-        settings=kwargs.get("settings", data.settings), today=TODAY,
+        customers=data.customers,
+        entries=data.time_entries,
+        orders=data.orders,
+        settings=kwargs.get("settings", data.settings),
+        today=TODAY,
         counters=kwargs.get("counters", Counters({}, 0)),
     )
     return data, invoices, after
@@ -39,17 +42,25 @@ def assert_adds_up(invoice):
 
 
 def test_plan_invoices_makes_one_invoice_per_customer_and_currency():
-    book = small_book(time_rows=[
-        time_row(date(2026, 10, 1), "Ann", "C1", D(2)),
-        time_row(date(2026, 10, 2), "Ann", "C1", D(3)),
-        time_row(date(2026, 10, 2), "Bob", "C2", D(1)),
-        time_row(date(2026, 10, 3), "Bob", "C3", D("1.5")),
-    ])
+    book = small_book(
+        time_rows=[
+            time_row(date(2026, 10, 1), "Ann", "C1", D(2)),
+            time_row(date(2026, 10, 2), "Ann", "C1", D(3)),
+            time_row(date(2026, 10, 2), "Bob", "C2", D(1)),
+            time_row(date(2026, 10, 3), "Bob", "C3", D("1.5")),
+        ]
+    )
     _, invoices, after = plan(book)
     assert [(i.customer_id, i.currency) for i in invoices] == [
-        ("C1", "EUR"), ("C2", "USD"), ("C3", "JPY")]
-    assert [i.number for i in invoices] == ["INV-2026-0001", "INV-2026-0002",
-                                            "INV-2026-0003"]
+        ("C1", "EUR"),
+        ("C2", "USD"),
+        ("C3", "JPY"),
+    ]
+    assert [i.number for i in invoices] == [
+        "INV-2026-0001",
+        "INV-2026-0002",
+        "INV-2026-0003",
+    ]
     c1 = invoices[0]
     assert len(c1.lines) == 1 and c1.lines[0].quantity == 5
     assert (c1.net, c1.tax, c1.total) == (D("500.00"), D("95.00"), D("595.00"))
@@ -66,8 +77,15 @@ def test_plan_invoices_continues_numbering_from_the_counters():
 
 
 def test_plan_invoices_is_deterministic():
-    rows = [time_row(date(2026, 10, d), p, c, D(h)) for d, p, c, h in
-            [(1, "Ann", "C1", 2), (2, "Bob", "C2", 3), (5, "Ann", "C3", 1), (6, "Cy", "C1", 4)]]
+    rows = [
+        time_row(date(2026, 10, d), p, c, D(h))
+        for d, p, c, h in [
+            (1, "Ann", "C1", 2),
+            (2, "Bob", "C2", 3),
+            (5, "Ann", "C3", 1),
+            (6, "Cy", "C1", 4),
+        ]
+    ]
     assert plan(small_book(time_rows=rows))[1] == plan(small_book(time_rows=rows))[1]
 
 
@@ -75,7 +93,9 @@ def test_round_hours_follows_increment_and_direction():
     base = Settings()
     assert round_hours(D("1.1"), base) == D("1")
     assert round_hours(D("1.13"), base) == D("1.25")
-    assert round_hours(D("1.01"), replace(base, hours_rounding=HoursRounding.UP)) == D("1.25")
+    assert round_hours(D("1.01"), replace(base, hours_rounding=HoursRounding.UP)) == D(
+        "1.25"
+    )
     assert round_hours(D("1.24"), replace(base, hours_rounding=HoursRounding.DOWN)) == 1
     assert round_hours(D("0.4"), replace(base, hours_increment=D("0.5"))) == D("0.5")
 
@@ -102,13 +122,19 @@ def test_rate_precedence_prefers_customer_then_project_then_person():
         ["C1", None, None, None, D(130), "hour", None],
         ["C1", None, None, "Dev", D(140), "hour", None],
     ]
-    rows = [time_row(date(2026, 10, 1), "Ann", "C1", D(1), project="Web", activity="Dev"),
-            time_row(date(2026, 10, 1), "Ann", "C1", D(1), project="Web", activity="QA"),
-            time_row(date(2026, 10, 1), "Ann", "C2", D(1), project="Web", activity="QA"),
-            time_row(date(2026, 10, 1), "Bob", "C2", D(1), project="App", activity="QA")]
-    customers = [["C1", "Alpha", "a@x.example", "EUR", None],
-                 ["C2", "Beta", "b@x.example", "EUR", None]]
-    data, invoices, _ = plan(small_book(time_rows=rows, rates=rates, customers=customers))
+    rows = [
+        time_row(date(2026, 10, 1), "Ann", "C1", D(1), project="Web", activity="Dev"),
+        time_row(date(2026, 10, 1), "Ann", "C1", D(1), project="Web", activity="QA"),
+        time_row(date(2026, 10, 1), "Ann", "C2", D(1), project="Web", activity="QA"),
+        time_row(date(2026, 10, 1), "Bob", "C2", D(1), project="App", activity="QA"),
+    ]
+    customers = [
+        ["C1", "Alpha", "a@x.example", "EUR", None],
+        ["C2", "Beta", "b@x.example", "EUR", None],
+    ]
+    data, invoices, _ = plan(
+        small_book(time_rows=rows, rates=rates, customers=customers)
+    )
     prices = {(li.unit_price) for li in invoices[0].lines}
     assert prices == {D(140), D(130)}
     assert sorted(li.unit_price for li in invoices[1].lines) == [D(100), D(120)]
@@ -123,16 +149,21 @@ def test_inclusive_tax_takes_tax_out_of_the_price():
     )
     _, invoices, _ = plan(book)
     invoice = invoices[0]
-    assert (invoice.total, invoice.tax, invoice.net) == (D("100.00"), D("15.97"), D("84.03"))
+    assert (invoice.total, invoice.tax, invoice.net) == (
+        D("100.00"),
+        D("15.97"),
+        D("84.03"),
+    )
     assert_adds_up(invoice)
 
 
 AMOUNT_LINES = st.lists(
     st.tuples(
         st.sampled_from([D(0), D(7), D(10), D(19), D("20"), D("5.5")]),
-        st.integers(min_value=-10**6, max_value=10**8),
+        st.integers(min_value=-(10**6), max_value=10**8),
     ),
-    min_size=1, max_size=40,
+    min_size=1,
+    max_size=40,
 )
 
 
@@ -142,8 +173,9 @@ AMOUNT_LINES = st.lists(
     mode=st.sampled_from(list(TaxMode)),
     rounding=st.sampled_from(list(Rounding)),
 )
-def test_compute_amounts_lines_always_add_up_to_the_rate_totals(lines, currency, mode,
-                                                                  rounding):
+def test_compute_amounts_lines_always_add_up_to_the_rate_totals(
+    lines, currency, mode, rounding
+):
     step = quantum(currency)
     priced = [(rate, step * units) for rate, units in lines]
     config = replace(Settings(), rounding=rounding)
@@ -153,7 +185,9 @@ def test_compute_amounts_lines_always_add_up_to_the_rate_totals(lines, currency,
         assert (result.net if mode is TaxMode.EXCLUSIVE else result.total) == amount
     for rate in {r for r, _ in priced}:
         subtotal = sum(a for r, a in priced if r == rate)
-        tax = sum(res.tax for (r, _), res in zip(priced, amounts, strict=True) if r == rate)
+        tax = sum(
+            res.tax for (r, _), res in zip(priced, amounts, strict=True) if r == rate
+        )
         factor = rate / 100 if mode is TaxMode.EXCLUSIVE else rate / (100 + rate)
         assert tax == round_money(subtotal * factor, currency, rounding)
 
@@ -167,14 +201,19 @@ def test_compute_amounts_lines_always_add_up_to_the_rate_totals(lines, currency,
             st.sampled_from(["Web", "App"]),
             st.decimals(min_value=D("0.01"), max_value=D(12), places=2),
         ),
-        min_size=1, max_size=25,
+        min_size=1,
+        max_size=25,
     ),
     mode=st.sampled_from(["exclusive", "inclusive"]),
 )
 def test_planned_invoices_add_up_for_any_time_log(entries, mode):
-    rows = [time_row(date(2026, 10, 1 + i % 28), p, c, h, project=proj)
-            for i, (c, p, proj, h) in enumerate(entries)]
-    book = small_book(time_rows=rows, settings=[["Tax Mode", mode], ["Default Tax Rate", D(19)]])
+    rows = [
+        time_row(date(2026, 10, 1 + i % 28), p, c, h, project=proj)
+        for i, (c, p, proj, h) in enumerate(entries)
+    ]
+    book = small_book(
+        time_rows=rows, settings=[["Tax Mode", mode], ["Default Tax Rate", D(19)]]
+    )
     _, invoices, _ = plan(book)
     for invoice in invoices:
         assert_adds_up(invoice)

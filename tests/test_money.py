@@ -48,7 +48,7 @@ def test_money_refuses_to_add_two_currencies():
 
 @given(
     currency=CURRENCIES,
-    amount=st.decimals(min_value=-10**9, max_value=10**9, places=6, allow_nan=False),
+    amount=st.decimals(min_value=-(10**9), max_value=10**9, places=6, allow_nan=False),
     rounding=st.sampled_from(list(Rounding)),
 )
 def test_round_money_lands_on_the_minor_unit(currency, amount, rounding):
@@ -59,9 +59,10 @@ def test_round_money_lands_on_the_minor_unit(currency, amount, rounding):
 
 @given(
     currency=CURRENCIES,
-    units=st.integers(min_value=-10**7, max_value=10**7),
+    units=st.integers(min_value=-(10**7), max_value=10**7),
     weights=st.lists(
-        st.decimals(min_value=D("0.01"), max_value=D(10**6), places=2), min_size=1,
+        st.decimals(min_value=D("0.01"), max_value=D(10**6), places=2),
+        min_size=1,
         max_size=30,
     ),
 )
