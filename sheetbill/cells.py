@@ -1,8 +1,9 @@
 """Turning one cell's value into what a column means: text, number, date, yes/no, hours.
 
-Backends hand over str/Decimal/bool/date/time cells; people type numbers as text in their
-locale (`1.234,50`), dates as dates, Excel serials or ISO text. Each parser returns the
-value or raises `CellValueError` with the problem and the fix in plain words.
+Backends hand over str/Decimal/bool/date/time cells; people type numbers as text in
+their locale (`1.234,50`), dates as dates, Excel serials or ISO text. Each parser
+returns the value or raises `CellValueError` with the problem and the fix in plain
+words.
 """
 
 from __future__ import annotations
@@ -125,7 +126,7 @@ def parse_date(value: CellValue, *, locale: str) -> date:
 
 
 def _parse_date_text(text: str, *, locale: str) -> date | None:
-    """ISO first (2026-11-25, also with a time), then day-first unless the locale is US."""
+    """ISO first (2026-11-25, with or without time), then day-first unless US."""
     if re.match(r"^\d{4}-\d\d-\d\d", text):
         try:
             return date.fromisoformat(text[:10])

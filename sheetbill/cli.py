@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def progress_bar(console: Console, *, enabled: bool) -> Iterator[Callable[[str], None]]:
-    """A spinner with the current step on a terminal; silent under cron or with --json."""
+    """A spinner with the current step on a terminal; silent under cron or --json."""
     if not enabled:
         yield _no_progress
         return

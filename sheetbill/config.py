@@ -1,9 +1,9 @@
 """Configuration: a frozen dataclass from `sheetbill.toml`, checked key by key.
 
-Found at `--config`, else `sheetbill.toml` beside the workbook, else `config/sheetbill.toml`
-under the working directory. Relative paths in it are relative to the file itself.
-Business settings (company, tax, numbering) live in the workbook's Settings tab instead,
-where the office manager can see them; secrets live in neither.
+Found at `--config`, else `sheetbill.toml` beside the workbook, else
+`config/sheetbill.toml` under the working directory. Relative paths in it are relative
+to the file itself. Business settings (company, tax, numbering) live in the workbook's
+Settings tab instead, where the office manager can see them; secrets live in neither.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ class Config:
 
     # The workbook: a path to an .xlsx/.xlsm file.
     source: str = ""
-    # The state database; default: `<workbook name>.sheetbill.sqlite` beside the workbook.
+    # The state database; default: `<workbook>.sheetbill.sqlite` beside the workbook.
     state: Path | None = None
     # Timestamped copies kept in `.sheetbill-backups/` beside the workbook (0 = none).
     backups: int = 10

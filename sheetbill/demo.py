@@ -1,9 +1,10 @@
 """The demo workbook: a small design and software agency, generated from a fixed seed.
 
-This is the one source of `sheet_templates/demo.xlsx` (a test keeps the committed copy in
-sync): 10 customers in EUR, USD and JPY, tax exclusive and inclusive, rates per customer,
-project and person, three months of time logs, orders, and a few deliberately wrong rows
-that show up in the Exceptions tab. Regenerate with `python -m sheetbill.demo PATH`.
+This is the one source of `sheet_templates/demo.xlsx` (a test keeps the committed copy
+in sync): 11 customers in EUR, USD and JPY, tax exclusive and inclusive, rates per
+customer, project and person, three months of time logs, orders, and a few deliberately
+wrong rows that show up in the Exceptions tab. Regenerate with `python -m sheetbill.demo
+PATH`.
 """
 
 from __future__ import annotations
@@ -614,7 +615,7 @@ def _writes(schema: TabSchema, rows: Sequence[Row]) -> tuple[CellWrite, ...]:
 
 def demo_changes() -> WorkbookChanges:
     """The demo's rows as writes into a workbook made by `sheetbill init`."""
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # noqa: S311 (demo data, not security)
     return WorkbookChanges(
         writes={
             SETTINGS.name: settings_writes(DEMO_SETTINGS),

@@ -1,4 +1,4 @@
-"""Planning invoices: billable rows grouped per customer and currency into lines and totals.
+"""Planning invoices: billable rows grouped per customer and currency into lines.
 
 Pure and deterministic: the same rows, date and counters give the same invoices. Amounts
 follow the rounding rule of `money`: each line rounded, tax per rate on the rounded
@@ -177,7 +177,7 @@ def compute_amounts(
     """Net, tax and total per line from (tax rate %, rounded line amount) pairs.
 
     Exclusive: the amount is net; each rate's tax is its net sum times the rate,
-    rounded. Inclusive: the amount is gross; each rate's tax is gross × r / (100 + r),
+    rounded. Inclusive: the amount is gross; each rate's tax is gross * r / (100 + r),
     rounded, and net is what is left. Either way the rate's tax is spread over its lines
     in proportion to their amounts, so per-line figures add up to the totals.
     """
@@ -259,7 +259,7 @@ def plan_invoices(
     invoices = []
     for (customer_id, currency), group in sorted(items.items()):
         customer = customers[customer_id]
-        # Row IDs are handed out in sheet order so a person reading the tab sees them rise.
+        # Row IDs go out in sheet order: a person reading the tab sees them rise.
         ordered = sorted(group, key=lambda i: (i.source.tab, i.source.row))
         with_ids = []
         for item in ordered:

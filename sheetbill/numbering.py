@@ -28,14 +28,16 @@ class NumberPattern:
         unknown = [t for t in tokens if t != "seq" and t not in DATE_TOKENS]
         if unknown:
             raise PatternError(
-                f"has an unknown part {{{unknown[0]}}}; use {{yyyy}}, {{yy}}, {{mm}}, {{seq}}"
+                f"has an unknown part {{{unknown[0]}}}; "
+                "use {yyyy}, {yy}, {mm} and {seq}"
             )
         if tokens.count("seq") != 1:
             raise PatternError("needs exactly one {seq} (the running number)")
         rest = TOKEN.sub("", self.text)
         if re.search(r"[^A-Za-z0-9._/\-]", rest):
             raise PatternError(
-                "may hold only letters, digits, '-', '_', '.' and '/' besides its {parts}"
+                "may hold only letters, digits, '-', '_', '.' and '/' "
+                "besides its {parts}"
             )
 
     def series(self, issue_date: date) -> str:

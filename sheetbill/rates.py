@@ -93,7 +93,7 @@ def find_rate(
 def find_item_price(
     rules: Sequence[RateRule], *, customer_id: str, item: str, on: date
 ) -> RateMatch:
-    """The price of an order item: Rates rows with Unit 'item' whose Activity is the item."""
+    """An order item's price: a Rates row with Unit 'item' and the item as Activity."""
     candidates = [
         r
         for r in rules

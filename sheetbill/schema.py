@@ -1,4 +1,4 @@
-"""The tabs and columns of a sheetbill workbook (DESIGN.md), and how headers are matched.
+"""The tabs and columns of a sheetbill workbook (DESIGN.md); how headers are matched.
 
 One place names every tab and column: reading, validation, `sheetbill init` and the
 demo workbook all take them from here. Headers match case- and space-insensitively, and
@@ -302,7 +302,7 @@ def normalize_header(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class ColumnMap:
-    """Where each known column of one tab stands (0-based), as found in its header row."""
+    """Where each known column of one tab stands (0-based), as found in its headers."""
 
     tab: str
     positions: Mapping[str, int]

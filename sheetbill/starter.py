@@ -1,8 +1,8 @@
-"""`sheetbill init`: a starter workbook, or the missing tabs and columns of an existing one.
+"""`sheetbill init`: a starter workbook, or the missing tabs and columns of one.
 
-An existing workbook only gains what it lacks: new tabs with their headers, dropdowns and
-formats, and headers of missing columns to the right of the used ones. Nothing else in
-it is touched.
+An existing workbook only gains what it lacks: new tabs with their headers, dropdowns
+and formats, and headers of missing columns to the right of the used ones. Nothing else
+in it is touched.
 """
 
 from __future__ import annotations

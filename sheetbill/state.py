@@ -123,7 +123,7 @@ def invoice_from_json(text: str) -> Invoice:
 
 
 class StateDB:
-    """One workbook's state database. Use as a context manager: it holds the run lock."""
+    """One workbook's state database; as a context manager it holds the run lock."""
 
     def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:
         self.path = path
@@ -243,7 +243,7 @@ class StateDB:
         run_id: str,
         now: datetime,
     ) -> None:
-        """Draw the numbers and Row IDs for good, before anything is written to the book.
+        """Draw the numbers and Row IDs for good, before anything is written.
 
         `expected` is what the plan was made from; under the run lock it cannot have
         moved, and if it did, nothing is recorded.
@@ -266,8 +266,9 @@ class StateDB:
             )
             for invoice in invoices:
                 db.execute(
-                    "INSERT INTO invoices (number, customer_id, currency, total, issue_date,"
-                    " status, body, run_id, created_at) VALUES (?,?,?,?,?,'pending',?,?,?)",
+                    "INSERT INTO invoices (number, customer_id, currency, total,"
+                    " issue_date, status, body, run_id, created_at)"
+                    " VALUES (?,?,?,?,?,'pending',?,?,?)",
                     (
                         invoice.number,
                         invoice.customer_id,
@@ -317,7 +318,8 @@ class StateDB:
         detail: str,
     ) -> None:
         db.execute(
-            "INSERT INTO events (at, run_id, action, invoice, detail) VALUES (?,?,?,?,?)",
+            "INSERT INTO events (at, run_id, action, invoice, detail)"
+            " VALUES (?,?,?,?,?)",
             (now.isoformat(timespec="seconds"), run_id, action, invoice, detail),
         )
 

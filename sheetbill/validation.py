@@ -84,7 +84,8 @@ class BookData:
     time_entries: tuple[TimeEntry, ...]
     orders: tuple[Order, ...]
     problems: tuple[Problem, ...]
-    # Known tabs found in the workbook, by schema name ("Time Log"), whatever their name.
+    # Known tabs found in the workbook, by schema name ("Time Log"), whatever they
+    # are called there.
     layouts: Mapping[str, TabLayout]
     # Rows without Invoice No, by (schema tab, sheet row): their fingerprint, so that a
     # rerun can find the rows of an invoice whose write-back was interrupted.
@@ -403,7 +404,8 @@ def _read_rates(
             read.fail(
                 "Customer ID",
                 f"No customer has the ID {customer_id}.",
-                "Use an ID from the Customers tab, or leave it blank for a default rate.",
+                "Use an ID from the Customers tab, or leave it blank for a default "
+                "rate.",
             )
         rate = read.parsed(
             "Rate", _locale_parser(parse_number, settings), required=True
@@ -422,7 +424,8 @@ def _read_rates(
             read.fail(
                 "Currency",
                 "Currency is not an ISO 4217 currency code.",
-                "Write a code such as EUR, or leave it blank for the customer's currency.",
+                "Write a code such as EUR, or leave it blank for the customer's "
+                "currency.",
             )
         elif (
             currency
@@ -490,8 +493,10 @@ def _bill_state(
         if record is not None and record.fingerprint != print_:
             read.fail(
                 "Invoice No",
-                f"This row was billed on {record.invoice_no} but has been changed since.",
-                f"Undo the change, or correct {record.invoice_no} with a credit note and "
+                f"This row was billed on {record.invoice_no} but has been changed "
+                "since.",
+                f"Undo the change, or correct {record.invoice_no} with a credit note "
+                "and "
                 "enter the work again as a new row.",
                 value=invoice_no,
             )

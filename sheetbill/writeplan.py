@@ -307,7 +307,8 @@ def _append_invoices(
                     "Run ID": run_id,
                     "Action": "invoice created",
                     "Invoice": invoice.number,
-                    "Detail": f"{invoice.customer_id}: {len(invoice.lines)} lines, total "
+                    "Detail": f"{invoice.customer_id}: {len(invoice.lines)} lines, "
+                    "total "
                     f"{invoice.total} {invoice.currency}",
                 }
             )

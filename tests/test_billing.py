@@ -1,11 +1,11 @@
 """The run use case: idempotent, crash-safe, re-plans over a person's change."""
 
-from datetime import date, datetime, timezone
+from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from helpers import MemoryWorkbook, small_book, time_row
+
 from sheetbill.billing import run_billing
 from sheetbill.config import Config
 from sheetbill.errors import RunInProgressError, WorkbookWriteError
@@ -87,7 +87,7 @@ def test_fixing_a_row_closes_its_exception_and_bills_it(tmp_path):
 
 
 def test_a_crash_after_drawing_numbers_is_completed_with_the_same_numbers(tmp_path):
-    """Numbers are drawn before the write; a rerun finishes that write, draws no more."""
+    """Numbers are drawn before the write; a rerun finishes it and draws no more."""
     workbook = book_with_work()
     workbook.fail_next_apply = WorkbookWriteError("disk full", path="memory.xlsx")
     with pytest.raises(WorkbookWriteError):
@@ -139,6 +139,5 @@ def test_a_person_saving_during_the_run_makes_it_replan_not_overwrite(tmp_path):
 
 
 def test_two_runs_at_once_cannot_both_hold_the_state(tmp_path):
-    with StateDB(tmp_path / "state.sqlite"):
-        with pytest.raises(RunInProgressError):
-            StateDB(tmp_path / "state.sqlite", lock_timeout=0.2).__enter__()
+    with StateDB(tmp_path / "state.sqlite"), pytest.raises(RunInProgressError):
+        StateDB(tmp_path / "state.sqlite", lock_timeout=0.2).__enter__()

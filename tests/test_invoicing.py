@@ -1,13 +1,13 @@
-"""Invoices: grouping, hours rounding, rate precedence, and totals that always add up."""
+"""Invoices: grouping, hours rounding, rate precedence, totals that always add up."""
 
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from helpers import small_book, time_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import small_book, time_row
 from sheetbill.invoicing import Counters, compute_amounts, plan_invoices, round_hours
 from sheetbill.model import HoursRounding, LineGrouping, Settings, TaxMode
 from sheetbill.money import Rounding, minor_units, quantum, round_money
@@ -132,9 +132,7 @@ def test_rate_precedence_prefers_customer_then_project_then_person():
         ["C1", "Alpha", "a@x.example", "EUR", None],
         ["C2", "Beta", "b@x.example", "EUR", None],
     ]
-    data, invoices, _ = plan(
-        small_book(time_rows=rows, rates=rates, customers=customers)
-    )
+    _, invoices, _ = plan(small_book(time_rows=rows, rates=rates, customers=customers))
     prices = {(li.unit_price) for li in invoices[0].lines}
     assert prices == {D(140), D(130)}
     assert sorted(li.unit_price for li in invoices[1].lines) == [D(100), D(120)]

@@ -1,4 +1,4 @@
-"""Money: minor units, the one rounding function, exact allocation, no mixed currencies."""
+"""Money: minor units, one rounding function, exact allocation, one currency."""
 
 from decimal import Decimal
 

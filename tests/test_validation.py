@@ -4,8 +4,8 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-
 from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, snapshot, time_row
+
 from sheetbill.model import Severity
 from sheetbill.validation import BilledRow, validate_book
 
@@ -144,7 +144,7 @@ def test_validate_skips_unapproved_and_non_billable_rows_silently():
     assert problems == [] and data.time_entries == ()
 
 
-def test_validate_matches_headers_in_any_order_case_and_spacing_and_keeps_extra_columns():
+def test_validate_matches_headers_in_any_order_case_spacing_and_aliases():
     headers = [
         "  hours ",
         "APPROVED",
@@ -238,4 +238,4 @@ def test_validate_order_without_price_and_rate_is_a_problem_but_item_rate_prices
 def test_order_headers_fixture_matches_schema():
     from sheetbill.schema import ORDERS
 
-    assert ORDER_HEADERS == [c.name for c in ORDERS.columns]
+    assert [c.name for c in ORDERS.columns] == ORDER_HEADERS
