@@ -72,8 +72,10 @@ def parse_number(value: CellValue, *, locale: str) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, str):
-        text = value.strip().replace("\u00a0", "").replace("\u202f", "")
-        text = re.sub(r"^[^\d\-+.,]+|[^\d.,]+$", "", text)  # currency signs, units
+        # Thousands separated by spaces (fr_FR uses a narrow no-break space) and
+        # currency signs or units around the number are not part of it.
+        text = re.sub(r"\s", "", value)
+        text = re.sub(r"^[^\d\-+.,]+|[^\d.,]+$", "", text)
         for attempt in (locale, "en_US"):
             try:
                 return Decimal(parse_decimal(text, locale=attempt, strict=True))

@@ -34,6 +34,8 @@ class NumberPattern:
         if tokens.count("seq") != 1:
             raise PatternError("needs exactly one {seq} (the running number)")
         rest = TOKEN.sub("", self.text)
+        if ".." in self.text or self.text.startswith((".", "/")):
+            raise PatternError("may not start with '.' or '/' nor contain '..'")
         if re.search(r"[^A-Za-z0-9._/\-]", rest):
             raise PatternError(
                 "may hold only letters, digits, '-', '_', '.' and '/' "
