@@ -4,12 +4,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from helpers import MemoryWorkbook, small_book, time_row
 
 from sheetbill.billing import run_billing
 from sheetbill.config import Config
 from sheetbill.errors import RunInProgressError, WorkbookWriteError
 from sheetbill.state import StateDB
+
+from helpers import MemoryWorkbook, small_book, time_row
 
 D = Decimal
 AS_OF = date(2026, 11, 2)

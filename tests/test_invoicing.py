@@ -4,7 +4,6 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from helpers import small_book, time_row
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +11,8 @@ from sheetbill.invoicing import Counters, compute_amounts, plan_invoices, round_
 from sheetbill.model import HoursRounding, LineGrouping, Settings, TaxMode
 from sheetbill.money import Rounding, minor_units, quantum, round_money
 from sheetbill.validation import validate_book
+
+from helpers import small_book, time_row
 
 D = Decimal
 TODAY = date(2026, 11, 2)

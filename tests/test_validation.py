@@ -4,10 +4,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, snapshot, time_row
 
 from sheetbill.model import Severity
 from sheetbill.validation import BilledRow, validate_book
+
+from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, snapshot, time_row
 
 D = Decimal
 TODAY = date(2026, 11, 2)

@@ -3,11 +3,12 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from helpers import small_book, snapshot, time_row
 from sheetbill.invoicing import Counters, plan_invoices
 from sheetbill.schema import EXCEPTIONS, INVOICES, TIME_LOG, Owner
 from sheetbill.validation import validate_book
 from sheetbill.writeplan import PendingMatch, plan_writes
+
+from helpers import small_book, snapshot, time_row
 
 D = Decimal
 TODAY = date(2026, 11, 2)
@@ -128,7 +129,7 @@ def test_plan_writes_never_repeats_an_open_exception_and_closes_a_fixed_one():
 
 def test_plan_writes_skips_invoices_already_in_the_invoices_tab():
     book = small_book(time_rows=[time_row(date(2026, 10, 1), "Ann", "C1", D(2))])
-    data, first = writes_for(book)
+    _, first = writes_for(book)
     invoice_headers = [c.name for c in INVOICES.columns]
     row = ["INV-2026-0001"] + [None] * (len(invoice_headers) - 1)
     tables = {

@@ -37,10 +37,10 @@ _ENCODINGS |= {"windows-1252", "utf-16", "utf-16le", "utf-16be"}
 _OVERLAP = 4096
 
 _DECL = re.compile(r"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)[\"']")
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row\b([^>]*)>")
 _R_NUMBER = re.compile(rb"\sr\s*=\s*[\"']([0-9]+)[\"']")
-_LONG_COLUMN = re.compile(rb'\sr="([A-Z]{2,3})[0-9]')
-_BIG_ROW = re.compile(rb'\sr="[A-Z]{1,3}([0-9]{6,})"')
+# A literal start (' r="') keeps these scans at memory speed.
+_LONG_COLUMN = re.compile(rb' r="([A-Z]{2,3})[0-9]')
+_BIG_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,})"')
 _TOKEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
 _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{1,3})([0-9]+)[\"']")
 _STRING_CELL = re.compile(rb't="s"[^>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)\s*<')
@@ -54,13 +54,10 @@ class SheetScan:
     """What one streaming pass learnt about a sheet part (bounds, not exact figures)."""
 
     size: int = 0
-    max_row_tag: int = 0
-    rows_with_r: int = 0
-    rows_without_r: int = 0
     long_columns: set[bytes] = field(default_factory=set)
     max_big_row: int = 0
     cells: int = 0
-    cell_refs: int = 0
+    addressed_cells: int = 0
     string_cells: int = 0
     prefixed: bool = False
 
@@ -325,24 +322,13 @@ def _buffers(chunks: Iterator[bytes]) -> Iterator[tuple[bytes, int]]:
 
 def _scan_sheet(chunks: Iterator[bytes], root: str) -> SheetScan:
     sheet = SheetScan(prefixed=":" in root)
-    seen_until = 0
     for buffer, base in _buffers(chunks):
         sheet.size = base + len(buffer)
-        for match in _ROW_TAG.finditer(buffer):
-            if base + match.start() < seen_until:
-                continue
-            seen_until = base + match.end()
-            number = _R_NUMBER.search(match.group(1))
-            if number:
-                sheet.max_row_tag = max(sheet.max_row_tag, int(number.group(1)))
-                sheet.rows_with_r += 1
-            else:
-                sheet.rows_without_r += 1
         sheet.long_columns.update(_LONG_COLUMN.findall(buffer))
         for big in _BIG_ROW.findall(buffer):
             sheet.max_big_row = max(sheet.max_big_row, int(big))
         sheet.cells += _new_count(buffer, base, (b"<c ", b"<c>"))
-        sheet.cell_refs += _new_count(buffer, base, (b' r="',))
+        sheet.addressed_cells += _new_count(buffer, base, (b'<c r="',))
         sheet.string_cells += _new_count(buffer, base, (b't="s"',))
     return sheet
 
@@ -356,14 +342,15 @@ def _new_count(buffer: bytes, base: int, needles: tuple[bytes, ...]) -> int:
 def _fast_extent(sheet: SheetScan) -> tuple[int, int]:
     """An upper bound of rows and columns from cheap counts.
 
-    Cells without an address are placed by position, which only the exact walk follows;
-    a sheet with such cells (or a prefixed namespace) gets an over-large bound.
+    calamine's range spans the cells that hold a value. When every cell starts with its
+    address (`<c r="B7"`, as Excel, LibreOffice and the usual libraries write), rows
+    below 100,000 and columns below AA need no look; otherwise (cells placed by
+    position, a prefixed namespace) the bound is over-large so the exact walk decides.
     """
-    if sheet.prefixed or sheet.cells > sheet.cell_refs - sheet.rows_with_r:
+    if sheet.prefixed or sheet.cells > sheet.addressed_cells:
         return MAX_SHEET_CELLS + 1, 1
     columns = max([26, *(_column_number(c) for c in sheet.long_columns)])
-    rows = max(sheet.max_row_tag + sheet.rows_without_r, sheet.max_big_row or 99_999)
-    return rows, columns
+    return sheet.max_big_row or 99_999, columns
 
 
 def _exact_extent(
