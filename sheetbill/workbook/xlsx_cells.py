@@ -1,0 +1,159 @@
+"""How one value is stored in a worksheet `<c>` element, and A1 cell addresses.
+
+Text is always an inline string (`t="inlineStr"`), never a formula, whatever its first
+character. Characters XML cannot carry (control characters) are written as OOXML's
+`_xHHHH_` escapes, which Excel, LibreOffice and calamine turn back into the character;
+text that itself looks like such an escape gets its underscore escaped (`_x005F_`) so it
+reads back unchanged. Lone surrogates become U+FFFD. Numbers are written in plain
+notation; dates, datetimes and times as serial numbers of the workbook's date system
+(1900, or 1904 when workbookPr says so); a timezone-aware datetime is written as its
+wall time.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from lxml import etree
+
+from sheetbill.errors import WorkbookWriteError
+from sheetbill.workbook.base import CellValue
+
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+EXCEL_MAX_TEXT = 32_767
+MAX_ROW = 1_048_576
+MAX_COLUMN = 16_384
+_EPOCH_1900 = date(1899, 12, 30)
+_EPOCH_1904 = date(1904, 1, 1)
+# Excel counts a 29 February 1900 that never was: serials before 1 March are one less.
+_LEAP_BUG_END = date(1900, 3, 1)
+_ESCAPE = re.compile(
+    "(_x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff])|([\ud800-\udfff])"
+)
+_REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
+
+
+def column_letters(column: int) -> str:
+    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    letters = ""
+    number = column + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def column_index(letters: str) -> int:
+    """ "A" -> 0, "AA" -> 26."""
+    number = 0
+    for char in letters.upper():
+        number = number * 26 + ord(char) - 64
+    return number - 1
+
+
+def cell_ref(row: int, column: int) -> str:
+    return f"{column_letters(column)}{row}"
+
+
+def parse_ref(ref: str) -> tuple[int, int] | None:
+    """ "B7" -> (7, 1): 1-based row and 0-based column; None when not a cell address."""
+    match = _REF.match(ref.strip())
+    if not match:
+        return None
+    return int(match.group(2)), column_index(match.group(1))
+
+
+def escape_text(text: str) -> str:
+    """Text as OOXML carries it (see the module docstring)."""
+
+    def replace(match: re.Match[str]) -> str:
+        if match.group(1):
+            return "_x005F" + match.group(1)
+        if match.group(2):
+            return f"_x{ord(match.group(2)):04X}_"
+        return "\ufffd"
+
+    return _ESCAPE.sub(replace, text)
+
+
+def plain_number(value: Decimal) -> str:
+    """A Decimal in the plain notation a `<v>` holds (no exponent, no "-0")."""
+    if not value.is_finite():
+        raise WorkbookWriteError(f"cannot write the number {value} into a cell")
+    if abs(value) >= Decimal("1e308"):
+        raise WorkbookWriteError("cannot write a number this large into an Excel cell")
+    if value.is_zero():
+        return "0"
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def date_serial(value: date | datetime | time, *, date1904: bool) -> str:
+    """The serial number Excel stores for a date, datetime or time of day."""
+    if isinstance(value, time):
+        return _with_time(0, value)
+    day = value.date() if isinstance(value, datetime) else value
+    epoch = _EPOCH_1904 if date1904 else _EPOCH_1900
+    days = (day - epoch).days
+    if not date1904 and day < _LEAP_BUG_END:
+        days -= 1
+    if days < (0 if date1904 else 1):
+        system = "1904" if date1904 else "1900"
+        raise WorkbookWriteError(
+            f"cannot write the date {day.isoformat()}: Excel's {system} date system "
+            "starts later"
+        )
+    if isinstance(value, datetime):
+        return _with_time(days, value.timetz())
+    return str(days)
+
+
+def _with_time(days: int, moment: time) -> str:
+    seconds = moment.hour * 3600 + moment.minute * 60 + moment.second
+    microseconds = seconds * 1_000_000 + moment.microsecond
+    if not microseconds:
+        return str(days)
+    return repr(days + microseconds / 86_400_000_000)
+
+
+def is_dated(value: CellValue) -> bool:
+    return isinstance(value, (date, time))
+
+
+def set_value(
+    cell: etree._Element, value: CellValue, *, main_ns: str, date1904: bool
+) -> None:
+    """Replace what `cell` holds by `value`; the caller has removed formula and value.
+
+    None leaves the cell empty (the caller decides whether to keep the element).
+    """
+    if value is None:
+        return
+    if isinstance(value, str):
+        if len(value) > EXCEL_MAX_TEXT:
+            raise WorkbookWriteError(
+                f"cannot write a text of {len(value):,} characters: an Excel cell "
+                f"holds at most {EXCEL_MAX_TEXT:,}"
+            )
+        cell.set("t", "inlineStr")
+        inline = etree.Element(f"{{{main_ns}}}is")
+        text = etree.SubElement(inline, f"{{{main_ns}}}t")
+        text.text = escape_text(value)
+        text.set(XML_SPACE, "preserve")
+        cell.insert(0, inline)
+        return
+    number = etree.Element(f"{{{main_ns}}}v")
+    if isinstance(value, bool):
+        cell.set("t", "b")
+        number.text = "1" if value else "0"
+    elif isinstance(value, Decimal):
+        number.text = plain_number(value)
+    elif isinstance(value, (date, time)):
+        number.text = date_serial(value, date1904=date1904)
+    else:
+        raise WorkbookWriteError(f"cannot write a {type(value).__name__} into a cell")
+    cell.insert(0, number)
