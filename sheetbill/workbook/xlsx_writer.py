@@ -1,0 +1,407 @@
+"""Carrying out a `WorkbookChanges` on a package, at the zip and XML level.
+
+New tabs get a sheet part, a relationship, a `<sheet>` entry in the workbook part and a
+content type; cells are written by `SheetEditor`; styles are appended as needed. Every
+other part is copied as it is (raw, not even recompressed). docProps/app.xml is left
+alone: its list of sheet titles is informational, Excel and LibreOffice rebuild it and
+localised heading names make editing it guesswork. When a written cell loses a formula,
+the calculation chain part is dropped (Excel rebuilds it; a stale one makes Excel
+"repair" the file).
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from collections.abc import Mapping
+from datetime import datetime, time
+
+from lxml import etree
+
+from sheetbill.errors import WorkbookWriteError
+from sheetbill.workbook.base import (
+    CellValue,
+    CellWrite,
+    ColumnFormat,
+    TabSpec,
+    WorkbookChanges,
+)
+from sheetbill.workbook.xlsx_cells import column_letters, is_dated, set_value
+from sheetbill.workbook.xlsx_package import (
+    CONTENT_TYPES_NS,
+    CONTENT_TYPES_PART,
+    MAIN_NS,
+    PKG_REL_NS,
+    REL_NS,
+    STYLES_TYPE,
+    WORKSHEET_TYPE,
+    Package,
+    relative_target,
+    rels_part_of,
+    serialize_xml,
+)
+from sheetbill.workbook.xlsx_sheet import SheetEditor, StyleResolver
+from sheetbill.workbook.xlsx_styles import EMPTY_STYLES, StyleBook
+from sheetbill.workbook.xlsx_zip import NewMember, write_zip
+
+MAX_TAB_NAME = 31
+_BAD_NAME_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_VALIDATION_LAST_ROW = 1_048_576
+_RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
+_MAIN_TYPE = (
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
+)
+
+
+def apply_changes(package: Package, changes: WorkbookChanges) -> bytes:
+    """The bytes of the package with `changes` carried out."""
+    writer = _PackageWriter(package)
+    for spec in changes.new_tabs:
+        writer.add_tab(spec)
+    for tab, writes in changes.writes.items():
+        if writes:
+            writer.write_cells(tab, writes, changes.formats.get(tab, {}))
+    return writer.finish()
+
+
+def empty_package() -> bytes:
+    """A workbook with no sheets yet: only valid once a tab is added to it."""
+    parts = {
+        CONTENT_TYPES_PART: (
+            f'<Types xmlns="{CONTENT_TYPES_NS}">'
+            f'<Default Extension="rels" ContentType="{_RELS_TYPE}"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" '
+            f'ContentType="{_MAIN_TYPE}"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" '
+            f'Type="{REL_NS}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{MAIN_NS}" xmlns:r="{REL_NS}"><bookViews>'
+            '<workbookView activeTab="0"/></bookViews><sheets/></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": f'<Relationships xmlns="{PKG_REL_NS}"/>',
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, serialize_xml(etree.fromstring(text)))
+    return out.getvalue()
+
+
+class _PackageWriter:
+    def __init__(self, package: Package) -> None:
+        self.package = package
+        self.ns = package.main_ns
+        self.replaced: dict[str, bytes] = {}
+        self.added: list[NewMember] = []
+        self.removed: set[str] = set()
+        self.workbook_changed = False
+        self.types = package.parse(CONTENT_TYPES_PART)
+        self.types_changed = False
+        rels = package.member_name(package.workbook_rels_part)
+        self.rels = (
+            package.parse(rels)
+            if rels
+            else etree.fromstring(f'<Relationships xmlns="{PKG_REL_NS}"/>')
+        )
+        self.rels_changed = False
+        if package.styles_part and package.member_name(package.styles_part):
+            self.styles = StyleBook(package.parse(package.styles_part))
+            self.styles_part: str | None = package.styles_part
+        else:
+            self.styles = StyleBook(etree.fromstring(EMPTY_STYLES.format(ns=self.ns)))
+            self.styles_part = None
+        self.tabs: dict[str, str | None] = {s.name: s.part for s in package.sheets}
+        self.kinds = {s.name: s.kind for s in package.sheets}
+        self.sheet_bytes: dict[str, bytes] = {}
+        self.new_parts: list[str] = []
+        self.formulas_removed = False
+
+    # New tabs
+
+    def add_tab(self, spec: TabSpec) -> None:
+        self._check_name(spec.name)
+        if not spec.columns:
+            raise WorkbookWriteError(
+                f"cannot add the tab {spec.name!r} without columns"
+            )
+        part = self._free_part_name()
+        rel_id = self._free_rel_id()
+        relation = etree.SubElement(self.rels, f"{{{PKG_REL_NS}}}Relationship")
+        relation.set("Id", rel_id)
+        relation.set("Type", f"{self.package.rel_ns}/worksheet")
+        relation.set("Target", relative_target(self.package.workbook_part, part))
+        self.rels_changed = True
+        sheets = self._sheets_element()
+        ids = [
+            int(s.get("sheetId", "0")) for s in sheets if s.get("sheetId", "").isdigit()
+        ]
+        entry = etree.SubElement(sheets, f"{{{self.ns}}}sheet")
+        entry.set("name", spec.name)
+        entry.set("sheetId", str(max([0, *ids]) + 1))
+        entry.set(f"{{{self.package.rel_ns}}}id", rel_id)
+        self.workbook_changed = True
+        self._add_override(part, WORKSHEET_TYPE)
+        self.tabs[spec.name] = part
+        self.kinds[spec.name] = "worksheet"
+        self.sheet_bytes[part] = _new_sheet(spec, self.styles, self.ns, self.package)
+        self.new_parts.append(part)
+
+    def _check_name(self, name: str) -> None:
+        if not name.strip() or len(name) > MAX_TAB_NAME or _BAD_NAME_CHARS.search(name):
+            raise WorkbookWriteError(
+                f"cannot add a tab named {name!r}: Excel tab names have 1 to 31 "
+                "characters and none of [ ] : * ? / \\"
+            )
+        if name.startswith("'") or name.endswith("'") or name.casefold() == "history":
+            raise WorkbookWriteError(
+                f"cannot add a tab named {name!r}: Excel refuses it"
+            )
+        if any(name.casefold() == tab.casefold() for tab in self.tabs):
+            raise WorkbookWriteError(
+                f"cannot add the tab {name!r}: the workbook already has a tab of that "
+                "name"
+            )
+
+    def _free_part_name(self) -> str:
+        folder = posixpath.join(
+            posixpath.dirname(self.package.workbook_part), "worksheets"
+        )
+        taken = {name.lower() for name in self.package.archive.by_name}
+        taken |= {part.lower() for part in self.new_parts}
+        number = 1
+        while f"{folder}/sheet{number}.xml".lower() in taken:
+            number += 1
+        return f"{folder}/sheet{number}.xml"
+
+    def _free_rel_id(self) -> str:
+        ids = {r.get("Id", "") for r in self.rels}
+        numbers = [int(i[3:]) for i in ids if i.startswith("rId") and i[3:].isdigit()]
+        number = max([0, *numbers]) + 1
+        while f"rId{number}" in ids:
+            number += 1
+        return f"rId{number}"
+
+    def _sheets_element(self) -> etree._Element:
+        sheets = self.package.workbook.find(f"{{{self.ns}}}sheets")
+        if sheets is None:
+            sheets = etree.SubElement(self.package.workbook, f"{{{self.ns}}}sheets")
+        return sheets
+
+    def _add_override(self, part: str, content_type: str) -> None:
+        override = etree.SubElement(self.types, f"{{{CONTENT_TYPES_NS}}}Override")
+        override.set("PartName", "/" + part)
+        override.set("ContentType", content_type)
+        self.types_changed = True
+
+    # Cells
+
+    def write_cells(
+        self,
+        tab: str,
+        writes: tuple[CellWrite, ...],
+        formats: Mapping[int, ColumnFormat],
+    ) -> None:
+        name = self._tab_name(tab)
+        part = self.tabs[name]
+        if part is None or self.kinds.get(name) != "worksheet":
+            raise WorkbookWriteError(
+                f"cannot write into the tab {tab!r}: not a worksheet"
+            )
+        data = self.sheet_bytes.get(part)
+        if data is None:
+            data = self.package.read(part)
+        editor = SheetEditor(
+            data, tab=name, main_ns=self.ns, date1904=self.package.date1904
+        )
+        self.sheet_bytes[part] = editor.write(writes, self._resolver(formats))
+        self.formulas_removed |= editor.formulas_removed
+        if part not in self.new_parts:
+            self.replaced[self.package.member_name(part) or part] = self.sheet_bytes[
+                part
+            ]
+
+    def _tab_name(self, tab: str) -> str:
+        if tab in self.tabs:
+            return tab
+        for name in self.tabs:
+            if name.casefold() == tab.casefold():
+                return name
+        raise WorkbookWriteError(
+            f"there is no tab {tab!r} in the workbook to write into"
+        )
+
+    def _resolver(self, formats: Mapping[int, ColumnFormat]) -> StyleResolver:
+        styles = self.styles
+
+        def resolve(
+            column: int, current: int | None, inherited: int | None, value: CellValue
+        ) -> int | None:
+            style = current if current is not None else inherited
+            wanted = formats.get(column)
+            if not style and wanted is not None:
+                style = styles.style_for(wanted)
+            if is_dated(value) and not styles.is_date_style(style):
+                kind = (
+                    "datetime"
+                    if isinstance(value, datetime)
+                    else "time"
+                    if isinstance(value, time)
+                    else "date"
+                )
+                style = styles.with_date_format(
+                    style, fmt_id=styles.date_format_id(kind)
+                )
+            return style
+
+        return resolve
+
+    # Finishing
+
+    def finish(self) -> bytes:
+        package = self.package
+        if self.formulas_removed and package.calc_chain_part:
+            self._drop_part(package.calc_chain_part)
+        if self.styles.changed:
+            styles = serialize_xml(self.styles.root)
+            if self.styles_part is not None:
+                self.replaced[self.package.member_name(self.styles_part) or ""] = styles
+            else:
+                part = posixpath.join(
+                    posixpath.dirname(package.workbook_part), "styles.xml"
+                )
+                relation = etree.SubElement(self.rels, f"{{{PKG_REL_NS}}}Relationship")
+                relation.set("Id", self._free_rel_id())
+                relation.set("Type", f"{package.rel_ns}/styles")
+                relation.set("Target", relative_target(package.workbook_part, part))
+                self.rels_changed = True
+                self._add_override(part, STYLES_TYPE)
+                self.added.append(NewMember(part, styles))
+        if self.workbook_changed:
+            self.replaced[package.workbook_part] = serialize_xml(package.workbook)
+        rels_name = package.member_name(package.workbook_rels_part)
+        if self.rels_changed:
+            if rels_name:
+                self.replaced[rels_name] = serialize_xml(self.rels)
+            else:
+                rels = rels_part_of(package.workbook_part)
+                self.added.append(NewMember(rels, serialize_xml(self.rels)))
+        if self.types_changed:
+            self.replaced[CONTENT_TYPES_PART] = serialize_xml(self.types)
+        for part in self.new_parts:
+            self.added.append(NewMember(part, self.sheet_bytes[part]))
+        self.replaced.pop("", None)
+        return write_zip(
+            package.archive,
+            replaced=self.replaced,
+            removed=frozenset(self.removed),
+            added=self.added,
+        )
+
+    def _drop_part(self, part: str) -> None:
+        name = self.package.member_name(part)
+        if name is None:
+            return
+        self.removed.add(name)
+        for relation in list(self.rels):
+            target = relation.get("Target", "")
+            if target and posixpath.basename(target) == posixpath.basename(part):
+                self.rels.remove(relation)
+                self.rels_changed = True
+        for override in list(self.types):
+            if override.get("PartName", "").lstrip("/").lower() == name.lower():
+                self.types.remove(override)
+                self.types_changed = True
+
+
+def _new_sheet(spec: TabSpec, styles: StyleBook, ns: str, package: Package) -> bytes:
+    """A worksheet part: bold frozen header row, widths, formats and dropdowns."""
+    q = f"{{{ns}}}".__add__
+    root = etree.fromstring(f'<worksheet xmlns="{ns}" xmlns:r="{package.rel_ns}"/>')
+    last = column_letters(len(spec.columns) - 1)
+    etree.SubElement(root, q("dimension")).set("ref", f"A1:{last}1")
+    view = etree.SubElement(etree.SubElement(root, q("sheetViews")), q("sheetView"))
+    view.set("workbookViewId", "0")
+    pane = etree.SubElement(view, q("pane"))
+    for name, value in (
+        ("ySplit", "1"),
+        ("topLeftCell", "A2"),
+        ("activePane", "bottomLeft"),
+        ("state", "frozen"),
+    ):
+        pane.set(name, value)
+    selection = etree.SubElement(view, q("selection"))
+    for name, value in (("pane", "bottomLeft"), ("activeCell", "A2"), ("sqref", "A2")):
+        selection.set(name, value)
+    etree.SubElement(root, q("sheetFormatPr")).set("defaultRowHeight", "15")
+    cols = etree.SubElement(root, q("cols"))
+    header_style = styles.style_for(ColumnFormat.NUMBER, bold=True)
+    row = etree.SubElement(etree.SubElement(root, q("sheetData")), q("row"))
+    row.set("r", "1")
+    validations = []
+    for index, column in enumerate(spec.columns):
+        col = etree.SubElement(cols, q("col"))
+        col.set("min", str(index + 1))
+        col.set("max", str(index + 1))
+        col.set("width", _width(column.width))
+        style = styles.style_for(column.format)
+        if style:
+            col.set("style", str(style))
+        col.set("customWidth", "1")
+        cell = etree.SubElement(row, q("c"))
+        cell.set("r", f"{column_letters(index)}1")
+        cell.set("s", str(header_style))
+        set_value(cell, column.header, main_ns=ns, date1904=package.date1904)
+        if column.choices:
+            validations.append((index, _choices_formula(spec.name, column.choices)))
+    if validations:
+        box = etree.SubElement(root, q("dataValidations"))
+        box.set("count", str(len(validations)))
+        for index, formula in validations:
+            rule = etree.SubElement(box, q("dataValidation"))
+            letter = column_letters(index)
+            for name, value in (
+                ("type", "list"),
+                ("allowBlank", "1"),
+                ("showInputMessage", "1"),
+                ("showErrorMessage", "1"),
+                ("sqref", f"{letter}2:{letter}{_VALIDATION_LAST_ROW}"),
+            ):
+                rule.set(name, value)
+            etree.SubElement(rule, q("formula1")).text = formula
+    margins = etree.SubElement(root, q("pageMargins"))
+    for name, value in (
+        ("left", "0.7"),
+        ("right", "0.7"),
+        ("top", "0.75"),
+        ("bottom", "0.75"),
+        ("header", "0.3"),
+        ("footer", "0.3"),
+    ):
+        margins.set(name, value)
+    return serialize_xml(root)
+
+
+def _width(width: float) -> str:
+    if not 0 < width <= 255:
+        raise WorkbookWriteError(f"a column width of {width} is outside Excel's 0-255")
+    return repr(float(width)).removesuffix(".0")
+
+
+def _choices_formula(tab: str, choices: tuple[str, ...]) -> str:
+    if any("," in choice for choice in choices):
+        raise WorkbookWriteError(
+            f"cannot make a dropdown in the tab {tab!r}: a choice contains a comma"
+        )
+    formula = '"' + ",".join(choice.replace('"', '""') for choice in choices) + '"'
+    if len(formula) > 257:
+        raise WorkbookWriteError(
+            f"cannot make a dropdown in the tab {tab!r}: Excel allows 255 characters "
+            "of choices"
+        )
+    return formula
