@@ -1,0 +1,8 @@
+"""A local HTTP server speaking the Google Sheets API v4 (and Drive v3 basics) for tests.
+
+Real gspread talks to it unchanged except for the base URL; see server.SheetsServer.
+"""
+
+from .server import IMPLEMENTED, Fault, RequestInfo, SheetsServer
+
+__all__ = ["IMPLEMENTED", "Fault", "RequestInfo", "SheetsServer"]

@@ -1,0 +1,681 @@
+"""The local Sheets API v4 (and Drive v3 basics) server: HTTP, routing, faults, hooks.
+
+A ThreadingHTTPServer on 127.0.0.1 that unmodified gspread talks to once its requests
+are sent to `url` instead of Google's hosts. Tests count requests, inject faults
+(status codes, Retry-After, delays) and change a spreadsheet between two requests, as
+a person editing at the same time would.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from .a1 import format_range
+from .batch import batch_update, unsupported
+from .document import apply_mask, parse_mask, spreadsheet_resource
+from .model import (
+    EPOCH,
+    ApiError,
+    Sheet,
+    Spreadsheet,
+    new_spreadsheet_id,
+    now_rfc3339,
+    read_values,
+    render,
+    write_values,
+)
+
+SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
+
+# Every endpoint the server answers; anything else is 501.
+IMPLEMENTED = (
+    "spreadsheets.create",
+    "spreadsheets.get",
+    "spreadsheets.batchUpdate",
+    "values.get",
+    "values.update",
+    "values.append",
+    "values.clear",
+    "values.batchGet",
+    "values.batchUpdate",
+    "values.batchClear",
+    "drive.files.create",
+    "drive.files.list",
+    "drive.files.get",
+    "drive.files.delete",
+)
+
+_FAULT_STATUS = {
+    429: (
+        "RESOURCE_EXHAUSTED",
+        "Quota exceeded for quota metric 'Requests' and limit "
+        "'Requests per minute per user' of service 'sheets.googleapis.com'.",
+    ),
+    500: ("INTERNAL", "Internal error encountered."),
+    502: ("UNAVAILABLE", "Bad gateway."),
+    503: ("UNAVAILABLE", "The service is currently unavailable."),
+    504: ("DEADLINE_EXCEEDED", "The service did not answer in time."),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class RequestInfo:
+    """One request as the server saw it."""
+
+    index: int
+    method: str
+    path: str
+    endpoint: str
+    query: Mapping[str, list[str]]
+    body: bytes
+    bytes_in: int
+
+
+@dataclass(slots=True)
+class Fault:
+    """Answer the next `times` matching requests with `status` (after `delay` s)."""
+
+    status: int | None
+    endpoint: str | None = None
+    times: int = 1
+    retry_after: str | None = None
+    delay: float = 0.0
+
+
+@dataclass(slots=True)
+class _Log:
+    requests: list[RequestInfo] = field(default_factory=list)
+    statuses: list[int] = field(default_factory=list)
+    bytes_out: int = 0
+
+
+class SheetsServer:
+    """In-memory spreadsheets behind a real HTTP server on 127.0.0.1."""
+
+    def __init__(self, *, port: int = 0) -> None:
+        self.books: dict[str, Spreadsheet] = {}
+        self.lock = threading.RLock()
+        self.faults: list[Fault] = []
+        self.log = _Log()
+        self.before_request: Callable[[RequestInfo], None] | None = None
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", port), _handler_for(self))
+        self._httpd.daemon_threads = True
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle --------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return int(self._httpd.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> SheetsServer:
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+    def __enter__(self) -> SheetsServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # --- test controls ----------------------------------------------------------------
+    def create_spreadsheet(
+        self,
+        title: str = "Test spreadsheet",
+        tabs: Mapping[str, Sequence[Sequence[Any]]] | None = None,
+        *,
+        spreadsheet_id: str | None = None,
+        is_private: bool = False,
+    ) -> str:
+        """A spreadsheet with these tabs (rows of Python values); "Sheet1" if none."""
+        with self.lock:
+            book_id = spreadsheet_id or new_spreadsheet_id()
+            stamp = now_rfc3339()
+            book = Spreadsheet(book_id, title, created=stamp, modified=stamp)
+            book.is_private = is_private
+            for index, (name, rows) in enumerate((tabs or {"Sheet1": []}).items()):
+                sheet = Sheet(
+                    sheet_id=0 if index == 0 else book.new_sheet_id(), title=name
+                )
+                sheet.rows = max(1000, len(rows) + 1)
+                sheet.cols = max(26, max((len(r) for r in rows), default=0))
+                book.sheets.append(sheet)
+                put_rows(sheet, 0, rows)
+            self.books[book_id] = book
+            return book_id
+
+    def book(self, book_id: str) -> Spreadsheet:
+        return self.books[book_id]
+
+    def values(
+        self, book_id: str, tab: str, *, option: str = "UNFORMATTED_VALUE"
+    ) -> list[list[Any]]:
+        """A tab's values as the API returns them (trimmed), for assertions."""
+        with self.lock:
+            sheet = self.books[book_id].sheet(tab)
+            _, rows = read_values(
+                sheet,
+                (0, sheet.rows, 0, sheet.cols),
+                option=option,
+                dates="SERIAL_NUMBER",
+                major="ROWS",
+            )
+            return rows
+
+    def cell(self, book_id: str, tab: str, a1_row: int, column: int) -> Any:
+        with self.lock:
+            sheet = self.books[book_id].sheet(tab)
+            return render(
+                sheet.cells.get((a1_row - 1, column)),
+                option="UNFORMATTED_VALUE",
+                dates="SERIAL_NUMBER",
+            )
+
+    def inject(
+        self,
+        status: int | None,
+        *,
+        endpoint: str | None = None,
+        times: int = 1,
+        retry_after: str | None = None,
+        delay: float = 0.0,
+    ) -> None:
+        with self.lock:
+            self.faults.append(Fault(status, endpoint, times, retry_after, delay))
+
+    def reset_log(self) -> None:
+        with self.lock:
+            self.log = _Log()
+
+    def count(self, endpoint: str | None = None) -> int:
+        return sum(
+            1 for r in self.log.requests if endpoint is None or r.endpoint == endpoint
+        )
+
+    @property
+    def bytes_in(self) -> int:
+        return sum(r.bytes_in for r in self.log.requests)
+
+    @contextmanager
+    def hook(self, action: Callable[[RequestInfo], None]) -> Iterator[None]:
+        """Run `action` before each request is handled (under the server's lock)."""
+        self.before_request = action
+        try:
+            yield
+        finally:
+            self.before_request = None
+
+    # --- request handling -------------------------------------------------------------
+    def handle(
+        self, method: str, raw_path: str, body: bytes, bytes_in: int
+    ) -> tuple[int, dict[str, str], bytes]:
+        parts = urlsplit(raw_path)
+        query = parse_qs(parts.query, keep_blank_values=True)
+        endpoint, args = route(method, parts.path)
+        with self.lock:
+            info = RequestInfo(
+                len(self.log.requests),
+                method,
+                parts.path,
+                endpoint,
+                query,
+                body,
+                bytes_in,
+            )
+            self.log.requests.append(info)
+            if self.before_request is not None:
+                self.before_request(info)
+            fault = self._take_fault(endpoint)
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.status is not None:
+                return self._fault_reply(fault)
+        with self.lock:
+            try:
+                status, reply = self._dispatch(endpoint, args, query, body)
+            except ApiError as exc:
+                status, reply = exc.code, exc.body()
+            except NotImplementedError as exc:
+                status, reply = 501, _unimplemented(f"{endpoint} {exc}".strip())
+            self.log.statuses.append(status)
+            data = (
+                b""
+                if status == 204
+                else json.dumps(reply, ensure_ascii=False, indent=2).encode()
+            )
+            self.log.bytes_out += len(data)
+        return status, {"Content-Type": "application/json; charset=UTF-8"}, data
+
+    def _take_fault(self, endpoint: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.endpoint in (None, endpoint):
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def _fault_reply(self, fault: Fault) -> tuple[int, dict[str, str], bytes]:
+        status = fault.status or 500
+        kind, message = _FAULT_STATUS.get(status, ("UNKNOWN", "Injected fault."))
+        headers = {"Content-Type": "application/json; charset=UTF-8"}
+        if fault.retry_after is not None:
+            headers["Retry-After"] = fault.retry_after
+        body = {"error": {"code": status, "message": message, "status": kind}}
+        with self.lock:
+            self.log.statuses.append(status)
+        return status, headers, json.dumps(body).encode()
+
+    def _book(self, book_id: str) -> Spreadsheet:
+        book = self.books.get(book_id)
+        if book is None:
+            raise ApiError(404, "Requested entity was not found.")
+        if book.is_private:
+            raise ApiError(403, "The caller does not have permission")
+        return book
+
+    def _dispatch(
+        self,
+        endpoint: str,
+        args: list[str],
+        query: Mapping[str, list[str]],
+        body: bytes,
+    ) -> tuple[int, Any]:
+        payload = json.loads(body) if body.strip() else {}
+        one = {k: v[-1] for k, v in query.items()}
+        if endpoint == "drive.files.create":
+            return 200, self._drive_create(payload)
+        if endpoint == "drive.files.list":
+            return 200, self._drive_list(one)
+        if endpoint == "spreadsheets.create":
+            title = payload.get("properties", {}).get("title", "Untitled spreadsheet")
+            return 200, self._resource(
+                self.books[self.create_spreadsheet(title)], {}, query
+            )
+        if endpoint not in IMPLEMENTED:
+            raise NotImplementedError
+        book = self._book(args[0])
+        if endpoint == "drive.files.get":
+            return 200, _drive_file(book, one.get("fields", "kind,id,name,mimeType"))
+        if endpoint == "drive.files.delete":
+            del self.books[book.spreadsheet_id]
+            return 204, None
+        if endpoint == "spreadsheets.get":
+            return 200, self._resource(book, one, query)
+        if endpoint == "spreadsheets.batchUpdate":
+            if unsupported(payload):
+                raise NotImplementedError(", ".join(unsupported(payload)))
+            return 200, batch_update(book, payload)
+        return 200, self._values(endpoint, book, args, one, query, payload)
+
+    def _resource(
+        self, book: Spreadsheet, one: Mapping[str, str], query: Mapping[str, list[str]]
+    ) -> Any:
+        ranges = query.get("ranges", [])
+        fields = one.get("fields", "")
+        with_grid = one.get(
+            "includeGridData", "false"
+        ).lower() == "true" or "data" in fields.replace("(", ".").split(".")
+        grid = None
+        only = None
+        if ranges:
+            resolved = [book.resolve(r) for r in ranges]
+            only = [s for s, _ in resolved]
+            if with_grid:
+                grid = resolved
+        elif with_grid:
+            grid = [(s, (0, s.rows, 0, s.cols)) for s in book.sheets]
+        resource = spreadsheet_resource(book, base_url=self.url, grid=grid, only=only)
+        if fields:
+            try:
+                resource = apply_mask(resource, parse_mask(fields))
+            except ValueError as exc:
+                raise ApiError(
+                    400, f"Request contains an invalid argument. {exc}"
+                ) from exc
+        return resource
+
+    def _values(
+        self,
+        endpoint: str,
+        book: Spreadsheet,
+        args: list[str],
+        one: Mapping[str, str],
+        query: Mapping[str, list[str]],
+        payload: Any,
+    ) -> Any:
+        option = one.get("valueRenderOption", "FORMATTED_VALUE")
+        dates = one.get("dateTimeRenderOption", "SERIAL_NUMBER")
+        major = one.get("majorDimension", "ROWS")
+        if endpoint == "values.get":
+            sheet, bounds = book.resolve(args[1])
+            rng, rows = read_values(
+                sheet, bounds, option=option, dates=dates, major=major
+            )
+            return _value_range(rng, major, rows)
+        if endpoint == "values.batchGet":
+            resolved = [(r, *book.resolve(r)) for r in query.get("ranges", [])]
+            out = []
+            for _, sheet, bounds in resolved:
+                rng, rows = read_values(
+                    sheet, bounds, option=option, dates=dates, major=major
+                )
+                out.append(_value_range(rng, major, rows))
+            return {"spreadsheetId": book.spreadsheet_id, "valueRanges": out}
+        if endpoint == "values.clear":
+            return {
+                "spreadsheetId": book.spreadsheet_id,
+                "clearedRange": _clear(book, args[1]),
+            }
+        if endpoint == "values.batchClear":
+            cleared = [_clear(book, r) for r in payload.get("ranges", [])]
+            return {"spreadsheetId": book.spreadsheet_id, "clearedRanges": cleared}
+        if endpoint == "values.update":
+            reply = _update(book, args[1], payload, one)
+            book.touch()
+            return {"spreadsheetId": book.spreadsheet_id, **reply}
+        if endpoint == "values.append":
+            return self._append(book, args[1], payload, one)
+        if endpoint == "values.batchUpdate":
+            return self._batch_update_values(book, payload)
+        raise NotImplementedError
+
+    def _append(
+        self, book: Spreadsheet, a1: str, payload: Any, one: Mapping[str, str]
+    ) -> Any:
+        sheet, (row0, row1, col0, col1) = book.resolve(a1)
+        values = payload.get("values", [])
+        # The "table" is the used block under the range; new rows go after its end.
+        last = max(
+            (
+                r
+                for (r, c), cell in sheet.cells.items()
+                if col0 <= c < col1 and r >= row0 and not cell.is_empty
+            ),
+            default=row0 - 1,
+        )
+        start = last + 1
+        needed = start + len(values)
+        if needed > sheet.rows and one.get("insertDataOption", "OVERWRITE") in (
+            "OVERWRITE",
+            "INSERT_ROWS",
+        ):
+            sheet.rows = needed  # append grows the grid
+        target = format_range(
+            sheet.title,
+            start,
+            start + max(1, len(values)),
+            col0,
+            col0 + max((len(v) for v in values), default=1),
+        )
+        reply = _update(
+            book,
+            target,
+            {"values": values, "majorDimension": payload.get("majorDimension")},
+            one,
+        )
+        if one.get("includeValuesInResponse", "false").lower() == "true":
+            reply["updatedData"] = {
+                "range": reply["updatedRange"],
+                "majorDimension": "ROWS",
+                "values": values,
+            }
+        book.touch()
+        reply_body: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
+        if last >= row0:
+            reply_body["tableRange"] = format_range(
+                sheet.title, row0, start, col0, col1
+            )
+        reply_body["updates"] = {"spreadsheetId": book.spreadsheet_id, **reply}
+        return reply_body
+
+    def _batch_update_values(self, book: Spreadsheet, payload: Any) -> Any:
+        input_option = payload.get("valueInputOption")
+        if input_option not in ("RAW", "USER_ENTERED"):
+            raise ApiError(
+                400, "Invalid valueInputOption: INPUT_VALUE_OPTION_UNSPECIFIED"
+            )
+        # All or nothing: write into a copy of every touched sheet, then commit.
+        work = book.fork()
+        replies = []
+        for value_range in payload.get("data", []):
+            sheet, _ = book.resolve(value_range.get("range", ""), check=False)
+            work.by_id(sheet.sheet_id)
+            replies.append(
+                {
+                    "spreadsheetId": book.spreadsheet_id,
+                    **_update(
+                        work,
+                        value_range["range"],
+                        value_range,
+                        {"valueInputOption": input_option},
+                    ),
+                }
+            )
+        book.sheets = work.sheets
+        book.touch()
+        totals = {
+            key: sum(r.get(key.replace("total", "updated"), 0) for r in replies)
+            for key in ("totalUpdatedRows", "totalUpdatedColumns", "totalUpdatedCells")
+        }
+        return {
+            "spreadsheetId": book.spreadsheet_id,
+            **totals,
+            "totalUpdatedSheets": len(
+                {r["updatedRange"].rpartition("!")[0] for r in replies}
+            ),
+            "responses": replies,
+        }
+
+    def _drive_create(self, payload: Any) -> Any:
+        if payload.get("mimeType", SPREADSHEET_MIME) != SPREADSHEET_MIME:
+            raise NotImplementedError("only spreadsheets can be created")
+        book_id = self.create_spreadsheet(payload.get("name", "Untitled spreadsheet"))
+        book = self.books[book_id]
+        return {
+            "kind": "drive#file",
+            "id": book_id,
+            "name": book.title,
+            "mimeType": SPREADSHEET_MIME,
+        }
+
+    def _drive_list(self, one: Mapping[str, str]) -> Any:
+        named = re.search(r"name\s*=\s*(['\"])(.*?)\1", one.get("q", ""))
+        files = [
+            _drive_file(book, "id,name,createdTime,modifiedTime")
+            for book in self.books.values()
+            if not book.is_private and (named is None or book.title == named.group(2))
+        ]
+        return {"kind": "drive#fileList", "files": files}
+
+
+def _drive_file(book: Spreadsheet, fields: str) -> dict[str, Any]:
+    full = {
+        "kind": "drive#file",
+        "id": book.spreadsheet_id,
+        "name": book.title,
+        "mimeType": SPREADSHEET_MIME,
+        "createdTime": book.created,
+        "modifiedTime": book.modified,
+    }
+    wanted = [f.strip() for f in fields.split(",") if f.strip()]
+    return {k: v for k, v in full.items() if k in wanted}
+
+
+def _value_range(rng: str, major: str, rows: list[list[Any]]) -> dict[str, Any]:
+    reply: dict[str, Any] = {"range": rng, "majorDimension": major}
+    if rows:
+        reply["values"] = rows
+    return reply
+
+
+def _update(
+    book: Spreadsheet, a1: str, payload: Any, one: Mapping[str, str]
+) -> dict[str, Any]:
+    input_option = one.get("valueInputOption")
+    if input_option not in ("RAW", "USER_ENTERED"):
+        raise ApiError(400, "'valueInputOption' is required but not specified")
+    sheet, bounds = book.resolve(a1, check=False)
+    cells = a1.rpartition("!")[2] if "!" in a1 else ""
+    is_open = ":" not in cells
+    return write_values(
+        sheet,
+        bounds,
+        payload.get("values", []),
+        user_entered=input_option == "USER_ENTERED",
+        major=payload.get("majorDimension") or "ROWS",
+        a1=a1,
+        is_open=is_open,
+    )
+
+
+def _clear(book: Spreadsheet, a1: str) -> str:
+    sheet, (row0, row1, col0, col1) = book.resolve(a1)
+    for key in [k for k in sheet.cells if row0 <= k[0] < row1 and col0 <= k[1] < col1]:
+        cell = sheet.cells[key]
+        cell.value, cell.formula = None, None
+        if not cell.fmt and cell.note is None:
+            del sheet.cells[key]
+    book.touch()
+    return format_range(sheet.title, row0, row1, col0, col1)
+
+
+def _unimplemented(what: str) -> dict[str, Any]:
+    return {
+        "error": {
+            "code": 501,
+            "message": f"Not implemented by the local Sheets API server: {what}",
+            "status": "UNIMPLEMENTED",
+        }
+    }
+
+
+def route(method: str, path: str) -> tuple[str, list[str]]:
+    """The endpoint name and its path arguments (spreadsheet id, range)."""
+    segments = path.strip("/").split("/")
+    if segments[:2] == ["drive", "v3"] and segments[2:3] == ["files"]:
+        rest = [unquote(s) for s in segments[3:]]
+        if not rest:
+            return {"POST": "drive.files.create", "GET": "drive.files.list"}.get(
+                method, "drive.other"
+            ), []
+        if len(rest) == 1:
+            kind = {"GET": "drive.files.get", "DELETE": "drive.files.delete"}.get(
+                method, "drive.other"
+            )
+            return kind, rest
+        return "drive." + "/".join(rest[1:]), rest[:1]
+    if segments[:2] != ["v4", "spreadsheets"]:
+        return "unknown", []
+    rest = segments[2:]
+    if not rest:
+        return ("spreadsheets.create" if method == "POST" else "unknown"), []
+    head = unquote(rest[0])
+    if len(rest) == 1:
+        book_id, _, verb = head.partition(":")
+        if verb == "batchUpdate" and method == "POST":
+            return "spreadsheets.batchUpdate", [book_id]
+        if not verb and method == "GET":
+            return "spreadsheets.get", [book_id]
+        return f"spreadsheets.{verb or method.lower()}", [book_id]
+    if rest[1].startswith("values"):
+        if len(rest) == 2:
+            verb = rest[1].partition(":")[2]
+            return f"values.{verb}", [head]
+        raw = "/".join(rest[2:])
+        for suffix, name in ((":append", "values.append"), (":clear", "values.clear")):
+            if raw.endswith(suffix) and method == "POST":
+                return name, [head, unquote(raw[: -len(suffix)])]
+        name = {"GET": "values.get", "PUT": "values.update"}.get(method, "values.other")
+        return name, [head, unquote(raw)]
+    return "spreadsheets." + "/".join(rest[1:]), [head]
+
+
+def put_rows(sheet: Sheet, row0: int, rows: Sequence[Sequence[Any]]) -> None:
+    """Fill cells from Python values as a person would have typed them."""
+    for r, line in enumerate(rows):
+        for c, value in enumerate(line):
+            if value is None or value == "":
+                sheet.cells.pop((row0 + r, c), None)
+                continue
+            cell = sheet.cell(row0 + r, c)
+            cell.formula = None
+            if isinstance(value, datetime):
+                delta = value - datetime(1899, 12, 30)
+                cell.value = delta.days + delta.seconds / 86400
+                cell.fmt["numberFormat"] = {
+                    "type": "DATE_TIME",
+                    "pattern": "yyyy-mm-dd hh:mm",
+                }
+            elif isinstance(value, date):
+                cell.value = (value - EPOCH).days
+                cell.fmt["numberFormat"] = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+            elif isinstance(value, Decimal):
+                cell.value = (
+                    int(value) if value == value.to_integral_value() else float(value)
+                )
+            elif isinstance(value, str) and value.startswith("="):
+                from .model import evaluate
+
+                cell.formula, cell.value = value, evaluate(value)
+            else:
+                cell.value = value
+
+
+def _handler_for(server: SheetsServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def _serve(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            bytes_in = len(self.requestline) + 2 + len(str(self.headers)) + len(body)
+            try:
+                status, headers, data = server.handle(
+                    self.command, self.path, body, bytes_in
+                )
+            except (
+                Exception
+            ) as exc:  # a server bug must still answer, not hang the test
+                status, headers = 500, {"Content-Type": "application/json"}
+                data = json.dumps(
+                    {"error": {"code": 500, "message": repr(exc), "status": "INTERNAL"}}
+                ).encode()
+            try:
+                self.send_response(status)
+                for key, value in headers.items():
+                    self.send_header(key, value)
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the client gave up (a timeout test)
+
+        do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    return Handler
