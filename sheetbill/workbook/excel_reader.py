@@ -5,7 +5,8 @@ and 1.0 becomes 1); "" -> None; text as stored (not stripped); bool; date, datet
 time as calamine gives them for date-formatted cells. A duration ([h]:mm) under one day
 becomes a `time` like a clock-formatted cell; a longer or negative one becomes its text
 as Excel shows it ("25:30:00"), so nothing silently reads as a number of days. Error
-values (#N/A) read as empty. Chart and macro sheets are listed but not read.
+values read as their text ("#N/A"), since calamine would show them as empty and a
+person's cell must not look free. Chart and macro sheets are listed but not read.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import gc
 import io
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -43,15 +44,23 @@ def read_tables(data: bytes, path: Path) -> tuple[dict[str, Table], tuple[str, .
         raise _calamine_error(exc, path, None) from exc
     tables: dict[str, Table] = {}
     names: list[str] = []
+    parts_by_tab = {entry.name: entry.part for entry in package.sheets}
     for sheet_meta in metadata:
         names.append(sheet_meta.name)
         if sheet_meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
-        tables[sheet_meta.name] = _read_sheet(book, sheet_meta.name, path)
+        sheet_scan = scan.sheets.get(parts_by_tab.get(sheet_meta.name) or "")
+        errors = sheet_scan.errors if sheet_scan else {}
+        tables[sheet_meta.name] = _read_sheet(book, sheet_meta.name, path, errors)
     return tables, tuple(names)
 
 
-def _read_sheet(book: python_calamine.CalamineWorkbook, tab: str, path: Path) -> Table:
+def _read_sheet(
+    book: python_calamine.CalamineWorkbook,
+    tab: str,
+    path: Path,
+    errors: Mapping[tuple[int, int], str],
+) -> Table:
     try:
         sheet = book.get_sheet_by_name(tab)
         start = sheet.start
@@ -68,6 +77,10 @@ def _read_sheet(book: python_calamine.CalamineWorkbook, tab: str, path: Path) ->
         rows = sheet.to_python(skip_empty_area=True)
     except Exception as exc:  # see read_tables
         raise _calamine_error(exc, path, tab) from exc
+    for (row, column), text in errors.items():
+        y, x = row - first_row - 1, column - first_col
+        if 0 <= y < len(rows) and 0 <= x < len(rows[y]):
+            rows[y][x] = text
     # A big sheet makes a million small objects that all live on: collecting while
     # they are made only costs time (~15% of a read).
     gc.disable()

@@ -44,6 +44,8 @@ _BIG_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{6,})"')
 _TOKEN = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(row|c)\b([^>]*)>")
 _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{1,3})([0-9]+)[\"']")
 _STRING_CELL = re.compile(rb't="s"[^>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)\s*<')
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+_MAX_ERRORS = 100_000
 _SI = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _SCHEMA_LOCATION = re.compile(rb"schemaLocation\s*=\s*[\"']([^\"']*)[\"']")
 _COUNT_ATTR = re.compile(rb"\s(count|uniqueCount)\s*=\s*[\"']([0-9]+)[\"']")
@@ -60,6 +62,9 @@ class SheetScan:
     addressed_cells: int = 0
     string_cells: int = 0
     prefixed: bool = False
+    # Cells holding an error value (#REF!, #N/A): calamine reads them as empty, but
+    # they are a person's cells, so the reader shows their text instead.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -330,7 +335,24 @@ def _scan_sheet(chunks: Iterator[bytes], root: str) -> SheetScan:
         sheet.cells += _new_count(buffer, base, (b"<c ", b"<c>"))
         sheet.addressed_cells += _new_count(buffer, base, (b'<c r="',))
         sheet.string_cells += _new_count(buffer, base, (b't="s"',))
+        if _new_count(buffer, base, (b't="e"',)) and len(sheet.errors) < _MAX_ERRORS:
+            _collect_errors(buffer, sheet.errors)
     return sheet
+
+
+def _collect_errors(buffer: bytes, errors: dict[tuple[int, int], str]) -> None:
+    pos = buffer.find(b't="e"')
+    while pos >= 0 and len(errors) < _MAX_ERRORS:
+        start = buffer.rfind(b"<", 0, pos)
+        tag_end = buffer.find(b">", pos)
+        close = buffer.find(b"</c>", tag_end)
+        ref = _CELL_REF.search(buffer, start, tag_end)
+        if start >= 0 and tag_end > 0 and close > 0 and ref:
+            value = _VALUE.search(buffer, tag_end, close)
+            text = value.group(1).decode("utf-8", "replace").strip() if value else ""
+            row, column = int(ref.group(2)), _column_number(ref.group(1)) - 1
+            errors[(row, column)] = text or "#VALUE!"
+        pos = buffer.find(b't="e"', pos + 1)
 
 
 def _new_count(buffer: bytes, base: int, needles: tuple[bytes, ...]) -> int:
