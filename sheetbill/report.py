@@ -148,7 +148,12 @@ def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) ->
     table = Table(title=title, title_justify="left")
     for header in ("Invoice No", "Customer", "Lines", "Net", "Tax", "Total", "Due"):
         justify = "right" if header in ("Lines", "Net", "Tax", "Total") else "left"
-        table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        table.add_column(
+            header,
+            justify=justify,  # type: ignore[arg-type]
+            no_wrap=header != "Customer",
+            overflow="fold",
+        )
     for i in invoices:
         table.add_row(
             i.number,

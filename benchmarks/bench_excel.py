@@ -1,0 +1,253 @@
+"""Excel benchmark (issue 3): 100,000 time rows and 1,000 customers.
+
+Measures read+validate against an openpyxl read-only load of the same file, the full
+dry-run plan, writing 1,000 new invoices back against an openpyxl load+save, and the
+peak memory of a whole `sheetbill run`. Prints a table with ratios.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parents[1] / "bench-out"
+TIME_ROWS = 100_000
+CUSTOMERS = 1_000
+AS_OF = date(2026, 11, 2)
+
+
+def generate(path: Path) -> None:
+    """The benchmark workbook, written with openpyxl's write-only mode (fast, plain)."""
+    import openpyxl
+
+    rng = random.Random(7)
+    book = openpyxl.Workbook(write_only=True)
+    settings = book.create_sheet("Settings")
+    settings.append(["Key", "Value"])
+    for row in (
+        ["Company Name", "Bench GmbH"],
+        ["Default Currency", "EUR"],
+        ["Default Tax Rate", 19],
+        ["Locale", "en_US"],
+    ):
+        settings.append(row)
+    customers = book.create_sheet("Customers")
+    customers.append(["Customer ID", "Name", "Email", "Currency", "Tax Rate"])
+    for n in range(CUSTOMERS):
+        customers.append([f"C{n:04d}", f"Customer {n}", f"c{n}@example.com", "EUR", 19])
+    rates = book.create_sheet("Rates")
+    rates.append(["Customer ID", "Project", "Person", "Activity", "Rate", "Unit"])
+    rates.append([None, None, None, None, 90, "hour"])
+    for n in range(0, CUSTOMERS, 10):
+        rates.append([f"C{n:04d}", None, None, "Design", 100 + n % 50, "hour"])
+    log = book.create_sheet("Time Log")
+    log.append(
+        [
+            "Date",
+            "Person",
+            "Customer ID",
+            "Project",
+            "Activity",
+            "Hours",
+            "Description",
+            "Billable",
+            "Approved",
+            "Work Complete",
+            "Invoice No",
+            "Row ID",
+        ]
+    )
+    people = [f"Person {n}" for n in range(40)]
+    start = date(2026, 8, 1)
+    for n in range(TIME_ROWS):
+        log.append(
+            [
+                start + timedelta(days=n % 90),
+                rng.choice(people),
+                f"C{rng.randrange(CUSTOMERS):04d}",
+                f"Project {rng.randrange(5)}",
+                rng.choice(("Design", "Development", "Meetings")),
+                rng.choice((0.5, 1, 1.5, 2, 3, 4)),
+                f"Work item {n}",
+                "yes",
+                "yes",
+                None,
+                None,
+                None,
+            ]
+        )
+    book.save(path)
+
+
+def timed(action: Callable[[], object], repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        best = min(best, time.perf_counter() - started)
+    return best
+
+
+def openpyxl_read_only(path: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    for sheet in book.worksheets:
+        for _ in sheet.iter_rows(values_only=True):
+            pass
+    book.close()
+
+
+def openpyxl_load_save(path: Path, target: Path) -> None:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    book.save(target)
+
+
+def sheetbill_read_validate(path: Path) -> int:
+    from sheetbill.validation import validate_book
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    data = validate_book(ExcelWorkbook(path).read(), today=AS_OF, billed={})
+    return len(data.time_entries)
+
+
+def sheetbill_plan(path: Path, state: Path) -> int:
+    from sheetbill.billing import run_billing
+    from sheetbill.config import Config
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    result = run_billing(
+        ExcelWorkbook(path), Config(), state_path=state, as_of=AS_OF, is_dry_run=True
+    )
+    return len(result.invoices)
+
+
+def write_invoices(path: Path, state: Path) -> tuple[float, int, int]:
+    """Plan a full run (1,000 invoices), then time only writing it back."""
+    from sheetbill.billing import run_billing
+    from sheetbill.config import Config
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    workbook = ExcelWorkbook(path, backups=0)
+    result = run_billing(
+        workbook, Config(), state_path=state, as_of=AS_OF, is_dry_run=True
+    )
+    version = workbook.read().version
+    seconds = timed(lambda: workbook.apply(result.changes, expected_version=version))
+    return seconds, result.changes.cell_count, len(result.invoices)
+
+
+def write_small(path: Path) -> tuple[float, int]:
+    """Ten cells into the small Settings tab of the same 100k-row workbook."""
+    from decimal import Decimal
+
+    from sheetbill.workbook.base import CellWrite, WorkbookChanges
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    workbook = ExcelWorkbook(path, backups=0)
+    cells = tuple(CellWrite(10 + n, 3, Decimal(n)) for n in range(10))
+    changes = WorkbookChanges(writes={"Settings": cells})
+    version = workbook.read().version
+    seconds = timed(lambda: workbook.apply(changes, expected_version=version))
+    return seconds, len(cells)
+
+
+def peak_memory_of_run(path: Path, state: Path) -> float:
+    """Peak RSS (MB) of a whole `sheetbill run` in its own process."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sheetbill",
+            "run",
+            str(path),
+            "--as-of",
+            AS_OF.isoformat(),
+            "--json",
+        ],
+        check=False,
+        capture_output=True,
+        timeout=900,
+    )
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> list[tuple[str, str, str, str]]:
+    OUT.mkdir(exist_ok=True)
+    source = OUT / "bench-100k.xlsx"
+    if not source.exists():
+        print(f"generating {source} ({TIME_ROWS:,} time rows) ...", flush=True)
+        generate(source)
+    work = OUT / "work.xlsx"
+    shutil.copyfile(source, work)
+    state = OUT / "work.sqlite"
+    state.unlink(missing_ok=True)
+
+    rows: list[tuple[str, str, str, str]] = []
+    ours = timed(lambda: sheetbill_read_validate(work), repeat=2)
+    theirs = timed(lambda: openpyxl_read_only(work))
+    rows.append(
+        (
+            "read + validate 100k rows",
+            f"{ours:.2f} s",
+            f"openpyxl read-only {theirs:.2f} s",
+            f"{theirs / ours:.1f}x faster (target >= 5x)",
+        )
+    )
+    plan = timed(lambda: sheetbill_plan(work, state), repeat=2)
+    rows.append(
+        (
+            "full dry-run plan (1,000 invoices)",
+            f"{plan:.2f} s",
+            "target <= 5 s",
+            "ok" if plan <= 5 else "over target",
+        )
+    )
+    big, cells_big, count = write_invoices(work, state)
+    shutil.copyfile(source, work)
+    small, cells_small = write_small(work)
+    shutil.copyfile(source, work)
+    load_save = timed(lambda: openpyxl_load_save(work, OUT / "openpyxl-saved.xlsx"))
+    rows.append(
+        (
+            f"write back {count:,} invoices ({cells_big:,} cells)",
+            f"{big:.2f} s",
+            f"openpyxl load+save {load_save:.2f} s",
+            f"{load_save / big:.1f}x faster (target >= 5x)",
+        )
+    )
+    rows.append(
+        (
+            f"write {cells_small} cells into the same workbook",
+            f"{small:.2f} s",
+            f"openpyxl load+save {load_save:.2f} s",
+            f"{load_save / small:.0f}x faster: cost follows the parts written",
+        )
+    )
+    shutil.copyfile(source, work)
+    state.unlink(missing_ok=True)
+    peak = peak_memory_of_run(work, state)
+    rows.append(
+        (
+            "peak memory of `sheetbill run`",
+            f"{peak:.0f} MB",
+            "target <= 600 MB",
+            "ok" if peak <= 600 else "over target",
+        )
+    )
+    return rows
+
+
+if __name__ == "__main__":
+    for row in main():
+        print(" | ".join(row))
+    print(f"(measured {datetime.now():%Y-%m-%d %H:%M})")
