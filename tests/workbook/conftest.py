@@ -5,19 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from xlsx_testing import PEOPLE
 
-from sheetbill.workbook.base import ColumnFormat, ColumnSpec, TabSpec
 from sheetbill.workbook.excel import ExcelWorkbook
-
-PEOPLE = TabSpec(
-    "People",
-    (
-        ColumnSpec("Name"),
-        ColumnSpec("Born", ColumnFormat.DATE),
-        ColumnSpec("Balance", ColumnFormat.MONEY),
-        ColumnSpec("Kind", choices=("a", "b")),
-    ),
-)
 
 
 @pytest.fixture

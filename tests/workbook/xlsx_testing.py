@@ -5,9 +5,21 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+from sheetbill.workbook.base import ColumnFormat, ColumnSpec, TabSpec
+
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 FEATURES = SHARED / "xlsx-corpus" / "features"
 HOSTILE = SHARED / "xlsx-corpus" / "hostile"
+
+PEOPLE = TabSpec(
+    "People",
+    (
+        ColumnSpec("Name"),
+        ColumnSpec("Born", ColumnFormat.DATE),
+        ColumnSpec("Balance", ColumnFormat.MONEY),
+        ColumnSpec("Kind", choices=("a", "b")),
+    ),
+)
 
 
 def zip_text(path: Path, name: str) -> str:
