@@ -14,7 +14,7 @@ from conftest import ROOT, SHARED
 from readback import calamine_records, calamine_rows, zip_parts
 
 from sheetbill.cli import main
-from sheetbill.schema import ALL_TABS
+from sheetbill.schema import ALL_TABS, CUSTOMERS
 
 AS_OF = "2026-11-02"
 
@@ -306,3 +306,86 @@ def test_init_on_an_existing_workbook_adds_only_missing_tabs_and_columns(
     after = zip_parts(book)
     notes_part = "xl/worksheets/sheet2.xml"
     assert after[notes_part] == before[notes_part]
+
+
+def test_run_changes_no_human_owned_cell_of_input_tabs(demo_book, capsys):
+    from sheetbill.schema import INPUT_TABS, Owner
+
+    before = {s.name: calamine_rows(demo_book, s.name) for s in INPUT_TABS}
+    run_cli("run", str(demo_book), "--as-of", AS_OF)
+    for schema in INPUT_TABS:
+        after = calamine_rows(demo_book, schema.name)
+        owned = {
+            i
+            for i, h in enumerate(after[0])
+            if h in {c.name for c in schema.columns if c.owner is Owner.SHEETBILL}
+        }
+        assert len(after) == len(before[schema.name])
+        for old, new in zip(before[schema.name], after, strict=True):
+            assert [v for i, v in enumerate(old) if i not in owned] == [
+                v for i, v in enumerate(new) if i not in owned
+            ]
+
+
+def test_a_person_saving_during_the_run_is_not_overwritten(
+    demo_book, capsys, monkeypatch
+):
+    """The file changed after it was read: sheetbill reads again and plans again."""
+    from sheetbill.workbook.base import CellWrite, WorkbookChanges
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    original = ExcelWorkbook.apply
+    calls = []
+
+    def apply_after_someone_saved(self, changes, *, expected_version):
+        if not calls:
+            calls.append(1)
+            person = ExcelWorkbook(self.path, backups=0)
+            notes = [c.name for c in CUSTOMERS.columns].index("Notes")
+            edit = WorkbookChanges(
+                writes={"Customers": (CellWrite(2, notes, "saved by Maria"),)}
+            )
+            original(person, edit, expected_version=person.read().version)
+        return original(self, changes, expected_version=expected_version)
+
+    monkeypatch.setattr(ExcelWorkbook, "apply", apply_after_someone_saved)
+    assert run_cli("run", str(demo_book), "--as-of", AS_OF) == 1
+    assert calamine_records(demo_book, "Customers")[0]["Notes"] == "saved by Maria"
+    invoices = calamine_records(demo_book, "Invoices")
+    assert [r["Invoice No"] for r in invoices][:2] == ["INV-2026-0001", "INV-2026-0002"]
+    assert len({r["Invoice No"] for r in invoices}) == len(invoices)
+
+
+def test_progress_shows_on_a_terminal_and_stays_quiet_without_one(demo_book):
+    import pty
+
+    command = [
+        sys.executable,
+        "-m",
+        "sheetbill",
+        "run",
+        str(demo_book),
+        "--as-of",
+        AS_OF,
+        "--dry-run",
+    ]
+    quiet = subprocess.run(
+        command, capture_output=True, text=True, check=False, timeout=120
+    )
+    assert quiet.returncode == 1 and quiet.stderr == ""
+    leader, follower = pty.openpty()
+    done = subprocess.run(
+        command, stdout=subprocess.DEVNULL, stderr=follower, check=False, timeout=120
+    )
+    os.close(follower)
+    seen = b""
+    try:
+        while chunk := os.read(leader, 65536):
+            seen += chunk
+    except OSError:
+        pass
+    os.close(leader)
+    assert done.returncode == 1
+    assert (
+        b"Starting" in seen
+    )  # the progress line (steps change faster than it redraws)
