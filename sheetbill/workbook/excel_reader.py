@@ -24,8 +24,9 @@ import python_calamine
 
 from sheetbill.errors import WorkbookError
 from sheetbill.workbook.base import CellValue, SheetRow, Table
-from sheetbill.workbook.xlsx_package import Package
+from sheetbill.workbook.xlsx_package import Package, serialize_xml
 from sheetbill.workbook.xlsx_safety import check_contents, open_checked
+from sheetbill.workbook.xlsx_zip import NewMember, write_zip
 
 
 def read_tables(data: bytes, path: Path) -> tuple[dict[str, Table], tuple[str, ...]]:
@@ -38,7 +39,8 @@ def read_tables(data: bytes, path: Path) -> tuple[dict[str, Table], tuple[str, .
     parts = {entry.part: entry.name for entry in package.sheets if entry.part}
     check_contents(archive, scan, parts, path)
     try:
-        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        view = _calamine_view(data, package)
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(view))
         metadata = book.sheets_metadata
     except Exception as exc:  # calamine raises its own tree and plain ValueErrors
         raise _calamine_error(exc, path, None) from exc
@@ -53,6 +55,35 @@ def read_tables(data: bytes, path: Path) -> tuple[dict[str, Table], tuple[str, .
         errors = sheet_scan.errors if sheet_scan else {}
         tables[sheet_meta.name] = _read_sheet(book, sheet_meta.name, path, errors)
     return tables, tuple(names)
+
+
+def _calamine_view(data: bytes, package: Package) -> bytes:
+    """The package as calamine can open it.
+
+    calamine only looks for the workbook at xl/workbook.xml; a package whose main part
+    lives elsewhere (found through _rels/.rels) gets a copy there, with a relationships
+    part whose targets are absolute so they still resolve.
+    """
+    if package.workbook_part == "xl/workbook.xml":
+        return data
+    if package.member_name("xl/workbook.xml") is not None:
+        raise WorkbookError(
+            "this workbook's parts are laid out in a way sheetbill cannot read "
+            "(xl/workbook.xml is not the workbook)",
+            path=package.path,
+        )
+    rels = package.parse(package.workbook_rels_part)
+    for node in rels:
+        if node.get("TargetMode") == "External" or not node.get("Target"):
+            continue
+        for relation in package.workbook_rels:
+            if relation.id == node.get("Id") and relation.part:
+                node.set("Target", "/" + relation.part)
+    added = [
+        NewMember("xl/workbook.xml", package.read(package.workbook_part)),
+        NewMember("xl/_rels/workbook.xml.rels", serialize_xml(rels)),
+    ]
+    return write_zip(package.archive, replaced={}, added=added)
 
 
 def _read_sheet(

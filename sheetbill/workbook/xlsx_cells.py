@@ -4,7 +4,8 @@ Text is always an inline string (`t="inlineStr"`), never a formula, whatever its
 character. Characters XML cannot carry (control characters) are written as OOXML's
 `_xHHHH_` escapes, which Excel, LibreOffice and calamine turn back into the character;
 text that itself looks like such an escape gets its underscore escaped (`_x005F_`) so it
-reads back unchanged. Lone surrogates become U+FFFD. Numbers are written in plain
+reads back unchanged. Lone surrogates and the non-characters U+FFFE and U+FFFF,
+which no reader brings back, become U+FFFD. Numbers are written in plain
 notation; dates, datetimes and times as serial numbers of the workbook's date system
 (1900, or 1904 when workbookPr says so); a timezone-aware datetime is written as its
 wall time.
@@ -30,7 +31,7 @@ _EPOCH_1904 = date(1904, 1, 1)
 # Excel counts a 29 February 1900 that never was: serials before 1 March are one less.
 _LEAP_BUG_END = date(1900, 3, 1)
 _ESCAPE = re.compile(
-    "(_x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff])|([\ud800-\udfff])"
+    "(_x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b\x0c\x0e-\x1f])|([\ud800-\udfff\ufffe\uffff])"
 )
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 

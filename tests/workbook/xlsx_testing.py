@@ -31,3 +31,22 @@ def zip_text(path: Path, name: str) -> str:
 def zip_names(path: Path) -> list[str]:
     with zipfile.ZipFile(path) as archive:
         return archive.namelist()
+
+
+def rewrite_zip(path: Path, parts: dict[str, bytes | None]) -> None:
+    """Replace (or with None, remove) parts of a workbook; other parts stay in order."""
+    with zipfile.ZipFile(path) as archive:
+        kept = {name: archive.read(name) for name in archive.namelist()}
+    for name, data in parts.items():
+        if data is None:
+            kept.pop(name, None)
+        else:
+            kept[name] = data
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in kept.items():
+            archive.writestr(name, data)
+
+
+def zip_bytes(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as archive:
+        return archive.read(name)
