@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sheetbill import __version__
-from sheetbill.errors import ConfigError, SheetbillError
+from sheetbill.errors import SheetbillError
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3
 
@@ -64,7 +64,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create a workbook with every sheetbill tab, or add the tabs and "
         "columns an existing workbook lacks (nothing else in it changes).",
     )
-    init.add_argument("workbook", metavar="PATH", help="the .xlsx file")
+    init.add_argument("workbook", nargs="?", metavar="PATH", help="the .xlsx file")
+    init.add_argument(
+        "--google",
+        metavar="ID",
+        help="complete an existing Google Sheet (its id or URL) instead of a file",
+    )
 
     check = commands.add_parser(
         "check",
@@ -143,10 +148,17 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sheetbill.billing import check_workbook, run_billing
     from sheetbill.config import find_config
     from sheetbill.starter import init_workbook
-    from sheetbill.workbook.excel import ExcelWorkbook
+    from sheetbill.workbook import open_workbook
 
     if args.command == "init":
-        initialised = init_workbook(Path(args.workbook))
+        if args.google:
+            from sheetbill.workbook.google.connection import init_google
+
+            initialised = init_google(args.google, find_config(args.config, None))
+        elif args.workbook is None:
+            raise UsageError("name the .xlsx file to create, or --google <id>")
+        else:
+            initialised = init_workbook(Path(args.workbook))
         if args.json:
             print(report.init_json(initialised))
         else:
@@ -154,14 +166,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_OK
 
     config = find_config(args.config, args.workbook)
-    path = config.workbook_path(args.workbook)
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        raise ConfigError(
-            "sheetbill reads .xlsx and .xlsm workbooks; save the file in that format",
-            path=path,
-        )
-    workbook = ExcelWorkbook(path, backups=config.backups)
-    state_path = config.state_path(path)
+    workbook, state_path = open_workbook(config, args.workbook)
     if args.command == "check":
         checked = check_workbook(
             workbook, config, as_of=args.as_of, state_path=state_path

@@ -17,6 +17,7 @@ from typing import Any
 from sheetbill.errors import ConfigError
 
 CONFIG_NAME = "sheetbill.toml"
+GOOGLE_SHEETS_API = "https://sheets.googleapis.com"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +36,18 @@ class Config:
     aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     # The file the config came from (None: built-in defaults).
     path: Path | None = None
+    # Google Sheets: the API's base URL (a local test server can stand in for Google).
+    sheets_api_url: str = GOOGLE_SHEETS_API
+    # A service account's JSON key; else a personal account through OAuth.
+    google_service_account: Path | None = None
+    # The OAuth client JSON (installed app) used to sign in a personal account.
+    google_oauth_client: Path | None = None
+    # Where the OAuth sign-in is cached (mode 0600); default under ~/.config/sheetbill.
+    google_token: Path | None = None
+    # Tries per Google API request (429/5xx/timeouts are retried, then the run stops).
+    google_max_attempts: int = 6
+    # Seconds to wait for one answer from Google.
+    google_timeout: float = 60.0
 
     def workbook_path(self, override: str | None = None) -> Path:
         text = override or self.source
@@ -54,7 +67,19 @@ class Config:
         return workbook.with_name(workbook.stem + ".sheetbill.sqlite")
 
 
-KNOWN_KEYS = {"source", "state", "backups", "lock_timeout", "aliases"}
+KNOWN_KEYS = {
+    "source",
+    "state",
+    "backups",
+    "lock_timeout",
+    "aliases",
+    "sheets_api_url",
+    "google_service_account",
+    "google_oauth_client",
+    "google_token",
+    "google_max_attempts",
+    "google_timeout",
+}
 
 
 def load_config(path: Path) -> Config:
@@ -90,6 +115,24 @@ def load_config(path: Path) -> Config:
     timeout = raw.get("lock_timeout", 10.0)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0:
         raise ConfigError("'lock_timeout' must be a number of seconds", path=path)
+    api_url = raw.get("sheets_api_url", GOOGLE_SHEETS_API)
+    if not isinstance(api_url, str) or not api_url.startswith(("https://", "http://")):
+        raise ConfigError(
+            "'sheets_api_url' must be a URL such as https://sheets.googleapis.com",
+            path=path,
+        )
+    attempts = raw.get("google_max_attempts", 6)
+    if not isinstance(attempts, int) or isinstance(attempts, bool) or attempts < 1:
+        raise ConfigError(
+            "'google_max_attempts' must be a whole number, 1 or more", path=path
+        )
+    api_timeout = raw.get("google_timeout", 60.0)
+    if (
+        not isinstance(api_timeout, int | float)
+        or isinstance(api_timeout, bool)
+        or api_timeout <= 0
+    ):
+        raise ConfigError("'google_timeout' must be a number of seconds", path=path)
     return Config(
         source=source,
         state=(base / state) if state else None,
@@ -97,7 +140,22 @@ def load_config(path: Path) -> Config:
         lock_timeout=float(timeout),
         aliases=_aliases(raw.get("aliases", {}), path),
         path=path,
+        sheets_api_url=api_url.rstrip("/"),
+        google_service_account=_file_key(raw, "google_service_account", base, path),
+        google_oauth_client=_file_key(raw, "google_oauth_client", base, path),
+        google_token=_file_key(raw, "google_token", base, path),
+        google_max_attempts=attempts,
+        google_timeout=float(api_timeout),
     )
+
+
+def _file_key(raw: Mapping[str, Any], key: str, base: Path, path: Path) -> Path | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise ConfigError(f"'{key}' must be a text (a file path)", path=path)
+    return base / Path(value).expanduser()
 
 
 def _aliases(raw: object, path: Path) -> dict[str, dict[str, tuple[str, ...]]]:

@@ -28,7 +28,6 @@ from sheetbill.errors import (
 )
 from sheetbill.workbook.base import (
     BookSnapshot,
-    CellWrite,
     SheetRow,
     Table,
     WorkbookChanges,
@@ -96,9 +95,7 @@ class GoogleWorkbook:
         sheets = [s.get("properties", {}) for s in metadata.get("sheets", [])]
         titles = tuple(str(p.get("title", "")) for p in sheets)
         grids = {
-            str(p["title"]): p
-            for p in sheets
-            if p.get("sheetType", "GRID") == "GRID"
+            str(p["title"]): p for p in sheets if p.get("sheetType", "GRID") == "GRID"
         }
         text, ranges = self._batch_get(list(grids), is_write=False)
         tabs: dict[str, TabState] = {}
@@ -130,7 +127,7 @@ class GoogleWorkbook:
     def _batch_get(
         self, titles: Sequence[str], *, is_write: bool
     ) -> tuple[str, list[dict[str, Any]]]:
-        """One values.batchGet of whole tabs; the raw text (for the version) and ranges."""
+        """One values.batchGet of whole tabs: raw text (for the version), ranges."""
         if not titles:
             return "", []
         params: dict[str, Any] = {
@@ -168,11 +165,14 @@ class GoogleWorkbook:
                 path=self.name,
             )
         new_names = [spec.name for spec in changes.new_tabs]
-        existing = [t for t in changes.writes if changes.writes[t] and t not in new_names]
+        existing = [
+            t for t in changes.writes if changes.writes[t] and t not in new_names
+        ]
         for tab in existing:
             if tab not in read.tabs:
                 raise WorkbookWriteError(
-                    f"sheetbill planned writes into the tab {tab!r}, which it never read",
+                    f"sheetbill planned writes into the tab {tab!r}, which it never "
+                    "read",
                     path=self.name,
                 )
         _, ranges = self._batch_get(existing, is_write=True)
@@ -243,7 +243,7 @@ class GoogleWorkbook:
 
     def _api_error(
         self, exc: gspread.exceptions.APIError, what: str, *, is_write: bool
-    ) -> WorkbookError:
+    ) -> WorkbookError | WorkbookWriteError:
         code = exc.code
         message = str(exc.error.get("message", "")) if exc.error else ""
         error = WorkbookWriteError if is_write else WorkbookError

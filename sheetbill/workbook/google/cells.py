@@ -1,4 +1,4 @@
-"""Cells between the Sheets API and the core: typing values read, encoding values written.
+"""Cells between the Sheets API and the core: typing values read, encoding writes.
 
 Read with UNFORMATTED_VALUE and SERIAL_NUMBER dates, a cell is a JSON number, string or
 boolean. Numbers become Decimal from their JSON text (never through float), strings
@@ -96,7 +96,7 @@ def api_value(value: CellValue) -> tuple[Any, dict[str, str] | None]:
 
 
 def serial(value: date | datetime | time) -> int | float:
-    """A date, date-time or time of day as a Sheets serial number (days since 1899-12-30)."""
+    """A date, date-time or time of day as a serial number (days since 1899-12-30)."""
     if isinstance(value, time):
         return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
     if isinstance(value, datetime):

@@ -41,7 +41,7 @@ class RetryPolicy:
     max_attempts: int = 6
     # Seconds to wait for Google to answer one request.
     timeout: float = 60.0
-    # Google's guidance: back off exponentially, capped at 32–64 s.
+    # Google's guidance: back off exponentially, capped at 32 to 64 s.
     cap: float = 64.0
     base: float = 1.0
     sleep: Callable[[float], None] = time.sleep
@@ -52,7 +52,8 @@ class RetryPolicy:
         told = parse_retry_after(retry_after)
         if told is not None:
             return min(told, self.cap)
-        return min(self.cap, self.base * 2 ** (attempt - 1) + self.jitter())
+        backoff: float = self.base * 2.0 ** (attempt - 1) + self.jitter()
+        return min(self.cap, backoff)
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -67,7 +68,7 @@ def parse_retry_after(value: str | None) -> float | None:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return max(0.0, moment.timestamp() - time.time())
+    return max(0.0, float(moment.timestamp()) - time.time())
 
 
 @dataclass(slots=True)
@@ -111,7 +112,7 @@ class ApiSession(requests.Session):
                 return self.api_url + url[len(host) :]
         return url
 
-    def request(  # type: ignore[override]
+    def request(
         self, method: str | bytes, url: str | bytes, *args: Any, **kwargs: Any
     ) -> requests.Response:
         url = self._rewrite(url.decode() if isinstance(url, bytes) else url)
@@ -166,7 +167,7 @@ class ApiSession(requests.Session):
         if self.credentials is None:
             return
         try:
-            self.credentials.before_request(
+            self.credentials.before_request(  # type: ignore[no-untyped-call]
                 Request(self._auth_session), method, url, headers
             )
         except GoogleAuthError as exc:
@@ -176,7 +177,9 @@ class ApiSession(requests.Session):
         if self.credentials is None:
             return
         try:
-            self.credentials.refresh(Request(self._auth_session))
+            self.credentials.refresh(  # type: ignore[no-untyped-call]
+                Request(self._auth_session)
+            )
         except GoogleAuthError as exc:
             raise ConfigError(f"Google refused the credentials: {exc}") from exc
 
@@ -215,8 +218,9 @@ def load_credentials(
             return cached
     if oauth_client is None:
         raise ConfigError(
-            "no Google credentials: set 'google_service_account' (a service account "
-            "JSON key) or 'google_oauth_client' (an OAuth client JSON) in sheetbill.toml"
+            "no Google credentials: set 'google_service_account' (a service "
+            "account JSON key) or 'google_oauth_client' (an OAuth client JSON) in "
+            "sheetbill.toml"
         )
     if not is_interactive:
         raise ConfigError(
@@ -240,9 +244,12 @@ def _service_account(path: Path, scopes: tuple[str, ...]) -> Credentials:
     from google.oauth2 import service_account
 
     try:
-        return service_account.Credentials.from_service_account_file(  # type: ignore[no-any-return]
-            str(path), scopes=list(scopes)
+        credentials: Credentials = (
+            service_account.Credentials.from_service_account_file(  # type: ignore[no-untyped-call]
+                str(path), scopes=list(scopes)
+            )
         )
+        return credentials
     except FileNotFoundError as exc:
         raise ConfigError("'google_service_account': no such file", path=path) from exc
     except (OSError, ValueError, KeyError) as exc:
@@ -256,7 +263,9 @@ def _cached_token(path: Path, scopes: tuple[str, ...]) -> Credentials | None:
     from google.oauth2.credentials import Credentials as UserCredentials
 
     try:
-        credentials = UserCredentials.from_authorized_user_file(str(path), list(scopes))
+        credentials: UserCredentials = UserCredentials.from_authorized_user_file(  # type: ignore[no-untyped-call]
+            str(path), list(scopes)
+        )
     except (OSError, ValueError) as exc:
         raise ConfigError(
             f"'google_token': the cached Google sign-in is unreadable ({exc}); "
@@ -267,10 +276,10 @@ def _cached_token(path: Path, scopes: tuple[str, ...]) -> Credentials | None:
         return credentials
     if credentials.expired and credentials.refresh_token:
         try:
-            credentials.refresh(Request())
+            credentials.refresh(Request())  # type: ignore[no-untyped-call]
         except GoogleAuthError:
             return None  # revoked: sign in again
-        save_token(path, credentials.to_json())
+        save_token(path, credentials.to_json())  # type: ignore[no-untyped-call]
         return credentials
     return None
 

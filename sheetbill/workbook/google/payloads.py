@@ -89,12 +89,10 @@ def format_requests(
             key = (write.column, json.dumps(number_format, sort_keys=True))
             rows_by_format[key].append(write.row)
     requests = []
-    for (column, number_format), rows in sorted(rows_by_format.items()):
+    for (column, encoded), rows in sorted(rows_by_format.items()):
         for first, last in _runs(rows):
             requests.append(
-                _repeat_format(
-                    sheet_id, first - 1, last, column, json.loads(number_format)
-                )
+                _repeat_format(sheet_id, first - 1, last, column, json.loads(encoded))
             )
     return requests
 

@@ -1,4 +1,4 @@
-"""Which workbook sources are Google Sheets: `gsheets://<id>` or a docs.google.com URL."""
+"""Which sources are Google Sheets: `gsheets://<id>` or a docs.google.com URL."""
 
 from __future__ import annotations
 
