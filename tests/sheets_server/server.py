@@ -123,7 +123,9 @@ class SheetsServer:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> SheetsServer:
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
