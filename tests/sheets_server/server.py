@@ -80,6 +80,8 @@ class RequestInfo:
     query: Mapping[str, list[str]]
     body: bytes
     bytes_in: int
+    # The Authorization header as sent ("" when none), to check credentials are used.
+    authorization: str = ""
 
 
 @dataclass(slots=True)
@@ -230,7 +232,12 @@ class SheetsServer:
 
     # --- request handling -------------------------------------------------------------
     def handle(
-        self, method: str, raw_path: str, body: bytes, bytes_in: int
+        self,
+        method: str,
+        raw_path: str,
+        body: bytes,
+        bytes_in: int,
+        authorization: str = "",
     ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(raw_path)
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -244,6 +251,7 @@ class SheetsServer:
                 query,
                 body,
                 bytes_in,
+                authorization,
             )
             self.log.requests.append(info)
             if self.before_request is not None:
@@ -656,11 +664,13 @@ def _handler_for(server: SheetsServer) -> type[BaseHTTPRequestHandler]:
             bytes_in = len(self.requestline) + 2 + len(str(self.headers)) + len(body)
             try:
                 status, headers, data = server.handle(
-                    self.command, self.path, body, bytes_in
+                    self.command,
+                    self.path,
+                    body,
+                    bytes_in,
+                    self.headers.get("Authorization", ""),
                 )
-            except (
-                Exception
-            ) as exc:  # a server bug must still answer, not hang the test
+            except Exception as exc:  # a server bug must answer, not hang the test
                 status, headers = 500, {"Content-Type": "application/json"}
                 data = json.dumps(
                     {"error": {"code": 500, "message": repr(exc), "status": "INTERNAL"}}
