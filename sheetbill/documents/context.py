@@ -1,0 +1,110 @@
+"""What a template sees: the invoice, its parties, labels, formatters and payment code.
+
+`InvoiceDocument` is the one input of every renderer; `template_context` turns it into
+the names documented in sheet_templates/invoice/README.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from sheetbill.documents.formatting import Formatter, customer_locale
+from sheetbill.documents.labels import labels_for, language_of
+from sheetbill.documents.parties import address_lines
+from sheetbill.documents.qr import payment_code
+from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, TaxMode
+
+# A Settings logo path outside the template folder is not read (the fetcher would
+# refuse it); this placeholder ships with the default templates instead.
+PLACEHOLDER_LOGO = "logo.svg"
+
+
+@dataclass(frozen=True, slots=True)
+class InvoiceDocument:
+    """Everything one PDF is made from. Pure data: picklable for the process pool."""
+
+    invoice: Invoice
+    settings: Settings
+    customer: Customer
+    # First and last day of the work billed, when the caller knows it.
+    service_period: tuple[date, date] | None = None
+    # Free text printed under the totals (and in the e-invoice as a note).
+    notes: str = ""
+    # For a credit note: the number of the invoice it corrects.
+    refers_to: str = ""
+
+    @property
+    def e_invoice(self) -> str:
+        """`none`, `factur-x` or `xrechnung`, from the customer's E-Invoice cell."""
+        value = self.customer.e_invoice.strip().lower().replace("_", "-")
+        if value in ("factur-x", "facturx", "zugferd"):
+            return "factur-x"
+        return "xrechnung" if value == "xrechnung" else "none"
+
+
+def template_name(invoice: Invoice) -> str:
+    return "credit_note.html" if invoice.kind is InvoiceKind.CREDIT_NOTE else "invoice.html"
+
+
+def logo_url(settings: Settings, templates: Path) -> str:
+    """The Settings' logo when it is a file inside the template folder, else the placeholder."""
+    text = settings.logo_path.strip()
+    if text:
+        root = templates.resolve()
+        candidate = (root / text).resolve()
+        if candidate.is_file() and candidate.is_relative_to(root):
+            return candidate.relative_to(root).as_posix()
+    return PLACEHOLDER_LOGO if (templates / PLACEHOLDER_LOGO).is_file() else ""
+
+
+def template_context(document: InvoiceDocument, templates: Path) -> dict[str, Any]:
+    invoice, settings, customer = document.invoice, document.settings, document.customer
+    language = language_of(customer.language or settings.locale)
+    locale = customer_locale(customer, settings)
+    fmt = Formatter(locale=locale, currency=invoice.currency)
+    labels = labels_for(language)
+    code = payment_code(invoice, settings, customer, language)
+    due = fmt.date(invoice.due_date)
+    total = fmt.money(invoice.total)
+    is_credit = invoice.kind is InvoiceKind.CREDIT_NOTE
+    terms = (
+        labels["credit_terms"].format(number=document.refers_to or "-")
+        if is_credit
+        else labels["payment_terms"].format(total=total, due=due, number=invoice.number)
+    )
+    title = labels["credit_note" if is_credit else "invoice"]
+    return {
+        "invoice": invoice,
+        "settings": settings,
+        "customer": customer,
+        "document": document,
+        "t": labels,
+        "lang": language,
+        "locale": locale,
+        "fmt": fmt,
+        "title": f"{title} {invoice.number}",
+        "heading": title,
+        "is_credit_note": is_credit,
+        "is_tax_inclusive": invoice.tax_mode is TaxMode.INCLUSIVE,
+        "company_lines": address_lines(settings.company_address),
+        "customer_lines": address_lines(customer.address),
+        "service_period": document.service_period,
+        "notes": document.notes,
+        "payment_terms": terms,
+        "logo": logo_url(settings, templates),
+        # The SVG is built here from validated numbers and text escaped by segno and
+        # svgwrite, never from template input, so it may go in unescaped.
+        "payment_code": code.kind if code else "",
+        "payment_svg": Markup(code.svg) if code else "",  # noqa: S704
+        "units": _unit_labels(labels),
+    }
+
+
+def _unit_labels(labels: Mapping[str, str]) -> dict[str, str]:
+    return {unit: labels[f"unit_{unit}"] for unit in ("hour", "day", "item")}

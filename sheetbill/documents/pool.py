@@ -1,0 +1,147 @@
+"""Many PDFs at once: skip unchanged ones by content hash, render the rest in a pool.
+
+A content hash covers the invoice data, every file of the template folder and the
+versions of the libraries that draw the PDF, so the caller can store it beside the PDF
+link and a rerun renders only what would come out different.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import multiprocessing
+import os
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from sheetbill.documents.context import InvoiceDocument
+from sheetbill.documents.files import pdf_path, xml_path
+from sheetbill.documents.render import DEFAULT_TEMPLATES, render_invoice_pdf
+from sheetbill.errors import RenderError
+
+# Bump when this package changes what it draws, so every PDF is rendered again.
+LAYOUT_VERSION = "1"
+LIBRARIES = ("weasyprint", "pydyf", "jinja2", "babel", "segno", "qrbill", "factur-x")
+DEFAULT_WORKERS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class RenderResult:
+    """One document of a batch: where it is, its hash, and whether it was drawn now."""
+
+    number: str
+    pdf: Path
+    content_hash: str
+    # False when the PDF on disk already had this content hash and was kept.
+    is_rendered: bool
+    # The XRechnung file written beside the PDF, for customers marked for it.
+    xml: Path | None = None
+    # Why this document could not be rendered; the others are rendered anyway.
+    error: str | None = None
+
+
+@cache
+def _library_versions() -> str:
+    return ";".join(f"{name}={version(name)}" for name in LIBRARIES)
+
+
+def template_digest(templates: Path = DEFAULT_TEMPLATES) -> str:
+    """A digest of every file in the template folder (names and bytes)."""
+    digest = hashlib.sha256()
+    root = templates.resolve()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def content_hash(
+    document: InvoiceDocument,
+    *,
+    templates: Path = DEFAULT_TEMPLATES,
+    digest: str | None = None,
+) -> str:
+    """What the document's files depend on; equal hashes mean identical files.
+
+    Pass `digest` (from `template_digest`) when hashing many documents at once.
+    """
+    data = json.dumps(dataclasses.asdict(document), sort_keys=True, default=str)
+    parts = (
+        LAYOUT_VERSION,
+        _library_versions(),
+        digest or template_digest(templates),
+        data,
+    )
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _render_one(job: tuple[InvoiceDocument, Path, Path]) -> str | None:
+    """Runs in a worker: renders one document, returns the error text if it failed."""
+    document, templates, out_dir = job
+    try:
+        render_invoice_pdf(document, templates=templates, out_dir=out_dir)
+    except RenderError as exc:
+        return str(exc)
+    return None
+
+
+def _is_current(document: InvoiceDocument, out_dir: Path, known: str | None, now: str) -> bool:
+    if known != now or not pdf_path(document.invoice.number, out_dir).is_file():
+        return False
+    return document.e_invoice != "xrechnung" or xml_path(document.invoice.number, out_dir).is_file()
+
+
+def render_many(
+    documents: Sequence[InvoiceDocument],
+    *,
+    templates: Path = DEFAULT_TEMPLATES,
+    out_dir: Path,
+    previous: Mapping[str, str] | None = None,
+    workers: int = DEFAULT_WORKERS,
+) -> list[RenderResult]:
+    """Render what changed since `previous` (number -> content hash), in a process pool.
+
+    Results come back in the order of `documents`. A document that fails carries its
+    error and the rest are rendered; a broken template therefore fails every one of
+    them with the same message naming the file and line.
+    """
+    digest = template_digest(templates)
+    hashes = [content_hash(d, templates=templates, digest=digest) for d in documents]
+    known = previous or {}
+    todo = [
+        i
+        for i, (doc, now) in enumerate(zip(documents, hashes, strict=True))
+        if not _is_current(doc, out_dir, known.get(doc.invoice.number), now)
+    ]
+    jobs = [(documents[i], templates, out_dir) for i in todo]
+    errors: list[str | None]
+    workers = max(1, min(workers, os.cpu_count() or 1, len(jobs)))
+    if workers == 1:
+        errors = [_render_one(job) for job in jobs]
+    else:
+        # spawn, not fork: the parent may hold threads and WeasyPrint's native
+        # libraries (fontconfig, pango), which are not safe to copy into a child.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            errors = list(pool.map(_render_one, jobs, chunksize=4))
+    failed = dict(zip(todo, errors, strict=True))
+    results = []
+    for i, (doc, now) in enumerate(zip(documents, hashes, strict=True)):
+        number = doc.invoice.number
+        xml = xml_path(number, out_dir) if doc.e_invoice == "xrechnung" else None
+        results.append(
+            RenderResult(
+                number=number,
+                pdf=pdf_path(number, out_dir),
+                content_hash=now,
+                is_rendered=i in failed and failed[i] is None,
+                xml=xml,
+                error=failed.get(i),
+            )
+        )
+    return results

@@ -1,0 +1,125 @@
+"""Payment QR codes: EPC QR (GiroCode) for EUR, Swiss QR-bill for CHF.
+
+A code is printed only when the company has an IBAN the scheme accepts and the document
+asks for money (an invoice with a positive total); otherwise there is simply none.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+
+import qrbill
+from segno import helpers
+from stdnum.ch import esr
+from stdnum.iso7064 import mod_97_10
+
+from sheetbill.documents.parties import buyer_address, seller_address
+from sheetbill.model import Customer, Invoice, InvoiceKind, Settings
+
+# EPC069-12: at most 999,999,999.99 EUR and a beneficiary name of 70 characters.
+EPC_MAX = Decimal("999999999.99")
+QR_BILL_LANGUAGES = ("en", "de", "fr", "it")
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentCode:
+    """What the template prints: `epc` (a small square) or `swiss` (a whole slip)."""
+
+    kind: str
+    svg: str
+
+
+def _strip_xml_declaration(svg: str) -> str:
+    return svg[svg.index("<svg") :]
+
+
+def epc_code(invoice: Invoice, settings: Settings) -> PaymentCode | None:
+    """An EPC QR (version 002, UTF-8, SCT) with the invoice number as remittance text."""
+    if not 0 < invoice.total <= EPC_MAX:
+        return None
+    try:
+        code = helpers.make_epc_qr(
+            name=settings.company_name.strip()[:70],
+            iban=settings.iban.replace(" ", ""),
+            amount=invoice.total,
+            text=invoice.number,
+            bic=settings.bic.replace(" ", "") or None,
+        )
+    except ValueError:
+        # segno refuses a malformed IBAN or BIC; the invoice goes out without a code.
+        return None
+    out = io.BytesIO()
+    # 0.6 mm per module keeps a version-6 code near 27 mm: the EPC minimum is 2 cm.
+    code.save(out, kind="svg", xmldecl=False, unit="mm", scale=0.6, border=2)
+    return PaymentCode("epc", out.getvalue().decode())
+
+
+def _structured_reference(number: str, iban: str) -> str | None:
+    """QRR (27 digits) for a QR-IBAN, else an ISO 11649 RF reference, from the number.
+
+    A QR-IBAN (institution id 30000-31999) requires a QRR reference; other IBANs may
+    carry an RF reference, which a bank matches as exactly as a QRR.
+    """
+    if 30000 <= int(iban[4:9]) <= 31999:
+        digits = "".join(c for c in number if c.isdigit())[-26:].zfill(26)
+        return digits + esr.calc_check_digit(digits)
+    text = "".join(c for c in number.upper() if c.isalnum())[:21]
+    return "RF" + mod_97_10.calc_check_digits(text + "RF") + text if text else None
+
+
+def swiss_code(
+    invoice: Invoice, settings: Settings, customer: Customer, language: str
+) -> PaymentCode | None:
+    """The Swiss QR-bill payment part (receipt + payment slip) as an SVG."""
+    if invoice.total <= 0:
+        return None
+    seller = seller_address(settings)
+    buyer = buyer_address(customer)
+    iban = settings.iban.replace(" ", "").upper()
+    if len(iban) < 9 or not iban[4:9].isdigit():
+        return None
+    try:
+        bill = qrbill.QRBill(
+            account=iban,
+            creditor=_qr_address(settings.company_name, seller.lines, seller.country),
+            debtor=_qr_address(customer.name, buyer.lines, buyer.country or "CH")
+            if buyer.lines
+            else None,
+            amount=f"{invoice.total:.2f}",
+            currency="CHF",
+            reference_number=_structured_reference(invoice.number, iban),
+            additional_information=invoice.number,
+            language=language if language in QR_BILL_LANGUAGES else "en",
+        )
+    except ValueError:
+        # qrbill checks IBAN country (CH/LI), address lengths and references.
+        return None
+    out = io.StringIO()
+    bill.as_svg(out)
+    return PaymentCode("swiss", _strip_xml_declaration(out.getvalue()))
+
+
+def _qr_address(name: str, lines: tuple[str, ...], country: str) -> dict[str, str]:
+    # The combined form: the last address line holds postcode and city.
+    first = ", ".join(lines[:-1])
+    return {
+        "name": name[:70],
+        "line1": first[:70],
+        "line2": (lines[-1] if lines else "")[:70],
+        "country": country or "CH",
+    }
+
+
+def payment_code(
+    invoice: Invoice, settings: Settings, customer: Customer, language: str
+) -> PaymentCode | None:
+    if invoice.kind is not InvoiceKind.INVOICE or not settings.iban.strip():
+        return None
+    if invoice.currency == "EUR":
+        return epc_code(invoice, settings)
+    if invoice.currency == "CHF":
+        return swiss_code(invoice, settings, customer, language)
+    return None
+

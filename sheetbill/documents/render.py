@@ -1,0 +1,253 @@
+"""HTML templates to PDF: jinja2's sandbox with autoescape, then WeasyPrint, offline.
+
+WeasyPrint reads only files inside the template folder (no network, no redirects, no
+data: URLs); anything else stops the render with a RenderError naming the URL. Output
+is byte-for-byte reproducible: no clock, fixed ids, Factur-X XMP written here.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import sys
+from collections.abc import Mapping
+from datetime import UTC, datetime, time
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    pass_context,
+)
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+from weasyprint import HTML, Attachment, URLFetcher
+from weasyprint.text.fonts import FontConfiguration
+from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
+
+from sheetbill.documents.context import InvoiceDocument, template_context, template_name
+from sheetbill.documents.einvoice import FACTURX_FILE_NAME, cii_xml, write_xrechnung_xml
+from sheetbill.documents.files import atomic_write, pdf_path
+from sheetbill.errors import RenderError
+
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "sheet_templates" / "invoice"
+
+# Factur-X 1.0 XMP (spec section 6.2.2): the PDF/A extension schema that declares the
+# fx: properties, then their values. WeasyPrint adds pdfaid:part=3 itself.
+FACTURX_XMP = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
+ xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
+ xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
+<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
+<pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
+<pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
+<pdfaSchema:prefix>fx</pdfaSchema:prefix>
+<pdfaSchema:property><rdf:Seq>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentFileName</pdfaProperty:name>
+<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
+<pdfaProperty:description>The name of the embedded XML document</pdfaProperty:description></rdf:li>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentType</pdfaProperty:name>
+<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
+<pdfaProperty:description>The type of the hybrid document in capital letters, e.g. INVOICE or ORDER</pdfaProperty:description></rdf:li>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>Version</pdfaProperty:name>
+<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
+<pdfaProperty:description>The actual version of the standard applying to the embedded XML document</pdfaProperty:description></rdf:li>
+<rdf:li rdf:parseType="Resource"><pdfaProperty:name>ConformanceLevel</pdfaProperty:name>
+<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
+<pdfaProperty:description>The conformance level of the embedded XML document</pdfaProperty:description></rdf:li>
+</rdf:Seq></pdfaSchema:property>
+</rdf:li></rdf:Bag></pdfaExtension:schemas>
+</rdf:Description>
+<rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
+<fx:DocumentType>INVOICE</fx:DocumentType>
+<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
+<fx:Version>1.0</fx:Version>
+<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>
+</rdf:Description>
+</rdf:RDF>"""
+
+
+class ResourceRefusedError(ValueError):
+    """A template or cell asked WeasyPrint for something outside the template folder."""
+
+
+class FolderFetcher(URLFetcher):  # type: ignore[misc]
+    """Serves files inside one folder and refuses every other URL.
+
+    Reads files itself instead of through urllib, so no redirect, proxy or network
+    handler is ever reached; `fail_on_errors` makes a refusal stop the render.
+    """
+
+    def __init__(self, root: Path) -> None:
+        super().__init__(allowed_protocols=("file",), allow_redirects=False,
+                         fail_on_errors=True)
+        self.root = root.resolve()
+
+    def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            raise ResourceRefusedError(f"refused {url[:200]}: only files in the template folder are read")
+        path = Path(unquote(parts.path)).resolve()
+        if not path.is_relative_to(self.root):
+            raise ResourceRefusedError(f"refused {url[:200]}: it is outside the template folder {self.root}")
+        if not path.is_file():
+            raise ResourceRefusedError(f"{path.relative_to(self.root)} is missing from the template folder")
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+
+
+@pass_context
+def _money(context: Context, value: Any) -> str:
+    return str(context["fmt"].money(value))
+
+
+@pass_context
+def _date(context: Context, value: Any) -> str:
+    return str(context["fmt"].date(value))
+
+
+@pass_context
+def _percent(context: Context, value: Any) -> str:
+    return str(context["fmt"].percent(value))
+
+
+@pass_context
+def _quantity(context: Context, value: Any) -> str:
+    return str(context["fmt"].quantity(value))
+
+
+@pass_context
+def _unit_price(context: Context, value: Any) -> str:
+    return str(context["fmt"].unit_price(value))
+
+
+def css_string(value: object) -> Markup:
+    """A quoted CSS string; every character but letters, digits and space is escaped.
+
+    For labels inside <style> (`content: "Page"`), where HTML escaping does not apply
+    and a `</style>` or quote in the text must not end the string.
+    """
+    text = str(value)
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text)
+    return Markup(f'"{escaped}"')  # noqa: S704 - escaped above for CSS
+
+
+@cache
+def _environment(root: Path) -> SandboxedEnvironment:
+    """One sandbox per template folder and process; jinja2 reloads edited files."""
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader(root),
+        autoescape=True,
+        undefined=StrictUndefined,
+    )
+    env.filters.update(
+        money=_money,
+        date=_date,
+        percent=_percent,
+        quantity=_quantity,
+        unit_price=_unit_price,
+        css_string=css_string,
+    )
+    return env
+
+
+@cache
+def _font_config(root: Path) -> FontConfiguration:
+    # Kept per process: WeasyPrint then loads each @font-face file once, not per PDF.
+    return FontConfiguration()
+
+
+def _template_line(root: Path, tb: TracebackType | None) -> tuple[str, int] | None:
+    """The innermost traceback frame that is a template file (jinja2 maps them)."""
+    found = None
+    while tb is not None:
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        if filename.suffix in (".html", ".htm", ".j2", ".jinja", ".css", ".txt") and (
+            filename.resolve().is_relative_to(root)
+        ):
+            found = (filename.resolve().relative_to(root).as_posix(), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def render_html(document: InvoiceDocument, templates: Path = DEFAULT_TEMPLATES) -> str:
+    """The document's HTML, or a RenderError naming the template file and line."""
+    root = templates.resolve()
+    name = template_name(document.invoice)
+    try:
+        template = _environment(root).get_template(name)
+        return template.render(template_context(document, root))
+    except TemplateSyntaxError as exc:
+        raise RenderError(
+            f"{exc.name or name} line {exc.lineno}: {exc.message}", path=exc.filename or root / name
+        ) from exc
+    except TemplateNotFound as exc:
+        raise RenderError(f"template {exc.name} not found", path=root) from exc
+    except Exception as exc:  # anything a template expression raised
+        where = _template_line(root, sys.exc_info()[2])
+        if where is None:
+            raise RenderError(f"{name}: {type(exc).__name__}: {exc}", path=root / name) from exc
+        raise RenderError(
+            f"{where[0]} line {where[1]}: {type(exc).__name__}: {exc}", path=root / where[0]
+        ) from exc
+
+
+def render_pdf_bytes(document: InvoiceDocument, templates: Path = DEFAULT_TEMPLATES) -> bytes:
+    """The PDF; a PDF/A-3 Factur-X with its XML embedded for customers marked for it."""
+    root = templates.resolve()
+    html = render_html(document, root)
+    fetcher = FolderFetcher(root)
+    options: dict[str, Any] = {}
+    is_facturx = document.e_invoice == "factur-x"
+    if is_facturx:
+        # Issue date at midnight UTC: a fixed stamp keeps the bytes reproducible.
+        stamp = datetime.combine(document.invoice.issue_date, time(0), tzinfo=UTC)
+        options["pdf_variant"] = "pdf/a-3b"
+        options["attachments"] = [
+            Attachment(
+                string=cii_xml(document, profile="factur-x"),
+                url_fetcher=fetcher,
+                name=FACTURX_FILE_NAME,
+                description="Factur-X invoice",
+                created=stamp,
+                modified=stamp,
+                relationship="Data",
+            )
+        ]
+    try:
+        page = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
+        rendered = page.render(font_config=_font_config(root), **options)
+        if is_facturx:
+            rendered.metadata.xmp_metadata.append(FACTURX_XMP)
+        pdf: bytes = rendered.write_pdf(font_config=_font_config(root), **options)
+    except FatalURLFetchingError as exc:
+        reason = exc.__cause__ if exc.__cause__ is not None else exc
+        raise RenderError(f"{template_name(document.invoice)}: {reason}", path=root) from exc
+    except RenderError:
+        raise
+    except Exception as exc:  # WeasyPrint has no exception tree of its own
+        raise RenderError(f"PDF of {document.invoice.number} failed: {exc}", path=root) from exc
+    return pdf
+
+
+def render_invoice_pdf(
+    document: InvoiceDocument,
+    *,
+    templates: Path = DEFAULT_TEMPLATES,
+    out_dir: Path,
+) -> Path:
+    """Render one document to `<out_dir>/<number>.pdf` and return its path.
+
+    A customer marked `xrechnung` also gets `<number>.xml` beside the PDF.
+    """
+    target = pdf_path(document.invoice.number, out_dir)
+    atomic_write(target, render_pdf_bytes(document, templates))
+    if document.e_invoice == "xrechnung":
+        write_xrechnung_xml(document, out_dir=out_dir)
+    return target

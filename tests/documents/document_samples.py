@@ -1,0 +1,127 @@
+"""Invoices for document tests, priced by the planner's own `price_lines`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+from decimal import Decimal
+
+from sheetbill.documents import InvoiceDocument
+from sheetbill.invoicing import PricedItem, price_lines
+from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, SourceRow, TaxMode
+
+D = Decimal
+ISSUE = date(2026, 11, 2)
+DUE = date(2026, 11, 16)
+PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
+
+SETTINGS = Settings(
+    company_name="Northwind Studio GmbH",
+    company_address="Hafenstraße 12\n20457 Hamburg",
+    company_tax_id="DE123456789",
+    iban="DE89 3704 0044 0532 0130 00",
+    bic="COBADEFFXXX",
+    billing_owner="billing@northwind.example",
+    default_tax_rate=D(19),
+    locale="de_DE",
+)
+
+CUSTOMER = Customer(
+    row=2,
+    customer_id="C1",
+    name="Acme Handels AG",
+    email="ap@acme.example",
+    address="Kaiserstraße 5\n60311 Frankfurt am Main",
+    country="DE",
+    currency="EUR",
+    tax_id="DE987654321",
+    language="de",
+    buyer_reference="04011000-12345-03",
+)
+
+# (description, quantity, unit, unit price, tax rate %)
+Item = tuple[str, str, str, str, str]
+
+ITEMS: list[Item] = [
+    ("Design workshop", "6", "hour", "120.00", "19"),
+    ("Development: invoice export", "12.5", "hour", "95.00", "19"),
+    ("Hosting, October", "1", "item", "49.90", "19"),
+    ("Printed manuals", "20", "item", "7.35", "7"),
+]
+
+
+def build_invoice(
+    items: Sequence[Item] = ITEMS,
+    *,
+    number: str = "INV-2026-0001",
+    currency: str = "EUR",
+    kind: InvoiceKind = InvoiceKind.INVOICE,
+    tax_mode: TaxMode = TaxMode.EXCLUSIVE,
+    customer: Customer = CUSTOMER,
+) -> Invoice:
+    priced = [
+        PricedItem(
+            group=(f"{n:05d}",),
+            description=desc,
+            quantity=D(qty),
+            unit=unit,
+            unit_price=D(price),
+            tax_rate=D(rate),
+            source=SourceRow("Orders", n + 2, f"O-{n + 1:06d}", "fp"),
+            sort_key=(f"{n:05d}",),
+        )
+        for n, (desc, qty, unit, price, rate) in enumerate(items)
+    ]
+    lines, rates = price_lines(
+        priced, currency=currency, tax_mode=tax_mode, settings=SETTINGS
+    )
+    net = sum((li.net for li in lines), D(0))
+    tax = sum((li.tax for li in lines), D(0))
+    return Invoice(
+        number=number,
+        kind=kind,
+        customer_id=customer.customer_id,
+        customer_name=customer.name,
+        currency=currency,
+        issue_date=ISSUE,
+        due_date=DUE,
+        tax_mode=tax_mode,
+        lines=tuple(lines),
+        net=net,
+        tax=tax,
+        total=net + tax,
+        breakdown=tuple(rates),
+        work_complete=None,
+    )
+
+
+def many_items(count: int) -> list[Item]:
+    return [
+        (f"Support ticket #{1000 + n}: {'analysis' if n % 2 else 'fix'}",
+         str(D("0.25") * (1 + n % 12)), "hour", "88.00", "19" if n % 7 else "7")
+        for n in range(count)
+    ]
+
+
+def document(
+    items: Sequence[Item] = ITEMS,
+    *,
+    customer: Customer = CUSTOMER,
+    settings: Settings = SETTINGS,
+    notes: str = "Thank you for your business.",
+    **invoice_options: object,
+) -> InvoiceDocument:
+    invoice = build_invoice(items, customer=customer, **invoice_options)  # type: ignore[arg-type]
+    return InvoiceDocument(
+        invoice=invoice,
+        settings=settings,
+        customer=customer,
+        service_period=PERIOD,
+        notes=notes,
+    )
+
+
+def with_customer(doc: InvoiceDocument, **changes: object) -> InvoiceDocument:
+    customer = replace(doc.customer, **changes)  # type: ignore[arg-type]
+    return replace(doc, customer=customer)
