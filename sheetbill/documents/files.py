@@ -28,7 +28,9 @@ def pdf_path(number: str, out_dir: Path) -> Path:
 def atomic_write(target: Path, data: bytes) -> None:
     """Write to a temporary file beside `target`, then rename: never a half PDF."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    handle, temp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)

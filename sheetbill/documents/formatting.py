@@ -59,9 +59,7 @@ class Formatter:
         return format_currency(amount, currency or self.currency, locale=self.locale)
 
     def number(self, value: Decimal, digits: int = 2) -> str:
-        return format_decimal(
-            value, format=f"#,##0.{'0' * digits}", locale=self.locale
-        )
+        return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=self.locale)
 
     def quantity(self, value: Decimal) -> str:
         """Hours and pieces: no trailing zeros (`2,5` rather than `2,50`)."""
@@ -79,7 +77,9 @@ class Formatter:
 
     def percent(self, rate: Decimal) -> str:
         """Tax rates are stored as percent (19 means 19 %)."""
-        return format_percent(rate / HUNDRED, locale=self.locale, decimal_quantization=False)
+        return format_percent(
+            rate / HUNDRED, locale=self.locale, decimal_quantization=False
+        )
 
     def date(self, value: date | None) -> str:
         return "" if value is None else format_date(value, "medium", locale=self.locale)

@@ -34,8 +34,7 @@ EN: dict[str, str] = {
     "tax_at": "VAT {rate} on {net}",
     "tax_breakdown": "VAT breakdown",
     "prices_include_tax": "Prices include VAT.",
-    "payment_terms": "Please pay {total} by {due} without deduction, "
-    "quoting {number}.",
+    "payment_terms": "Please pay {total} by {due} without deduction, quoting {number}.",
     "credit_terms": "This credit note refers to {number}. The amount will be "
     "refunded or set off.",
     "bank_details": "Bank details",

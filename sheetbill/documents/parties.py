@@ -14,7 +14,9 @@ from babel import Locale, UnknownLocaleError
 
 from sheetbill.model import Customer, Settings
 
-POSTCODE_CITY = re.compile(r"^(?:[A-Z]{1,2}-)?(\d{4,5}|[A-Z0-9]{2,4} ?[A-Z0-9]{3})\s+(.+)$")
+POSTCODE_CITY = re.compile(
+    r"^(?:[A-Z]{1,2}-)?(\d{4,5}|[A-Z0-9]{2,4} ?[A-Z0-9]{3})\s+(.+)$"
+)
 # Greek VAT IDs start with EL although the ISO country is GR.
 VAT_PREFIX = {"EL": "GR"}
 

@@ -90,10 +90,15 @@ def _render_one(job: tuple[InvoiceDocument, Path, Path]) -> str | None:
     return None
 
 
-def _is_current(document: InvoiceDocument, out_dir: Path, known: str | None, now: str) -> bool:
+def _is_current(
+    document: InvoiceDocument, out_dir: Path, known: str | None, now: str
+) -> bool:
     if known != now or not pdf_path(document.invoice.number, out_dir).is_file():
         return False
-    return document.e_invoice != "xrechnung" or xml_path(document.invoice.number, out_dir).is_file()
+    return (
+        document.e_invoice != "xrechnung"
+        or xml_path(document.invoice.number, out_dir).is_file()
+    )
 
 
 def render_many(

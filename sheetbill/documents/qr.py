@@ -122,4 +122,3 @@ def payment_code(
     if invoice.currency == "CHF":
         return swiss_code(invoice, settings, customer, language)
     return None
-

@@ -85,21 +85,30 @@ class FolderFetcher(URLFetcher):  # type: ignore[misc]
     """
 
     def __init__(self, root: Path) -> None:
-        super().__init__(allowed_protocols=("file",), allow_redirects=False,
-                         fail_on_errors=True)
+        super().__init__(
+            allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True
+        )
         self.root = root.resolve()
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            raise ResourceRefusedError(f"refused {url[:200]}: only files in the template folder are read")
+            raise ResourceRefusedError(
+                f"refused {url[:200]}: only files in the template folder are read"
+            )
         path = Path(unquote(parts.path)).resolve()
         if not path.is_relative_to(self.root):
-            raise ResourceRefusedError(f"refused {url[:200]}: it is outside the template folder {self.root}")
+            raise ResourceRefusedError(
+                f"refused {url[:200]}: it is outside the template folder {self.root}"
+            )
         if not path.is_file():
-            raise ResourceRefusedError(f"{path.relative_to(self.root)} is missing from the template folder")
+            raise ResourceRefusedError(
+                f"{path.relative_to(self.root)} is missing from the template folder"
+            )
         mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime})
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": mime}
+        )
 
 
 @pass_context
@@ -185,20 +194,26 @@ def render_html(document: InvoiceDocument, templates: Path = DEFAULT_TEMPLATES) 
         return template.render(template_context(document, root))
     except TemplateSyntaxError as exc:
         raise RenderError(
-            f"{exc.name or name} line {exc.lineno}: {exc.message}", path=exc.filename or root / name
+            f"{exc.name or name} line {exc.lineno}: {exc.message}",
+            path=exc.filename or root / name,
         ) from exc
     except TemplateNotFound as exc:
         raise RenderError(f"template {exc.name} not found", path=root) from exc
     except Exception as exc:  # anything a template expression raised
         where = _template_line(root, sys.exc_info()[2])
         if where is None:
-            raise RenderError(f"{name}: {type(exc).__name__}: {exc}", path=root / name) from exc
+            raise RenderError(
+                f"{name}: {type(exc).__name__}: {exc}", path=root / name
+            ) from exc
         raise RenderError(
-            f"{where[0]} line {where[1]}: {type(exc).__name__}: {exc}", path=root / where[0]
+            f"{where[0]} line {where[1]}: {type(exc).__name__}: {exc}",
+            path=root / where[0],
         ) from exc
 
 
-def render_pdf_bytes(document: InvoiceDocument, templates: Path = DEFAULT_TEMPLATES) -> bytes:
+def render_pdf_bytes(
+    document: InvoiceDocument, templates: Path = DEFAULT_TEMPLATES
+) -> bytes:
     """The PDF; a PDF/A-3 Factur-X with its XML embedded for customers marked for it."""
     root = templates.resolve()
     html = render_html(document, root)
@@ -228,11 +243,15 @@ def render_pdf_bytes(document: InvoiceDocument, templates: Path = DEFAULT_TEMPLA
         pdf: bytes = rendered.write_pdf(font_config=_font_config(root), **options)
     except FatalURLFetchingError as exc:
         reason = exc.__cause__ if exc.__cause__ is not None else exc
-        raise RenderError(f"{template_name(document.invoice)}: {reason}", path=root) from exc
+        raise RenderError(
+            f"{template_name(document.invoice)}: {reason}", path=root
+        ) from exc
     except RenderError:
         raise
     except Exception as exc:  # WeasyPrint has no exception tree of its own
-        raise RenderError(f"PDF of {document.invoice.number} failed: {exc}", path=root) from exc
+        raise RenderError(
+            f"PDF of {document.invoice.number} failed: {exc}", path=root
+        ) from exc
     return pdf
 
 

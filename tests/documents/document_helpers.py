@@ -1,17 +1,20 @@
-"""Invoices for document tests, priced by the planner's own `price_lines`."""
+"""Document test helpers: invoices priced by the planner's own code, PDF read-back."""
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from sheetbill.documents import InvoiceDocument
 from sheetbill.invoicing import PricedItem, price_lines
 from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, SourceRow, TaxMode
 
 D = Decimal
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "documents"
 ISSUE = date(2026, 11, 2)
 DUE = date(2026, 11, 16)
 PERIOD = (date(2026, 10, 1), date(2026, 10, 31))
@@ -125,3 +128,31 @@ def document(
 def with_customer(doc: InvoiceDocument, **changes: object) -> InvoiceDocument:
     customer = replace(doc.customer, **changes)  # type: ignore[arg-type]
     return replace(doc, customer=customer)
+
+
+def pdf_text(path: Path, *, first: int | None = None, last: int | None = None) -> str:
+    """The PDF's text as poppler's pdftotext reads it, in reading layout."""
+    pages = []
+    if first is not None:
+        pages += ["-f", str(first)]
+    if last is not None:
+        pages += ["-l", str(last)]
+    result = subprocess.run(
+        ["pdftotext", "-layout", *pages, str(path), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout
+
+
+def page_png(pdf: Path, name: str, *, page: int = 1, dpi: int = 110) -> Path:
+    """Page `page` as a PNG kept under test-artifacts/documents for a person to look at."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = ARTIFACTS / name
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
+         "-singlefile", str(pdf), str(stem)],
+        check=True,
+    )
+    return stem.with_suffix(".png")
