@@ -186,10 +186,14 @@ class _CellConverter:
 
 
 def _number(value: float) -> Decimal | None:
-    if value.is_integer():
-        return Decimal(int(value))
     if not math.isfinite(value):
         return None
+    if value.is_integer():
+        if abs(value) < 2**53:
+            return Decimal(int(value))
+        # Past 2**53 int() would show the binary value (576460752304999936), not the
+        # number as typed (576460752305000000).
+        return Decimal(int(Decimal(repr(value))))
     return Decimal(repr(value))
 
 

@@ -161,7 +161,7 @@ class StyleBook:
             xf.set("applyFont", "1")
         return self._find_or_append_xf(xf)
 
-    def with_date_format(self, index: int | None, *, fmt_id: int) -> int:
+    def with_number_format(self, index: int | None, *, fmt_id: int) -> int:
         """The style `index` (or the default) showing number format `fmt_id` instead."""
         xfs = self._xfs()
         if index is not None and 0 <= index < len(xfs):

@@ -6,7 +6,8 @@ other part is copied as it is (raw, not even recompressed). docProps/app.xml is 
 alone: its list of sheet titles is informational, Excel and LibreOffice rebuild it and
 localised heading names make editing it guesswork. When a written cell loses a formula,
 the calculation chain part is dropped (Excel rebuilds it; a stale one makes Excel
-"repair" the file).
+"repair" the file). A written value always reads back as itself: a date gets a date
+format if its style has none, a number loses a date format it would inherit.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import re
 import zipfile
 from collections.abc import Mapping
 from datetime import datetime, time
+from decimal import Decimal
 
 from lxml import etree
 
@@ -254,9 +256,12 @@ class _PackageWriter:
                     if isinstance(value, time)
                     else "date"
                 )
-                style = styles.with_date_format(
-                    style, fmt_id=styles.date_format_id(kind)
-                )
+                fmt_id = styles.date_format_id(kind)
+                style = styles.with_number_format(style, fmt_id=fmt_id)
+            elif isinstance(value, Decimal) and styles.is_date_style(style):
+                # A number under a date would show, and read back, as a date: it
+                # keeps the look but not the date format.
+                style = styles.with_number_format(style, fmt_id=0)
             return style
 
         return resolve

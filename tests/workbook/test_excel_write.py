@@ -333,3 +333,14 @@ def test_excel_write_finds_a_workbook_part_with_another_name(book_path: Path) ->
     book.apply(changes, expected_version=book.read().version)
     assert "xl/worksheets/sheet2.xml" in zip_names(book_path)
     assert _cells(book_path, "Second")[(2, 0)] == "y"
+
+
+def test_excel_write_number_below_a_date_stays_a_number(book_path: Path) -> None:
+    """A new cell takes the look of the cell above, but a number never inherits a
+    date format: what sheetbill writes must read back as itself next run."""
+    _write(book_path, "People", (2, 6, date(2026, 1, 1)), (3, 6, Decimal("12.5")))
+    _write(book_path, "People", (3, 1, Decimal(3)))
+    cells = _cells(book_path, "People")
+    assert cells[(2, 6)] == date(2026, 1, 1)
+    assert cells[(3, 6)] == Decimal("12.5")
+    assert cells[(3, 1)] == Decimal(3)
