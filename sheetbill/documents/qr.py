@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import qrbill
 from segno import helpers
+from stdnum import iban
 from stdnum.ch import esr
 from stdnum.iso7064 import mod_97_10
 
@@ -37,7 +38,7 @@ def _strip_xml_declaration(svg: str) -> str:
 
 def epc_code(invoice: Invoice, settings: Settings) -> PaymentCode | None:
     """An EPC QR (version 002, UTF-8, SCT) with the invoice number as remittance text."""
-    if not 0 < invoice.total <= EPC_MAX:
+    if not 0 < invoice.total <= EPC_MAX or not iban.is_valid(settings.iban):
         return None
     try:
         code = helpers.make_epc_qr(
@@ -46,9 +47,13 @@ def epc_code(invoice: Invoice, settings: Settings) -> PaymentCode | None:
             amount=invoice.total,
             text=invoice.number,
             bic=settings.bic.replace(" ", "") or None,
+            # UTF-8 (character set 1) always; segno would otherwise pick Latin-1
+            # whenever the text fits, and the payload would vary by company name.
+            encoding="utf-8",
         )
     except ValueError:
-        # segno refuses a malformed IBAN or BIC; the invoice goes out without a code.
+        # segno refuses a malformed BIC or a too long text; no code is better than
+        # a code a banking app rejects.
         return None
     out = io.BytesIO()
     # 0.6 mm per module keeps a version-6 code near 27 mm: the EPC minimum is 2 cm.
@@ -56,13 +61,13 @@ def epc_code(invoice: Invoice, settings: Settings) -> PaymentCode | None:
     return PaymentCode("epc", out.getvalue().decode())
 
 
-def _structured_reference(number: str, iban: str) -> str | None:
+def _structured_reference(number: str, account: str) -> str | None:
     """QRR (27 digits) for a QR-IBAN, else an ISO 11649 RF reference, from the number.
 
     A QR-IBAN (institution id 30000-31999) requires a QRR reference; other IBANs may
     carry an RF reference, which a bank matches as exactly as a QRR.
     """
-    if 30000 <= int(iban[4:9]) <= 31999:
+    if 30000 <= int(account[4:9]) <= 31999:
         digits = "".join(c for c in number if c.isdigit())[-26:].zfill(26)
         return digits + esr.calc_check_digit(digits)
     text = "".join(c for c in number.upper() if c.isalnum())[:21]
@@ -77,19 +82,19 @@ def swiss_code(
         return None
     seller = seller_address(settings)
     buyer = buyer_address(customer)
-    iban = settings.iban.replace(" ", "").upper()
-    if len(iban) < 9 or not iban[4:9].isdigit():
+    account = settings.iban.replace(" ", "").upper()
+    if not iban.is_valid(account):
         return None
     try:
         bill = qrbill.QRBill(
-            account=iban,
+            account=account,
             creditor=_qr_address(settings.company_name, seller.lines, seller.country),
             debtor=_qr_address(customer.name, buyer.lines, buyer.country or "CH")
             if buyer.lines
             else None,
             amount=f"{invoice.total:.2f}",
             currency="CHF",
-            reference_number=_structured_reference(invoice.number, iban),
+            reference_number=_structured_reference(invoice.number, account),
             additional_information=invoice.number,
             language=language if language in QR_BILL_LANGUAGES else "en",
         )

@@ -101,8 +101,13 @@ def build_invoice(
 
 def many_items(count: int) -> list[Item]:
     return [
-        (f"Support ticket #{1000 + n}: {'analysis' if n % 2 else 'fix'}",
-         str(D("0.25") * (1 + n % 12)), "hour", "88.00", "19" if n % 7 else "7")
+        (
+            f"Support ticket #{1000 + n}: {'analysis' if n % 2 else 'fix'}",
+            str(D("0.25") * (1 + n % 12)),
+            "hour",
+            "88.00",
+            "19" if n % 7 else "7",
+        )
         for n in range(count)
     ]
 
@@ -151,8 +156,19 @@ def page_png(pdf: Path, name: str, *, page: int = 1, dpi: int = 110) -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = ARTIFACTS / name
     subprocess.run(
-        ["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page),
-         "-singlefile", str(pdf), str(stem)],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(pdf),
+            str(stem),
+        ],
         check=True,
     )
     return stem.with_suffix(".png")

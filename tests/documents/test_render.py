@@ -15,10 +15,19 @@ from sheetbill.documents.files import file_stem
 from sheetbill.errors import RenderError
 from sheetbill.model import InvoiceKind
 
-from document_helpers import CUSTOMER, document, many_items, page_png, pdf_text, with_customer
+from document_helpers import (
+    CUSTOMER,
+    document,
+    many_items,
+    page_png,
+    pdf_text,
+    with_customer,
+)
 
 
-def test_render_invoice_pdf_text_shows_number_customer_totals_and_due_date(out_dir: Path):
+def test_render_invoice_pdf_text_shows_number_customer_totals_and_due_date(
+    out_dir: Path,
+):
     doc = document()
     pdf = render_invoice_pdf(doc, out_dir=out_dir)
     page_png(pdf, "invoice-de-page1")
@@ -41,7 +50,9 @@ def test_render_invoice_pdf_is_byte_for_byte_reproducible(tmp_path: Path):
     assert first == second
 
 
-def test_render_invoice_pdf_long_invoice_repeats_table_header_on_every_page(out_dir: Path):
+def test_render_invoice_pdf_long_invoice_repeats_table_header_on_every_page(
+    out_dir: Path,
+):
     """220 lines break over pages; each page has the column headers and `x of y`."""
     doc = with_customer(document(many_items(220)), language="en", country="GB")
     pdf = render_invoice_pdf(doc, out_dir=out_dir)
@@ -77,9 +88,12 @@ def test_render_html_unknown_language_falls_back_to_english():
 
 
 def test_render_html_yen_invoice_has_no_minor_units():
-    jpy = with_customer(document([("Consulting", "1.5", "hour", "12000", "10")],
-                                 currency="JPY"), language="en", country="US",
-                        currency="JPY")
+    jpy = with_customer(
+        document([("Consulting", "1.5", "hour", "12000", "10")], currency="JPY"),
+        language="en",
+        country="US",
+        currency="JPY",
+    )
     html = render_html(jpy)
     assert "¥19,800" in html and "¥18,000" in html
 
