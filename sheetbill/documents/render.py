@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import mimetypes
 import sys
+import warnings
 from collections.abc import Mapping
 from datetime import UTC, datetime, time
 from functools import cache
@@ -240,7 +241,11 @@ def render_pdf_bytes(
         rendered = page.render(font_config=_font_config(root), **options)
         if is_facturx:
             rendered.metadata.xmp_metadata.append(FACTURX_XMP)
-        pdf: bytes = rendered.write_pdf(font_config=_font_config(root), **options)
+        with warnings.catch_warnings():
+            # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it; the
+            # file is freed right away, so only the warning is silenced here.
+            warnings.simplefilter("ignore", ResourceWarning)
+            pdf: bytes = rendered.write_pdf(**options)
     except FatalURLFetchingError as exc:
         reason = exc.__cause__ if exc.__cause__ is not None else exc
         raise RenderError(
