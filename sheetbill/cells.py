@@ -40,6 +40,8 @@ def is_blank(value: CellValue) -> bool:
 
 def show(value: CellValue) -> str:
     """A cell value as the user would recognise it in a message."""
+    if isinstance(value, str):
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -50,7 +52,7 @@ def show(value: CellValue) -> str:
         return value.isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date | time):
         return value.isoformat()
-    return value
+    return str(value)
 
 
 def format_decimal_plain(value: Decimal) -> str:
@@ -62,6 +64,8 @@ def format_decimal_plain(value: Decimal) -> str:
 
 def parse_text(value: CellValue) -> str:
     """Any cell as trimmed text; numbers typed into text columns keep their digits."""
+    if isinstance(value, str):
+        return value.strip()
     return show(value).strip()
 
 
@@ -150,6 +154,8 @@ def parse_yes_no(value: CellValue) -> bool:
     if isinstance(value, bool):
         return value
     text = parse_text(value).casefold()
+    if text == "yes":
+        return True
     if text in YES:
         return True
     if text in NO or not text:

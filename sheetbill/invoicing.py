@@ -241,41 +241,42 @@ def plan_invoices(
 
     Also returns the counters after drawing, for the state database to record.
     """
-    items: dict[tuple[str, str], list[PricedItem]] = {}
+    priced: list[tuple[Customer, PricedItem]] = []
+    completes: dict[str, date] = {}
     for entry in entries:
         customer = customers[entry.customer_id]
-        items.setdefault((customer.customer_id, customer.currency), []).append(
-            _time_item(entry, customer, settings)
-        )
+        priced.append((customer, _time_item(entry, customer, settings)))
+        complete = entry.work_complete or entry.day
+        if complete > completes.get(customer.customer_id, date.min):
+            completes[customer.customer_id] = complete
     for order in orders:
         customer = customers[order.customer_id]
+        priced.append((customer, _order_item(order, customer, settings)))
+    # Row IDs go out in sheet order, so a person reading the tab sees them rise.
+    priced.sort(key=lambda pair: (pair[1].source.tab, pair[1].source.row))
+    next_row_id = counters.last_row_id
+    items: dict[tuple[str, str], list[PricedItem]] = {}
+    for customer, item in priced:
+        next_row_id += 1
+        source = item.source
+        row_id = f"{ROW_ID_PREFIX.get(source.tab, 'R-')}{next_row_id:06d}"
+        numbered = SourceRow(source.tab, source.row, row_id, source.fingerprint)
         items.setdefault((customer.customer_id, customer.currency), []).append(
-            _order_item(order, customer, settings)
+            replace(item, source=numbered)
         )
     pattern = NumberPattern(settings.number_pattern)
     series = pattern.series(today)
     sequence = counters.last_sequence.get(series, 0)
-    next_row_id = counters.last_row_id
     invoices = []
     for (customer_id, currency), group in sorted(items.items()):
         customer = customers[customer_id]
-        # Row IDs go out in sheet order: a person reading the tab sees them rise.
-        ordered = sorted(group, key=lambda i: (i.source.tab, i.source.row))
-        with_ids = []
-        for item in ordered:
-            next_row_id += 1
-            row_id = f"{ROW_ID_PREFIX.get(item.source.tab, 'R-')}{next_row_id:06d}"
-            with_ids.append(replace(item, source=replace(item.source, row_id=row_id)))
         tax_mode = customer.tax_mode or settings.tax_mode
         lines, rates = price_lines(
-            with_ids, currency=currency, tax_mode=tax_mode, settings=settings
+            group, currency=currency, tax_mode=tax_mode, settings=settings
         )
         sequence += 1
         net = sum_amounts(li.net for li in lines)
         tax = sum_amounts(li.tax for li in lines)
-        completes = [
-            e.work_complete or e.day for e in entries if e.customer_id == customer_id
-        ]
         terms = (
             customer.terms_days
             if customer.terms_days is not None
@@ -296,7 +297,7 @@ def plan_invoices(
                 tax=tax,
                 total=net + tax,
                 breakdown=tuple(rates),
-                work_complete=max(completes) if completes else None,
+                work_complete=completes.get(customer_id),
             )
         )
     after = dict(counters.last_sequence)

@@ -90,6 +90,62 @@ def find_rate(
     return RateMatch(top[0])
 
 
+class RateBook:
+    """The Rates rows indexed by customer, with lookups remembered.
+
+    The same customer, project, person, activity and date recur across thousands of
+    time entries; the answer for one is the answer for all.
+    """
+
+    def __init__(self, rules: Sequence[RateRule]) -> None:
+        self.rules = tuple(rules)
+        self._by_customer: dict[str, list[RateRule]] = {}
+        for rule in rules:
+            if rule.unit != "item":
+                key = rule.customer_id.casefold()
+                self._by_customer.setdefault(key, []).append(rule)
+        self._candidates: dict[tuple[str, str, str, str], list[RateRule]] = {}
+        self._memo: dict[tuple[str, str, str, str, date | None], RateMatch] = {}
+
+    def find(
+        self, *, customer_id: str, project: str, person: str, activity: str, on: date
+    ) -> RateMatch:
+        who = (customer_id, project, person, activity)
+        candidates = self._candidates.get(who)
+        if candidates is None:
+            candidates = [
+                r
+                for r in (
+                    *self._by_customer.get(customer_id.casefold(), ()),
+                    *self._by_customer.get("", ()),
+                )
+                if applies(
+                    r,
+                    customer_id=customer_id,
+                    project=project,
+                    person=person,
+                    activity=activity,
+                    on=None,
+                )
+            ]
+            self._candidates[who] = candidates
+        # Only rates with validity dates make the date matter.
+        is_dated = any(r.valid_from or r.valid_to for r in candidates)
+        key = (*who, on if is_dated else None)
+        match = self._memo.get(key)
+        if match is None:
+            match = find_rate(
+                candidates,
+                customer_id=customer_id,
+                project=project,
+                person=person,
+                activity=activity,
+                on=on,
+            )
+            self._memo[key] = match
+        return match
+
+
 def find_item_price(
     rules: Sequence[RateRule], *, customer_id: str, item: str, on: date
 ) -> RateMatch:

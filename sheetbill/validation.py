@@ -38,7 +38,7 @@ from sheetbill.model import (
     TimeEntry,
 )
 from sheetbill.money import is_currency
-from sheetbill.rates import find_item_price, find_rate
+from sheetbill.rates import RateBook, find_item_price
 from sheetbill.schema import (
     ColumnMap,
     TabSchema,
@@ -95,16 +95,21 @@ class BookData:
 class RowReader:
     """Reads one row's cells by column name, collecting problems instead of raising."""
 
+    __slots__ = ("cells", "customer_id", "layout", "positions", "problems", "row")
+
     def __init__(self, layout: TabLayout, row: SheetRow, settings: Settings) -> None:
         self.layout = layout
         self.row = row
-        self.locale = settings.locale
+        self.cells = row.cells
+        self.positions = layout.columns.positions
         self.problems: list[Problem] = []
         self.customer_id: str | None = None
 
     def raw(self, column: str) -> CellValue:
-        position = self.layout.columns.positions.get(column)
-        return None if position is None else self.row.get(position)
+        position = self.positions.get(column)
+        if position is None or position >= len(self.cells):
+            return None
+        return self.cells[position]
 
     def text(self, column: str) -> str:
         return parse_text(self.raw(column))
@@ -142,7 +147,7 @@ class RowReader:
         self, column: str, parser: Callable[[CellValue], T], *, required: bool = False
     ) -> T | None:
         raw = self.raw(column)
-        if is_blank(raw):
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
             if required:
                 self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
             return None
@@ -158,12 +163,15 @@ class RowReader:
 
     @property
     def ok(self) -> bool:
-        return not any(p.severity is Severity.ERROR for p in self.problems)
+        return not self.problems or not any(
+            p.severity is Severity.ERROR for p in self.problems
+        )
 
 
-def fingerprint(*parts: object) -> str:
-    text = "\x1f".join(show(p) if not isinstance(p, str) else p for p in parts)  # type: ignore[arg-type]
-    return hashlib.sha256(text.encode()).hexdigest()[:20]
+def fingerprint(*parts: CellValue) -> str:
+    """A short digest of cell values as a person sees them (1.0 and 1 are the same)."""
+    text = "\x1f".join(map(show, parts))
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
 
 
 def locate_tabs(
@@ -583,9 +591,11 @@ def _read_time_log(
         return entries
     day = _locale_parser(parse_date, settings)
     seen_ids: dict[str, int] = {}
+    rate_book = RateBook(rates)
+    print_columns = _fingerprint_columns(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*(row.get(i) for i in _fingerprint_columns(layout)))
+        print_ = fingerprint(*(row.get(i) for i in print_columns))
         billable = read.parsed("Billable", parse_yes_no)
         approved = read.parsed("Approved", parse_yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
@@ -607,8 +617,7 @@ def _read_time_log(
         rate = None
         project, activity = read.text("Project"), read.text("Activity")
         if customer is not None and worked_on is not None and read.ok:
-            match = find_rate(
-                rates,
+            match = rate_book.find(
                 customer_id=customer.customer_id,
                 project=project,
                 person=person,
@@ -710,9 +719,10 @@ def _read_orders(
     day = _locale_parser(parse_date, settings)
     number = _locale_parser(parse_number, settings)
     seen_ids: dict[str, int] = {}
+    print_columns = _fingerprint_columns(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*(row.get(i) for i in _fingerprint_columns(layout)))
+        print_ = fingerprint(*(row.get(i) for i in print_columns))
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill:
             problems.extend(read.problems)
