@@ -44,11 +44,12 @@ def applies(
     project: str,
     person: str,
     activity: str,
-    on: date,
+    on: date | None,
 ) -> bool:
-    if rule.valid_from is not None and on < rule.valid_from:
+    """Whether `rule` applies; `on=None` leaves the validity dates out of it."""
+    if on is not None and rule.valid_from is not None and on < rule.valid_from:
         return False
-    if rule.valid_to is not None and on > rule.valid_to:
+    if on is not None and rule.valid_to is not None and on > rule.valid_to:
         return False
     return (
         _same(rule.customer_id, customer_id)
