@@ -187,8 +187,9 @@ def test_compute_amounts_lines_always_add_up_to_the_rate_totals(
         tax = sum(
             res.tax for (r, _), res in zip(priced, amounts, strict=True) if r == rate
         )
-        factor = rate / 100 if mode is TaxMode.EXCLUSIVE else rate / (100 + rate)
-        assert tax == round_money(subtotal * factor, currency, rounding)
+        # Multiply before dividing: 59085.03 * 20 / 120 is exactly 9847.505.
+        divisor = 100 if mode is TaxMode.EXCLUSIVE else 100 + rate
+        assert tax == round_money(subtotal * rate / divisor, currency, rounding)
 
 
 @settings(max_examples=60, deadline=None)
@@ -216,3 +217,33 @@ def test_planned_invoices_add_up_for_any_time_log(entries, mode):
     _, invoices, _ = plan(book)
     for invoice in invoices:
         assert_adds_up(invoice)
+
+
+def test_dated_rates_price_entries_by_their_own_date():
+    """Remembered lookups must not carry one date's rate over to another date."""
+    rates = [
+        ["C1", None, None, None, D(80), "hour", None, None, date(2026, 8, 31)],
+        ["C1", None, None, None, D(90), "hour", None, date(2026, 9, 1), None],
+    ]
+    headers = [
+        "Customer ID",
+        "Project",
+        "Person",
+        "Activity",
+        "Rate",
+        "Unit",
+        "Currency",
+        "Valid From",
+        "Valid To",
+    ]
+    rows = [
+        time_row(date(2026, 8, 31), "Ann", "C1", D(1)),
+        time_row(date(2026, 9, 1), "Ann", "C1", D(1)),
+        time_row(date(2026, 8, 30), "Ann", "C1", D(1)),
+    ]
+    book = small_book(time_rows=rows, extra={"Rates": (headers, rates)})
+    _, invoices, _ = plan(book)
+    assert sorted((li.unit_price, li.quantity) for li in invoices[0].lines) == [
+        (D(80), D(2)),
+        (D(90), D(1)),
+    ]
