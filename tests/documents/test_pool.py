@@ -1,0 +1,66 @@
+"""Batches: unchanged invoices are skipped by content hash, the rest rendered in a pool."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from sheetbill.documents import content_hash, render_many
+from sheetbill.documents.pool import template_digest
+
+from document_helpers import document, with_customer
+
+
+def test_content_hash_is_stable_and_follows_data_and_templates(templates: Path):
+    doc = document()
+    first = content_hash(doc, templates=templates)
+    assert first == content_hash(document(), templates=templates)
+    assert first != content_hash(replace(doc, notes="Other note"), templates=templates)
+    assert first != content_hash(with_customer(doc, name="Acme"), templates=templates)
+    (templates / "style.css").write_text("body { color: red }")
+    assert first != content_hash(doc, templates=templates)
+
+
+def test_template_digest_notices_a_new_file(templates: Path):
+    before = template_digest(templates)
+    (templates / "logo.png").write_bytes(b"png")
+    assert template_digest(templates) != before
+
+
+def test_render_many_renders_in_a_pool_then_only_what_changed(out_dir: Path):
+    docs = [
+        document(number=f"INV-2026-000{n}", notes=f"Invoice {n}") for n in (1, 2, 3)
+    ]
+    docs[2] = with_customer(docs[2], e_invoice="xrechnung")
+    first = render_many(docs, out_dir=out_dir, workers=2)
+    assert [r.is_rendered for r in first] == [True, True, True]
+    assert [r.error for r in first] == [None, None, None]
+    assert all(r.pdf.is_file() for r in first)
+    assert first[2].xml is not None and first[2].xml.is_file()
+    stamps = [r.pdf.stat().st_mtime_ns for r in first]
+
+    previous = {r.number: r.content_hash for r in first}
+    docs[1] = replace(docs[1], notes="Changed")
+    second = render_many(docs, out_dir=out_dir, previous=previous, workers=2)
+    assert [r.is_rendered for r in second] == [False, True, False]
+    assert second[0].pdf.stat().st_mtime_ns == stamps[0]
+    assert second[1].content_hash != first[1].content_hash
+
+
+def test_render_many_renders_again_when_the_pdf_is_gone(out_dir: Path):
+    doc = document()
+    (result,) = render_many([doc], out_dir=out_dir)
+    result.pdf.unlink()
+    (again,) = render_many(
+        [doc], out_dir=out_dir, previous={doc.invoice.number: result.content_hash}
+    )
+    assert again.is_rendered and again.pdf.is_file()
+
+
+def test_render_many_reports_a_broken_template_per_document(
+    templates: Path, out_dir: Path
+):
+    (templates / "invoice.html").write_text("{% extends 'layout.html' %}{% block x %}")
+    results = render_many([document()], templates=templates, out_dir=out_dir)
+    assert not results[0].is_rendered
+    assert results[0].error is not None and "invoice.html line 1" in results[0].error
