@@ -219,12 +219,13 @@ def _scan_member(
         return
     root, encoding = _check_prolog(first[:MAX_PROLOG_BYTES], member.name, path)
     local = root.rpartition(":")[2]
-    wide = encoding.startswith("utf-16")
     if local in _SHEET_ROOTS or local == "sst":
-        if wide:
+        if encoding not in ("utf-8", "utf8"):
+            # calamine reads sheets and shared strings in UTF-8 only.
             raise WorkbookError(
-                f"the part {member.name} is stored as UTF-16 text, which sheetbill "
-                "does not read; open the file in Excel and save it again",
+                f"the part {member.name} is stored in the text encoding {encoding!r}, "
+                "which sheetbill does not read; open the file in Excel and save it "
+                "again",
                 path=path,
             )
         if local == "sst":
@@ -254,12 +255,14 @@ def _chained(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
 
 
 def _check_prolog(head: bytes, name: str, path: Path) -> tuple[str, str]:
-    """The root element's name and the encoding; refuses a DOCTYPE or ENTITY."""
-    encoding = _sniff_encoding(head)
-    text = codecs.decode(head, encoding, "replace")
+    """The root element's name and the encoding (as declared, else as sniffed);
+    refuses a DOCTYPE or ENTITY."""
+    sniffed = _sniff_encoding(head)
+    text = codecs.decode(head, sniffed, "replace")
     declared = _DECL.match(text.lstrip("\ufeff"))
+    encoding = sniffed
     if declared:
-        name_of = declared.group(1).strip().lower()
+        name_of = encoding = declared.group(1).strip().lower()
         if name_of not in _ENCODINGS:
             raise WorkbookError(
                 f"the part {name} uses the text encoding {name_of!r}, which sheetbill "

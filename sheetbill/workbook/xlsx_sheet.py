@@ -36,6 +36,7 @@ _BLOCK_ROWS = 2000  # rows parsed at once: bounds memory on very large writes
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
 _REF_ATTR = re.compile(rb"""(\sref\s*=\s*)(["'])([^"']*)(["'])""")
 _DROPPED_ATTRS = ("t", "cm", "vm")
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 
 
 @dataclass(slots=True)
@@ -60,7 +61,7 @@ class SheetEditor:
         self.ns = main_ns
         self.date1904 = date1904
         self.formulas_removed = False
-        self.data = data
+        self.data = data = _as_utf8(data)
         self._root_start, self._root_end = _root_tag(data, tab)
         root_tag = data[self._root_start : self._root_end]
         qname = re.match(rb"<([\w.:-]+)", root_tag)
@@ -68,11 +69,14 @@ class SheetEditor:
         self._root_qname = qname.group(1)
         self._prefix = self._root_qname.rpartition(b":")[0]
         self._prefix = self._prefix + b":" if self._prefix else b""
+        # The sheet's own namespace (strict or transitional) names what we add.
+        self.ns = etree.QName(self._parse_fragment(b"")).namespace or main_ns
         self._locate_sheet_data()
         self._column_styles = self._read_column_styles()
         self._last: tuple[int, etree._Element] | None = None
         self._above_cache: dict[int, etree._Element | None] = {}
         self._rows: list[_Row] | None = None
+        self._numbers: list[int] = []
 
     # Locating things
 
@@ -219,6 +223,7 @@ class SheetEditor:
             splices.append(self._block_all(by_row, resolve))
         else:
             rows = self._tail_rows(targets[0]) or self._index()
+            self._numbers = [row.number for row in rows]
             for block in _blocks(rows, targets):
                 splices.append(self._run_block(rows, block, by_row, resolve))
         splices.append(self._dimension_splice(by_row))
@@ -312,7 +317,7 @@ class SheetEditor:
             return self._above_cache[number]
         found: etree._Element | None = None
         if rows:
-            index = bisect.bisect_left([r.number for r in rows], number)
+            index = bisect.bisect_left(self._numbers, number)
             if index < len(rows) and rows[index].number == number:
                 row = rows[index]
                 block = self._parse_block(self.data[row.start : row.end])
@@ -543,6 +548,25 @@ def _bounds(ref: str, written: list[tuple[int, int]]) -> str:
     if (top, left) == (bottom, right):
         return cell_ref(top, left)
     return f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
+
+
+def _as_utf8(data: bytes) -> bytes:
+    """The part in UTF-8, so spliced rows (always UTF-8) match the rest of it."""
+    declared = _DECLARED.match(data)
+    if declared is None:
+        return data
+    encoding = declared.group(1).decode("ascii", "replace").lower()
+    if encoding in ("utf-8", "utf8"):
+        return data
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise WorkbookWriteError(
+            f"a worksheet part uses the text encoding {encoding!r}, which sheetbill "
+            "cannot write"
+        ) from exc
+    start, end = declared.span(1)
+    return data[:start] + b"UTF-8" + text[end:].encode("utf-8")
 
 
 def _root_tag(data: bytes, tab: str) -> tuple[int, int]:

@@ -275,7 +275,8 @@ class _PackageWriter:
         if self.styles.changed:
             styles = serialize_xml(self.styles.root)
             if self.styles_part is not None:
-                self.replaced[self.package.member_name(self.styles_part) or ""] = styles
+                name = package.member_name(self.styles_part) or self.styles_part
+                self.replaced[name] = styles
             else:
                 part = posixpath.join(
                     posixpath.dirname(package.workbook_part), "styles.xml"
@@ -297,10 +298,10 @@ class _PackageWriter:
                 rels = rels_part_of(package.workbook_part)
                 self.added.append(NewMember(rels, serialize_xml(self.rels)))
         if self.types_changed:
-            self.replaced[CONTENT_TYPES_PART] = serialize_xml(self.types)
+            types_name = package.member_name(CONTENT_TYPES_PART) or CONTENT_TYPES_PART
+            self.replaced[types_name] = serialize_xml(self.types)
         for part in self.new_parts:
             self.added.append(NewMember(part, self.sheet_bytes[part]))
-        self.replaced.pop("", None)
         return write_zip(
             package.archive,
             replaced=self.replaced,

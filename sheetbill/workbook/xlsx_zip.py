@@ -174,6 +174,11 @@ def write_zip(
 ) -> bytes:
     """A new zip: source members in order (raw-copied unless replaced or removed), then
     the added ones."""
+    unknown = set(replaced) - set(source.by_name)
+    if unknown:
+        raise ZipFormatError(
+            f"cannot replace parts that are not there: {sorted(unknown)}"
+        )
     out = io.BytesIO()
     central: list[bytes] = []
     for member in source.members:

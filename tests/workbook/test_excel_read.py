@@ -167,20 +167,20 @@ def test_excel_big_sheet_reads_and_appends_quickly(tmp_path: Path) -> None:
     path = tmp_path / "big.xlsx"
     _big_workbook(path, 100_000)
     book = ExcelWorkbook(path, backups=0)
-    start = time.perf_counter()
+    start = time.process_time()
     snapshot = book.read()
-    read_seconds = time.perf_counter() - start
+    read_seconds = time.process_time() - start
     table = snapshot.tables["Time Log"]
     assert len(table.rows) == 100_000
     assert table.rows[-1].cells[11] == "R100001"
     writes = tuple(CellWrite(table.last_row + i, 11, f"new {i}") for i in range(1, 11))
-    start = time.perf_counter()
+    start = time.process_time()
     book.apply(
         WorkbookChanges(writes={"Time Log": writes}), expected_version=snapshot.version
     )
-    write_seconds = time.perf_counter() - start
-    # Generous bounds: a loaded CI machine is slower than a quiet laptop.
-    assert read_seconds < 10, read_seconds
-    assert write_seconds < 6, write_seconds
+    write_seconds = time.process_time() - start
+    # CPU seconds, with room: other work on a shared machine must not fail this.
+    assert read_seconds < 8, read_seconds
+    assert write_seconds < 4, write_seconds
     with zipfile.ZipFile(path) as archive:
         assert b"new 10" in archive.read("xl/worksheets/sheet1.xml")

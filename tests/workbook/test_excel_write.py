@@ -19,7 +19,7 @@ from xlsx_testing import (
     zip_text,
 )
 
-from sheetbill.errors import WorkbookWriteError
+from sheetbill.errors import WorkbookError, WorkbookWriteError
 from sheetbill.workbook.base import (
     CellValue,
     CellWrite,
@@ -29,6 +29,8 @@ from sheetbill.workbook.base import (
     WorkbookChanges,
 )
 from sheetbill.workbook.excel import ExcelWorkbook
+from sheetbill.workbook.xlsx_package import MAIN_NS
+from sheetbill.workbook.xlsx_sheet import SheetEditor
 
 SHEET = "xl/worksheets/sheet1.xml"
 
@@ -344,3 +346,20 @@ def test_excel_write_number_below_a_date_stays_a_number(book_path: Path) -> None
     assert cells[(2, 6)] == date(2026, 1, 1)
     assert cells[(3, 6)] == Decimal("12.5")
     assert cells[(3, 1)] == Decimal(3)
+
+
+def test_excel_write_into_a_latin1_sheet_part(book_path: Path) -> None:
+    """calamine reads sheets in UTF-8 only, so reading refuses another encoding in
+    plain words; the sheet writer itself turns such a part into UTF-8 as a whole, so
+    its own text and the written text both survive."""
+    sheet = zip_text(book_path, SHEET).replace("Name", "Nämé")
+    sheet = sheet.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+    latin = sheet.encode("latin-1")
+    rewrite_zip(book_path, {SHEET: latin})
+    with pytest.raises(WorkbookError, match="text encoding 'iso-8859-1'"):
+        ExcelWorkbook(book_path).read()
+    editor = SheetEditor(latin, tab="People", main_ns=MAIN_NS, date1904=False)
+    written = editor.write([CellWrite(2, 0, "Müller € 1")], lambda *_: None)
+    text = written.decode("utf-8")
+    assert 'encoding="UTF-8"' in text
+    assert "Nämé" in text and "Müller € 1" in text
