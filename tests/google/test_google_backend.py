@@ -101,7 +101,9 @@ def test_apply_writes_text_as_text_never_as_formula(google_book):
     book = google_book({"Data": [["Name", "Note"], ["a"]]})
     snapshot = book.workbook.read()
     book.workbook.apply(
-        WorkbookChanges(writes={"Data": (CellWrite(2, 1, "=1+1"), CellWrite(3, 0, "007"))}),
+        WorkbookChanges(
+            writes={"Data": (CellWrite(2, 1, "=1+1"), CellWrite(3, 0, "007"))}
+        ),
         expected_version=snapshot.version,
     )
     assert book.values("Data", option="FORMULA") == [
@@ -223,7 +225,9 @@ def test_run_creating_500_invoices_makes_at_most_6_requests(google_book, tmp_pat
 def test_second_run_writes_nothing(google_book, tmp_path):
     book = google_book(billing_tabs(3))
     state = tmp_path / "state.sqlite"
-    run_billing(book.workbook, Config(), state_path=state, as_of=AS_OF, is_dry_run=False)
+    run_billing(
+        book.workbook, Config(), state_path=state, as_of=AS_OF, is_dry_run=False
+    )
     book.server.reset_log()
     again = run_billing(
         book.workbook, Config(), state_path=state, as_of=AS_OF, is_dry_run=False
@@ -236,7 +240,9 @@ def test_second_run_writes_nothing(google_book, tmp_path):
 
 
 def test_unknown_spreadsheet_is_a_clear_error(sheets_server):
-    workbook = GoogleWorkbook("1" + "x" * 43, session=ApiSession(api_url=sheets_server.url))
+    workbook = GoogleWorkbook(
+        "1" + "x" * 43, session=ApiSession(api_url=sheets_server.url)
+    )
     with pytest.raises(WorkbookError, match="no such Google Sheet"):
         workbook.read()
 

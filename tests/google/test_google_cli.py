@@ -15,7 +15,9 @@ def write_config(tmp_path, server, source=""):
     return path
 
 
-def test_init_google_adds_missing_tabs_and_columns_only(sheets_server, tmp_path, capsys):
+def test_init_google_adds_missing_tabs_and_columns_only(
+    sheets_server, tmp_path, capsys
+):
     sheet_id = sheets_server.create_spreadsheet(
         "Shop", {"Customers": [["Customer ID", "Name", "My Notes"]], "Mine": [["keep"]]}
     )

@@ -68,7 +68,12 @@ def test_rows_inserted_above_do_not_shift_the_writes(google_book, tmp_path):
     assert result.replans == 0 and len(result.invoices) == 3
     assert_each_row_has_its_customers_invoice(book)
     assert book.values("Time Log")[1] == ["typed meanwhile"]
-    assert book.column("Time Log", "Row ID") == [None, "T-000001", "T-000002", "T-000003"]
+    assert book.column("Time Log", "Row ID") == [
+        None,
+        "T-000001",
+        "T-000002",
+        "T-000003",
+    ]
 
 
 def test_sorted_rows_each_get_their_own_invoice(google_book, tmp_path):
@@ -186,7 +191,13 @@ def test_deleted_tab_refuses_to_write_anything(google_book):
 def test_a_row_found_by_its_row_id_after_other_cells_changed(google_book):
     """Rows that carry a Row ID are found by it, whatever else a person edited."""
     book = google_book(
-        {"Payments": [["Payer", "Status", "Row ID"], ["Ann", None, "P-1"], ["Bob", None, "P-2"]]}
+        {
+            "Payments": [
+                ["Payer", "Status", "Row ID"],
+                ["Ann", None, "P-1"],
+                ["Bob", None, "P-2"],
+            ]
+        }
     )
     snapshot = book.workbook.read()
     sheet = book.server.book(book.spreadsheet_id).sheet("Payments")
@@ -196,4 +207,7 @@ def test_a_row_found_by_its_row_id_after_other_cells_changed(google_book):
         WorkbookChanges(writes={"Payments": (CellWrite(2, 1, "matched", "P-1"),)}),
         expected_version=snapshot.version,
     )
-    assert book.values("Payments")[1:] == [["Bob Smith", "", "P-2"], ["Ann", "matched", "P-1"]]
+    assert book.values("Payments")[1:] == [
+        ["Bob Smith", "", "P-2"],
+        ["Ann", "matched", "P-1"],
+    ]

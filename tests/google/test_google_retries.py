@@ -36,7 +36,9 @@ def test_retries_end_with_a_clear_message_and_nothing_written(google_book, statu
     book = google_book({"Data": [["A", "B"], ["x"]]}, max_attempts=3)
     snapshot = book.workbook.read()
     book.server.inject(status, endpoint="values.batchUpdate", times=100)
-    with pytest.raises(WorkbookWriteError, match=rf"answered {status}.*after 3 attempts"):
+    with pytest.raises(
+        WorkbookWriteError, match=rf"answered {status}.*after 3 attempts"
+    ):
         book.workbook.apply(
             WorkbookChanges(writes={"Data": (CellWrite(2, 1, "y"),)}),
             expected_version=snapshot.version,
@@ -58,7 +60,9 @@ def test_the_next_run_completes_the_work_after_giving_up(google_book, tmp_path):
     state = tmp_path / "state.sqlite"
     book.server.inject(500, endpoint="values.batchUpdate", times=2)
     with pytest.raises(WorkbookWriteError):
-        run_billing(book.workbook, Config(), state_path=state, as_of=AS_OF, is_dry_run=False)
+        run_billing(
+            book.workbook, Config(), state_path=state, as_of=AS_OF, is_dry_run=False
+        )
     assert book.column("Time Log", "Invoice No") == [None, None]
     again = run_billing(
         book.workbook, Config(), state_path=state, as_of=AS_OF, is_dry_run=False

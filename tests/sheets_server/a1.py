@@ -84,6 +84,11 @@ def parse_cells(cells: str) -> Span:
     first, sep, second = cells.partition(":")
     col0, row0 = _corner(first, cells)
     col1, row1 = _corner(second, cells) if sep else (col0, row0)
+    # "D4:A1" means A1:D4, as in the Sheets UI.
+    if row0 is not None and row1 is not None and row1 < row0:
+        row0, row1 = row1, row0
+    if col0 is not None and col1 is not None and col1 < col0:
+        col0, col1 = col1, col0
     return Span(
         row0=row0,
         row1=None if row1 is None else row1 + 1,

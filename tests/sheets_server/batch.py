@@ -11,6 +11,7 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
+from .document import Mask, parse_mask
 from .model import ApiError, Cell, Sheet, Spreadsheet, write_cell
 
 Handler = Callable[[Spreadsheet, dict[str, Any], int], dict[str, Any]]
@@ -105,7 +106,40 @@ def _delete_sheet(
 
 
 def _mask(fields: str) -> list[str]:
-    return [f.strip().replace("/", ".") for f in fields.split(",") if f.strip()]
+    """A field mask as dotted paths: 'a(b,c.d),e' -> ['a.b', 'a.c.d', 'e']."""
+    if fields.strip() == "*":
+        return ["*"]
+    return _paths(parse_mask(fields))
+
+
+def _paths(tree: Mask, prefix: str = "") -> list[str]:
+    paths = []
+    for name, sub in tree.items():
+        path = f"{prefix}{name}"
+        paths += _paths(sub, path + ".") if sub else [path]
+    return paths
+
+
+def clean_colors(value: Any) -> Any:
+    """Colors as Google stores them: zero components dropped, *Style mirrors added."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            item = clean_colors(item)
+            if item is None:
+                continue
+            if (key == "rgbColor" or key.endswith("Color")) and isinstance(item, dict):
+                # Stored as 8-bit channels (0.5 reads back as 127/255).
+                item = {
+                    k: int(v * 255) / 255 if 0 < v < 1 else v
+                    for k, v in item.items()
+                    if v not in (0, None)
+                }
+                if key.endswith("Color") and key != "rgbColor":
+                    out.setdefault(key + "Style", {"rgbColor": dict(item)})
+            out[key] = item
+        return out
+    return value
 
 
 def _update_sheet_properties(
@@ -136,7 +170,9 @@ def _update_sheet_properties(
             grid = props.get("gridProperties", {})
             for key in [tail] if tail else list(grid):
                 _set_grid(sheet, key, grid.get(key, 0))
-        elif head == "hidden" and props.get("hidden"):
+        elif head == "hidden" and not props.get("hidden"):
+            sheet.props.pop("hidden", None)  # Google omits false
+        elif head == "hidden":
             visible = [
                 s for s in book.sheets if not s.props.get("hidden") and s is not sheet
             ]
@@ -146,10 +182,15 @@ def _update_sheet_properties(
                     f"Invalid requests[{index}].updateSheetProperties: You can't hide all the sheets in a document.",
                 )
             sheet.props["hidden"] = True
-        elif head in props:
-            sheet.props[head] = copy.deepcopy(props[head])
         else:
-            sheet.props.pop(head, None)
+            value = clean_colors(props).get(head)
+            if value in (None, {}, {"rgbColor": {}}) and head.startswith("tabColor"):
+                sheet.props.pop("tabColor", None)
+                sheet.props.pop("tabColorStyle", None)
+            elif value is None:
+                sheet.props.pop(head, None)
+            else:
+                sheet.props[head] = copy.deepcopy(value)
     return {}
 
 
@@ -165,7 +206,9 @@ def _set_grid(sheet: Sheet, key: str, value: Any) -> None:
     elif key == "frozenColumnCount":
         sheet.frozen_cols = value or 0
     elif value:
-        sheet.props.setdefault("gridProperties", {})[key] = value
+        sheet.grid_extra[key] = value
+    else:
+        sheet.grid_extra.pop(key, None)  # Google omits false and zero
 
 
 def _update_spreadsheet_properties(
@@ -195,24 +238,55 @@ def _grid_range(
     return sheet, row0, row1, col0, col1
 
 
-def _apply_format(cell: Cell, fmt: dict[str, Any], fields: list[str]) -> None:
+_MISSING = object()
+
+
+def _format_plan(fmt: dict[str, Any], fields: list[str]) -> list[tuple[list[str], Any]]:
+    """(path under userEnteredFormat, value or _MISSING) pairs, colors cleaned once."""
+    clean = clean_colors(copy.deepcopy(fmt))
+    plan: list[tuple[list[str], Any]] = []
     for name in fields:
         parts = name.split(".")
         if parts[0] != "userEnteredFormat":
             continue
-        if len(parts) == 1:
-            cell.fmt = copy.deepcopy(fmt)
-            continue
-        source: Any = fmt
-        target = cell.fmt
+        source: Any = clean
         for part in parts[1:-1]:
             source = source.get(part, {}) if isinstance(source, dict) else {}
-            target = target.setdefault(part, {})
-        last = parts[-1]
-        if isinstance(source, dict) and last in source:
-            target[last] = copy.deepcopy(source[last])
+        if len(parts) == 1:
+            plan.append(([], clean))
+        elif isinstance(source, dict) and parts[-1] in source:
+            plan.append((parts[1:], source[parts[-1]]))
+            if parts[-1].endswith("Color") and parts[-1] + "Style" in source:
+                style = parts[1:-1] + [parts[-1] + "Style"]
+                plan.append((style, source[parts[-1] + "Style"]))
         else:
-            target.pop(last, None)
+            plan.append((parts[1:], _MISSING))
+    return plan
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of JSON data, much faster than copy.deepcopy for small dicts."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _apply_format(cell: Cell, plan: list[tuple[list[str], Any]]) -> None:
+    for path, value in plan:
+        if not path:
+            cell.fmt = _copy(value)
+            continue
+        target = cell.fmt
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        if value is _MISSING:
+            target.pop(path[-1], None)
+        elif isinstance(value, dict):
+            target[path[-1]] = _copy(value)
+        else:
+            target[path[-1]] = value
 
 
 def _repeat_cell(
@@ -221,22 +295,32 @@ def _repeat_cell(
     sheet, row0, row1, col0, col1 = _grid_range(book, params["range"])
     data = params.get("cell", {})
     fields = _mask(params.get("fields", "*"))
+    plan = _format_plan(
+        data.get("userEnteredFormat", {}),
+        ["userEnteredFormat" if f == "*" else f for f in fields],
+    )
     for r in range(row0, row1):
         for c in range(col0, col1):
-            _set_cell_data(sheet, r, c, data, fields)
+            _set_cell_data(sheet, r, c, data, fields, plan)
     return {}
 
 
 def _set_cell_data(
-    sheet: Sheet, r: int, c: int, data: dict[str, Any], fields: list[str]
+    sheet: Sheet,
+    r: int,
+    c: int,
+    data: dict[str, Any],
+    fields: list[str],
+    plan: list[tuple[list[str], Any]] | None = None,
 ) -> None:
     cell = sheet.cell(r, c)
-    if any(f.startswith("userEnteredFormat") or f == "*" for f in fields):
-        _apply_format(
-            cell,
+    if plan is None:
+        plan = _format_plan(
             data.get("userEnteredFormat", {}),
             ["userEnteredFormat" if f == "*" else f for f in fields],
         )
+    if plan:
+        _apply_format(cell, plan)
     if "userEnteredValue" in fields or "*" in fields:
         entered = data.get("userEnteredValue", {})
         if "formulaValue" in entered:
@@ -246,7 +330,7 @@ def _set_cell_data(
         else:
             cell.value, cell.formula = None, None
     if "note" in fields or "*" in fields:
-        cell.note = data.get("note")
+        cell.note = data.get("note") or None  # "" removes the note
     if "dataValidation" in fields:
         sheet.validations.append(((r, r + 1, c, c + 1), data.get("dataValidation")))
     if cell.is_empty and not cell.fmt and cell.note is None:

@@ -89,7 +89,7 @@ def grid_data(sheet: Sheet, bounds: tuple[int, int, int, int]) -> dict[str, Any]
     if col0:
         data["startColumn"] = col0
     rows = []
-    last_used = min(row1, sheet.used_rows())
+    last_used = min(row1, sheet.last_row_with_anything())
     for r in range(row0, last_used):
         values = [cell_data(sheet, r, c) for c in range(col0, col1)]
         while values and not values[-1]:

@@ -68,6 +68,8 @@ class Sheet:
     props: dict[str, Any] = field(default_factory=dict)
     frozen_rows: int = 0
     frozen_cols: int = 0
+    # Other grid properties set (hideGridlines...); false ones are left out.
+    grid_extra: dict[str, Any] = field(default_factory=dict)
     col_widths: dict[int, int] = field(default_factory=dict)
     # Data validation rules by grid range (row0, row1, col0, col1); the last one wins.
     # They do not move when rows are inserted: enough for the tests that read them.
@@ -83,7 +85,7 @@ class Sheet:
 
     def clone(self) -> Sheet:
         cells = {
-            key: Cell(c.value, c.formula, copy.deepcopy(c.fmt) if c.fmt else {}, c.note)
+            key: Cell(c.value, c.formula, _copy_json(c.fmt) if c.fmt else {}, c.note)
             for key, c in self.cells.items()
         }
         return Sheet(
@@ -95,6 +97,7 @@ class Sheet:
             copy.deepcopy(self.props),
             self.frozen_rows,
             self.frozen_cols,
+            dict(self.grid_extra),
             dict(self.col_widths),
             list(self.validations),
         )
@@ -104,6 +107,10 @@ class Sheet:
         if found is None:
             found = self.cells[(row, col)] = Cell()
         return found
+
+    def last_row_with_anything(self) -> int:
+        """Rows up to the last one with a value, a note or a format."""
+        return 1 + max((r for r, _ in self.cells), default=-1)
 
     def used_rows(self) -> int:
         return 1 + max(
@@ -116,6 +123,7 @@ class Sheet:
             grid["frozenRowCount"] = self.frozen_rows
         if self.frozen_cols:
             grid["frozenColumnCount"] = self.frozen_cols
+        grid.update(self.grid_extra)
         props: dict[str, Any] = {
             "sheetId": self.sheet_id,
             "title": self.title,
@@ -195,6 +203,14 @@ class Sheet:
                 f"{self.rows}, max columns: {self.cols}",
             )
         return row0, row1, col0, col1
+
+
+def _copy_json(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy_json(v) for v in value]
+    return value
 
 
 def _is_blank(cell: Cell | None) -> bool:
@@ -586,10 +602,14 @@ def write_values(
             f"Range ({quote_title(sheet.title)}!{last}) exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}",
         )
     cells = 0
+    rows_written: set[int] = set()
+    columns_written: set[int] = set()
     for r, line in enumerate(grid):
         for c, raw in enumerate(line):
             if raw is None:
-                continue
+                continue  # null leaves the cell alone and is not counted
+            rows_written.add(r)
+            columns_written.add(c)
             cell = sheet.cell(row0 + r, col0 + c)
             write_cell(cell, raw, user_entered=user_entered)
             if cell.is_empty and not cell.fmt and cell.note is None:
@@ -603,8 +623,8 @@ def write_values(
         "updatedRange": format_range(
             sheet.title, row0, row0 + height, col0, col0 + width
         ),
-        "updatedRows": height,
-        "updatedColumns": width,
+        "updatedRows": len(rows_written),
+        "updatedColumns": len(columns_written),
         "updatedCells": cells,
     }
 

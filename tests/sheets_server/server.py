@@ -8,8 +8,10 @@ a person editing at the same time would.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -126,7 +128,9 @@ class SheetsServer:
 
     def start(self) -> SheetsServer:
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
         )
         self._thread.start()
         return self
@@ -313,7 +317,12 @@ class SheetsServer:
         query: Mapping[str, list[str]],
         body: bytes,
     ) -> tuple[int, Any]:
-        payload = json.loads(body) if body.strip() else {}
+        if endpoint not in IMPLEMENTED:
+            raise NotImplementedError
+        try:
+            payload = json.loads(body) if body.strip() else {}
+        except ValueError as exc:
+            raise ApiError(400, "Invalid JSON payload received.") from exc
         one = {k: v[-1] for k, v in query.items()}
         if endpoint == "drive.files.create":
             return 200, self._drive_create(payload)
@@ -347,7 +356,7 @@ class SheetsServer:
         fields = one.get("fields", "")
         with_grid = one.get(
             "includeGridData", "false"
-        ).lower() == "true" or "data" in fields.replace("(", ".").split(".")
+        ).lower() == "true" or "data" in re.split(r"[./(),]", fields)
         grid = None
         only = None
         if ranges:
@@ -415,17 +424,19 @@ class SheetsServer:
     def _append(
         self, book: Spreadsheet, a1: str, payload: Any, one: Mapping[str, str]
     ) -> Any:
-        sheet, (row0, row1, col0, col1) = book.resolve(a1)
+        sheet, (row0, _, col0, col1) = book.resolve(a1)
         values = payload.get("values", [])
-        # The "table" is the used block under the range; new rows go after its end.
-        last = max(
-            (
-                r
-                for (r, c), cell in sheet.cells.items()
-                if col0 <= c < col1 and r >= row0 and not cell.is_empty
-            ),
-            default=row0 - 1,
-        )
+        if payload.get("majorDimension") == "COLUMNS":
+            values = [list(r) for r in itertools.zip_longest(*values, fillvalue=None)]
+        # The "table" is found as Google does: the last run of filled cells in the
+        # last used row, grown upwards over the rows that touch it. Its first column
+        # is where new rows start, which is why a row with blanks first can shift
+        # later appends to the right (FIELD-NOTES: append_rows shifts columns).
+        table = _table_under(sheet, row0, col0, col1)
+        if table is not None:
+            first_row, last, col0, table_end = table
+        else:
+            last = row0 - 1
         start = last + 1
         needed = start + len(values)
         if needed > sheet.rows and one.get("insertDataOption", "OVERWRITE") in (
@@ -443,7 +454,7 @@ class SheetsServer:
         reply = _update(
             book,
             target,
-            {"values": values, "majorDimension": payload.get("majorDimension")},
+            {"values": values, "majorDimension": "ROWS"},
             one,
         )
         if one.get("includeValuesInResponse", "false").lower() == "true":
@@ -454,9 +465,9 @@ class SheetsServer:
             }
         book.touch()
         reply_body: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
-        if last >= row0:
+        if table is not None:
             reply_body["tableRange"] = format_range(
-                sheet.title, row0, start, col0, col1
+                sheet.title, first_row, start, col0, table_end
             )
         reply_body["updates"] = {"spreadsheetId": book.spreadsheet_id, **reply}
         return reply_body
@@ -519,6 +530,28 @@ class SheetsServer:
             if not book.is_private and (named is None or book.title == named.group(2))
         ]
         return {"kind": "drive#fileList", "files": files}
+
+
+def _table_under(
+    sheet: Sheet, row0: int, col0: int, col1: int
+) -> tuple[int, int, int, int] | None:
+    """(first row, last row, first column, end column) of the table, or None."""
+    filled: dict[int, set[int]] = {}
+    for (r, c), cell in sheet.cells.items():
+        if r >= row0 and col0 <= c < col1 and not cell.is_empty:
+            filled.setdefault(r, set()).add(c)
+    if not filled:
+        return None
+    last = max(filled)
+    columns = sorted(filled[last])
+    end = columns[-1]
+    start = end
+    while start - 1 in filled[last]:
+        start -= 1
+    first = last
+    while first - 1 in filled and any(start <= c <= end for c in filled[first - 1]):
+        first -= 1
+    return first, last, start, end + 1
 
 
 def _drive_file(book: Spreadsheet, fields: str) -> dict[str, Any]:
@@ -657,6 +690,12 @@ def put_rows(sheet: Sheet, row0: int, rows: Sequence[Sequence[Any]]) -> None:
 def _handler_for(server: SheetsServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            # Headers and body go out in two writes: without this, Nagle's algorithm
+            # and delayed ACKs add 40 ms to every request on loopback.
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
         def _serve(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
