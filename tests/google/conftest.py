@@ -45,7 +45,7 @@ class GoogleBook:
         return f"gsheets://{self.spreadsheet_id}"
 
     def tables(self) -> dict[str, Table]:
-        """Every tab as a fresh GoogleWorkbook reads it (typed like the core sees it)."""
+        """Every tab as a fresh GoogleWorkbook reads it (typed for the core)."""
         reader = GoogleWorkbook(
             self.spreadsheet_id, session=ApiSession(api_url=self.server.url)
         )

@@ -6,13 +6,6 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
-from helpers import (
-    CUSTOMER_HEADERS,
-    RATE_HEADERS,
-    SETTINGS_ROWS,
-    TIME_HEADERS,
-    time_row,
-)
 
 from sheetbill.billing import run_billing
 from sheetbill.config import Config
@@ -21,12 +14,20 @@ from sheetbill.schema import INVOICES, LOG
 from sheetbill.workbook.base import CellWrite, ColumnFormat, WorkbookChanges
 from sheetbill.workbook.google import ApiSession, GoogleWorkbook
 
+from helpers import (
+    CUSTOMER_HEADERS,
+    RATE_HEADERS,
+    SETTINGS_ROWS,
+    TIME_HEADERS,
+    time_row,
+)
+
 D = Decimal
 AS_OF = date(2026, 11, 2)
 
 
 def billing_tabs(customers: int, *, rows_per_customer: int = 1) -> dict:
-    """Settings, Customers, Rates and a Time Log with approved work for each customer."""
+    """Settings, Customers, Rates, and a Time Log with approved work for each."""
     time_log = [TIME_HEADERS]
     for number in range(1, customers + 1):
         for day in range(rows_per_customer):

@@ -10,7 +10,8 @@ from sheetbill.cli import main
 def write_config(tmp_path, server, source=""):
     path = tmp_path / "sheetbill.toml"
     path.write_text(
-        f'source = "{source}"\nsheets_api_url = "{server.url}"\ngoogle_max_attempts = 2\n'
+        f'source = "{source}"\nsheets_api_url = "{server.url}"\n'
+        "google_max_attempts = 2\n"
     )
     return path
 

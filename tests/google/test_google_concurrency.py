@@ -11,7 +11,6 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from helpers import TIME_HEADERS, time_row
 from test_google_backend import AS_OF, billing_tabs
 
 from sheetbill.billing import run_billing
@@ -21,6 +20,8 @@ from sheetbill.workbook.base import CellWrite, WorkbookChanges
 from tests.sheets_server import RequestInfo
 from tests.sheets_server.model import Sheet
 from tests.sheets_server.server import put_rows
+
+from helpers import TIME_HEADERS, time_row
 
 D = Decimal
 WRITES = ("spreadsheets.batchUpdate", "values.batchUpdate")

@@ -1,4 +1,4 @@
-"""A local HTTP server speaking the Google Sheets API v4 (and Drive v3 basics) for tests.
+"""A local HTTP server speaking the Google Sheets API v4 and Drive v3 basics.
 
 Real gspread talks to it unchanged except for the base URL; see server.SheetsServer.
 """

@@ -1,4 +1,4 @@
-"""Run the local Sheets API server on its own: `python -m tests.sheets_server --port N`."""
+"""Run the local Sheets API server alone: `python -m tests.sheets_server --port N`."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""spreadsheets.batchUpdate of the local server: the requests sheetbill and gspread send.
+"""spreadsheets.batchUpdate of the local server: requests sheetbill and gspread send.
 
 All requests of one call are applied to a copy and committed together, as Google does
 (one bad request → 400 and nothing changed). Unknown request kinds raise
@@ -160,7 +160,8 @@ def _update_sheet_properties(
             ):
                 raise ApiError(
                     400,
-                    f'Invalid requests[{index}].updateSheetProperties: A sheet with the name "{title}" already exists. Please enter another name.',
+                    f"Invalid requests[{index}].updateSheetProperties: A sheet with "
+                    f'the name "{title}" already exists. Please enter another name.',
                 )
             sheet.title = title
         elif head == "index":
@@ -179,7 +180,8 @@ def _update_sheet_properties(
             if not visible:
                 raise ApiError(
                     400,
-                    f"Invalid requests[{index}].updateSheetProperties: You can't hide all the sheets in a document.",
+                    f"Invalid requests[{index}].updateSheetProperties: You can't hide "
+                    "all the sheets in a document.",
                 )
             sheet.props["hidden"] = True
         else:
@@ -233,7 +235,8 @@ def _grid_range(
     col1 = grid.get("endColumnIndex", sheet.cols)
     if row1 > sheet.rows or col1 > sheet.cols:
         raise ValueError(
-            f"Range exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}"
+            f"Range exceeds grid limits. Max rows: {sheet.rows}, "
+            f"max columns: {sheet.cols}"
         )
     return sheet, row0, row1, col0, col1
 
@@ -257,7 +260,7 @@ def _format_plan(fmt: dict[str, Any], fields: list[str]) -> list[tuple[list[str]
         elif isinstance(source, dict) and parts[-1] in source:
             plan.append((parts[1:], source[parts[-1]]))
             if parts[-1].endswith("Color") and parts[-1] + "Style" in source:
-                style = parts[1:-1] + [parts[-1] + "Style"]
+                style = [*parts[1:-1], parts[-1] + "Style"]
                 plan.append((style, source[parts[-1] + "Style"]))
         else:
             plan.append((parts[1:], _MISSING))
@@ -350,7 +353,8 @@ def _update_cells(
         col1 = col0 + max((len(r.get("values", [])) for r in rows), default=0)
         if row1 > sheet.rows or col1 > sheet.cols:
             raise ValueError(
-                f"Range exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}"
+                f"Range exceeds grid limits. Max rows: {sheet.rows}, "
+                f"max columns: {sheet.cols}"
             )
     else:
         sheet, row0, row1, col0, col1 = _grid_range(book, params["range"])

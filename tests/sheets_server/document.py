@@ -1,4 +1,4 @@
-"""spreadsheets.get of the local server: the Spreadsheet resource, grid data, field masks."""
+"""spreadsheets.get of the local server: the Spreadsheet resource, grid data, masks."""
 
 from __future__ import annotations
 

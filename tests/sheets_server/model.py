@@ -16,7 +16,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from .a1 import RangeError, Span, format_range, parse_cells, quote_title, split_range
 
@@ -27,7 +27,11 @@ Scalar = float | int | str | bool
 class ApiError(Exception):
     """An error the API answers with: status, message and the google.rpc status."""
 
-    STATUS = {400: "INVALID_ARGUMENT", 403: "PERMISSION_DENIED", 404: "NOT_FOUND"}
+    STATUS: ClassVar[dict[int, str]] = {
+        400: "INVALID_ARGUMENT",
+        403: "PERMISSION_DENIED",
+        404: "NOT_FOUND",
+    }
 
     def __init__(self, code: int, message: str, details: list[Any] | None = None):
         super().__init__(message)
@@ -199,7 +203,8 @@ class Sheet:
         ):
             raise ApiError(
                 400,
-                f"Range ({quote_title(self.title)}!{a1}) exceeds grid limits. Max rows: "
+                f"Range ({quote_title(self.title)}!{a1}) exceeds grid limits. "
+                "Max rows: "
                 f"{self.rows}, max columns: {self.cols}",
             )
         return row0, row1, col0, col1
@@ -322,7 +327,7 @@ def write_cell(cell: Cell, raw: Any, *, user_entered: bool) -> None:
     if raw is None:
         return  # null leaves the cell as it is
     cell.formula = None
-    if isinstance(raw, bool) or isinstance(raw, int | float):
+    if isinstance(raw, bool | int | float):
         cell.value = raw
         return
     text = str(raw)
@@ -557,7 +562,8 @@ def write_values(
     if not isinstance(values, list) or not all(isinstance(v, list) for v in values):
         shown = values if isinstance(values, str) else str(values)
         message = (
-            "Invalid value at 'data.values' (type.googleapis.com/google.protobuf.ListValue), "
+            "Invalid value at 'data.values' "
+            "(type.googleapis.com/google.protobuf.ListValue), "
             f'"{shown}"'
         )
         raise ApiError(
@@ -586,12 +592,14 @@ def write_values(
         if height > row1 - row0:
             raise ApiError(
                 400,
-                f"Requested writing within range [{a1}], but tried writing to row [{row0 + height}]",
+                f"Requested writing within range [{a1}], but tried writing to row "
+                f"[{row0 + height}]",
             )
         if width > col1 - col0:
             raise ApiError(
                 400,
-                f"Requested writing within range [{a1}], but tried writing to column [{_letters(col0 + width)}]",
+                f"Requested writing within range [{a1}], but tried writing to column "
+                f"[{_letters(col0 + width)}]",
             )
     if row0 + height > sheet.rows or col0 + width > sheet.cols:
         last = format_range(
@@ -599,7 +607,8 @@ def write_values(
         ).split("!")[1]
         raise ApiError(
             400,
-            f"Range ({quote_title(sheet.title)}!{last}) exceeds grid limits. Max rows: {sheet.rows}, max columns: {sheet.cols}",
+            f"Range ({quote_title(sheet.title)}!{last}) exceeds grid limits. "
+            f"Max rows: {sheet.rows}, max columns: {sheet.cols}",
         )
     cells = 0
     rows_written: set[int] = set()
