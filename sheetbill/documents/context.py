@@ -57,7 +57,7 @@ def template_name(invoice: Invoice) -> str:
 
 
 def logo_url(settings: Settings, templates: Path) -> str:
-    """The Settings' logo when it is a file inside the template folder, else the placeholder."""
+    """The Settings' logo if it is a file in the template folder, else a placeholder."""
     text = settings.logo_path.strip()
     if text:
         root = templates.resolve()

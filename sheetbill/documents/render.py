@@ -33,45 +33,16 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
 from sheetbill.documents.context import InvoiceDocument, template_context, template_name
-from sheetbill.documents.einvoice import FACTURX_FILE_NAME, cii_xml, write_xrechnung_xml
+from sheetbill.documents.einvoice import (
+    FACTURX_FILE_NAME,
+    cii_xml,
+    facturx_xmp,
+    write_xrechnung_xml,
+)
 from sheetbill.documents.files import atomic_write, pdf_path
 from sheetbill.errors import RenderError
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "sheet_templates" / "invoice"
-
-# Factur-X 1.0 XMP (spec section 6.2.2): the PDF/A extension schema that declares the
-# fx: properties, then their values. WeasyPrint adds pdfaid:part=3 itself.
-FACTURX_XMP = b"""<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-<rdf:Description rdf:about="" xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"
- xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"
- xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">
-<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType="Resource">
-<pdfaSchema:schema>Factur-X PDFA Extension Schema</pdfaSchema:schema>
-<pdfaSchema:namespaceURI>urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#</pdfaSchema:namespaceURI>
-<pdfaSchema:prefix>fx</pdfaSchema:prefix>
-<pdfaSchema:property><rdf:Seq>
-<rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentFileName</pdfaProperty:name>
-<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
-<pdfaProperty:description>The name of the embedded XML document</pdfaProperty:description></rdf:li>
-<rdf:li rdf:parseType="Resource"><pdfaProperty:name>DocumentType</pdfaProperty:name>
-<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
-<pdfaProperty:description>The type of the hybrid document in capital letters, e.g. INVOICE or ORDER</pdfaProperty:description></rdf:li>
-<rdf:li rdf:parseType="Resource"><pdfaProperty:name>Version</pdfaProperty:name>
-<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
-<pdfaProperty:description>The actual version of the standard applying to the embedded XML document</pdfaProperty:description></rdf:li>
-<rdf:li rdf:parseType="Resource"><pdfaProperty:name>ConformanceLevel</pdfaProperty:name>
-<pdfaProperty:valueType>Text</pdfaProperty:valueType><pdfaProperty:category>external</pdfaProperty:category>
-<pdfaProperty:description>The conformance level of the embedded XML document</pdfaProperty:description></rdf:li>
-</rdf:Seq></pdfaSchema:property>
-</rdf:li></rdf:Bag></pdfaExtension:schemas>
-</rdf:Description>
-<rdf:Description rdf:about="" xmlns:fx="urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#">
-<fx:DocumentType>INVOICE</fx:DocumentType>
-<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>
-<fx:Version>1.0</fx:Version>
-<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>
-</rdf:Description>
-</rdf:RDF>"""
 
 
 class ResourceRefusedError(ValueError):
@@ -240,7 +211,7 @@ def render_pdf_bytes(
         page = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
         rendered = page.render(font_config=_font_config(root), **options)
         if is_facturx:
-            rendered.metadata.xmp_metadata.append(FACTURX_XMP)
+            rendered.metadata.xmp_metadata.append(facturx_xmp())
         with warnings.catch_warnings():
             # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it; the
             # file is freed right away, so only the warning is silenced here.

@@ -1,4 +1,4 @@
-"""Fixtures for document tests: output folders, a template copy, a watching HTTP server."""
+"""Document test fixtures: output folder, template copy, a watching HTTP server."""
 
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ class WatchingServer:
         seen = self.requests
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 - the http.server hook name
+            def do_GET(self) -> None:
                 seen.append(self.path)
                 if self.path.startswith("/redirect"):
                     self.send_response(302)
@@ -54,7 +54,11 @@ class WatchingServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(
+            target=self.server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            daemon=True,
+        )
 
 
 @pytest.fixture

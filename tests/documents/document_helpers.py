@@ -152,7 +152,7 @@ def pdf_text(path: Path, *, first: int | None = None, last: int | None = None) -
 
 
 def page_png(pdf: Path, name: str, *, page: int = 1, dpi: int = 110) -> Path:
-    """Page `page` as a PNG kept under test-artifacts/documents for a person to look at."""
+    """Page `page` as a PNG in test-artifacts/documents, for a person to look at."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     stem = ARTIFACTS / name
     subprocess.run(

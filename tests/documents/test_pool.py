@@ -1,4 +1,4 @@
-"""Batches: unchanged invoices are skipped by content hash, the rest rendered in a pool."""
+"""Batches: unchanged invoices skipped by content hash, the rest rendered in a pool."""
 
 from __future__ import annotations
 

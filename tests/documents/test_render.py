@@ -138,7 +138,7 @@ def test_render_html_sandbox_refuses_python_internals(templates: Path):
 
 
 def test_render_html_missing_template_is_a_render_error(tmp_path: Path):
-    with pytest.raises(RenderError, match="invoice.html not found"):
+    with pytest.raises(RenderError, match=r"invoice\.html not found"):
         render_html(document(), tmp_path)
 
 
