@@ -18,8 +18,8 @@ from sheetbill.config import Config
 from sheetbill.errors import WorkbookChangedError
 from sheetbill.workbook.base import CellWrite, WorkbookChanges
 from tests.sheets_server import RequestInfo
+from tests.sheets_server.endpoints import put_rows
 from tests.sheets_server.model import Sheet
-from tests.sheets_server.server import put_rows
 
 from helpers import TIME_HEADERS, time_row
 

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from .document import Mask, parse_mask
-from .model import ApiError, Cell, Sheet, Spreadsheet, write_cell
+from .model import ApiError, Cell, Sheet, Spreadsheet
+from .values import write_cell
 
 Handler = Callable[[Spreadsheet, dict[str, Any], int], dict[str, Any]]
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from .model import Cell, Sheet, Spreadsheet, format_value
+from .model import Cell, Sheet, Spreadsheet
+from .values import format_value
 
 # What a new Google spreadsheet reports as its defaults (recorded from the real API).
 DEFAULT_FORMAT: dict[str, Any] = {
