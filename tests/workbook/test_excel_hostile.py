@@ -14,7 +14,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from xlsx_testing import HOSTILE
+from xlsx_testing import (
+    HOSTILE,
+    new_book,
+)
 
 from sheetbill.errors import WorkbookError
 from sheetbill.workbook.excel import ExcelWorkbook
@@ -113,9 +116,10 @@ def test_excel_read_refuses_zip_bomb(tmp_path: Path) -> None:
     assert "zip bomb" in _read_error(bomb)
 
 
-def test_excel_read_refuses_far_away_cell(tmp_path: Path, book_path: Path) -> None:
+def test_excel_read_refuses_far_away_cell(tmp_path: Path) -> None:
     """A stray cell far from the data would make calamine allocate rows x columns
     cells; the tab is refused by name before calamine runs."""
+    book_path = new_book(tmp_path)
     with zipfile.ZipFile(book_path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     sheet = next(name for name in parts if "worksheets/" in name)
@@ -152,10 +156,9 @@ def test_excel_read_names_missing_file_and_folder(tmp_path: Path) -> None:
     assert "folder" in _read_error(folder)
 
 
-def test_excel_read_refuses_doctype_in_utf16_part(
-    tmp_path: Path, book_path: Path
-) -> None:
+def test_excel_read_refuses_doctype_in_utf16_part(tmp_path: Path) -> None:
     """A DOCTYPE hidden by a UTF-16 encoding is still found."""
+    book_path = new_book(tmp_path)
     with zipfile.ZipFile(book_path) as archive:
         parts = {name: archive.read(name) for name in archive.namelist()}
     parts["docProps/custom.xml"] = (

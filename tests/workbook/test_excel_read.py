@@ -12,7 +12,12 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from xlsx_testing import FEATURES, rewrite_zip, zip_text
+from xlsx_testing import (
+    FEATURES,
+    new_book,
+    rewrite_zip,
+    zip_text,
+)
 
 from sheetbill.workbook.base import (
     CellWrite,
@@ -37,9 +42,10 @@ def test_excel_read_table_starts_at_first_non_blank_row(tmp_path: Path) -> None:
     assert table.last_row == 9
 
 
-def test_excel_read_types_cells_at_the_boundary(book_path: Path) -> None:
+def test_excel_read_types_cells_at_the_boundary(tmp_path: Path) -> None:
     """Numbers become Decimal (0.1 stays 0.1, 1.0 becomes 1), "" becomes None, text
     keeps its spaces, and dates, times and booleans stay themselves."""
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path)
     writes = [
         CellWrite(2, 0, "  padded  "),
@@ -114,7 +120,8 @@ def test_excel_read_error_values_are_not_empty(tmp_path: Path) -> None:
     assert table["_TGK_HIDDEN"].headers[1] == "#REF!"
 
 
-def test_excel_read_version_follows_content(book_path: Path, tmp_path: Path) -> None:
+def test_excel_read_version_follows_content(tmp_path: Path) -> None:
+    book_path = new_book(tmp_path)
     first = ExcelWorkbook(book_path).read().version
     copy = tmp_path / "copy.xlsx"
     shutil.copyfile(book_path, copy)

@@ -8,7 +8,10 @@ import stat
 from pathlib import Path
 
 import pytest
-from xlsx_testing import PEOPLE
+from xlsx_testing import (
+    PEOPLE,
+    new_book,
+)
 
 from sheetbill.errors import (
     WorkbookChangedError,
@@ -32,9 +35,10 @@ def _excel_owner_file(name: str) -> bytes:
     return (ansi + wide).ljust(165, b"\x20")
 
 
-def test_excel_apply_refuses_when_file_changed(book_path: Path) -> None:
+def test_excel_apply_refuses_when_file_changed(tmp_path: Path) -> None:
     """A version read before someone saved the file is refused and nothing is
     written, not even a backup."""
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path)
     stale = book.read()
     book.apply(_one_cell("first"), expected_version=stale.version)
@@ -46,8 +50,9 @@ def test_excel_apply_refuses_when_file_changed(book_path: Path) -> None:
     assert len(list((book_path.parent / BACKUP_FOLDER).iterdir())) == 1
 
 
-def test_excel_apply_ignores_a_touch_without_change(book_path: Path) -> None:
+def test_excel_apply_ignores_a_touch_without_change(tmp_path: Path) -> None:
     """Only the content decides: a new modification time alone is not a change."""
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path)
     snapshot = book.read()
     os.utime(book_path, ns=(1_000_000_000, 1_000_000_000))
@@ -56,7 +61,8 @@ def test_excel_apply_ignores_a_touch_without_change(book_path: Path) -> None:
     assert book.read().tables["People"].rows[0].cells[0] == "x"
 
 
-def test_excel_apply_with_nothing_to_do_leaves_file_alone(book_path: Path) -> None:
+def test_excel_apply_with_nothing_to_do_leaves_file_alone(tmp_path: Path) -> None:
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path)
     snapshot = book.read()
     before = book_path.stat()
@@ -82,9 +88,10 @@ def test_excel_apply_with_nothing_to_do_leaves_file_alone(book_path: Path) -> No
     ],
 )
 def test_excel_apply_refuses_while_held_open(
-    book_path: Path, lock_name: str, content: bytes, holder: str | None
+    tmp_path: Path, lock_name: str, content: bytes, holder: str | None
 ) -> None:
     """Exit code 3, the holder named, what to do said; the lock file is kept."""
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path)
     snapshot = book.read()
     lock = book_path.parent / lock_name
@@ -113,8 +120,9 @@ def test_excel_apply_sees_excel_lock_of_a_long_name(tmp_path: Path) -> None:
         book.apply(_one_cell("x"), expected_version=book.read().version)
 
 
-def test_excel_apply_keeps_the_last_backups(book_path: Path) -> None:
+def test_excel_apply_keeps_the_last_backups(tmp_path: Path) -> None:
     """Each save first copies the file as it was; only the newest N copies stay."""
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path, backups=2)
     contents = []
     for value in ("one", "two", "three"):
@@ -126,15 +134,17 @@ def test_excel_apply_keeps_the_last_backups(book_path: Path) -> None:
     assert all(p.name.startswith("book-") and p.suffix == ".xlsx" for p in kept)
 
 
-def test_excel_apply_without_backups_makes_none(book_path: Path) -> None:
+def test_excel_apply_without_backups_makes_none(tmp_path: Path) -> None:
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path, backups=0)
     book.apply(_one_cell("x"), expected_version=book.read().version)
     assert not (book_path.parent / BACKUP_FOLDER).exists()
 
 
-def test_excel_apply_keeps_permission_bits(book_path: Path) -> None:
+def test_excel_apply_keeps_permission_bits(tmp_path: Path) -> None:
     """The replaced file and its backup keep the original's mode (a private file
     stays private)."""
+    book_path = new_book(tmp_path)
     book_path.chmod(0o600)
     book = ExcelWorkbook(book_path)
     book.apply(_one_cell("x"), expected_version=book.read().version)
@@ -144,9 +154,10 @@ def test_excel_apply_keeps_permission_bits(book_path: Path) -> None:
 
 
 def test_excel_apply_failing_rename_leaves_file_and_no_temp(
-    book_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """If the final rename fails, the workbook is untouched and no temp file stays."""
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path, backups=0)
     snapshot = book.read()
     saved = book_path.read_bytes()
@@ -161,7 +172,8 @@ def test_excel_apply_failing_rename_leaves_file_and_no_temp(
     assert sorted(p.name for p in book_path.parent.iterdir()) == ["book.xlsx"]
 
 
-def test_excel_create_new_refuses_an_existing_file(book_path: Path) -> None:
+def test_excel_create_new_refuses_an_existing_file(tmp_path: Path) -> None:
+    book_path = new_book(tmp_path)
     saved = book_path.read_bytes()
     with pytest.raises(WorkbookWriteError, match="already exists"):
         ExcelWorkbook.create_new(book_path, [PEOPLE])

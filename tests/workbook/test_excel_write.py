@@ -13,6 +13,7 @@ import pytest
 from xlsx_testing import (
     FEATURES,
     PEOPLE,
+    new_book,
     rewrite_zip,
     zip_bytes,
     zip_names,
@@ -60,8 +61,9 @@ def _copy(name: str, tmp_path: Path) -> Path:
     return target
 
 
-def test_excel_write_text_that_looks_like_a_formula_stays_text(book_path: Path) -> None:
+def test_excel_write_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     """Text starting with = + - @ is stored as an inline string, never as <f>."""
+    book_path = new_book(tmp_path)
     texts = ["=1+1", "+49 30 1234", "-5", "@home", '=HYPERLINK("http://x")']
     _write(book_path, "People", *((2 + i, 0, t) for i, t in enumerate(texts)))
     sheet = zip_text(book_path, SHEET)
@@ -70,9 +72,10 @@ def test_excel_write_text_that_looks_like_a_formula_stays_text(book_path: Path) 
     assert [cells[(2 + i, 0)] for i in range(len(texts))] == texts
 
 
-def test_excel_write_control_characters_round_trip(book_path: Path) -> None:
+def test_excel_write_control_characters_round_trip(tmp_path: Path) -> None:
     """Characters XML cannot hold go as _xHHHH_ escapes; text that looks like an
     escape is itself escaped; both read back unchanged."""
+    book_path = new_book(tmp_path)
     texts = [
         "a\x01b\x1fc",
         "tab\tline\nreturn\r",
@@ -84,14 +87,16 @@ def test_excel_write_control_characters_round_trip(book_path: Path) -> None:
     assert [cells[(2 + i, 0)] for i in range(len(texts))] == texts
 
 
-def test_excel_write_non_characters_become_replacement(book_path: Path) -> None:
+def test_excel_write_non_characters_become_replacement(tmp_path: Path) -> None:
     """U+FFFE, U+FFFF and lone surrogates cannot be stored: they become U+FFFD."""
+    book_path = new_book(tmp_path)
     _write(book_path, "People", (2, 0, "a\ufffe\uffffb\ud800"))
     assert _cells(book_path, "People")[(2, 0)] == "a\ufffd\ufffdb\ufffd"
 
 
-def test_excel_write_dates_honour_the_1904_system(book_path: Path) -> None:
+def test_excel_write_dates_honour_the_1904_system(tmp_path: Path) -> None:
     """A workbook in the 1904 date system gets serials counted from 1904-01-01."""
+    book_path = new_book(tmp_path)
     workbook = zip_text(book_path, "xl/workbook.xml")
     workbook = workbook.replace("<bookViews>", '<workbookPr date1904="1"/><bookViews>')
     rewrite_zip(book_path, {"xl/workbook.xml": workbook.encode()})
@@ -105,8 +110,9 @@ def test_excel_write_dates_honour_the_1904_system(book_path: Path) -> None:
     assert cells[(3, 1)] == date(2026, 1, 5)
 
 
-def test_excel_write_dates_in_the_1900_system(book_path: Path) -> None:
+def test_excel_write_dates_in_the_1900_system(tmp_path: Path) -> None:
     """Serials match Excel, including its phantom 29 February 1900."""
+    book_path = new_book(tmp_path)
     _write(
         book_path,
         "People",
@@ -143,8 +149,9 @@ def test_excel_write_refuses_the_first_cell_of_a_shared_formula(tmp_path: Path) 
     assert _cells(path, "Label")[(3, 0)] == "x"
 
 
-def test_excel_write_keeps_rows_and_cells_in_order(book_path: Path) -> None:
+def test_excel_write_keeps_rows_and_cells_in_order(tmp_path: Path) -> None:
     """Rows and cells land at their sorted places, whatever the order of writes."""
+    book_path = new_book(tmp_path)
     _write(book_path, "People", (5, 3, "e"), (3, 0, "c"), (5, 0, "d"))
     _write(
         book_path, "People", (4, 2, Decimal(4)), (3, 1, date(2026, 1, 1)), (2, 2, "b")
@@ -157,8 +164,9 @@ def test_excel_write_keeps_rows_and_cells_in_order(book_path: Path) -> None:
     assert '<dimension ref="A1:D5"/>' in sheet
 
 
-def test_excel_write_none_clears_a_cell(book_path: Path) -> None:
+def test_excel_write_none_clears_a_cell(tmp_path: Path) -> None:
     """A cleared cell loses its value; it stays only to keep a style."""
+    book_path = new_book(tmp_path)
     _write(book_path, "People", (2, 5, "x"), (2, 2, Decimal(5)))
     _write(book_path, "People", (2, 5, None), (2, 2, None))
     assert _cells(book_path, "People") == _cells(book_path, "People") | {}
@@ -180,8 +188,9 @@ def test_excel_write_new_cells_take_the_look_of_their_column(tmp_path: Path) -> 
     assert _cells(path, "rich test")[(7, 1)] == date(2026, 1, 2)
 
 
-def test_excel_write_formats_apply_to_unstyled_cells(book_path: Path) -> None:
+def test_excel_write_formats_apply_to_unstyled_cells(tmp_path: Path) -> None:
     """`formats` gives the look of columns of tabs made by sheetbill before."""
+    book_path = new_book(tmp_path)
     styles_before = zip_text(book_path, "xl/styles.xml")
     _write(
         book_path,
@@ -196,7 +205,8 @@ def test_excel_write_formats_apply_to_unstyled_cells(book_path: Path) -> None:
     assert 'numFmtId="4"' in xfs[int(style.group(1))]
 
 
-def test_excel_write_repeated_runs_do_not_grow_styles(book_path: Path) -> None:
+def test_excel_write_repeated_runs_do_not_grow_styles(tmp_path: Path) -> None:
+    book_path = new_book(tmp_path)
     _write(
         book_path, "People", (2, 1, date(2026, 1, 1)), (2, 6, datetime(2026, 1, 1, 8))
     )
@@ -207,9 +217,10 @@ def test_excel_write_repeated_runs_do_not_grow_styles(book_path: Path) -> None:
     assert zip_bytes(book_path, "xl/styles.xml") == first
 
 
-def test_excel_write_cells_placed_by_position(book_path: Path) -> None:
+def test_excel_write_cells_placed_by_position(tmp_path: Path) -> None:
     """Cells without an address (allowed by the format) keep their places when a
     cell is inserted among them."""
+    book_path = new_book(tmp_path)
     sheet = zip_text(book_path, SHEET).replace(
         "</sheetData>",
         '<row r="2"><c t="inlineStr"><is><t>a</t></is></c>'
@@ -222,7 +233,8 @@ def test_excel_write_cells_placed_by_position(book_path: Path) -> None:
     assert [cells[(2, c)] for c in range(4)] == ["a", "b", "c", Decimal(4)]
 
 
-def test_excel_write_into_a_missing_tab_is_refused(book_path: Path) -> None:
+def test_excel_write_into_a_missing_tab_is_refused(tmp_path: Path) -> None:
+    book_path = new_book(tmp_path)
     with pytest.raises(WorkbookWriteError, match="no tab 'Nope'"):
         _write(book_path, "Nope", (2, 0, "x"))
 
@@ -230,7 +242,8 @@ def test_excel_write_into_a_missing_tab_is_refused(book_path: Path) -> None:
 @pytest.mark.parametrize(
     "name", ["People", "people", "", "a" * 32, "a/b", "x[1]", "'quoted'", "History"]
 )
-def test_excel_new_tab_with_a_bad_name_is_refused(book_path: Path, name: str) -> None:
+def test_excel_new_tab_with_a_bad_name_is_refused(tmp_path: Path, name: str) -> None:
+    book_path = new_book(tmp_path)
     book = ExcelWorkbook(book_path)
     before = book_path.read_bytes()
     spec = TabSpec(name, (ColumnSpec("A"),))
@@ -241,7 +254,8 @@ def test_excel_new_tab_with_a_bad_name_is_refused(book_path: Path, name: str) ->
     assert book_path.read_bytes() == before
 
 
-def test_excel_new_tab_has_frozen_bold_header_and_dropdowns(book_path: Path) -> None:
+def test_excel_new_tab_has_frozen_bold_header_and_dropdowns(tmp_path: Path) -> None:
+    book_path = new_book(tmp_path)
     sheet = zip_text(book_path, SHEET)
     assert (
         '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -284,9 +298,10 @@ def test_excel_write_strict_workbook_uses_strict_names(tmp_path: Path) -> None:
     assert _cells(path, "People")[(2, 0)] == "x"
 
 
-def test_excel_write_workbook_without_styles_part(book_path: Path) -> None:
+def test_excel_write_workbook_without_styles_part(tmp_path: Path) -> None:
     """A package without styles.xml gets one (with its relationship and content
     type) when a written date needs a format."""
+    book_path = new_book(tmp_path)
     rels = zip_text(book_path, "xl/_rels/workbook.xml.rels")
     rels = re.sub(r'<Relationship [^>]*styles"[^>]*/>', "", rels)
     types = re.sub(
@@ -308,8 +323,9 @@ def test_excel_write_workbook_without_styles_part(book_path: Path) -> None:
     assert _cells(book_path, "People")[(2, 1)] == date(2026, 5, 1)
 
 
-def test_excel_write_finds_a_workbook_part_with_another_name(book_path: Path) -> None:
+def test_excel_write_finds_a_workbook_part_with_another_name(tmp_path: Path) -> None:
     """The main part is found through _rels/.rels, and targets may be absolute."""
+    book_path = new_book(tmp_path)
     rels = zip_text(book_path, "xl/_rels/workbook.xml.rels")
     rels = rels.replace('Target="worksheets/', 'Target="/xl/worksheets/')
     rewrite_zip(
@@ -337,9 +353,10 @@ def test_excel_write_finds_a_workbook_part_with_another_name(book_path: Path) ->
     assert _cells(book_path, "Second")[(2, 0)] == "y"
 
 
-def test_excel_write_number_below_a_date_stays_a_number(book_path: Path) -> None:
+def test_excel_write_number_below_a_date_stays_a_number(tmp_path: Path) -> None:
     """A new cell takes the look of the cell above, but a number never inherits a
     date format: what sheetbill writes must read back as itself next run."""
+    book_path = new_book(tmp_path)
     _write(book_path, "People", (2, 6, date(2026, 1, 1)), (3, 6, Decimal("12.5")))
     _write(book_path, "People", (3, 1, Decimal(3)))
     cells = _cells(book_path, "People")
@@ -348,10 +365,11 @@ def test_excel_write_number_below_a_date_stays_a_number(book_path: Path) -> None
     assert cells[(3, 1)] == Decimal(3)
 
 
-def test_excel_write_into_a_latin1_sheet_part(book_path: Path) -> None:
+def test_excel_write_into_a_latin1_sheet_part(tmp_path: Path) -> None:
     """calamine reads sheets in UTF-8 only, so reading refuses another encoding in
     plain words; the sheet writer itself turns such a part into UTF-8 as a whole, so
     its own text and the written text both survive."""
+    book_path = new_book(tmp_path)
     sheet = zip_text(book_path, SHEET).replace("Name", "Nämé")
     sheet = sheet.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
     latin = sheet.encode("latin-1")

@@ -6,6 +6,7 @@ import zipfile
 from pathlib import Path
 
 from sheetbill.workbook.base import ColumnFormat, ColumnSpec, TabSpec
+from sheetbill.workbook.excel import ExcelWorkbook
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"
 FEATURES = SHARED / "xlsx-corpus" / "features"
@@ -20,6 +21,15 @@ PEOPLE = TabSpec(
         ColumnSpec("Kind", choices=("a", "b")),
     ),
 )
+
+
+# A helper rather than a conftest.py fixture: other test folders import names from
+# "conftest", and one more conftest module could shadow theirs.
+def new_book(folder: Path) -> Path:
+    """A new workbook with one tab (People) made by sheetbill itself."""
+    path = folder / "book.xlsx"
+    ExcelWorkbook.create_new(path, [PEOPLE])
+    return path
 
 
 def zip_text(path: Path, name: str) -> str:
