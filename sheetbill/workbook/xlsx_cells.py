@@ -4,11 +4,10 @@ Text is always an inline string (`t="inlineStr"`), never a formula, whatever its
 character. Characters XML cannot carry (control characters) are written as OOXML's
 `_xHHHH_` escapes, which Excel, LibreOffice and calamine turn back into the character;
 text that itself looks like such an escape gets its underscore escaped (`_x005F_`) so it
-reads back unchanged. Lone surrogates and the non-characters U+FFFE and U+FFFF,
-which no reader brings back, become U+FFFD. Numbers are written in plain
-notation; dates, datetimes and times as serial numbers of the workbook's date system
-(1900, or 1904 when workbookPr says so); a timezone-aware datetime is written as its
-wall time.
+reads back unchanged. Lone surrogates and the non-characters U+FFFE and U+FFFF, which
+no reader brings back, become U+FFFD. Numbers are written in plain notation; dates,
+datetimes and times as serial numbers of the workbook's date system (1900, or 1904 when
+workbookPr says so); a timezone-aware datetime is written as its wall time.
 """
 
 from __future__ import annotations

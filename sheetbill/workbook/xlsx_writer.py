@@ -49,7 +49,8 @@ from sheetbill.workbook.xlsx_styles import EMPTY_STYLES, StyleBook
 from sheetbill.workbook.xlsx_zip import NewMember, write_zip
 
 MAX_TAB_NAME = 31
-_BAD_NAME_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_BAD_NAME_CHARS = re.compile("[\\[\\]:*?/\\\\\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _VALIDATION_LAST_ROW = 1_048_576
 _RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
 _MAIN_TYPE = (
@@ -400,6 +401,11 @@ def _width(width: float) -> str:
 
 
 def _choices_formula(tab: str, choices: tuple[str, ...]) -> str:
+    if any(_NOT_XML.search(choice) for choice in choices):
+        raise WorkbookWriteError(
+            f"cannot make a dropdown in the tab {tab!r}: a choice holds a control "
+            "character"
+        )
     if any("," in choice for choice in choices):
         raise WorkbookWriteError(
             f"cannot make a dropdown in the tab {tab!r}: a choice contains a comma"

@@ -240,7 +240,8 @@ def test_excel_write_into_a_missing_tab_is_refused(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["People", "people", "", "a" * 32, "a/b", "x[1]", "'quoted'", "History"]
+    "name",
+    ["People", "people", "", "a" * 32, "a/b", "x[1]", "'quoted'", "History", "a\x01"],
 )
 def test_excel_new_tab_with_a_bad_name_is_refused(tmp_path: Path, name: str) -> None:
     book_path = new_book(tmp_path)
@@ -381,3 +382,20 @@ def test_excel_write_into_a_latin1_sheet_part(tmp_path: Path) -> None:
     text = written.decode("utf-8")
     assert 'encoding="UTF-8"' in text
     assert "Nämé" in text and "Müller € 1" in text
+
+
+@pytest.mark.parametrize("choices", [("a,b", "c"), ("a\x02",), ("x" * 300,)])
+def test_excel_new_tab_with_impossible_dropdown_is_refused(
+    tmp_path: Path, choices: tuple[str, ...]
+) -> None:
+    """An inline dropdown list cannot hold commas, control characters or more than
+    255 characters: refused before anything is written."""
+    book_path = new_book(tmp_path)
+    book = ExcelWorkbook(book_path)
+    before = book_path.read_bytes()
+    spec = TabSpec("Other", (ColumnSpec("Status", choices=choices),))
+    with pytest.raises(WorkbookWriteError, match="dropdown"):
+        book.apply(
+            WorkbookChanges(new_tabs=(spec,)), expected_version=book.read().version
+        )
+    assert book_path.read_bytes() == before
