@@ -8,6 +8,7 @@ returns a `GoogleBook` whose `.workbook` is a GoogleWorkbook pointed at it and w
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,23 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT / ".." / "shared"
+
+
+def _reexport_root_conftest() -> None:
+    """Some tests do `from conftest import DEMO`; pytest keeps one module named
+    "conftest" at a time (the last loaded, which is this one once tests/google is
+    collected), so this one also offers the root conftest's constants."""
+    spec = importlib.util.spec_from_file_location(
+        "_sheetbill_root_conftest", ROOT / "tests" / "conftest.py"
+    )
+    if spec is None or spec.loader is None:
+        return
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    globals().update({k: v for k, v in vars(module).items() if k.isupper()})
+
+
+_reexport_root_conftest()
 # `tests.sheets_server` is imported from the repository root, `helpers` from tests/.
 for folder in (ROOT, ROOT / "tests"):
     if str(folder) not in sys.path:
