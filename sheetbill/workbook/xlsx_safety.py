@@ -189,7 +189,8 @@ def _check_members(archive: ZipArchive, path: Path) -> None:
         if total > MAX_UNPACKED_BYTES:
             raise WorkbookError(
                 f"the file would expand to more than {MAX_UNPACKED_BYTES // 2**20} MB "
-                "when unpacked, more than sheetbill reads (a zip bomb?)",
+                "when unpacked, more than sheetbill reads (a very large workbook or a "
+                "zip bomb)",
                 path=path,
             )
         ratio = info.file_size / max(info.compress_size, 1)
