@@ -12,6 +12,7 @@ from sheetbill.starter import InitResult, plan_init
 from sheetbill.workbook.google.backend import GoogleWorkbook
 from sheetbill.workbook.google.client import (
     GOOGLE_API_URL,
+    SPREADSHEETS_SCOPE,
     ApiSession,
     RetryPolicy,
     load_credentials,
@@ -26,12 +27,17 @@ def default_token_path() -> Path:
 
 
 def connect(
-    spreadsheet_id: str, config: Config, *, is_interactive: bool | None = None
+    spreadsheet_id: str,
+    config: Config,
+    *,
+    is_interactive: bool | None = None,
+    scopes: tuple[str, ...] = (SPREADSHEETS_SCOPE,),
 ) -> GoogleWorkbook:
     """A GoogleWorkbook with the config's credentials, API URL and retry settings.
 
     Against a stand-in server (another `sheets_api_url`) no credentials are needed
-    unless some are configured.
+    unless some are configured. `scopes` grows by DRIVE_FILE_SCOPE only when PDFs are
+    uploaded to Drive (the PDF issue's seam).
     """
     credentials = None
     has_credentials = config.google_service_account or config.google_oauth_client
@@ -40,6 +46,7 @@ def connect(
             service_account=config.google_service_account,
             oauth_client=config.google_oauth_client,
             token_path=config.google_token or default_token_path(),
+            scopes=scopes,
             is_interactive=sys.stdin.isatty()
             if is_interactive is None
             else is_interactive,
