@@ -142,7 +142,9 @@ class _PackageWriter:
         self.rels_changed = True
         sheets = self._sheets_element()
         ids = [
-            int(s.get("sheetId", "0")) for s in sheets if s.get("sheetId", "").isdigit()
+            int(s.get("sheetId") or 0)
+            for s in sheets
+            if (s.get("sheetId") or "").isdigit()
         ]
         entry = etree.SubElement(sheets, f"{{{self.ns}}}sheet")
         entry.set("name", spec.name)
@@ -183,7 +185,7 @@ class _PackageWriter:
         return f"{folder}/sheet{number}.xml"
 
     def _free_rel_id(self) -> str:
-        ids = {r.get("Id", "") for r in self.rels}
+        ids = {r.get("Id") or "" for r in self.rels}
         numbers = [int(i[3:]) for i in ids if i.startswith("rId") and i[3:].isdigit()]
         number = max([0, *numbers]) + 1
         while f"rId{number}" in ids:
@@ -316,12 +318,12 @@ class _PackageWriter:
             return
         self.removed.add(name)
         for relation in list(self.rels):
-            target = relation.get("Target", "")
+            target = relation.get("Target") or ""
             if target and posixpath.basename(target) == posixpath.basename(part):
                 self.rels.remove(relation)
                 self.rels_changed = True
         for override in list(self.types):
-            if override.get("PartName", "").lstrip("/").lower() == name.lower():
+            if (override.get("PartName") or "").lstrip("/").lower() == name.lower():
                 self.types.remove(override)
                 self.types_changed = True
 
