@@ -6,10 +6,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-DEMO = ROOT / "sheet_templates" / "demo.xlsx"
+from google_fixtures import google_book, sheets_server  # noqa: F401 (fixtures)
+from paths import DEMO
 
 
 @pytest.fixture

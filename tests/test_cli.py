@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SHARED
+from paths import ROOT, SHARED
 from readback import calamine_records, calamine_rows, zip_parts
 
 from sheetbill.cli import main

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import DEMO
+from paths import DEMO
 from readback import calamine_records, calamine_rows, libreoffice_csv
 
 from sheetbill.cli import main

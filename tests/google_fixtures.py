@@ -1,4 +1,6 @@
-"""Fixtures for the Google Sheets backend: the local Sheets API server and sheets on it.
+"""Fixtures for the Google Sheets backend: the local Sheets API server, sheets on it.
+
+They reach every test through tests/conftest.py.
 
 `google_book(tabs)` makes a fresh spreadsheet on the server, filled from a dict of
 tab -> rows (Python values: str, Decimal/int/float, bool, date, datetime, None), and
@@ -8,42 +10,21 @@ returns a `GoogleBook` whose `.workbook` is a GoogleWorkbook pointed at it and w
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT / ".." / "shared"
+# `tests.sheets_server` is imported from the repository root.
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-
-def _reexport_root_conftest() -> None:
-    """Some tests do `from conftest import DEMO`; pytest keeps one module named
-    "conftest" at a time (the last loaded, which is this one once tests/google is
-    collected), so this one also offers the root conftest's constants."""
-    spec = importlib.util.spec_from_file_location(
-        "_sheetbill_root_conftest", ROOT / "tests" / "conftest.py"
-    )
-    if spec is None or spec.loader is None:
-        return
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    globals().update({k: v for k, v in vars(module).items() if k.isupper()})
-
-
-_reexport_root_conftest()
-# `tests.sheets_server` is imported from the repository root, `helpers` from tests/.
-for folder in (ROOT, ROOT / "tests"):
-    if str(folder) not in sys.path:
-        sys.path.insert(0, str(folder))
-
-from sheetbill.workbook.base import CellValue, Table  # noqa: E402
-from sheetbill.workbook.google import ApiSession, GoogleWorkbook, RetryPolicy  # noqa: E402
-from tests.sheets_server import SheetsServer  # noqa: E402
+from sheetbill.workbook.base import CellValue, Table
+from sheetbill.workbook.google import ApiSession, GoogleWorkbook, RetryPolicy
+from tests.sheets_server import SheetsServer
 
 Tabs = Mapping[str, Sequence[Sequence[Any]]]
 
