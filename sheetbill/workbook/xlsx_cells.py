@@ -75,6 +75,8 @@ def parse_ref(ref: str) -> tuple[int, int] | None:
 
 def escape_text(text: str) -> str:
     """Text as OOXML carries it (see the module docstring)."""
+    if "_x" not in text and text.isprintable():
+        return text
 
     def replace(match: re.Match[str]) -> str:
         if match.group(1):

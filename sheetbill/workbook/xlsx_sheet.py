@@ -392,17 +392,18 @@ class SheetEditor:
     def _style_above(
         self, above: etree._Element, number: int, column: int
     ) -> int | None:
-        ref = cell_ref(number, column)
-        addressed = True
-        for cell in above.iterchildren(f"{{{self.ns}}}c"):
-            found = cell.get("r")
-            if found == ref:
+        # From the right, since new cells usually go right of the others: cells are in
+        # column order, so once one lies left of `column` there is none at it.
+        for cell in above.iterchildren(f"{{{self.ns}}}c", reversed=True):
+            parsed = parse_ref(cell.get("r") or "")
+            if parsed is None or parsed[0] != number:
+                return _style_of(self._cells_of(above, number), column)
+            if parsed[1] == column:
                 style = cell.get("s")
                 return int(style) if style and style.isdigit() else None
-            addressed = addressed and bool(found)
-        if addressed:
-            return None
-        return _style_of(self._cells_of(above, number), column)
+            if parsed[1] < column:
+                return None
+        return None
 
     def _cells(
         self, row: etree._Element, number: int
@@ -510,9 +511,9 @@ def _splice(data: bytes, splices: list[tuple[int, int, bytes]]) -> bytes:
 
 
 def _append_cell(row: etree._Element, cell: etree._Element, ns: str) -> None:
-    ext = row.find(f"{{{ns}}}extLst")
-    if ext is not None:
-        ext.addprevious(cell)
+    last = row[-1] if len(row) else None
+    if last is not None and last.tag == f"{{{ns}}}extLst":  # always the last child
+        last.addprevious(cell)
     else:
         row.append(cell)
 
