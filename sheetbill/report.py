@@ -153,6 +153,7 @@ def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) ->
             justify=justify,  # type: ignore[arg-type]
             no_wrap=header != "Customer",
             overflow="fold",
+            min_width=12 if header == "Customer" else None,
         )
     for i in invoices:
         table.add_row(

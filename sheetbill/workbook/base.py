@@ -106,8 +106,8 @@ class WorkbookChanges:
     new_tabs: tuple[TabSpec, ...] = ()
     # New header cells of existing tabs (or of new tabs) are ordinary writes here.
     writes: Mapping[str, tuple[CellWrite, ...]] = field(default_factory=dict)
-    # Column formats for cells written into tabs sheetbill created before (so that a date
-    # written into an Invoices tab made in an earlier run is shown as a date).
+    # Column formats for cells written into tabs sheetbill created before (so that a
+    # date written into an Invoices tab made in an earlier run is shown as a date).
     formats: Mapping[str, Mapping[int, ColumnFormat]] = field(default_factory=dict)
 
     @property
@@ -124,7 +124,8 @@ class BookSnapshot:
     """All tabs as read, and a token that changes whenever the workbook changes."""
 
     tables: Mapping[str, Table]
-    # Opaque: a backend compares it at write time to refuse writing over a human's change.
+    # Opaque: a backend compares it at write time, to refuse writing over a person's
+    # change.
     version: str
     # Tab names in workbook order, including tabs that are empty.
     tab_names: tuple[str, ...]
@@ -145,8 +146,8 @@ class Workbook(Protocol):
     def apply(self, changes: WorkbookChanges, *, expected_version: str) -> str:
         """Write the changes atomically and return the new version token.
 
-        Raises WorkbookChangedError, and writes nothing, when the workbook is no longer at
-        `expected_version`; WorkbookLockedError when a person holds it open;
+        Raises WorkbookChangedError, and writes nothing, when the workbook is no longer
+        at `expected_version`; WorkbookLockedError when a person holds it open;
         WorkbookWriteError for other failures (nothing half-written).
         """
         ...
