@@ -17,12 +17,13 @@ from markupsafe import Markup
 from sheetbill.documents.formatting import Formatter, customer_locale
 from sheetbill.documents.labels import labels_for, language_of
 from sheetbill.documents.parties import address_lines
-from sheetbill.documents.qr import payment_code
+from sheetbill.documents.qr import PaymentCode, payment_code
 from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, TaxMode
 
 # A Settings logo path outside the template folder is not read (the fetcher would
 # refuse it); this placeholder ships with the default templates instead.
 PLACEHOLDER_LOGO = "logo.svg"
+PAYMENT_QR_URL = "sheetbill:payment-qr.png"
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +39,14 @@ class InvoiceDocument:
     notes: str = ""
     # For a credit note: the number of the invoice it corrects.
     refers_to: str = ""
+
+    @property
+    def language(self) -> str:
+        """The label language: the customer's Language, else the Settings' Locale."""
+        return language_of(self.customer.language or self.settings.locale)
+
+    def payment_code(self) -> PaymentCode | None:
+        return payment_code(self.invoice, self.settings, self.customer, self.language)
 
     @property
     def e_invoice(self) -> str:
@@ -67,13 +76,15 @@ def logo_url(settings: Settings, templates: Path) -> str:
     return PLACEHOLDER_LOGO if (templates / PLACEHOLDER_LOGO).is_file() else ""
 
 
-def template_context(document: InvoiceDocument, templates: Path) -> dict[str, Any]:
+def template_context(
+    document: InvoiceDocument, templates: Path, code: PaymentCode | None = None
+) -> dict[str, Any]:
+    """The names a template sees; `code` is the document's payment code, if any."""
     invoice, settings, customer = document.invoice, document.settings, document.customer
-    language = language_of(customer.language or settings.locale)
+    language = document.language
     locale = customer_locale(customer, settings)
     fmt = Formatter(locale=locale, currency=invoice.currency)
     labels = labels_for(language)
-    code = payment_code(invoice, settings, customer, language)
     due = fmt.date(invoice.due_date)
     total = fmt.money(invoice.total)
     is_credit = invoice.kind is InvoiceKind.CREDIT_NOTE
@@ -102,10 +113,14 @@ def template_context(document: InvoiceDocument, templates: Path) -> dict[str, An
         "notes": document.notes,
         "payment_terms": terms,
         "logo": logo_url(settings, templates),
-        # The SVG is built here from validated numbers and text escaped by segno and
-        # svgwrite, never from template input, so it may go in unescaped.
         "payment_code": code.kind if code else "",
-        "payment_svg": Markup(code.svg) if code else "",  # noqa: S704
+        # The EPC code is served to WeasyPrint from memory under this URL.
+        "payment_qr": PAYMENT_QR_URL if code and code.kind == "epc" else "",
+        # The Swiss slip is SVG built by qrbill from validated numbers and text it
+        # escapes itself, never from template input, so it may go in unescaped.
+        "payment_svg": Markup(code.image.decode())  # noqa: S704
+        if code and code.kind == "swiss"
+        else "",
         "units": _unit_labels(labels),
     }
 

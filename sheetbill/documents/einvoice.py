@@ -11,7 +11,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
-from facturx import xml_check_xsd
 from lxml import etree
 
 from sheetbill.documents.context import InvoiceDocument
@@ -310,6 +309,10 @@ def cii_xml(document: InvoiceDocument, *, profile: Profile = "factur-x") -> byte
 
 def check_cii_xml(xml: bytes, *, number: str = "") -> None:
     """Raise RenderError unless `xml` is valid against the Factur-X EN 16931 XSD."""
+    # Imported here: factur-x brings pypdf and requests, a quarter second of imports
+    # that runs without e-invoice customers never need.
+    from facturx import xml_check_xsd
+
     try:
         xml_check_xsd(xml, flavor="factur-x", level="en16931")
     except Exception as exc:  # the library raises bare Exception on a schema error

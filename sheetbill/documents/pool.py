@@ -13,7 +13,8 @@ import json
 import multiprocessing
 import os
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
@@ -90,6 +91,47 @@ def _render_one(job: tuple[InvoiceDocument, Path, Path]) -> str | None:
     return None
 
 
+def _render_all(jobs: Sequence[tuple[InvoiceDocument, Path, Path]]) -> list[str | None]:
+    return [_render_one(job) for job in jobs]
+
+
+def _render_pooled(
+    jobs: Sequence[tuple[InvoiceDocument, Path, Path]], workers: int
+) -> list[str | None]:
+    """Workers take jobs from the back while this process takes them from the front.
+
+    A spawned worker needs a second or two to import WeasyPrint; this process has it
+    loaded already, so the first PDFs appear at once and no core idles meanwhile.
+    Jobs go to the pool in reverse, so the ones at the front stay queued longest and
+    this process can still cancel and render them itself.
+    """
+    errors: list[str | None] = [None] * len(jobs)
+    # forkserver, not fork: the parent may hold threads and WeasyPrint's native
+    # state, unsafe to copy. The fork server starts clean, imports the renderer once
+    # and forks workers from that, instead of each worker importing it (2 s each).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures: dict[int, Future[str | None]] = {
+                i: pool.submit(_render_one, jobs[i])
+                for i in reversed(range(1, len(jobs)))
+            }
+            errors[0] = _render_one(jobs[0])
+            taken = 1
+            # Workers run jobs from the back, so once one here has started, every
+            # job after it has too: stop stealing at the first that cannot be had.
+            while taken in futures and futures[taken].cancel():
+                errors[taken] = _render_one(jobs[taken])
+                del futures[taken]
+                taken += 1
+            for i, future in futures.items():
+                errors[i] = future.result()
+    except BrokenProcessPool as exc:
+        raise RenderError(f"a PDF worker process died: {exc}") from exc
+    return errors
+
+
 def _is_current(
     document: InvoiceDocument, out_dir: Path, known: str | None, now: str
 ) -> bool:
@@ -124,16 +166,8 @@ def render_many(
         if not _is_current(doc, out_dir, known.get(doc.invoice.number), now)
     ]
     jobs = [(documents[i], templates, out_dir) for i in todo]
-    errors: list[str | None]
-    workers = max(1, min(workers, os.cpu_count() or 1, len(jobs)))
-    if workers == 1:
-        errors = [_render_one(job) for job in jobs]
-    else:
-        # spawn, not fork: the parent may hold threads and WeasyPrint's native
-        # libraries (fontconfig, pango), which are not safe to copy into a child.
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            errors = list(pool.map(_render_one, jobs, chunksize=4))
+    workers = max(1, min(workers, os.cpu_count() or 1, len(jobs) - 1))
+    errors = _render_all(jobs) if workers == 1 else _render_pooled(jobs, workers)
     failed = dict(zip(todo, errors, strict=True))
     results = []
     for i, (doc, now) in enumerate(zip(documents, hashes, strict=True)):

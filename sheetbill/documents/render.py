@@ -32,7 +32,12 @@ from weasyprint import HTML, Attachment, URLFetcher
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
-from sheetbill.documents.context import InvoiceDocument, template_context, template_name
+from sheetbill.documents.context import (
+    PAYMENT_QR_URL,
+    InvoiceDocument,
+    template_context,
+    template_name,
+)
 from sheetbill.documents.einvoice import (
     FACTURX_FILE_NAME,
     cii_xml,
@@ -40,6 +45,7 @@ from sheetbill.documents.einvoice import (
     write_xrechnung_xml,
 )
 from sheetbill.documents.files import atomic_write, pdf_path
+from sheetbill.documents.qr import PaymentCode
 from sheetbill.errors import RenderError
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "sheet_templates" / "invoice"
@@ -56,13 +62,20 @@ class FolderFetcher(URLFetcher):  # type: ignore[misc]
     handler is ever reached; `fail_on_errors` makes a refusal stop the render.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, memory: Mapping[str, bytes] | None = None) -> None:
         super().__init__(
             allowed_protocols=("file",), allow_redirects=False, fail_on_errors=True
         )
         self.root = root.resolve()
+        # Images made for this document (the payment QR code), by their exact URL.
+        self.memory = dict(memory or {})
 
     def fetch(self, url: str, headers: Mapping[str, str] | None = None) -> Any:
+        if url in self.memory:
+            mime = mimetypes.guess_type(url)[0] or "application/octet-stream"
+            return URLFetcherResponse(
+                url, body=self.memory[url], headers={"Content-Type": mime}
+            )
         parts = urlsplit(url)
         if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
             raise ResourceRefusedError(
@@ -126,6 +139,9 @@ def _environment(root: Path) -> SandboxedEnvironment:
         loader=FileSystemLoader(root),
         autoescape=True,
         undefined=StrictUndefined,
+        # Less whitespace in the HTML means fewer text nodes for WeasyPrint to parse.
+        trim_blocks=True,
+        lstrip_blocks=True,
     )
     env.filters.update(
         money=_money,
@@ -157,13 +173,22 @@ def _template_line(root: Path, tb: TracebackType | None) -> tuple[str, int] | No
     return found
 
 
-def render_html(document: InvoiceDocument, templates: Path = DEFAULT_TEMPLATES) -> str:
-    """The document's HTML, or a RenderError naming the template file and line."""
+def render_html(
+    document: InvoiceDocument,
+    templates: Path = DEFAULT_TEMPLATES,
+    code: PaymentCode | None = None,
+) -> str:
+    """The document's HTML, or a RenderError naming the template file and line.
+
+    `code` is the payment code when the caller made it already (to serve its image).
+    """
     root = templates.resolve()
+    if code is None:
+        code = document.payment_code()
     name = template_name(document.invoice)
     try:
         template = _environment(root).get_template(name)
-        return template.render(template_context(document, root))
+        return template.render(template_context(document, root, code))
     except TemplateSyntaxError as exc:
         raise RenderError(
             f"{exc.name or name} line {exc.lineno}: {exc.message}",
@@ -188,8 +213,10 @@ def render_pdf_bytes(
 ) -> bytes:
     """The PDF; a PDF/A-3 Factur-X with its XML embedded for customers marked for it."""
     root = templates.resolve()
-    html = render_html(document, root)
-    fetcher = FolderFetcher(root)
+    code = document.payment_code()
+    html = render_html(document, root, code)
+    memory = {PAYMENT_QR_URL: code.image} if code and code.kind == "epc" else {}
+    fetcher = FolderFetcher(root, memory)
     options: dict[str, Any] = {}
     is_facturx = document.e_invoice == "factur-x"
     if is_facturx:
