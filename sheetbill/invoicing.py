@@ -8,7 +8,7 @@ lines, spread back so lines, net, tax and total always add up exactly.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
@@ -75,7 +75,9 @@ def tax_rate_for(
     return settings.default_tax_rate
 
 
-def _time_item(entry: TimeEntry, customer: Customer, settings: Settings) -> PricedItem:
+def _time_item(
+    entry: TimeEntry, customer: Customer, settings: Settings, source: SourceRow
+) -> PricedItem:
     hours = round_hours(entry.hours, settings)
     quantity = hours
     if entry.rate.unit == "day":
@@ -106,12 +108,14 @@ def _time_item(entry: TimeEntry, customer: Customer, settings: Settings) -> Pric
         unit=entry.rate.unit,
         unit_price=entry.rate.rate,
         tax_rate=tax_rate_for(customer, settings, None),
-        source=entry.source,
-        sort_key=("0", entry.day.isoformat(), f"{entry.source.row:09d}"),
+        source=source,
+        sort_key=("0", entry.day.isoformat(), f"{source.row:09d}"),
     )
 
 
-def _order_item(order: Order, customer: Customer, settings: Settings) -> PricedItem:
+def _order_item(
+    order: Order, customer: Customer, settings: Settings, source: SourceRow
+) -> PricedItem:
     description = (
         f"{order.item}: {order.description}" if order.description else order.item
     )
@@ -122,8 +126,8 @@ def _order_item(order: Order, customer: Customer, settings: Settings) -> PricedI
         unit="item",
         unit_price=order.unit_price,
         tax_rate=tax_rate_for(customer, settings, order.tax_rate),
-        source=order.source,
-        sort_key=("1", order.day.isoformat(), f"{order.source.row:09d}"),
+        source=source,
+        sort_key=("1", order.day.isoformat(), f"{source.row:09d}"),
     )
 
 
@@ -241,29 +245,27 @@ def plan_invoices(
 
     Also returns the counters after drawing, for the state database to record.
     """
-    priced: list[tuple[Customer, PricedItem]] = []
     completes: dict[str, date] = {}
     for entry in entries:
-        customer = customers[entry.customer_id]
-        priced.append((customer, _time_item(entry, customer, settings)))
         complete = entry.work_complete or entry.day
-        if complete > completes.get(customer.customer_id, date.min):
-            completes[customer.customer_id] = complete
-    for order in orders:
-        customer = customers[order.customer_id]
-        priced.append((customer, _order_item(order, customer, settings)))
+        if complete > completes.get(entry.customer_id, date.min):
+            completes[entry.customer_id] = complete
     # Row IDs go out in sheet order, so a person reading the tab sees them rise.
-    priced.sort(key=lambda pair: (pair[1].source.tab, pair[1].source.row))
+    billed: list[TimeEntry | Order] = [*entries, *orders]
+    billed.sort(key=lambda e: (e.source.tab, e.source.row))
     next_row_id = counters.last_row_id
     items: dict[tuple[str, str], list[PricedItem]] = {}
-    for customer, item in priced:
+    for thing in billed:
         next_row_id += 1
-        source = item.source
-        row_id = f"{ROW_ID_PREFIX.get(source.tab, 'R-')}{next_row_id:06d}"
-        numbered = SourceRow(source.tab, source.row, row_id, source.fingerprint)
-        items.setdefault((customer.customer_id, customer.currency), []).append(
-            replace(item, source=numbered)
-        )
+        customer = customers[thing.customer_id]
+        old = thing.source
+        row_id = f"{ROW_ID_PREFIX.get(old.tab, 'R-')}{next_row_id:06d}"
+        source = SourceRow(old.tab, old.row, row_id, old.fingerprint)
+        if isinstance(thing, TimeEntry):
+            item = _time_item(thing, customer, settings, source)
+        else:
+            item = _order_item(thing, customer, settings, source)
+        items.setdefault((customer.customer_id, customer.currency), []).append(item)
     pattern = NumberPattern(settings.number_pattern)
     series = pattern.series(today)
     sequence = counters.last_sequence.get(series, 0)

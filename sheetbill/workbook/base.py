@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 # What a cell holds once it crossed the adapter boundary. Numbers are always Decimal
 # (never float), dates are `date`/`datetime`, times of day `time`. No library type.
@@ -83,9 +83,8 @@ class TabSpec:
     columns: tuple[ColumnSpec, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class CellWrite:
-    """One cell to write.
+class CellWrite(NamedTuple):
+    """One cell to write (a NamedTuple: a big run plans hundreds of thousands).
 
     `row` is the 1-based sheet row, `column` the 0-based column (0 = A). A `str` is
     always written as text, never as a formula, whatever its first character.

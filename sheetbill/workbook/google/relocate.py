@@ -10,7 +10,6 @@ the run reads and plans again, so no row ever receives another row's value.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -75,7 +74,7 @@ def relocate(
             raise _changed(name, tab, f"row {row} was blank when read")
     if len(set(moved.values())) != len(moved):
         raise _changed(name, tab, "two planned rows now fall on one row")
-    return [dataclasses.replace(w, row=moved[w.row]) for w in writes]
+    return [w._replace(row=moved[w.row]) for w in writes]
 
 
 def _find(
