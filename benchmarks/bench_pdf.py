@@ -1,0 +1,362 @@
+"""PDF benchmark (issue 5): 200 invoices x 20 lines, WeasyPrint pool vs Chromium.
+
+The same HTML (sheetbill's default template) is printed three ways: sheetbill's process
+pool of 2, one persistent Debian Chromium driven over the DevTools protocol (one
+Page.printToPDF per invoice), and one Chromium process per invoice (`--print-to-pdf`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pickle
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sheetbill.documents import DEFAULT_TEMPLATES, InvoiceDocument, render_html
+from sheetbill.documents.pool import render_many
+from sheetbill.invoicing import PricedItem, price_lines
+from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, SourceRow, TaxMode
+
+OUT = Path(__file__).resolve().parents[1] / "bench-out" / "pdf"
+INVOICES = 200
+LINES = 20
+# A process per invoice costs about a second each: a sample gives the rate.
+PER_PROCESS_SAMPLE = 20
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SETTINGS = Settings(
+    company_name="Bench Studio GmbH",
+    company_address="Hafenstraße 12\n20457 Hamburg",
+    company_tax_id="DE123456789",
+    iban="DE89 3704 0044 0532 0130 00",
+    bic="COBADEFFXXX",
+    billing_owner="billing@bench.example",
+    default_tax_rate=Decimal(19),
+    locale="de_DE",
+)
+
+
+def make_documents(count: int = INVOICES, lines: int = LINES) -> list[InvoiceDocument]:
+    """Invoices priced by the planner's own code, each with a payment QR code."""
+    docs = []
+    issue = date(2026, 11, 2)
+    for n in range(count):
+        customer = Customer(
+            row=n + 2,
+            customer_id=f"C{n:04d}",
+            name=f"Customer {n} GmbH",
+            email=f"c{n}@example.com",
+            address=f"Musterweg {n}\n10115 Berlin",
+            country="DE",
+            language=("de", "en", "fr", "es")[n % 4],
+        )
+        items = [
+            PricedItem(
+                group=(f"{i:03d}",),
+                description=f"Project {n % 7}: work package {i} (design and review)",
+                quantity=Decimal("0.25") * (1 + (i * 7 + n) % 16),
+                unit="hour",
+                unit_price=Decimal("95.00"),
+                tax_rate=Decimal(19 if i % 5 else 7),
+                source=SourceRow("Time Log", i + 2, f"T-{n * 100 + i:06d}", "fp"),
+                sort_key=(f"{i:03d}",),
+            )
+            for i in range(lines)
+        ]
+        priced, rates = price_lines(
+            items, currency="EUR", tax_mode=TaxMode.EXCLUSIVE, settings=SETTINGS
+        )
+        net = sum((li.net for li in priced), Decimal(0))
+        tax = sum((li.tax for li in priced), Decimal(0))
+        invoice = Invoice(
+            number=f"INV-2026-{n + 1:04d}",
+            kind=InvoiceKind.INVOICE,
+            customer_id=customer.customer_id,
+            customer_name=customer.name,
+            currency="EUR",
+            issue_date=issue,
+            due_date=issue + timedelta(days=14),
+            tax_mode=TaxMode.EXCLUSIVE,
+            lines=tuple(priced),
+            net=net,
+            tax=tax,
+            total=net + tax,
+            breakdown=tuple(rates),
+            work_complete=None,
+        )
+        docs.append(InvoiceDocument(invoice, SETTINGS, customer, notes="Thank you."))
+    return docs
+
+
+def mean_size(folder: Path) -> float:
+    sizes = [p.stat().st_size for p in folder.rglob("*.pdf")]
+    return sum(sizes) / len(sizes) / 1024
+
+
+def fresh(folder: Path) -> Path:
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def sheetbill_pool(docs: list[InvoiceDocument], out: Path) -> tuple[float, float]:
+    """(seconds to the first PDF on disk, seconds for all) with `render_many`."""
+    out.mkdir(parents=True, exist_ok=True)
+    first: list[float] = []
+    done = threading.Event()
+    start = time.perf_counter()
+
+    def watch() -> None:
+        while not done.is_set() and not first:
+            if any(out.glob("*.pdf")):
+                first.append(time.perf_counter() - start)
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        results = render_many(docs, out_dir=out, workers=2)
+    finally:
+        done.set()
+        watcher.join()
+    elapsed = time.perf_counter() - start
+    errors = [r.error for r in results if r.error]
+    if errors:
+        raise SystemExit(f"render failed: {errors[0]}")
+    return (first[0] if first else elapsed), elapsed
+
+
+FIRST_PDF = """
+import pickle, sys
+from pathlib import Path
+from sheetbill.documents import render_invoice_pdf
+document = pickle.loads(Path(sys.argv[1]).read_bytes())
+render_invoice_pdf(document, out_dir=Path(sys.argv[2]))
+"""
+
+
+def sheetbill_first_pdf(doc: InvoiceDocument) -> float:
+    """A new Python process that imports sheetbill and writes one PDF, timed outside."""
+    out = fresh(OUT / "first")
+    job = out / "doc.pickle"
+    job.write_bytes(pickle.dumps(doc))
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", FIRST_PDF, str(job), str(out)], check=True)
+    return time.perf_counter() - start
+
+
+def html_folder(docs: list[InvoiceDocument]) -> tuple[Path, list[Path]]:
+    """The same HTML, written into a copy of the template folder so links resolve."""
+    folder = OUT / "html"
+    shutil.rmtree(folder, ignore_errors=True)
+    shutil.copytree(DEFAULT_TEMPLATES, folder)
+    pages = []
+    for doc in docs:
+        page = folder / f"{doc.invoice.number}.html"
+        page.write_text(render_html(doc))
+        pages.append(page)
+    return folder, pages
+
+
+class DevTools:
+    """A minimal Chrome DevTools Protocol client over one page's websocket."""
+
+    def __init__(self, url: str) -> None:
+        import websocket
+
+        self.socket = websocket.create_connection(url, timeout=60, suppress_origin=True)
+        self.next_id = 0
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        self.socket.send(
+            json.dumps({"id": self.next_id, "method": method, "params": params})
+        )
+        while True:
+            message = json.loads(self.socket.recv())
+            if message.get("id") == self.next_id:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return dict(message.get("result", {}))
+
+    def wait_for(self, event: str) -> None:
+        while json.loads(self.socket.recv()).get("method") != event:
+            pass
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def chromium_persistent(pages: list[Path], out: Path) -> tuple[float, float]:
+    """(seconds to the first PDF incl. browser start, seconds for all), one browser."""
+    out.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    profile = tempfile.mkdtemp(prefix="bench-chromium-")
+    start = time.perf_counter()
+    browser = subprocess.Popen(
+        [
+            CHROMIUM,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--remote-debugging-port={port}",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        targets = None
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list") as r:
+                    targets = [t for t in json.load(r) if t["type"] == "page"]
+                if targets:
+                    break
+            except OSError:
+                time.sleep(0.05)
+        if not targets:
+            raise SystemExit("chromium did not open its DevTools port")
+        tools = DevTools(targets[0]["webSocketDebuggerUrl"])
+        tools.call("Page.enable")
+        first = 0.0
+        for n, page in enumerate(pages):
+            tools.call("Page.navigate", url=page.as_uri())
+            tools.wait_for("Page.loadEventFired")
+            pdf = tools.call(
+                "Page.printToPDF", printBackground=True, preferCSSPageSize=True
+            )
+            (out / f"{page.stem}.pdf").write_bytes(base64.b64decode(pdf["data"]))
+            if n == 0:
+                first = time.perf_counter() - start
+        return first, time.perf_counter() - start
+    finally:
+        browser.terminate()
+        browser.wait(timeout=30)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def chromium_per_invoice(pages: list[Path]) -> float:
+    """Seconds for a fresh `chromium --print-to-pdf` process per invoice."""
+    out = fresh(OUT / "chromium-per-invoice")
+    start = time.perf_counter()
+    for page in pages:
+        profile = tempfile.mkdtemp(prefix="bench-chromium-")
+        try:
+            subprocess.run(
+                [
+                    CHROMIUM,
+                    *CHROMIUM_FLAGS,
+                    f"--user-data-dir={profile}",
+                    "--no-pdf-header-footer",
+                    f"--print-to-pdf={out / page.stem}.pdf",
+                    page.as_uri(),
+                ],
+                check=True,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=120,
+            )
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
+    return time.perf_counter() - start
+
+
+def verdict(ratio: float, target: float) -> str:
+    return (
+        f"{ratio:.1f}x (target >= {target:g}x) {'ok' if ratio >= target else 'MISSED'}"
+    )
+
+
+def main() -> list[tuple[str, str, str, str]]:
+    if not Path(CHROMIUM).exists():
+        if os.geteuid() != 0:
+            print("chromium is missing: sudo apt-get install chromium", file=sys.stderr)
+            return [("PDF benchmark", "skipped", "needs chromium", "see stderr")]
+        subprocess.run(["apt-get", "install", "-y", "-q", "chromium"], check=True)
+    load = os.getloadavg()[0]
+    docs = make_documents()
+    _, pages = html_folder(docs)
+    ours_dir = fresh(OUT / "sheetbill")
+    theirs_dir = fresh(OUT / "chromium-persistent")
+    # Two alternating rounds of half the invoices each, so a neighbour's load on a
+    # shared machine falls on both sides alike.
+    half = len(docs) // 2
+    ours = theirs = 0.0
+    ours_first: list[float] = []
+    theirs_first: list[float] = []
+    for n, part in enumerate((slice(0, half), slice(half, None))):
+        first, elapsed = sheetbill_pool(docs[part], ours_dir / f"round{n}")
+        ours_first.append(first)
+        ours += elapsed
+        first, elapsed = chromium_persistent(pages[part], theirs_dir / f"round{n}")
+        theirs_first.append(first)
+        theirs += elapsed
+    ours_rate, theirs_rate = len(docs) / ours, len(docs) / theirs
+    cold = sheetbill_first_pdf(docs[0])
+    sample = pages[:PER_PROCESS_SAMPLE]
+    per_process = chromium_per_invoice(sample)
+    per_process_rate = len(sample) / per_process
+    ours_kb, theirs_kb = mean_size(ours_dir), mean_size(theirs_dir)
+    first = min(ours_first)
+    return [
+        (
+            f"{INVOICES} invoices x {LINES} lines, PDFs/s (load {load:.1f})",
+            f"{ours_rate:.1f}/s (pool of 2, {ours:.1f} s)",
+            f"one persistent Chromium {theirs_rate:.1f}/s ({theirs:.1f} s)",
+            verdict(ours_rate / theirs_rate, 1),
+        ),
+        (
+            f"same, vs a Chromium process per invoice ({len(sample)} sampled)",
+            f"{ours_rate:.1f}/s",
+            f"Chromium per invoice {per_process_rate:.2f}/s",
+            verdict(ours_rate / per_process_rate, 5),
+        ),
+        (
+            "first PDF after render_many() is called",
+            f"{first:.2f} s",
+            f"Chromium launch + first PDF {min(theirs_first):.2f} s",
+            "ok (target < 1.5 s)" if first < 1.5 else "MISSED (target < 1.5 s)",
+        ),
+        (
+            "first PDF from a new Python process (imports included)",
+            f"{cold:.2f} s",
+            f"Chromium process, one PDF {per_process / len(sample):.2f} s",
+            f"{per_process / len(sample) / cold:.1f}x",
+        ),
+        (
+            "PDF size (mean)",
+            f"{ours_kb:.0f} KB",
+            f"Chromium {theirs_kb:.0f} KB",
+            f"{theirs_kb / ours_kb:.1f}x smaller",
+        ),
+    ]
+
+
+if __name__ == "__main__":
+    # Guarded: the render pool's processes import this module's parent again.
+    for row in main():
+        print(" | ".join(row))
