@@ -33,15 +33,23 @@ _ESCAPE = re.compile(
     "(_x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b\x0c\x0e-\x1f])|([\ud800-\udfff\ufffe\uffff])"
 )
 _COLUMNS: dict[str, int] = {}
+_LETTERS: dict[int, str] = {}
+# What lxml escapes in element text (checked against it for every code point).
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 
 
 def column_letters(column: int) -> str:
     """0 -> "A", 25 -> "Z", 26 -> "AA"."""
+    letters = _LETTERS.get(column)
+    if letters is not None:
+        return letters
     letters = ""
     number = column + 1
     while number:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
+    if 0 <= column < MAX_COLUMN:
+        _LETTERS[column] = letters
     return letters
 
 
@@ -144,26 +152,56 @@ def set_value(
     if value is None:
         return
     if isinstance(value, str):
-        if len(value) > EXCEL_MAX_TEXT:
-            raise WorkbookWriteError(
-                f"cannot write a text of {len(value):,} characters: an Excel cell "
-                f"holds at most {EXCEL_MAX_TEXT:,}"
-            )
+        escaped = escape_text(_checked_text(value))
         cell.set("t", "inlineStr")
         inline = etree.Element(f"{{{main_ns}}}is")
         text = etree.SubElement(inline, f"{{{main_ns}}}t")
-        text.text = escape_text(value)
+        text.text = escaped
         text.set(XML_SPACE, "preserve")
         cell.insert(0, inline)
         return
+    kind, stored = _stored_number(value, date1904=date1904)
     number = etree.Element(f"{{{main_ns}}}v")
-    if isinstance(value, bool):
-        cell.set("t", "b")
-        number.text = "1" if value else "0"
-    elif isinstance(value, Decimal):
-        number.text = plain_number(value)
-    elif isinstance(value, (date, time)):
-        number.text = date_serial(value, date1904=date1904)
-    else:
-        raise WorkbookWriteError(f"cannot write a {type(value).__name__} into a cell")
+    if kind:
+        cell.set("t", kind)
+    number.text = stored
     cell.insert(0, number)
+
+
+def cell_xml(ref: str, style: int | None, value: CellValue, *, date1904: bool) -> str:
+    """The `<c>` element `set_value` makes of a new cell at `ref` with style `style`
+    (None: no style attribute), exactly as lxml writes it; "" for None."""
+    if value is None:
+        return ""
+    styled = "" if style is None else f' s="{style}"'
+    if isinstance(value, str):
+        text = escape_text(_checked_text(value))
+        if "&" in text or "<" in text or ">" in text or "\r" in text:
+            text = text.translate(_TEXT_ESCAPES)
+        return (
+            f'<c r="{ref}"{styled} t="inlineStr"><is><t xml:space="preserve">{text}'
+            "</t></is></c>"
+        )
+    kind, stored = _stored_number(value, date1904=date1904)
+    typed = f' t="{kind}"' if kind else ""
+    return f'<c r="{ref}"{styled}{typed}><v>{stored}</v></c>'
+
+
+def _checked_text(value: str) -> str:
+    if len(value) > EXCEL_MAX_TEXT:
+        raise WorkbookWriteError(
+            f"cannot write a text of {len(value):,} characters: an Excel cell "
+            f"holds at most {EXCEL_MAX_TEXT:,}"
+        )
+    return value
+
+
+def _stored_number(value: CellValue, *, date1904: bool) -> tuple[str, str]:
+    """The `t` attribute ("" for a number) and the `<v>` text of a non-text value."""
+    if isinstance(value, bool):
+        return "b", "1" if value else "0"
+    if isinstance(value, Decimal):
+        return "", plain_number(value)
+    if isinstance(value, (date, time)):
+        return "", date_serial(value, date1904=date1904)
+    raise WorkbookWriteError(f"cannot write a {type(value).__name__} into a cell")

@@ -64,6 +64,9 @@ class StyleBook:
         self.ns = etree.QName(root).namespace or ""
         self.changed = False
         self._formats: dict[int, str] = {}
+        # Asked per written cell: answers kept per style id until the part changes.
+        self._xf_cache: list[etree._Element] | None = None
+        self._date_styles: dict[int, bool] = {}
         for node in self._list("numFmts", create=False):
             fmt_id = _int(node.get("numFmtId"), -1)
             self._formats[fmt_id] = node.get("formatCode", "")
@@ -102,6 +105,8 @@ class StyleBook:
         count = len(list(parent.iterchildren(self._q_child(name))))
         parent.set("count", str(count))
         self.changed = True
+        self._xf_cache = None
+        self._date_styles.clear()
         return count - 1
 
     # Number formats -------------------------------------------------------------------
@@ -127,13 +132,21 @@ class StyleBook:
     # Cell formats ---------------------------------------------------------------------
 
     def _xfs(self) -> list[etree._Element]:
-        return self._list("cellXfs", create=False)
+        if self._xf_cache is None:
+            self._xf_cache = self._list("cellXfs", create=False)
+        return self._xf_cache
 
     def is_date_style(self, index: int | None) -> bool:
-        xfs = self._xfs()
-        if index is None or not 0 <= index < len(xfs):
+        if index is None:
             return False
-        return self.is_date_format(_int(xfs[index].get("numFmtId"), 0))
+        known = self._date_styles.get(index)
+        if known is None:
+            xfs = self._xfs()
+            known = 0 <= index < len(xfs) and self.is_date_format(
+                _int(xfs[index].get("numFmtId"), 0)
+            )
+            self._date_styles[index] = known
+        return known
 
     def number_format_of(self, index: int | None) -> int:
         xfs = self._xfs()

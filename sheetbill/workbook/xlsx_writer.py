@@ -17,7 +17,7 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Mapping
-from datetime import datetime, time
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from lxml import etree
@@ -30,7 +30,7 @@ from sheetbill.workbook.base import (
     TabSpec,
     WorkbookChanges,
 )
-from sheetbill.workbook.xlsx_cells import column_letters, is_dated, set_value
+from sheetbill.workbook.xlsx_cells import column_letters, set_value
 from sheetbill.workbook.xlsx_package import (
     CONTENT_TYPES_NS,
     CONTENT_TYPES_PART,
@@ -52,6 +52,7 @@ MAX_TAB_NAME = 31
 _BAD_NAME_CHARS = re.compile("[\\[\\]:*?/\\\\\x00-\x1f\ud800-\udfff\ufffe\uffff]")
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _VALIDATION_LAST_ROW = 1_048_576
+_DATED = frozenset(["date", "datetime", "time"])
 _RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
 _MAIN_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
@@ -243,28 +244,29 @@ class _PackageWriter:
 
     def _resolver(self, formats: Mapping[int, ColumnFormat]) -> StyleResolver:
         styles = self.styles
+        # The answer depends on the value only through its kind, and styles are
+        # append-only, so it is worked out once per (column, styles, kind).
+        known: dict[tuple[int, int | None, int | None, str], int | None] = {}
 
         def resolve(
             column: int, current: int | None, inherited: int | None, value: CellValue
         ) -> int | None:
+            kind = _kind(value)
+            key = (column, current, inherited, kind)
+            if key in known:
+                return known[key]
             style = current if current is not None else inherited
             wanted = formats.get(column)
             if not style and wanted is not None:
                 style = styles.style_for(wanted)
-            if is_dated(value) and not styles.is_date_style(style):
-                kind = (
-                    "datetime"
-                    if isinstance(value, datetime)
-                    else "time"
-                    if isinstance(value, time)
-                    else "date"
-                )
+            if kind in _DATED and not styles.is_date_style(style):
                 fmt_id = styles.date_format_id(kind)
                 style = styles.with_number_format(style, fmt_id=fmt_id)
-            elif isinstance(value, Decimal) and styles.is_date_style(style):
+            elif kind == "number" and styles.is_date_style(style):
                 # A number under a date would show, and read back, as a date: it
                 # keeps the look but not the date format.
                 style = styles.with_number_format(style, fmt_id=0)
+            known[key] = style
             return style
 
         return resolve
@@ -326,6 +328,20 @@ class _PackageWriter:
             if (override.get("PartName") or "").lstrip("/").lower() == name.lower():
                 self.types.remove(override)
                 self.types_changed = True
+
+
+def _kind(value: CellValue) -> str:
+    """What of a value decides its style: "date", "datetime", "time", "number" or
+    "other"."""
+    if isinstance(value, datetime):
+        return "datetime"
+    if isinstance(value, time):
+        return "time"
+    if isinstance(value, date):
+        return "date"
+    if isinstance(value, Decimal):
+        return "number"
+    return "other"
 
 
 def _new_sheet(spec: TabSpec, styles: StyleBook, ns: str, package: Package) -> bytes:
