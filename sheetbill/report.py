@@ -178,7 +178,7 @@ def print_run(console: Console, result: RunResult) -> None:
             console, f"{len(result.invoices)} invoice(s) {verb}", result.invoices
         )
     else:
-        console.print(f"No new invoices ({verb} none).")
+        console.print("No new invoices.")
     changes = result.changes
     if result.is_dry_run:
         console.print(
