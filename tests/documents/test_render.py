@@ -63,7 +63,7 @@ def test_render_invoice_pdf_long_invoice_repeats_table_header_on_every_page(
         text = pdf_text(pdf, first=number, last=number)
         assert f"Page {number} of {pages}" in text
         if number < pages:
-            assert re.search(r"#\s+Description\s+Qty\s+Unit\s+Unit price", text)
+            assert re.search(r"#\s+Description\s+Qty\s+Unit price\s+VAT\s+Amount", text)
     assert "Support ticket #1219" in pdf_text(pdf)
 
 
