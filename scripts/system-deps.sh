@@ -2,6 +2,7 @@
 # Installs the Debian packages sheetbill needs, only when they are missing.
 #   run:  pango (WeasyPrint renders PDFs with it) and fonts
 #   test: LibreOffice (the second reader of written workbooks) and poppler (pdftotext)
+#   bench: Chromium, the baseline the PDF benchmark prints the same invoices with
 set -euo pipefail
 need=()
 has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
@@ -15,7 +16,10 @@ case "${1:-run}" in
     command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)
     command -v pdftotext >/dev/null || need+=(poppler-utils)
     ;;
-  *) echo "usage: $0 run|test" >&2; exit 2 ;;
+  bench)
+    [ -x /usr/bin/chromium ] || need+=(chromium)
+    ;;
+  *) echo "usage: $0 run|test|bench" >&2; exit 2 ;;
 esac
 [ ${#need[@]} -eq 0 ] && exit 0
 echo "Installing missing system packages: ${need[*]}"
