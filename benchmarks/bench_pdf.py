@@ -1,9 +1,6 @@
 """PDF benchmark (issue 5): 200 invoices x 20 lines, WeasyPrint pool vs Chromium.
 
-The same HTML (sheetbill's default template) is printed three ways: sheetbill's process
-pool of 2, one persistent Debian Chromium driven over the DevTools protocol (one
-Page.printToPDF per invoice), and one Chromium process per invoice (`--print-to-pdf`).
-"""
+The same HTML is also printed by one persistent Chromium and a Chromium per invoice."""
 
 from __future__ import annotations
 

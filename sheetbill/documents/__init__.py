@@ -1,8 +1,6 @@
-"""Invoice documents: PDFs from templates, payment QR codes and e-invoices (an adapter).
+"""Invoice documents (an adapter): PDFs from templates, payment QR codes, e-invoices.
 
-Public API: `InvoiceDocument`, `render_invoice_pdf`, `render_many`, `content_hash`,
-`write_xrechnung_xml`, `cii_xml`, `pdf_path`, `DEFAULT_TEMPLATES`.
-"""
+Entry points: `InvoiceDocument`, `render_invoice_pdf`, `render_many`, `content_hash`."""
 
 from sheetbill.documents.context import InvoiceDocument
 from sheetbill.documents.einvoice import cii_xml, write_xrechnung_xml

@@ -1,8 +1,6 @@
 """What a template sees: the invoice, its parties, labels, formatters and payment code.
 
-`InvoiceDocument` is the one input of every renderer; `template_context` turns it into
-the names documented in sheet_templates/invoice/README.md.
-"""
+`InvoiceDocument` is what every renderer takes (see sheet_templates/invoice/README)."""
 
 from __future__ import annotations
 

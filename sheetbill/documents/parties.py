@@ -1,9 +1,7 @@
 """Seller and buyer addresses split the way QR codes and e-invoices need them.
 
-The sheet holds one free-text Address cell; a line `12345 City` or `8001 Zürich` is
-read as postcode and city, and the country is the Country cell, else a VAT ID's prefix,
-else the locale's region.
-"""
+The last address line `12345 City` is postcode and city; the country comes from the
+Country cell, a VAT ID's prefix or the locale's region."""
 
 from __future__ import annotations
 

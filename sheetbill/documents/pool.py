@@ -1,9 +1,6 @@
 """Many PDFs at once: skip unchanged ones by content hash, render the rest in a pool.
 
-A content hash covers the invoice data, every file of the template folder and the
-versions of the libraries that draw the PDF, so the caller can store it beside the PDF
-link and a rerun renders only what would come out different.
-"""
+The hash covers the invoice data, every template file and the libraries' versions."""
 
 from __future__ import annotations
 

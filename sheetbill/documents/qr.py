@@ -1,8 +1,6 @@
 """Payment QR codes: EPC QR (GiroCode) for EUR, Swiss QR-bill for CHF.
 
-A code is printed only when the company has an IBAN the scheme accepts and the document
-asks for money (an invoice with a positive total); otherwise there is simply none.
-"""
+Only when the IBAN is valid and the document asks for money (an invoice above 0)."""
 
 from __future__ import annotations
 

@@ -1,9 +1,6 @@
 """HTML templates to PDF: jinja2's sandbox with autoescape, then WeasyPrint, offline.
 
-WeasyPrint reads only files inside the template folder (no network, no redirects, no
-data: URLs); anything else stops the render with a RenderError naming the URL. Output
-is byte-for-byte reproducible: no clock, fixed ids, Factur-X XMP written here.
-"""
+Only files inside the template folder are read; the output has no clock in it."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""Payment QR codes, decoded back from the rendered PDF page and checked field by field.
+"""Payment QR codes, decoded from the rendered page and checked field by field.
 
-The EPC payload follows EPC069-12 v2 (BCD/002/UTF-8/SCT, one field a line); the Swiss
-payload follows the Swiss Payment Standards' QR-bill v2 (SPC/0200, CR LF separated).
-"""
+EPC: EPC069-12 v2 (BCD/002, a field a line); Swiss: QR-bill v2 (SPC/0200, CR LF)."""
 
 from __future__ import annotations
 
