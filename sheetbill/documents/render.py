@@ -161,11 +161,9 @@ def _template_line(root: Path, tb: TracebackType | None) -> tuple[str, int] | No
     """The innermost traceback frame that is a template file (jinja2 maps them)."""
     found = None
     while tb is not None:
-        filename = Path(tb.tb_frame.f_code.co_filename)
-        if filename.suffix in (".html", ".htm", ".j2", ".jinja", ".css", ".txt") and (
-            filename.resolve().is_relative_to(root)
-        ):
-            found = (filename.resolve().relative_to(root).as_posix(), tb.tb_lineno)
+        filename = Path(tb.tb_frame.f_code.co_filename).resolve()
+        if filename.is_relative_to(root):
+            found = (filename.relative_to(root).as_posix(), tb.tb_lineno)
         tb = tb.tb_next
     return found
 
