@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 
 from lxml import etree
 
@@ -22,42 +22,52 @@ from sheetbill.workbook.xlsx_cells import (
     MAX_COLUMN,
     MAX_ROW,
     cell_ref,
+    cell_xml,
     column_letters,
     parse_ref,
     set_value,
 )
 from sheetbill.workbook.xlsx_package import parse_xml
+from sheetbill.workbook.xlsx_rows import (
+    Block,
+    Row,
+    RowEnd,
+    WrittenRow,
+    blocks,
+    index_rows,
+    row_end,
+    tail_rows,
+    widened_spans,
+)
 
 # (column, style of the existing cell or None, style a new cell inherits or None, value)
 # -> the style the cell gets (None: no style attribute).
 StyleResolver = Callable[[int, int | None, int | None, CellValue], int | None]
 
-_BLOCK_ROWS = 2000  # rows parsed at once: bounds memory on very large writes
-_R_ATTR = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
+# Where a new cell's style comes from: the style of the cell above in a column.
+StyleAbove = Callable[[int], int | None]
+Splice = tuple[int, int, bytes]
+
 _REF_ATTR = re.compile(rb"""(\sref\s*=\s*)(["'])([^"']*)(["'])""")
 _DROPPED_ATTRS = ("t", "cm", "vm")
 _DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 
 
-@dataclass(slots=True)
-class _Row:
-    number: int
-    start: int
-    end: int
-
-
-@dataclass(slots=True)
-class _Block:
-    first: int  # index of the first existing row replaced (or the insertion point)
-    stop: int  # one past the last existing row replaced
-    targets: list[int]
-
-
 class SheetEditor:
     """One worksheet part, ready to take cell writes."""
 
-    def __init__(self, data: bytes, *, tab: str, main_ns: str, date1904: bool) -> None:
+    def __init__(
+        self,
+        data: bytes,
+        *,
+        tab: str,
+        main_ns: str,
+        date1904: bool,
+        is_fast: bool = True,
+    ) -> None:
+        """`is_fast=False` writes every row through lxml (tests compare the two)."""
         self.tab = tab
+        self.is_fast = is_fast
         self.ns = main_ns
         self.date1904 = date1904
         self.formulas_removed = False
@@ -73,9 +83,11 @@ class SheetEditor:
         self.ns = etree.QName(self._parse_fragment(b"")).namespace or main_ns
         self._locate_sheet_data()
         self._column_styles = self._read_column_styles()
-        self._last: tuple[int, etree._Element] | None = None
+        self._column_style_of: dict[int, int | None] = {}
+        # The row written last, which the next row's new cells may take styles from.
+        self._last: tuple[int, etree._Element | WrittenRow] | None = None
         self._above_cache: dict[int, etree._Element | None] = {}
-        self._rows: list[_Row] | None = None
+        self._rows: list[Row] = []  # the rows found (all, or only the last)
         self._numbers: list[int] = []
 
     # Locating things
@@ -138,70 +150,6 @@ class SheetEditor:
         )
         return parse_xml(wrapped, self.tab)
 
-    def _tail_rows(self, first_target: int) -> list[_Row] | None:
-        """Just the last row, when every write goes below it (the usual append), so a
-        big sheet needs no index; None when the full index is needed."""
-        tag = b"<" + self._prefix + b"row"
-        pos = self.data.rfind(tag, self._content_start, self._content_end)
-        while pos >= 0 and self.data[pos + len(tag) : pos + len(tag) + 1] not in (
-            b" ",
-            b"\t",
-            b"\r",
-            b"\n",
-            b"/",
-            b">",
-        ):
-            pos = self.data.rfind(tag, self._content_start, pos)
-        if pos < 0:
-            return []
-        tag_end = self.data.find(b">", pos) + 1
-        found = _R_ATTR.search(self.data, pos, tag_end)
-        if found is None or int(found.group(1)) >= first_target:
-            return None
-        if self.data[tag_end - 2 : tag_end] == b"/>":
-            end = tag_end
-        else:
-            end = self.data.find(b"</" + self._prefix + b"row>", tag_end)
-            if end < 0:
-                return None
-            end += len(self._prefix) + 6
-        return [_Row(int(found.group(1)), pos, end)]
-
-    def _index(self) -> list[_Row]:
-        """Every row's number and byte span, checked to be in increasing order."""
-        if self._rows is not None:
-            return self._rows
-        start_pattern = re.compile(
-            b"<" + re.escape(self._prefix + b"row") + rb"(?=[\s/>])[^>]*>"
-        )
-        close = b"</" + self._prefix + b"row>"
-        rows: list[_Row] = []
-        pos = self._content_start
-        number = 0
-        while True:
-            match = start_pattern.search(self.data, pos, self._content_end)
-            if match is None:
-                break
-            tag = match.group(0)
-            found = _R_ATTR.search(tag)
-            number = int(found.group(1)) if found else number + 1
-            if tag.endswith(b"/>"):
-                end = match.end()
-            else:
-                end = self.data.find(close, match.end(), self._content_end)
-                if end < 0:
-                    raise WorkbookWriteError(f"the tab {self.tab!r} is damaged (a row)")
-                end += len(close)
-            if rows and number <= rows[-1].number:
-                raise WorkbookWriteError(
-                    f"the rows of the tab {self.tab!r} are out of order in the file; "
-                    "open and save it in Excel, then run again"
-                )
-            rows.append(_Row(number, match.start(), end))
-            pos = end
-        self._rows = rows
-        return rows
-
     # Writing
 
     def write(self, writes: Sequence[CellWrite], resolve: StyleResolver) -> bytes:
@@ -222,28 +170,141 @@ class SheetEditor:
             # Comments or CDATA among the rows: parse them all as one block.
             splices.append(self._block_all(by_row, resolve))
         else:
-            rows = self._tail_rows(targets[0]) or self._index()
+            rows = tail_rows(
+                self.data,
+                self._content_start,
+                self._content_end,
+                self._prefix,
+                targets[0],
+            )
+            if rows is None:
+                rows = index_rows(
+                    self.data,
+                    self._content_start,
+                    self._content_end,
+                    self._prefix,
+                    self.tab,
+                )
+            self._rows = rows
             self._numbers = [row.number for row in rows]
-            for block in _blocks(rows, targets):
-                splices.append(self._run_block(rows, block, by_row, resolve))
+            splices.extend(self._write_rows(targets, by_row, resolve))
         splices.append(self._dimension_splice(by_row))
         return _splice(self.data, splices)
+
+    def _write_rows(
+        self,
+        targets: list[int],
+        by_row: Mapping[int, Mapping[int, CellValue]],
+        resolve: StyleResolver,
+    ) -> list[Splice]:
+        """New rows, and cells right of a row's last cell, as bytes; runs of other
+        rows through lxml. In row order: a new cell may take its style from above."""
+        rows, numbers = self._rows, self._numbers
+        is_fast = self.is_fast and not self._prefix
+        splices: list[Splice] = []
+        slow: list[int] = []
+        for target in targets:
+            values = by_row[target]
+            index = bisect.bisect_left(numbers, target)
+            end: RowEnd | None = None
+            if not is_fast:
+                slow.append(target)
+                continue
+            if index < len(numbers) and numbers[index] == target:
+                end = row_end(self.data, rows[index])
+                if end is None or end.last_column >= min(values):
+                    slow.append(target)
+                    continue
+            if slow:
+                for block in blocks(rows, slow):
+                    splices.append(self._run_block(block, by_row, resolve))
+                slow = []
+            if end is None:
+                at = rows[index].start if index < len(rows) else self._content_end
+                splices.append(self._new_row(target, values, at, resolve))
+            else:
+                splices.extend(self._append_cells(target, values, end, resolve))
+        for block in blocks(rows, slow):
+            splices.append(self._run_block(block, by_row, resolve))
+        return splices
+
+    def _new_cells(
+        self,
+        number: int,
+        values: Mapping[int, CellValue],
+        last_column: int,
+        resolve: StyleResolver,
+    ) -> tuple[bytes, list[int]]:
+        """The bytes of new cells right of `last_column`, as lxml would write them,
+        and their columns."""
+        styles: dict[int, int | None] = {}
+        cells = []
+        above = self._last[1] if self._last and self._last[0] == number - 1 else None
+        suffix = str(number)
+        for column in sorted(values):
+            value = values[column]
+            if value is None:
+                continue
+            inherited = self._column_style(column)
+            if inherited is None:
+                # Consecutive new rows: the style just given to the cell above.
+                if isinstance(above, WrittenRow) and column in above.styles:
+                    inherited = above.styles[column]
+                else:
+                    inherited = self._style_at(number - 1, column)
+            style = styles[column] = resolve(column, None, inherited, value)
+            ref = column_letters(column) + suffix
+            cells.append(cell_xml(ref, style, value, date1904=self.date1904))
+        self._last = (number, WrittenRow(styles, last_column))
+        return "".join(cells).encode("utf-8"), list(styles)
+
+    def _new_row(
+        self,
+        number: int,
+        values: Mapping[int, CellValue],
+        at: int,
+        resolve: StyleResolver,
+    ) -> Splice:
+        cells, _ = self._new_cells(number, values, -1, resolve)
+        if not cells:
+            return at, at, b'<row r="%d"/>' % number
+        return at, at, b'<row r="%d">%s</row>' % (number, cells)
+
+    def _append_cells(
+        self,
+        number: int,
+        values: Mapping[int, CellValue],
+        end: RowEnd,
+        resolve: StyleResolver,
+    ) -> list[Splice]:
+        cells, columns = self._new_cells(number, values, end.last_column, resolve)
+        if not cells:
+            return []
+        splices = []
+        if end.spans is not None:
+            spans = self.data[end.spans[0] : end.spans[1]]
+            widened = widened_spans(spans, columns)
+            splices.append((end.spans[0], end.spans[1], widened))
+        if end.stop > end.insert:  # an empty <row .../> opens
+            cells = b">" + cells + b"</row>"
+        splices.append((end.insert, end.stop, cells))
+        return splices
 
     def _block_all(
         self, by_row: Mapping[int, Mapping[int, CellValue]], resolve: StyleResolver
     ) -> tuple[int, int, bytes]:
         start, end = self._content_start, self._content_end
         sheet_data = self._parse_block(self.data[start:end])
-        self._edit_block(sheet_data, 0, sorted(by_row), by_row, resolve, [])
+        self._edit_block(sheet_data, 0, sorted(by_row), by_row, resolve)
         return start, end, self._serialize_block(sheet_data)
 
     def _run_block(
         self,
-        rows: list[_Row],
-        block: _Block,
+        block: Block,
         by_row: Mapping[int, Mapping[int, CellValue]],
         resolve: StyleResolver,
-    ) -> tuple[int, int, bytes]:
+    ) -> Splice:
+        rows = self._rows
         if block.stop > block.first:
             start, end = rows[block.first].start, rows[block.stop - 1].end
         elif block.first < len(rows):
@@ -252,7 +313,7 @@ class SheetEditor:
             start = end = self._content_end
         previous = rows[block.first - 1].number if block.first > 0 else 0
         sheet_data = self._parse_block(self.data[start:end])
-        self._edit_block(sheet_data, previous, block.targets, by_row, resolve, rows)
+        self._edit_block(sheet_data, previous, block.targets, by_row, resolve)
         return start, end, self._serialize_block(sheet_data)
 
     def _parse_block(self, fragment: bytes) -> etree._Element:
@@ -279,7 +340,6 @@ class SheetEditor:
         targets: list[int],
         by_row: Mapping[int, Mapping[int, CellValue]],
         resolve: StyleResolver,
-        rows: list[_Row],
     ) -> None:
         row_tag = f"{{{self.ns}}}row"
         existing: list[tuple[int, etree._Element]] = []
@@ -302,20 +362,36 @@ class SheetEditor:
                 else:
                     sheet_data.append(row)
             if index > 0 and numbers[index - 1] == target - 1:
-                above: etree._Element | None = existing[index - 1][1]
+                above: StyleAbove = partial(
+                    self._style_in, existing[index - 1][1], target - 1
+                )
             else:
-                above = self._above(target - 1, rows)
+                above = partial(self._style_at, target - 1)
             self._write_row(row, target, by_row[target], above, resolve)
             self._last = (target, row)
 
-    def _above(self, number: int, rows: list[_Row]) -> etree._Element | None:
+    def _style_at(self, number: int, column: int) -> int | None:
+        """The style of the cell at row `number`, `column` as written so far (None:
+        no such cell, or no style)."""
         if number < 1:
             return None
         if self._last is not None and self._last[0] == number:
-            return self._last[1]
+            last = self._last[1]
+            if not isinstance(last, WrittenRow):
+                return self._style_in(last, number, column)
+            if column in last.styles:
+                return last.styles[column]
+            if column > last.last_column:
+                return None
+        row = self._original_row(number)
+        return None if row is None else self._style_in(row, number, column)
+
+    def _original_row(self, number: int) -> etree._Element | None:
+        """Row `number` as it is in the part (parsed), or None when there is none."""
         if number in self._above_cache:
             return self._above_cache[number]
         found: etree._Element | None = None
+        rows = self._rows
         if rows:
             index = bisect.bisect_left(self._numbers, number)
             if index < len(rows) and rows[index].number == number:
@@ -330,7 +406,7 @@ class SheetEditor:
         row: etree._Element,
         number: int,
         values: Mapping[int, CellValue],
-        above: etree._Element | None,
+        above: StyleAbove,
         resolve: StyleResolver,
     ) -> None:
         if self._all_right_of_last(row, number, min(values)):
@@ -357,8 +433,8 @@ class SheetEditor:
                 columns.insert(index, column)
                 by_column[column] = cell
                 inherited = self._column_style(column)
-                if inherited is None and above is not None:
-                    inherited = self._style_above(above, number - 1, column)
+                if inherited is None:
+                    inherited = above(column)
                 style = resolve(column, None, inherited, value)
             else:
                 current = cell.get("s")
@@ -389,9 +465,7 @@ class SheetEditor:
         parsed = parse_ref(last.get("r") or "")
         return parsed is not None and parsed[0] == number and parsed[1] < column
 
-    def _style_above(
-        self, above: etree._Element, number: int, column: int
-    ) -> int | None:
+    def _style_in(self, above: etree._Element, number: int, column: int) -> int | None:
         # From the right, since new cells usually go right of the others: cells are in
         # column order, so once one lies left of `column` there is none at it.
         for cell in above.iterchildren(f"{{{self.ns}}}c", reversed=True):
@@ -432,10 +506,15 @@ class SheetEditor:
         return found
 
     def _column_style(self, column: int) -> int | None:
+        if column in self._column_style_of:
+            return self._column_style_of[column]
+        found = None
         for low, high, style in self._column_styles:
             if low <= column <= high:
-                return style
-        return None
+                found = style
+                break
+        self._column_style_of[column] = found
+        return found
 
     def _clear(self, cell: etree._Element, number: int, column: int) -> None:
         for child in list(cell):
@@ -458,12 +537,11 @@ class SheetEditor:
     def _dimension_splice(
         self, by_row: Mapping[int, Mapping[int, CellValue]]
     ) -> tuple[int, int, bytes]:
-        written = [
-            (number, column)
-            for number, values in by_row.items()
-            for column, value in values.items()
-            if value is not None
-        ]
+        written = []  # the corners of what is written
+        for number, values in by_row.items():
+            columns = [column for column, value in values.items() if value is not None]
+            if columns:
+                written += [(number, min(columns)), (number, max(columns))]
         head = self.data[self._root_end : self._sd_start]
         tag = re.search(
             b"<" + re.escape(self._prefix + b"dimension") + rb"(?=[\s/>])[^>]*>", head
@@ -478,35 +556,16 @@ class SheetEditor:
         return start, start + len(ref.group(3)), bounds.encode("ascii")
 
 
-def _blocks(rows: list[_Row], targets: Iterable[int]) -> list[_Block]:
-    numbers = [row.number for row in rows]
-    blocks: list[_Block] = []
-    current: _Block | None = None
-    for target in targets:
-        index = bisect.bisect_left(numbers, target)
-        exists = index < len(numbers) and numbers[index] == target
-        if (
-            current is not None
-            and index <= current.stop
-            and len(current.targets) < _BLOCK_ROWS
-        ):
-            current.targets.append(target)
-            if exists:
-                current.stop = index + 1
-            continue
-        current = _Block(index, index + 1 if exists else index, [target])
-        blocks.append(current)
-    return blocks
-
-
-def _splice(data: bytes, splices: list[tuple[int, int, bytes]]) -> bytes:
-    pieces = []
+def _splice(data: bytes, splices: list[Splice]) -> bytes:
+    # Views, not slices: a big sheet is copied once, into the result.
+    view = memoryview(data)
+    pieces: list[bytes | memoryview] = []
     pos = 0
     for start, end, text in sorted(splices, key=lambda s: (s[0], s[1])):
-        pieces.append(data[pos:start])
+        pieces.append(view[pos:start])
         pieces.append(text)
         pos = end
-    pieces.append(data[pos:])
+    pieces.append(view[pos:])
     return b"".join(pieces)
 
 
@@ -530,10 +589,7 @@ def _widen_spans(row: etree._Element, columns: list[int]) -> None:
     spans = row.get("spans")
     if spans is None or not columns:
         return
-    numbers = [int(n) for n in re.findall(r"[0-9]+", spans)]
-    low = min([columns[0] + 1, *numbers])
-    high = max([columns[-1] + 1, *numbers])
-    row.set("spans", f"{low}:{high}")
+    row.set("spans", widened_spans(spans.encode("utf-8"), columns).decode("ascii"))
 
 
 def _bounds(ref: str, written: list[tuple[int, int]]) -> str:

@@ -244,17 +244,17 @@ class _PackageWriter:
 
     def _resolver(self, formats: Mapping[int, ColumnFormat]) -> StyleResolver:
         styles = self.styles
-        # The answer depends on the value only through its kind, and styles are
-        # append-only, so it is worked out once per (column, styles, kind).
-        known: dict[tuple[int, int | None, int | None, str], int | None] = {}
+        # The answer depends on the value only through its type, and styles are
+        # append-only, so it is worked out once per (column, styles, type).
+        known: dict[tuple[int, int | None, int | None, type], int | None] = {}
 
         def resolve(
             column: int, current: int | None, inherited: int | None, value: CellValue
         ) -> int | None:
-            kind = _kind(value)
-            key = (column, current, inherited, kind)
+            key = (column, current, inherited, type(value))
             if key in known:
                 return known[key]
+            kind = _kind(value)
             style = current if current is not None else inherited
             wanted = formats.get(column)
             if not style and wanted is not None:
