@@ -1,5 +1,5 @@
-"""The rows of a worksheet part at the byte level: where each row lies, and where new
-cells can go into a row without parsing it.
+"""A worksheet part at the byte level: its encoding and root tag, where each row lies,
+where new cells can go into a row without parsing it, and splicing new bytes in.
 
 `SheetEditor` writes the two common cases (cells right of a row's last cell, new
 rows) with these, as bytes equal to what its lxml path would make; a row with anything
@@ -28,6 +28,9 @@ _COLUMNS: dict[bytes, int] = {}  # column letters seen, and their index
 # the row's content something a byte search cannot read safely.
 _UNUSUAL = (b"xmlns", b"extLst", b"<?")
 _AFTER_NAME = frozenset(b" \t\r\n/>")
+_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
+# (start, end, text): the bytes from start to end of a part become text.
+Splice = tuple[int, int, bytes]
 
 
 @dataclass(slots=True)
@@ -263,3 +266,67 @@ def widened_spans(spans: bytes, columns: list[int]) -> bytes:
     low = min([columns[0] + 1, *numbers])
     high = max([columns[-1] + 1, *numbers])
     return f"{low}:{high}".encode("ascii")
+
+
+def splice(data: bytes, splices: list[Splice]) -> bytes:
+    """`data` with each (start, end, text) replacing its bytes (in order of start)."""
+    # Views, not slices: a big sheet is copied once, into the result.
+    view = memoryview(data)
+    pieces: list[bytes | memoryview] = []
+    pos = 0
+    for start, end, text in sorted(splices, key=lambda s: (s[0], s[1])):
+        pieces.append(view[pos:start])
+        pieces.append(text)
+        pos = end
+    pieces.append(view[pos:])
+    return b"".join(pieces)
+
+
+def as_utf8(data: bytes) -> bytes:
+    """The part in UTF-8, so spliced rows (always UTF-8) match the rest of it."""
+    declared = _DECLARED.match(data)
+    if declared is None:
+        return data
+    encoding = declared.group(1).decode("ascii", "replace").lower()
+    if encoding in ("utf-8", "utf8"):
+        return data
+    try:
+        text = data.decode(encoding)
+    except (LookupError, UnicodeDecodeError) as exc:
+        raise WorkbookWriteError(
+            f"a worksheet part uses the text encoding {encoding!r}, which sheetbill "
+            "cannot write"
+        ) from exc
+    start, end = declared.span(1)
+    return data[:start] + b"UTF-8" + text[end:].encode("utf-8")
+
+
+def find_root_tag(data: bytes, tab: str) -> tuple[int, int]:
+    pos = 0
+    while True:
+        pos = data.find(b"<", pos)
+        if pos < 0:
+            raise WorkbookWriteError(f"the tab {tab!r} is damaged (no XML)")
+        if data.startswith(b"<?", pos):
+            pos = data.find(b"?>", pos) + 2
+        elif data.startswith(b"<!--", pos):
+            pos = data.find(b"-->", pos) + 3
+        else:
+            return pos, end_of_tag(data, pos)
+        if pos < 2:
+            raise WorkbookWriteError(f"the tab {tab!r} is damaged (no XML)")
+
+
+def end_of_tag(data: bytes, start: int) -> int:
+    """The index just past the `>` closing the tag at `start` (quotes respected)."""
+    quote = 0
+    for index in range(start, len(data)):
+        byte = data[index]
+        if quote:
+            if byte == quote:
+                quote = 0
+        elif byte in (0x22, 0x27):
+            quote = byte
+        elif byte == 0x3E:
+            return index + 1
+    raise WorkbookWriteError("a worksheet part is damaged (a tag never ends)")

@@ -1,10 +1,12 @@
 """Writing cells into one worksheet part by splicing its bytes.
 
-Only the rows that receive cells and the `<dimension ref>` are parsed (lxml) and written
-again; every other byte of the part stays as it was, so data validations, conditional
-formats, extLst, merged cells, hyperlinks and anything newer than this code are kept,
-and a big sheet costs a scan rather than a parse. Rows and cells stay in address order.
-A written cell keeps its style; its formula, if any, goes.
+Only the rows that receive cells and the `<dimension ref>` are rewritten; every other
+byte of the part stays as it was, so data validations, conditional formats, extLst,
+merged cells, hyperlinks and anything newer than this code are kept. New rows, and
+cells right of a row's last cell (a run's usual writes), are spliced in as the bytes
+lxml would write; other rows are parsed (lxml), edited and written again, so a big sheet
+costs a scan rather than a parse. Rows and cells stay in address order. A written cell
+keeps its style; its formula, if any, goes.
 """
 
 from __future__ import annotations
@@ -32,10 +34,15 @@ from sheetbill.workbook.xlsx_rows import (
     Block,
     Row,
     RowEnd,
+    Splice,
     WrittenRow,
+    as_utf8,
     blocks,
+    end_of_tag,
+    find_root_tag,
     index_rows,
     row_end,
+    splice,
     tail_rows,
     widened_spans,
 )
@@ -46,11 +53,9 @@ StyleResolver = Callable[[int, int | None, int | None, CellValue], int | None]
 
 # Where a new cell's style comes from: the style of the cell above in a column.
 StyleAbove = Callable[[int], int | None]
-Splice = tuple[int, int, bytes]
 
 _REF_ATTR = re.compile(rb"""(\sref\s*=\s*)(["'])([^"']*)(["'])""")
 _DROPPED_ATTRS = ("t", "cm", "vm")
-_DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
 
 
 class SheetEditor:
@@ -71,8 +76,8 @@ class SheetEditor:
         self.ns = main_ns
         self.date1904 = date1904
         self.formulas_removed = False
-        self.data = data = _as_utf8(data)
-        self._root_start, self._root_end = _root_tag(data, tab)
+        self.data = data = as_utf8(data)
+        self._root_start, self._root_end = find_root_tag(data, tab)
         root_tag = data[self._root_start : self._root_end]
         qname = re.match(rb"<([\w.:-]+)", root_tag)
         assert qname is not None
@@ -102,7 +107,7 @@ class SheetEditor:
                 f"the tab {self.tab!r} is damaged (its part has no sheetData); open "
                 "and save the file in Excel, then run again"
             )
-        tag_end = _tag_end(self.data, match.start())
+        tag_end = end_of_tag(self.data, match.start())
         if self.data[tag_end - 2 : tag_end] == b"/>":
             opened = self.data[match.start() : tag_end - 2].rstrip() + b">"
             closed = b"</" + name + b">"
@@ -165,7 +170,7 @@ class SheetEditor:
         if not by_row:
             return self.data
         targets = sorted(by_row)
-        splices: list[tuple[int, int, bytes]] = []
+        splices: list[Splice] = []
         if not self._plain:
             # Comments or CDATA among the rows: parse them all as one block.
             splices.append(self._block_all(by_row, resolve))
@@ -189,7 +194,7 @@ class SheetEditor:
             self._numbers = [row.number for row in rows]
             splices.extend(self._write_rows(targets, by_row, resolve))
         splices.append(self._dimension_splice(by_row))
-        return _splice(self.data, splices)
+        return splice(self.data, splices)
 
     def _write_rows(
         self,
@@ -292,7 +297,7 @@ class SheetEditor:
 
     def _block_all(
         self, by_row: Mapping[int, Mapping[int, CellValue]], resolve: StyleResolver
-    ) -> tuple[int, int, bytes]:
+    ) -> Splice:
         start, end = self._content_start, self._content_end
         sheet_data = self._parse_block(self.data[start:end])
         self._edit_block(sheet_data, 0, sorted(by_row), by_row, resolve)
@@ -536,7 +541,7 @@ class SheetEditor:
 
     def _dimension_splice(
         self, by_row: Mapping[int, Mapping[int, CellValue]]
-    ) -> tuple[int, int, bytes]:
+    ) -> Splice:
         written = []  # the corners of what is written
         for number, values in by_row.items():
             columns = [column for column, value in values.items() if value is not None]
@@ -554,19 +559,6 @@ class SheetEditor:
         bounds = _bounds(ref.group(3).decode("ascii", "replace"), written)
         start = self._root_end + tag.start() + ref.start(3)
         return start, start + len(ref.group(3)), bounds.encode("ascii")
-
-
-def _splice(data: bytes, splices: list[Splice]) -> bytes:
-    # Views, not slices: a big sheet is copied once, into the result.
-    view = memoryview(data)
-    pieces: list[bytes | memoryview] = []
-    pos = 0
-    for start, end, text in sorted(splices, key=lambda s: (s[0], s[1])):
-        pieces.append(view[pos:start])
-        pieces.append(text)
-        pos = end
-    pieces.append(view[pos:])
-    return b"".join(pieces)
 
 
 def _append_cell(row: etree._Element, cell: etree._Element, ns: str) -> None:
@@ -605,56 +597,6 @@ def _bounds(ref: str, written: list[tuple[int, int]]) -> str:
     if (top, left) == (bottom, right):
         return cell_ref(top, left)
     return f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
-
-
-def _as_utf8(data: bytes) -> bytes:
-    """The part in UTF-8, so spliced rows (always UTF-8) match the rest of it."""
-    declared = _DECLARED.match(data)
-    if declared is None:
-        return data
-    encoding = declared.group(1).decode("ascii", "replace").lower()
-    if encoding in ("utf-8", "utf8"):
-        return data
-    try:
-        text = data.decode(encoding)
-    except (LookupError, UnicodeDecodeError) as exc:
-        raise WorkbookWriteError(
-            f"a worksheet part uses the text encoding {encoding!r}, which sheetbill "
-            "cannot write"
-        ) from exc
-    start, end = declared.span(1)
-    return data[:start] + b"UTF-8" + text[end:].encode("utf-8")
-
-
-def _root_tag(data: bytes, tab: str) -> tuple[int, int]:
-    pos = 0
-    while True:
-        pos = data.find(b"<", pos)
-        if pos < 0:
-            raise WorkbookWriteError(f"the tab {tab!r} is damaged (no XML)")
-        if data.startswith(b"<?", pos):
-            pos = data.find(b"?>", pos) + 2
-        elif data.startswith(b"<!--", pos):
-            pos = data.find(b"-->", pos) + 3
-        else:
-            return pos, _tag_end(data, pos)
-        if pos < 2:
-            raise WorkbookWriteError(f"the tab {tab!r} is damaged (no XML)")
-
-
-def _tag_end(data: bytes, start: int) -> int:
-    """The index just past the `>` closing the tag at `start` (quotes respected)."""
-    quote = 0
-    for index in range(start, len(data)):
-        byte = data[index]
-        if quote:
-            if byte == quote:
-                quote = 0
-        elif byte in (0x22, 0x27):
-            quote = byte
-        elif byte == 0x3E:
-            return index + 1
-    raise WorkbookWriteError("a worksheet part is damaged (a tag never ends)")
 
 
 def _int(text: str | None) -> int:
