@@ -58,6 +58,19 @@ def template_digest(templates: Path = DEFAULT_TEMPLATES) -> str:
     return digest.hexdigest()
 
 
+# Fields no document shows: sheet row numbers and source rows move when a person
+# sorts a tab, which must not make every PDF render again.
+UNPRINTED = frozenset({"row", "sources"})
+
+
+def _printed(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: _printed(v) for k, v in value.items() if k not in UNPRINTED}
+    if isinstance(value, list | tuple):
+        return [_printed(v) for v in value]
+    return value
+
+
 def content_hash(
     document: InvoiceDocument,
     *,
@@ -68,7 +81,9 @@ def content_hash(
 
     Pass `digest` (from `template_digest`) when hashing many documents at once.
     """
-    data = json.dumps(dataclasses.asdict(document), sort_keys=True, default=str)
+    data = json.dumps(
+        _printed(dataclasses.asdict(document)), sort_keys=True, default=str
+    )
     parts = (
         LAYOUT_VERSION,
         _library_versions(),

@@ -21,6 +21,18 @@ def test_content_hash_is_stable_and_follows_data_and_templates(templates: Path):
     assert first != content_hash(doc, templates=templates)
 
 
+def test_content_hash_ignores_where_rows_sit_in_the_sheet(templates: Path):
+    doc = document()
+    moved_line = replace(doc.invoice.lines[0], sources=())
+    moved = replace(
+        with_customer(doc, row=99),
+        invoice=replace(doc.invoice, lines=(moved_line, *doc.invoice.lines[1:])),
+    )
+    assert content_hash(moved, templates=templates) == content_hash(
+        doc, templates=templates
+    )
+
+
 def test_template_digest_notices_a_new_file(templates: Path):
     before = template_digest(templates)
     (templates / "logo.png").write_bytes(b"png")
