@@ -46,10 +46,11 @@ FX_PROPERTIES = (
 
 
 def facturx_xmp() -> bytes:
-    """The XMP that makes a PDF/A-3 a Factur-X 1.0 EN 16931 invoice (spec 6.2.2).
+    """The XMP descriptions that make a PDF/A-3 a Factur-X 1.0 EN 16931 invoice.
 
     First the PDF/A extension schema declaring the fx: properties (PDF/A allows only
-    declared ones), then their values; WeasyPrint adds pdfaid:part=3 itself.
+    declared ones), then their values (Factur-X spec 6.2.2). They go inside the
+    rdf:RDF WeasyPrint writes, which already says pdfaid:part=3.
     """
     rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
     properties = "".join(
@@ -61,8 +62,7 @@ def facturx_xmp() -> bytes:
         for name, text in FX_PROPERTIES
     )
     return (
-        f'<rdf:RDF xmlns:rdf="{rdf}">'
-        '<rdf:Description rdf:about=""'
+        f'<rdf:Description xmlns:rdf="{rdf}" rdf:about=""'
         ' xmlns:pdfaExtension="http://www.aiim.org/pdfa/ns/extension/"'
         ' xmlns:pdfaSchema="http://www.aiim.org/pdfa/ns/schema#"'
         ' xmlns:pdfaProperty="http://www.aiim.org/pdfa/ns/property#">'
@@ -72,12 +72,12 @@ def facturx_xmp() -> bytes:
         "<pdfaSchema:prefix>fx</pdfaSchema:prefix>"
         f"<pdfaSchema:property><rdf:Seq>{properties}</rdf:Seq></pdfaSchema:property>"
         "</rdf:li></rdf:Bag></pdfaExtension:schemas></rdf:Description>"
-        f'<rdf:Description rdf:about="" xmlns:fx="{FX_NAMESPACE}">'
+        f'<rdf:Description xmlns:rdf="{rdf}" rdf:about="" xmlns:fx="{FX_NAMESPACE}">'
         "<fx:DocumentType>INVOICE</fx:DocumentType>"
         f"<fx:DocumentFileName>{FACTURX_FILE_NAME}</fx:DocumentFileName>"
         "<fx:Version>1.0</fx:Version>"
         "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>"
-        "</rdf:Description></rdf:RDF>"
+        "</rdf:Description>"
     ).encode()
 
 

@@ -26,6 +26,7 @@ from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 from weasyprint import HTML, Attachment, URLFetcher
+from weasyprint.pdf.metadata import DocumentMetadata
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import FatalURLFetchingError, URLFetcherResponse
 
@@ -46,6 +47,14 @@ from sheetbill.documents.qr import PaymentCode
 from sheetbill.errors import RenderError
 
 DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "sheet_templates" / "invoice"
+
+
+class _FacturXMetadata(DocumentMetadata):  # type: ignore[misc]
+    """WeasyPrint's document metadata, with the Factur-X XMP in its rdf:RDF."""
+
+    def generate_rdf_metadata(self, *args: Any) -> bytes:
+        rdf: bytes = super().generate_rdf_metadata(*args)
+        return rdf.replace(b"</rdf:RDF>", facturx_xmp() + b"</rdf:RDF>")
 
 
 class ResourceRefusedError(ValueError):
@@ -233,7 +242,8 @@ def render_pdf_bytes(
         page = HTML(string=html, base_url=root.as_uri() + "/", url_fetcher=fetcher)
         rendered = page.render(font_config=_font_config(root), **options)
         if is_facturx:
-            rendered.metadata.xmp_metadata.append(facturx_xmp())
+            # Inside WeasyPrint's own rdf:RDF: an XMP packet holds one rdf:RDF.
+            rendered.metadata.__class__ = _FacturXMetadata
         with warnings.catch_warnings():
             # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes it; the
             # file is freed right away, so only the warning is silenced here.

@@ -114,6 +114,8 @@ def test_render_invoice_pdf_factur_x_is_pdfa3_with_the_xml_attached(tmp_path: Pa
     (spec,) = {ref.idnum: ref.get_object() for ref in catalog["/AF"]}.values()
     assert spec["/F"] == "factur-x.xml" and spec["/AFRelationship"] == "/Data"
     xmp = catalog["/Metadata"].get_object().get_data().decode()
+    packet = etree.fromstring(xmp.split("?>", 1)[1].rsplit("<?xpacket", 1)[0])
+    assert len(packet) == 1  # one rdf:RDF in the x:xmpmeta, as XMP requires
     assert 'pdfaid:part="3"' in xmp or "<pdfaid:part>3</pdfaid:part>" in xmp
     assert "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>" in xmp
     assert "<fx:DocumentFileName>factur-x.xml</fx:DocumentFileName>" in xmp
