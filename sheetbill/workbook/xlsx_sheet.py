@@ -85,8 +85,17 @@ class SheetEditor:
         self._prefix = self._root_qname.rpartition(b":")[0]
         self._prefix = self._prefix + b":" if self._prefix else b""
         # The sheet's own namespace (strict or transitional) names what we add.
-        self.ns = etree.QName(self._parse_fragment(b"")).namespace or main_ns
+        root = self._parse_fragment(b"")
+        self.ns = etree.QName(root).namespace or main_ns
         self._locate_sheet_data()
+        # The byte-level path writes cells without a prefix and looks for such cells
+        # only: the sheet's namespace must be the default one, and have no prefix.
+        self._is_plain_ns = (
+            not self._prefix
+            and root.nsmap.get(None) == self.ns
+            and list(root.nsmap.values()).count(self.ns) == 1
+            and b"xmlns" not in self._sd_tag
+        )
         self._column_styles = self._read_column_styles()
         self._column_style_of: dict[int, int | None] = {}
         # The row written last, which the next row's new cells may take styles from.
@@ -205,7 +214,7 @@ class SheetEditor:
         """New rows, and cells right of a row's last cell, as bytes; runs of other
         rows through lxml. In row order: a new cell may take its style from above."""
         rows, numbers = self._rows, self._numbers
-        is_fast = self.is_fast and not self._prefix
+        is_fast = self.is_fast and self._is_plain_ns
         splices: list[Splice] = []
         slow: list[int] = []
         for target in targets:

@@ -274,6 +274,30 @@ def test_sheet_editor_unusual_rows_read_as_lxml_reads_them(row: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "part",
+    [
+        '<worksheet xmlns="{ns}" xmlns:x="{ns}"><sheetData><row r="1">'
+        '<c r="A1" s="3"/><x:c r="B1" s="2"/></row><row r="2"><x:c r="B2"/></row>'
+        "</sheetData></worksheet>",
+        '<x:worksheet xmlns:x="{ns}"><x:sheetData><x:row r="1"><x:c r="A1" s="3"/>'
+        '<x:c r="B1" s="2"/></x:row><x:row r="2"/></x:sheetData></x:worksheet>',
+        '<worksheet xmlns="{ns}"><sheetData xmlns="{ns}"><row r="1"><c r="A1" s="3"/>'
+        '<c r="B1" s="2"/></row><row r="2"/></sheetData></worksheet>',
+    ],
+    ids=["prefixed cells", "prefixed sheet", "namespace on sheetData"],
+)
+def test_sheet_editor_prefixed_sheets_read_as_lxml_reads_them(part: str) -> None:
+    """Cells the byte search would not see (written with a prefix) cannot make it
+    put a cell on top of them: such sheets go through lxml."""
+    data = part.format(ns=MAIN_NS).encode()
+    writes = [CellWrite(2, 1, "new"), CellWrite(2, 2, "x"), CellWrite(3, 1, "below")]
+    fast, fast_calls = _write(data, writes, is_fast=True)
+    slow, slow_calls = _write(data, writes, is_fast=False)
+    assert fast_calls == slow_calls
+    assert fast == slow
+
+
+@pytest.mark.parametrize(
     "source",
     sorted(p for p in FEATURES.iterdir() if p.suffix in (".xlsx", ".xlsm")),
     ids=lambda p: p.name,
