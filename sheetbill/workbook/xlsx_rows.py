@@ -9,7 +9,9 @@ unusual (see `row_end`) goes through lxml instead.
 from __future__ import annotations
 
 import bisect
+import io
 import re
+from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -29,8 +31,6 @@ _COLUMNS: dict[bytes, int] = {}  # column letters seen, and their index
 _UNUSUAL = (b"xmlns", b"extLst", b"<?")
 _AFTER_NAME = frozenset(b" \t\r\n/>")
 _DECLARED = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([^"']+)["']""")
-# (start, end, text): the bytes from start to end of a part become text.
-Splice = tuple[int, int, bytes]
 
 
 @dataclass(slots=True)
@@ -41,6 +41,34 @@ class Row:
     start: int
     end: int
     head_end: int  # just past the start tag
+
+
+class RowIndex:
+    """The rows of a part in file order, in compact arrays (a big sheet has 100,000s);
+    `rows[i]` is a `Row`."""
+
+    def __init__(self) -> None:
+        self.numbers = array("q")
+        self._starts = array("q")
+        self._ends = array("q")
+        self._head_ends = array("q")
+
+    def add(self, number: int, start: int, end: int, head_end: int) -> None:
+        self.numbers.append(number)
+        self._starts.append(start)
+        self._ends.append(end)
+        self._head_ends.append(head_end)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __getitem__(self, index: int) -> Row:
+        return Row(
+            self.numbers[index],
+            self._starts[index],
+            self._ends[index],
+            self._head_ends[index],
+        )
 
 
 @dataclass(slots=True)
@@ -73,7 +101,7 @@ class WrittenRow:
 
 def tail_rows(
     data: bytes, start: int, end: int, prefix: bytes, first_target: int
-) -> list[Row] | None:
+) -> RowIndex | None:
     """Just the last row, when every write goes below it (the usual append), so a big
     sheet needs no index; None when the full index is needed."""
     tag = b"<" + prefix + b"row"
@@ -87,8 +115,9 @@ def tail_rows(
         b">",
     ):
         pos = data.rfind(tag, start, pos)
+    rows = RowIndex()
     if pos < 0:
-        return []
+        return rows
     tag_end = data.find(b">", pos) + 1
     found = _R_ATTR.search(data, pos, tag_end)
     if found is None or int(found.group(1)) >= first_target:
@@ -100,14 +129,15 @@ def tail_rows(
         if row_stop < 0:
             return None
         row_stop += len(prefix) + 6
-    return [Row(int(found.group(1)), pos, row_stop, tag_end)]
+    rows.add(int(found.group(1)), pos, row_stop, tag_end)
+    return rows
 
 
-def index_rows(data: bytes, start: int, end: int, prefix: bytes, tab: str) -> list[Row]:
+def index_rows(data: bytes, start: int, end: int, prefix: bytes, tab: str) -> RowIndex:
     """Every row's number and byte span, checked to be in increasing order."""
     start_pattern = re.compile(b"<" + re.escape(prefix + b"row") + rb"(?=[\s/>])[^>]*>")
     close = b"</" + prefix + b"row>"
-    rows: list[Row] = []
+    rows = RowIndex()
     pos = start
     number = 0
     while True:
@@ -124,19 +154,19 @@ def index_rows(data: bytes, start: int, end: int, prefix: bytes, tab: str) -> li
             if row_stop < 0:
                 raise WorkbookWriteError(f"the tab {tab!r} is damaged (a row)")
             row_stop += len(close)
-        if rows and number <= rows[-1].number:
+        if rows.numbers and number <= rows.numbers[-1]:
             raise WorkbookWriteError(
                 f"the rows of the tab {tab!r} are out of order in the file; "
                 "open and save it in Excel, then run again"
             )
-        rows.append(Row(number, match.start(), row_stop, match.end()))
+        rows.add(number, match.start(), row_stop, match.end())
         pos = row_stop
     return rows
 
 
-def blocks(rows: list[Row], targets: Iterable[int]) -> list[Block]:
+def blocks(rows: RowIndex, targets: Iterable[int]) -> list[Block]:
     """Targets grouped into blocks of neighbouring rows, each parsed at once."""
-    numbers = [row.number for row in rows]
+    numbers = rows.numbers
     found: list[Block] = []
     current: Block | None = None
     for target in targets:
@@ -268,18 +298,26 @@ def widened_spans(spans: bytes, columns: list[int]) -> bytes:
     return f"{low}:{high}".encode("ascii")
 
 
-def splice(data: bytes, splices: list[Splice]) -> bytes:
-    """`data` with each (start, end, text) replacing its bytes (in order of start)."""
-    # Views, not slices: a big sheet is copied once, into the result.
-    view = memoryview(data)
-    pieces: list[bytes | memoryview] = []
-    pos = 0
-    for start, end, text in sorted(splices, key=lambda s: (s[0], s[1])):
-        pieces.append(view[pos:start])
-        pieces.append(text)
-        pos = end
-    pieces.append(view[pos:])
-    return b"".join(pieces)
+class Spliced:
+    """`data` copied into a new buffer with byte ranges replaced, the replacements
+    given in order: a big part is copied once, with no list of pieces."""
+
+    def __init__(self, data: bytes) -> None:
+        self._view = memoryview(data)
+        self._out = io.BytesIO()
+        self._pos = 0
+
+    def replace(self, start: int, end: int, text: bytes) -> None:
+        if start < self._pos:
+            raise ValueError("replacements out of order")
+        self._out.write(self._view[self._pos : start])
+        self._out.write(text)
+        self._pos = end
+
+    def result(self) -> bytes:
+        self._out.write(self._view[self._pos :])
+        self._view.release()
+        return self._out.getvalue()
 
 
 def as_utf8(data: bytes) -> bytes:

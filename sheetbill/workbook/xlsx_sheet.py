@@ -32,9 +32,9 @@ from sheetbill.workbook.xlsx_cells import (
 from sheetbill.workbook.xlsx_package import parse_xml
 from sheetbill.workbook.xlsx_rows import (
     Block,
-    Row,
     RowEnd,
-    Splice,
+    RowIndex,
+    Spliced,
     WrittenRow,
     as_utf8,
     blocks,
@@ -42,7 +42,6 @@ from sheetbill.workbook.xlsx_rows import (
     find_root_tag,
     index_rows,
     row_end,
-    splice,
     tail_rows,
     widened_spans,
 )
@@ -101,8 +100,7 @@ class SheetEditor:
         # The row written last, which the next row's new cells may take styles from.
         self._last: tuple[int, etree._Element | WrittenRow] | None = None
         self._above_cache: dict[int, etree._Element | None] = {}
-        self._rows: list[Row] = []  # the rows found (all, or only the last)
-        self._numbers: list[int] = []
+        self._rows = RowIndex()  # the rows found (all, or only the last)
 
     # Locating things
 
@@ -179,10 +177,11 @@ class SheetEditor:
         if not by_row:
             return self.data
         targets = sorted(by_row)
-        splices: list[Splice] = []
+        out = Spliced(self.data)
+        out.replace(*self._dimension_splice(by_row))  # in the head, before any row
         if not self._plain:
             # Comments or CDATA among the rows: parse them all as one block.
-            splices.append(self._block_all(by_row, resolve))
+            out.replace(*self._block_all(by_row, resolve))
         else:
             rows = tail_rows(
                 self.data,
@@ -200,22 +199,22 @@ class SheetEditor:
                     self.tab,
                 )
             self._rows = rows
-            self._numbers = [row.number for row in rows]
-            splices.extend(self._write_rows(targets, by_row, resolve))
-        splices.append(self._dimension_splice(by_row))
-        return splice(self.data, splices)
+            self._write_rows(out, targets, by_row, resolve)
+        return out.result()
 
     def _write_rows(
         self,
+        out: Spliced,
         targets: list[int],
         by_row: Mapping[int, Mapping[int, CellValue]],
         resolve: StyleResolver,
-    ) -> list[Splice]:
+    ) -> None:
         """New rows, and cells right of a row's last cell, as bytes; runs of other
-        rows through lxml. In row order: a new cell may take its style from above."""
-        rows, numbers = self._rows, self._numbers
+        rows through lxml. In row order: a new cell may take its style from above,
+        and `out` takes its replacements in order."""
+        rows = self._rows
+        numbers = rows.numbers
         is_fast = self.is_fast and self._is_plain_ns
-        splices: list[Splice] = []
         slow: list[int] = []
         for target in targets:
             values = by_row[target]
@@ -231,16 +230,15 @@ class SheetEditor:
                     continue
             if slow:
                 for block in blocks(rows, slow):
-                    splices.append(self._run_block(block, by_row, resolve))
+                    out.replace(*self._run_block(block, by_row, resolve))
                 slow = []
             if end is None:
                 at = rows[index].start if index < len(rows) else self._content_end
-                splices.append(self._new_row(target, values, at, resolve))
+                out.replace(at, at, self._new_row(target, values, resolve))
             else:
-                splices.extend(self._append_cells(target, values, end, resolve))
+                self._append_cells(out, target, values, end, resolve)
         for block in blocks(rows, slow):
-            splices.append(self._run_block(block, by_row, resolve))
-        return splices
+            out.replace(*self._run_block(block, by_row, resolve))
 
     def _new_cells(
         self,
@@ -273,40 +271,34 @@ class SheetEditor:
         return "".join(cells).encode("utf-8"), list(styles)
 
     def _new_row(
-        self,
-        number: int,
-        values: Mapping[int, CellValue],
-        at: int,
-        resolve: StyleResolver,
-    ) -> Splice:
+        self, number: int, values: Mapping[int, CellValue], resolve: StyleResolver
+    ) -> bytes:
         cells, _ = self._new_cells(number, values, -1, resolve)
         if not cells:
-            return at, at, b'<row r="%d"/>' % number
-        return at, at, b'<row r="%d">%s</row>' % (number, cells)
+            return b'<row r="%d"/>' % number
+        return b'<row r="%d">%s</row>' % (number, cells)
 
     def _append_cells(
         self,
+        out: Spliced,
         number: int,
         values: Mapping[int, CellValue],
         end: RowEnd,
         resolve: StyleResolver,
-    ) -> list[Splice]:
+    ) -> None:
         cells, columns = self._new_cells(number, values, end.last_column, resolve)
         if not cells:
-            return []
-        splices = []
+            return
         if end.spans is not None:
             spans = self.data[end.spans[0] : end.spans[1]]
-            widened = widened_spans(spans, columns)
-            splices.append((end.spans[0], end.spans[1], widened))
+            out.replace(end.spans[0], end.spans[1], widened_spans(spans, columns))
         if end.stop > end.insert:  # an empty <row .../> opens
             cells = b">" + cells + b"</row>"
-        splices.append((end.insert, end.stop, cells))
-        return splices
+        out.replace(end.insert, end.stop, cells)
 
     def _block_all(
         self, by_row: Mapping[int, Mapping[int, CellValue]], resolve: StyleResolver
-    ) -> Splice:
+    ) -> tuple[int, int, bytes]:
         start, end = self._content_start, self._content_end
         sheet_data = self._parse_block(self.data[start:end])
         self._edit_block(sheet_data, 0, sorted(by_row), by_row, resolve)
@@ -317,7 +309,7 @@ class SheetEditor:
         block: Block,
         by_row: Mapping[int, Mapping[int, CellValue]],
         resolve: StyleResolver,
-    ) -> Splice:
+    ) -> tuple[int, int, bytes]:
         rows = self._rows
         if block.stop > block.first:
             start, end = rows[block.first].start, rows[block.stop - 1].end
@@ -407,7 +399,7 @@ class SheetEditor:
         found: etree._Element | None = None
         rows = self._rows
         if rows:
-            index = bisect.bisect_left(self._numbers, number)
+            index = bisect.bisect_left(rows.numbers, number)
             if index < len(rows) and rows[index].number == number:
                 row = rows[index]
                 block = self._parse_block(self.data[row.start : row.end])
@@ -550,7 +542,7 @@ class SheetEditor:
 
     def _dimension_splice(
         self, by_row: Mapping[int, Mapping[int, CellValue]]
-    ) -> Splice:
+    ) -> tuple[int, int, bytes]:
         written = []  # the corners of what is written
         for number, values in by_row.items():
             columns = [column for column, value in values.items() if value is not None]
