@@ -7,8 +7,8 @@ Each ties the adapters to the pure core: load → validate → plan → record i
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +18,7 @@ from sheetbill.errors import WorkbookChangedError
 from sheetbill.invoicing import Counters, plan_invoices
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import NumberPattern
+from sheetbill.publishing import Published, predicted_links, publish
 from sheetbill.settings import read_settings
 from sheetbill.state import StateDB
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
@@ -51,6 +52,7 @@ class RunResult:
     exceptions_closed: int = 0
     is_written: bool = False
     replans: int = 0
+    pdfs_rendered: int = 0
 
     @property
     def exit_code(self) -> int:
@@ -136,57 +138,97 @@ def run_billing(
     progress: Progress = _quiet,
     now: Callable[[], datetime] | None = None,
 ) -> RunResult:
-    """One billing cycle. Reads first, so an unreadable file leaves no state behind."""
+    """One billing cycle. Reads first, so an unreadable file leaves no state behind.
+
+    Order (crash safety): plan → record new invoices as pending (numbers drawn) →
+    make their PDFs → write the workbook → mark them written.
+    """
     clock = now or (lambda: datetime.now(UTC))
     run_id = clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
+    # File-backed workbooks have a folder; PDF links are made relative to it.
+    workbook_folder = getattr(workbook, "path", None)
+    workbook_folder = (
+        workbook_folder.parent if isinstance(workbook_folder, Path) else None
+    )
+    folder = config.pdf_folder_for(state_path)
     progress("Reading the workbook")
     snapshot = workbook.read()
     today = today_for(snapshot, config, as_of)
     if is_dry_run and not state_path.exists():
-        return _plan(
-            snapshot,
-            config,
-            None,
-            today=today,
+        planned = _plan(snapshot, config, None, today=today, progress=progress)
+        links = _predicted(planned, config, folder, workbook_folder)
+        return _result(
+            planned,
+            links,
+            (),
+            name=workbook.name,
             run_id=run_id,
             now=clock(),
-            name=workbook.name,
             is_dry_run=True,
-            progress=progress,
-        )[0]
+        )
     with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
         for attempt in range(REPLAN_ATTEMPTS):
             if attempt:
                 progress("The workbook changed meanwhile: reading it again")
                 snapshot = workbook.read()
-            result, before, after = _plan(
-                snapshot,
-                config,
-                state,
-                today=today,
+            planned = _plan(snapshot, config, state, today=today, progress=progress)
+            if is_dry_run:
+                links = _predicted(planned, config, folder, workbook_folder)
+                return _result(
+                    planned,
+                    links,
+                    (),
+                    name=workbook.name,
+                    run_id=run_id,
+                    now=clock(),
+                    is_dry_run=True,
+                )
+            if planned.new:
+                progress("Recording the new invoices")
+                state.record_pending(
+                    planned.new,
+                    after=planned.after,
+                    expected=planned.before,
+                    run_id=run_id,
+                    now=clock(),
+                )
+            published = Published({}, (), 0)
+            if config.documents:
+                published = publish(
+                    state,
+                    planned.data,
+                    (*planned.pending, *planned.new),
+                    config,
+                    folder=folder,
+                    workbook_folder=workbook_folder,
+                    run_id=run_id,
+                    now=clock(),
+                    progress=progress,
+                )
+            result = _result(
+                planned,
+                published.links,
+                published.problems,
+                name=workbook.name,
                 run_id=run_id,
                 now=clock(),
-                name=workbook.name,
-                is_dry_run=is_dry_run,
-                progress=progress,
+                is_dry_run=False,
             )
-            if is_dry_run:
-                return result
-            if result.invoices:
-                progress("Recording the new invoices")
-                _record(
-                    state, result.invoices, before, after, run_id=run_id, now=clock()
-                )
-            if result.changes.is_empty:
-                _finish(state, result, run_id=run_id, now=clock())
-                return result
-            progress("Writing the workbook")
-            try:
-                workbook.apply(result.changes, expected_version=snapshot.version)
-            except WorkbookChangedError:
-                continue
-            _finish(state, result, run_id=run_id, now=clock())
-            return _replace_written(result, attempt)
+            if not result.changes.is_empty:
+                progress("Writing the workbook")
+                try:
+                    workbook.apply(result.changes, expected_version=snapshot.version)
+                except WorkbookChangedError:
+                    continue
+            numbers = [i.number for i in (*result.recovered, *result.invoices)]
+            if numbers:
+                state.mark_written(numbers, run_id=run_id, now=clock())
+            return replace(
+                result,
+                is_written=not result.changes.is_empty,
+                replans=attempt,
+                pdfs_rendered=published.rendered,
+            )
     raise WorkbookChangedError(
         "the workbook keeps changing while sheetbill writes; nothing new was written. "
         "Run again when nobody is saving it",
@@ -194,28 +236,18 @@ def run_billing(
     )
 
 
-def _replace_written(result: RunResult, attempt: int) -> RunResult:
-    from dataclasses import replace
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The pure part of a run: validated book, invoices to write, counters."""
 
-    return replace(result, is_written=True, replans=attempt)
-
-
-def _record(
-    state: StateDB,
-    invoices: Sequence[Invoice],
-    before: Counters,
-    after: Counters,
-    *,
-    run_id: str,
-    now: datetime,
-) -> None:
-    state.record_pending(invoices, after=after, expected=before, run_id=run_id, now=now)
-
-
-def _finish(state: StateDB, result: RunResult, *, run_id: str, now: datetime) -> None:
-    numbers = [i.number for i in (*result.recovered, *result.invoices)]
-    if numbers:
-        state.mark_written(numbers, run_id=run_id, now=now)
+    data: BookData
+    new: tuple[Invoice, ...]
+    pending: tuple[Invoice, ...]
+    match: PendingMatch
+    problems: tuple[Problem, ...]
+    before: Counters
+    after: Counters
+    today: date
 
 
 def _plan(
@@ -224,12 +256,8 @@ def _plan(
     state: StateDB | None,
     *,
     today: date,
-    run_id: str,
-    now: datetime,
-    name: str,
-    is_dry_run: bool,
     progress: Progress,
-) -> tuple[RunResult, Counters, Counters]:
+) -> Planned:
     progress("Checking every row")
     billed = state.billed_rows() if state else {}
     pending = state.pending_invoices() if state else []
@@ -258,29 +286,58 @@ def _plan(
             today=today,
             counters=counters,
         )
+    return Planned(
+        data, tuple(new), tuple(pending), match, tuple(problems), counters, after, today
+    )
+
+
+def _predicted(
+    planned: Planned, config: Config, folder: Path, workbook_folder: Path | None
+) -> dict[str, str]:
+    if not config.documents:
+        return {}
+    return predicted_links(
+        (*planned.pending, *planned.new),
+        folder=folder,
+        workbook_folder=workbook_folder,
+        prefix=config.pdf_link_prefix,
+    )
+
+
+def _result(
+    planned: Planned,
+    links: Mapping[str, str],
+    more: Sequence[Problem],
+    *,
+    name: str,
+    run_id: str,
+    now: datetime,
+    is_dry_run: bool,
+) -> RunResult:
+    problems = (*planned.problems, *more)
     plan = plan_writes(
-        data,
-        new=new,
-        pending_invoices=pending,
-        pending=match,
+        planned.data,
+        new=planned.new,
+        pending_invoices=planned.pending,
+        pending=planned.match,
         problems=problems,
-        today=today,
+        today=planned.today,
         now=now,
         run_id=run_id,
+        pdf_links=links,
     )
-    result = RunResult(
+    return RunResult(
         workbook=name,
-        today=today,
+        today=planned.today,
         run_id=run_id,
         is_dry_run=is_dry_run,
-        invoices=tuple(new),
-        recovered=tuple(pending),
-        problems=tuple(problems),
+        invoices=planned.new,
+        recovered=planned.pending,
+        problems=problems,
         changes=plan.changes,
         exceptions_opened=plan.exceptions_opened,
         exceptions_closed=plan.exceptions_closed,
     )
-    return result, counters, after
 
 
 __all__ = ["CheckResult", "RunResult", "check_workbook", "run_billing"]

@@ -48,6 +48,15 @@ class Config:
     google_max_attempts: int = 6
     # Seconds to wait for one answer from Google.
     google_timeout: float = 60.0
+    # Make a PDF for every invoice (off: invoices are written without documents).
+    documents: bool = True
+    # Where PDFs go; default: `invoices/` beside the workbook (or the state database).
+    pdf_folder: Path | None = None
+    # Written into the PDF column before the file name instead of the folder's path
+    # relative to the workbook, e.g. "https://files.example.com/invoices/".
+    pdf_link_prefix: str = ""
+    # The invoice templates; default: sheetbill's own (sheet_templates/invoice).
+    templates: Path | None = None
 
     def workbook_path(self, override: str | None = None) -> Path:
         text = override or self.source
@@ -61,6 +70,11 @@ class Config:
             path = self.path.parent / path
         return path
 
+    def pdf_folder_for(self, state: Path) -> Path:
+        """Where PDFs go: `pdf_folder`, else `invoices/` beside the state database
+        (which is beside the workbook unless `state` says otherwise)."""
+        return self.pdf_folder or state.parent / "invoices"
+
     def state_path(self, workbook: Path) -> Path:
         if self.state is not None:
             return self.state
@@ -68,6 +82,10 @@ class Config:
 
 
 KNOWN_KEYS = {
+    "documents",
+    "pdf_folder",
+    "pdf_link_prefix",
+    "templates",
     "source",
     "state",
     "backups",
@@ -133,7 +151,17 @@ def load_config(path: Path) -> Config:
         or api_timeout <= 0
     ):
         raise ConfigError("'google_timeout' must be a number of seconds", path=path)
+    documents = raw.get("documents", True)
+    if not isinstance(documents, bool):
+        raise ConfigError("'documents' must be true or false", path=path)
+    prefix = raw.get("pdf_link_prefix", "")
+    if not isinstance(prefix, str):
+        raise ConfigError("'pdf_link_prefix' must be a text (a URL)", path=path)
     return Config(
+        documents=documents,
+        pdf_folder=_file_key(raw, "pdf_folder", base, path),
+        pdf_link_prefix=prefix,
+        templates=_file_key(raw, "templates", base, path),
         source=source,
         state=(base / state) if state else None,
         backups=backups,

@@ -96,6 +96,7 @@ def run_json(result: RunResult) -> str:
             "exceptions": [problem_data(p) for p in result.problems],
             "exceptions_opened": result.exceptions_opened,
             "exceptions_closed": result.exceptions_closed,
+            "pdfs_rendered": result.pdfs_rendered,
             "changes": changes_data(result.changes),
             "exit_code": result.exit_code,
         },
@@ -201,6 +202,8 @@ def print_run(console: Console, result: RunResult) -> None:
                 )
     elif result.is_written:
         console.print(f"Wrote {changes.cell_count} cell(s) into the workbook.")
+    if result.pdfs_rendered:
+        console.print(f"Made {result.pdfs_rendered} PDF(s).")
     else:
         console.print("Nothing to write: the workbook is up to date.")
     if result.problems:

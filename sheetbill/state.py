@@ -65,6 +65,14 @@ MIGRATIONS: tuple[str, ...] = (
         detail TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE documents (
+        number TEXT PRIMARY KEY REFERENCES invoices(number),
+        content_hash TEXT NOT NULL,
+        path TEXT NOT NULL,
+        rendered_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -226,6 +234,35 @@ class StateDB:
                 "SELECT body FROM invoices WHERE status = 'pending' ORDER BY number"
             )
         ]
+
+    def invoices(self, numbers: Sequence[str]) -> list[Invoice]:
+        """The stored invoices of these numbers (any status), in number order."""
+        found = []
+        for number in sorted(numbers):
+            row = self.db.execute(
+                "SELECT body FROM invoices WHERE number = ?", (number,)
+            ).fetchone()
+            if row is not None:
+                found.append(invoice_from_json(row[0]))
+        return found
+
+    def document_hashes(self) -> dict[str, str]:
+        """Content hash of each invoice's PDF as last rendered."""
+        return dict(self.db.execute("SELECT number, content_hash FROM documents"))
+
+    def record_documents(
+        self, rendered: Sequence[tuple[str, str, str]], *, run_id: str, now: datetime
+    ) -> None:
+        """(number, content hash, path) of PDFs just written to disk."""
+        with self.transaction() as db:
+            for number, content_hash, path in rendered:
+                db.execute(
+                    "INSERT INTO documents VALUES (?, ?, ?, ?) ON CONFLICT(number) DO "
+                    "UPDATE SET content_hash = excluded.content_hash, "
+                    "path = excluded.path, rendered_at = excluded.rendered_at",
+                    (number, content_hash, path, now.isoformat(timespec="seconds")),
+                )
+                self._event(db, now, run_id, "pdf rendered", number, path)
 
     def invoice_numbers(self) -> list[str]:
         return [

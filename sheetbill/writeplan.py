@@ -205,6 +205,7 @@ def plan_writes(
     today: date,
     now: datetime,
     run_id: str,
+    pdf_links: Mapping[str, str] | None = None,
 ) -> WritePlan:
     """Every cell this run writes, for pending invoices (first) and new ones."""
     invoices = (*pending_invoices, *new)
@@ -214,7 +215,8 @@ def plan_writes(
         for s in (INVOICES, INVOICE_LINES, EXCEPTIONS, LOG)
     }
     _bill_source_rows(data, new, pending, pending_numbers, tabs)
-    _append_invoices(data, invoices, tabs, now=now, run_id=run_id)
+    _append_invoices(data, invoices, tabs, now=now, run_id=run_id, pdf_links=pdf_links)
+    _link_documents(tabs["Invoices"], pdf_links or {})
     opened, closed = _sync_exceptions(data, problems, tabs["Exceptions"], today=today)
     new_tabs: list[TabSpec] = []
     writes: dict[str, tuple[CellWrite, ...]] = {}
@@ -271,6 +273,7 @@ def _append_invoices(
     *,
     now: datetime,
     run_id: str,
+    pdf_links: Mapping[str, str] | None = None,
 ) -> None:
     invoices_tab, lines_tab, log_tab = (
         tabs["Invoices"],
@@ -297,6 +300,7 @@ def _append_invoices(
                     "Balance": invoice.total,
                     "Status": invoice_status(invoice, data.settings),
                     "Work Complete": invoice.work_complete,
+                    "PDF": (pdf_links or {}).get(invoice.number),
                     "Created By": invoice.created_by,
                 },
                 row_key=invoice.number,
@@ -330,6 +334,17 @@ def _append_invoices(
                     },
                     row_key=invoice.number,
                 )
+
+
+def _link_documents(writer: TabWriter, links: Mapping[str, str]) -> None:
+    """A blank PDF cell of an invoice whose PDF exists gets its link (blank = to do)."""
+    if not links or writer.layout is None:
+        return
+    pdf = dict(writer.column_values("PDF"))
+    for row, number in writer.column_values("Invoice No"):
+        link = links.get(number)
+        if link and not pdf.get(row):
+            writer.put(row, "PDF", link, row_key=number)
 
 
 def _owner(problem: Problem, data: BookData) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -285,3 +286,36 @@ def test_dates_are_real_dates_in_the_invoices_tab(book, capsys):
         assert issue in (date(2026, 11, 2), datetime(2026, 11, 2))
     else:
         assert issue == float((date(2026, 11, 2) - date(1899, 12, 30)).days)
+
+
+def test_run_makes_a_pdf_per_invoice_links_it_and_renders_again_only_what_is_missing(
+    book, capsys
+):
+    book.run("run", "--as-of", AS_OF, "--json")
+    first = json.loads(capsys.readouterr().out)
+    invoices = book.records("Invoices")
+    assert first["pdfs_rendered"] == len(invoices)
+    folder = book.state.parent / "invoices"
+    for invoice in invoices:
+        pdf = folder / f"{invoice['Invoice No']}.pdf"
+        assert pdf.is_file()
+        link = invoice["PDF"]
+        if book.kind == "excel":
+            assert link == f"invoices/{pdf.name}"
+        else:
+            assert Path(link) == pdf
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(folder / "INV-2026-0001.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "INV-2026-0001" in text and "Acme Robotics GmbH" in text
+    assert "32.704,18" in text  # the total, in the customer's German format
+    book.run("run", "--as-of", AS_OF, "--json")
+    assert json.loads(capsys.readouterr().out)["pdfs_rendered"] == 0
+    (folder / "INV-2026-0003.pdf").unlink()
+    book.run("run", "--as-of", AS_OF, "--json")
+    again = json.loads(capsys.readouterr().out)
+    assert again["pdfs_rendered"] == 1 and (folder / "INV-2026-0003.pdf").is_file()
+    assert again["changes"]["cells"] == {}
