@@ -167,7 +167,8 @@ def render_many(
 
     Results come back in the order of `documents`. A document that fails carries its
     error and the rest are rendered; a broken template therefore fails every one of
-    them with the same message naming the file and line.
+    them with the same message naming the file and line. As with any process pool,
+    the program's main module must be import-safe (`if __name__ == "__main__":`).
     """
     digest = template_digest(templates)
     hashes = [content_hash(d, templates=templates, digest=digest) for d in documents]
