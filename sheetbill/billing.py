@@ -18,7 +18,7 @@ from sheetbill.errors import WorkbookChangedError
 from sheetbill.invoicing import Counters, plan_invoices
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import NumberPattern
-from sheetbill.publishing import Published, predicted_links, publish
+from sheetbill.publishing import PdfUploader, Published, predicted_links, publish
 from sheetbill.settings import read_settings
 from sheetbill.state import StateDB
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
@@ -151,6 +151,7 @@ def run_billing(
         workbook_folder.parent if isinstance(workbook_folder, Path) else None
     )
     folder = config.pdf_folder_for(state_path)
+    uploader = _uploader(workbook, config)
     progress("Reading the workbook")
     snapshot = workbook.read()
     today = today_for(snapshot, config, as_of)
@@ -204,6 +205,7 @@ def run_billing(
                     run_id=run_id,
                     now=clock(),
                     progress=progress,
+                    uploader=uploader,
                 )
             result = _result(
                 planned,
@@ -291,10 +293,20 @@ def _plan(
     )
 
 
+def _uploader(workbook: Workbook, config: Config) -> PdfUploader | None:
+    """The Drive folder PDFs go to, when `pdf_drive_folder` is set (Google only)."""
+    if not config.documents or not config.pdf_drive_folder:
+        return None
+    from sheetbill.workbook.google.drive import drive_folder_for
+
+    return drive_folder_for(workbook, config)
+
+
 def _predicted(
     planned: Planned, config: Config, folder: Path, workbook_folder: Path | None
 ) -> dict[str, str]:
-    if not config.documents:
+    # Drive links exist only once uploaded; a dry run uploads nothing.
+    if not config.documents or config.pdf_drive_folder:
         return {}
     return predicted_links(
         (*planned.pending, *planned.new),

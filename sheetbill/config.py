@@ -8,6 +8,7 @@ Settings tab instead, where the office manager can see them; secrets live in nei
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ class Config:
     # Written into the PDF column before the file name instead of the folder's path
     # relative to the workbook, e.g. "https://files.example.com/invoices/".
     pdf_link_prefix: str = ""
+    # A Google Sheet's PDFs are uploaded to this Drive folder (its id) and the PDF
+    # column gets each file's Drive link; "" = no upload.
+    pdf_drive_folder: str = ""
     # The invoice templates; default: sheetbill's own (sheet_templates/invoice).
     templates: Path | None = None
 
@@ -85,6 +89,7 @@ KNOWN_KEYS = {
     "documents",
     "pdf_folder",
     "pdf_link_prefix",
+    "pdf_drive_folder",
     "templates",
     "source",
     "state",
@@ -157,10 +162,12 @@ def load_config(path: Path) -> Config:
     prefix = raw.get("pdf_link_prefix", "")
     if not isinstance(prefix, str):
         raise ConfigError("'pdf_link_prefix' must be a text (a URL)", path=path)
+    drive_folder = _drive_folder(raw.get("pdf_drive_folder", ""), path)
     return Config(
         documents=documents,
         pdf_folder=_file_key(raw, "pdf_folder", base, path),
         pdf_link_prefix=prefix,
+        pdf_drive_folder=drive_folder,
         templates=_file_key(raw, "templates", base, path),
         source=source,
         state=(base / state) if state else None,
@@ -184,6 +191,21 @@ def _file_key(raw: Mapping[str, Any], key: str, base: Path, path: Path) -> Path 
     if not isinstance(value, str) or not value:
         raise ConfigError(f"'{key}' must be a text (a file path)", path=path)
     return base / Path(value).expanduser()
+
+
+def _drive_folder(value: object, path: Path) -> str:
+    """A Drive folder id, also taken from the folder's URL as the browser shows it."""
+    message = (
+        "'pdf_drive_folder' must be a Drive folder id or its URL "
+        "(https://drive.google.com/drive/folders/<id>)"
+    )
+    if not isinstance(value, str):
+        raise ConfigError(message, path=path)
+    folder = value.strip().split("?")[0].rstrip("/").rpartition("/folders/")
+    folder_id = folder[2] if folder[1] else value.strip()
+    if folder_id and not re.fullmatch(r"[A-Za-z0-9_-]{10,}", folder_id):
+        raise ConfigError(message, path=path)
+    return folder_id
 
 
 def _aliases(raw: object, path: Path) -> dict[str, dict[str, tuple[str, ...]]]:

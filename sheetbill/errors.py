@@ -68,4 +68,4 @@ class RenderError(SheetbillError):
 
 
 class DeliveryError(SheetbillError):
-    """An email could not be handed to the mail server."""
+    """A document could not be delivered: an email, or a PDF uploaded to Drive."""

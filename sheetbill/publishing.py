@@ -1,9 +1,7 @@
 """Making each invoice's PDF during a run, and the link written into its PDF cell.
 
-A use-case helper of `billing`: it decides which invoices need a document (new ones,
-those completed from an interrupted run, and any whose file has gone missing), lets
-`documents` render what changed, records the content hashes, and turns failures into
-Exceptions rows instead of stopping the run.
+A use-case helper of `billing`: renders what changed, uploads it when an uploader is
+given (Drive), records hashes and uploads, and turns failures into Exceptions rows.
 """
 
 from __future__ import annotations
@@ -13,11 +11,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
+from typing import Protocol
 
 from sheetbill.config import Config
+from sheetbill.errors import DeliveryError
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import is_valid_invoice_number
-from sheetbill.state import StateDB
+from sheetbill.state import StateDB, Upload
 from sheetbill.validation import BookData
 
 
@@ -27,6 +27,22 @@ class Published:
     links: Mapping[str, str]
     problems: tuple[Problem, ...]
     rendered: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPdf:
+    """Where an uploader put a PDF: its file id there and the link people open."""
+
+    file_id: str
+    link: str
+
+
+class PdfUploader(Protocol):
+    """Stores PDFs elsewhere (a Drive folder); failures raise DeliveryError."""
+
+    def upload(self, pdf: Path, *, file_id: str | None) -> StoredPdf:
+        """Store `pdf`: a new file, or new content for `file_id` when given."""
+        ...
 
 
 def pdf_link(pdf: Path, *, workbook_folder: Path | None, prefix: str) -> str:
@@ -75,8 +91,13 @@ def publish(
     run_id: str,
     now: datetime,
     progress: Callable[[str], None],
+    uploader: PdfUploader | None = None,
 ) -> Published:
-    """Render the PDFs these invoices (and any missing ones) need; links for all."""
+    """Render the PDFs these invoices (and any missing ones) need; links for all.
+
+    With an `uploader`, the links are those of the uploaded files instead, and every
+    PDF whose content hash differs from its last upload is uploaded (again).
+    """
     from sheetbill.documents import (
         DEFAULT_TEMPLATES,
         InvoiceDocument,
@@ -109,47 +130,108 @@ def publish(
             continue
         period = _service_period(invoice, data)
         documents.append(InvoiceDocument(invoice, data.settings, customer, period))
-    if not documents:
-        return Published({}, tuple(problems), 0)
-    progress(f"Making {len(documents)} PDF(s)")
-    folder.mkdir(parents=True, exist_ok=True)
-    results = render_many(
-        documents,
-        templates=config.templates or DEFAULT_TEMPLATES,
-        out_dir=folder,
-        previous=state.document_hashes(),
-    )
-    links: dict[str, str] = {
-        number: pdf_link(
-            pdf_path(number, folder),
-            workbook_folder=workbook_folder,
-            prefix=config.pdf_link_prefix,
-        )
-        for number in state.invoice_numbers()
-        if pdf_path(number, folder).is_file()
-    }
+    links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []
-    for result in results:
-        if result.error is not None:
+    if documents:
+        progress(f"Making {len(documents)} PDF(s)")
+        folder.mkdir(parents=True, exist_ok=True)
+        results = render_many(
+            documents,
+            templates=config.templates or DEFAULT_TEMPLATES,
+            out_dir=folder,
+            previous=state.document_hashes(),
+        )
+        links = {
+            number: pdf_link(
+                pdf_path(number, folder),
+                workbook_folder=workbook_folder,
+                prefix=config.pdf_link_prefix,
+            )
+            for number in state.invoice_numbers()
+            if pdf_path(number, folder).is_file()
+        }
+        for result in results:
+            if result.error is not None:
+                problems.append(
+                    Problem(
+                        "Invoices",
+                        None,
+                        "PDF",
+                        result.number,
+                        f"The PDF of {result.number} could not be made: {result.error}",
+                        "Fix the template named in the message (or remove "
+                        "'templates' from sheetbill.toml to use the built-in one); "
+                        "the PDF is made on the next run.",
+                    )
+                )
+                continue
+            links[result.number] = pdf_link(
+                result.pdf,
+                workbook_folder=workbook_folder,
+                prefix=config.pdf_link_prefix,
+            )
+            if result.is_rendered:
+                done.append((result.number, result.content_hash, str(result.pdf)))
+        if done:
+            state.record_documents(done, run_id=run_id, now=now)
+    if uploader is not None:
+        links, failed = _upload(
+            state, uploader, folder=folder, run_id=run_id, now=now, progress=progress
+        )
+        problems.extend(failed)
+    return Published(links, tuple(problems), len(done))
+
+
+def _upload(
+    state: StateDB,
+    uploader: PdfUploader,
+    *,
+    folder: Path,
+    run_id: str,
+    now: datetime,
+    progress: Callable[[str], None],
+) -> tuple[dict[str, str], list[Problem]]:
+    """Upload every PDF not uploaded with its current content hash; all links.
+
+    Runs even when nothing was rendered, so an upload that failed last time is
+    retried; a PDF re-rendered with an unchanged hash is not uploaded again.
+    """
+    from sheetbill.documents import pdf_path
+
+    uploads = state.uploads()
+    links = {n: u.link for n, u in uploads.items()}
+    todo = [
+        (number, content_hash)
+        for number, content_hash in state.document_hashes().items()
+        if number not in uploads or uploads[number].content_hash != content_hash
+    ]
+    # A PDF that could not be made is reported by the renderer; nothing to upload.
+    todo = [(n, h) for n, h in todo if pdf_path(n, folder).is_file()]
+    if todo:
+        progress(f"Uploading {len(todo)} PDF(s) to Drive")
+    problems: list[Problem] = []
+    for number, content_hash in todo:
+        known = uploads.get(number)
+        try:
+            stored = uploader.upload(
+                pdf_path(number, folder),
+                file_id=known.file_id if known is not None else None,
+            )
+        except DeliveryError as exc:
             problems.append(
                 Problem(
                     "Invoices",
                     None,
                     "PDF",
-                    result.number,
-                    f"The PDF of {result.number} could not be made: {result.error}",
-                    "Fix the template named in the message (or remove 'templates' from "
-                    "sheetbill.toml to use the built-in one); the PDF is made on the "
-                    "next run.",
+                    number,
+                    f"The PDF of {number} could not be uploaded to Drive: "
+                    f"{exc.message}",
+                    "Check 'pdf_drive_folder' and that the Google account may add "
+                    "files to that folder; the upload is tried again on the next run.",
                 )
             )
             continue
-        link = pdf_link(
-            result.pdf, workbook_folder=workbook_folder, prefix=config.pdf_link_prefix
-        )
-        links[result.number] = link
-        if result.is_rendered:
-            done.append((result.number, result.content_hash, str(result.pdf)))
-    if done:
-        state.record_documents(done, run_id=run_id, now=now)
-    return Published(links, tuple(problems), len(done))
+        upload = Upload(content_hash, stored.file_id, stored.link)
+        state.record_upload(number, upload, run_id=run_id, now=now)
+        links[number] = stored.link
+    return links, problems

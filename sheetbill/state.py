@@ -12,7 +12,7 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -73,7 +73,26 @@ MIGRATIONS: tuple[str, ...] = (
         rendered_at TEXT NOT NULL
     );
     """,
+    """
+    CREATE TABLE uploads (
+        number TEXT PRIMARY KEY REFERENCES invoices(number),
+        content_hash TEXT NOT NULL,
+        file_id TEXT NOT NULL,
+        link TEXT NOT NULL,
+        uploaded_at TEXT NOT NULL
+    );
+    """,
 )
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """An invoice's PDF as stored elsewhere (a Drive file) and the link to it."""
+
+    # The document's content hash when uploaded: a new hash means upload again.
+    content_hash: str
+    file_id: str
+    link: str
 
 
 def invoice_to_json(invoice: Invoice) -> str:
@@ -263,6 +282,36 @@ class StateDB:
                     (number, content_hash, path, now.isoformat(timespec="seconds")),
                 )
                 self._event(db, now, run_id, "pdf rendered", number, path)
+
+    def uploads(self) -> dict[str, Upload]:
+        """Each invoice's PDF as last uploaded (to Drive), by invoice number."""
+        return {
+            number: Upload(content_hash, file_id, link)
+            for number, content_hash, file_id, link in self.db.execute(
+                "SELECT number, content_hash, file_id, link FROM uploads"
+            )
+        }
+
+    def record_upload(
+        self, number: str, upload: Upload, *, run_id: str, now: datetime
+    ) -> None:
+        """One PDF just uploaded; recorded at once, so a crash later in the run does
+        not upload it a second time."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO uploads VALUES (?, ?, ?, ?, ?) ON CONFLICT(number) DO "
+                "UPDATE SET content_hash = excluded.content_hash, "
+                "file_id = excluded.file_id, link = excluded.link, "
+                "uploaded_at = excluded.uploaded_at",
+                (
+                    number,
+                    upload.content_hash,
+                    upload.file_id,
+                    upload.link,
+                    now.isoformat(timespec="seconds"),
+                ),
+            )
+            self._event(db, now, run_id, "pdf uploaded", number, upload.link)
 
     def invoice_numbers(self) -> list[str]:
         return [

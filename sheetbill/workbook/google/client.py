@@ -272,6 +272,9 @@ def _cached_token(path: Path, scopes: tuple[str, ...]) -> Credentials | None:
             "delete it to sign in again",
             path=path,
         ) from exc
+    if not _grants(path, scopes):
+        # Signed in before PDFs went to Drive: sign in again to grant drive.file.
+        return None
     if credentials.valid:
         return credentials
     if credentials.expired and credentials.refresh_token:
@@ -282,6 +285,15 @@ def _cached_token(path: Path, scopes: tuple[str, ...]) -> Credentials | None:
         save_token(path, credentials.to_json())  # type: ignore[no-untyped-call]
         return credentials
     return None
+
+
+def _grants(path: Path, scopes: tuple[str, ...]) -> bool:
+    """Whether the cached sign-in was granted every scope asked for now."""
+    try:
+        granted = json.loads(path.read_text(encoding="utf-8")).get("scopes") or []
+    except (OSError, ValueError, AttributeError):
+        return False
+    return set(scopes) <= set(granted if isinstance(granted, list) else [granted])
 
 
 def save_token(path: Path, token_json: str) -> None:

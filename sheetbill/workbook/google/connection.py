@@ -11,6 +11,7 @@ from sheetbill.errors import ConfigError
 from sheetbill.starter import InitResult, plan_init
 from sheetbill.workbook.google.backend import GoogleWorkbook
 from sheetbill.workbook.google.client import (
+    DRIVE_FILE_SCOPE,
     GOOGLE_API_URL,
     SPREADSHEETS_SCOPE,
     ApiSession,
@@ -31,14 +32,13 @@ def connect(
     config: Config,
     *,
     is_interactive: bool | None = None,
-    scopes: tuple[str, ...] = (SPREADSHEETS_SCOPE,),
 ) -> GoogleWorkbook:
     """A GoogleWorkbook with the config's credentials, API URL and retry settings.
 
     Against a stand-in server (another `sheets_api_url`) no credentials are needed
-    unless some are configured. `scopes` grows by DRIVE_FILE_SCOPE only when PDFs are
-    uploaded to Drive (the PDF issue's seam).
+    unless some are configured.
     """
+    scopes = google_scopes(config)
     credentials = None
     has_credentials = config.google_service_account or config.google_oauth_client
     if has_credentials or config.sheets_api_url == GOOGLE_API_URL:
@@ -59,6 +59,14 @@ def connect(
         ),
     )
     return GoogleWorkbook(spreadsheet_id, session=session)
+
+
+def google_scopes(config: Config) -> tuple[str, ...]:
+    """Spreadsheets only; drive.file (files sheetbill made) only when PDFs go to
+    Drive, so a sheet-only setup never asks for access to the user's Drive."""
+    if config.documents and config.pdf_drive_folder:
+        return (SPREADSHEETS_SCOPE, DRIVE_FILE_SCOPE)
+    return (SPREADSHEETS_SCOPE,)
 
 
 def state_path(spreadsheet_id: str, config: Config) -> Path:
