@@ -12,11 +12,12 @@ import bisect
 import io
 import re
 from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.workbook.xlsx_cells import column_index
+from sheetbill.workbook.base import CellValue, CellWrite
+from sheetbill.workbook.xlsx_cells import MAX_COLUMN, MAX_ROW, column_index
 
 BLOCK_ROWS = 2000  # rows parsed at once by the lxml path: bounds memory
 _R_ATTR = re.compile(rb"""\sr\s*=\s*["']([0-9]+)["']""")
@@ -69,6 +70,69 @@ class RowIndex:
             self._ends[index],
             self._head_ends[index],
         )
+
+
+class RowWrites(Mapping[int, dict[int, CellValue]]):
+    """The writes into one part by row, `writes[row]` being {column: value} (the last
+    write to a cell wins); made when asked, not held for 100,000s of rows at once."""
+
+    def __init__(self, writes: Sequence[CellWrite], *, tab: str) -> None:
+        is_ordered = True
+        previous = (0, -1)
+        for write in writes:
+            if not (1 <= write.row <= MAX_ROW and 0 <= write.column < MAX_COLUMN):
+                raise WorkbookWriteError(
+                    f"cannot write to row {write.row}, column {write.column + 1} of "
+                    f"the tab {tab!r}: outside an Excel sheet"
+                )
+            if is_ordered and (write.row, write.column) < previous:
+                is_ordered = False
+            previous = (write.row, write.column)
+        # Stable: writes to one cell keep their order, the last one last.
+        self._writes = (
+            writes if is_ordered else sorted(writes, key=lambda w: (w.row, w.column))
+        )
+        self.rows = array("q")
+        self._offsets = array("q")
+        self.corners: list[tuple[int, int]] = []  # of the cells given a value
+        last = len(self._writes) - 1
+        for index, write in enumerate(self._writes):
+            if not self.rows or self.rows[-1] != write.row:
+                self.rows.append(write.row)
+                self._offsets.append(index)
+            if write.value is not None and (
+                index == last
+                or self._writes[index + 1].row != write.row
+                or self._writes[index + 1].column != write.column
+            ):
+                self._widen(write.row, write.column)
+        self._offsets.append(len(self._writes))
+
+    def _widen(self, row: int, column: int) -> None:
+        if not self.corners:
+            self.corners = [(row, column), (row, column)]
+            return
+        (top, left), (bottom, right) = self.corners
+        self.corners = [
+            (min(top, row), min(left, column)),
+            (max(bottom, row), max(right, column)),
+        ]
+
+    def __getitem__(self, row: int) -> dict[int, CellValue]:
+        index = bisect.bisect_left(self.rows, row)
+        if index == len(self.rows) or self.rows[index] != row:
+            raise KeyError(row)
+        writes = self._writes
+        return {
+            writes[i].column: writes[i].value
+            for i in range(self._offsets[index], self._offsets[index + 1])
+        }
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.rows)
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
 
 @dataclass(slots=True)

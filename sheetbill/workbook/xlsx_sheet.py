@@ -21,8 +21,6 @@ from lxml import etree
 from sheetbill.errors import WorkbookWriteError
 from sheetbill.workbook.base import CellValue, CellWrite
 from sheetbill.workbook.xlsx_cells import (
-    MAX_COLUMN,
-    MAX_ROW,
     cell_ref,
     cell_xml,
     column_letters,
@@ -34,6 +32,7 @@ from sheetbill.workbook.xlsx_rows import (
     Block,
     RowEnd,
     RowIndex,
+    RowWrites,
     Spliced,
     WrittenRow,
     as_utf8,
@@ -166,19 +165,12 @@ class SheetEditor:
 
     def write(self, writes: Sequence[CellWrite], resolve: StyleResolver) -> bytes:
         """The part's new bytes with `writes` done (the last write to a cell wins)."""
-        by_row: dict[int, dict[int, CellValue]] = {}
-        for write in writes:
-            if not (1 <= write.row <= MAX_ROW and 0 <= write.column < MAX_COLUMN):
-                raise WorkbookWriteError(
-                    f"cannot write to row {write.row}, column {write.column + 1} of "
-                    f"the tab {self.tab!r}: outside an Excel sheet"
-                )
-            by_row.setdefault(write.row, {})[write.column] = write.value
+        by_row = RowWrites(writes, tab=self.tab)
         if not by_row:
             return self.data
-        targets = sorted(by_row)
+        targets = list(by_row.rows)
         out = Spliced(self.data)
-        out.replace(*self._dimension_splice(by_row))  # in the head, before any row
+        out.replace(*self._dimension_splice(by_row.corners))  # in the head
         if not self._plain:
             # Comments or CDATA among the rows: parse them all as one block.
             out.replace(*self._block_all(by_row, resolve))
@@ -541,13 +533,10 @@ class SheetEditor:
             cell.attrib.pop(name, "")
 
     def _dimension_splice(
-        self, by_row: Mapping[int, Mapping[int, CellValue]]
+        self, written: list[tuple[int, int]]
     ) -> tuple[int, int, bytes]:
-        written = []  # the corners of what is written
-        for number, values in by_row.items():
-            columns = [column for column, value in values.items() if value is not None]
-            if columns:
-                written += [(number, min(columns)), (number, max(columns))]
+        """The `<dimension ref>` widened to the cells given a value (`written`: the
+        corners of their range, or [])."""
         head = self.data[self._root_end : self._sd_start]
         tag = re.search(
             b"<" + re.escape(self._prefix + b"dimension") + rb"(?=[\s/>])[^>]*>", head

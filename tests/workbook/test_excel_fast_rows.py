@@ -30,6 +30,7 @@ from sheetbill.workbook.base import (
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.xlsx_cells import cell_ref, cell_xml, set_value
 from sheetbill.workbook.xlsx_package import MAIN_NS, Package, serialize_xml
+from sheetbill.workbook.xlsx_rows import RowWrites
 from sheetbill.workbook.xlsx_sheet import SheetEditor, StyleResolver
 from sheetbill.workbook.xlsx_zip import ZipArchive
 
@@ -371,3 +372,32 @@ def test_excel_apply_fast_and_lxml_paths_write_the_same_parts(
         with zipfile.ZipFile(book_path) as archive:
             parts[is_fast] = {n: archive.read(n) for n in archive.namelist()}
     assert parts[True] == parts[False]
+
+
+@settings(max_examples=EXAMPLES * 3, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 6), st.integers(0, 4), st.none() | st.sampled_from("ab")
+        ),
+        max_size=25,
+    )
+)
+def test_row_writes_group_by_row_and_the_last_write_wins(
+    cells: list[tuple[int, int, CellValue]],
+) -> None:
+    """Writes grouped by row in any order of arrival, as a dict per row would hold
+    them, and the corners of the cells given a value."""
+    expected: dict[int, dict[int, CellValue]] = {}
+    for row, column, value in cells:
+        expected.setdefault(row, {})[column] = value
+    grouped = RowWrites([CellWrite(r, c, v) for r, c, v in cells], tab="Data")
+    assert dict(grouped) == expected
+    assert list(grouped) == sorted(expected)
+    valued = [(r, c) for r, row in expected.items() for c, v in row.items() if v]
+    if valued:
+        rows, columns = [r for r, _ in valued], [c for _, c in valued]
+        corners = [(min(rows), min(columns)), (max(rows), max(columns))]
+        assert grouped.corners == corners
+    else:
+        assert grouped.corners == []
