@@ -77,55 +77,65 @@ class RowWrites(Mapping[int, dict[int, CellValue]]):
     write to a cell wins); made when asked, not held for 100,000s of rows at once."""
 
     def __init__(self, writes: Sequence[CellWrite], *, tab: str) -> None:
-        is_ordered = True
-        previous = (0, -1)
-        for write in writes:
-            if not (1 <= write.row <= MAX_ROW and 0 <= write.column < MAX_COLUMN):
-                raise WorkbookWriteError(
-                    f"cannot write to row {write.row}, column {write.column + 1} of "
-                    f"the tab {tab!r}: outside an Excel sheet"
-                )
-            if is_ordered and (write.row, write.column) < previous:
-                is_ordered = False
-            previous = (write.row, write.column)
-        # Stable: writes to one cell keep their order, the last one last.
-        self._writes = (
-            writes if is_ordered else sorted(writes, key=lambda w: (w.row, w.column))
-        )
+        self._writes = writes
         self.rows = array("q")
         self._offsets = array("q")
         self.corners: list[tuple[int, int]] = []  # of the cells given a value
-        last = len(self._writes) - 1
-        for index, write in enumerate(self._writes):
-            if not self.rows or self.rows[-1] != write.row:
-                self.rows.append(write.row)
-                self._offsets.append(index)
-            if write.value is not None and (
-                index == last
-                or self._writes[index + 1].row != write.row
-                or self._writes[index + 1].column != write.column
-            ):
-                self._widen(write.row, write.column)
-        self._offsets.append(len(self._writes))
+        if not self._group(tab):
+            # Stable: writes to one cell keep their order, the last one last.
+            self._writes = sorted(writes, key=lambda w: (w.row, w.column))
+            self._group(tab)
 
-    def _widen(self, row: int, column: int) -> None:
-        if not self.corners:
-            self.corners = [(row, column), (row, column)]
-            return
-        (top, left), (bottom, right) = self.corners
-        self.corners = [
-            (min(top, row), min(left, column)),
-            (max(bottom, row), max(right, column)),
-        ]
+    def _group(self, tab: str) -> bool:
+        """Index the writes by row (checking each is inside a sheet); False, with
+        nothing indexed, when they are not in (row, column) order."""
+        rows, offsets = array("q"), array("q")
+        top = left = MAX_ROW
+        bottom = right = -1
+        row = column = -1
+        has_value = False  # whether the last write seen so far gives a value
+        for index, write in enumerate(self._writes):
+            previous_row, previous_column = row, column
+            row, column = write.row, write.column
+            if not (1 <= row <= MAX_ROW and 0 <= column < MAX_COLUMN):
+                raise _outside(write, tab)
+            if row != previous_row or column != previous_column:
+                if row < previous_row or (
+                    row == previous_row and column < previous_column
+                ):
+                    for later in self._writes[index:]:
+                        if not (
+                            1 <= later.row <= MAX_ROW and 0 <= later.column < MAX_COLUMN
+                        ):
+                            raise _outside(later, tab)
+                    return False
+                if has_value:  # the previous cell's last write
+                    top, bottom = min(top, previous_row), max(bottom, previous_row)
+                    left = min(left, previous_column)
+                    right = max(right, previous_column)
+                if row != previous_row:
+                    rows.append(row)
+                    offsets.append(index)
+            has_value = write.value is not None
+        if has_value:
+            top, bottom = min(top, row), max(bottom, row)
+            left, right = min(left, column), max(right, column)
+        offsets.append(len(self._writes))
+        self.rows, self._offsets = rows, offsets
+        self.corners = [(top, left), (bottom, right)] if bottom >= 0 else []
+        return True
 
     def __getitem__(self, row: int) -> dict[int, CellValue]:
         index = bisect.bisect_left(self.rows, row)
         if index == len(self.rows) or self.rows[index] != row:
             raise KeyError(row)
-        writes = self._writes
+        return self.at(index)
+
+    def at(self, index: int) -> dict[int, CellValue]:
+        """The writes into the `index`th row written (in order of rows)."""
         return {
-            writes[i].column: writes[i].value
-            for i in range(self._offsets[index], self._offsets[index + 1])
+            write.column: write.value
+            for write in self._writes[self._offsets[index] : self._offsets[index + 1]]
         }
 
     def __iter__(self) -> Iterator[int]:
@@ -133,6 +143,13 @@ class RowWrites(Mapping[int, dict[int, CellValue]]):
 
     def __len__(self) -> int:
         return len(self.rows)
+
+
+def _outside(write: CellWrite, tab: str) -> WorkbookWriteError:
+    return WorkbookWriteError(
+        f"cannot write to row {write.row}, column {write.column + 1} of the tab "
+        f"{tab!r}: outside an Excel sheet"
+    )
 
 
 @dataclass(slots=True)

@@ -198,7 +198,7 @@ class SheetEditor:
         self,
         out: Spliced,
         targets: list[int],
-        by_row: Mapping[int, Mapping[int, CellValue]],
+        by_row: RowWrites,
         resolve: StyleResolver,
     ) -> None:
         """New rows, and cells right of a row's last cell, as bytes; runs of other
@@ -208,8 +208,8 @@ class SheetEditor:
         numbers = rows.numbers
         is_fast = self.is_fast and self._is_plain_ns
         slow: list[int] = []
-        for target in targets:
-            values = by_row[target]
+        for position, target in enumerate(targets):
+            values = by_row.at(position)
             index = bisect.bisect_left(numbers, target)
             end: RowEnd | None = None
             if not is_fast:
