@@ -111,6 +111,8 @@ def publish(
             wanted.update({i.number: i for i in state.invoices([number])})
     problems: list[Problem] = []
     documents = []
+    recorded_periods = state.document_periods()
+    periods: dict[str, tuple[date, date] | None] = {}
     for invoice in wanted.values():
         customer = data.customers.get(invoice.customer_id)
         if customer is None:
@@ -128,7 +130,9 @@ def publish(
                 )
             )
             continue
-        period = _service_period(invoice, data)
+        # Rows already billed are not in `data`: a PDF made again keeps its period.
+        period = _service_period(invoice, data) or recorded_periods.get(invoice.number)
+        periods[invoice.number] = period
         documents.append(InvoiceDocument(invoice, data.settings, customer, period))
     links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []
@@ -173,7 +177,7 @@ def publish(
             if result.is_rendered:
                 done.append((result.number, result.content_hash, str(result.pdf)))
         if done:
-            state.record_documents(done, run_id=run_id, now=now)
+            state.record_documents(done, run_id=run_id, now=now, periods=periods)
     if uploader is not None:
         links, failed = _upload(
             state, uploader, folder=folder, run_id=run_id, now=now, progress=progress

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -81,6 +81,12 @@ MIGRATIONS: tuple[str, ...] = (
         link TEXT NOT NULL,
         uploaded_at TEXT NOT NULL
     );
+    """,
+    # The service period a PDF showed: billed time rows are no longer billable data,
+    # so a PDF made again (file lost) takes its period from here to stay identical.
+    """
+    ALTER TABLE documents ADD COLUMN period_start TEXT;
+    ALTER TABLE documents ADD COLUMN period_end TEXT;
     """,
 )
 
@@ -269,17 +275,46 @@ class StateDB:
         """Content hash of each invoice's PDF as last rendered."""
         return dict(self.db.execute("SELECT number, content_hash FROM documents"))
 
+    def document_periods(self) -> dict[str, tuple[date, date]]:
+        """The service period each invoice's PDF showed, where it had one."""
+        return {
+            number: (date.fromisoformat(start), date.fromisoformat(end))
+            for number, start, end in self.db.execute(
+                "SELECT number, period_start, period_end FROM documents "
+                "WHERE period_start IS NOT NULL AND period_end IS NOT NULL"
+            )
+        }
+
     def record_documents(
-        self, rendered: Sequence[tuple[str, str, str]], *, run_id: str, now: datetime
+        self,
+        rendered: Sequence[tuple[str, str, str]],
+        *,
+        run_id: str,
+        now: datetime,
+        periods: Mapping[str, tuple[date, date] | None] | None = None,
     ) -> None:
-        """(number, content hash, path) of PDFs just written to disk."""
+        """(number, content hash, path) of PDFs just written to disk, and the
+        service period each shows."""
         with self.transaction() as db:
             for number, content_hash, path in rendered:
+                period = (periods or {}).get(number)
+                start, end = (p.isoformat() for p in period) if period else (None, None)
                 db.execute(
-                    "INSERT INTO documents VALUES (?, ?, ?, ?) ON CONFLICT(number) DO "
-                    "UPDATE SET content_hash = excluded.content_hash, "
-                    "path = excluded.path, rendered_at = excluded.rendered_at",
-                    (number, content_hash, path, now.isoformat(timespec="seconds")),
+                    "INSERT INTO documents (number, content_hash, path, rendered_at,"
+                    " period_start, period_end) VALUES (?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(number) DO UPDATE SET "
+                    "content_hash = excluded.content_hash, path = excluded.path, "
+                    "rendered_at = excluded.rendered_at, "
+                    "period_start = excluded.period_start, "
+                    "period_end = excluded.period_end",
+                    (
+                        number,
+                        content_hash,
+                        path,
+                        now.isoformat(timespec="seconds"),
+                        start,
+                        end,
+                    ),
                 )
                 self._event(db, now, run_id, "pdf rendered", number, path)
 
