@@ -86,9 +86,9 @@ def _body(record: dict[str, Any]) -> str:
 def _kind(method: str, uri: str, body: str) -> tuple[str, str | None]:
     """The server's endpoint name, and why it is not implemented (None: it is)."""
     parts = urlsplit(uri)
-    if parts.path.startswith("/upload/"):
-        return "upload", NOT_IMPLEMENTED["upload"]
     endpoint, _ = route(method, parts.path)
+    if parts.path.startswith("/upload/") and endpoint not in IMPLEMENTED:
+        return "upload", NOT_IMPLEMENTED["upload"]
     if endpoint.startswith("drive.") and endpoint not in IMPLEMENTED:
         key = "drive." + endpoint.rsplit(".", 1)[-1].rsplit("/", 1)[-1]
         return endpoint, NOT_IMPLEMENTED.get(key, "not implemented")

@@ -45,6 +45,10 @@ def drive_file(book: Spreadsheet, fields: str) -> dict[str, Any]:
         "mimeType": SPREADSHEET_MIME,
         "createdTime": book.created,
         "modifiedTime": book.modified,
+        "webViewLink": (
+            f"https://docs.google.com/spreadsheets/d/{book.spreadsheet_id}"
+            "/edit?usp=drivesdk"
+        ),
     }
     wanted = [f.strip() for f in fields.split(",") if f.strip()]
     return {k: v for k, v in full.items() if k in wanted}
@@ -101,6 +105,12 @@ def unimplemented(what: str) -> dict[str, Any]:
 def route(method: str, path: str) -> tuple[str, list[str]]:
     """The endpoint name and its path arguments (spreadsheet id, range)."""
     segments = path.strip("/").split("/")
+    if segments[:4] == ["upload", "drive", "v3", "files"]:
+        if len(segments) == 4 and method == "POST":
+            return "drive.upload.create", []
+        if len(segments) == 5 and method in ("PATCH", "PUT"):
+            return "drive.upload.update", [unquote(segments[4])]
+        return "upload.other", []
     if segments[:2] == ["drive", "v3"] and segments[2:3] == ["files"]:
         rest = [unquote(s) for s in segments[3:]]
         if not rest:

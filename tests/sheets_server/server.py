@@ -24,6 +24,7 @@ from urllib.parse import parse_qs, urlsplit
 from .a1 import format_range
 from .batch import batch_update, unsupported
 from .document import apply_mask, parse_mask, spreadsheet_resource
+from .drive import FOLDER_MIME, DriveStore
 from .endpoints import (
     SPREADSHEET_MIME,
     clear,
@@ -54,6 +55,8 @@ IMPLEMENTED = (
     "drive.files.list",
     "drive.files.get",
     "drive.files.delete",
+    "drive.upload.create",
+    "drive.upload.update",
 )
 
 _FAULT_STATUS = {
@@ -107,6 +110,8 @@ class SheetsServer:
 
     def __init__(self, *, port: int = 0) -> None:
         self.books: dict[str, Spreadsheet] = {}
+        # Drive files that are not spreadsheets: folders and uploaded PDFs.
+        self.drive = DriveStore()
         self.lock = threading.RLock()
         self.faults: list[Fault] = []
         self.log = _Log()
@@ -240,6 +245,7 @@ class SheetsServer:
         body: bytes,
         bytes_in: int,
         authorization: str = "",
+        content_type: str = "",
     ) -> tuple[int, dict[str, str], bytes]:
         parts = urlsplit(raw_path)
         query = parse_qs(parts.query, keep_blank_values=True)
@@ -266,7 +272,12 @@ class SheetsServer:
                 return self._fault_reply(fault)
         with self.lock:
             try:
-                status, reply = self._dispatch(endpoint, args, query, body)
+                if endpoint.startswith("drive.upload."):
+                    one = {k: v[-1] for k, v in query.items()}
+                    reply = self.drive.upload(endpoint, args, one, body, content_type)
+                    status = 200
+                else:
+                    status, reply = self._dispatch(endpoint, args, query, body)
             except ApiError as exc:
                 status, reply = exc.code, exc.body()
             except NotImplementedError as exc:
@@ -333,6 +344,8 @@ class SheetsServer:
             )
         if endpoint not in IMPLEMENTED:
             raise NotImplementedError
+        if endpoint == "drive.files.get" and args[0] in self.drive.files:
+            return 200, self.drive.get(args[0], one.get("fields", ""))
         book = self._book(args[0])
         if endpoint == "drive.files.get":
             return 200, drive_file(book, one.get("fields", "kind,id,name,mimeType"))
@@ -509,6 +522,10 @@ class SheetsServer:
         }
 
     def _drive_create(self, payload: Any) -> Any:
+        if payload.get("mimeType") == FOLDER_MIME:
+            parent = (payload.get("parents") or ["root"])[0]
+            folder = self.drive.create_folder(payload.get("name", "Untitled"), parent)
+            return self.drive.get(folder, "")
         if payload.get("mimeType", SPREADSHEET_MIME) != SPREADSHEET_MIME:
             raise NotImplementedError("only spreadsheets can be created")
         book_id = self.create_spreadsheet(payload.get("name", "Untitled spreadsheet"))
@@ -551,6 +568,7 @@ def _handler_for(server: SheetsServer) -> type[BaseHTTPRequestHandler]:
                     body,
                     bytes_in,
                     self.headers.get("Authorization", ""),
+                    self.headers.get("Content-Type", ""),
                 )
             except Exception as exc:  # a server bug must answer, not hang the test
                 status, headers = 500, {"Content-Type": "application/json"}
