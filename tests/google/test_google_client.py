@@ -136,3 +136,23 @@ def test_config_names_the_wrong_google_key(tmp_path, line, key):
     path.write_text(line + "\n")
     with pytest.raises(ConfigError, match=f"'{key}'"):
         load_config(path)
+
+
+def test_a_cached_sign_in_without_drive_file_is_not_used_for_drive_uploads(tmp_path):
+    """Setting pdf_drive_folder later needs a new sign-in that grants drive.file."""
+    path = tmp_path / "token.json"
+    expiry = (datetime.now(UTC) + timedelta(hours=1)).replace(tzinfo=None)
+    save_token(path, json.dumps({**TOKEN, "expiry": expiry.isoformat() + "Z"}))
+    client = tmp_path / "client.json"
+    client.write_text("{}")
+    with pytest.raises(ConfigError, match="no cached Google sign-in"):
+        load_credentials(
+            service_account=None,
+            oauth_client=client,
+            token_path=path,
+            scopes=(
+                "https://www.googleapis.com/auth/spreadsheets",
+                "https://www.googleapis.com/auth/drive.file",
+            ),
+            is_interactive=False,
+        )
