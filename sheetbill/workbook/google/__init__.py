@@ -2,7 +2,8 @@
 
 Where sheetbill talks to Google: client.py (auth, base URL, bounded retries),
 backend.py (read and apply), relocate.py (finding rows people moved), payloads.py
-(request bodies), cells.py (typing cell values), source.py (gsheets:// sources).
+(request bodies), cells.py (typing cell values), source.py (gsheets:// sources),
+drive.py (invoice PDFs uploaded to a Drive folder).
 """
 
 from __future__ import annotations
