@@ -1,5 +1,6 @@
 """A worksheet part at the byte level: its encoding and root tag, where each row lies,
-where new cells can go into a row without parsing it, and splicing new bytes in.
+the writes by row, where new cells can go into a row without parsing it, and splicing
+new bytes in.
 
 `SheetEditor` writes the two common cases (cells right of a row's last cell, new
 rows) with these, as bytes equal to what its lxml path would make; a row with anything
@@ -298,7 +299,10 @@ def row_end(data: bytes, row: Row) -> RowEnd | None:
             spans = None
         else:
             value = row.start + found + 8
-            spans = (value, data.index(b'"', value))
+            quote = data.find(b'"', value, row.head_end)
+            if quote < 0:  # damaged: lxml says so
+                return None
+            spans = (value, quote)
     last = _last_column(data, row.head_end, close, number)
     if last is None:
         return None
@@ -345,7 +349,10 @@ def _last_column(data: bytes, start: int, end: int, number: bytes) -> int | None
     if pos < 0:
         return -1
     if data.startswith(b'<c r="', pos):
-        ref = data[pos + 6 : data.index(b'"', pos + 6)]
+        quote = data.find(b'"', pos + 6, end)
+        if quote < 0:
+            return None
+        ref = data[pos + 6 : quote]
     else:
         ref = _cell_ref(data, pos, end)
     letters = ref.rstrip(b"0123456789")

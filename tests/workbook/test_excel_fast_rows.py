@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from xlsx_testing import FEATURES, new_book
 
-from sheetbill.errors import WorkbookWriteError
+from sheetbill.errors import WorkbookError, WorkbookWriteError
 from sheetbill.workbook import xlsx_writer
 from sheetbill.workbook.base import (
     CellValue,
@@ -79,7 +79,7 @@ def _write(
     )
     try:
         return editor.write(writes, _resolver(calls)), calls
-    except WorkbookWriteError as exc:
+    except (WorkbookError, WorkbookWriteError) as exc:
         return str(exc), calls
 
 
@@ -258,11 +258,13 @@ def test_sheet_editor_new_columns_and_rows_parse_no_block(
         '<row r="2" spans="&#49;:1"><c r="A2"><v>1</v></c></row>',
         '<row r="2"><?pi x?><c r="A2"><v>1</v></c></row>',
         '<row r="2"  />',
+        '<row r="2" spans="1:2><c r="A2"><v>1</v></c></row>',
+        '<row r="2"><c r="A2/></row>',
     ],
 )
 def test_sheet_editor_unusual_rows_read_as_lxml_reads_them(row: str) -> None:
-    """Rows the byte search cannot read safely go through lxml, or are read to the
-    same effect."""
+    """Rows the byte search cannot read safely go through lxml (which refuses
+    damaged ones), or are read to the same effect."""
     data = (
         f'<worksheet xmlns="{MAIN_NS}"><sheetData><row r="1"><c r="A1" s="3"/>'
         f'<c r="B1" s="2"/></row>{row}</sheetData></worksheet>'
