@@ -67,7 +67,14 @@ def invoice_data(invoice: Invoice) -> dict[str, Any]:
     }
 
 
-def changes_data(changes: WorkbookChanges) -> dict[str, Any]:
+def changes_data(changes: WorkbookChanges, *, is_cell_by_cell: bool) -> dict[str, Any]:
+    """The tabs and cells a run writes; a real run reports counts per tab only (a
+    month-end run writes hundreds of thousands of cells), a dry run every cell."""
+    if not is_cell_by_cell:
+        return {
+            "new_tabs": [tab.name for tab in changes.new_tabs],
+            "cell_counts": {tab: len(cells) for tab, cells in changes.writes.items()},
+        }
     return {
         "new_tabs": [tab.name for tab in changes.new_tabs],
         "cells": {
@@ -97,7 +104,7 @@ def run_json(result: RunResult) -> str:
             "exceptions_opened": result.exceptions_opened,
             "exceptions_closed": result.exceptions_closed,
             "pdfs_rendered": result.pdfs_rendered,
-            "changes": changes_data(result.changes),
+            "changes": changes_data(result.changes, is_cell_by_cell=result.is_dry_run),
             "exit_code": result.exit_code,
         },
         indent=2,

@@ -318,4 +318,4 @@ def test_run_makes_a_pdf_per_invoice_links_it_and_renders_again_only_what_is_mis
     book.run("run", "--as-of", AS_OF, "--json")
     again = json.loads(capsys.readouterr().out)
     assert again["pdfs_rendered"] == 1 and (folder / "INV-2026-0003.pdf").is_file()
-    assert again["changes"]["cells"] == {}
+    assert again["changes"]["cell_counts"] == {}

@@ -60,7 +60,7 @@ def test_drive_upload_links_every_invoice_to_its_file_and_uploads_it_once(
     sheets_server.reset_log()
     again = run(book, capsys)
     assert again["pdfs_rendered"] == 0 and uploads(sheets_server) == 0
-    assert again["changes"]["cells"] == {}
+    assert again["changes"]["cell_counts"] == {}
 
     (local / "INV-2026-0003.pdf").unlink()
     sheets_server.reset_log()
