@@ -20,6 +20,19 @@ from typing import NamedTuple, Protocol
 CellValue = str | Decimal | bool | date | datetime | time | None
 
 
+def header_text(value: CellValue) -> str:
+    """A header cell as text, the same for every backend (numbers without exponent)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return value.isoformat()
+
+
 @dataclass(frozen=True, slots=True)
 class SheetRow:
     """One row of a tab as read: its 1-based sheet row number and cells by column."""

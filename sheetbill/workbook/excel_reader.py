@@ -23,7 +23,7 @@ from typing import Any
 import python_calamine
 
 from sheetbill.errors import WorkbookError
-from sheetbill.workbook.base import CellValue, SheetRow, Table
+from sheetbill.workbook.base import CellValue, SheetRow, Table, header_text
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
 from sheetbill.workbook.xlsx_safety import check_contents, open_checked
 from sheetbill.workbook.xlsx_zip import NewMember, write_zip
@@ -139,7 +139,7 @@ def _table(
         number = first_row + offset + 1
         if not header_row:
             header_row = number
-            headers = tuple(_header_text(v) for v in pad + cells)
+            headers = tuple(header_text(v) for v in pad + cells)
             continue
         found.append(
             SheetRow(number, tuple(pad + cells) if first_col else tuple(cells))
@@ -212,18 +212,6 @@ _CONVERTERS: dict[type, Any] = {
     timedelta: _duration,
     type(None): lambda _: None,
 }
-
-
-def _header_text(value: CellValue) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value.isoformat()
 
 
 def _calamine_error(exc: Exception, path: Path, tab: str | None) -> WorkbookError:

@@ -31,9 +31,10 @@ from sheetbill.workbook.base import (
     SheetRow,
     Table,
     WorkbookChanges,
+    header_text,
 )
 from sheetbill.workbook.google import payloads
-from sheetbill.workbook.google.cells import header_text, row_values
+from sheetbill.workbook.google.cells import row_values
 from sheetbill.workbook.google.client import RETRY_STATUSES, ApiSession
 from sheetbill.workbook.google.relocate import relocate
 

@@ -57,18 +57,6 @@ def row_values(raw: list[Any]) -> tuple[CellValue, ...]:
     return tuple(cells)
 
 
-def header_text(value: CellValue) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    return value.isoformat()
-
-
 def api_value(value: CellValue) -> tuple[Any, dict[str, str] | None]:
     """The JSON value a RAW write sends for a cell, and the number format it needs.
 
