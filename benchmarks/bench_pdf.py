@@ -80,7 +80,7 @@ def make_documents(count: int = INVOICES, lines: int = LINES) -> list[InvoiceDoc
                 unit_price=Decimal("95.00"),
                 tax_rate=Decimal(19 if i % 5 else 7),
                 source=SourceRow("Time Log", i + 2, f"T-{n * 100 + i:06d}", "fp"),
-                sort_key=(f"{i:03d}",),
+                sort_key=(1, date(2026, 1, 1), i),
             )
             for i in range(lines)
         ]

@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sheetbill.collection import cycle_collection_paused
 from sheetbill.config import Config
 from sheetbill.errors import WorkbookChangedError
 from sheetbill.invoicing import Counters, plan_invoices
@@ -90,7 +91,10 @@ def check_workbook(
     if state_path is not None and state_path.exists():
         with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
             billed = state.billed_rows()
-    data = validate_book(snapshot, today=today, billed=billed, aliases=config.aliases)
+    with cycle_collection_paused():
+        data = validate_book(
+            snapshot, today=today, billed=billed, aliases=config.aliases
+        )
     problems = (*data.problems, *_blocking_problems(data))
     counts = {
         "customers": len(data.customers),
@@ -252,6 +256,7 @@ class Planned:
     today: date
 
 
+@cycle_collection_paused()
 def _plan(
     snapshot: BookSnapshot,
     config: Config,
@@ -316,6 +321,7 @@ def _predicted(
     )
 
 
+@cycle_collection_paused()
 def _result(
     planned: Planned,
     links: Mapping[str, str],

@@ -66,6 +66,8 @@ def parse_text(value: CellValue) -> str:
     """Any cell as trimmed text; numbers typed into text columns keep their digits."""
     if isinstance(value, str):
         return value.strip()
+    if value is None:
+        return ""
     return show(value).strip()
 
 

@@ -7,10 +7,12 @@ lines, spread back so lines, net, tax and total always add up exactly.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from sheetbill.model import (
     Customer,
@@ -31,9 +33,14 @@ from sheetbill.numbering import NumberPattern
 
 ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
 
+_DECIMAL_ROUNDING = {
+    HoursRounding.NEAREST: ROUND_HALF_UP,
+    HoursRounding.UP: ROUND_CEILING,
+    HoursRounding.DOWN: ROUND_FLOOR,
+}
 
-@dataclass(frozen=True, slots=True)
-class PricedItem:
+
+class PricedItem(NamedTuple):
     """One billable thing before lines are formed: a time entry or an order row."""
 
     group: tuple[str, ...]
@@ -43,7 +50,8 @@ class PricedItem:
     unit_price: Decimal
     tax_rate: Decimal
     source: SourceRow
-    sort_key: tuple[str, ...]
+    # Time before orders, then by date and sheet row.
+    sort_key: tuple[int, date, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +63,14 @@ class LineAmounts:
 
 def round_hours(hours: Decimal, settings: Settings) -> Decimal:
     """Hours to the Settings' increment (e.g. 0.25), nearest, up or down."""
-    step = settings.hours_increment
-    mode = {
-        HoursRounding.NEAREST: ROUND_HALF_UP,
-        HoursRounding.UP: ROUND_CEILING,
-        HoursRounding.DOWN: ROUND_FLOOR,
-    }[settings.hours_rounding]
+    return _rounded_hours(
+        hours, settings.hours_increment, _DECIMAL_ROUNDING[settings.hours_rounding]
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _rounded_hours(hours: Decimal, step: Decimal, mode: str) -> Decimal:
+    # Remembered: a time log repeats the same few durations (0.5, 1, 1.5 ...).
     return ((hours / step).to_integral_value(rounding=mode) * step).normalize()
 
 
@@ -109,7 +119,7 @@ def _time_item(
         unit_price=entry.rate.rate,
         tax_rate=tax_rate_for(customer, settings, None),
         source=source,
-        sort_key=("0", entry.day.isoformat(), f"{source.row:09d}"),
+        sort_key=(0, entry.day, source.row),
     )
 
 
@@ -127,7 +137,7 @@ def _order_item(
         unit_price=order.unit_price,
         tax_rate=tax_rate_for(customer, settings, order.tax_rate),
         source=source,
-        sort_key=("1", order.day.isoformat(), f"{source.row:09d}"),
+        sort_key=(1, order.day, source.row),
     )
 
 

@@ -63,7 +63,7 @@ def predicted_links(
     prefix: str,
 ) -> dict[str, str]:
     """The links a run would write, for a dry run (nothing is rendered)."""
-    from sheetbill.documents import pdf_path
+    from sheetbill.documents.files import pdf_path
 
     return {
         i.number: pdf_link(
@@ -200,7 +200,7 @@ def _upload(
     Runs even when nothing was rendered, so an upload that failed last time is
     retried; a PDF re-rendered with an unchanged hash is not uploaded again.
     """
-    from sheetbill.documents import pdf_path
+    from sheetbill.documents.files import pdf_path
 
     uploads = state.uploads()
     links = {n: u.link for n, u in uploads.items()}

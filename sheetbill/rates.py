@@ -95,7 +95,9 @@ class RateBook:
     """The Rates rows indexed by customer, with lookups remembered.
 
     The same customer, project, person, activity and date recur across thousands of
-    time entries; the answer for one is the answer for all.
+    time entries; the answer for one is the answer for all. An entry field that no
+    rate of the customer (or the defaults) names cannot change the answer, so it is
+    left out of what is remembered, and so is the date when no such rate is dated.
     """
 
     def __init__(self, rules: Sequence[RateRule]) -> None:
@@ -105,46 +107,58 @@ class RateBook:
             if rule.unit != "item":
                 key = rule.customer_id.casefold()
                 self._by_customer.setdefault(key, []).append(rule)
-        self._candidates: dict[tuple[str, str, str, str], list[RateRule]] = {}
+        self._relevant: dict[str, tuple[tuple[RateRule, ...], _Relevant]] = {}
         self._memo: dict[tuple[str, str, str, str, date | None], RateMatch] = {}
 
     def find(
         self, *, customer_id: str, project: str, person: str, activity: str, on: date
     ) -> RateMatch:
-        who = (customer_id, project, person, activity)
-        candidates = self._candidates.get(who)
-        if candidates is None:
-            candidates = [
-                r
-                for r in (
-                    *self._by_customer.get(customer_id.casefold(), ()),
-                    *self._by_customer.get("", ()),
-                )
-                if applies(
-                    r,
-                    customer_id=customer_id,
-                    project=project,
-                    person=person,
-                    activity=activity,
-                    on=None,
-                )
-            ]
-            self._candidates[who] = candidates
-        # Only rates with validity dates make the date matter.
-        is_dated = any(r.valid_from or r.valid_to for r in candidates)
-        key = (*who, on if is_dated else None)
+        customer_key = customer_id.casefold()
+        known = self._relevant.get(customer_key)
+        if known is None:
+            rules = (
+                *self._by_customer.get(customer_key, ()),
+                *self._by_customer.get("", ()),
+            )
+            known = self._relevant[customer_key] = (rules, _Relevant.of(rules))
+        rules, relevant = known
+        key = (
+            customer_key,
+            project.casefold() if relevant.project else "",
+            person.casefold() if relevant.person else "",
+            activity.casefold() if relevant.activity else "",
+            on if relevant.date else None,
+        )
         match = self._memo.get(key)
         if match is None:
-            match = find_rate(
-                candidates,
+            match = self._memo[key] = find_rate(
+                rules,
                 customer_id=customer_id,
                 project=project,
                 person=person,
                 activity=activity,
                 on=on,
             )
-            self._memo[key] = match
         return match
+
+
+@dataclass(frozen=True, slots=True)
+class _Relevant:
+    """Which entry fields some rate of a set names (only those can change a match)."""
+
+    project: bool
+    person: bool
+    activity: bool
+    date: bool
+
+    @classmethod
+    def of(cls, rules: Sequence[RateRule]) -> _Relevant:
+        return cls(
+            project=any(r.project for r in rules),
+            person=any(r.person for r in rules),
+            activity=any(r.activity for r in rules),
+            date=any(r.valid_from or r.valid_to for r in rules),
+        )
 
 
 def find_item_price(

@@ -7,6 +7,7 @@ bad row never stops the others.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,9 @@ from sheetbill.settings import read_settings
 from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
 
 T = TypeVar("T")
+
+# How many distinct values of one column a parser remembers (dates, hours, yes/no).
+REMEMBERED_VALUES = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,8 +174,12 @@ class RowReader:
 
 def fingerprint(*parts: CellValue) -> str:
     """A short digest of cell values as a person sees them (1.0 and 1 are the same)."""
-    text = "\x1f".join(map(show, parts))
+    text = "\x1f".join([p if p.__class__ is str else _shown(p) for p in parts])
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+# Dates and numbers repeat down a column; text is shown as it is.
+_shown = functools.lru_cache(maxsize=REMEMBERED_VALUES, typed=True)(show)
 
 
 def locate_tabs(
@@ -282,7 +290,24 @@ def _can_read(layout: TabLayout | None) -> bool:
 def _locale_parser(
     parse: Callable[..., T], settings: Settings
 ) -> Callable[[CellValue], T]:
-    return lambda value: parse(value, locale=settings.locale)
+    return _parser_in_locale(parse, settings.locale)
+
+
+@functools.cache
+def _parser_in_locale(parse: Callable[..., T], locale: str) -> Callable[[CellValue], T]:
+    return _remembered(functools.partial(parse, locale=locale))
+
+
+def _remembered(parse: Callable[[CellValue], T]) -> Callable[[CellValue], T]:
+    """`parse` keeping its answers: a column repeats a few values thousands of times.
+
+    Keyed by type and value, so TRUE and 1, or a date and a datetime, stay apart.
+    A value that fails is parsed again each time (its error is raised afresh).
+    """
+    return functools.lru_cache(maxsize=REMEMBERED_VALUES, typed=True)(parse)
+
+
+_yes_no = _remembered(parse_yes_no)
 
 
 def _read_customers(
@@ -595,9 +620,9 @@ def _read_time_log(
     print_columns = _fingerprint_columns(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*(row.get(i) for i in print_columns))
-        billable = read.parsed("Billable", parse_yes_no)
-        approved = read.parsed("Approved", parse_yes_no)
+        print_ = fingerprint(*_cells_at(row, print_columns))
+        billable = read.parsed("Billable", _yes_no)
+        approved = read.parsed("Approved", _yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill or not billable or not approved:
             problems.extend(read.problems)
@@ -690,6 +715,12 @@ def rate_currency(rate: RateRule, settings: Settings) -> str:
     return settings.default_currency
 
 
+def _cells_at(row: SheetRow, columns: Sequence[int]) -> list[CellValue]:
+    cells = row.cells
+    width = len(cells)
+    return [cells[i] if i < width else None for i in columns]
+
+
 def _fingerprint_columns(layout: TabLayout) -> list[int]:
     """The billing-relevant cells: all human columns that are not sheetbill's own."""
     from sheetbill.schema import Owner
@@ -722,7 +753,7 @@ def _read_orders(
     print_columns = _fingerprint_columns(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*(row.get(i) for i in print_columns))
+        print_ = fingerprint(*_cells_at(row, print_columns))
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill:
             problems.extend(read.problems)

@@ -11,7 +11,6 @@ person's cell must not look free. Chart and macro sheets are listed but not read
 
 from __future__ import annotations
 
-import gc
 import io
 import math
 from collections.abc import Iterable, Mapping
@@ -22,6 +21,7 @@ from typing import Any
 
 import python_calamine
 
+from sheetbill.collection import cycle_collection_paused
 from sheetbill.errors import WorkbookError
 from sheetbill.workbook.base import CellValue, SheetRow, Table, header_text
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
@@ -101,7 +101,6 @@ def _read_sheet(
     if start is None or end is None:
         return Table(tab=tab, header_row=1, headers=(), rows=(), last_row=0)
     first_row, first_col = start
-    collecting = gc.isenabled()
     try:
         # to_python skips the empty rows and columns before `start` (iter_rows does not
         # skip the rows), so row i of the result is sheet row first_row + i + 1.
@@ -112,14 +111,8 @@ def _read_sheet(
         y, x = row - first_row - 1, column - first_col
         if 0 <= y < len(rows) and 0 <= x < len(rows[y]):
             rows[y][x] = text
-    # A big sheet makes a million small objects that all live on: collecting while
-    # they are made only costs time (~15% of a read).
-    gc.disable()
-    try:
+    with cycle_collection_paused():
         return _table(tab, rows, first_row, first_col, end[0] + 1)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 def _table(

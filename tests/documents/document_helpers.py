@@ -72,7 +72,7 @@ def build_invoice(
             unit_price=D(price),
             tax_rate=D(rate),
             source=SourceRow("Orders", n + 2, f"O-{n + 1:06d}", "fp"),
-            sort_key=(f"{n:05d}",),
+            sort_key=(1, date(2026, 1, 1), n),
         )
         for n, (desc, qty, unit, price, rate) in enumerate(items)
     ]
