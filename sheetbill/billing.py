@@ -17,7 +17,7 @@ from sheetbill.collection import cycle_collection_paused
 from sheetbill.config import Config
 from sheetbill.errors import WorkbookChangedError
 from sheetbill.invoicing import Counters, plan_invoices
-from sheetbill.model import Invoice, Problem, Severity
+from sheetbill.model import Invoice, Order, Problem, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.publishing import PdfUploader, Published, predicted_links, publish
 from sheetbill.settings import read_settings
@@ -279,16 +279,17 @@ def _plan(
     after = counters
     if not _is_invoicing_blocked(problems):
         consumed = match.consumed
+        entries: Sequence[TimeEntry] = data.time_entries
+        orders: Sequence[Order] = data.orders
+        if consumed:
+            entries = [
+                e for e in entries if (e.source.tab, e.source.row) not in consumed
+            ]
+            orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
         new, after = plan_invoices(
             customers=data.customers,
-            entries=[
-                e
-                for e in data.time_entries
-                if (e.source.tab, e.source.row) not in consumed
-            ],
-            orders=[
-                o for o in data.orders if (o.source.tab, o.source.row) not in consumed
-            ],
+            entries=entries,
+            orders=orders,
             settings=data.settings,
             today=today,
             counters=counters,

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 from sheetbill.model import (
@@ -111,15 +112,15 @@ def _time_item(
     else:
         group = (project.casefold(), entry.activity.casefold())
         description = headline
-    return PricedItem(
-        group=("time", *group),
-        description=description,
-        quantity=quantity,
-        unit=entry.rate.unit,
-        unit_price=entry.rate.rate,
-        tax_rate=tax_rate_for(customer, settings, None),
-        source=source,
-        sort_key=(0, entry.day, source.row),
+    return PricedItem(  # positional: made once per time entry
+        ("time", *group),
+        description,
+        quantity,
+        entry.rate.unit,
+        entry.rate.rate,
+        tax_rate_for(customer, settings, None),
+        source,
+        (0, entry.day, source.row),
     )
 
 
@@ -146,8 +147,8 @@ def price_lines(
 ) -> tuple[list[InvoiceLine], list[TaxBreakdown]]:
     """Group items into lines and compute every amount under the rounding rule."""
     grouped: dict[tuple[object, ...], list[PricedItem]] = {}
-    for item in sorted(items, key=lambda i: i.sort_key):
-        key = (*item.group, item.unit, item.unit_price, item.tax_rate)
+    for item in sorted(items, key=attrgetter("sort_key")):
+        key = (item.group, item.unit, item.unit_price, item.tax_rate)
         grouped.setdefault(key, []).append(item)
     drafts = []
     for members in grouped.values():

@@ -72,6 +72,17 @@ class TabLayout:
     schema: TabSchema
     table: Table
     columns: ColumnMap
+    # Where RowReader finds each schema column in a row padded to `padded_width`:
+    # a column the tab lacks points past the last known one, at a blank.
+    cell_index: Mapping[str, int] = field(init=False)
+    padded_width: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        known = self.columns.positions
+        blank = max(known.values(), default=-1) + 1
+        index = {c.name: known.get(c.name, blank) for c in self.schema.columns}
+        object.__setattr__(self, "cell_index", index)
+        object.__setattr__(self, "padded_width", blank + 1)
 
     @property
     def tab(self) -> str:
@@ -104,19 +115,22 @@ class RowReader:
     def __init__(self, layout: TabLayout, row: SheetRow, settings: Settings) -> None:
         self.layout = layout
         self.row = row
-        self.cells = row.cells
-        self.positions = layout.columns.positions
+        cells = row.cells
+        short = layout.padded_width - len(cells)
+        # Padded once, so each read below is a plain index (a big tab has 100k rows).
+        self.cells = cells + (None,) * short if short > 0 else cells
+        self.positions = layout.cell_index
         self.problems: list[Problem] = []
         self.customer_id: str | None = None
 
     def raw(self, column: str) -> CellValue:
-        position = self.positions.get(column)
-        if position is None or position >= len(self.cells):
-            return None
-        return self.cells[position]
+        return self.cells[self.positions[column]]
 
     def text(self, column: str) -> str:
-        return parse_text(self.raw(column))
+        value = self.cells[self.positions[column]]
+        if value.__class__ is str:
+            return value.strip()
+        return parse_text(value)
 
     def fail(
         self,
@@ -150,8 +164,8 @@ class RowReader:
     def parsed(
         self, column: str, parser: Callable[[CellValue], T], *, required: bool = False
     ) -> T | None:
-        raw = self.raw(column)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raw = self.cells[self.positions[column]]
+        if raw is None or (raw.__class__ is str and not raw.strip()):
             if required:
                 self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
             return None
@@ -174,7 +188,9 @@ class RowReader:
 
 def fingerprint(*parts: CellValue) -> str:
     """A short digest of cell values as a person sees them (1.0 and 1 are the same)."""
-    text = "\x1f".join([p if p.__class__ is str else _shown(p) for p in parts])
+    text = "\x1f".join(
+        [p if p.__class__ is str else "" if p is None else _shown(p) for p in parts]
+    )
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
 
 
@@ -620,7 +636,7 @@ def _read_time_log(
     print_columns = _fingerprint_columns(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*_cells_at(row, print_columns))
+        print_ = fingerprint(*[read.cells[i] for i in print_columns])
         billable = read.parsed("Billable", _yes_no)
         approved = read.parsed("Approved", _yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
@@ -689,17 +705,17 @@ def _read_time_log(
             and rate is not None
         ):
             entries.append(
-                TimeEntry(
-                    source=SourceRow("Time Log", row.number, row_id, print_),
-                    day=worked_on,
-                    person=person,
-                    customer_id=customer.customer_id,
-                    project=project,
-                    activity=activity,
-                    hours=hours,
-                    description=read.text("Description"),
-                    work_complete=work_complete,
-                    rate=rate,
+                TimeEntry(  # positional (fields in order): made once per row
+                    SourceRow("Time Log", row.number, row_id, print_),
+                    worked_on,
+                    person,
+                    customer.customer_id,
+                    project,
+                    activity,
+                    hours,
+                    read.text("Description"),
+                    work_complete,
+                    rate,
                 )
             )
     return entries
@@ -713,12 +729,6 @@ def rate_currency(rate: RateRule, settings: Settings) -> str:
     if rate.customer_id:
         return ""  # the customer's own, whatever it is
     return settings.default_currency
-
-
-def _cells_at(row: SheetRow, columns: Sequence[int]) -> list[CellValue]:
-    cells = row.cells
-    width = len(cells)
-    return [cells[i] if i < width else None for i in columns]
 
 
 def _fingerprint_columns(layout: TabLayout) -> list[int]:
@@ -753,7 +763,7 @@ def _read_orders(
     print_columns = _fingerprint_columns(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*_cells_at(row, print_columns))
+        print_ = fingerprint(*[read.cells[i] for i in print_columns])
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill:
             problems.extend(read.problems)
