@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -633,10 +634,10 @@ def _read_time_log(
     day = _locale_parser(parse_date, settings)
     seen_ids: dict[str, int] = {}
     rate_book = RateBook(rates)
-    print_columns = _fingerprint_columns(layout)
+    print_cells = _fingerprint_cells(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*[read.cells[i] for i in print_columns])
+        print_ = fingerprint(*print_cells(read.cells))
         billable = read.parsed("Billable", _yes_no)
         approved = read.parsed("Approved", _yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
@@ -731,17 +732,25 @@ def rate_currency(rate: RateRule, settings: Settings) -> str:
     return settings.default_currency
 
 
-def _fingerprint_columns(layout: TabLayout) -> list[int]:
-    """The billing-relevant cells: all human columns that are not sheetbill's own."""
+def _fingerprint_cells(
+    layout: TabLayout,
+) -> Callable[[Sequence[CellValue]], tuple[CellValue, ...]]:
+    """The billing-relevant cells of a (padded) row: all human columns that are not
+    sheetbill's own, in schema order."""
     from sheetbill.schema import Owner
 
-    return [
+    columns = [
         layout.columns.positions[c.name]
         for c in layout.schema.columns
         if c.owner is Owner.HUMAN
         and c.name in layout.columns.positions
         and c.name != "Work Complete"
     ]
+    if len(columns) == 1:  # itemgetter of one index gives the cell, not a tuple
+        return lambda cells: (cells[columns[0]],)
+    if not columns:
+        return lambda cells: ()
+    return operator.itemgetter(*columns)
 
 
 def _read_orders(
@@ -760,10 +769,10 @@ def _read_orders(
     day = _locale_parser(parse_date, settings)
     number = _locale_parser(parse_number, settings)
     seen_ids: dict[str, int] = {}
-    print_columns = _fingerprint_columns(layout)
+    print_cells = _fingerprint_cells(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*[read.cells[i] for i in print_columns])
+        print_ = fingerprint(*print_cells(read.cells))
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill:
             problems.extend(read.problems)

@@ -161,9 +161,10 @@ class TabWriter:
     ) -> None:
         row = self.next_row
         self.next_row += 1
+        positions, cells = self.positions, self.cells
         for column, value in values.items():
             if value is not None and value != "":
-                self.put(row, column, value, row_key=row_key)
+                cells.append(CellWrite(row, positions[column], value, row_key))
 
     def column_values(self, column: str) -> list[tuple[int, str]]:
         if self.layout is None or column not in self.layout.columns.positions:

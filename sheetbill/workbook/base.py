@@ -33,9 +33,11 @@ def header_text(value: CellValue) -> str:
     return value.isoformat()
 
 
-@dataclass(frozen=True, slots=True)
-class SheetRow:
-    """One row of a tab as read: its 1-based sheet row number and cells by column."""
+class SheetRow(NamedTuple):
+    """One row of a tab as read: its 1-based sheet row number and cells by column.
+
+    A NamedTuple, not a dataclass: a big tab has 100,000 of them, made in a tight loop.
+    """
 
     number: int
     # Cells from column A on (index 0 = column A); shorter than the header row when the
