@@ -29,6 +29,7 @@ from sheetbill.workbook.xlsx_safety import check_contents, open_checked
 from sheetbill.workbook.xlsx_zip import NewMember, write_zip
 
 
+@cycle_collection_paused()  # a big sheet is a million small objects that all live on
 def read_tables(data: bytes, path: Path) -> tuple[dict[str, Table], tuple[str, ...]]:
     """Every worksheet of the workbook in `data` as a Table, and all tab names in order.
 
@@ -111,8 +112,7 @@ def _read_sheet(
         y, x = row - first_row - 1, column - first_col
         if 0 <= y < len(rows) and 0 <= x < len(rows[y]):
             rows[y][x] = text
-    with cycle_collection_paused():
-        return _table(tab, rows, first_row, first_col, end[0] + 1)
+    return _table(tab, rows, first_row, first_col, end[0] + 1)
 
 
 def _table(
