@@ -237,3 +237,21 @@ def test_progress_shows_on_a_terminal_and_stays_quiet_without_one(demo_book):
     assert (
         b"Starting" in seen
     )  # the progress line (steps change faster than it redraws)
+
+
+def test_a_dry_run_does_not_load_weasyprint(demo_book):
+    """Rendering is the only use of WeasyPrint; a dry run plans PDF links only."""
+    script = (
+        "import sys\n"
+        "from sheetbill.cli import main\n"
+        f"code = main(['run', {str(demo_book)!r}, '--as-of', '{AS_OF}', '--dry-run'])\n"
+        "print(code, 'weasyprint' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.stdout.split()[-2:] == ["1", "False"], done.stderr
