@@ -155,3 +155,23 @@ def test_render_html_escapes_customer_name_everywhere():
     assert "Tom &amp; &#34;Jerry&#34; &lt;Ltd&gt;" in html
     assert "<Ltd>" not in html
     assert CUSTOMER.name not in html
+
+
+def test_folder_stylesheet_is_parsed_once_and_again_when_edited(
+    templates: Path, out_dir: Path
+):
+    from sheetbill.documents import render as render_module
+
+    parsed = render_module._parsed_stylesheet
+    parsed.cache_clear()
+    first = render_invoice_pdf(document(), templates=templates, out_dir=out_dir)
+    render_invoice_pdf(
+        document(number="INV-2026-0002"), templates=templates, out_dir=out_dir
+    )
+    assert parsed.cache_info().misses == 1  # the second PDF reused the parsed sheet
+    style = templates / "style.css"
+    style.write_text(style.read_text() + "\n.letterhead { display: none; }\n")
+    edited = render_invoice_pdf(document(), templates=templates, out_dir=out_dir / "b")
+    assert parsed.cache_info().misses == 2
+    # The letterhead (company block with its tax id) is gone; the footer keeps it.
+    assert pdf_text(first).count("DE123456789") > pdf_text(edited).count("DE123456789")
