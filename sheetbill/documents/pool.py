@@ -9,6 +9,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -107,15 +108,21 @@ def _render_all(jobs: Sequence[tuple[InvoiceDocument, Path, Path]]) -> list[str 
     return [_render_one(job) for job in jobs]
 
 
+def _ready() -> None:
+    """A job that does nothing: submitting one per worker makes the pool start them."""
+
+
 def _render_pooled(
     jobs: Sequence[tuple[InvoiceDocument, Path, Path]], workers: int
 ) -> list[str | None]:
     """Workers take jobs from the back while this process takes them from the front.
 
-    A spawned worker needs a second or two to import WeasyPrint; this process has it
-    loaded already, so the first PDFs appear at once and no core idles meanwhile.
-    Jobs go to the pool in reverse, so the ones at the front stay queued longest and
-    this process can still cancel and render them itself.
+    A worker comes from a fork server that imports WeasyPrint first (about 2 s when
+    a run starts it), and starting a worker waits for that. So a thread starts the
+    workers while this process, which has WeasyPrint loaded already, renders from the
+    front: the first PDFs appear at once and no core idles. Once the workers are up,
+    the thread hands them every job not yet taken, in reverse, so the ones at the
+    front stay queued longest and this process can still cancel and render them.
     """
     errors: list[str | None] = [None] * len(jobs)
     # forkserver, not fork: the parent may hold threads and WeasyPrint's native
@@ -123,20 +130,38 @@ def _render_pooled(
     # and forks workers from that, instead of each worker importing it (2 s each).
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__])
+    lock = threading.Lock()
+    futures: dict[int, Future[str | None]] = {}
+    taken = 0  # jobs below this index are this process's
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures: dict[int, Future[str | None]] = {
-                i: pool.submit(_render_one, jobs[i])
-                for i in reversed(range(1, len(jobs)))
-            }
-            errors[0] = _render_one(jobs[0])
-            taken = 1
-            # Workers run jobs from the back, so once one here has started, every
-            # job after it has too: stop stealing at the first that cannot be had.
-            while taken in futures and futures[taken].cancel():
-                errors[taken] = _render_one(jobs[taken])
-                del futures[taken]
-                taken += 1
+
+            def hand_out() -> None:
+                try:
+                    for future in [pool.submit(_ready) for _ in range(workers)]:
+                        future.result()
+                except Exception:  # whatever the reason, no workers to help:
+                    return  # so this process renders every job itself
+                with lock:
+                    for i in reversed(range(taken, len(jobs))):
+                        futures[i] = pool.submit(_render_one, jobs[i])
+
+            handing = threading.Thread(target=hand_out, daemon=True)
+            handing.start()
+            while True:
+                with lock:
+                    mine = taken
+                    if mine == len(jobs):
+                        break
+                    # Workers run jobs from the back, so once one here has started,
+                    # every job after it has too: stop at the first that cannot be had.
+                    queued = futures.pop(mine, None)
+                    if queued is not None and not queued.cancel():
+                        futures[mine] = queued
+                        break
+                    taken += 1
+                errors[mine] = _render_one(jobs[mine])
+            handing.join()
             for i, future in futures.items():
                 errors[i] = future.result()
     except BrokenProcessPool as exc:

@@ -76,3 +76,67 @@ def test_render_many_reports_a_broken_template_per_document(
     results = render_many([document()], templates=templates, out_dir=out_dir)
     assert not results[0].is_rendered
     assert results[0].error is not None and "invoice.html line 1" in results[0].error
+
+
+class _WorkersThatStartLate:
+    """A pool whose workers come up only once the caller rendered every PDF itself
+    (a fork server slow to start), or never (`is_broken`)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        self.jobs: list[object] = []
+
+    def __enter__(self) -> _WorkersThatStartLate:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def submit(self, fn, *args):
+        import threading
+        from concurrent.futures import Future
+
+        from sheetbill.documents import pool
+
+        future: Future[None] = Future()
+        if fn is not pool._ready:
+            self.jobs.append(args)
+            return future
+        out_dir, count = self.out_dir, self.count
+
+        def come_up() -> None:
+            while len(list(out_dir.glob("*.pdf"))) < count:
+                threading.Event().wait(0.05)
+            future.set_result(None)
+
+        threading.Thread(target=come_up, daemon=True).start()
+        return future
+
+
+def test_render_many_renders_at_once_while_the_workers_start(out_dir, monkeypatch):
+    from sheetbill.documents import pool
+
+    docs = [document(number=f"INV-2026-000{n}") for n in (1, 2, 3)]
+    late = _WorkersThatStartLate()
+    late.out_dir, late.count = out_dir, len(docs)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", lambda *a, **k: late)
+    results = render_many(docs, out_dir=out_dir, workers=2)
+    assert [r.is_rendered for r in results] == [True, True, True]
+    assert late.jobs == []  # nothing was left for the workers
+
+
+def test_render_many_renders_everything_itself_when_no_worker_starts(
+    out_dir, monkeypatch
+):
+    from concurrent.futures.process import BrokenProcessPool
+
+    from sheetbill.documents import pool
+
+    class NoWorkers(_WorkersThatStartLate):
+        def submit(self, fn, *args):
+            raise BrokenProcessPool("cannot start a process")
+
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", NoWorkers)
+    docs = [document(number=f"INV-2026-000{n}") for n in (1, 2, 3)]
+    results = render_many(docs, out_dir=out_dir, workers=2)
+    assert [r.error for r in results] == [None, None, None]
+    assert all(r.pdf.is_file() for r in results)
