@@ -126,10 +126,11 @@ def _render_pooled(
     """
     errors: list[str | None] = [None] * len(jobs)
     # forkserver, not fork: the parent may hold threads and WeasyPrint's native
-    # state, unsafe to copy. The fork server starts clean, imports the renderer once
-    # and forks workers from that, instead of each worker importing it (2 s each).
+    # state, unsafe to copy. The fork server starts clean, imports the renderer and
+    # prints a sample once (warmup), and forks workers from that, instead of each
+    # worker importing it (2 s each) and loading fonts for its first PDF.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
+    context.set_forkserver_preload([__name__, "sheetbill.documents.warmup"])
     lock = threading.Lock()
     futures: dict[int, Future[str | None]] = {}
     taken = 0  # jobs below this index are this process's

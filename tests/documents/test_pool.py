@@ -140,3 +140,26 @@ def test_render_many_renders_everything_itself_when_no_worker_starts(
     results = render_many(docs, out_dir=out_dir, workers=2)
     assert [r.error for r in results] == [None, None, None]
     assert all(r.pdf.is_file() for r in results)
+
+
+def test_the_fork_servers_warm_up_renders_and_leaves_one_thread_to_fork():
+    """Workers are forked from a process that rendered a sample: that is only safe
+    while rendering starts no threads of its own."""
+    import subprocess
+    import sys
+
+    script = (
+        "import os\n"
+        "from sheetbill.documents.warmup import sample_document\n"
+        "from sheetbill.documents.render import render_pdf_bytes\n"
+        "pdf = render_pdf_bytes(sample_document())\n"
+        "print(pdf[:5].decode(), len(os.listdir('/proc/self/task')))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.stdout.split() == ["%PDF-", "1"], done.stderr
