@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -181,13 +180,28 @@ def write_small(path: Path) -> tuple[float, int]:
     return seconds, len(cells)
 
 
+PEAK_OF_RUN = """
+import sys
+from pathlib import Path
+from sheetbill.cli import main
+main(sys.argv[1:])
+status = Path("/proc/self/status").read_text()
+print(next(x.split()[1] for x in status.splitlines() if x.startswith("VmHWM:")),
+      file=sys.stderr)
+"""
+
+
 def peak_memory_of_run(path: Path, state: Path) -> float:
-    """Peak RSS (MB) of a whole `sheetbill run` in its own process."""
-    subprocess.run(
+    """Peak RSS (MB) of a whole `sheetbill run` in its own process.
+
+    Read from the process's VmHWM: Linux keeps ru_maxrss across exec, so a child
+    started by this (big) process would report this process's peak instead.
+    """
+    done = subprocess.run(
         [
             sys.executable,
-            "-m",
-            "sheetbill",
+            "-c",
+            PEAK_OF_RUN,
             "run",
             str(path),
             "--as-of",
@@ -196,9 +210,10 @@ def peak_memory_of_run(path: Path, state: Path) -> float:
         ],
         check=False,
         capture_output=True,
+        text=True,
         timeout=900,
     )
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return int(done.stderr.split()[-1]) / 1024
 
 
 def main() -> list[tuple[str, str, str, str]]:

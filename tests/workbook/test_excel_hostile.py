@@ -41,7 +41,7 @@ REASONS = {
     "xxe_in_schema.xlsx": "XML map",
 }
 CHILD = """
-import json, resource, sys
+import json, sys
 from pathlib import Path
 from sheetbill.errors import SheetbillError
 from sheetbill.workbook.excel import ExcelWorkbook
@@ -50,7 +50,11 @@ try:
     ExcelWorkbook(Path(sys.argv[1])).read()
 except SheetbillError as exc:
     result = {"error": type(exc).__name__, "text": str(exc), "code": exc.exit_code}
-result["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux keeps ru_maxrss across exec, so a child of a big test
+# process would report its parent's peak instead of its own.
+status = Path("/proc/self/status").read_text()
+peak_kb = next(int(x.split()[1]) for x in status.splitlines() if x.startswith("VmHWM:"))
+result["rss_mb"] = peak_kb / 1024
 print(json.dumps(result))
 """
 
