@@ -157,20 +157,23 @@ def run_billing(
     folder = config.pdf_folder_for(state_path)
     uploader = _uploader(workbook, config)
     progress("Reading the workbook")
-    snapshot = workbook.read()
-    today = today_for(snapshot, config, as_of)
-    if is_dry_run and not state_path.exists():
-        planned = _plan(snapshot, config, None, today=today, progress=progress)
-        links = _predicted(planned, config, folder, workbook_folder)
-        return _result(
-            planned,
-            links,
-            (),
-            name=workbook.name,
-            run_id=run_id,
-            now=clock(),
-            is_dry_run=True,
-        )
+    # One pause over reading and planning (each also pauses on its own, for other
+    # callers): the collector then sorts the run's objects away once, not per step.
+    with cycle_collection_paused():
+        snapshot = workbook.read()
+        today = today_for(snapshot, config, as_of)
+        if is_dry_run and not state_path.exists():
+            planned = _plan(snapshot, config, None, today=today, progress=progress)
+            links = _predicted(planned, config, folder, workbook_folder)
+            return _result(
+                planned,
+                links,
+                (),
+                name=workbook.name,
+                run_id=run_id,
+                now=clock(),
+                is_dry_run=True,
+            )
     with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
         for attempt in range(REPLAN_ATTEMPTS):
             if attempt:
