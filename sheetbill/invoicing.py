@@ -95,25 +95,22 @@ def _time_item(
         quantity = (
             (hours / settings.hours_per_day).quantize(Decimal("0.0001")).normalize()
         )
-    project = entry.project or "Services"
-    headline = f"{project} – {entry.activity}" if entry.activity else project
     grouping = settings.line_grouping
     if grouping is LineGrouping.ENTRY:
+        project = entry.project or "Services"
+        headline = f"{project} – {entry.activity}" if entry.activity else project
         detail = f" ({entry.person})" if entry.person else ""
         text = entry.description or headline
-        group: tuple[str, ...] = (entry.source.tab, str(entry.source.row))
+        group: tuple[str, ...] = ("time", entry.source.tab, str(entry.source.row))
         description = f"{entry.day.isoformat()} {text}{detail}"
     elif grouping is LineGrouping.PERSON:
-        group = (project.casefold(), entry.person.casefold())
-        description = f"{project} – {entry.person}"
+        group, description = _line_of("person", entry.project, entry.person)
     elif grouping is LineGrouping.DAY:
-        group = (project.casefold(), entry.day.isoformat())
-        description = f"{project} – {entry.day.isoformat()}"
+        group, description = _line_of("day", entry.project, entry.day.isoformat())
     else:
-        group = (project.casefold(), entry.activity.casefold())
-        description = headline
+        group, description = _line_of("activity", entry.project, entry.activity)
     return PricedItem(  # positional: made once per time entry
-        ("time", *group),
+        group,
         description,
         quantity,
         entry.rate.unit,
@@ -122,6 +119,18 @@ def _time_item(
         source,
         (0, entry.day, source.row),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _line_of(by: str, project: str, detail: str) -> tuple[tuple[str, ...], str]:
+    """The line a time entry joins (group key, description) when lines gather entries
+    of a project by activity, person or day. Remembered: thousands of entries share
+    a few lines."""
+    project = project or "Services"
+    if by == "activity":
+        headline = f"{project} – {detail}" if detail else project
+        return ("time", project.casefold(), detail.casefold()), headline
+    return ("time", project.casefold(), detail.casefold()), f"{project} – {detail}"
 
 
 def _order_item(

@@ -145,9 +145,12 @@ class RateRule:
     valid_to: date | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
-    """A billable input row: which tab and sheet row, its Row ID and its fingerprint."""
+class SourceRow(NamedTuple):
+    """A billable input row: which tab and sheet row, its Row ID and its fingerprint.
+
+    Made twice per billed row (read, then numbered), hence a NamedTuple; the state
+    database stores it as an object with these field names (`state.invoice_to_json`).
+    """
 
     tab: str
     row: int

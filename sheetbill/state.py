@@ -111,7 +111,11 @@ def invoice_to_json(invoice: Invoice) -> str:
             return value.value
         raise TypeError(type(value))
 
-    return json.dumps(asdict(invoice), default=default, sort_keys=True)
+    data = asdict(invoice)
+    for line in data["lines"]:
+        # asdict keeps NamedTuples as tuples; stored as objects, as they always were.
+        line["sources"] = [source._asdict() for source in line["sources"]]
+    return json.dumps(data, default=default, sort_keys=True)
 
 
 def invoice_from_json(text: str) -> Invoice:
