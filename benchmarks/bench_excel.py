@@ -228,7 +228,7 @@ def main() -> list[tuple[str, str, str, str]]:
     state.unlink(missing_ok=True)
 
     rows: list[tuple[str, str, str, str]] = []
-    ours = timed_fresh(sheetbill_read_validate, work, repeat=2)
+    ours = timed_fresh(sheetbill_read_validate, work, repeat=3)
     theirs = timed_fresh(openpyxl_read_only, work)
     rows.append(
         (
@@ -238,7 +238,7 @@ def main() -> list[tuple[str, str, str, str]]:
             f"{theirs / ours:.1f}x faster (target >= 5x)",
         )
     )
-    plan = timed_fresh(sheetbill_plan, work, state, repeat=2)
+    plan = timed_fresh(sheetbill_plan, work, state, repeat=3)
     rows.append(
         (
             "full dry-run plan (1,000 invoices)",
