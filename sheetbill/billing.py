@@ -156,6 +156,20 @@ def run_billing(
     )
     folder = config.pdf_folder_for(state_path)
     uploader = _uploader(workbook, config)
+
+    def dry_result(planned: Planned) -> RunResult:
+        """The plan as a result, with the PDF links a real run would write."""
+        links = _predicted(planned, config, folder, workbook_folder)
+        return _result(
+            planned,
+            links,
+            (),
+            name=workbook.name,
+            run_id=run_id,
+            now=clock(),
+            is_dry_run=True,
+        )
+
     progress("Reading the workbook")
     # One pause over reading and planning (each also pauses on its own, for other
     # callers): the collector then sorts the run's objects away once, not per step.
@@ -164,16 +178,7 @@ def run_billing(
         today = today_for(snapshot, config, as_of)
         if is_dry_run and not state_path.exists():
             planned = _plan(snapshot, config, None, today=today, progress=progress)
-            links = _predicted(planned, config, folder, workbook_folder)
-            return _result(
-                planned,
-                links,
-                (),
-                name=workbook.name,
-                run_id=run_id,
-                now=clock(),
-                is_dry_run=True,
-            )
+            return dry_result(planned)
     with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
         for attempt in range(REPLAN_ATTEMPTS):
             if attempt:
@@ -181,16 +186,7 @@ def run_billing(
                 snapshot = workbook.read()
             planned = _plan(snapshot, config, state, today=today, progress=progress)
             if is_dry_run:
-                links = _predicted(planned, config, folder, workbook_folder)
-                return _result(
-                    planned,
-                    links,
-                    (),
-                    name=workbook.name,
-                    run_id=run_id,
-                    now=clock(),
-                    is_dry_run=True,
-                )
+                return dry_result(planned)
             if planned.new:
                 progress("Recording the new invoices")
                 state.record_pending(
