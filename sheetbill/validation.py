@@ -7,17 +7,12 @@ bad row never stops the others.
 
 from __future__ import annotations
 
-import functools
-import hashlib
-import operator
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TypeVar
 
 from sheetbill.cells import (
-    CellValueError,
     is_blank,
     parse_date,
     parse_hours,
@@ -41,19 +36,20 @@ from sheetbill.model import (
 )
 from sheetbill.money import is_currency
 from sheetbill.rates import RateBook, find_item_price
+from sheetbill.rowreader import (
+    RowReader,
+    TabLayout,
+    fingerprint,
+    fingerprint_cells,
+    locale_parser,
+    yes_no,
+)
 from sheetbill.schema import (
-    ColumnMap,
-    TabSchema,
     map_columns,
     match_tab,
 )
 from sheetbill.settings import read_settings
-from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
-
-T = TypeVar("T")
-
-# How many distinct values of one column a parser remembers (dates, hours, yes/no).
-REMEMBERED_VALUES = 1 << 16
+from sheetbill.workbook.base import BookSnapshot, CellValue
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,30 +60,6 @@ class BilledRow:
     tab: str
     invoice_no: str
     fingerprint: str
-
-
-@dataclass(frozen=True, slots=True)
-class TabLayout:
-    """Where a known tab stands in the workbook and where its columns are."""
-
-    schema: TabSchema
-    table: Table
-    columns: ColumnMap
-    # Where RowReader finds each schema column in a row padded to `padded_width`:
-    # a column the tab lacks points past the last known one, at a blank.
-    cell_index: Mapping[str, int] = field(init=False)
-    padded_width: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        known = self.columns.positions
-        blank = max(known.values(), default=-1) + 1
-        index = {c.name: known.get(c.name, blank) for c in self.schema.columns}
-        object.__setattr__(self, "cell_index", index)
-        object.__setattr__(self, "padded_width", blank + 1)
-
-    @property
-    def tab(self) -> str:
-        return self.table.tab
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,97 +78,6 @@ class BookData:
     # Rows without Invoice No, by (schema tab, sheet row): their fingerprint, so that a
     # rerun can find the rows of an invoice whose write-back was interrupted.
     open_rows: Mapping[tuple[str, int], str] = field(default_factory=dict)
-
-
-class RowReader:
-    """Reads one row's cells by column name, collecting problems instead of raising."""
-
-    __slots__ = ("cells", "customer_id", "layout", "positions", "problems", "row")
-
-    def __init__(self, layout: TabLayout, row: SheetRow, settings: Settings) -> None:
-        self.layout = layout
-        self.row = row
-        cells = row.cells
-        short = layout.padded_width - len(cells)
-        # Padded once, so each read below is a plain index (a big tab has 100k rows).
-        self.cells = cells + (None,) * short if short > 0 else cells
-        self.positions = layout.cell_index
-        self.problems: list[Problem] = []
-        self.customer_id: str | None = None
-
-    def raw(self, column: str) -> CellValue:
-        return self.cells[self.positions[column]]
-
-    def text(self, column: str) -> str:
-        value = self.cells[self.positions[column]]
-        if value.__class__ is str:
-            return value.strip()
-        return parse_text(value)
-
-    def fail(
-        self,
-        column: str,
-        problem: str,
-        fix: str,
-        *,
-        value: str | None = None,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        shown = show(self.raw(column)) if value is None else value
-        self.problems.append(
-            Problem(
-                self.layout.tab,
-                self.row.number,
-                column,
-                shown,
-                problem,
-                fix,
-                severity,
-                self.customer_id,
-            )
-        )
-
-    def required_text(self, column: str) -> str:
-        text = self.text(column)
-        if not text:
-            self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
-        return text
-
-    def parsed(
-        self, column: str, parser: Callable[[CellValue], T], *, required: bool = False
-    ) -> T | None:
-        raw = self.cells[self.positions[column]]
-        if raw is None or (raw.__class__ is str and not raw.strip()):
-            if required:
-                self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
-            return None
-        try:
-            return parser(raw)
-        except CellValueError as exc:
-            self.fail(
-                column,
-                f"{column} {exc.problem}.",
-                exc.fix[0].upper() + exc.fix[1:] + ".",
-            )
-            return None
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems or not any(
-            p.severity is Severity.ERROR for p in self.problems
-        )
-
-
-def fingerprint(*parts: CellValue) -> str:
-    """A short digest of cell values as a person sees them (1.0 and 1 are the same)."""
-    text = "\x1f".join(
-        [p if p.__class__ is str else "" if p is None else _shown(p) for p in parts]
-    )
-    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
-
-
-# Dates and numbers repeat down a column; text is shown as it is.
-_shown = functools.lru_cache(maxsize=REMEMBERED_VALUES, typed=True)(show)
 
 
 def locate_tabs(
@@ -304,29 +185,6 @@ def _can_read(layout: TabLayout | None) -> bool:
     return all(not layout.schema.column(n).required for n in layout.columns.missing)
 
 
-def _locale_parser(
-    parse: Callable[..., T], settings: Settings
-) -> Callable[[CellValue], T]:
-    return _parser_in_locale(parse, settings.locale)
-
-
-@functools.cache
-def _parser_in_locale(parse: Callable[..., T], locale: str) -> Callable[[CellValue], T]:
-    return _remembered(functools.partial(parse, locale=locale))
-
-
-def _remembered(parse: Callable[[CellValue], T]) -> Callable[[CellValue], T]:
-    """`parse` keeping its answers: a column repeats a few values thousands of times.
-
-    Keyed by type and value, so TRUE and 1, or a date and a datetime, stay apart.
-    A value that fails is parsed again each time (its error is raised afresh).
-    """
-    return functools.lru_cache(maxsize=REMEMBERED_VALUES, typed=True)(parse)
-
-
-_yes_no = _remembered(parse_yes_no)
-
-
 def _read_customers(
     layout: TabLayout | None, settings: Settings, problems: list[Problem]
 ) -> dict[str, Customer]:
@@ -345,7 +203,7 @@ def _read_customers(
         return customers
     if not _can_read(layout):
         return customers
-    number = _locale_parser(parse_number, settings)
+    number = locale_parser(parse_number, settings)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         customer_id = read.required_text("Customer ID")
@@ -373,7 +231,7 @@ def _read_customers(
                 "Write one address such as billing@example.com.",
                 severity=Severity.WARNING,
             )
-        tax_rate = read.parsed("Tax Rate", _locale_parser(parse_percent, settings))
+        tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         terms = read.parsed("Terms Days", number)
         if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
             read.fail(
@@ -445,7 +303,7 @@ def _read_rates(
     rates: list[RateRule] = []
     if layout is None or not _can_read(layout):
         return rates
-    day = _locale_parser(parse_date, settings)
+    day = locale_parser(parse_date, settings)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         customer_id = read.text("Customer ID")
@@ -457,9 +315,7 @@ def _read_rates(
                 "Use an ID from the Customers tab, or leave it blank for a default "
                 "rate.",
             )
-        rate = read.parsed(
-            "Rate", _locale_parser(parse_number, settings), required=True
-        )
+        rate = read.parsed("Rate", locale_parser(parse_number, settings), required=True)
         if rate is not None and rate < 0:
             read.fail(
                 "Rate", "Rate is negative.", "Write the rate as a positive amount."
@@ -587,7 +443,7 @@ def _customer_for(
 
 
 def _hours(read: RowReader, settings: Settings) -> Decimal | None:
-    hours = read.parsed("Hours", _locale_parser(parse_hours, settings))
+    hours = read.parsed("Hours", locale_parser(parse_hours, settings))
     if hours is None and not is_blank(read.raw("Hours")):
         return None  # unreadable: already reported
     if hours is None and not is_blank(read.raw("Start")):
@@ -631,15 +487,15 @@ def _read_time_log(
     entries: list[TimeEntry] = []
     if layout is None or not _can_read(layout):
         return entries
-    day = _locale_parser(parse_date, settings)
+    day = locale_parser(parse_date, settings)
     seen_ids: dict[str, int] = {}
     rate_book = RateBook(rates)
-    print_cells = _fingerprint_cells(layout)
+    print_cells = fingerprint_cells(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         print_ = fingerprint(*print_cells(read.cells))
-        billable = read.parsed("Billable", _yes_no)
-        approved = read.parsed("Approved", _yes_no)
+        billable = read.parsed("Billable", yes_no)
+        approved = read.parsed("Approved", yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill or not billable or not approved:
             problems.extend(read.problems)
@@ -732,27 +588,6 @@ def rate_currency(rate: RateRule, settings: Settings) -> str:
     return settings.default_currency
 
 
-def _fingerprint_cells(
-    layout: TabLayout,
-) -> Callable[[Sequence[CellValue]], tuple[CellValue, ...]]:
-    """The billing-relevant cells of a (padded) row: all human columns that are not
-    sheetbill's own, in schema order."""
-    from sheetbill.schema import Owner
-
-    columns = [
-        layout.columns.positions[c.name]
-        for c in layout.schema.columns
-        if c.owner is Owner.HUMAN
-        and c.name in layout.columns.positions
-        and c.name != "Work Complete"
-    ]
-    if len(columns) == 1:  # itemgetter of one index gives the cell, not a tuple
-        return lambda cells: (cells[columns[0]],)
-    if not columns:
-        return lambda cells: ()
-    return operator.itemgetter(*columns)
-
-
 def _read_orders(
     layout: TabLayout | None,
     settings: Settings,
@@ -766,10 +601,10 @@ def _read_orders(
     orders: list[Order] = []
     if layout is None or not _can_read(layout):
         return orders
-    day = _locale_parser(parse_date, settings)
-    number = _locale_parser(parse_number, settings)
+    day = locale_parser(parse_date, settings)
+    number = locale_parser(parse_number, settings)
     seen_ids: dict[str, int] = {}
-    print_cells = _fingerprint_cells(layout)
+    print_cells = fingerprint_cells(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         print_ = fingerprint(*print_cells(read.cells))
@@ -787,7 +622,7 @@ def _read_orders(
                 "Quantity", "Quantity is 0.", "Write the quantity, or delete the row."
             )
         unit_price = read.parsed("Unit Price", number)
-        tax_rate = read.parsed("Tax Rate", _locale_parser(parse_percent, settings))
+        tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         if ordered_on is not None and ordered_on > today:
             read.fail(
                 "Date",

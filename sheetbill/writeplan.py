@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from sheetbill.cells import parse_text
 from sheetbill.model import Invoice, Problem, Settings, Severity, SourceRow
+from sheetbill.rowreader import TabLayout
 from sheetbill.schema import (
     EXCEPTIONS,
     INVOICE_LINES,
@@ -23,7 +24,7 @@ from sheetbill.schema import (
     Owner,
     TabSchema,
 )
-from sheetbill.validation import BookData, TabLayout
+from sheetbill.validation import BookData
 from sheetbill.workbook.base import (
     CellValue,
     CellWrite,

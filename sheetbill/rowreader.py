@@ -1,0 +1,182 @@
+"""Reading one row of a known tab: cells by column name, problems instead of errors.
+
+The pieces every tab reader in `validation` uses: where a tab's columns are
+(`TabLayout`), a row reader that collects problems (`RowReader`), parsers that remember
+repeated cell values, and the fingerprint that notices edits to a billed row.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import operator
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from sheetbill.cells import CellValueError, parse_text, parse_yes_no, show
+from sheetbill.model import Problem, Settings, Severity
+from sheetbill.schema import ColumnMap, Owner, TabSchema
+from sheetbill.workbook.base import CellValue, SheetRow, Table
+
+T = TypeVar("T")
+
+# How many distinct values of one column a parser remembers (dates, hours, yes/no).
+REMEMBERED_VALUES = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class TabLayout:
+    """Where a known tab stands in the workbook and where its columns are."""
+
+    schema: TabSchema
+    table: Table
+    columns: ColumnMap
+    # Where RowReader finds each schema column in a row padded to `padded_width`:
+    # a column the tab lacks points past the last known one, at a blank.
+    cell_index: Mapping[str, int] = field(init=False)
+    padded_width: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        known = self.columns.positions
+        blank = max(known.values(), default=-1) + 1
+        index = {c.name: known.get(c.name, blank) for c in self.schema.columns}
+        object.__setattr__(self, "cell_index", index)
+        object.__setattr__(self, "padded_width", blank + 1)
+
+    @property
+    def tab(self) -> str:
+        return self.table.tab
+
+
+class RowReader:
+    """Reads one row's cells by column name, collecting problems instead of raising."""
+
+    __slots__ = ("cells", "customer_id", "layout", "positions", "problems", "row")
+
+    def __init__(self, layout: TabLayout, row: SheetRow, settings: Settings) -> None:
+        self.layout = layout
+        self.row = row
+        cells = row.cells
+        short = layout.padded_width - len(cells)
+        # Padded once, so each read below is a plain index (a big tab has 100k rows).
+        self.cells = cells + (None,) * short if short > 0 else cells
+        self.positions = layout.cell_index
+        self.problems: list[Problem] = []
+        self.customer_id: str | None = None
+
+    def raw(self, column: str) -> CellValue:
+        return self.cells[self.positions[column]]
+
+    def text(self, column: str) -> str:
+        value = self.cells[self.positions[column]]
+        if value.__class__ is str:
+            return value.strip()
+        return parse_text(value)
+
+    def fail(
+        self,
+        column: str,
+        problem: str,
+        fix: str,
+        *,
+        value: str | None = None,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        shown = show(self.raw(column)) if value is None else value
+        self.problems.append(
+            Problem(
+                self.layout.tab,
+                self.row.number,
+                column,
+                shown,
+                problem,
+                fix,
+                severity,
+                self.customer_id,
+            )
+        )
+
+    def required_text(self, column: str) -> str:
+        text = self.text(column)
+        if not text:
+            self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
+        return text
+
+    def parsed(
+        self, column: str, parser: Callable[[CellValue], T], *, required: bool = False
+    ) -> T | None:
+        raw = self.cells[self.positions[column]]
+        if raw is None or (raw.__class__ is str and not raw.strip()):
+            if required:
+                self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
+            return None
+        try:
+            return parser(raw)
+        except CellValueError as exc:
+            self.fail(
+                column,
+                f"{column} {exc.problem}.",
+                exc.fix[0].upper() + exc.fix[1:] + ".",
+            )
+            return None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems or not any(
+            p.severity is Severity.ERROR for p in self.problems
+        )
+
+
+def fingerprint(*parts: CellValue) -> str:
+    """A short digest of cell values as a person sees them (1.0 and 1 are the same)."""
+    text = "\x1f".join(
+        [p if p.__class__ is str else "" if p is None else _shown(p) for p in parts]
+    )
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+# Dates and numbers repeat down a column; text is shown as it is.
+_shown = functools.lru_cache(maxsize=REMEMBERED_VALUES, typed=True)(show)
+
+
+def locale_parser(
+    parse: Callable[..., T], settings: Settings
+) -> Callable[[CellValue], T]:
+    return _parser_in_locale(parse, settings.locale)
+
+
+@functools.cache
+def _parser_in_locale(parse: Callable[..., T], locale: str) -> Callable[[CellValue], T]:
+    return remembered(functools.partial(parse, locale=locale))
+
+
+def remembered(parse: Callable[[CellValue], T]) -> Callable[[CellValue], T]:
+    """`parse` keeping its answers: a column repeats a few values thousands of times.
+
+    Keyed by type and value, so TRUE and 1, or a date and a datetime, stay apart.
+    A value that fails is parsed again each time (its error is raised afresh).
+    """
+    return functools.lru_cache(maxsize=REMEMBERED_VALUES, typed=True)(parse)
+
+
+yes_no = remembered(parse_yes_no)
+
+
+def fingerprint_cells(
+    layout: TabLayout,
+) -> Callable[[Sequence[CellValue]], tuple[CellValue, ...]]:
+    """The billing-relevant cells of a (padded) row: all human columns that are not
+    sheetbill's own, in schema order."""
+    columns = [
+        layout.columns.positions[c.name]
+        for c in layout.schema.columns
+        if c.owner is Owner.HUMAN
+        and c.name in layout.columns.positions
+        and c.name != "Work Complete"
+    ]
+    if len(columns) == 1:  # itemgetter of one index gives the cell, not a tuple
+        return lambda cells: (cells[columns[0]],)
+    if not columns:
+        return lambda cells: ()
+    return operator.itemgetter(*columns)
