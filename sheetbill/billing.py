@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheetbill.collection import cycle_collection_paused
+from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
 from sheetbill.errors import WorkbookChangedError
 from sheetbill.invoicing import Counters, plan_invoices
@@ -81,6 +81,7 @@ def today_for(snapshot: BookSnapshot, config: Config, as_of: date | None) -> dat
     return datetime.now(ZoneInfo(settings.timezone)).date()
 
 
+@frozen_objects_released()
 def check_workbook(
     workbook: Workbook, config: Config, *, as_of: date | None, state_path: Path | None
 ) -> CheckResult:
@@ -132,6 +133,7 @@ def _is_invoicing_blocked(problems: Sequence[Problem]) -> bool:
     )
 
 
+@frozen_objects_released()
 def run_billing(
     workbook: Workbook,
     config: Config,

@@ -46,17 +46,23 @@ def test_objects_made_during_the_pause_are_not_walked_by_the_next_collection(
     assert len(kept) == 10_000
 
 
-def test_cycles_made_during_the_pause_are_still_collected_later(collecting):
+def test_cycles_made_during_a_pause_are_collected_once_frozen_objects_are_released(
+    collecting,
+):
     import weakref
+
+    from sheetbill.collection import frozen_objects_released
 
     class Node:
         pass
 
-    with cycle_collection_paused():
-        node = Node()
-        node.itself = node
-        alive = weakref.ref(node)
-        del node
-    assert alive() is not None  # no collection ran inside the pause
+    with frozen_objects_released():
+        with cycle_collection_paused():
+            node = Node()
+            node.itself = node
+            alive = weakref.ref(node)
+            del node
+        gc.collect()
+        assert alive() is not None  # frozen: the collector does not look at it
     gc.collect()
     assert alive() is None
