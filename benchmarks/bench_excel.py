@@ -12,6 +12,7 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -191,7 +192,7 @@ print(next(x.split()[1] for x in status.splitlines() if x.startswith("VmHWM:")),
 """
 
 
-def peak_memory_of_run(path: Path, state: Path) -> float:
+def peak_memory_of_run(path: Path) -> float:
     """Peak RSS (MB) of a whole `sheetbill run` in its own process.
 
     Read from the process's VmHWM: Linux keeps ru_maxrss across exec, so a child
@@ -268,9 +269,12 @@ def main() -> list[tuple[str, str, str, str]]:
             f"{load_save / small:.0f}x faster: cost follows the parts written",
         )
     )
-    shutil.copyfile(source, work)
-    state.unlink(missing_ok=True)
-    peak = peak_memory_of_run(work, state)
+    # A folder of its own: the run keeps its state database and PDFs beside the
+    # workbook, and those of an earlier benchmark would change what it does.
+    with tempfile.TemporaryDirectory(dir=OUT) as folder:
+        alone = Path(folder) / source.name
+        shutil.copyfile(source, alone)
+        peak = peak_memory_of_run(alone)
     rows.append(
         (
             "peak memory of `sheetbill run`",
