@@ -209,10 +209,10 @@ def print_run(console: Console, result: RunResult) -> None:
                 )
     elif result.is_written:
         console.print(f"Wrote {changes.cell_count} cell(s) into the workbook.")
-    if result.pdfs_rendered:
-        console.print(f"Made {result.pdfs_rendered} PDF(s).")
     else:
         console.print("Nothing to write: the workbook is up to date.")
+    if result.pdfs_rendered:
+        console.print(f"Made {result.pdfs_rendered} PDF(s).")
     if result.problems:
         console.print(
             f"{len(result.problems)} open exception(s) "

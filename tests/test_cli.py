@@ -255,3 +255,15 @@ def test_a_dry_run_does_not_load_weasyprint(demo_book):
         timeout=120,
     )
     assert done.stdout.split()[-2:] == ["1", "False"], done.stderr
+
+
+def test_run_summary_says_up_to_date_only_when_nothing_was_written(demo_book, capsys):
+    assert run_cli("run", str(demo_book), "--as-of", AS_OF, "--dry-run") == 1
+    dry = capsys.readouterr().out
+    assert "nothing was changed (dry run)" in dry and "up to date" not in dry
+    assert run_cli("run", str(demo_book), "--as-of", AS_OF) == 1
+    first = capsys.readouterr().out
+    assert "Wrote " in first and "Made 9 PDF(s)" in first
+    assert "up to date" not in first
+    assert run_cli("run", str(demo_book), "--as-of", AS_OF) == 1
+    assert "Nothing to write: the workbook is up to date." in capsys.readouterr().out
