@@ -7,11 +7,10 @@ reference cycles, so reference counting frees all of it as before.
 
 Leaving the pause freezes what exists (`gc.freeze`): the collector counts allocations
 even while disabled, so otherwise the first collection after the pause would walk every
-object made during it, and later full collections would keep walking the whole plan
-while WeasyPrint's cyclic garbage piled up waiting for them (a run's peak memory rose by
-~100 MB). Frozen objects are still freed by reference counting. A run ends with
-`release_frozen()`, so that nothing stays frozen beyond it in a long-lived process
-(cycles among frozen objects would otherwise never be collected).
+object made during it, and later full collections (while PDFs render) would keep
+walking the whole plan. Frozen objects are still freed by reference counting. A run
+ends inside `frozen_objects_released()`, so that nothing stays frozen beyond it in a
+long-lived process (cycles among frozen objects would otherwise never be collected).
 """
 
 from __future__ import annotations
