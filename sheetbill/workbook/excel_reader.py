@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -26,16 +27,26 @@ from sheetbill.errors import WorkbookError
 from sheetbill.workbook.base import CellValue, SheetRow, Table, header_text
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
 from sheetbill.workbook.xlsx_safety import check_contents, open_checked
-from sheetbill.workbook.xlsx_zip import NewMember, write_zip
+from sheetbill.workbook.xlsx_split import split_sheet
+from sheetbill.workbook.xlsx_zip import NewMember, ZipArchive, write_zip
+
+# A worksheet whose XML unpacks to this many bytes or more (some 35,000 rows of a
+# dozen columns) is cut into pieces that calamine parses on two threads.
+SPLIT_ABOVE = 16 << 20
+_PIECES = 4
+_THREADS = 2
 
 
 @cycle_collection_paused()  # a big sheet is a million small objects that all live on
-def read_tables(data: bytes, path: Path) -> tuple[dict[str, Table], tuple[str, ...]]:
+def read_tables(
+    data: bytes, path: Path, *, split_above: int = SPLIT_ABOVE
+) -> tuple[dict[str, Table], tuple[str, ...]]:
     """Every worksheet of the workbook in `data` as a Table, and all tab names in order.
 
     `data` goes through the safety checks first; calamine only sees what passed them.
+    Worksheets of `split_above` bytes or more are parsed in pieces, in parallel.
     """
-    archive, scan = open_checked(data, path)
+    archive, scan = open_checked(data, path, keep_above=split_above)
     package = Package(archive, path)
     parts = {entry.part: entry.name for entry in package.sheets if entry.part}
     check_contents(archive, scan, parts, path)
@@ -45,17 +56,32 @@ def read_tables(data: bytes, path: Path) -> tuple[dict[str, Table], tuple[str, .
         metadata = book.sheets_metadata
     except Exception as exc:  # calamine raises its own tree and plain ValueErrors
         raise _calamine_error(exc, path, None) from exc
-    tables: dict[str, Table] = {}
-    names: list[str] = []
     parts_by_tab = {entry.name: entry.part for entry in package.sheets}
-    for sheet_meta in metadata:
-        names.append(sheet_meta.name)
-        if sheet_meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-            continue
-        sheet_scan = scan.sheets.get(parts_by_tab.get(sheet_meta.name) or "")
-        errors = sheet_scan.errors if sheet_scan else {}
-        tables[sheet_meta.name] = _read_sheet(book, sheet_meta.name, path, errors)
-    return tables, tuple(names)
+    worksheets = [
+        m.name for m in metadata if m.typ == python_calamine.SheetTypeEnum.WorkSheet
+    ]
+    with ThreadPoolExecutor(_THREADS) as pool:
+        view_archive = archive if view is data else ZipArchive(view)
+        in_pieces = {}
+        for tab in worksheets:
+            part = parts_by_tab.get(tab) or ""
+            pieces = split_sheet(scan.contents.pop(part, b""), _PIECES)
+            if pieces:
+                in_pieces[tab] = [
+                    pool.submit(_parse_piece, view_archive, part, tab, piece)
+                    for piece in pieces
+                ]
+        tables: dict[str, Table] = {}
+        for tab in worksheets:
+            sheet_scan = scan.sheets.get(parts_by_tab.get(tab) or "")
+            errors = sheet_scan.errors if sheet_scan else {}
+            table = None
+            if tab in in_pieces:
+                table = _joined_pieces(tab, in_pieces.pop(tab), errors)
+            if table is None:
+                table = _read_sheet(book, tab, path, errors)
+            tables[tab] = table
+    return tables, tuple(m.name for m in metadata)
 
 
 def _calamine_view(data: bytes, package: Package) -> bytes:
@@ -97,55 +123,116 @@ def _read_sheet(
         sheet = book.get_sheet_by_name(tab)
         start = sheet.start
         end = sheet.end
-    except Exception as exc:  # see read_tables
-        raise _calamine_error(exc, path, tab) from exc
-    if start is None or end is None:
-        return Table(tab=tab, header_row=1, headers=(), rows=(), last_row=0)
-    first_row, first_col = start
-    try:
         # to_python skips the empty rows and columns before `start` (iter_rows does not
-        # skip the rows), so row i of the result is sheet row first_row + i + 1.
-        rows = sheet.to_python(skip_empty_area=True)
+        # skip the rows), so row i of the result is sheet row start[0] + i + 1.
+        rows = sheet.to_python(skip_empty_area=True) if start is not None else []
     except Exception as exc:  # see read_tables
         raise _calamine_error(exc, path, tab) from exc
+    builder = _TableBuilder(tab)
+    if start is not None and end is not None:
+        builder.add(_with_errors(rows, start, errors), start, end)
+    return builder.table()
+
+
+_Parsed = tuple[list[list[Any]], tuple[int, int], tuple[int, int]] | None
+
+
+def _parse_piece(archive: ZipArchive, part: str, tab: str, piece: bytes) -> _Parsed:
+    """One piece of a split worksheet, parsed by calamine as the workbook's only
+    change (runs on a worker thread)."""
+    package = write_zip(archive, replaced={part: piece}, level=0)
+    sheet = python_calamine.CalamineWorkbook.from_filelike(
+        io.BytesIO(package)
+    ).get_sheet_by_name(tab)
+    start, end = sheet.start, sheet.end
+    if start is None or end is None:
+        return None
+    return sheet.to_python(skip_empty_area=True), start, end
+
+
+def _joined_pieces(
+    tab: str, pieces: list[Future[_Parsed]], errors: Mapping[tuple[int, int], str]
+) -> Table | None:
+    """The pieces of a split worksheet as one Table, or None when they do not join up
+    as the whole sheet would read (a piece failed, or rows are out of order so the
+    pieces overlap): then the caller parses it whole."""
+    builder = _TableBuilder(tab)
+    last = -1
+    for future in pieces:
+        try:
+            parsed = future.result()
+        except Exception:  # the whole sheet, parsed again, reports what is wrong
+            return None
+        if parsed is None:
+            continue
+        rows, start, end = parsed
+        if start[0] <= last:
+            return None
+        last = end[0]
+        builder.add(_with_errors(rows, start, errors), start, end)
+    return builder.table()
+
+
+def _with_errors(
+    rows: list[list[Any]],
+    start: tuple[int, int],
+    errors: Mapping[tuple[int, int], str],
+) -> list[list[Any]]:
+    first_row, first_col = start
     for (row, column), text in errors.items():
         y, x = row - first_row - 1, column - first_col
         if 0 <= y < len(rows) and 0 <= x < len(rows[y]):
             rows[y][x] = text
-    return _table(tab, rows, first_row, first_col, end[0] + 1)
+    return rows
 
 
-def _table(
-    tab: str, rows: Iterable[list[Any]], first_row: int, first_col: int, last_row: int
-) -> Table:
-    pad: list[CellValue] = [None] * first_col
-    header_row = 0
-    headers: tuple[str, ...] = ()
-    found: list[SheetRow] = []
-    convert = _CellConverter().row
-    for offset, raw in enumerate(rows):
-        cells = convert(raw)
-        while cells and cells[-1] is None:
-            cells.pop()
-        if not cells or _is_blank(cells):
-            continue
-        number = first_row + offset + 1
-        if not header_row:
-            header_row = number
-            headers = tuple(header_text(v) for v in pad + cells)
-            continue
-        found.append(
-            SheetRow(number, tuple(pad + cells) if first_col else tuple(cells))
+class _TableBuilder:
+    """Collects the rows of a tab, from one calamine range or several in sheet order."""
+
+    def __init__(self, tab: str) -> None:
+        self.tab = tab
+        self.header_row = 0
+        self.headers: tuple[str, ...] = ()
+        self.rows: list[SheetRow] = []
+        self.last_row = 0
+        self.convert = _CellConverter().row
+
+    def add(
+        self, rows: Iterable[list[Any]], start: tuple[int, int], end: tuple[int, int]
+    ) -> None:
+        """Rows of a calamine range from `start` to `end` (0-based, inclusive)."""
+        first_row, first_col = start
+        pad: list[CellValue] = [None] * first_col
+        convert = self.convert
+        found = self.rows
+        for offset, raw in enumerate(rows):
+            cells = convert(raw)
+            while cells and cells[-1] is None:
+                cells.pop()
+            if not cells or _is_blank(cells):
+                continue
+            number = first_row + offset + 1
+            if not self.header_row:
+                self.header_row = number
+                self.headers = tuple(header_text(v) for v in pad + cells)
+                continue
+            found.append(
+                SheetRow(number, tuple(pad + cells) if first_col else tuple(cells))
+            )
+        self.last_row = max(self.last_row, end[0] + 1)
+
+    def table(self) -> Table:
+        if not self.header_row:
+            return Table(
+                tab=self.tab, header_row=1, headers=(), rows=(), last_row=self.last_row
+            )
+        return Table(
+            tab=self.tab,
+            header_row=self.header_row,
+            headers=self.headers,
+            rows=tuple(self.rows),
+            last_row=self.last_row,
         )
-    if not header_row:
-        return Table(tab=tab, header_row=1, headers=(), rows=(), last_row=last_row)
-    return Table(
-        tab=tab,
-        header_row=header_row,
-        headers=headers,
-        rows=tuple(found),
-        last_row=last_row,
-    )
 
 
 def _is_blank(cells: list[CellValue]) -> bool:

@@ -83,10 +83,19 @@ class PackageScan:
 
     sheets: dict[str, SheetScan] = field(default_factory=dict)
     strings: dict[str, StringsScan] = field(default_factory=dict)
+    # The unpacked XML of worksheets at least `keep_above` bytes long (see
+    # open_checked), so a reader can split them without unpacking them again.
+    contents: dict[str, bytes] = field(default_factory=dict)
 
 
-def open_checked(data: bytes, path: Path) -> tuple[ZipArchive, PackageScan]:
-    """Refuse what is not a safe .xlsx; return the opened zip and the scan results."""
+def open_checked(
+    data: bytes, path: Path, *, keep_above: int | None = None
+) -> tuple[ZipArchive, PackageScan]:
+    """Refuse what is not a safe .xlsx; return the opened zip and the scan results.
+
+    With `keep_above`, worksheets of at least that many bytes unpacked are kept in
+    `PackageScan.contents`.
+    """
     _check_signature(data, path)
     try:
         archive = ZipArchive(data)
@@ -96,7 +105,7 @@ def open_checked(data: bytes, path: Path) -> tuple[ZipArchive, PackageScan]:
     scan = PackageScan()
     for member in archive.members:
         try:
-            _scan_member(archive, member, scan, path)
+            _scan_member(archive, member, scan, path, keep_above)
         except ZipFormatError as exc:
             if str(exc) == "encrypted":
                 raise _encrypted(path) from exc
@@ -208,13 +217,20 @@ def _check_members(archive: ZipArchive, path: Path) -> None:
 
 
 def _scan_member(
-    archive: ZipArchive, member: ZipMember, scan: PackageScan, path: Path
+    archive: ZipArchive,
+    member: ZipMember,
+    scan: PackageScan,
+    path: Path,
+    keep_above: int | None,
 ) -> None:
     chunks = archive.chunks(member)
     if not member.name.lower().endswith(_XML_SUFFIXES):
         for _ in chunks:
             pass
         return
+    whole = keep_above is not None and member.size >= keep_above
+    if whole:
+        chunks = iter((b"".join(chunks),))
     first = next(chunks, b"")
     if not first:
         return
@@ -233,6 +249,8 @@ def _scan_member(
             scan.strings[member.name] = _scan_strings(_chained(first, chunks))
         else:
             scan.sheets[member.name] = _scan_sheet(_chained(first, chunks), root)
+            if whole and local == "worksheet":
+                scan.contents[member.name] = first
         return
     if local == "MapInfo":
         for buffer, _ in _buffers(_chained(first, chunks)):

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 from xlsx_testing import (
     FEATURES,
+    big_workbook,
     new_book,
     rewrite_zip,
     zip_text,
@@ -21,9 +22,6 @@ from xlsx_testing import (
 
 from sheetbill.workbook.base import (
     CellWrite,
-    ColumnFormat,
-    ColumnSpec,
-    TabSpec,
     WorkbookChanges,
 )
 from sheetbill.workbook.excel import ExcelWorkbook
@@ -131,48 +129,12 @@ def test_excel_read_version_follows_content(tmp_path: Path) -> None:
     assert ExcelWorkbook(book_path).read().version.split(":")[0] != first.split(":")[0]
 
 
-WIDE = TabSpec(
-    "Time Log",
-    tuple(
-        ColumnSpec(f"Col {i}", ColumnFormat.DATE if i == 0 else ColumnFormat.TEXT)
-        for i in range(12)
-    ),
-)
-
-
-def _big_workbook(path: Path, rows: int) -> None:
-    """A 12-column sheet of `rows` rows, generated as XML (openpyxl is too slow)."""
-    ExcelWorkbook.create_new(path, [WIDE])
-    lines = []
-    for number in range(2, rows + 2):
-        lines.append(
-            f'<row r="{number}">'
-            f'<c r="A{number}" s="3"><v>{45000 + number % 365}</v></c>'
-            f'<c r="B{number}" t="inlineStr"><is><t>Person {number % 7}</t></is></c>'
-            f'<c r="C{number}" t="inlineStr"><is><t>C{number % 50:03d}</t></is></c>'
-            f'<c r="D{number}"><v>{number % 97 / 8}</v></c>'
-            f'<c r="E{number}" t="inlineStr"><is><t>Work item {number}</t></is></c>'
-            f'<c r="F{number}" t="b"><v>1</v></c>'
-            f'<c r="G{number}"><v>{number * 1.5}</v></c>'
-            f'<c r="H{number}" t="inlineStr"><is><t>yes</t></is></c>'
-            f'<c r="I{number}"><v>{number}</v></c>'
-            f'<c r="J{number}" t="inlineStr"><is><t>Proj</t></is></c>'
-            f'<c r="K{number}" t="inlineStr"><is><t>Dev</t></is></c>'
-            f'<c r="L{number}" t="inlineStr"><is><t>R{number:06d}</t></is></c></row>'
-        )
-    sheet = zip_text(path, "xl/worksheets/sheet1.xml")
-    sheet = sheet.replace(
-        "</row></sheetData>", "</row>" + "".join(lines) + "</sheetData>"
-    )
-    rewrite_zip(path, {"xl/worksheets/sheet1.xml": sheet.encode()})
-
-
 @pytest.mark.slow
 def test_excel_big_sheet_reads_and_appends_quickly(tmp_path: Path) -> None:
     """100,000 rows x 12 columns read in a few seconds; appending a few rows costs
     about a scan of the sheet, not a parse of it."""
     path = tmp_path / "big.xlsx"
-    _big_workbook(path, 100_000)
+    big_workbook(path, 100_000)
     book = ExcelWorkbook(path, backups=0)
     start = time.process_time()
     snapshot = book.read()

@@ -60,3 +60,39 @@ def rewrite_zip(path: Path, parts: dict[str, bytes | None]) -> None:
 def zip_bytes(path: Path, name: str) -> bytes:
     with zipfile.ZipFile(path) as archive:
         return archive.read(name)
+
+
+WIDE = TabSpec(
+    "Time Log",
+    tuple(
+        ColumnSpec(f"Col {i}", ColumnFormat.DATE if i == 0 else ColumnFormat.TEXT)
+        for i in range(12)
+    ),
+)
+
+
+def big_workbook(path: Path, rows: int) -> None:
+    """A 12-column sheet of `rows` rows, generated as XML (openpyxl is too slow)."""
+    ExcelWorkbook.create_new(path, [WIDE])
+    lines = []
+    for number in range(2, rows + 2):
+        lines.append(
+            f'<row r="{number}">'
+            f'<c r="A{number}" s="3"><v>{45000 + number % 365}</v></c>'
+            f'<c r="B{number}" t="inlineStr"><is><t>Person {number % 7}</t></is></c>'
+            f'<c r="C{number}" t="inlineStr"><is><t>C{number % 50:03d}</t></is></c>'
+            f'<c r="D{number}"><v>{number % 97 / 8}</v></c>'
+            f'<c r="E{number}" t="inlineStr"><is><t>Work item {number}</t></is></c>'
+            f'<c r="F{number}" t="b"><v>1</v></c>'
+            f'<c r="G{number}"><v>{number * 1.5}</v></c>'
+            f'<c r="H{number}" t="inlineStr"><is><t>yes</t></is></c>'
+            f'<c r="I{number}"><v>{number}</v></c>'
+            f'<c r="J{number}" t="inlineStr"><is><t>Proj</t></is></c>'
+            f'<c r="K{number}" t="inlineStr"><is><t>Dev</t></is></c>'
+            f'<c r="L{number}" t="inlineStr"><is><t>R{number:06d}</t></is></c></row>'
+        )
+    sheet = zip_text(path, "xl/worksheets/sheet1.xml")
+    sheet = sheet.replace(
+        "</row></sheetData>", "</row>" + "".join(lines) + "</sheetData>"
+    )
+    rewrite_zip(path, {"xl/worksheets/sheet1.xml": sheet.encode()})
