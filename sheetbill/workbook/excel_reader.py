@@ -27,7 +27,7 @@ from sheetbill.errors import WorkbookError
 from sheetbill.workbook.base import CellValue, SheetRow, Table, header_text
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
 from sheetbill.workbook.xlsx_safety import check_contents, open_checked
-from sheetbill.workbook.xlsx_split import split_sheet
+from sheetbill.workbook.xlsx_split import Piece, split_sheet
 from sheetbill.workbook.xlsx_zip import NewMember, ZipArchive, write_zip
 
 # A worksheet whose XML unpacks to this many bytes or more (some 35,000 rows of a
@@ -137,7 +137,7 @@ def _read_sheet(
 _Parsed = tuple[list[list[Any]], tuple[int, int], tuple[int, int]] | None
 
 
-def _parse_piece(archive: ZipArchive, part: str, tab: str, piece: bytes) -> _Parsed:
+def _parse_piece(archive: ZipArchive, part: str, tab: str, piece: Piece) -> _Parsed:
     """One piece of a split worksheet, parsed by calamine as the workbook's only
     change (runs on a worker thread)."""
     package = write_zip(archive, replaced={part: piece}, level=0)

@@ -155,31 +155,55 @@ def _inflate(raw: memoryview, size: int, name: str) -> Iterator[bytes]:
         raise ZipFormatError(f"the zip is damaged: {name} is cut off")
 
 
+# A member's content: bytes, or pieces to be written one after the other (so a big
+# part put together from slices is never copied into one buffer first).
+Content = bytes | tuple[bytes | memoryview, ...]
+
+
 @dataclass(frozen=True, slots=True)
 class NewMember:
     """A member whose content we produce (changed or added)."""
 
     name: str
-    content: bytes
+    content: Content
     date_time: tuple[int, int, int, int, int, int] | None = None
+
+
+class _Output:
+    """The zip being written, kept as the list of its pieces: joined once at the end,
+    where a BytesIO would copy a big sheet again each time its buffer grows."""
+
+    def __init__(self) -> None:
+        self.pieces: list[bytes | memoryview] = []
+        self.size = 0
+
+    def write(self, piece: bytes | memoryview) -> None:
+        self.pieces.append(piece)
+        self.size += len(piece)
+
+    def tell(self) -> int:
+        return self.size
+
+    def getvalue(self) -> bytes:
+        return b"".join(self.pieces)
 
 
 def write_zip(
     source: ZipArchive,
     *,
-    replaced: Mapping[str, bytes],
+    replaced: Mapping[str, Content],
     removed: frozenset[str] = frozenset(),
     added: Sequence[NewMember] = (),
     level: int = 6,
 ) -> bytes:
     """A new zip: source members in order (raw-copied unless replaced or removed), then
-    the added ones."""
+    the added ones. `level` 0 stores what is written uncompressed."""
     unknown = set(replaced) - set(source.by_name)
     if unknown:
         raise ZipFormatError(
             f"cannot replace parts that are not there: {sorted(unknown)}"
         )
-    out = io.BytesIO()
+    out = _Output()
     central: list[bytes] = []
     for member in source.members:
         if member.name in removed:
@@ -206,7 +230,7 @@ def write_zip(
     return out.getvalue()
 
 
-def _copy_raw(out: io.BytesIO, source: ZipArchive, member: ZipMember) -> bytes:
+def _copy_raw(out: _Output, source: ZipArchive, member: ZipMember) -> bytes:
     info = member.info
     flags = info.flag_bits & ~_DESCRIPTOR_FLAG
     name = _encode_name(info.orig_filename, flags)
@@ -217,20 +241,30 @@ def _copy_raw(out: io.BytesIO, source: ZipArchive, member: ZipMember) -> bytes:
         method=info.compress_type,
         date_time=info.date_time,
         crc=info.CRC,
-        raw=source.raw(member),
+        raw=(source.raw(member),),
         size=info.file_size,
         info=info,
     )
 
 
 def _write_new(
-    out: io.BytesIO, new: NewMember, level: int, original: zipfile.ZipInfo | None
+    out: _Output, new: NewMember, level: int, original: zipfile.ZipInfo | None
 ) -> bytes:
-    if len(new.content) > _FAST_ABOVE:
-        # A big sheet: level 3 packs ~7% larger than level 6 in a third of the time.
-        level = min(level, 3)
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    raw = compressor.compress(new.content) + compressor.flush()
+    pieces = new.content if isinstance(new.content, tuple) else (new.content,)
+    size = sum(len(piece) for piece in pieces)
+    crc = 0
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+    raw: tuple[bytes | memoryview, ...]
+    if level == 0:
+        method, raw = _STORED, pieces
+    else:
+        if size > _FAST_ABOVE:
+            # A big sheet: level 3 packs ~7% larger than level 6 in a third of the time.
+            level = min(level, 3)
+        compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+        method = _DEFLATED
+        raw = (*map(compressor.compress, pieces), compressor.flush())
     flags = 0 if new.name.isascii() else _UTF8_FLAG
     if original is not None:
         flags |= original.flag_bits & _UTF8_FLAG
@@ -239,28 +273,29 @@ def _write_new(
         out,
         name=_encode_name(new.name, flags),
         flags=flags,
-        method=_DEFLATED,
+        method=method,
         date_time=date_time,
-        crc=zlib.crc32(new.content),
-        raw=memoryview(raw),
-        size=len(new.content),
+        crc=crc,
+        raw=raw,
+        size=size,
         info=original,
     )
 
 
 def _emit(
-    out: io.BytesIO,
+    out: _Output,
     *,
     name: bytes,
     flags: int,
     method: int,
     date_time: tuple[int, int, int, int, int, int],
     crc: int,
-    raw: memoryview,
+    raw: tuple[bytes | memoryview, ...],
     size: int,
     info: zipfile.ZipInfo | None,
 ) -> bytes:
-    if size >= 0xFFFFFFFF or len(raw) >= 0xFFFFFFFF:
+    packed = sum(len(piece) for piece in raw)
+    if size >= 0xFFFFFFFF or packed >= 0xFFFFFFFF:
         raise ZipFormatError("a part is too large for sheetbill to write (over 4 GB)")
     dos_time, dos_date = _dos_time(date_time)
     version = max(20, info.extract_version if info else 20)
@@ -275,14 +310,15 @@ def _emit(
             dos_time,
             dos_date,
             crc,
-            len(raw),
+            packed,
             size,
             len(name),
             0,
         )
         + name
     )
-    out.write(raw)
+    for piece in raw:
+        out.write(piece)
     extra = _without_zip64(info.extra) if info else b""
     comment = info.comment if info else b""
     create_version = info.create_version if info else 20
@@ -301,7 +337,7 @@ def _emit(
             dos_time,
             dos_date,
             crc,
-            len(raw),
+            packed,
             size,
             len(name),
             len(extra),
