@@ -8,7 +8,7 @@ lines, spread back so lines, net, tax and total always add up exactly.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
@@ -28,6 +28,7 @@ from sheetbill.model import (
     TaxBreakdown,
     TaxMode,
     TimeEntry,
+    new_source_row,
 )
 from sheetbill.money import HUNDRED, allocate, quantum, round_money, sum_amounts
 from sheetbill.numbering import NumberPattern
@@ -86,39 +87,56 @@ def tax_rate_for(
     return settings.default_tax_rate
 
 
-def _time_item(
-    entry: TimeEntry, customer: Customer, settings: Settings, source: SourceRow
-) -> PricedItem:
-    hours = round_hours(entry.hours, settings)
-    quantity = hours
-    if entry.rate.unit == "day":
-        quantity = (
-            (hours / settings.hours_per_day).quantize(Decimal("0.0001")).normalize()
-        )
+TimePricer = Callable[[TimeEntry, Decimal, SourceRow], PricedItem]
+
+
+def _time_pricer(settings: Settings) -> TimePricer:
+    """Turns a time entry into its item, at the customer's tax rate. Made once per run:
+    what the Settings decide is looked up once, not per entry."""
+    step = settings.hours_increment
+    mode = _DECIMAL_ROUNDING[settings.hours_rounding]
+    hours_per_day = settings.hours_per_day
     grouping = settings.line_grouping
-    if grouping is LineGrouping.ENTRY:
-        project = entry.project or "Services"
-        headline = f"{project} – {entry.activity}" if entry.activity else project
-        detail = f" ({entry.person})" if entry.person else ""
-        text = entry.description or headline
-        group: tuple[str, ...] = ("time", entry.source.tab, str(entry.source.row))
-        description = f"{entry.day.isoformat()} {text}{detail}"
-    elif grouping is LineGrouping.PERSON:
-        group, description = _line_of("person", entry.project, entry.person)
-    elif grouping is LineGrouping.DAY:
-        group, description = _line_of("day", entry.project, entry.day.isoformat())
-    else:
-        group, description = _line_of("activity", entry.project, entry.activity)
-    return PricedItem(  # positional: made once per time entry
-        group,
-        description,
-        quantity,
-        entry.rate.unit,
-        entry.rate.rate,
-        tax_rate_for(customer, settings, None),
-        source,
-        (0, entry.day, source.row),
-    )
+    by = _LINE_GROUPING_BY.get(grouping, "activity")
+
+    def time_item(entry: TimeEntry, tax_rate: Decimal, source: SourceRow) -> PricedItem:
+        rate = entry.rate
+        quantity = _rounded_hours(entry.hours, step, mode)
+        if rate.unit == "day":
+            quantity = (quantity / hours_per_day).quantize(_DAY_STEP).normalize()
+        if grouping is LineGrouping.ENTRY:
+            project = entry.project or "Services"
+            headline = f"{project} – {entry.activity}" if entry.activity else project
+            detail = f" ({entry.person})" if entry.person else ""
+            text = entry.description or headline
+            group: tuple[str, ...] = ("time", source.tab, str(source.row))
+            description = f"{entry.day.isoformat()} {text}{detail}"
+        elif by == "person":
+            group, description = _line_of(by, entry.project, entry.person)
+        elif by == "day":
+            group, description = _line_of(by, entry.project, entry.day.isoformat())
+        else:
+            group, description = _line_of(by, entry.project, entry.activity)
+        return _new_item(
+            (
+                group,
+                description,
+                quantity,
+                rate.unit,
+                rate.rate,
+                tax_rate,
+                source,
+                (0, entry.day, source.row),
+            )
+        )
+
+    return time_item
+
+
+_LINE_GROUPING_BY = {LineGrouping.PERSON: "person", LineGrouping.DAY: "day"}
+_DAY_STEP = Decimal("0.0001")
+# As model.new_source_row: PricedItem from its fields in order, made once per entry.
+_new_item = functools.partial(tuple.__new__, PricedItem)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -275,17 +293,26 @@ def plan_invoices(
     billed.sort(key=lambda e: (e.source.tab, e.source.row))
     next_row_id = counters.last_row_id
     items: dict[tuple[str, str], list[PricedItem]] = {}
+    time_item = _time_pricer(settings)
+    # Per customer: its tax rate and the list its items go to.
+    targets: dict[str, tuple[Decimal, list[PricedItem]]] = {}
     for thing in billed:
         next_row_id += 1
-        customer = customers[thing.customer_id]
+        target = targets.get(thing.customer_id)
+        if target is None:
+            customer = customers[thing.customer_id]
+            target = targets[thing.customer_id] = (
+                tax_rate_for(customer, settings, None),
+                items.setdefault((customer.customer_id, customer.currency), []),
+            )
         old = thing.source
         row_id = f"{ROW_ID_PREFIX.get(old.tab, 'R-')}{next_row_id:06d}"
-        source = SourceRow(old.tab, old.row, row_id, old.fingerprint)
+        source = new_source_row((old.tab, old.row, row_id, old.fingerprint))
         if isinstance(thing, TimeEntry):
-            item = _time_item(thing, customer, settings, source)
+            target[1].append(time_item(thing, target[0], source))
         else:
-            item = _order_item(thing, customer, settings, source)
-        items.setdefault((customer.customer_id, customer.currency), []).append(item)
+            customer = customers[thing.customer_id]
+            target[1].append(_order_item(thing, customer, settings, source))
     pattern = NumberPattern(settings.number_pattern)
     series = pattern.series(today)
     sequence = counters.last_sequence.get(series, 0)

@@ -7,6 +7,7 @@ immutable, and several times cheaper to create than a frozen dataclass.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -170,6 +171,13 @@ class TimeEntry(NamedTuple):
     description: str
     work_complete: date | None
     rate: RateRule
+
+
+# `new_source_row((tab, row, row_id, fingerprint))` makes a SourceRow from its fields in
+# order, and so for the others: a NamedTuple's own constructor is a Python function
+# around tuple.__new__, which shows when a run makes one per row of a big sheet.
+new_source_row = functools.partial(tuple.__new__, SourceRow)
+new_time_entry = functools.partial(tuple.__new__, TimeEntry)
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,6 +72,8 @@ class RowReader:
         value = self.cells[self.positions[column]]
         if value.__class__ is str:
             return value.strip()
+        if value is None:
+            return ""
         return parse_text(value)
 
     def fail(
@@ -128,15 +130,15 @@ class RowReader:
         )
 
 
-def fingerprint(*parts: CellValue) -> str:
+def fingerprint(cells: Sequence[CellValue]) -> str:
     """A short digest of cell values as a person sees them (1.0 and 1 are the same)."""
-    text = "\x1f".join(
-        [p if p.__class__ is str else "" if p is None else _shown(p) for p in parts]
-    )
-    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+    shown = _shown
+    text = "\x1f".join([p if type(p) is str else shown(p) for p in cells])
+    return _blake2b(text.encode(), digest_size=10).hexdigest()
 
 
-# Dates and numbers repeat down a column; text is shown as it is.
+_blake2b = hashlib.blake2b
+# Dates, numbers and blanks repeat down a column; text is shown as it is.
 _shown = functools.lru_cache(maxsize=REMEMBERED_VALUES, typed=True)(show)
 
 

@@ -7,7 +7,7 @@ bad row never stops the others.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -33,6 +33,8 @@ from sheetbill.model import (
     SourceRow,
     TaxMode,
     TimeEntry,
+    new_source_row,
+    new_time_entry,
 )
 from sheetbill.money import is_currency
 from sheetbill.rates import RateBook, find_item_price
@@ -442,8 +444,14 @@ def _customer_for(
     return customer
 
 
-def _hours(read: RowReader, settings: Settings) -> Decimal | None:
-    hours = read.parsed("Hours", locale_parser(parse_hours, settings))
+_ZERO = Decimal(0)
+
+
+def _hours(
+    read: RowReader, settings: Settings, number: Callable[[CellValue], Decimal]
+) -> Decimal | None:
+    """The row's hours, from Hours or else Start and End; `number` reads Hours."""
+    hours = read.parsed("Hours", number)
     if hours is None and not is_blank(read.raw("Hours")):
         return None  # unreadable: already reported
     if hours is None and not is_blank(read.raw("Start")):
@@ -458,7 +466,7 @@ def _hours(read: RowReader, settings: Settings) -> Decimal | None:
     if hours is None:
         read.fail("Hours", "Hours is empty.", "Fill in Hours, or Start and End.")
         return None
-    if hours <= 0:
+    if hours <= _ZERO:
         read.fail(
             "Hours", "Hours must be more than 0.", "Write the hours worked, e.g. 1.5."
         )
@@ -488,12 +496,13 @@ def _read_time_log(
     if layout is None or not _can_read(layout):
         return entries
     day = locale_parser(parse_date, settings)
+    hours_number = locale_parser(parse_hours, settings)
     seen_ids: dict[str, int] = {}
     rate_book = RateBook(rates)
     print_cells = fingerprint_cells(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*print_cells(read.cells))
+        print_ = fingerprint(print_cells(read.cells))
         billable = read.parsed("Billable", yes_no)
         approved = read.parsed("Approved", yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
@@ -504,7 +513,7 @@ def _read_time_log(
         worked_on = read.parsed("Date", day, required=True)
         person = read.required_text("Person")
         customer = _customer_for(read, customers)
-        hours = _hours(read, settings)
+        hours = _hours(read, settings, hours_number)
         work_complete = read.parsed("Work Complete", day)
         if worked_on is not None and worked_on > today:
             read.fail(
@@ -562,17 +571,19 @@ def _read_time_log(
             and rate is not None
         ):
             entries.append(
-                TimeEntry(  # positional (fields in order): made once per row
-                    SourceRow("Time Log", row.number, row_id, print_),
-                    worked_on,
-                    person,
-                    customer.customer_id,
-                    project,
-                    activity,
-                    hours,
-                    read.text("Description"),
-                    work_complete,
-                    rate,
+                new_time_entry(  # fields in order
+                    (
+                        new_source_row(("Time Log", row.number, row_id, print_)),
+                        worked_on,
+                        person,
+                        customer.customer_id,
+                        project,
+                        activity,
+                        hours,
+                        read.text("Description"),
+                        work_complete,
+                        rate,
+                    )
                 )
             )
     return entries
@@ -607,7 +618,7 @@ def _read_orders(
     print_cells = fingerprint_cells(layout)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
-        print_ = fingerprint(*print_cells(read.cells))
+        print_ = fingerprint(print_cells(read.cells))
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill:
             problems.extend(read.problems)

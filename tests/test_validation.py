@@ -1,11 +1,12 @@
 """Validation: every bad cell becomes one Problem naming tab, row, column and value."""
 
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
 
 from sheetbill.model import Severity
+from sheetbill.rowreader import fingerprint
 from sheetbill.validation import BilledRow, validate_book
 
 from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, snapshot, time_row
@@ -240,3 +241,21 @@ def test_order_headers_fixture_matches_schema():
     from sheetbill.schema import ORDERS
 
     assert [c.name for c in ORDERS.columns] == ORDER_HEADERS
+
+
+def test_row_fingerprints_stay_what_earlier_versions_stored():
+    """Billed rows are compared with the fingerprint stored when they were billed, so
+    the digest of the same cells must never change between versions."""
+    cells = (
+        date(2026, 8, 1),
+        " Ann ",
+        "C-1",
+        Decimal("1.50"),
+        None,
+        True,
+        datetime(2026, 8, 1, 9, 30),
+        time(7, 5),
+        Decimal("1E+3"),
+        "",
+    )
+    assert fingerprint(cells) == "48e39d2fd195aacfcf5e"
