@@ -32,6 +32,7 @@ from sheetbill.workbook.base import (
     SheetRow,
     TabSpec,
     WorkbookChanges,
+    new_cell_write,
 )
 
 
@@ -164,8 +165,8 @@ class TabWriter:
         self.next_row += 1
         positions, cells = self.positions, self.cells
         for column, value in values.items():
-            if value is not None and value != "":
-                cells.append(CellWrite(row, positions[column], value, row_key))
+            if value is not None and (value.__class__ is not str or value):
+                cells.append(new_cell_write((row, positions[column], value, row_key)))
 
     def column_values(self, column: str) -> list[tuple[int, str]]:
         if self.layout is None or column not in self.layout.columns.positions:
@@ -269,8 +270,9 @@ def _bill_source_rows(
             writer.positions["Row ID"],
         )
         for row, source, number in sorted(rows, key=lambda r: r[0]):
-            cells.append(CellWrite(row, number_at, number, source.row_id))
-            cells.append(CellWrite(row, row_id_at, source.row_id, source.row_id))
+            row_id = source.row_id
+            cells.append(new_cell_write((row, number_at, number, row_id)))
+            cells.append(new_cell_write((row, row_id_at, row_id, row_id)))
         tabs[f"source:{tab}"] = writer
 
 

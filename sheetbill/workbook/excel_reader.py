@@ -24,7 +24,13 @@ import python_calamine
 
 from sheetbill.collection import cycle_collection_paused
 from sheetbill.errors import WorkbookError
-from sheetbill.workbook.base import CellValue, SheetRow, Table, header_text
+from sheetbill.workbook.base import (
+    CellValue,
+    SheetRow,
+    Table,
+    header_text,
+    new_sheet_row,
+)
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
 from sheetbill.workbook.xlsx_safety import check_contents, open_checked
 from sheetbill.workbook.xlsx_split import Piece, split_sheet
@@ -217,7 +223,9 @@ class _TableBuilder:
                 self.headers = tuple(header_text(v) for v in pad + cells)
                 continue
             found.append(
-                SheetRow(number, tuple(pad + cells) if first_col else tuple(cells))
+                new_sheet_row(
+                    (number, tuple(pad + cells) if first_col else tuple(cells))
+                )
             )
         self.last_row = max(self.last_row, end[0] + 1)
 
