@@ -91,17 +91,15 @@ TimePricer = Callable[[TimeEntry, Decimal, SourceRow], PricedItem]
 
 
 def _time_pricer(settings: Settings) -> TimePricer:
-    """Turns a time entry into its item, at the customer's tax rate. Made once per run:
-    what the Settings decide is looked up once, not per entry."""
-    step = settings.hours_increment
-    mode = _DECIMAL_ROUNDING[settings.hours_rounding]
+    """Turns a time entry into its item, at the customer's tax rate. Made once per run,
+    so how lines are grouped is decided once, not per entry."""
     hours_per_day = settings.hours_per_day
     grouping = settings.line_grouping
     by = _LINE_GROUPING_BY.get(grouping, "activity")
 
     def time_item(entry: TimeEntry, tax_rate: Decimal, source: SourceRow) -> PricedItem:
         rate = entry.rate
-        quantity = _rounded_hours(entry.hours, step, mode)
+        quantity = round_hours(entry.hours, settings)
         if rate.unit == "day":
             quantity = (quantity / hours_per_day).quantize(_DAY_STEP).normalize()
         if grouping is LineGrouping.ENTRY:
