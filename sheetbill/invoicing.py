@@ -288,7 +288,7 @@ def plan_invoices(
             completes[entry.customer_id] = complete
     # Row IDs go out in sheet order, so a person reading the tab sees them rise.
     billed: list[TimeEntry | Order] = [*entries, *orders]
-    billed.sort(key=lambda e: (e.source.tab, e.source.row))
+    billed.sort(key=attrgetter("source.tab", "source.row"))
     next_row_id = counters.last_row_id
     items: dict[tuple[str, str], list[PricedItem]] = {}
     time_item = _time_pricer(settings)

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
+from operator import itemgetter
 
 from sheetbill.cells import parse_text
 from sheetbill.model import Invoice, Problem, Settings, Severity, SourceRow
@@ -269,7 +270,7 @@ def _bill_source_rows(
             writer.positions["Invoice No"],
             writer.positions["Row ID"],
         )
-        for row, source, number in sorted(rows, key=lambda r: r[0]):
+        for row, source, number in sorted(rows, key=itemgetter(0)):
             row_id = source.row_id
             cells.append(new_cell_write((row, number_at, number, row_id)))
             cells.append(new_cell_write((row, row_id_at, row_id, row_id)))
