@@ -146,10 +146,11 @@ _Parsed = tuple[list[list[Any]], tuple[int, int], tuple[int, int]] | None
 def _parse_piece(archive: ZipArchive, part: str, tab: str, piece: Piece) -> _Parsed:
     """One piece of a split worksheet, parsed by calamine as the workbook's only
     change (runs on a worker thread)."""
-    package = write_zip(archive, replaced={part: piece}, level=0)
-    sheet = python_calamine.CalamineWorkbook.from_filelike(
-        io.BytesIO(package)
-    ).get_sheet_by_name(tab)
+    # calamine copies the package in: ours is freed before the sheet is parsed.
+    book = python_calamine.CalamineWorkbook.from_filelike(
+        io.BytesIO(write_zip(archive, replaced={part: piece}, level=0))
+    )
+    sheet = book.get_sheet_by_name(tab)
     start, end = sheet.start, sheet.end
     if start is None or end is None:
         return None
