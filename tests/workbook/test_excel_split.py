@@ -168,3 +168,18 @@ def test_a_piece_that_fails_is_read_again_whole(
     split = _read(path, EVERY)
     monkeypatch.undo()
     assert split == _read(path, WHOLE)
+
+
+def test_rows_and_cells_without_addresses_read_as_in_a_whole_read(
+    tmp_path: Path,
+) -> None:
+    """Cells placed by position (no r="..."): every piece would count its rows from
+    the top again, so the pieces overlap and the sheet is parsed whole."""
+    path = tmp_path / "big.xlsx"
+    big_workbook(path, 400)
+    sheet = zip_text(path, "xl/worksheets/sheet1.xml")
+    sheet = re.sub(r' r="[A-Z]*[0-9]+"', "", sheet)
+    rewrite_zip(path, {"xl/worksheets/sheet1.xml": sheet.encode()})
+    whole = _read(path, WHOLE)
+    assert whole[0]["Time Log"].rows[-1].number == 401
+    assert _read(path, EVERY) == whole
