@@ -228,9 +228,6 @@ def _scan_member(
         for _ in chunks:
             pass
         return
-    whole = keep_above is not None and member.size >= keep_above
-    if whole:
-        chunks = iter((b"".join(chunks),))
     first = next(chunks, b"")
     if not first:
         return
@@ -247,10 +244,16 @@ def _scan_member(
             )
         if local == "sst":
             scan.strings[member.name] = _scan_strings(_chained(first, chunks))
+        elif (
+            local == "worksheet"
+            and keep_above is not None
+            and member.size >= keep_above
+        ):
+            whole = b"".join(_chained(first, chunks))
+            scan.sheets[member.name] = _scan_sheet(iter((whole,)), root)
+            scan.contents[member.name] = whole
         else:
             scan.sheets[member.name] = _scan_sheet(_chained(first, chunks), root)
-            if whole and local == "worksheet":
-                scan.contents[member.name] = first
         return
     if local == "MapInfo":
         for buffer, _ in _buffers(_chained(first, chunks)):
