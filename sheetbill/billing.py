@@ -7,6 +7,7 @@ Each ties the adapters to the pure core: load → validate → plan → record i
 from __future__ import annotations
 
 import secrets
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -15,13 +16,26 @@ from zoneinfo import ZoneInfo
 
 from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
-from sheetbill.errors import WorkbookChangedError
-from sheetbill.invoicing import Counters, plan_invoices
+from sheetbill.errors import (
+    DateError,
+    DocumentsFolderError,
+    StateMismatchError,
+    WorkbookChangedError,
+)
+from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.model import Invoice, Order, Problem, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.publishing import PdfUploader, Published, predicted_links, publish
+from sheetbill.recovery import (
+    latest_in_series,
+    marks_in_book,
+    released_row_ids,
+    reusable_numbers,
+    split_pending,
+    unknown_to_state,
+)
 from sheetbill.settings import read_settings
-from sheetbill.state import StateDB
+from sheetbill.state import StateDB, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
 from sheetbill.writeplan import PendingMatch, match_pending, plan_writes
@@ -54,6 +68,8 @@ class RunResult:
     is_written: bool = False
     replans: int = 0
     pdfs_rendered: int = 0
+    # Numbers an interrupted run drew that no invoice took: never used again.
+    withdrawn: tuple[str, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -143,60 +159,98 @@ def run_billing(
     is_dry_run: bool,
     progress: Progress = _quiet,
     now: Callable[[], datetime] | None = None,
+    allow_future: bool = False,
 ) -> RunResult:
-    """One billing cycle. Reads first, so an unreadable file leaves no state behind.
+    """One billing cycle, holding the run lock from before the workbook is read.
 
-    Order (crash safety): plan → record new invoices as pending (numbers drawn) →
-    make their PDFs → write the workbook → mark them written.
+    Order (crash safety): lock → read → refuse early what cannot be written →
+    plan → record new invoices as pending (numbers drawn) → make their PDFs →
+    write the workbook → mark them written. Raises DateError for an `as_of` after
+    today (unless `allow_future`) or before the last issued invoice of its series,
+    StateMismatchError when the workbook shows numbers this state never drew.
     """
     clock = now or (lambda: datetime.now(UTC))
-    run_id = clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
     # File-backed workbooks have a folder; PDF links are made relative to it.
-    workbook_folder = getattr(workbook, "path", None)
-    workbook_folder = (
-        workbook_folder.parent if isinstance(workbook_folder, Path) else None
+    path = getattr(workbook, "path", None)
+    run = _Run(
+        workbook,
+        config,
+        run_id=clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2),
+        clock=clock,
+        progress=progress,
+        folder=config.pdf_folder_for(state_path),
+        workbook_folder=path.parent if isinstance(path, Path) else None,
     )
-    folder = config.pdf_folder_for(state_path)
-    uploader = _uploader(workbook, config)
+    if is_dry_run and not state_path.exists():
+        progress("Reading the workbook")
+        with cycle_collection_paused():
+            snapshot = workbook.read()
+            today = today_for(snapshot, config, as_of)
+            return run.dry_result(_plan(snapshot, config, None, today, progress))
+    progress("Waiting for other runs of this workbook")
+    with run_lock(state_path, timeout=config.lock_timeout):
+        progress("Reading the workbook")
+        # One pause over reading and planning (each also pauses on its own, for
+        # other callers): the collector then sorts the run's objects away once.
+        with cycle_collection_paused():
+            snapshot = workbook.read()
+            today = today_for(snapshot, config, as_of)
+        # Opened only now, so an unreadable workbook leaves no state database.
+        with StateDB(state_path, is_locked=True) as state:
+            if is_dry_run:
+                return run.dry_result(_plan(snapshot, config, state, today, progress))
+            _refuse_dates(snapshot, config, state, today, clock(), allow_future)
+            progress("Checking that the workbook can be written")
+            workbook.check_writable()
+            if config.documents and not config.pdf_drive_folder:
+                check_folder_writable(run.folder)
+            return run.write(state, snapshot, today)
 
-    def dry_result(planned: Planned) -> RunResult:
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What one run's steps share: its adapters, id, clock and where PDFs go."""
+
+    workbook: Workbook
+    config: Config
+    run_id: str
+    clock: Callable[[], datetime]
+    progress: Progress
+    folder: Path
+    workbook_folder: Path | None
+
+    def dry_result(self, planned: Planned) -> RunResult:
         """The plan as a result, with the PDF links a real run would write."""
-        links = _predicted(planned, config, folder, workbook_folder)
+        links = _predicted(planned, self.config, self.folder, self.workbook_folder)
         return _result(
             planned,
             links,
             (),
-            name=workbook.name,
-            run_id=run_id,
-            now=clock(),
+            name=self.workbook.name,
+            run_id=self.run_id,
+            now=self.clock(),
             is_dry_run=True,
         )
 
-    progress("Reading the workbook")
-    # One pause over reading and planning (each also pauses on its own, for other
-    # callers): the collector then sorts the run's objects away once, not per step.
-    with cycle_collection_paused():
-        snapshot = workbook.read()
-        today = today_for(snapshot, config, as_of)
-        if is_dry_run and not state_path.exists():
-            planned = _plan(snapshot, config, None, today=today, progress=progress)
-            return dry_result(planned)
-    with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
+    def write(self, state: StateDB, snapshot: BookSnapshot, today: date) -> RunResult:
+        """Plan, record, publish, write; again from a fresh read (up to
+        REPLAN_ATTEMPTS times) when a person saved the workbook meanwhile."""
+        workbook, config, progress = self.workbook, self.config, self.progress
         for attempt in range(REPLAN_ATTEMPTS):
             if attempt:
                 progress("The workbook changed meanwhile: reading it again")
                 snapshot = workbook.read()
-            planned = _plan(snapshot, config, state, today=today, progress=progress)
-            if is_dry_run:
-                return dry_result(planned)
-            if planned.new:
+            planned = _plan(snapshot, config, state, today, progress)
+            if planned.new or planned.withdrawn:
                 progress("Recording the new invoices")
                 state.record_pending(
                     planned.new,
                     after=planned.after,
                     expected=planned.before,
-                    run_id=run_id,
-                    now=clock(),
+                    run_id=self.run_id,
+                    now=self.clock(),
+                    replaces=planned.replaces,
+                    withdrawn=planned.withdrawn,
                 )
             published = Published({}, (), 0)
             if config.documents:
@@ -205,20 +259,20 @@ def run_billing(
                     planned.data,
                     (*planned.pending, *planned.new),
                     config,
-                    folder=folder,
-                    workbook_folder=workbook_folder,
-                    run_id=run_id,
-                    now=clock(),
+                    folder=self.folder,
+                    workbook_folder=self.workbook_folder,
+                    run_id=self.run_id,
+                    now=self.clock(),
                     progress=progress,
-                    uploader=uploader,
+                    uploader=_uploader(workbook, config),
                 )
             result = _result(
                 planned,
                 published.links,
                 published.problems,
                 name=workbook.name,
-                run_id=run_id,
-                now=clock(),
+                run_id=self.run_id,
+                now=self.clock(),
                 is_dry_run=False,
             )
             if not result.changes.is_empty:
@@ -229,18 +283,63 @@ def run_billing(
                     continue
             numbers = [i.number for i in (*result.recovered, *result.invoices)]
             if numbers:
-                state.mark_written(numbers, run_id=run_id, now=clock())
+                state.mark_written(numbers, run_id=self.run_id, now=self.clock())
             return replace(
                 result,
                 is_written=not result.changes.is_empty,
                 replans=attempt,
                 pdfs_rendered=published.rendered,
             )
-    raise WorkbookChangedError(
-        "the workbook keeps changing while sheetbill writes; nothing new was written. "
-        "Run again when nobody is saving it",
-        path=workbook.name,
-    )
+        raise WorkbookChangedError(
+            "the workbook keeps changing while sheetbill writes; nothing new was "
+            "written. Run again when nobody is saving it",
+            path=workbook.name,
+        )
+
+
+def _refuse_dates(
+    snapshot: BookSnapshot,
+    config: Config,
+    state: StateDB,
+    today: date,
+    now: datetime,
+    allow_future: bool,
+) -> None:
+    """A real run's date goes forward only (EU VAT directive art. 226: numbers in
+    sequence; an invoice dated before the one numbered ahead of it breaks that)."""
+    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
+    settings, _ = read_settings(settings_layout.table if settings_layout else None)
+    zone = settings.timezone
+    local_today = now.astimezone(ZoneInfo(zone)).date()
+    if today > local_today and not allow_future:
+        raise DateError(
+            f"--as-of {today} is after today ({local_today} in {zone}); a real run "
+            "would issue invoices dated in the future. Use --dry-run or check to "
+            "look ahead, or add --allow-future if you really mean it"
+        )
+    last = latest_in_series(state.issue_dates(), settings.number_pattern, today)
+    if last is not None and today < last[1]:
+        raise DateError(
+            f"--as-of {today} is before {last[1]}, the date of {last[0]}; invoices "
+            "numbered after it may not be dated before it. Run as of "
+            f"{last[1]} or later"
+        )
+
+
+def check_folder_writable(folder: Path) -> None:
+    """Refuse early, before a number is drawn, when PDFs could not be written."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    try:
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as exc:
+        raise DocumentsFolderError(
+            f"cannot write PDFs there ({exc.strerror}); nothing was done. Make the "
+            "folder writable, or set pdf_folder in sheetbill.toml",
+            path=folder,
+        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,12 +348,17 @@ class Planned:
 
     data: BookData
     new: tuple[Invoice, ...]
+    # Pending invoices of an interrupted run that the workbook already shows.
     pending: tuple[Invoice, ...]
     match: PendingMatch
     problems: tuple[Problem, ...]
     before: Counters
     after: Counters
     today: date
+    # Numbers of never-written pending invoices that `new` takes again.
+    replaces: tuple[str, ...] = ()
+    # Never-written numbers no invoice can take, with the reason.
+    withdrawn: Mapping[str, str] = field(default_factory=dict)
 
 
 @cycle_collection_paused()
@@ -262,22 +366,32 @@ def _plan(
     snapshot: BookSnapshot,
     config: Config,
     state: StateDB | None,
-    *,
     today: date,
     progress: Progress,
 ) -> Planned:
     progress("Checking every row")
+    layouts = locate_tabs(snapshot, config.aliases)
+    marks = marks_in_book(layouts)
     billed = state.billed_rows() if state else {}
     pending = state.pending_invoices() if state else []
     counters = state.counters() if state else Counters({}, 0)
+    known = [*state.invoice_numbers(), *state.withdrawn_numbers()] if state else []
+    written, unwritten = split_pending(pending, marks)
+    released = {s.row_id for i in unwritten for s in i.sources}
+    if released:
+        billed = {k: v for k, v in billed.items() if k not in released}
     data = validate_book(snapshot, today=today, billed=billed, aliases=config.aliases)
+    unknown = unknown_to_state(marks, counters, known, data.settings.number_pattern)
+    if unknown:
+        raise StateMismatchError(unknown, state_path=state.path if state else None)
     match = (
-        match_pending(data, pending) if pending else PendingMatch({}, frozenset(), ())
+        match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )
     problems = [*data.problems, *match.problems, *_blocking_problems(data)]
     progress("Planning invoices")
     new: list[Invoice] = []
     after = counters
+    reuse, withdrawn = reusable_numbers(unwritten, data.settings.number_pattern, today)
     if not _is_invoicing_blocked(problems):
         consumed = match.consumed
         entries: Sequence[TimeEntry] = data.time_entries
@@ -287,6 +401,46 @@ def _plan(
                 e for e in entries if (e.source.tab, e.source.row) not in consumed
             ]
             orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
+        new, after, too_long = _plan_fitting(
+            data, entries, orders, today, counters, reuse, released_row_ids(unwritten)
+        )
+        problems.extend(too_long)
+    taken = {i.number for i in new}
+    withdrawn.extend(n for n in reuse if n not in taken)
+    return Planned(
+        data,
+        tuple(new),
+        tuple(written),
+        match,
+        tuple(problems),
+        counters,
+        after,
+        today,
+        tuple(n for n in reuse if n in taken),
+        {n: _WITHDRAWN_REASON for n in withdrawn},
+    )
+
+
+_WITHDRAWN_REASON = (
+    "drawn by a run that stopped before the workbook showed it; the rows it was "
+    "for are no longer waiting, so no invoice has this number"
+)
+
+
+def _plan_fitting(
+    data: BookData,
+    entries: Sequence[TimeEntry],
+    orders: Sequence[Order],
+    today: date,
+    counters: Counters,
+    reuse: Sequence[str],
+    reuse_row_ids: Sequence[int],
+) -> tuple[list[Invoice], Counters, list[Problem]]:
+    """Invoices whose every cell fits the workbook; the customers of any that would
+    not are left out (an Exceptions row each) and the rest planned again, so no
+    number is drawn for an invoice that could never be written."""
+    problems: list[Problem] = []
+    while True:
         new, after = plan_invoices(
             customers=data.customers,
             entries=entries,
@@ -294,10 +448,16 @@ def _plan(
             settings=data.settings,
             today=today,
             counters=counters,
+            reuse=reuse,
+            reuse_row_ids=reuse_row_ids,
         )
-    return Planned(
-        data, tuple(new), tuple(pending), match, tuple(problems), counters, after, today
-    )
+        too_long = [p for i in new if (p := oversized_text(i)) is not None]
+        if not too_long:
+            return new, after, problems
+        problems.extend(too_long)
+        out = {p.customer_id for p in too_long}
+        entries = [e for e in entries if e.customer_id not in out]
+        orders = [o for o in orders if o.customer_id not in out]
 
 
 def _uploader(workbook: Workbook, config: Config) -> PdfUploader | None:
@@ -345,6 +505,7 @@ def _result(
         now=now,
         run_id=run_id,
         pdf_links=links,
+        withdrawn=planned.withdrawn,
     )
     return RunResult(
         workbook=name,
@@ -357,6 +518,7 @@ def _result(
         changes=plan.changes,
         exceptions_opened=plan.exceptions_opened,
         exceptions_closed=plan.exceptions_closed,
+        withdrawn=tuple(planned.withdrawn),
     )
 
 

@@ -63,6 +63,36 @@ class RunInProgressError(StateError):
     """Another sheetbill run holds the lock of this workbook's state."""
 
 
+class StateMismatchError(StateError):
+    """The workbook shows invoice numbers or Row IDs this state database never drew:
+    the state is missing, emptied, or belongs to another copy of the workbook."""
+
+    exit_code = 2
+
+    def __init__(self, marks: list[str], *, state_path: Path | None) -> None:
+        shown = ", ".join(marks[:4]) + (
+            f" and {len(marks) - 4} more" if len(marks) > 4 else ""
+        )
+        super().__init__(
+            f"the workbook shows {shown}, which its state database never drew (it is "
+            "missing, empty, or belongs to another copy of this workbook); nothing "
+            "was done, so no number is issued twice. Put the right state database "
+            "back, or rebuild it from the workbook: sheetbill state rebuild WORKBOOK",
+            path=state_path,
+        )
+        self.marks = marks
+
+
+class DateError(SheetbillError):
+    """The run's date would issue invoices out of date order or in the future."""
+
+
+class DocumentsFolderError(SheetbillError):
+    """The folder PDFs go to cannot be written."""
+
+    exit_code = 3
+
+
 class RenderError(SheetbillError):
     """A document (PDF) could not be rendered."""
 

@@ -23,7 +23,9 @@ from sheetbill.model import (
     InvoiceLine,
     LineGrouping,
     Order,
+    Problem,
     Settings,
+    Severity,
     SourceRow,
     TaxBreakdown,
     TaxMode,
@@ -268,6 +270,35 @@ class Counters:
     last_row_id: int
 
 
+# Excel keeps at most this many characters in a cell (and Google Sheets 50,000).
+MAX_CELL_TEXT = 32_767
+
+
+def oversized_text(invoice: Invoice) -> Problem | None:
+    """A Problem when a text this invoice writes would not fit in one cell."""
+    texts = [
+        ("Customer", invoice.customer_name),
+        *(("Description", li.description) for li in invoice.lines),
+        *(("Source", li.source_text) for li in invoice.lines),
+    ]
+    for column, text in texts:
+        if len(text) > MAX_CELL_TEXT:
+            return Problem(
+                "Invoices",
+                None,
+                column,
+                f"{text[:60]}… ({len(text):,} characters)",
+                f"The invoice for {invoice.customer_id} would need {len(text):,} "
+                f"characters in one {column} cell; a cell holds {MAX_CELL_TEXT:,}. "
+                "Its rows were not billed.",
+                "Shorten the text, or bill the rows in smaller groups (Settings "
+                "Line Grouping, or mark some rows Approved = no until the next run).",
+                Severity.ERROR,
+                invoice.customer_id,
+            )
+    return None
+
+
 def plan_invoices(
     *,
     customers: Mapping[str, Customer],
@@ -276,10 +307,15 @@ def plan_invoices(
     settings: Settings,
     today: date,
     counters: Counters,
+    reuse: Sequence[str] = (),
+    reuse_row_ids: Sequence[int] = (),
 ) -> tuple[list[Invoice], Counters]:
     """One invoice per customer and currency, numbered in customer order.
 
-    Also returns the counters after drawing, for the state database to record.
+    `reuse` are invoice numbers, `reuse_row_ids` Row ID numbers, drawn before but
+    never written (an interrupted run's): they are taken first, in order, so that
+    rebuilding such a run leaves no gap. Also returns the counters after drawing,
+    for the state database to record.
     """
     completes: dict[str, date] = {}
     for entry in entries:
@@ -294,8 +330,12 @@ def plan_invoices(
     time_item = _time_pricer(settings)
     # Per customer: its tax rate and the list its items go to.
     targets: dict[str, tuple[Decimal, list[PricedItem]]] = {}
+    row_ids = iter(sorted(reuse_row_ids))
     for thing in billed:
-        next_row_id += 1
+        row_number = next(row_ids, None)
+        if row_number is None:
+            next_row_id += 1
+            row_number = next_row_id
         target = targets.get(thing.customer_id)
         if target is None:
             customer = customers[thing.customer_id]
@@ -304,7 +344,7 @@ def plan_invoices(
                 items.setdefault((customer.customer_id, customer.currency), []),
             )
         old = thing.source
-        row_id = f"{ROW_ID_PREFIX.get(old.tab, 'R-')}{next_row_id:06d}"
+        row_id = f"{ROW_ID_PREFIX.get(old.tab, 'R-')}{row_number:06d}"
         source = new_source_row((old.tab, old.row, row_id, old.fingerprint))
         if isinstance(thing, TimeEntry):
             target[1].append(time_item(thing, target[0], source))
@@ -314,14 +354,18 @@ def plan_invoices(
     pattern = NumberPattern(settings.number_pattern)
     series = pattern.series(today)
     sequence = counters.last_sequence.get(series, 0)
-    invoices = []
+    invoices: list[Invoice] = []
     for (customer_id, currency), group in sorted(items.items()):
         customer = customers[customer_id]
         tax_mode = customer.tax_mode or settings.tax_mode
         lines, rates = price_lines(
             group, currency=currency, tax_mode=tax_mode, settings=settings
         )
-        sequence += 1
+        if len(invoices) < len(reuse):
+            number = reuse[len(invoices)]
+        else:
+            sequence += 1
+            number = pattern.format(today, sequence)
         net = sum_amounts(li.net for li in lines)
         tax = sum_amounts(li.tax for li in lines)
         terms = (
@@ -331,7 +375,7 @@ def plan_invoices(
         )
         invoices.append(
             Invoice(
-                number=pattern.format(today, sequence),
+                number=number,
                 kind=InvoiceKind.INVOICE,
                 customer_id=customer_id,
                 customer_name=customer.name,

@@ -207,10 +207,32 @@ class InvoiceLine:
 
     @property
     def source_text(self) -> str:
+        """E.g. `Time Log T-000001, T-000003` (en dash) `T-000006; Orders O-000002`.
+
+        Three or more consecutive Row IDs are one range, joined by an en dash, so
+        that a line of thousands of rows still fits one cell (Excel holds 32,767
+        characters).
+        """
         tabs: dict[str, list[str]] = {}
         for source in self.sources:
             tabs.setdefault(source.tab, []).append(source.row_id)
-        return "; ".join(f"{tab} {', '.join(ids)}" for tab, ids in tabs.items())
+        return "; ".join(f"{tab} {_ranges(ids)}" for tab, ids in tabs.items())
+
+
+def _ranges(row_ids: list[str]) -> str:
+    runs: list[list[str]] = []
+    previous: tuple[str, int] | None = None
+    for row_id in row_ids:
+        prefix, _, digits = row_id.rpartition("-")
+        key = (prefix, int(digits)) if digits.isdigit() else None
+        if runs and key and previous and key == (previous[0], previous[1] + 1):
+            runs[-1].append(row_id)
+        else:
+            runs.append([row_id])
+        previous = key
+    return ", ".join(
+        f"{run[0]}–{run[-1]}" if len(run) >= 3 else ", ".join(run) for run in runs
+    )
 
 
 @dataclass(frozen=True, slots=True)

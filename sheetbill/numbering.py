@@ -55,6 +55,34 @@ class NumberPattern:
 
         return TOKEN.sub(part, self.text)
 
+    def sequence_in(self, number: str) -> tuple[str, int] | None:
+        """The series and running number of a number this pattern made, or None.
+
+        `INV-{yyyy}-{seq:04}` reads `INV-2026-0007` as ("INV-2026-{seq:04}", 7): the
+        inverse of `format`, used to see which numbers a workbook already shows.
+        """
+        match = self._reader().fullmatch(number.strip())
+        if match is None:
+            return None
+        series = TOKEN.sub(
+            lambda m: m[0] if m[1] == "seq" else match[f"d{m.start()}"], self.text
+        )
+        return series, int(match["seq"])
+
+    def _reader(self) -> re.Pattern[str]:
+        parts: list[str] = []
+        last = 0
+        for m in TOKEN.finditer(self.text):
+            parts.append(re.escape(self.text[last : m.start()]))
+            if m[1] == "seq":
+                parts.append(r"(?P<seq>\d+)")
+            else:
+                width = 4 if m[1] == "yyyy" else 2
+                parts.append(f"(?P<d{m.start()}>\\d{{{width}}})")
+            last = m.end()
+        parts.append(re.escape(self.text[last:]))
+        return re.compile("".join(parts))
+
     @staticmethod
     def _date_part(match: re.Match[str], issue_date: date) -> str:
         if match[1] == "seq":

@@ -104,6 +104,7 @@ def run_json(result: RunResult) -> str:
             "exceptions_opened": result.exceptions_opened,
             "exceptions_closed": result.exceptions_closed,
             "pdfs_rendered": result.pdfs_rendered,
+            "withdrawn_numbers": list(result.withdrawn),
             "changes": changes_data(result.changes, is_cell_by_cell=result.is_dry_run),
             "exit_code": result.exit_code,
         },
@@ -213,6 +214,11 @@ def print_run(console: Console, result: RunResult) -> None:
         console.print("Nothing to write: the workbook is up to date.")
     if result.pdfs_rendered:
         console.print(f"Made {result.pdfs_rendered} PDF(s).")
+    if result.withdrawn:
+        console.print(
+            f"Withdrawn (drawn by an interrupted run, never issued, not used again): "
+            f"{', '.join(result.withdrawn)}; see the Log tab."
+        )
     if result.problems:
         console.print(
             f"{len(result.problems)} open exception(s) "

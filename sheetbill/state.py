@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -88,6 +88,17 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE documents ADD COLUMN period_start TEXT;
     ALTER TABLE documents ADD COLUMN period_end TEXT;
     """,
+    # Numbers drawn by a run that was stopped before the workbook showed them, and
+    # that no rebuilt invoice could take (their rows were gone, or the series moved
+    # on): never used again, and said why.
+    """
+    CREATE TABLE withdrawn (
+        number TEXT PRIMARY KEY,
+        withdrawn_at TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        reason TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -159,28 +170,49 @@ def invoice_from_json(text: str) -> Invoice:
     )
 
 
-class StateDB:
-    """One workbook's state database; as a context manager it holds the run lock."""
+@contextmanager
+def run_lock(path: Path, *, timeout: float) -> Iterator[None]:
+    """The lock of one workbook's runs (a file beside its state database).
 
-    def __init__(self, path: Path, *, lock_timeout: float = 10.0) -> None:
+    Held from before the workbook is read until the run's last write, so that a
+    run plans only from what the run before it wrote.
+    """
+    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        lock.acquire()
+    except Timeout as exc:
+        raise RunInProgressError(
+            "another sheetbill run is working on this workbook; wait for it to "
+            "finish and run again",
+            path=path,
+        ) from exc
+    except OSError as exc:
+        raise StateError(
+            f"cannot create the state database: {exc.strerror}", path=path
+        ) from exc
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+class StateDB:
+    """One workbook's state database; as a context manager it holds the run lock,
+    unless the caller holds it already (`is_locked=True`)."""
+
+    def __init__(
+        self, path: Path, *, lock_timeout: float = 10.0, is_locked: bool = False
+    ) -> None:
         self.path = path
-        self.lock = FileLock(str(path) + ".lock", timeout=lock_timeout)
+        self.lock_timeout = lock_timeout
+        self.is_locked = is_locked
+        self._held = ExitStack()
         self._db: sqlite3.Connection | None = None
 
     def __enter__(self) -> StateDB:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.lock.acquire()
-        except Timeout as exc:
-            raise RunInProgressError(
-                "another sheetbill run is working on this workbook; wait for it to "
-                "finish and run again",
-                path=self.path,
-            ) from exc
-        except OSError as exc:
-            raise StateError(
-                f"cannot create the state database: {exc.strerror}", path=self.path
-            ) from exc
+        if not self.is_locked:
+            self._held.enter_context(run_lock(self.path, timeout=self.lock_timeout))
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None)
             self._db.execute("PRAGMA journal_mode=WAL")
@@ -203,8 +235,7 @@ class StateDB:
         if self._db is not None:
             self._db.close()
             self._db = None
-        if self.lock.is_locked:
-            self.lock.release()
+        self._held.close()
 
     @property
     def db(self) -> sqlite3.Connection:
@@ -352,6 +383,79 @@ class StateDB:
             )
             self._event(db, now, run_id, "pdf uploaded", number, upload.link)
 
+    def withdrawn_numbers(self) -> list[str]:
+        return [n for (n,) in self.db.execute("SELECT number FROM withdrawn")]
+
+    def issue_dates(self) -> dict[str, date]:
+        """Each drawn invoice's issue date, by number."""
+        return {
+            number: date.fromisoformat(day)
+            for number, day in self.db.execute(
+                "SELECT number, issue_date FROM invoices"
+            )
+        }
+
+    def is_empty(self) -> bool:
+        """Nothing drawn yet: no counter, no invoice, no withdrawn number."""
+        return not any(
+            self.db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone()
+            for table in ("counters", "invoices", "withdrawn")
+        )
+
+    def load_rebuilt(
+        self,
+        invoices: Sequence[Invoice],
+        billed_rows: Sequence[tuple[str, str, str, str]],
+        counters: Counters,
+        *,
+        run_id: str,
+        now: datetime,
+    ) -> None:
+        """Fill an empty state database with what its workbook shows, as written."""
+        at = now.isoformat(timespec="seconds")
+        with self.transaction() as db:
+            if not self.is_empty():
+                raise StateError(
+                    "the state database is not empty; nothing was rebuilt",
+                    path=self.path,
+                )
+            db.executemany(
+                "INSERT INTO counters VALUES (?, ?)",
+                [
+                    *counters.last_sequence.items(),
+                    (ROW_ID_SERIES, counters.last_row_id),
+                ],
+            )
+            db.executemany(
+                "INSERT INTO invoices (number, customer_id, currency, total,"
+                " issue_date, status, body, run_id, created_at, written_at)"
+                " VALUES (?,?,?,?,?,'written',?,?,?,?)",
+                [
+                    (
+                        i.number,
+                        i.customer_id,
+                        i.currency,
+                        str(i.total),
+                        i.issue_date.isoformat(),
+                        invoice_to_json(i),
+                        run_id,
+                        at,
+                        at,
+                    )
+                    for i in invoices
+                ],
+            )
+            db.executemany("INSERT INTO billed_rows VALUES (?, ?, ?, ?)", billed_rows)
+            self._event(
+                db,
+                now,
+                run_id,
+                "state rebuilt",
+                None,
+                f"{len(invoices)} invoices, {len(billed_rows)} billed rows from the "
+                "workbook",
+            )
+
     def invoice_numbers(self) -> list[str]:
         return [
             n for (n,) in self.db.execute("SELECT number FROM invoices ORDER BY rowid")
@@ -367,17 +471,36 @@ class StateDB:
         expected: Counters,
         run_id: str,
         now: datetime,
+        replaces: Sequence[str] = (),
+        withdrawn: Mapping[str, str] | None = None,
     ) -> None:
         """Draw the numbers and Row IDs for good, before anything is written.
 
         `expected` is what the plan was made from; under the run lock it cannot have
-        moved, and if it did, nothing is recorded.
+        moved, and if it did, nothing is recorded. `replaces` are pending invoices
+        that were never written: their rows are released and their numbers taken by
+        `invoices` (rebuilt from the rows as they are now); `withdrawn` numbers
+        (with the reason) are never used again.
         """
         with self.transaction() as db:
             if self.counters() != expected:
                 raise StateError(
                     "the counters moved while planning; run again", path=self.path
                 )
+            for number in (*replaces, *(withdrawn or {})):
+                db.execute("DELETE FROM billed_rows WHERE invoice_no = ?", (number,))
+            for number, reason in (withdrawn or {}).items():
+                for table in ("uploads", "documents"):
+                    db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
+                db.execute(
+                    "DELETE FROM invoices WHERE number = ? AND status = 'pending'",
+                    (number,),
+                )
+                db.execute(
+                    "INSERT INTO withdrawn VALUES (?, ?, ?, ?)",
+                    (number, now.isoformat(timespec="seconds"), run_id, reason),
+                )
+                self._event(db, now, run_id, "number withdrawn", number, reason)
             for name, last in after.last_sequence.items():
                 db.execute(
                     "INSERT INTO counters VALUES (?, ?) ON CONFLICT(series) DO UPDATE "
@@ -390,10 +513,16 @@ class StateDB:
                 (ROW_ID_SERIES, after.last_row_id),
             )
             for invoice in invoices:
+                # A rebuilt invoice keeps its row (its PDF record points at it).
                 db.execute(
                     "INSERT INTO invoices (number, customer_id, currency, total,"
                     " issue_date, status, body, run_id, created_at)"
-                    " VALUES (?,?,?,?,?,'pending',?,?,?)",
+                    " VALUES (?,?,?,?,?,'pending',?,?,?) ON CONFLICT(number) DO "
+                    "UPDATE SET customer_id = excluded.customer_id, "
+                    "currency = excluded.currency, total = excluded.total, "
+                    "issue_date = excluded.issue_date, body = excluded.body, "
+                    "run_id = excluded.run_id, created_at = excluded.created_at "
+                    "WHERE invoices.status = 'pending'",
                     (
                         invoice.number,
                         invoice.customer_id,

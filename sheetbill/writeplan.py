@@ -210,8 +210,10 @@ def plan_writes(
     now: datetime,
     run_id: str,
     pdf_links: Mapping[str, str] | None = None,
+    withdrawn: Mapping[str, str] | None = None,
 ) -> WritePlan:
-    """Every cell this run writes, for pending invoices (first) and new ones."""
+    """Every cell this run writes, for pending invoices (first) and new ones, and a
+    Log row for each number `withdrawn` (never to be used), with its reason."""
     invoices = (*pending_invoices, *new)
     pending_numbers = {s.row_id: i.number for i in pending_invoices for s in i.sources}
     tabs = {
@@ -221,6 +223,16 @@ def plan_writes(
     _bill_source_rows(data, new, pending, pending_numbers, tabs)
     _append_invoices(data, invoices, tabs, now=now, run_id=run_id, pdf_links=pdf_links)
     _link_documents(tabs["Invoices"], pdf_links or {})
+    for number, reason in (withdrawn or {}).items():
+        tabs["Log"].append(
+            {
+                "Time": now.replace(microsecond=0, tzinfo=None),
+                "Run ID": run_id,
+                "Action": "number withdrawn",
+                "Invoice": number,
+                "Detail": reason,
+            }
+        )
     opened, closed = _sync_exceptions(data, problems, tabs["Exceptions"], today=today)
     new_tabs: list[TabSpec] = []
     writes: dict[str, tuple[CellWrite, ...]] = {}

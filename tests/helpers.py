@@ -165,6 +165,7 @@ class MemoryWorkbook:
         self.version = 1
         self.applied = 0
         self.fail_next_apply: Exception | None = None
+        self.fail_check_writable: Exception | None = None
 
     @property
     def name(self) -> str:
@@ -186,6 +187,10 @@ class MemoryWorkbook:
             )
             tables[name] = Table(name, header_row, headers, rows, rows_used[-1])
         return BookSnapshot(tables, f"v{self.version}", tuple(tables))
+
+    def check_writable(self) -> None:
+        if self.fail_check_writable is not None:
+            raise self.fail_check_writable
 
     def apply(self, changes, *, expected_version: str) -> str:
         from sheetbill.errors import WorkbookChangedError

@@ -87,14 +87,18 @@ def test_fixing_a_row_closes_its_exception_and_bills_it(tmp_path):
     assert workbook.column("Exceptions", "Closed") == [AS_OF]
 
 
-def test_a_crash_after_drawing_numbers_is_completed_with_the_same_numbers(tmp_path):
-    """Numbers are drawn before the write; a rerun finishes it and draws no more."""
+def test_a_run_stopped_before_writing_is_rebuilt_from_the_rows_under_its_numbers(
+    tmp_path,
+):
+    """Numbers are drawn before the write. An invoice the workbook never showed is
+    not issued yet: the rerun bills the rows as they are now, under the same
+    numbers and Row IDs, and draws no more."""
     workbook = book_with_work()
     workbook.fail_next_apply = WorkbookWriteError("disk full", path="memory.xlsx")
     with pytest.raises(WorkbookWriteError):
         run(workbook, tmp_path)
     assert workbook.column("Time Log", "Invoice No") == [None, None, None]
-    # Meanwhile a person inserts a new row at the top: the billed rows move down.
+    # Meanwhile a person inserts a new row at the top: the rows move down.
     workbook.cells["Time Log"] = {
         (r + 1 if r > 1 else r, c): v
         for (r, c), v in workbook.cells["Time Log"].items()
@@ -103,18 +107,23 @@ def test_a_crash_after_drawing_numbers_is_completed_with_the_same_numbers(tmp_pa
         if value is not None:
             workbook.cells["Time Log"][(2, column)] = value
     result = run(workbook, tmp_path)
-    assert [i.number for i in result.recovered] == ["INV-2026-0001", "INV-2026-0002"]
-    assert [i.number for i in result.invoices] == ["INV-2026-0003"]
+    assert result.recovered == () and result.withdrawn == ()
+    assert [i.number for i in result.invoices] == ["INV-2026-0001", "INV-2026-0002"]
     assert workbook.column("Time Log", "Invoice No") == [
-        "INV-2026-0003",
+        "INV-2026-0001",
         "INV-2026-0001",
         "INV-2026-0002",
+        None,
+    ]
+    assert workbook.column("Time Log", "Row ID") == [
+        "T-000001",
+        "T-000002",
+        "T-000003",
         None,
     ]
     assert workbook.column("Invoices", "Invoice No") == [
         "INV-2026-0001",
         "INV-2026-0002",
-        "INV-2026-0003",
     ]
     assert run(workbook, tmp_path).changes.is_empty
 
@@ -132,7 +141,9 @@ def test_a_person_saving_during_the_run_makes_it_replan_not_overwrite(tmp_path):
     result = run(workbook, tmp_path)
     assert result.is_written and result.replans == 1
     assert workbook.column("Time Log", "Description")[0] == "edited by a person"
-    assert [i.number for i in result.recovered] == ["INV-2026-0001", "INV-2026-0002"]
+    # The first plan's invoices were never written: planned again, same numbers.
+    assert result.recovered == ()
+    assert [i.number for i in result.invoices] == ["INV-2026-0001", "INV-2026-0002"]
     assert workbook.column("Invoices", "Invoice No") == [
         "INV-2026-0001",
         "INV-2026-0002",

@@ -71,7 +71,12 @@ def test_unreadable_files_end_in_one_line_and_exit_2_writing_nothing(
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert name in err and len(err.splitlines()) == 1 and "Traceback" not in err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    # Only the run lock's empty file is left: taken before reading (so a run plans
+    # only from what the run before it wrote), never deleted (another run may wait
+    # on it).
+    lock = f"{Path(name).stem}.sheetbill.sqlite.lock"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([name, lock])
+    assert (tmp_path / lock).stat().st_size == 0
 
 
 def test_missing_workbook_and_wrong_format_are_usage_errors(tmp_path, capsys):

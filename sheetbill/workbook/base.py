@@ -165,6 +165,11 @@ class Workbook(Protocol):
         """Read every tab. Raises WorkbookError when the workbook is unreadable."""
         ...
 
+    def check_writable(self) -> None:
+        """Raise WorkbookWriteError (or WorkbookLockedError) now when a write would be
+        refused, so a run finds out before it draws a number; writes nothing."""
+        ...
+
     def apply(self, changes: WorkbookChanges, *, expected_version: str) -> str:
         """Write the changes atomically and return the new version token.
 

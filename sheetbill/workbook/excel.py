@@ -82,6 +82,34 @@ class ExcelWorkbook:
         self._checked.add(_hash_of(version))
         return BookSnapshot(tables=tables, version=version, tab_names=names)
 
+    def check_writable(self) -> None:
+        """Refuse now what `apply` would refuse: a lock file of Excel or LibreOffice,
+        a file marked read-only, a file or folder this process cannot write."""
+        self._refuse_if_locked()
+        try:
+            mode = self.path.stat().st_mode
+        except OSError as exc:
+            raise WorkbookWriteError(
+                f"cannot open the file ({exc.strerror})", path=self.path
+            ) from exc
+        if not stat.S_IMODE(mode) & 0o222:
+            raise WorkbookWriteError(
+                "the file is marked read-only; nothing was done. Allow writing to it "
+                "(file properties), then run again",
+                path=self.path,
+            )
+        try:
+            # Opened for writing and closed at once: nothing is written.
+            os.close(os.open(self.path, os.O_WRONLY))
+            with tempfile.TemporaryFile(dir=self.path.parent):
+                pass
+        except OSError as exc:
+            raise WorkbookWriteError(
+                f"sheetbill may not write the file or its folder ({exc.strerror}); "
+                "nothing was done",
+                path=self.path,
+            ) from exc
+
     def apply(self, changes: WorkbookChanges, *, expected_version: str) -> str:
         self._refuse_if_locked()
         data, version = self._load()

@@ -100,9 +100,9 @@ def test_a_deleted_row_stops_the_write_and_the_run_plans_again(google_book, tmp_
     assert_each_row_has_its_customers_invoice(book)
 
 
-def test_an_edited_row_stops_the_write_and_is_reported(google_book, tmp_path):
-    """The invoice drawn for the row as read stays (numbers are never reused); the
-    change is reported, and the row still gets its own invoice, no other."""
+def test_an_edited_row_stops_the_write_and_is_billed_as_edited(google_book, tmp_path):
+    """The invoice drawn for the row as read was never written: it is planned again
+    from the edited row, under the same number, and the row gets that invoice."""
     book = google_book(billing_tabs(2))
 
     def edit_hours(sheet: Sheet) -> None:
@@ -111,15 +111,19 @@ def test_an_edited_row_stops_the_write_and_is_reported(google_book, tmp_path):
     with before_recheck(book, edit_hours):
         result = run(book, tmp_path)
     assert result.replans == 1
-    assert any(
-        p.row == 2 and "changed while it was being billed" in p.problem
-        for p in result.problems
+    assert not any(
+        "changed while it was being billed" in p.problem for p in result.problems
     )
+    first = next(i for i in result.invoices if i.number == "INV-2026-0001")
+    assert sum(line.quantity for line in first.lines) == 4
     assert_each_row_has_its_customers_invoice(book)
 
 
-def test_a_copied_row_is_never_taken_for_the_original(google_book, tmp_path):
-    """Two identical rows where there was one: which is 'ours' cannot be told."""
+def test_a_row_copied_during_the_run_is_billed_once_with_the_original(
+    google_book, tmp_path
+):
+    """Two identical rows where there was one, before anything was written: both
+    are work not yet billed, so the invoice planned again holds both, once each."""
     book = google_book(billing_tabs(2))
 
     def copy_row(sheet: Sheet) -> None:
@@ -134,13 +138,13 @@ def test_a_copied_row_is_never_taken_for_the_original(google_book, tmp_path):
     assert result.replans == 1
     assert book.column("Time Log", "Customer ID") == ["C1", "C2", "C1"]
     assert book.column("Time Log", "Row ID") == ["T-000001", "T-000002", "T-000003"]
-    # The copy is new work: billed on its own invoice, for the same customer.
     assert book.column("Time Log", "Invoice No") == [
         "INV-2026-0001",
         "INV-2026-0002",
-        "INV-2026-0003",
+        "INV-2026-0001",
     ]
-    assert book.column("Invoices", "Customer ID") == ["C1", "C2", "C1"]
+    assert book.column("Invoices", "Customer ID") == ["C1", "C2"]
+    assert [len(i.sources) for i in result.invoices] == [2, 1]
 
 
 def test_rows_typed_below_an_output_tab_are_kept(google_book, tmp_path):

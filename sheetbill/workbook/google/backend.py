@@ -155,6 +155,11 @@ class GoogleWorkbook:
         return text, ranges
 
     # --- writing ----------------------------------------------------------------------
+    def check_writable(self) -> None:
+        """Google answers a write it refuses with an error at write time; there is
+        no lock file to look for, and asking for permissions costs a request."""
+        return None
+
     def apply(self, changes: WorkbookChanges, *, expected_version: str) -> str:
         """Re-read, re-locate, then write in at most two requests; see module doc."""
         if changes.is_empty:
