@@ -186,7 +186,9 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
-            return run.dry_result(_plan(snapshot, config, None, today, progress))
+            return run.dry_result(
+                _plan(snapshot, config, None, today, progress, name=workbook.name)
+            )
     progress("Waiting for other runs of this workbook")
     with run_lock(state_path, timeout=config.lock_timeout):
         progress("Reading the workbook")
@@ -198,7 +200,9 @@ def run_billing(
         # Opened only now, so an unreadable workbook leaves no state database.
         with StateDB(state_path, is_locked=True) as state:
             if is_dry_run:
-                return run.dry_result(_plan(snapshot, config, state, today, progress))
+                return run.dry_result(
+                    _plan(snapshot, config, state, today, progress, name=workbook.name)
+                )
             _refuse_dates(snapshot, config, state, today, clock(), allow_future)
             progress("Checking that the workbook can be written")
             workbook.check_writable()
@@ -240,7 +244,9 @@ class _Run:
             if attempt:
                 progress("The workbook changed meanwhile: reading it again")
                 snapshot = workbook.read()
-            planned = _plan(snapshot, config, state, today, progress)
+            planned = _plan(
+                snapshot, config, state, today, progress, name=workbook.name
+            )
             if planned.new or planned.withdrawn:
                 progress("Recording the new invoices")
                 state.record_pending(
@@ -368,6 +374,8 @@ def _plan(
     state: StateDB | None,
     today: date,
     progress: Progress,
+    *,
+    name: str,
 ) -> Planned:
     progress("Checking every row")
     layouts = locate_tabs(snapshot, config.aliases)
@@ -383,7 +391,11 @@ def _plan(
     data = validate_book(snapshot, today=today, billed=billed, aliases=config.aliases)
     unknown = unknown_to_state(marks, counters, known, data.settings.number_pattern)
     if unknown:
-        raise StateMismatchError(unknown, state_path=state.path if state else None)
+        raise StateMismatchError(
+            unknown,
+            state_path=state.path if state else None,
+            workbook=name,
+        )
     match = (
         match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )

@@ -96,6 +96,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--as-of", type=_date, metavar="DATE", help="run as if today were DATE"
     )
+    run.add_argument(
+        "--allow-future",
+        action="store_true",
+        help="let a real run use an --as-of after today (invoices dated ahead)",
+    )
+
+    state = commands.add_parser(
+        "state",
+        help="look after the state database (numbers drawn, rows billed)",
+        description="The state database beside the workbook records every number "
+        "drawn and row billed.",
+    )
+    state_commands = state.add_subparsers(
+        dest="state_command", required=True, parser_class=Parser
+    )
+    rebuild = state_commands.add_parser(
+        "rebuild",
+        parents=[common],
+        help="make the state database again from the workbook",
+        description="Make the state database again from the workbook's Invoices, "
+        "Invoice Lines and billed rows, for a workbook moved without it, restored "
+        "from a backup or copied to another machine. A state database already there "
+        "is kept beside it (.replaced-DATE).",
+    )
+    rebuild.add_argument("workbook", nargs="?", metavar="WORKBOOK")
     return parser
 
 
@@ -167,6 +192,15 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
 
     config = find_config(args.config, args.workbook)
     workbook, state_path = open_workbook(config, args.workbook)
+    if args.command == "state":
+        from sheetbill.state_rebuild import rebuild_state
+
+        rebuilt = rebuild_state(workbook, config, state_path=state_path)
+        if args.json:
+            print(report.rebuild_json(rebuilt))
+        else:
+            report.print_rebuild(out, rebuilt)
+        return EXIT_OK
     if args.command == "check":
         checked = check_workbook(
             workbook, config, as_of=args.as_of, state_path=state_path
@@ -185,6 +219,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
             as_of=args.as_of,
             is_dry_run=args.dry_run,
             progress=step,
+            allow_future=args.allow_future,
         )
     if args.json:
         print(report.run_json(result))

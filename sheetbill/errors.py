@@ -69,7 +69,9 @@ class StateMismatchError(StateError):
 
     exit_code = 2
 
-    def __init__(self, marks: list[str], *, state_path: Path | None) -> None:
+    def __init__(
+        self, marks: list[str], *, state_path: Path | None, workbook: str
+    ) -> None:
         shown = ", ".join(marks[:4]) + (
             f" and {len(marks) - 4} more" if len(marks) > 4 else ""
         )
@@ -77,7 +79,8 @@ class StateMismatchError(StateError):
             f"the workbook shows {shown}, which its state database never drew (it is "
             "missing, empty, or belongs to another copy of this workbook); nothing "
             "was done, so no number is issued twice. Put the right state database "
-            "back, or rebuild it from the workbook: sheetbill state rebuild WORKBOOK",
+            "back, or rebuild it from the workbook: sheetbill state rebuild "
+            f"{workbook}",
             path=state_path,
         )
         self.marks = marks

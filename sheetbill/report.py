@@ -15,6 +15,7 @@ from sheetbill.billing import CheckResult, RunResult
 from sheetbill.cells import show
 from sheetbill.model import Invoice, Problem
 from sheetbill.starter import InitResult
+from sheetbill.state_rebuild import RebuildResult
 from sheetbill.workbook.base import CellValue, WorkbookChanges
 
 # How many planned cells per tab a dry run lists in text (all are in --json).
@@ -253,3 +254,34 @@ def print_init(console: Console, result: InitResult) -> None:
         console.print(f"Added to {result.path}: tabs {tabs}; columns {columns}.")
     else:
         console.print(f"{result.path} already has every sheetbill tab and column.")
+
+
+def rebuild_json(result: RebuildResult) -> str:
+    return json.dumps(
+        {
+            "workbook": result.workbook,
+            "state": str(result.state),
+            "invoices": result.invoices,
+            "billed_rows": result.billed_rows,
+            "last_numbers": dict(result.counters.last_sequence),
+            "last_row_id": result.counters.last_row_id,
+            "skipped": list(result.skipped),
+            "kept": str(result.kept) if result.kept else None,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def print_rebuild(console: Console, result: RebuildResult) -> None:
+    console.print(
+        f"Rebuilt the state database of {result.workbook} from the workbook: "
+        f"{result.invoices} invoice(s), {result.billed_rows} billed row(s)."
+    )
+    for series, last in sorted(result.counters.last_sequence.items()):
+        console.print(f"  {series}: next number after {last}")
+    console.print(f"  Row IDs: next after {result.counters.last_row_id}")
+    for line in result.skipped:
+        console.print(f"  Not taken: {line}")
+    if result.kept:
+        console.print(f"The state database that was there is kept as {result.kept}.")
