@@ -102,7 +102,9 @@ def test_a_run_waiting_for_the_lock_plans_from_what_the_run_before_wrote(tmp_pat
     state = book.with_suffix(".sheetbill.sqlite")
     with run_lock(state, timeout=5):
         waiting = start_run(book)
-        time.sleep(1.5)  # it is now blocked at the lock, with nothing read
+        # Long enough for it to start and reach the lock (filelock polls it, so
+        # there is nothing to observe); a run that read first would plan stale.
+        time.sleep(3)
         # Meanwhile "another run" bills the workbook: its result lands in place.
         for source in (billed, billed.with_suffix(".sheetbill.sqlite")):
             shutil.copyfile(source, book.parent / source.name)
