@@ -446,8 +446,9 @@ def _build(shape: Shape, folder: Path) -> Built:
 
 @settings(max_examples=30, deadline=None)
 @given(shape=shapes())
-# The user's rows below a table (sheetbill writes Invoice No into them), and another
-# table or a merged range in the way: each stops the table, whatever the draw.
+# A totals row, the user's rows below a table (sheetbill writes Invoice No into them),
+# another table or a merged range in the way: each stops the table, whatever the draw.
+@example(shape=Shape("Invoices", 0, 3, 2, 0, True, True, 0, 3, 0, 7, None, 9))
 @example(shape=Shape("Invoices", 0, 7, 1, 0, False, True, 2, 2, 0, 7, None, 9))
 @example(shape=Shape("Log", 1, 3, 1, 0, False, False, 0, 4, 0, 7, "table", 3))
 @example(shape=Shape("Exceptions", 7, 7, 0, 1, False, True, 0, 4, 0, 7, "merge", 2))
