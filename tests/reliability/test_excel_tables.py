@@ -668,10 +668,11 @@ def test_excel_apply_below_corpus_tables_keeps_them_valid(tmp_path: Path) -> Non
         else:
             assert changed == {sheet, part}, (source.name, part)
             old = table_refs_of(table)
-            new_filter = old[1]
-            if old[1] is not None and parse_area(old[1]).bottom == area.bottom:  # type: ignore[union-attr]
-                new_filter = parse_area(old[1]).with_bottom(bottom).ref  # type: ignore[union-attr]
-            new = (area.with_bottom(bottom).ref, new_filter or "")
+            filter_area = parse_area(old[1]) if old[1] is not None else None
+            new_filter = old[1] or ""
+            if filter_area is not None and filter_area.bottom == area.bottom:
+                new_filter = filter_area.with_bottom(bottom).ref
+            new = (area.with_bottom(bottom).ref, new_filter)
             assert after[part] == _with_refs(before[part], old, new), source.name
         written.append((result, tab, area))
     shown_by_file = libreoffice_csv([r for r, _, _ in written], tmp_path / "csv")
