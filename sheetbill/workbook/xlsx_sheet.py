@@ -161,6 +161,47 @@ class SheetEditor:
         )
         return parse_xml(wrapped, self.tab)
 
+    # What was there
+
+    def rows_with_values(self, numbers: list[int]) -> set[int]:
+        """Which of the rows `numbers` (ascending) held a value, a formula or text in
+        the part as it was; all of them when its rows cannot be read at the byte level
+        (comments or CDATA among them), which is the answer that changes nothing."""
+        if not numbers:
+            return set()
+        if not self._plain:
+            return set(numbers)
+        start, end = self._content_start, self._content_end
+        if tail_rows(self.data, start, end, self._prefix, numbers[0]) is not None:
+            return set()  # every row of the part lies above them
+        rows = index_rows(self.data, start, end, self._prefix, self.tab)
+        low = bisect.bisect_left(rows.numbers, numbers[0])
+        high = bisect.bisect_right(rows.numbers, numbers[-1])
+        if low == high:
+            return set()
+        block = self._parse_block(self.data[rows[low].start : rows[high - 1].end])
+        wanted = set(numbers)
+        found = set()
+        number = rows.numbers[low - 1] if low > 0 else 0
+        for row in block.iterchildren(f"{{{self.ns}}}row"):
+            given = row.get("r")
+            number = int(given) if given and given.isdigit() else number + 1
+            if number in wanted and _holds_value(row, self.ns):
+                found.add(number)
+        return found
+
+    def merged_refs(self) -> list[str]:
+        """The `ref` of every merged cell range of the sheet."""
+        tag = re.compile(
+            b"<" + re.escape(self._prefix + b"mergeCell") + rb"(?=[\s/>])[^>]*>"
+        )
+        found = []
+        for match in tag.finditer(self.data, self._content_end):
+            ref = _REF_ATTR.search(match.group(0))
+            if ref is not None:
+                found.append(ref.group(3).decode("ascii", "replace"))
+        return found
+
     # Writing
 
     def write(self, writes: Sequence[CellWrite], resolve: StyleResolver) -> bytes:
@@ -549,6 +590,20 @@ class SheetEditor:
         bounds = _bounds(ref.group(3).decode("ascii", "replace"), written)
         start = self._root_end + tag.start() + ref.start(3)
         return start, start + len(ref.group(3)), bounds.encode("ascii")
+
+
+def _holds_value(row: etree._Element, ns: str) -> bool:
+    """Whether a row has a cell with a formula, inline text or a non-empty value."""
+    for cell in row.iterchildren(f"{{{ns}}}c"):
+        for child in cell:
+            if not isinstance(child.tag, str):
+                continue
+            name = etree.QName(child).localname
+            if name == "f" or (name == "v" and child.text):
+                return True
+            if name == "is" and any(child.itertext()):
+                return True
+    return False
 
 
 def _append_cell(row: etree._Element, cell: etree._Element, ns: str) -> None:

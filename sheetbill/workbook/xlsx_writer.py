@@ -4,7 +4,8 @@ New tabs get a sheet part, a relationship, a `<sheet>` entry in the workbook par
 content type; cells are written by `SheetEditor`; styles are appended as needed. Every
 other part is copied as it is (raw, not even recompressed). docProps/app.xml is left
 alone: its list of sheet titles is informational, Excel and LibreOffice rebuild it and
-localised heading names make editing it guesswork. When a written cell loses a formula,
+localised heading names make editing it guesswork. An Excel table that written rows
+continue is grown over them (`xlsx_tables`). When a written cell loses a formula,
 the calculation chain part is dropped (Excel rebuilds it; a stale one makes Excel
 "repair" the file). A written value always reads back as itself: a date gets a date
 format if its style has none, a number loses a date format it would inherit.
@@ -46,6 +47,13 @@ from sheetbill.workbook.xlsx_package import (
 )
 from sheetbill.workbook.xlsx_sheet import SheetEditor, StyleResolver
 from sheetbill.workbook.xlsx_styles import EMPTY_STYLES, StyleBook
+from sheetbill.workbook.xlsx_tables import (
+    new_bottoms,
+    parse_area,
+    read_table,
+    with_bottom,
+    written_columns,
+)
 from sheetbill.workbook.xlsx_zip import NewMember, write_zip
 
 MAX_TAB_NAME = 31
@@ -231,6 +239,37 @@ class _PackageWriter:
             self.replaced[self.package.member_name(part) or part] = self.sheet_bytes[
                 part
             ]
+            self._grow_tables(part, writes, editor)
+
+    def _grow_tables(
+        self, part: str, writes: tuple[CellWrite, ...], editor: SheetEditor
+    ) -> None:
+        """Tables the written rows continue take them in (see xlsx_tables)."""
+        names = [
+            r.part
+            for r in self.package.relationships(part)
+            if r.kind == "table" and r.part and self.package.member_name(r.part)
+        ]
+        if not names:
+            return
+        tables = [
+            table
+            for name in names
+            if (table := read_table(name, self.package.read(name))) is not None
+        ]
+        merged = [
+            area
+            for ref in editor.merged_refs()
+            if (area := parse_area(ref)) is not None
+        ]
+        bottoms = new_bottoms(
+            tables, written_columns(writes), editor.rows_with_values, merged
+        )
+        for table in tables:
+            if table.name in bottoms:
+                data = with_bottom(table, bottoms[table.name])
+                if data is not None:
+                    self.replaced[table.name] = data
 
     def _tab_name(self, tab: str) -> str:
         if tab in self.tabs:
