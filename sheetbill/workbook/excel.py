@@ -162,7 +162,8 @@ class ExcelWorkbook:
                 if hashlib.sha256(current).hexdigest() != _hash_of(version):
                     raise WorkbookChangedError(_CHANGED_WHILE_WRITING, path=self.path)
             self._step("stamp checked")
-            self._swap_in(temp, ours, folder, version)
+            ours_digest = hashlib.sha256(result).hexdigest()
+            self._swap_in(temp, (ours, ours_digest), folder, version)
         finally:
             _remove(temp)
             if not self.backups:
@@ -190,7 +191,11 @@ class ExcelWorkbook:
     # Replacing the file
 
     def _swap_in(
-        self, temp: Path, ours: os.stat_result, folder: Path, version: str
+        self,
+        temp: Path,
+        new: tuple[os.stat_result, str],
+        folder: Path,
+        version: str,
     ) -> None:
         """Move the current file aside, then link ours in; check what was moved.
 
@@ -232,22 +237,23 @@ class ExcelWorkbook:
             self._prune_backups(folder, aside)
             raise WorkbookChangedError(_CHANGED_WHILE_WRITING, path=self.path)
         if is_placed:
-            kept = self._restore(aside, ours, folder)
+            kept = self._restore(aside, new, folder)
             if not kept:
                 raise WorkbookChangedError(_CHANGED_WHILE_WRITING, path=self.path)
         else:
             kept = [self._keep(aside, folder)]
         shown = " and ".join(str(p) for p in kept)
         raise WorkbookSaveKeptError(
-            "someone saved the workbook while sheetbill wrote it; the newest save "
-            f"is the workbook now and an earlier one is kept as {shown}; nothing "
-            "was written: check that the workbook holds what was saved, then run "
-            "again",
+            "someone saved the workbook while sheetbill wrote it, and that save "
+            f"is kept as {shown}, not in the workbook: check that the workbook "
+            "holds what was saved (copy it over from there if not), then run again",
             path=self.path,
             kept=kept[0],
         )
 
-    def _restore(self, aside: Path, ours: os.stat_result, folder: Path) -> list[Path]:
+    def _restore(
+        self, aside: Path, ours: tuple[os.stat_result, str], folder: Path
+    ) -> list[Path]:
         """Put the person's save at `aside` back in place of ours; [] when done, else
         the saves kept in `folder` because an even newer one is the workbook now."""
         free = _free_name(folder, self.path.stem, self.path.suffix)
@@ -259,8 +265,12 @@ class ExcelWorkbook:
         except OSError:
             return [self._keep(aside, folder)]
         self._step("restoring")
-        if scratch is not None and not _is_same_file(scratch, ours):
-            # Another save landed after ours: it is the newest, it goes back.
+        # Ours only if the same file with the same bytes: a writer in place keeps
+        # the file and changes its bytes. If not ours, another save landed after
+        # ours: it is the newest, it goes back.
+        if scratch is not None and not (
+            _is_same_file(scratch, ours[0]) and _holds(scratch, ours[1])
+        ):
             kept = [self._keep(aside, folder)]
             with contextlib.suppress(OSError):
                 if _link_in(scratch, self.path):
