@@ -35,7 +35,7 @@ from sheetbill.validation import BilledRow
 
 ROW_ID_SERIES = "#row-id"
 # sqlite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
-_SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 11, 13, 26
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 10, 11, 13, 26
 
 # Numbered migrations; each runs once, in its own transaction, and is recorded.
 MIGRATIONS: tuple[str, ...] = (
@@ -213,6 +213,8 @@ class StateDB:
             )
         if code == _SQLITE_FULL:
             reason = "the disk is full; free some space"
+        elif code == _SQLITE_IOERR:
+            reason = "disk I/O error, most often a full disk; free some space"
         else:
             reason = f"{exc}; make it and its folder writable"
         return StateError(

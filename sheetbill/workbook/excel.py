@@ -153,6 +153,19 @@ class ExcelWorkbook:
         self._refuse_if_locked()
         self._remove_stale_temp_files()
         folder = self._backup_folder()
+        try:
+            ours = self._write(result, folder, version)
+        finally:
+            if not self.backups:
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only when empty: a kept save stays
+        new_version = _version(result, ours)
+        self._checked.add(_hash_of(new_version))
+        return new_version
+
+    def _write(self, result: bytes, folder: Path, version: str) -> os.stat_result:
+        """Replace the file with `result` if it is still `version`; the new file's
+        stat."""
         mode = stat.S_IMODE(self._stat_or_changed().st_mode)
         temp, ours = _write_temp(self.path, result, mode=mode)
         try:
@@ -166,12 +179,7 @@ class ExcelWorkbook:
             self._swap_in(temp, (ours, ours_digest), folder, version)
         finally:
             _remove(temp)
-            if not self.backups:
-                with contextlib.suppress(OSError):
-                    folder.rmdir()  # only when empty: a kept save stays
-        new_version = _version(result, ours)
-        self._checked.add(_hash_of(new_version))
-        return new_version
+        return ours
 
     def _step(self, name: str) -> None:
         if self.on_step is not None:
