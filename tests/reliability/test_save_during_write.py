@@ -25,6 +25,7 @@ from sheetbill.cli import main
 from sheetbill.config import Config
 from sheetbill.errors import (
     WorkbookChangedError,
+    WorkbookError,
     WorkbookSaveKeptError,
     WorkbookWriteError,
 )
@@ -290,3 +291,29 @@ def test_cli_run_save_kept_in_backups_exits_3_naming_it(
     assert [p.read_bytes() for p in kept] == [person]
     assert kept[0].name in err
     assert excel_module.BACKUP_FOLDER in err
+
+
+class _Killed(BaseException):
+    """Stands for the process being killed at a step."""
+
+
+def test_excel_read_after_a_run_killed_mid_swap_names_the_backup(
+    tmp_path: Path,
+) -> None:
+    """Killed between moving the file aside and linking the new one in: the file is
+    missing, and reading it says where its last version is."""
+    book, _ = _versions(tmp_path, 0)
+    before = book.read_bytes()
+
+    def kill(name: str) -> None:
+        if name == "moved aside":
+            raise _Killed
+
+    workbook = ExcelWorkbook(book, on_step=kill)
+    with pytest.raises(_Killed):
+        workbook.apply(_one_cell("x"), expected_version=workbook.read().version)
+    assert not book.exists()
+    with pytest.raises(WorkbookError) as caught:
+        ExcelWorkbook(book).read()
+    (backup,) = (tmp_path / BACKUP_FOLDER).iterdir()
+    assert backup.read_bytes() == before and str(backup) in str(caught.value)
