@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 done but with exceptions, 2 usage/config/unreadable workbo
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -161,11 +162,25 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         err.print(f"sheetbill: {exc}", markup=False)
         return exc.exit_code
+    except (OSError, sqlite3.Error) as exc:
+        # A safety net: adapters turn these into SheetbillErrors; one that slipped
+        # through is still one line, never a traceback.
+        if args.debug:
+            raise
+        err.print(f"sheetbill: {_io_failure(exc)}", markup=False)
+        return EXIT_WRITE
     except KeyboardInterrupt:
         err.print(
             "sheetbill: interrupted; run again to complete the work", markup=False
         )
         return 130
+
+
+def _io_failure(exc: OSError | sqlite3.Error) -> str:
+    if isinstance(exc, sqlite3.Error):
+        return f"the state database failed ({exc}); run again"
+    what = f"{exc.filename}: " if exc.filename else ""
+    return f"{what}could not read or write a file ({exc.strerror or exc})"
 
 
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:

@@ -53,10 +53,28 @@ class WorkbookChangedError(WorkbookWriteError):
     """The workbook changed on disk after it was read; re-read and re-plan."""
 
 
+class WorkbookSaveKeptError(WorkbookWriteError):
+    """A person saved the workbook while sheetbill replaced it, and their version is
+    not the current file: it is kept in the backups (`kept`); run again."""
+
+    def __init__(
+        self, message: str, *, path: Path | str | None = None, kept: Path | None = None
+    ) -> None:
+        super().__init__(message, path=path)
+        self.kept = kept
+
+
 class StateError(SheetbillError):
     """The local state database is unusable, or another run holds it."""
 
     exit_code = 3
+
+
+class StateUnreadableError(StateError):
+    """The state database is not a database sqlite can read (corrupt, or another
+    kind of file): it cannot be used until restored or moved away."""
+
+    exit_code = 2
 
 
 class RunInProgressError(StateError):
@@ -98,6 +116,12 @@ class DocumentsFolderError(SheetbillError):
 
 class RenderError(SheetbillError):
     """A document (PDF) could not be rendered."""
+
+
+class DocumentWriteError(SheetbillError):
+    """A document (PDF, XML) could not be written to disk: disk full, no permission."""
+
+    exit_code = 3
 
 
 class DeliveryError(SheetbillError):

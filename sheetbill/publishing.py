@@ -7,6 +7,7 @@ given (Drive), records hashes and uploads, and turns failures into Exceptions ro
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from pathlib import Path
 from typing import Protocol
 
 from sheetbill.config import Config
-from sheetbill.errors import DeliveryError
+from sheetbill.errors import DeliveryError, DocumentWriteError
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import is_valid_invoice_number
 from sheetbill.state import StateDB, Upload
@@ -138,7 +139,7 @@ def publish(
     done: list[tuple[str, str, str]] = []
     if documents:
         progress(f"Making {len(documents)} PDF(s)")
-        folder.mkdir(parents=True, exist_ok=True)
+        _prepare(folder)
         results = render_many(
             documents,
             templates=config.templates or DEFAULT_TEMPLATES,
@@ -184,6 +185,21 @@ def publish(
         )
         problems.extend(failed)
     return Published(links, tuple(problems), len(done))
+
+
+def _prepare(folder: Path) -> None:
+    """The PDF folder exists, without the temp files a killed run left there."""
+    from sheetbill.documents.files import remove_stale_temp_files
+
+    started = time.time()
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DocumentWriteError(
+            f"cannot make the PDF folder {folder} ({exc.strerror})"
+        ) from exc
+    # No run of this workbook is writing there (the state lock): older is left over.
+    remove_stale_temp_files(folder, older_than=started)
 
 
 def _upload(

@@ -9,9 +9,10 @@ write with the same numbers. A file lock keeps two runs apart.
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -20,7 +21,7 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from sheetbill.errors import RunInProgressError, StateError
+from sheetbill.errors import RunInProgressError, StateError, StateUnreadableError
 from sheetbill.invoicing import Counters
 from sheetbill.model import (
     Invoice,
@@ -33,6 +34,8 @@ from sheetbill.model import (
 from sheetbill.validation import BilledRow
 
 ROW_ID_SERIES = "#row-id"
+# sqlite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
+_SQLITE_IOERR, _SQLITE_CORRUPT, _SQLITE_FULL, _SQLITE_NOTADB = 10, 11, 13, 26
 
 # Numbered migrations; each runs once, in its own transaction, and is recorded.
 MIGRATIONS: tuple[str, ...] = (
@@ -189,7 +192,10 @@ def run_lock(path: Path, *, timeout: float) -> Iterator[None]:
         ) from exc
     except OSError as exc:
         raise StateError(
-            f"cannot create the state database: {exc.strerror}", path=path
+            f"cannot write the state database's lock file in "
+            f"{os.path.abspath(path.parent)} "
+            f"({exc.strerror}); make that folder writable, then run again",
+            path=path,
         ) from exc
     try:
         yield
@@ -219,14 +225,35 @@ class StateDB:
             self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
             self._migrate()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.Error as exc:
             self.close()
-            raise StateError(
-                f"the state database is unusable ({exc}); restore it from a "
-                "backup or move it away",
-                path=self.path,
-            ) from exc
+            raise self._error(exc) from exc
+        except StateError:
+            self.close()
+            raise
         return self
+
+    def _error(self, exc: sqlite3.Error) -> StateError:
+        """One line for what sqlite said: a database it cannot read (exit 2), or
+        one it cannot write (disk full, read-only file or folder: exit 3)."""
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (_SQLITE_CORRUPT, _SQLITE_NOTADB):
+            return StateUnreadableError(
+                f"the state database cannot be read ({exc}); restore it from a "
+                "backup, or rebuild it from the workbook (sheetbill state rebuild; "
+                "the unreadable file is kept beside it)",
+                path=self.path,
+            )
+        if code == _SQLITE_FULL:
+            reason = "the disk is full; free some space"
+        elif code == _SQLITE_IOERR:
+            reason = "disk I/O error, most often a full disk; free some space"
+        else:
+            reason = f"{exc}; make it and its folder writable"
+        return StateError(
+            f"cannot write the state database ({reason}), then run again",
+            path=self.path,
+        )
 
     def __exit__(self, *exc: object) -> None:
         self.close()
@@ -245,13 +272,22 @@ class StateDB:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        self.db.execute("BEGIN IMMEDIATE")
+        """BEGIN IMMEDIATE … COMMIT; sqlite's errors (disk full, read-only) become
+        a StateError, and the transaction is rolled back."""
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise self._error(exc) from exc
         try:
             yield self.db
-        except BaseException:
-            self.db.execute("ROLLBACK")
+            self.db.execute("COMMIT")
+        except BaseException as exc:
+            if self.db.in_transaction:
+                with suppress(sqlite3.Error):
+                    self.db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise self._error(exc) from exc
             raise
-        self.db.execute("COMMIT")
 
     def _migrate(self) -> None:
         self.db.execute(

@@ -132,6 +132,7 @@ def _render_pooled(
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([__name__, "sheetbill.documents.warmup"])
     lock = threading.Lock()
+    stopping = threading.Event()
     futures: dict[int, Future[str | None]] = {}
     taken = 0  # jobs below this index are this process's
     try:
@@ -144,24 +145,36 @@ def _render_pooled(
                 except Exception:  # whatever the reason, no workers to help:
                     return  # so this process renders every job itself
                 with lock:
+                    if stopping.is_set():
+                        return
                     for i in reversed(range(taken, len(jobs))):
                         futures[i] = pool.submit(_render_one, jobs[i])
 
             handing = threading.Thread(target=hand_out, daemon=True)
             handing.start()
-            while True:
+            try:
+                while True:
+                    with lock:
+                        mine = taken
+                        if mine == len(jobs):
+                            break
+                        # Workers run jobs from the back, so once one here has
+                        # started, every job after it has too: stop at the first
+                        # that cannot be had.
+                        queued = futures.pop(mine, None)
+                        if queued is not None and not queued.cancel():
+                            futures[mine] = queued
+                            break
+                        taken += 1
+                    errors[mine] = _render_one(jobs[mine])
+            except BaseException:
+                # A PDF that cannot be written (disk full) ends the batch: no job
+                # may be handed to a pool that is shutting down.
                 with lock:
-                    mine = taken
-                    if mine == len(jobs):
-                        break
-                    # Workers run jobs from the back, so once one here has started,
-                    # every job after it has too: stop at the first that cannot be had.
-                    queued = futures.pop(mine, None)
-                    if queued is not None and not queued.cancel():
-                        futures[mine] = queued
-                        break
-                    taken += 1
-                errors[mine] = _render_one(jobs[mine])
+                    stopping.set()
+                    for future in futures.values():
+                        future.cancel()
+                raise
             handing.join()
             for i, future in futures.items():
                 errors[i] = future.result()

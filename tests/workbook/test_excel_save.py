@@ -165,7 +165,7 @@ def test_excel_apply_failing_rename_leaves_file_and_no_temp(
     def refuse(source: str, target: str) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(excel_module.os, "replace", refuse)
+    monkeypatch.setattr(excel_module.os, "rename", refuse)
     with pytest.raises(WorkbookWriteError, match="unchanged"):
         book.apply(_one_cell("x"), expected_version=snapshot.version)
     assert book_path.read_bytes() == saved
