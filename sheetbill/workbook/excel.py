@@ -146,15 +146,23 @@ class ExcelWorkbook:
         try:
             # Opened for writing and closed at once: nothing is written.
             os.close(os.open(self.path, os.O_WRONLY))
-            # The current file is moved into the backups folder when replaced.
-            folders = [self.path.parent, self.path.parent / BACKUP_FOLDER]
-            for folder in filter(Path.is_dir, folders):
-                with tempfile.TemporaryFile(dir=folder):
-                    pass
+            with tempfile.TemporaryFile(dir=self.path.parent):
+                pass
         except OSError as exc:
             raise WorkbookWriteError(
                 f"sheetbill may not write the file or its folder ({exc.strerror}); "
                 "nothing was done",
+                path=self.path,
+            ) from exc
+        # The current file is moved into the backups folder when it is replaced.
+        backups = self.path.parent / BACKUP_FOLDER
+        try:
+            if backups.is_dir():
+                with tempfile.TemporaryFile(dir=backups):
+                    pass
+        except OSError as exc:
+            raise WorkbookWriteError(
+                f"cannot keep a backup in {backups} ({exc.strerror}); nothing was done",
                 path=self.path,
             ) from exc
 
