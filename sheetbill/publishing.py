@@ -2,6 +2,11 @@
 
 A use-case helper of `billing`: renders what changed, uploads it when an uploader is
 given (Drive), records hashes and uploads, and turns failures into Exceptions rows.
+
+A workbook writes only into a PDF folder that is its own (the folder's marker names
+its state database) and replaces only files it recorded writing there, byte for byte:
+two workbooks in one folder, or a copy beside the original, never touch each other's
+documents. What is in the way is an Exceptions row, left as it is.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sheetbill.config import Config
+from sheetbill.config import STATE_SUFFIX, Config
 from sheetbill.errors import DeliveryError
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import is_valid_invoice_number
@@ -104,11 +109,18 @@ def publish(
         pdf_path,
         render_many,
     )
+    from sheetbill.documents.files import folder_owner
 
     wanted = {i.number: i for i in invoices}
-    for number in state.invoice_numbers():
-        if number not in wanted and not pdf_path(number, folder).is_file():
-            wanted.update({i.number: i for i in state.invoices([number])})
+    made = state.document_hashes()
+    # Never made (a broken template, a file in the way) or gone since: made now.
+    missing = [
+        number
+        for number in state.invoice_numbers()
+        if number not in wanted
+        and (number not in made or not pdf_path(number, folder).is_file())
+    ]
+    wanted.update({i.number: i for i in state.invoices(missing)})
     problems: list[Problem] = []
     documents = []
     recorded_periods = state.document_periods()
@@ -136,14 +148,20 @@ def publish(
         documents.append(InvoiceDocument(invoice, data.settings, customer, period))
     links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []
+    files: list[tuple[str, str, str]] = []
+    if documents:
+        other = folder_owner(folder, state.path)
+        if other is not None:
+            problems.append(_taken_folder(folder, other, state.path, workbook_folder))
+            documents = []
     if documents:
         progress(f"Making {len(documents)} PDF(s)")
-        folder.mkdir(parents=True, exist_ok=True)
         results = render_many(
             documents,
             templates=config.templates or DEFAULT_TEMPLATES,
             out_dir=folder,
-            previous=state.document_hashes(),
+            previous=made,
+            owned=_own_files(state, folder, now),
         )
         links = {
             number: pdf_link(
@@ -152,9 +170,15 @@ def publish(
                 prefix=config.pdf_link_prefix,
             )
             for number in state.invoice_numbers()
-            if pdf_path(number, folder).is_file()
+            if number in made and pdf_path(number, folder).is_file()
         }
         for result in results:
+            if result.foreign is not None:
+                links.pop(result.number, None)
+                problems.append(
+                    _foreign_file(result.number, result.foreign, workbook_folder)
+                )
+                continue
             if result.error is not None:
                 problems.append(
                     Problem(
@@ -176,14 +200,80 @@ def publish(
             )
             if result.is_rendered:
                 done.append((result.number, result.content_hash, str(result.pdf)))
+                files.extend((result.number, n, h) for n, h in result.files.items())
         if done:
-            state.record_documents(done, run_id=run_id, now=now, periods=periods)
+            state.record_documents(
+                done, run_id=run_id, now=now, periods=periods, files=files
+            )
     if uploader is not None:
         links, failed = _upload(
             state, uploader, folder=folder, run_id=run_id, now=now, progress=progress
         )
         problems.extend(failed)
     return Published(links, tuple(problems), len(done))
+
+
+def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, str]:
+    """The files in `folder` this state wrote: file name -> sha256 of its bytes.
+
+    PDFs written before sheetbill recorded each file's sha256 are taken as written,
+    once, where their recorded path is this folder's and a file (no link) is there:
+    nothing but this state wrote at its recorded paths before then.
+    """
+    from sheetbill.documents.files import NOT_A_FILE, file_sha256, pdf_path, xml_path
+
+    owned = state.document_files()
+    adopted: list[tuple[str, str, str]] = []
+    for number, path in state.document_paths().items():
+        target = pdf_path(number, folder)
+        if target.name in owned or Path(path).resolve() != target.resolve():
+            continue
+        for found in (target, xml_path(number, folder)):
+            digest = file_sha256(found)
+            if digest is not None and digest != NOT_A_FILE:
+                adopted.append((number, found.name, digest))
+                owned[found.name] = digest
+    if adopted:
+        state.record_document_files(adopted, now=now)
+    return owned
+
+
+def _shown(path: Path, workbook_folder: Path | None) -> str:
+    return pdf_link(path, workbook_folder=workbook_folder, prefix="")
+
+
+def _taken_folder(
+    folder: Path, other: Path, own: Path, workbook_folder: Path | None
+) -> Problem:
+    shown = _shown(folder, workbook_folder).rstrip("/") + "/"
+    return Problem(
+        "Invoices",
+        None,
+        "PDF",
+        shown,
+        f"No PDF was made: the folder {shown} holds the PDFs of another workbook, "
+        f"{other.name.removesuffix(STATE_SUFFIX)} (its state file is {other.name}), "
+        "and a workbook never writes into another's folder.",
+        "Give this workbook a folder of its own (move it, with its state file "
+        f"{own.name}, into another folder), or set "
+        'pdf_folder = "invoices/{workbook}" in sheetbill.toml so that each '
+        "workbook gets its own; the PDFs are made on the next run.",
+    )
+
+
+def _foreign_file(number: str, path: Path, workbook_folder: Path | None) -> Problem:
+    return Problem(
+        "Invoices",
+        None,
+        "PDF",
+        number,
+        f"The PDF of {number} was not made: {_shown(path, workbook_folder)} "
+        "already exists and is not a file this workbook made (another workbook's "
+        "document, or a file put there by hand), so it was left as it is.",
+        "Move that file elsewhere if it does not belong there, or give this "
+        'workbook its own PDF folder (pdf_folder = "invoices/{workbook}" in '
+        "sheetbill.toml); the PDF is made on the next run.",
+    )
 
 
 def _upload(
@@ -200,7 +290,7 @@ def _upload(
     Runs even when nothing was rendered, so an upload that failed last time is
     retried; a PDF re-rendered with an unchanged hash is not uploaded again.
     """
-    from sheetbill.documents.files import pdf_path
+    from sheetbill.documents.files import file_sha256, pdf_path
 
     uploads = state.uploads()
     links = {n: u.link for n, u in uploads.items()}
@@ -210,7 +300,14 @@ def _upload(
         if number not in uploads or uploads[number].content_hash != content_hash
     ]
     # A PDF that could not be made is reported by the renderer; nothing to upload.
-    todo = [(n, h) for n, h in todo if pdf_path(n, folder).is_file()]
+    # Nor is a file at its path that this state did not write.
+    owned = state.document_files()
+    todo = [
+        (n, h)
+        for n, h in todo
+        if pdf_path(n, folder).name in owned
+        and file_sha256(pdf_path(n, folder)) == owned[pdf_path(n, folder).name]
+    ]
     if todo:
         progress(f"Uploading {len(todo)} PDF(s) to Drive")
     problems: list[Problem] = []

@@ -88,6 +88,16 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE documents ADD COLUMN period_start TEXT;
     ALTER TABLE documents ADD COLUMN period_end TEXT;
     """,
+    # Each file a run wrote into the PDF folder and the sha256 of its bytes: only a
+    # file whose bytes still hash to that is this workbook's own to replace.
+    """
+    CREATE TABLE document_files (
+        name TEXT PRIMARY KEY,
+        number TEXT NOT NULL REFERENCES invoices(number),
+        sha256 TEXT NOT NULL,
+        written_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -279,6 +289,34 @@ class StateDB:
         """Content hash of each invoice's PDF as last rendered."""
         return dict(self.db.execute("SELECT number, content_hash FROM documents"))
 
+    def document_paths(self) -> dict[str, str]:
+        """Where each invoice's PDF was last written, by invoice number."""
+        return dict(self.db.execute("SELECT number, path FROM documents"))
+
+    def document_files(self) -> dict[str, str]:
+        """The sha256 of each file written into the PDF folder, by file name."""
+        return dict(self.db.execute("SELECT name, sha256 FROM document_files"))
+
+    def record_document_files(
+        self, files: Sequence[tuple[str, str, str]], *, now: datetime
+    ) -> None:
+        """(number, file name, sha256) of files found to be this state's own: ones
+        written before their sha256 was recorded (by an older sheetbill)."""
+        with self.transaction() as db:
+            self._insert_files(db, files, now)
+
+    @staticmethod
+    def _insert_files(
+        db: sqlite3.Connection, files: Sequence[tuple[str, str, str]], now: datetime
+    ) -> None:
+        db.executemany(
+            "INSERT INTO document_files (number, name, sha256, written_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "number = excluded.number, sha256 = excluded.sha256, "
+            "written_at = excluded.written_at",
+            [(n, name, h, now.isoformat(timespec="seconds")) for n, name, h in files],
+        )
+
     def document_periods(self) -> dict[str, tuple[date, date]]:
         """The service period each invoice's PDF showed, where it had one."""
         return {
@@ -296,10 +334,12 @@ class StateDB:
         run_id: str,
         now: datetime,
         periods: Mapping[str, tuple[date, date] | None] | None = None,
+        files: Sequence[tuple[str, str, str]] = (),
     ) -> None:
-        """(number, content hash, path) of PDFs just written to disk, and the
-        service period each shows."""
+        """(number, content hash, path) of PDFs just written to disk, the service
+        period each shows, and (number, file name, sha256) of every file written."""
         with self.transaction() as db:
+            self._insert_files(db, files, now)
             for number, content_hash, path in rendered:
                 period = (periods or {}).get(number)
                 start, end = (p.isoformat() for p in period) if period else (None, None)
