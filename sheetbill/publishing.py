@@ -12,6 +12,7 @@ documents. What is in the way is an Exceptions row, left as it is.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -22,7 +23,7 @@ from sheetbill.config import STATE_SUFFIX, Config
 from sheetbill.errors import DeliveryError
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import is_valid_invoice_number
-from sheetbill.state import StateDB, Upload
+from sheetbill.state import FileRecord, StateDB, Upload, WrittenFile
 from sheetbill.validation import BookData
 
 
@@ -112,16 +113,23 @@ def publish(
     from sheetbill.documents.files import folder_owner
 
     wanted = {i.number: i for i in invoices}
-    made = state.document_hashes()
-    # Never made (a broken template, a file in the way) or gone since: made now.
-    missing = [
-        number
-        for number in state.invoice_numbers()
-        if number not in wanted
-        and (number not in made or not pdf_path(number, folder).is_file())
-    ]
-    wanted.update({i.number: i for i in state.invoices(missing)})
+    numbers = state.invoice_numbers()
     problems: list[Problem] = []
+    other = folder_owner(folder, state.path) if wanted or numbers else None
+    if other is not None:
+        problems.append(_taken_folder(folder, other, state.path, workbook_folder))
+        wanted = {}
+        numbers = []
+    made = state.document_hashes()
+    records = _own_files(state, folder, now) if numbers else {}
+    intact = {
+        number
+        for number in numbers
+        if number in made and _is_intact(pdf_path(number, folder), records)
+    }
+    # Never made (a broken template, a file in the way), gone or replaced since.
+    missing = [n for n in numbers if n not in wanted and n not in intact]
+    wanted.update({i.number: i for i in state.invoices(missing)})
     documents = []
     recorded_periods = state.document_periods()
     periods: dict[str, tuple[date, date] | None] = {}
@@ -148,12 +156,7 @@ def publish(
         documents.append(InvoiceDocument(invoice, data.settings, customer, period))
     links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []
-    files: list[tuple[str, str, str]] = []
-    if documents:
-        other = folder_owner(folder, state.path)
-        if other is not None:
-            problems.append(_taken_folder(folder, other, state.path, workbook_folder))
-            documents = []
+    files: list[WrittenFile] = []
     if documents:
         progress(f"Making {len(documents)} PDF(s)")
         results = render_many(
@@ -161,7 +164,7 @@ def publish(
             templates=config.templates or DEFAULT_TEMPLATES,
             out_dir=folder,
             previous=made,
-            owned=_own_files(state, folder, now),
+            owned={name: record.sha256 for name, record in records.items()},
         )
         links = {
             number: pdf_link(
@@ -169,8 +172,7 @@ def publish(
                 workbook_folder=workbook_folder,
                 prefix=config.pdf_link_prefix,
             )
-            for number in state.invoice_numbers()
-            if number in made and pdf_path(number, folder).is_file()
+            for number in intact
         }
         for result in results:
             if result.foreign is not None:
@@ -200,7 +202,10 @@ def publish(
             )
             if result.is_rendered:
                 done.append((result.number, result.content_hash, str(result.pdf)))
-                files.extend((result.number, n, h) for n, h in result.files.items())
+                files.extend(
+                    (result.number, name, _record(folder / name, sha))
+                    for name, sha in result.files.items()
+                )
         if done:
             state.record_documents(
                 done, run_id=run_id, now=now, periods=periods, files=files
@@ -213,8 +218,32 @@ def publish(
     return Published(links, tuple(problems), len(done))
 
 
-def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, str]:
-    """The files in `folder` this state wrote: file name -> sha256 of its bytes.
+def _record(path: Path, sha256: str) -> FileRecord:
+    info = path.lstat()
+    return FileRecord(sha256, info.st_size, info.st_mtime_ns)
+
+
+def _is_intact(path: Path, records: Mapping[str, FileRecord]) -> bool:
+    """The file at `path` is the one this state wrote there (read again only when
+    its size or modification time changed)."""
+    from sheetbill.documents.files import file_sha256
+
+    record = records.get(path.name)
+    if record is None:
+        return False
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if (info.st_size, info.st_mtime_ns) == (record.size, record.mtime_ns):
+        return True
+    return file_sha256(path) == record.sha256
+
+
+def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, FileRecord]:
+    """The files in `folder` this state wrote, by file name.
 
     PDFs written before sheetbill recorded each file's sha256 are taken as written,
     once, where their recorded path is this folder's and a file (no link) is there:
@@ -223,7 +252,7 @@ def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, str]:
     from sheetbill.documents.files import NOT_A_FILE, file_sha256, pdf_path, xml_path
 
     owned = state.document_files()
-    adopted: list[tuple[str, str, str]] = []
+    adopted: list[WrittenFile] = []
     for number, path in state.document_paths().items():
         target = pdf_path(number, folder)
         if target.name in owned or Path(path).resolve() != target.resolve():
@@ -231,8 +260,8 @@ def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, str]:
         for found in (target, xml_path(number, folder)):
             digest = file_sha256(found)
             if digest is not None and digest != NOT_A_FILE:
-                adopted.append((number, found.name, digest))
-                owned[found.name] = digest
+                adopted.append((number, found.name, _record(found, digest)))
+                owned[found.name] = adopted[-1][2]
     if adopted:
         state.record_document_files(adopted, now=now)
     return owned
@@ -290,7 +319,7 @@ def _upload(
     Runs even when nothing was rendered, so an upload that failed last time is
     retried; a PDF re-rendered with an unchanged hash is not uploaded again.
     """
-    from sheetbill.documents.files import file_sha256, pdf_path
+    from sheetbill.documents.files import pdf_path
 
     uploads = state.uploads()
     links = {n: u.link for n, u in uploads.items()}
@@ -302,12 +331,7 @@ def _upload(
     # A PDF that could not be made is reported by the renderer; nothing to upload.
     # Nor is a file at its path that this state did not write.
     owned = state.document_files()
-    todo = [
-        (n, h)
-        for n, h in todo
-        if pdf_path(n, folder).name in owned
-        and file_sha256(pdf_path(n, folder)) == owned[pdf_path(n, folder).name]
-    ]
+    todo = [(n, h) for n, h in todo if _is_intact(pdf_path(n, folder), owned)]
     if todo:
         progress(f"Uploading {len(todo)} PDF(s) to Drive")
     problems: list[Problem] = []

@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from filelock import FileLock, Timeout
 
@@ -95,6 +95,8 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT PRIMARY KEY,
         number TEXT NOT NULL REFERENCES invoices(number),
         sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
         written_at TEXT NOT NULL
     );
     """,
@@ -109,6 +111,19 @@ class Upload:
     content_hash: str
     file_id: str
     link: str
+
+
+class FileRecord(NamedTuple):
+    """A file a run wrote into the PDF folder: its bytes' sha256, and its size and
+    modification time then (while both are unchanged, it need not be read again)."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+# (invoice number, file name, what was written) of one file in the PDF folder.
+WrittenFile = tuple[str, str, FileRecord]
 
 
 def invoice_to_json(invoice: Invoice) -> str:
@@ -293,28 +308,44 @@ class StateDB:
         """Where each invoice's PDF was last written, by invoice number."""
         return dict(self.db.execute("SELECT number, path FROM documents"))
 
-    def document_files(self) -> dict[str, str]:
-        """The sha256 of each file written into the PDF folder, by file name."""
-        return dict(self.db.execute("SELECT name, sha256 FROM document_files"))
+    def document_files(self) -> dict[str, FileRecord]:
+        """Each file written into the PDF folder, by file name."""
+        return {
+            name: FileRecord(sha, size, mtime_ns)
+            for name, sha, size, mtime_ns in self.db.execute(
+                "SELECT name, sha256, size, mtime_ns FROM document_files"
+            )
+        }
 
     def record_document_files(
-        self, files: Sequence[tuple[str, str, str]], *, now: datetime
+        self, files: Sequence[WrittenFile], *, now: datetime
     ) -> None:
-        """(number, file name, sha256) of files found to be this state's own: ones
-        written before their sha256 was recorded (by an older sheetbill)."""
+        """Files found to be this state's own: ones written before their sha256
+        was recorded (by an older sheetbill)."""
         with self.transaction() as db:
             self._insert_files(db, files, now)
 
     @staticmethod
     def _insert_files(
-        db: sqlite3.Connection, files: Sequence[tuple[str, str, str]], now: datetime
+        db: sqlite3.Connection, files: Sequence[WrittenFile], now: datetime
     ) -> None:
         db.executemany(
-            "INSERT INTO document_files (number, name, sha256, written_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "INSERT INTO document_files (number, name, sha256, size, mtime_ns, "
+            "written_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
             "number = excluded.number, sha256 = excluded.sha256, "
+            "size = excluded.size, mtime_ns = excluded.mtime_ns, "
             "written_at = excluded.written_at",
-            [(n, name, h, now.isoformat(timespec="seconds")) for n, name, h in files],
+            [
+                (
+                    n,
+                    name,
+                    f.sha256,
+                    f.size,
+                    f.mtime_ns,
+                    now.isoformat(timespec="seconds"),
+                )
+                for n, name, f in files
+            ],
         )
 
     def document_periods(self) -> dict[str, tuple[date, date]]:
@@ -334,10 +365,10 @@ class StateDB:
         run_id: str,
         now: datetime,
         periods: Mapping[str, tuple[date, date] | None] | None = None,
-        files: Sequence[tuple[str, str, str]] = (),
+        files: Sequence[WrittenFile] = (),
     ) -> None:
         """(number, content hash, path) of PDFs just written to disk, the service
-        period each shows, and (number, file name, sha256) of every file written."""
+        period each shows, and every file written."""
         with self.transaction() as db:
             self._insert_files(db, files, now)
             for number, content_hash, path in rendered:
