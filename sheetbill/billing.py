@@ -25,7 +25,13 @@ from sheetbill.errors import (
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.model import Invoice, Order, Problem, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
-from sheetbill.publishing import PdfUploader, Published, predicted_links, publish
+from sheetbill.publishing import (
+    PdfUploader,
+    Published,
+    predicted_links,
+    publish,
+    remove_own_files,
+)
 from sheetbill.recovery import (
     latest_in_series,
     marks_in_book,
@@ -249,6 +255,7 @@ class _Run:
             )
             if planned.new or planned.withdrawn:
                 progress("Recording the new invoices")
+                withdrawn_files = state.files_of(planned.withdrawn)
                 state.record_pending(
                     planned.new,
                     after=planned.after,
@@ -258,6 +265,7 @@ class _Run:
                     replaces=planned.replaces,
                     withdrawn=planned.withdrawn,
                 )
+                remove_own_files(self.folder, withdrawn_files)
             published = Published({}, (), 0)
             if config.documents:
                 published = publish(

@@ -18,6 +18,10 @@ from typing import Any
 from sheetbill.errors import ConfigError
 
 CONFIG_NAME = "sheetbill.toml"
+STATE_SUFFIX = ".sheetbill.sqlite"
+# In `pdf_folder`: the workbook's name, so workbooks sharing one sheetbill.toml each
+# get their own folder (`invoices/{workbook}`).
+WORKBOOK_PLACEHOLDER = "{workbook}"
 GOOGLE_SHEETS_API = "https://sheets.googleapis.com"
 
 
@@ -52,6 +56,7 @@ class Config:
     # Make a PDF for every invoice (off: invoices are written without documents).
     documents: bool = True
     # Where PDFs go; default: `invoices/` beside the workbook (or the state database).
+    # `{workbook}` in it stands for the workbook's name.
     pdf_folder: Path | None = None
     # Written into the PDF column before the file name instead of the folder's path
     # relative to the workbook, e.g. "https://files.example.com/invoices/".
@@ -76,13 +81,23 @@ class Config:
 
     def pdf_folder_for(self, state: Path) -> Path:
         """Where PDFs go: `pdf_folder`, else `invoices/` beside the state database
-        (which is beside the workbook unless `state` says otherwise)."""
-        return self.pdf_folder or state.parent / "invoices"
+        (which is beside the workbook unless `state` says otherwise).
+
+        `{workbook}` in `pdf_folder` becomes the state database's name without
+        `.sheetbill.sqlite`: the workbook's name (`gsheets-<id>` for a Google Sheet).
+        """
+        if self.pdf_folder is None:
+            return state.parent / "invoices"
+        text = str(self.pdf_folder)
+        if WORKBOOK_PLACEHOLDER not in text:
+            return self.pdf_folder
+        name = state.name.removesuffix(STATE_SUFFIX) or state.stem
+        return Path(text.replace(WORKBOOK_PLACEHOLDER, name or state.stem))
 
     def state_path(self, workbook: Path) -> Path:
         if self.state is not None:
             return self.state
-        return workbook.with_name(workbook.stem + ".sheetbill.sqlite")
+        return workbook.with_name(workbook.stem + STATE_SUFFIX)
 
 
 KNOWN_KEYS = {
@@ -163,6 +178,15 @@ def load_config(path: Path) -> Config:
     if not isinstance(prefix, str):
         raise ConfigError("'pdf_link_prefix' must be a text (a URL)", path=path)
     drive_folder = _drive_folder(raw.get("pdf_drive_folder", ""), path)
+    pdf_folder = raw.get("pdf_folder")
+    if isinstance(pdf_folder, str) and re.search(
+        r"[{}]", pdf_folder.replace(WORKBOOK_PLACEHOLDER, "")
+    ):
+        raise ConfigError(
+            "'pdf_folder' may hold {workbook} (the workbook's name) and no other "
+            '{...}, e.g. pdf_folder = "invoices/{workbook}"',
+            path=path,
+        )
     return Config(
         documents=documents,
         pdf_folder=_file_key(raw, "pdf_folder", base, path),

@@ -2,11 +2,17 @@
 
 A use-case helper of `billing`: renders what changed, uploads it when an uploader is
 given (Drive), records hashes and uploads, and turns failures into Exceptions rows.
+
+A workbook writes only into a PDF folder that is its own (the folder's marker names
+its state database) and replaces only files it recorded writing there, byte for byte:
+two workbooks in one folder, or a copy beside the original, never touch each other's
+documents. What is in the way is an Exceptions row, left as it is.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -14,11 +20,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Protocol
 
-from sheetbill.config import Config
+from sheetbill.config import STATE_SUFFIX, Config
 from sheetbill.errors import DeliveryError, DocumentWriteError
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import is_valid_invoice_number
-from sheetbill.state import StateDB, Upload
+from sheetbill.state import FileRecord, StateDB, Upload, WrittenFile
 from sheetbill.validation import BookData
 
 
@@ -105,12 +111,28 @@ def publish(
         pdf_path,
         render_many,
     )
+    from sheetbill.documents.files import folder_owner
 
     wanted = {i.number: i for i in invoices}
-    for number in state.invoice_numbers():
-        if number not in wanted and not pdf_path(number, folder).is_file():
-            wanted.update({i.number: i for i in state.invoices([number])})
+    numbers = state.invoice_numbers()
     problems: list[Problem] = []
+    if wanted or numbers:
+        _prepare(folder)
+    other = folder_owner(folder, state.path) if wanted or numbers else None
+    if other is not None:
+        problems.append(_taken_folder(folder, other, state.path, workbook_folder))
+        wanted = {}
+        numbers = []
+    made = state.document_hashes()
+    records = _own_files(state, folder, now) if numbers else {}
+    intact = {
+        number
+        for number in numbers
+        if number in made and _is_intact(pdf_path(number, folder), records)
+    }
+    # Never made (a broken template, a file in the way), gone or replaced since.
+    missing = [n for n in numbers if n not in wanted and n not in intact]
+    wanted.update({i.number: i for i in state.invoices(missing)})
     documents = []
     recorded_periods = state.document_periods()
     periods: dict[str, tuple[date, date] | None] = {}
@@ -137,14 +159,15 @@ def publish(
         documents.append(InvoiceDocument(invoice, data.settings, customer, period))
     links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []
+    files: list[WrittenFile] = []
     if documents:
         progress(f"Making {len(documents)} PDF(s)")
-        _prepare(folder)
         results = render_many(
             documents,
             templates=config.templates or DEFAULT_TEMPLATES,
             out_dir=folder,
-            previous=state.document_hashes(),
+            previous=made,
+            owned={name: record.sha256 for name, record in records.items()},
         )
         links = {
             number: pdf_link(
@@ -152,10 +175,15 @@ def publish(
                 workbook_folder=workbook_folder,
                 prefix=config.pdf_link_prefix,
             )
-            for number in state.invoice_numbers()
-            if pdf_path(number, folder).is_file()
+            for number in intact
         }
         for result in results:
+            if result.foreign is not None:
+                links.pop(result.number, None)
+                problems.append(
+                    _foreign_file(result.number, result.foreign, workbook_folder)
+                )
+                continue
             if result.error is not None:
                 problems.append(
                     Problem(
@@ -177,14 +205,32 @@ def publish(
             )
             if result.is_rendered:
                 done.append((result.number, result.content_hash, str(result.pdf)))
+                files.extend(
+                    (result.number, name, _record(folder / name, sha))
+                    for name, sha in result.files.items()
+                )
         if done:
-            state.record_documents(done, run_id=run_id, now=now, periods=periods)
+            state.record_documents(
+                done, run_id=run_id, now=now, periods=periods, files=files
+            )
     if uploader is not None:
         links, failed = _upload(
             state, uploader, folder=folder, run_id=run_id, now=now, progress=progress
         )
         problems.extend(failed)
     return Published(links, tuple(problems), len(done))
+
+
+def remove_own_files(folder: Path, files: Mapping[str, FileRecord]) -> None:
+    """Delete these files of this state's (a withdrawn number's PDF, which must not
+    pass for an invoice), each only while it is still the file written there."""
+    import contextlib
+
+    for name, record in files.items():
+        path = folder / name
+        if _is_intact(path, {name: record}):
+            with contextlib.suppress(OSError):
+                path.unlink()
 
 
 def _prepare(folder: Path) -> None:
@@ -200,6 +246,93 @@ def _prepare(folder: Path) -> None:
         ) from exc
     # No run of this workbook is writing there (the state lock): older is left over.
     remove_stale_temp_files(folder, older_than=started)
+
+
+def _record(path: Path, sha256: str) -> FileRecord:
+    info = path.lstat()
+    return FileRecord(sha256, info.st_size, info.st_mtime_ns)
+
+
+def _is_intact(path: Path, records: Mapping[str, FileRecord]) -> bool:
+    """The file at `path` is the one this state wrote there (read again only when
+    its size or modification time changed)."""
+    from sheetbill.documents.files import file_sha256
+
+    record = records.get(path.name)
+    if record is None:
+        return False
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISREG(info.st_mode):
+        return False
+    if (info.st_size, info.st_mtime_ns) == (record.size, record.mtime_ns):
+        return True
+    return file_sha256(path) == record.sha256
+
+
+def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, FileRecord]:
+    """The files in `folder` this state wrote, by file name.
+
+    PDFs written before sheetbill recorded each file's sha256 are taken as written,
+    once, where their recorded path is this folder's and a file (no link) is there:
+    nothing but this state wrote at its recorded paths before then.
+    """
+    from sheetbill.documents.files import NOT_A_FILE, file_sha256, pdf_path, xml_path
+
+    owned = state.document_files()
+    adopted: list[WrittenFile] = []
+    for number, path in state.document_paths().items():
+        target = pdf_path(number, folder)
+        if target.name in owned or Path(path).resolve() != target.resolve():
+            continue
+        for found in (target, xml_path(number, folder)):
+            digest = file_sha256(found)
+            if digest is not None and digest != NOT_A_FILE:
+                adopted.append((number, found.name, _record(found, digest)))
+                owned[found.name] = adopted[-1][2]
+    if adopted:
+        state.record_document_files(adopted, now=now)
+    return owned
+
+
+def _shown(path: Path, workbook_folder: Path | None) -> str:
+    return pdf_link(path, workbook_folder=workbook_folder, prefix="")
+
+
+def _taken_folder(
+    folder: Path, other: Path, own: Path, workbook_folder: Path | None
+) -> Problem:
+    shown = _shown(folder, workbook_folder).rstrip("/") + "/"
+    return Problem(
+        "Invoices",
+        None,
+        "PDF",
+        shown,
+        f"No PDF was made: the folder {shown} holds the PDFs of another workbook, "
+        f"{other.name.removesuffix(STATE_SUFFIX)} (its state file is {other.name}), "
+        "and a workbook never writes into another's folder.",
+        "Give this workbook a folder of its own (move it, with its state file "
+        f"{own.name}, into another folder), or set "
+        'pdf_folder = "invoices/{workbook}" in sheetbill.toml so that each '
+        "workbook gets its own; the PDFs are made on the next run.",
+    )
+
+
+def _foreign_file(number: str, path: Path, workbook_folder: Path | None) -> Problem:
+    return Problem(
+        "Invoices",
+        None,
+        "PDF",
+        number,
+        f"The PDF of {number} was not made: {_shown(path, workbook_folder)} "
+        "already exists and is not a file this workbook made (another workbook's "
+        "document, or a file put there by hand), so it was left as it is.",
+        "Move that file elsewhere if it does not belong there, or give this "
+        'workbook its own PDF folder (pdf_folder = "invoices/{workbook}" in '
+        "sheetbill.toml); the PDF is made on the next run.",
+    )
 
 
 def _upload(
@@ -226,7 +359,9 @@ def _upload(
         if number not in uploads or uploads[number].content_hash != content_hash
     ]
     # A PDF that could not be made is reported by the renderer; nothing to upload.
-    todo = [(n, h) for n, h in todo if pdf_path(n, folder).is_file()]
+    # Nor is a file at its path that this state did not write.
+    owned = state.document_files()
+    todo = [(n, h) for n, h in todo if _is_intact(pdf_path(n, folder), owned)]
     if todo:
         progress(f"Uploading {len(todo)} PDF(s) to Drive")
     problems: list[Problem] = []

@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from filelock import FileLock, Timeout
 
@@ -102,6 +102,18 @@ MIGRATIONS: tuple[str, ...] = (
         reason TEXT NOT NULL
     );
     """,
+    # Each file a run wrote into the PDF folder and the sha256 of its bytes: only a
+    # file whose bytes still hash to that is this workbook's own to replace.
+    """
+    CREATE TABLE document_files (
+        name TEXT PRIMARY KEY,
+        number TEXT NOT NULL REFERENCES invoices(number),
+        sha256 TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ns INTEGER NOT NULL,
+        written_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -113,6 +125,19 @@ class Upload:
     content_hash: str
     file_id: str
     link: str
+
+
+class FileRecord(NamedTuple):
+    """A file a run wrote into the PDF folder: its bytes' sha256, and its size and
+    modification time then (while both are unchanged, it need not be read again)."""
+
+    sha256: str
+    size: int
+    mtime_ns: int
+
+
+# (invoice number, file name, what was written) of one file in the PDF folder.
+WrittenFile = tuple[str, str, FileRecord]
 
 
 def invoice_to_json(invoice: Invoice) -> str:
@@ -346,6 +371,61 @@ class StateDB:
         """Content hash of each invoice's PDF as last rendered."""
         return dict(self.db.execute("SELECT number, content_hash FROM documents"))
 
+    def document_paths(self) -> dict[str, str]:
+        """Where each invoice's PDF was last written, by invoice number."""
+        return dict(self.db.execute("SELECT number, path FROM documents"))
+
+    def document_files(self) -> dict[str, FileRecord]:
+        """Each file written into the PDF folder, by file name."""
+        return {
+            name: FileRecord(sha, size, mtime_ns)
+            for name, sha, size, mtime_ns in self.db.execute(
+                "SELECT name, sha256, size, mtime_ns FROM document_files"
+            )
+        }
+
+    def files_of(self, numbers: Iterable[str]) -> dict[str, FileRecord]:
+        """The files written for these invoices, by file name."""
+        wanted = set(numbers)
+        return {
+            name: FileRecord(sha, size, mtime_ns)
+            for number, name, sha, size, mtime_ns in self.db.execute(
+                "SELECT number, name, sha256, size, mtime_ns FROM document_files"
+            )
+            if number in wanted
+        }
+
+    def record_document_files(
+        self, files: Sequence[WrittenFile], *, now: datetime
+    ) -> None:
+        """Files found to be this state's own: ones written before their sha256
+        was recorded (by an older sheetbill)."""
+        with self.transaction() as db:
+            self._insert_files(db, files, now)
+
+    @staticmethod
+    def _insert_files(
+        db: sqlite3.Connection, files: Sequence[WrittenFile], now: datetime
+    ) -> None:
+        db.executemany(
+            "INSERT INTO document_files (number, name, sha256, size, mtime_ns, "
+            "written_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(name) DO UPDATE SET "
+            "number = excluded.number, sha256 = excluded.sha256, "
+            "size = excluded.size, mtime_ns = excluded.mtime_ns, "
+            "written_at = excluded.written_at",
+            [
+                (
+                    n,
+                    name,
+                    f.sha256,
+                    f.size,
+                    f.mtime_ns,
+                    now.isoformat(timespec="seconds"),
+                )
+                for n, name, f in files
+            ],
+        )
+
     def document_periods(self) -> dict[str, tuple[date, date]]:
         """The service period each invoice's PDF showed, where it had one."""
         return {
@@ -363,10 +443,12 @@ class StateDB:
         run_id: str,
         now: datetime,
         periods: Mapping[str, tuple[date, date] | None] | None = None,
+        files: Sequence[WrittenFile] = (),
     ) -> None:
-        """(number, content hash, path) of PDFs just written to disk, and the
-        service period each shows."""
+        """(number, content hash, path) of PDFs just written to disk, the service
+        period each shows, and every file written."""
         with self.transaction() as db:
+            self._insert_files(db, files, now)
             for number, content_hash, path in rendered:
                 period = (periods or {}).get(number)
                 start, end = (p.isoformat() for p in period) if period else (None, None)
@@ -526,7 +608,7 @@ class StateDB:
             for number in (*replaces, *(withdrawn or {})):
                 db.execute("DELETE FROM billed_rows WHERE invoice_no = ?", (number,))
             for number, reason in (withdrawn or {}).items():
-                for table in ("uploads", "documents"):
+                for table in ("uploads", "documents", "document_files"):
                     db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
                 db.execute(
                     "DELETE FROM invoices WHERE number = ? AND status = 'pending'",

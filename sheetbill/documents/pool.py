@@ -1,6 +1,8 @@
 """Many PDFs at once: skip unchanged ones by content hash, render the rest in a pool.
 
-The hash covers the invoice data, every template file and the libraries' versions."""
+The hash covers the invoice data, every template file and the libraries' versions.
+Given the files a state wrote (`owned`), a file that is not one of them is never
+replaced: its document comes back with `foreign` set instead."""
 
 from __future__ import annotations
 
@@ -13,14 +15,24 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from typing import NamedTuple
 
 from sheetbill.documents.context import InvoiceDocument
-from sheetbill.documents.files import pdf_path, xml_path
-from sheetbill.documents.render import DEFAULT_TEMPLATES, render_invoice_pdf
+from sheetbill.documents.files import (
+    ForeignFileError,
+    file_sha256,
+    pdf_path,
+    xml_path,
+)
+from sheetbill.documents.render import (
+    DEFAULT_TEMPLATES,
+    render_invoice_pdf,
+    write_invoice_files,
+)
 from sheetbill.errors import RenderError
 
 # Bump when this package changes what it draws, so every PDF is rendered again.
@@ -42,6 +54,11 @@ class RenderResult:
     xml: Path | None = None
     # Why this document could not be rendered; the others are rendered anyway.
     error: str | None = None
+    # A file this state did not write, found at one of the document's paths and
+    # left as it was; the document was not written.
+    foreign: Path | None = None
+    # Each file written now (its name) and the sha256 of its bytes.
+    files: Mapping[str, str] = field(default_factory=dict)
 
 
 @cache
@@ -94,17 +111,37 @@ def content_hash(
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
 
-def _render_one(job: tuple[InvoiceDocument, Path, Path]) -> str | None:
-    """Runs in a worker: renders one document, returns the error text if it failed."""
-    document, templates, out_dir = job
+# A document, its templates, the output folder, and the files there that are this
+# state's own (name -> sha256), or None when any file may be replaced.
+Job = tuple[InvoiceDocument, Path, Path, dict[str, str] | None]
+
+
+class Outcome(NamedTuple):
+    """What a worker did with one job."""
+
+    error: str | None = None
+    foreign: Path | None = None
+    files: dict[str, str] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+
+
+def _render_one(job: Job) -> Outcome:
+    """Runs in a worker: renders and writes one document, or says why not."""
+    document, templates, out_dir, ours = job
     try:
-        render_invoice_pdf(document, templates=templates, out_dir=out_dir)
+        if ours is None:
+            render_invoice_pdf(document, templates=templates, out_dir=out_dir)
+            return Outcome()
+        files = write_invoice_files(
+            document, templates=templates, out_dir=out_dir, ours=ours
+        )
     except RenderError as exc:
-        return str(exc)
-    return None
+        return Outcome(error=str(exc))
+    except ForeignFileError as exc:
+        return Outcome(foreign=exc.path)
+    return Outcome(files=files)
 
 
-def _render_all(jobs: Sequence[tuple[InvoiceDocument, Path, Path]]) -> list[str | None]:
+def _render_all(jobs: Sequence[Job]) -> list[Outcome]:
     return [_render_one(job) for job in jobs]
 
 
@@ -112,9 +149,7 @@ def _ready() -> None:
     """A job that does nothing: submitting one per worker makes the pool start them."""
 
 
-def _render_pooled(
-    jobs: Sequence[tuple[InvoiceDocument, Path, Path]], workers: int
-) -> list[str | None]:
+def _render_pooled(jobs: Sequence[Job], workers: int) -> list[Outcome]:
     """Workers take jobs from the back while this process takes them from the front.
 
     A worker comes from a fork server that imports WeasyPrint first (about 2 s when
@@ -124,7 +159,7 @@ def _render_pooled(
     the thread hands them every job not yet taken, in reverse, so the ones at the
     front stay queued longest and this process can still cancel and render them.
     """
-    errors: list[str | None] = [None] * len(jobs)
+    outcomes: list[Outcome] = [Outcome()] * len(jobs)
     # forkserver, not fork: the parent may hold threads and WeasyPrint's native
     # state, unsafe to copy. The fork server starts clean, imports the renderer and
     # prints a sample once (warmup), and forks workers from that, instead of each
@@ -133,7 +168,7 @@ def _render_pooled(
     context.set_forkserver_preload([__name__, "sheetbill.documents.warmup"])
     lock = threading.Lock()
     stopping = threading.Event()
-    futures: dict[int, Future[str | None]] = {}
+    futures: dict[int, Future[Outcome]] = {}
     taken = 0  # jobs below this index are this process's
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -166,7 +201,7 @@ def _render_pooled(
                             futures[mine] = queued
                             break
                         taken += 1
-                    errors[mine] = _render_one(jobs[mine])
+                    outcomes[mine] = _render_one(jobs[mine])
             except BaseException:
                 # A PDF that cannot be written (disk full) ends the batch: no job
                 # may be handed to a pool that is shutting down.
@@ -177,20 +212,34 @@ def _render_pooled(
                 raise
             handing.join()
             for i, future in futures.items():
-                errors[i] = future.result()
+                outcomes[i] = future.result()
     except BrokenProcessPool as exc:
         raise RenderError(f"a PDF worker process died: {exc}") from exc
-    return errors
+    return outcomes
+
+
+def _paths(document: InvoiceDocument, out_dir: Path) -> list[Path]:
+    number = document.invoice.number
+    if document.e_invoice == "xrechnung":
+        return [pdf_path(number, out_dir), xml_path(number, out_dir)]
+    return [pdf_path(number, out_dir)]
 
 
 def _is_current(
-    document: InvoiceDocument, out_dir: Path, known: str | None, now: str
+    document: InvoiceDocument,
+    out_dir: Path,
+    known: str | None,
+    now: str,
+    owned: Mapping[str, str] | None,
 ) -> bool:
-    if known != now or not pdf_path(document.invoice.number, out_dir).is_file():
+    """Its files are there with this content hash (and are this state's own)."""
+    if known != now:
         return False
-    return (
-        document.e_invoice != "xrechnung"
-        or xml_path(document.invoice.number, out_dir).is_file()
+    if owned is None:
+        return all(path.is_file() for path in _paths(document, out_dir))
+    return all(
+        path.name in owned and file_sha256(path) == owned[path.name]
+        for path in _paths(document, out_dir)
     )
 
 
@@ -201,8 +250,13 @@ def render_many(
     out_dir: Path,
     previous: Mapping[str, str] | None = None,
     workers: int = DEFAULT_WORKERS,
+    owned: Mapping[str, str] | None = None,
 ) -> list[RenderResult]:
     """Render what changed since `previous` (number -> content hash), in a process pool.
+
+    With `owned` (file name -> sha256 of the file this state wrote there), a file at
+    a document's path is replaced only when it is that file; other documents come
+    back with `foreign` naming the file left alone, and nothing of theirs written.
 
     Results come back in the order of `documents`. A document that fails carries its
     error and the rest are rendered; a broken template therefore fails every one of
@@ -215,24 +269,47 @@ def render_many(
     todo = [
         i
         for i, (doc, now) in enumerate(zip(documents, hashes, strict=True))
-        if not _is_current(doc, out_dir, known.get(doc.invoice.number), now)
+        if not _is_current(doc, out_dir, known.get(doc.invoice.number), now, owned)
     ]
-    jobs = [(documents[i], templates, out_dir) for i in todo]
+    jobs: list[Job] = [
+        (documents[i], templates, out_dir, _own_files(documents[i], out_dir, owned))
+        for i in todo
+    ]
     workers = max(1, min(workers, os.cpu_count() or 1, len(jobs) - 1))
-    errors = _render_all(jobs) if workers == 1 else _render_pooled(jobs, workers)
-    failed = dict(zip(todo, errors, strict=True))
+    outcomes = _render_all(jobs) if workers == 1 else _render_pooled(jobs, workers)
+    done = dict(zip(todo, outcomes, strict=True))
     results = []
     for i, (doc, now) in enumerate(zip(documents, hashes, strict=True)):
         number = doc.invoice.number
         xml = xml_path(number, out_dir) if doc.e_invoice == "xrechnung" else None
+        outcome = done.get(i)
         results.append(
             RenderResult(
                 number=number,
                 pdf=pdf_path(number, out_dir),
                 content_hash=now,
-                is_rendered=i in failed and failed[i] is None,
+                is_rendered=(
+                    outcome is not None
+                    and outcome.error is None
+                    and outcome.foreign is None
+                ),
                 xml=xml,
-                error=failed.get(i),
+                error=outcome.error if outcome else None,
+                foreign=outcome.foreign if outcome else None,
+                files=outcome.files if outcome else {},
             )
         )
     return results
+
+
+def _own_files(
+    document: InvoiceDocument, out_dir: Path, owned: Mapping[str, str] | None
+) -> dict[str, str] | None:
+    """The part of `owned` a job needs: only its own files go to the worker."""
+    if owned is None:
+        return None
+    return {
+        path.name: owned[path.name]
+        for path in _paths(document, out_dir)
+        if path.name in owned
+    }

@@ -42,7 +42,13 @@ from sheetbill.documents.einvoice import (
     facturx_xmp,
     write_xrechnung_xml,
 )
-from sheetbill.documents.files import atomic_write, pdf_path
+from sheetbill.documents.files import (
+    atomic_write,
+    check_replaceable,
+    pdf_path,
+    write_owned,
+    xml_path,
+)
 from sheetbill.documents.qr import PaymentCode
 from sheetbill.errors import RenderError
 
@@ -307,3 +313,29 @@ def render_invoice_pdf(
     if document.e_invoice == "xrechnung":
         write_xrechnung_xml(document, out_dir=out_dir)
     return target
+
+
+def write_invoice_files(
+    document: InvoiceDocument,
+    *,
+    templates: Path = DEFAULT_TEMPLATES,
+    out_dir: Path,
+    ours: Mapping[str, str],
+) -> dict[str, str]:
+    """Render one document and write its files, replacing only this state's own.
+
+    `ours` maps a file name to the sha256 of the file this state wrote there. Every
+    file is checked before any is written, so a document is written whole or not at
+    all; a ForeignFileError names the path that is not ours. Returns each file's
+    name and the sha256 of what was written.
+    """
+    number = document.invoice.number
+    files = {pdf_path(number, out_dir): render_pdf_bytes(document, templates)}
+    if document.e_invoice == "xrechnung":
+        files[xml_path(number, out_dir)] = cii_xml(document, profile="xrechnung")
+    for target, data in files.items():
+        check_replaceable(target, data, ours=ours.get(target.name))
+    return {
+        target.name: write_owned(target, data, ours=ours.get(target.name))
+        for target, data in files.items()
+    }
