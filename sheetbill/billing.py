@@ -111,14 +111,24 @@ def check_workbook(
     snapshot = workbook.read()
     today = today_for(snapshot, config, as_of)
     billed: dict[str, BilledRow] = {}
+    counters, known = Counters({}, 0), list[str]()
     if state_path is not None and state_path.exists():
         with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
             billed = state.billed_rows()
+            counters = state.counters()
+            known = [*state.invoice_numbers(), *state.withdrawn_numbers()]
     with cycle_collection_paused():
         data = validate_book(
             snapshot, today=today, billed=billed, aliases=config.aliases
         )
-    problems = (*data.problems, *_blocking_problems(data))
+    unknown = unknown_to_state(
+        marks_in_book(data.layouts), counters, known, data.settings.number_pattern
+    )
+    problems = (
+        *data.problems,
+        *_blocking_problems(data),
+        *([_unknown_problem(unknown, workbook.name)] if unknown else []),
+    )
     counts = {
         "customers": len(data.customers),
         "rates": len(data.rates),
@@ -126,6 +136,18 @@ def check_workbook(
         "billable orders": len(data.orders),
     }
     return CheckResult(workbook.name, today, tuple(problems), counts)
+
+
+def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
+    return Problem(
+        "Invoices",
+        None,
+        "Invoice No",
+        ", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""),
+        "The workbook shows invoice numbers or Row IDs that its state database "
+        "never drew (it is missing, empty, or another copy's): a run would stop.",
+        f"Put the right state database back, or run: sheetbill state rebuild {name}",
+    )
 
 
 def _blocking_problems(data: BookData) -> list[Problem]:

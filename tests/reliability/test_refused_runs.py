@@ -1,0 +1,245 @@
+"""A refused run has no side effects (issue 10, point 4): what will not be written is
+found before a number is drawn; an invoice never written is planned again from the
+rows as they are now, under its number; nothing that cannot fit a cell is planned."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from cli_runs import copy_case, drawn, one_line, sheetbill, state_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from readback import calamine_records
+
+from sheetbill.billing import run_billing
+from sheetbill.config import Config
+from sheetbill.errors import WorkbookLockedError, WorkbookWriteError
+from sheetbill.invoicing import MAX_CELL_TEXT
+from sheetbill.model import InvoiceLine, SourceRow
+from sheetbill.recovery import _row_ids_in
+from sheetbill.state import StateDB
+from sheetbill.workbook.excel import ExcelWorkbook
+
+from helpers import MemoryWorkbook, small_book, time_row
+
+D = Decimal
+LOCKED = "open-in-libreoffice"
+LOCK_FILE = ".~lock.locked.xlsx#"
+
+
+def test_a_workbook_open_in_libreoffice_draws_no_number_and_makes_no_pdf(tmp_path):
+    book = copy_case(LOCKED, "locked.xlsx", tmp_path / "shop")
+    before = book.read_bytes()
+    err = one_line(sheetbill("run", book.name, cwd=book.parent), 3)
+    assert "open in LibreOffice" in err
+    assert drawn(state_of(book)) == {}
+    assert not (book.parent / "invoices").exists()
+    assert book.read_bytes() == before
+
+
+def test_a_read_only_workbook_draws_no_number(tmp_path):
+    book = copy_case(LOCKED, "locked.xlsx", tmp_path / "shop")
+    (book.parent / LOCK_FILE).unlink()
+    book.chmod(0o444)
+    err = one_line(sheetbill("run", book.name, cwd=book.parent), 3)
+    assert "read-only" in err
+    assert drawn(state_of(book)) == {}
+    assert not (book.parent / "invoices").exists()
+
+
+def test_a_pdf_folder_that_cannot_be_written_draws_no_number(tmp_path):
+    book = copy_case(LOCKED, "locked.xlsx", tmp_path / "shop")
+    (book.parent / LOCK_FILE).unlink()
+    (book.parent / "invoices").write_text("a file where the folder should be")
+    err = one_line(sheetbill("run", book.name, cwd=book.parent), 3)
+    assert "invoices" in err and "PDF" in err
+    assert drawn(state_of(book)) == {}
+
+
+def test_a_lock_that_appears_mid_run_leaves_the_invoice_to_be_rebuilt_as_edited(
+    tmp_path,
+):
+    """The case: refused late (numbers drawn, PDF made), then Hours of row 3 change
+    and the lock goes; the rerun bills the new hours under the same number."""
+    book = copy_case(LOCKED, "locked.xlsx", tmp_path / "shop")
+    lock = book.parent / LOCK_FILE
+    lock_text = lock.read_bytes()
+    lock.unlink()
+    state = state_of(book)
+    as_of = date(2026, 11, 3)
+
+    def lock_before_writing(step: str) -> None:
+        if step == "Writing the workbook":
+            lock.write_bytes(lock_text)
+
+    with pytest.raises(WorkbookLockedError):
+        run_billing(
+            ExcelWorkbook(book),
+            Config(),
+            state_path=state,
+            as_of=as_of,
+            is_dry_run=False,
+            progress=lock_before_writing,
+        )
+    with StateDB(state) as db:
+        (first,) = db.pending_invoices()
+    lock.unlink()
+    was = _edit_hours(book, row=3, hours=7.5)
+    result = run_billing(
+        ExcelWorkbook(book), Config(), state_path=state, as_of=as_of, is_dry_run=False
+    )
+    assert result.recovered == () and result.withdrawn == ()
+    (again,) = result.invoices
+    assert again.number == first.number
+    hours = sum(li.quantity for li in again.lines)
+    assert hours == sum(li.quantity for li in first.lines) - was + D("7.5")
+    assert again.total != first.total
+    rows = calamine_records(book, "Invoices")
+    assert [r["Invoice No"] for r in rows] == [first.number]
+    assert float(rows[0]["Total"]) == float(again.total)
+
+
+def _edit_hours(book, *, row: int, hours: float) -> Decimal:
+    """Hours of a Time Log row changed as a person would (openpyxl, then saved);
+    what the cell held before."""
+    import openpyxl
+
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["Time Log"]
+    column = [c.value for c in sheet[1]].index("Hours") + 1
+    was = sheet.cell(row=row, column=column).value
+    sheet.cell(row=row, column=column, value=hours)
+    workbook.save(book)
+    return Decimal(str(was))
+
+
+def book_with_two_customers():
+    return MemoryWorkbook(
+        small_book(
+            time_rows=[
+                time_row(date(2026, 10, 1), "Ann", "C1", Decimal(2)),
+                time_row(date(2026, 10, 2), "Bob", "C2", Decimal(3)),
+            ]
+        )
+    )
+
+
+def run(workbook, tmp_path):
+    return run_billing(
+        workbook,
+        Config(documents=False),
+        state_path=tmp_path / "state.sqlite",
+        as_of=date(2026, 11, 2),
+        is_dry_run=False,
+    )
+
+
+def test_a_never_written_number_no_invoice_needs_is_withdrawn_once_and_logged(
+    tmp_path,
+):
+    """Rows of a stopped run's invoice are no longer waiting: its number is not
+    drawn again, nor given to anyone; the Log says why (EU VAT art. 226 allows no
+    silent gaps)."""
+    workbook = book_with_two_customers()
+    workbook.fail_next_apply = WorkbookWriteError("disk full", path="memory.xlsx")
+    with pytest.raises(WorkbookWriteError):
+        run(workbook, tmp_path)
+    workbook.edit("Time Log", 3, 2, "C1")  # Bob's row now belongs to customer C1
+    result = run(workbook, tmp_path)
+    assert [i.number for i in result.invoices] == ["INV-2026-0001"]
+    assert result.withdrawn == ("INV-2026-0002",)
+    assert workbook.column("Log", "Action")[-1] == "number withdrawn"
+    assert workbook.column("Log", "Invoice")[-1] == "INV-2026-0002"
+    assert workbook.column("Time Log", "Invoice No") == ["INV-2026-0001"] * 2
+    for column, value in enumerate(time_row(date(2026, 10, 3), "Cy", "C2", D(1))):
+        if value is not None:
+            workbook.cells["Time Log"][(4, column)] = value
+    later = run(workbook, tmp_path)
+    assert [i.number for i in later.invoices] == ["INV-2026-0003"]
+    assert later.withdrawn == ()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["Time Log", "Orders"]), st.integers(1, 60)),
+        min_size=1,
+        max_size=40,
+        unique=True,
+    )
+)
+def test_a_source_cell_names_every_row_and_ranges_read_back(rows):
+    """Runs of three or more Row IDs print as one range; reading the cell back
+    gives every Row ID (used by `state rebuild`)."""
+    sources = tuple(
+        SourceRow(tab, n, f"{'T' if tab == 'Time Log' else 'O'}-{n:06d}", "x")
+        for tab, n in rows
+    )
+    line = InvoiceLine(
+        1,
+        "d",
+        Decimal(1),
+        "hour",
+        Decimal(1),
+        Decimal(0),
+        Decimal(1),
+        Decimal(0),
+        Decimal(1),
+        sources,
+    )
+    named = _row_ids_in(line.source_text)
+    assert sorted(named) == sorted(s.row_id for s in sources)
+
+
+def test_a_line_of_four_thousand_rows_fits_one_cell():
+    sources = tuple(SourceRow("Time Log", n, f"T-{n:06d}", "x") for n in range(4000))
+    line = InvoiceLine(
+        1,
+        "d",
+        Decimal(1),
+        "hour",
+        Decimal(1),
+        Decimal(0),
+        Decimal(1),
+        Decimal(0),
+        Decimal(1),
+        sources,
+    )
+    assert line.source_text == "Time Log T-000000–T-003999"
+
+
+def test_an_invoice_text_longer_than_a_cell_is_never_planned_nor_blocks_others(
+    tmp_path,
+):
+    """A line whose description cannot fit a cell (project and activity of 20,000
+    characters each) is an exception before numbers are drawn; the other customer is
+    billed, and the next run is not blocked."""
+    rows = [
+        time_row(date(2026, 10, 1), "Ann", "C1", Decimal(2)),
+        time_row(date(2026, 10, 2), "Bob", "C2", Decimal(3)),
+    ]
+    workbook = MemoryWorkbook(small_book(time_rows=rows))
+    headers = [
+        h
+        for _, h in sorted(
+            (c, v) for (r, c), v in workbook.cells["Time Log"].items() if r == 1
+        )
+    ]
+    workbook.edit("Time Log", 2, headers.index("Project"), "P" * 20_000)
+    workbook.edit("Time Log", 2, headers.index("Activity"), "A" * 20_000)
+    result = run(workbook, tmp_path)
+    assert [i.customer_id for i in result.invoices] == ["C2"]
+    assert [i.number for i in result.invoices] == ["INV-2026-0001"]
+    assert any(
+        str(MAX_CELL_TEXT)[:2] in p.problem and p.customer_id == "C1"
+        for p in result.problems
+    )
+    assert all(
+        len(str(v)) <= MAX_CELL_TEXT
+        for tab in workbook.cells.values()
+        for v in tab.values()
+    )
+    again = run(workbook, tmp_path)
+    assert again.invoices == () and again.withdrawn == ()

@@ -1,0 +1,142 @@
+"""State and workbook disagree (issue 10, point 2): a state database that is missing,
+empty, truncated or another copy's never draws again a number or Row ID the workbook
+shows; the run stops in one line, and `sheetbill state rebuild` is the way out."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+
+import pytest
+from cli_runs import copy_case, drawn, one_line, sheetbill, state_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from readback import calamine_records
+
+from sheetbill.invoicing import Counters
+from sheetbill.numbering import NumberPattern
+from sheetbill.recovery import BookMarks, unknown_to_state
+
+CASE = "state-database-lost"
+BOOK = "16b_restored_without_state.xlsx"
+AS_OF = "2026-11-05"
+
+
+def shown_numbers(book):
+    invoices = [str(r["Invoice No"]) for r in calamine_records(book, "Invoices")]
+    row_ids = [str(r["Row ID"]) for r in calamine_records(book, "Time Log")]
+    return invoices, [r for r in row_ids if r]
+
+
+def emptied(state):
+    state.write_bytes(b"")
+
+
+def truncated(state):
+    data = state.read_bytes()
+    state.write_bytes(data[: len(data) // 3])
+
+
+def another_copys(state):
+    """The state of a copy of the workbook that billed less (an older copy)."""
+    state.unlink()
+    db = sqlite3.connect(state)
+    db.executescript(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_at TEXT);"
+    )
+    db.close()
+
+
+@pytest.mark.parametrize("spoil", [None, emptied, truncated, another_copys])
+def test_a_state_that_is_not_this_workbooks_stops_the_run_before_any_number(
+    tmp_path, spoil
+):
+    book = copy_case(CASE, BOOK, tmp_path / "shop")
+    state = state_of(book)
+    if spoil is not None:
+        # A state of its own first, then spoiled as the case says.
+        assert sheetbill("state", "rebuild", BOOK, cwd=book.parent).returncode == 0
+        for leftover in book.parent.glob("*.replaced-*"):
+            leftover.unlink()
+        spoil(state)
+    before = book.read_bytes()
+    err = one_line(sheetbill("run", BOOK, "--as-of", AS_OF, cwd=book.parent), 2)
+    assert "state rebuild" in err or "state database" in err
+    assert book.read_bytes() == before
+    assert not (book.parent / "invoices").exists()
+    assert drawn(state) in ({}, {"#row-id": 0})
+    if spoil is None:  # `check` says so too, before anyone runs
+        checked = sheetbill("check", BOOK, "--as-of", AS_OF, "--json", cwd=book.parent)
+        assert checked.returncode == 1 and "state rebuild" in checked.stdout
+
+
+def test_after_a_rebuild_no_number_or_row_id_the_workbook_shows_is_drawn_again(
+    tmp_path,
+):
+    book = copy_case(CASE, BOOK, tmp_path / "shop")
+    numbers, row_ids = shown_numbers(book)
+    one_line(sheetbill("run", BOOK, "--as-of", AS_OF, cwd=book.parent), 2)
+    rebuilt = sheetbill("state", "rebuild", BOOK, "--json", cwd=book.parent)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert f'"invoices": {len(numbers)}' in rebuilt.stdout
+    done = sheetbill("run", BOOK, "--as-of", AS_OF, cwd=book.parent)
+    assert done.returncode == 0, done.stdout + done.stderr
+    after, after_ids = shown_numbers(book)
+    new = [n for n in after if n not in numbers]
+    new_ids = [r for r in after_ids if r not in row_ids]
+    assert new and not set(new) & set(numbers) and not set(new_ids) & set(row_ids)
+    assert max(new) > max(numbers) and max(new_ids) > max(row_ids)
+    # The billed rows were rebuilt as they are: no row reported as edited.
+    again = sheetbill("run", BOOK, "--as-of", AS_OF, "--json", cwd=book.parent)
+    assert again.returncode == 0 and '"written": false' in again.stdout
+
+
+def test_a_rebuild_keeps_the_state_database_that_was_there(tmp_path):
+    book = copy_case(CASE, BOOK, tmp_path / "shop")
+    state = state_of(book)
+    assert sheetbill("state", "rebuild", BOOK, cwd=book.parent).returncode == 0
+    truncated(state)
+    done = sheetbill("state", "rebuild", BOOK, cwd=book.parent)
+    assert done.returncode == 0, done.stderr
+    kept = list(book.parent.glob(f"{state.name}.replaced-*"))
+    assert len(kept) == 1 and kept[0].stat().st_size > 0
+    assert "kept as" in done.stdout
+
+
+def test_a_workbook_copied_beside_the_original_cannot_reuse_its_numbers(tmp_path):
+    """A "test copy" gets a state of its own (empty): it stops until rebuilt."""
+    book = copy_case(CASE, BOOK, tmp_path / "shop")
+    assert sheetbill("state", "rebuild", BOOK, cwd=book.parent).returncode == 0
+    copy = book.with_name("test-copy.xlsx")
+    shutil.copyfile(book, copy)
+    err = one_line(sheetbill("run", copy.name, "--as-of", AS_OF, cwd=book.parent), 2)
+    assert "state rebuild" in err and copy.name in err
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    shown=st.sets(st.integers(1, 40), max_size=12),
+    shown_ids=st.sets(st.integers(1, 60), max_size=12),
+    last=st.integers(0, 45),
+    last_id=st.integers(0, 65),
+    known=st.sets(st.integers(1, 45), max_size=12),
+)
+def test_a_run_goes_on_only_when_nothing_it_draws_is_shown(
+    shown, shown_ids, last, last_id, known
+):
+    """Whenever the check lets a run go on, the next numbers and Row IDs it would
+    draw (counter + 1, + 2, ...) are none the workbook shows."""
+    pattern = NumberPattern("INV-{yyyy}-{seq:04}")
+    number = "INV-2026-{:04d}".format
+    marks = BookMarks(
+        frozenset(number(n) for n in shown), frozenset(f"T-{n:06d}" for n in shown_ids)
+    )
+    counters = Counters({"INV-2026-{seq:04}": last}, last_id)
+    unknown = unknown_to_state(
+        marks, counters, [number(n) for n in known if n <= last], pattern.text
+    )
+    if not unknown:
+        assert not {number(last + k) for k in range(1, 50)} & marks.invoice_numbers
+        assert not {f"T-{last_id + k:06d}" for k in range(1, 70)} & marks.row_ids
+    else:
+        assert all(u in marks.invoice_numbers | marks.row_ids for u in unknown)
