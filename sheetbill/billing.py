@@ -19,6 +19,7 @@ from sheetbill.errors import WorkbookChangedError
 from sheetbill.invoicing import Counters, plan_invoices
 from sheetbill.model import Invoice, Order, Problem, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
+from sheetbill.ownrows import own_row_problems
 from sheetbill.publishing import PdfUploader, Published, predicted_links, publish
 from sheetbill.settings import read_settings
 from sheetbill.state import StateDB
@@ -294,6 +295,14 @@ def _plan(
             settings=data.settings,
             today=today,
             counters=counters,
+        )
+    if state is not None:
+        drawn = {i.number for i in pending}
+        problems += own_row_problems(
+            data.layouts,
+            written=[n for n in state.invoice_numbers() if n not in drawn],
+            pending=drawn,
+            new=[i.number for i in new],
         )
     return Planned(
         data, tuple(new), tuple(pending), match, tuple(problems), counters, after, today
