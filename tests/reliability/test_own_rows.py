@@ -1,0 +1,552 @@
+"""sheetbill's own tabs edited by hand between runs: nothing lost, nothing misplaced.
+
+A person deletes, sorts, inserts and retypes rows of Invoices, Invoice Lines,
+Exceptions and Log, types a totals row far below, clears a header or deletes a tab.
+The next run still gives every new invoice its rows, writes a PDF link or a Closed
+date only on the row it belongs to, never writes over a cell a person filled, and
+reports (as an Exceptions row) every invoice it wrote that is no longer there.
+
+Workbooks are real .xlsx files: made and edited by hand with openpyxl (as a person's
+tool), run through sheetbill's Excel adapter, read back with calamine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from readback import calamine_rows
+
+from sheetbill.billing import RunResult, run_billing
+from sheetbill.config import Config
+from sheetbill.errors import WorkbookWriteError
+from sheetbill.state import StateDB
+from sheetbill.validation import validate_book
+from sheetbill.workbook.excel import ExcelWorkbook
+from sheetbill.writeplan import PendingMatch, plan_writes
+
+from helpers import (
+    CUSTOMER_HEADERS,
+    RATE_HEADERS,
+    SETTINGS_ROWS,
+    TIME_HEADERS,
+    time_row,
+)
+
+D = Decimal
+AS_OF = date(2026, 11, 2)
+CONFIG = Config(documents=False, backups=0)
+CUSTOMERS = ("C1", "C2", "C3")
+
+
+def new_book(folder: Path) -> Path:
+    """Settings, Customers, Rates and a Time Log with one row of work per customer."""
+    path = folder / "book.xlsx"
+    book = openpyxl.Workbook()
+    sheets: dict[str, list[list[Any]]] = {
+        "Settings": [["Key", "Value"], *SETTINGS_ROWS],
+        "Customers": [
+            CUSTOMER_HEADERS,
+            *[[c, f"Customer {c}", f"{c}@example.com", "EUR", None] for c in CUSTOMERS],
+        ],
+        "Rates": [RATE_HEADERS, [None, None, None, None, D(100), "hour", None]],
+        "Time Log": [TIME_HEADERS],
+    }
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
+def edit(path: Path, change: Callable[[openpyxl.Workbook], None]) -> None:
+    """A person opens the file, changes it and saves it."""
+    book = openpyxl.load_workbook(path)
+    change(book)
+    book.save(path)
+
+
+def add_work(path: Path, *rows: tuple[str, Decimal]) -> None:
+    def change(book: openpyxl.Workbook) -> None:
+        sheet = book["Time Log"]
+        for customer, hours in rows:
+            sheet.append(time_row(date(2026, 10, 5), "Ann", customer, hours))
+
+    edit(path, change)
+
+
+def run(path: Path, *, config: Config = CONFIG) -> RunResult:
+    return run_billing(
+        ExcelWorkbook(path, backups=0),
+        config,
+        state_path=path.with_suffix(".sqlite"),
+        as_of=AS_OF,
+        is_dry_run=False,
+    )
+
+
+def cells(path: Path, tab: str) -> dict[tuple[int, int], object]:
+    """Every filled cell of a tab as calamine reads it: (sheet row, column) -> value."""
+    try:
+        rows = calamine_rows(path, tab)
+    except Exception:  # the tab is gone
+        return {}
+    return {
+        (r, c): v
+        for r, row in enumerate(rows, start=1)
+        for c, v in enumerate(row)
+        if v not in ("", None)
+    }
+
+
+def records(path: Path, tab: str) -> list[dict[str, Any]]:
+    """The rows below the header, by header, with their sheet row as "_row"."""
+    rows = calamine_rows(path, tab)
+    headers = [str(h) for h in rows[0]]
+    return [
+        {"_row": n, **dict(zip(headers, row, strict=False))}
+        for n, row in enumerate(rows[1:], start=2)
+        if any(v not in ("", None) for v in row)
+    ]
+
+
+def open_exceptions(path: Path) -> list[dict[str, Any]]:
+    return [r for r in records(path, "Exceptions") if not r.get("Closed")]
+
+
+def test_invoices_go_below_a_totals_row_typed_far_below(tmp_path):
+    path = new_book(tmp_path)
+    add_work(path, ("C1", D(2)))
+    run(path)
+
+    def totals(book: openpyxl.Workbook) -> None:
+        book["Invoices"]["A30"] = "Total"
+        book["Invoices"]["J30"] = 238
+        book["Invoices"]["Z3"] = "my note, under no header"
+
+    edit(path, totals)
+    before = cells(path, "Invoices")
+    add_work(path, ("C2", D(1)), ("C3", D(3)))
+    result = run(path)
+    assert [i.number for i in result.invoices] == ["INV-2026-0002", "INV-2026-0003"]
+    after = cells(path, "Invoices")
+    assert {k: after.get(k) for k in before} == before
+    assert [r["_row"] for r in records(path, "Invoices")] == [2, 3, 30, 31, 32]
+
+
+def test_a_formula_without_saved_result_below_the_data_is_never_written_over(
+    tmp_path,
+):
+    """calamine reads such a formula as blank; the Excel adapter refuses to append
+    over it, and the invoice, drawn for good, is written once the cell is moved."""
+    path = new_book(tmp_path)
+    add_work(path, ("C1", D(2)))
+    run(path)
+    edit(path, lambda book: book["Invoices"].__setitem__("J4", "=SUM(J2:J3)"))
+    add_work(path, ("C2", D(1)), ("C3", D(3)))
+    before = path.read_bytes()
+    with pytest.raises(WorkbookWriteError, match=r"cell J4 holds a formula"):
+        run(path)
+    assert path.read_bytes() == before
+
+    def move(book: openpyxl.Workbook) -> None:
+        book["Invoices"]["J4"] = None
+        book["Invoices"]["J10"] = "=SUM(J2:J9)"
+
+    edit(path, move)
+    result = run(path)
+    assert [i.number for i in result.recovered] == ["INV-2026-0002", "INV-2026-0003"]
+    assert [r["Invoice No"] for r in records(path, "Invoices")] == [
+        "INV-2026-0001",
+        "INV-2026-0002",
+        "INV-2026-0003",
+    ]
+    assert openpyxl.load_workbook(path)["Invoices"]["J10"].value == "=SUM(J2:J9)"
+
+
+def test_a_deleted_invoice_row_is_reported_not_written_again(tmp_path):
+    path = new_book(tmp_path)
+    add_work(path, ("C1", D(2)), ("C2", D(1)))
+    run(path)
+    edit(path, lambda book: book["Invoices"].delete_rows(2))
+    add_work(path, ("C3", D(3)))
+    result = run(path)
+    assert [i.number for i in result.invoices] == ["INV-2026-0003"]
+    assert [r["Invoice No"] for r in records(path, "Invoices")] == [
+        "INV-2026-0002",
+        "INV-2026-0003",
+    ]
+    problems = [r["Problem"] for r in open_exceptions(path)]
+    assert problems == [
+        "INV-2026-0001 is no longer in the Invoices tab; sheetbill wrote it there "
+        "and does not write it again."
+    ]
+    assert result.exit_code == 1
+
+    def restore(book: openpyxl.Workbook) -> None:
+        book["Invoices"]["A10"] = "INV-2026-0001"
+
+    edit(path, restore)
+    run(path)
+    assert open_exceptions(path) == []
+
+
+def test_a_deleted_invoices_tab_is_made_again_for_new_invoices_and_reported(tmp_path):
+    path = new_book(tmp_path)
+    add_work(path, *[(c, D(1)) for c in CUSTOMERS])
+    run(path)
+
+    def delete(book: openpyxl.Workbook) -> None:
+        del book["Invoices"]
+        del book["Invoice Lines"]
+
+    edit(path, delete)
+    add_work(path, ("C1", D(5)))
+    run(path)
+    assert [r["Invoice No"] for r in records(path, "Invoices")] == ["INV-2026-0004"]
+    assert [r["Invoice No"] for r in records(path, "Invoice Lines")] == [
+        "INV-2026-0004"
+    ]
+    gone = {(r["Tab"], r["Value"]) for r in open_exceptions(path)}
+    assert gone == {
+        (tab, f"INV-2026-000{n}")
+        for tab in ("Invoices", "Invoice Lines")
+        for n in (1, 2, 3)
+    }
+
+
+def test_an_emptied_invoices_tab_gets_headers_then_rows_below_them(tmp_path):
+    """A tab cleared to nothing reads as last row 0: appends must not hit row 1."""
+    path = new_book(tmp_path)
+    add_work(path, ("C1", D(2)))
+    run(path)
+
+    def clear(book: openpyxl.Workbook) -> None:
+        sheet = book["Invoices"]
+        sheet.delete_rows(1, sheet.max_row)
+
+    edit(path, clear)
+    add_work(path, ("C2", D(1)))
+    run(path)
+    rows = calamine_rows(path, "Invoices")
+    assert rows[0][:2] == ["Invoice No", "Kind"]
+    assert [r[0] for r in rows[1:]] == ["INV-2026-0002"]
+
+
+def plan_links(path: Path, links: dict[str, str]) -> None:
+    """Write the PDF links of `links` as a run does (without rendering PDFs)."""
+    workbook = ExcelWorkbook(path, backups=0)
+    snapshot = workbook.read()
+    data = validate_book(snapshot, today=AS_OF, billed={})
+    plan = plan_writes(
+        data,
+        new=[],
+        pending_invoices=[],
+        pending=PendingMatch({}, frozenset(), ()),
+        problems=[],
+        today=AS_OF,
+        now=datetime(2026, 11, 2, 8),
+        run_id="links",
+        pdf_links=links,
+    )
+    workbook.apply(plan.changes, expected_version=snapshot.version)
+
+
+def test_pdf_links_follow_sorted_rows_and_skip_a_number_on_two_rows(tmp_path):
+    path = new_book(tmp_path)
+    add_work(path, *[(c, D(1)) for c in CUSTOMERS])
+    run(path)
+
+    def sort_and_copy(book: openpyxl.Workbook) -> None:
+        sheet = book["Invoices"]
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+        rows.reverse()
+        sheet.delete_rows(2, sheet.max_row)
+        sheet.insert_rows(2, 2)  # two blank rows above the data
+        for offset, row in enumerate(rows):
+            for column, value in enumerate(row, start=1):
+                sheet.cell(row=4 + offset, column=column, value=value)
+        sheet["A12"] = "INV-2026-0001"  # a person's row with sheetbill's number
+        sheet["T12"] = "typed by hand"
+
+    edit(path, sort_and_copy)
+    plan_links(path, {f"INV-2026-000{n}": f"invoices/{n}.pdf" for n in (1, 2, 3)})
+    by_row = {r["_row"]: (r["Invoice No"], r["PDF"]) for r in records(path, "Invoices")}
+    assert by_row == {
+        4: ("INV-2026-0003", "invoices/3.pdf"),
+        5: ("INV-2026-0002", "invoices/2.pdf"),
+        6: ("INV-2026-0001", ""),
+        12: ("INV-2026-0001", ""),
+    }
+    result = run(path)
+    twins = [p for p in result.problems if "more than one row" in p.problem]
+    assert [(p.tab, p.value) for p in twins] == [
+        ("Invoices", "INV-2026-0001 (rows 6, 12)")
+    ]
+
+
+def test_a_cleared_pdf_header_gets_a_new_column_right_of_a_persons_notes(tmp_path):
+    path = new_book(tmp_path)
+    add_work(path, ("C1", D(2)))
+    run(path)
+
+    def clear_header(book: openpyxl.Workbook) -> None:
+        sheet = book["Invoices"]
+        header = [c.value for c in sheet[1]].index("PDF") + 1
+        sheet.cell(row=1, column=header).value = None
+        sheet["AB2"] = "a note right of every header"
+
+    edit(path, clear_header)
+    before = cells(path, "Invoices")
+    plan_links(path, {"INV-2026-0001": "invoices/1.pdf"})
+    after = cells(path, "Invoices")
+    assert {k: after.get(k) for k in before} == before
+    assert {k: v for k, v in after.items() if k not in before} == {
+        (1, 28): "PDF",
+        (2, 28): "invoices/1.pdf",
+    }
+
+
+def test_closed_lands_on_the_row_holding_the_exception_after_a_sort(tmp_path):
+    path = new_book(tmp_path)
+    add_work(path, ("X1", D(1)), ("X2", D(1)), ("X3", D(1)))
+    run(path)
+
+    def shuffle(book: openpyxl.Workbook) -> None:
+        sheet = book["Exceptions"]
+        rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+        sheet.delete_rows(2, sheet.max_row)
+        sheet.insert_rows(2, 3)
+        for offset, row in enumerate([rows[2], rows[0], rows[1]]):
+            for column, value in enumerate(row, start=1):
+                sheet.cell(row=5 + offset, column=column, value=value)
+        sheet["J3"] = "in progress"  # a person's Status on a row without a problem
+        time_log = book["Time Log"]
+        time_log["C3"] = "C2"  # the row with X2 now names a real customer
+
+    edit(path, shuffle)
+    result = run(path)
+    assert result.exceptions_closed == 1
+    closed = {r["Value"]: r["Closed"] for r in records(path, "Exceptions")}
+    assert closed["X2"] and not closed["X1"] and not closed["X3"]
+    assert records(path, "Exceptions")[0]["Closed"] in ("", None)  # row 3
+
+
+# --- random hand edits between runs -------------------------------------------------
+
+OUTPUT = ("Invoices", "Invoice Lines", "Exceptions", "Log")
+# sheetbill columns whose header a person may clear.
+HEADERS = {
+    "Invoices": ("PDF", "Created By", "Invoice No", "Total"),
+    "Invoice Lines": ("Invoice No", "Line"),
+    "Exceptions": ("Closed", "Problem", "Tab"),
+    "Log": ("Detail", "Time"),
+}
+Edit = tuple[Any, ...]
+
+
+def _data_rows(sheet: Any) -> list[list[Any]]:
+    return [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+
+
+def _rewrite(sheet: Any, rows: list[list[Any]], *, at: int = 2) -> None:
+    if sheet.max_row >= 2:
+        sheet.delete_rows(2, sheet.max_row)
+    for offset, row in enumerate(rows):
+        for column, value in enumerate(row, start=1):
+            if value is not None:
+                sheet.cell(row=at + offset, column=column).value = value
+
+
+def apply_edit(book: openpyxl.Workbook, edit: Edit) -> None:
+    kind, tab, *args = edit
+    if tab not in book.sheetnames:
+        return
+    sheet = book[tab]
+    rows = _data_rows(sheet)
+    filled = [i for i, r in enumerate(rows) if any(v is not None for v in r)]
+    if kind == "delete row" and filled:
+        sheet.delete_rows(2 + filled[args[0] % len(filled)])
+    elif kind == "sort":
+        column, reverse = args
+        rows.sort(
+            key=lambda r: str(r[column]) if column < len(r) and r[column] else "~",
+            reverse=reverse,
+        )
+        _rewrite(sheet, rows)
+    elif kind == "insert blank rows":
+        sheet.insert_rows(2 + args[0] % (len(rows) + 1), args[1])
+    elif kind == "type far below":
+        sheet.cell(row=sheet.max_row + args[0], column=args[1] + 1).value = args[2]
+    elif kind == "retype number" and filled:
+        numbers = [r[0] for r in rows if r and r[0]]
+        row = 2 + filled[args[0] % len(filled)]
+        typed = numbers[args[1] % len(numbers)] if args[2] else "INV-by-hand"
+        sheet.cell(row=row, column=1).value = typed
+    elif kind == "clear header":
+        headers = [c.value for c in sheet[1]]
+        if args[0] in headers:
+            sheet.cell(row=1, column=headers.index(args[0]) + 1).value = None
+    elif kind == "swap columns":
+        first, second = args
+        for row in sheet.iter_rows(min_row=1):
+            if max(first, second) < len(row):
+                a, b = row[first], row[second]
+                a.value, b.value = b.value, a.value
+    elif kind == "delete tab":
+        del book[tab]
+    elif kind == "fix customer":
+        time_log = book["Time Log"]
+        for row in time_log.iter_rows(min_row=2):
+            if row[2].value and str(row[2].value).startswith("X"):
+                row[2].value = "C1"
+                break
+
+
+edits = st.one_of(
+    st.tuples(st.just("delete row"), st.sampled_from(OUTPUT), st.integers(0, 9)),
+    st.tuples(
+        st.just("sort"), st.sampled_from(OUTPUT), st.integers(0, 6), st.booleans()
+    ),
+    st.tuples(
+        st.just("insert blank rows"),
+        st.sampled_from(OUTPUT),
+        st.integers(0, 9),
+        st.integers(1, 3),
+    ),
+    st.tuples(
+        st.just("type far below"),
+        st.sampled_from(OUTPUT),
+        st.integers(1, 12),
+        st.integers(0, 30),
+        st.sampled_from(["Total", "checked by Bo", "n/a"]),
+    ),
+    st.tuples(
+        st.just("retype number"),
+        st.just("Invoices"),
+        st.integers(0, 9),
+        st.integers(0, 9),
+        st.booleans(),
+    ),
+    st.tuples(
+        st.just("clear header"),
+        st.sampled_from(OUTPUT),
+        st.sampled_from(sorted({h for hs in HEADERS.values() for h in hs})),
+    ),
+    st.tuples(
+        st.just("swap columns"),
+        st.sampled_from(OUTPUT),
+        st.integers(0, 12),
+        st.integers(0, 12),
+    ),
+    st.tuples(st.just("delete tab"), st.sampled_from(OUTPUT)),
+    st.tuples(st.just("fix customer"), st.just("Time Log")),
+)
+work = st.lists(st.sampled_from(["C1", "C2", "C3", "X1", "X2"]), max_size=3)
+
+
+def check_run(path: Path, before: dict[str, dict], result: RunResult) -> None:
+    """The invariants of one run over a book a person edited."""
+    book = ExcelWorkbook(path, backups=0).read()
+    for tab, filled in before.items():
+        after = cells(path, tab)
+        changed = {k: (v, after.get(k)) for k, v in filled.items() if after.get(k) != v}
+        assert not changed, f"{tab}: a filled cell was written over: {changed}"
+    with StateDB(path.with_suffix(".sqlite")) as state:
+        billed = state.billed_rows()
+        assert state.pending_invoices() == []
+        invoices = state.invoices(state.invoice_numbers())
+    for row in records(path, "Time Log"):
+        if row["Row ID"] or row["Invoice No"]:
+            assert billed[row["Row ID"]].invoice_no == row["Invoice No"]
+    ids = [r["Row ID"] for r in records(path, "Time Log") if r["Row ID"]]
+    assert len(ids) == len(set(ids))
+    reported = open_exceptions(path)
+
+    def is_reported(tab: str, number: str, words: str) -> bool:
+        for r in reported:
+            value = str(r.get("Value") or "")
+            first, _, last = value.partition(" … ")
+            names = value.split(" ")[0] == number or first <= number <= last
+            if r.get("Tab") == tab and words in str(r.get("Problem")) and names:
+                return True
+        return False
+
+    numbers_of = {
+        tab: [r.get("Invoice No") for r in records(path, tab)]
+        if tab in book.tables
+        else []
+        for tab in ("Invoices", "Invoice Lines")
+    }
+    fresh = {i.number for i in result.invoices}
+    last_row = {
+        tab: max((r for r, _ in filled), default=1) for tab, filled in before.items()
+    }
+    for invoice in invoices:
+        count = numbers_of["Invoices"].count(invoice.number)
+        if invoice.number in fresh:
+            own = [
+                r
+                for r in records(path, "Invoices")
+                if r["Invoice No"] == invoice.number
+                and r["_row"] > last_row.get("Invoices", 1)
+            ]
+            assert len(own) == 1 and own[0]["Customer ID"] == invoice.customer_id
+            assert D(str(own[0]["Total"])) == invoice.total
+            assert invoice.number in numbers_of["Invoice Lines"]
+        if count == 0:
+            assert is_reported("Invoices", invoice.number, "Invoices tab")
+        elif count > 1:
+            assert is_reported("Invoices", invoice.number, "more than one row")
+        if invoice.number not in numbers_of["Invoice Lines"]:
+            assert is_reported("Invoice Lines", invoice.number, "Invoice Lines tab")
+    if "Exceptions" in before:
+        current = {p.key for p in result.problems}
+        for row in records(path, "Exceptions"):
+            if (
+                row.get("Closed")
+                and (row["_row"], _closed_column(path)) not in before["Exceptions"]
+            ):
+                at = row.get("Row")
+                key = (
+                    str(row.get("Tab") or ""),
+                    "" if at in ("", None) else str(int(at)),
+                    str(row.get("Column") or ""),
+                    str(row.get("Problem") or ""),
+                )
+                assert key[3] and key not in current, f"closed a live row: {row}"
+
+
+def _closed_column(path: Path) -> int:
+    headers = calamine_rows(path, "Exceptions")[0]
+    return headers.index("Closed")
+
+
+@settings(
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(steps=st.lists(st.tuples(st.lists(edits, max_size=3), work), max_size=3))
+def test_hand_edits_between_runs_never_lose_or_misplace_sheetbills_rows(
+    tmp_path_factory, steps
+):
+    path = new_book(tmp_path_factory.mktemp("book"))
+    add_work(path, ("C1", D(1)), ("X1", D(1)), ("C2", D(2)))
+    run(path)
+    for edit_list, customers in steps:
+        edit(path, lambda book: [apply_edit(book, e) for e in edit_list])
+        if customers:
+            add_work(path, *[(c, D(1)) for c in customers])
+        before = {tab: cells(path, tab) for tab in ExcelWorkbook(path).read().tables}
+        result = run(path)
+        check_run(path, before, result)
