@@ -29,6 +29,7 @@ from sheetbill.config import Config
 from sheetbill.errors import WorkbookWriteError
 from sheetbill.state import StateDB
 from sheetbill.validation import validate_book
+from sheetbill.workbook.base import Workbook
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.writeplan import PendingMatch, plan_writes
 
@@ -242,9 +243,9 @@ def test_an_emptied_invoices_tab_gets_headers_then_rows_below_them(tmp_path):
     assert [r[0] for r in rows[1:]] == ["INV-2026-0002"]
 
 
-def plan_links(path: Path, links: dict[str, str]) -> None:
+def plan_links(path: Path | Workbook, links: dict[str, str]) -> None:
     """Write the PDF links of `links` as a run does (without rendering PDFs)."""
-    workbook = ExcelWorkbook(path, backups=0)
+    workbook = ExcelWorkbook(path, backups=0) if isinstance(path, Path) else path
     snapshot = workbook.read()
     data = validate_book(snapshot, today=AS_OF, billed={})
     plan = plan_writes(
@@ -339,6 +340,79 @@ def test_closed_lands_on_the_row_holding_the_exception_after_a_sort(tmp_path):
     closed = {r["Value"]: r["Closed"] for r in records(path, "Exceptions")}
     assert closed["X2"] and not closed["X1"] and not closed["X3"]
     assert records(path, "Exceptions")[0]["Closed"] in ("", None)  # row 3
+
+
+def test_hand_edits_of_a_google_sheet_lose_and_misplace_nothing(google_book, tmp_path):
+    """The same edits on a Google Sheet: a row deleted, a totals row far below,
+    Exceptions sorted under blank rows, a number copied to a second row."""
+    tabs = {
+        "Settings": [["Key", "Value"], *SETTINGS_ROWS],
+        "Customers": [
+            CUSTOMER_HEADERS,
+            *[[c, f"Customer {c}", f"{c}@example.com", "EUR", None] for c in CUSTOMERS],
+        ],
+        "Rates": [RATE_HEADERS, [None, None, None, None, D(100), "hour", None]],
+        "Time Log": [
+            TIME_HEADERS,
+            *[
+                time_row(date(2026, 10, 5), "Ann", c, D(1))
+                for c in ("C1", "X1", "C2", "X2")
+            ],
+        ],
+    }
+    book = google_book(tabs)
+    state = tmp_path / "state.sqlite"
+
+    def run_google() -> RunResult:
+        return run_billing(
+            book.workbook, CONFIG, state_path=state, as_of=AS_OF, is_dry_run=False
+        )
+
+    run_google()
+    with book.server.lock:
+        sheets = book.server.book(book.spreadsheet_id)
+        invoices = sheets.sheet("Invoices")
+        invoices.delete_rows(1, 2)  # INV-2026-0001 (0-based rows)
+        invoices.cell(19, 0).value = "Total"
+        invoices.cell(19, 9).value = 100
+        invoices.cell(6, 0).value = "INV-2026-0002"  # a copy by hand
+        exceptions = sheets.sheet("Exceptions")
+        exceptions.sort_rows(1, 3, 0, 11, [(5, False)])  # by Value, X2 first
+        exceptions.insert_rows(1, 2)
+        time_log = sheets.sheet("Time Log")
+        time_log.cell(2, 2).value = "C3"  # X1 fixed
+        time_log.cell(5, 0).value = 46300  # 2026-10-07, new work
+        for column, value in enumerate(["Bo", "C3", "Web", "Dev", 2]):
+            time_log.cell(5, 1 + column).value = value
+        for column, value in ((7, "yes"), (8, "yes")):
+            time_log.cell(5, column).value = value
+    before = {tab: dict(_google_cells(book, tab)) for tab in OUTPUT}
+    result = run_google()
+    assert [i.number for i in result.invoices] == ["INV-2026-0003"]
+    for tab, filled in before.items():
+        after = _google_cells(book, tab)
+        assert {k: after.get(k) for k in filled} == filled
+    rows = book.values("Invoices")
+    assert [r[0] if r else "" for r in rows[20:]] == ["INV-2026-0003"]
+    exceptions_now = book.records("Exceptions")
+    closed = {r["Value"]: r.get("Closed") for r in exceptions_now}
+    assert closed["X1"] and not closed["X2"]
+    problems = {p.problem for p in result.problems}
+    assert "INV-2026-0001 is no longer in the Invoices tab; sheetbill wrote it "
+    "there and does not write it again." in problems
+    assert any("more than one row" in p for p in problems)
+    plan_links(book.workbook, {"INV-2026-0002": "a.pdf", "INV-2026-0003": "b.pdf"})
+    links = {r["Invoice No"]: r.get("PDF") for r in book.records("Invoices")}
+    assert links["INV-2026-0003"] == "b.pdf" and not links["INV-2026-0002"]
+
+
+def _google_cells(book: Any, tab: str) -> dict[tuple[int, int], object]:
+    return {
+        (r, c): v
+        for r, row in enumerate(book.values(tab), start=1)
+        for c, v in enumerate(row)
+        if v not in ("", None)
+    }
 
 
 # --- random hand edits between runs -------------------------------------------------
