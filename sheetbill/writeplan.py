@@ -344,11 +344,20 @@ def _append_invoices(
         tabs["Invoice Lines"],
         tabs["Log"],
     )
-    have_invoice = {v for _, v in invoices_tab.column_values("Invoice No")}
+    # A pending invoice's row is its number with its customer: a number alone may
+    # be a person's row, and taking it for sheetbill's would lose the invoice.
+    layout = invoices_tab.layout
+    by_customer = layout is not None and layout.columns.has("Customer ID")
+    customer_at = dict(invoices_tab.column_values("Customer ID"))
+    have_invoice = {
+        (number, customer_at.get(row, "") if by_customer else "")
+        for row, number in invoices_tab.column_values("Invoice No")
+    }
     have_lines = {v for _, v in lines_tab.column_values("Invoice No")}
     is_new = {i.number: True for i in new}
     for invoice in (*pending, *new):
-        if is_new.get(invoice.number) or invoice.number not in have_invoice:
+        written = (invoice.number, invoice.customer_id if by_customer else "")
+        if is_new.get(invoice.number) or written not in have_invoice:
             invoices_tab.append(
                 {
                     "Invoice No": invoice.number,

@@ -174,6 +174,46 @@ def test_a_formula_without_saved_result_below_the_data_is_never_written_over(
     assert openpyxl.load_workbook(path)["Invoices"]["J10"].value == "=SUM(J2:J9)"
 
 
+class PowerCut(ExcelWorkbook):
+    """The machine stops while writing: the invoices stay pending."""
+
+    def apply(self, changes: Any, *, expected_version: str) -> str:
+        raise WorkbookWriteError("the power went out", path=self.path)
+
+
+def test_a_pending_invoice_is_written_even_where_a_person_typed_its_number(tmp_path):
+    """Only a row with the number *and* the customer is the interrupted run's."""
+    path = new_book(tmp_path)
+    add_work(path, ("C1", D(2)))
+    run(path)
+    add_work(path, ("C2", D(1)))
+    with pytest.raises(WorkbookWriteError):
+        run_billing(
+            PowerCut(path, backups=0),
+            CONFIG,
+            state_path=path.with_suffix(".sqlite"),
+            as_of=AS_OF,
+            is_dry_run=False,
+        )
+    edit(path, lambda book: book["Invoices"].__setitem__("A9", "INV-2026-0002"))
+    result = run(path)
+    assert [i.number for i in result.recovered] == ["INV-2026-0002"]
+    invoices = records(path, "Invoices")
+    assert [(r["_row"], r["Invoice No"], r["Customer ID"]) for r in invoices] == [
+        (2, "INV-2026-0001", "C1"),
+        (9, "INV-2026-0002", ""),
+        (10, "INV-2026-0002", "C2"),
+    ]
+    assert [r["Invoice No"] for r in records(path, "Invoice Lines")] == [
+        "INV-2026-0001",
+        "INV-2026-0002",
+    ]
+    assert result.changes.writes["Time Log"]
+    again = run(path)  # written now: not again; the twin is reported
+    assert set(again.changes.writes) == {"Exceptions"}
+    assert [p.value for p in again.problems] == ["INV-2026-0002 (rows 9, 10)"]
+
+
 def test_a_deleted_invoice_row_is_reported_not_written_again(tmp_path):
     path = new_book(tmp_path)
     add_work(path, ("C1", D(2)), ("C2", D(1)))
@@ -404,6 +444,37 @@ def test_hand_edits_of_a_google_sheet_lose_and_misplace_nothing(google_book, tmp
     plan_links(book.workbook, {"INV-2026-0002": "a.pdf", "INV-2026-0003": "b.pdf"})
     links = {r["Invoice No"]: r.get("PDF") for r in book.records("Invoices")}
     assert links["INV-2026-0003"] == "b.pdf" and not links["INV-2026-0002"]
+
+
+def test_a_new_invoice_gets_its_rows_on_a_google_sheet_where_its_number_was_typed(
+    google_book, tmp_path
+):
+    """A person typed the number sheetbill draws next: sheetbill still adds its own
+    row (the twin is reported) instead of re-planning until it gives up."""
+    book = google_book(
+        {
+            "Settings": [["Key", "Value"], *SETTINGS_ROWS],
+            "Customers": [CUSTOMER_HEADERS, ["C1", "One", "c@example.com", "EUR"]],
+            "Rates": [RATE_HEADERS, [None, None, None, None, D(100), "hour", None]],
+            "Time Log": [TIME_HEADERS, time_row(date(2026, 10, 5), "Ann", "C1", D(1))],
+            "Invoices": [["Invoice No", "Note"], ["INV-2026-0001", "typed by hand"]],
+            "Invoice Lines": [["Invoice No", "Line"], ["INV-2026-0001", 1]],
+        }
+    )
+    result = run_billing(
+        book.workbook,
+        CONFIG,
+        state_path=tmp_path / "state.sqlite",
+        as_of=AS_OF,
+        is_dry_run=False,
+    )
+    assert [i.number for i in result.invoices] == ["INV-2026-0001"]
+    assert result.replans == 0
+    rows = book.values("Invoices")
+    assert [r[0] for r in rows[1:]] == ["INV-2026-0001"] * 2
+    assert rows[1][1] == "typed by hand"
+    assert [r[0] for r in book.values("Invoice Lines")[1:]] == ["INV-2026-0001"] * 2
+    assert any("more than one row" in p.problem for p in result.problems)
 
 
 def _google_cells(book: Any, tab: str) -> dict[tuple[int, int], object]:
