@@ -335,17 +335,18 @@ def _append_invoices(
 
     A new invoice always gets its rows, even when a person's row already shows its
     number (`own_rows` reports the twin). A pending invoice's rows are skipped where
-    its number is already in the tab: the interrupted run wrote them (a write is all
-    or nothing). A written invoice is never written again here: a row of it that a
-    person deleted is reported by `own_rows`, not re-created blindly.
+    a row shows its number and customer (lines: its number): the interrupted run
+    wrote them (a write is all or nothing). A written invoice is never written again
+    here: a row of it that a person deleted is reported by `own_rows`, not re-created
+    blindly.
     """
     invoices_tab, lines_tab, log_tab = (
         tabs["Invoices"],
         tabs["Invoice Lines"],
         tabs["Log"],
     )
-    # A pending invoice's row is its number with its customer: a number alone may
-    # be a person's row, and taking it for sheetbill's would lose the invoice.
+    # A number alone may be a person's row: taking it for sheetbill's would lose
+    # the pending invoice.
     layout = invoices_tab.layout
     by_customer = layout is not None and layout.columns.has("Customer ID")
     customer_at = dict(invoices_tab.column_values("Customer ID"))
