@@ -128,12 +128,13 @@ def test_plan_writes_never_repeats_an_open_exception_and_closes_a_fixed_one():
 
 
 def test_plan_writes_skips_pending_invoices_already_in_the_invoices_tab():
-    """A pending invoice whose number is in the tab was written by the interrupted
-    run; a new invoice always gets its rows, whatever a person typed."""
+    """A pending invoice whose number and customer are in the tab was written by the
+    interrupted run; a new invoice always gets its rows, whatever a person typed."""
     book = small_book(time_rows=[time_row(date(2026, 10, 1), "Ann", "C1", D(2))])
     data, first = writes_for(book)
     invoice_headers = [c.name for c in INVOICES.columns]
-    row = ["INV-2026-0001"] + [None] * (len(invoice_headers) - 1)
+    row = ["INV-2026-0001", None, None, None, "C1"]
+    row += [None] * (len(invoice_headers) - len(row))
     tables = {
         n: (t.headers, [list(r.cells) for r in t.rows]) for n, t in book.tables.items()
     }
