@@ -25,6 +25,7 @@ from sheetbill.errors import (
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.model import Invoice, Order, Problem, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
+from sheetbill.ownrows import own_row_problems
 from sheetbill.publishing import (
     PdfUploader,
     Published,
@@ -449,6 +450,14 @@ def _plan(
         problems.extend(too_long)
     taken = {i.number for i in new}
     withdrawn.extend(n for n in reuse if n not in taken)
+    if state is not None:
+        drawn = {i.number for i in pending}
+        problems += own_row_problems(
+            data.layouts,
+            written=[n for n in state.invoice_numbers() if n not in drawn],
+            pending={i.number for i in written},
+            new=list(taken),
+        )
     return Planned(
         data,
         tuple(new),

@@ -129,30 +129,47 @@ class TabWriter:
     cells: list[CellWrite] = field(default_factory=list)
     next_row: int = 2
     is_new: bool = False
+    # Where appends start: rows from here down were blank when the tab was read.
+    first_new_row: int = 2
 
     @classmethod
     def open(cls, schema: TabSchema, layout: TabLayout | None) -> TabWriter:
         if layout is None:
             positions = {c.name: i for i, c in enumerate(schema.columns)}
-            return cls(schema, schema.name, None, positions, [], 2, True)
+            return cls(schema, schema.name, None, positions, [], 2, True, 2)
+        table = layout.table
+        # Below every used cell of any column, and never on the header row: a tab
+        # cleared to nothing reads as header row 1 and last row 0.
+        first = max(table.last_row, table.header_row) + 1
         writer = cls(
             schema,
             layout.tab,
             layout,
             dict(layout.columns.positions),
             [],
-            layout.table.last_row + 1,
+            first,
+            False,
+            first,
         )
-        headers = layout.table.headers
-        free = max((i + 1 for i, h in enumerate(headers) if h), default=0)
-        for column in schema.columns:
-            if column.owner is Owner.SHEETBILL and column.name not in writer.positions:
-                writer.positions[column.name] = free
-                writer.cells.append(
-                    CellWrite(layout.table.header_row, free, column.name)
-                )
+        missing = [
+            c.name
+            for c in schema.columns
+            if c.owner is Owner.SHEETBILL and c.name not in writer.positions
+        ]
+        if missing:
+            free = _first_free_column(table.headers, table.rows)
+            for name in missing:
+                writer.positions[name] = free
+                writer.cells.append(CellWrite(table.header_row, free, name))
                 free += 1
         return writer
+
+    @property
+    def appended_from(self) -> int | None:
+        """The first row this writer appends, when it appends to an existing tab."""
+        if self.is_new or self.next_row == self.first_new_row:
+            return None
+        return self.first_new_row
 
     def put(
         self, row: int, column: str, value: CellValue, *, row_key: str | None = None
@@ -181,6 +198,22 @@ class TabWriter:
             for c in self.schema.columns
             if c.name in self.positions and c.format is not ColumnFormat.TEXT
         }
+
+
+def _first_free_column(headers: Sequence[str], rows: Sequence[SheetRow]) -> int:
+    """The first column right of every header and every cell below it.
+
+    A person's notes under a blank header are theirs: a column sheetbill adds (and
+    then fills on existing rows, such as PDF or Closed) must not land on them.
+    """
+    free = max((i + 1 for i, h in enumerate(headers) if h), default=0)
+    for row in rows:
+        cells = row.cells
+        width = len(cells)
+        while width > free and cells[width - 1] is None:
+            width -= 1
+        free = max(free, width)
+    return free
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +254,15 @@ def plan_writes(
         for s in (INVOICES, INVOICE_LINES, EXCEPTIONS, LOG)
     }
     _bill_source_rows(data, new, pending, pending_numbers, tabs)
-    _append_invoices(data, invoices, tabs, now=now, run_id=run_id, pdf_links=pdf_links)
+    _append_invoices(
+        data,
+        pending_invoices,
+        new,
+        tabs,
+        now=now,
+        run_id=run_id,
+        pdf_links=pdf_links,
+    )
     _link_documents(tabs["Invoices"], pdf_links or {})
     for number, reason in (withdrawn or {}).items():
         tabs["Log"].append(
@@ -237,6 +278,7 @@ def plan_writes(
     new_tabs: list[TabSpec] = []
     writes: dict[str, tuple[CellWrite, ...]] = {}
     formats: dict[str, dict[int, ColumnFormat]] = {}
+    appended_from: dict[str, int] = {}
     for writer in tabs.values():
         if writer.is_new:
             if not writer.cells:
@@ -245,8 +287,10 @@ def plan_writes(
         if writer.cells:
             writes[writer.name] = tuple(writer.cells)
             formats[writer.name] = writer.formats()
+        if writer.appended_from is not None:
+            appended_from[writer.name] = writer.appended_from
     return WritePlan(
-        WorkbookChanges(tuple(new_tabs), writes, formats),
+        WorkbookChanges(tuple(new_tabs), writes, formats, appended_from),
         tuple(invoices),
         opened,
         closed,
@@ -291,22 +335,42 @@ def _bill_source_rows(
 
 def _append_invoices(
     data: BookData,
-    invoices: Sequence[Invoice],
+    pending: Sequence[Invoice],
+    new: Sequence[Invoice],
     tabs: dict[str, TabWriter],
     *,
     now: datetime,
     run_id: str,
     pdf_links: Mapping[str, str] | None = None,
 ) -> None:
+    """The rows of each invoice in Invoices, Invoice Lines and Log.
+
+    A new invoice always gets its rows, even when a person's row already shows its
+    number (`own_rows` reports the twin). A pending invoice's rows are skipped where
+    a row shows its number and customer (lines: its number): the interrupted run
+    wrote them (a write is all or nothing). A written invoice is never written again
+    here: a row of it that a person deleted is reported by `own_rows`, not re-created
+    blindly.
+    """
     invoices_tab, lines_tab, log_tab = (
         tabs["Invoices"],
         tabs["Invoice Lines"],
         tabs["Log"],
     )
-    have_invoice = {v for _, v in invoices_tab.column_values("Invoice No")}
+    # A number alone may be a person's row: taking it for sheetbill's would lose
+    # the pending invoice.
+    layout = invoices_tab.layout
+    by_customer = layout is not None and layout.columns.has("Customer ID")
+    customer_at = dict(invoices_tab.column_values("Customer ID"))
+    have_invoice = {
+        (number, customer_at.get(row, "") if by_customer else "")
+        for row, number in invoices_tab.column_values("Invoice No")
+    }
     have_lines = {v for _, v in lines_tab.column_values("Invoice No")}
-    for invoice in invoices:
-        if invoice.number not in have_invoice:
+    is_new = {i.number: True for i in new}
+    for invoice in (*pending, *new):
+        written = (invoice.number, invoice.customer_id if by_customer else "")
+        if is_new.get(invoice.number) or written not in have_invoice:
             invoices_tab.append(
                 {
                     "Invoice No": invoice.number,
@@ -339,7 +403,7 @@ def _append_invoices(
                     f"{invoice.total} {invoice.currency}",
                 }
             )
-        if invoice.number not in have_lines:
+        if is_new.get(invoice.number) or invoice.number not in have_lines:
             for line in invoice.lines:
                 lines_tab.append(
                     {
@@ -360,14 +424,21 @@ def _append_invoices(
 
 
 def _link_documents(writer: TabWriter, links: Mapping[str, str]) -> None:
-    """A blank PDF cell of an invoice whose PDF exists gets its link (blank = to do)."""
+    """A blank PDF cell of an invoice whose PDF exists gets its link (blank = to do).
+
+    Only where exactly one row of the tab shows the number: with two, which one is
+    sheetbill's cannot be told, so neither gets a link (`own_rows` reports them).
+    """
     if not links or writer.layout is None:
         return
     pdf = dict(writer.column_values("PDF"))
+    rows_of: dict[str, list[int]] = {}
     for row, number in writer.column_values("Invoice No"):
-        link = links.get(number)
-        if link and not pdf.get(row):
-            writer.put(row, "PDF", link, row_key=number)
+        if number in links:
+            rows_of.setdefault(number, []).append(row)
+    for number, rows in rows_of.items():
+        if len(rows) == 1 and not pdf.get(rows[0]):
+            writer.put(rows[0], "PDF", links[number], row_key=number)
 
 
 def _owner(problem: Problem, data: BookData) -> str:
@@ -380,8 +451,12 @@ def _owner(problem: Problem, data: BookData) -> str:
 def _sync_exceptions(
     data: BookData, problems: Sequence[Problem], writer: TabWriter, *, today: date
 ) -> tuple[int, int]:
-    """Append new problems; write Closed on open rows whose problem is gone."""
-    open_rows: dict[tuple[str, str, str, str], int] = {}
+    """Append new problems; write Closed on open rows whose problem is gone.
+
+    A row without a Problem is a person's, not an exception: never matched, never
+    closed. Every open row of a problem that is gone is closed, copies included.
+    """
+    open_rows: dict[tuple[str, str, str, str], list[int]] = {}
     if writer.layout is not None:
         positions = writer.layout.columns.positions
 
@@ -390,7 +465,7 @@ def _sync_exceptions(
             return "" if position is None else parse_text(row.get(position))
 
         for sheet_row in writer.layout.table.rows:
-            if cell(sheet_row, "Closed"):
+            if cell(sheet_row, "Closed") or not cell(sheet_row, "Problem"):
                 continue
             key = (
                 cell(sheet_row, "Tab"),
@@ -398,7 +473,7 @@ def _sync_exceptions(
                 cell(sheet_row, "Column"),
                 cell(sheet_row, "Problem"),
             )
-            open_rows.setdefault(key, sheet_row.number)
+            open_rows.setdefault(key, []).append(sheet_row.number)
     current: dict[tuple[str, str, str, str], Problem] = {}
     for problem in problems:
         current.setdefault(problem.key, problem)
@@ -421,8 +496,9 @@ def _sync_exceptions(
             }
         )
     closed = 0
-    for key, row_number in open_rows.items():
+    for key, row_numbers in open_rows.items():
         if key not in current:
             closed += 1
-            writer.put(row_number, "Closed", today)
+            for row_number in row_numbers:
+                writer.put(row_number, "Closed", today)
     return opened, closed

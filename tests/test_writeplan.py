@@ -127,15 +127,32 @@ def test_plan_writes_never_repeats_an_open_exception_and_closes_a_fixed_one():
     ]
 
 
-def test_plan_writes_skips_invoices_already_in_the_invoices_tab():
+def test_plan_writes_skips_pending_invoices_already_in_the_invoices_tab():
+    """A pending invoice whose number and customer are in the tab was written by the
+    interrupted run; a new invoice always gets its rows, whatever a person typed."""
     book = small_book(time_rows=[time_row(date(2026, 10, 1), "Ann", "C1", D(2))])
-    _, first = writes_for(book)
+    data, first = writes_for(book)
     invoice_headers = [c.name for c in INVOICES.columns]
-    row = ["INV-2026-0001"] + [None] * (len(invoice_headers) - 1)
+    row = ["INV-2026-0001", None, None, None, "C1"]
+    row += [None] * (len(invoice_headers) - len(row))
     tables = {
         n: (t.headers, [list(r.cells) for r in t.rows]) for n, t in book.tables.items()
     }
     tables["Invoices"] = (invoice_headers, [row])
-    _, second = writes_for(snapshot(tables))
-    assert "Invoices" not in second.changes.writes
-    assert "Invoices" in first.changes.writes
+    data = validate_book(snapshot(tables), today=TODAY, billed={})
+    pending = plan_writes(
+        data,
+        new=[],
+        pending_invoices=first.invoices,
+        pending=NO_PENDING,
+        problems=[],
+        today=TODAY,
+        now=datetime(2026, 11, 2, 8),
+        run_id="r2",
+    )
+    assert "Invoices" not in pending.changes.writes
+    assert "Invoice Lines" in pending.changes.writes
+    _, new = writes_for(snapshot(tables))
+    assert [c.value for c in new.changes.writes["Invoices"] if c.column == 0] == [
+        "INV-2026-0001"
+    ]

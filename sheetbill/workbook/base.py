@@ -131,6 +131,10 @@ class WorkbookChanges:
     # Column formats for cells written into tabs sheetbill created before (so that a
     # date written into an Invoices tab made in an earlier run is shown as a date).
     formats: Mapping[str, Mapping[int, ColumnFormat]] = field(default_factory=dict)
+    # Per existing tab, the first row the plan appends: every row from there down was
+    # blank when read. A backend never writes into such a row that holds anything now
+    # (the Excel backend refuses; the Google one moves new rows below the last row).
+    appended_from: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def is_empty(self) -> bool:

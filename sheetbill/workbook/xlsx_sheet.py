@@ -204,12 +204,24 @@ class SheetEditor:
 
     # Writing
 
-    def write(self, writes: Sequence[CellWrite], resolve: StyleResolver) -> bytes:
-        """The part's new bytes with `writes` done (the last write to a cell wins)."""
+    def write(
+        self,
+        writes: Sequence[CellWrite],
+        resolve: StyleResolver,
+        *,
+        blank_from: int | None = None,
+    ) -> bytes:
+        """The part's new bytes with `writes` done (the last write to a cell wins).
+
+        Rows from `blank_from` down are rows the plan appends: one of them that holds
+        a value or formula is refused, never written over.
+        """
         by_row = RowWrites(writes, tab=self.tab)
         if not by_row:
             return self.data
         targets = list(by_row.rows)
+        if blank_from is not None:
+            self._refuse_filled([t for t in targets if t >= blank_from])
         out = Spliced(self.data)
         out.replace(*self._dimension_splice(by_row.corners))  # in the head
         if not self._plain:
@@ -234,6 +246,46 @@ class SheetEditor:
             self._rows = rows
             self._write_rows(out, targets, by_row, resolve)
         return out.result()
+
+    def _refuse_filled(self, targets: list[int]) -> None:
+        """Refuse rows to append that are not blank. The plan saw them blank, and the
+        file is the one it read, so the reader missed something: a formula whose
+        result was never saved (calamine reads it as empty) is the known case."""
+        if not targets:
+            return
+        start, end = self._content_start, self._content_end
+        if self._plain:
+            last = tail_rows(self.data, start, end, self._prefix, targets[0])
+            if last is not None:
+                return  # the last row of the part is above every row to append
+            rows = index_rows(self.data, start, end, self._prefix, self.tab)
+            wanted = set(targets)
+            spans = [
+                (rows[i].start, rows[i].end)
+                for i in range(len(rows))
+                if rows.numbers[i] in wanted
+            ]
+        else:
+            spans = [(start, end)]
+        wanted_rows = set(targets)
+        for first, stop in spans:
+            block = self._parse_block(self.data[first:stop])
+            number = 0
+            for row in block.iterchildren(f"{{{self.ns}}}row"):
+                found = row.get("r")
+                number = int(found) if found and found.isdigit() else number + 1
+                if number not in wanted_rows:
+                    continue
+                for column, cell in self._cells_of(row, number):
+                    kind = _content_of(cell, self.ns)
+                    if kind:
+                        raise WorkbookWriteError(
+                            f"cannot add rows to the tab {self.tab!r}: cell "
+                            f"{cell_ref(number, column)} holds {kind} that sheetbill "
+                            "read as blank. Open the workbook in Excel or LibreOffice "
+                            "and save it (that saves formula results), or move that "
+                            "cell, then run again; nothing was written"
+                        )
 
     def _write_rows(
         self,
@@ -594,16 +646,21 @@ class SheetEditor:
 
 def _holds_value(row: etree._Element, ns: str) -> bool:
     """Whether a row has a cell with a formula, inline text or a non-empty value."""
-    for cell in row.iterchildren(f"{{{ns}}}c"):
-        for child in cell:
-            if not isinstance(child.tag, str):
-                continue
-            name = etree.QName(child).localname
-            if name == "f" or (name == "v" and child.text):
-                return True
-            if name == "is" and any(child.itertext()):
-                return True
-    return False
+    return any(_content_of(cell, ns) for cell in row.iterchildren(f"{{{ns}}}c"))
+
+
+def _content_of(cell: etree._Element, ns: str) -> str:
+    """What a cell holds, for a message ("a formula", "a value"), or "" if blank."""
+    formula = cell.find(f"{{{ns}}}f")
+    if formula is not None:
+        return "a formula"
+    value = cell.find(f"{{{ns}}}v")
+    if value is not None and (value.text or "").strip():
+        return "a value"
+    inline = cell.find(f"{{{ns}}}is")
+    if inline is not None and any(str(t).strip() for t in inline.itertext()):
+        return "a value"
+    return ""
 
 
 def _append_cell(row: etree._Element, cell: etree._Element, ns: str) -> None:

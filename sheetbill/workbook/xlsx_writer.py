@@ -74,7 +74,12 @@ def apply_changes(package: Package, changes: WorkbookChanges) -> bytes:
         writer.add_tab(spec)
     for tab, writes in changes.writes.items():
         if writes:
-            writer.write_cells(tab, writes, changes.formats.get(tab, {}))
+            writer.write_cells(
+                tab,
+                writes,
+                changes.formats.get(tab, {}),
+                blank_from=changes.appended_from.get(tab),
+            )
     return writer.finish()
 
 
@@ -220,6 +225,8 @@ class _PackageWriter:
         tab: str,
         writes: tuple[CellWrite, ...],
         formats: Mapping[int, ColumnFormat],
+        *,
+        blank_from: int | None = None,
     ) -> None:
         name = self._tab_name(tab)
         part = self.tabs[name]
@@ -233,7 +240,9 @@ class _PackageWriter:
         editor = SheetEditor(
             data, tab=name, main_ns=self.ns, date1904=self.package.date1904
         )
-        self.sheet_bytes[part] = editor.write(writes, self._resolver(formats))
+        self.sheet_bytes[part] = editor.write(
+            writes, self._resolver(formats), blank_from=blank_from
+        )
         self.formulas_removed |= editor.formulas_removed
         if part not in self.new_parts:
             self.replaced[self.package.member_name(part) or part] = self.sheet_bytes[

@@ -50,13 +50,19 @@ def relocate(
     old_twins = _by_cells(before)
     new_twins = _by_cells(now)
     key_index = _key_index(now)
+    # Keys a person's rows showed when read (a number typed by hand): a new row may
+    # share one; only a row that appeared since means someone else wrote it.
+    known_keys = [{k: len(v) for k, v in index.items()} for index in _key_index(before)]
     moved: dict[int, int] = {}
     for row in sorted({w.row for w in writes}):
         key = keys.get(row)
         if row == before.header_row:
             moved[row] = now.header_row
         elif row > before.last_row:
-            if key and any(key in index for index in key_index):
+            if key and any(
+                len(index.get(key, ())) > known.get(key, 0)
+                for index, known in zip(key_index, known_keys, strict=False)
+            ):
                 raise _changed(name, tab, f"a row for {key} is already there")
             moved[row] = now.last_row + (row - before.last_row)
         elif row in old_rows:
