@@ -27,8 +27,9 @@ from readback import calamine_rows
 
 from sheetbill.billing import RunResult, run_billing
 from sheetbill.config import Config
-from sheetbill.errors import WorkbookWriteError
+from sheetbill.errors import StateMismatchError, WorkbookWriteError
 from sheetbill.state import StateDB
+from sheetbill.state_rebuild import rebuild_state
 from sheetbill.validation import validate_book
 from sheetbill.workbook.base import Workbook
 from sheetbill.workbook.excel import ExcelWorkbook
@@ -152,7 +153,8 @@ def test_a_formula_without_saved_result_below_the_data_is_never_written_over(
     tmp_path,
 ):
     """calamine reads such a formula as blank; the Excel adapter refuses to append
-    over it, and the invoice, drawn for good, is written once the cell is moved."""
+    over it, and the invoices, never written, are made again under their numbers
+    once the cell is moved."""
     path = new_book(tmp_path)
     add_work(path, ("C1", D(2)))
     run(path)
@@ -169,7 +171,8 @@ def test_a_formula_without_saved_result_below_the_data_is_never_written_over(
 
     edit(path, move)
     result = run(path)
-    assert [i.number for i in result.recovered] == ["INV-2026-0002", "INV-2026-0003"]
+    assert result.recovered == ()
+    assert [i.number for i in result.invoices] == ["INV-2026-0002", "INV-2026-0003"]
     assert [r["Invoice No"] for r in records(path, "Invoices")] == [
         "INV-2026-0001",
         "INV-2026-0002",
@@ -450,11 +453,12 @@ def test_hand_edits_of_a_google_sheet_lose_and_misplace_nothing(google_book, tmp
     assert links["INV-2026-0003"] == "b.pdf" and not links["INV-2026-0002"]
 
 
-def test_a_new_invoice_gets_its_rows_on_a_google_sheet_where_its_number_was_typed(
+def test_a_number_typed_ahead_on_a_google_sheet_stops_the_run_before_drawing_it(
     google_book, tmp_path
 ):
-    """A person typed the number sheetbill draws next: sheetbill still adds its own
-    row (the twin is reported) instead of re-planning until it gives up."""
+    """A person typed the number sheetbill would draw next: drawing it would put
+    one number on two invoices, so the run stops at once (no re-planning), writes
+    nothing, and says how to go on; rebuilt from the sheet, it draws the next."""
     book = google_book(
         {
             "Settings": [["Key", "Value"], *SETTINGS_ROWS],
@@ -465,20 +469,20 @@ def test_a_new_invoice_gets_its_rows_on_a_google_sheet_where_its_number_was_type
             "Invoice Lines": [["Invoice No", "Line"], ["INV-2026-0001", 1]],
         }
     )
+    state = tmp_path / "state.sqlite"
+    with pytest.raises(StateMismatchError, match="INV-2026-0001"):
+        run_billing(
+            book.workbook, CONFIG, state_path=state, as_of=AS_OF, is_dry_run=False
+        )
+    assert book.server.count("values.batchUpdate") == 0
+    rebuild_state(book.workbook, CONFIG, state_path=state)
     result = run_billing(
-        book.workbook,
-        CONFIG,
-        state_path=tmp_path / "state.sqlite",
-        as_of=AS_OF,
-        is_dry_run=False,
+        book.workbook, CONFIG, state_path=state, as_of=AS_OF, is_dry_run=False
     )
-    assert [i.number for i in result.invoices] == ["INV-2026-0001"]
-    assert result.replans == 0
+    assert [i.number for i in result.invoices] == ["INV-2026-0002"]
     rows = book.values("Invoices")
-    assert [r[0] for r in rows[1:]] == ["INV-2026-0001"] * 2
+    assert [r[0] for r in rows[1:]] == ["INV-2026-0001", "INV-2026-0002"]
     assert rows[1][1] == "typed by hand"
-    assert [r[0] for r in book.values("Invoice Lines")[1:]] == ["INV-2026-0001"] * 2
-    assert any("more than one row" in p.problem for p in result.problems)
 
 
 def _google_cells(book: Any, tab: str) -> dict[tuple[int, int], object]:
