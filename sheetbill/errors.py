@@ -6,6 +6,7 @@ cases where a run cannot go on, and the CLI turns each into one line and an exit
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
 
 
@@ -94,11 +95,11 @@ class StateMismatchError(StateError):
             f" and {len(marks) - 4} more" if len(marks) > 4 else ""
         )
         super().__init__(
-            f"the workbook shows {shown}, which its state database never drew (it is "
-            "missing, empty, or belongs to another copy of this workbook); nothing "
-            "was done, so no number is issued twice. Put the right state database "
-            "back, or rebuild it from the workbook: sheetbill state rebuild "
-            f"{workbook}",
+            f"the workbook shows {shown}, which its state database never drew (the "
+            "state is missing, empty or another copy's, or these were typed by hand); "
+            "nothing was done, so no number is issued twice. Put the right state "
+            "database back, or rebuild it from the workbook: sheetbill state rebuild "
+            f"{shlex.quote(workbook)}",
             path=state_path,
         )
         self.marks = marks
