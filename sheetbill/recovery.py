@@ -48,13 +48,19 @@ def marks_in_book(layouts: Mapping[str, TabLayout]) -> BookMarks:
     )
 
 
-def _column(layout: TabLayout | None, column: str) -> Iterable[str]:
+def _column(layout: TabLayout | None, column: str) -> set[str]:
+    """The column's non-blank texts (a big Time Log has 100k Row IDs to look at)."""
+    found: set[str] = set()
     if layout is None or column not in layout.columns.positions:
-        return ()
+        return found
     position = layout.columns.positions[column]
-    return filter(
-        None, (parse_text(r.get(position)).strip() for r in layout.table.rows)
-    )
+    for row in layout.table.rows:
+        value = row.get(position)
+        if value is None or value == "":
+            continue
+        found.add(value.strip() if type(value) is str else parse_text(value).strip())
+    found.discard("")
+    return found
 
 
 def split_pending(
