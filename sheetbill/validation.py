@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sheetbill.cells import (
+    MAX_NUMBER,
+    MAX_TERMS_DAYS,
     is_blank,
     parse_date,
     parse_hours,
@@ -23,6 +25,7 @@ from sheetbill.cells import (
     parse_yes_no,
     show,
 )
+from sheetbill.invoicing import round_hours
 from sheetbill.model import (
     Customer,
     Order,
@@ -240,6 +243,13 @@ def _read_customers(
                 "Terms Days",
                 "Terms Days is not a whole number of days.",
                 "Write e.g. 30.",
+            )
+            terms = None
+        elif terms is not None and terms > MAX_TERMS_DAYS:
+            read.fail(
+                "Terms Days",
+                f"Terms Days is more than {MAX_TERMS_DAYS} days (ten years).",
+                "Write the payment terms in days, e.g. 30.",
             )
             terms = None
         mode_text = read.text("Tax Mode").casefold()
@@ -562,6 +572,11 @@ def _read_time_log(
                     "or a default rate with Customer ID blank.",
                     value=customer.customer_id,
                 )
+        if rate is not None and hours is not None and read.ok:
+            quantity = round_hours(hours, settings)
+            if rate.unit == "day":
+                quantity /= settings.hours_per_day
+            _check_amount(read, "Hours", quantity, rate.rate)
         problems.extend(read.problems)
         if (
             read.ok
@@ -587,6 +602,21 @@ def _read_time_log(
                 )
             )
     return entries
+
+
+def _check_amount(
+    read: RowReader, column: str, quantity: Decimal, price: Decimal
+) -> None:
+    """A row whose quantity times price is beyond what a cell holds exactly is an error:
+    past it, rounding to cents fails (and nobody bills it)."""
+    if abs(quantity) >= MAX_NUMBER or abs(quantity * price) >= MAX_NUMBER:
+        read.fail(
+            column,
+            f"{column} × price is {show(quantity * price)}, too large for one "
+            "invoice line.",
+            "Check the quantity and the price (or rate); a line must stay below "
+            "1,000,000,000,000,000.",
+        )
 
 
 def rate_currency(rate: RateRule, settings: Settings) -> str:
@@ -653,6 +683,8 @@ def _read_orders(
                 )
             else:
                 unit_price = match.rate.rate
+        if quantity is not None and unit_price is not None and read.ok:
+            _check_amount(read, "Quantity", quantity, unit_price)
         problems.extend(read.problems)
         if (
             read.ok

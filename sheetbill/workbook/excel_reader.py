@@ -1,8 +1,9 @@
 """Reading an .xlsx with python-calamine into `Table`s of plain typed cells.
 
 Cells cross the boundary as: numbers -> Decimal (`Decimal(repr(f))`, so 0.1 stays 0.1
-and 1.0 becomes 1); "" -> None; text as stored (not stripped); bool; date, datetime and
-time as calamine gives them for date-formatted cells. A duration ([h]:mm) under one day
+and 1.0 becomes 1), a number stored as NaN or infinity -> "#NUM!"; "" -> None; text
+as stored (not stripped); bool; date, datetime and time as calamine gives them for
+date-formatted cells. A duration ([h]:mm) under one day
 becomes a `time` like a clock-formatted cell; a longer or negative one becomes its text
 as Excel shows it ("25:30:00"), so nothing silently reads as a number of days. Error
 values read as their text ("#N/A"), since calamine would show them as empty and a
@@ -61,6 +62,10 @@ def read_tables(
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(view))
         metadata = book.sheets_metadata
     except Exception as exc:  # calamine raises its own tree and plain ValueErrors
+        raise _calamine_error(exc, path, None) from exc
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
         raise _calamine_error(exc, path, None) from exc
     parts_by_tab = {entry.name: entry.part for entry in package.sheets}
     worksheets = [
@@ -134,6 +139,10 @@ def _read_sheet(
         rows = sheet.to_python(skip_empty_area=True) if start is not None else []
     except Exception as exc:  # see read_tables
         raise _calamine_error(exc, path, tab) from exc
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
+        raise _calamine_error(exc, path, tab) from exc
     builder = _TableBuilder(tab)
     if start is not None and end is not None:
         builder.add(_with_errors(rows, start, errors), start, end)
@@ -169,6 +178,10 @@ def _joined_pieces(
         try:
             parsed = future.result()
         except Exception:  # the whole sheet, parsed again, reports what is wrong
+            return None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
             return None
         if parsed is None:
             continue
@@ -256,7 +269,7 @@ class _CellConverter:
     them a lot (the conversion is most of the reading time after calamine's own)."""
 
     def __init__(self) -> None:
-        self.numbers: dict[float, Decimal | None] = {}
+        self.numbers: dict[float, CellValue] = {}
 
     def row(self, raw: list[Any]) -> list[CellValue]:
         convert = self.cell
@@ -274,9 +287,11 @@ class _CellConverter:
         return _CONVERTERS[kind](value)  # type: ignore[no-any-return]
 
 
-def _number(value: float) -> Decimal | None:
+def _number(value: float) -> CellValue:
     if not math.isfinite(value):
-        return None
+        # `1e400` or NaN stored as a number: Excel shows #NUM!, and a cell that holds
+        # something must not read as empty (nor as a number).
+        return "#NUM!"
     if value.is_integer():
         if abs(value) < 2**53:
             return Decimal(int(value))
@@ -303,8 +318,23 @@ _CONVERTERS: dict[type, Any] = {
 }
 
 
-def _calamine_error(exc: Exception, path: Path, tab: str | None) -> WorkbookError:
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside calamine (a date or duration far outside the calendar
+    panics while converting): pyo3 raises it as a BaseException, so `except
+    Exception` lets it through; KeyboardInterrupt and SystemExit are not panics."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _calamine_error(exc: BaseException, path: Path, tab: str | None) -> WorkbookError:
     detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    if _is_panic(exc):
+        where = f"the tab {tab!r}" if tab else "the workbook"
+        return WorkbookError(
+            f"{where} holds a value sheetbill cannot read ({detail}), most likely a "
+            "date or duration far outside the calendar (before 1900 or after 9999); "
+            "correct or clear such cells, or format them as numbers",
+            path=path,
+        )
     if isinstance(exc, python_calamine.PasswordError):
         return WorkbookError(
             "this file is password-protected (encrypted); save an unprotected copy and "

@@ -1,0 +1,429 @@
+"""Any cell value in any column of any input tab ends as an Exceptions row or a
+one-line error, never a traceback; and what a run plans always fits in a cell.
+
+Each example is a valid workbook (written as raw XML, so error cells, `1e400` as a
+number and serials far outside the calendar stand in it exactly) with a few cells
+replaced by hostile values; `check` and a full `run` go over it in-process.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from raw_xlsx import (
+    CLOCK,
+    DATE,
+    DATETIME,
+    DURATION,
+    LONG_DURATION,
+    PERCENT,
+    TEXT,
+    RawCell,
+    number,
+    text,
+    write_xlsx,
+)
+
+from sheetbill.billing import check_workbook, run_billing
+from sheetbill.config import Config
+from sheetbill.errors import SheetbillError
+from sheetbill.model import Problem
+from sheetbill.schema import CUSTOMERS, ORDERS, RATES, TIME_LOG
+from sheetbill.state import StateDB
+from sheetbill.workbook.excel import ExcelWorkbook
+
+AS_OF = date(2026, 11, 2)
+EXCEL_CELL_LIMIT = 32767
+# What sheetbill writes into Exceptions or Log is clipped well below a cell's limit.
+WRITTEN_TEXT_LIMIT = 1100
+
+
+def _serial(day: date) -> int:
+    return (day - date(1899, 12, 30)).days
+
+
+SERIAL = _serial(date(2026, 10, 1))
+SETTINGS_ROWS = [
+    ("Company Name", text("Test Shop")),
+    ("Default Currency", text("EUR")),
+    ("Default Tax Rate", number(19)),
+    ("Payment Terms Days", number(14)),
+    ("Hours Increment", number(0.25)),
+    ("Hours Per Day", number(8)),
+    ("Max Hours Per Entry", number(24)),
+    ("Approval Threshold", number(10000)),
+    ("Number Pattern", text("INV-{yyyy}-{seq:04}")),
+    ("Rounding", text("half-up")),
+    ("Locale", text("en_US")),
+]
+
+
+def _row(columns: Sequence[str], **cells: RawCell) -> list[RawCell | None]:
+    by_key = {
+        name.replace(" ", "_").replace("-", "_").lower(): name for name in columns
+    }
+    row: list[RawCell | None] = [None] * len(columns)
+    for key, cell in cells.items():
+        row[list(columns).index(by_key[key])] = cell
+    return row
+
+
+def base_grids() -> dict[str, list[list[RawCell | None]]]:
+    """A workbook that bills cleanly: two customers, hour, day and item rates."""
+    cust = [c.name for c in CUSTOMERS.columns]
+    rate = [c.name for c in RATES.columns]
+    log = [c.name for c in TIME_LOG.columns]
+    order = [c.name for c in ORDERS.columns]
+    day = number(SERIAL, DATE)
+    return {
+        "Settings": [
+            [text("Key"), text("Value")],
+            *[[text(key), value] for key, value in SETTINGS_ROWS],
+        ],
+        "Customers": [
+            [text(c) for c in cust],
+            _row(
+                cust,
+                customer_id=text("C1"),
+                name=text("Alpha GmbH"),
+                email=text("a@alpha.example"),
+                currency=text("EUR"),
+                tax_rate=number(19),
+                terms_days=number(30),
+            ),
+            _row(
+                cust,
+                customer_id=text("C2"),
+                name=text("Beta Inc"),
+                currency=text("USD"),
+                tax_rate=number(0),
+            ),
+        ],
+        "Rates": [
+            [text(c) for c in rate],
+            _row(rate, rate=number(100), unit=text("hour")),
+            _row(
+                rate,
+                customer_id=text("C2"),
+                rate=number(150),
+                unit=text("hour"),
+                currency=text("USD"),
+                valid_from=number(SERIAL - 100, DATE),
+            ),
+            _row(rate, project=text("Days"), rate=number(800), unit=text("day")),
+            _row(rate, activity=text("Widget"), rate=number(12.5), unit=text("item")),
+        ],
+        "Time Log": [
+            [text(c) for c in log],
+            _row(
+                log,
+                date=day,
+                person=text("Ann"),
+                customer_id=text("C1"),
+                project=text("Web"),
+                activity=text("Dev"),
+                hours=number(1.5),
+                description=text("Work"),
+                billable=text("yes"),
+                approved=text("yes"),
+            ),
+            _row(
+                log,
+                date=day,
+                person=text("Bob"),
+                customer_id=text("C2"),
+                project=text("Days"),
+                start=number(0.375, CLOCK),
+                end=number(0.5, CLOCK),
+                billable=RawCell("b", "1"),
+                approved=text("yes"),
+                work_complete=day,
+            ),
+            _row(
+                log,
+                date=day,
+                person=text("Cy"),
+                customer_id=text("C1"),
+                project=text("Days"),
+                hours=number(0.125, DURATION),
+                billable=text("yes"),
+                approved=text("yes"),
+            ),
+        ],
+        "Orders": [
+            [text(c) for c in order],
+            _row(
+                order,
+                date=day,
+                customer_id=text("C1"),
+                item=text("Widget"),
+                quantity=number(3),
+            ),
+            _row(
+                order,
+                date=day,
+                customer_id=text("C2"),
+                item=text("Setup"),
+                quantity=number(1),
+                unit_price=number(99.99),
+                tax_rate=text("7%"),
+            ),
+        ],
+    }
+
+
+ERRORS = ("#DIV/0!", "#N/A", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!")
+NUMBER_TEXTS = (
+    "1e400",
+    "1E-400",
+    "-1e400",
+    "1e999999999",
+    "1E-999999999",
+    "NaN",
+    "nan",
+    "-NaN",
+    "sNaN",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "1E+308",
+    "4.9e-324",
+    "1.7976931348623157e308",
+    "123456789012345678901234567890",
+    "0.000000000000000000000000000001",
+    "-0",
+    "1,5e3",
+    "12:99",
+    "999:59",
+    "25:00",
+    "-1:30",
+)
+SERIALS = (
+    -1e15,
+    -2958466,
+    -1,
+    -0.5,
+    0,
+    0.5,
+    1,
+    59,
+    60,
+    61,
+    2958465,
+    2958465.99999,
+    2958466,
+    1e7,
+    1e15,
+    1e300,
+)
+ISO_DATES = (
+    "0000-01-01T00:00:00",
+    "0000-01-01",
+    "10000-01-01T00:00:00",
+    "9999-12-31T23:59:59",
+    "-0001-01-01",
+    "2026-02-30",
+    "P1D",
+    "nonsense",
+)
+_characters = st.characters(blacklist_categories=("Cs",))
+texts = st.one_of(
+    st.text(_characters, max_size=20),
+    st.sampled_from(NUMBER_TEXTS),
+    st.sampled_from(("", " ", "\t", "\n", "yes", "no", "C1", "EUR", "hour", "day")),
+    st.sampled_from((32767, 32768, 40000)).map(lambda n: "x" * n),
+    st.sampled_from((40000,)).map(lambda n: "9" * n),
+)
+number_texts = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from(NUMBER_TEXTS[:17]),
+    st.integers(-(10**30), 10**30).map(str),
+)
+styles = st.sampled_from((0, DATE, DATETIME, CLOCK, DURATION, LONG_DURATION, TEXT))
+cells = st.one_of(
+    texts.map(text),
+    st.builds(lambda v, s: RawCell("n", v, s), number_texts, styles),
+    st.builds(
+        lambda v, s: RawCell("n", repr(v), s),
+        st.sampled_from(SERIALS),
+        st.sampled_from((DATE, DATETIME, CLOCK, DURATION, LONG_DURATION, PERCENT)),
+    ),
+    st.sampled_from(("0", "1")).map(lambda v: RawCell("b", v)),
+    st.sampled_from(ERRORS).map(lambda v: RawCell("e", v)),
+    st.sampled_from(ISO_DATES).map(lambda v: RawCell("d", v)),
+    texts.map(lambda v: RawCell("str", v)),
+)
+
+
+@st.composite
+def workbooks(draw: st.DrawFn) -> dict[str, list[list[RawCell | None]]]:
+    grids = base_grids()
+    for _ in range(draw(st.integers(1, 8))):
+        tab = draw(st.sampled_from(sorted(grids)))
+        grid = grids[tab]
+        width = len(grid[0])
+        row = draw(st.integers(1, len(grid)))
+        if row == len(grid):
+            grid.append([None] * width)
+        column = draw(st.integers(0, width - 1))
+        if tab == "Settings":
+            column = 1
+        grid[row][column] = draw(cells)
+    return grids
+
+
+def _problem_is_placed(problem: Problem, tabs: Sequence[str]) -> None:
+    assert problem.tab in tabs, problem
+    if problem.row is not None:
+        assert problem.row >= 1 and problem.column, problem
+
+
+def _written_texts_fit(changes_writes: dict[str, tuple[object, ...]]) -> None:
+    for tab, writes in changes_writes.items():
+        for cell in writes:
+            value = cell.value  # type: ignore[attr-defined]
+            if isinstance(value, str):
+                assert len(value) <= EXCEL_CELL_LIMIT, (tab, len(value))
+                if tab in ("Exceptions", "Log"):
+                    assert len(value) <= WRITTEN_TEXT_LIMIT, (tab, value[:80])
+
+
+def check_and_run(path: Path) -> None:
+    """check, then run twice: no error but SheetbillError, and consistent results."""
+    config = Config(documents=False, backups=0, lock_timeout=1.0)
+    state = path.with_name("book.sheetbill.sqlite")
+    book = ExcelWorkbook(path, backups=0)
+    tabs = ("Settings", "Customers", "Rates", "Time Log", "Orders")
+    try:
+        checked = check_workbook(book, config, as_of=AS_OF, state_path=state)
+    except SheetbillError:
+        return  # an unreadable workbook: one line, exit 2
+    for problem in checked.problems:
+        _problem_is_placed(problem, tabs)
+    first = run_billing(book, config, state_path=state, as_of=AS_OF, is_dry_run=False)
+    for problem in first.problems:
+        _problem_is_placed(problem, tabs)
+    _written_texts_fit(dict(first.changes.writes))
+    second = run_billing(book, config, state_path=state, as_of=AS_OF, is_dry_run=False)
+    assert second.invoices == ()
+    assert second.exceptions_opened == 0, "the same problems must match their rows"
+    with StateDB(state) as db:
+        assert db.pending_invoices() == []
+        numbers = set(db.invoice_numbers())
+    table = book.read().tables["Invoices"] if first.invoices else None
+    assert numbers == {i.number for i in first.invoices}
+    if table is not None:
+        listed = {str(r.cells[0]) for r in table.rows}
+        assert listed == numbers
+
+
+@settings(
+    max_examples=int(os.environ.get("SHEETBILL_EXAMPLES", "40")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+@given(workbooks())
+def test_any_cell_value_is_a_problem_or_one_line_never_a_traceback(
+    grids: dict[str, list[list[RawCell | None]]],
+) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "book.xlsx"
+        write_xlsx(path, grids)
+        check_and_run(path)
+
+
+def test_the_base_workbook_bills_cleanly(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    write_xlsx(path, base_grids())
+    config = Config(documents=False, backups=0)
+    result = run_billing(
+        ExcelWorkbook(path, backups=0),
+        config,
+        state_path=tmp_path / "state.sqlite",
+        as_of=AS_OF,
+        is_dry_run=False,
+    )
+    assert result.problems == () and len(result.invoices) == 2
+
+
+FIXED = {
+    "nan-quantity": ("Orders", 1, "Quantity", RawCell("inlineStr", "NaN")),
+    "huge-exponent-rate": ("Rates", 1, "Rate", RawCell("n", "1e400")),
+    "before-1900-date": ("Time Log", 1, "Work Complete", RawCell("n", "0.5", DATE)),
+    "year-0-date": ("Time Log", 1, "Date", RawCell("d", "0000-01-01T00:00:00")),
+    "long-name": ("Customers", 1, "Name", RawCell("inlineStr", "N" * 40000)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIXED))
+def test_cli_turns_a_hostile_cell_into_an_exception_row(
+    tmp_path: Path, case: str
+) -> None:
+    tab, row, column, cell = FIXED[case]
+    grids = base_grids()
+    grids[tab][row][[text_of(h) for h in grids[tab][0]].index(column)] = cell
+    path = tmp_path / "book.xlsx"
+    write_xlsx(path, grids)
+    for command in ("check", "run"):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sheetbill",
+                command,
+                str(path),
+                "--as-of",
+                "2026-11-02",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, "COLUMNS": "200"},
+            cwd=tmp_path,
+        )
+        assert done.returncode == 1, (command, done.stderr[-2000:])
+        assert "Traceback" not in done.stderr
+    exceptions = ExcelWorkbook(path, backups=0).read().tables["Exceptions"]
+    headers = exceptions.headers
+    places = {
+        (r.get(headers.index("Tab")), r.get(headers.index("Column")))
+        for r in exceptions.rows
+    }
+    assert (tab, column) in places
+
+
+def test_cli_names_the_tab_of_a_duration_calamine_cannot_read(
+    tmp_path: Path,
+) -> None:
+    """calamine panics (a BaseException) on a duration of 1e15 days: one line, exit 2,
+    naming the tab, and the workbook untouched."""
+    grids = base_grids()
+    grids["Time Log"][1][5] = RawCell("n", "1e15", LONG_DURATION)
+    path = tmp_path / "book.xlsx"
+    write_xlsx(path, grids)
+    before = path.read_bytes()
+    done = subprocess.run(
+        [sys.executable, "-m", "sheetbill", "run", str(path), "--as-of", "2026-11-02"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "COLUMNS": "400"},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2, done.stderr[-2000:]
+    assert len(done.stderr.strip().splitlines()) == 1, done.stderr[-2000:]
+    assert "'Time Log'" in done.stderr and "Traceback" not in done.stderr
+    assert path.read_bytes() == before
+
+
+def text_of(cell: RawCell | None) -> str:
+    return "" if cell is None else cell.text
