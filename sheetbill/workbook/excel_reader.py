@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
@@ -33,7 +34,7 @@ from sheetbill.workbook.base import (
     new_sheet_row,
 )
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
-from sheetbill.workbook.xlsx_safety import check_contents, open_checked
+from sheetbill.workbook.xlsx_safety import PackageScan, check_contents, open_checked
 from sheetbill.workbook.xlsx_split import Piece, split_sheet
 from sheetbill.workbook.xlsx_zip import NewMember, ZipArchive, write_zip
 
@@ -59,6 +60,7 @@ def read_tables(
     check_contents(archive, scan, parts, path)
     try:
         view = _calamine_view(data, package)
+        view = _with_far_numbers_plain(view, archive if view is data else None, scan)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(view))
         metadata = book.sheets_metadata
     except Exception as exc:  # calamine raises its own tree and plain ValueErrors
@@ -122,6 +124,75 @@ def _calamine_view(data: bytes, package: Package) -> bytes:
         NewMember("xl/_rels/workbook.xml.rels", serialize_xml(rels)),
     ]
     return write_zip(package.archive, replaced={}, added=added)
+
+
+def _with_far_numbers_plain(
+    view: bytes, archive: ZipArchive | None, scan: PackageScan
+) -> bytes:
+    """`view` with the number format taken off numbers no date or duration can be
+    (see `plain_far_numbers`), in every sheet the scan saw such a number in.
+
+    Only calamine's copy changes; the sheets' new text replaces their kept contents,
+    so a sheet read in pieces is read from it too.
+    """
+    flagged = [part for part, sheet in scan.sheets.items() if sheet.has_far_numbers]
+    if not flagged:
+        return view
+    source = archive or ZipArchive(view)
+    replaced: dict[str, bytes] = {}
+    for part in flagged:
+        content = scan.contents.get(part)
+        if content is None:
+            content = source.read(part)
+        plain = plain_far_numbers(content)
+        if plain is not content:
+            replaced[part] = plain
+            if part in scan.contents:
+                scan.contents[part] = plain
+    if not replaced:
+        return view
+    return write_zip(source, replaced=replaced, level=1)
+
+
+# A number cell: its attributes and its value (a prefixed namespace is left alone, to
+# the panic guard in _read_sheet).
+_NUMBER_CELL = re.compile(
+    rb"<c\b([^>]*)>(\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>)([^<]*)</v>"
+)
+_STYLE = re.compile(rb"\ss\s*=\s*[\"'][0-9]*[\"']")
+_TYPE = re.compile(rb"\st\s*=\s*[\"']([a-zA-Z]*)[\"']")
+# No date or duration serial reaches this (9999-12-31 is 2958465).
+_FAR_SERIAL = 10_000_000
+
+
+def plain_far_numbers(xml: bytes) -> bytes:
+    """The sheet with the style taken off number cells no date, time or duration can
+    be: negative, NaN or infinite, or 10 million and more (`xml` itself when none).
+
+    Under a date or duration format calamine reads such a number as midnight, or
+    raises, or panics (a Rust panic, taking the whole read down); without it, the
+    number reads as the number it is, and the column it is in says what is wrong.
+    """
+
+    def plain(match: re.Match[bytes]) -> bytes:
+        attrs = match.group(1)
+        kind = _TYPE.search(attrs)
+        if kind and kind.group(1) not in (b"", b"n"):
+            return match.group(0)
+        style = _STYLE.search(attrs)
+        if not style:
+            return match.group(0)
+        try:
+            number = float(match.group(3))
+        except ValueError:
+            return match.group(0)
+        if math.isfinite(number) and 0 <= number < _FAR_SERIAL:
+            return match.group(0)
+        attrs = attrs[: style.start()] + attrs[style.end() :]
+        return b"<c" + attrs + b">" + match.group(2) + match.group(3) + b"</v>"
+
+    plain_xml = _NUMBER_CELL.sub(plain, xml)
+    return xml if plain_xml == xml else plain_xml
 
 
 def _read_sheet(

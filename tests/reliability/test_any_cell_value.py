@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -34,12 +35,14 @@ from raw_xlsx import (
 )
 
 from sheetbill.billing import check_workbook, run_billing
+from sheetbill.cells import clipped, show
 from sheetbill.config import Config
-from sheetbill.errors import SheetbillError
+from sheetbill.errors import SheetbillError, WorkbookError
 from sheetbill.model import Problem
 from sheetbill.schema import CUSTOMERS, ORDERS, RATES, TIME_LOG
 from sheetbill.state import StateDB
 from sheetbill.workbook.excel import ExcelWorkbook
+from sheetbill.workbook.excel_reader import _read_sheet, plain_far_numbers
 
 AS_OF = date(2026, 11, 2)
 EXCEL_CELL_LIMIT = 32767
@@ -358,7 +361,9 @@ def test_the_base_workbook_bills_cleanly(tmp_path: Path) -> None:
 FIXED = {
     "nan-quantity": ("Orders", 1, "Quantity", RawCell("inlineStr", "NaN")),
     "huge-exponent-rate": ("Rates", 1, "Rate", RawCell("n", "1e400")),
-    "before-1900-date": ("Time Log", 1, "Work Complete", RawCell("n", "0.5", DATE)),
+    "before-1900-date": ("Time Log", 1, "Work Complete", text("1899-12-31")),
+    "far-duration": ("Time Log", 1, "Hours", RawCell("n", "-1e15", LONG_DURATION)),
+    "negative-clock": ("Time Log", 2, "Start", RawCell("n", "-0.5", CLOCK)),
     "year-0-date": ("Time Log", 1, "Date", RawCell("d", "0000-01-01T00:00:00")),
     "long-name": ("Customers", 1, "Name", RawCell("inlineStr", "N" * 40000)),
 }
@@ -401,28 +406,104 @@ def test_cli_turns_a_hostile_cell_into_an_exception_row(
     assert (tab, column) in places
 
 
-def test_cli_names_the_tab_of_a_duration_calamine_cannot_read(
-    tmp_path: Path,
+def test_far_numbers_lose_their_date_format_for_calamine_only() -> None:
+    """A number no date or duration can be (negative, NaN/INF, 10 million or more)
+    loses its style in calamine's copy: it would read as midnight, or make calamine
+    raise or panic. Dates, text and formulas' other cells stay as they are."""
+    kept = (
+        b'<c r="A2" s="1"><v>46000</v></c>'
+        b'<c r="B2" s="4"><v>0.5</v></c>'
+        b'<c r="C2" s="1" t="s"><v>12345678</v></c>'
+        b'<c r="D2"><v>-5</v></c>'
+    )
+    far = (
+        b'<c r="E2" s="4"><v>-1E+15</v></c>'
+        b'<c r="F2" s="1" t="n"><f>A1*1</f><v>-0.5</v></c>'
+        b'<c r="G2" s="5"><v>NaN</v></c>'
+        b'<c r="H2" s="5"><v>12345678</v></c>'
+    )
+    plain = (
+        b'<c r="E2"><v>-1E+15</v></c>'
+        b'<c r="F2" t="n"><f>A1*1</f><v>-0.5</v></c>'
+        b'<c r="G2"><v>NaN</v></c>'
+        b'<c r="H2"><v>12345678</v></c>'
+    )
+    assert plain_far_numbers(kept) is kept
+    assert plain_far_numbers(kept + far) == kept + plain
+
+
+LINE_TOO_LARGE = {
+    # Each number is in range, their product is not.
+    "quantity x price": (
+        {
+            ("Orders", 2, "Quantity"): "999999999999999",
+            ("Orders", 2, "Unit Price"): "999999999999999",
+        },
+        "Quantity",
+    ),
+    # Bob's row bills by the day: 3 hours / 1e-15 hours a day.
+    "hours / hours per day": ({("Settings", 6, "Value"): "0.000000000000001"}, "Hours"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINE_TOO_LARGE))
+def test_a_line_too_large_to_round_is_a_problem_on_its_row(
+    tmp_path: Path, case: str
 ) -> None:
-    """calamine panics (a BaseException) on a duration of 1e15 days: one line, exit 2,
-    naming the tab, and the workbook untouched."""
+    """Past what rounding to cents can do: an error on the row, not
+    decimal.InvalidOperation in the middle of planning."""
+    cells, column = LINE_TOO_LARGE[case]
     grids = base_grids()
-    grids["Time Log"][1][5] = RawCell("n", "1e15", LONG_DURATION)
+    for (tab, row, name), value in cells.items():
+        grids[tab][row][[text_of(h) for h in grids[tab][0]].index(name)] = number(value)
     path = tmp_path / "book.xlsx"
     write_xlsx(path, grids)
-    before = path.read_bytes()
-    done = subprocess.run(
-        [sys.executable, "-m", "sheetbill", "run", str(path), "--as-of", "2026-11-02"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "COLUMNS": "400"},
-        cwd=tmp_path,
+    check_and_run(path)
+    result = check_workbook(
+        ExcelWorkbook(path, backups=0), Config(), as_of=AS_OF, state_path=None
     )
-    assert done.returncode == 2, done.stderr[-2000:]
-    assert len(done.stderr.strip().splitlines()) == 1, done.stderr[-2000:]
-    assert "'Time Log'" in done.stderr and "Traceback" not in done.stderr
-    assert path.read_bytes() == before
+    assert any(
+        p.column == column and "too large for one invoice line" in p.problem
+        for p in result.problems
+    ), result.problems
+
+
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True)
+    | st.builds(
+        lambda digits, exponent: Decimal(f"{digits}E{exponent}"),
+        st.integers(-(10**40), 10**40),
+        st.integers(-999_999_999, 999_999_999),
+    )
+)
+@settings(max_examples=200, deadline=None)
+def test_show_any_number_is_short_and_never_raises(value: Decimal) -> None:
+    shown = show(value)
+    assert 0 < len(shown) < 60
+
+
+def test_clipped_keeps_short_text_and_notes_the_length_of_long() -> None:
+    assert clipped("abc", 3) == "abc"
+    assert clipped("x" * 40_000, 200) == "x" * 200 + "… (40,000 characters)"
+
+
+class PanicException(BaseException):
+    """Stands in for pyo3's PanicException, which cannot be imported."""
+
+
+class _Book:
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def get_sheet_by_name(self, tab: str) -> None:
+        raise self.error
+
+
+def test_a_calamine_panic_is_a_workbook_error_naming_the_tab() -> None:
+    with pytest.raises(WorkbookError, match="'Time Log'"):
+        _read_sheet(_Book(PanicException("out of bounds")), "Time Log", Path("b"), {})  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        _read_sheet(_Book(KeyboardInterrupt()), "Time Log", Path("b"), {})  # type: ignore[arg-type]
 
 
 def text_of(cell: RawCell | None) -> str:
