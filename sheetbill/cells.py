@@ -100,7 +100,7 @@ def checked_number(value: Decimal) -> Decimal:
     """
     if not value.is_finite():
         raise CellValueError("is not a number", "type a number such as 1234.50")
-    magnitude = abs(value)
+    magnitude = value.copy_abs()  # abs() would round, and overflow past 1E+999999
     if magnitude >= MAX_NUMBER:
         raise CellValueError(
             "is too large (more than 15 digits before the decimal point)",

@@ -272,6 +272,8 @@ def _read_customers(
                 severity=Severity.WARNING,
             )
         reminders = read.parsed("Reminders", _on_off)
+        # Read before the row is judged: a text too long for any cell is an error.
+        detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
         if not read.ok:
             problems.extend(read.problems)
             continue
@@ -281,22 +283,34 @@ def _read_customers(
             customer_id=customer_id,
             name=name,
             email=email,
-            cc=read.text("CC"),
-            address=read.text("Address"),
-            country=read.text("Country"),
+            cc=detail["CC"],
+            address=detail["Address"],
+            country=detail["Country"],
             currency=currency,
-            tax_id=read.text("Tax ID"),
+            tax_id=detail["Tax ID"],
             tax_rate=tax_rate,
             tax_mode=tax_mode,
             terms_days=None if terms is None else int(terms),
-            language=read.text("Language").casefold() or "en",
+            language=detail["Language"].casefold() or "en",
             reminders=True if reminders is None else reminders,
-            e_invoice=read.text("E-Invoice").casefold() or "none",
-            buyer_reference=read.text("Buyer Reference"),
-            owner=read.text("Owner"),
+            e_invoice=detail["E-Invoice"].casefold() or "none",
+            buyer_reference=detail["Buyer Reference"],
+            owner=detail["Owner"],
             is_active=status != "inactive",
         )
     return customers
+
+
+_CUSTOMER_DETAILS = (
+    "CC",
+    "Address",
+    "Country",
+    "Tax ID",
+    "Language",
+    "E-Invoice",
+    "Buyer Reference",
+    "Owner",
+)
 
 
 def _on_off(value: CellValue) -> bool:
@@ -364,6 +378,8 @@ def _read_rates(
                 "Valid To is before Valid From.",
                 "Swap or correct the dates.",
             )
+        project, person = read.text("Project"), read.text("Person")
+        activity = read.text("Activity")
         problems.extend(read.problems)
         if read.ok and rate is not None:
             rates.append(
@@ -372,9 +388,9 @@ def _read_rates(
                     rate=rate,
                     unit=unit,
                     customer_id=customer_id,
-                    project=read.text("Project"),
-                    person=read.text("Person"),
-                    activity=read.text("Activity"),
+                    project=project,
+                    person=person,
+                    activity=activity,
                     currency=currency,
                     valid_from=valid_from,
                     valid_to=valid_to,
@@ -577,6 +593,7 @@ def _read_time_log(
             if rate.unit == "day":
                 quantity /= settings.hours_per_day
             _check_amount(read, "Hours", quantity, rate.rate)
+        description = read.text("Description")
         problems.extend(read.problems)
         if (
             read.ok
@@ -595,7 +612,7 @@ def _read_time_log(
                         project,
                         activity,
                         hours,
-                        read.text("Description"),
+                        description,
                         work_complete,
                         rate,
                     )
@@ -685,6 +702,7 @@ def _read_orders(
                 unit_price = match.rate.rate
         if quantity is not None and unit_price is not None and read.ok:
             _check_amount(read, "Quantity", quantity, unit_price)
+        description = read.text("Description")
         problems.extend(read.problems)
         if (
             read.ok
@@ -702,7 +720,7 @@ def _read_orders(
                     quantity=quantity,
                     unit_price=unit_price,
                     tax_rate=tax_rate,
-                    description=read.text("Description"),
+                    description=description,
                 )
             )
     return orders

@@ -35,7 +35,7 @@ from raw_xlsx import (
 )
 
 from sheetbill.billing import check_workbook, run_billing
-from sheetbill.cells import clipped, show
+from sheetbill.cells import CellValueError, clipped, parse_number, show
 from sheetbill.config import Config
 from sheetbill.errors import SheetbillError, WorkbookError
 from sheetbill.model import Problem
@@ -243,7 +243,8 @@ texts = st.one_of(
     st.text(_characters, max_size=20),
     st.sampled_from(NUMBER_TEXTS),
     st.sampled_from(("", " ", "\t", "\n", "yes", "no", "C1", "EUR", "hour", "day")),
-    st.sampled_from((32767, 32768, 40000)).map(lambda n: "x" * n),
+    # A text just within a cell's limit is test_an_invoice_text_at_the_cell_limit...
+    st.sampled_from((32768, 40000)).map(lambda n: "x" * n),
     st.sampled_from((40000,)).map(lambda n: "9" * n),
 )
 number_texts = st.one_of(
@@ -369,15 +370,40 @@ FIXED = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(FIXED))
-def test_cli_turns_a_hostile_cell_into_an_exception_row(
-    tmp_path: Path, case: str
-) -> None:
+def _fixed_book(folder: Path, case: str) -> Path:
     tab, row, column, cell = FIXED[case]
     grids = base_grids()
     grids[tab][row][[text_of(h) for h in grids[tab][0]].index(column)] = cell
-    path = tmp_path / "book.xlsx"
+    path = folder / "book.xlsx"
     write_xlsx(path, grids)
+    return path
+
+
+def _exception_places(path: Path) -> set[tuple[object, object]]:
+    exceptions = ExcelWorkbook(path, backups=0).read().tables["Exceptions"]
+    headers = exceptions.headers
+    return {
+        (r.get(headers.index("Tab")), r.get(headers.index("Column")))
+        for r in exceptions.rows
+    }
+
+
+@pytest.mark.parametrize("case", sorted(FIXED))
+def test_a_hostile_cell_becomes_an_exception_row_on_its_cell(
+    tmp_path: Path, case: str
+) -> None:
+    path = _fixed_book(tmp_path, case)
+    check_and_run(path)
+    tab, _, column, _ = FIXED[case]
+    assert (tab, column) in _exception_places(path)
+
+
+@pytest.mark.parametrize("case", ["far-duration", "long-name"])
+def test_cli_turns_a_hostile_cell_into_an_exception_row(
+    tmp_path: Path, case: str
+) -> None:
+    """As a user runs it: exit 1 (done, with exceptions), no traceback."""
+    path = _fixed_book(tmp_path, case)
     for command in ("check", "run"):
         done = subprocess.run(
             [
@@ -396,14 +422,25 @@ def test_cli_turns_a_hostile_cell_into_an_exception_row(
             cwd=tmp_path,
         )
         assert done.returncode == 1, (command, done.stderr[-2000:])
-        assert "Traceback" not in done.stderr
-    exceptions = ExcelWorkbook(path, backups=0).read().tables["Exceptions"]
-    headers = exceptions.headers
-    places = {
-        (r.get(headers.index("Tab")), r.get(headers.index("Column")))
-        for r in exceptions.rows
-    }
-    assert (tab, column) in places
+        assert not done.stderr.strip(), done.stderr[-2000:]
+    tab, _, column, _ = FIXED[case]
+    assert (tab, column) in _exception_places(path)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="invoice-side texts (a line's Description or Source past the cell limit) "
+    "are the lead's change in invoicing; remove this mark with it",
+)
+def test_an_invoice_text_at_the_cell_limit_is_never_planned(tmp_path: Path) -> None:
+    """A Description of exactly 32,767 characters is a valid input cell, but the
+    invoice line made of it ("Widget: " + it) is longer than any cell."""
+    grids = base_grids()
+    headers = [text_of(h) for h in grids["Orders"][0]]
+    grids["Orders"][1][headers.index("Description")] = text("x" * EXCEL_CELL_LIMIT)
+    path = tmp_path / "book.xlsx"
+    write_xlsx(path, grids)
+    check_and_run(path)
 
 
 def test_far_numbers_lose_their_date_format_for_calamine_only() -> None:
@@ -480,6 +517,16 @@ def test_a_line_too_large_to_round_is_a_problem_on_its_row(
 def test_show_any_number_is_short_and_never_raises(value: Decimal) -> None:
     shown = show(value)
     assert 0 < len(shown) < 60
+
+
+@pytest.mark.parametrize(
+    "text", ["1e999999999", "-1E+9999999999", "1E-999999999", "NaN", "-sNaN", "inf"]
+)
+def test_parse_number_refuses_what_cannot_be_computed_with(text: str) -> None:
+    with pytest.raises(CellValueError):
+        parse_number(text, locale="en_US")
+    with pytest.raises(CellValueError):
+        parse_number(Decimal(text), locale="de_DE")
 
 
 def test_clipped_keeps_short_text_and_notes_the_length_of_long() -> None:
