@@ -20,6 +20,22 @@ from sheetbill.workbook.base import CellValue
 # epoch that makes serials after February 1900 right is 1899-12-30).
 EXCEL_EPOCH = date(1899, 12, 30)
 MAX_EXCEL_SERIAL = 2958465  # 9999-12-31
+# The dates an Excel cell can hold as a date (a Google Sheet holds more, but a date
+# sheetbill writes back, as Work Complete, must fit both).
+FIRST_DATE, LAST_DATE = date(1900, 1, 1), date(9999, 12, 31)
+
+# Numbers a cell may hold: Excel keeps 15 significant digits, so nobody typed more
+# before the point, and a nonzero number below 1e-15 is a float's leftover (or `1E-400`
+# typed as text). Within these bounds every product and sum sheetbill makes of them
+# fits Decimal's 28 digits; beyond them `quantize` raises.
+MAX_NUMBER = Decimal("1e15")
+MIN_NUMBER = Decimal("1e-15")
+# Payment terms longer than ten years are a typo (and would put a due date past 9999).
+MAX_TERMS_DAYS = 3650
+# The most characters one Excel cell holds.
+MAX_CELL_TEXT = 32_767
+# Numbers shown in messages: plain up to this many digits, else with an exponent.
+_PLAIN_DIGITS = 30
 
 YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "✓", "✔"})
 NO = frozenset({"no", "n", "false", "0", "nein", "non", "-"})
@@ -39,7 +55,8 @@ def is_blank(value: CellValue) -> bool:
 
 
 def show(value: CellValue) -> str:
-    """A cell value as the user would recognise it in a message."""
+    """A cell value as the user would recognise it in a message (any value, however
+    odd: NaN, 1E+999999999)."""
     if isinstance(value, str):
         return value
     if value is None:
@@ -56,10 +73,63 @@ def show(value: CellValue) -> str:
 
 
 def format_decimal_plain(value: Decimal) -> str:
-    """A Decimal without exponent or trailing zeros: 1E+3 -> 1000, 2.50 -> 2.5."""
+    """A Decimal without exponent or trailing zeros: 1E+3 -> 1000, 2.50 -> 2.5.
+
+    A number too big or too small to write out plainly keeps its exponent (1E+400),
+    and NaN and Infinity their names, so showing a cell never fails.
+    """
+    if not value.is_finite():
+        return str(value)
+    if value.is_zero():
+        return "-0" if value.is_signed() else "0"
+    if not -_PLAIN_DIGITS <= value.adjusted() < _PLAIN_DIGITS:
+        return str(value)
     if value == value.to_integral_value():
-        return str(value.quantize(Decimal(1)))
+        # Not quantize: that fails past 28 digits.
+        text = format(value, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
     return format(value.normalize(), "f")
+
+
+def checked_number(value: Decimal) -> Decimal:
+    """`value` if it is a number sheetbill can compute with; else CellValueError.
+
+    The one gate every number from a cell passes (parse_number): NaN and Infinity
+    (Decimal reads both from text) and numbers out of MAX_NUMBER/MIN_NUMBER stop here,
+    as the cell's problem, instead of as `decimal.InvalidOperation` somewhere later.
+    """
+    if not value.is_finite():
+        raise CellValueError("is not a number", "type a number such as 1234.50")
+    magnitude = value.copy_abs()  # abs() would round, and overflow past 1E+999999
+    if magnitude >= MAX_NUMBER:
+        raise CellValueError(
+            "is too large (more than 15 digits before the decimal point)",
+            "type a number below 1,000,000,000,000,000",
+        )
+    if magnitude and magnitude < MIN_NUMBER:
+        raise CellValueError(
+            "is too small (a number this close to 0 is never meant)",
+            "type 0 or a number with at most 15 decimals",
+        )
+    return value
+
+
+def is_too_long(value: CellValue) -> bool:
+    """True for a text longer than an Excel cell holds (a Google Sheet, or a file not
+    written by Excel, can hold more): it could never be written back anywhere."""
+    return value.__class__ is str and len(value) > MAX_CELL_TEXT
+
+
+TOO_LONG_PROBLEM = f"is longer than the {MAX_CELL_TEXT:,} characters a cell can hold"
+TOO_LONG_FIX = "shorten it"
+
+
+def clipped(text: str, limit: int) -> str:
+    """`text` cut to its first `limit` characters with "…" and its length noted, so
+    that what sheetbill writes about a value always fits a cell; short text as is."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
 
 
 def parse_text(value: CellValue) -> str:
@@ -76,25 +146,31 @@ def parse_number(value: CellValue, *, locale: str) -> Decimal:
     if isinstance(value, bool):
         raise CellValueError("is TRUE/FALSE, not a number", "type a number")
     if isinstance(value, Decimal):
-        return value
+        return checked_number(value)
     if isinstance(value, str):
         # Thousands separated by spaces (fr_FR uses a narrow no-break space) and
         # currency signs or units around the number are not part of it.
         text = re.sub(r"\s", "", value)
         text = re.sub(r"^[^\d\-+.,]+|[^\d.,]+$", "", text)
-        for attempt in (locale, "en_US"):
-            try:
-                return Decimal(parse_decimal(text, locale=attempt, strict=True))
-            except (NumberFormatError, InvalidOperation, ValueError):
-                continue
-        try:
-            return Decimal(text)
-        except InvalidOperation:
-            pass
+        number = _decimal_of(text, locale=locale)
+        if number is not None:
+            return checked_number(number)
     raise CellValueError(
         "is not a number",
         f"type a number such as 1234.50 (or as written in your locale {locale})",
     )
+
+
+def _decimal_of(text: str, *, locale: str) -> Decimal | None:
+    for attempt in (locale, "en_US"):
+        try:
+            return Decimal(parse_decimal(text, locale=attempt, strict=True))
+        except (NumberFormatError, InvalidOperation, ValueError):
+            continue
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
 
 
 def parse_percent(value: CellValue, *, locale: str) -> Decimal:
@@ -115,22 +191,31 @@ def parse_percent(value: CellValue, *, locale: str) -> Decimal:
 
 
 def parse_date(value: CellValue, *, locale: str) -> date:
-    """A date from a date cell, an Excel serial number or text (ISO or the locale's)."""
+    """A date from a date cell, an Excel serial number or text (ISO or the locale's).
+
+    Only dates from 1900 to 9999: what an Excel cell can hold as a date.
+    """
+    parsed: date | None = None
     if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    if isinstance(value, Decimal):
+        parsed = value.date()
+    elif isinstance(value, date):
+        parsed = value
+    elif isinstance(value, Decimal):
         if 1 <= value <= MAX_EXCEL_SERIAL:
             return EXCEL_EPOCH + timedelta(days=int(value))
     elif isinstance(value, str):
-        text = value.strip()
-        parsed = _parse_date_text(text, locale=locale)
-        if parsed is not None:
-            return parsed
-    raise CellValueError(
-        "is not a date", "type a date such as 2026-11-25 or format the cell as a date"
-    )
+        parsed = _parse_date_text(value.strip(), locale=locale)
+    if parsed is None:
+        raise CellValueError(
+            "is not a date",
+            "type a date such as 2026-11-25 or format the cell as a date",
+        )
+    if not FIRST_DATE <= parsed <= LAST_DATE:
+        raise CellValueError(
+            "is a date before 1900, which Excel cannot hold as a date",
+            "type the date such as 2026-11-25",
+        )
+    return parsed
 
 
 def _parse_date_text(text: str, *, locale: str) -> date | None:

@@ -15,6 +15,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from operator import attrgetter
 from typing import NamedTuple
 
+from sheetbill.cells import MAX_CELL_TEXT
 from sheetbill.model import (
     Customer,
     HoursRounding,
@@ -270,34 +271,31 @@ class Counters:
     last_row_id: int
 
 
-# Excel keeps at most this many characters in a cell (and Google Sheets 50,000).
-MAX_CELL_TEXT = 32_767
 _SOURCES_THAT_FIT = 2_000
 
 
 def oversized_text(invoice: Invoice) -> Problem | None:
-    """A Problem when a text this invoice writes would not fit in one cell."""
-    texts = [
-        ("Customer", invoice.customer_name),
-        *(("Description", li.description) for li in invoice.lines),
+    """A Problem when a line of this invoice would write a text longer than a cell
+    holds, placed on the first row the line was made from (Excel's limit)."""
+    for line in invoice.lines:
         # Under 2,000 rows a Source cell cannot reach the limit (a Row ID and its
         # separator take at most 16 characters), and a big run has 100k of them.
-        *(
-            ("Source", li.source_text)
-            for li in invoice.lines
-            if len(li.sources) >= _SOURCES_THAT_FIT
-        ),
-    ]
-    for column, text in texts:
-        if len(text) > MAX_CELL_TEXT:
+        texts = [("Invoice Lines Description", line.description)]
+        if len(line.sources) >= _SOURCES_THAT_FIT:
+            texts.append(("Invoice Lines Source", line.source_text))
+        for cell, text in texts:
+            if len(text) <= MAX_CELL_TEXT or not line.sources:
+                continue
+            first = line.sources[0]
+            column = "Description" if first.tab == "Orders" else "Project"
             return Problem(
-                "Invoices",
-                None,
+                first.tab,
+                first.row,
                 column,
                 f"{text[:60]}… ({len(text):,} characters)",
-                f"The invoice for {invoice.customer_id} would need {len(text):,} "
-                f"characters in one {column} cell; a cell holds {MAX_CELL_TEXT:,}. "
-                "Its rows were not billed.",
+                f"The invoice line made from this row (and {len(line.sources) - 1} "
+                f"more) would need {len(text):,} characters in its {cell} cell; a "
+                f"cell holds {MAX_CELL_TEXT:,}. The customer's rows were not billed.",
                 "Shorten the text, or bill the rows in smaller groups (Settings "
                 "Line Grouping, or mark some rows Approved = no until the next run).",
                 Severity.ERROR,

@@ -14,7 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from sheetbill.cells import CellValueError, parse_text, parse_yes_no, show
+from sheetbill.cells import (
+    MAX_CELL_TEXT,
+    TOO_LONG_FIX,
+    TOO_LONG_PROBLEM,
+    CellValueError,
+    parse_text,
+    parse_yes_no,
+    show,
+)
 from sheetbill.model import Problem, Settings, Severity
 from sheetbill.schema import ColumnMap, Owner, TabSchema
 from sheetbill.workbook.base import CellValue, SheetRow, Table
@@ -71,10 +79,18 @@ class RowReader:
     def text(self, column: str) -> str:
         value = self.cells[self.positions[column]]
         if value.__class__ is str:
+            if len(value) > MAX_CELL_TEXT:
+                self._too_long(column)
             return value.strip()
         if value is None:
             return ""
         return parse_text(value)
+
+    def _too_long(self, column: str) -> None:
+        """A text no cell can hold makes its row an error (once per column)."""
+        problem = f"{column} {TOO_LONG_PROBLEM}."
+        if not any(p.column == column and p.problem == problem for p in self.problems):
+            self.fail(column, problem, TOO_LONG_FIX[0].upper() + TOO_LONG_FIX[1:] + ".")
 
     def fail(
         self,
@@ -112,6 +128,9 @@ class RowReader:
         if raw is None or (raw.__class__ is str and not raw.strip()):
             if required:
                 self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
+            return None
+        if raw.__class__ is str and len(raw) > MAX_CELL_TEXT:
+            self._too_long(column)
             return None
         try:
             return parser(raw)

@@ -15,7 +15,11 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from sheetbill.cells import (
+    MAX_TERMS_DAYS,
+    TOO_LONG_FIX,
+    TOO_LONG_PROBLEM,
     CellValueError,
+    is_too_long,
     parse_number,
     parse_percent,
     parse_text,
@@ -109,6 +113,10 @@ def _whole(value: CellValue, locale: str) -> object:
     number = parse_number(value, locale=locale)
     if number != number.to_integral_value() or number < 0:
         raise CellValueError("is not a whole number of days", "write e.g. 30")
+    if number > MAX_TERMS_DAYS:
+        raise CellValueError(
+            f"is more than {MAX_TERMS_DAYS} days (ten years)", "write e.g. 30"
+        )
     return int(number)
 
 
@@ -249,6 +257,8 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             continue
         parser = PARSERS.get(field, _text)
         try:
+            if is_too_long(raw):
+                raise CellValueError(TOO_LONG_PROBLEM, TOO_LONG_FIX)
             changes[field] = parser(raw, str(changes.get("locale", settings.locale)))
         except CellValueError as exc:
             key = next(k for k, f in KEYS.items() if f == field)

@@ -13,6 +13,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sheetbill.cells import (
+    MAX_NUMBER,
+    MAX_TERMS_DAYS,
     is_blank,
     parse_date,
     parse_hours,
@@ -23,6 +25,7 @@ from sheetbill.cells import (
     parse_yes_no,
     show,
 )
+from sheetbill.invoicing import round_hours
 from sheetbill.model import (
     Customer,
     Order,
@@ -242,6 +245,13 @@ def _read_customers(
                 "Write e.g. 30.",
             )
             terms = None
+        elif terms is not None and terms > MAX_TERMS_DAYS:
+            read.fail(
+                "Terms Days",
+                f"Terms Days is more than {MAX_TERMS_DAYS} days (ten years).",
+                "Write the payment terms in days, e.g. 30.",
+            )
+            terms = None
         mode_text = read.text("Tax Mode").casefold()
         tax_mode = None
         if mode_text:
@@ -262,6 +272,8 @@ def _read_customers(
                 severity=Severity.WARNING,
             )
         reminders = read.parsed("Reminders", _on_off)
+        # Read before the row is judged: a text too long for any cell is an error.
+        detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
         if not read.ok:
             problems.extend(read.problems)
             continue
@@ -271,22 +283,34 @@ def _read_customers(
             customer_id=customer_id,
             name=name,
             email=email,
-            cc=read.text("CC"),
-            address=read.text("Address"),
-            country=read.text("Country"),
+            cc=detail["CC"],
+            address=detail["Address"],
+            country=detail["Country"],
             currency=currency,
-            tax_id=read.text("Tax ID"),
+            tax_id=detail["Tax ID"],
             tax_rate=tax_rate,
             tax_mode=tax_mode,
             terms_days=None if terms is None else int(terms),
-            language=read.text("Language").casefold() or "en",
+            language=detail["Language"].casefold() or "en",
             reminders=True if reminders is None else reminders,
-            e_invoice=read.text("E-Invoice").casefold() or "none",
-            buyer_reference=read.text("Buyer Reference"),
-            owner=read.text("Owner"),
+            e_invoice=detail["E-Invoice"].casefold() or "none",
+            buyer_reference=detail["Buyer Reference"],
+            owner=detail["Owner"],
             is_active=status != "inactive",
         )
     return customers
+
+
+_CUSTOMER_DETAILS = (
+    "CC",
+    "Address",
+    "Country",
+    "Tax ID",
+    "Language",
+    "E-Invoice",
+    "Buyer Reference",
+    "Owner",
+)
 
 
 def _on_off(value: CellValue) -> bool:
@@ -354,6 +378,8 @@ def _read_rates(
                 "Valid To is before Valid From.",
                 "Swap or correct the dates.",
             )
+        project, person = read.text("Project"), read.text("Person")
+        activity = read.text("Activity")
         problems.extend(read.problems)
         if read.ok and rate is not None:
             rates.append(
@@ -362,9 +388,9 @@ def _read_rates(
                     rate=rate,
                     unit=unit,
                     customer_id=customer_id,
-                    project=read.text("Project"),
-                    person=read.text("Person"),
-                    activity=read.text("Activity"),
+                    project=project,
+                    person=person,
+                    activity=activity,
                     currency=currency,
                     valid_from=valid_from,
                     valid_to=valid_to,
@@ -562,6 +588,12 @@ def _read_time_log(
                     "or a default rate with Customer ID blank.",
                     value=customer.customer_id,
                 )
+        if rate is not None and hours is not None and read.ok:
+            quantity = round_hours(hours, settings)
+            if rate.unit == "day":
+                quantity /= settings.hours_per_day
+            _check_amount(read, "Hours", quantity, rate.rate)
+        description = read.text("Description")
         problems.extend(read.problems)
         if (
             read.ok
@@ -580,13 +612,28 @@ def _read_time_log(
                         project,
                         activity,
                         hours,
-                        read.text("Description"),
+                        description,
                         work_complete,
                         rate,
                     )
                 )
             )
     return entries
+
+
+def _check_amount(
+    read: RowReader, column: str, quantity: Decimal, price: Decimal
+) -> None:
+    """A row whose quantity times price is beyond what a cell holds exactly is an error:
+    past it, rounding to cents fails (and nobody bills it)."""
+    if abs(quantity) >= MAX_NUMBER or abs(quantity * price) >= MAX_NUMBER:
+        read.fail(
+            column,
+            f"{column} × price is {show(quantity * price)}, too large for one "
+            "invoice line.",
+            "Check the quantity and the price (or rate); a line must stay below "
+            "1,000,000,000,000,000.",
+        )
 
 
 def rate_currency(rate: RateRule, settings: Settings) -> str:
@@ -653,6 +700,9 @@ def _read_orders(
                 )
             else:
                 unit_price = match.rate.rate
+        if quantity is not None and unit_price is not None and read.ok:
+            _check_amount(read, "Quantity", quantity, unit_price)
+        description = read.text("Description")
         problems.extend(read.problems)
         if (
             read.ok
@@ -670,7 +720,7 @@ def _read_orders(
                     quantity=quantity,
                     unit_price=unit_price,
                     tax_rate=tax_rate,
-                    description=read.text("Description"),
+                    description=description,
                 )
             )
     return orders

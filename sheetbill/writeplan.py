@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
-from sheetbill.cells import parse_text
+from sheetbill.cells import clipped, parse_text
 from sheetbill.model import Invoice, Problem, Settings, Severity, SourceRow
 from sheetbill.rowreader import TabLayout
 from sheetbill.schema import (
@@ -448,6 +448,11 @@ def _owner(problem: Problem, data: BookData) -> str:
     return data.settings.billing_owner
 
 
+# What an Exceptions row says of a value is clipped: a pasted 40,000-character cell
+# (more than a cell holds) must not make this row, and so every later write, fail.
+_VALUE_CHARS, _TEXT_CHARS = 200, 1000
+
+
 def _sync_exceptions(
     data: BookData, problems: Sequence[Problem], writer: TabWriter, *, today: date
 ) -> tuple[int, int]:
@@ -476,7 +481,9 @@ def _sync_exceptions(
             open_rows.setdefault(key, []).append(sheet_row.number)
     current: dict[tuple[str, str, str, str], Problem] = {}
     for problem in problems:
-        current.setdefault(problem.key, problem)
+        tab, row, column, text = problem.key
+        # Keyed by the Problem as its row holds it (clipped), so it matches next run.
+        current.setdefault((tab, row, column, clipped(text, _TEXT_CHARS)), problem)
     opened = 0
     for key, problem in current.items():
         if key in open_rows:
@@ -489,10 +496,10 @@ def _sync_exceptions(
                 "Tab": problem.tab,
                 "Row": None if problem.row is None else Decimal(problem.row),
                 "Column": problem.column,
-                "Value": problem.value,
-                "Problem": problem.problem,
-                "Fix": problem.fix,
-                "Owner": _owner(problem, data),
+                "Value": clipped(problem.value, _VALUE_CHARS),
+                "Problem": key[3],
+                "Fix": clipped(problem.fix, _TEXT_CHARS),
+                "Owner": clipped(_owner(problem, data), _TEXT_CHARS),
             }
         )
     closed = 0

@@ -1,8 +1,9 @@
 """Reading an .xlsx with python-calamine into `Table`s of plain typed cells.
 
 Cells cross the boundary as: numbers -> Decimal (`Decimal(repr(f))`, so 0.1 stays 0.1
-and 1.0 becomes 1); "" -> None; text as stored (not stripped); bool; date, datetime and
-time as calamine gives them for date-formatted cells. A duration ([h]:mm) under one day
+and 1.0 becomes 1), a number stored as NaN or infinity -> "#NUM!"; "" -> None; text
+as stored (not stripped); bool; date, datetime and time as calamine gives them for
+date-formatted cells. A duration ([h]:mm) under one day
 becomes a `time` like a clock-formatted cell; a longer or negative one becomes its text
 as Excel shows it ("25:30:00"), so nothing silently reads as a number of days. Error
 values read as their text ("#N/A"), since calamine would show them as empty and a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import io
 import math
+import re
 from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date, datetime, time, timedelta
@@ -32,7 +34,7 @@ from sheetbill.workbook.base import (
     new_sheet_row,
 )
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
-from sheetbill.workbook.xlsx_safety import check_contents, open_checked
+from sheetbill.workbook.xlsx_safety import PackageScan, check_contents, open_checked
 from sheetbill.workbook.xlsx_split import Piece, split_sheet
 from sheetbill.workbook.xlsx_zip import NewMember, ZipArchive, write_zip
 
@@ -58,9 +60,14 @@ def read_tables(
     check_contents(archive, scan, parts, path)
     try:
         view = _calamine_view(data, package)
+        view = _with_far_numbers_plain(view, archive if view is data else None, scan)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(view))
         metadata = book.sheets_metadata
     except Exception as exc:  # calamine raises its own tree and plain ValueErrors
+        raise _calamine_error(exc, path, None) from exc
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
         raise _calamine_error(exc, path, None) from exc
     parts_by_tab = {entry.name: entry.part for entry in package.sheets}
     worksheets = [
@@ -119,6 +126,75 @@ def _calamine_view(data: bytes, package: Package) -> bytes:
     return write_zip(package.archive, replaced={}, added=added)
 
 
+def _with_far_numbers_plain(
+    view: bytes, archive: ZipArchive | None, scan: PackageScan
+) -> bytes:
+    """`view` with the number format taken off numbers no date or duration can be
+    (see `plain_far_numbers`), in every sheet the scan saw such a number in.
+
+    Only calamine's copy changes; the sheets' new text replaces their kept contents,
+    so a sheet read in pieces is read from it too.
+    """
+    flagged = [part for part, sheet in scan.sheets.items() if sheet.has_far_numbers]
+    if not flagged:
+        return view
+    source = archive or ZipArchive(view)
+    replaced: dict[str, bytes] = {}
+    for part in flagged:
+        content = scan.contents.get(part)
+        if content is None:
+            content = source.read(part)
+        plain = plain_far_numbers(content)
+        if plain is not content:
+            replaced[part] = plain
+            if part in scan.contents:
+                scan.contents[part] = plain
+    if not replaced:
+        return view
+    return write_zip(source, replaced=replaced, level=1)
+
+
+# A number cell: its attributes and its value (a prefixed namespace is left alone, to
+# the panic guard in _read_sheet).
+_NUMBER_CELL = re.compile(
+    rb"<c\b([^>]*)>(\s*(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)?\s*<v>)([^<]*)</v>"
+)
+_STYLE = re.compile(rb"\ss\s*=\s*[\"'][0-9]*[\"']")
+_TYPE = re.compile(rb"\st\s*=\s*[\"']([a-zA-Z]*)[\"']")
+# No date or duration serial reaches this (9999-12-31 is 2958465).
+_FAR_SERIAL = 10_000_000
+
+
+def plain_far_numbers(xml: bytes) -> bytes:
+    """The sheet with the style taken off number cells no date, time or duration can
+    be: negative, NaN or infinite, or 10 million and more (`xml` itself when none).
+
+    Under a date or duration format calamine reads such a number as midnight, or
+    raises, or panics (a Rust panic, taking the whole read down); without it, the
+    number reads as the number it is, and the column it is in says what is wrong.
+    """
+
+    def plain(match: re.Match[bytes]) -> bytes:
+        attrs = match.group(1)
+        kind = _TYPE.search(attrs)
+        if kind and kind.group(1) not in (b"", b"n"):
+            return match.group(0)
+        style = _STYLE.search(attrs)
+        if not style:
+            return match.group(0)
+        try:
+            number = float(match.group(3))
+        except ValueError:
+            return match.group(0)
+        if math.isfinite(number) and 0 <= number < _FAR_SERIAL:
+            return match.group(0)
+        attrs = attrs[: style.start()] + attrs[style.end() :]
+        return b"<c" + attrs + b">" + match.group(2) + match.group(3) + b"</v>"
+
+    plain_xml = _NUMBER_CELL.sub(plain, xml)
+    return xml if plain_xml == xml else plain_xml
+
+
 def _read_sheet(
     book: python_calamine.CalamineWorkbook,
     tab: str,
@@ -133,6 +209,10 @@ def _read_sheet(
         # skip the rows), so row i of the result is sheet row start[0] + i + 1.
         rows = sheet.to_python(skip_empty_area=True) if start is not None else []
     except Exception as exc:  # see read_tables
+        raise _calamine_error(exc, path, tab) from exc
+    except BaseException as exc:
+        if not _is_panic(exc):
+            raise
         raise _calamine_error(exc, path, tab) from exc
     builder = _TableBuilder(tab)
     if start is not None and end is not None:
@@ -169,6 +249,10 @@ def _joined_pieces(
         try:
             parsed = future.result()
         except Exception:  # the whole sheet, parsed again, reports what is wrong
+            return None
+        except BaseException as exc:
+            if not _is_panic(exc):
+                raise
             return None
         if parsed is None:
             continue
@@ -256,7 +340,7 @@ class _CellConverter:
     them a lot (the conversion is most of the reading time after calamine's own)."""
 
     def __init__(self) -> None:
-        self.numbers: dict[float, Decimal | None] = {}
+        self.numbers: dict[float, CellValue] = {}
 
     def row(self, raw: list[Any]) -> list[CellValue]:
         convert = self.cell
@@ -274,9 +358,11 @@ class _CellConverter:
         return _CONVERTERS[kind](value)  # type: ignore[no-any-return]
 
 
-def _number(value: float) -> Decimal | None:
+def _number(value: float) -> CellValue:
     if not math.isfinite(value):
-        return None
+        # `1e400` or NaN stored as a number: Excel shows #NUM!, and a cell that holds
+        # something must not read as empty (nor as a number).
+        return "#NUM!"
     if value.is_integer():
         if abs(value) < 2**53:
             return Decimal(int(value))
@@ -303,8 +389,23 @@ _CONVERTERS: dict[type, Any] = {
 }
 
 
-def _calamine_error(exc: Exception, path: Path, tab: str | None) -> WorkbookError:
+def _is_panic(exc: BaseException) -> bool:
+    """A Rust panic inside calamine (a date or duration far outside the calendar
+    panics while converting): pyo3 raises it as a BaseException, so `except
+    Exception` lets it through; KeyboardInterrupt and SystemExit are not panics."""
+    return type(exc).__name__ == "PanicException"
+
+
+def _calamine_error(exc: BaseException, path: Path, tab: str | None) -> WorkbookError:
     detail = " ".join(str(exc).split())[:200] or type(exc).__name__
+    if _is_panic(exc):
+        where = f"the tab {tab!r}" if tab else "the workbook"
+        return WorkbookError(
+            f"{where} holds a value sheetbill cannot read ({detail}), most likely a "
+            "date or duration far outside the calendar (before 1900 or after 9999); "
+            "correct or clear such cells, or format them as numbers",
+            path=path,
+        )
     if isinstance(exc, python_calamine.PasswordError):
         return WorkbookError(
             "this file is password-protected (encrypted); save an unprotected copy and "

@@ -46,6 +46,7 @@ _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{1,3})([0-9]+)[\"']")
 _STRING_CELL = re.compile(rb't="s"[^>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)\s*<')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _MAX_ERRORS = 100_000
+_FAR_NUMBER = re.compile(rb"<v>(?:-|[0-9]{8}|[0-9.]+[eE]|[nNiI])")
 _SI = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _SCHEMA_LOCATION = re.compile(rb"schemaLocation\s*=\s*[\"']([^\"']*)[\"']")
 _COUNT_ATTR = re.compile(rb"\s(count|uniqueCount)\s*=\s*[\"']([0-9]+)[\"']")
@@ -65,6 +66,10 @@ class SheetScan:
     # Cells holding an error value (#REF!, #N/A): calamine reads them as empty, but
     # they are a person's cells, so the reader shows their text instead.
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    # Some number is negative, has 8 digits or more, an exponent, or is NaN/INF: under
+    # a date or duration format calamine may misread it, fail or panic (see
+    # excel_reader.plain_far_numbers).
+    has_far_numbers: bool = False
 
 
 @dataclass(slots=True)
@@ -362,6 +367,8 @@ def _scan_sheet(chunks: Iterator[bytes], root: str) -> SheetScan:
         sheet.string_cells += _new_count(buffer, base, (b't="s"',))
         if _new_count(buffer, base, (b't="e"',)) and len(sheet.errors) < _MAX_ERRORS:
             _collect_errors(buffer, sheet.errors)
+        if not sheet.has_far_numbers and _FAR_NUMBER.search(buffer):
+            sheet.has_far_numbers = True
     return sheet
 
 
