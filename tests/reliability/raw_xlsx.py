@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from sheetbill.workbook.xlsx_cells import column_letters
+
 # Index into the cellXfs written by `write_xlsx` (what number format the cell has).
 GENERAL, DATE, DATETIME, CLOCK, DURATION, LONG_DURATION, TEXT, PERCENT = range(8)
 _CELL_XFS = (
@@ -64,15 +66,6 @@ def xml_text(value: str) -> str:
     value = value.replace("_x", "_x005F_x")
     value = _NOT_XML.sub(lambda m: f"_x{ord(m[0]):04X}_", value)
     return escape(value, {'"': "&quot;"})
-
-
-def column_letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 Grid = Sequence[Sequence[RawCell | None]]
@@ -164,7 +157,7 @@ def _sheet_xml(grid: Grid) -> str:
     rows = []
     for number_, cells in enumerate(grid, start=1):
         xml = "".join(
-            cell.xml(f"{column_letter(i)}{number_}")
+            cell.xml(f"{column_letters(i)}{number_}")
             for i, cell in enumerate(cells)
             if cell is not None
         )

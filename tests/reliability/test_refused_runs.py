@@ -161,6 +161,11 @@ def test_a_never_written_number_no_invoice_needs_is_withdrawn_once_and_logged(
     assert later.withdrawn == ()
 
 
+def line_of(sources: tuple[SourceRow, ...]) -> InvoiceLine:
+    one, nil = Decimal(1), Decimal(0)
+    return InvoiceLine(1, "d", one, "hour", one, nil, one, nil, one, sources)
+
+
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
@@ -177,37 +182,13 @@ def test_a_source_cell_names_every_row_and_ranges_read_back(rows):
         SourceRow(tab, n, f"{'T' if tab == 'Time Log' else 'O'}-{n:06d}", "x")
         for tab, n in rows
     )
-    line = InvoiceLine(
-        1,
-        "d",
-        Decimal(1),
-        "hour",
-        Decimal(1),
-        Decimal(0),
-        Decimal(1),
-        Decimal(0),
-        Decimal(1),
-        sources,
-    )
-    named = _row_ids_in(line.source_text)
+    named = _row_ids_in(line_of(sources).source_text)
     assert sorted(named) == sorted(s.row_id for s in sources)
 
 
 def test_a_line_of_four_thousand_rows_fits_one_cell():
     sources = tuple(SourceRow("Time Log", n, f"T-{n:06d}", "x") for n in range(4000))
-    line = InvoiceLine(
-        1,
-        "d",
-        Decimal(1),
-        "hour",
-        Decimal(1),
-        Decimal(0),
-        Decimal(1),
-        Decimal(0),
-        Decimal(1),
-        sources,
-    )
-    assert line.source_text == "Time Log T-000000–T-003999"
+    assert line_of(sources).source_text == "Time Log T-000000–T-003999"
 
 
 def test_an_invoice_text_longer_than_a_cell_is_never_planned_nor_blocks_others(
