@@ -448,8 +448,11 @@ def _plan(
             data, entries, orders, today, counters, reuse, released_row_ids(unwritten)
         )
         problems.extend(too_long)
-    taken = {i.number for i in new}
-    withdrawn.extend(n for n in reuse if n not in taken)
+        taken = {i.number for i in new}
+        withdrawn.extend(n for n in reuse if n not in taken)
+    else:
+        # Nothing is planned: a stopped run's numbers wait, neither used nor withdrawn.
+        taken, reuse, withdrawn = set(), [], []
     if state is not None:
         drawn = {i.number for i in pending}
         problems += own_row_problems(

@@ -224,3 +224,21 @@ def test_an_invoice_text_longer_than_a_cell_is_never_planned_nor_blocks_others(
     )
     again = run(workbook, tmp_path)
     assert again.invoices == () and again.withdrawn == ()
+
+
+def test_a_stopped_runs_numbers_wait_while_invoicing_is_blocked(tmp_path):
+    """A broken Number Pattern stops all invoicing: the numbers a stopped run drew
+    are neither withdrawn nor used until it is fixed, then taken again in order."""
+    workbook = book_with_two_customers()
+    workbook.fail_next_apply = WorkbookWriteError("disk full", path="memory.xlsx")
+    with pytest.raises(WorkbookWriteError):
+        run(workbook, tmp_path)
+    settings = workbook.cells["Settings"]
+    row = max(r for r, _ in settings) + 1
+    settings[(row, 0)], settings[(row, 1)] = "Number Pattern", "INV-{nope}"
+    blocked = run(workbook, tmp_path)
+    assert blocked.invoices == () and blocked.withdrawn == ()
+    settings[(row, 1)] = "INV-{yyyy}-{seq:04}"
+    fixed = run(workbook, tmp_path)
+    assert [i.number for i in fixed.invoices] == ["INV-2026-0001", "INV-2026-0002"]
+    assert fixed.withdrawn == ()
