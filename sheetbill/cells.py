@@ -9,6 +9,7 @@ words.
 from __future__ import annotations
 
 import re
+import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
@@ -41,6 +42,13 @@ YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "✓", 
 NO = frozenset({"no", "n", "false", "0", "nein", "non", "-"})
 
 
+# What a formula that failed shows (Excel, LibreOffice and Google Sheets): both
+# backends read such a cell as this text, never as blank or 0.
+ERROR_VALUES = frozenset(
+    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"}
+)
+
+
 class CellValueError(ValueError):
     """A cell's value does not fit its column; `problem` and `fix` are for the user."""
 
@@ -48,6 +56,16 @@ class CellValueError(ValueError):
         super().__init__(problem)
         self.problem = problem
         self.fix = fix
+
+
+def refuse_error_value(value: CellValue) -> None:
+    """CellValueError for a formula's error (#DIV/0!, #N/A ...) in a cell that must
+    hold a number, date, time or yes/no: it is never read as 0 or as blank."""
+    if value.__class__ is str and value.strip().upper() in ERROR_VALUES:
+        raise CellValueError(
+            f"holds the error {value.strip()}: its formula failed",
+            "fix the formula (or the cells it uses), or type the value",
+        )
 
 
 def is_blank(value: CellValue) -> bool:
@@ -143,6 +161,7 @@ def parse_text(value: CellValue) -> str:
 
 def parse_number(value: CellValue, *, locale: str) -> Decimal:
     """A number from a numeric cell or from text in the workbook's locale."""
+    refuse_error_value(value)
     if isinstance(value, bool):
         raise CellValueError("is TRUE/FALSE, not a number", "type a number")
     if isinstance(value, Decimal):
@@ -151,14 +170,30 @@ def parse_number(value: CellValue, *, locale: str) -> Decimal:
         # Thousands separated by spaces (fr_FR uses a narrow no-break space) and
         # currency signs or units around the number are not part of it.
         text = re.sub(r"\s", "", value)
-        text = re.sub(r"^[^\d\-+.,]+|[^\d.,]+$", "", text)
-        number = _decimal_of(text, locale=locale)
-        if number is not None:
-            return checked_number(number)
+        parts = _NUMBER_IN_TEXT.fullmatch(text)
+        if parts and _is_label(parts["before"], 3) and _is_label(parts["after"], 5):
+            number = _decimal_of(parts["number"], locale=locale)
+            if number is not None:
+                return checked_number(number)
     raise CellValueError(
         "is not a number",
         f"type a number such as 1234.50 (or as written in your locale {locale})",
     )
+
+
+_NUMBER_IN_TEXT = re.compile(
+    r"(?P<before>[^\d\-+.,]*)(?P<number>[\-+]?[\d.,]*\d(?:[eE][\-+]?\d+)?)"
+    r"(?P<after>[^\d.,]*)"
+)
+
+
+def _is_label(text: str, letters: int) -> bool:
+    """What may stand around a number in a cell: currency signs, a percent sign, or
+    one short word (a currency code such as EUR, a unit such as h). Anything else
+    (`#DIV/0!`, `T-12`, `3/4`) means the cell is not a number, never a guessed one."""
+    signs = "".join(c for c in text if unicodedata.category(c) == "Sc" or c == "%")
+    word = text[len(signs) :] if text.startswith(signs) else text.removesuffix(signs)
+    return word == "" or (word.isalpha() and len(word) <= letters)
 
 
 def _decimal_of(text: str, *, locale: str) -> Decimal | None:
@@ -195,6 +230,7 @@ def parse_date(value: CellValue, *, locale: str) -> date:
 
     Only dates from 1900 to 9999: what an Excel cell can hold as a date.
     """
+    refuse_error_value(value)
     parsed: date | None = None
     if isinstance(value, datetime):
         parsed = value.date()
@@ -238,6 +274,7 @@ def _parse_date_text(text: str, *, locale: str) -> date | None:
 
 def parse_yes_no(value: CellValue) -> bool:
     """yes/no, TRUE/FALSE, x, 1/0 (and ja/nein, oui/non, sí/no) as a boolean."""
+    refuse_error_value(value)
     if isinstance(value, bool):
         return value
     text = parse_text(value).casefold()
@@ -270,6 +307,7 @@ def parse_hours(value: CellValue, *, locale: str) -> Decimal:
 
 def parse_time_of_day(value: CellValue) -> time:
     """A clock time from a time cell, a fraction of a day, or text such as 09:30."""
+    refuse_error_value(value)
     if isinstance(value, datetime):
         return value.time()
     if isinstance(value, time):

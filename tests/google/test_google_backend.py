@@ -49,7 +49,8 @@ def billing_tabs(customers: int, *, rows_per_customer: int = 1) -> dict:
 
 
 def test_read_types_cells_like_the_excel_backend(google_book):
-    """Numbers are Decimal from their JSON text, text stays text, dates are serials."""
+    """Numbers are Decimal from their JSON text, text stays text, dates are serials,
+    an error value stays its text (as the Excel backend reads it), never a blank."""
     book = google_book(
         {
             "Data": [
@@ -74,7 +75,7 @@ def test_read_types_cells_like_the_excel_backend(google_book):
         D(46328),
         D(2),
     )
-    assert second.cells == ("b", D("12345678.25"), None, None, False)
+    assert second.cells == ("b", D("12345678.25"), None, "#N/A", False)
     assert all(not isinstance(v, float) for v in first.cells)
     assert (table.header_row, table.last_row) == (1, 3)
     assert snapshot.tables["Empty"].rows == ()

@@ -9,6 +9,7 @@ replaced by hostile values; `check` and a full `run` go over it in-process.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,7 +36,18 @@ from raw_xlsx import (
 )
 
 from sheetbill.billing import check_workbook, run_billing
-from sheetbill.cells import CellValueError, clipped, parse_number, show
+from sheetbill.cells import (
+    ERROR_VALUES,
+    CellValueError,
+    clipped,
+    parse_date,
+    parse_hours,
+    parse_number,
+    parse_percent,
+    parse_time_of_day,
+    parse_yes_no,
+    show,
+)
 from sheetbill.config import Config
 from sheetbill.errors import SheetbillError, WorkbookError
 from sheetbill.model import Problem
@@ -554,3 +566,39 @@ def test_a_calamine_panic_is_a_workbook_error_naming_the_tab() -> None:
 
 def text_of(cell: RawCell | None) -> str:
     return "" if cell is None else cell.text
+
+
+@pytest.mark.parametrize("error", sorted(ERROR_VALUES))
+@pytest.mark.parametrize(
+    "parse",
+    [
+        lambda v: parse_number(v, locale="en_US"),
+        lambda v: parse_percent(v, locale="de_DE"),
+        lambda v: parse_hours(v, locale="en_US"),
+        lambda v: parse_date(v, locale="en_US"),
+        parse_yes_no,
+        parse_time_of_day,
+    ],
+)
+def test_an_error_value_is_never_read_as_a_number_date_or_blank(parse, error):
+    """`#DIV/0!` once read as 0 (the text around a number was stripped): a tax rate
+    of a failed formula billed 0 % VAT without a word."""
+    with pytest.raises(CellValueError, match=f"holds the error {re.escape(error)}"):
+        parse(f" {error} ")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="#/!?:()[]{}<>=_-T", min_size=1, max_size=4),
+    st.integers(0, 999),
+)
+def test_text_around_a_number_is_never_guessed_away(noise, number):
+    """Only currency signs, a percent sign or one short word may stand around a
+    number; anything else makes the cell 'not a number', never the number inside."""
+    text = f"{noise}{number}{noise}"
+    try:
+        read = parse_number(text, locale="en_US")
+    except CellValueError:
+        return
+    # Only a word (a currency code or unit, e.g. "EUR 5", "5 h") may pass.
+    assert noise.isalpha() and len(noise) <= 3 and read == number

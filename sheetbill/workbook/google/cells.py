@@ -3,7 +3,8 @@
 Read with UNFORMATTED_VALUE and SERIAL_NUMBER dates, a cell is a JSON number, string or
 boolean. Numbers become Decimal from their JSON text (never through float), strings
 stay strings (`00123` and `0x1A` stay text: Google already decided they are text),
-"" becomes None, formula errors (#N/A) read as empty like the Excel backend. Dates
+"" becomes None, formula errors (#N/A) stay their text, as on the Excel backend, so a
+column that needs a number reports the error instead of reading a blank. Dates
 arrive as serial numbers and stay Decimal; `cells.parse_date` reads serials.
 """
 
@@ -16,9 +17,6 @@ from typing import Any
 from sheetbill.workbook.base import CellValue, ColumnFormat
 
 EPOCH = datetime(1899, 12, 30)
-ERROR_VALUES = frozenset(
-    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"}
-)
 
 # Number formats sheetbill gives the columns it creates and the cells it writes.
 NUMBER_FORMATS: dict[ColumnFormat, dict[str, str]] = {
@@ -35,13 +33,11 @@ TIME_FORMAT = {"type": "TIME", "pattern": "hh:mm"}
 def cell_value(raw: Any) -> CellValue:
     """One cell of a values response parsed with `parse_float=Decimal`."""
     if isinstance(raw, str):
-        if not raw or raw in ERROR_VALUES:
-            return None
-        return raw
+        return raw or None
     if isinstance(raw, bool):
         return raw
     if isinstance(raw, Decimal):
-        return raw if raw.is_finite() else None
+        return raw if raw.is_finite() else "#NUM!"
     if isinstance(raw, int):
         return Decimal(raw)
     if isinstance(raw, float):
