@@ -23,7 +23,7 @@ from sheetbill.errors import (
     WorkbookChangedError,
 )
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
-from sheetbill.model import Invoice, Order, Problem, Severity, TimeEntry
+from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.ownrows import own_row_problems
 from sheetbill.publishing import (
@@ -41,7 +41,7 @@ from sheetbill.recovery import (
     split_pending,
     unknown_to_state,
 )
-from sheetbill.settings import read_settings
+from sheetbill.settings import INVOICE_SETTINGS, read_settings
 from sheetbill.state import StateDB, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
@@ -169,7 +169,11 @@ def _blocking_problems(data: BookData) -> list[Problem]:
     return []
 
 
-def _is_invoicing_blocked(problems: Sequence[Problem]) -> bool:
+def _is_invoicing_blocked(
+    problems: Sequence[Problem], settings: Settings | None = None
+) -> bool:
+    if settings is not None and settings.unreadable & INVOICE_SETTINGS:
+        return True
     return any(
         p.tab == "Settings"
         and "Number Pattern" in p.problem
@@ -435,7 +439,7 @@ def _plan(
     new: list[Invoice] = []
     after = counters
     reuse, withdrawn = reusable_numbers(unwritten, data.settings.number_pattern, today)
-    if not _is_invoicing_blocked(problems):
+    if not _is_invoicing_blocked(problems, data.settings):
         consumed = match.consumed
         entries: Sequence[TimeEntry] = data.time_entries
         orders: Sequence[Order] = data.orders

@@ -106,6 +106,8 @@ class Settings:
     hours_per_day: Decimal = Decimal(8)
     line_grouping: LineGrouping = LineGrouping.PROJECT_ACTIVITY
     max_hours_per_entry: Decimal = Decimal(24)
+    # Settings whose cell could not be read (their default stands in): by field name.
+    unreadable: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -269,11 +269,21 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                     "Value",
                     show(raw),
                     f"The setting '{key}' {exc.problem}.",
-                    f"Fix the value: {exc.fix}. Until then the default "
-                    f"'{show_default(getattr(settings, field))}' is used.",
+                    f"Fix the value: {exc.fix}. "
+                    + (
+                        "Until then no invoice is made."
+                        if field in INVOICE_SETTINGS
+                        else "Until then the default "
+                        f"'{show_default(getattr(settings, field))}' is used."
+                    ),
                 )
             )
-    settings = replace(settings, **changes)  # type: ignore[arg-type]
+    unreadable = frozenset(
+        field
+        for field, (_, raw) in values.items()
+        if parse_text(raw) != "" and field not in changes
+    )
+    settings = replace(settings, **changes, unreadable=unreadable)  # type: ignore[arg-type]
     if not settings.company_name:
         problems.append(
             Problem(
@@ -287,6 +297,27 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             )
         )
     return settings, problems
+
+
+# Settings that change what an invoice says or adds up to: while one of them cannot
+# be read, no invoice is made, rather than one made with a default in its place.
+INVOICE_SETTINGS = frozenset(
+    {
+        "default_currency",
+        "default_tax_rate",
+        "tax_mode",
+        "terms_days",
+        "number_pattern",
+        "rounding",
+        "hours_increment",
+        "hours_rounding",
+        "hours_per_day",
+        "line_grouping",
+        "max_hours_per_entry",
+        "approval_threshold",
+        "locale",
+    }
+)
 
 
 def show_default(value: object) -> str:

@@ -212,8 +212,9 @@ def test_validate_customer_problems_include_bad_currency_and_duplicate_id():
 
 
 def test_validate_settings_bad_value_keeps_default_and_says_so():
+    """A setting no invoice depends on: its default stands in, and the fix says so."""
     data, problem = only_problem(
-        small_book(settings=[["Company Name", "X"], ["Payment Terms Days", "soon"]])
+        small_book(settings=[["Company Name", "X"], ["Reminder Schedule", "soon"]])
     )
     assert (problem.tab, problem.row, problem.column, problem.value) == (
         "Settings",
@@ -221,8 +222,19 @@ def test_validate_settings_bad_value_keeps_default_and_says_so():
         "Value",
         "soon",
     )
-    assert "default '30'" in problem.fix
+    assert "Until then the default" in problem.fix
+    assert data.settings.unreadable == {"reminder_schedule"}
+
+
+def test_validate_settings_bad_invoice_setting_is_marked_unreadable():
+    """One an invoice depends on (the due date): no invoice is made until fixed."""
+    data, problem = only_problem(
+        small_book(settings=[["Company Name", "X"], ["Payment Terms Days", "soon"]])
+    )
+    assert (problem.row, problem.value) == (3, "soon")
+    assert "no invoice is made" in problem.fix
     assert data.settings.terms_days == 30
+    assert data.settings.unreadable == {"terms_days"}
 
 
 def test_validate_order_without_price_and_rate_is_a_problem_but_item_rate_prices_it():

@@ -77,8 +77,9 @@ def template_digest(templates: Path = DEFAULT_TEMPLATES) -> str:
 
 
 # Fields no document shows: sheet row numbers and source rows move when a person
-# sorts a tab, which must not make every PDF render again.
-UNPRINTED = frozenset({"row", "sources"})
+# sorts a tab, which must not make every PDF render again; which settings could not
+# be read is no part of a document either.
+UNPRINTED = frozenset({"row", "sources", "unreadable"})
 
 
 def _printed(value: object) -> object:

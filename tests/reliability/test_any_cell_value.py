@@ -602,3 +602,42 @@ def test_text_around_a_number_is_never_guessed_away(noise, number):
         return
     # Only a word (a currency code or unit, e.g. "EUR 5", "5 h") may pass.
     assert noise.isalpha() and len(noise) <= 3 and read == number
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("Default Tax Rate", "#DIV/0!"),
+        ("Default Tax Rate", "nineteen"),
+        ("Tax Mode", "#N/A"),
+        ("Hours Increment", "#REF!"),
+        ("Rounding", "sometimes"),
+    ],
+)
+def test_an_unreadable_invoice_setting_stops_invoicing_never_bills_a_default(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    """A Default Tax Rate of #DIV/0! once billed 0 % VAT with only an exception row:
+    a setting that changes what an invoice adds up to must be read, or no invoice
+    is made (the exception says so); the next run after the fix bills as usual."""
+    from helpers import MemoryWorkbook, small_book, time_row
+
+    workbook = MemoryWorkbook(
+        small_book(time_rows=[time_row(AS_OF, "Ann", "C1", Decimal(2))])
+    )
+    settings = workbook.cells["Settings"]
+    row = max(r for r, _ in settings) + 1
+    settings[(row, 0)], settings[(row, 1)] = key, value
+    config = Config(documents=False)
+    state = tmp_path / "state.sqlite"
+    blocked = run_billing(
+        workbook, config, state_path=state, as_of=AS_OF, is_dry_run=False
+    )
+    assert blocked.invoices == ()
+    (problem,) = [p for p in blocked.problems if p.tab == "Settings"]
+    assert problem.row == row and "no invoice is made" in problem.fix
+    settings[(row, 1)] = None
+    fixed = run_billing(
+        workbook, config, state_path=state, as_of=AS_OF, is_dry_run=False
+    )
+    assert [i.number for i in fixed.invoices] == ["INV-2026-0001"]
