@@ -41,6 +41,18 @@ class NumberPattern:
                 "may hold only letters, digits, '-', '_', '.' and '/' "
                 "besides its {parts}"
             )
+        # A number becomes a file name (its PDF): it must be one, at any date.
+        longest = self.format(date(2999, 12, 31), 10**6)
+        if len(longest) > MAX_NUMBER_LENGTH:
+            raise PatternError(
+                f"makes numbers longer than {MAX_NUMBER_LENGTH} characters "
+                f"(such as {longest[:60]}{'…' if len(longest) > 60 else ''})"
+            )
+        if not is_valid_invoice_number(longest):
+            raise PatternError(
+                f"makes numbers such as {longest} that cannot name a file; start "
+                "it with a letter or digit"
+            )
 
     def series(self, issue_date: date) -> str:
         """The counter's name: the pattern for this date with {seq} left as is."""
@@ -90,7 +102,10 @@ class NumberPattern:
         return issue_date.strftime(DATE_TOKENS[match[1]])
 
 
-INVOICE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-]{0,39}$")
+MAX_NUMBER_LENGTH = 40
+INVOICE_NUMBER = re.compile(
+    rf"^[A-Za-z0-9][A-Za-z0-9._/\-]{{0,{MAX_NUMBER_LENGTH - 1}}}$"
+)
 
 
 def is_valid_invoice_number(text: str) -> bool:

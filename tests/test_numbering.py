@@ -42,3 +42,14 @@ def test_number_pattern_refuses_patterns_that_cannot_make_safe_unique_numbers(te
 )
 def test_invoice_numbers_usable_as_file_names_are_recognised(number, ok):
     assert is_valid_invoice_number(number) is ok
+
+
+@pytest.mark.parametrize(
+    "text", ["INV-" + "x" * 40 + "-{seq}", "{yyyy}" * 9 + "{seq}", "-{seq}"]
+)
+def test_number_pattern_refuses_numbers_that_cannot_name_a_file(text):
+    """A number is its PDF's file name: at most 40 characters, starting with a
+    letter or digit, at any date and sequence (it ended a run in a 5,000-character
+    message when the first PDF was written)."""
+    with pytest.raises(PatternError):
+        NumberPattern(text)
