@@ -19,6 +19,7 @@ from sheetbill.config import Config
 from sheetbill.errors import (
     DateError,
     DocumentsFolderError,
+    SheetbillError,
     StateMismatchError,
     WorkbookChangedError,
 )
@@ -34,6 +35,7 @@ from sheetbill.publishing import (
     remove_own_files,
 )
 from sheetbill.recovery import (
+    ROW_ID,
     latest_in_series,
     marks_in_book,
     released_row_ids,
@@ -42,7 +44,7 @@ from sheetbill.recovery import (
     unknown_to_state,
 )
 from sheetbill.settings import INVOICE_SETTINGS, read_settings
-from sheetbill.state import StateDB, run_lock
+from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
 from sheetbill.writeplan import PendingMatch, match_pending, plan_writes
@@ -230,18 +232,27 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
-        # Opened only now, so an unreadable workbook leaves no state database.
-        with StateDB(state_path, is_locked=True) as state:
-            if is_dry_run:
-                return run.dry_result(
-                    _plan(snapshot, config, state, today, progress, name=workbook.name)
-                )
-            _refuse_dates(snapshot, config, state, today, clock(), allow_future)
-            progress("Checking that the workbook can be written")
-            workbook.check_writable()
-            if config.documents and not config.pdf_drive_folder:
-                check_folder_writable(run.folder)
-            return run.write(state, snapshot, today)
+        # Opened only now, so an unreadable workbook leaves no state database; one
+        # made by a run refused before it drew anything is removed again.
+        existed = state_path.exists()
+        try:
+            with StateDB(state_path, is_locked=True) as state:
+                if is_dry_run:
+                    return run.dry_result(
+                        _plan(
+                            snapshot, config, state, today, progress, name=workbook.name
+                        )
+                    )
+                _refuse_dates(snapshot, config, state, today, clock(), allow_future)
+                progress("Checking that the workbook can be written")
+                workbook.check_writable()
+                if config.documents and not config.pdf_drive_folder:
+                    check_folder_writable(run.folder)
+                return run.write(state, snapshot, today)
+        except SheetbillError:
+            if not existed:
+                forget_if_empty(state_path)
+            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -360,10 +371,16 @@ def _refuse_dates(
         )
     last = latest_in_series(state.issue_dates(), settings.number_pattern, today)
     if last is not None and today < last[1]:
+        ahead = (
+            f" ({last[0]} was dated ahead, with --allow-future: invoices can be made "
+            f"from that day on, or now with --as-of {last[1]} --allow-future)"
+            if last[1] > local_today
+            else f". Run as of {last[1]} or later"
+        )
         raise DateError(
-            f"--as-of {today} is before {last[1]}, the date of {last[0]}; invoices "
-            "numbered after it may not be dated before it. Run as of "
-            f"{last[1]} or later"
+            f"this run's date, {today}, is before {last[1]}, the date of {last[0]}; "
+            "invoices "
+            f"numbered after it may not be dated before it{ahead}"
         )
 
 
@@ -427,7 +444,8 @@ def _plan(
     unknown = unknown_to_state(marks, counters, known, data.settings.number_pattern)
     if unknown:
         raise StateMismatchError(
-            unknown,
+            [m for m in unknown if not ROW_ID.match(m)],
+            [m for m in unknown if ROW_ID.match(m)],
             state_path=state.path if state else None,
             workbook=name,
         )

@@ -36,7 +36,7 @@ class Config:
     # Timestamped copies kept in `.sheetbill-backups/` beside the workbook (0 = none).
     backups: int = 10
     # Seconds a second run waits for the first before giving up.
-    lock_timeout: float = 10.0
+    lock_timeout: float = 120.0
     # Extra header names: {tab: {column: [alias, ...]}}; column "" holds tab aliases.
     aliases: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     # The file the config came from (None: built-in defaults).
@@ -150,7 +150,7 @@ def load_config(path: Path) -> Config:
     backups = raw.get("backups", 10)
     if not isinstance(backups, int) or isinstance(backups, bool) or backups < 0:
         raise ConfigError("'backups' must be a whole number, 0 or more", path=path)
-    timeout = raw.get("lock_timeout", 10.0)
+    timeout = raw.get("lock_timeout", 120.0)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout < 0:
         raise ConfigError("'lock_timeout' must be a number of seconds", path=path)
     api_url = raw.get("sheets_api_url", GOOGLE_SHEETS_API)

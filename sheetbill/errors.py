@@ -89,20 +89,40 @@ class StateMismatchError(StateError):
     exit_code = 2
 
     def __init__(
-        self, marks: list[str], *, state_path: Path | None, workbook: str
+        self,
+        numbers: list[str],
+        row_ids: list[str],
+        *,
+        state_path: Path | None,
+        workbook: str,
     ) -> None:
-        shown = ", ".join(marks[:4]) + (
-            f" and {len(marks) - 4} more" if len(marks) > 4 else ""
+        shown = " and ".join(
+            part
+            for part in (
+                _some("invoice number", numbers),
+                _some("Row ID", row_ids),
+            )
+            if part
         )
         super().__init__(
-            f"the workbook shows {shown}, which its state database never drew (the "
-            "state is missing, empty or another copy's, or these were typed by hand); "
-            "nothing was done, so no number is issued twice. Put the right state "
-            "database back, or rebuild it from the workbook: sheetbill state rebuild "
-            f"{shlex.quote(workbook)}",
+            f"the workbook shows {shown} that its state database never drew (the "
+            "state is missing, empty or another copy's, or numbers were typed by "
+            "hand); nothing was done, so no number is issued twice. If this file is "
+            "a copy of a workbook you bill from, do not run it (check is safe). "
+            "Otherwise put the right state database back, or rebuild it "
+            f"from the workbook: sheetbill state rebuild {shlex.quote(workbook)}",
             path=state_path,
         )
-        self.marks = marks
+        self.marks = [*numbers, *row_ids]
+
+
+def _some(kind: str, marks: list[str]) -> str:
+    if not marks:
+        return ""
+    if len(marks) == 1:
+        return f"{kind} {marks[0]}"
+    more = f", … ({len(marks)} in all)" if len(marks) > 3 else ""
+    return f"{kind}s {', '.join(marks[:3])}{more}"
 
 
 class DateError(SheetbillError):

@@ -174,6 +174,8 @@ class Rebuilt:
     billed_rows: tuple[tuple[str, str, str, str], ...]
     # Rows that carry a Row ID but no Invoice No, or an Invoice No of no invoice.
     skipped: tuple[str, ...]
+    # The service period of each invoice with billed time rows, for its PDF.
+    periods: Mapping[str, tuple[date, date]]
 
 
 def rebuild_from_book(data: BookData) -> Rebuilt:
@@ -217,6 +219,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         _counters(numbers_seen, by_row_id, data.settings.number_pattern),
         billed_rows,
         (*skipped, *skipped_more),
+        {n: p for n, p in _service_periods(data, billed).items() if n in numbers_seen},
     )
 
 
@@ -234,6 +237,30 @@ def _counters(
             last[parsed[0]] = max(last.get(parsed[0], 0), parsed[1])
     last_row_id = max((int(m[2]) for r in row_ids if (m := ROW_ID.match(r))), default=0)
     return Counters(last, last_row_id)
+
+
+def _service_periods(
+    data: BookData, billed: Iterable[tuple[str, str, int, str, str]]
+) -> dict[str, tuple[date, date]]:
+    """Each invoice's first and last day of work, from its billed Time Log rows (what
+    its PDF showed as the service period)."""
+    layout = data.layouts.get("Time Log")
+    if layout is None:
+        return {}
+    rows = {r.number: r for r in layout.table.rows}
+    days: dict[str, list[date]] = {}
+    for _, tab, row, _, number in billed:
+        if tab != "Time Log" or row not in rows:
+            continue
+        try:
+            day = parse_date(
+                RowReader(layout, rows[row], data.settings).raw("Date"),
+                locale=data.settings.locale,
+            )
+        except ValueError:
+            continue
+        days.setdefault(number, []).append(day)
+    return {number: (min(found), max(found)) for number, found in days.items()}
 
 
 def _billed_rows(

@@ -114,6 +114,15 @@ MIGRATIONS: tuple[str, ...] = (
         written_at TEXT NOT NULL
     );
     """,
+    # The service period of an invoice rebuilt from its workbook (`state rebuild`),
+    # for its PDF when one is made again; a PDF's own record comes first.
+    """
+    CREATE TABLE service_periods (
+        number TEXT PRIMARY KEY REFERENCES invoices(number),
+        period_start TEXT NOT NULL,
+        period_end TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -226,6 +235,17 @@ def run_lock(path: Path, *, timeout: float) -> Iterator[None]:
         yield
     finally:
         lock.release()
+
+
+def forget_if_empty(path: Path) -> None:
+    """Remove a state database that holds nothing drawn (made by a run refused before
+    it drew anything), with its journal files; call it holding the run lock."""
+    with suppress(StateError, OSError):
+        with StateDB(path, is_locked=True) as state:
+            if not state.is_empty():
+                return
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 class StateDB:
@@ -427,11 +447,13 @@ class StateDB:
         )
 
     def document_periods(self) -> dict[str, tuple[date, date]]:
-        """The service period each invoice's PDF showed, where it had one."""
+        """The service period each invoice's PDF showed, where it had one (else the
+        one `state rebuild` found in the workbook)."""
         return {
             number: (date.fromisoformat(start), date.fromisoformat(end))
             for number, start, end in self.db.execute(
-                "SELECT number, period_start, period_end FROM documents "
+                "SELECT number, period_start, period_end FROM service_periods "
+                "UNION ALL SELECT number, period_start, period_end FROM documents "
                 "WHERE period_start IS NOT NULL AND period_end IS NOT NULL"
             )
         }
@@ -528,8 +550,10 @@ class StateDB:
         *,
         run_id: str,
         now: datetime,
+        periods: Mapping[str, tuple[date, date]] | None = None,
     ) -> None:
-        """Fill an empty state database with what its workbook shows, as written."""
+        """Fill an empty state database with what its workbook shows, as written,
+        and the service period of each invoice that billed time."""
         at = now.isoformat(timespec="seconds")
         with self.transaction() as db:
             if not self.is_empty():
@@ -564,6 +588,13 @@ class StateDB:
                 ],
             )
             db.executemany("INSERT INTO billed_rows VALUES (?, ?, ?, ?)", billed_rows)
+            db.executemany(
+                "INSERT INTO service_periods VALUES (?, ?, ?)",
+                [
+                    (n, start.isoformat(), end.isoformat())
+                    for n, (start, end) in (periods or {}).items()
+                ],
+            )
             self._event(
                 db,
                 now,
@@ -608,7 +639,12 @@ class StateDB:
             for number in (*replaces, *(withdrawn or {})):
                 db.execute("DELETE FROM billed_rows WHERE invoice_no = ?", (number,))
             for number, reason in (withdrawn or {}).items():
-                for table in ("uploads", "documents", "document_files"):
+                for table in (
+                    "uploads",
+                    "documents",
+                    "document_files",
+                    "service_periods",
+                ):
                     db.execute(f"DELETE FROM {table} WHERE number = ?", (number,))
                 db.execute(
                     "DELETE FROM invoices WHERE number = ? AND status = 'pending'",

@@ -64,6 +64,7 @@ def rebuild_state(
                 rebuilt.counters,
                 run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
                 now=moment,
+                periods=rebuilt.periods,
             )
     return RebuildResult(
         workbook.name,
