@@ -40,6 +40,7 @@ from sheetbill.recovery import (
     marks_in_book,
     released_row_ids,
     reusable_numbers,
+    rows_billed_before,
     split_pending,
     unknown_to_state,
 )
@@ -453,12 +454,16 @@ def _plan(
         match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )
     problems = [*data.problems, *match.problems, *_blocking_problems(data)]
+    again = rows_billed_before(
+        data.open_rows, billed, marks, (s.row_id for i in pending for s in i.sources)
+    )
+    problems += [_billed_before(place, record) for place, record in again.items()]
     progress("Planning invoices")
     new: list[Invoice] = []
     after = counters
     reuse, withdrawn = reusable_numbers(unwritten, data.settings.number_pattern, today)
     if not _is_invoicing_blocked(problems, data.settings):
-        consumed = match.consumed
+        consumed = match.consumed | again.keys()
         entries: Sequence[TimeEntry] = data.time_entries
         orders: Sequence[Order] = data.orders
         if consumed:
@@ -494,6 +499,22 @@ def _plan(
         today,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
+    )
+
+
+def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:
+    return Problem(
+        place[0],
+        place[1],
+        "Invoice No",
+        "",
+        f"This row was billed on {record.invoice_no} as Row ID {record.row_id} (the "
+        "state database records it), but the workbook no longer shows that: it looks "
+        "older than its state (restored from a backup, or saved over by another "
+        "program). It is not billed again.",
+        f"Write {record.invoice_no} into Invoice No and {record.row_id} into Row ID, "
+        "or open the newest copy in .sheetbill-backups/. If it is new work that only "
+        "looks the same, change its Description.",
     )
 
 

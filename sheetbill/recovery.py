@@ -16,7 +16,7 @@ from sheetbill.invoicing import Counters, breakdown
 from sheetbill.model import Invoice, InvoiceKind, InvoiceLine, SourceRow
 from sheetbill.numbering import NumberPattern, PatternError
 from sheetbill.rowreader import RowReader, TabLayout, fingerprint, fingerprint_cells
-from sheetbill.validation import BookData
+from sheetbill.validation import BilledRow, BookData
 from sheetbill.workbook.base import CellValue
 
 # Row IDs sheetbill hands out: a letter, a dash and the running number (T-000012).
@@ -106,6 +106,34 @@ def reusable_numbers(
         else:
             withdrawn.append(invoice.number)
     return [n for _, n in sorted(reuse)], withdrawn
+
+
+def rows_billed_before(
+    open_rows: Mapping[tuple[str, int], str],
+    billed: Mapping[str, BilledRow],
+    marks: BookMarks,
+    pending_row_ids: Iterable[str],
+) -> dict[tuple[str, int], BilledRow]:
+    """Rows waiting to be billed that the state records as billed already.
+
+    A billed row whose Row ID the workbook no longer shows, and a waiting row with
+    exactly its content: the workbook is older than its state (restored from a
+    backup, or saved over sheetbill's write by another program). Such a row is
+    never billed again; identical new work is held too, for a person to confirm.
+    Rows of pending invoices are matched elsewhere (`match_pending`).
+    """
+    skip = set(pending_row_ids)
+    gone: dict[tuple[str, str], BilledRow] = {}
+    for record in billed.values():
+        if record.row_id not in marks.row_ids and record.row_id not in skip:
+            gone.setdefault((record.tab, record.fingerprint), record)
+    if not gone:
+        return {}
+    return {
+        place: gone[(place[0], print_)]
+        for place, print_ in open_rows.items()
+        if (place[0], print_) in gone
+    }
 
 
 def released_row_ids(unwritten: Sequence[Invoice]) -> list[int]:
@@ -406,6 +434,7 @@ __all__ = [
     "rebuild_from_book",
     "released_row_ids",
     "reusable_numbers",
+    "rows_billed_before",
     "split_pending",
     "unknown_to_state",
 ]

@@ -150,3 +150,28 @@ def test_a_run_goes_on_only_when_nothing_it_draws_is_shown(
         assert not {f"T-{last_id + k:06d}" for k in range(1, 70)} & marks.row_ids
     else:
         assert all(u in marks.invoice_numbers | marks.row_ids for u in unknown)
+
+
+def test_a_workbook_older_than_its_state_never_bills_its_rows_again(tmp_path):
+    """Restored from a backup taken before the last run (or saved over sheetbill's
+    write by another program): the rows that run billed look new in it, but the
+    state knows their content; they are held as exceptions, never billed twice."""
+    from paths import DEMO
+
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    book = folder / "shop.xlsx"
+    shutil.copyfile(DEMO, book)
+    (folder / "sheetbill.toml").write_text("documents = false\n")
+    assert sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    older = book.read_bytes()
+    done = sheetbill("run", book.name, "--as-of", "2026-11-02", "--json", cwd=folder)
+    assert done.returncode < 2 and '"invoices": [\n    {' in done.stdout
+    billed = {r["Row ID"] for r in calamine_records(book, "Time Log") if r["Row ID"]}
+    book.write_bytes(older)  # the backup put back
+    again = sheetbill("run", book.name, "--as-of", "2026-11-02", "--json", cwd=folder)
+    assert again.returncode == 1, again.stderr
+    assert '"invoices": []' in again.stdout
+    assert "It is not billed again" in again.stdout
+    rows = calamine_records(book, "Time Log")
+    assert not any(r["Invoice No"] and r["Row ID"] not in billed for r in rows)
