@@ -28,7 +28,8 @@ BILLED_TABS = ("Time Log", "Orders")
 class BookMarks:
     """What sheetbill wrote into a workbook that it can recognise again."""
 
-    # Invoice numbers in the Invoices and Invoice Lines tabs.
+    # Invoice numbers in the Invoices and Invoice Lines tabs, and on billed rows
+    # (where a person may have typed one: it must never be drawn for another).
     invoice_numbers: frozenset[str]
     # Row IDs in the Row ID column of Time Log and Orders.
     row_ids: frozenset[str]
@@ -39,7 +40,7 @@ def marks_in_book(layouts: Mapping[str, TabLayout]) -> BookMarks:
     return BookMarks(
         frozenset(
             v
-            for tab in ("Invoices", "Invoice Lines")
+            for tab in ("Invoices", "Invoice Lines", *BILLED_TABS)
             for v in _column(layouts.get(tab), "Invoice No")
         ),
         frozenset(
@@ -214,6 +215,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
     and an Invoice No, fingerprinted as they are now, so later edits are noticed from
     here on. Counters are the highest number of each series and the highest Row ID.
     """
+    marks = marks_in_book(data.layouts)
     lines = _lines_by_invoice(data.layouts.get("Invoice Lines"), data.settings.locale)
     billed, skipped = _billed_rows(data)
     by_row_id = {row_id: (tab, row, fp) for row_id, tab, row, fp, _ in billed}
@@ -244,7 +246,13 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
     )
     return Rebuilt(
         tuple(invoices),
-        _counters(numbers_seen, by_row_id, data.settings.number_pattern),
+        # Every number and Row ID the workbook shows, typed ones too: none is drawn
+        # again after a rebuild.
+        _counters(
+            numbers_seen | marks.invoice_numbers,
+            {*by_row_id, *marks.row_ids},
+            data.settings.number_pattern,
+        ),
         billed_rows,
         (*skipped, *skipped_more),
         {n: p for n, p in _service_periods(data, billed).items() if n in numbers_seen},

@@ -175,3 +175,37 @@ def test_a_workbook_older_than_its_state_never_bills_its_rows_again(tmp_path):
     assert "It is not billed again" in again.stdout
     rows = calamine_records(book, "Time Log")
     assert not any(r["Invoice No"] and r["Row ID"] not in billed for r in rows)
+
+
+def test_a_number_typed_on_a_billed_row_ahead_of_the_counter_is_never_drawn(
+    tmp_path,
+):
+    """A person types INV-2026-0012 into a Time Log row's Invoice No (counter at
+    9): drawing 0012 for another customer would put one number on two billings.
+    The run stops before drawing; after `state rebuild` numbering goes on past it."""
+    import openpyxl
+    from paths import DEMO
+
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    book = folder / "shop.xlsx"
+    shutil.copyfile(DEMO, book)
+    (folder / "sheetbill.toml").write_text("documents = false\n")
+    assert sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["Time Log"]
+    headers = [c.value for c in sheet[1]]
+    row = next(
+        r
+        for r in range(2, sheet.max_row + 1)
+        if not sheet.cell(r, headers.index("Invoice No") + 1).value
+    )
+    sheet.cell(row, headers.index("Invoice No") + 1, "INV-2026-0012")
+    workbook.save(book)
+    err = one_line(sheetbill("run", book.name, "--as-of", "2026-11-02", cwd=folder), 2)
+    assert "INV-2026-0012" in err
+    assert sheetbill("state", "rebuild", book.name, cwd=folder).returncode == 0
+    done = sheetbill("run", book.name, "--as-of", "2026-11-02", cwd=folder)
+    assert done.returncode < 2, done.stderr
+    numbers = [str(r["Invoice No"]) for r in calamine_records(book, "Invoices")]
+    assert "INV-2026-0012" not in numbers and "INV-2026-0013" in numbers
