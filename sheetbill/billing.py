@@ -30,6 +30,7 @@ from sheetbill.ownrows import own_row_problems
 from sheetbill.publishing import (
     PdfUploader,
     Published,
+    own_files_of,
     predicted_links,
     publish,
     remove_own_files,
@@ -294,7 +295,7 @@ class _Run:
             )
             if planned.new or planned.withdrawn:
                 progress("Recording the new invoices")
-                withdrawn_files = state.files_of(planned.withdrawn)
+                withdrawn_files = own_files_of(state, planned.withdrawn)
                 state.record_pending(
                     planned.new,
                     after=planned.after,
@@ -304,7 +305,7 @@ class _Run:
                     replaces=planned.replaces,
                     withdrawn=planned.withdrawn,
                 )
-                remove_own_files(self.folder, withdrawn_files)
+                remove_own_files(state, self.folder, withdrawn_files)
             published = Published({}, (), 0)
             if config.documents:
                 published = publish(

@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 import stat
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from sheetbill.config import STATE_SUFFIX, Config
 from sheetbill.errors import DeliveryError, DocumentWriteError
@@ -26,6 +26,9 @@ from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import is_valid_invoice_number
 from sheetbill.state import FileRecord, StateDB, Upload, WrittenFile
 from sheetbill.validation import BookData
+
+if TYPE_CHECKING:
+    from sheetbill.documents import InvoiceDocument
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,12 +165,15 @@ def publish(
     files: list[WrittenFile] = []
     if documents:
         progress(f"Making {len(documents)} PDF(s)")
+        owned = {name: record.sha256 for name, record in records.items()}
+        owned.update(_left_by_a_stopped_run(state, folder, owned))
+        intended = _intend(state, documents, folder, owned, now)
         results = render_many(
             documents,
             templates=config.templates or DEFAULT_TEMPLATES,
             out_dir=folder,
             previous=made,
-            owned={name: record.sha256 for name, record in records.items()},
+            owned=owned,
         )
         links = {
             number: pdf_link(
@@ -213,6 +219,7 @@ def publish(
             state.record_documents(
                 done, run_id=run_id, now=now, periods=periods, files=files
             )
+        state.clear_file_intents(intended)
     if uploader is not None:
         links, failed = _upload(
             state, uploader, folder=folder, run_id=run_id, now=now, progress=progress
@@ -221,16 +228,73 @@ def publish(
     return Published(links, tuple(problems), len(done))
 
 
-def remove_own_files(folder: Path, files: Mapping[str, FileRecord]) -> None:
+def _left_by_a_stopped_run(
+    state: StateDB, folder: Path, owned: Mapping[str, str]
+) -> dict[str, str]:
+    """Files a run recorded it would write and was stopped before it recorded them
+    written: its own (nothing else was at those paths when it said so), by name."""
+    from sheetbill.documents.files import NOT_A_FILE, file_sha256
+
+    found = {}
+    for name in state.file_intents():
+        digest = file_sha256(folder / name)
+        if name not in owned and digest is not None and digest != NOT_A_FILE:
+            found[name] = digest
+    return found
+
+
+def _intend(
+    state: StateDB,
+    documents: Sequence[InvoiceDocument],
+    folder: Path,
+    owned: Mapping[str, str],
+    now: datetime,
+) -> list[str]:
+    """Record, before rendering, each file this run may write: only paths that are
+    free or hold this state's own file (anything else is left alone and reported)."""
+    from sheetbill.documents.pool import document_paths
+
+    intents = [
+        (path.name, document.invoice.number)
+        for document in documents
+        for path in document_paths(document, folder)
+        if path.name in owned or not os.path.lexists(path)
+    ]
+    state.record_file_intents(intents, now=now)
+    return [name for name, _ in intents]
+
+
+def own_files_of(
+    state: StateDB, numbers: Iterable[str]
+) -> dict[str, FileRecord | None]:
+    """The files this state wrote for these invoices, by name; None for one a
+    stopped run meant to write (recorded before writing, never recorded written)."""
+    wanted = set(numbers)
+    found: dict[str, FileRecord | None] = {
+        name: None for name, number in state.file_intents().items() if number in wanted
+    }
+    found.update(state.files_of(wanted))
+    return found
+
+
+def remove_own_files(
+    state: StateDB, folder: Path, files: Mapping[str, FileRecord | None]
+) -> None:
     """Delete these files of this state's (a withdrawn number's PDF, which must not
     pass for an invoice), each only while it is still the file written there."""
     import contextlib
 
+    from sheetbill.documents.files import NOT_A_FILE, file_sha256
+
     for name, record in files.items():
         path = folder / name
-        if _is_intact(path, {name: record}):
-            with contextlib.suppress(OSError):
-                path.unlink()
+        if record is not None and not _is_intact(path, {name: record}):
+            continue
+        if record is None and file_sha256(path) in (None, NOT_A_FILE):
+            continue
+        with contextlib.suppress(OSError):
+            path.unlink()
+    state.clear_file_intents(files)
 
 
 def _prepare(folder: Path) -> None:

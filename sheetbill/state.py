@@ -123,6 +123,15 @@ MIGRATIONS: tuple[str, ...] = (
         period_end TEXT NOT NULL
     );
     """,
+    # Files a run is about to write into the PDF folder, recorded before it writes
+    # them: a run killed before it recorded their hashes finds them its own.
+    """
+    CREATE TABLE document_intents (
+        name TEXT PRIMARY KEY,
+        number TEXT NOT NULL,
+        intended_at TEXT NOT NULL
+    );
+    """,
 )
 
 
@@ -414,6 +423,30 @@ class StateDB:
             )
             if number in wanted
         }
+
+    def file_intents(self) -> dict[str, str]:
+        """Files a run meant to write and did not record as written: name -> number."""
+        return dict(self.db.execute("SELECT name, number FROM document_intents"))
+
+    def record_file_intents(
+        self, intents: Sequence[tuple[str, str]], *, now: datetime
+    ) -> None:
+        """(file name, invoice number) of files about to be written, before they are."""
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO document_intents VALUES (?, ?, ?) ON CONFLICT(name) DO "
+                "UPDATE SET number = excluded.number",
+                [
+                    (n, number, now.isoformat(timespec="seconds"))
+                    for n, number in intents
+                ],
+            )
+
+    def clear_file_intents(self, names: Iterable[str]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "DELETE FROM document_intents WHERE name = ?", [(n,) for n in names]
+            )
 
     def record_document_files(
         self, files: Sequence[WrittenFile], *, now: datetime

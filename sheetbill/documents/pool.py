@@ -219,7 +219,8 @@ def _render_pooled(jobs: Sequence[Job], workers: int) -> list[Outcome]:
     return outcomes
 
 
-def _paths(document: InvoiceDocument, out_dir: Path) -> list[Path]:
+def document_paths(document: InvoiceDocument, out_dir: Path) -> list[Path]:
+    """The files a document is written to: its PDF, and an XRechnung's XML."""
     number = document.invoice.number
     if document.e_invoice == "xrechnung":
         return [pdf_path(number, out_dir), xml_path(number, out_dir)]
@@ -237,10 +238,10 @@ def _is_current(
     if known != now:
         return False
     if owned is None:
-        return all(path.is_file() for path in _paths(document, out_dir))
+        return all(path.is_file() for path in document_paths(document, out_dir))
     return all(
         path.name in owned and file_sha256(path) == owned[path.name]
-        for path in _paths(document, out_dir)
+        for path in document_paths(document, out_dir)
     )
 
 
@@ -311,6 +312,6 @@ def _own_files(
         return None
     return {
         path.name: owned[path.name]
-        for path in _paths(document, out_dir)
+        for path in document_paths(document, out_dir)
         if path.name in owned
     }

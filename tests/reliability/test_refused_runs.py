@@ -242,3 +242,74 @@ def test_a_stopped_runs_numbers_wait_while_invoicing_is_blocked(tmp_path):
     fixed = run(workbook, tmp_path)
     assert [i.number for i in fixed.invoices] == ["INV-2026-0001", "INV-2026-0002"]
     assert fixed.withdrawn == ()
+
+
+def _killed_after_the_pdfs(book, state, monkeypatch):
+    """A run stopped (as by kill -9) after writing its PDFs, before recording them."""
+
+    def killed(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StateDB, "record_documents", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run_billing(
+                ExcelWorkbook(book),
+                Config(),
+                state_path=state,
+                as_of=date(2026, 11, 3),
+                is_dry_run=False,
+            )
+
+
+def _pdf_text(path) -> str:
+    import subprocess
+
+    return subprocess.run(
+        ["pdftotext", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+@pytest.mark.parametrize("edit", ["hours", "withdraw first customer"])
+def test_pdfs_a_stopped_run_wrote_are_its_own_to_replace(tmp_path, monkeypatch, edit):
+    """Files are recorded as intended before they are written: after a kill between
+    writing PDFs and recording them, the rerun replaces them with the rebuilt
+    invoices' PDFs (never reported as another's file), and deletes a withdrawn
+    number's PDF, so no PDF shows content its number no longer has."""
+    import openpyxl
+
+    book = copy_case("two-runs-at-once", "16_numbering.xlsx", tmp_path / "shop")
+    state = state_of(book)
+    _killed_after_the_pdfs(book, state, monkeypatch)
+    folder = book.parent / "invoices"
+    assert len(list(folder.glob("*.pdf"))) == 5
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["Time Log"]
+    headers = [c.value for c in sheet[1]]
+    if edit == "hours":
+        sheet.cell(2, headers.index("Hours") + 1, 7.5)
+    else:
+        sheet.cell(2, headers.index("Approved") + 1, "no")
+    workbook.save(book)
+    result = run_billing(
+        ExcelWorkbook(book),
+        Config(),
+        state_path=state,
+        as_of=date(2026, 11, 3),
+        is_dry_run=False,
+    )
+    assert not [p for p in result.problems if p.column == "PDF"], result.problems
+    for invoice in result.invoices:
+        text = _pdf_text(folder / f"{invoice.number}.pdf")
+        assert invoice.customer_name.split()[0] in text
+        assert (
+            f"{invoice.total:,.2f}".replace(",", "X")
+            .replace(".", ",")
+            .replace("X", ".")
+            in text
+            or f"{invoice.total:,.2f}" in text
+        )
+    assert sorted(p.stem for p in folder.glob("*.pdf")) == sorted(
+        i.number for i in result.invoices
+    )
+    assert result.withdrawn == (() if edit == "hours" else ("INV-2026-0005",))

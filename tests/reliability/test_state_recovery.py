@@ -163,7 +163,9 @@ def test_a_workbook_older_than_its_state_never_bills_its_rows_again(tmp_path):
     book = folder / "shop.xlsx"
     shutil.copyfile(DEMO, book)
     (folder / "sheetbill.toml").write_text("documents = false\n")
-    assert sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    assert (
+        sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    )
     older = book.read_bytes()
     done = sheetbill("run", book.name, "--as-of", "2026-11-02", "--json", cwd=folder)
     assert done.returncode < 2 and '"invoices": [\n    {' in done.stdout
@@ -191,7 +193,9 @@ def test_a_number_typed_on_a_billed_row_ahead_of_the_counter_is_never_drawn(
     book = folder / "shop.xlsx"
     shutil.copyfile(DEMO, book)
     (folder / "sheetbill.toml").write_text("documents = false\n")
-    assert sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    assert (
+        sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    )
     workbook = openpyxl.load_workbook(book)
     sheet = workbook["Time Log"]
     headers = [c.value for c in sheet[1]]
