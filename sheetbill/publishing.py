@@ -228,6 +228,47 @@ def publish(
     return Published(links, tuple(problems), len(done))
 
 
+def claim_documents(
+    state: StateDB, invoices: Sequence[Invoice], config: Config, *, now: datetime
+) -> int:
+    """After `state rebuild`: the PDFs (and XML) of the rebuilt invoices found in the
+    PDF folder become this state's own, so they are kept and linked, not reported
+    as another's. Only in a folder that is this workbook's (its marker names this
+    state database, or nobody's): a copy's rebuild never claims the original's."""
+    from sheetbill.documents.files import (
+        NOT_A_FILE,
+        file_sha256,
+        folder_owner,
+        pdf_path,
+        xml_path,
+    )
+
+    folder = config.pdf_folder_for(state.path)
+    if not folder.is_dir() or folder_owner(folder, state.path) is not None:
+        return 0
+    rendered: list[tuple[str, str, str]] = []
+    files: list[WrittenFile] = []
+    for invoice in invoices:
+        pdf = pdf_path(invoice.number, folder)
+        for path in (pdf, xml_path(invoice.number, folder)):
+            digest = file_sha256(path)
+            if digest is not None and digest != NOT_A_FILE:
+                files.append((invoice.number, path.name, _record(path, digest)))
+                if path == pdf:
+                    # No content hash: the PDF is kept as it is, made again only
+                    # if it goes missing.
+                    rendered.append((invoice.number, "", str(pdf)))
+    if rendered:
+        state.record_documents(
+            rendered,
+            run_id=now.strftime("rebuild-%Y%m%d-%H%M%S"),
+            now=now,
+            periods=state.document_periods(),
+            files=files,
+        )
+    return len(rendered)
+
+
 def _left_by_a_stopped_run(
     state: StateDB, folder: Path, owned: Mapping[str, str]
 ) -> dict[str, str]:

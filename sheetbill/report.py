@@ -267,6 +267,7 @@ def rebuild_json(result: RebuildResult) -> str:
             "last_row_id": result.counters.last_row_id,
             "skipped": list(result.skipped),
             "kept": str(result.kept) if result.kept else None,
+            "pdfs_claimed": result.claimed,
         },
         indent=2,
         ensure_ascii=False,
@@ -283,5 +284,7 @@ def print_rebuild(console: Console, result: RebuildResult) -> None:
     console.print(f"  Row IDs: next after {result.counters.last_row_id}")
     for line in result.skipped:
         console.print(f"  Not taken: {line}")
+    if result.claimed:
+        console.print(f"  PDFs found and kept as the invoices' own: {result.claimed}")
     if result.kept:
         console.print(f"The state database that was there is kept as {result.kept}.")

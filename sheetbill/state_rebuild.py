@@ -18,6 +18,7 @@ from sheetbill.billing import today_for
 from sheetbill.config import Config
 from sheetbill.errors import StateError
 from sheetbill.invoicing import Counters
+from sheetbill.publishing import claim_documents
 from sheetbill.recovery import rebuild_from_book
 from sheetbill.state import StateDB, run_lock
 from sheetbill.validation import validate_book
@@ -35,6 +36,8 @@ class RebuildResult:
     skipped: tuple[str, ...]
     # Where the state database that was there before was kept, if there was one.
     kept: Path | None
+    # PDFs found in the PDF folder and taken as the rebuilt invoices' own.
+    claimed: int = 0
 
 
 def rebuild_state(
@@ -66,6 +69,11 @@ def rebuild_state(
                 now=moment,
                 periods=rebuilt.periods,
             )
+            claimed = (
+                claim_documents(state, rebuilt.invoices, config, now=moment)
+                if config.documents and not config.pdf_drive_folder
+                else 0
+            )
     return RebuildResult(
         workbook.name,
         state_path,
@@ -74,6 +82,7 @@ def rebuild_state(
         rebuilt.counters,
         rebuilt.skipped,
         kept,
+        claimed,
     )
 
 

@@ -213,3 +213,25 @@ def test_a_number_typed_on_a_billed_row_ahead_of_the_counter_is_never_drawn(
     assert done.returncode < 2, done.stderr
     numbers = [str(r["Invoice No"]) for r in calamine_records(book, "Invoices")]
     assert "INV-2026-0012" not in numbers and "INV-2026-0013" in numbers
+
+
+def test_a_rebuilt_state_keeps_the_workbooks_pdfs_as_its_own(tmp_path):
+    """After a lost state is rebuilt, the PDFs already in the workbook's folder are
+    its own: kept byte for byte and linked, never reported as another's file."""
+    from paths import DEMO
+
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    book = folder / "shop.xlsx"
+    shutil.copyfile(DEMO, book)
+    assert sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    pdfs = {p.name: p.read_bytes() for p in (folder / "invoices").glob("*.pdf")}
+    assert pdfs
+    for leftover in folder.glob("shop.sheetbill.sqlite*"):
+        leftover.unlink()
+    rebuilt = sheetbill("state", "rebuild", book.name, "--json", cwd=folder)
+    assert f'"pdfs_claimed": {len(pdfs)}' in rebuilt.stdout, rebuilt.stdout
+    again = sheetbill("run", book.name, "--as-of", "2026-10-01", "--json", cwd=folder)
+    assert again.returncode < 2, again.stderr
+    assert "not a file this workbook made" not in again.stdout
+    assert {p.name: p.read_bytes() for p in (folder / "invoices").glob("*.pdf")} == pdfs
