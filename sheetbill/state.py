@@ -303,7 +303,10 @@ class StateDB:
         elif code == _SQLITE_IOERR:
             reason = "disk I/O error, most often a full disk; free some space"
         else:
-            reason = f"{exc}; make it and its folder writable"
+            reason = (
+                f"{exc}; make it, its -wal and -shm files beside it, and its folder "
+                "writable"
+            )
         return StateError(
             f"cannot write the state database ({reason}), then run again",
             path=self.path,
