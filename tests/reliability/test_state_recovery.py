@@ -224,7 +224,9 @@ def test_a_rebuilt_state_keeps_the_workbooks_pdfs_as_its_own(tmp_path):
     folder.mkdir()
     book = folder / "shop.xlsx"
     shutil.copyfile(DEMO, book)
-    assert sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    assert (
+        sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
+    )
     pdfs = {p.name: p.read_bytes() for p in (folder / "invoices").glob("*.pdf")}
     assert pdfs
     for leftover in folder.glob("shop.sheetbill.sqlite*"):
