@@ -23,6 +23,21 @@ BOOK = "16b_restored_without_state.xlsx"
 AS_OF = "2026-11-05"
 
 
+def billed_demo(tmp_path, *, documents: bool):
+    """The demo workbook in a folder of its own, billed once as of 2026-10-01."""
+    from paths import DEMO
+
+    folder = tmp_path / "shop"
+    folder.mkdir()
+    book = folder / "shop.xlsx"
+    shutil.copyfile(DEMO, book)
+    if not documents:
+        (folder / "sheetbill.toml").write_text("documents = false\n")
+    done = sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder)
+    assert done.returncode < 2, done.stderr
+    return book
+
+
 def shown_numbers(book):
     invoices = [str(r["Invoice No"]) for r in calamine_records(book, "Invoices")]
     row_ids = [str(r["Row ID"]) for r in calamine_records(book, "Time Log")]
@@ -156,16 +171,8 @@ def test_a_workbook_older_than_its_state_never_bills_its_rows_again(tmp_path):
     """Restored from a backup taken before the last run (or saved over sheetbill's
     write by another program): the rows that run billed look new in it, but the
     state knows their content; they are held as exceptions, never billed twice."""
-    from paths import DEMO
-
-    folder = tmp_path / "shop"
-    folder.mkdir()
-    book = folder / "shop.xlsx"
-    shutil.copyfile(DEMO, book)
-    (folder / "sheetbill.toml").write_text("documents = false\n")
-    assert (
-        sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
-    )
+    book = billed_demo(tmp_path, documents=False)
+    folder = book.parent
     older = book.read_bytes()
     done = sheetbill("run", book.name, "--as-of", "2026-11-02", "--json", cwd=folder)
     assert done.returncode < 2 and '"invoices": [\n    {' in done.stdout
@@ -186,16 +193,9 @@ def test_a_number_typed_on_a_billed_row_ahead_of_the_counter_is_never_drawn(
     9): drawing 0012 for another customer would put one number on two billings.
     The run stops before drawing; after `state rebuild` numbering goes on past it."""
     import openpyxl
-    from paths import DEMO
 
-    folder = tmp_path / "shop"
-    folder.mkdir()
-    book = folder / "shop.xlsx"
-    shutil.copyfile(DEMO, book)
-    (folder / "sheetbill.toml").write_text("documents = false\n")
-    assert (
-        sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
-    )
+    book = billed_demo(tmp_path, documents=False)
+    folder = book.parent
     workbook = openpyxl.load_workbook(book)
     sheet = workbook["Time Log"]
     headers = [c.value for c in sheet[1]]
@@ -218,15 +218,8 @@ def test_a_number_typed_on_a_billed_row_ahead_of_the_counter_is_never_drawn(
 def test_a_rebuilt_state_keeps_the_workbooks_pdfs_as_its_own(tmp_path):
     """After a lost state is rebuilt, the PDFs already in the workbook's folder are
     its own: kept byte for byte and linked, never reported as another's file."""
-    from paths import DEMO
-
-    folder = tmp_path / "shop"
-    folder.mkdir()
-    book = folder / "shop.xlsx"
-    shutil.copyfile(DEMO, book)
-    assert (
-        sheetbill("run", book.name, "--as-of", "2026-10-01", cwd=folder).returncode < 2
-    )
+    book = billed_demo(tmp_path, documents=True)
+    folder = book.parent
     pdfs = {p.name: p.read_bytes() for p in (folder / "invoices").glob("*.pdf")}
     assert pdfs
     for leftover in folder.glob("shop.sheetbill.sqlite*"):
