@@ -118,10 +118,11 @@ def check_workbook(
     billed: dict[str, BilledRow] = {}
     counters, known = Counters({}, 0), list[str]()
     if state_path is not None and state_path.exists():
-        with StateDB(state_path, lock_timeout=config.lock_timeout) as state:
-            billed = state.billed_rows()
-            counters = state.counters()
-            known = [*state.invoice_numbers(), *state.withdrawn_numbers()]
+        with StateDB.for_reading(state_path) as state:
+            if state.has_tables():  # an emptied file is a state with nothing drawn
+                billed = state.billed_rows()
+                counters = state.counters()
+                known = [*state.invoice_numbers(), *state.withdrawn_numbers()]
     with cycle_collection_paused():
         data = validate_book(
             snapshot, today=today, billed=billed, aliases=config.aliases

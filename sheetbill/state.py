@@ -270,6 +270,40 @@ class StateDB:
         self._held = ExitStack()
         self._db: sqlite3.Connection | None = None
 
+    @classmethod
+    @contextmanager
+    def for_reading(cls, path: Path) -> Iterator[StateDB]:
+        """The state database opened read-only, without the run lock: for `check`,
+        which writes nothing (not even a lock file) and never waits for a run. A
+        running run's last committed state is what it sees (SQLite's WAL readers)."""
+        state = cls(path, is_locked=True)
+        uri = path.resolve().as_uri()
+        # In a folder it may not write, SQLite cannot make a reader's -shm file; the
+        # file is then read as it is on disk (`immutable`: every run's last commit
+        # is checkpointed into it when the run closes it).
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            state.close()
+            try:
+                state._db = sqlite3.connect(
+                    f"{uri}?{options}", uri=True, isolation_level=None
+                )
+                state._db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                break
+            except sqlite3.OperationalError as exc:
+                error = exc
+            except sqlite3.Error as exc:
+                state.close()
+                raise state._error(exc) from exc
+        else:
+            state.close()
+            raise state._error(error) from error
+        try:
+            yield state
+        except sqlite3.Error as exc:
+            raise state._error(exc) from exc
+        finally:
+            state.close()
+
     def __enter__(self) -> StateDB:
         if not self.is_locked:
             self._held.enter_context(run_lock(self.path, timeout=self.lock_timeout))
@@ -560,7 +594,21 @@ class StateDB:
             self._event(db, now, run_id, "pdf uploaded", number, upload.link)
 
     def withdrawn_numbers(self) -> list[str]:
+        if not self._has_table("withdrawn"):  # read-only, before its migration ran
+            return []
         return [n for (n,) in self.db.execute("SELECT number FROM withdrawn")]
+
+    def has_tables(self) -> bool:
+        """Whether the database holds sheetbill's tables (a new or emptied file
+        opened read-only does not)."""
+        return self._has_table("counters")
+
+    def _has_table(self, name: str) -> bool:
+        return bool(
+            self.db.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)
+            ).fetchone()
+        )
 
     def issue_dates(self) -> dict[str, date]:
         """Each drawn invoice's issue date, by number."""

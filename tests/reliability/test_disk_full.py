@@ -391,3 +391,34 @@ def test_cli_run_pdfs_on_a_full_disk_exit_3_without_temp_files(
     assert FULL in err and str(pdfs) in err and ".pdf" in err
     assert _temp_files(pdfs) == []
     assert book.read_bytes() == DEMO.read_bytes()
+
+
+def test_cli_check_in_a_read_only_folder_reads_the_state(
+    tmp_path: Path, mounts: Callable[..., Path]
+) -> None:
+    """`check` writes nothing, so a folder it may not write is no obstacle: it reads
+    the state database as it is (no lock file, no -shm file can be made there)."""
+    book, config = _setup(tmp_path, lines=["documents = false"])
+    assert _cli(book, config).returncode == 1  # the demo has exceptions
+    _read_only(mounts, book.parent)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sheetbill",
+            "check",
+            str(book),
+            "--as-of",
+            AS_OF,
+            "--config",
+            str(config),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and "state rebuild" not in done.stdout

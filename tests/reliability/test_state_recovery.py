@@ -230,3 +230,36 @@ def test_a_rebuilt_state_keeps_the_workbooks_pdfs_as_its_own(tmp_path):
     assert again.returncode < 2, again.stderr
     assert "not a file this workbook made" not in again.stdout
     assert {p.name: p.read_bytes() for p in (folder / "invoices").glob("*.pdf")} == pdfs
+
+
+@pytest.mark.parametrize("spoil", [None, emptied, truncated])
+def test_check_reads_the_state_without_writing_or_waiting(tmp_path, spoil):
+    """`check` writes nothing, not even the run lock's file, and never waits for a
+    run: it reads the state database read-only. An emptied state is one with nothing
+    drawn (the workbook's numbers are then reported); a corrupt one is one line."""
+    book = copy_case(CASE, BOOK, tmp_path / "shop")
+    state = state_of(book)
+    assert sheetbill("state", "rebuild", BOOK, cwd=book.parent).returncode == 0
+    for leftover in book.parent.glob("*.lock"):
+        leftover.unlink()
+    if spoil is not None:
+        spoil(state)
+    from sheetbill.state import run_lock
+
+    def files() -> dict[str, bytes]:
+        # SQLite's own -wal/-shm files of a reader are not sheetbill writing.
+        return {
+            p.name: p.read_bytes()
+            for p in book.parent.iterdir()
+            if not p.name.endswith(("-wal", "-shm"))
+        }
+
+    with run_lock(state, timeout=1):  # a run is working: check does not wait
+        before = files()
+        done = sheetbill("check", BOOK, "--as-of", AS_OF, "--json", cwd=book.parent)
+        assert files() == before
+    if spoil is truncated:
+        one_line(done, 2)
+    else:
+        assert done.returncode in (0, 1), done.stderr
+        assert ("state rebuild" in done.stdout) == (spoil is emptied)
