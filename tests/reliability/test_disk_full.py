@@ -245,11 +245,13 @@ def _fill(disk: Path, leave: int = 0) -> None:
         os.truncate(filler, max(filler.stat().st_size - leave, 0))
 
 
-def _cli(book: Path, config: Path, *more: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    book: Path, config: Path, *more: str, command: str = "run"
+) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "sheetbill", "run", str(book), "--as-of", AS_OF]
+    argv = [sys.executable, "-m", "sheetbill", command, str(book), "--as-of", AS_OF]
     return subprocess.run(
-        [*command, "--config", str(config), *more],
+        [*argv, "--config", str(config), *more],
         capture_output=True,
         text=True,
         env=env,
@@ -401,24 +403,6 @@ def test_cli_check_in_a_read_only_folder_reads_the_state(
     book, config = _setup(tmp_path, lines=["documents = false"])
     assert _cli(book, config).returncode == 1  # the demo has exceptions
     _read_only(mounts, book.parent)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sheetbill",
-            "check",
-            str(book),
-            "--as-of",
-            AS_OF,
-            "--config",
-            str(config),
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=300,
-    )
+    done = _cli(book, config, command="check")
     assert done.returncode == 1, done.stderr
     assert "Traceback" not in done.stderr and "state rebuild" not in done.stdout

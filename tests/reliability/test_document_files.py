@@ -201,7 +201,7 @@ def test_run_with_a_state_from_before_file_hashes_raises_no_exception(shop):
     assert run(book) == 0
     state = shop / "shop-a.sheetbill.sqlite"
     with sqlite3.connect(state) as db:  # as an older sheetbill left it
-        from sheetbill.state import MIGRATIONS
+        from sheetbill.state_schema import MIGRATIONS
 
         (version,) = [
             n
