@@ -218,6 +218,7 @@ def run_billing(
         progress=progress,
         folder=config.pdf_folder_for(state_path),
         workbook_folder=path.parent if isinstance(path, Path) else None,
+        uploader=_uploader(workbook, config),
     )
     if is_dry_run and not state_path.exists():
         progress("Reading the workbook")
@@ -269,6 +270,7 @@ class _Run:
     progress: Progress
     folder: Path
     workbook_folder: Path | None
+    uploader: PdfUploader | None
 
     def dry_result(self, planned: Planned) -> RunResult:
         """The plan as a result, with the PDF links a real run would write."""
@@ -319,7 +321,7 @@ class _Run:
                     run_id=self.run_id,
                     now=self.clock(),
                     progress=progress,
-                    uploader=_uploader(workbook, config),
+                    uploader=self.uploader,
                 )
             result = _result(
                 planned,
@@ -438,7 +440,8 @@ def _plan(
     billed = state.billed_rows() if state else {}
     pending = state.pending_invoices() if state else []
     counters = state.counters() if state else Counters({}, 0)
-    known = [*state.invoice_numbers(), *state.withdrawn_numbers()] if state else []
+    drawn_numbers = state.invoice_numbers() if state else []
+    known = [*drawn_numbers, *state.withdrawn_numbers()] if state else []
     written, unwritten = split_pending(pending, marks)
     released = {s.row_id for i in unwritten for s in i.sources}
     if released:
@@ -486,7 +489,7 @@ def _plan(
         drawn = {i.number for i in pending}
         problems += own_row_problems(
             data.layouts,
-            written=[n for n in state.invoice_numbers() if n not in drawn],
+            written=[n for n in drawn_numbers if n not in drawn],
             pending={i.number for i in written},
             new=list(taken),
         )

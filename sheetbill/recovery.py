@@ -64,6 +64,15 @@ def _column(layout: TabLayout | None, column: str) -> set[str]:
     return found
 
 
+def _pattern_or_none(text: str) -> NumberPattern | None:
+    """The Number Pattern, or None while it is broken (that is reported elsewhere,
+    and then no number of it is made or read)."""
+    try:
+        return NumberPattern(text)
+    except PatternError:
+        return None
+
+
 def split_pending(
     pending: Sequence[Invoice], marks: BookMarks
 ) -> tuple[list[Invoice], list[Invoice]]:
@@ -93,9 +102,8 @@ def reusable_numbers(
     Number Pattern for today's date): a pattern changed or a year turned meanwhile
     leaves it withdrawn, never reused elsewhere.
     """
-    try:
-        pattern = NumberPattern(pattern_text)
-    except PatternError:
+    pattern = _pattern_or_none(pattern_text)
+    if pattern is None:
         return [], [i.number for i in unwritten]
     series = pattern.series(today)
     reuse: list[tuple[int, str]] = []
@@ -158,10 +166,7 @@ def unknown_to_state(
     """
     known = set(known_numbers)
     found: list[str] = []
-    try:
-        pattern: NumberPattern | None = NumberPattern(pattern_text)
-    except PatternError:
-        pattern = None
+    pattern = _pattern_or_none(pattern_text)
     for number in sorted(marks.invoice_numbers - known):
         parsed = pattern.sequence_in(number) if pattern else None
         if parsed and parsed[1] > counters.last_sequence.get(parsed[0], 0):
@@ -177,9 +182,8 @@ def latest_in_series(
     issue_dates: Mapping[str, date], pattern_text: str, today: date
 ) -> tuple[str, date] | None:
     """The latest-dated invoice of the series `today` draws from, if any."""
-    try:
-        pattern = NumberPattern(pattern_text)
-    except PatternError:
+    pattern = _pattern_or_none(pattern_text)
+    if pattern is None:
         return None
     series = pattern.series(today)
     dated = [
@@ -263,10 +267,7 @@ def _counters(
     numbers: Iterable[str], row_ids: Iterable[str], pattern_text: str
 ) -> Counters:
     last: dict[str, int] = {}
-    try:
-        pattern: NumberPattern | None = NumberPattern(pattern_text)
-    except PatternError:
-        pattern = None
+    pattern = _pattern_or_none(pattern_text)
     for number in numbers:
         parsed = pattern.sequence_in(number) if pattern else None
         if parsed:
