@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sheetbill needs, only when they are missing.
-#   run:  pango (WeasyPrint renders PDFs with it) and fonts
+#   run:  pango (WeasyPrint renders PDFs with it) and the Noto fonts (every script)
 #   test: LibreOffice (the second reader of written workbooks) and poppler (pdftotext)
 #   bench: Chromium, the baseline the PDF benchmark prints the same invoices with
 set -euo pipefail
@@ -11,6 +11,9 @@ case "${1:-run}" in
     has_lib 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
     has_lib 'libharfbuzz-subset.so' || need+=(libharfbuzz-subset0)
     command -v fc-list >/dev/null && [ -n "$(fc-list 2>/dev/null | head -1)" ] || need+=(fontconfig fonts-dejavu-core)
+    # The fonts every PDF prints with (sheetbill/documents/fonts.py lists the files).
+    [ -f /usr/share/fonts/truetype/noto/NotoSansArabic-Regular.ttf ] || need+=(fonts-noto-core)
+    [ -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || need+=(fonts-noto-cjk)
     ;;
   test)
     command -v soffice >/dev/null || need+=(libreoffice-calc-nogui)

@@ -27,6 +27,7 @@ from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.ownrows import own_row_problems
+from sheetbill.printable import UnprintableText, find_unprintable
 from sheetbill.publishing import (
     PdfUploader,
     Published,
@@ -45,7 +46,7 @@ from sheetbill.recovery import (
     split_pending,
     unknown_to_state,
 )
-from sheetbill.settings import INVOICE_SETTINGS, read_settings
+from sheetbill.settings import INVOICE_SETTINGS, read_settings, setting_rows
 from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
@@ -133,6 +134,7 @@ def check_workbook(
     problems = (
         *data.problems,
         *_blocking_problems(data),
+        *_unprintable(data, config).problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
     )
     counts = {
@@ -458,7 +460,13 @@ def _plan(
     match = (
         match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )
-    problems = [*data.problems, *match.problems, *_blocking_problems(data)]
+    unprintable = _unprintable(data, config)
+    problems = [
+        *data.problems,
+        *match.problems,
+        *_blocking_problems(data),
+        *unprintable.problems,
+    ]
     again = rows_billed_before(
         data.open_rows, billed, marks, (s.row_id for i in pending for s in i.sources)
     )
@@ -467,7 +475,9 @@ def _plan(
     new: list[Invoice] = []
     after = counters
     reuse, withdrawn = reusable_numbers(unwritten, data.settings.number_pattern, today)
-    if not _is_invoicing_blocked(problems, data.settings):
+    if not _is_invoicing_blocked(problems, data.settings) and not (
+        unprintable.stops_invoicing
+    ):
         consumed = match.consumed | again.keys()
         entries: Sequence[TimeEntry] = data.time_entries
         orders: Sequence[Order] = data.orders
@@ -476,6 +486,13 @@ def _plan(
                 e for e in entries if (e.source.tab, e.source.row) not in consumed
             ]
             orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
+        if unprintable.problems:
+            entries = [
+                e for e in entries if unprintable.is_printable(e.source, e.customer_id)
+            ]
+            orders = [
+                o for o in orders if unprintable.is_printable(o.source, o.customer_id)
+            ]
         new, after, too_long = _plan_fitting(
             data, entries, orders, today, counters, reuse, released_row_ids(unwritten)
         )
@@ -504,6 +521,20 @@ def _plan(
         today,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
+    )
+
+
+def _unprintable(data: BookData, config: Config) -> UnprintableText:
+    """The cells no font of sheetbill can print; none when no PDFs are made."""
+    if not config.documents:
+        return UnprintableText()
+    from sheetbill.documents.fonts import printable_characters
+
+    layout = data.layouts.get("Settings")
+    return find_unprintable(
+        data,
+        printable_characters(),
+        setting_rows=setting_rows(layout.table if layout else None),
     )
 
 

@@ -209,6 +209,20 @@ def _field_for(key: str) -> str | None:
     return KEYS[alias] if alias else None
 
 
+def setting_rows(table: Table | None) -> dict[str, int]:
+    """The sheet row of each setting in the Settings tab, by field name."""
+    if table is None:
+        return {}
+    columns = map_columns(SETTINGS, table.tab, table.headers)
+    key_col = columns.positions.get("Key", 0)
+    rows: dict[str, int] = {}
+    for row in table.rows:
+        field = _field_for(parse_text(row.get(key_col)))
+        if field is not None:
+            rows[field] = row.number
+    return rows
+
+
 def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
     """Settings from the Settings tab; defaults where a key is missing or wrong."""
     settings = Settings()

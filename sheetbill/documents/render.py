@@ -49,6 +49,7 @@ from sheetbill.documents.files import (
     write_owned,
     xml_path,
 )
+from sheetbill.documents.fonts import font_configuration
 from sheetbill.documents.qr import PaymentCode
 from sheetbill.errors import RenderError
 
@@ -139,10 +140,13 @@ def css_string(value: object) -> Markup:
     """A quoted CSS string; every character but letters, digits and space is escaped.
 
     For labels inside <style> (`content: "Page"`), where HTML escaping does not apply
-    and a `</style>` or quote in the text must not end the string.
+    and a `</style>` or quote in the text must not end the string. An escape ends in
+    a space, which CSS takes as part of it (CSS Syntax 3, "consume an escaped code
+    point": one white space after the hex digits is eaten, even after six of them),
+    so the text's own space after an escaped `&` survives.
     """
     text = str(value)
-    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):06x}" for c in text)
+    escaped = "".join(c if c.isalnum() or c == " " else f"\\{ord(c):x} " for c in text)
     return Markup(f'"{escaped}"')  # noqa: S704 - escaped above for CSS
 
 
@@ -171,7 +175,9 @@ def _environment(root: Path) -> SandboxedEnvironment:
 @cache
 def _font_config(root: Path) -> FontConfiguration:
     # Kept per process: WeasyPrint then loads each @font-face file once, not per PDF.
-    return FontConfiguration()
+    # Only sheetbill's fonts (documents/fonts.py), whatever the machine has installed.
+    config: FontConfiguration = font_configuration()
+    return config
 
 
 def _folder_stylesheets(root: Path) -> list[CSS]:

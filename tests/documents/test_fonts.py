@@ -1,0 +1,188 @@
+"""Every character prints: sheetbill's own fonts for every script, nothing else.
+
+Read back from the PDF's embedded fonts: a glyph drawn as .notdef (or with an id the
+font lacks) is the empty box a reader would see."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import unicodedata
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pdf_glyphs import boxes, drawn_glyphs
+
+from sheetbill.documents.fonts import (
+    FONT_FILES,
+    FontFile,
+    font_paths,
+    font_ranges,
+    printable_characters,
+)
+from sheetbill.documents.render import (
+    DEFAULT_TEMPLATES,
+    _font_config,
+    render_invoice_pdf,
+    render_pdf_bytes,
+)
+from sheetbill.errors import RenderError
+
+from document_helpers import CUSTOMER, SETTINGS, document
+
+SCRIPTS = {
+    "Latin": "Müller & Søn, Łódź — Ærøskøbing",
+    "Greek": "Ωμέγα Α.Ε. Θεσσαλονίκη",
+    "Cyrillic": "ООО «Берёзка», Київ",
+    "Arabic": "شركة النخيل للتجارة",
+    "Hebrew": "שלום עליכם בע״מ",
+    "Japanese": "株式会社さくら企画 カタカナ",
+    "Chinese": "北京市朝阳区 臺灣銀行",
+    "Korean": "서울특별시 한국상사",
+}
+
+
+def reading_order(pdf: Path) -> str:
+    """The PDF's text as pdftotext reads it without layout: a wrapped cell stays one."""
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def printed(text: str) -> str:
+    """Text as compared: without bidi marks (pdftotext adds them around right-to-left
+    runs) nor white space (a line may wrap between two CJK characters)."""
+    return "".join(
+        c for c in text if unicodedata.category(c) != "Cf" and not c.isspace()
+    )
+
+
+def every_script_document():  # type: ignore[no-untyped-def]
+    items = [
+        (f"{name}: {text}", "1", "hour", "10.00", "19")
+        for name, text in SCRIPTS.items()
+    ]
+    customer = replace(
+        CUSTOMER,
+        name=SCRIPTS["Japanese"],  # bold
+        address=f"{SCRIPTS['Arabic']}\n{SCRIPTS['Hebrew']}\n{SCRIPTS['Cyrillic']}",
+        buyer_reference=SCRIPTS["Korean"],
+    )
+    settings_ = replace(SETTINGS, company_name=SCRIPTS["Korean"])  # bold, footer
+    return document(
+        items, customer=customer, settings=settings_, notes=SCRIPTS["Chinese"]
+    )
+
+
+def test_render_invoice_pdf_prints_every_script_with_a_real_glyph(out_dir: Path):
+    pdf = render_invoice_pdf(every_script_document(), out_dir=out_dir)
+    assert boxes(pdf) == []
+    text = printed(reading_order(pdf))
+    for name, sample in SCRIPTS.items():
+        assert printed(f"{name}: {sample}") in text
+    fonts = {g.font for g in drawn_glyphs(pdf)}
+    # Japanese in the bold customer name and in a line: both weights of Noto CJK.
+    assert {"Noto-Sans-CJK-JP", "Noto-Sans-CJK-JP-Bold"} <= fonts
+    assert all(re.fullmatch(r"(Invoice|DejaVu|Noto)-Sans.*", f) for f in fonts)
+
+
+def test_render_pdf_draws_what_no_font_has_as_a_box_which_the_check_finds():
+    """What the glyph check in planning stops: proof the read-back sees a box."""
+    doc = document([("Rocket 🦄 \ue000", "1", "hour", "10.00", "19")])
+    assert {g.text for g in boxes(render_pdf_bytes(doc))} == {"🦄", "\ue000"}
+    assert printable_characters().missing("Rocket 🦄 \ue000") == ["🦄", "\ue000"]
+
+
+def test_renderer_font_configuration_holds_only_sheetbill_fonts_not_the_machines():
+    from weasyprint.text.ffi import ffi, fontconfig
+
+    installed = subprocess.run(["fc-list"], capture_output=True, text=True).stdout
+    assert "Liberation" in installed or "DejaVu Serif" in installed  # the machine's
+    font_config = _font_config(DEFAULT_TEMPLATES.resolve())
+    config = font_config._config
+    system = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetSystem)
+    assert system == ffi.NULL or system.nfont == 0
+    found = fontconfig.FcConfigGetFonts(config, fontconfig.FcSetApplication)
+    name = ffi.new("FcChar8 **")
+    files = set()
+    for i in range(found.nfont):
+        fontconfig.FcPatternGetString(found.fonts[i], b"file", 0, name)
+        files.add(Path(ffi.string(name[0]).decode()))
+    # Besides them, the template's @font-face fonts, copied to WeasyPrint's folder.
+    face_folder = font_config._folder
+    assert {f for f in files if not face_folder or face_folder not in f.parents} == set(
+        font_paths()
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["DejaVuSans.ttf", "NotoSansCJK-Regular.ttc"])
+def test_font_ranges_are_the_code_points_fonttools_reads(name: str):
+    """The fast reading of a CJK collection's cmap agrees with fontTools' own."""
+    from fontTools.ttLib import TTCollection, TTFont
+
+    path = next(f.path for f in FONT_FILES if f.path.name == name)
+    expected: set[int] = set()
+    with path.open("rb") as file:
+        faces = (
+            TTCollection(file, lazy=True).fonts
+            if path.suffix == ".ttc"
+            else [TTFont(file, lazy=True)]
+        )
+        for face in faces:
+            # Glyph names by number: a CJK face's own names cost seconds to read.
+            face.setGlyphOrder([f"g{i}" for i in range(face["maxp"].numGlyphs)])
+            expected.update(c for c, g in face.getBestCmap().items() if g != "g0")
+    got = set()
+    for first, last in font_ranges(path):
+        got.update(range(first, last + 1))
+    assert got == expected
+
+
+def test_printable_characters_cover_every_script_but_not_emoji_or_private_use():
+    chars = printable_characters()
+    for sample in SCRIPTS.values():
+        assert chars.missing(sample) == []
+    assert chars.missing("a\u200d\ufe0f\u00ad\u3000\n") == []
+    assert chars.missing("🦄🚀\U000f0000") == ["🦄", "🚀", "\U000f0000"]
+
+
+def test_font_paths_of_a_missing_font_is_a_render_error_naming_the_package(
+    tmp_path: Path,
+):
+    with pytest.raises(RenderError, match=r"apt-get install fonts-noto-cjk"):
+        font_paths([FontFile(tmp_path / "NotoSansCJK-Regular.ttc", "fonts-noto-cjk")])
+
+
+def _covered_code_points() -> list[int]:
+    chars = printable_characters()
+    return [
+        code
+        for first, last in zip(chars.firsts, chars.lasts, strict=True)
+        for code in range(first, last + 1)
+        if unicodedata.category(chr(code)) not in ("Cs", "Cc")
+    ]
+
+
+@pytest.mark.slow
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_covered_code_points()).map(chr),
+            st.sampled_from(" \u00a0\u200b\u200d\u200f\ufe0f\u00ad"),
+        ),
+        min_size=1,
+        max_size=24,
+    ).map("".join)
+)
+def test_render_pdf_text_the_check_lets_through_prints_without_a_box(text: str):
+    assume(printable_characters().missing(text) == [])
+    doc = document(
+        [(text, "1", "hour", "10.00", "19")],
+        customer=replace(CUSTOMER, name=text),  # bold
+    )
+    assert boxes(render_pdf_bytes(doc)) == []

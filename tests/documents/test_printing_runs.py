@@ -1,0 +1,164 @@
+"""Runs as a user makes them: every name prints with a real glyph, a character no font
+has stops its customer before a number is drawn, text prints as typed.
+
+Cases from ../shared/cases (copied, never run in place): non-latin-names and
+ampersand-in-company-name."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import unicodedata
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+from paths import SHARED
+from pdf_glyphs import boxes
+from readback import calamine_records
+
+from sheetbill.billing import run_billing
+from sheetbill.cli import main
+from sheetbill.config import Config
+
+from helpers import SETTINGS_ROWS, MemoryWorkbook, small_book, time_row
+
+NON_LATIN = SHARED / "cases" / "non-latin-names" / "07_nonlatin_names.xlsx"
+AMPERSAND = SHARED / "cases" / "ampersand-in-company-name" / "ampersand.xlsx"
+AS_OF = "2026-11-03"
+
+
+def copy_case(case: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "books" / case.name
+    target.parent.mkdir()
+    shutil.copyfile(case, target)
+    target.chmod(0o644)
+    return target
+
+
+def reading_order(pdf: Path) -> str:
+    """The PDF's text in reading order, without white space or bidi marks (a line may
+    wrap between two CJK characters; pdftotext marks right-to-left runs)."""
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return "".join(
+        c for c in text if not c.isspace() and unicodedata.category(c) != "Cf"
+    )
+
+
+def test_run_non_latin_names_prints_every_name_with_a_real_glyph(tmp_path: Path):
+    book = copy_case(NON_LATIN, tmp_path)
+    assert main(["run", str(book), "--as-of", AS_OF]) == 0
+    customers = {r["Customer ID"]: r for r in calamine_records(book, "Customers")}
+    invoices = calamine_records(book, "Invoices")
+    assert len(invoices) == 4
+    for invoice in invoices:
+        pdf = book.parent / str(invoice["PDF"])
+        assert boxes(pdf) == [], invoice["Customer ID"]
+        customer = customers[invoice["Customer ID"]]
+        text = reading_order(pdf)
+        # Word by word: pdftotext may order a right-to-left line's parts its own way.
+        for cell in ("Name", "Address"):
+            for word in str(customer[cell]).replace("،", " ").replace(",", " ").split():
+                assert word in text, (cell, word)
+
+
+def _with_customer_name(book: Path, row: int, name: str) -> None:
+    workbook = openpyxl.load_workbook(book)
+    workbook["Customers"].cell(row=row, column=2, value=name)
+    workbook.save(book)
+
+
+def test_run_emoji_in_a_customer_name_is_an_exception_and_draws_no_number(
+    tmp_path: Path, capsys
+):
+    book = copy_case(NON_LATIN, tmp_path)
+    name = "株式会社さくら企画 🦄"
+    _with_customer_name(book, 2, name)  # customer N1
+    assert main(["run", str(book), "--as-of", AS_OF]) == 1
+    [problem] = [
+        e for e in calamine_records(book, "Exceptions") if e["Tab"] == "Customers"
+    ]
+    assert (problem["Row"], problem["Column"], problem["Value"]) == (2.0, "Name", name)
+    assert "U+1F984 UNICORN FACE" in str(problem["Problem"])
+    assert "Remove the character" in str(problem["Fix"])
+    invoices = calamine_records(book, "Invoices")
+    assert sorted(i["Customer ID"] for i in invoices) == ["N2", "N3", "N4"]
+    assert sorted(p.name for p in (book.parent / "invoices").glob("*.pdf")) == [
+        "INV-2026-0001.pdf",
+        "INV-2026-0002.pdf",
+        "INV-2026-0003.pdf",
+    ]
+    state = book.with_name(book.stem + ".sheetbill.sqlite")
+    with sqlite3.connect(state) as db:
+        drawn = [n for (n,) in db.execute("SELECT number FROM invoices ORDER BY 1")]
+    assert drawn == ["INV-2026-0001", "INV-2026-0002", "INV-2026-0003"]
+    capsys.readouterr()
+    # `check` says the same before any run would.
+    _with_customer_name(book, 3, "شركة 🚀")  # customer N2, now billed already
+    assert main(["check", str(book), "--as-of", AS_OF]) == 1
+    out = capsys.readouterr().out
+    assert "U+1F984" in out and "U+1F680" in out
+
+
+def test_run_ampersand_in_company_name_prints_as_typed_in_the_footer(tmp_path: Path):
+    book = copy_case(AMPERSAND, tmp_path)
+    assert main(["run", str(book), "--as-of", "2026-11-02"]) == 0
+    [invoice] = calamine_records(book, "Invoices")
+    pdf = book.parent / str(invoice["PDF"])
+    footer = (
+        subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    assert footer.startswith("Smith & Sons, Builders. Ltd · IE3456789QH")
+
+
+def _run(book, tmp_path: Path):  # type: ignore[no-untyped-def]
+    workbook = MemoryWorkbook(book)
+    result = run_billing(
+        workbook,
+        Config(),
+        state_path=tmp_path / "state.sqlite",
+        as_of=date(2026, 11, 2),
+        is_dry_run=False,
+    )
+    return workbook, result
+
+
+def test_run_company_name_no_font_can_print_makes_no_invoice_at_all(tmp_path: Path):
+    settings = [["Company Name", "Test Shop 🦄"], *SETTINGS_ROWS[1:]]
+    rows = [time_row(date(2026, 10, 1), "Ann", "C1", Decimal(2))]
+    workbook, result = _run(small_book(settings=settings, time_rows=rows), tmp_path)
+    assert result.invoices == () and result.exit_code == 1
+    [problem] = [p for p in result.problems if p.tab == "Settings"]
+    assert (problem.row, problem.column, problem.value) == (2, "Value", "Test Shop 🦄")
+    assert "no invoice is made" in problem.problem
+    assert workbook.column("Time Log", "Invoice No") == [None]
+    with sqlite3.connect(tmp_path / "state.sqlite") as db:
+        assert db.execute("SELECT count(*) FROM invoices").fetchone() == (0,)
+
+
+def test_run_time_row_whose_printed_description_no_font_has_is_left_waiting(
+    tmp_path: Path,
+):
+    settings = [*SETTINGS_ROWS, ["Line Grouping", "entry"]]
+    rows = [
+        time_row(date(2026, 10, 1), "Ann", "C1", Decimal(2), description="Call 📞"),
+        time_row(date(2026, 10, 2), "Ann", "C1", Decimal(3), description="Review"),
+    ]
+    workbook, result = _run(small_book(settings=settings, time_rows=rows), tmp_path)
+    [invoice] = result.invoices
+    assert [line.quantity for line in invoice.lines] == [Decimal(3)]
+    [problem] = [p for p in result.problems if p.tab == "Time Log"]
+    assert (problem.row, problem.column) == (2, "Description")
+    assert "U+1F4DE TELEPHONE RECEIVER" in problem.problem
+    assert workbook.column("Time Log", "Invoice No") == [None, invoice.number]
