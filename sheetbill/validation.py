@@ -25,7 +25,7 @@ from sheetbill.cells import (
     parse_yes_no,
     show,
 )
-from sheetbill.invoicing import round_hours
+from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
 from sheetbill.model import (
     Customer,
     Order,
@@ -636,6 +636,23 @@ def _check_amount(
         )
 
 
+def _check_quantity_decimals(
+    read: RowReader, quantity: Decimal, settings: Settings
+) -> None:
+    """An order quantity with more decimals than an invoice bills is a warning: the
+    invoice prints and bills it rounded (`invoicing.billed_quantity`)."""
+    billed = billed_quantity(quantity, settings.rounding)
+    if billed != quantity:
+        read.fail(
+            "Quantity",
+            f"Quantity has more than {QUANTITY_DECIMALS} decimals; the invoice "
+            f"prints and bills it as {show(billed)}.",
+            f"Type the quantity with at most {QUANTITY_DECIMALS} decimals (or round "
+            "it in the cell) if that is not what you meant.",
+            severity=Severity.WARNING,
+        )
+
+
 def rate_currency(rate: RateRule, settings: Settings) -> str:
     """A rate's currency. Blank means the customer's currency on a rate that names a
     customer, and the Settings' default currency on a default rate."""
@@ -679,6 +696,8 @@ def _read_orders(
             read.fail(
                 "Quantity", "Quantity is 0.", "Write the quantity, or delete the row."
             )
+        elif quantity is not None:
+            _check_quantity_decimals(read, quantity, settings)
         unit_price = read.parsed("Unit Price", number)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         if ordered_on is not None and ordered_on > today:
