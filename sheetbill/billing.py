@@ -30,6 +30,7 @@ from sheetbill.ownrows import own_row_problems
 from sheetbill.publishing import (
     PdfUploader,
     Published,
+    company_logo,
     own_files_of,
     predicted_links,
     publish,
@@ -130,9 +131,16 @@ def check_workbook(
     unknown = unknown_to_state(
         marks_in_book(data.layouts), counters, known, data.settings.number_pattern
     )
+    path = getattr(workbook, "path", None)
+    _, logo_problems = company_logo(
+        data,
+        config,
+        workbook_folder=path.parent if isinstance(path, Path) else None,
+    )
     problems = (
         *data.problems,
         *_blocking_problems(data),
+        *logo_problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
     )
     counts = {
@@ -275,10 +283,13 @@ class _Run:
     def dry_result(self, planned: Planned) -> RunResult:
         """The plan as a result, with the PDF links a real run would write."""
         links = _predicted(planned, self.config, self.folder, self.workbook_folder)
+        _, logo_problems = company_logo(
+            planned.data, self.config, workbook_folder=self.workbook_folder
+        )
         return _result(
             planned,
             links,
-            (),
+            logo_problems,
             name=self.workbook.name,
             run_id=self.run_id,
             now=self.clock(),
@@ -310,6 +321,9 @@ class _Run:
                 )
                 remove_own_files(state, self.folder, withdrawn_files)
             published = Published({}, (), 0)
+            logo, logo_problems = company_logo(
+                planned.data, config, workbook_folder=self.workbook_folder
+            )
             if config.documents:
                 published = publish(
                     state,
@@ -322,11 +336,12 @@ class _Run:
                     now=self.clock(),
                     progress=progress,
                     uploader=self.uploader,
+                    logo=logo,
                 )
             result = _result(
                 planned,
                 published.links,
-                published.problems,
+                (*logo_problems, *published.problems),
                 name=workbook.name,
                 run_id=self.run_id,
                 now=self.clock(),

@@ -341,3 +341,17 @@ def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
             text = show_default(value)
         rows.append((key, text, HELP.get(key, "")))
     return rows
+
+
+def setting_row(table: Table | None, field: str) -> int | None:
+    """The sheet row of the setting `read_settings` stores in `field` (the last row
+    with its key, as there), so a problem with its value can point at the cell."""
+    if table is None:
+        return None
+    columns = map_columns(SETTINGS, table.tab, table.headers)
+    key_col = columns.positions.get("Key", 0)
+    found = None
+    for row in table.rows:
+        if _field_for(parse_text(row.get(key_col))) == field:
+            found = row.number
+    return found
