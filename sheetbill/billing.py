@@ -23,6 +23,7 @@ from sheetbill.errors import (
     StateMismatchError,
     WorkbookChangedError,
 )
+from sheetbill.exception_status import problems_set_aside
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
@@ -47,6 +48,7 @@ from sheetbill.recovery import (
     unknown_to_state,
 )
 from sheetbill.settings import INVOICE_SETTINGS, read_settings
+from sheetbill.shoptime import run_id_for
 from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
@@ -82,10 +84,18 @@ class RunResult:
     pdfs_rendered: int = 0
     # Numbers an interrupted run drew that no invoice took: never used again.
     withdrawn: tuple[str, ...] = ()
+    # The Settings time zone: the one of `today`, the run id and the Log's times.
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return 1 if self.open_problems else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,19 +104,40 @@ class CheckResult:
     today: date
     problems: tuple[Problem, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return 1 if self.open_problems else 0
+
+
+def _not_set_aside(
+    problems: Sequence[Problem], ignored: Sequence[Problem]
+) -> tuple[Problem, ...]:
+    if not ignored:
+        return tuple(problems)
+    aside = set(ignored)
+    return tuple(p for p in problems if p not in aside)
+
+
+def _settings_of(snapshot: BookSnapshot, config: Config) -> Settings:
+    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
+    settings, _ = read_settings(settings_layout.table if settings_layout else None)
+    return settings
 
 
 def today_for(snapshot: BookSnapshot, config: Config, as_of: date | None) -> date:
     """`--as-of`, else today in the workbook's Settings time zone."""
     if as_of is not None:
         return as_of
-    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, _ = read_settings(settings_layout.table if settings_layout else None)
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    zone = _settings_of(snapshot, config).timezone
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 @frozen_objects_released()
@@ -149,7 +180,15 @@ def check_workbook(
         "billable time entries": len(data.time_entries),
         "billable orders": len(data.orders),
     }
-    return CheckResult(workbook.name, today, tuple(problems), counts)
+    ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
+    return CheckResult(
+        workbook.name,
+        today,
+        tuple(problems),
+        counts,
+        time_zone=data.settings.timezone,
+        ignored=ignored,
+    )
 
 
 def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
@@ -218,10 +257,13 @@ def run_billing(
     clock = now or (lambda: datetime.now(UTC))
     # File-backed workbooks have a folder; PDF links are made relative to it.
     path = getattr(workbook, "path", None)
+    started = clock()
+    token = secrets.token_hex(2)
     run = _Run(
         workbook,
         config,
-        run_id=clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2),
+        # In UTC until the workbook's Settings name the shop's time zone.
+        run_id=run_id_for(started, "UTC", token),
         clock=clock,
         progress=progress,
         folder=config.pdf_folder_for(state_path),
@@ -233,6 +275,7 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
+            run = run.in_zone(snapshot, started, token)
             return run.dry_result(
                 _plan(snapshot, config, None, today, progress, name=workbook.name)
             )
@@ -244,6 +287,7 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
+        run = run.in_zone(snapshot, started, token)
         # Opened only now, so an unreadable workbook leaves no state database; one
         # made by a run refused before it drew anything is removed again.
         existed = state_path.exists()
@@ -279,6 +323,11 @@ class _Run:
     folder: Path
     workbook_folder: Path | None
     uploader: PdfUploader | None
+
+    def in_zone(self, snapshot: BookSnapshot, started: datetime, token: str) -> _Run:
+        """This run with its id in the shop's time zone, as the Log shows times."""
+        zone = _settings_of(snapshot, self.config).timezone
+        return replace(self, run_id=run_id_for(started, zone, token))
 
     def dry_result(self, planned: Planned) -> RunResult:
         """The plan as a result, with the PDF links a real run would write."""
@@ -636,6 +685,8 @@ def _result(
         exceptions_opened=plan.exceptions_opened,
         exceptions_closed=plan.exceptions_closed,
         withdrawn=tuple(planned.withdrawn),
+        time_zone=planned.data.settings.timezone,
+        ignored=plan.ignored,
     )
 
 

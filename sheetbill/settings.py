@@ -174,7 +174,8 @@ def _timezone(value: CellValue, locale: str) -> object:
     text = parse_text(value)
     try:
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # A region alone ("America") names a folder of the zone database: OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise CellValueError("is not a time zone", "write e.g. Europe/Berlin") from exc
     return text
 
