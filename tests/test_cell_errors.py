@@ -168,3 +168,20 @@ def test_the_excel_reader_tells_a_formula_without_result_from_an_empty_cell(
         "last",
     )
     assert [type(c) is UnsavedFormula for c in row.cells[:5]] == [True] * 5
+
+
+def test_formulas_without_result_are_found_in_prefixed_and_indented_sheets():
+    """Cells as other writers lay them out: a namespace prefix, line breaks."""
+    from sheetbill.workbook.xlsx_safety import _scan_sheet
+
+    xml = (
+        b'<x:worksheet xmlns:x="main"><x:sheetData><x:row r="2">\n'
+        b'  <x:c r="A2">\n    <x:f>1/3</x:f>\n    <x:v />\n  </x:c>\n'
+        b'  <x:c r="B2"><x:f>A2</x:f><x:v>0.3</x:v></x:c>\n'
+        b'  <x:c r="C2" t="str"><x:f>""</x:f><x:v></x:v></x:c>\n'
+        b'  <x:c r="D2"><x:f t="shared" si="0" /></x:c>\n'
+        b"</x:row></x:sheetData></x:worksheet>"
+    )
+    errors = _scan_sheet(iter([xml]), "x:worksheet").errors
+    assert errors == {(2, 0): "=1/3", (2, 3): "=…"}
+    assert all(type(v) is UnsavedFormula for v in errors.values())
