@@ -8,14 +8,16 @@ words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, parse_decimal
 
-from sheetbill.workbook.base import CellValue
+from sheetbill.workbook.base import CellValue, UnsavedFormula
 
 # Excel's day 0 in the 1900 date system (it counts the non-existent 1900-02-29, so the
 # epoch that makes serials after February 1900 right is 1899-12-30).
@@ -42,11 +44,30 @@ YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "✓", 
 NO = frozenset({"no", "n", "false", "0", "nein", "non", "-"})
 
 
-# What a formula that failed shows (Excel, LibreOffice and Google Sheets): both
-# backends read such a cell as this text, never as blank or 0.
-ERROR_VALUES = frozenset(
-    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"}
-)
+# What a formula that failed shows (Excel, LibreOffice and Google Sheets), and what it
+# usually means: both backends read such a cell as this text, never as blank or 0.
+ERROR_MEANINGS = {
+    "#N/A": "a lookup found nothing",
+    "#REF!": "it refers to a cell that was deleted",
+    "#VALUE!": "it uses a value of the wrong kind",
+    "#DIV/0!": "it divides by zero",
+    "#NAME?": "it names a function or range that does not exist",
+    "#NUM!": "it gives a number too large or impossible",
+    "#NULL!": "two of its ranges do not meet",
+    "#ERROR!": "it cannot be read",
+    "#SPILL!": "its results are blocked by other cells",
+    "#CALC!": "it cannot calculate a result (an empty list)",
+    "#FIELD!": "it names a field that does not exist",
+    "#CONNECT!": "its data source cannot be reached",
+    "#BLOCKED!": "its data source is blocked",
+    "#BUSY!": "it was still calculating when the file was saved",
+    "#UNKNOWN!": "it uses something this version of Excel does not know",
+    "#PYTHON!": "its Python code failed",
+    "#GETTING_DATA": "its data was still loading when the file was saved",
+}
+ERROR_VALUES = frozenset(ERROR_MEANINGS)
+# Errors that are not wrong formulas but a result that had not arrived yet.
+_STILL_LOADING = frozenset({"#GETTING_DATA", "#BUSY!"})
 
 
 class CellValueError(ValueError):
@@ -59,13 +80,40 @@ class CellValueError(ValueError):
 
 
 def refuse_error_value(value: CellValue) -> None:
-    """CellValueError for a formula's error (#DIV/0!, #N/A ...) in a cell that must
-    hold a number, date, time or yes/no: it is never read as 0 or as blank."""
-    if value.__class__ is str and value.strip().upper() in ERROR_VALUES:
-        raise CellValueError(
-            f"holds the error {value.strip()}: its formula failed",
-            "fix the formula (or the cells it uses), or type the value",
+    """CellValueError for a formula's error (#DIV/0!, #N/A ...) or a formula whose
+    result was never saved, in any cell sheetbill reads: it is never read as 0, as
+    blank or as its text."""
+    problem = formula_problem(value)
+    if problem is not None:
+        raise problem
+
+
+def formula_problem(value: CellValue) -> CellValueError | None:
+    """What is wrong with a cell whose formula failed (it holds #N/A, #DIV/0! ...) or
+    whose result the file never saved (an UnsavedFormula); None for any other cell."""
+    if value.__class__ is UnsavedFormula:
+        return CellValueError(
+            f"holds the formula {value} but no result: the file was saved by a "
+            "program that does not calculate formulas",
+            "open the workbook in Excel or LibreOffice and save it there, so the "
+            "result is stored (or type the value)",
         )
+    if value.__class__ is not str:
+        return None
+    error = value.strip().upper()
+    meaning = ERROR_MEANINGS.get(error)
+    if meaning is None:
+        return None
+    if error in _STILL_LOADING:
+        return CellValueError(
+            f"holds the error {error}: {meaning}",
+            "open the workbook in Excel, wait until every result has arrived, and "
+            "save it",
+        )
+    return CellValueError(
+        f"holds the error {error}: its formula failed ({meaning})",
+        "fix the formula (or the cells it uses), or type the value",
+    )
 
 
 def is_blank(value: CellValue) -> bool:
@@ -241,6 +289,8 @@ def parse_date(value: CellValue, *, locale: str) -> date:
             return EXCEL_EPOCH + timedelta(days=int(value))
     elif isinstance(value, str):
         parsed = _parse_date_text(value.strip(), locale=locale)
+        if parsed is None:
+            _refuse_other_order(value, locale)
     if parsed is None:
         raise CellValueError(
             "is not a date",
@@ -255,21 +305,113 @@ def parse_date(value: CellValue, *, locale: str) -> date:
 
 
 def _parse_date_text(text: str, *, locale: str) -> date | None:
-    """ISO first (2026-11-25, with or without time), then day-first unless US."""
+    """ISO first (2026-11-25, with or without time), then 3/11/2026 in the order the
+    Locale writes dates (`is_month_first`)."""
     if re.match(r"^\d{4}-\d\d-\d\d", text):
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
             return None
-    match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+    readings = _date_readings(text)
+    if readings is None:
+        return None
+    return readings[0] if is_month_first(locale) else readings[1]
+
+
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*")
+
+
+def _date_readings(text: str) -> tuple[date | None, date | None] | None:
+    """A text such as 3/11/2026 read month first and day first (None where that
+    reading is no date); None for text of another shape."""
+    match = _NUMERIC_DATE.fullmatch(text)
     if not match:
         return None
     first, second, year = (int(g) for g in match.groups())
-    month, day = (first, second) if locale.endswith("_US") else (second, first)
+    return _date_or_none(year, first, second), _date_or_none(year, second, first)
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+@functools.cache
+def is_month_first(locale: str) -> bool:
+    """Whether the Locale writes the month before the day in a short date: en_US and
+    ja_JP do (M/d/yy, y/MM/dd), en_GB and de_DE do not (dd/MM/y, dd.MM.yy).
+
+    From babel's (CLDR's) short date pattern; a locale babel does not know reads day
+    first unless it ends in _US.
+    """
+    try:
+        short = Locale.parse(locale.replace("-", "_")).date_formats["short"]
+        pattern = str(short.pattern)
+    except (UnknownLocaleError, ValueError, TypeError, KeyError, AttributeError):
+        return locale.endswith("_US")
+    month, day = pattern.replace("L", "M").find("M"), pattern.find("d")
+    if month < 0 or day < 0:
+        return locale.endswith("_US")
+    return month < day
+
+
+def date_order(locale: str) -> str:
+    """ "month first" or "day first": how the Locale reads 3/11/2026."""
+    return "month first" if is_month_first(locale) else "day first"
+
+
+def other_date_reading(value: CellValue, *, locale: str) -> date | None:
+    """For a text date such as 3/11/2026 that names another day when read in the
+    other order (3 November, not 11 March): that other day. None for any other value,
+    including 13/11/2026 or 3/3/2026, which read one way only."""
+    if value.__class__ is not str:
+        return None
+    readings = _date_readings(value)
+    if readings is None or None in readings or readings[0] == readings[1]:
+        return None
+    month_first, day_first = readings
+    return day_first if is_month_first(locale) else month_first
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def spelled_date(day: date) -> str:
+    """A date no reader can take the wrong way round: 11 March 2026."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _refuse_other_order(text: str, locale: str) -> None:
+    """13/11/2026 under a month-first Locale: no date as the Locale reads it, but a
+    date the other way round, so the message says which order was meant."""
+    readings = _date_readings(text)
+    if readings is None:
+        return
+    other = readings[1] if is_month_first(locale) else readings[0]
+    if other is not None:
+        order = date_order(locale)
+        raise CellValueError(
+            f"is not a date read {order}, as the Locale {locale} writes dates "
+            f"(read the other way it is {spelled_date(other)})",
+            f"type the date as {other.isoformat()}, or format the cell as a date; "
+            "if all your dates are written the other way round, change the Locale "
+            "in Settings",
+        )
 
 
 def parse_yes_no(value: CellValue) -> bool:

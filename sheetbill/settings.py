@@ -23,6 +23,7 @@ from sheetbill.cells import (
     parse_number,
     parse_percent,
     parse_text,
+    refuse_error_value,
     show,
 )
 from sheetbill.model import (
@@ -258,6 +259,7 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             continue
         parser = PARSERS.get(field, _text)
         try:
+            refuse_error_value(raw)
             if is_too_long(raw):
                 raise CellValueError(TOO_LONG_PROBLEM, TOO_LONG_FIX)
             changes[field] = parser(raw, str(changes.get("locale", settings.locale)))
@@ -285,19 +287,42 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
         if parse_text(raw) != "" and field not in changes
     )
     settings = replace(settings, **changes, unreadable=unreadable)  # type: ignore[arg-type]
-    if not settings.company_name:
-        problems.append(
-            Problem(
-                table.tab,
-                None,
-                "Value",
-                "",
-                "The setting 'Company Name' is empty.",
-                "Add a row with Key 'Company Name' and your company's name.",
-                Severity.WARNING,
-            )
-        )
+    for field, what in REQUIRED_SETTINGS.items():
+        if getattr(settings, field) or field in unreadable:
+            continue  # set, or its cell's problem is already reported
+        problems.append(_empty_setting(table.tab, field, what, values.get(field)))
     return settings, problems
+
+
+# Settings sheetbill warns about while they are empty: what to fill in.
+REQUIRED_SETTINGS = {"company_name": "your company's name"}
+
+
+def _empty_setting(
+    tab: str, field: str, what: str, found: tuple[int, CellValue] | None
+) -> Problem:
+    """An empty setting: "fill in its Value" on the row that has its Key, or "add a
+    row" when no row has it."""
+    key = next(k for k, f in KEYS.items() if f == field)
+    if found is None:
+        return Problem(
+            tab,
+            None,
+            "Value",
+            "",
+            f"The setting '{key}' is missing: no row has the Key '{key}'.",
+            f"Add a row with Key '{key}' and {what} as its Value.",
+            Severity.WARNING,
+        )
+    return Problem(
+        tab,
+        found[0],
+        "Value",
+        show(found[1]),
+        f"The setting '{key}' is empty.",
+        f"Fill in its Value (on this row, beside the Key '{key}') with {what}.",
+        Severity.WARNING,
+    )
 
 
 # Settings that change what an invoice says or adds up to: while one of them cannot

@@ -25,6 +25,7 @@ from sheetbill.cells import (
     parse_yes_no,
     show,
 )
+from sheetbill.headers import column_problems, missing_required
 from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
 from sheetbill.model import (
     Customer,
@@ -40,10 +41,11 @@ from sheetbill.model import (
     new_time_entry,
 )
 from sheetbill.money import is_currency
-from sheetbill.rates import RateBook, find_item_price
+from sheetbill.rates import RateBook, explain_no_rate, find_item_price
 from sheetbill.rowreader import (
     RowReader,
     TabLayout,
+    TextDates,
     fingerprint,
     fingerprint_cells,
     locale_parser,
@@ -116,8 +118,8 @@ def validate_book(
     settings, problems = read_settings(
         settings_layout.table if settings_layout else None
     )
-    for layout in layouts.values():
-        problems.extend(_column_problems(layout))
+    for name, layout in layouts.items():
+        problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
     customers = _read_customers(layouts.get("Customers"), settings, problems)
     rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
     open_rows: dict[tuple[str, int], str] = {}
@@ -141,6 +143,7 @@ def validate_book(
         problems,
         open_rows,
     )
+    problems.extend(_text_dates(layouts, settings, rates, entries, orders))
     return BookData(
         settings,
         customers,
@@ -153,41 +156,37 @@ def validate_book(
     )
 
 
-def _column_problems(layout: TabLayout) -> list[Problem]:
-    problems = []
-    for name in layout.columns.missing:
-        column = layout.schema.column(name)
-        if column.required:
-            problems.append(
-                Problem(
-                    layout.tab,
-                    layout.table.header_row,
-                    name,
-                    "",
-                    f"The tab has no '{name}' column, so none of its rows can be used.",
-                    f"Add a column headed '{name}' (any position), or name an alias "
-                    "for it in sheetbill.toml.",
-                )
-            )
-    for name in layout.columns.duplicated:
-        problems.append(
-            Problem(
-                layout.tab,
-                layout.table.header_row,
-                name,
-                name,
-                f"Two columns are headed '{name}'; sheetbill reads the first one.",
-                "Rename or remove the other column.",
-                Severity.WARNING,
-            )
-        )
-    return problems
+def _text_dates(
+    layouts: Mapping[str, TabLayout],
+    settings: Settings,
+    rates: Sequence[RateRule],
+    entries: Sequence[TimeEntry],
+    orders: Sequence[Order],
+) -> list[Problem]:
+    """One warning for the text dates of the rows used (3/11/2026) that name another
+    day read the other way round: they were read in the Locale's order."""
+    dates = TextDates(settings.locale)
+    used = (
+        ("Rates", {r.row for r in rates}, ("Valid From", "Valid To")),
+        ("Time Log", {e.source.row for e in entries}, ("Date", "Work Complete")),
+        ("Orders", {o.source.row for o in orders}, ("Date",)),
+    )
+    for tab, rows, columns in used:
+        layout = layouts.get(tab)
+        if layout is None or not rows:
+            continue
+        found = [
+            (c, layout.columns.positions[c]) for c in columns if layout.columns.has(c)
+        ]
+        for row in layout.table.rows:
+            if row.number in rows:
+                for column, index in found:
+                    dates.note(layout.tab, row.number, column, row.get(index))
+    return dates.problems()
 
 
 def _can_read(layout: TabLayout | None) -> bool:
-    if layout is None:
-        return False
-    return all(not layout.schema.column(n).required for n in layout.columns.missing)
+    return layout is not None and not missing_required(layout)
 
 
 def _read_customers(
@@ -581,13 +580,15 @@ def _read_time_log(
                 )
                 rate = None
             elif rate is None:
-                read.fail(
-                    "Customer ID",
-                    "No rate applies to this entry.",
-                    "Add a Rates row for this customer, project, person or activity, "
-                    "or a default rate with Customer ID blank.",
-                    value=customer.customer_id,
+                why = explain_no_rate(
+                    rates,
+                    customer_id=customer.customer_id,
+                    project=project,
+                    person=person,
+                    activity=activity,
+                    on=worked_on,
                 )
+                read.fail(why.column, why.problem, why.fix)
         if rate is not None and hours is not None and read.ok:
             quantity = round_hours(hours, settings)
             if rate.unit == "day":

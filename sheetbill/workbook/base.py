@@ -21,6 +21,14 @@ from typing import NamedTuple, Protocol
 CellValue = str | Decimal | bool | date | datetime | time | None
 
 
+class UnsavedFormula(str):
+    """A formula cell whose file holds no result, as text ("=F2-E2"): a program wrote
+    the formula but nothing calculated it (Excel and LibreOffice store the result when
+    they save). Its value is unknown, which is neither blank nor the formula's text."""
+
+    __slots__ = ()
+
+
 def header_text(value: CellValue) -> str:
     """A header cell as text, the same for every backend (numbers without exponent)."""
     if value is None:
