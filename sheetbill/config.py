@@ -287,5 +287,26 @@ def find_config(explicit: Path | None, workbook: str | None) -> Config:
     places = config_places(workbook, cwd=Path.cwd())
     for place in places:
         if place.is_file():
-            return replace(load_config(place), searched=places)
+            config = replace(load_config(place), searched=places)
+            _refuse_another_workbooks_state(config, workbook)
+            return config
     return Config(searched=places)
+
+
+def _refuse_another_workbooks_state(config: Config, workbook: str | None) -> None:
+    """A found config whose `state` belongs to its own `source` must not lend that
+    state database to another workbook named on the command line: its invoice numbers
+    and billed rows would be mixed with the other workbook's."""
+    if not workbook or config.state is None or not config.source:
+        return
+    if "://" in workbook or "://" in config.source:
+        same = workbook.strip() == config.source.strip()
+    else:
+        same = config.workbook_path().resolve() == Path(workbook).expanduser().resolve()
+    if not same:
+        raise ConfigError(
+            f"it sets state = {config.state} for the workbook {config.source}, not "
+            f"for {workbook}: run in that workbook's folder, or name a config for "
+            f"{workbook} with --config",
+            path=config.path,
+        )

@@ -108,6 +108,26 @@ def test_no_workbook_and_no_config_names_every_place_looked(tmp_path):
     assert str(tmp_path / "config" / "sheetbill.toml") in err
 
 
+def test_a_found_config_never_lends_its_state_database_to_another_workbook(tmp_path):
+    """The current folder's sheetbill.toml sets `state` for its own workbook; a run of
+    another workbook named on the command line must not draw numbers from it."""
+    folder = copy_cwd_case(tmp_path / "shop")
+    (folder / "sheetbill.toml").write_text(
+        'source = "book.xlsx"\nstate = "shared.sqlite"\n'
+    )
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    shutil.copyfile(folder / "book.xlsx", other / "test-copy.xlsx")
+    done = sheetbill("run", str(other / "test-copy.xlsx"), "--dry-run", cwd=folder)
+    assert done.returncode == 2, done.stdout + done.stderr
+    err = done.stderr.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert "state = " in err and "--config" in err
+    assert not (folder / "shared.sqlite").exists()
+    own = sheetbill("run", "book.xlsx", "--dry-run", cwd=folder)
+    assert own.returncode in (0, 1), own.stderr
+
+
 def test_a_config_without_source_is_named_in_the_message(tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "sheetbill.toml").write_text("backups = 2\n")
