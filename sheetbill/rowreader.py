@@ -25,7 +25,7 @@ from sheetbill.cells import (
 )
 from sheetbill.model import Problem, Settings, Severity
 from sheetbill.schema import ColumnMap, Owner, TabSchema
-from sheetbill.workbook.base import CellValue, SheetRow, Table
+from sheetbill.workbook.base import CellValue, SerialFormat, SheetRow, Table
 
 T = TypeVar("T")
 
@@ -75,6 +75,17 @@ class RowReader:
 
     def raw(self, column: str) -> CellValue:
         return self.cells[self.positions[column]]
+
+    def serial_format(self, column: str) -> SerialFormat | None:
+        """How the sheet shows this cell's number when it is a date, time or duration
+        that the backend handed over as a number of days (Google Sheets); else None."""
+        formats = self.layout.table.serial_formats
+        if not formats:
+            return None
+        position = self.layout.columns.positions.get(column)
+        if position is None:
+            return None
+        return formats.get((self.row.number, position))
 
     def text(self, column: str) -> str:
         value = self.cells[self.positions[column]]

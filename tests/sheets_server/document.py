@@ -121,12 +121,31 @@ def cell_data(sheet: Sheet, row: int, col: int) -> dict[str, Any]:
         data["formattedValue"] = format_value(cell)
     if cell.fmt:
         data["userEnteredFormat"] = copy.deepcopy(cell.fmt)
+    if cell.fmt or not cell.is_empty:
+        data["effectiveFormat"] = effective_format(cell.fmt)
     if cell.note is not None:
         data["note"] = cell.note
     rule = sheet.validation_at(row, col)
     if rule:
         data["dataValidation"] = copy.deepcopy(rule)
     return data
+
+
+def effective_format(entered: dict[str, Any]) -> dict[str, Any]:
+    """The sheet's default format with the cell's own on top (a number format only
+    when one was set or detected, as 8:30 typed sets a TIME format)."""
+    merged = _merged(copy.deepcopy(DEFAULT_FORMAT), entered)
+    merged.setdefault("hyperlinkDisplayType", "PLAIN_TEXT")
+    return merged
+
+
+def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = _merged(base[key], value)
+        else:
+            base[key] = copy.deepcopy(value)
+    return base
 
 
 def _typed(value: Any) -> dict[str, Any]:

@@ -439,10 +439,10 @@ class SheetsServer:
         values = payload.get("values", [])
         if payload.get("majorDimension") == "COLUMNS":
             values = [list(r) for r in itertools.zip_longest(*values, fillvalue=None)]
-        # The "table" is found as Google does: the last run of filled cells in the
-        # last used row, grown upwards over the rows that touch it. Its first column
-        # is where new rows start, which is why a row with blanks first can shift
-        # later appends to the right (FIELD-NOTES: append_rows shifts columns).
+        # The "table" is found as Google does (see table_under): from the range's
+        # first row down to a blank row; none when that first row is blank. Its first
+        # column is where new rows start, which is why a row with blanks first can
+        # shift later appends to the right (FIELD-NOTES: append_rows shifts columns).
         table = table_under(sheet, row0, col0, col1)
         if table is not None:
             first_row, last, col0, table_end = table
