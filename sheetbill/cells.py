@@ -374,6 +374,27 @@ def time_of_day_of_serial(value: CellValue, *, kind: SerialFormat) -> time:
     return parse_time_of_day(value)
 
 
+def show_serial(value: CellValue, kind: SerialFormat) -> str:
+    """A number of days as the sheet shows it: 2026-11-08, 2026-11-08 09:30, 8:30 or
+    25:30 (a duration), for messages; anything else as `show` gives it."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return show(value)
+    if kind is SerialFormat.TIME or value < 1:
+        seconds = _seconds_of_days(value)
+        sign = "-" if seconds < 0 else ""
+        hours, rest = divmod(abs(seconds), 3600)
+        clock = f"{sign}{hours}:{rest // 60:02d}"
+        return clock + (f":{rest % 60:02d}" if rest % 60 else "")
+    if not 1 <= value <= MAX_EXCEL_SERIAL:
+        return show(value)
+    moment = datetime.combine(EXCEL_EPOCH, time()) + timedelta(
+        seconds=_seconds_of_days(value)
+    )
+    if kind is SerialFormat.DATE:
+        return moment.date().isoformat()
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
 def _seconds_of_days(days: Decimal) -> int:
     return int((days * 86400).to_integral_value())
 

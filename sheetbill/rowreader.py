@@ -22,6 +22,7 @@ from sheetbill.cells import (
     parse_text,
     parse_yes_no,
     show,
+    show_serial,
 )
 from sheetbill.model import Problem, Settings, Severity
 from sheetbill.schema import ColumnMap, Owner, TabSchema
@@ -112,7 +113,12 @@ class RowReader:
         value: str | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        shown = show(self.raw(column)) if value is None else value
+        if value is None:
+            kind = self.serial_format(column)
+            raw = self.raw(column)
+            shown = show(raw) if kind is None else show_serial(raw, kind)
+        else:
+            shown = value
         self.problems.append(
             Problem(
                 self.layout.tab,

@@ -113,8 +113,20 @@ def test_a_date_typed_into_hours_on_google_is_an_exception(sheets_server):
     )
     checked = check_workbook(workbook, Config(), as_of=AS_OF, state_path=None)
     (problem,) = [p for p in checked.problems if p.column == "Hours"]
-    assert (problem.row, problem.value) == (2, "46334")
+    assert (problem.row, problem.value) == (2, "2026-11-08")
     assert "shown as a date" in problem.problem
+
+
+def test_a_problem_on_a_time_cell_shows_the_time_as_typed(sheets_server):
+    """30:00 typed into Hours is more than a day's hours: the Exceptions row shows
+    30:00, not the 1.25 days Google hands over."""
+    _, workbook = typed_sheet(
+        sheets_server, case_tabs(), typed=[("Time Log", "F2", "30:00")]
+    )
+    checked = check_workbook(workbook, Config(), as_of=AS_OF, state_path=None)
+    (problem,) = [p for p in checked.problems if p.column == "Hours"]
+    assert (problem.row, problem.value) == (2, "30:00")
+    assert problem.problem.startswith("30 hours in one entry")
 
 
 TIME_LOG = ["Date", "Person", "Customer ID", "Hours", "Start", "End"]
