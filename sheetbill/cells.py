@@ -12,12 +12,12 @@ import functools
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, parse_decimal
 
-from sheetbill.workbook.base import CellValue, UnsavedFormula
+from sheetbill.workbook.base import CellValue, SerialFormat, UnsavedFormula
 
 # Excel's day 0 in the 1900 date system (it counts the non-existent 1900-02-29, so the
 # epoch that makes serials after February 1900 right is 1899-12-30).
@@ -430,21 +430,124 @@ def parse_yes_no(value: CellValue) -> bool:
 
 
 def parse_hours(value: CellValue, *, locale: str) -> Decimal:
-    """Hours as a number (1.5), a duration (1:30) or an Excel time cell."""
+    """Hours as a number (1.5), a duration (1:30, 25:30:00) or an Excel time cell.
+
+    A number that reads as a time of day stored as a fraction of a day (0.3541666… is
+    8:30; see `day_fraction_clock`) is refused: it is what a time cell copied without
+    its format holds, and billing it as hours would bill 21 minutes for 8:30 hours.
+    """
     if isinstance(value, time):
-        return (
-            Decimal(value.hour)
-            + Decimal(value.minute) / 60
-            + Decimal(value.second) / 3600
-        )
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}:\d\d\s*", value):
-        hours, minutes = value.strip().split(":")
-        if int(minutes) >= 60:
-            raise CellValueError(
-                "has more than 59 minutes", "type hours as h:mm or 1.5"
+        return _hours_of_seconds(value.hour * 3600 + value.minute * 60 + value.second)
+    if isinstance(value, str):
+        match = _DURATION_TEXT.fullmatch(value)
+        if match:
+            if int(match[2]) >= 60 or int(match[3] or 0) >= 60:
+                raise CellValueError(
+                    "has more than 59 minutes", "type hours as h:mm or 1.5"
+                )
+            return _hours_of_seconds(
+                int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3] or 0)
             )
-        return Decimal(int(hours)) + Decimal(int(minutes)) / 60
-    return parse_number(value, locale=locale)
+    number = parse_number(value, locale=locale)
+    clock = day_fraction_clock(number)
+    if clock is not None:
+        as_hours = format_decimal_plain(_hours_of_seconds(_seconds_of_days(number)))
+        raise CellValueError(
+            f"looks like the time {clock} stored as a fraction of a day, not "
+            f"{show(number)} hours",
+            f"if the work took {clock} hours, type {clock} (read as {as_hours} hours); "
+            f"if it took {number.quantize(Decimal('0.01'))} hours, type that",
+        )
+    return number
+
+
+_DURATION_TEXT = re.compile(r"\s*(\d{1,3}):(\d\d)(?::(\d\d))?\s*")
+_MINUTES_PER_DAY = 1440
+# How far from a whole minute a day fraction may be: Sheets keeps times as doubles.
+_MINUTE_SLACK = Decimal("1e-6")
+_HUNDREDTH = Decimal("0.01")
+
+
+def day_fraction_clock(number: Decimal) -> str | None:
+    """The time of day `number` is as a fraction of a day ("8:30" for 0.3541666…), or
+    None when it reads as hours.
+
+    The rule (docs/decisions.md): strictly between 0 and 1, a whole number of minutes
+    of a day, and more than two decimals. People type hours with at most two decimals
+    (0.25, 0.5, 0.75); a time stored as a day fraction almost never has so few
+    (0:36 is 0.025, 3:00 is 0.125, 8:30 is 0.3541666…). The rare hours that match
+    (0.125 h, or a formula such as =20/60) are reported, never billed silently.
+    """
+    if not 0 < number < 1 or number == number.quantize(_HUNDREDTH):
+        return None
+    minutes = number * _MINUTES_PER_DAY
+    whole = minutes.to_integral_value()
+    if abs(minutes - whole) > _MINUTE_SLACK:
+        return None
+    hours, rest = divmod(int(whole), 60)
+    return f"{hours}:{rest:02d}"
+
+
+def hours_of_serial(value: CellValue, *, kind: SerialFormat) -> Decimal:
+    """Hours from a number the sheet shows as a time or duration: it counts days, as
+    Google Sheets keeps them (8:30 is 0.3541666…, a duration of 25:30 is 1.0625).
+
+    Read to the second, as the Excel reader's time cells are (`parse_hours`). A date,
+    or a date and time, is not a number of hours.
+    """
+    if not isinstance(value, Decimal):
+        raise CellValueError("is not a number", "type hours as 8:30 or 8.5")
+    if kind is SerialFormat.DATE or (kind is SerialFormat.DATE_TIME and value >= 1):
+        shown = "a date and time" if kind is SerialFormat.DATE_TIME else "a date"
+        raise CellValueError(
+            f"is shown as {shown}, not as hours",
+            "type the hours as 8:30 or 8.5 (Format > Number > Duration or Number)",
+        )
+    return _hours_of_seconds(_seconds_of_days(checked_number(value)))
+
+
+def time_of_day_of_serial(value: CellValue, *, kind: SerialFormat) -> time:
+    """A clock time from a number the sheet shows as a time, or as a date and time
+    (its time of day, as the Excel reader gives a date-time cell's)."""
+    if kind is SerialFormat.DATE_TIME and isinstance(value, Decimal) and value >= 1:
+        value = value - value.to_integral_value(rounding=ROUND_FLOOR)
+    if kind is SerialFormat.DATE:
+        raise CellValueError("is shown as a date", "type a time such as 09:30")
+    return parse_time_of_day(value)
+
+
+def show_serial(value: CellValue, kind: SerialFormat) -> str:
+    """A number of days as the sheet shows it: 2026-11-08, 2026-11-08 09:30, 8:30 or
+    25:30 (a duration), for messages; anything else as `show` gives it."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return show(value)
+    if kind is SerialFormat.TIME or value < 1:
+        seconds = _seconds_of_days(value)
+        sign = "-" if seconds < 0 else ""
+        hours, rest = divmod(abs(seconds), 3600)
+        clock = f"{sign}{hours}:{rest // 60:02d}"
+        return clock + (f":{rest % 60:02d}" if rest % 60 else "")
+    if not 1 <= value <= MAX_EXCEL_SERIAL:
+        return show(value)
+    moment = datetime.combine(EXCEL_EPOCH, time()) + timedelta(
+        seconds=_seconds_of_days(value)
+    )
+    if kind is SerialFormat.DATE:
+        return moment.date().isoformat()
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
+def _seconds_of_days(days: Decimal) -> int:
+    return int((days * 86400).to_integral_value())
+
+
+def _hours_of_seconds(seconds: int) -> Decimal:
+    """Whole hours plus minutes/60 plus seconds/3600, as a time cell is read."""
+    sign = -1 if seconds < 0 else 1
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    value = Decimal(hours) + Decimal(minutes) / 60 + Decimal(secs) / 3600
+    return value if sign > 0 else -value
 
 
 def parse_time_of_day(value: CellValue) -> time:

@@ -28,11 +28,18 @@ from sheetbill.cells import (
     parse_text,
     parse_yes_no,
     show,
+    show_serial,
     spelled_date,
 )
 from sheetbill.model import Problem, Settings, Severity
 from sheetbill.schema import ColumnMap, Owner, TabSchema
-from sheetbill.workbook.base import CellValue, SheetRow, Table, UnsavedFormula
+from sheetbill.workbook.base import (
+    CellValue,
+    SerialFormat,
+    SheetRow,
+    Table,
+    UnsavedFormula,
+)
 
 T = TypeVar("T")
 
@@ -83,6 +90,17 @@ class RowReader:
     def raw(self, column: str) -> CellValue:
         return self.cells[self.positions[column]]
 
+    def serial_format(self, column: str) -> SerialFormat | None:
+        """How the sheet shows this cell's number when it is a date, time or duration
+        that the backend handed over as a number of days (Google Sheets); else None."""
+        formats = self.layout.table.serial_formats
+        if not formats:
+            return None
+        position = self.layout.columns.positions.get(column)
+        if position is None:
+            return None
+        return formats.get((self.row.number, position))
+
     def text(self, column: str) -> str:
         """The cell as trimmed text; "" (and the row's error) for a failed formula
         (#N/A) or one without a saved result, whose text must never be printed."""
@@ -125,7 +143,12 @@ class RowReader:
         value: str | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        shown = show(self.raw(column)) if value is None else value
+        if value is None:
+            kind = self.serial_format(column)
+            raw = self.raw(column)
+            shown = show(raw) if kind is None else show_serial(raw, kind)
+        else:
+            shown = value
         self.problems.append(
             Problem(
                 self.layout.tab,

@@ -7,14 +7,17 @@ bad row never stops the others.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from sheetbill.cells import (
     MAX_NUMBER,
     MAX_TERMS_DAYS,
+    hours_of_serial,
     is_blank,
     parse_date,
     parse_hours,
@@ -24,6 +27,7 @@ from sheetbill.cells import (
     parse_time_of_day,
     parse_yes_no,
     show,
+    time_of_day_of_serial,
 )
 from sheetbill.headers import column_problems, missing_required
 from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
@@ -57,6 +61,8 @@ from sheetbill.schema import (
 )
 from sheetbill.settings import read_settings
 from sheetbill.workbook.base import BookSnapshot, CellValue
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -475,13 +481,22 @@ _ZERO = Decimal(0)
 def _hours(
     read: RowReader, settings: Settings, number: Callable[[CellValue], Decimal]
 ) -> Decimal | None:
-    """The row's hours, from Hours or else Start and End; `number` reads Hours."""
-    hours = read.parsed("Hours", number)
+    """The row's hours, from Hours or else Start and End; `number` reads Hours.
+
+    A cell the sheet shows as a time or duration but hands over as a number of days
+    (Google Sheets) is read as that time, as the Excel reader's time cells are.
+    """
+    hours = read.parsed("Hours", _by_format(read, "Hours", number, hours_of_serial))
     if hours is None and not is_blank(read.raw("Hours")):
         return None  # unreadable: already reported
     if hours is None and not is_blank(read.raw("Start")):
-        start = read.parsed("Start", parse_time_of_day)
-        end = read.parsed("End", parse_time_of_day, required=True)
+        clock = time_of_day_of_serial
+        start = read.parsed(
+            "Start", _by_format(read, "Start", parse_time_of_day, clock)
+        )
+        end = read.parsed(
+            "End", _by_format(read, "End", parse_time_of_day, clock), required=True
+        )
         if start is None or end is None:
             return None
         span = datetime.combine(date.min, end) - datetime.combine(date.min, start)
@@ -505,6 +520,18 @@ def _hours(
         )
         return None
     return hours
+
+
+def _by_format(
+    read: RowReader,
+    column: str,
+    plain: Callable[[CellValue], T],
+    shown_as: Callable[..., T],
+) -> Callable[[CellValue], T]:
+    """`plain`, or `shown_as` for a cell whose number the sheet shows as a date,
+    time or duration (see `RowReader.serial_format`)."""
+    kind = read.serial_format(column)
+    return plain if kind is None else functools.partial(shown_as, kind=kind)
 
 
 def _read_time_log(
