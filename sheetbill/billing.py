@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sheetbill.approval import Approvals, draft_numbers, read_approvals
 from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
 from sheetbill.errors import (
@@ -24,6 +25,7 @@ from sheetbill.errors import (
     WorkbookChangedError,
 )
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
+from sheetbill.legal import legal_problems
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.ownrows import own_row_problems
@@ -48,6 +50,7 @@ from sheetbill.recovery import (
 from sheetbill.settings import INVOICE_SETTINGS, read_settings
 from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
+from sheetbill.waiting import WaitingRows, held_back
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
 from sheetbill.writeplan import PendingMatch, match_pending, plan_writes
 
@@ -81,6 +84,10 @@ class RunResult:
     pdfs_rendered: int = 0
     # Numbers an interrupted run drew that no invoice took: never used again.
     withdrawn: tuple[str, ...] = ()
+    # Un-invoiced input rows this run did not bill, by tab and why.
+    waiting: tuple[WaitingRows, ...] = ()
+    # Invoices approved in this run (their Approve cell), by number: the approver.
+    approved: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -93,6 +100,7 @@ class CheckResult:
     today: date
     problems: tuple[Problem, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    waiting: tuple[WaitingRows, ...] = ()
 
     @property
     def exit_code(self) -> int:
@@ -134,6 +142,8 @@ def check_workbook(
         *data.problems,
         *_blocking_problems(data),
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
+        *read_approvals(data.layouts, data.settings).problems,
+        *legal_problems(data),
     )
     counts = {
         "customers": len(data.customers),
@@ -141,7 +151,20 @@ def check_workbook(
         "billable time entries": len(data.time_entries),
         "billable orders": len(data.orders),
     }
-    return CheckResult(workbook.name, today, tuple(problems), counts)
+    waiting = data.waiting
+    if _is_invoicing_blocked(problems, data.settings):
+        waiting = held_back(waiting, _valid_rows(data))
+    return CheckResult(workbook.name, today, tuple(problems), counts, waiting)
+
+
+def _valid_rows(data: BookData) -> list[tuple[str, int]]:
+    return [
+        (s.tab, s.row)
+        for s in (
+            *(e.source for e in data.time_entries),
+            *(o.source for o in data.orders),
+        )
+    ]
 
 
 def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
@@ -311,10 +334,12 @@ class _Run:
                 remove_own_files(state, self.folder, withdrawn_files)
             published = Published({}, (), 0)
             if config.documents:
+                # An approved invoice's PDF is made again, without the DRAFT mark.
+                approved = state.invoices(list(planned.approvals.approved))
                 published = publish(
                     state,
                     planned.data,
-                    (*planned.pending, *planned.new),
+                    (*planned.pending, *planned.new, *approved),
                     config,
                     folder=self.folder,
                     workbook_folder=self.workbook_folder,
@@ -322,6 +347,11 @@ class _Run:
                     now=self.clock(),
                     progress=progress,
                     uploader=self.uploader,
+                    drafts=draft_numbers(
+                        (*planned.pending, *planned.new),
+                        planned.data.settings,
+                        planned.approvals,
+                    ),
                 )
             result = _result(
                 planned,
@@ -422,6 +452,8 @@ class Planned:
     replaces: tuple[str, ...] = ()
     # Never-written numbers no invoice can take, with the reason.
     withdrawn: Mapping[str, str] = field(default_factory=dict)
+    approvals: Approvals = field(default_factory=Approvals)
+    waiting: tuple[WaitingRows, ...] = ()
 
 
 @cycle_collection_paused()
@@ -458,7 +490,14 @@ def _plan(
     match = (
         match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )
-    problems = [*data.problems, *match.problems, *_blocking_problems(data)]
+    approvals = read_approvals(data.layouts, data.settings)
+    problems = [
+        *data.problems,
+        *match.problems,
+        *_blocking_problems(data),
+        *approvals.problems,
+        *legal_problems(data),
+    ]
     again = rows_billed_before(
         data.open_rows, billed, marks, (s.row_id for i in pending for s in i.sources)
     )
@@ -482,9 +521,11 @@ def _plan(
         problems.extend(too_long)
         taken = {i.number for i in new}
         withdrawn.extend(n for n in reuse if n not in taken)
+        waiting = data.waiting
     else:
         # Nothing is planned: a stopped run's numbers wait, neither used nor withdrawn.
         taken, reuse, withdrawn = set(), [], []
+        waiting = held_back(data.waiting, _valid_rows(data))
     if state is not None:
         drawn = {i.number for i in pending}
         problems += own_row_problems(
@@ -504,6 +545,8 @@ def _plan(
         today,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
+        approvals,
+        waiting,
     )
 
 
@@ -608,6 +651,7 @@ def _result(
         run_id=run_id,
         pdf_links=links,
         withdrawn=planned.withdrawn,
+        approved=planned.approvals.approved,
     )
     return RunResult(
         workbook=name,
@@ -621,6 +665,8 @@ def _result(
         exceptions_opened=plan.exceptions_opened,
         exceptions_closed=plan.exceptions_closed,
         withdrawn=tuple(planned.withdrawn),
+        waiting=planned.waiting,
+        approved={n: a for n, (_, a) in planned.approvals.approved.items()},
     )
 
 

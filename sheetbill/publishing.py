@@ -15,6 +15,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -102,11 +103,13 @@ def publish(
     now: datetime,
     progress: Callable[[str], None],
     uploader: PdfUploader | None = None,
+    drafts: AbstractSet[str] = frozenset(),
 ) -> Published:
     """Render the PDFs these invoices (and any missing ones) need; links for all.
 
     With an `uploader`, the links are those of the uploaded files instead, and every
-    PDF whose content hash differs from its last upload is uploaded (again).
+    PDF whose content hash differs from its last upload is uploaded (again). The
+    documents of the numbers in `drafts` (not yet approved) carry a DRAFT mark.
     """
     from sheetbill.documents import (
         DEFAULT_TEMPLATES,
@@ -159,7 +162,15 @@ def publish(
         # Rows already billed are not in `data`: a PDF made again keeps its period.
         period = _service_period(invoice, data) or recorded_periods.get(invoice.number)
         periods[invoice.number] = period
-        documents.append(InvoiceDocument(invoice, data.settings, customer, period))
+        documents.append(
+            InvoiceDocument(
+                invoice,
+                data.settings,
+                customer,
+                period,
+                is_draft=invoice.number in drafts,
+            )
+        )
     links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []
     files: list[WrittenFile] = []

@@ -25,6 +25,7 @@ from sheetbill.cells import (
     parse_yes_no,
     show,
 )
+from sheetbill.emails import cc_problem, email_problem
 from sheetbill.invoicing import round_hours
 from sheetbill.model import (
     Customer,
@@ -54,6 +55,7 @@ from sheetbill.schema import (
     match_tab,
 )
 from sheetbill.settings import read_settings
+from sheetbill.waiting import WaitingRows, WaitingTally, held, unready
 from sheetbill.workbook.base import BookSnapshot, CellValue
 
 
@@ -83,6 +85,8 @@ class BookData:
     # Rows without Invoice No, by (schema tab, sheet row): their fingerprint, so that a
     # rerun can find the rows of an invoice whose write-back was interrupted.
     open_rows: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    # Un-invoiced rows not billed, counted by tab and why.
+    waiting: tuple[WaitingRows, ...] = ()
 
 
 def locate_tabs(
@@ -121,6 +125,7 @@ def validate_book(
     customers = _read_customers(layouts.get("Customers"), settings, problems)
     rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
     open_rows: dict[tuple[str, int], str] = {}
+    waiting = WaitingTally()
     entries = _read_time_log(
         layouts.get("Time Log"),
         settings,
@@ -130,6 +135,7 @@ def validate_book(
         billed,
         problems,
         open_rows,
+        waiting,
     )
     orders = _read_orders(
         layouts.get("Orders"),
@@ -140,6 +146,7 @@ def validate_book(
         billed,
         problems,
         open_rows,
+        waiting,
     )
     return BookData(
         settings,
@@ -150,6 +157,7 @@ def validate_book(
         tuple(problems),
         layouts,
         open_rows,
+        waiting.counted(),
     )
 
 
@@ -229,11 +237,19 @@ def _read_customers(
                 "Write a code such as EUR, USD or JPY.",
             )
         email = read.text("Email")
-        if email and ("@" not in email or any(c in email for c in " \r\n,;<>")):
+        if email and (why := email_problem(email)) is not None:
             read.fail(
                 "Email",
-                "Email is not one email address.",
-                "Write one address such as billing@example.com.",
+                f"Email is not one valid email address: {why}",
+                "Write one address such as billing@example.com (more go into CC).",
+                severity=Severity.WARNING,
+            )
+        cc = read.text("CC")
+        if cc and (bad := cc_problem(cc)) is not None:
+            read.fail(
+                "CC",
+                f"CC holds '{bad[0]}', which is not a valid email address: {bad[1]}",
+                "Write addresses such as a@example.com, separated by commas.",
                 severity=Severity.WARNING,
             )
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
@@ -283,7 +299,7 @@ def _read_customers(
             customer_id=customer_id,
             name=name,
             email=email,
-            cc=detail["CC"],
+            cc=cc,
             address=detail["Address"],
             country=detail["Country"],
             currency=currency,
@@ -295,6 +311,7 @@ def _read_customers(
             reminders=True if reminders is None else reminders,
             e_invoice=detail["E-Invoice"].casefold() or "none",
             buyer_reference=detail["Buyer Reference"],
+            invoice_note=detail["Invoice Note"],
             owner=detail["Owner"],
             is_active=status != "inactive",
         )
@@ -302,13 +319,13 @@ def _read_customers(
 
 
 _CUSTOMER_DETAILS = (
-    "CC",
     "Address",
     "Country",
     "Tax ID",
     "Language",
     "E-Invoice",
     "Buyer Reference",
+    "Invoice Note",
     "Owner",
 )
 
@@ -517,6 +534,7 @@ def _read_time_log(
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
     open_rows: dict[tuple[str, int], str],
+    waiting: WaitingTally,
 ) -> list[TimeEntry]:
     entries: list[TimeEntry] = []
     if layout is None or not _can_read(layout):
@@ -533,6 +551,8 @@ def _read_time_log(
         approved = read.parsed("Approved", yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill or not billable or not approved:
+            if to_bill:
+                waiting.add("Time Log", row.number, unready(read.ok, billable))
             problems.extend(read.problems)
             continue
         open_rows[("Time Log", row.number)] = print_
@@ -618,6 +638,8 @@ def _read_time_log(
                     )
                 )
             )
+        else:
+            waiting.add("Time Log", row.number, held(customer, worked_on, today))
     return entries
 
 
@@ -655,6 +677,7 @@ def _read_orders(
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
     open_rows: dict[tuple[str, int], str],
+    waiting: WaitingTally,
 ) -> list[Order]:
     orders: list[Order] = []
     if layout is None or not _can_read(layout):
@@ -723,4 +746,6 @@ def _read_orders(
                     description=description,
                 )
             )
+        else:
+            waiting.add("Orders", row.number, held(customer, ordered_on, today))
     return orders

@@ -34,11 +34,21 @@ def snapshot(
 
 SETTINGS_ROWS = [
     ["Company Name", "Test Shop"],
+    ["Company Tax ID", "DE123456789"],
     ["Default Currency", "EUR"],
     ["Default Tax Rate", D(19)],
     ["Payment Terms Days", D(14)],
 ]
-CUSTOMER_HEADERS = ["Customer ID", "Name", "Email", "Currency", "Tax Rate"]
+CUSTOMER_HEADERS = [
+    "Customer ID",
+    "Name",
+    "Email",
+    "Currency",
+    "Tax Rate",
+    "Invoice Note",
+]
+# A 0 % customer's Invoice Note (what the law asks such an invoice to say).
+EXPORT_NOTE = "Export of services: not taxable in Germany (Sec. 3a UStG)"
 RATE_HEADERS = [
     "Customer ID",
     "Project",
@@ -121,7 +131,7 @@ def small_book(
             if customers is not None
             else [
                 ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None],
-                ["C2", "Beta Inc", "b@beta.example", "USD", D(0)],
+                ["C2", "Beta Inc", "b@beta.example", "USD", D(0), EXPORT_NOTE],
                 ["C3", "Gamma KK", "g@gamma.example", "JPY", D(10)],
             ],
         ),
