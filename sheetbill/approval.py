@@ -34,7 +34,8 @@ def invoice_status(invoice: Invoice, settings: Settings) -> str:
 class Approvals:
     """What the Invoices tab says about approval when a run reads it."""
 
-    # Invoice number -> (its Invoices row, the approver's name): approved now.
+    # Invoice number -> (its Invoices row, the approver as Settings list them):
+    # approved now.
     approved: Mapping[str, tuple[int, str]] = field(default_factory=dict)
     # Numbers still awaiting approval after this run (their PDFs keep the mark).
     awaiting: frozenset[str] = frozenset()
@@ -83,7 +84,8 @@ def read_approvals(layouts: Mapping[str, TabLayout], settings: Settings) -> Appr
         if not approver or len(rows_of[number]) > 1 or why is not None:
             awaiting.add(number)
         else:
-            approved[number] = (at, approver)
+            # Recorded as Settings spell the name (the Log names who approved).
+            approved[number] = (at, listed[_name(approver)])
         if why is not None:
             problems.append(
                 Problem(invoices.tab, at, "Approve", approver, why[0], why[1])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
 
@@ -111,6 +113,20 @@ def time_row(
         invoice_no or None,
         row_id or None,
     ]
+
+
+def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]]) -> Path:
+    """A real .xlsx as a person's spreadsheet program would save it (openpyxl)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    book.save(path)
+    return path
 
 
 def small_book(
