@@ -24,6 +24,7 @@ from sheetbill.errors import (
     StateMismatchError,
     WorkbookChangedError,
 )
+from sheetbill.exception_status import problems_set_aside
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.legal import legal_problems
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
@@ -32,6 +33,7 @@ from sheetbill.ownrows import own_row_problems
 from sheetbill.publishing import (
     PdfUploader,
     Published,
+    company_logo,
     own_files_of,
     predicted_links,
     publish,
@@ -48,6 +50,7 @@ from sheetbill.recovery import (
     unknown_to_state,
 )
 from sheetbill.settings import INVOICE_SETTINGS, read_settings
+from sheetbill.shoptime import run_id_for
 from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.waiting import WaitingRows, held_back
@@ -88,10 +91,18 @@ class RunResult:
     waiting: tuple[WaitingRows, ...] = ()
     # Invoices approved in this run (their Approve cell), by number: the approver.
     approved: Mapping[str, str] = field(default_factory=dict)
+    # The Settings time zone: the one of `today`, the run id and the Log's times.
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return 1 if self.open_problems else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +112,40 @@ class CheckResult:
     problems: tuple[Problem, ...]
     counts: dict[str, int] = field(default_factory=dict)
     waiting: tuple[WaitingRows, ...] = ()
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return 1 if self.open_problems else 0
+
+
+def _not_set_aside(
+    problems: Sequence[Problem], ignored: Sequence[Problem]
+) -> tuple[Problem, ...]:
+    if not ignored:
+        return tuple(problems)
+    aside = set(ignored)
+    return tuple(p for p in problems if p not in aside)
+
+
+def _settings_of(snapshot: BookSnapshot, config: Config) -> Settings:
+    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
+    settings, _ = read_settings(settings_layout.table if settings_layout else None)
+    return settings
 
 
 def today_for(snapshot: BookSnapshot, config: Config, as_of: date | None) -> date:
     """`--as-of`, else today in the workbook's Settings time zone."""
     if as_of is not None:
         return as_of
-    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, _ = read_settings(settings_layout.table if settings_layout else None)
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    zone = _settings_of(snapshot, config).timezone
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 @frozen_objects_released()
@@ -138,9 +170,16 @@ def check_workbook(
     unknown = unknown_to_state(
         marks_in_book(data.layouts), counters, known, data.settings.number_pattern
     )
+    path = getattr(workbook, "path", None)
+    _, logo_problems = company_logo(
+        data,
+        config,
+        workbook_folder=path.parent if isinstance(path, Path) else None,
+    )
     problems = (
         *data.problems,
         *_blocking_problems(data),
+        *logo_problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
         *read_approvals(data.layouts, data.settings).problems,
         *legal_problems(data),
@@ -154,7 +193,16 @@ def check_workbook(
     waiting = data.waiting
     if _is_invoicing_blocked(problems, data.settings):
         waiting = held_back(waiting, _valid_rows(data))
-    return CheckResult(workbook.name, today, tuple(problems), counts, waiting)
+    ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
+    return CheckResult(
+        workbook.name,
+        today,
+        tuple(problems),
+        counts,
+        waiting,
+        time_zone=data.settings.timezone,
+        ignored=ignored,
+    )
 
 
 def _valid_rows(data: BookData) -> list[tuple[str, int]]:
@@ -233,10 +281,13 @@ def run_billing(
     clock = now or (lambda: datetime.now(UTC))
     # File-backed workbooks have a folder; PDF links are made relative to it.
     path = getattr(workbook, "path", None)
+    started = clock()
+    token = secrets.token_hex(2)
     run = _Run(
         workbook,
         config,
-        run_id=clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2),
+        # In UTC until the workbook's Settings name the shop's time zone.
+        run_id=run_id_for(started, "UTC", token),
         clock=clock,
         progress=progress,
         folder=config.pdf_folder_for(state_path),
@@ -248,6 +299,7 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
+            run = run.in_zone(snapshot, started, token)
             return run.dry_result(
                 _plan(snapshot, config, None, today, progress, name=workbook.name)
             )
@@ -259,6 +311,7 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
+        run = run.in_zone(snapshot, started, token)
         # Opened only now, so an unreadable workbook leaves no state database; one
         # made by a run refused before it drew anything is removed again.
         existed = state_path.exists()
@@ -295,13 +348,21 @@ class _Run:
     workbook_folder: Path | None
     uploader: PdfUploader | None
 
+    def in_zone(self, snapshot: BookSnapshot, started: datetime, token: str) -> _Run:
+        """This run with its id in the shop's time zone, as the Log shows times."""
+        zone = _settings_of(snapshot, self.config).timezone
+        return replace(self, run_id=run_id_for(started, zone, token))
+
     def dry_result(self, planned: Planned) -> RunResult:
         """The plan as a result, with the PDF links a real run would write."""
         links = _predicted(planned, self.config, self.folder, self.workbook_folder)
+        _, logo_problems = company_logo(
+            planned.data, self.config, workbook_folder=self.workbook_folder
+        )
         return _result(
             planned,
             links,
-            (),
+            logo_problems,
             name=self.workbook.name,
             run_id=self.run_id,
             now=self.clock(),
@@ -333,6 +394,9 @@ class _Run:
                 )
                 remove_own_files(state, self.folder, withdrawn_files)
             published = Published({}, (), 0)
+            logo, logo_problems = company_logo(
+                planned.data, config, workbook_folder=self.workbook_folder
+            )
             if config.documents:
                 # An approved invoice's PDF is made again, without the DRAFT mark.
                 approved = state.invoices(list(planned.approvals.approved))
@@ -352,11 +416,12 @@ class _Run:
                         planned.data.settings,
                         planned.approvals,
                     ),
+                    logo=logo,
                 )
             result = _result(
                 planned,
                 published.links,
-                published.problems,
+                (*logo_problems, *published.problems),
                 name=workbook.name,
                 run_id=self.run_id,
                 now=self.clock(),
@@ -667,6 +732,8 @@ def _result(
         withdrawn=tuple(planned.withdrawn),
         waiting=planned.waiting,
         approved={n: a for n, (_, a) in planned.approvals.approved.items()},
+        time_zone=planned.data.settings.timezone,
+        ignored=plan.ignored,
     )
 
 

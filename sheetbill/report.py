@@ -121,12 +121,14 @@ def run_json(result: RunResult) -> str:
         {
             "workbook": result.workbook,
             "as_of": result.today.isoformat(),
+            "time_zone": result.time_zone,
             "run_id": result.run_id,
             "dry_run": result.is_dry_run,
             "written": result.is_written,
             "invoices": [invoice_data(i) for i in result.invoices],
             "recovered_invoices": [invoice_data(i) for i in result.recovered],
-            "exceptions": [problem_data(p) for p in result.problems],
+            "exceptions": [problem_data(p) for p in result.open_problems],
+            "exceptions_ignored": [problem_data(p) for p in result.ignored],
             "exceptions_opened": result.exceptions_opened,
             "exceptions_closed": result.exceptions_closed,
             "pdfs_rendered": result.pdfs_rendered,
@@ -146,9 +148,11 @@ def check_json(result: CheckResult) -> str:
         {
             "workbook": result.workbook,
             "as_of": result.today.isoformat(),
+            "time_zone": result.time_zone,
             "counts": result.counts,
             "waiting": waiting_data(result.waiting),
-            "exceptions": [problem_data(p) for p in result.problems],
+            "exceptions": [problem_data(p) for p in result.open_problems],
+            "exceptions_ignored": [problem_data(p) for p in result.ignored],
             "exit_code": result.exit_code,
         },
         indent=2,
@@ -178,9 +182,20 @@ def print_problems(console: Console, problems: Sequence[Problem]) -> None:
 
 def print_check(console: Console, result: CheckResult) -> None:
     counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
-    console.print(f"{result.workbook} (as of {result.today}): {counts}")
+    console.print(
+        f"{result.workbook} (as of {result.today} in {result.time_zone}): {counts}"
+    )
     print_waiting(console, result.waiting, result.today)
-    print_problems(console, result.problems)
+    print_problems(console, result.open_problems)
+    print_ignored(console, len(result.ignored))
+
+
+def print_ignored(console: Console, count: int) -> None:
+    if count:
+        console.print(
+            f"{count} problem(s) set aside (Status 'ignored' in the Exceptions tab): "
+            "listed there, not counted."
+        )
 
 
 def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) -> None:
@@ -209,7 +224,10 @@ def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) ->
 
 def print_run(console: Console, result: RunResult) -> None:
     verb = "would create" if result.is_dry_run else "created"
-    console.print(f"{result.workbook}, as of {result.today} (run {result.run_id})")
+    console.print(
+        f"{result.workbook}, as of {result.today} in {result.time_zone} "
+        f"(run {result.run_id})"
+    )
     if result.recovered:
         print_invoices(console, "Completed from an interrupted run", result.recovered)
     if result.invoices:
@@ -253,14 +271,15 @@ def print_run(console: Console, result: RunResult) -> None:
             f"Withdrawn (drawn by an interrupted run, never issued, not used again): "
             f"{', '.join(result.withdrawn)}; see the Log tab."
         )
-    if result.problems:
+    if result.open_problems:
         console.print(
-            f"{len(result.problems)} open exception(s) "
+            f"{len(result.open_problems)} open exception(s) "
             f"({result.exceptions_opened} new, {result.exceptions_closed} closed): "
             "see the Exceptions tab."
         )
     elif result.exceptions_closed:
         console.print(f"{result.exceptions_closed} exception(s) closed.")
+    print_ignored(console, len(result.ignored))
 
 
 def init_json(result: InitResult) -> str:

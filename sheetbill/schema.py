@@ -279,7 +279,10 @@ EXCEPTIONS = TabSchema(
 LOG = TabSchema(
     "Log",
     (
+        # The shop's wall-clock time (Settings Timezone); the zone and offset beside
+        # it, since a cell holds no zone (docs/decisions.md).
         Column("Time", owner=S, format=DT, width=17),
+        Column("Time Zone", owner=S, width=28),
         Column("Run ID", owner=S, width=14),
         Column("Action", owner=S, width=18),
         Column("Invoice", owner=S, width=15),

