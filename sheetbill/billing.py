@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sheetbill.approval import Approvals, draft_numbers, read_approvals
 from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
 from sheetbill.errors import (
@@ -25,6 +26,7 @@ from sheetbill.errors import (
 )
 from sheetbill.exception_status import problems_set_aside
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
+from sheetbill.legal import legal_problems
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.ownrows import own_row_problems
@@ -51,6 +53,7 @@ from sheetbill.settings import INVOICE_SETTINGS, read_settings
 from sheetbill.shoptime import run_id_for
 from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
+from sheetbill.waiting import WaitingRows, held_back
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
 from sheetbill.writeplan import PendingMatch, match_pending, plan_writes
 
@@ -84,6 +87,10 @@ class RunResult:
     pdfs_rendered: int = 0
     # Numbers an interrupted run drew that no invoice took: never used again.
     withdrawn: tuple[str, ...] = ()
+    # Un-invoiced input rows this run did not bill, by tab and why.
+    waiting: tuple[WaitingRows, ...] = ()
+    # Invoices approved in this run (their Approve cell), by number: the approver.
+    approved: Mapping[str, str] = field(default_factory=dict)
     # The Settings time zone: the one of `today`, the run id and the Log's times.
     time_zone: str = "UTC"
     # Problems a person set aside in Exceptions (Status "ignored"): not counted.
@@ -104,6 +111,7 @@ class CheckResult:
     today: date
     problems: tuple[Problem, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    waiting: tuple[WaitingRows, ...] = ()
     time_zone: str = "UTC"
     # Problems a person set aside in Exceptions (Status "ignored"): not counted.
     ignored: tuple[Problem, ...] = ()
@@ -173,6 +181,8 @@ def check_workbook(
         *_blocking_problems(data),
         *logo_problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
+        *read_approvals(data.layouts, data.settings).problems,
+        *legal_problems(data),
     )
     counts = {
         "customers": len(data.customers),
@@ -180,15 +190,29 @@ def check_workbook(
         "billable time entries": len(data.time_entries),
         "billable orders": len(data.orders),
     }
+    waiting = data.waiting
+    if _is_invoicing_blocked(problems, data.settings):
+        waiting = held_back(waiting, _valid_rows(data))
     ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
     return CheckResult(
         workbook.name,
         today,
         tuple(problems),
         counts,
+        waiting,
         time_zone=data.settings.timezone,
         ignored=ignored,
     )
+
+
+def _valid_rows(data: BookData) -> list[tuple[str, int]]:
+    return [
+        (s.tab, s.row)
+        for s in (
+            *(e.source for e in data.time_entries),
+            *(o.source for o in data.orders),
+        )
+    ]
 
 
 def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
@@ -374,10 +398,12 @@ class _Run:
                 planned.data, config, workbook_folder=self.workbook_folder
             )
             if config.documents:
+                # An approved invoice's PDF is made again, without the DRAFT mark.
+                approved = state.invoices(list(planned.approvals.approved))
                 published = publish(
                     state,
                     planned.data,
-                    (*planned.pending, *planned.new),
+                    (*planned.pending, *planned.new, *approved),
                     config,
                     folder=self.folder,
                     workbook_folder=self.workbook_folder,
@@ -385,6 +411,11 @@ class _Run:
                     now=self.clock(),
                     progress=progress,
                     uploader=self.uploader,
+                    drafts=draft_numbers(
+                        (*planned.pending, *planned.new),
+                        planned.data.settings,
+                        planned.approvals,
+                    ),
                     logo=logo,
                 )
             result = _result(
@@ -486,6 +517,8 @@ class Planned:
     replaces: tuple[str, ...] = ()
     # Never-written numbers no invoice can take, with the reason.
     withdrawn: Mapping[str, str] = field(default_factory=dict)
+    approvals: Approvals = field(default_factory=Approvals)
+    waiting: tuple[WaitingRows, ...] = ()
 
 
 @cycle_collection_paused()
@@ -522,7 +555,14 @@ def _plan(
     match = (
         match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )
-    problems = [*data.problems, *match.problems, *_blocking_problems(data)]
+    approvals = read_approvals(data.layouts, data.settings)
+    problems = [
+        *data.problems,
+        *match.problems,
+        *_blocking_problems(data),
+        *approvals.problems,
+        *legal_problems(data),
+    ]
     again = rows_billed_before(
         data.open_rows, billed, marks, (s.row_id for i in pending for s in i.sources)
     )
@@ -546,9 +586,11 @@ def _plan(
         problems.extend(too_long)
         taken = {i.number for i in new}
         withdrawn.extend(n for n in reuse if n not in taken)
+        waiting = data.waiting
     else:
         # Nothing is planned: a stopped run's numbers wait, neither used nor withdrawn.
         taken, reuse, withdrawn = set(), [], []
+        waiting = held_back(data.waiting, _valid_rows(data))
     if state is not None:
         drawn = {i.number for i in pending}
         problems += own_row_problems(
@@ -568,6 +610,8 @@ def _plan(
         today,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
+        approvals,
+        waiting,
     )
 
 
@@ -672,6 +716,7 @@ def _result(
         run_id=run_id,
         pdf_links=links,
         withdrawn=planned.withdrawn,
+        approved=planned.approvals.approved,
     )
     return RunResult(
         workbook=name,
@@ -685,6 +730,8 @@ def _result(
         exceptions_opened=plan.exceptions_opened,
         exceptions_closed=plan.exceptions_closed,
         withdrawn=tuple(planned.withdrawn),
+        waiting=planned.waiting,
+        approved={n: a for n, (_, a) in planned.approvals.approved.items()},
         time_zone=planned.data.settings.timezone,
         ignored=plan.ignored,
     )

@@ -15,6 +15,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -125,11 +126,14 @@ def publish(
     now: datetime,
     progress: Callable[[str], None],
     uploader: PdfUploader | None = None,
+    drafts: AbstractSet[str] = frozenset(),
     logo: Logo | None = None,
 ) -> Published:
     """Render the PDFs these invoices (and any missing ones) need; links for all.
 
     With an `uploader`, the links are those of the uploaded files instead, and every
+    PDF whose content hash differs from its last upload is uploaded (again). The
+    documents of the numbers in `drafts` (not yet approved) carry a DRAFT mark.
     PDF whose content hash differs from its last upload is uploaded (again). `logo`
     is the checked Settings logo (`company_logo`), printed on every PDF made now.
     """
@@ -185,7 +189,14 @@ def publish(
         period = _service_period(invoice, data) or recorded_periods.get(invoice.number)
         periods[invoice.number] = period
         documents.append(
-            InvoiceDocument(invoice, data.settings, customer, period, logo=logo)
+            InvoiceDocument(
+                invoice,
+                data.settings,
+                customer,
+                period,
+                logo=logo,
+                is_draft=invoice.number in drafts,
+            )
         )
     links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []

@@ -16,6 +16,7 @@ from sheetbill.cells import show
 from sheetbill.model import Invoice, Problem
 from sheetbill.starter import InitResult
 from sheetbill.state_rebuild import RebuildResult
+from sheetbill.waiting import WaitingRows, waiting_text
 from sheetbill.workbook.base import CellValue, WorkbookChanges
 
 # How many planned cells per tab a dry run lists in text (all are in --json).
@@ -68,6 +69,30 @@ def invoice_data(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+def waiting_data(waiting: Sequence[WaitingRows]) -> list[dict[str, Any]]:
+    """Rows left waiting: per tab and reason, how many and the first rows."""
+    return [
+        {
+            "tab": group.tab,
+            "reason": group.reason.value,
+            "count": group.count,
+            "rows": list(group.rows),
+        }
+        for group in waiting
+    ]
+
+
+def print_waiting(
+    console: Console, waiting: Sequence[WaitingRows], today: date
+) -> None:
+    if not waiting:
+        return
+    total = sum(group.count for group in waiting)
+    console.print(f"{total} row(s) left waiting, not billed:")
+    for line in waiting_text(waiting, today):
+        console.print(f"  {line}")
+
+
 def changes_data(changes: WorkbookChanges, *, is_cell_by_cell: bool) -> dict[str, Any]:
     """The tabs and cells a run writes; a real run reports counts per tab only (a
     month-end run writes hundreds of thousands of cells), a dry run every cell."""
@@ -108,6 +133,8 @@ def run_json(result: RunResult) -> str:
             "exceptions_closed": result.exceptions_closed,
             "pdfs_rendered": result.pdfs_rendered,
             "withdrawn_numbers": list(result.withdrawn),
+            "approved": dict(result.approved),
+            "waiting": waiting_data(result.waiting),
             "changes": changes_data(result.changes, is_cell_by_cell=result.is_dry_run),
             "exit_code": result.exit_code,
         },
@@ -123,6 +150,7 @@ def check_json(result: CheckResult) -> str:
             "as_of": result.today.isoformat(),
             "time_zone": result.time_zone,
             "counts": result.counts,
+            "waiting": waiting_data(result.waiting),
             "exceptions": [problem_data(p) for p in result.open_problems],
             "exceptions_ignored": [problem_data(p) for p in result.ignored],
             "exit_code": result.exit_code,
@@ -157,6 +185,7 @@ def print_check(console: Console, result: CheckResult) -> None:
     console.print(
         f"{result.workbook} (as of {result.today} in {result.time_zone}): {counts}"
     )
+    print_waiting(console, result.waiting, result.today)
     print_problems(console, result.open_problems)
     print_ignored(console, len(result.ignored))
 
@@ -207,6 +236,10 @@ def print_run(console: Console, result: RunResult) -> None:
         )
     else:
         console.print("No new invoices.")
+    approved = "would be approved" if result.is_dry_run else "approved"
+    for number, approver in result.approved.items():
+        console.print(f"{number} {approved} by {approver}.")
+    print_waiting(console, result.waiting, result.today)
     changes = result.changes
     if result.is_dry_run:
         console.print(

@@ -84,7 +84,14 @@ HELP: dict[str, str] = {
     "Line Grouping": "project+activity, entry, person or day",
     "Reminder Schedule": "days from the due date, e.g. -3, +1, +7, +14, +30",
     "Approvers": "names, separated by commas",
+    "Default Tax Rate": "percent, e.g. 19, for customers and orders without their "
+    "own; 0 if you charge no tax",
 }
+
+# Settings whose row, when present with an empty Value, stops invoicing until filled
+# in: an empty tax rate must not silently bill 0 % (the starter workbook leaves it
+# empty for the user to fill).
+FILL_IN = frozenset({"default_tax_rate"})
 
 
 def _enum_parser(enum: Any) -> Callable[[CellValue, str], object]:
@@ -253,9 +260,13 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
     # Locale first: numbers in the other settings are read in it.
     ordered = sorted(values, key=lambda f: f != "locale")
     changes: dict[str, object] = {}
+    empty: set[str] = set()
     for field in ordered:
         row_number, raw = values[field]
         if parse_text(raw) == "":
+            if field in FILL_IN:
+                empty.add(field)
+                problems.append(_empty_problem(table.tab, row_number, field))
             continue
         parser = PARSERS.get(field, _text)
         try:
@@ -281,7 +292,7 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                     ),
                 )
             )
-    unreadable = frozenset(
+    unreadable = empty | frozenset(
         field
         for field, (_, raw) in values.items()
         if parse_text(raw) != "" and field not in changes
@@ -292,6 +303,30 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             continue  # set, or its cell's problem is already reported
         problems.append(_empty_setting(table.tab, field, what, values.get(field)))
     return settings, problems
+
+
+def _empty_problem(tab: str, row: int, field: str) -> Problem:
+    key = next(k for k, f in KEYS.items() if f == field)
+    return Problem(
+        tab,
+        row,
+        "Value",
+        "",
+        f"The setting '{key}' is empty.",
+        f"Fill in its Value ({HELP[key]}). Until then no invoice is made.",
+    )
+
+
+def key_row(table: Table | None, field: str) -> int | None:
+    """The Settings row whose Key names `field` (a Settings field name), if any."""
+    if table is None:
+        return None
+    columns = map_columns(SETTINGS, table.tab, table.headers)
+    key_col = columns.positions.get("Key", 0)
+    for row in table.rows:
+        if _field_for(parse_text(row.get(key_col))) == field:
+            return row.number
+    return None
 
 
 # Settings sheetbill warns about while they are empty: what to fill in.

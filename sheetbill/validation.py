@@ -29,6 +29,7 @@ from sheetbill.cells import (
     show,
     time_of_day_of_serial,
 )
+from sheetbill.emails import read_addresses
 from sheetbill.headers import column_problems, missing_required
 from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
 from sheetbill.model import (
@@ -60,6 +61,7 @@ from sheetbill.schema import (
     match_tab,
 )
 from sheetbill.settings import read_settings
+from sheetbill.waiting import WaitingRows, WaitingTally, held, unready
 from sheetbill.workbook.base import BookSnapshot, CellValue
 
 T = TypeVar("T")
@@ -91,6 +93,8 @@ class BookData:
     # Rows without Invoice No, by (schema tab, sheet row): their fingerprint, so that a
     # rerun can find the rows of an invoice whose write-back was interrupted.
     open_rows: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    # Un-invoiced rows not billed, counted by tab and why.
+    waiting: tuple[WaitingRows, ...] = ()
 
 
 def locate_tabs(
@@ -129,6 +133,7 @@ def validate_book(
     customers = _read_customers(layouts.get("Customers"), settings, problems)
     rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
     open_rows: dict[tuple[str, int], str] = {}
+    waiting = WaitingTally()
     entries = _read_time_log(
         layouts.get("Time Log"),
         settings,
@@ -138,6 +143,7 @@ def validate_book(
         billed,
         problems,
         open_rows,
+        waiting,
     )
     orders = _read_orders(
         layouts.get("Orders"),
@@ -148,6 +154,7 @@ def validate_book(
         billed,
         problems,
         open_rows,
+        waiting,
     )
     problems.extend(_text_dates(layouts, settings, rates, entries, orders))
     return BookData(
@@ -159,6 +166,7 @@ def validate_book(
         tuple(problems),
         layouts,
         open_rows,
+        waiting.counted(),
     )
 
 
@@ -233,14 +241,7 @@ def _read_customers(
                 "Currency is not an ISO 4217 currency code.",
                 "Write a code such as EUR, USD or JPY.",
             )
-        email = read.text("Email")
-        if email and ("@" not in email or any(c in email for c in " \r\n,;<>")):
-            read.fail(
-                "Email",
-                "Email is not one email address.",
-                "Write one address such as billing@example.com.",
-                severity=Severity.WARNING,
-            )
+        email, cc = read_addresses(read)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         terms = read.parsed("Terms Days", number)
         if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
@@ -288,7 +289,7 @@ def _read_customers(
             customer_id=customer_id,
             name=name,
             email=email,
-            cc=detail["CC"],
+            cc=cc,
             address=detail["Address"],
             country=detail["Country"],
             currency=currency,
@@ -300,6 +301,7 @@ def _read_customers(
             reminders=True if reminders is None else reminders,
             e_invoice=detail["E-Invoice"].casefold() or "none",
             buyer_reference=detail["Buyer Reference"],
+            invoice_note=detail["Invoice Note"],
             owner=detail["Owner"],
             is_active=status != "inactive",
         )
@@ -307,13 +309,13 @@ def _read_customers(
 
 
 _CUSTOMER_DETAILS = (
-    "CC",
     "Address",
     "Country",
     "Tax ID",
     "Language",
     "E-Invoice",
     "Buyer Reference",
+    "Invoice Note",
     "Owner",
 )
 
@@ -543,6 +545,7 @@ def _read_time_log(
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
     open_rows: dict[tuple[str, int], str],
+    waiting: WaitingTally,
 ) -> list[TimeEntry]:
     entries: list[TimeEntry] = []
     if layout is None or not _can_read(layout):
@@ -559,6 +562,8 @@ def _read_time_log(
         approved = read.parsed("Approved", yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill or not billable or not approved:
+            if to_bill:
+                waiting.add("Time Log", row.number, unready(read.ok, billable))
             problems.extend(read.problems)
             continue
         open_rows[("Time Log", row.number)] = print_
@@ -646,6 +651,8 @@ def _read_time_log(
                     )
                 )
             )
+        else:
+            waiting.add("Time Log", row.number, held(customer, worked_on, today))
     return entries
 
 
@@ -700,6 +707,7 @@ def _read_orders(
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
     open_rows: dict[tuple[str, int], str],
+    waiting: WaitingTally,
 ) -> list[Order]:
     orders: list[Order] = []
     if layout is None or not _can_read(layout):
@@ -770,4 +778,6 @@ def _read_orders(
                     description=description,
                 )
             )
+        else:
+            waiting.add("Orders", row.number, held(customer, ordered_on, today))
     return orders

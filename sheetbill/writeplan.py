@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
+from sheetbill.approval import APPROVED, invoice_status
 from sheetbill.cells import clipped, parse_text
 from sheetbill.exception_status import (
     TEXT_CHARS,
@@ -26,7 +27,7 @@ from sheetbill.exception_status import (
     row_key,
     shown_value,
 )
-from sheetbill.model import Invoice, Problem, Settings, Severity, SourceRow
+from sheetbill.model import Invoice, Problem, Severity, SourceRow
 from sheetbill.rowreader import TabLayout
 from sheetbill.schema import (
     EXCEPTIONS,
@@ -239,13 +240,6 @@ class WritePlan:
     ignored: tuple[Problem, ...] = ()
 
 
-def invoice_status(invoice: Invoice, settings: Settings) -> str:
-    threshold = settings.approval_threshold
-    if threshold is not None and invoice.total >= threshold:
-        return "awaiting approval"
-    return "draft"
-
-
 def plan_writes(
     data: BookData,
     *,
@@ -258,9 +252,12 @@ def plan_writes(
     run_id: str,
     pdf_links: Mapping[str, str] | None = None,
     withdrawn: Mapping[str, str] | None = None,
+    approved: Mapping[str, tuple[int, str]] | None = None,
 ) -> WritePlan:
-    """Every cell this run writes, for pending invoices (first) and new ones, and a
-    Log row for each number `withdrawn` (never to be used), with its reason."""
+    """Every cell this run writes, for pending invoices (first) and new ones, a
+    Log row for each number `withdrawn` (never to be used), with its reason, and
+    Status "approved" with a Log row for each invoice `approved` (number -> its
+    Invoices row and the approver)."""
     invoices = (*pending_invoices, *new)
     pending_numbers = {s.row_id: i.number for i in pending_invoices for s in i.sources}
     tabs = {
@@ -278,6 +275,17 @@ def plan_writes(
         pdf_links=pdf_links,
     )
     _link_documents(tabs["Invoices"], pdf_links or {})
+    for number, (row, approver) in (approved or {}).items():
+        tabs["Invoices"].put(row, "Status", APPROVED, row_key=number)
+        tabs["Log"].append(
+            {
+                **_log_time(now, data.settings.timezone),
+                "Run ID": run_id,
+                "Action": "invoice approved",
+                "Invoice": number,
+                "Detail": f"approved by {approver}",
+            }
+        )
     for number, reason in (withdrawn or {}).items():
         tabs["Log"].append(
             {

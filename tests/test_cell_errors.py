@@ -35,7 +35,7 @@ D = Decimal
 TODAY = date(2026, 11, 2)
 DAY = date(2026, 10, 1)
 ORDER = [DAY, "C1", "Widget", D(2), D(10), None, "Two widgets", None, None]
-CUSTOMER = ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None]
+CUSTOMER = ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None, None]
 RATE = [None, None, None, None, D(100), "hour", None]
 
 # Every column a person fills that sheetbill reads, of every kind: text, number,

@@ -32,6 +32,16 @@ def copied(case: Path, tmp_path: Path) -> Path:
     shutil.copytree(case, folder)
     for path in folder.iterdir():
         path.chmod(0o644)
+    book = folder / "logo.xlsx"
+    if book.exists():  # a tax rate of its own, so that its runs have no warning
+        person = ExcelWorkbook(book, backups=0)
+        snapshot = person.read()
+        row = snapshot.tables["Settings"].last_row + 1
+        writes = (CellWrite(row, 0, "Default Tax Rate"), CellWrite(row, 1, "23"))
+        person.apply(
+            WorkbookChanges(writes={"Settings": writes}),
+            expected_version=snapshot.version,
+        )
     return folder
 
 
@@ -133,6 +143,7 @@ def test_run_on_a_google_sheet_reads_a_relative_logo_beside_sheetbill_toml(
         ]
         for name in ("Settings", "Customers", "Rates", "Time Log")
     }
+    tabs["Settings"].append(["Default Tax Rate", Decimal(23)])
     sheet_id = sheets_server.create_spreadsheet("Logo", tabs)
     folder = tmp_path / "office"
     folder.mkdir()

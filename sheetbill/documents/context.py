@@ -35,6 +35,9 @@ class InvoiceDocument:
     notes: str = ""
     # For a credit note: the number of the invoice it corrects.
     refers_to: str = ""
+    # Not yet approved: printed with a DRAFT mark, and without e-invoice XML, so
+    # that nothing machine-readable can pass for the issued invoice.
+    is_draft: bool = False
     # The Settings' logo, checked (`documents.logo.find_logo`); None: no logo.
     logo: Logo | None = None
 
@@ -48,7 +51,10 @@ class InvoiceDocument:
 
     @property
     def e_invoice(self) -> str:
-        """`none`, `factur-x` or `xrechnung`, from the customer's E-Invoice cell."""
+        """`none`, `factur-x` or `xrechnung`, from the customer's E-Invoice cell
+        (`none` for a draft)."""
+        if self.is_draft:
+            return "none"
         value = self.customer.e_invoice.strip().lower().replace("_", "-")
         if value in ("factur-x", "facturx", "zugferd"):
             return "factur-x"
@@ -98,6 +104,8 @@ def template_context(
         "customer_lines": address_lines(customer.address),
         "service_period": document.service_period,
         "notes": document.notes,
+        "invoice_note": customer.invoice_note,
+        "is_draft": document.is_draft,
         "payment_terms": terms,
         # Served to WeasyPrint from memory under this URL; no logo, no image.
         "logo": document.logo.url if document.logo else "",

@@ -97,13 +97,16 @@ def _plain(value: Decimal) -> str:
     return text
 
 
-def tax_category(rate: Decimal) -> str:
-    """S (standard) for a positive rate, Z (zero rated) for 0 %.
+def tax_category(rate: Decimal, reason: str = "") -> str:
+    """S (standard) for a positive rate; for 0 %, E (exempt) when the customer's
+    Invoice Note gives the reason, else Z (zero rated).
 
-    The sheet does not say why a rate is 0 % (exempt, reverse charge, export), so the
-    neutral zero-rated category is used; it needs no exemption reason.
+    EN 16931 wants a reason for E (BR-E-10) and none for Z (BR-Z-10); the sheet has
+    no other place that says why a rate is 0 % (exempt, reverse charge, export).
     """
-    return "S" if rate > 0 else "Z"
+    if rate > 0:
+        return "S"
+    return "E" if reason else "Z"
 
 
 class _Builder:
@@ -116,6 +119,8 @@ class _Builder:
         # EN 16931 credit notes carry positive amounts; the type code says "credit".
         negative = document.invoice.total < 0
         self.sign = Decimal(-1) if negative else Decimal(1)
+        # The customer's Invoice Note: the VAT exemption reason of 0 % (BT-120).
+        self.reason = document.customer.invoice_note.strip()
 
     def el(
         self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str
@@ -146,9 +151,10 @@ class _Builder:
         self.el(header, "ram:ID", invoice.number)
         self.el(header, "ram:TypeCode", TYPE_CODES[invoice.kind])
         self.date(header, "ram:IssueDateTime", invoice.issue_date)
-        if self.doc.notes.strip():
-            note = self.el(header, "ram:IncludedNote")
-            self.el(note, "ram:Content", self.doc.notes.strip())
+        for text in (self.reason, self.doc.notes.strip()):
+            if text:
+                note = self.el(header, "ram:IncludedNote")
+                self.el(note, "ram:Content", text)
         transaction = self.el(root, "rsm:SupplyChainTradeTransaction")
         for line in invoice.lines:
             self.line(transaction, line)
@@ -176,7 +182,7 @@ class _Builder:
         settlement = self.el(item, "ram:SpecifiedLineTradeSettlement")
         tax = self.el(settlement, "ram:ApplicableTradeTax")
         self.el(tax, "ram:TypeCode", "VAT")
-        self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate))
+        self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate, self.reason))
         self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
         summation = self.el(
             settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"
@@ -300,8 +306,11 @@ class _Builder:
             tax = self.el(settlement, "ram:ApplicableTradeTax")
             self.el(tax, "ram:CalculatedAmount", _amount(self.sign * rate.tax))
             self.el(tax, "ram:TypeCode", "VAT")
+            category = tax_category(rate.rate, self.reason)
+            if category == "E":
+                self.el(tax, "ram:ExemptionReason", self.reason)
             self.el(tax, "ram:BasisAmount", _amount(self.sign * rate.net))
-            self.el(tax, "ram:CategoryCode", tax_category(rate.rate))
+            self.el(tax, "ram:CategoryCode", category)
             self.el(tax, "ram:RateApplicablePercent", _plain(rate.rate))
         if doc.service_period is not None:
             period = self.el(settlement, "ram:BillingSpecifiedPeriod")

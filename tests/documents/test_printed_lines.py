@@ -4,6 +4,7 @@ setting and currency: read back from the rendered HTML and from the PDF's text."
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import replace
 from datetime import date
@@ -259,7 +260,10 @@ def test_the_case_workbook_prints_a_day_line_that_multiplies_out(tmp_path, capsy
     book = tmp_path / "days.xlsx"
     shutil.copyfile(CASE / "days.xlsx", book)
     book.chmod(0o644)
-    assert main(["run", str(book), "--as-of", "2026-11-05"]) == 0
+    # Exit 1: the case has no Default Tax Rate row, which one warning asks for.
+    assert main(["run", str(book), "--as-of", "2026-11-05", "--json"]) == 1
+    problems = json.loads(capsys.readouterr().out)["exceptions"]
+    assert ["Default Tax Rate" in p["problem"] for p in problems] == [True]
     text = pdf_text(tmp_path / "invoices" / "INV-2026-0001.pdf")
     shown = pdf_line(text, "Services – Web Development")
     assert shown == PrintedLine("1.9375 days", "€1,234.50", "€2,391.84")
