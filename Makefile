@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_BOOK := demo-out/northwind-demo.xlsx
 DEMO_AS_OF := 2026-11-02
 
-.PHONY: demo test lint bench system-deps test-system-deps clean demo-workbook
+.PHONY: demo test lint bench system-deps test-system-deps clean demo-workbook pictures
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -38,12 +38,16 @@ demo-workbook: $(STAMP)
 	$(BIN)/python -m sheetbill.demo sheet_templates/demo.xlsx
 
 lint: $(STAMP)
-	$(BIN)/ruff format --check sheetbill tests benchmarks run.py
-	$(BIN)/ruff check sheetbill tests benchmarks run.py
+	$(BIN)/ruff format --check sheetbill tests benchmarks scripts run.py
+	$(BIN)/ruff check sheetbill tests benchmarks scripts run.py
 	$(BIN)/mypy
 
 test: system-deps test-system-deps $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
+
+# The README's pictures (docs/images): a demo invoice and two tabs, drawn anew.
+pictures: system-deps test-system-deps $(STAMP)
+	$(BIN)/python scripts/readme_pictures.py
 
 bench: system-deps $(STAMP)
 	$(BIN)/python -m benchmarks

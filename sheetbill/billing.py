@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sheetbill.approval import Approvals, draft_numbers, read_approvals
 from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
 from sheetbill.errors import (
@@ -23,14 +24,17 @@ from sheetbill.errors import (
     StateMismatchError,
     WorkbookChangedError,
 )
+from sheetbill.exception_status import problems_set_aside
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
+from sheetbill.legal import legal_problems
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.ownrows import own_row_problems
-from sheetbill.printable import UnprintableText, find_unprintable
+from sheetbill.printable import UnprintableText
 from sheetbill.publishing import (
     PdfUploader,
     Published,
+    company_logo,
     own_files_of,
     predicted_links,
     publish,
@@ -46,9 +50,11 @@ from sheetbill.recovery import (
     split_pending,
     unknown_to_state,
 )
-from sheetbill.settings import INVOICE_SETTINGS, read_settings, setting_rows
+from sheetbill.settings import INVOICE_SETTINGS, read_settings
+from sheetbill.shoptime import run_id_for
 from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
+from sheetbill.waiting import WaitingRows, held_back, with_held
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
 from sheetbill.writeplan import PendingMatch, match_pending, plan_writes
 
@@ -82,10 +88,22 @@ class RunResult:
     pdfs_rendered: int = 0
     # Numbers an interrupted run drew that no invoice took: never used again.
     withdrawn: tuple[str, ...] = ()
+    # Un-invoiced input rows this run did not bill, by tab and why.
+    waiting: tuple[WaitingRows, ...] = ()
+    # Invoices approved in this run (their Approve cell), by number: the approver.
+    approved: Mapping[str, str] = field(default_factory=dict)
+    # The Settings time zone: the one of `today`, the run id and the Log's times.
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return 1 if self.open_problems else 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,19 +112,41 @@ class CheckResult:
     today: date
     problems: tuple[Problem, ...]
     counts: dict[str, int] = field(default_factory=dict)
+    waiting: tuple[WaitingRows, ...] = ()
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return 1 if self.open_problems else 0
+
+
+def _not_set_aside(
+    problems: Sequence[Problem], ignored: Sequence[Problem]
+) -> tuple[Problem, ...]:
+    if not ignored:
+        return tuple(problems)
+    aside = set(ignored)
+    return tuple(p for p in problems if p not in aside)
+
+
+def _settings_of(snapshot: BookSnapshot, config: Config) -> Settings:
+    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
+    settings, _ = read_settings(settings_layout.table if settings_layout else None)
+    return settings
 
 
 def today_for(snapshot: BookSnapshot, config: Config, as_of: date | None) -> date:
     """`--as-of`, else today in the workbook's Settings time zone."""
     if as_of is not None:
         return as_of
-    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, _ = read_settings(settings_layout.table if settings_layout else None)
-    return datetime.now(ZoneInfo(settings.timezone)).date()
+    zone = _settings_of(snapshot, config).timezone
+    return datetime.now(ZoneInfo(zone)).date()
 
 
 @frozen_objects_released()
@@ -131,11 +171,21 @@ def check_workbook(
     unknown = unknown_to_state(
         marks_in_book(data.layouts), counters, known, data.settings.number_pattern
     )
+    path = getattr(workbook, "path", None)
+    _, logo_problems = company_logo(
+        data,
+        config,
+        workbook_folder=path.parent if isinstance(path, Path) else None,
+    )
+    unprintable = _unprintable(data, config)
     problems = (
         *data.problems,
         *_blocking_problems(data),
-        *_unprintable(data, config).problems,
+        *logo_problems,
+        *unprintable.problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
+        *read_approvals(data.layouts, data.settings).problems,
+        *legal_problems(data),
     )
     counts = {
         "customers": len(data.customers),
@@ -143,7 +193,32 @@ def check_workbook(
         "billable time entries": len(data.time_entries),
         "billable orders": len(data.orders),
     }
-    return CheckResult(workbook.name, today, tuple(problems), counts)
+    waiting = data.waiting
+    if _is_invoicing_blocked(problems, data.settings) or unprintable.stops_invoicing:
+        waiting = held_back(waiting, _valid_rows(data))
+    else:
+        held = unprintable.held((*data.time_entries, *data.orders))
+        waiting = with_held(waiting, held)
+    ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
+    return CheckResult(
+        workbook.name,
+        today,
+        tuple(problems),
+        counts,
+        waiting,
+        time_zone=data.settings.timezone,
+        ignored=ignored,
+    )
+
+
+def _valid_rows(data: BookData) -> list[tuple[str, int]]:
+    return [
+        (s.tab, s.row)
+        for s in (
+            *(e.source for e in data.time_entries),
+            *(o.source for o in data.orders),
+        )
+    ]
 
 
 def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
@@ -212,10 +287,13 @@ def run_billing(
     clock = now or (lambda: datetime.now(UTC))
     # File-backed workbooks have a folder; PDF links are made relative to it.
     path = getattr(workbook, "path", None)
+    started = clock()
+    token = secrets.token_hex(2)
     run = _Run(
         workbook,
         config,
-        run_id=clock().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2),
+        # In UTC until the workbook's Settings name the shop's time zone.
+        run_id=run_id_for(started, "UTC", token),
         clock=clock,
         progress=progress,
         folder=config.pdf_folder_for(state_path),
@@ -227,6 +305,7 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
+            run = run.in_zone(snapshot, started, token)
             return run.dry_result(
                 _plan(snapshot, config, None, today, progress, name=workbook.name)
             )
@@ -238,6 +317,7 @@ def run_billing(
         with cycle_collection_paused():
             snapshot = workbook.read()
             today = today_for(snapshot, config, as_of)
+        run = run.in_zone(snapshot, started, token)
         # Opened only now, so an unreadable workbook leaves no state database; one
         # made by a run refused before it drew anything is removed again.
         existed = state_path.exists()
@@ -274,13 +354,21 @@ class _Run:
     workbook_folder: Path | None
     uploader: PdfUploader | None
 
+    def in_zone(self, snapshot: BookSnapshot, started: datetime, token: str) -> _Run:
+        """This run with its id in the shop's time zone, as the Log shows times."""
+        zone = _settings_of(snapshot, self.config).timezone
+        return replace(self, run_id=run_id_for(started, zone, token))
+
     def dry_result(self, planned: Planned) -> RunResult:
         """The plan as a result, with the PDF links a real run would write."""
         links = _predicted(planned, self.config, self.folder, self.workbook_folder)
+        _, logo_problems = company_logo(
+            planned.data, self.config, workbook_folder=self.workbook_folder
+        )
         return _result(
             planned,
             links,
-            (),
+            logo_problems,
             name=self.workbook.name,
             run_id=self.run_id,
             now=self.clock(),
@@ -312,11 +400,16 @@ class _Run:
                 )
                 remove_own_files(state, self.folder, withdrawn_files)
             published = Published({}, (), 0)
+            logo, logo_problems = company_logo(
+                planned.data, config, workbook_folder=self.workbook_folder
+            )
             if config.documents:
+                # An approved invoice's PDF is made again, without the DRAFT mark.
+                approved = state.invoices(list(planned.approvals.approved))
                 published = publish(
                     state,
                     planned.data,
-                    (*planned.pending, *planned.new),
+                    (*planned.pending, *planned.new, *approved),
                     config,
                     folder=self.folder,
                     workbook_folder=self.workbook_folder,
@@ -324,11 +417,17 @@ class _Run:
                     now=self.clock(),
                     progress=progress,
                     uploader=self.uploader,
+                    drafts=draft_numbers(
+                        (*planned.pending, *planned.new),
+                        planned.data.settings,
+                        planned.approvals,
+                    ),
+                    logo=logo,
                 )
             result = _result(
                 planned,
                 published.links,
-                published.problems,
+                (*logo_problems, *published.problems),
                 name=workbook.name,
                 run_id=self.run_id,
                 now=self.clock(),
@@ -424,6 +523,8 @@ class Planned:
     replaces: tuple[str, ...] = ()
     # Never-written numbers no invoice can take, with the reason.
     withdrawn: Mapping[str, str] = field(default_factory=dict)
+    approvals: Approvals = field(default_factory=Approvals)
+    waiting: tuple[WaitingRows, ...] = ()
 
 
 @cycle_collection_paused()
@@ -460,11 +561,14 @@ def _plan(
     match = (
         match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )
+    approvals = read_approvals(data.layouts, data.settings)
     unprintable = _unprintable(data, config)
     problems = [
         *data.problems,
         *match.problems,
         *_blocking_problems(data),
+        *approvals.problems,
+        *legal_problems(data),
         *unprintable.problems,
     ]
     again = rows_billed_before(
@@ -486,22 +590,21 @@ def _plan(
                 e for e in entries if (e.source.tab, e.source.row) not in consumed
             ]
             orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
-        if unprintable.problems:
-            entries = [
-                e for e in entries if unprintable.is_printable(e.source, e.customer_id)
-            ]
-            orders = [
-                o for o in orders if unprintable.is_printable(o.source, o.customer_id)
-            ]
+        held = unprintable.held((*entries, *orders))
+        if held:
+            entries = unprintable.printable(entries)
+            orders = unprintable.printable(orders)
         new, after, too_long = _plan_fitting(
             data, entries, orders, today, counters, reuse, released_row_ids(unwritten)
         )
         problems.extend(too_long)
         taken = {i.number for i in new}
         withdrawn.extend(n for n in reuse if n not in taken)
+        waiting = with_held(data.waiting, held)
     else:
         # Nothing is planned: a stopped run's numbers wait, neither used nor withdrawn.
         taken, reuse, withdrawn = set(), [], []
+        waiting = held_back(data.waiting, _valid_rows(data))
     if state is not None:
         drawn = {i.number for i in pending}
         problems += own_row_problems(
@@ -521,6 +624,8 @@ def _plan(
         today,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
+        approvals,
+        waiting,
     )
 
 
@@ -528,14 +633,9 @@ def _unprintable(data: BookData, config: Config) -> UnprintableText:
     """The cells no font of sheetbill can print; none when no PDFs are made."""
     if not config.documents:
         return UnprintableText()
-    from sheetbill.documents.fonts import printable_characters
+    from sheetbill.documents.fonts import unprintable_cells
 
-    layout = data.layouts.get("Settings")
-    return find_unprintable(
-        data,
-        printable_characters(),
-        setting_rows=setting_rows(layout.table if layout else None),
-    )
+    return unprintable_cells(data)
 
 
 def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:
@@ -639,6 +739,7 @@ def _result(
         run_id=run_id,
         pdf_links=links,
         withdrawn=planned.withdrawn,
+        approved=planned.approvals.approved,
     )
     return RunResult(
         workbook=name,
@@ -652,6 +753,10 @@ def _result(
         exceptions_opened=plan.exceptions_opened,
         exceptions_closed=plan.exceptions_closed,
         withdrawn=tuple(planned.withdrawn),
+        waiting=planned.waiting,
+        approved={n: a for n, (_, a) in planned.approvals.approved.items()},
+        time_zone=planned.data.settings.timezone,
+        ignored=plan.ignored,
     )
 
 

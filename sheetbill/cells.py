@@ -8,14 +8,16 @@ words.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
+from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, parse_decimal
 
-from sheetbill.workbook.base import CellValue
+from sheetbill.workbook.base import CellValue, SerialFormat, UnsavedFormula
 
 # Excel's day 0 in the 1900 date system (it counts the non-existent 1900-02-29, so the
 # epoch that makes serials after February 1900 right is 1899-12-30).
@@ -42,11 +44,30 @@ YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "✓", 
 NO = frozenset({"no", "n", "false", "0", "nein", "non", "-"})
 
 
-# What a formula that failed shows (Excel, LibreOffice and Google Sheets): both
-# backends read such a cell as this text, never as blank or 0.
-ERROR_VALUES = frozenset(
-    {"#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!", "#ERROR!"}
-)
+# What a formula that failed shows (Excel, LibreOffice and Google Sheets), and what it
+# usually means: both backends read such a cell as this text, never as blank or 0.
+ERROR_MEANINGS = {
+    "#N/A": "a lookup found nothing",
+    "#REF!": "it refers to a cell that was deleted",
+    "#VALUE!": "it uses a value of the wrong kind",
+    "#DIV/0!": "it divides by zero",
+    "#NAME?": "it names a function or range that does not exist",
+    "#NUM!": "it gives a number too large or impossible",
+    "#NULL!": "two of its ranges do not meet",
+    "#ERROR!": "it cannot be read",
+    "#SPILL!": "its results are blocked by other cells",
+    "#CALC!": "it cannot calculate a result (an empty list)",
+    "#FIELD!": "it names a field that does not exist",
+    "#CONNECT!": "its data source cannot be reached",
+    "#BLOCKED!": "its data source is blocked",
+    "#BUSY!": "it was still calculating when the file was saved",
+    "#UNKNOWN!": "it uses something this version of Excel does not know",
+    "#PYTHON!": "its Python code failed",
+    "#GETTING_DATA": "its data was still loading when the file was saved",
+}
+ERROR_VALUES = frozenset(ERROR_MEANINGS)
+# Errors that are not wrong formulas but a result that had not arrived yet.
+_STILL_LOADING = frozenset({"#GETTING_DATA", "#BUSY!"})
 
 
 class CellValueError(ValueError):
@@ -59,13 +80,40 @@ class CellValueError(ValueError):
 
 
 def refuse_error_value(value: CellValue) -> None:
-    """CellValueError for a formula's error (#DIV/0!, #N/A ...) in a cell that must
-    hold a number, date, time or yes/no: it is never read as 0 or as blank."""
-    if value.__class__ is str and value.strip().upper() in ERROR_VALUES:
-        raise CellValueError(
-            f"holds the error {value.strip()}: its formula failed",
-            "fix the formula (or the cells it uses), or type the value",
+    """CellValueError for a formula's error (#DIV/0!, #N/A ...) or a formula whose
+    result was never saved, in any cell sheetbill reads: it is never read as 0, as
+    blank or as its text."""
+    problem = formula_problem(value)
+    if problem is not None:
+        raise problem
+
+
+def formula_problem(value: CellValue) -> CellValueError | None:
+    """What is wrong with a cell whose formula failed (it holds #N/A, #DIV/0! ...) or
+    whose result the file never saved (an UnsavedFormula); None for any other cell."""
+    if value.__class__ is UnsavedFormula:
+        return CellValueError(
+            f"holds the formula {value} but no result: the file was saved by a "
+            "program that does not calculate formulas",
+            "open the workbook in Excel or LibreOffice and save it there, so the "
+            "result is stored (or type the value)",
         )
+    if value.__class__ is not str:
+        return None
+    error = value.strip().upper()
+    meaning = ERROR_MEANINGS.get(error)
+    if meaning is None:
+        return None
+    if error in _STILL_LOADING:
+        return CellValueError(
+            f"holds the error {error}: {meaning}",
+            "open the workbook in Excel, wait until every result has arrived, and "
+            "save it",
+        )
+    return CellValueError(
+        f"holds the error {error}: its formula failed ({meaning})",
+        "fix the formula (or the cells it uses), or type the value",
+    )
 
 
 def is_blank(value: CellValue) -> bool:
@@ -241,6 +289,8 @@ def parse_date(value: CellValue, *, locale: str) -> date:
             return EXCEL_EPOCH + timedelta(days=int(value))
     elif isinstance(value, str):
         parsed = _parse_date_text(value.strip(), locale=locale)
+        if parsed is None:
+            _refuse_other_order(value, locale)
     if parsed is None:
         raise CellValueError(
             "is not a date",
@@ -255,21 +305,113 @@ def parse_date(value: CellValue, *, locale: str) -> date:
 
 
 def _parse_date_text(text: str, *, locale: str) -> date | None:
-    """ISO first (2026-11-25, with or without time), then day-first unless US."""
+    """ISO first (2026-11-25, with or without time), then 3/11/2026 in the order the
+    Locale writes dates (`is_month_first`)."""
     if re.match(r"^\d{4}-\d\d-\d\d", text):
         try:
             return date.fromisoformat(text[:10])
         except ValueError:
             return None
-    match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text)
+    readings = _date_readings(text)
+    if readings is None:
+        return None
+    return readings[0] if is_month_first(locale) else readings[1]
+
+
+_NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*")
+
+
+def _date_readings(text: str) -> tuple[date | None, date | None] | None:
+    """A text such as 3/11/2026 read month first and day first (None where that
+    reading is no date); None for text of another shape."""
+    match = _NUMERIC_DATE.fullmatch(text)
     if not match:
         return None
     first, second, year = (int(g) for g in match.groups())
-    month, day = (first, second) if locale.endswith("_US") else (second, first)
+    return _date_or_none(year, first, second), _date_or_none(year, second, first)
+
+
+def _date_or_none(year: int, month: int, day: int) -> date | None:
     try:
         return date(year, month, day)
     except ValueError:
         return None
+
+
+@functools.cache
+def is_month_first(locale: str) -> bool:
+    """Whether the Locale writes the month before the day in a short date: en_US and
+    ja_JP do (M/d/yy, y/MM/dd), en_GB and de_DE do not (dd/MM/y, dd.MM.yy).
+
+    From babel's (CLDR's) short date pattern; a locale babel does not know reads day
+    first unless it ends in _US.
+    """
+    try:
+        short = Locale.parse(locale.replace("-", "_")).date_formats["short"]
+        pattern = str(short.pattern)
+    except (UnknownLocaleError, ValueError, TypeError, KeyError, AttributeError):
+        return locale.endswith("_US")
+    month, day = pattern.replace("L", "M").find("M"), pattern.find("d")
+    if month < 0 or day < 0:
+        return locale.endswith("_US")
+    return month < day
+
+
+def date_order(locale: str) -> str:
+    """ "month first" or "day first": how the Locale reads 3/11/2026."""
+    return "month first" if is_month_first(locale) else "day first"
+
+
+def other_date_reading(value: CellValue, *, locale: str) -> date | None:
+    """For a text date such as 3/11/2026 that names another day when read in the
+    other order (3 November, not 11 March): that other day. None for any other value,
+    including 13/11/2026 or 3/3/2026, which read one way only."""
+    if value.__class__ is not str:
+        return None
+    readings = _date_readings(value)
+    if readings is None or None in readings or readings[0] == readings[1]:
+        return None
+    month_first, day_first = readings
+    return day_first if is_month_first(locale) else month_first
+
+
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def spelled_date(day: date) -> str:
+    """A date no reader can take the wrong way round: 11 March 2026."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def _refuse_other_order(text: str, locale: str) -> None:
+    """13/11/2026 under a month-first Locale: no date as the Locale reads it, but a
+    date the other way round, so the message says which order was meant."""
+    readings = _date_readings(text)
+    if readings is None:
+        return
+    other = readings[1] if is_month_first(locale) else readings[0]
+    if other is not None:
+        order = date_order(locale)
+        raise CellValueError(
+            f"is not a date read {order}, as the Locale {locale} writes dates "
+            f"(read the other way it is {spelled_date(other)})",
+            f"type the date as {other.isoformat()}, or format the cell as a date; "
+            "if all your dates are written the other way round, change the Locale "
+            "in Settings",
+        )
 
 
 def parse_yes_no(value: CellValue) -> bool:
@@ -288,21 +430,124 @@ def parse_yes_no(value: CellValue) -> bool:
 
 
 def parse_hours(value: CellValue, *, locale: str) -> Decimal:
-    """Hours as a number (1.5), a duration (1:30) or an Excel time cell."""
+    """Hours as a number (1.5), a duration (1:30, 25:30:00) or an Excel time cell.
+
+    A number that reads as a time of day stored as a fraction of a day (0.3541666… is
+    8:30; see `day_fraction_clock`) is refused: it is what a time cell copied without
+    its format holds, and billing it as hours would bill 21 minutes for 8:30 hours.
+    """
     if isinstance(value, time):
-        return (
-            Decimal(value.hour)
-            + Decimal(value.minute) / 60
-            + Decimal(value.second) / 3600
-        )
-    if isinstance(value, str) and re.fullmatch(r"\s*\d{1,3}:\d\d\s*", value):
-        hours, minutes = value.strip().split(":")
-        if int(minutes) >= 60:
-            raise CellValueError(
-                "has more than 59 minutes", "type hours as h:mm or 1.5"
+        return _hours_of_seconds(value.hour * 3600 + value.minute * 60 + value.second)
+    if isinstance(value, str):
+        match = _DURATION_TEXT.fullmatch(value)
+        if match:
+            if int(match[2]) >= 60 or int(match[3] or 0) >= 60:
+                raise CellValueError(
+                    "has more than 59 minutes", "type hours as h:mm or 1.5"
+                )
+            return _hours_of_seconds(
+                int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3] or 0)
             )
-        return Decimal(int(hours)) + Decimal(int(minutes)) / 60
-    return parse_number(value, locale=locale)
+    number = parse_number(value, locale=locale)
+    clock = day_fraction_clock(number)
+    if clock is not None:
+        as_hours = format_decimal_plain(_hours_of_seconds(_seconds_of_days(number)))
+        raise CellValueError(
+            f"looks like the time {clock} stored as a fraction of a day, not "
+            f"{show(number)} hours",
+            f"if the work took {clock} hours, type {clock} (read as {as_hours} hours); "
+            f"if it took {number.quantize(Decimal('0.01'))} hours, type that",
+        )
+    return number
+
+
+_DURATION_TEXT = re.compile(r"\s*(\d{1,3}):(\d\d)(?::(\d\d))?\s*")
+_MINUTES_PER_DAY = 1440
+# How far from a whole minute a day fraction may be: Sheets keeps times as doubles.
+_MINUTE_SLACK = Decimal("1e-6")
+_HUNDREDTH = Decimal("0.01")
+
+
+def day_fraction_clock(number: Decimal) -> str | None:
+    """The time of day `number` is as a fraction of a day ("8:30" for 0.3541666…), or
+    None when it reads as hours.
+
+    The rule (docs/decisions.md): strictly between 0 and 1, a whole number of minutes
+    of a day, and more than two decimals. People type hours with at most two decimals
+    (0.25, 0.5, 0.75); a time stored as a day fraction almost never has so few
+    (0:36 is 0.025, 3:00 is 0.125, 8:30 is 0.3541666…). The rare hours that match
+    (0.125 h, or a formula such as =20/60) are reported, never billed silently.
+    """
+    if not 0 < number < 1 or number == number.quantize(_HUNDREDTH):
+        return None
+    minutes = number * _MINUTES_PER_DAY
+    whole = minutes.to_integral_value()
+    if abs(minutes - whole) > _MINUTE_SLACK:
+        return None
+    hours, rest = divmod(int(whole), 60)
+    return f"{hours}:{rest:02d}"
+
+
+def hours_of_serial(value: CellValue, *, kind: SerialFormat) -> Decimal:
+    """Hours from a number the sheet shows as a time or duration: it counts days, as
+    Google Sheets keeps them (8:30 is 0.3541666…, a duration of 25:30 is 1.0625).
+
+    Read to the second, as the Excel reader's time cells are (`parse_hours`). A date,
+    or a date and time, is not a number of hours.
+    """
+    if not isinstance(value, Decimal):
+        raise CellValueError("is not a number", "type hours as 8:30 or 8.5")
+    if kind is SerialFormat.DATE or (kind is SerialFormat.DATE_TIME and value >= 1):
+        shown = "a date and time" if kind is SerialFormat.DATE_TIME else "a date"
+        raise CellValueError(
+            f"is shown as {shown}, not as hours",
+            "type the hours as 8:30 or 8.5 (Format > Number > Duration or Number)",
+        )
+    return _hours_of_seconds(_seconds_of_days(checked_number(value)))
+
+
+def time_of_day_of_serial(value: CellValue, *, kind: SerialFormat) -> time:
+    """A clock time from a number the sheet shows as a time, or as a date and time
+    (its time of day, as the Excel reader gives a date-time cell's)."""
+    if kind is SerialFormat.DATE_TIME and isinstance(value, Decimal) and value >= 1:
+        value = value - value.to_integral_value(rounding=ROUND_FLOOR)
+    if kind is SerialFormat.DATE:
+        raise CellValueError("is shown as a date", "type a time such as 09:30")
+    return parse_time_of_day(value)
+
+
+def show_serial(value: CellValue, kind: SerialFormat) -> str:
+    """A number of days as the sheet shows it: 2026-11-08, 2026-11-08 09:30, 8:30 or
+    25:30 (a duration), for messages; anything else as `show` gives it."""
+    if not isinstance(value, Decimal) or not value.is_finite():
+        return show(value)
+    if kind is SerialFormat.TIME or value < 1:
+        seconds = _seconds_of_days(value)
+        sign = "-" if seconds < 0 else ""
+        hours, rest = divmod(abs(seconds), 3600)
+        clock = f"{sign}{hours}:{rest // 60:02d}"
+        return clock + (f":{rest % 60:02d}" if rest % 60 else "")
+    if not 1 <= value <= MAX_EXCEL_SERIAL:
+        return show(value)
+    moment = datetime.combine(EXCEL_EPOCH, time()) + timedelta(
+        seconds=_seconds_of_days(value)
+    )
+    if kind is SerialFormat.DATE:
+        return moment.date().isoformat()
+    return moment.isoformat(sep=" ", timespec="minutes")
+
+
+def _seconds_of_days(days: Decimal) -> int:
+    return int((days * 86400).to_integral_value())
+
+
+def _hours_of_seconds(seconds: int) -> Decimal:
+    """Whole hours plus minutes/60 plus seconds/3600, as a time cell is read."""
+    sign = -1 if seconds < 0 else 1
+    hours, rest = divmod(abs(seconds), 3600)
+    minutes, secs = divmod(rest, 60)
+    value = Decimal(hours) + Decimal(minutes) / 60 + Decimal(secs) / 3600
+    return value if sign > 0 else -value
 
 
 def parse_time_of_day(value: CellValue) -> time:

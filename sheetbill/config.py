@@ -1,9 +1,10 @@
 """Configuration: a frozen dataclass from `sheetbill.toml`, checked key by key.
 
-Found at `--config`, else `sheetbill.toml` beside the workbook, else
-`config/sheetbill.toml` under the working directory. Relative paths in it are relative
-to the file itself. Business settings (company, tax, numbering) live in the workbook's
-Settings tab instead, where the office manager can see them; secrets live in neither.
+Found at `--config`, else `sheetbill.toml` beside the workbook, else in the current
+folder, else `config/sheetbill.toml` under the current folder. Relative paths in it
+are relative to the file itself. Business settings (company, tax, numbering) live in
+the workbook's Settings tab instead, where the office manager can see them; secrets
+live in neither.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,18 +67,30 @@ class Config:
     pdf_drive_folder: str = ""
     # The invoice templates; default: sheetbill's own (sheet_templates/invoice).
     templates: Path | None = None
+    # Where a sheetbill.toml was looked for, in order, so messages can say so.
+    searched: tuple[Path, ...] = ()
 
     def workbook_path(self, override: str | None = None) -> Path:
         text = override or self.source
         if not text:
-            raise ConfigError(
-                "no workbook given: name one on the command line or set 'source' in "
-                f"{CONFIG_NAME}"
-            )
+            raise ConfigError(f"no workbook given: {self._where_to_name_one()}")
         path = Path(text).expanduser()
         if not path.is_absolute() and override is None and self.path is not None:
             path = self.path.parent / path
         return path
+
+    def _where_to_name_one(self) -> str:
+        if self.path is not None:
+            return (
+                f"name one on the command line, or set 'source' in {self.path} (the "
+                "configuration in use)"
+            )
+        looked = ", ".join(str(p) for p in self.searched)
+        where = f" (looked for {looked}: none there)" if looked else ""
+        return (
+            f'name one on the command line, or write source = "shop.xlsx" into a '
+            f"{CONFIG_NAME}{where}"
+        )
 
     def pdf_folder_for(self, state: Path) -> Path:
         """Where PDFs go: `pdf_folder`, else `invoices/` beside the state database
@@ -255,15 +268,45 @@ def _aliases(raw: object, path: Path) -> dict[str, dict[str, tuple[str, ...]]]:
     return result
 
 
+def config_places(workbook: str | None, *, cwd: Path) -> tuple[Path, ...]:
+    """Where a sheetbill.toml is looked for when --config names none, in order:
+    beside the workbook (a path, not a Google Sheet), the current folder, config/."""
+    places: list[Path] = []
+    if workbook and "://" not in workbook:  # a Google Sheet has no folder
+        places.append(Path(workbook).expanduser().resolve().parent / CONFIG_NAME)
+    places += [cwd / CONFIG_NAME, cwd / "config" / CONFIG_NAME]
+    return tuple(dict.fromkeys(places))
+
+
 def find_config(explicit: Path | None, workbook: str | None) -> Config:
-    """The config for a command: --config, else beside the workbook, else config/."""
+    """The config for a command: --config, else beside the workbook, else in the
+    current folder, else config/ under it; the first file found is the only one read.
+    Raises ConfigError naming the file and key of any mistake in it."""
     if explicit is not None:
         return load_config(explicit)
-    if workbook:
-        beside = Path(workbook).expanduser().resolve().parent / CONFIG_NAME
-        if beside.is_file():
-            return load_config(beside)
-    fallback = Path("config") / CONFIG_NAME
-    if fallback.is_file():
-        return load_config(fallback.resolve())
-    return Config()
+    places = config_places(workbook, cwd=Path.cwd())
+    for place in places:
+        if place.is_file():
+            config = replace(load_config(place), searched=places)
+            _refuse_another_workbooks_state(config, workbook)
+            return config
+    return Config(searched=places)
+
+
+def _refuse_another_workbooks_state(config: Config, workbook: str | None) -> None:
+    """A found config whose `state` belongs to its own `source` must not lend that
+    state database to another workbook named on the command line: its invoice numbers
+    and billed rows would be mixed with the other workbook's."""
+    if not workbook or config.state is None or not config.source:
+        return
+    if "://" in workbook or "://" in config.source:
+        same = workbook.strip() == config.source.strip()
+    else:
+        same = config.workbook_path().resolve() == Path(workbook).expanduser().resolve()
+    if not same:
+        raise ConfigError(
+            f"it sets state = {config.state} for the workbook {config.source}, not "
+            f"for {workbook}: run in that workbook's folder, or name a config for "
+            f"{workbook} with --config",
+            path=config.path,
+        )

@@ -94,6 +94,8 @@ CUSTOMER_ROWS: list[Row] = [
         "Tax ID": "NO923456789MVA",
         "Tax Rate": D(0),
         "Language": "en",
+        "Invoice Note": "Reverse charge: VAT to be accounted for by the recipient "
+        "(place of supply Norway, Sec. 3a(2) UStG).",
         "Notes": "Reverse charge: tax 0 %",
     },
     {
@@ -106,6 +108,8 @@ CUSTOMER_ROWS: list[Row] = [
         "Tax Rate": D(0),
         "Terms Days": D(30),
         "Language": "en",
+        "Invoice Note": "Not subject to German VAT: place of supply outside the EU "
+        "(Sec. 3a(2) UStG).",
     },
     {
         "Customer ID": "C005",
@@ -116,6 +120,8 @@ CUSTOMER_ROWS: list[Row] = [
         "Currency": "USD",
         "Tax Rate": D(0),
         "Language": "en",
+        "Invoice Note": "Not subject to German VAT: place of supply outside the EU "
+        "(Sec. 3a(2) UStG).",
     },
     {
         "Customer ID": "C006",

@@ -2,7 +2,9 @@
 
 Pure and deterministic: the same rows, date and counters give the same invoices. Amounts
 follow the rounding rule of `money`: each line rounded, tax per rate on the rounded
-lines, spread back so lines, net, tax and total always add up exactly.
+lines, spread back so lines, net, tax and total always add up exactly. A line's amount
+is computed from its quantity as billed and printed (`billed_quantity`), so the printed
+quantity times the printed unit price gives the printed amount.
 """
 
 from __future__ import annotations
@@ -33,7 +35,14 @@ from sheetbill.model import (
     TimeEntry,
     new_source_row,
 )
-from sheetbill.money import HUNDRED, allocate, quantum, round_money, sum_amounts
+from sheetbill.money import (
+    HUNDRED,
+    Rounding,
+    allocate,
+    quantum,
+    round_money,
+    sum_amounts,
+)
 from sheetbill.numbering import NumberPattern
 
 ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
@@ -79,6 +88,23 @@ def _rounded_hours(hours: Decimal, step: Decimal, mode: str) -> Decimal:
     return ((hours / step).to_integral_value(rounding=mode) * step).normalize()
 
 
+QUANTITY_DECIMALS = 5
+_QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_DECIMALS)
+
+
+def billed_quantity(quantity: Decimal, rounding: Rounding) -> Decimal:
+    """A line's quantity as it is billed and printed: at most 5 decimals.
+
+    Hours at the increment, pieces as typed and days at the default 8 hours per day
+    and 0.25 h increment (multiples of 1/32 day) all fit 5 decimals exactly; a longer
+    quantity (days at 7.5 hours per day, hours at a 1/60 increment, an order quantity
+    from a formula) is rounded to 5 decimals by the Settings' Rounding (half-up unless
+    half-even), and the line amount is this quantity times the unit price. Trailing
+    zeros are dropped. Rule: docs/decisions.md, "Quantities and the document locale".
+    """
+    return quantity.quantize(_QUANTITY_STEP, rounding=rounding.decimal_mode).normalize()
+
+
 def tax_rate_for(
     customer: Customer, settings: Settings, line_rate: Decimal | None
 ) -> Decimal:
@@ -104,7 +130,8 @@ def _time_pricer(settings: Settings) -> TimePricer:
         rate = entry.rate
         quantity = round_hours(entry.hours, settings)
         if rate.unit == "day":
-            quantity = (quantity / hours_per_day).quantize(_DAY_STEP).normalize()
+            # Exact here; the line's sum of days is rounded once, in price_lines.
+            quantity = quantity / hours_per_day
         if grouping is LineGrouping.ENTRY:
             project = entry.project or "Services"
             headline = f"{project} – {entry.activity}" if entry.activity else project
@@ -135,7 +162,6 @@ def _time_pricer(settings: Settings) -> TimePricer:
 
 
 _LINE_GROUPING_BY = {LineGrouping.PERSON: "person", LineGrouping.DAY: "day"}
-_DAY_STEP = Decimal("0.0001")
 # As model.new_source_row: PricedItem from its fields in order, made once per entry.
 _new_item = functools.partial(tuple.__new__, PricedItem)
 
@@ -181,7 +207,9 @@ def price_lines(
     drafts = []
     for members in grouped.values():
         first = members[0]
-        quantity = sum_amounts(m.quantity for m in members).normalize()
+        quantity = billed_quantity(
+            sum_amounts(m.quantity for m in members), settings.rounding
+        )
         base = round_money(quantity * first.unit_price, currency, settings.rounding)
         drafts.append((first, quantity, base, tuple(m.source for m in members)))
     amounts = compute_amounts(

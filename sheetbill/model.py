@@ -128,6 +128,8 @@ class Customer:
     reminders: bool = True
     e_invoice: str = "none"
     buyer_reference: str = ""
+    # Printed on every invoice: reverse charge, a tax-exemption reason.
+    invoice_note: str = ""
     owner: str = ""
     is_active: bool = True
 

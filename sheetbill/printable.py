@@ -11,8 +11,16 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
-from sheetbill.model import LineGrouping, Problem, Severity, SourceRow, TimeEntry
+from sheetbill.model import (
+    LineGrouping,
+    Order,
+    Problem,
+    Severity,
+    SourceRow,
+    TimeEntry,
+)
 from sheetbill.validation import BookData
 
 # Variation selectors and the grapheme joiner are Mn, not Cf, yet drawn as nothing.
@@ -23,6 +31,7 @@ _INVISIBLE = (
     (0xE0100, 0xE01EF),
 )
 _SHOWN_AT_MOST = 3
+R = TypeVar("R", TimeEntry, Order)
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +112,14 @@ def describe(chars: Sequence[str]) -> str:
     return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
 
 
+class Glyphs(Protocol):
+    """What a set of fonts can draw (PrintableCharacters, or one read as needed)."""
+
+    def missing(self, text: str) -> list[str]:
+        """The characters of `text` that would print as an empty box, each once."""
+        ...
+
+
 @dataclass(frozen=True, slots=True)
 class UnprintableText:
     """The cells whose text cannot be printed, and what is left out because of them."""
@@ -120,6 +137,20 @@ class UnprintableText:
         return (source.tab, source.row) not in self.rows and (
             customer_id not in self.customers
         )
+
+    def printable(self, rows: Sequence[R]) -> list[R]:
+        """The time entries or orders that may be billed."""
+        return [r for r in rows if self.is_printable(r.source, r.customer_id)]
+
+    def held(self, rows: Iterable[TimeEntry | Order]) -> list[tuple[str, int]]:
+        """(tab, sheet row) of the time entries or orders that may not be billed."""
+        if not self.rows and not self.customers:
+            return []
+        return [
+            (r.source.tab, r.source.row)
+            for r in rows
+            if not self.is_printable(r.source, r.customer_id)
+        ]
 
 
 # What the documents print of each, as (column, field); the time log's depend on
@@ -142,6 +173,7 @@ CUSTOMERS_PRINTED = (
     ("Address", "address"),
     ("Tax ID", "tax_id"),
     ("Buyer Reference", "buyer_reference"),
+    ("Invoice Note", "invoice_note"),
 )
 ORDERS_PRINTED = (("Item", "item"), ("Description", "description"))
 _PROJECT, _ACTIVITY = ("Project", "project"), ("Activity", "activity")
@@ -165,7 +197,7 @@ def time_log_printed(
 
 def find_unprintable(
     data: BookData,
-    printable: PrintableCharacters,
+    printable: Glyphs,
     *,
     setting_rows: Mapping[str, int] | None = None,
 ) -> UnprintableText:
@@ -174,9 +206,9 @@ def find_unprintable(
 
     `setting_rows` gives the sheet row of each Settings field (by field name), so a
     problem there names its row. Only what a document prints is checked: Settings'
-    company details and number patterns, customers' ID, name, address, tax ID and
-    buyer reference, orders' item and description, and the time log columns the
-    Settings' Line Grouping puts into a line.
+    company details and number patterns, customers' ID, name, address, tax ID, buyer
+    reference and invoice note, orders' item and description, and the time log
+    columns the Settings' Line Grouping puts into a line.
     """
     problems: list[Problem] = []
     settings = data.settings

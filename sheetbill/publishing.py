@@ -15,6 +15,7 @@ import os
 import stat
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -24,11 +25,13 @@ from sheetbill.config import STATE_SUFFIX, Config
 from sheetbill.errors import DeliveryError, DocumentWriteError
 from sheetbill.model import Invoice, Problem, Severity
 from sheetbill.numbering import is_valid_invoice_number
+from sheetbill.settings import setting_row
 from sheetbill.state import FileRecord, StateDB, Upload, WrittenFile
 from sheetbill.validation import BookData
 
 if TYPE_CHECKING:
     from sheetbill.documents import InvoiceDocument
+    from sheetbill.documents.logo import Logo
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +87,27 @@ def predicted_links(
     }
 
 
+def company_logo(
+    data: BookData, config: Config, *, workbook_folder: Path | None
+) -> tuple[Logo | None, tuple[Problem, ...]]:
+    """The Settings' logo for the PDFs, or the problem on its Settings row saying why
+    it cannot be printed (the PDFs are then made without a logo). Nothing is checked
+    when no PDFs are made (`documents = false`)."""
+    from sheetbill.documents.logo import logo_folder, logo_problem
+
+    if not config.documents:
+        return None, ()
+    layout = data.layouts.get("Settings")
+    table = layout.table if layout is not None else None
+    logo, problem = logo_problem(
+        data.settings.logo_path,
+        folder=logo_folder(workbook_folder, config.path),
+        tab=table.tab if table is not None else "Settings",
+        row=setting_row(table, "logo_path"),
+    )
+    return logo, (problem,) if problem is not None else ()
+
+
 def _service_period(invoice: Invoice, data: BookData) -> tuple[date, date] | None:
     rows = {(s.tab, s.row) for s in invoice.sources}
     days = [e.day for e in data.time_entries if (e.source.tab, e.source.row) in rows]
@@ -102,11 +126,16 @@ def publish(
     now: datetime,
     progress: Callable[[str], None],
     uploader: PdfUploader | None = None,
+    drafts: AbstractSet[str] = frozenset(),
+    logo: Logo | None = None,
 ) -> Published:
     """Render the PDFs these invoices (and any missing ones) need; links for all.
 
     With an `uploader`, the links are those of the uploaded files instead, and every
-    PDF whose content hash differs from its last upload is uploaded (again).
+    PDF whose content hash differs from its last upload is uploaded (again). The
+    documents of the numbers in `drafts` (not yet approved) carry a DRAFT mark.
+    PDF whose content hash differs from its last upload is uploaded (again). `logo`
+    is the checked Settings logo (`company_logo`), printed on every PDF made now.
     """
     from sheetbill.documents import (
         DEFAULT_TEMPLATES,
@@ -159,7 +188,16 @@ def publish(
         # Rows already billed are not in `data`: a PDF made again keeps its period.
         period = _service_period(invoice, data) or recorded_periods.get(invoice.number)
         periods[invoice.number] = period
-        documents.append(InvoiceDocument(invoice, data.settings, customer, period))
+        documents.append(
+            InvoiceDocument(
+                invoice,
+                data.settings,
+                customer,
+                period,
+                logo=logo,
+                is_draft=invoice.number in drafts,
+            )
+        )
     links: dict[str, str] = {}
     done: list[tuple[str, str, str]] = []
     files: list[WrittenFile] = []

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from sheetbill.cells import show
 from sheetbill.model import RateRule
 
 
@@ -181,3 +182,151 @@ def find_item_price(
     best = max(specificity(r) for r in candidates)
     top = [r for r in candidates if specificity(r) == best]
     return RateMatch(top[0]) if len(top) == 1 else RateMatch(None, tuple(top))
+
+
+# The Rates columns that say whom a rate is for, with the RateRule field of each.
+_KEYS = (
+    ("Customer ID", "customer_id"),
+    ("Project", "project"),
+    ("Person", "person"),
+    ("Activity", "activity"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NearRate:
+    """The Rates row that comes closest to applying to an entry, and why it does not."""
+
+    rule: RateRule
+    # The Rates columns (Customer ID, Project, Person, Activity) that name something
+    # else than the entry has, in that order.
+    differing: tuple[str, ...]
+    # Days from the entry's date to the rule's validity (0: valid on that day).
+    days_outside: int
+
+
+def closest_rate(
+    rules: Sequence[RateRule],
+    *,
+    customer_id: str,
+    project: str,
+    person: str,
+    activity: str,
+    on: date,
+) -> NearRate | None:
+    """The hour or day rate closest to applying: fewest of Customer ID, Project,
+    Person and Activity that differ from the entry's, then nearest in date, then the
+    one that names most of the entry's values, then the first row. None without any."""
+    entry = {
+        "customer_id": customer_id,
+        "project": project,
+        "person": person,
+        "activity": activity,
+    }
+    ranked = []
+    for rule in rules:
+        if rule.unit == "item":
+            continue
+        differing = tuple(
+            column
+            for column, name in _KEYS
+            if not _same(getattr(rule, name), entry[name])
+        )
+        named = sum(bool(getattr(rule, name)) for _, name in _KEYS) - len(differing)
+        days = _days_outside(rule, on)
+        ranked.append(((len(differing), days, -named, rule.row), rule, differing))
+    if not ranked:
+        return None
+    _, rule, differing = min(ranked, key=lambda r: r[0])
+    return NearRate(rule, differing, _days_outside(rule, on))
+
+
+def _days_outside(rule: RateRule, on: date) -> int:
+    if rule.valid_from is not None and on < rule.valid_from:
+        return (rule.valid_from - on).days
+    if rule.valid_to is not None and on > rule.valid_to:
+        return (on - rule.valid_to).days
+    return 0
+
+
+@dataclass(frozen=True, slots=True)
+class NoRateMessage:
+    """A "no rate applies" problem: the entry's column to point at, and the words."""
+
+    column: str
+    problem: str
+    fix: str
+
+
+def explain_no_rate(
+    rules: Sequence[RateRule],
+    *,
+    customer_id: str,
+    project: str,
+    person: str,
+    activity: str,
+    on: date,
+) -> NoRateMessage:
+    """Why no rate applies to an entry: what was looked for, the closest Rates row
+    (`closest_rate`) and what keeps it from applying, and the fix."""
+    entry = {
+        "Customer ID": customer_id,
+        "Project": project,
+        "Person": person,
+        "Activity": activity,
+    }
+    looked_for = (
+        f"No rate applies to customer {customer_id}, "
+        + (f"project {project}, " if project else "no project, ")
+        + f"person {person}, "
+        + (f"activity {activity}" if activity else "no activity")
+        + f" on {on.isoformat()}."
+    )
+    near = closest_rate(
+        rules,
+        customer_id=customer_id,
+        project=project,
+        person=person,
+        activity=activity,
+        on=on,
+    )
+    if near is None:
+        return NoRateMessage(
+            "Customer ID",
+            f"{looked_for} The Rates tab has no hour or day rate.",
+            "Add a Rates row for this work; one with Customer ID, Project, Person "
+            "and Activity blank applies to all work.",
+        )
+    rule = near.rule
+    reasons = [
+        f"{column} '{getattr(rule, name)}'"
+        for column, name in _KEYS
+        if column in near.differing
+    ]
+    if near.days_outside and rule.valid_from is not None and on < rule.valid_from:
+        reasons.append(f"valid only from {rule.valid_from.isoformat()}")
+    elif near.days_outside and rule.valid_to is not None:
+        reasons.append(f"valid only until {rule.valid_to.isoformat()}")
+    currency = f" {rule.currency}" if rule.currency else ""
+    closest = (
+        f" The closest is Rates row {rule.row} ({show(rule.rate)}{currency} per "
+        f"{rule.unit}), but it is for " + " and ".join(reasons) + "."
+    )
+    if near.differing:
+        wanted = " and ".join(
+            f"{column} '{entry[column]}'" if entry[column] else f"{column} blank"
+            for column in near.differing
+        )
+        return NoRateMessage(
+            near.differing[-1],
+            looked_for + closest,
+            f"Add a Rates row with {wanted} (blank columns match anything), or "
+            "correct this entry if Rates row "
+            f"{rule.row} is the rate meant.",
+        )
+    return NoRateMessage(
+        "Date",
+        looked_for + closest,
+        f"Change Valid From or Valid To of Rates row {rule.row} to include "
+        f"{on.isoformat()}, or add a Rates row for that period.",
+    )

@@ -16,6 +16,7 @@ from sheetbill.cells import show
 from sheetbill.model import Invoice, Problem
 from sheetbill.starter import InitResult
 from sheetbill.state_rebuild import RebuildResult
+from sheetbill.waiting import WaitingRows, waiting_text
 from sheetbill.workbook.base import CellValue, WorkbookChanges
 
 # How many planned cells per tab a dry run lists in text (all are in --json).
@@ -68,6 +69,30 @@ def invoice_data(invoice: Invoice) -> dict[str, Any]:
     }
 
 
+def waiting_data(waiting: Sequence[WaitingRows]) -> list[dict[str, Any]]:
+    """Rows left waiting: per tab and reason, how many and the first rows."""
+    return [
+        {
+            "tab": group.tab,
+            "reason": group.reason.value,
+            "count": group.count,
+            "rows": list(group.rows),
+        }
+        for group in waiting
+    ]
+
+
+def print_waiting(
+    console: Console, waiting: Sequence[WaitingRows], today: date
+) -> None:
+    if not waiting:
+        return
+    total = sum(group.count for group in waiting)
+    console.print(f"{total} row(s) left waiting, not billed:")
+    for line in waiting_text(waiting, today):
+        console.print(f"  {line}")
+
+
 def changes_data(changes: WorkbookChanges, *, is_cell_by_cell: bool) -> dict[str, Any]:
     """The tabs and cells a run writes; a real run reports counts per tab only (a
     month-end run writes hundreds of thousands of cells), a dry run every cell."""
@@ -96,16 +121,20 @@ def run_json(result: RunResult) -> str:
         {
             "workbook": result.workbook,
             "as_of": result.today.isoformat(),
+            "time_zone": result.time_zone,
             "run_id": result.run_id,
             "dry_run": result.is_dry_run,
             "written": result.is_written,
             "invoices": [invoice_data(i) for i in result.invoices],
             "recovered_invoices": [invoice_data(i) for i in result.recovered],
-            "exceptions": [problem_data(p) for p in result.problems],
+            "exceptions": [problem_data(p) for p in result.open_problems],
+            "exceptions_ignored": [problem_data(p) for p in result.ignored],
             "exceptions_opened": result.exceptions_opened,
             "exceptions_closed": result.exceptions_closed,
             "pdfs_rendered": result.pdfs_rendered,
             "withdrawn_numbers": list(result.withdrawn),
+            "approved": dict(result.approved),
+            "waiting": waiting_data(result.waiting),
             "changes": changes_data(result.changes, is_cell_by_cell=result.is_dry_run),
             "exit_code": result.exit_code,
         },
@@ -119,8 +148,11 @@ def check_json(result: CheckResult) -> str:
         {
             "workbook": result.workbook,
             "as_of": result.today.isoformat(),
+            "time_zone": result.time_zone,
             "counts": result.counts,
-            "exceptions": [problem_data(p) for p in result.problems],
+            "waiting": waiting_data(result.waiting),
+            "exceptions": [problem_data(p) for p in result.open_problems],
+            "exceptions_ignored": [problem_data(p) for p in result.ignored],
             "exit_code": result.exit_code,
         },
         indent=2,
@@ -150,8 +182,20 @@ def print_problems(console: Console, problems: Sequence[Problem]) -> None:
 
 def print_check(console: Console, result: CheckResult) -> None:
     counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
-    console.print(f"{result.workbook} (as of {result.today}): {counts}")
-    print_problems(console, result.problems)
+    console.print(
+        f"{result.workbook} (as of {result.today} in {result.time_zone}): {counts}"
+    )
+    print_waiting(console, result.waiting, result.today)
+    print_problems(console, result.open_problems)
+    print_ignored(console, len(result.ignored))
+
+
+def print_ignored(console: Console, count: int) -> None:
+    if count:
+        console.print(
+            f"{count} problem(s) set aside (Status 'ignored' in the Exceptions tab): "
+            "listed there, not counted."
+        )
 
 
 def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) -> None:
@@ -180,7 +224,10 @@ def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) ->
 
 def print_run(console: Console, result: RunResult) -> None:
     verb = "would create" if result.is_dry_run else "created"
-    console.print(f"{result.workbook}, as of {result.today} (run {result.run_id})")
+    console.print(
+        f"{result.workbook}, as of {result.today} in {result.time_zone} "
+        f"(run {result.run_id})"
+    )
     if result.recovered:
         print_invoices(console, "Completed from an interrupted run", result.recovered)
     if result.invoices:
@@ -189,6 +236,10 @@ def print_run(console: Console, result: RunResult) -> None:
         )
     else:
         console.print("No new invoices.")
+    approved = "would be approved" if result.is_dry_run else "approved"
+    for number, approver in result.approved.items():
+        console.print(f"{number} {approved} by {approver}.")
+    print_waiting(console, result.waiting, result.today)
     changes = result.changes
     if result.is_dry_run:
         console.print(
@@ -220,14 +271,15 @@ def print_run(console: Console, result: RunResult) -> None:
             f"Withdrawn (drawn by an interrupted run, never issued, not used again): "
             f"{', '.join(result.withdrawn)}; see the Log tab."
         )
-    if result.problems:
+    if result.open_problems:
         console.print(
-            f"{len(result.problems)} open exception(s) "
+            f"{len(result.open_problems)} open exception(s) "
             f"({result.exceptions_opened} new, {result.exceptions_closed} closed): "
             "see the Exceptions tab."
         )
     elif result.exceptions_closed:
         console.print(f"{result.exceptions_closed} exception(s) closed.")
+    print_ignored(console, len(result.ignored))
 
 
 def init_json(result: InitResult) -> str:

@@ -12,20 +12,34 @@ import hashlib
 import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import TypeVar
 
 from sheetbill.cells import (
+    ERROR_VALUES,
     MAX_CELL_TEXT,
     TOO_LONG_FIX,
     TOO_LONG_PROBLEM,
     CellValueError,
+    date_order,
+    formula_problem,
+    other_date_reading,
+    parse_date,
     parse_text,
     parse_yes_no,
     show,
+    show_serial,
+    spelled_date,
 )
 from sheetbill.model import Problem, Settings, Severity
 from sheetbill.schema import ColumnMap, Owner, TabSchema
-from sheetbill.workbook.base import CellValue, SheetRow, Table
+from sheetbill.workbook.base import (
+    CellValue,
+    SerialFormat,
+    SheetRow,
+    Table,
+    UnsavedFormula,
+)
 
 T = TypeVar("T")
 
@@ -76,13 +90,33 @@ class RowReader:
     def raw(self, column: str) -> CellValue:
         return self.cells[self.positions[column]]
 
+    def serial_format(self, column: str) -> SerialFormat | None:
+        """How the sheet shows this cell's number when it is a date, time or duration
+        that the backend handed over as a number of days (Google Sheets); else None."""
+        formats = self.layout.table.serial_formats
+        if not formats:
+            return None
+        position = self.layout.columns.positions.get(column)
+        if position is None:
+            return None
+        return formats.get((self.row.number, position))
+
     def text(self, column: str) -> str:
+        """The cell as trimmed text; "" (and the row's error) for a failed formula
+        (#N/A) or one without a saved result, whose text must never be printed."""
         value = self.cells[self.positions[column]]
         if value.__class__ is str:
             if len(value) > MAX_CELL_TEXT:
                 self._too_long(column)
-            return value.strip()
+            text = value.strip()
+            if text[:1] == "#" and text.upper() in ERROR_VALUES:
+                self._formula_failed(column)
+                return ""
+            return text
         if value is None:
+            return ""
+        if value.__class__ is UnsavedFormula:
+            self._formula_failed(column)
             return ""
         return parse_text(value)
 
@@ -91,6 +125,14 @@ class RowReader:
         problem = f"{column} {TOO_LONG_PROBLEM}."
         if not any(p.column == column and p.problem == problem for p in self.problems):
             self.fail(column, problem, TOO_LONG_FIX[0].upper() + TOO_LONG_FIX[1:] + ".")
+
+    def _formula_failed(self, column: str) -> None:
+        """A text cell whose formula failed makes its row an error (once per column)."""
+        error = formula_problem(self.raw(column))
+        problem = f"{column} {error.problem}." if error else f"{column} is unreadable."
+        if not any(p.column == column and p.problem == problem for p in self.problems):
+            fix = error.fix if error else "type the value"
+            self.fail(column, problem, fix[0].upper() + fix[1:] + ".")
 
     def fail(
         self,
@@ -101,7 +143,12 @@ class RowReader:
         value: str | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        shown = show(self.raw(column)) if value is None else value
+        if value is None:
+            kind = self.serial_format(column)
+            raw = self.raw(column)
+            shown = show(raw) if kind is None else show_serial(raw, kind)
+        else:
+            shown = value
         self.problems.append(
             Problem(
                 self.layout.tab,
@@ -117,7 +164,7 @@ class RowReader:
 
     def required_text(self, column: str) -> str:
         text = self.text(column)
-        if not text:
+        if not text and formula_problem(self.raw(column)) is None:
             self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
         return text
 
@@ -147,6 +194,59 @@ class RowReader:
         return not self.problems or not any(
             p.severity is Severity.ERROR for p in self.problems
         )
+
+
+class TextDates:
+    """Text dates that name another day read the other way round (3/11/2026): the
+    first such cell and how many, for one warning per run rather than one per cell."""
+
+    __slots__ = ("count", "first", "locale")
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+        self.count = 0
+        self.first: tuple[str, int, str, str, date, date] | None = None
+
+    def note(self, tab: str, row: int, column: str, value: CellValue) -> None:
+        """Remember the cell if it holds such a text date."""
+        if value.__class__ is not str:
+            return
+        other = other_date_reading(value, locale=self.locale)
+        if other is None:
+            return
+        self.count += 1
+        if self.first is None:
+            read_as = parse_date(value, locale=self.locale)
+            self.first = (tab, row, column, show(value), read_as, other)
+
+    def problems(self) -> list[Problem]:
+        """One warning naming the first cell, how it was read, and how many more."""
+        if self.first is None:
+            return []
+        tab, row, column, value, read_as, other = self.first
+        more = self.count - 1
+        others = (
+            f" {more} more text date{'s' if more > 1 else ''} in the workbook "
+            f"{'are' if more > 1 else 'is'} read the same way."
+            if more
+            else ""
+        )
+        return [
+            Problem(
+                tab,
+                row,
+                column,
+                value,
+                f"{column} {value} is read as {spelled_date(read_as)} "
+                f"({date_order(self.locale)}, Locale {self.locale}); read the other "
+                f"way round it would be {spelled_date(other)}.{others}",
+                "If that is what you meant, nothing needs doing. Otherwise type dates "
+                f"as {other.isoformat()} (year-month-day) or format the cells as "
+                "dates; if all your dates are written the other way round, change "
+                "the Locale in Settings.",
+                Severity.WARNING,
+            )
+        ]
 
 
 def fingerprint(cells: Sequence[CellValue]) -> str:

@@ -97,6 +97,13 @@ CUSTOMERS = TabSchema(
         Column("Reminders", width=10, choices=("on", "off")),
         Column("E-Invoice", width=12, choices=("none", "factur-x", "xrechnung")),
         Column("Buyer Reference", width=18),
+        # Printed on every invoice of the customer (reverse charge, why no tax is
+        # charged); carried into e-invoices as a note and the VAT exemption reason.
+        Column(
+            "Invoice Note",
+            width=36,
+            aliases=("note on invoice", "exemption reason", "tax exemption reason"),
+        ),
         Column("Owner", width=24),
         Column("Status", width=10, choices=("active", "inactive")),
         Column("Notes", width=30),
@@ -272,7 +279,10 @@ EXCEPTIONS = TabSchema(
 LOG = TabSchema(
     "Log",
     (
+        # The shop's wall-clock time (Settings Timezone); the zone and offset beside
+        # it, since a cell holds no zone (docs/decisions.md).
         Column("Time", owner=S, format=DT, width=17),
+        Column("Time Zone", owner=S, width=28),
         Column("Run ID", owner=S, width=14),
         Column("Action", owner=S, width=18),
         Column("Invoice", owner=S, width=15),

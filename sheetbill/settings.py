@@ -23,6 +23,7 @@ from sheetbill.cells import (
     parse_number,
     parse_percent,
     parse_text,
+    refuse_error_value,
     show,
 )
 from sheetbill.model import (
@@ -83,7 +84,14 @@ HELP: dict[str, str] = {
     "Line Grouping": "project+activity, entry, person or day",
     "Reminder Schedule": "days from the due date, e.g. -3, +1, +7, +14, +30",
     "Approvers": "names, separated by commas",
+    "Default Tax Rate": "percent, e.g. 19, for customers and orders without their "
+    "own; 0 if you charge no tax",
 }
+
+# Settings whose row, when present with an empty Value, stops invoicing until filled
+# in: an empty tax rate must not silently bill 0 % (the starter workbook leaves it
+# empty for the user to fill).
+FILL_IN = frozenset({"default_tax_rate"})
 
 
 def _enum_parser(enum: Any) -> Callable[[CellValue, str], object]:
@@ -174,7 +182,8 @@ def _timezone(value: CellValue, locale: str) -> object:
     text = parse_text(value)
     try:
         ZoneInfo(text)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    # A region alone ("America") names a folder of the zone database: OSError.
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise CellValueError("is not a time zone", "write e.g. Europe/Berlin") from exc
     return text
 
@@ -265,12 +274,17 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
     # Locale first: numbers in the other settings are read in it.
     ordered = sorted(values, key=lambda f: f != "locale")
     changes: dict[str, object] = {}
+    empty: set[str] = set()
     for field in ordered:
         row_number, raw = values[field]
         if parse_text(raw) == "":
+            if field in FILL_IN:
+                empty.add(field)
+                problems.append(_empty_problem(table.tab, row_number, field))
             continue
         parser = PARSERS.get(field, _text)
         try:
+            refuse_error_value(raw)
             if is_too_long(raw):
                 raise CellValueError(TOO_LONG_PROBLEM, TOO_LONG_FIX)
             changes[field] = parser(raw, str(changes.get("locale", settings.locale)))
@@ -292,25 +306,72 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                     ),
                 )
             )
-    unreadable = frozenset(
+    unreadable = empty | frozenset(
         field
         for field, (_, raw) in values.items()
         if parse_text(raw) != "" and field not in changes
     )
     settings = replace(settings, **changes, unreadable=unreadable)  # type: ignore[arg-type]
-    if not settings.company_name:
-        problems.append(
-            Problem(
-                table.tab,
-                None,
-                "Value",
-                "",
-                "The setting 'Company Name' is empty.",
-                "Add a row with Key 'Company Name' and your company's name.",
-                Severity.WARNING,
-            )
-        )
+    for field, what in REQUIRED_SETTINGS.items():
+        if getattr(settings, field) or field in unreadable:
+            continue  # set, or its cell's problem is already reported
+        problems.append(_empty_setting(table.tab, field, what, values.get(field)))
     return settings, problems
+
+
+def _empty_problem(tab: str, row: int, field: str) -> Problem:
+    key = next(k for k, f in KEYS.items() if f == field)
+    return Problem(
+        tab,
+        row,
+        "Value",
+        "",
+        f"The setting '{key}' is empty.",
+        f"Fill in its Value ({HELP[key]}). Until then no invoice is made.",
+    )
+
+
+def key_row(table: Table | None, field: str) -> int | None:
+    """The Settings row whose Key names `field` (a Settings field name), if any."""
+    if table is None:
+        return None
+    columns = map_columns(SETTINGS, table.tab, table.headers)
+    key_col = columns.positions.get("Key", 0)
+    for row in table.rows:
+        if _field_for(parse_text(row.get(key_col))) == field:
+            return row.number
+    return None
+
+
+# Settings sheetbill warns about while they are empty: what to fill in.
+REQUIRED_SETTINGS = {"company_name": "your company's name"}
+
+
+def _empty_setting(
+    tab: str, field: str, what: str, found: tuple[int, CellValue] | None
+) -> Problem:
+    """An empty setting: "fill in its Value" on the row that has its Key, or "add a
+    row" when no row has it."""
+    key = next(k for k, f in KEYS.items() if f == field)
+    if found is None:
+        return Problem(
+            tab,
+            None,
+            "Value",
+            "",
+            f"The setting '{key}' is missing: no row has the Key '{key}'.",
+            f"Add a row with Key '{key}' and {what} as its Value.",
+            Severity.WARNING,
+        )
+    return Problem(
+        tab,
+        found[0],
+        "Value",
+        show(found[1]),
+        f"The setting '{key}' is empty.",
+        f"Fill in its Value (on this row, beside the Key '{key}') with {what}.",
+        Severity.WARNING,
+    )
 
 
 # Settings that change what an invoice says or adds up to: while one of them cannot
@@ -355,3 +416,17 @@ def settings_rows(settings: Settings) -> list[tuple[str, str, str]]:
             text = show_default(value)
         rows.append((key, text, HELP.get(key, "")))
     return rows
+
+
+def setting_row(table: Table | None, field: str) -> int | None:
+    """The sheet row of the setting `read_settings` stores in `field` (the last row
+    with its key, as there), so a problem with its value can point at the cell."""
+    if table is None:
+        return None
+    columns = map_columns(SETTINGS, table.tab, table.headers)
+    key_col = columns.positions.get("Key", 0)
+    found = None
+    for row in table.rows:
+        if _field_for(parse_text(row.get(key_col))) == field:
+            found = row.number
+    return found

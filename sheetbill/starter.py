@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sheetbill.cells import parse_text
+from sheetbill.errors import ConfigError
 from sheetbill.model import Settings
 from sheetbill.schema import ALL_TABS, SETTINGS
-from sheetbill.settings import settings_rows
+from sheetbill.settings import FILL_IN, KEYS, settings_rows
 from sheetbill.validation import locate_tabs
 from sheetbill.workbook.base import BookSnapshot, CellWrite, TabSpec, WorkbookChanges
 from sheetbill.workbook.excel import ExcelWorkbook
@@ -27,15 +28,24 @@ class InitResult:
     columns_added: tuple[tuple[str, str], ...]
 
 
-def settings_writes(settings: Settings, *, first_row: int = 2) -> tuple[CellWrite, ...]:
-    """The Settings tab's Key/Value/Help rows for a new workbook."""
+def settings_writes(
+    settings: Settings, *, first_row: int = 2, empty: frozenset[str] = frozenset()
+) -> tuple[CellWrite, ...]:
+    """The Settings tab's Key/Value/Help rows for a new workbook; the keys of the
+    fields in `empty` get no Value."""
     cells = []
     for offset, (key, value, help_text) in enumerate(settings_rows(settings)):
         row = first_row + offset
         cells += [CellWrite(row, 0, key), CellWrite(row, 2, help_text)]
-        if value:
+        if value and KEYS[key] not in empty:
             cells.append(CellWrite(row, 1, value))
     return tuple(cells)
+
+
+def starter_settings() -> tuple[CellWrite, ...]:
+    """The starter's Settings rows: defaults, and empty Values for what only the
+    user can know (Default Tax Rate), so that no invoice is made with a guess."""
+    return settings_writes(Settings(), empty=FILL_IN)
 
 
 def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
@@ -51,7 +61,7 @@ def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
                 continue  # an empty tab of that name: leave it to the person
             new_tabs.append(schema.spec())
             if schema is SETTINGS:
-                writes[schema.name] = settings_writes(Settings())
+                writes[schema.name] = starter_settings()
             continue
         headers = layout.table.headers
         free = max((i + 1 for i, h in enumerate(headers) if parse_text(h)), default=0)
@@ -67,14 +77,29 @@ def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
     return changes, result
 
 
+# What `init` makes or completes: Excel workbooks, with macros or without.
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
 def init_workbook(path: Path, *, backups: int = 10) -> InitResult:
-    """Create a starter workbook at `path`, or complete the one that is there."""
+    """Create a starter workbook at `path`, or complete the one that is there.
+
+    Raises ConfigError, having written nothing, when the name does not end in .xlsx
+    or .xlsm: a workbook saved under another name (shop.csv, shop.xls, shop) is one
+    Excel would refuse to open, or open as something it is not.
+    """
+    if path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise ConfigError(
+            "sheetbill makes Excel workbooks, named .xlsx (or .xlsm); nothing was "
+            f"written. Give it a name such as {path.stem or 'shop'}.xlsx",
+            path=path,
+        )
     if not path.exists():
         ExcelWorkbook.create_new(path, [schema.spec() for schema in ALL_TABS])
         book = ExcelWorkbook(path, backups=0)
         snapshot = book.read()
         book.apply(
-            WorkbookChanges(writes={SETTINGS.name: settings_writes(Settings())}),
+            WorkbookChanges(writes={SETTINGS.name: starter_settings()}),
             expected_version=snapshot.version,
         )
         return InitResult(path, True, tuple(s.name for s in ALL_TABS), ())

@@ -7,14 +7,17 @@ bad row never stops the others.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TypeVar
 
 from sheetbill.cells import (
     MAX_NUMBER,
     MAX_TERMS_DAYS,
+    hours_of_serial,
     is_blank,
     parse_date,
     parse_hours,
@@ -24,8 +27,11 @@ from sheetbill.cells import (
     parse_time_of_day,
     parse_yes_no,
     show,
+    time_of_day_of_serial,
 )
-from sheetbill.invoicing import round_hours
+from sheetbill.emails import read_addresses
+from sheetbill.headers import column_problems, missing_required
+from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
 from sheetbill.model import (
     Customer,
     Order,
@@ -40,10 +46,11 @@ from sheetbill.model import (
     new_time_entry,
 )
 from sheetbill.money import is_currency
-from sheetbill.rates import RateBook, find_item_price
+from sheetbill.rates import RateBook, explain_no_rate, find_item_price
 from sheetbill.rowreader import (
     RowReader,
     TabLayout,
+    TextDates,
     fingerprint,
     fingerprint_cells,
     locale_parser,
@@ -54,7 +61,10 @@ from sheetbill.schema import (
     match_tab,
 )
 from sheetbill.settings import read_settings
+from sheetbill.waiting import WaitingRows, WaitingTally, held, unready
 from sheetbill.workbook.base import BookSnapshot, CellValue
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +93,8 @@ class BookData:
     # Rows without Invoice No, by (schema tab, sheet row): their fingerprint, so that a
     # rerun can find the rows of an invoice whose write-back was interrupted.
     open_rows: Mapping[tuple[str, int], str] = field(default_factory=dict)
+    # Un-invoiced rows not billed, counted by tab and why.
+    waiting: tuple[WaitingRows, ...] = ()
 
 
 def locate_tabs(
@@ -116,11 +128,12 @@ def validate_book(
     settings, problems = read_settings(
         settings_layout.table if settings_layout else None
     )
-    for layout in layouts.values():
-        problems.extend(_column_problems(layout))
+    for name, layout in layouts.items():
+        problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
     customers = _read_customers(layouts.get("Customers"), settings, problems)
     rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
     open_rows: dict[tuple[str, int], str] = {}
+    waiting = WaitingTally()
     entries = _read_time_log(
         layouts.get("Time Log"),
         settings,
@@ -130,6 +143,7 @@ def validate_book(
         billed,
         problems,
         open_rows,
+        waiting,
     )
     orders = _read_orders(
         layouts.get("Orders"),
@@ -140,7 +154,9 @@ def validate_book(
         billed,
         problems,
         open_rows,
+        waiting,
     )
+    problems.extend(_text_dates(layouts, settings, rates, entries, orders))
     return BookData(
         settings,
         customers,
@@ -150,44 +166,41 @@ def validate_book(
         tuple(problems),
         layouts,
         open_rows,
+        waiting.counted(),
     )
 
 
-def _column_problems(layout: TabLayout) -> list[Problem]:
-    problems = []
-    for name in layout.columns.missing:
-        column = layout.schema.column(name)
-        if column.required:
-            problems.append(
-                Problem(
-                    layout.tab,
-                    layout.table.header_row,
-                    name,
-                    "",
-                    f"The tab has no '{name}' column, so none of its rows can be used.",
-                    f"Add a column headed '{name}' (any position), or name an alias "
-                    "for it in sheetbill.toml.",
-                )
-            )
-    for name in layout.columns.duplicated:
-        problems.append(
-            Problem(
-                layout.tab,
-                layout.table.header_row,
-                name,
-                name,
-                f"Two columns are headed '{name}'; sheetbill reads the first one.",
-                "Rename or remove the other column.",
-                Severity.WARNING,
-            )
-        )
-    return problems
+def _text_dates(
+    layouts: Mapping[str, TabLayout],
+    settings: Settings,
+    rates: Sequence[RateRule],
+    entries: Sequence[TimeEntry],
+    orders: Sequence[Order],
+) -> list[Problem]:
+    """One warning for the text dates of the rows used (3/11/2026) that name another
+    day read the other way round: they were read in the Locale's order."""
+    dates = TextDates(settings.locale)
+    used = (
+        ("Rates", {r.row for r in rates}, ("Valid From", "Valid To")),
+        ("Time Log", {e.source.row for e in entries}, ("Date", "Work Complete")),
+        ("Orders", {o.source.row for o in orders}, ("Date",)),
+    )
+    for tab, rows, columns in used:
+        layout = layouts.get(tab)
+        if layout is None or not rows:
+            continue
+        found = [
+            (c, layout.columns.positions[c]) for c in columns if layout.columns.has(c)
+        ]
+        for row in layout.table.rows:
+            if row.number in rows:
+                for column, index in found:
+                    dates.note(layout.tab, row.number, column, row.get(index))
+    return dates.problems()
 
 
 def _can_read(layout: TabLayout | None) -> bool:
-    if layout is None:
-        return False
-    return all(not layout.schema.column(n).required for n in layout.columns.missing)
+    return layout is not None and not missing_required(layout)
 
 
 def _read_customers(
@@ -228,14 +241,7 @@ def _read_customers(
                 "Currency is not an ISO 4217 currency code.",
                 "Write a code such as EUR, USD or JPY.",
             )
-        email = read.text("Email")
-        if email and ("@" not in email or any(c in email for c in " \r\n,;<>")):
-            read.fail(
-                "Email",
-                "Email is not one email address.",
-                "Write one address such as billing@example.com.",
-                severity=Severity.WARNING,
-            )
+        email, cc = read_addresses(read)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         terms = read.parsed("Terms Days", number)
         if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
@@ -283,7 +289,7 @@ def _read_customers(
             customer_id=customer_id,
             name=name,
             email=email,
-            cc=detail["CC"],
+            cc=cc,
             address=detail["Address"],
             country=detail["Country"],
             currency=currency,
@@ -295,6 +301,7 @@ def _read_customers(
             reminders=True if reminders is None else reminders,
             e_invoice=detail["E-Invoice"].casefold() or "none",
             buyer_reference=detail["Buyer Reference"],
+            invoice_note=detail["Invoice Note"],
             owner=detail["Owner"],
             is_active=status != "inactive",
         )
@@ -302,13 +309,13 @@ def _read_customers(
 
 
 _CUSTOMER_DETAILS = (
-    "CC",
     "Address",
     "Country",
     "Tax ID",
     "Language",
     "E-Invoice",
     "Buyer Reference",
+    "Invoice Note",
     "Owner",
 )
 
@@ -476,13 +483,22 @@ _ZERO = Decimal(0)
 def _hours(
     read: RowReader, settings: Settings, number: Callable[[CellValue], Decimal]
 ) -> Decimal | None:
-    """The row's hours, from Hours or else Start and End; `number` reads Hours."""
-    hours = read.parsed("Hours", number)
+    """The row's hours, from Hours or else Start and End; `number` reads Hours.
+
+    A cell the sheet shows as a time or duration but hands over as a number of days
+    (Google Sheets) is read as that time, as the Excel reader's time cells are.
+    """
+    hours = read.parsed("Hours", _by_format(read, "Hours", number, hours_of_serial))
     if hours is None and not is_blank(read.raw("Hours")):
         return None  # unreadable: already reported
     if hours is None and not is_blank(read.raw("Start")):
-        start = read.parsed("Start", parse_time_of_day)
-        end = read.parsed("End", parse_time_of_day, required=True)
+        clock = time_of_day_of_serial
+        start = read.parsed(
+            "Start", _by_format(read, "Start", parse_time_of_day, clock)
+        )
+        end = read.parsed(
+            "End", _by_format(read, "End", parse_time_of_day, clock), required=True
+        )
         if start is None or end is None:
             return None
         span = datetime.combine(date.min, end) - datetime.combine(date.min, start)
@@ -508,6 +524,18 @@ def _hours(
     return hours
 
 
+def _by_format(
+    read: RowReader,
+    column: str,
+    plain: Callable[[CellValue], T],
+    shown_as: Callable[..., T],
+) -> Callable[[CellValue], T]:
+    """`plain`, or `shown_as` for a cell whose number the sheet shows as a date,
+    time or duration (see `RowReader.serial_format`)."""
+    kind = read.serial_format(column)
+    return plain if kind is None else functools.partial(shown_as, kind=kind)
+
+
 def _read_time_log(
     layout: TabLayout | None,
     settings: Settings,
@@ -517,6 +545,7 @@ def _read_time_log(
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
     open_rows: dict[tuple[str, int], str],
+    waiting: WaitingTally,
 ) -> list[TimeEntry]:
     entries: list[TimeEntry] = []
     if layout is None or not _can_read(layout):
@@ -533,6 +562,8 @@ def _read_time_log(
         approved = read.parsed("Approved", yes_no)
         to_bill, row_id = _bill_state(read, billed, print_, seen_ids)
         if not to_bill or not billable or not approved:
+            if to_bill:
+                waiting.add("Time Log", row.number, unready(read.ok, billable))
             problems.extend(read.problems)
             continue
         open_rows[("Time Log", row.number)] = print_
@@ -581,13 +612,15 @@ def _read_time_log(
                 )
                 rate = None
             elif rate is None:
-                read.fail(
-                    "Customer ID",
-                    "No rate applies to this entry.",
-                    "Add a Rates row for this customer, project, person or activity, "
-                    "or a default rate with Customer ID blank.",
-                    value=customer.customer_id,
+                why = explain_no_rate(
+                    rates,
+                    customer_id=customer.customer_id,
+                    project=project,
+                    person=person,
+                    activity=activity,
+                    on=worked_on,
                 )
+                read.fail(why.column, why.problem, why.fix)
         if rate is not None and hours is not None and read.ok:
             quantity = round_hours(hours, settings)
             if rate.unit == "day":
@@ -618,6 +651,8 @@ def _read_time_log(
                     )
                 )
             )
+        else:
+            waiting.add("Time Log", row.number, held(customer, worked_on, today))
     return entries
 
 
@@ -633,6 +668,23 @@ def _check_amount(
             "invoice line.",
             "Check the quantity and the price (or rate); a line must stay below "
             "1,000,000,000,000,000.",
+        )
+
+
+def _check_quantity_decimals(
+    read: RowReader, quantity: Decimal, settings: Settings
+) -> None:
+    """An order quantity with more decimals than an invoice bills is a warning: the
+    invoice prints and bills it rounded (`invoicing.billed_quantity`)."""
+    billed = billed_quantity(quantity, settings.rounding)
+    if billed != quantity:
+        read.fail(
+            "Quantity",
+            f"Quantity has more than {QUANTITY_DECIMALS} decimals; the invoice "
+            f"prints and bills it as {show(billed)}.",
+            f"Type the quantity with at most {QUANTITY_DECIMALS} decimals (or round "
+            "it in the cell) if that is not what you meant.",
+            severity=Severity.WARNING,
         )
 
 
@@ -655,6 +707,7 @@ def _read_orders(
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
     open_rows: dict[tuple[str, int], str],
+    waiting: WaitingTally,
 ) -> list[Order]:
     orders: list[Order] = []
     if layout is None or not _can_read(layout):
@@ -679,6 +732,8 @@ def _read_orders(
             read.fail(
                 "Quantity", "Quantity is 0.", "Write the quantity, or delete the row."
             )
+        elif quantity is not None:
+            _check_quantity_decimals(read, quantity, settings)
         unit_price = read.parsed("Unit Price", number)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         if ordered_on is not None and ordered_on > today:
@@ -723,4 +778,6 @@ def _read_orders(
                     description=description,
                 )
             )
+        else:
+            waiting.add("Orders", row.number, held(customer, ordered_on, today))
     return orders

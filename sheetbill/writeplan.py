@@ -14,8 +14,20 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
+from sheetbill.approval import APPROVED, invoice_status
 from sheetbill.cells import clipped, parse_text
-from sheetbill.model import Invoice, Problem, Settings, Severity, SourceRow
+from sheetbill.exception_status import (
+    TEXT_CHARS,
+    VALUE_CHARS,
+    ExceptionRow,
+    Key,
+    keys_set_aside,
+    open_rows,
+    representatives,
+    row_key,
+    shown_value,
+)
+from sheetbill.model import Invoice, Problem, Severity, SourceRow
 from sheetbill.rowreader import TabLayout
 from sheetbill.schema import (
     EXCEPTIONS,
@@ -25,6 +37,7 @@ from sheetbill.schema import (
     Owner,
     TabSchema,
 )
+from sheetbill.shoptime import local_time, zone_label
 from sheetbill.validation import BookData
 from sheetbill.workbook.base import (
     CellValue,
@@ -223,13 +236,8 @@ class WritePlan:
     invoices: tuple[Invoice, ...]
     exceptions_opened: int
     exceptions_closed: int
-
-
-def invoice_status(invoice: Invoice, settings: Settings) -> str:
-    threshold = settings.approval_threshold
-    if threshold is not None and invoice.total >= threshold:
-        return "awaiting approval"
-    return "draft"
+    # Problems a person set aside (Status "ignored"): listed, not counted as open.
+    ignored: tuple[Problem, ...] = ()
 
 
 def plan_writes(
@@ -244,9 +252,12 @@ def plan_writes(
     run_id: str,
     pdf_links: Mapping[str, str] | None = None,
     withdrawn: Mapping[str, str] | None = None,
+    approved: Mapping[str, tuple[int, str]] | None = None,
 ) -> WritePlan:
-    """Every cell this run writes, for pending invoices (first) and new ones, and a
-    Log row for each number `withdrawn` (never to be used), with its reason."""
+    """Every cell this run writes, for pending invoices (first) and new ones, a
+    Log row for each number `withdrawn` (never to be used), with its reason, and
+    Status "approved" with a Log row for each invoice `approved` (number -> its
+    Invoices row and the approver)."""
     invoices = (*pending_invoices, *new)
     pending_numbers = {s.row_id: i.number for i in pending_invoices for s in i.sources}
     tabs = {
@@ -264,17 +275,30 @@ def plan_writes(
         pdf_links=pdf_links,
     )
     _link_documents(tabs["Invoices"], pdf_links or {})
+    for number, (row, approver) in (approved or {}).items():
+        tabs["Invoices"].put(row, "Status", APPROVED, row_key=number)
+        tabs["Log"].append(
+            {
+                **_log_time(now, data.settings.timezone),
+                "Run ID": run_id,
+                "Action": "invoice approved",
+                "Invoice": number,
+                "Detail": f"approved by {approver}",
+            }
+        )
     for number, reason in (withdrawn or {}).items():
         tabs["Log"].append(
             {
-                "Time": now.replace(microsecond=0, tzinfo=None),
+                **_log_time(now, data.settings.timezone),
                 "Run ID": run_id,
                 "Action": "number withdrawn",
                 "Invoice": number,
                 "Detail": reason,
             }
         )
-    opened, closed = _sync_exceptions(data, problems, tabs["Exceptions"], today=today)
+    opened, closed, ignored = _sync_exceptions(
+        data, problems, tabs["Exceptions"], today=today
+    )
     new_tabs: list[TabSpec] = []
     writes: dict[str, tuple[CellWrite, ...]] = {}
     formats: dict[str, dict[int, ColumnFormat]] = {}
@@ -294,7 +318,14 @@ def plan_writes(
         tuple(invoices),
         opened,
         closed,
+        ignored,
     )
+
+
+def _log_time(now: datetime, zone: str) -> dict[str, CellValue]:
+    """A Log row's Time in the shop's zone, and that zone named (a naive `now` is
+    UTC)."""
+    return {"Time": local_time(now, zone), "Time Zone": zone_label(now, zone)}
 
 
 def _bill_source_rows(
@@ -394,7 +425,7 @@ def _append_invoices(
             )
             log_tab.append(
                 {
-                    "Time": now.replace(microsecond=0, tzinfo=None),
+                    **_log_time(now, data.settings.timezone),
                     "Run ID": run_id,
                     "Action": "invoice created",
                     "Invoice": invoice.number,
@@ -448,45 +479,32 @@ def _owner(problem: Problem, data: BookData) -> str:
     return data.settings.billing_owner
 
 
-# What an Exceptions row says of a value is clipped: a pasted 40,000-character cell
-# (more than a cell holds) must not make this row, and so every later write, fail.
-_VALUE_CHARS, _TEXT_CHARS = 200, 1000
-
-
 def _sync_exceptions(
     data: BookData, problems: Sequence[Problem], writer: TabWriter, *, today: date
-) -> tuple[int, int]:
+) -> tuple[int, int, tuple[Problem, ...]]:
     """Append new problems; write Closed on open rows whose problem is gone.
 
     A row without a Problem is a person's, not an exception: never matched, never
-    closed. Every open row of a problem that is gone is closed, copies included.
+    closed. Every open row of a problem that is gone is closed, copies included. A row
+    a person set aside (Status "ignored") whose Value is no longer the problem's is
+    about a problem that is gone too: it is closed and the problem opened anew.
+    Returns how many were opened and closed, and the problems set aside.
     """
-    open_rows: dict[tuple[str, str, str, str], list[int]] = {}
-    if writer.layout is not None:
-        positions = writer.layout.columns.positions
-
-        def cell(row: SheetRow, column: str) -> str:
-            position = positions.get(column)
-            return "" if position is None else parse_text(row.get(position))
-
-        for sheet_row in writer.layout.table.rows:
-            if cell(sheet_row, "Closed") or not cell(sheet_row, "Problem"):
-                continue
-            key = (
-                cell(sheet_row, "Tab"),
-                cell(sheet_row, "Row"),
-                cell(sheet_row, "Column"),
-                cell(sheet_row, "Problem"),
-            )
-            open_rows.setdefault(key, []).append(sheet_row.number)
-    current: dict[tuple[str, str, str, str], Problem] = {}
-    for problem in problems:
-        tab, row, column, text = problem.key
-        # Keyed by the Problem as its row holds it (clipped), so it matches next run.
-        current.setdefault((tab, row, column, clipped(text, _TEXT_CHARS)), problem)
-    opened = 0
+    rows = open_rows(writer.layout)
+    by_key: dict[Key, list[ExceptionRow]] = {}
+    for row in rows:
+        by_key.setdefault(row.key, []).append(row)
+    current = representatives(problems)
+    aside = keys_set_aside(current, rows)
+    opened, closed, closing = 0, 0, list[int]()
     for key, problem in current.items():
-        if key in open_rows:
+        value = shown_value(problem)
+        own = by_key.get(key, [])
+        stale = [r.number for r in own if r.is_set_aside and r.value != value]
+        if stale:
+            closed += 1
+            closing += stale
+        if len(stale) < len(own):
             continue
         opened += 1
         writer.append(
@@ -496,16 +514,16 @@ def _sync_exceptions(
                 "Tab": problem.tab,
                 "Row": None if problem.row is None else Decimal(problem.row),
                 "Column": problem.column,
-                "Value": clipped(problem.value, _VALUE_CHARS),
+                "Value": clipped(problem.value, VALUE_CHARS),
                 "Problem": key[3],
-                "Fix": clipped(problem.fix, _TEXT_CHARS),
-                "Owner": clipped(_owner(problem, data), _TEXT_CHARS),
+                "Fix": clipped(problem.fix, TEXT_CHARS),
+                "Owner": clipped(_owner(problem, data), TEXT_CHARS),
             }
         )
-    closed = 0
-    for key, row_numbers in open_rows.items():
+    for key, own in by_key.items():
         if key not in current:
             closed += 1
-            for row_number in row_numbers:
-                writer.put(row_number, "Closed", today)
-    return opened, closed
+            closing += [r.number for r in own]
+    for row_number in sorted(closing):
+        writer.put(row_number, "Closed", today)
+    return opened, closed, tuple(p for p in problems if row_key(p) in aside)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
 
@@ -34,11 +36,21 @@ def snapshot(
 
 SETTINGS_ROWS = [
     ["Company Name", "Test Shop"],
+    ["Company Tax ID", "DE123456789"],
     ["Default Currency", "EUR"],
     ["Default Tax Rate", D(19)],
     ["Payment Terms Days", D(14)],
 ]
-CUSTOMER_HEADERS = ["Customer ID", "Name", "Email", "Currency", "Tax Rate"]
+CUSTOMER_HEADERS = [
+    "Customer ID",
+    "Name",
+    "Email",
+    "Currency",
+    "Tax Rate",
+    "Invoice Note",
+]
+# A 0 % customer's Invoice Note (what the law asks such an invoice to say).
+EXPORT_NOTE = "Export of services: not taxable in Germany (Sec. 3a UStG)"
 RATE_HEADERS = [
     "Customer ID",
     "Project",
@@ -103,6 +115,20 @@ def time_row(
     ]
 
 
+def write_xlsx(path: Path, sheets: Mapping[str, Sequence[Sequence[Any]]]) -> Path:
+    """A real .xlsx as a person's spreadsheet program would save it (openpyxl)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append([float(v) if isinstance(v, Decimal) else v for v in row])
+    book.save(path)
+    return path
+
+
 def small_book(
     *,
     time_rows: Sequence[Sequence[CellValue]] = (),
@@ -121,7 +147,7 @@ def small_book(
             if customers is not None
             else [
                 ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None],
-                ["C2", "Beta Inc", "b@beta.example", "USD", D(0)],
+                ["C2", "Beta Inc", "b@beta.example", "USD", D(0), EXPORT_NOTE],
                 ["C3", "Gamma KK", "g@gamma.example", "JPY", D(10)],
             ],
         ),

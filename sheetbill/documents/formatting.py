@@ -1,6 +1,7 @@
 """Numbers, dates and money as the customer reads them, through babel's CLDR data.
 
-`1.234,50 €` in de_DE, `¥1,235` in en_US: customer Language + Country, else Settings."""
+`1.234,50 €` in de_DE, `¥1,235` in en_US: one locale per document, in the language of
+its labels (`customer_locale`)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.languages import get_official_languages
 from babel.numbers import format_currency, format_decimal, format_percent
 
+from sheetbill.documents.labels import language_of
 from sheetbill.model import Customer, Settings
 
 HUNDRED = Decimal(100)
@@ -25,23 +28,41 @@ def _parse(text: str) -> Locale | None:
 
 
 def customer_locale(customer: Customer, settings: Settings) -> str:
-    """`de` + `AT` -> de_AT; a bare language or a country name -> the language alone.
+    """The one locale of a customer's documents: labels, numbers and dates agree.
 
-    A Language cell that babel does not know falls back to the Settings' Locale, and
-    that to en_US, so a typo never stops an invoice.
+    Its language is the label language (`language_of` the customer's Language, else
+    the Settings' Locale; English when there are no labels in that language). Its
+    region is the first that fits of: the customer's Language + Country (`de` + `AT`
+    -> de_AT), the Language cell's own region (`de_CH`), the Settings' Locale. A region
+    fits when the locale is in the label language and that language is spoken there
+    (an official or de facto language in CLDR): so an English invoice to a Norwegian
+    customer reads `4.156 days`, never en_NO's `4,156 days`. Nothing fits: the
+    language alone (`en`, `de`, `fr`, `es`). A cell babel does not know never stops an
+    invoice. Rule: docs/decisions.md, "Quantities and the document locale".
     """
-    language = customer.language.strip()
+    language = language_of(customer.language or settings.locale)
+    typed = customer.language.strip()
     country = customer.country.strip().upper()
-    if language and "_" not in language and "-" not in language and len(country) == 2:
-        found = _parse(f"{language}_{country}")
-        # babel accepts any pair (en_DE exists); keep it only when it names a region.
-        if found is not None and found.territory == country:
-            return str(found)
-    for candidate in (language, settings.locale, "en_US"):
+    candidates = [typed, settings.locale]
+    if typed and "_" not in typed and "-" not in typed and len(country) == 2:
+        candidates.insert(0, f"{typed}_{country}")
+    for candidate in candidates:
         found = _parse(candidate) if candidate else None
-        if found is not None:
+        if found is not None and _fits(found, language):
             return str(found)
-    return "en_US"
+    return language
+
+
+def _fits(locale: Locale, language: str) -> bool:
+    """A locale of `language` with a region where that language is spoken."""
+    territory = locale.territory
+    return (
+        territory is not None
+        and locale.language == language
+        and not locale.script
+        and not locale.variant
+        and language in get_official_languages(territory, de_facto=True)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,8 +81,12 @@ class Formatter:
         return format_decimal(value, format=f"#,##0.{'0' * digits}", locale=self.locale)
 
     def quantity(self, value: Decimal) -> str:
-        """Hours and pieces: no trailing zeros (`2,5` rather than `2,50`)."""
-        return format_decimal(value, format="#,##0.###", locale=self.locale)
+        """Hours, days and pieces with every decimal they have, no trailing zeros
+        (`2,5` rather than `2,50`; `1,9375` days, never a rounded `1,938`): the line
+        amount is this quantity times the unit price (`invoicing.billed_quantity`)."""
+        return format_decimal(
+            value, format="#,##0.###", locale=self.locale, decimal_quantization=False
+        )
 
     def unit_price(self, value: Decimal) -> str:
         """A price may carry more digits than the currency (0.125 per item)."""

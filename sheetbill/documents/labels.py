@@ -50,6 +50,7 @@ EN: dict[str, str] = {
     "unit_hour": "h",
     "unit_day": "days",
     "unit_item": "pcs",
+    "draft": "DRAFT",
 }
 
 DE: dict[str, str] = {
@@ -95,6 +96,7 @@ DE: dict[str, str] = {
     "unit_hour": "Std.",
     "unit_day": "Tage",
     "unit_item": "Stk.",
+    "draft": "ENTWURF",
 }
 
 FR: dict[str, str] = {
@@ -140,6 +142,7 @@ FR: dict[str, str] = {
     "unit_hour": "h",
     "unit_day": "jours",
     "unit_item": "pce",
+    "draft": "BROUILLON",
 }
 
 ES: dict[str, str] = {
@@ -184,6 +187,7 @@ ES: dict[str, str] = {
     "unit_hour": "h",
     "unit_day": "días",
     "unit_item": "uds.",
+    "draft": "BORRADOR",
 }
 
 LANGUAGES: Mapping[str, Mapping[str, str]] = MappingProxyType(

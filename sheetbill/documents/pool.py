@@ -78,8 +78,8 @@ def template_digest(templates: Path = DEFAULT_TEMPLATES) -> str:
 
 # Fields no document shows: sheet row numbers and source rows move when a person
 # sorts a tab, which must not make every PDF render again; which settings could not
-# be read is no part of a document either.
-UNPRINTED = frozenset({"row", "sources", "unreadable"})
+# be read is no part of a document either, nor where the logo file is (its sha256 is).
+UNPRINTED = frozenset({"row", "sources", "unreadable", "location"})
 
 
 def _printed(value: object) -> object:

@@ -50,6 +50,7 @@ from sheetbill.documents.files import (
     xml_path,
 )
 from sheetbill.documents.fonts import font_configuration
+from sheetbill.documents.logo import read_logo
 from sheetbill.documents.qr import PaymentCode
 from sheetbill.errors import RenderError
 
@@ -257,6 +258,8 @@ def render_pdf_bytes(
     code = document.payment_code()
     html = render_html(document, root, code)
     memory = {PAYMENT_QR_URL: code.image} if code and code.kind == "epc" else {}
+    if document.logo is not None:
+        memory[document.logo.url] = read_logo(document.logo)
     fetcher = FolderFetcher(root, memory)
     options: dict[str, Any] = {}
     is_facturx = document.e_invoice == "factur-x"

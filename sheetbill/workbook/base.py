@@ -21,6 +21,14 @@ from typing import NamedTuple, Protocol
 CellValue = str | Decimal | bool | date | datetime | time | None
 
 
+class UnsavedFormula(str):
+    """A formula cell whose file holds no result, as text ("=F2-E2"): a program wrote
+    the formula but nothing calculated it (Excel and LibreOffice store the result when
+    they save). Its value is unknown, which is neither blank nor the formula's text."""
+
+    __slots__ = ()
+
+
 def header_text(value: CellValue) -> str:
     """A header cell as text, the same for every backend (numbers without exponent)."""
     if value is None:
@@ -55,6 +63,16 @@ class SheetRow(NamedTuple):
         )
 
 
+class SerialFormat(Enum):
+    """How a sheet shows a number that counts days: as a date, a time or duration, or a
+    date and time. Google Sheets hands such cells over as that number (8:30 is
+    0.3541666…); the Excel reader types them as date/time itself."""
+
+    DATE = "date"
+    TIME = "time"  # a time of day or a duration ([h]:mm)
+    DATE_TIME = "date_time"
+
+
 @dataclass(frozen=True, slots=True)
 class Table:
     """One tab as read: the header row and the rows below it (blank rows dropped)."""
@@ -67,6 +85,9 @@ class Table:
     rows: tuple[SheetRow, ...]
     # The last used sheet row (header or data), so appends go below it.
     last_row: int
+    # Number cells the sheet shows as a date, time or duration, by (sheet row, column):
+    # only a backend that hands those over as numbers (Google Sheets) fills it.
+    serial_formats: Mapping[tuple[int, int], SerialFormat] = field(default_factory=dict)
 
 
 class ColumnFormat(Enum):

@@ -104,7 +104,9 @@ class ExcelWorkbook:
                 "a new workbook needs at least one tab", path=target
             )
         with _errors_about(target):
-            package = Package(ZipArchive(empty_package()), target)
+            is_macro_enabled = target.suffix.lower() == ".xlsm"
+            empty = empty_package(is_macro_enabled=is_macro_enabled)
+            package = Package(ZipArchive(empty), target)
             data = apply_changes(package, WorkbookChanges(new_tabs=tuple(tabs)))
         temp, _ = _write_temp(target, data, mode=0o666 & ~_umask())
         try:

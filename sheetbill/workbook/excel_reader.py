@@ -7,7 +7,8 @@ date-formatted cells. A duration ([h]:mm) under one day
 becomes a `time` like a clock-formatted cell; a longer or negative one becomes its text
 as Excel shows it ("25:30:00"), so nothing silently reads as a number of days. Error
 values read as their text ("#N/A"), since calamine would show them as empty and a
-person's cell must not look free. Chart and macro sheets are listed but not read.
+person's cell must not look free; so does a formula whose result the file never saved,
+as an `UnsavedFormula` ("=F2-E2"). Chart and macro sheets are listed but not read.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sheetbill.workbook.base import (
     CellValue,
     SheetRow,
     Table,
+    UnsavedFormula,
     header_text,
     new_sheet_row,
 )
@@ -381,7 +383,7 @@ def _duration(value: timedelta) -> CellValue:
     return f"{sign}{hours}:{rest // 60:02d}:{rest % 60:02d}"
 
 
-_AS_IS = frozenset({bool, date, datetime, time})
+_AS_IS = frozenset({bool, date, datetime, time, UnsavedFormula})
 _CONVERTERS: dict[type, Any] = {
     int: Decimal,
     timedelta: _duration,

@@ -10,6 +10,7 @@ far shared strings expand when copied into every cell that uses them.
 from __future__ import annotations
 
 import codecs
+import html
 import itertools
 import re
 from array import array
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheetbill.errors import WorkbookError
+from sheetbill.workbook.base import UnsavedFormula
 from sheetbill.workbook.xlsx_zip import ZipArchive, ZipFormatError, ZipMember
 
 MAX_UNPACKED_BYTES = 256 * 2**20
@@ -46,6 +48,27 @@ _CELL_REF = re.compile(rb"\sr\s*=\s*[\"']([A-Z]{1,3})([0-9]+)[\"']")
 _STRING_CELL = re.compile(rb't="s"[^>]*>\s*<(?:[\w.-]+:)?v>\s*([0-9]+)\s*<')
 _VALUE = re.compile(rb"<v>([^<]*)</v>")
 _MAX_ERRORS = 100_000
+# The end of a formula cell that holds no result: the formula's end (`</f>`, or `/>` of
+# a shared formula's `<f .../>`), then no <v> or an empty one, then the cell's end.
+# Each starts with two literal bytes, which `re` finds fast (a sheet of formulas with
+# results costs a few hundredths of a second per 100,000 rows).
+_NS = rb"(?:[\w.-]+:)?"
+_NO_RESULT = (
+    rb"\s*(?:<"
+    + _NS
+    + rb"v\s*/>|<"
+    + _NS
+    + rb"v>\s*</"
+    + _NS
+    + rb"v>)?\s*</"
+    + _NS
+    + rb"c>"
+)
+_FORMULA_END = re.compile(rb"f>" + _NO_RESULT)
+_EMPTY_ELEMENT_END = re.compile(rb"/>" + _NO_RESULT)
+_FORMULA_TAG = re.compile(rb"<" + _NS + rb"f\b")
+_FORMULA_TEXT = re.compile(rb"<" + _NS + rb"f\b[^>]*>([^<]*)</")
+_EMPTY_VALUE = re.compile(rb"<" + _NS + rb"v>\s*</")
 _FAR_NUMBER = re.compile(rb"<v>(?:-|[0-9]{8}|[0-9.]+[eE]|[nNiI])")
 _SI = re.compile(rb"<(?:[\w.-]+:)?si[\s>/]")
 _SCHEMA_LOCATION = re.compile(rb"schemaLocation\s*=\s*[\"']([^\"']*)[\"']")
@@ -63,8 +86,9 @@ class SheetScan:
     addressed_cells: int = 0
     string_cells: int = 0
     prefixed: bool = False
-    # Cells holding an error value (#REF!, #N/A): calamine reads them as empty, but
-    # they are a person's cells, so the reader shows their text instead.
+    # Cells holding an error value (#REF!, #N/A), or a formula whose result was never
+    # saved (an UnsavedFormula): calamine reads them as empty, but they are a person's
+    # cells, so the reader shows what they hold instead.
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     # Some number is negative, has 8 digits or more, an exponent, or is NaN/INF: under
     # a date or duration format calamine may misread it, fail or panic (see
@@ -367,6 +391,8 @@ def _scan_sheet(chunks: Iterator[bytes], root: str) -> SheetScan:
         sheet.string_cells += _new_count(buffer, base, (b't="s"',))
         if _new_count(buffer, base, (b't="e"',)) and len(sheet.errors) < _MAX_ERRORS:
             _collect_errors(buffer, sheet.errors)
+        if (b"<f" in buffer or sheet.prefixed) and len(sheet.errors) < _MAX_ERRORS:
+            _collect_unsaved_formulas(buffer, sheet.errors)
         if not sheet.has_far_numbers and _FAR_NUMBER.search(buffer):
             sheet.has_far_numbers = True
     return sheet
@@ -385,6 +411,46 @@ def _collect_errors(buffer: bytes, errors: dict[tuple[int, int], str]) -> None:
             row, column = int(ref.group(2)), _column_number(ref.group(1)) - 1
             errors[(row, column)] = text or "#VALUE!"
         pos = buffer.find(b't="e"', pos + 1)
+
+
+def _collect_unsaved_formulas(
+    buffer: bytes, errors: dict[tuple[int, int], str]
+) -> None:
+    """Formula cells without a result, as UnsavedFormula("=formula"): a file written
+    by a program that does not calculate (Excel and LibreOffice save the result)."""
+    ends = [m for m in _FORMULA_END.finditer(buffer) if buffer[m.start() - 1] in b"/:"]
+    if b"shared" in buffer:  # `<f t="shared" si="0"/>`: a shared formula's cells
+        for match in _EMPTY_ELEMENT_END.finditer(buffer):
+            tag = buffer.rfind(b"<", 0, match.start())
+            if tag >= 0 and _FORMULA_TAG.match(buffer, tag):
+                ends.append(match)
+    for match in ends:
+        if len(errors) >= _MAX_ERRORS:
+            return
+        end = match.start()
+        start = max(buffer.rfind(b"<c ", 0, end), buffer.rfind(b"<c>", 0, end))
+        prefixed = buffer.rfind(b":c ", 0, end)
+        if prefixed > start:
+            start = buffer.rfind(b"<", 0, prefixed)
+        tag_end = buffer.find(b">", start)
+        ref = _CELL_REF.search(buffer, start, tag_end) if start >= 0 else None
+        if ref is None:
+            continue
+        kind = _TYPE_ATTR.search(buffer, start, tag_end)
+        if (
+            kind
+            and kind.group(1) == b"str"
+            and _EMPTY_VALUE.search(buffer, end, match.end())
+        ):
+            continue  # a formula whose result is "" (an empty text), saved as such
+        formula = _FORMULA_TEXT.search(buffer, tag_end, match.end())
+        text = formula.group(1).decode("utf-8", "replace") if formula else ""
+        row, column = int(ref.group(2)), _column_number(ref.group(1)) - 1
+        shown = html.unescape(text).strip() or "…"
+        errors.setdefault((row, column), UnsavedFormula(f"={shown}"))
+
+
+_TYPE_ATTR = re.compile(rb"\st\s*=\s*[\"']([a-zA-Z]*)[\"']")
 
 
 def _new_count(buffer: bytes, base: int, needles: tuple[bytes, ...]) -> int:

@@ -65,6 +65,8 @@ _RELS_TYPE = "application/vnd.openxmlformats-package.relationships+xml"
 _MAIN_TYPE = (
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 )
+# Excel opens a file named .xlsm only when its workbook part says it may hold macros.
+_MACRO_MAIN_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 
 
 def apply_changes(package: Package, changes: WorkbookChanges) -> bytes:
@@ -83,15 +85,17 @@ def apply_changes(package: Package, changes: WorkbookChanges) -> bytes:
     return writer.finish()
 
 
-def empty_package() -> bytes:
-    """A workbook with no sheets yet: only valid once a tab is added to it."""
+def empty_package(*, is_macro_enabled: bool = False) -> bytes:
+    """A workbook with no sheets yet: only valid once a tab is added to it; typed as
+    macro-enabled for a file named .xlsm (it holds no macros)."""
+    main_type = _MACRO_MAIN_TYPE if is_macro_enabled else _MAIN_TYPE
     parts = {
         CONTENT_TYPES_PART: (
             f'<Types xmlns="{CONTENT_TYPES_NS}">'
             f'<Default Extension="rels" ContentType="{_RELS_TYPE}"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
             '<Override PartName="/xl/workbook.xml" '
-            f'ContentType="{_MAIN_TYPE}"/></Types>'
+            f'ContentType="{main_type}"/></Types>'
         ),
         "_rels/.rels": (
             f'<Relationships xmlns="{PKG_REL_NS}"><Relationship Id="rId1" '

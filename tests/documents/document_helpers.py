@@ -62,6 +62,7 @@ def build_invoice(
     kind: InvoiceKind = InvoiceKind.INVOICE,
     tax_mode: TaxMode = TaxMode.EXCLUSIVE,
     customer: Customer = CUSTOMER,
+    settings: Settings = SETTINGS,
 ) -> Invoice:
     priced = [
         PricedItem(
@@ -77,7 +78,7 @@ def build_invoice(
         for n, (desc, qty, unit, price, rate) in enumerate(items)
     ]
     lines, rates = price_lines(
-        priced, currency=currency, tax_mode=tax_mode, settings=SETTINGS
+        priced, currency=currency, tax_mode=tax_mode, settings=settings
     )
     net = sum((li.net for li in lines), D(0))
     tax = sum((li.tax for li in lines), D(0))

@@ -158,7 +158,7 @@ def test_font_paths_of_a_missing_font_is_a_render_error_naming_the_package(
 
 
 def _covered_code_points() -> list[int]:
-    chars = printable_characters()
+    chars = printable_characters().all()
     return [
         code
         for first, last in zip(chars.firsts, chars.lasts, strict=True)

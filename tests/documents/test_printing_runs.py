@@ -22,12 +22,23 @@ from readback import calamine_records
 from sheetbill.billing import run_billing
 from sheetbill.cli import main
 from sheetbill.config import Config
+from sheetbill.waiting import WaitingRows, WaitReason
 
 from helpers import SETTINGS_ROWS, MemoryWorkbook, small_book, time_row
 
 NON_LATIN = SHARED / "cases" / "non-latin-names" / "07_nonlatin_names.xlsx"
 AMPERSAND = SHARED / "cases" / "ampersand-in-company-name" / "ampersand.xlsx"
 AS_OF = "2026-11-03"
+
+
+def font_problems(book: Path) -> list[dict[str, object]]:
+    """The Exceptions rows about characters no font has (the cases also get other
+    warnings, e.g. for their missing Default Tax Rate)."""
+    return [
+        e
+        for e in calamine_records(book, "Exceptions")
+        if "empty box" in str(e["Problem"])
+    ]
 
 
 def copy_case(case: Path, tmp_path: Path) -> Path:
@@ -51,7 +62,8 @@ def reading_order(pdf: Path) -> str:
 
 def test_run_non_latin_names_prints_every_name_with_a_real_glyph(tmp_path: Path):
     book = copy_case(NON_LATIN, tmp_path)
-    assert main(["run", str(book), "--as-of", AS_OF]) == 0
+    assert main(["run", str(book), "--as-of", AS_OF]) in (0, 1)
+    assert font_problems(book) == []
     customers = {r["Customer ID"]: r for r in calamine_records(book, "Customers")}
     invoices = calamine_records(book, "Invoices")
     assert len(invoices) == 4
@@ -79,9 +91,8 @@ def test_run_emoji_in_a_customer_name_is_an_exception_and_draws_no_number(
     name = "株式会社さくら企画 🦄"
     _with_customer_name(book, 2, name)  # customer N1
     assert main(["run", str(book), "--as-of", AS_OF]) == 1
-    [problem] = [
-        e for e in calamine_records(book, "Exceptions") if e["Tab"] == "Customers"
-    ]
+    [problem] = font_problems(book)
+    assert problem["Tab"] == "Customers"
     assert (problem["Row"], problem["Column"], problem["Value"]) == (2.0, "Name", name)
     assert "U+1F984 UNICORN FACE" in str(problem["Problem"])
     assert "Remove the character" in str(problem["Fix"])
@@ -106,7 +117,7 @@ def test_run_emoji_in_a_customer_name_is_an_exception_and_draws_no_number(
 
 def test_run_ampersand_in_company_name_prints_as_typed_in_the_footer(tmp_path: Path):
     book = copy_case(AMPERSAND, tmp_path)
-    assert main(["run", str(book), "--as-of", "2026-11-02"]) == 0
+    assert main(["run", str(book), "--as-of", "2026-11-02"]) in (0, 1)
     [invoice] = calamine_records(book, "Invoices")
     pdf = book.parent / str(invoice["PDF"])
     footer = (
@@ -145,6 +156,9 @@ def test_run_company_name_no_font_can_print_makes_no_invoice_at_all(tmp_path: Pa
     assert workbook.column("Time Log", "Invoice No") == [None]
     with sqlite3.connect(tmp_path / "state.sqlite") as db:
         assert db.execute("SELECT count(*) FROM invoices").fetchone() == (0,)
+    assert result.waiting == (
+        WaitingRows("Time Log", WaitReason.INVOICING_STOPPED, 1, (2,)),
+    )
 
 
 def test_run_time_row_whose_printed_description_no_font_has_is_left_waiting(
@@ -154,11 +168,16 @@ def test_run_time_row_whose_printed_description_no_font_has_is_left_waiting(
     rows = [
         time_row(date(2026, 10, 1), "Ann", "C1", Decimal(2), description="Call 📞"),
         time_row(date(2026, 10, 2), "Ann", "C1", Decimal(3), description="Review"),
+        time_row(date(2026, 10, 3), "Ann", "C9", Decimal(1)),  # no such customer
     ]
     workbook, result = _run(small_book(settings=settings, time_rows=rows), tmp_path)
     [invoice] = result.invoices
     assert [line.quantity for line in invoice.lines] == [Decimal(3)]
-    [problem] = [p for p in result.problems if p.tab == "Time Log"]
-    assert (problem.row, problem.column) == (2, "Description")
+    [problem] = [p for p in result.problems if "empty box" in p.problem]
+    assert (problem.tab, problem.row, problem.column) == ("Time Log", 2, "Description")
     assert "U+1F4DE TELEPHONE RECEIVER" in problem.problem
-    assert workbook.column("Time Log", "Invoice No") == [None, invoice.number]
+    assert workbook.column("Time Log", "Invoice No") == [None, invoice.number, None]
+    # Counted, not skipped in silence; with a row validation holds, in one group.
+    assert result.waiting == (
+        WaitingRows("Time Log", WaitReason.HAS_PROBLEM, 2, (2, 4)),
+    )

@@ -79,15 +79,16 @@ def test_render_invoice_pdf_refuses_a_symlink_leading_out_of_the_folder(
         render_invoice_pdf(document(), templates=templates, out_dir=out_dir)
 
 
-def test_render_html_settings_logo_outside_the_folder_falls_back_to_placeholder(
+def test_render_html_prints_only_a_checked_logo_never_the_settings_text(
     templates: Path,
 ):
+    """The renderer never opens Settings > Logo Path itself: only a logo that passed
+    `find_logo` (document.logo) is printed, served from memory."""
     doc = document()
-    outside = replace(doc, settings=replace(doc.settings, logo_path="/etc/passwd"))
-    assert '<img src="logo.svg"' in render_html(outside, templates)
     (templates / "brand.png").write_bytes(b"\x89PNG\r\n\x1a\n")
-    inside = replace(doc, settings=replace(doc.settings, logo_path="brand.png"))
-    assert '<img src="brand.png"' in render_html(inside, templates)
+    for path in ("/etc/passwd", "brand.png"):
+        named = replace(doc, settings=replace(doc.settings, logo_path=path))
+        assert "<img" not in render_html(named, templates).split('class="company"')[0]
 
 
 def _add_to_template(templates: Path, html: str) -> None:

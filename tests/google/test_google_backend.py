@@ -81,8 +81,20 @@ def test_read_types_cells_like_the_excel_backend(google_book):
     assert snapshot.tables["Empty"].rows == ()
 
 
-def test_read_makes_two_requests_whatever_the_number_of_tabs(google_book):
+def test_read_makes_three_requests_whatever_the_number_of_tabs(google_book):
+    """Tab titles, every tab's values, the number formats of the number columns."""
     book = google_book({f"Tab {n}": [["A"], [n]] for n in range(12)})
+    book.server.reset_log()
+    book.workbook.read()
+    assert [r.endpoint for r in book.server.log.requests] == [
+        "spreadsheets.get",
+        "values.batchGet",
+        "spreadsheets.get",
+    ]
+
+
+def test_read_of_tabs_without_numbers_asks_for_no_formats(google_book):
+    book = google_book({f"Tab {n}": [["A"], ["text"]] for n in range(3)})
     book.server.reset_log()
     book.workbook.read()
     assert [r.endpoint for r in book.server.log.requests] == [

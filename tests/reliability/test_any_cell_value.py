@@ -79,6 +79,7 @@ SETTINGS_ROWS = [
     ("Number Pattern", text("INV-{yyyy}-{seq:04}")),
     ("Rounding", text("half-up")),
     ("Locale", text("en_US")),
+    ("Company Tax ID", text("DE123456789")),
 ]
 
 
@@ -121,6 +122,7 @@ def base_grids() -> dict[str, list[list[RawCell | None]]]:
                 name=text("Beta Inc"),
                 currency=text("USD"),
                 tax_rate=number(0),
+                invoice_note=text("Export of services: not taxable in Germany"),
             ),
         ],
         "Rates": [
@@ -636,7 +638,9 @@ def test_an_unreadable_invoice_setting_stops_invoicing_never_bills_a_default(
     assert blocked.invoices == ()
     (problem,) = [p for p in blocked.problems if p.tab == "Settings"]
     assert problem.row == row and "no invoice is made" in problem.fix
-    settings[(row, 1)] = None
+    # The fix: the wrong row goes (a Default Tax Rate row left empty stops invoicing
+    # too, rather than billing 0 %).
+    del settings[(row, 0)], settings[(row, 1)]
     fixed = run_billing(
         workbook, config, state_path=state, as_of=AS_OF, is_dry_run=False
     )

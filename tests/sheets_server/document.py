@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import functools
+import json
 from typing import Any
 
 from .model import Cell, Sheet, Spreadsheet
@@ -47,8 +49,10 @@ def spreadsheet_resource(
     base_url: str,
     grid: list[tuple[Sheet, tuple[int, int, int, int]]] | None,
     only: list[Sheet] | None,
+    cell_fields: frozenset[str] | None = None,
 ) -> dict[str, Any]:
-    """The full resource; `grid` adds data for those ranges, `only` limits sheets."""
+    """The full resource; `grid` adds data for those ranges, `only` limits sheets,
+    `cell_fields` the CellData fields made (all when None; the mask trims the rest)."""
     props: dict[str, Any] = {
         "title": book.title,
         "locale": "en_US",
@@ -71,7 +75,9 @@ def spreadsheet_resource(
         entry: dict[str, Any] = {"properties": sheet.properties(index)}
         if grid is not None:
             entry["data"] = [
-                grid_data(sheet, bounds) for owner, bounds in grid if owner is sheet
+                grid_data(sheet, bounds, cell_fields)
+                for owner, bounds in grid
+                if owner is sheet
             ]
         sheets.append(entry)
     return {
@@ -82,7 +88,11 @@ def spreadsheet_resource(
     }
 
 
-def grid_data(sheet: Sheet, bounds: tuple[int, int, int, int]) -> dict[str, Any]:
+def grid_data(
+    sheet: Sheet,
+    bounds: tuple[int, int, int, int],
+    cell_fields: frozenset[str] | None = None,
+) -> dict[str, Any]:
     row0, row1, col0, col1 = bounds
     data: dict[str, Any] = {}
     if row0:
@@ -92,7 +102,7 @@ def grid_data(sheet: Sheet, bounds: tuple[int, int, int, int]) -> dict[str, Any]
     rows = []
     last_used = min(row1, sheet.last_row_with_anything())
     for r in range(row0, last_used):
-        values = [cell_data(sheet, r, c) for c in range(col0, col1)]
+        values = [cell_data(sheet, r, c, cell_fields) for c in range(col0, col1)]
         while values and not values[-1]:
             values.pop()
         rows.append({"values": values} if values else {})
@@ -108,25 +118,81 @@ def grid_data(sheet: Sheet, bounds: tuple[int, int, int, int]) -> dict[str, Any]
     return data
 
 
-def cell_data(sheet: Sheet, row: int, col: int) -> dict[str, Any]:
-    cell = sheet.cells.get((row, col)) or Cell()
+def cell_data(
+    sheet: Sheet, row: int, col: int, fields: frozenset[str] | None = None
+) -> dict[str, Any]:
+    cell = sheet.cells.get((row, col))
+    if cell is None:
+        if fields is not None and "dataValidation" not in fields:
+            return {}  # a big masked read: most cells are blank
+        cell = Cell()
+
+    def wanted(name: str) -> bool:
+        return fields is None or name in fields
+
     data: dict[str, Any] = {}
     if not cell.is_empty:
         entered = _typed(cell.value)
-        if cell.formula is not None:
-            data["userEnteredValue"] = {"formulaValue": cell.formula}
-        else:
-            data["userEnteredValue"] = entered
-        data["effectiveValue"] = entered
-        data["formattedValue"] = format_value(cell)
-    if cell.fmt:
+        if wanted("userEnteredValue"):
+            if cell.formula is not None:
+                data["userEnteredValue"] = {"formulaValue": cell.formula}
+            else:
+                data["userEnteredValue"] = entered
+        if wanted("effectiveValue"):
+            data["effectiveValue"] = entered
+        if wanted("formattedValue"):
+            data["formattedValue"] = format_value(cell)
+    if cell.fmt and wanted("userEnteredFormat"):
         data["userEnteredFormat"] = copy.deepcopy(cell.fmt)
-    if cell.note is not None:
+    if (cell.fmt or not cell.is_empty) and wanted("effectiveFormat"):
+        data["effectiveFormat"] = effective_format(cell.fmt)
+    if cell.note is not None and wanted("note"):
         data["note"] = cell.note
-    rule = sheet.validation_at(row, col)
+    rule = sheet.validation_at(row, col) if wanted("dataValidation") else None
     if rule:
         data["dataValidation"] = copy.deepcopy(rule)
     return data
+
+
+def cell_fields_of(mask: Mask) -> frozenset[str] | None:
+    """The CellData fields a field mask keeps (None: all of them)."""
+    values = mask.get("sheets", {}).get("data", {}).get("rowData", {}).get("values")
+    if not mask or values is None or not values:
+        return None
+    return frozenset(values)
+
+
+def effective_format(entered: dict[str, Any]) -> dict[str, Any]:
+    """The sheet's default format with the cell's own on top (a number format only
+    when one was set or detected, as 8:30 typed sets a TIME format). Shared between
+    cells with the same format: a resource is only masked and serialised, never
+    changed."""
+    return _effective(json.dumps(entered, sort_keys=True))
+
+
+@functools.lru_cache(maxsize=256)
+def _effective(entered: str) -> dict[str, Any]:
+    merged = _merged(_copy(DEFAULT_FORMAT), json.loads(entered))
+    merged.setdefault("hyperlinkDisplayType", "PLAIN_TEXT")
+    return merged
+
+
+def _merged(base: dict[str, Any], top: dict[str, Any]) -> dict[str, Any]:
+    for key, value in top.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            base[key] = _merged(base[key], value)
+        else:
+            base[key] = _copy(value)
+    return base
+
+
+def _copy(value: Any) -> Any:
+    """A copy of JSON data (copy.deepcopy is slow for thousands of small dicts)."""
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
 
 
 def _typed(value: Any) -> dict[str, Any]:

@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import unquote
 
 from .a1 import format_range
 from .model import EPOCH, ApiError, Sheet, Spreadsheet
-from .values import evaluate, write_values
+from .values import (
+    DURATION,
+    TIME_OF_DAY,
+    evaluate,
+    parse_user_entered,
+    write_values,
+)
 
 SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 
@@ -18,14 +24,24 @@ SPREADSHEET_MIME = "application/vnd.google-apps.spreadsheet"
 def table_under(
     sheet: Sheet, row0: int, col0: int, col1: int
 ) -> tuple[int, int, int, int] | None:
-    """(first row, last row, first column, end column) of the table, or None."""
+    """(first row, last row, first column, end column) of the table an append to a
+    range finds, or None.
+
+    As Google finds it: the rows holding anything from the range's first row down to
+    the first blank row (a blank row ends the table); its columns are the last run of
+    filled cells in its last row, grown upwards over the rows that touch it. When the
+    range's first row is blank there is no table, and the append writes there rather
+    than below a table further down.
+    """
     filled: dict[int, set[int]] = {}
     for (r, c), cell in sheet.cells.items():
         if r >= row0 and col0 <= c < col1 and not cell.is_empty:
             filled.setdefault(r, set()).add(c)
-    if not filled:
+    if row0 not in filled:
         return None
-    last = max(filled)
+    last = row0
+    while last + 1 in filled:
+        last += 1
     columns = sorted(filled[last])
     end = columns[-1]
     start = end
@@ -168,6 +184,12 @@ def put_rows(sheet: Sheet, row0: int, rows: Sequence[Sequence[Any]]) -> None:
             elif isinstance(value, date):
                 cell.value = (value - EPOCH).days
                 cell.fmt["numberFormat"] = {"type": "DATE", "pattern": "yyyy-mm-dd"}
+            elif isinstance(value, time | timedelta):
+                # Typed as 8:30 (a time of day), or into a Duration column ([h]:mm).
+                cell.value = parse_user_entered(_clock_text(value))[0]
+                cell.fmt["numberFormat"] = dict(
+                    TIME_OF_DAY if isinstance(value, time) else DURATION
+                )
             elif isinstance(value, Decimal):
                 cell.value = (
                     int(value) if value == value.to_integral_value() else float(value)
@@ -176,3 +198,11 @@ def put_rows(sheet: Sheet, row0: int, rows: Sequence[Sequence[Any]]) -> None:
                 cell.formula, cell.value = value, evaluate(value)
             else:
                 cell.value = value
+
+
+def _clock_text(value: time | timedelta) -> str:
+    """8:30:00 for a time of day, 25:30:00 for a duration: what a person types."""
+    if isinstance(value, time):
+        return f"{value.hour}:{value.minute:02d}:{value.second:02d}"
+    seconds = int(value.total_seconds())
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

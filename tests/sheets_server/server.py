@@ -23,7 +23,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .a1 import format_range
 from .batch import batch_update, unsupported
-from .document import apply_mask, parse_mask, spreadsheet_resource
+from .document import apply_mask, cell_fields_of, parse_mask, spreadsheet_resource
 from .drive import FOLDER_MIME, DriveStore
 from .endpoints import (
     SPREADSHEET_MIME,
@@ -283,10 +283,17 @@ class SheetsServer:
             except NotImplementedError as exc:
                 status, reply = 501, unimplemented(f"{endpoint} {exc}".strip())
             self.log.statuses.append(status)
+            # Google pretty-prints its JSON unless asked not to (prettyPrint=false).
+            compact = query.get("prettyPrint", [""])[-1].lower() == "false"
             data = (
                 b""
                 if status == 204
-                else json.dumps(reply, ensure_ascii=False, indent=2).encode()
+                else json.dumps(
+                    reply,
+                    ensure_ascii=False,
+                    indent=None if compact else 2,
+                    separators=(",", ":") if compact else None,
+                ).encode()
             )
             self.log.bytes_out += len(data)
         return status, {"Content-Type": "application/json; charset=UTF-8"}, data
@@ -377,15 +384,18 @@ class SheetsServer:
                 grid = resolved
         elif with_grid:
             grid = [(s, (0, s.rows, 0, s.cols)) for s in book.sheets]
-        resource = spreadsheet_resource(book, base_url=self.url, grid=grid, only=only)
-        if fields:
-            try:
-                resource = apply_mask(resource, parse_mask(fields))
-            except ValueError as exc:
-                raise ApiError(
-                    400, f"Request contains an invalid argument. {exc}"
-                ) from exc
-        return resource
+        try:
+            mask = parse_mask(fields) if fields else {}
+        except ValueError as exc:
+            raise ApiError(400, f"Request contains an invalid argument. {exc}") from exc
+        resource = spreadsheet_resource(
+            book,
+            base_url=self.url,
+            grid=grid,
+            only=only,
+            cell_fields=cell_fields_of(mask),
+        )
+        return apply_mask(resource, mask) if mask else resource
 
     def _values(
         self,
@@ -439,10 +449,10 @@ class SheetsServer:
         values = payload.get("values", [])
         if payload.get("majorDimension") == "COLUMNS":
             values = [list(r) for r in itertools.zip_longest(*values, fillvalue=None)]
-        # The "table" is found as Google does: the last run of filled cells in the
-        # last used row, grown upwards over the rows that touch it. Its first column
-        # is where new rows start, which is why a row with blanks first can shift
-        # later appends to the right (FIELD-NOTES: append_rows shifts columns).
+        # The "table" is found as Google does (see table_under): from the range's
+        # first row down to a blank row; none when that first row is blank. Its first
+        # column is where new rows start, which is why a row with blanks first can
+        # shift later appends to the right (FIELD-NOTES: append_rows shifts columns).
         table = table_under(sheet, row0, col0, col1)
         if table is not None:
             first_row, last, col0, table_end = table

@@ -24,6 +24,11 @@ _NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+# 8:30, 8:30:15, 8:30 pm, 25:30 (a duration past a day).
+_CLOCK = re.compile(r"^(\d+):([0-5]\d)(?::([0-5]\d))?(?:\s*([AaPp][Mm]))?$")
+# What an en_US sheet gives a typed time of day, and a duration of a day or more.
+TIME_OF_DAY = {"type": "TIME", "pattern": "h:mm:ss am/pm"}
+DURATION = {"type": "TIME", "pattern": "[h]:mm:ss"}
 
 
 def write_cell(cell: Cell, raw: Any, *, user_entered: bool) -> None:
@@ -43,7 +48,10 @@ def write_cell(cell: Cell, raw: Any, *, user_entered: bool) -> None:
         return
     cell.value, formula, number_format = parse_user_entered(text)
     cell.formula = formula
-    if number_format is not None:
+    kept = cell.fmt.get("numberFormat", {}).get("type")
+    # A cell already formatted for that kind of value keeps its format (8:30 typed
+    # into a Duration column stays a duration).
+    if number_format is not None and number_format.get("type") != kept:
         cell.fmt["numberFormat"] = number_format
 
 
@@ -70,6 +78,9 @@ def parse_user_entered(
         )
     if stripped.endswith("%") and _NUMBER.match(stripped[:-1].strip()):
         return float(stripped[:-1]) / 100, None, {"type": "PERCENT", "pattern": "0%"}
+    clock = _CLOCK.match(stripped)
+    if clock:
+        return _clock(text, *clock.groups())
     for regex, order, pattern in (
         (_ISO_DATE, "ymd", "yyyy-mm-dd"),
         (_US_DATE, "mdy", "M/d/yyyy"),
@@ -83,6 +94,21 @@ def parse_user_entered(
                 break
             return (day - EPOCH).days, None, {"type": "DATE", "pattern": pattern}
     return text, None, None
+
+
+def _clock(
+    text: str, hours_text: str, minutes: str, seconds: str | None, half: str | None
+) -> tuple[Scalar, None, dict[str, str] | None]:
+    """A typed time as Sheets stores it: a fraction of a day (8:30 is 0.3541666…)
+    under a time format; from 24 hours on, a duration ([h]:mm:ss)."""
+    hours = int(hours_text)
+    if half is not None:
+        if not 1 <= hours <= 12:
+            return text, None, None
+        hours = hours % 12 + (12 if half.lower() == "pm" else 0)
+    total = hours * 3600 + int(minutes) * 60 + int(seconds or 0)
+    number_format = TIME_OF_DAY if hours < 24 else DURATION
+    return _number(total / 86400), None, dict(number_format)
 
 
 def _number(value: float) -> float | int:
@@ -186,18 +212,28 @@ def general(value: float | int) -> str:
 
 
 def format_date(serial: float, pattern: str) -> str:
+    """A serial number under a date/time pattern: yyyy, m, d, h, mm, ss, am/pm, [h]."""
     moment = datetime(1899, 12, 30) + timedelta(days=float(serial))
     moment = moment.replace(microsecond=0) + timedelta(
         seconds=round(moment.microsecond / 1e6)
     )
     tokens = re.findall(
-        r"yyyy|yy|mm|m|MM|M|dd|d|hh|h|HH|H|ss|s|[^a-zA-Z]+|[a-zA-Z]+", pattern
+        r"\[h+\]|am/pm|AM/PM|yyyy|yy|mm|m|MM|M|dd|d|hh|h|HH|H|ss|s|[^a-zA-Z\[]+"
+        r"|[a-zA-Z\[]+",
+        pattern,
     )
+    twelve = any(t.lower() == "am/pm" for t in tokens)
     out = []
     seen_hour = False
     for token in tokens:
         low = token.lower()
-        if low == "yyyy":
+        if low.startswith("[h"):
+            seen_hour = True
+            elapsed = round(float(serial) * 86400) // 3600
+            out.append(f"{elapsed:0{len(token) - 2}d}")
+        elif low == "am/pm":
+            out.append("PM" if moment.hour >= 12 else "AM")
+        elif low == "yyyy":
             out.append(f"{moment.year:04d}")
         elif low == "yy":
             out.append(f"{moment.year % 100:02d}")
@@ -208,7 +244,8 @@ def format_date(serial: float, pattern: str) -> str:
             out.append(f"{moment.day:02d}" if low == "dd" else str(moment.day))
         elif low in ("hh", "h"):
             seen_hour = True
-            out.append(f"{moment.hour:02d}" if low == "hh" else str(moment.hour))
+            hour = (moment.hour % 12 or 12) if twelve else moment.hour
+            out.append(f"{hour:02d}" if low == "hh" else str(hour))
         elif low in ("ss", "s"):
             out.append(f"{moment.second:02d}" if low == "ss" else str(moment.second))
         else:

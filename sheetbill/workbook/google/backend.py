@@ -1,6 +1,7 @@
 """`GoogleWorkbook`: the Workbook interface on a Google Sheet, through gspread.
 
-A read is two requests (sheet titles, then every tab in one values.batchGet); a write
+A read is two or three requests (sheet titles; every tab in one values.batchGet; when
+any tab holds numbers, the number formats of those columns, see formats.py); a write
 is at most three (a re-read of the tabs written to, one spreadsheets.batchUpdate for
 new tabs, grid growth and formats, one values.batchUpdate with RAW input), however
 many rows a run writes. Rows are re-located right before writing (see relocate.py).
@@ -13,7 +14,7 @@ import json
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -33,7 +34,7 @@ from sheetbill.workbook.base import (
     WorkbookChanges,
     header_text,
 )
-from sheetbill.workbook.google import payloads
+from sheetbill.workbook.google import formats, payloads
 from sheetbill.workbook.google.cells import row_values
 from sheetbill.workbook.google.client import RETRY_STATUSES, ApiSession
 from sheetbill.workbook.google.relocate import relocate
@@ -84,7 +85,7 @@ class GoogleWorkbook:
 
     # --- reading ----------------------------------------------------------------------
     def read(self) -> BookSnapshot:
-        """Every tab, in two requests. Raises WorkbookError when unreadable."""
+        """Every tab, in two or three requests. Raises WorkbookError when unreadable."""
         metadata = self._call(
             "read the list of tabs",
             lambda: self._http.fetch_sheet_metadata(
@@ -108,6 +109,7 @@ class GoogleWorkbook:
                 rows=int(grid.get("rowCount", payloads.DEFAULT_ROWS)),
                 columns=int(grid.get("columnCount", payloads.DEFAULT_COLUMNS)),
             )
+        tabs = self._with_serial_formats(tabs)
         version = hashlib.sha256(
             json.dumps(titles).encode() + b"\0" + text.encode()
         ).hexdigest()[:32]
@@ -118,6 +120,32 @@ class GoogleWorkbook:
         return BookSnapshot(
             {title: state.table for title, state in tabs.items()}, version, titles
         )
+
+    def _with_serial_formats(self, tabs: Mapping[str, TabState]) -> dict[str, TabState]:
+        """The tabs with their date, time and duration cells marked: one request."""
+        tables = {title: state.table for title, state in tabs.items()}
+        ranges = formats.number_ranges(tables.values())
+        if not ranges:
+            return dict(tabs)
+        params: dict[str, Any] = {
+            "ranges": ranges,
+            "fields": formats.FIELDS,
+            "prettyPrint": "false",
+        }
+        reply = self._call(
+            "read the number formats of the tabs",
+            lambda: self._http.fetch_sheet_metadata(self.spreadsheet_id, params=params),
+            is_write=False,
+        )
+        found = formats.serial_formats(reply, tables)
+        return {
+            title: (
+                replace(state, table=replace(state.table, serial_formats=found[title]))
+                if found.get(title)
+                else state
+            )
+            for title, state in tabs.items()
+        }
 
     def _remember(self, version: str, read: _Read) -> None:
         self._reads.pop(version, None)
