@@ -5,7 +5,10 @@
 #   bench: Chromium, the baseline the PDF benchmark prints the same invoices with
 set -euo pipefail
 need=()
-has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+# The library list is read whole first: `ldconfig -p | grep -q` fails now and then under
+# pipefail, when grep stops reading early and ldconfig dies of SIGPIPE.
+libs="$(ldconfig -p 2>/dev/null || true)"
+has_lib() { grep -qF "$1" <<<"$libs"; }
 case "${1:-run}" in
   run)
     has_lib 'libpango-1.0.so' || need+=(libpango-1.0-0 libpangoft2-1.0-0)
