@@ -51,6 +51,20 @@ def _png(
     )
 
 
+def _final_invoice_with_tax(book: Path) -> str:
+    """The first invoice that is not waiting for approval (no DRAFT mark) and charges
+    tax: what a customer of the demo shop typically receives."""
+    rows = (
+        CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Invoices").to_python()
+    )
+    header = [str(cell) for cell in rows[0]]
+    number, status, tax = (header.index(n) for n in ("Invoice No", "Status", "Tax"))
+    for row in rows[1:]:
+        if row[status] != "awaiting approval" and float(row[tax] or 0) > 0:
+            return str(row[number])
+    raise SystemExit("the demo made no final invoice with tax to picture")
+
+
 def main() -> int:
     IMAGES.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as temp:
@@ -61,8 +75,13 @@ def main() -> int:
         subprocess.run(
             [str(sheetbill), "run", str(book), "--as-of", DEMO_AS_OF], check=False
         )
-        first = sorted((folder / "invoices").glob("*.pdf"))[0]
-        _png(first, IMAGES / "invoice.png", page=1, dpi=80)
+        number = _final_invoice_with_tax(book)
+        _png(
+            folder / "invoices" / f"{number}.pdf",
+            IMAGES / "invoice.png",
+            page=1,
+            dpi=80,
+        )
         subprocess.run(
             [
                 "soffice",

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
+from pdf_words import A4, MARGINS, pdf_words
 from pypdf import PdfReader
 
 from sheetbill.documents import (
@@ -20,6 +21,7 @@ from sheetbill.documents import (
     content_hash,
     render_invoice_pdf,
 )
+from sheetbill.documents.labels import LANGUAGES
 from sheetbill.documents.render import render_pdf_bytes
 
 from document_helpers import document, many_items, pdf_text, with_customer
@@ -111,3 +113,21 @@ def test_any_invoice_note_reaches_the_e_invoice_as_typed(note):
     doc = with_customer(document(ZERO_RATED), invoice_note=note)
     xml = cii_xml(doc)
     assert xpath(xml, "//ram:ExemptionReason/text()") == [note.strip()]
+
+
+@pytest.mark.parametrize("language", sorted(LANGUAGES))
+def test_the_draft_mark_is_one_unbroken_line_in_every_language(
+    language, tmp_path: Path
+):
+    """The mark's big letters climb steadily from left to right (one line at -30°):
+    a mark wrapped onto a second line (BROUILLON as "BROUIL" + "LON") breaks it."""
+    doc = replace(with_customer(document(), language=language), is_draft=True)
+    pdf = render_invoice_pdf(doc, out_dir=tmp_path)
+    letters = sorted(
+        (w for w in pdf_words(pdf) if w.page == 1 and w.bottom - w.top > 40),
+        key=lambda w: w.x0,
+    )
+    assert "".join(w.text for w in letters) == LANGUAGES[language]["draft"]
+    tops = [w.top for w in letters]
+    assert tops == sorted(tops, reverse=True)
+    assert all(MARGINS["left"] / 2 < w.x0 and w.x1 < A4[0] for w in letters)
