@@ -26,7 +26,7 @@ demo: system-deps $(STAMP)
 	@mkdir -p demo-out
 	cp sheet_templates/demo.xlsx $(DEMO_BOOK)
 	@rm -f demo-out/northwind-demo.sheetbill.sqlite*
-	@printf '# Written by make demo: rerun by hand with\n#   .venv/bin/sheetbill run $(DEMO_BOOK)\nsource = "northwind-demo.xlsx"\nbackups = 5\n' > demo-out/sheetbill.toml
+	@printf '# Written by make demo: rerun by hand with\n#   .venv/bin/sheetbill run $(DEMO_BOOK) --as-of $(DEMO_AS_OF)\nsource = "northwind-demo.xlsx"\nbackups = 5\n' > demo-out/sheetbill.toml
 	@$(BIN)/sheetbill run $(DEMO_BOOK) --as-of $(DEMO_AS_OF); code=$$?; \
 		if [ $$code -gt 1 ]; then exit $$code; fi
 	@echo

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import stat
+import subprocess
+import sys
 
+import pytest
 from paths import ROOT
 from readback import calamine_records
 
@@ -58,3 +62,22 @@ def test_documents_off_writes_invoices_without_pdfs(demo_book, capsys):
     assert main(["run", str(demo_book), "--as-of", AS_OF]) == 1
     assert not (demo_book.parent / "invoices").exists()
     assert all(r["PDF"] == "" for r in calamine_records(demo_book, "Invoices"))
+
+
+@pytest.mark.parametrize(
+    ("umask", "mode"), [(0o022, 0o644), (0o077, 0o600), (0o002, 0o664)]
+)
+def test_documents_are_as_readable_as_the_users_umask_makes_new_files(
+    tmp_path, umask, mode
+):
+    """A PDF is an ordinary file of its folder: a colleague who may read the folder
+    may read the invoices (mkstemp alone would make every one 0600)."""
+    script = (
+        "import os, sys, pathlib\n"
+        "from sheetbill.documents.files import atomic_write\n"
+        f"os.umask({umask})\n"
+        "atomic_write(pathlib.Path(sys.argv[1]), b'%PDF-1.7')\n"
+    )
+    target = tmp_path / "INV-2026-0001.pdf"
+    subprocess.run([sys.executable, "-c", script, str(target)], check=True)
+    assert stat.S_IMODE(target.stat().st_mode) == mode

@@ -103,11 +103,27 @@ def _temp_beside(target: Path, data: bytes) -> Path:
             out.write(data)
             out.flush()
             os.fsync(out.fileno())
+            # mkstemp makes 0600; a document is an ordinary file of the folder, as
+            # readable as anything else the user saves there.
+            os.fchmod(out.fileno(), 0o666 & ~_umask())
     except BaseException:
         if temp is not None:
             Path(temp).unlink(missing_ok=True)
         raise
     return Path(temp)
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it (os.umask would, for a moment,
+    for every thread); 0o022 where /proc does not tell."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return 0o022
+    for line in status.splitlines():
+        if line.startswith("Umask:"):
+            return int(line.split()[1], 8)
+    return 0o022
 
 
 @contextlib.contextmanager
