@@ -51,6 +51,8 @@ class _Need:
     example: str
     profiles: tuple[str, ...]
     is_set: Callable[[Settings], bool] | None = None
+    # Why a value that is there does not do (when `is_set` can refuse one).
+    unfit: str = ""
 
 
 _SELLER_NEEDS = (
@@ -68,9 +70,13 @@ _SELLER_NEEDS = (
     ),
     _Need(
         "company_tax_id",
-        "your VAT number or tax number (BT-31/BT-32)",
+        "your VAT number (BT-31)",
         "DE123456789",
         (FACTUR_X, XRECHNUNG),
+        lambda s: country_of_vat_id(s.company_tax_id) is not None,
+        # EN 16931 BR-CO-26: a tax number alone does not identify the seller.
+        "a tax number without a country prefix, which does not identify you to "
+        "the buyer's software (EN 16931 BR-CO-26)",
     ),
     _Need("company_postcode", "your postcode (BT-38)", "10119", (XRECHNUNG,)),
     _Need("company_city", "your city (BT-37)", "Berlin", (XRECHNUNG,)),
@@ -252,13 +258,17 @@ def _seller_problem(data: BookData, need: _Need, waiting: list[Customer]) -> Pro
         if row is not None
         else f"Add a row with Key '{key}' and its Value{example}"
     )
+    if value.strip() and need.unfit:
+        state = need.unfit
+    else:
+        state = "empty" if row is not None else "missing"
     return Problem(
         _tab(data, "Settings"),
         row,
         "Value",
         value,
         f"{' and '.join(names)} e-invoices need {need.what}, but the setting "
-        f"'{key}' is {'empty' if row is not None else 'missing'}.",
+        f"'{key}' is {state}.",
         f"{fix}. Until then the rows of {shown} are not billed.",
         Severity.ERROR,
     )

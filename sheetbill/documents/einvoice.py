@@ -88,6 +88,9 @@ def facturx_xmp() -> bytes:
 # A price needs at most the currency's digits plus those of the quantity's integer part
 # (below 10^15) to multiply out to the line's net amount.
 _PRICE_DIGITS = 19
+# How far quantity times price may be from a line's net amount: half of what
+# PEPPOL-EN16931-R120 (in the XRechnung and Factur-X rules) tolerates.
+_LINE_SLACK = Decimal("0.01")
 
 
 def _amount(value: Decimal) -> str:
@@ -233,12 +236,17 @@ class _Builder:
         credit note's) carries the sign in its quantity. A tax-exclusive price is
         the unit price as typed; a gross one has its line's tax taken out, with as
         many decimals as the quantity needs for the product to give the net amount.
+        So is a typed price whose product is further from the net amount than
+        receivers allow (PEPPOL-EN16931-R120: 0.02): in a currency without cents,
+        0.25 h at 12,345 JPY is billed 3,086, and the price becomes 12,344.
         """
         total = self.sign * line.net
         quantity = self.sign * line.quantity
-        if self.doc.invoice.tax_mode is TaxMode.EXCLUSIVE or not line.quantity:
-            price = line.unit_price
-        else:
+        price = line.unit_price
+        if line.quantity and (
+            self.doc.invoice.tax_mode is TaxMode.INCLUSIVE
+            or abs(quantity * price - total) > _LINE_SLACK
+        ):
             price = self.net_price(total, quantity)
         if price < 0:
             return -quantity, -price
@@ -253,7 +261,11 @@ class _Builder:
                 price = exact.quantize(step, rounding=rounding.decimal_mode)
             except InvalidOperation:  # more digits than Decimal holds: exact it is
                 break
-            if round_money(quantity * price, self.currency, rounding) == net:
+            product = quantity * price
+            if (
+                round_money(product, self.currency, rounding) == net
+                and abs(product - net) <= _LINE_SLACK
+            ):
                 return price
         return exact
 
