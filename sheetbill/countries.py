@@ -19,6 +19,8 @@ _NOT_COUNTRIES = frozenset(
 )
 # Northern Ireland's code for goods under the Windsor Framework (EN 16931 knows it).
 _EXTRA = {"XI": "Northern Ireland"}
+# ISO codes the EN 16931 country code list (BR-CL-14, code list of 2016) lacks.
+_NOT_IN_EN16931 = frozenset({"SS"})
 # Languages whose country names are recognised: those of the invoice labels.
 _LANGUAGES = ("en", "de", "fr", "es")
 # Everyday names CLDR does not list.
@@ -82,6 +84,11 @@ def country_code(text: str) -> str | None:
 def is_country_code(code: str) -> bool:
     """Whether `code` is one of the two-letter codes `country_code` gives."""
     return code in _codes()
+
+
+def is_e_invoice_country(code: str) -> bool:
+    """Whether an EN 16931 e-invoice can name the country (South Sudan it cannot)."""
+    return is_country_code(code) and code not in _NOT_IN_EN16931
 
 
 def country_codes() -> frozenset[str]:

@@ -14,7 +14,11 @@ from dataclasses import dataclass
 
 from stdnum.iso7064 import mod_97_10
 
-from sheetbill.countries import country_code, country_of_vat_id
+from sheetbill.countries import (
+    country_code,
+    country_of_vat_id,
+    is_e_invoice_country,
+)
 from sheetbill.model import (
     FACTUR_X,
     XRECHNUNG,
@@ -170,7 +174,8 @@ def _buyer_problems(
     name = _NAMES[profile]
     layout = data.layouts.get("Customers")
     wanted: list[tuple[str, str, str, str]] = []  # column, value, what, example
-    if not country_code(customer.country) and not country_of_vat_id(customer.tax_id):
+    country = country_code(customer.country) or country_of_vat_id(customer.tax_id)
+    if not country or not is_e_invoice_country(country):
         wanted.append(
             ("Country", customer.country, "the buyer's country (BT-55)", "DE")
         )
@@ -197,7 +202,10 @@ def _buyer_problems(
         if column != "Country" and value.strip():
             continue
         has_column = layout is not None and layout.columns.has(column)
-        if column == "Country" and value.strip():
+        if column == "Country" and country:
+            problem = f"EN 16931's list of countries has no code for '{value}'"
+            fix = "Write the buyer's billing country if it has another"
+        elif column == "Country" and value.strip():
             problem = f"Country '{value}' is not a country sheetbill knows"
             fix = f"Write the two-letter country code, e.g. {example}"
         elif has_column:

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
+from sheetbill.countries import country_codes, is_e_invoice_country
 from sheetbill.documents import InvoiceDocument, cii_xml, render_invoice_pdf
 from sheetbill.model import Customer, InvoiceKind, TaxMode
 
@@ -243,3 +244,13 @@ def test_every_document_carries_its_date_of_supply():
     assert dates(undated) == ([ISSUE.strftime("%Y%m%d")], [])
     done = replace(undated.invoice, work_complete=date(2026, 10, 20))
     assert dates(replace(undated, invoice=done)) == (["20261020"], [])
+
+
+@settings(max_examples=30, deadline=None)
+@given(code=st.sampled_from(sorted(filter(is_e_invoice_country, country_codes()))))
+def test_every_country_sheetbill_reads_is_one_the_rules_know(code):
+    """BR-CL-14: whatever Country a customer's cell names goes out as a code the
+    EN 16931 country list has (Kosovo as 1A)."""
+    doc = with_customer(document(), country=code, tax_id="")
+    verdict = judge(cii_xml(doc, profile="factur-x"), "factur-x")
+    assert verdict.is_clean, str(verdict)
