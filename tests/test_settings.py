@@ -83,9 +83,7 @@ def test_the_company_address_comes_in_parts_and_old_names_still_read():
         ("Contact Email", "invoices at shop", "is not one valid email address"),
     ],
 )
-def test_a_seller_detail_that_cannot_be_right_is_a_problem_on_its_row(
-    key, value, says
-):
+def test_a_seller_detail_that_cannot_be_right_is_a_problem_on_its_row(key, value, says):
     _, problems = read_settings(
         table("Settings", ["Key", "Value"], [["Company Name", "Shop"], [key, value]])
     )

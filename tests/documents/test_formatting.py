@@ -50,5 +50,3 @@ def test_labels_for_every_language_have_the_same_keys():
     assert all(set(labels) == keys for labels in LANGUAGES.values())
     assert language_of("de-CH") == "de" and language_of("") == "en"
     assert labels_for("ES")["invoice"] == "Factura"
-
-
