@@ -11,6 +11,9 @@ import re
 
 from babel import Locale
 
+from sheetbill.model import Severity
+from sheetbill.rowreader import RowReader
+
 # CLDR territories with two letters that are not ISO 3166-1 countries: continents,
 # the EU, the UN, private-use and unknown codes, and islands without a code of their
 # own. Kosovo (XK, user-assigned) is kept: EN 16931 writes it as 1A.
@@ -112,3 +115,21 @@ def country_name(code: str, language: str) -> str:
         return str(Locale.parse(language).territories.get(code, code))
     except (ValueError, TypeError, LookupError):
         return str(Locale("en").territories.get(code, code))
+
+
+def read_country(read: RowReader) -> str:
+    """The Country cell as an ISO code; a name sheetbill does not know is a warning
+    and stays as typed (e-invoices then ask for a code, see `e_invoices`)."""
+    text = read.text("Country")
+    if not text:
+        return ""
+    code = country_code(text)
+    if code is None:
+        read.fail(
+            "Country",
+            f"Country '{text}' is not a country sheetbill knows.",
+            "Write the two-letter country code, e.g. DE, FR or US.",
+            severity=Severity.WARNING,
+        )
+        return text
+    return code

@@ -29,7 +29,7 @@ from sheetbill.cells import (
     show,
     time_of_day_of_serial,
 )
-from sheetbill.countries import country_code
+from sheetbill.countries import read_country
 from sheetbill.emails import read_addresses
 from sheetbill.headers import column_problems, missing_required
 from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
@@ -281,7 +281,7 @@ def _read_customers(
         reminders = read.parsed("Reminders", _on_off)
         # Read before the row is judged: a text too long for any cell is an error.
         detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
-        country = _country(read)
+        country = read_country(read)
         if not read.ok:
             problems.extend(read.problems)
             continue
@@ -323,24 +323,6 @@ _CUSTOMER_DETAILS = (
     "Invoice Note",
     "Owner",
 )
-
-
-def _country(read: RowReader) -> str:
-    """The Country cell as an ISO code; a name sheetbill does not know is a warning
-    and stays as typed (e-invoices then ask for the code, see `e_invoices`)."""
-    text = read.text("Country")
-    if not text:
-        return ""
-    code = country_code(text)
-    if code is None:
-        read.fail(
-            "Country",
-            f"Country '{text}' is not a country sheetbill knows.",
-            "Write the two-letter country code, e.g. DE, FR or US.",
-            severity=Severity.WARNING,
-        )
-        return text
-    return code
 
 
 def _on_off(value: CellValue) -> bool:
