@@ -238,3 +238,15 @@ def test_a_run_holds_the_customer_draws_no_number_and_writes_no_file(tmp_path, c
     xml = invoices / "INV-2026-0002.xml"
     verdict = judge(xml.read_bytes(), "xrechnung")
     assert verdict.is_clean, str(verdict)
+
+
+def test_a_country_name_is_read_as_its_code_and_an_unknown_one_is_asked_for():
+    data, found = gaps({**PUBLIC_BUYER, "Country": "Deutschland"})
+    assert data.customers["C1"].country == "DE" and found.problems == ()
+    data, found = gaps({**PUBLIC_BUYER, "Country": "Narnia"})
+    (warning,) = [p for p in data.problems if p.column == "Country"]
+    assert warning.severity is Severity.WARNING and warning.value == "Narnia"
+    assert [(p.column, p.severity) for p in found.problems] == [
+        ("Country", Severity.ERROR)
+    ]
+    assert "not a country sheetbill knows" in found.problems[0].problem
