@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from sheetbill.approval import Approvals, draft_numbers, read_approvals
 from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
+from sheetbill.e_invoices import e_invoice_gaps
 from sheetbill.errors import (
     DateError,
     DocumentsFolderError,
@@ -630,12 +631,22 @@ def _plan(
 
 
 def _unprintable(data: BookData, config: Config) -> UnprintableText:
-    """The cells no font of sheetbill can print; none when no PDFs are made."""
+    """The cells no font of sheetbill can print, and the customers whose e-invoices
+    lack what their profile requires: both hold rows back before any number is
+    drawn. None when no PDFs (nor e-invoices) are made."""
     if not config.documents:
         return UnprintableText()
     from sheetbill.documents.fonts import unprintable_cells
 
-    return unprintable_cells(data)
+    found = unprintable_cells(data)
+    gaps = e_invoice_gaps(data)
+    if not gaps.problems and not gaps.customers:
+        return found
+    return replace(
+        found,
+        problems=(*found.problems, *gaps.problems),
+        customers=found.customers | gaps.customers,
+    )
 
 
 def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:

@@ -83,8 +83,17 @@ class Settings:
     """The Settings tab, typed. Every field has a safe default except the company."""
 
     company_name: str = ""
+    # Street and house number (more lines: building, c/o), without postcode and city.
     company_address: str = ""
+    company_postcode: str = ""
+    company_city: str = ""
+    # An ISO 3166-1 alpha-2 code (the Settings row may name the country in words).
+    company_country: str = ""
     company_tax_id: str = ""
+    # The seller's contact point, which XRechnung requires (BT-41 to BT-43).
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
     iban: str = ""
     bic: str = ""
     logo_path: str = ""
@@ -110,6 +119,26 @@ class Settings:
     unreadable: frozenset[str] = frozenset()
 
 
+FACTUR_X, XRECHNUNG = "factur-x", "xrechnung"
+# What an E-Invoice cell may say, folded: ZUGFeRD is Factur-X under its German name.
+_E_INVOICE_PROFILES = {
+    "": "none",
+    "none": "none",
+    "no": "none",
+    "factur-x": FACTUR_X,
+    "facturx": FACTUR_X,
+    "zugferd": FACTUR_X,
+    "xrechnung": XRECHNUNG,
+}
+
+
+def e_invoice_profile(text: str) -> str | None:
+    """`none`, `factur-x` or `xrechnung` for an E-Invoice cell, or None when the
+    cell names no e-invoice sheetbill makes."""
+    folded = text.strip().casefold().replace("_", "-").replace(" ", "-")
+    return _E_INVOICE_PROFILES.get(folded)
+
+
 @dataclass(frozen=True, slots=True)
 class Customer:
     row: int
@@ -117,7 +146,12 @@ class Customer:
     name: str
     email: str = ""
     cc: str = ""
+    # The Street cell: street and house number (more lines: building, c/o), or, in
+    # workbooks made before Postcode and City had columns, the whole address.
     address: str = ""
+    postcode: str = ""
+    city: str = ""
+    # An ISO 3166-1 alpha-2 code when the Country cell names a country, else as typed.
     country: str = ""
     currency: str = "EUR"
     tax_id: str = ""

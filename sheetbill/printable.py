@@ -159,8 +159,12 @@ class UnprintableText:
 # activity, and the person).
 SETTINGS_PRINTED = (
     ("Company Name", "company_name"),
-    ("Company Address", "company_address"),
+    ("Company Street", "company_address"),
+    ("Company Postcode", "company_postcode"),
+    ("Company City", "company_city"),
     ("Company Tax ID", "company_tax_id"),
+    ("Contact Phone", "contact_phone"),
+    ("Contact Email", "contact_email"),
     ("IBAN", "iban"),
     ("BIC", "bic"),
     ("Billing Owner", "billing_owner"),
@@ -170,7 +174,9 @@ SETTINGS_PRINTED = (
 CUSTOMERS_PRINTED = (
     ("Customer ID", "customer_id"),
     ("Name", "name"),
-    ("Address", "address"),
+    ("Street", "address"),
+    ("Postcode", "postcode"),
+    ("City", "city"),
     ("Tax ID", "tax_id"),
     ("Buyer Reference", "buyer_reference"),
     ("Invoice Note", "invoice_note"),

@@ -109,8 +109,11 @@ def company_logo(
 
 
 def _service_period(invoice: Invoice, data: BookData) -> tuple[date, date] | None:
+    """The first and last day of the work and orders billed: the date of supply
+    (one day) or the service period printed and put into e-invoices (BT-72-74)."""
     rows = {(s.tab, s.row) for s in invoice.sources}
     days = [e.day for e in data.time_entries if (e.source.tab, e.source.row) in rows]
+    days += [o.day for o in data.orders if (o.source.tab, o.source.row) in rows]
     return (min(days), max(days)) if days else None
 
 

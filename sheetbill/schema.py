@@ -84,7 +84,11 @@ CUSTOMERS = TabSchema(
         Column("Name", width=28, required=True, aliases=("customer name", "company")),
         Column("Email", width=28, aliases=("e-mail", "mail")),
         Column("CC", width=20),
-        Column("Address", width=36),
+        # Street and house number; workbooks made before Postcode and City had
+        # columns call it Address and may hold the whole address there.
+        Column("Street", width=30, aliases=("address", "street address")),
+        Column("Postcode", width=10, aliases=("postal code", "zip", "zip code", "plz")),
+        Column("City", width=16, aliases=("town",)),
         Column("Country", width=10),
         Column("Currency", width=10),
         Column("Tax ID", aliases=("vat id", "vat number", "tax number")),

@@ -26,6 +26,8 @@ from sheetbill.cells import (
     refuse_error_value,
     show,
 )
+from sheetbill.countries import country_code
+from sheetbill.emails import email_problem
 from sheetbill.model import (
     HoursRounding,
     LineGrouping,
@@ -42,8 +44,14 @@ from sheetbill.workbook.base import CellValue, Table
 # Settings key (as shown in the starter workbook) -> Settings field.
 KEYS: dict[str, str] = {
     "Company Name": "company_name",
-    "Company Address": "company_address",
+    "Company Street": "company_address",
+    "Company Postcode": "company_postcode",
+    "Company City": "company_city",
+    "Company Country": "company_country",
     "Company Tax ID": "company_tax_id",
+    "Contact Name": "contact_name",
+    "Contact Phone": "contact_phone",
+    "Contact Email": "contact_email",
     "IBAN": "iban",
     "BIC": "bic",
     "Logo Path": "logo_path",
@@ -67,7 +75,18 @@ KEYS: dict[str, str] = {
     "Max Hours Per Entry": "max_hours_per_entry",
 }
 KEY_ALIASES = {
-    "address": "Company Address",
+    # Before postcode and city had rows of their own, the whole address was here.
+    "company address": "Company Street",
+    "address": "Company Street",
+    "street": "Company Street",
+    "company zip": "Company Postcode",
+    "company postal code": "Company Postcode",
+    "postcode": "Company Postcode",
+    "city": "Company City",
+    "country": "Company Country",
+    "company phone": "Contact Phone",
+    "phone": "Contact Phone",
+    "company email": "Contact Email",
     "tax id": "Company Tax ID",
     "company": "Company Name",
     "currency": "Default Currency",
@@ -76,6 +95,13 @@ KEY_ALIASES = {
     "payment terms": "Payment Terms Days",
 }
 HELP: dict[str, str] = {
+    "Company Street": "street and house number; postcode and city have rows of "
+    "their own",
+    "Company Country": "two-letter code, e.g. DE",
+    "Contact Name": "a person or desk customers can reach, e.g. Accounts; "
+    "XRechnung requires it",
+    "Contact Phone": "XRechnung requires it, e.g. +49 30 1234567",
+    "Contact Email": "the address customers write to about invoices",
     "Number Pattern": "{yyyy} {yy} {mm} and one {seq:04}; numbers never repeat",
     "Tax Mode": "exclusive (prices are net) or inclusive (prices include tax)",
     "Rounding": "half-up or half-even: how amounts round to cents, per line",
@@ -154,6 +180,33 @@ def _pattern(value: CellValue, locale: str) -> object:
     return text
 
 
+def _country(value: CellValue, locale: str) -> object:
+    code = country_code(parse_text(value))
+    if code is None:
+        raise CellValueError(
+            "is not a country sheetbill knows", "write the two-letter code, e.g. DE"
+        )
+    return code
+
+
+def _phone(value: CellValue, locale: str) -> object:
+    text = parse_text(value)
+    # XRechnung BR-DE-27: a telephone number holds at least three digits.
+    if sum(c.isdigit() for c in text) < 3:
+        raise CellValueError("is not a telephone number", "write e.g. +49 30 1234567")
+    return text
+
+
+def _email(value: CellValue, locale: str) -> object:
+    text = parse_text(value)
+    if (why := email_problem(text)) is not None:
+        raise CellValueError(
+            f"is not one valid email address ({why})",
+            "write one address such as billing@example.com",
+        )
+    return text
+
+
 def _names(value: CellValue, locale: str) -> object:
     return tuple(n.strip() for n in re.split(r"[,;\n]", parse_text(value)) if n.strip())
 
@@ -189,6 +242,9 @@ def _timezone(value: CellValue, locale: str) -> object:
 
 
 PARSERS: dict[str, Callable[[CellValue, str], object]] = {
+    "company_country": _country,
+    "contact_phone": _phone,
+    "contact_email": _email,
     "default_currency": _currency,
     "default_tax_rate": _percent,
     "tax_mode": _enum_parser(TaxMode),

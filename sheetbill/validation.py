@@ -29,6 +29,7 @@ from sheetbill.cells import (
     show,
     time_of_day_of_serial,
 )
+from sheetbill.countries import read_country
 from sheetbill.emails import read_addresses
 from sheetbill.headers import column_problems, missing_required
 from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
@@ -280,6 +281,7 @@ def _read_customers(
         reminders = read.parsed("Reminders", _on_off)
         # Read before the row is judged: a text too long for any cell is an error.
         detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
+        country = read_country(read)
         if not read.ok:
             problems.extend(read.problems)
             continue
@@ -290,8 +292,10 @@ def _read_customers(
             name=name,
             email=email,
             cc=cc,
-            address=detail["Address"],
-            country=detail["Country"],
+            address=detail["Street"],
+            postcode=detail["Postcode"],
+            city=detail["City"],
+            country=country,
             currency=currency,
             tax_id=detail["Tax ID"],
             tax_rate=tax_rate,
@@ -309,8 +313,9 @@ def _read_customers(
 
 
 _CUSTOMER_DETAILS = (
-    "Address",
-    "Country",
+    "Street",
+    "Postcode",
+    "City",
     "Tax ID",
     "Language",
     "E-Invoice",

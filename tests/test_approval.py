@@ -15,6 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from einvoice_rules import judge
 from pypdf import PdfReader
 from readback import calamine_records
 
@@ -36,23 +37,45 @@ AS_OF = "2026-11-03"
 DAY = date(2026, 11, 2)
 
 
+# A seller with what every e-invoice profile asks of it.
+SELLER_ROWS = [
+    ["Company Street", "Hafenstraße 12"],
+    ["Company Postcode", "20457"],
+    ["Company City", "Hamburg"],
+    ["Company Country", "DE"],
+    ["Contact Name", "Accounts"],
+    ["Contact Phone", "+49 40 1234567"],
+    ["Contact Email", "invoices@shop.example"],
+    ["IBAN", "DE89 3704 0044 0532 0130 00"],
+]
+CUSTOMER_COLUMNS = ["Customer ID", "Name", "Email", "Street", "Postcode", "City"]
+
+
 def shop(folder: Path, *, e_invoice: str = "none") -> Path:
     """C1's invoice (10 h at 100 = 1,190.00) needs approval; C2's (1 h) does not."""
     folder.mkdir()
+    alpha = ["C1", "Alpha GmbH", "ap@alpha.example", "Kai 5", "60311", "Frankfurt"]
+    beta = ["C2", "Beta GmbH", "ap@beta.example", "Weg 1", "10115", "Berlin"]
     return write_xlsx(
         folder / "shop.xlsx",
         {
             "Settings": [
                 ["Key", "Value"],
                 *SETTINGS_ROWS,
-                ["Company Address", "Hafenstraße 12\n20457 Hamburg"],
+                *SELLER_ROWS,
                 ["Approval Threshold", 1000],
                 ["Approvers", "Maria Lopez, Ann Berg"],
             ],
             "Customers": [
-                ["Customer ID", "Name", "Address", "Country", "Language", "E-Invoice"],
-                ["C1", "Alpha GmbH", "Kai 5\n60311 Frankfurt", "DE", "en", e_invoice],
-                ["C2", "Beta GmbH", "Weg 1\n10115 Berlin", "DE", "en", "none"],
+                [
+                    *CUSTOMER_COLUMNS,
+                    "Country",
+                    "Language",
+                    "E-Invoice",
+                    "Buyer Reference",
+                ],
+                [*alpha, "DE", "en", e_invoice, "04011000-12345-03"],
+                [*beta, "DE", "en", "none", None],
             ],
             "Rates": [["Rate", "Unit"], [100, "hour"]],
             "Time Log": [
@@ -128,6 +151,8 @@ def test_a_draft_has_no_e_invoice_until_it_is_approved(tmp_path):
     approve(book, "INV-2026-0001", "Maria Lopez")
     main(["run", str(book), "--as-of", AS_OF])
     assert xml.exists() and b"INV-2026-0001" in xml.read_bytes()
+    verdict = judge(xml.read_bytes(), "xrechnung")
+    assert verdict.is_clean, str(verdict)
 
 
 def test_an_approval_that_may_not_be_taken_is_an_exception_and_keeps_the_mark(

