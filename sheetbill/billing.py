@@ -14,7 +14,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheetbill.approval import Approvals, draft_numbers, read_approvals
+from sheetbill.approval import (
+    Approvals,
+    AwaitingApproval,
+    awaiting_approval,
+    draft_numbers,
+    read_approvals,
+    threshold_problems,
+)
 from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
 from sheetbill.e_invoices import e_invoice_gaps
@@ -93,6 +100,8 @@ class RunResult:
     waiting: tuple[WaitingRows, ...] = ()
     # Invoices approved in this run (their Approve cell), by number: the approver.
     approved: Mapping[str, str] = field(default_factory=dict)
+    # Invoices waiting for approval after this run: where to approve, who may.
+    awaiting_approval: tuple[AwaitingApproval, ...] = ()
     # The Settings time zone: the one of `today`, the run id and the Log's times.
     time_zone: str = "UTC"
     # Problems a person set aside in Exceptions (Status "ignored"): not counted.
@@ -186,6 +195,7 @@ def check_workbook(
         *unprintable.problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
         *read_approvals(data.layouts, data.settings).problems,
+        *threshold_problems(data),
         *legal_problems(data),
     )
     counts = {
@@ -569,6 +579,7 @@ def _plan(
         *match.problems,
         *_blocking_problems(data),
         *approvals.problems,
+        *threshold_problems(data),
         *legal_problems(data),
         *unprintable.problems,
     ]
@@ -766,6 +777,14 @@ def _result(
         withdrawn=tuple(planned.withdrawn),
         waiting=planned.waiting,
         approved={n: a for n, (_, a) in planned.approvals.approved.items()},
+        awaiting_approval=awaiting_approval(
+            planned.approvals,
+            (*planned.pending, *planned.new),
+            rows=plan.invoice_rows,
+            column=plan.approve_column,
+            settings=planned.data.settings,
+            entries=planned.data.time_entries,
+        ),
         time_zone=planned.data.settings.timezone,
         ignored=plan.ignored,
     )

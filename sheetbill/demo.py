@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sheetbill.model import LineGrouping, Settings, TaxMode
+from sheetbill.model import ApprovalThreshold, LineGrouping, Settings, TaxMode
 from sheetbill.schema import (
     ALL_TABS,
     CUSTOMERS,
@@ -57,7 +57,9 @@ DEMO_SETTINGS = replace(
     default_tax_rate=D(19),
     tax_mode=TaxMode.EXCLUSIVE,
     terms_days=14,
-    approval_threshold=D(25000),
+    approval_threshold=ApprovalThreshold(
+        (("EUR", D(25000)), ("USD", D(30000)), ("JPY", D(4000000)))
+    ),
     approvers=("Maria Lopez",),
     billing_owner="billing@northwind.example",
     locale="de_DE",

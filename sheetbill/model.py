@@ -42,10 +42,13 @@ class HoursRounding(Enum):
 
 
 class Severity(Enum):
-    """How bad a problem is."""
+    """How bad a problem is: whether what it is about was done."""
 
-    ERROR = "error"  # the row was skipped; nothing was billed from it
-    WARNING = "warning"  # the row was used, but a person should look at it
+    # Not done: the row was held (nothing billed from it), invoicing stopped, a PDF
+    # or an approval not made.
+    ERROR = "error"
+    # Done anyway (the row billed, the invoice made), but a person should look at it.
+    WARNING = "warning"
 
 
 class InvoiceKind(Enum):
@@ -79,6 +82,21 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalThreshold:
+    """Settings' Approval Threshold: per currency, the invoice total from which an
+    invoice waits for approval. With no amounts, no invoice waits."""
+
+    # (ISO 4217 code, amount in that currency), as typed.
+    amounts: tuple[tuple[str, Decimal], ...] = ()
+
+    def amount_in(self, currency: str) -> Decimal | None:
+        return next((a for c, a in self.amounts if c == currency), None)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{amount:f} {code}" for code, amount in self.amounts)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The Settings tab, typed. Every field has a safe default except the company."""
 
@@ -103,7 +121,7 @@ class Settings:
     terms_days: int = 30
     number_pattern: str = "INV-{yyyy}-{seq:04}"
     credit_note_pattern: str = "CN-{yyyy}-{seq:04}"
-    approval_threshold: Decimal | None = None
+    approval_threshold: ApprovalThreshold = ApprovalThreshold()
     approvers: tuple[str, ...] = ()
     billing_owner: str = ""
     reminder_schedule: tuple[int, ...] = (-3, 1, 7, 14, 30)

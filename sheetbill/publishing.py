@@ -183,7 +183,8 @@ def publish(
                     f"The PDF of {invoice.number} was not made: customer "
                     f"{invoice.customer_id} is not a valid row of Customers now.",
                     "Fix the customer's row; the PDF is made on the next run.",
-                    Severity.WARNING,
+                    # An error: the PDF was not made (the invoice is, as written).
+                    Severity.ERROR,
                     invoice.customer_id,
                 )
             )

@@ -6,6 +6,7 @@ safe default and becomes a row in Exceptions, so the rest of the run goes on.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -29,6 +30,7 @@ from sheetbill.cells import (
 from sheetbill.countries import country_code
 from sheetbill.emails import email_problem
 from sheetbill.model import (
+    ApprovalThreshold,
     HoursRounding,
     LineGrouping,
     Problem,
@@ -109,7 +111,11 @@ HELP: dict[str, str] = {
     "Hours Rounding": "nearest, up or down to the increment",
     "Line Grouping": "project+activity, entry, person or day",
     "Reminder Schedule": "days from the due date, e.g. -3, +1, +7, +14, +30",
-    "Approvers": "names, separated by commas",
+    "Approval Threshold": "invoices with a total at or above it wait for an "
+    "approver; one amount per currency, e.g. 25000 EUR; 30000 USD (a bare number is "
+    "in the Default Currency; other currencies always wait); empty: none wait",
+    "Approvers": "who may approve, separated by commas: they write their name in "
+    "Invoices > Approve; not on their own work or invoices they created",
     "Default Tax Rate": "percent, e.g. 19, for customers and orders without their "
     "own; 0 if you charge no tax",
 }
@@ -163,8 +169,53 @@ def _positive(value: CellValue, locale: str) -> object:
     return number
 
 
-def _amount(value: CellValue, locale: str) -> object:
-    return parse_number(value, locale=locale)
+def _threshold(value: CellValue, locale: str, *, currency: str) -> object:
+    """`ApprovalThreshold` from "25000 EUR; 30000 USD" (entries apart by ";" or line
+    breaks, the code before or after the amount); a bare amount, or a number cell,
+    is in `currency` (the Default Currency). Commas cannot part entries: they group
+    thousands (25,000)."""
+    if not isinstance(value, str):
+        return ApprovalThreshold(((currency, _threshold_amount(value, locale)),))
+    amounts: dict[str, Decimal] = {}
+    for entry in re.split(r"[;\n]", value):
+        if not entry.strip():
+            continue
+        parts = re.fullmatch(
+            r"\s*(?:([A-Za-z]{3})\s*)?(.*?)(?:\s*([A-Za-z]{3}))?\s*", entry
+        )
+        assert parts is not None  # the pattern matches any text
+        before, number, after = parts.groups()
+        if (before and after) or re.search(r"[^\d\s.,'+-]", number) or not number:
+            raise CellValueError(
+                f"has '{entry.strip()}', which is not an amount and a currency code",
+                "write one amount per currency with its ISO code, apart by ';', "
+                "e.g. 25000 EUR; 30000 USD",
+            )
+        code = (before or after or currency).upper()
+        if not is_currency(code):
+            raise CellValueError(
+                f"has '{entry.strip()}': {code} is not a currency code",
+                "write an ISO code such as EUR, USD or JPY after the amount",
+            )
+        if code in amounts:
+            raise CellValueError(
+                f"has two amounts in {code}"
+                + (
+                    " (a bare number is in the Default Currency)"
+                    if code == currency
+                    else ""
+                ),
+                f"keep one amount in {code}",
+            )
+        amounts[code] = _threshold_amount(number, locale)
+    return ApprovalThreshold(tuple(amounts.items()))
+
+
+def _threshold_amount(value: CellValue, locale: str) -> Decimal:
+    amount = parse_number(value, locale=locale)
+    if amount < 0:
+        raise CellValueError("is negative", "write the amount as 0 or more")
+    return amount
 
 
 def _percent(value: CellValue, locale: str) -> object:
@@ -251,7 +302,6 @@ PARSERS: dict[str, Callable[[CellValue, str], object]] = {
     "terms_days": _whole,
     "number_pattern": _pattern,
     "credit_note_pattern": _pattern,
-    "approval_threshold": _amount,
     "approvers": _names,
     "reminder_schedule": _schedule,
     "locale": _locale,
@@ -300,10 +350,12 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                 "",
                 "",
                 "The workbook has no Settings tab.",
-                "Run 'sheetbill init' on the workbook to add it, then fill it in.",
+                "Run 'sheetbill init' on the workbook to add it, then fill it in. "
+                "Until then no invoice is made.",
             )
         )
-        return settings, problems
+        # Nothing to bill from: no company, no tax rate.
+        return replace(settings, unreadable=INVOICE_SETTINGS), problems
     columns = map_columns(SETTINGS, table.tab, table.headers)
     key_col = columns.positions.get("Key", 0)
     value_col = columns.positions.get("Value", key_col + 1)
@@ -327,8 +379,9 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             )
             continue
         values[field] = (row.number, row.get(value_col))
-    # Locale first: numbers in the other settings are read in it.
-    ordered = sorted(values, key=lambda f: f != "locale")
+    # Locale first: numbers in the other settings are read in it; then the Default
+    # Currency, the one of a bare Approval Threshold.
+    ordered = sorted(values, key=lambda f: (f != "locale", f != "default_currency"))
     changes: dict[str, object] = {}
     empty: set[str] = set()
     for field in ordered:
@@ -339,6 +392,13 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                 problems.append(_empty_problem(table.tab, row_number, field))
             continue
         parser = PARSERS.get(field, _text)
+        if field == "approval_threshold":
+            parser = functools.partial(
+                _threshold,
+                currency=str(
+                    changes.get("default_currency", settings.default_currency)
+                ),
+            )
         try:
             refuse_error_value(raw)
             if is_too_long(raw):
@@ -357,9 +417,10 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                     + (
                         "Until then no invoice is made."
                         if field in INVOICE_SETTINGS
-                        else "Until then the default "
-                        f"'{show_default(getattr(settings, field))}' is used."
+                        else _default_used(getattr(settings, field))
                     ),
+                    # Error: nothing is invoiced; else invoices are made without it.
+                    Severity.ERROR if field in INVOICE_SETTINGS else Severity.WARNING,
                 )
             )
     unreadable = empty | frozenset(
@@ -373,6 +434,13 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             continue  # set, or its cell's problem is already reported
         problems.append(_empty_setting(table.tab, field, what, values.get(field)))
     return settings, problems
+
+
+def _default_used(default: object) -> str:
+    shown = show_default(default)
+    if not shown:
+        return "Until then it is taken as empty."
+    return f"Until then the default '{shown}' is used."
 
 
 def _empty_problem(tab: str, row: int, field: str) -> Problem:
@@ -434,6 +502,16 @@ def _empty_setting(
 # be read, no invoice is made, rather than one made with a default in its place.
 INVOICE_SETTINGS = frozenset(
     {
+        # Printed on every invoice: never left out for a cell that cannot be read.
+        # (Company Country and the contact are checked values: a wrong one is a
+        # warning, left out; a profile that needs them holds its customers.)
+        "company_name",
+        "company_address",
+        "company_postcode",
+        "company_city",
+        "company_tax_id",
+        "iban",
+        "bic",
         "default_currency",
         "default_tax_rate",
         "tax_mode",

@@ -238,6 +238,10 @@ class WritePlan:
     exceptions_closed: int
     # Problems a person set aside (Status "ignored"): listed, not counted as open.
     ignored: tuple[Problem, ...] = ()
+    # The Invoices row this plan appends for each invoice, by number.
+    invoice_rows: Mapping[str, int] = field(default_factory=dict)
+    # The Invoices tab's Approve column (from 0); None when it has none.
+    approve_column: int | None = None
 
 
 def plan_writes(
@@ -265,7 +269,7 @@ def plan_writes(
         for s in (INVOICES, INVOICE_LINES, EXCEPTIONS, LOG)
     }
     _bill_source_rows(data, new, pending, pending_numbers, tabs)
-    _append_invoices(
+    invoice_rows = _append_invoices(
         data,
         pending_invoices,
         new,
@@ -319,6 +323,8 @@ def plan_writes(
         opened,
         closed,
         ignored,
+        invoice_rows,
+        tabs["Invoices"].positions.get("Approve"),
     )
 
 
@@ -373,8 +379,9 @@ def _append_invoices(
     now: datetime,
     run_id: str,
     pdf_links: Mapping[str, str] | None = None,
-) -> None:
-    """The rows of each invoice in Invoices, Invoice Lines and Log.
+) -> dict[str, int]:
+    """The rows of each invoice in Invoices, Invoice Lines and Log; returns the
+    Invoices row of each invoice appended there.
 
     A new invoice always gets its rows, even when a person's row already shows its
     number (`own_rows` reports the twin). A pending invoice's rows are skipped where
@@ -399,9 +406,11 @@ def _append_invoices(
     }
     have_lines = {v for _, v in lines_tab.column_values("Invoice No")}
     is_new = {i.number: True for i in new}
+    rows: dict[str, int] = {}
     for invoice in (*pending, *new):
         written = (invoice.number, invoice.customer_id if by_customer else "")
         if is_new.get(invoice.number) or written not in have_invoice:
+            rows[invoice.number] = invoices_tab.next_row
             invoices_tab.append(
                 {
                     "Invoice No": invoice.number,
@@ -452,6 +461,7 @@ def _append_invoices(
                     },
                     row_key=invoice.number,
                 )
+    return rows
 
 
 def _link_documents(writer: TabWriter, links: Mapping[str, str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import date
 
@@ -119,3 +120,22 @@ def test_every_demo_customer_as_an_e_invoice_passes_the_rules(profile):
         )
         verdict = judge(cii_xml(document, profile=profile), profile)
         assert verdict.is_clean, f"{invoice.customer_id}: {verdict}"
+
+
+def test_demo_holds_each_currency_to_a_threshold_of_its_own(demo_book, capsys):
+    """¥528,578 (about €3,000) once waited for approval against 25000: the demo's
+    threshold has an amount per currency it bills in, and Help says how it works."""
+    settings = {r["Key"]: r for r in calamine_records(demo_book, "Settings")}
+    assert "per currency" in str(settings["Approval Threshold"]["Help"])
+    assert "Approve" in str(settings["Approvers"]["Help"])
+    main(["run", str(demo_book), "--as-of", "2026-11-02", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert not [p for p in result["exceptions"] if "Approval" in p["problem"]]
+    waiting = {w["number"] for w in result["awaiting_approval"]}
+    for invoice in calamine_records(demo_book, "Invoices"):
+        assert (invoice["Status"] == "awaiting approval") is (
+            invoice["Invoice No"] in waiting
+        )
+        if invoice["Currency"] == "JPY":
+            assert invoice["Status"] == "draft", invoice
+    assert waiting  # the demo still shows one

@@ -111,6 +111,8 @@ def test_run_with_a_logo_it_cannot_print_reports_it_on_the_settings_row(
     (checked,) = json.loads(capsys.readouterr().out)["exceptions"]
     assert checked["tab"] == "Settings" and checked["row"] == LOGO_ROW
     assert reason in checked["problem"]
+    assert checked["severity"] == "warning"  # the invoice is made, without it
+    assert "made without the logo" in checked["problem"]
     assert main(["run", str(book), "--as-of", AS_OF]) == 1
     (row,) = open_exceptions(book)
     assert (row["Tab"], row["Row"], row["Column"], row["Value"]) == (
@@ -121,6 +123,7 @@ def test_run_with_a_logo_it_cannot_print_reports_it_on_the_settings_row(
     )
     assert reason in str(row["Problem"]) and str(folder) in str(row["Problem"])
     assert "without a logo" in str(row["Fix"])
+    assert row["Severity"] == "warning"
     pdf = folder / "invoices" / "INV-2026-0001.pdf"
     assert pdf_images(pdf) == []
     assert "LOGO" not in pdf_text(pdf).upper()
