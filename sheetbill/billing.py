@@ -34,7 +34,7 @@ from sheetbill.errors import (
 )
 from sheetbill.exception_status import problems_set_aside
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
-from sheetbill.legal import legal_problems
+from sheetbill.legal import legal_check
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.ownrows import own_row_problems
@@ -188,6 +188,7 @@ def check_workbook(
         workbook_folder=path.parent if isinstance(path, Path) else None,
     )
     unprintable = _unprintable(data, config)
+    legal = legal_check(data)
     problems = (
         *data.problems,
         *_blocking_problems(data),
@@ -196,7 +197,7 @@ def check_workbook(
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
         *read_approvals(data.layouts, data.settings).problems,
         *threshold_problems(data),
-        *legal_problems(data),
+        *legal.problems,
     )
     counts = {
         "customers": len(data.customers),
@@ -208,7 +209,8 @@ def check_workbook(
     if _is_invoicing_blocked(problems, data.settings) or unprintable.stops_invoicing:
         waiting = held_back(waiting, _valid_rows(data))
     else:
-        held = unprintable.held((*data.time_entries, *data.orders))
+        rows: tuple[TimeEntry | Order, ...] = (*data.time_entries, *data.orders)
+        held = _held(unprintable.held(rows), legal.held(rows))
         waiting = with_held(waiting, held)
     ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
     return CheckResult(
@@ -220,6 +222,11 @@ def check_workbook(
         time_zone=data.settings.timezone,
         ignored=ignored,
     )
+
+
+def _held(*found: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The rows held back by any exception, each once."""
+    return list(dict.fromkeys(row for rows in found for row in rows))
 
 
 def _valid_rows(data: BookData) -> list[tuple[str, int]]:
@@ -574,13 +581,14 @@ def _plan(
     )
     approvals = read_approvals(data.layouts, data.settings)
     unprintable = _unprintable(data, config)
+    legal = legal_check(data)
     problems = [
         *data.problems,
         *match.problems,
         *_blocking_problems(data),
         *approvals.problems,
         *threshold_problems(data),
-        *legal_problems(data),
+        *legal.problems,
         *unprintable.problems,
     ]
     again = rows_billed_before(
@@ -602,10 +610,11 @@ def _plan(
                 e for e in entries if (e.source.tab, e.source.row) not in consumed
             ]
             orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
-        held = unprintable.held((*entries, *orders))
+        rows: tuple[TimeEntry | Order, ...] = (*entries, *orders)
+        held = _held(unprintable.held(rows), legal.held(rows))
         if held:
-            entries = unprintable.printable(entries)
-            orders = unprintable.printable(orders)
+            entries = legal.allowed(unprintable.printable(entries))
+            orders = legal.allowed(unprintable.printable(orders))
         new, after, too_long = _plan_fitting(
             data, entries, orders, today, counters, reuse, released_row_ids(unwritten)
         )

@@ -9,9 +9,9 @@ from __future__ import annotations
 import functools
 import re
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 
-from sheetbill.model import Severity
+from sheetbill.model import Customer, Settings, Severity
 from sheetbill.rowreader import RowReader
 
 # CLDR territories with two letters that are not ISO 3166-1 countries: continents,
@@ -133,3 +133,23 @@ def read_country(read: RowReader) -> str:
         )
         return text
     return code
+
+
+def seller_country(settings: Settings) -> str:
+    """The seller's country: Company Country, else the prefix of a Company Tax ID
+    that is a VAT number, else the region of the Settings Locale; "" if none."""
+    found = country_code(settings.company_country) or country_of_vat_id(
+        settings.company_tax_id
+    )
+    if found:
+        return found
+    try:
+        return Locale.parse(settings.locale).territory or ""
+    except (UnknownLocaleError, ValueError, TypeError):
+        return ""
+
+
+def buyer_country(customer: Customer) -> str:
+    """The customer's country: its Country cell, else the prefix of a Tax ID that
+    is a VAT number; "" if neither says."""
+    return country_code(customer.country) or country_of_vat_id(customer.tax_id) or ""

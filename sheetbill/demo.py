@@ -108,10 +108,10 @@ CUSTOMER_ROWS: list[Row] = [
         "Currency": "EUR",
         "Tax ID": "NO923456789MVA",
         "Tax Rate": D(0),
+        # The invoice prints why no VAT is charged (outside the EU: not subject).
+        "Tax Category": "outside scope",
         "Language": "en",
-        "Invoice Note": "Reverse charge: VAT to be accounted for by the recipient "
-        "(place of supply Norway, Sec. 3a(2) UStG).",
-        "Notes": "Reverse charge: tax 0 %",
+        "Notes": "Outside the EU: no German VAT, Fjord accounts for it in Norway",
     },
     {
         "Customer ID": "C004",
@@ -125,8 +125,6 @@ CUSTOMER_ROWS: list[Row] = [
         "Tax Rate": D(0),
         "Terms Days": D(30),
         "Language": "en",
-        "Invoice Note": "Not subject to German VAT: place of supply outside the EU "
-        "(Sec. 3a(2) UStG).",
     },
     {
         "Customer ID": "C005",
@@ -139,8 +137,6 @@ CUSTOMER_ROWS: list[Row] = [
         "Currency": "USD",
         "Tax Rate": D(0),
         "Language": "en",
-        "Invoice Note": "Not subject to German VAT: place of supply outside the EU "
-        "(Sec. 3a(2) UStG).",
     },
     {
         "Customer ID": "C006",

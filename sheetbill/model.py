@@ -51,6 +51,18 @@ class Severity(Enum):
     WARNING = "warning"
 
 
+class TaxCategory(Enum):
+    """The VAT category of an invoice line (EN 16931 BT-151, UNTDID 5305 codes)."""
+
+    STANDARD = "S"  # VAT charged at a rate above 0
+    ZERO_RATED = "Z"  # taxable, at a rate of 0 % (e.g. some food or books abroad)
+    EXEMPT = "E"  # exempt by law (medical, education, small businesses ...)
+    REVERSE_CHARGE = "AE"  # the buyer accounts for the VAT (EU B2B services)
+    INTRA_COMMUNITY = "K"  # goods sent to a business in another EU member state
+    EXPORT = "G"  # goods exported outside the EU
+    OUTSIDE_SCOPE = "O"  # not subject to VAT (e.g. services to a buyer outside the EU)
+
+
 class InvoiceKind(Enum):
     INVOICE = "invoice"  # a bill to the customer
     CREDIT_NOTE = "credit note"  # cancels (part of) an issued invoice
@@ -184,6 +196,9 @@ class Customer:
     invoice_note: str = ""
     owner: str = ""
     is_active: bool = True
+    # The Tax Category cell: why the customer's lines are taxed as they are (None:
+    # blank, decided from the rate, the countries and the VAT ID; see tax_category).
+    tax_category: TaxCategory | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -246,6 +261,8 @@ class Order:
     unit_price: Decimal
     tax_rate: Decimal | None
     description: str
+    # The order's own Tax Category cell; None: blank.
+    tax_category: TaxCategory | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +277,9 @@ class InvoiceLine:
     tax: Decimal
     total: Decimal
     sources: tuple[SourceRow, ...]
+    # Decided when the invoice was planned; None: a 0 % line nothing explains, or a
+    # line recorded before categories were (decided from the customer when printed).
+    tax_category: TaxCategory | None = None
 
     @property
     def source_text(self) -> str:

