@@ -30,7 +30,7 @@ from sheetbill.state import FileRecord, StateDB, Upload, WrittenFile
 from sheetbill.validation import BookData
 
 if TYPE_CHECKING:
-    from sheetbill.documents import InvoiceDocument
+    from sheetbill.documents import InvoiceDocument, RenderResult
     from sheetbill.documents.logo import Logo
 
 
@@ -233,18 +233,7 @@ def publish(
                 )
                 continue
             if result.error is not None:
-                problems.append(
-                    Problem(
-                        "Invoices",
-                        None,
-                        "PDF",
-                        result.number,
-                        f"The PDF of {result.number} could not be made: {result.error}",
-                        "Fix the template named in the message (or remove "
-                        "'templates' from sheetbill.toml to use the built-in one); "
-                        "the PDF is made on the next run.",
-                    )
-                )
+                problems.extend(_not_made(result, wanted[result.number], data))
                 continue
             links[result.number] = pdf_link(
                 result.pdf,
@@ -268,6 +257,48 @@ def publish(
         )
         problems.extend(failed)
     return Published(links, tuple(problems), len(done))
+
+
+def _not_made(result: RenderResult, invoice: Invoice, data: BookData) -> list[Problem]:
+    """Why a document was not made, as Exceptions rows: the template's fault, or the
+    cells behind this invoice that hold what no document may, or else the error."""
+    from sheetbill.printable import behind_a_failed_document
+    from sheetbill.settings import setting_rows
+
+    number = result.number
+    if result.is_template_error:
+        return [
+            Problem(
+                "Invoices",
+                None,
+                "PDF",
+                number,
+                f"The PDF of {number} could not be made: {result.error}",
+                "Fix the template named in the message (or remove "
+                "'templates' from sheetbill.toml to use the built-in one); "
+                "the PDF is made on the next run.",
+            )
+        ]
+    layout = data.layouts.get("Settings")
+    cells = behind_a_failed_document(
+        data, invoice, setting_rows=setting_rows(layout.table if layout else None)
+    )
+    return cells or [
+        Problem(
+            "Invoices",
+            None,
+            "PDF",
+            number,
+            f"The PDF of {number} could not be made: {result.error}. The other "
+            "invoices were made.",
+            f"Look for unusual text in the cells of {number}'s customer and rows "
+            "(the message may name it), fix it, and run again: the PDF is made then, "
+            f"as {number}. If it keeps failing, send this message to whoever looks "
+            "after sheetbill.",
+            Severity.ERROR,
+            invoice.customer_id,
+        )
+    ]
 
 
 def claim_documents(

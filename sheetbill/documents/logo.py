@@ -19,6 +19,7 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheetbill.documents.svg_size import svg_size
 from sheetbill.errors import RenderError
 from sheetbill.model import Problem, Severity
 
@@ -274,6 +275,11 @@ def _check_svg(data: bytes, path: Path) -> None:
         raise LogoError(
             f"names {path}, which is XML but not an SVG image.",
             "Save the logo as PNG, JPEG or SVG and write that file's name here.",
+        )
+    if (too_much := svg_size(root).refusal()) is not None:
+        raise LogoError(
+            f"names {path}, an SVG that {too_much}.",
+            "Export the logo again as a simpler SVG (fewer, merged shapes), or as PNG.",
         )
     for element in root.iter():
         is_style = element.tag in (f"{SVG_NAMESPACE}style", "style")
