@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import TypeVar
 
 from sheetbill.cells import (
@@ -25,6 +26,7 @@ from sheetbill.cells import (
     formula_problem,
     other_date_reading,
     parse_date,
+    parse_number,
     parse_text,
     parse_yes_no,
     show,
@@ -32,6 +34,7 @@ from sheetbill.cells import (
     spelled_date,
 )
 from sheetbill.model import Problem, Settings, Severity
+from sheetbill.number_words import NumberWords, money_words
 from sheetbill.schema import ColumnMap, Owner, TabSchema
 from sheetbill.workbook.base import (
     CellValue,
@@ -270,6 +273,26 @@ def locale_parser(
 @functools.cache
 def _parser_in_locale(parse: Callable[..., T], locale: str) -> Callable[[CellValue], T]:
     return remembered(functools.partial(parse, locale=locale))
+
+
+def number_parser(
+    settings: Settings, words: NumberWords
+) -> Callable[[CellValue], Decimal]:
+    """`parse_number` in the Settings' locale, allowing `words` beside the number."""
+    return _number_in(settings.locale, words)
+
+
+def money_parser(
+    settings: Settings, currency: str, billed: str
+) -> Callable[[CellValue], Decimal]:
+    """`parse_number` for an amount in `currency`: its code or sign may stand beside
+    it; `billed` says whose currency it is, for the message about another one."""
+    return _number_in(settings.locale, money_words(currency, settings.locale, billed))
+
+
+@functools.cache
+def _number_in(locale: str, words: NumberWords) -> Callable[[CellValue], Decimal]:
+    return remembered(functools.partial(parse_number, locale=locale, words=words))
 
 
 def remembered(parse: Callable[[CellValue], T]) -> Callable[[CellValue], T]:

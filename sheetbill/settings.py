@@ -6,6 +6,7 @@ safe default and becomes a row in Exceptions, so the rest of the run goes on.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -20,6 +21,7 @@ from sheetbill.cells import (
     TOO_LONG_PROBLEM,
     CellValueError,
     is_too_long,
+    parse_hours_number,
     parse_number,
     parse_percent,
     parse_text,
@@ -35,6 +37,7 @@ from sheetbill.model import (
     TaxMode,
 )
 from sheetbill.money import Rounding, is_currency
+from sheetbill.number_words import DAYS, money_words
 from sheetbill.numbering import NumberPattern, PatternError
 from sheetbill.schema import SETTINGS, map_columns, normalize_header
 from sheetbill.workbook.base import CellValue, Table
@@ -118,7 +121,7 @@ def _currency(value: CellValue, locale: str) -> object:
 
 
 def _whole(value: CellValue, locale: str) -> object:
-    number = parse_number(value, locale=locale)
+    number = parse_number(value, locale=locale, words=DAYS)
     if number != number.to_integral_value() or number < 0:
         raise CellValueError("is not a whole number of days", "write e.g. 30")
     if number > MAX_TERMS_DAYS:
@@ -129,7 +132,7 @@ def _whole(value: CellValue, locale: str) -> object:
 
 
 def _positive(value: CellValue, locale: str) -> object:
-    number = parse_number(value, locale=locale)
+    number = parse_hours_number(value, locale=locale)
     if number <= 0:
         raise CellValueError(
             "must be more than 0", "write a positive number, e.g. 0.25"
@@ -137,8 +140,11 @@ def _positive(value: CellValue, locale: str) -> object:
     return number
 
 
-def _amount(value: CellValue, locale: str) -> object:
-    return parse_number(value, locale=locale)
+def _amount(value: CellValue, locale: str, currency: str = "EUR") -> object:
+    billed = f"the Default Currency is {currency}"
+    return parse_number(
+        value, locale=locale, words=money_words(currency, locale, billed)
+    )
 
 
 def _percent(value: CellValue, locale: str) -> object:
@@ -271,8 +277,9 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             )
             continue
         values[field] = (row.number, row.get(value_col))
-    # Locale first: numbers in the other settings are read in it.
-    ordered = sorted(values, key=lambda f: f != "locale")
+    # Locale first: numbers in the other settings are read in it; then the currency
+    # an amount may name.
+    ordered = sorted(values, key=lambda f: (f != "locale", f != "default_currency"))
     changes: dict[str, object] = {}
     empty: set[str] = set()
     for field in ordered:
@@ -287,7 +294,11 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             refuse_error_value(raw)
             if is_too_long(raw):
                 raise CellValueError(TOO_LONG_PROBLEM, TOO_LONG_FIX)
-            changes[field] = parser(raw, str(changes.get("locale", settings.locale)))
+            locale = str(changes.get("locale", settings.locale))
+            if parser is _amount:
+                currency = changes.get("default_currency", settings.default_currency)
+                parser = functools.partial(_amount, currency=str(currency))
+            changes[field] = parser(raw, locale)
         except CellValueError as exc:
             key = next(k for k, f in KEYS.items() if f == field)
             problems.append(

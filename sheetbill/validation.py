@@ -46,6 +46,7 @@ from sheetbill.model import (
     new_time_entry,
 )
 from sheetbill.money import is_currency
+from sheetbill.number_words import DAYS
 from sheetbill.rates import RateBook, explain_no_rate, find_item_price
 from sheetbill.rowreader import (
     RowReader,
@@ -54,6 +55,8 @@ from sheetbill.rowreader import (
     fingerprint,
     fingerprint_cells,
     locale_parser,
+    money_parser,
+    number_parser,
     yes_no,
 )
 from sheetbill.schema import (
@@ -221,7 +224,7 @@ def _read_customers(
         return customers
     if not _can_read(layout):
         return customers
-    number = locale_parser(parse_number, settings)
+    number = number_parser(settings, DAYS)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         customer_id = read.required_text("Customer ID")
@@ -348,7 +351,9 @@ def _read_rates(
                 "Use an ID from the Customers tab, or leave it blank for a default "
                 "rate.",
             )
-        rate = read.parsed("Rate", locale_parser(parse_number, settings), required=True)
+        rate = read.parsed(
+            "Rate", _rate_money(read, settings, customers, customer_id), required=True
+        )
         if rate is not None and rate < 0:
             read.fail(
                 "Rate", "Rate is negative.", "Write the rate as a positive amount."
@@ -404,6 +409,25 @@ def _read_rates(
                 )
             )
     return rates
+
+
+def _rate_money(
+    read: RowReader,
+    settings: Settings,
+    customers: Mapping[str, Customer],
+    customer_id: str,
+) -> Callable[[CellValue], Decimal]:
+    """The Rate cell's parser: the rate's currency may stand beside the number (its
+    Currency, else its customer's, else the Settings' Default Currency)."""
+    currency = read.text("Currency").upper()
+    if is_currency(currency):
+        return money_parser(settings, currency, f"the row's Currency is {currency}")
+    customer = customers.get(customer_id)
+    if customer is not None:
+        billed = f"customer {customer_id} is billed in {customer.currency}"
+        return money_parser(settings, customer.currency, billed)
+    currency = settings.default_currency
+    return money_parser(settings, currency, f"the Default Currency is {currency}")
 
 
 def _bill_state(
@@ -734,7 +758,13 @@ def _read_orders(
             )
         elif quantity is not None:
             _check_quantity_decimals(read, quantity, settings)
-        unit_price = read.parsed("Unit Price", number)
+        currency = customer.currency if customer else settings.default_currency
+        whose = (
+            f"customer {customer.customer_id} is billed in {currency}"
+            if customer
+            else f"the Default Currency is {currency}"
+        )
+        unit_price = read.parsed("Unit Price", money_parser(settings, currency, whose))
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         if ordered_on is not None and ordered_on > today:
             read.fail(
