@@ -199,7 +199,7 @@ def check_workbook(
     else:
         held = unprintable.held((*data.time_entries, *data.orders))
         waiting = with_held(waiting, held)
-    ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
+    ignored = problems_set_aside(problems, data.layouts)
     return CheckResult(
         workbook.name,
         today,

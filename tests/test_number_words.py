@@ -171,7 +171,7 @@ def test_a_currency_sign_another_currency_has_in_the_locale_is_refused():
 
 @pytest.mark.parametrize("text", ["ca. 12", "EUR.12", "EUR,5"])
 def test_a_point_after_a_word_is_not_a_decimal_point(text):
-    """"ca. 12" is not 0.12."""
+    """ "ca. 12" is not 0.12."""
     with pytest.raises(CellValueError):
         parse_number(text, locale="en_US", words=EUROS)
 
