@@ -47,7 +47,13 @@ from sheetbill.model import (
 )
 from sheetbill.money import is_currency
 from sheetbill.number_words import DAYS
-from sheetbill.rates import RateBook, explain_no_rate, find_item_price
+from sheetbill.rate_rows import read_rates
+from sheetbill.rates import (
+    RateBook,
+    SetAsideRate,
+    explain_no_rate,
+    find_item_price,
+)
 from sheetbill.rowreader import (
     RowReader,
     TabLayout,
@@ -134,7 +140,8 @@ def validate_book(
     for name, layout in layouts.items():
         problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
     customers = _read_customers(layouts.get("Customers"), settings, problems)
-    rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
+    set_aside: list[SetAsideRate] = []
+    rates = read_rates(layouts.get("Rates"), settings, customers, problems, set_aside)
     open_rows: dict[tuple[str, int], str] = {}
     waiting = WaitingTally()
     entries = _read_time_log(
@@ -142,6 +149,7 @@ def validate_book(
         settings,
         customers,
         rates,
+        set_aside,
         today,
         billed,
         problems,
@@ -330,106 +338,6 @@ def _on_off(value: CellValue) -> bool:
     return parse_yes_no(value)
 
 
-def _read_rates(
-    layout: TabLayout | None,
-    settings: Settings,
-    customers: Mapping[str, Customer],
-    problems: list[Problem],
-) -> list[RateRule]:
-    rates: list[RateRule] = []
-    if layout is None or not _can_read(layout):
-        return rates
-    day = locale_parser(parse_date, settings)
-    for row in layout.table.rows:
-        read = RowReader(layout, row, settings)
-        customer_id = read.text("Customer ID")
-        read.customer_id = customer_id or None
-        if customer_id and customer_id not in customers:
-            read.fail(
-                "Customer ID",
-                f"No customer has the ID {customer_id}.",
-                "Use an ID from the Customers tab, or leave it blank for a default "
-                "rate.",
-            )
-        rate = read.parsed(
-            "Rate", _rate_money(read, settings, customers, customer_id), required=True
-        )
-        if rate is not None and rate < 0:
-            read.fail(
-                "Rate", "Rate is negative.", "Write the rate as a positive amount."
-            )
-        unit = read.text("Unit").casefold() or "hour"
-        if unit not in ("hour", "day", "item"):
-            read.fail(
-                "Unit", "Unit is not hour, day or item.", "Choose hour, day or item."
-            )
-        currency = read.text("Currency").upper()
-        if currency and not is_currency(currency):
-            read.fail(
-                "Currency",
-                "Currency is not an ISO 4217 currency code.",
-                "Write a code such as EUR, or leave it blank for the customer's "
-                "currency.",
-            )
-        elif (
-            currency
-            and customer_id in customers
-            and customers[customer_id].currency != currency
-        ):
-            read.fail(
-                "Currency",
-                f"Currency {currency} differs from the customer's currency "
-                f"{customers[customer_id].currency}.",
-                "Make the rate's currency match the customer's, or leave it blank.",
-            )
-        valid_from = read.parsed("Valid From", day)
-        valid_to = read.parsed("Valid To", day)
-        if valid_from and valid_to and valid_to < valid_from:
-            read.fail(
-                "Valid To",
-                "Valid To is before Valid From.",
-                "Swap or correct the dates.",
-            )
-        project, person = read.text("Project"), read.text("Person")
-        activity = read.text("Activity")
-        problems.extend(read.problems)
-        if read.ok and rate is not None:
-            rates.append(
-                RateRule(
-                    row=row.number,
-                    rate=rate,
-                    unit=unit,
-                    customer_id=customer_id,
-                    project=project,
-                    person=person,
-                    activity=activity,
-                    currency=currency,
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                )
-            )
-    return rates
-
-
-def _rate_money(
-    read: RowReader,
-    settings: Settings,
-    customers: Mapping[str, Customer],
-    customer_id: str,
-) -> Callable[[CellValue], Decimal]:
-    """The Rate cell's parser: the rate's currency may stand beside the number (its
-    Currency, else its customer's, else the Settings' Default Currency)."""
-    currency = read.text("Currency").upper()
-    if is_currency(currency):
-        return money_parser(settings, currency, f"the row's Currency is {currency}")
-    customer = customers.get(customer_id)
-    if customer is not None:
-        billed = f"customer {customer_id} is billed in {customer.currency}"
-        return money_parser(settings, customer.currency, billed)
-    currency = settings.default_currency
-    return money_parser(settings, currency, f"the Default Currency is {currency}")
-
-
 def _bill_state(
     read: RowReader,
     billed: Mapping[str, BilledRow],
@@ -565,6 +473,7 @@ def _read_time_log(
     settings: Settings,
     customers: Mapping[str, Customer],
     rates: Sequence[RateRule],
+    set_aside: Sequence[SetAsideRate],
     today: date,
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
@@ -643,6 +552,7 @@ def _read_time_log(
                     person=person,
                     activity=activity,
                     on=worked_on,
+                    set_aside=set_aside,
                 )
                 read.fail(why.column, why.problem, why.fix)
         if rate is not None and hours is not None and read.ok:
