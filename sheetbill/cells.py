@@ -328,7 +328,7 @@ def parse_date(value: CellValue, *, locale: str) -> date:
 
 def _parse_date_text(text: str, *, locale: str) -> date | None:
     """ISO first (2026-11-25, with or without time), then 3/11/2026 in the order the
-    Locale writes dates (`is_month_first`)."""
+    Locale writes dates (`is_month_first`), and 3.11.2026 day first everywhere."""
     if re.match(r"^\d{4}-\d\d-\d\d", text):
         try:
             return date.fromisoformat(text[:10])
@@ -337,7 +337,23 @@ def _parse_date_text(text: str, *, locale: str) -> date | None:
     readings = _date_readings(text)
     if readings is None:
         return None
-    return readings[0] if is_month_first(locale) else readings[1]
+    return readings[0] if is_read_month_first(text, locale) else readings[1]
+
+
+def is_read_month_first(text: str, locale: str) -> bool:
+    """Whether a text date such as 3/11/2026 is read month first: as the Locale
+    writes short dates, except with dots. Dots are the day-first convention (de_DE,
+    ru_RU, ...): no locale writes month.day.year, so 11.03.2026 is 11 March even
+    under en_US."""
+    return "." not in text and is_month_first(locale)
+
+
+def text_date_order(text: str, locale: str) -> str:
+    """How a text date is read, for messages: "month first, Locale en_US", or "day
+    first, as dates with dots are written"."""
+    if "." in text:
+        return "day first, as dates with dots are written"
+    return f"{date_order(locale)}, Locale {locale}"
 
 
 _NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*")
@@ -387,14 +403,17 @@ def date_order(locale: str) -> str:
 def other_date_reading(value: CellValue, *, locale: str) -> date | None:
     """For a text date such as 3/11/2026 that names another day when read in the
     other order (3 November, not 11 March): that other day. None for any other value,
-    including 13/11/2026 or 3/3/2026, which read one way only."""
+    including 13/11/2026 or 3/3/2026, which read one way only, and 3.11.2026 under a
+    day-first Locale, where dots and Locale agree."""
     if value.__class__ is not str:
+        return None
+    if "." in value and not is_month_first(locale):
         return None
     readings = _date_readings(value)
     if readings is None or None in readings or readings[0] == readings[1]:
         return None
     month_first, day_first = readings
-    return day_first if is_month_first(locale) else month_first
+    return day_first if is_read_month_first(value, locale) else month_first
 
 
 _MONTHS = (
@@ -424,16 +443,22 @@ def _refuse_other_order(text: str, locale: str) -> None:
     readings = _date_readings(text)
     if readings is None:
         return
-    other = readings[1] if is_month_first(locale) else readings[0]
-    if other is not None:
-        order = date_order(locale)
+    other = readings[1] if is_read_month_first(text, locale) else readings[0]
+    if other is None:
+        return
+    if "." in text:
         raise CellValueError(
-            f"is not a date read {order}, as the Locale {locale} writes dates "
-            f"(read the other way it is {spelled_date(other)})",
-            f"type the date as {other.isoformat()}, or format the cell as a date; "
-            "if all your dates are written the other way round, change the Locale "
-            "in Settings",
+            "is not a date read day first, as dates with dots are written (read "
+            f"the other way it is {spelled_date(other)})",
+            f"type the date as {other.isoformat()}, or format the cell as a date",
         )
+    raise CellValueError(
+        f"is not a date read {date_order(locale)}, as the Locale {locale} writes "
+        f"dates (read the other way it is {spelled_date(other)})",
+        f"type the date as {other.isoformat()}, or format the cell as a date; "
+        "if all your dates are written the other way round, change the Locale "
+        "in Settings",
+    )
 
 
 def parse_yes_no(value: CellValue) -> bool:
@@ -587,7 +612,12 @@ def _hours_of_seconds(seconds: int) -> Decimal:
 
 
 def parse_time_of_day(value: CellValue) -> time:
-    """A clock time from a time cell, a fraction of a day, or text such as 09:30."""
+    """A clock time from a time cell, a fraction of a day, or text such as 09:30,
+    9:30:15, 9:30 AM or 5 p.m.
+
+    AM/PM is read in any Locale: it is unambiguous, and what a spreadsheet set to
+    English shows and people copy (12 AM is midnight, 12 PM noon).
+    """
     refuse_error_value(value)
     if isinstance(value, datetime):
         return value.time()
@@ -597,7 +627,31 @@ def parse_time_of_day(value: CellValue) -> time:
         seconds = int((value * 86400).to_integral_value())
         return time(seconds // 3600, seconds % 3600 // 60)
     if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,2})[:.h](\d\d)\s*", value)
-        if match and int(match[1]) < 24 and int(match[2]) < 60:
-            return time(int(match[1]), int(match[2]))
-    raise CellValueError("is not a time of day", "type a time such as 09:30")
+        clock = _clock_of_text(value)
+        if clock is not None:
+            return clock
+    raise CellValueError(
+        "is not a time of day", "type a time such as 09:30 (or 9:30 AM, 5:30 PM)"
+    )
+
+
+_CLOCK_TEXT = re.compile(
+    r"\s*(\d{1,2})(?:[:.h](\d\d)(?::(\d\d))?)?\s*(?:([ap])\.?\s*m\.?)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _clock_of_text(text: str) -> time | None:
+    match = _CLOCK_TEXT.fullmatch(text)
+    if match is None:
+        return None
+    hour, minute, second = (int(g or 0) for g in match.groups()[:3])
+    half = (match[4] or "").casefold()
+    if minute > 59 or second > 59:
+        return None
+    if not half:
+        # A bare "9" is a number, not a time.
+        return time(hour, minute, second) if match[2] and hour < 24 else None
+    if not 1 <= hour <= 12:
+        return None
+    return time(hour % 12 + (12 if half == "p" else 0), minute, second)
