@@ -212,7 +212,7 @@ def check_workbook(
         rows: tuple[TimeEntry | Order, ...] = (*data.time_entries, *data.orders)
         held = _held(unprintable.held(rows), legal.held(rows))
         waiting = with_held(waiting, held)
-    ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
+    ignored = problems_set_aside(problems, data.layouts)
     return CheckResult(
         workbook.name,
         today,

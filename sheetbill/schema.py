@@ -304,6 +304,9 @@ EXCEPTIONS = TabSchema(
         # Not in DESIGN.md's list: where sheetbill records that the problem is gone, so
         # that the human-owned Status is never overwritten (docs/decisions.md).
         Column("Closed", owner=S, format=D, width=12),
+        # Not in DESIGN.md's list either: which row the problem is on, beyond its
+        # number, so that an ignored problem never stands for another row's.
+        Column("Row Key", owner=S, width=12),
     ),
     is_output=True,
 )

@@ -21,6 +21,7 @@ from sheetbill.cells import (
     TOO_LONG_PROBLEM,
     CellValueError,
     is_too_long,
+    parse_hours_number,
     parse_number,
     parse_percent,
     parse_text,
@@ -39,6 +40,7 @@ from sheetbill.model import (
     TaxMode,
 )
 from sheetbill.money import Rounding, is_currency
+from sheetbill.number_words import DAYS, money_words
 from sheetbill.numbering import NumberPattern, PatternError
 from sheetbill.schema import SETTINGS, map_columns, normalize_header
 from sheetbill.workbook.base import CellValue, Table
@@ -150,7 +152,7 @@ def _currency(value: CellValue, locale: str) -> object:
 
 
 def _whole(value: CellValue, locale: str) -> object:
-    number = parse_number(value, locale=locale)
+    number = parse_number(value, locale=locale, words=DAYS)
     if number != number.to_integral_value() or number < 0:
         raise CellValueError("is not a whole number of days", "write e.g. 30")
     if number > MAX_TERMS_DAYS:
@@ -161,7 +163,7 @@ def _whole(value: CellValue, locale: str) -> object:
 
 
 def _positive(value: CellValue, locale: str) -> object:
-    number = parse_number(value, locale=locale)
+    number = parse_hours_number(value, locale=locale)
     if number <= 0:
         raise CellValueError(
             "must be more than 0", "write a positive number, e.g. 0.25"
@@ -216,6 +218,13 @@ def _threshold_amount(value: CellValue, locale: str) -> Decimal:
     if amount < 0:
         raise CellValueError("is negative", "write the amount as 0 or more")
     return amount
+
+
+def _amount(value: CellValue, locale: str, currency: str = "EUR") -> object:
+    billed = f"the Default Currency is {currency}"
+    return parse_number(
+        value, locale=locale, words=money_words(currency, locale, billed)
+    )
 
 
 def _percent(value: CellValue, locale: str) -> object:
@@ -403,7 +412,11 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             refuse_error_value(raw)
             if is_too_long(raw):
                 raise CellValueError(TOO_LONG_PROBLEM, TOO_LONG_FIX)
-            changes[field] = parser(raw, str(changes.get("locale", settings.locale)))
+            locale = str(changes.get("locale", settings.locale))
+            if parser is _amount:
+                currency = changes.get("default_currency", settings.default_currency)
+                parser = functools.partial(_amount, currency=str(currency))
+            changes[field] = parser(raw, locale)
         except CellValueError as exc:
             key = next(k for k, f in KEYS.items() if f == field)
             problems.append(

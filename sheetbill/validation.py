@@ -47,7 +47,14 @@ from sheetbill.model import (
     new_time_entry,
 )
 from sheetbill.money import is_currency
-from sheetbill.rates import RateBook, explain_no_rate, find_item_price
+from sheetbill.number_words import DAYS
+from sheetbill.rate_rows import read_rates
+from sheetbill.rates import (
+    RateBook,
+    SetAsideRate,
+    explain_no_rate,
+    find_item_price,
+)
 from sheetbill.rowreader import (
     RowReader,
     TabLayout,
@@ -55,6 +62,8 @@ from sheetbill.rowreader import (
     fingerprint,
     fingerprint_cells,
     locale_parser,
+    money_parser,
+    number_parser,
     yes_no,
 )
 from sheetbill.schema import (
@@ -133,7 +142,8 @@ def validate_book(
     for name, layout in layouts.items():
         problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
     customers = _read_customers(layouts.get("Customers"), settings, problems)
-    rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
+    set_aside: list[SetAsideRate] = []
+    rates = read_rates(layouts.get("Rates"), settings, customers, problems, set_aside)
     open_rows: dict[tuple[str, int], str] = {}
     waiting = WaitingTally()
     entries = _read_time_log(
@@ -141,6 +151,7 @@ def validate_book(
         settings,
         customers,
         rates,
+        set_aside,
         today,
         billed,
         problems,
@@ -223,7 +234,7 @@ def _read_customers(
         return customers
     if not _can_read(layout):
         return customers
-    number = locale_parser(parse_number, settings)
+    number = number_parser(settings, DAYS)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         customer_id = read.required_text("Customer ID")
@@ -333,85 +344,6 @@ def _on_off(value: CellValue) -> bool:
     if text in ("on", "off"):
         return text == "on"
     return parse_yes_no(value)
-
-
-def _read_rates(
-    layout: TabLayout | None,
-    settings: Settings,
-    customers: Mapping[str, Customer],
-    problems: list[Problem],
-) -> list[RateRule]:
-    rates: list[RateRule] = []
-    if layout is None or not _can_read(layout):
-        return rates
-    day = locale_parser(parse_date, settings)
-    for row in layout.table.rows:
-        read = RowReader(layout, row, settings)
-        customer_id = read.text("Customer ID")
-        read.customer_id = customer_id or None
-        if customer_id and customer_id not in customers:
-            read.fail(
-                "Customer ID",
-                f"No customer has the ID {customer_id}.",
-                "Use an ID from the Customers tab, or leave it blank for a default "
-                "rate.",
-            )
-        rate = read.parsed("Rate", locale_parser(parse_number, settings), required=True)
-        if rate is not None and rate < 0:
-            read.fail(
-                "Rate", "Rate is negative.", "Write the rate as a positive amount."
-            )
-        unit = read.text("Unit").casefold() or "hour"
-        if unit not in ("hour", "day", "item"):
-            read.fail(
-                "Unit", "Unit is not hour, day or item.", "Choose hour, day or item."
-            )
-        currency = read.text("Currency").upper()
-        if currency and not is_currency(currency):
-            read.fail(
-                "Currency",
-                "Currency is not an ISO 4217 currency code.",
-                "Write a code such as EUR, or leave it blank for the customer's "
-                "currency.",
-            )
-        elif (
-            currency
-            and customer_id in customers
-            and customers[customer_id].currency != currency
-        ):
-            read.fail(
-                "Currency",
-                f"Currency {currency} differs from the customer's currency "
-                f"{customers[customer_id].currency}.",
-                "Make the rate's currency match the customer's, or leave it blank.",
-            )
-        valid_from = read.parsed("Valid From", day)
-        valid_to = read.parsed("Valid To", day)
-        if valid_from and valid_to and valid_to < valid_from:
-            read.fail(
-                "Valid To",
-                "Valid To is before Valid From.",
-                "Swap or correct the dates.",
-            )
-        project, person = read.text("Project"), read.text("Person")
-        activity = read.text("Activity")
-        problems.extend(read.problems)
-        if read.ok and rate is not None:
-            rates.append(
-                RateRule(
-                    row=row.number,
-                    rate=rate,
-                    unit=unit,
-                    customer_id=customer_id,
-                    project=project,
-                    person=person,
-                    activity=activity,
-                    currency=currency,
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                )
-            )
-    return rates
 
 
 def _bill_state(
@@ -549,6 +481,7 @@ def _read_time_log(
     settings: Settings,
     customers: Mapping[str, Customer],
     rates: Sequence[RateRule],
+    set_aside: Sequence[SetAsideRate],
     today: date,
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
@@ -627,6 +560,7 @@ def _read_time_log(
                     person=person,
                     activity=activity,
                     on=worked_on,
+                    set_aside=set_aside,
                 )
                 read.fail(why.column, why.problem, why.fix)
         if rate is not None and hours is not None and read.ok:
@@ -742,7 +676,13 @@ def _read_orders(
             )
         elif quantity is not None:
             _check_quantity_decimals(read, quantity, settings)
-        unit_price = read.parsed("Unit Price", number)
+        currency = customer.currency if customer else settings.default_currency
+        whose = (
+            f"customer {customer.customer_id} is billed in {currency}"
+            if customer
+            else f"the Default Currency is {currency}"
+        )
+        unit_price = read.parsed("Unit Price", money_parser(settings, currency, whose))
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         tax_category = read.parsed("Tax Category", parse_tax_category)
         if ordered_on is not None and ordered_on > today:

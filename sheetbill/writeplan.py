@@ -21,6 +21,7 @@ from sheetbill.exception_status import (
     VALUE_CHARS,
     ExceptionRow,
     Key,
+    RowKeys,
     keys_set_aside,
     open_rows,
     representatives,
@@ -496,8 +497,10 @@ def _sync_exceptions(
 
     A row without a Problem is a person's, not an exception: never matched, never
     closed. Every open row of a problem that is gone is closed, copies included. A row
-    a person set aside (Status "ignored") whose Value is no longer the problem's is
-    about a problem that is gone too: it is closed and the problem opened anew.
+    a person set aside (Status "ignored") whose Value is no longer the problem's, or
+    whose Row Key is another row's (rows inserted or sorted above it), is about a
+    problem that is gone too: it is closed and the problem opened anew. An open row
+    not set aside takes the Row Key of the row its problem is on now.
     Returns how many were opened and closed, and the problems set aside.
     """
     rows = open_rows(writer.layout)
@@ -505,16 +508,24 @@ def _sync_exceptions(
     for row in rows:
         by_key.setdefault(row.key, []).append(row)
     current = representatives(problems)
-    aside = keys_set_aside(current, rows)
+    row_keys = RowKeys(data.layouts)
+    aside = keys_set_aside(current, rows, row_keys)
     opened, closed, closing = 0, 0, list[int]()
     for key, problem in current.items():
-        value = shown_value(problem)
+        value, on_row = shown_value(problem), row_keys.of(problem)
         own = by_key.get(key, [])
-        stale = [r.number for r in own if r.is_set_aside and r.value != value]
+        stale = [
+            r.number
+            for r in own
+            if r.is_set_aside and (r.value != value or r.row_key != on_row)
+        ]
         if stale:
             closed += 1
             closing += stale
         if len(stale) < len(own):
+            for r in own:
+                if not r.is_set_aside and r.row_key != on_row:
+                    writer.put(r.number, "Row Key", on_row or None)
             continue
         opened += 1
         writer.append(
@@ -528,6 +539,7 @@ def _sync_exceptions(
                 "Problem": key[3],
                 "Fix": clipped(problem.fix, TEXT_CHARS),
                 "Owner": clipped(_owner(problem, data), TEXT_CHARS),
+                "Row Key": on_row,
             }
         )
     for key, own in by_key.items():
