@@ -177,7 +177,9 @@ def _threshold(value: CellValue, locale: str, *, currency: str) -> object:
     is in `currency` (the Default Currency). Commas cannot part entries: they group
     thousands (25,000)."""
     if not isinstance(value, str):
-        return ApprovalThreshold(((currency, _threshold_amount(value, locale)),))
+        return ApprovalThreshold(
+            ((currency, _not_negative(parse_number(value, locale=locale))),)
+        )
     amounts: dict[str, Decimal] = {}
     for entry in re.split(r"[;\n]", value):
         if not entry.strip():
@@ -187,6 +189,14 @@ def _threshold(value: CellValue, locale: str, *, currency: str) -> object:
         )
         assert parts is not None  # the pattern matches any text
         before, number, after = parts.groups()
+        if not (before or after) and re.search(r"[^\d\s.,'+-]", number):
+            # A sign rather than a code: only the Default Currency's own ("5000 €").
+            if currency in amounts:
+                raise CellValueError(
+                    f"has two amounts in {currency}", f"keep one amount in {currency}"
+                )
+            amounts[currency] = _not_negative(_money(number, locale, currency))
+            continue
         if (before and after) or re.search(r"[^\d\s.,'+-]", number) or not number:
             raise CellValueError(
                 f"has '{entry.strip()}', which is not an amount and a currency code",
@@ -209,18 +219,22 @@ def _threshold(value: CellValue, locale: str, *, currency: str) -> object:
                 ),
                 f"keep one amount in {code}",
             )
-        amounts[code] = _threshold_amount(number, locale)
+        amounts[code] = _not_negative(parse_number(number, locale=locale))
     return ApprovalThreshold(tuple(amounts.items()))
 
 
-def _threshold_amount(value: CellValue, locale: str) -> Decimal:
-    amount = parse_number(value, locale=locale)
+def _not_negative(amount: Decimal) -> Decimal:
     if amount < 0:
         raise CellValueError("is negative", "write the amount as 0 or more")
     return amount
 
 
 def _amount(value: CellValue, locale: str, currency: str = "EUR") -> object:
+    return _money(value, locale, currency)
+
+
+def _money(value: CellValue, locale: str, currency: str) -> Decimal:
+    """An amount in the Default Currency: its code or sign may stand beside it."""
     billed = f"the Default Currency is {currency}"
     return parse_number(
         value, locale=locale, words=money_words(currency, locale, billed)

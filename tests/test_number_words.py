@@ -22,6 +22,7 @@ from sheetbill.cells import (
     parse_number,
     parse_percent,
 )
+from sheetbill.model import ApprovalThreshold
 from sheetbill.number_words import (
     DAYS,
     HOURS,
@@ -237,7 +238,12 @@ def test_a_rate_reads_its_rows_currency_or_its_customers():
         ("Hours Increment", "15 min", "hours_increment", D("0.25")),
         ("Hours Per Day", "8 h", "hours_per_day", D(8)),
         ("Payment Terms Days", "30 days", "terms_days", 30),
-        ("Approval Threshold", "5000 €", "approval_threshold", D(5000)),
+        (
+            "Approval Threshold",
+            "5000 €",
+            "approval_threshold",
+            ApprovalThreshold((("EUR", D(5000)),)),
+        ),
         ("Default Tax Rate", "19 %", "default_tax_rate", D(19)),
     ],
 )
@@ -253,7 +259,6 @@ def test_settings_read_their_own_unit(key, value, field, expected):
         ("Hours Increment", "1 day", "has 'day' beside the number"),
         ("Payment Terms Days", "2 weeks", "has 'weeks' beside the number"),
         ("Approval Threshold", "5k", "has 'k' beside the number"),
-        ("Approval Threshold", "5000 USD", "is an amount in USD, but the Default "),
     ],
 )
 def test_settings_refuse_another_word(key, value, problem):
