@@ -16,9 +16,12 @@ from zoneinfo import ZoneInfo
 
 from sheetbill.approval import (
     Approvals,
+    ApprovalState,
     AwaitingApproval,
     awaiting_approval,
+    awaiting_numbers,
     draft_numbers,
+    people_on,
     read_approvals,
     threshold_problems,
 )
@@ -61,6 +64,11 @@ from sheetbill.recovery import (
 from sheetbill.settings import INVOICE_SETTINGS, read_settings
 from sheetbill.shoptime import run_id_for
 from sheetbill.state import StateDB, forget_if_empty, run_lock
+from sheetbill.state_approvals import (
+    known_approvals,
+    mark_approvals_shown,
+    record_run_approvals,
+)
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.waiting import WaitingRows, held_back, with_held
 from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
@@ -168,12 +176,15 @@ def check_workbook(
     today = today_for(snapshot, config, as_of)
     billed: dict[str, BilledRow] = {}
     counters, known = Counters({}, 0), list[str]()
+    approvals = ApprovalState()
     if state_path is not None and state_path.exists():
         with StateDB.for_reading(state_path) as state:
             if state.has_tables():  # an emptied file is a state with nothing drawn
                 billed = state.billed_rows()
                 counters = state.counters()
                 known = [*state.invoice_numbers(), *state.withdrawn_numbers()]
+                time_log = locate_tabs(snapshot, config.aliases).get("Time Log")
+                approvals = known_approvals(state, time_log)
     with cycle_collection_paused():
         data = validate_book(
             snapshot, today=today, billed=billed, aliases=config.aliases
@@ -195,7 +206,7 @@ def check_workbook(
         *logo_problems,
         *unprintable.problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
-        *read_approvals(data.layouts, data.settings).problems,
+        *read_approvals(data.layouts, data.settings, approvals).problems,
         *threshold_problems(data),
         *legal.problems,
     )
@@ -415,8 +426,13 @@ class _Run:
                     now=self.clock(),
                     replaces=planned.replaces,
                     withdrawn=planned.withdrawn,
+                    people=people_on(planned.new, planned.data.time_entries),
+                    awaiting=awaiting_numbers(planned.new, planned.data.settings),
                 )
                 remove_own_files(state, self.folder, withdrawn_files)
+            record_run_approvals(
+                state, planned.approvals, run_id=self.run_id, now=self.clock()
+            )
             published = Published({}, (), 0)
             logo, logo_problems = company_logo(
                 planned.data, config, workbook_folder=self.workbook_folder
@@ -460,6 +476,7 @@ class _Run:
             numbers = [i.number for i in (*result.recovered, *result.invoices)]
             if numbers:
                 state.mark_written(numbers, run_id=self.run_id, now=self.clock())
+            mark_approvals_shown(state, planned.approvals.approved, now=self.clock())
             return replace(
                 result,
                 is_written=not result.changes.is_empty,
@@ -579,7 +596,12 @@ def _plan(
     match = (
         match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
     )
-    approvals = read_approvals(data.layouts, data.settings)
+    recorded = known_approvals(
+        state,
+        data.layouts.get("Time Log"),
+        leave_out=[i.number for i in unwritten],
+    )
+    approvals = read_approvals(data.layouts, data.settings, recorded)
     unprintable = _unprintable(data, config)
     legal = legal_check(data)
     problems = [
@@ -771,6 +793,8 @@ def _result(
         pdf_links=links,
         withdrawn=planned.withdrawn,
         approved=planned.approvals.approved,
+        restored=planned.approvals.restored,
+        creators=planned.approvals.created_by,
     )
     return RunResult(
         workbook=name,

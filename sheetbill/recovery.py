@@ -7,10 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from sheetbill.approval import adopted_status, people_by_row_id
 from sheetbill.cells import parse_date, parse_number, parse_text
 from sheetbill.invoicing import Counters, breakdown
 from sheetbill.model import Invoice, InvoiceKind, InvoiceLine, SourceRow
@@ -209,6 +210,10 @@ class Rebuilt:
     skipped: tuple[str, ...]
     # The service period of each invoice with billed time rows, for its PDF.
     periods: Mapping[str, tuple[date, date]]
+    # The Person of each billed Time Log row, by Row ID.
+    people: Mapping[str, str] = field(default_factory=dict)
+    # Each invoice's approval as its Status shows it (`approval.adopted_status`).
+    approvals: Mapping[str, str] = field(default_factory=dict)
 
 
 def rebuild_from_book(data: BookData) -> Rebuilt:
@@ -225,17 +230,17 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
     by_row_id = {row_id: (tab, row, fp) for row_id, tab, row, fp, _ in billed}
     invoices = []
     numbers_seen: set[str] = set()
+    statuses: dict[str, list[str]] = {}
     layout = data.layouts.get("Invoices")
     rows = layout.table.rows if layout else ()
     for sheet_row in rows:
         assert layout is not None
-        invoice = _invoice_of(
-            RowReader(layout, sheet_row, data.settings),
-            lines,
-            by_row_id,
-            data,
-        )
-        if invoice is not None and invoice.number not in numbers_seen:
+        read = RowReader(layout, sheet_row, data.settings)
+        invoice = _invoice_of(read, lines, by_row_id, data)
+        if invoice is None:
+            continue
+        statuses.setdefault(invoice.number, []).append(read.text("Status"))
+        if invoice.number not in numbers_seen:
             numbers_seen.add(invoice.number)
             invoices.append(invoice)
     billed_rows = tuple(
@@ -260,6 +265,11 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         billed_rows,
         (*skipped, *skipped_more),
         {n: p for n, p in _service_periods(data, billed).items() if n in numbers_seen},
+        people_by_row_id(
+            data.layouts.get("Time Log"),
+            {r for r, tab, _, _, _ in billed if tab == "Time Log"},
+        ),
+        {n: adopted_status(shown) for n, shown in statuses.items()},
     )
 
 

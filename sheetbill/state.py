@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -544,9 +544,14 @@ class StateDB:
         run_id: str,
         now: datetime,
         periods: Mapping[str, tuple[date, date]] | None = None,
+        people: Mapping[str, str] | None = None,
+        approvals: Mapping[str, str] | None = None,
     ) -> None:
         """Fill an empty state database with what its workbook shows, as written,
-        and the service period of each invoice that billed time."""
+        and the service period of each invoice that billed time; `people` is the
+        Person of each billed Time Log row (by Row ID), `approvals` each invoice's
+        approval ("not needed", "awaiting approval" or "approved") as its Status
+        showed."""
         at = now.isoformat(timespec="seconds")
         with self.transaction() as db:
             if not self.is_empty():
@@ -580,7 +585,20 @@ class StateDB:
                     for i in invoices
                 ],
             )
-            db.executemany("INSERT INTO billed_rows VALUES (?, ?, ?, ?)", billed_rows)
+            db.executemany(
+                "INSERT INTO billed_rows (row_id, tab, invoice_no, fingerprint, "
+                "person) VALUES (?, ?, ?, ?, ?)",
+                [(*row, (people or {}).get(row[0])) for row in billed_rows],
+            )
+            db.executemany(
+                "INSERT INTO approvals (number, status, created_by, run_id, "
+                "shown_at) VALUES (?, ?, ?, ?, ?)",
+                [
+                    (i.number, (approvals or {})[i.number], i.created_by, run_id, at)
+                    for i in invoices
+                    if i.number in (approvals or {})
+                ],
+            )
             db.executemany(
                 "INSERT INTO service_periods VALUES (?, ?, ?)",
                 [
@@ -615,6 +633,8 @@ class StateDB:
         now: datetime,
         replaces: Sequence[str] = (),
         withdrawn: Mapping[str, str] | None = None,
+        people: Mapping[str, str] | None = None,
+        awaiting: Collection[str] = (),
     ) -> None:
         """Draw the numbers and Row IDs for good, before anything is written.
 
@@ -622,7 +642,9 @@ class StateDB:
         moved, and if it did, nothing is recorded. `replaces` are pending invoices
         that were never written: their rows are released and their numbers taken by
         `invoices` (rebuilt from the rows as they are now); `withdrawn` numbers
-        (with the reason) are never used again.
+        (with the reason) are never used again. `people`: the Person of each billed
+        Time Log row, by Row ID; `awaiting`: the numbers that await approval (the
+        others need none), kept with who created them.
         """
         with self.transaction() as db:
             if self.counters() != expected:
@@ -633,6 +655,7 @@ class StateDB:
                 db.execute("DELETE FROM billed_rows WHERE invoice_no = ?", (number,))
             for number, reason in (withdrawn or {}).items():
                 for table in (
+                    "approvals",
                     "uploads",
                     "documents",
                     "document_files",
@@ -682,11 +705,32 @@ class StateDB:
                     ),
                 )
                 db.executemany(
-                    "INSERT INTO billed_rows VALUES (?, ?, ?, ?)",
+                    "INSERT INTO billed_rows (row_id, tab, invoice_no, fingerprint,"
+                    " person) VALUES (?, ?, ?, ?, ?)",
                     [
-                        (s.row_id, s.tab, invoice.number, s.fingerprint)
+                        (
+                            s.row_id,
+                            s.tab,
+                            invoice.number,
+                            s.fingerprint,
+                            (people or {}).get(s.row_id),
+                        )
                         for s in invoice.sources
                     ],
+                )
+                db.execute(
+                    "INSERT INTO approvals (number, status, created_by, run_id) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT(number) DO UPDATE SET "
+                    "status = excluded.status, created_by = excluded.created_by, "
+                    "run_id = excluded.run_id",
+                    (
+                        invoice.number,
+                        "awaiting approval"
+                        if invoice.number in awaiting
+                        else "not needed",
+                        invoice.created_by,
+                        run_id,
+                    ),
                 )
                 self._event(
                     db,

@@ -68,6 +68,8 @@ def rebuild_state(
                 run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
                 now=moment,
                 periods=rebuilt.periods,
+                people=rebuilt.people,
+                approvals=rebuilt.approvals,
             )
             claimed = (
                 claim_documents(state, rebuilt.invoices, config, now=moment)

@@ -100,4 +100,22 @@ MIGRATIONS: tuple[str, ...] = (
         intended_at TEXT NOT NULL
     );
     """,
+    # Who did each billed Time Log row's work, as it was billed (NULL: billed before
+    # this was recorded, learned once from the row's Row ID), and each invoice's
+    # approval as sheetbill decided it: an approval rule reads these, never cells
+    # anyone can edit. `shown_at` is when the workbook was written with the approval
+    # (NULL: a run still owes its Status and Log row).
+    """
+    ALTER TABLE billed_rows ADD COLUMN person TEXT;
+    CREATE TABLE approvals (
+        number TEXT PRIMARY KEY REFERENCES invoices(number),
+        status TEXT NOT NULL
+            CHECK (status IN ('not needed', 'awaiting approval', 'approved')),
+        created_by TEXT NOT NULL,
+        approved_by TEXT,
+        approved_at TEXT,
+        run_id TEXT NOT NULL,
+        shown_at TEXT
+    );
+    """,
 )

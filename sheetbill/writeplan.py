@@ -258,11 +258,15 @@ def plan_writes(
     pdf_links: Mapping[str, str] | None = None,
     withdrawn: Mapping[str, str] | None = None,
     approved: Mapping[str, tuple[int, str]] | None = None,
+    restored: Mapping[str, tuple[int, str]] | None = None,
+    creators: Mapping[str, str] | None = None,
 ) -> WritePlan:
     """Every cell this run writes, for pending invoices (first) and new ones, a
-    Log row for each number `withdrawn` (never to be used), with its reason, and
+    Log row for each number `withdrawn` (never to be used), with its reason,
     Status "approved" with a Log row for each invoice `approved` (number -> its
-    Invoices row and the approver)."""
+    Invoices row and the approver), and the Status a person changed set back for
+    each invoice `restored` (number -> its Invoices row and sheetbill's Status).
+    `creators`: who created each approved invoice, for its Log row."""
     invoices = (*pending_invoices, *new)
     pending_numbers = {s.row_id: i.number for i in pending_invoices for s in i.sources}
     tabs = {
@@ -288,9 +292,12 @@ def plan_writes(
                 "Run ID": run_id,
                 "Action": "invoice approved",
                 "Invoice": number,
-                "Detail": f"approved by {approver}",
+                "Detail": f"approved by {approver}; created by "
+                f"{(creators or {}).get(number, 'sheetbill')}",
             }
         )
+    for number, (row, status) in (restored or {}).items():
+        tabs["Invoices"].put(row, "Status", status, row_key=number)
     for number, reason in (withdrawn or {}).items():
         tabs["Log"].append(
             {

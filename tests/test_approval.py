@@ -21,7 +21,15 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from readback import calamine_records
 
-from sheetbill.approval import invoice_status, read_approvals
+from sheetbill.approval import (
+    APPROVED,
+    AWAITING,
+    NOT_NEEDED,
+    ApprovalState,
+    Recorded,
+    invoice_status,
+    read_approvals,
+)
 from sheetbill.cli import main
 from sheetbill.model import (
     ApprovalThreshold,
@@ -144,7 +152,7 @@ def test_invoice_awaiting_approval_prints_draft_until_a_listed_approver_approves
     assert "1.190,00" in final[0] or "1,190.00" in final[0]
     log = calamine_records(book, "Log")[-1]
     assert (log["Action"], log["Invoice"]) == ("invoice approved", "INV-2026-0001")
-    assert log["Detail"] == "approved by Maria Lopez"
+    assert log["Detail"] == "approved by Maria Lopez; created by sheetbill"
 
     before = book.read_bytes(), (pdfs / "INV-2026-0001.pdf").read_bytes()
     assert main(["run", str(book), "--as-of", AS_OF]) == 0
@@ -221,7 +229,10 @@ def test_read_approvals_refuses_who_may_not_approve_on_the_approve_cell(
     from sheetbill.settings import read_settings
 
     parsed, _ = read_settings(book.tables["Settings"])
-    found = read_approvals(locate_tabs(book, {}), parsed)
+    known = ApprovalState(
+        {"INV-1": Recorded(AWAITING, created_by)}, workers={"INV-1": ("Ann",)}
+    )
+    found = read_approvals(locate_tabs(book, {}), parsed, known)
     assert found.approved == {}
     assert found.awaiting == {"INV-1"}
     [problem] = found.problems
@@ -250,7 +261,15 @@ def test_read_approvals_takes_a_listed_approver_once_per_awaiting_invoice():
     from sheetbill.settings import read_settings
 
     parsed, _ = read_settings(book.tables["Settings"])
-    found = read_approvals(locate_tabs(book, {}), parsed)
+    known = ApprovalState(
+        {
+            "INV-1": Recorded(AWAITING),
+            "INV-2": Recorded(AWAITING),
+            "INV-3": Recorded(APPROVED, approved_by="Maria Lopez"),
+            "INV-4": Recorded(NOT_NEEDED),
+        }
+    )
+    found = read_approvals(locate_tabs(book, {}), parsed, known)
     assert found.approved == {"INV-1": (2, "Maria Lopez")}
     assert found.awaiting == {"INV-2"}
     assert found.problems == ()

@@ -144,7 +144,6 @@ def test_a_bare_threshold_is_in_the_default_currency_wherever_its_row_is():
         ("25000 EURO", "not an amount and a currency code"),
         ("25000 XYZ", "XYZ is not a currency code"),
         ("EUR 25000 USD", "not an amount and a currency code"),
-        ("EUR 25000 USD", "not an amount and a currency code"),
         ("25000 EUR; 30000 eur", "two amounts in EUR"),
         ("25000; 30000 EUR", "two amounts in EUR (a bare number is in the Default"),
         ("-5 EUR", "is negative"),
