@@ -22,8 +22,7 @@ _ZERO = Decimal(0)
 
 def legal_problems(data: BookData) -> list[Problem]:
     """A warning per active customer billed at 0 % without an Invoice Note, one when
-    tax is charged while the Settings have no Company Tax ID, and one when customers
-    fall back to a Default Tax Rate that the Settings do not have (0 %).
+    tax is charged while the Settings have no Company Tax ID.
 
     Judged from each active customer's tax rate, so a warning stays open while its
     cause lasts (not only while rows wait), and from the orders about to be billed
@@ -32,14 +31,12 @@ def legal_problems(data: BookData) -> list[Problem]:
     settings = data.layouts.get("Settings")
     has_default = key_row(settings.table if settings else None, "default_tax_rate")
     zero_rated: dict[str, Customer] = {}
-    defaulted: dict[str, Customer] = {}
     is_taxed = False
     for customer, rate, is_default in _rates_charged(data):
         if rate > _ZERO:
             is_taxed = True
         elif is_default and has_default is None:
-            # No rate was ever typed: the reason to ask for is the rate, not a note.
-            defaulted.setdefault(customer.customer_id, customer)
+            continue  # no rate was ever typed: its rows are held (no_tax_rate.py)
         elif rate == _ZERO:
             zero_rated.setdefault(customer.customer_id, customer)
     problems = [
@@ -59,8 +56,6 @@ def legal_problems(data: BookData) -> list[Problem]:
         for customer in zero_rated.values()
         if not customer.invoice_note
     ]
-    if defaulted:
-        problems.append(_no_default_rate(settings, list(defaulted)))
     if is_taxed and not data.settings.company_tax_id:
         problems.append(_no_tax_id(data.layouts))
     return problems
@@ -84,22 +79,6 @@ def _rates_charged(data: BookData) -> Iterator[tuple[Customer, Decimal, bool]]:
             yield customers[order.customer_id], order.tax_rate, False
 
 
-def _no_default_rate(layout: TabLayout | None, customer_ids: list[str]) -> Problem:
-    shown = ", ".join(customer_ids[:5]) + (" …" if len(customer_ids) > 5 else "")
-    return Problem(
-        layout.tab if layout else "Settings",
-        None,
-        "Value",
-        "",
-        "The Settings have no 'Default Tax Rate' row, so customers without a Tax "
-        f"Rate of their own ({shown}) are billed at 0 % tax.",
-        "Add a row with Key 'Default Tax Rate' and the rate in percent, e.g. 19 (0 "
-        "if you charge no tax; then say why in each customer's Invoice Note), or "
-        "give those customers a Tax Rate.",
-        Severity.WARNING,
-    )
-
-
 def _no_tax_id(layouts: Mapping[str, TabLayout]) -> Problem:
     layout = layouts.get("Settings")
     row = key_row(layout.table if layout else None, "company_tax_id")
@@ -111,6 +90,11 @@ def _no_tax_id(layouts: Mapping[str, TabLayout]) -> Problem:
         "Tax is charged on the invoices being made, but the setting 'Company Tax "
         "ID' is empty; an invoice that charges VAT must show the seller's VAT number.",
         "Fill in its Value with your VAT number, e.g. DE123456789"
-        + ("." if row is not None else " (add a row with Key 'Company Tax ID')."),
+        + (
+            "."
+            if row is not None
+            else " (add a row with Key 'Company Tax ID'; 'sheetbill init' on the "
+            "workbook adds it)."
+        ),
         Severity.WARNING,
     )

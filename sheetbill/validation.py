@@ -46,6 +46,7 @@ from sheetbill.model import (
     new_time_entry,
 )
 from sheetbill.money import is_currency
+from sheetbill.no_tax_rate import hold_rows_without_tax_rate
 from sheetbill.rates import RateBook, explain_no_rate, find_item_price
 from sheetbill.rowreader import (
     RowReader,
@@ -61,7 +62,7 @@ from sheetbill.schema import (
     match_tab,
 )
 from sheetbill.settings import read_settings
-from sheetbill.waiting import WaitingRows, WaitingTally, held, unready
+from sheetbill.waiting import WaitingRows, WaitingTally, WaitReason, held, unready
 from sheetbill.workbook.base import BookSnapshot, CellValue
 
 T = TypeVar("T")
@@ -157,12 +158,16 @@ def validate_book(
         waiting,
     )
     problems.extend(_text_dates(layouts, settings, rates, entries, orders))
+    rated = hold_rows_without_tax_rate(layouts, customers, entries, orders)
+    problems.extend(rated.problems)
+    for tab, row in rated.held:
+        waiting.add(tab, row, WaitReason.HAS_PROBLEM)
     return BookData(
         settings,
         customers,
         tuple(rates),
-        tuple(entries),
-        tuple(orders),
+        rated.entries,
+        rated.orders,
         tuple(problems),
         layouts,
         open_rows,
