@@ -35,6 +35,8 @@ def generate(path: Path) -> None:
     settings.append(["Key", "Value"])
     for row in (
         ["Company Name", "Bench GmbH"],
+        ["Company Address", "Benchstraße 1, 10115 Berlin, Germany"],
+        ["IBAN", "DE89 3704 0044 0532 0130 00"],
         ["Default Currency", "EUR"],
         ["Default Tax Rate", 19],
         ["Locale", "en_US"],

@@ -69,6 +69,8 @@ def _tabs() -> dict[str, list[list[object]]]:
         "Settings": [
             ["Key", "Value"],
             ["Company Name", "Bench Shop"],
+            ["Company Address", "Benchstraße 1, 10115 Berlin, Germany"],
+            ["IBAN", "DE89 3704 0044 0532 0130 00"],
             ["Default Currency", "EUR"],
             ["Default Tax Rate", Decimal(19)],
         ],

@@ -36,6 +36,7 @@ from sheetbill.errors import (
     WorkbookChangedError,
 )
 from sheetbill.exception_status import problems_set_aside
+from sheetbill.headers import with_absent_columns_named
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.legal import legal_check
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
@@ -61,6 +62,7 @@ from sheetbill.recovery import (
     split_pending,
     unknown_to_state,
 )
+from sheetbill.seller import missing_seller_details, seller_problems
 from sheetbill.settings import INVOICE_SETTINGS, read_settings
 from sheetbill.shoptime import run_id_for
 from sheetbill.state import StateDB, forget_if_empty, run_lock
@@ -210,6 +212,7 @@ def check_workbook(
         *threshold_problems(data),
         *legal.problems,
     )
+    problems = tuple(with_absent_columns_named(problems, data.layouts))
     counts = {
         "customers": len(data.customers),
         "rates": len(data.rates),
@@ -263,11 +266,15 @@ def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
 
 
 def _blocking_problems(data: BookData) -> list[Problem]:
-    """Problems that stop all invoicing (nothing else may guess a number pattern)."""
+    """Problems that stop all invoicing (nothing else may guess a number pattern; no
+    invoice goes out without the seller's name and address), and the warning that
+    invoices give no bank details."""
+    seller = seller_problems(data.settings, data.layouts.get("Settings"))
     try:
         NumberPattern(data.settings.number_pattern)
     except ValueError:
         return [
+            *seller,
             Problem(
                 "Settings",
                 None,
@@ -275,15 +282,17 @@ def _blocking_problems(data: BookData) -> list[Problem]:
                 data.settings.number_pattern,
                 "The number pattern cannot make invoice numbers.",
                 "Fix 'Number Pattern' in Settings, e.g. INV-{yyyy}-{seq:04}.",
-            )
+            ),
         ]
-    return []
+    return seller
 
 
 def _is_invoicing_blocked(
     problems: Sequence[Problem], settings: Settings | None = None
 ) -> bool:
     if settings is not None and settings.unreadable & INVOICE_SETTINGS:
+        return True
+    if settings is not None and missing_seller_details(settings):
         return True
     return any(
         p.tab == "Settings"
@@ -661,7 +670,7 @@ def _plan(
         tuple(new),
         tuple(written),
         match,
-        tuple(problems),
+        tuple(with_absent_columns_named(problems, data.layouts)),
         counters,
         after,
         today,

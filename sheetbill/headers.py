@@ -11,11 +11,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from sheetbill.model import Problem, Severity
 from sheetbill.rowreader import TabLayout
-from sheetbill.schema import TabSchema, normalize_header
+from sheetbill.schema import Owner, TabSchema, normalize_header
 
 # How alike a header and a column name must be to name the header in a message: 1 is
 # the same text; one letter typed wrong in a name of four letters or more stays at
@@ -185,3 +186,66 @@ def _is_abbreviation(short: str, full: str) -> bool:
     """`short`'s letters all appear in `full`, in order (hrs in hours)."""
     letters = iter(full)
     return len(short) < len(full) and all(c in letters for c in short)
+
+
+def with_absent_columns_named(
+    problems: Sequence[Problem], layouts: Mapping[str, TabLayout]
+) -> list[Problem]:
+    """`problems`, each that points at or asks for a column its tab lacks saying how
+    to get it: `sheetbill init` adds the column or, when a header there only looks
+    like it, the problem on the header row says what to rename.
+
+    Only the columns people fill in on the input tabs: a run adds sheetbill's own.
+    Not for the problems on a header row (they are about the columns themselves) nor
+    for the Settings tab (its Value is read beside Key, headed or not).
+    """
+    by_tab = {layout.tab: layout for layout in layouts.values()}
+    by_tab.update(layouts)
+    on_headers = {(p.tab, p.row, p.column) for p in problems}
+    named = []
+    for problem in problems:
+        layout = by_tab.get(problem.tab)
+        if (
+            layout is None
+            or layout.schema.is_output
+            or layout.schema.name == "Settings"
+            or problem.row == layout.table.header_row
+        ):
+            named.append(problem)
+            continue
+        absent = [
+            name
+            for name in layout.columns.missing
+            if layout.schema.column(name).owner is Owner.HUMAN
+            and (
+                name == problem.column
+                or re.search(rf"(?<!\w){re.escape(name)}(?!\w)", problem.fix)
+            )
+        ]
+        if not absent:
+            named.append(problem)
+            continue
+        row = layout.table.header_row
+        renamed = [n for n in absent if (problem.tab, row, n) in on_headers]
+        added = [n for n in absent if n not in renamed]
+        hints = []
+        if added:
+            them = "it" if len(added) == 1 else "them"
+            hints.append(
+                f"The {layout.tab} tab has no {_names(added)} column: run 'sheetbill "
+                f"init' on the workbook to add {them}."
+            )
+        if renamed:
+            hints.append(
+                f"The {layout.tab} tab has no {_names(renamed)} column: see the "
+                f"problem on its header row ({row}) first."
+            )
+        named.append(replace(problem, fix=" ".join((problem.fix, *hints))))
+    return named
+
+
+def _names(columns: Sequence[str]) -> str:
+    quoted = [f"'{c}'" for c in columns]
+    return (
+        quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+    )

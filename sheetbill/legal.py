@@ -104,7 +104,6 @@ def legal_check(data: BookData) -> LegalCheck:
     has_default = key_row(layout.table if layout else None, "default_tax_rate")
     is_default_known = "default_tax_rate" not in settings.unreadable
     found = _Findings(data)
-    defaulted: list[str] = []
     for customer in data.customers.values():
         if not customer.is_active:
             continue
@@ -115,9 +114,6 @@ def legal_check(data: BookData) -> LegalCheck:
         if is_default and not is_default_known:
             continue  # rests on an unreadable Default Tax Rate, reported on its own
         tax = line_tax(customer, settings)
-        if is_default and has_default is None and tax.rate == _ZERO:
-            # No rate was ever typed: the reason to ask for is the rate, not a note.
-            defaulted.append(customer.customer_id)
         found.judge(customer, tax, None, quiet=is_default and has_default is None)
     for order in data.orders:
         if order.tax_rate is None and order.tax_category is None:
@@ -126,8 +122,6 @@ def legal_check(data: BookData) -> LegalCheck:
         tax = line_tax(customer, settings, order.tax_rate, order.tax_category)
         found.judge(customer, tax, order)
     problems = found.problems
-    if defaulted:
-        problems.append(_no_default_rate(layout, defaulted))
     if (found.is_taxed or found.needs_seller_vat_id) and not settings.company_tax_id:
         problems.append(_no_tax_id(data.layouts, found.is_taxed))
     return LegalCheck(
@@ -319,22 +313,6 @@ def _contradiction(
             f"Category to charge {own_rate} %.",
         )
     return None
-
-
-def _no_default_rate(layout: TabLayout | None, customer_ids: list[str]) -> Problem:
-    shown = ", ".join(customer_ids[:5]) + (" …" if len(customer_ids) > 5 else "")
-    return Problem(
-        layout.tab if layout else "Settings",
-        None,
-        "Value",
-        "",
-        "The Settings have no 'Default Tax Rate' row, so customers without a Tax "
-        f"Rate of their own ({shown}) are billed at 0 % tax.",
-        "Add a row with Key 'Default Tax Rate' and the rate in percent, e.g. 19 (0 "
-        "if you charge no tax; then say why in each customer's Tax Category or "
-        "Invoice Note), or give those customers a Tax Rate.",
-        Severity.WARNING,
-    )
 
 
 def _no_tax_id(layouts: Mapping[str, TabLayout], is_taxed: bool) -> Problem:

@@ -344,6 +344,7 @@ def init_json(result: InitResult) -> str:
             "created": result.is_new,
             "tabs_added": list(result.tabs_added),
             "columns_added": [list(c) for c in result.columns_added],
+            "settings_added": list(result.settings_added),
         },
         indent=2,
         ensure_ascii=False,
@@ -355,10 +356,16 @@ def print_init(console: Console, result: InitResult) -> None:
         console.print(
             f"Created {result.path} with tabs: {', '.join(result.tabs_added)}."
         )
-    elif result.tabs_added or result.columns_added:
+    elif result.tabs_added or result.columns_added or result.settings_added:
         tabs = ", ".join(result.tabs_added) or "none"
         columns = ", ".join(f"{t}: {c}" for t, c in result.columns_added) or "none"
-        console.print(f"Added to {result.path}: tabs {tabs}; columns {columns}.")
+        if result.tabs_added or result.columns_added:
+            console.print(f"Added to {result.path}: tabs {tabs}; columns {columns}.")
+        if result.settings_added:
+            console.print(
+                f"Added to the Settings of {result.path}, for you to fill in: "
+                f"{', '.join(result.settings_added)}."
+            )
     else:
         console.print(f"{result.path} already has every sheetbill tab and column.")
 

@@ -58,13 +58,19 @@ class TabLayout:
     table: Table
     columns: ColumnMap
     # Where RowReader finds each schema column in a row padded to `padded_width`:
-    # a column the tab lacks points past the last known one, at a blank.
+    # a column the tab lacks points past every column used (the user's own columns
+    # too, headed or not), at a blank.
     cell_index: Mapping[str, int] = field(init=False)
     padded_width: int = field(init=False)
 
     def __post_init__(self) -> None:
         known = self.columns.positions
-        blank = max(known.values(), default=-1) + 1
+        rows = self.table.rows
+        blank = max(
+            max(known.values(), default=-1) + 1,
+            len(self.table.headers),
+            max(map(len, (row.cells for row in rows)), default=0),
+        )
         index = {c.name: known.get(c.name, blank) for c in self.schema.columns}
         object.__setattr__(self, "cell_index", index)
         object.__setattr__(self, "padded_width", blank + 1)

@@ -456,10 +456,7 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
         if parse_text(raw) != "" and field not in changes
     )
     settings = replace(settings, **changes, unreadable=unreadable)  # type: ignore[arg-type]
-    for field, what in REQUIRED_SETTINGS.items():
-        if getattr(settings, field) or field in unreadable:
-            continue  # set, or its cell's problem is already reported
-        problems.append(_empty_setting(table.tab, field, what, values.get(field)))
+    # The seller's details an invoice needs are checked in sheetbill/seller.py.
     return settings, problems
 
 
@@ -492,37 +489,6 @@ def key_row(table: Table | None, field: str) -> int | None:
         if _field_for(parse_text(row.get(key_col))) == field:
             return row.number
     return None
-
-
-# Settings sheetbill warns about while they are empty: what to fill in.
-REQUIRED_SETTINGS = {"company_name": "your company's name"}
-
-
-def _empty_setting(
-    tab: str, field: str, what: str, found: tuple[int, CellValue] | None
-) -> Problem:
-    """An empty setting: "fill in its Value" on the row that has its Key, or "add a
-    row" when no row has it."""
-    key = next(k for k, f in KEYS.items() if f == field)
-    if found is None:
-        return Problem(
-            tab,
-            None,
-            "Value",
-            "",
-            f"The setting '{key}' is missing: no row has the Key '{key}'.",
-            f"Add a row with Key '{key}' and {what} as its Value.",
-            Severity.WARNING,
-        )
-    return Problem(
-        tab,
-        found[0],
-        "Value",
-        show(found[1]),
-        f"The setting '{key}' is empty.",
-        f"Fill in its Value (on this row, beside the Key '{key}') with {what}.",
-        Severity.WARNING,
-    )
 
 
 # Settings that change what an invoice says or adds up to: while one of them cannot

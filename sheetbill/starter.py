@@ -1,22 +1,30 @@
 """`sheetbill init`: a starter workbook, or the missing tabs and columns of one.
 
 An existing workbook only gains what it lacks: new tabs with their headers, dropdowns
-and formats, and headers of missing columns to the right of the used ones. Nothing else
-in it is touched.
+and formats, headers of missing columns to the right of the used ones, and the Settings
+rows a message may ask for, below the last row of its Settings tab. Nothing else in it
+is touched.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sheetbill.cells import parse_text
 from sheetbill.errors import ConfigError
 from sheetbill.model import Settings
 from sheetbill.schema import ALL_TABS, SETTINGS
-from sheetbill.settings import FILL_IN, KEYS, settings_rows
+from sheetbill.seller import ADDRESS_KEY, ADDRESS_KEYS, ROWS_ASKED_FOR
+from sheetbill.settings import FILL_IN, HELP, KEYS, key_row, settings_rows
 from sheetbill.validation import locate_tabs
-from sheetbill.workbook.base import BookSnapshot, CellWrite, TabSpec, WorkbookChanges
+from sheetbill.workbook.base import (
+    BookSnapshot,
+    CellWrite,
+    Table,
+    TabSpec,
+    WorkbookChanges,
+)
 from sheetbill.workbook.excel import ExcelWorkbook
 
 
@@ -26,6 +34,8 @@ class InitResult:
     is_new: bool
     tabs_added: tuple[str, ...]
     columns_added: tuple[tuple[str, str], ...]
+    # Keys of the rows added to an existing Settings tab, for the user to fill in.
+    settings_added: tuple[str, ...] = ()
 
 
 def settings_writes(
@@ -54,6 +64,8 @@ def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
     new_tabs: list[TabSpec] = []
     writes: dict[str, tuple[CellWrite, ...]] = {}
     added: list[tuple[str, str]] = []
+    appended: dict[str, int] = {}
+    settings_added: tuple[str, ...] = ()
     for schema in ALL_TABS:
         layout = layouts.get(schema.name)
         if layout is None:
@@ -66,15 +78,56 @@ def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
         headers = layout.table.headers
         free = max((i + 1 for i, h in enumerate(headers) if parse_text(h)), default=0)
         cells = []
+        positions = dict(layout.columns.positions)
         for name in layout.columns.missing:
             cells.append(CellWrite(layout.table.header_row, free, name))
             added.append((layout.tab, name))
+            positions[name] = free
             free += 1
+        if schema is SETTINGS and "Key" in positions:
+            keys = missing_settings_rows(layout.table)
+            cells += _settings_rows(keys, positions, layout.table.last_row + 1)
+            settings_added = keys
+            if keys:
+                appended[layout.tab] = layout.table.last_row + 1
         if cells:
             writes[layout.tab] = tuple(cells)
-    changes = WorkbookChanges(tuple(new_tabs), writes)
-    result = InitResult(Path(), False, tuple(t.name for t in new_tabs), tuple(added))
+    changes = WorkbookChanges(tuple(new_tabs), writes, appended_from=appended)
+    result = InitResult(
+        Path(),
+        False,
+        tuple(t.name for t in new_tabs),
+        tuple(added),
+        settings_added,
+    )
     return changes, result
+
+
+# Settings rows `init` adds to a Settings tab that lacks them: those a message asks to
+# add (the seller's, Default Tax Rate), all with an empty Value for the user to fill.
+SETTINGS_ROWS_ADDED = (*ROWS_ASKED_FOR, "Default Tax Rate")
+
+
+def missing_settings_rows(table: Table) -> tuple[str, ...]:
+    """The keys of SETTINGS_ROWS_ADDED no row of the Settings tab has (Company
+    Address not while another of the seller's address rows is there)."""
+    has = {key for key in KEYS if key_row(table, KEYS[key]) is not None}
+    if any(key in has for group in ADDRESS_KEYS for key in group):
+        has.add(ADDRESS_KEY)
+    return tuple(key for key in SETTINGS_ROWS_ADDED if key not in has)
+
+
+def _settings_rows(
+    keys: tuple[str, ...], positions: dict[str, int], first_row: int
+) -> list[CellWrite]:
+    """Key (and Help) cells of new Settings rows from `first_row` down; no Value."""
+    key_column = positions["Key"]
+    cells = []
+    for row, key in enumerate(keys, start=first_row):
+        cells.append(CellWrite(row, key_column, key))
+        if HELP.get(key) and "Help" in positions:
+            cells.append(CellWrite(row, positions["Help"], HELP[key]))
+    return cells
 
 
 # What `init` makes or completes: Excel workbooks, with macros or without.
@@ -108,4 +161,4 @@ def init_workbook(path: Path, *, backups: int = 10) -> InitResult:
     changes, result = plan_init(snapshot)
     if not changes.is_empty:
         book.apply(changes, expected_version=snapshot.version)
-    return InitResult(path, False, result.tabs_added, result.columns_added)
+    return replace(result, path=path)

@@ -47,6 +47,7 @@ from sheetbill.model import (
     new_time_entry,
 )
 from sheetbill.money import is_currency
+from sheetbill.no_tax_rate import hold_rows_without_tax_rate
 from sheetbill.number_words import DAYS
 from sheetbill.rate_rows import read_rates
 from sheetbill.rates import (
@@ -72,7 +73,7 @@ from sheetbill.schema import (
 )
 from sheetbill.settings import read_settings
 from sheetbill.tax_category import parse_tax_category
-from sheetbill.waiting import WaitingRows, WaitingTally, held, unready
+from sheetbill.waiting import WaitingRows, WaitingTally, WaitReason, held, unready
 from sheetbill.workbook.base import BookSnapshot, CellValue
 
 T = TypeVar("T")
@@ -170,12 +171,16 @@ def validate_book(
         waiting,
     )
     problems.extend(_text_dates(layouts, settings, rates, entries, orders))
+    rated = hold_rows_without_tax_rate(layouts, customers, entries, orders)
+    problems.extend(rated.problems)
+    for tab, row in rated.held:
+        waiting.add(tab, row, WaitReason.HAS_PROBLEM)
     return BookData(
         settings,
         customers,
         tuple(rates),
-        tuple(entries),
-        tuple(orders),
+        rated.entries,
+        rated.orders,
         tuple(problems),
         layouts,
         open_rows,

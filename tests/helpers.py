@@ -36,6 +36,8 @@ def snapshot(
 
 SETTINGS_ROWS = [
     ["Company Name", "Test Shop"],
+    ["Company Address", "Teststraße 1, 10115 Berlin, Germany"],
+    ["IBAN", "DE89 3704 0044 0532 0130 00"],
     ["Company Tax ID", "DE123456789"],
     ["Default Currency", "EUR"],
     ["Default Tax Rate", D(19)],
@@ -251,3 +253,41 @@ class MemoryWorkbook:
         snap = self.read().tables[tab]
         index = snap.headers.index(header)
         return [r.get(index) for r in snap.rows]
+
+
+# What many case workbooks of ../shared/cases lack to be invoiced without a problem:
+# the seller's address (no invoice goes out without it), an IBAN (else a warning) and
+# a Default Tax Rate (their customers have no Tax Rate of their own). Tests about
+# something else add them to their copy.
+CASE_SETTINGS = (
+    ("Company Address", "1 Quay Street, Galway H91 X2Y3, Ireland"),
+    ("IBAN", "IE29 AIBK 9311 5212 3456 78"),
+    ("Default Tax Rate", D(23)),
+)
+
+
+def add_settings_rows(
+    book: Path, rows: Sequence[tuple[str, CellValue]] = CASE_SETTINGS
+) -> Path:
+    """Type the Key/Value rows whose Key no row has yet below the last row of a
+    copied workbook's Settings tab, as a person would (with sheetbill's own writer, so
+    nothing else in the file changes)."""
+    from sheetbill.workbook.base import CellWrite, WorkbookChanges
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    workbook = ExcelWorkbook(book, backups=0)
+    snapshot = workbook.read()
+    settings = snapshot.tables["Settings"]
+    keys = {str(row.get(0)).casefold() for row in settings.rows}
+    missing = [(key, value) for key, value in rows if key.casefold() not in keys]
+    writes = tuple(
+        CellWrite(row, column, cell)
+        for row, (key, value) in enumerate(missing, start=settings.last_row + 1)
+        for column, cell in ((0, key), (1, value))
+    )
+    if writes:
+        workbook.apply(
+            WorkbookChanges(writes={"Settings": writes}),
+            expected_version=snapshot.version,
+        )
+    return book

@@ -20,7 +20,13 @@ from sheetbill.model import Severity
 from sheetbill.schema import ORDERS, TIME_LOG, normalize_header
 from sheetbill.validation import validate_book
 
-from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, time_row
+from helpers import (
+    ORDER_HEADERS,
+    TIME_HEADERS,
+    add_settings_rows,
+    small_book,
+    time_row,
+)
 
 D = Decimal
 TODAY = date(2026, 11, 2)
@@ -166,8 +172,8 @@ def test_check_names_hrs_and_the_alias_line_it_suggests_works(tmp_path, capsys):
     "Hrs" holds 3. Now the message names "Hrs", and its alias line fixes it."""
     book = tmp_path / "hrs-header.xlsx"
     shutil.copyfile(SHARED / "cases" / "messages" / "hrs-header.xlsx", book)
+    add_settings_rows(book)  # the case has neither, which errors ask for
     code, result = check_json(str(book), capsys=capsys)
-    # Besides: the case has no Default Tax Rate row, which a warning asks for.
     (problem,) = [p for p in result["exceptions"] if p["tab"] == "Time Log"]
     assert code == 1
     assert (problem["tab"], problem["row"], problem["column"], problem["value"]) == (

@@ -92,21 +92,6 @@ def test_tax_charged_without_company_tax_id_is_a_warning_on_its_settings_row():
     assert missing_row.row is None and "add a row with Key" in missing_row.fix
 
 
-def test_without_a_default_tax_rate_row_one_warning_asks_for_the_rate():
-    """0 % that nobody typed: the fix is a rate, not an exemption reason."""
-    settings_rows = [r for r in SETTINGS_ROWS if r[0] != "Default Tax Rate"]
-    customers = [
-        ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None],
-        ["C2", "Beta Inc", "b@beta.example", "EUR", None],
-        ["C3", "Gamma KK", "g@gamma.example", "EUR", D(19)],
-    ]
-    [problem] = problems_of(small_book(customers=customers, settings=settings_rows))
-    assert (problem.tab, problem.row, problem.column) == ("Settings", None, "Value")
-    assert "no 'Default Tax Rate' row" in problem.problem
-    assert "(C1, C2)" in problem.problem
-    assert "Add a row with Key 'Default Tax Rate'" in problem.fix
-
-
 def test_no_warning_when_nothing_is_taxed_or_every_zero_rate_says_why():
     customers = [["C2", "Beta Inc", "b@beta.example", "USD", D(0), EXPORT_NOTE]]
     assert problems_of(small_book(customers=customers, settings=NO_TAX_ID)) == []

@@ -22,6 +22,8 @@ from sheetbill.cli import main
 from sheetbill.workbook.base import CellWrite, WorkbookChanges
 from sheetbill.workbook.excel import ExcelWorkbook
 
+from helpers import CASE_SETTINGS, add_settings_rows
+
 LOGO_CASE = SHARED / "cases" / "logo-beside-workbook"
 AS_OF = "2026-11-03"
 LOGO_ROW = 4  # Settings row of Logo Path in the case workbook
@@ -42,15 +44,8 @@ def copied(case: Path, tmp_path: Path) -> Path:
     for path in folder.iterdir():
         path.chmod(0o644)
     book = folder / "logo.xlsx"
-    if book.exists():  # a tax rate of its own, so that its runs have no warning
-        person = ExcelWorkbook(book, backups=0)
-        snapshot = person.read()
-        row = snapshot.tables["Settings"].last_row + 1
-        writes = (CellWrite(row, 0, "Default Tax Rate"), CellWrite(row, 1, "23"))
-        person.apply(
-            WorkbookChanges(writes={"Settings": writes}),
-            expected_version=snapshot.version,
-        )
+    if book.exists():  # an address, IBAN and tax rate, so its runs have no problem
+        add_settings_rows(book)
     return folder
 
 
@@ -62,7 +57,10 @@ def set_logo_path(book: Path, value: str) -> None:
 
 
 def pdf_images(pdf: Path) -> list[tuple[int, int]]:
-    return [(i.image.width, i.image.height) for i in PdfReader(pdf).pages[0].images]
+    """The sizes of the first page's images but the payment QR code (the square one,
+    printed since the Settings have an IBAN); the case's logo is 400 by 120."""
+    sizes = [(i.image.width, i.image.height) for i in PdfReader(pdf).pages[0].images]
+    return [(width, height) for width, height in sizes if width != height]
 
 
 def pdf_text(pdf: Path) -> str:
@@ -156,7 +154,7 @@ def test_run_on_a_google_sheet_reads_a_relative_logo_beside_sheetbill_toml(
         ]
         for name in ("Settings", "Customers", "Rates", "Time Log")
     }
-    tabs["Settings"].append(["Default Tax Rate", Decimal(23)])
+    tabs["Settings"] += [list(row) for row in CASE_SETTINGS]
     sheet_id = sheets_server.create_spreadsheet("Logo", tabs)
     folder = tmp_path / "office"
     folder.mkdir()

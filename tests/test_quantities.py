@@ -18,7 +18,7 @@ from sheetbill.model import HoursRounding, Severity
 from sheetbill.money import Rounding, round_money
 from sheetbill.validation import validate_book
 
-from helpers import small_book, time_row
+from helpers import SETTINGS_ROWS, small_book, time_row
 
 D = Decimal
 TODAY = date(2026, 11, 2)
@@ -56,7 +56,7 @@ def test_days_are_billed_from_the_rounded_hours_of_the_line():
     book = small_book(
         time_rows=day_rows(D(1), D(1), D(1)),
         rates=DAY_RATE,
-        settings=[["Company Name", "X"], ["Hours Per Day", D("7.5")]],
+        settings=[*SETTINGS_ROWS, ["Hours Per Day", D("7.5")]],
     )
     _, (invoice,) = plan(book)
     assert invoice.lines[0].quantity == D("0.4")
@@ -83,7 +83,7 @@ def test_a_day_line_bills_its_hours_to_five_decimals_of_a_day(
         time_rows=day_rows(*hours),
         rates=DAY_RATE,
         settings=[
-            ["Company Name", "X"],
+            *SETTINGS_ROWS,
             ["Hours Per Day", per_day],
             ["Hours Increment", increment],
             ["Hours Rounding", direction.value],
@@ -149,7 +149,7 @@ def test_an_order_quantity_that_fits_is_billed_as_typed_without_a_word():
 def test_hours_at_a_minute_increment_bill_five_decimals():
     book = small_book(
         time_rows=day_rows(D("0.3333")),
-        settings=[["Company Name", "X"], ["Hours Increment", D(1 / 60)]],
+        settings=[*SETTINGS_ROWS, ["Hours Increment", D(1 / 60)]],
     )
     _, (invoice,) = plan(book)
     assert invoice.lines[0].quantity == D("0.33333")

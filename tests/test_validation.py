@@ -181,7 +181,12 @@ def test_validate_reads_dates_as_serials_or_iso_text_and_amounts_in_the_locale()
         ["2026-10-02", "C1", "Stickers", "2", "0,5", None, None, None, None],
     ]
     book = small_book(
-        order_rows=rows, settings=[["Locale", "de_DE"], ["Company Name", "X"]]
+        order_rows=rows,
+        settings=[
+            ["Locale", "de_DE"],
+            ["Company Name", "X"],
+            ["Default Tax Rate", D(19)],
+        ],
     )
     data, problems = problems_of(book)
     assert problems == []

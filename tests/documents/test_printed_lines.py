@@ -35,6 +35,7 @@ from sheetbill.model import (
 from sheetbill.money import Rounding, round_money
 
 from document_helpers import pdf_text
+from helpers import CASE_SETTINGS, add_settings_rows
 
 D = Decimal
 TODAY = date(2026, 11, 30)
@@ -260,10 +261,12 @@ def test_the_case_workbook_prints_a_day_line_that_multiplies_out(tmp_path, capsy
     book = tmp_path / "days.xlsx"
     shutil.copyfile(CASE / "days.xlsx", book)
     book.chmod(0o644)
-    # Exit 1: the case has no Default Tax Rate row, which one warning asks for.
+    # The case has no Company Address, IBAN nor Default Tax Rate: a person adds them.
+    add_settings_rows(book, [*CASE_SETTINGS[:2], ("Default Tax Rate", D(0))])
+    # Exit 1: billed at 0 %, and its customer has no Invoice Note saying why.
     assert main(["run", str(book), "--as-of", "2026-11-05", "--json"]) == 1
     problems = json.loads(capsys.readouterr().out)["exceptions"]
-    assert ["Default Tax Rate" in p["problem"] for p in problems] == [True]
+    assert [p["column"] for p in problems] == ["Invoice Note"]
     text = pdf_text(tmp_path / "invoices" / "INV-2026-0001.pdf")
     shown = pdf_line(text, "Services – Web Development")
     assert shown == PrintedLine("1.9375 days", "€1,234.50", "€2,391.84")

@@ -30,7 +30,13 @@ from sheetbill.waiting import WaitingRows, WaitReason
 from sheetbill.workbook.base import CellWrite, WorkbookChanges
 from sheetbill.workbook.excel import ExcelWorkbook
 
-from helpers import SETTINGS_ROWS, MemoryWorkbook, small_book, time_row
+from helpers import (
+    SETTINGS_ROWS,
+    MemoryWorkbook,
+    add_settings_rows,
+    small_book,
+    time_row,
+)
 
 NON_LATIN = SHARED / "cases" / "non-latin-names" / "07_nonlatin_names.xlsx"
 AMPERSAND = SHARED / "cases" / "ampersand-in-company-name" / "ampersand.xlsx"
@@ -123,6 +129,7 @@ def test_run_emoji_in_a_customer_name_is_an_exception_and_draws_no_number(
 
 def test_run_ampersand_in_company_name_prints_as_typed_in_the_footer(tmp_path: Path):
     book = copy_case(AMPERSAND, tmp_path)
+    add_settings_rows(book)  # the case has no address: no invoice would be made
     assert main(["run", str(book), "--as-of", "2026-11-02"]) in (0, 1)
     [invoice] = calamine_records(book, "Invoices")
     pdf = book.parent / str(invoice["PDF"])

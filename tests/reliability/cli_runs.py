@@ -12,16 +12,25 @@ from pathlib import Path
 
 from paths import ROOT, SHARED
 
+from helpers import add_settings_rows
+
 CASES = SHARED / "cases"
 
 
 def copy_case(case: str, name: str, folder: Path) -> Path:
-    """The case's workbook (and whatever lies beside it) copied into `folder`."""
+    """The case's workbook (and whatever lies beside it) copied into `folder`, with
+    the Settings rows it lacks to be invoiced without a problem (an address, IBAN,
+    Default Tax Rate), typed before a lock file beside it is copied."""
     folder.mkdir(parents=True, exist_ok=True)
+    book = folder / name
+    shutil.copyfile(CASES / case / name, book)
+    book.chmod(0o644)
+    add_settings_rows(book)
     for source in (CASES / case).iterdir():
-        shutil.copyfile(source, folder / source.name)
-        (folder / source.name).chmod(0o644)
-    return folder / name
+        if source.name != name:
+            shutil.copyfile(source, folder / source.name)
+            (folder / source.name).chmod(0o644)
+    return book
 
 
 def sheetbill(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

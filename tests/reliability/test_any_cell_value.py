@@ -80,6 +80,8 @@ SETTINGS_ROWS = [
     ("Rounding", text("half-up")),
     ("Locale", text("en_US")),
     ("Company Tax ID", text("DE123456789")),
+    ("Company Address", text("Teststraße 1, 10115 Berlin, Germany")),
+    ("IBAN", text("DE89 3704 0044 0532 0130 00")),
 ]
 
 

@@ -13,6 +13,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,8 @@ from sheetbill.documents.files import (
 )
 from sheetbill.errors import ConfigError
 from sheetbill.numbering import is_valid_invoice_number
+
+from helpers import CASE_SETTINGS, add_settings_rows
 
 CASE = SHARED / "cases" / "two-workbooks-one-folder"
 AS_OF = "2026-11-29"
@@ -100,13 +103,9 @@ def shop(tmp_path: Path) -> Path:
 
 
 def _with_default_tax_rate(book: Path) -> None:
-    """The case's workbooks bill at the 0 % of a Default Tax Rate they lack, which
-    is a warning (an exception) now; these tests want runs without any."""
-    import openpyxl
-
-    workbook = openpyxl.load_workbook(book)
-    workbook["Settings"].append(["Default Tax Rate", 19])
-    workbook.save(book)
+    """The case's workbooks lack an address (no invoice is made without one), an IBAN
+    and a Default Tax Rate (an exception each); these tests want runs without any."""
+    add_settings_rows(book, [*CASE_SETTINGS[:2], ("Default Tax Rate", Decimal(19))])
 
 
 @pytest.mark.parametrize("order", [("shop-a", "shop-b"), ("shop-b", "shop-a")])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from sheetbill.config import Config
@@ -91,6 +92,4 @@ def init_google_sheet(workbook: GoogleWorkbook) -> InitResult:
     changes, planned = plan_init(snapshot)
     if not changes.is_empty:
         workbook.apply(changes, expected_version=snapshot.version)
-    return InitResult(
-        Path(workbook.name), False, planned.tabs_added, planned.columns_added
-    )
+    return replace(planned, path=Path(workbook.name))

@@ -1,0 +1,137 @@
+"""What every invoice says about the seller, checked before any number is drawn.
+
+Pure. EU VAT directive 2006/112/EC art. 226 item 5: an invoice gives the supplier's
+full name and address. While either is missing no invoice is made (an error on its
+Settings row), since an invoice without them cannot be sent. How to be paid is not
+required by law, but an invoice that asks to be paid and gives no account leaves the
+customer asking: a warning.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sheetbill.model import Problem, Settings, Severity
+from sheetbill.rowreader import TabLayout
+from sheetbill.settings import KEYS, setting_row
+
+NAME_KEY = "Company Name"
+# Each group of Settings keys gives the seller's address when all its rows are filled
+# in; the first group is the one asked for. A group naming a key sheetbill does not
+# read (the structured rows before they exist) does not count.
+ADDRESS_KEYS: tuple[tuple[str, ...], ...] = (
+    ("Company Address",),
+    ("Company Street", "Company City"),
+)
+ADDRESS_KEY = ADDRESS_KEYS[0][0]
+PAYMENT_KEY = "IBAN"
+# Settings rows a message asks to add: `sheetbill init` adds those a workbook lacks.
+ROWS_ASKED_FOR = (NAME_KEY, ADDRESS_KEY, "Company Tax ID", PAYMENT_KEY)
+
+_WHAT = {
+    NAME_KEY: "your company's legal name",
+    ADDRESS_KEY: "your company's postal address (street, postcode and city, country)",
+}
+
+
+def missing_seller_details(settings: Settings) -> list[str]:
+    """The Settings keys every invoice needs and that are empty (or unreadable):
+    Company Name, and Company Address unless another group of address rows is filled
+    in (EU VAT directive art. 226 item 5). No invoice is made while one is missing."""
+    missing = [] if _value(settings, NAME_KEY) else [NAME_KEY]
+    if not any(_is_filled(settings, group) for group in ADDRESS_KEYS):
+        missing.append(ADDRESS_KEY)
+    return missing
+
+
+def seller_problems(settings: Settings, layout: TabLayout | None) -> list[Problem]:
+    """An error on the Settings row of each detail `missing_seller_details` finds
+    (or asking for the row when none has its Key), and a warning when there is no
+    IBAN: invoices then print no bank details. None without a Settings tab (that is
+    reported on its own); none for a cell that could not be read (reported as such).
+    """
+    if layout is None:
+        return []
+    problems = [
+        _missing(layout, key, _WHAT[key] + _alternatives(key))
+        for key in missing_seller_details(settings)
+        if KEYS[key] not in settings.unreadable
+    ]
+    if (
+        not _value(settings, PAYMENT_KEY)
+        and KEYS[PAYMENT_KEY] not in settings.unreadable
+    ):
+        problems.append(_no_bank_details(layout))
+    return problems
+
+
+def _value(settings: Settings, key: str) -> str:
+    field = KEYS.get(key)
+    value = getattr(settings, field, "") if field else ""
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _is_filled(settings: Settings, group: Sequence[str]) -> bool:
+    return all(key in KEYS for key in group) and all(
+        _value(settings, key) for key in group
+    )
+
+
+def _alternatives(key: str) -> str:
+    """Other rows that give the same detail, in words: ' (or fill in Company Street
+    and Company City)'; '' when sheetbill reads no other."""
+    if key != ADDRESS_KEY:
+        return ""
+    others = [
+        " and ".join(group)
+        for group in ADDRESS_KEYS[1:]
+        if all(k in KEYS for k in group)
+    ]
+    return f" (or fill in {' or '.join(others)})" if others else ""
+
+
+def _missing(layout: TabLayout, key: str, what: str) -> Problem:
+    row = setting_row(layout.table, KEYS[key])
+    if row is None:
+        return Problem(
+            layout.tab,
+            None,
+            "Value",
+            "",
+            f"The setting '{key}' is missing: no row has the Key '{key}'; every "
+            "invoice must show it.",
+            f"Add a row with Key '{key}' and {what} as its Value (run 'sheetbill "
+            "init' on the workbook to add the row). Until then no invoice is made.",
+        )
+    return Problem(
+        layout.tab,
+        row,
+        "Value",
+        "",
+        f"The setting '{key}' is empty; every invoice must show it.",
+        f"Fill in its Value (on this row, beside the Key '{key}') with {what}. "
+        "Until then no invoice is made.",
+    )
+
+
+def _no_bank_details(layout: TabLayout) -> Problem:
+    row = setting_row(layout.table, KEYS[PAYMENT_KEY])
+    where = (
+        "Fill in its Value"
+        if row is not None
+        else f"Add a row with Key '{PAYMENT_KEY}' (run 'sheetbill init' on the "
+        "workbook to add it)"
+    )
+    return Problem(
+        layout.tab,
+        row,
+        "Value",
+        "",
+        f"The setting '{PAYMENT_KEY}' is "
+        + ("empty" if row is not None else "missing")
+        + ": invoices print no bank details, only 'please pay' the total by the due "
+        "date, quoting the invoice number.",
+        f"{where} with the IBAN your customers pay into. If you are paid another "
+        "way, set this exception's Status to ignored.",
+        Severity.WARNING,
+    )
