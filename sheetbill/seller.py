@@ -19,14 +19,21 @@ NAME_KEY = "Company Name"
 # Each group of Settings keys gives the seller's address when all its rows are filled
 # in; the first group is the one asked for. A group naming a key sheetbill does not
 # read (the structured rows before they exist) does not count.
-ADDRESS_KEYS: tuple[tuple[str, ...], ...] = (
-    ("Company Address",),
-    ("Company Street", "Company City"),
-)
+# Company Street also reads an old "Company Address" row (often the whole address in
+# one cell); postcode and city have rows of their own, required by e-invoices only.
+ADDRESS_KEYS: tuple[tuple[str, ...], ...] = (("Company Street",),)
 ADDRESS_KEY = ADDRESS_KEYS[0][0]
 PAYMENT_KEY = "IBAN"
 # Settings rows a message asks to add: `sheetbill init` adds those a workbook lacks.
-ROWS_ASKED_FOR = (NAME_KEY, ADDRESS_KEY, "Company Tax ID", PAYMENT_KEY)
+ROWS_ASKED_FOR = (
+    NAME_KEY,
+    ADDRESS_KEY,
+    "Company Postcode",
+    "Company City",
+    "Company Country",
+    "Company Tax ID",
+    PAYMENT_KEY,
+)
 
 _WHAT = {
     NAME_KEY: "your company's legal name",

@@ -38,7 +38,7 @@ AS_OF = date(2026, 11, 3)
 NAME = "Smith & Sons Builders Ltd"
 ADDRESS = "12 Harbour Road, Cork T12 AB34, Ireland"
 IBAN = "IE29 AIBK 9311 5212 3456 78"
-SELLER = {"Company Name": NAME, "Company Address": ADDRESS, "IBAN": IBAN}
+SELLER = {"Company Name": NAME, "Company Street": ADDRESS, "IBAN": IBAN}
 OTHER_SETTINGS = [r for r in SETTINGS_ROWS if r[0] not in SELLER]
 WORK = [time_row(date(2026, 11, 2), "Ann", "C1", D(2))]
 
@@ -60,7 +60,7 @@ def test_invoices_are_made_only_with_the_sellers_name_and_address(name, address,
     """Whatever the Settings hold: an invoice is planned exactly when the name and the
     address are filled in; each missing one is an error on its row (or asks for the
     row); no IBAN is a warning, and the invoice is still made."""
-    states = {"Company Name": name, "Company Address": address, "IBAN": iban}
+    states = {"Company Name": name, "Company Street": address, "IBAN": iban}
     cells = {
         key: (SELLER[key] if state == "filled" else None)
         for key, state in states.items()
@@ -152,7 +152,7 @@ def test_a_started_workbook_without_company_name_issues_no_invoice_until_it_is_t
     PDF, and says so on the Company Name row. Filled in, the invoice prints it."""
     book = tmp_path / "shop.xlsx"
     assert main(["init", str(book)]) == 0
-    set_setting(book, "Company Address", ADDRESS)
+    set_setting(book, "Company Street", ADDRESS)
     set_setting(book, "IBAN", IBAN)
     set_setting(book, "Company Tax ID", "IE3456789QH")
     set_setting(book, "Default Tax Rate", D(23))
@@ -196,7 +196,7 @@ def test_a_started_workbook_without_company_name_issues_no_invoice_until_it_is_t
     assert [r["Closed"] != "" for r in calamine_records(book, "Exceptions")] == [True]
 
 
-@pytest.mark.parametrize("missing", ["Company Name", "Company Address"])
+@pytest.mark.parametrize("missing", ["Company Name", "Company Street"])
 @pytest.mark.parametrize("has_row", [True, False])
 def test_check_and_run_name_the_missing_seller_detail(
     tmp_path, capsys, missing, has_row
@@ -241,7 +241,7 @@ def test_without_an_iban_the_invoice_is_made_with_a_warning_saying_what_it_shows
     word about it. Now a warning on the IBAN row says so; the invoice is made."""
     rows = [
         ["Company Name", NAME],
-        ["Company Address", ADDRESS],
+        ["Company Street", ADDRESS],
         *([["IBAN", None]] if has_row else []),
         *OTHER_SETTINGS,
     ]
