@@ -230,6 +230,7 @@ SETTINGS_PRINTED = (
     ("Company Postcode", "company_postcode"),
     ("Company City", "company_city"),
     ("Company Tax ID", "company_tax_id"),
+    ("Contact Name", "contact_name"),
     ("Contact Phone", "contact_phone"),
     ("Contact Email", "contact_email"),
     ("IBAN", "iban"),

@@ -36,7 +36,10 @@ def snapshot(
 
 SETTINGS_ROWS = [
     ["Company Name", "Test Shop"],
-    ["Company Address", "Teststraße 1, 10115 Berlin, Germany"],
+    ["Company Street", "Teststraße 1"],
+    ["Company Postcode", "10115"],
+    ["Company City", "Berlin"],
+    ["Company Country", "DE"],
     ["IBAN", "DE89 3704 0044 0532 0130 00"],
     ["Company Tax ID", "DE123456789"],
     ["Default Currency", "EUR"],
