@@ -107,6 +107,13 @@ def country_of_vat_id(tax_id: str) -> str | None:
     return code if is_country_code(code) else None
 
 
+def vat_id_as_written(tax_id: str) -> str:
+    """A VAT identification number as EN 16931 wants it (BT-31, BT-48; BR-CO-9: it
+    starts with the country's code in capitals): without spaces, dots or dashes, in
+    capitals, e.g. "fr 40.123-456.789" -> "FR40123456789"."""
+    return re.sub(r"[\s.\-]", "", tax_id).upper()
+
+
 def country_name(code: str, language: str) -> str:
     """The country's name in `language` (en, de, fr, es), e.g. DE -> Deutschland."""
     if code in _EXTRA:

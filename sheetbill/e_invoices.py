@@ -28,6 +28,7 @@ from sheetbill.model import (
     Severity,
     e_invoice_profile,
 )
+from sheetbill.money import is_currency, minor_units
 from sheetbill.settings import KEYS, setting_row
 from sheetbill.validation import BookData
 
@@ -224,6 +225,25 @@ def _buyer_problems(
                 f"{what}, but {problem}.",
                 f"{fix}, or set E-Invoice to none. None of this customer's rows are "
                 "billed until then.",
+                Severity.ERROR,
+                customer.customer_id,
+            )
+        )
+    if is_currency(customer.currency) and minor_units(customer.currency) > 2:
+        problems.append(
+            Problem(
+                tab,
+                customer.row,
+                "Currency",
+                customer.currency,
+                f"Customer {customer.customer_id} gets {name} e-invoices, but it is "
+                f"billed in {customer.currency}, whose amounts have "
+                f"{minor_units(customer.currency)} decimals, and EN 16931 allows at "
+                "most 2 (rules BR-DEC-01 to BR-DEC-28): such an e-invoice would be "
+                "rejected.",
+                "Set E-Invoice to none (the PDF shows the amounts as they are), or "
+                "bill this customer in another currency. None of this customer's "
+                "rows are billed until then.",
                 Severity.ERROR,
                 customer.customer_id,
             )

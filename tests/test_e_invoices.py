@@ -250,3 +250,25 @@ def test_a_country_name_is_read_as_its_code_and_an_unknown_one_is_asked_for():
         ("Country", Severity.ERROR)
     ]
     assert "not a country sheetbill knows" in found.problems[0].problem
+
+
+@pytest.mark.parametrize("profile", ["factur-x", "xrechnung"])
+@pytest.mark.parametrize(
+    ("currency", "is_held"),
+    [("KWD", True), ("BHD", True), ("JPY", False), ("EUR", False)],
+)
+def test_an_e_invoice_in_a_currency_with_three_decimals_holds_the_customer(
+    profile, currency, is_held
+):
+    """EN 16931 allows amounts with 2 decimals at most (BR-DEC-*): a KWD e-invoice
+    would be rejected, so the customer waits with an error on its Currency cell."""
+    headers = [*HEADERS, "Currency"]
+    customer = {**PUBLIC_BUYER, "E-Invoice": profile, "Currency": currency}
+    _, found = gaps(customer, headers=headers)
+    on_currency = [p for p in found.problems if p.column == "Currency"]
+    assert bool(on_currency) is is_held
+    assert (found.customers == {"C1"}) is is_held
+    if is_held:
+        (problem,) = on_currency
+        assert (problem.row, problem.value) == (2, currency)
+        assert "E-Invoice to none" in problem.fix

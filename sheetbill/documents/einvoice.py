@@ -13,7 +13,7 @@ from typing import Literal, NamedTuple
 
 from lxml import etree
 
-from sheetbill.countries import country_of_vat_id
+from sheetbill.countries import country_of_vat_id, vat_id_as_written
 from sheetbill.documents.context import InvoiceDocument
 from sheetbill.documents.files import atomic_write, xml_path
 from sheetbill.documents.parties import Address, buyer_address, seller_address
@@ -316,6 +316,8 @@ class _Builder:
             # A VAT number starts with its country's code (BT-31/BT-48, BR-CO-09);
             # a seller's national tax number goes as a tax registration (BT-32).
             is_vat = country_of_vat_id(registration_id) is not None
+            if is_vat:
+                registration_id = vat_id_as_written(registration_id)
             if is_vat or tag == "ram:SellerTradeParty":
                 registration = self.el(party, "ram:SpecifiedTaxRegistration")
                 self.el(
@@ -453,7 +455,7 @@ class _Builder:
                 for registration in party.findall(f"{{{RAM}}}SpecifiedTaxRegistration"):
                     if registration.find(f"{{{RAM}}}ID[@schemeID='VA']") is not None:
                         party.remove(registration)
-            vat_id = self.doc.settings.company_tax_id.strip().replace(" ", "")
+            vat_id = vat_id_as_written(self.doc.settings.company_tax_id)
             if seller is not None and vat_id and seller.find(f"{{{RAM}}}ID") is None:
                 identifier = etree.Element(f"{{{RAM}}}ID")
                 identifier.text = vat_id
