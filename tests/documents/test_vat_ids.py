@@ -24,8 +24,6 @@ def test_vat_ids_are_written_as_the_rules_want_whatever_way_they_were_typed(
     """BR-CO-09: a VAT ID starts with its country code in capitals; one typed in
     small letters, with dots or dashes, is written as FR40123456789."""
 
-
-
     doc = with_customer(document(), tax_id=vat, country="FR", e_invoice="factur-x")
     doc = replace(doc, settings=replace(doc.settings, company_tax_id=seller))
     xml = cii_xml(doc)
