@@ -157,7 +157,16 @@ def format_decimal_plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-def checked_number(value: Decimal) -> Decimal:
+# What to type into a column that wants a number, for the fix of a cell holding none:
+# an example that fits the column (hours are not money).
+MONEY_EXAMPLE = "a number such as 1234.50"
+HOURS_EXAMPLE = "the hours as a number such as 1.5, or as h:mm such as 1:30"
+QUANTITY_EXAMPLE = "a number such as 3 or 2.5"
+PERCENT_EXAMPLE = "the rate in percent, such as 19"
+DAYS_EXAMPLE = "a whole number of days, such as 30"
+
+
+def checked_number(value: Decimal, *, example: str = MONEY_EXAMPLE) -> Decimal:
     """`value` if it is a number sheetbill can compute with; else CellValueError.
 
     The one gate every number from a cell passes (parse_number): NaN and Infinity
@@ -165,7 +174,7 @@ def checked_number(value: Decimal) -> Decimal:
     as the cell's problem, instead of as `decimal.InvalidOperation` somewhere later.
     """
     if not value.is_finite():
-        raise CellValueError("is not a number", "type a number such as 1234.50")
+        raise CellValueError("is not a number", f"type {example}")
     magnitude = value.copy_abs()  # abs() would round, and overflow past 1E+999999
     if magnitude >= MAX_NUMBER:
         raise CellValueError(
@@ -207,13 +216,18 @@ def parse_text(value: CellValue) -> str:
     return show(value).strip()
 
 
-def parse_number(value: CellValue, *, locale: str) -> Decimal:
-    """A number from a numeric cell or from text in the workbook's locale."""
+def parse_number(
+    value: CellValue, *, locale: str, example: str = MONEY_EXAMPLE
+) -> Decimal:
+    """A number from a numeric cell or from text in the workbook's locale.
+
+    Raises CellValueError whose fix says to type `example` (what the column wants,
+    e.g. HOURS_EXAMPLE)."""
     refuse_error_value(value)
     if isinstance(value, bool):
         raise CellValueError("is TRUE/FALSE, not a number", "type a number")
     if isinstance(value, Decimal):
-        return checked_number(value)
+        return checked_number(value, example=example)
     if isinstance(value, str):
         # Thousands separated by spaces (fr_FR uses a narrow no-break space) and
         # currency signs or units around the number are not part of it.
@@ -222,11 +236,20 @@ def parse_number(value: CellValue, *, locale: str) -> Decimal:
         if parts and _is_label(parts["before"], 3) and _is_label(parts["after"], 5):
             number = _decimal_of(parts["number"], locale=locale)
             if number is not None:
-                return checked_number(number)
+                return checked_number(number, example=example)
     raise CellValueError(
-        "is not a number",
-        f"type a number such as 1234.50 (or as written in your locale {locale})",
+        "is not a number", f"type {example} (or as written in your locale {locale})"
     )
+
+
+def parse_quantity(value: CellValue, *, locale: str) -> Decimal:
+    """A quantity (pieces, days): parse_number with a fix that fits it."""
+    return parse_number(value, locale=locale, example=QUANTITY_EXAMPLE)
+
+
+def parse_days(value: CellValue, *, locale: str) -> Decimal:
+    """A number of days (payment terms): parse_number with a fix that fits it."""
+    return parse_number(value, locale=locale, example=DAYS_EXAMPLE)
 
 
 _NUMBER_IN_TEXT = re.compile(
@@ -263,7 +286,7 @@ def parse_percent(value: CellValue, *, locale: str) -> Decimal:
     stores for a cell formatted as a percentage.
     """
     is_marked = isinstance(value, str) and "%" in value
-    number = parse_number(value, locale=locale)
+    number = parse_number(value, locale=locale, example=PERCENT_EXAMPLE)
     if not is_marked and 0 < number < 1:
         number *= 100
     if number < 0 or number >= 100:
@@ -448,7 +471,7 @@ def parse_hours(value: CellValue, *, locale: str) -> Decimal:
             return _hours_of_seconds(
                 int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3] or 0)
             )
-    number = parse_number(value, locale=locale)
+    number = parse_number(value, locale=locale, example=HOURS_EXAMPLE)
     clock = day_fraction_clock(number)
     if clock is not None:
         as_hours = format_decimal_plain(_hours_of_seconds(_seconds_of_days(number)))

@@ -15,11 +15,13 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from sheetbill.cells import (
+    HOURS_EXAMPLE,
     MAX_TERMS_DAYS,
     TOO_LONG_FIX,
     TOO_LONG_PROBLEM,
     CellValueError,
     is_too_long,
+    parse_days,
     parse_number,
     parse_percent,
     parse_text,
@@ -118,7 +120,7 @@ def _currency(value: CellValue, locale: str) -> object:
 
 
 def _whole(value: CellValue, locale: str) -> object:
-    number = parse_number(value, locale=locale)
+    number = parse_days(value, locale=locale)
     if number != number.to_integral_value() or number < 0:
         raise CellValueError("is not a whole number of days", "write e.g. 30")
     if number > MAX_TERMS_DAYS:
@@ -129,7 +131,7 @@ def _whole(value: CellValue, locale: str) -> object:
 
 
 def _positive(value: CellValue, locale: str) -> object:
-    number = parse_number(value, locale=locale)
+    number = parse_number(value, locale=locale, example=HOURS_EXAMPLE)
     if number <= 0:
         raise CellValueError(
             "must be more than 0", "write a positive number, e.g. 0.25"

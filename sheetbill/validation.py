@@ -20,9 +20,11 @@ from sheetbill.cells import (
     hours_of_serial,
     is_blank,
     parse_date,
+    parse_days,
     parse_hours,
     parse_number,
     parse_percent,
+    parse_quantity,
     parse_text,
     parse_time_of_day,
     parse_yes_no,
@@ -221,7 +223,6 @@ def _read_customers(
         return customers
     if not _can_read(layout):
         return customers
-    number = locale_parser(parse_number, settings)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         customer_id = read.required_text("Customer ID")
@@ -243,7 +244,7 @@ def _read_customers(
             )
         email, cc = read_addresses(read)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
-        terms = read.parsed("Terms Days", number)
+        terms = read.parsed("Terms Days", locale_parser(parse_days, settings))
         if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
             read.fail(
                 "Terms Days",
@@ -727,7 +728,9 @@ def _read_orders(
         ordered_on = read.parsed("Date", day, required=True)
         customer = _customer_for(read, customers)
         item = read.required_text("Item")
-        quantity = read.parsed("Quantity", number, required=True)
+        quantity = read.parsed(
+            "Quantity", locale_parser(parse_quantity, settings), required=True
+        )
         if quantity is not None and quantity == 0:
             read.fail(
                 "Quantity", "Quantity is 0.", "Write the quantity, or delete the row."
