@@ -323,12 +323,12 @@ class _PackageWriter:
             wanted = formats.get(column)
             if not style and wanted is not None:
                 style = styles.style_for(wanted)
-            if decimals >= 0 and styles.is_plain_money_format(
-                styles.number_format_of(style)
-            ):
+            shown = styles.number_format_of(style)
+            if decimals >= 0 and styles.is_plain_money_format(shown):
                 # An amount shows its currency's minor units (JPY 0, KWD 3).
                 fmt_id = styles.money_format_id(decimals)
-                style = styles.with_number_format(style, fmt_id=fmt_id)
+                if fmt_id != shown:
+                    style = styles.with_number_format(style, fmt_id=fmt_id)
             elif column in wrapped and value.__class__ is str:
                 if not styles.is_wrapped_style(style):
                     style = styles.with_wrap(style)
