@@ -14,9 +14,17 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheetbill.approval import Approvals, draft_numbers, read_approvals
+from sheetbill.approval import (
+    Approvals,
+    AwaitingApproval,
+    awaiting_approval,
+    draft_numbers,
+    read_approvals,
+    threshold_problems,
+)
 from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
+from sheetbill.e_invoices import e_invoice_gaps
 from sheetbill.errors import (
     DateError,
     DocumentsFolderError,
@@ -26,7 +34,7 @@ from sheetbill.errors import (
 )
 from sheetbill.exception_status import problems_set_aside
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
-from sheetbill.legal import legal_problems
+from sheetbill.legal import legal_check
 from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
 from sheetbill.numbering import NumberPattern
 from sheetbill.ownrows import own_row_problems
@@ -92,6 +100,8 @@ class RunResult:
     waiting: tuple[WaitingRows, ...] = ()
     # Invoices approved in this run (their Approve cell), by number: the approver.
     approved: Mapping[str, str] = field(default_factory=dict)
+    # Invoices waiting for approval after this run: where to approve, who may.
+    awaiting_approval: tuple[AwaitingApproval, ...] = ()
     # The Settings time zone: the one of `today`, the run id and the Log's times.
     time_zone: str = "UTC"
     # Problems a person set aside in Exceptions (Status "ignored"): not counted.
@@ -178,6 +188,7 @@ def check_workbook(
         workbook_folder=path.parent if isinstance(path, Path) else None,
     )
     unprintable = _unprintable(data, config)
+    legal = legal_check(data)
     problems = (
         *data.problems,
         *_blocking_problems(data),
@@ -185,7 +196,8 @@ def check_workbook(
         *unprintable.problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
         *read_approvals(data.layouts, data.settings).problems,
-        *legal_problems(data),
+        *threshold_problems(data),
+        *legal.problems,
     )
     counts = {
         "customers": len(data.customers),
@@ -197,9 +209,10 @@ def check_workbook(
     if _is_invoicing_blocked(problems, data.settings) or unprintable.stops_invoicing:
         waiting = held_back(waiting, _valid_rows(data))
     else:
-        held = unprintable.held((*data.time_entries, *data.orders))
+        rows: tuple[TimeEntry | Order, ...] = (*data.time_entries, *data.orders)
+        held = _held(unprintable.held(rows), legal.held(rows))
         waiting = with_held(waiting, held)
-    ignored = problems_set_aside(problems, data.layouts.get("Exceptions"))
+    ignored = problems_set_aside(problems, data.layouts)
     return CheckResult(
         workbook.name,
         today,
@@ -209,6 +222,11 @@ def check_workbook(
         time_zone=data.settings.timezone,
         ignored=ignored,
     )
+
+
+def _held(*found: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The rows held back by any exception, each once."""
+    return list(dict.fromkeys(row for rows in found for row in rows))
 
 
 def _valid_rows(data: BookData) -> list[tuple[str, int]]:
@@ -563,12 +581,14 @@ def _plan(
     )
     approvals = read_approvals(data.layouts, data.settings)
     unprintable = _unprintable(data, config)
+    legal = legal_check(data)
     problems = [
         *data.problems,
         *match.problems,
         *_blocking_problems(data),
         *approvals.problems,
-        *legal_problems(data),
+        *threshold_problems(data),
+        *legal.problems,
         *unprintable.problems,
     ]
     again = rows_billed_before(
@@ -590,10 +610,11 @@ def _plan(
                 e for e in entries if (e.source.tab, e.source.row) not in consumed
             ]
             orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
-        held = unprintable.held((*entries, *orders))
+        rows: tuple[TimeEntry | Order, ...] = (*entries, *orders)
+        held = _held(unprintable.held(rows), legal.held(rows))
         if held:
-            entries = unprintable.printable(entries)
-            orders = unprintable.printable(orders)
+            entries = legal.allowed(unprintable.printable(entries))
+            orders = legal.allowed(unprintable.printable(orders))
         new, after, too_long = _plan_fitting(
             data, entries, orders, today, counters, reuse, released_row_ids(unwritten)
         )
@@ -630,12 +651,22 @@ def _plan(
 
 
 def _unprintable(data: BookData, config: Config) -> UnprintableText:
-    """The cells no font of sheetbill can print; none when no PDFs are made."""
+    """The cells no font of sheetbill can print, and the customers whose e-invoices
+    lack what their profile requires: both hold rows back before any number is
+    drawn. None when no PDFs (nor e-invoices) are made."""
     if not config.documents:
         return UnprintableText()
     from sheetbill.documents.fonts import unprintable_cells
 
-    return unprintable_cells(data)
+    found = unprintable_cells(data)
+    gaps = e_invoice_gaps(data)
+    if not gaps.problems and not gaps.customers:
+        return found
+    return replace(
+        found,
+        problems=(*found.problems, *gaps.problems),
+        customers=found.customers | gaps.customers,
+    )
 
 
 def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:
@@ -755,6 +786,14 @@ def _result(
         withdrawn=tuple(planned.withdrawn),
         waiting=planned.waiting,
         approved={n: a for n, (_, a) in planned.approvals.approved.items()},
+        awaiting_approval=awaiting_approval(
+            planned.approvals,
+            (*planned.pending, *planned.new),
+            rows=plan.invoice_rows,
+            column=plan.approve_column,
+            settings=planned.data.settings,
+            entries=planned.data.time_entries,
+        ),
         time_zone=planned.data.settings.timezone,
         ignored=plan.ignored,
     )

@@ -10,13 +10,20 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import NumberFormatError, parse_decimal
 
+from sheetbill.number_words import (
+    HOUR_WORDS,
+    HOURS,
+    MINUTE_WORDS,
+    PERCENT,
+    PLAIN,
+    NumberWords,
+)
 from sheetbill.workbook.base import CellValue, SerialFormat, UnsavedFormula
 
 # Excel's day 0 in the 1900 date system (it counts the non-existent 1900-02-29, so the
@@ -157,16 +164,7 @@ def format_decimal_plain(value: Decimal) -> str:
     return format(value.normalize(), "f")
 
 
-# What to type into a column that wants a number, for the fix of a cell holding none:
-# an example that fits the column (hours are not money).
-MONEY_EXAMPLE = "a number such as 1234.50"
-HOURS_EXAMPLE = "the hours as a number such as 1.5, or as h:mm such as 1:30"
-QUANTITY_EXAMPLE = "a number such as 3 or 2.5"
-PERCENT_EXAMPLE = "the rate in percent, such as 19"
-DAYS_EXAMPLE = "a whole number of days, such as 30"
-
-
-def checked_number(value: Decimal, *, example: str = MONEY_EXAMPLE) -> Decimal:
+def checked_number(value: Decimal) -> Decimal:
     """`value` if it is a number sheetbill can compute with; else CellValueError.
 
     The one gate every number from a cell passes (parse_number): NaN and Infinity
@@ -174,7 +172,7 @@ def checked_number(value: Decimal, *, example: str = MONEY_EXAMPLE) -> Decimal:
     as the cell's problem, instead of as `decimal.InvalidOperation` somewhere later.
     """
     if not value.is_finite():
-        raise CellValueError("is not a number", f"type {example}")
+        raise CellValueError("is not a number", "type a number such as 1234.50")
     magnitude = value.copy_abs()  # abs() would round, and overflow past 1E+999999
     if magnitude >= MAX_NUMBER:
         raise CellValueError(
@@ -217,39 +215,41 @@ def parse_text(value: CellValue) -> str:
 
 
 def parse_number(
-    value: CellValue, *, locale: str, example: str = MONEY_EXAMPLE
+    value: CellValue, *, locale: str, words: NumberWords = PLAIN
 ) -> Decimal:
     """A number from a numeric cell or from text in the workbook's locale.
 
-    Raises CellValueError whose fix says to type `example` (what the column wants,
-    e.g. HOURS_EXAMPLE)."""
+    Beside the number may stand only what `words` allows (the row's currency, a unit,
+    a percent sign); a cell with any other word raises CellValueError naming it.
+    """
+    return read_number(value, locale=locale, words=words)[0]
+
+
+def read_number(
+    value: CellValue, *, locale: str, words: NumberWords
+) -> tuple[Decimal, str]:
+    """The number of a cell and the word beside it (casefolded; "" for none), which
+    `words` allows; else CellValueError."""
     refuse_error_value(value)
     if isinstance(value, bool):
         raise CellValueError("is TRUE/FALSE, not a number", "type a number")
     if isinstance(value, Decimal):
-        return checked_number(value, example=example)
+        return checked_number(value), ""
     if isinstance(value, str):
-        # Thousands separated by spaces (fr_FR uses a narrow no-break space) and
-        # currency signs or units around the number are not part of it.
-        text = re.sub(r"\s", "", value)
-        parts = _NUMBER_IN_TEXT.fullmatch(text)
-        if parts and _is_label(parts["before"], 3) and _is_label(parts["after"], 5):
+        # Thousands separated by spaces (fr_FR uses a narrow no-break space) are
+        # part of the number; a word beside it is read, never dropped.
+        parts = _NUMBER_IN_TEXT.fullmatch(re.sub(r"\s", "", value))
+        if parts and _is_one_word(parts["before"], parts["after"], parts["number"]):
             number = _decimal_of(parts["number"], locale=locale)
             if number is not None:
-                return checked_number(number, example=example)
+                word = parts["before"] or parts["after"]
+                if word and word.casefold() not in words.allowed:
+                    raise CellValueError(*words.refusal(word))
+                return checked_number(number), word.casefold()
+    # The fix fits the column (hours are not money): the example of its `words`.
     raise CellValueError(
-        "is not a number", f"type {example} (or as written in your locale {locale})"
+        "is not a number", f"{words.fix}; write numbers as your locale {locale} does"
     )
-
-
-def parse_quantity(value: CellValue, *, locale: str) -> Decimal:
-    """A quantity (pieces, days): parse_number with a fix that fits it."""
-    return parse_number(value, locale=locale, example=QUANTITY_EXAMPLE)
-
-
-def parse_days(value: CellValue, *, locale: str) -> Decimal:
-    """A number of days (payment terms): parse_number with a fix that fits it."""
-    return parse_number(value, locale=locale, example=DAYS_EXAMPLE)
 
 
 _NUMBER_IN_TEXT = re.compile(
@@ -258,13 +258,12 @@ _NUMBER_IN_TEXT = re.compile(
 )
 
 
-def _is_label(text: str, letters: int) -> bool:
-    """What may stand around a number in a cell: currency signs, a percent sign, or
-    one short word (a currency code such as EUR, a unit such as h). Anything else
-    (`#DIV/0!`, `T-12`, `3/4`) means the cell is not a number, never a guessed one."""
-    signs = "".join(c for c in text if unicodedata.category(c) == "Sc" or c == "%")
-    word = text[len(signs) :] if text.startswith(signs) else text.removesuffix(signs)
-    return word == "" or (word.isalpha() and len(word) <= letters)
+def _is_one_word(before: str, after: str, number: str) -> bool:
+    """At most one word, on one side. After a word the number starts with a digit:
+    in "ca. 12" or "EUR.12" the point belongs to the word, not to 0.12."""
+    if before and after:
+        return False
+    return not before or number.lstrip("+-")[:1].isdigit()
 
 
 def _decimal_of(text: str, *, locale: str) -> Decimal | None:
@@ -286,7 +285,7 @@ def parse_percent(value: CellValue, *, locale: str) -> Decimal:
     stores for a cell formatted as a percentage.
     """
     is_marked = isinstance(value, str) and "%" in value
-    number = parse_number(value, locale=locale, example=PERCENT_EXAMPLE)
+    number = parse_number(value, locale=locale, words=PERCENT)
     if not is_marked and 0 < number < 1:
         number *= 100
     if number < 0 or number >= 100:
@@ -329,7 +328,7 @@ def parse_date(value: CellValue, *, locale: str) -> date:
 
 def _parse_date_text(text: str, *, locale: str) -> date | None:
     """ISO first (2026-11-25, with or without time), then 3/11/2026 in the order the
-    Locale writes dates (`is_month_first`)."""
+    Locale writes dates (`is_month_first`), and 3.11.2026 day first everywhere."""
     if re.match(r"^\d{4}-\d\d-\d\d", text):
         try:
             return date.fromisoformat(text[:10])
@@ -338,7 +337,23 @@ def _parse_date_text(text: str, *, locale: str) -> date | None:
     readings = _date_readings(text)
     if readings is None:
         return None
-    return readings[0] if is_month_first(locale) else readings[1]
+    return readings[0] if is_read_month_first(text, locale) else readings[1]
+
+
+def is_read_month_first(text: str, locale: str) -> bool:
+    """Whether a text date such as 3/11/2026 is read month first: as the Locale
+    writes short dates, except with dots. Dots are the day-first convention (de_DE,
+    ru_RU, ...): no locale writes month.day.year, so 11.03.2026 is 11 March even
+    under en_US."""
+    return "." not in text and is_month_first(locale)
+
+
+def text_date_order(text: str, locale: str) -> str:
+    """How a text date is read, for messages: "month first, Locale en_US", or "day
+    first, as dates with dots are written"."""
+    if "." in text:
+        return "day first, as dates with dots are written"
+    return f"{date_order(locale)}, Locale {locale}"
 
 
 _NUMERIC_DATE = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*")
@@ -388,14 +403,17 @@ def date_order(locale: str) -> str:
 def other_date_reading(value: CellValue, *, locale: str) -> date | None:
     """For a text date such as 3/11/2026 that names another day when read in the
     other order (3 November, not 11 March): that other day. None for any other value,
-    including 13/11/2026 or 3/3/2026, which read one way only."""
+    including 13/11/2026 or 3/3/2026, which read one way only, and 3.11.2026 under a
+    day-first Locale, where dots and Locale agree."""
     if value.__class__ is not str:
+        return None
+    if "." in value and not is_month_first(locale):
         return None
     readings = _date_readings(value)
     if readings is None or None in readings or readings[0] == readings[1]:
         return None
     month_first, day_first = readings
-    return day_first if is_month_first(locale) else month_first
+    return day_first if is_read_month_first(value, locale) else month_first
 
 
 _MONTHS = (
@@ -425,16 +443,22 @@ def _refuse_other_order(text: str, locale: str) -> None:
     readings = _date_readings(text)
     if readings is None:
         return
-    other = readings[1] if is_month_first(locale) else readings[0]
-    if other is not None:
-        order = date_order(locale)
+    other = readings[1] if is_read_month_first(text, locale) else readings[0]
+    if other is None:
+        return
+    if "." in text:
         raise CellValueError(
-            f"is not a date read {order}, as the Locale {locale} writes dates "
-            f"(read the other way it is {spelled_date(other)})",
-            f"type the date as {other.isoformat()}, or format the cell as a date; "
-            "if all your dates are written the other way round, change the Locale "
-            "in Settings",
+            "is not a date read day first, as dates with dots are written (read "
+            f"the other way it is {spelled_date(other)})",
+            f"type the date as {other.isoformat()}, or format the cell as a date",
         )
+    raise CellValueError(
+        f"is not a date read {date_order(locale)}, as the Locale {locale} writes "
+        f"dates (read the other way it is {spelled_date(other)})",
+        f"type the date as {other.isoformat()}, or format the cell as a date; "
+        "if all your dates are written the other way round, change the Locale "
+        "in Settings",
+    )
 
 
 def parse_yes_no(value: CellValue) -> bool:
@@ -453,7 +477,8 @@ def parse_yes_no(value: CellValue) -> bool:
 
 
 def parse_hours(value: CellValue, *, locale: str) -> Decimal:
-    """Hours as a number (1.5), a duration (1:30, 25:30:00) or an Excel time cell.
+    """Hours as a number (1.5, 1.5 h), in minutes (45 min is 0.75), a duration (1:30,
+    25:30:00) or an Excel time cell. Any other word ("3 days") is refused.
 
     A number that reads as a time of day stored as a fraction of a day (0.3541666… is
     8:30; see `day_fraction_clock`) is refused: it is what a time cell copied without
@@ -471,7 +496,11 @@ def parse_hours(value: CellValue, *, locale: str) -> Decimal:
             return _hours_of_seconds(
                 int(match[1]) * 3600 + int(match[2]) * 60 + int(match[3] or 0)
             )
-    number = parse_number(value, locale=locale, example=HOURS_EXAMPLE)
+    number, word = read_number(value, locale=locale, words=HOURS)
+    if word in MINUTE_WORDS:
+        return checked_number(number / _MINUTES_PER_HOUR)
+    if word in HOUR_WORDS:
+        return number  # typed as hours: no time of day has a unit
     clock = day_fraction_clock(number)
     if clock is not None:
         as_hours = format_decimal_plain(_hours_of_seconds(_seconds_of_days(number)))
@@ -484,7 +513,16 @@ def parse_hours(value: CellValue, *, locale: str) -> Decimal:
     return number
 
 
+def parse_hours_number(value: CellValue, *, locale: str) -> Decimal:
+    """A number of hours from a setting: 8, 8 h, or in minutes (15 min is 0.25)."""
+    number, word = read_number(value, locale=locale, words=HOURS)
+    return (
+        checked_number(number / _MINUTES_PER_HOUR) if word in MINUTE_WORDS else number
+    )
+
+
 _DURATION_TEXT = re.compile(r"\s*(\d{1,3}):(\d\d)(?::(\d\d))?\s*")
+_MINUTES_PER_HOUR = 60
 _MINUTES_PER_DAY = 1440
 # How far from a whole minute a day fraction may be: Sheets keeps times as doubles.
 _MINUTE_SLACK = Decimal("1e-6")
@@ -574,7 +612,12 @@ def _hours_of_seconds(seconds: int) -> Decimal:
 
 
 def parse_time_of_day(value: CellValue) -> time:
-    """A clock time from a time cell, a fraction of a day, or text such as 09:30."""
+    """A clock time from a time cell, a fraction of a day, or text such as 09:30,
+    9:30:15, 9:30 AM or 5 p.m.
+
+    AM/PM is read in any Locale: it is unambiguous, and what a spreadsheet set to
+    English shows and people copy (12 AM is midnight, 12 PM noon).
+    """
     refuse_error_value(value)
     if isinstance(value, datetime):
         return value.time()
@@ -584,7 +627,31 @@ def parse_time_of_day(value: CellValue) -> time:
         seconds = int((value * 86400).to_integral_value())
         return time(seconds // 3600, seconds % 3600 // 60)
     if isinstance(value, str):
-        match = re.fullmatch(r"\s*(\d{1,2})[:.h](\d\d)\s*", value)
-        if match and int(match[1]) < 24 and int(match[2]) < 60:
-            return time(int(match[1]), int(match[2]))
-    raise CellValueError("is not a time of day", "type a time such as 09:30")
+        clock = _clock_of_text(value)
+        if clock is not None:
+            return clock
+    raise CellValueError(
+        "is not a time of day", "type a time such as 09:30 (or 9:30 AM, 5:30 PM)"
+    )
+
+
+_CLOCK_TEXT = re.compile(
+    r"\s*(\d{1,2})(?:[:.h](\d\d)(?::(\d\d))?)?\s*(?:([ap])\.?\s*m\.?)?\s*",
+    re.IGNORECASE,
+)
+
+
+def _clock_of_text(text: str) -> time | None:
+    match = _CLOCK_TEXT.fullmatch(text)
+    if match is None:
+        return None
+    hour, minute, second = (int(g or 0) for g in match.groups()[:3])
+    half = (match[4] or "").casefold()
+    if minute > 59 or second > 59:
+        return None
+    if not half:
+        # A bare "9" is a number, not a time.
+        return time(hour, minute, second) if match[2] and hour < 24 else None
+    if not 1 <= hour <= 12:
+        return None
+    return time(hour % 12 + (12 if half == "p" else 0), minute, second)

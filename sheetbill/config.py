@@ -297,8 +297,17 @@ def _refuse_another_workbooks_state(config: Config, workbook: str | None) -> Non
     """A found config whose `state` belongs to its own `source` must not lend that
     state database to another workbook named on the command line: its invoice numbers
     and billed rows would be mixed with the other workbook's."""
-    if not workbook or config.state is None or not config.source:
+    if not workbook or config.state is None:
         return
+    if not config.source:
+        # Without `source` the state database would serve every workbook this config
+        # is found for: a test copy beside the real workbook would share its numbers.
+        raise ConfigError(
+            f"it sets state = {config.state} without saying whose it is: add "
+            f'source = "{Path(workbook).name}" (the workbook that state database '
+            f"belongs to), or name a config for {workbook} with --config",
+            path=config.path,
+        )
     if "://" in workbook or "://" in config.source:
         same = workbook.strip() == config.source.strip()
     else:

@@ -1,9 +1,10 @@
 """The demo workbook: a small design and software agency, generated from a fixed seed.
 
 This is the one source of `sheet_templates/demo.xlsx` (a test keeps the committed copy
-in sync): 11 customers in EUR, USD and JPY, tax exclusive and inclusive, rates per
-customer, project and person, three months of time logs, orders, and a few deliberately
-wrong rows that show up in the Exceptions tab. Regenerate with `python -m sheetbill.demo
+in sync): 12 customers in EUR, USD and JPY (one reads Factur-X, a public buyer
+XRechnung), tax exclusive and inclusive, rates per customer, project and person, three
+months of time logs, orders, and a few deliberately wrong rows that show up in the
+Exceptions tab. Regenerate with `python -m sheetbill.demo
 PATH`.
 """
 
@@ -17,7 +18,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-from sheetbill.model import LineGrouping, Settings, TaxMode
+from sheetbill.model import ApprovalThreshold, LineGrouping, Settings, TaxMode
 from sheetbill.schema import (
     ALL_TABS,
     CUSTOMERS,
@@ -42,15 +43,23 @@ D = Decimal
 DEMO_SETTINGS = replace(
     Settings(),
     company_name="Northwind Studio GmbH",
-    company_address="Torstraße 140, 10119 Berlin, Germany",
+    company_address="Torstraße 140",
+    company_postcode="10119",
+    company_city="Berlin",
+    company_country="DE",
     company_tax_id="DE298765431",
+    contact_name="Accounts",
+    contact_phone="+49 30 5557 1400",
+    contact_email="invoices@northwind.example",
     iban="DE89370400440532013000",
     bic="COBADEFFXXX",
     default_currency="EUR",
     default_tax_rate=D(19),
     tax_mode=TaxMode.EXCLUSIVE,
     terms_days=14,
-    approval_threshold=D(25000),
+    approval_threshold=ApprovalThreshold(
+        (("EUR", D(25000)), ("USD", D(30000)), ("JPY", D(4000000)))
+    ),
     approvers=("Maria Lopez",),
     billing_owner="billing@northwind.example",
     locale="de_DE",
@@ -65,7 +74,9 @@ CUSTOMER_ROWS: list[Row] = [
         "Customer ID": "C001",
         "Name": "Acme Robotics GmbH",
         "Email": "ap@acme-robotics.example",
-        "Address": "Hafenstraße 3, 20457 Hamburg",
+        "Street": "Hafenstraße 3",
+        "Postcode": "20457",
+        "City": "Hamburg",
         "Country": "DE",
         "Currency": "EUR",
         "Tax ID": "DE811234567",
@@ -78,7 +89,9 @@ CUSTOMER_ROWS: list[Row] = [
         "Name": "Brightline Media AG",
         "Email": "invoices@brightline.example",
         "CC": "cfo@brightline.example",
-        "Address": "Karlstraße 12, 80333 München",
+        "Street": "Karlstraße 12",
+        "Postcode": "80333",
+        "City": "München",
         "Country": "DE",
         "Currency": "EUR",
         "Tax ID": "DE812345678",
@@ -88,46 +101,50 @@ CUSTOMER_ROWS: list[Row] = [
         "Customer ID": "C003",
         "Name": "Fjord Analytics AS",
         "Email": "faktura@fjord.example",
-        "Address": "Storgata 1, 0155 Oslo",
+        "Street": "Storgata 1",
+        "Postcode": "0155",
+        "City": "Oslo",
         "Country": "NO",
         "Currency": "EUR",
         "Tax ID": "NO923456789MVA",
         "Tax Rate": D(0),
+        # The invoice prints why no VAT is charged (outside the EU: not subject).
+        "Tax Category": "outside scope",
         "Language": "en",
-        "Invoice Note": "Reverse charge: VAT to be accounted for by the recipient "
-        "(place of supply Norway, Sec. 3a(2) UStG).",
-        "Notes": "Reverse charge: tax 0 %",
+        "Notes": "Outside the EU: no German VAT, Fjord accounts for it in Norway",
     },
     {
         "Customer ID": "C004",
         "Name": "Hudson & Pike LLC",
         "Email": "ap@hudsonpike.example",
-        "Address": "200 Park Ave, New York, NY 10166",
+        "Street": "200 Park Ave",
+        "Postcode": "10166",
+        "City": "New York, NY",
         "Country": "US",
         "Currency": "USD",
         "Tax Rate": D(0),
         "Terms Days": D(30),
         "Language": "en",
-        "Invoice Note": "Not subject to German VAT: place of supply outside the EU "
-        "(Sec. 3a(2) UStG).",
     },
     {
         "Customer ID": "C005",
         "Name": "Golden Gate Outdoor Inc.",
         "Email": "billing@ggoutdoor.example",
-        "Address": "1 Market St, San Francisco, CA",
+        "Street": "1 Market St",
+        "Postcode": "94105",
+        "City": "San Francisco, CA",
         "Country": "US",
         "Currency": "USD",
         "Tax Rate": D(0),
         "Language": "en",
-        "Invoice Note": "Not subject to German VAT: place of supply outside the EU "
-        "(Sec. 3a(2) UStG).",
     },
     {
         "Customer ID": "C006",
         "Name": "Sakura Design K.K.",
         "Email": "keiri@sakura.example",
-        "Address": "1-1 Marunouchi, Chiyoda-ku, Tokyo",
+        "Street": "1-1 Marunouchi, Chiyoda-ku",
+        "Postcode": "100-0005",
+        "City": "Tokyo",
         "Country": "JP",
         "Currency": "JPY",
         "Tax Rate": D(10),
@@ -137,20 +154,25 @@ CUSTOMER_ROWS: list[Row] = [
         "Customer ID": "C007",
         "Name": "Café Lumière SARL",
         "Email": "compta@lumiere.example",
-        "Address": "8 rue de Rivoli, 75004 Paris",
+        "Street": "8 rue de Rivoli",
+        "Postcode": "75004",
+        "City": "Paris",
         "Country": "FR",
         "Currency": "EUR",
         "Tax ID": "FR40123456789",
         "Tax Rate": D(20),
         "Tax Mode": "inclusive",
         "Language": "fr",
-        "Notes": "Prices agreed including VAT",
+        "E-Invoice": "factur-x",
+        "Notes": "Prices agreed including VAT; reads Factur-X (data inside the PDF)",
     },
     {
         "Customer ID": "C008",
         "Name": "Bäckerei Schulz",
         "Email": "schulz@baeckerei.example",
-        "Address": "Bergmannstraße 5, 10961 Berlin",
+        "Street": "Bergmannstraße 5",
+        "Postcode": "10961",
+        "City": "Berlin",
         "Country": "DE",
         "Currency": "EUR",
         "Tax Mode": "inclusive",
@@ -161,7 +183,9 @@ CUSTOMER_ROWS: list[Row] = [
         "Customer ID": "C009",
         "Name": "Tokyo Ramen Lab",
         "Email": "info@ramenlab.example",
-        "Address": "2-3 Shibuya, Tokyo",
+        "Street": "2-3 Shibuya",
+        "Postcode": "150-0002",
+        "City": "Tokyo",
         "Country": "JP",
         "Currency": "JPY",
         "Tax Rate": D(10),
@@ -180,12 +204,28 @@ CUSTOMER_ROWS: list[Row] = [
         "Customer ID": "C011",
         "Name": "Estudio Sol S.L.",
         "Email": "facturas at estudiosol",
-        "Address": "Calle Mayor 5, 28013 Madrid",
+        "Street": "Calle Mayor 5",
+        "Postcode": "28013",
+        "City": "Madrid",
         "Country": "ES",
         "Currency": "EUR",
         "Tax Rate": D(21),
         "Language": "es",
         "Notes": "Email typed wrongly on purpose: shows as an exception",
+    },
+    {
+        "Customer ID": "C012",
+        "Name": "Bezirksamt Pankow von Berlin",
+        "Email": "rechnungseingang@ba-pankow.example",
+        "Street": "Breite Straße 24-26",
+        "Postcode": "13187",
+        "City": "Berlin",
+        "Country": "DE",
+        "Currency": "EUR",
+        "Language": "de",
+        "E-Invoice": "xrechnung",
+        "Buyer Reference": "11000000-54321-27",
+        "Notes": "Public buyer: XRechnung with its Leitweg-ID as Buyer Reference",
     },
 ]
 
@@ -469,6 +509,22 @@ def time_log_rows(rng: random.Random) -> list[Row]:
     rows.sort(
         key=lambda r: r["Date"] if isinstance(r["Date"], date) else date(2026, 9, 1)
     )
+    # The public buyer's workshops, typed in later (after the random rows, so that
+    # they leave those as they were).
+    rows += [
+        {
+            "Date": day,
+            "Person": "Chloé Martin",
+            "Customer ID": "C012",
+            "Project": "Bürgerportal",
+            "Activity": "Consulting",
+            "Hours": D(hours),
+            "Description": "Workshop on the appointment booking",
+            "Billable": "yes",
+            "Approved": "yes",
+        }
+        for day, hours in ((date(2026, 10, 13), 6), (date(2026, 10, 20), 4))
+    ]
     return rows
 
 
@@ -553,6 +609,14 @@ def order_rows() -> list[Row]:
             "Quantity": D(0),
             "Unit Price": D(300),
             "Description": "Quantity 0 by mistake",
+        },
+        {
+            "Date": date(2026, 10, 21),
+            "Customer ID": "C012",
+            "Item": "Printed brochures",
+            "Quantity": D(500),
+            "Unit Price": D("0.84"),
+            "Description": "Bürgerportal flyer, A5",
         },
     ]
     return rows

@@ -31,6 +31,7 @@ from sheetbill.model import (
     Severity,
     SourceRow,
     TaxBreakdown,
+    TaxCategory,
     TaxMode,
     TimeEntry,
     new_source_row,
@@ -44,6 +45,7 @@ from sheetbill.money import (
     sum_amounts,
 )
 from sheetbill.numbering import NumberPattern
+from sheetbill.tax_category import LineTax, is_outside_scope, line_tax
 
 ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
 
@@ -66,6 +68,8 @@ class PricedItem(NamedTuple):
     source: SourceRow
     # Time before orders, then by date and sheet row.
     sort_key: tuple[int, date, int]
+    # The line's VAT category (`tax_category.line_tax`); None: 0 % and unexplained.
+    tax_category: TaxCategory | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,18 +109,7 @@ def billed_quantity(quantity: Decimal, rounding: Rounding) -> Decimal:
     return quantity.quantize(_QUANTITY_STEP, rounding=rounding.decimal_mode).normalize()
 
 
-def tax_rate_for(
-    customer: Customer, settings: Settings, line_rate: Decimal | None
-) -> Decimal:
-    """A line's own rate wins, then the customer's, then the Settings' default."""
-    if line_rate is not None:
-        return line_rate
-    if customer.tax_rate is not None:
-        return customer.tax_rate
-    return settings.default_tax_rate
-
-
-TimePricer = Callable[[TimeEntry, Decimal, SourceRow], PricedItem]
+TimePricer = Callable[[TimeEntry, LineTax, SourceRow], PricedItem]
 
 
 def _time_pricer(settings: Settings) -> TimePricer:
@@ -126,7 +119,7 @@ def _time_pricer(settings: Settings) -> TimePricer:
     grouping = settings.line_grouping
     by = _LINE_GROUPING_BY.get(grouping, "activity")
 
-    def time_item(entry: TimeEntry, tax_rate: Decimal, source: SourceRow) -> PricedItem:
+    def time_item(entry: TimeEntry, tax: LineTax, source: SourceRow) -> PricedItem:
         rate = entry.rate
         quantity = round_hours(entry.hours, settings)
         if rate.unit == "day":
@@ -152,9 +145,10 @@ def _time_pricer(settings: Settings) -> TimePricer:
                 quantity,
                 rate.unit,
                 rate.rate,
-                tax_rate,
+                tax.rate,
                 source,
                 (0, entry.day, source.row),
+                tax.category,
             )
         )
 
@@ -184,15 +178,17 @@ def _order_item(
     description = (
         f"{order.item}: {order.description}" if order.description else order.item
     )
+    tax = line_tax(customer, settings, order.tax_rate, order.tax_category)
     return PricedItem(
         group=("order", order.source.tab, str(order.source.row)),
         description=description,
         quantity=order.quantity,
         unit="item",
         unit_price=order.unit_price,
-        tax_rate=tax_rate_for(customer, settings, order.tax_rate),
+        tax_rate=tax.rate,
         source=source,
         sort_key=(1, order.day, source.row),
+        tax_category=tax.category,
     )
 
 
@@ -202,7 +198,7 @@ def price_lines(
     """Group items into lines and compute every amount under the rounding rule."""
     grouped: dict[tuple[object, ...], list[PricedItem]] = {}
     for item in sorted(items, key=attrgetter("sort_key")):
-        key = (item.group, item.unit, item.unit_price, item.tax_rate)
+        key = (item.group, item.unit, item.unit_price, item.tax_rate, item.tax_category)
         grouped.setdefault(key, []).append(item)
     drafts = []
     for members in grouped.values():
@@ -230,6 +226,7 @@ def price_lines(
             tax=amount.tax,
             total=amount.total,
             sources=sources,
+            tax_category=first.tax_category,
         )
         for index, ((first, quantity, _base, sources), amount) in enumerate(
             zip(drafts, amounts, strict=True), start=1
@@ -332,6 +329,12 @@ def oversized_text(invoice: Invoice) -> Problem | None:
     return None
 
 
+def _invoice_key(
+    customer: Customer, category: TaxCategory | None
+) -> tuple[str, str, bool]:
+    return (customer.customer_id, customer.currency, is_outside_scope(category))
+
+
 def plan_invoices(
     *,
     customers: Mapping[str, Customer],
@@ -343,7 +346,8 @@ def plan_invoices(
     reuse: Sequence[str] = (),
     reuse_row_ids: Sequence[int] = (),
 ) -> tuple[list[Invoice], Counters]:
-    """One invoice per customer and currency, numbered in customer order.
+    """One invoice per customer and currency, numbered in customer order; lines
+    outside the scope of VAT go on one of their own (`tax_category.is_outside_scope`).
 
     `reuse` are invoice numbers, `reuse_row_ids` Row ID numbers, drawn before but
     never written (an interrupted run's): they are taken first, in order, so that
@@ -359,10 +363,11 @@ def plan_invoices(
     billed: list[TimeEntry | Order] = [*entries, *orders]
     billed.sort(key=attrgetter("source.tab", "source.row"))
     next_row_id = counters.last_row_id
-    items: dict[tuple[str, str], list[PricedItem]] = {}
+    # Per customer, currency and whether the lines are outside the scope of VAT.
+    items: dict[tuple[str, str, bool], list[PricedItem]] = {}
     time_item = _time_pricer(settings)
-    # Per customer: its tax rate and the list its items go to.
-    targets: dict[str, tuple[Decimal, list[PricedItem]]] = {}
+    # Per customer: its tax rate and category and the list its time items go to.
+    targets: dict[str, tuple[LineTax, list[PricedItem]]] = {}
     row_ids = iter(sorted(reuse_row_ids))
     for thing in billed:
         row_number = next(row_ids, None)
@@ -372,9 +377,10 @@ def plan_invoices(
         target = targets.get(thing.customer_id)
         if target is None:
             customer = customers[thing.customer_id]
+            customer_tax = line_tax(customer, settings)
             target = targets[thing.customer_id] = (
-                tax_rate_for(customer, settings, None),
-                items.setdefault((customer.customer_id, customer.currency), []),
+                customer_tax,
+                items.setdefault(_invoice_key(customer, customer_tax.category), []),
             )
         old = thing.source
         row_id = f"{ROW_ID_PREFIX.get(old.tab, 'R-')}{row_number:06d}"
@@ -383,12 +389,14 @@ def plan_invoices(
             target[1].append(time_item(thing, target[0], source))
         else:
             customer = customers[thing.customer_id]
-            target[1].append(_order_item(thing, customer, settings, source))
+            item = _order_item(thing, customer, settings, source)
+            key = _invoice_key(customer, item.tax_category)
+            items.setdefault(key, []).append(item)
     pattern = NumberPattern(settings.number_pattern)
     series = pattern.series(today)
     sequence = counters.last_sequence.get(series, 0)
     invoices: list[Invoice] = []
-    for (customer_id, currency), group in sorted(items.items()):
+    for (customer_id, currency, _), group in sorted(items.items()):
         customer = customers[customer_id]
         tax_mode = customer.tax_mode or settings.tax_mode
         lines, rates = price_lines(

@@ -42,10 +42,25 @@ class HoursRounding(Enum):
 
 
 class Severity(Enum):
-    """How bad a problem is."""
+    """How bad a problem is: whether what it is about was done."""
 
-    ERROR = "error"  # the row was skipped; nothing was billed from it
-    WARNING = "warning"  # the row was used, but a person should look at it
+    # Not done: the row was held (nothing billed from it), invoicing stopped, a PDF
+    # or an approval not made.
+    ERROR = "error"
+    # Done anyway (the row billed, the invoice made), but a person should look at it.
+    WARNING = "warning"
+
+
+class TaxCategory(Enum):
+    """The VAT category of an invoice line (EN 16931 BT-151, UNTDID 5305 codes)."""
+
+    STANDARD = "S"  # VAT charged at a rate above 0
+    ZERO_RATED = "Z"  # taxable, at a rate of 0 % (e.g. some food or books abroad)
+    EXEMPT = "E"  # exempt by law (medical, education, small businesses ...)
+    REVERSE_CHARGE = "AE"  # the buyer accounts for the VAT (EU B2B services)
+    INTRA_COMMUNITY = "K"  # goods sent to a business in another EU member state
+    EXPORT = "G"  # goods exported outside the EU
+    OUTSIDE_SCOPE = "O"  # not subject to VAT (e.g. services to a buyer outside the EU)
 
 
 class InvoiceKind(Enum):
@@ -79,12 +94,36 @@ class Problem:
 
 
 @dataclass(frozen=True, slots=True)
+class ApprovalThreshold:
+    """Settings' Approval Threshold: per currency, the invoice total from which an
+    invoice waits for approval. With no amounts, no invoice waits."""
+
+    # (ISO 4217 code, amount in that currency), as typed.
+    amounts: tuple[tuple[str, Decimal], ...] = ()
+
+    def amount_in(self, currency: str) -> Decimal | None:
+        return next((a for c, a in self.amounts if c == currency), None)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{amount:f} {code}" for code, amount in self.amounts)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """The Settings tab, typed. Every field has a safe default except the company."""
 
     company_name: str = ""
+    # Street and house number (more lines: building, c/o), without postcode and city.
     company_address: str = ""
+    company_postcode: str = ""
+    company_city: str = ""
+    # An ISO 3166-1 alpha-2 code (the Settings row may name the country in words).
+    company_country: str = ""
     company_tax_id: str = ""
+    # The seller's contact point, which XRechnung requires (BT-41 to BT-43).
+    contact_name: str = ""
+    contact_phone: str = ""
+    contact_email: str = ""
     iban: str = ""
     bic: str = ""
     logo_path: str = ""
@@ -94,7 +133,7 @@ class Settings:
     terms_days: int = 30
     number_pattern: str = "INV-{yyyy}-{seq:04}"
     credit_note_pattern: str = "CN-{yyyy}-{seq:04}"
-    approval_threshold: Decimal | None = None
+    approval_threshold: ApprovalThreshold = ApprovalThreshold()
     approvers: tuple[str, ...] = ()
     billing_owner: str = ""
     reminder_schedule: tuple[int, ...] = (-3, 1, 7, 14, 30)
@@ -110,6 +149,26 @@ class Settings:
     unreadable: frozenset[str] = frozenset()
 
 
+FACTUR_X, XRECHNUNG = "factur-x", "xrechnung"
+# What an E-Invoice cell may say, folded: ZUGFeRD is Factur-X under its German name.
+_E_INVOICE_PROFILES = {
+    "": "none",
+    "none": "none",
+    "no": "none",
+    "factur-x": FACTUR_X,
+    "facturx": FACTUR_X,
+    "zugferd": FACTUR_X,
+    "xrechnung": XRECHNUNG,
+}
+
+
+def e_invoice_profile(text: str) -> str | None:
+    """`none`, `factur-x` or `xrechnung` for an E-Invoice cell, or None when the
+    cell names no e-invoice sheetbill makes."""
+    folded = text.strip().casefold().replace("_", "-").replace(" ", "-")
+    return _E_INVOICE_PROFILES.get(folded)
+
+
 @dataclass(frozen=True, slots=True)
 class Customer:
     row: int
@@ -117,7 +176,12 @@ class Customer:
     name: str
     email: str = ""
     cc: str = ""
+    # The Street cell: street and house number (more lines: building, c/o), or, in
+    # workbooks made before Postcode and City had columns, the whole address.
     address: str = ""
+    postcode: str = ""
+    city: str = ""
+    # An ISO 3166-1 alpha-2 code when the Country cell names a country, else as typed.
     country: str = ""
     currency: str = "EUR"
     tax_id: str = ""
@@ -132,6 +196,9 @@ class Customer:
     invoice_note: str = ""
     owner: str = ""
     is_active: bool = True
+    # The Tax Category cell: why the customer's lines are taxed as they are (None:
+    # blank, decided from the rate, the countries and the VAT ID; see tax_category).
+    tax_category: TaxCategory | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +261,8 @@ class Order:
     unit_price: Decimal
     tax_rate: Decimal | None
     description: str
+    # The order's own Tax Category cell; None: blank.
+    tax_category: TaxCategory | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,6 +277,9 @@ class InvoiceLine:
     tax: Decimal
     total: Decimal
     sources: tuple[SourceRow, ...]
+    # Decided when the invoice was planned; None: a 0 % line nothing explains, or a
+    # line recorded before categories were (decided from the customer when printed).
+    tax_category: TaxCategory | None = None
 
     @property
     def source_text(self) -> str:

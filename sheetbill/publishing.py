@@ -28,9 +28,10 @@ from sheetbill.numbering import is_valid_invoice_number
 from sheetbill.settings import setting_row
 from sheetbill.state import FileRecord, StateDB, Upload, WrittenFile
 from sheetbill.validation import BookData
+from sheetbill.wording import counted
 
 if TYPE_CHECKING:
-    from sheetbill.documents import InvoiceDocument
+    from sheetbill.documents import InvoiceDocument, RenderResult
     from sheetbill.documents.logo import Logo
 
 
@@ -109,8 +110,11 @@ def company_logo(
 
 
 def _service_period(invoice: Invoice, data: BookData) -> tuple[date, date] | None:
+    """The first and last day of the work and orders billed: the date of supply
+    (one day) or the service period printed and put into e-invoices (BT-72-74)."""
     rows = {(s.tab, s.row) for s in invoice.sources}
     days = [e.day for e in data.time_entries if (e.source.tab, e.source.row) in rows]
+    days += [o.day for o in data.orders if (o.source.tab, o.source.row) in rows]
     return (min(days), max(days)) if days else None
 
 
@@ -180,7 +184,8 @@ def publish(
                     f"The PDF of {invoice.number} was not made: customer "
                     f"{invoice.customer_id} is not a valid row of Customers now.",
                     "Fix the customer's row; the PDF is made on the next run.",
-                    Severity.WARNING,
+                    # An error: the PDF was not made (the invoice is, as written).
+                    Severity.ERROR,
                     invoice.customer_id,
                 )
             )
@@ -202,7 +207,7 @@ def publish(
     done: list[tuple[str, str, str]] = []
     files: list[WrittenFile] = []
     if documents:
-        progress(f"Making {len(documents)} PDF(s)")
+        progress(f"Making {counted(len(documents), 'PDF')}")
         owned = {name: record.sha256 for name, record in records.items()}
         owned.update(_left_by_a_stopped_run(state, folder, owned))
         intended = _intend(state, documents, folder, owned, now)
@@ -229,18 +234,7 @@ def publish(
                 )
                 continue
             if result.error is not None:
-                problems.append(
-                    Problem(
-                        "Invoices",
-                        None,
-                        "PDF",
-                        result.number,
-                        f"The PDF of {result.number} could not be made: {result.error}",
-                        "Fix the template named in the message (or remove "
-                        "'templates' from sheetbill.toml to use the built-in one); "
-                        "the PDF is made on the next run.",
-                    )
-                )
+                problems.extend(_not_made(result, wanted[result.number], data))
                 continue
             links[result.number] = pdf_link(
                 result.pdf,
@@ -264,6 +258,48 @@ def publish(
         )
         problems.extend(failed)
     return Published(links, tuple(problems), len(done))
+
+
+def _not_made(result: RenderResult, invoice: Invoice, data: BookData) -> list[Problem]:
+    """Why a document was not made, as Exceptions rows: the template's fault, or the
+    cells behind this invoice that hold what no document may, or else the error."""
+    from sheetbill.printable import behind_a_failed_document
+    from sheetbill.settings import setting_rows
+
+    number = result.number
+    if result.is_template_error:
+        return [
+            Problem(
+                "Invoices",
+                None,
+                "PDF",
+                number,
+                f"The PDF of {number} could not be made: {result.error}",
+                "Fix the template named in the message (or remove "
+                "'templates' from sheetbill.toml to use the built-in one); "
+                "the PDF is made on the next run.",
+            )
+        ]
+    layout = data.layouts.get("Settings")
+    cells = behind_a_failed_document(
+        data, invoice, setting_rows=setting_rows(layout.table if layout else None)
+    )
+    return cells or [
+        Problem(
+            "Invoices",
+            None,
+            "PDF",
+            number,
+            f"The PDF of {number} could not be made: {result.error}. The other "
+            "invoices were made.",
+            f"Look for unusual text in the cells of {number}'s customer and rows "
+            "(the message may name it), fix it, and run again: the PDF is made then, "
+            f"as {number}. If it keeps failing, send this message to whoever looks "
+            "after sheetbill.",
+            Severity.ERROR,
+            invoice.customer_id,
+        )
+    ]
 
 
 def claim_documents(
@@ -506,7 +542,7 @@ def _upload(
     owned = state.document_files()
     todo = [(n, h) for n, h in todo if _is_intact(pdf_path(n, folder), owned)]
     if todo:
-        progress(f"Uploading {len(todo)} PDF(s) to Drive")
+        progress(f"Uploading {counted(len(todo), 'PDF')} to Drive")
     problems: list[Problem] = []
     for number, content_hash in todo:
         known = uploads.get(number)

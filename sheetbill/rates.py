@@ -194,6 +194,29 @@ _KEYS = (
 
 
 @dataclass(frozen=True, slots=True)
+class SetAsideRate:
+    """A Rates row that prices no time: its cells as read, why, and what to do."""
+
+    rule: RateRule
+    # Completes "Rates row 4 matches, but ...": "it is in USD while customer C1 is
+    # billed in EUR".
+    reason: str
+    fix: str
+    # False when its Rate cell could not be read (`rule.rate` is then 0).
+    has_rate: bool = True
+
+
+def item_rate_set_aside(rule: RateRule) -> SetAsideRate:
+    """A Unit 'item' row, which prices Orders, as the reason it prices no time."""
+    return SetAsideRate(
+        rule,
+        "its Unit is item (item rates price Orders, not time)",
+        f"If Rates row {rule.row} is the rate for this work, set its Unit to hour "
+        "or day.",
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class NearRate:
     """The Rates row that comes closest to applying to an entry, and why it does not."""
 
@@ -203,6 +226,9 @@ class NearRate:
     differing: tuple[str, ...]
     # Days from the entry's date to the rule's validity (0: valid on that day).
     days_outside: int
+    # Why the row prices no time at all (a Unit 'item' row, a row with a problem of
+    # its own such as another currency than its customer's); None for a usable rate.
+    set_aside: SetAsideRate | None = None
 
 
 def closest_rate(
@@ -213,20 +239,26 @@ def closest_rate(
     person: str,
     activity: str,
     on: date,
+    set_aside: Sequence[SetAsideRate] = (),
 ) -> NearRate | None:
-    """The hour or day rate closest to applying: fewest of Customer ID, Project,
-    Person and Activity that differ from the entry's, then nearest in date, then the
-    one that names most of the entry's values, then the first row. None without any."""
+    """The Rates row closest to applying: fewest of Customer ID, Project, Person and
+    Activity that differ from the entry's, then nearest in date, then a usable hour
+    or day rate before one set aside (`set_aside`, and the Unit 'item' rows of
+    `rules`), then the one that names most of the entry's values, then the first
+    row. None without any."""
     entry = {
         "customer_id": customer_id,
         "project": project,
         "person": person,
         "activity": activity,
     }
+    candidates = [
+        (rule, item_rate_set_aside(rule) if rule.unit == "item" else None)
+        for rule in rules
+    ]
+    candidates += [(aside.rule, aside) for aside in set_aside]
     ranked = []
-    for rule in rules:
-        if rule.unit == "item":
-            continue
+    for rule, aside in candidates:
         differing = tuple(
             column
             for column, name in _KEYS
@@ -234,11 +266,11 @@ def closest_rate(
         )
         named = sum(bool(getattr(rule, name)) for _, name in _KEYS) - len(differing)
         days = _days_outside(rule, on)
-        ranked.append(((len(differing), days, -named, rule.row), rule, differing))
+        rank = (len(differing), days, aside is not None, -named, rule.row)
+        ranked.append((rank, NearRate(rule, differing, days, aside)))
     if not ranked:
         return None
-    _, rule, differing = min(ranked, key=lambda r: r[0])
-    return NearRate(rule, differing, _days_outside(rule, on))
+    return min(ranked, key=lambda r: r[0])[1]
 
 
 def _days_outside(rule: RateRule, on: date) -> int:
@@ -266,9 +298,11 @@ def explain_no_rate(
     person: str,
     activity: str,
     on: date,
+    set_aside: Sequence[SetAsideRate] = (),
 ) -> NoRateMessage:
     """Why no rate applies to an entry: what was looked for, the closest Rates row
-    (`closest_rate`) and what keeps it from applying, and the fix."""
+    (`closest_rate`, rows set aside included) and what keeps it from applying, and
+    the fix."""
     entry = {
         "Customer ID": customer_id,
         "Project": project,
@@ -289,6 +323,7 @@ def explain_no_rate(
         person=person,
         activity=activity,
         on=on,
+        set_aside=set_aside,
     )
     if near is None:
         return NoRateMessage(
@@ -298,20 +333,31 @@ def explain_no_rate(
             "and Activity blank applies to all work.",
         )
     rule = near.rule
-    reasons = [
-        f"{column} '{getattr(rule, name)}'"
-        for column, name in _KEYS
-        if column in near.differing
-    ]
+    reasons = []
+    if near.differing:
+        reasons.append(
+            "it is for "
+            + " and ".join(
+                f"{column} '{getattr(rule, name)}'"
+                for column, name in _KEYS
+                if column in near.differing
+            )
+        )
     if near.days_outside and rule.valid_from is not None and on < rule.valid_from:
-        reasons.append(f"valid only from {rule.valid_from.isoformat()}")
+        reasons.append(f"it is valid only from {rule.valid_from.isoformat()}")
     elif near.days_outside and rule.valid_to is not None:
-        reasons.append(f"valid only until {rule.valid_to.isoformat()}")
-    currency = f" {rule.currency}" if rule.currency else ""
-    closest = (
-        f" The closest is Rates row {rule.row} ({show(rule.rate)}{currency} per "
-        f"{rule.unit}), but it is for " + " and ".join(reasons) + "."
-    )
+        reasons.append(f"it is valid only until {rule.valid_to.isoformat()}")
+    if near.set_aside is not None:
+        reasons.append(near.set_aside.reason)
+    row = f"Rates row {rule.row}{_shown_rate(near)}"
+    if not near.differing and not near.days_outside and near.set_aside is not None:
+        return NoRateMessage(
+            "Customer ID",
+            f"{looked_for} {row} matches this entry, but {reasons[-1]}.",
+            near.set_aside.fix,
+        )
+    but = " and ".join(reasons) if len(reasons) < 3 else _listed(reasons)
+    closest = f" The closest is {row}, but {but}."
     if near.differing:
         wanted = " and ".join(
             f"{column} '{entry[column]}'" if entry[column] else f"{column} blank"
@@ -330,3 +376,18 @@ def explain_no_rate(
         f"Change Valid From or Valid To of Rates row {rule.row} to include "
         f"{on.isoformat()}, or add a Rates row for that period.",
     )
+
+
+def _listed(clauses: Sequence[str]) -> str:
+    return ", ".join(clauses[:-1]) + ", and " + clauses[-1]
+
+
+def _shown_rate(near: NearRate) -> str:
+    """ " (85 USD per hour)": what the row charges, where that can be read."""
+    rule = near.rule
+    if near.set_aside is not None and not near.set_aside.has_rate:
+        return ""
+    if rule.unit not in ("hour", "day", "item"):
+        return ""
+    currency = f" {rule.currency}" if rule.currency else ""
+    return f" ({show(rule.rate)}{currency} per {rule.unit})"

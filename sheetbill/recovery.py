@@ -279,16 +279,18 @@ def _counters(
 def _service_periods(
     data: BookData, billed: Iterable[tuple[str, str, int, str, str]]
 ) -> dict[str, tuple[date, date]]:
-    """Each invoice's first and last day of work, from its billed Time Log rows (what
-    its PDF showed as the service period)."""
-    layout = data.layouts.get("Time Log")
-    if layout is None:
-        return {}
-    rows = {r.number: r for r in layout.table.rows}
+    """Each invoice's first and last day of work and orders, from its billed Time
+    Log and Orders rows (what its PDF showed as the service period or date)."""
+    tabs = {
+        name: (layout, {r.number: r for r in layout.table.rows})
+        for name in ("Time Log", "Orders")
+        if (layout := data.layouts.get(name)) is not None
+    }
     days: dict[str, list[date]] = {}
     for _, tab, row, _, number in billed:
-        if tab != "Time Log" or row not in rows:
+        if tab not in tabs or row not in tabs[tab][1]:
             continue
+        layout, rows = tabs[tab]
         try:
             day = parse_date(
                 RowReader(layout, rows[row], data.settings).raw("Date"),

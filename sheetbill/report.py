@@ -10,6 +10,7 @@ from typing import Any
 
 from rich.console import Console
 
+from sheetbill.approval import AwaitingApproval
 from sheetbill.billing import CheckResult, RunResult
 from sheetbill.cells import show
 from sheetbill.invoicing import ROW_ID_PREFIX
@@ -31,6 +32,8 @@ ONE = {
 }
 # How many planned cells per tab a dry run lists in text (all are in --json).
 CELLS_SHOWN = 12
+# How many invoices awaiting approval a run lists in text (all are in --json).
+AWAITING_SHOWN = 20
 
 
 def column_letter(index: int) -> str:
@@ -103,6 +106,56 @@ def print_waiting(
         console.print(f"  {line}")
 
 
+def awaiting_data(awaiting: Sequence[AwaitingApproval]) -> list[dict[str, Any]]:
+    """Invoices waiting for approval: the cell an approver writes into, and who may."""
+    return [
+        {
+            "number": a.number,
+            "tab": "Invoices",
+            "row": a.row,
+            "column": "Approve",
+            "cell": None if a.column is None else f"{column_letter(a.column)}{a.row}",
+            "approvers": list(a.approvers),
+        }
+        for a in awaiting
+    ]
+
+
+def awaiting_text(awaiting: AwaitingApproval, *, is_dry_run: bool) -> str:
+    """One invoice waiting for approval: where to approve it and who may."""
+    waits = "would await" if is_dry_run else "awaits"
+    if awaiting.column is None:
+        where = (
+            f"the Invoices tab has no Approve column: add one headed Approve, then "
+            f"an approver writes their name in it on row {awaiting.row}"
+        )
+    else:
+        where = (
+            "an approver writes their name in Invoices row "
+            f"{awaiting.row}, column Approve ({column_letter(awaiting.column)})"
+        )
+    if awaiting.approvers:
+        who = f"may approve: {', '.join(awaiting.approvers)}"
+    else:
+        who = (
+            "nobody in Settings' Approvers may approve it (the list is empty, or "
+            "their own work is on it, or they created it): add an approver there"
+        )
+    return f"{awaiting.number} {waits} approval: {where}; {who}."
+
+
+def print_awaiting(
+    console: Console, awaiting: Sequence[AwaitingApproval], *, is_dry_run: bool
+) -> None:
+    for item in awaiting[:AWAITING_SHOWN]:
+        console.print(awaiting_text(item, is_dry_run=is_dry_run))
+    if len(awaiting) > AWAITING_SHOWN:
+        console.print(
+            f"... and {len(awaiting) - AWAITING_SHOWN} more awaiting approval "
+            "(Status 'awaiting approval' in the Invoices tab; all in --json)."
+        )
+
+
 def changes_data(changes: WorkbookChanges, *, is_cell_by_cell: bool) -> dict[str, Any]:
     """The tabs and cells a run writes; a real run reports counts per tab only (a
     month-end run writes hundreds of thousands of cells), a dry run every cell."""
@@ -144,6 +197,7 @@ def run_json(result: RunResult) -> str:
             "pdfs_rendered": result.pdfs_rendered,
             "withdrawn_numbers": list(result.withdrawn),
             "approved": dict(result.approved),
+            "awaiting_approval": awaiting_data(result.awaiting_approval),
             "waiting": waiting_data(result.waiting),
             "changes": changes_data(result.changes, is_cell_by_cell=result.is_dry_run),
             "exit_code": result.exit_code,
@@ -221,6 +275,7 @@ def print_run(console: Console, result: RunResult) -> None:
     approved = "would be approved" if result.is_dry_run else "approved"
     for number, approver in result.approved.items():
         console.print(f"{number} {approved} by {approver}.")
+    print_awaiting(console, result.awaiting_approval, is_dry_run=result.is_dry_run)
     print_waiting(console, result.waiting, result.today)
     changes = result.changes
     if result.is_dry_run:

@@ -13,6 +13,7 @@ import operator
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import TypeVar
 
 from sheetbill.cells import (
@@ -21,17 +22,19 @@ from sheetbill.cells import (
     TOO_LONG_FIX,
     TOO_LONG_PROBLEM,
     CellValueError,
-    date_order,
     formula_problem,
     other_date_reading,
     parse_date,
+    parse_number,
     parse_text,
     parse_yes_no,
     show,
     show_serial,
     spelled_date,
+    text_date_order,
 )
 from sheetbill.model import Problem, Settings, Severity
+from sheetbill.number_words import NumberWords, money_words
 from sheetbill.schema import ColumnMap, Owner, TabSchema
 from sheetbill.workbook.base import (
     CellValue,
@@ -198,14 +201,18 @@ class RowReader:
 
 class TextDates:
     """Text dates that name another day read the other way round (3/11/2026): the
-    first such cell and how many, for one warning per run rather than one per cell."""
+    first such cell, the next few and how many, for one warning per run rather than
+    one per cell."""
 
-    __slots__ = ("count", "first", "locale")
+    __slots__ = ("count", "found", "locale")
+
+    # How many of the other cells the warning names, after the first.
+    NAMED = 5
 
     def __init__(self, locale: str) -> None:
         self.locale = locale
         self.count = 0
-        self.first: tuple[str, int, str, str, date, date] | None = None
+        self.found: list[tuple[str, int, str, str, date, date]] = []
 
     def note(self, tab: str, row: int, column: str, value: CellValue) -> None:
         """Remember the cell if it holds such a text date."""
@@ -215,22 +222,30 @@ class TextDates:
         if other is None:
             return
         self.count += 1
-        if self.first is None:
+        if len(self.found) <= self.NAMED:
             read_as = parse_date(value, locale=self.locale)
-            self.first = (tab, row, column, show(value), read_as, other)
+            self.found.append((tab, row, column, show(value), read_as, other))
 
     def problems(self) -> list[Problem]:
-        """One warning naming the first cell, how it was read, and how many more."""
-        if self.first is None:
+        """One warning naming the first cell and how it was read, then the next few
+        cells, and how many more."""
+        if not self.found:
             return []
-        tab, row, column, value, read_as, other = self.first
+        (tab, row, column, value, read_as, other), *named = self.found
         more = self.count - 1
-        others = (
-            f" {more} more text date{'s' if more > 1 else ''} in the workbook "
-            f"{'are' if more > 1 else 'is'} read the same way."
-            if more
-            else ""
-        )
+        others = ""
+        if more:
+            cells = [
+                f"{t} row {r} ({c} {v}, read as {spelled_date(d)})"
+                for t, r, c, v, d, _ in named
+            ]
+            if more > len(named):
+                cells.append(f"{more - len(named)} more")
+            listed = " and ".join(cells) if len(cells) < 3 else _listed(cells)
+            others = (
+                f" {more} more text date{'s' if more > 1 else ''} in the workbook "
+                f"could be read either way: {listed}."
+            )
         return [
             Problem(
                 tab,
@@ -238,7 +253,7 @@ class TextDates:
                 column,
                 value,
                 f"{column} {value} is read as {spelled_date(read_as)} "
-                f"({date_order(self.locale)}, Locale {self.locale}); read the other "
+                f"({text_date_order(value, self.locale)}); read the other "
                 f"way round it would be {spelled_date(other)}.{others}",
                 "If that is what you meant, nothing needs doing. Otherwise type dates "
                 f"as {other.isoformat()} (year-month-day) or format the cells as "
@@ -247,6 +262,10 @@ class TextDates:
                 Severity.WARNING,
             )
         ]
+
+
+def _listed(items: Sequence[str]) -> str:
+    return ", ".join(items[:-1]) + ", and " + items[-1]
 
 
 def fingerprint(cells: Sequence[CellValue]) -> str:
@@ -270,6 +289,26 @@ def locale_parser(
 @functools.cache
 def _parser_in_locale(parse: Callable[..., T], locale: str) -> Callable[[CellValue], T]:
     return remembered(functools.partial(parse, locale=locale))
+
+
+def number_parser(
+    settings: Settings, words: NumberWords
+) -> Callable[[CellValue], Decimal]:
+    """`parse_number` in the Settings' locale, allowing `words` beside the number."""
+    return _number_in(settings.locale, words)
+
+
+def money_parser(
+    settings: Settings, currency: str, billed: str
+) -> Callable[[CellValue], Decimal]:
+    """`parse_number` for an amount in `currency`: its code or sign may stand beside
+    it; `billed` says whose currency it is, for the message about another one."""
+    return _number_in(settings.locale, money_words(currency, settings.locale, billed))
+
+
+@functools.cache
+def _number_in(locale: str, words: NumberWords) -> Callable[[CellValue], Decimal]:
+    return remembered(functools.partial(parse_number, locale=locale, words=words))
 
 
 def remembered(parse: Callable[[CellValue], T]) -> Callable[[CellValue], T]:

@@ -60,6 +60,16 @@ class TabSchema:
 
 
 YES_NO = ("yes", "no")
+# The Tax Category dropdown (sheetbill.tax_category.CATEGORY_NAMES, in that order).
+TAX_CATEGORY_CHOICES = (
+    "standard",
+    "zero rated",
+    "exempt",
+    "reverse charge",
+    "intra-community supply",
+    "export",
+    "outside scope",
+)
 S = Owner.SHEETBILL
 D, DT, M, N, INT = (
     ColumnFormat.DATE,
@@ -84,7 +94,11 @@ CUSTOMERS = TabSchema(
         Column("Name", width=28, required=True, aliases=("customer name", "company")),
         Column("Email", width=28, aliases=("e-mail", "mail")),
         Column("CC", width=20),
-        Column("Address", width=36),
+        # Street and house number; workbooks made before Postcode and City had
+        # columns call it Address and may hold the whole address there.
+        Column("Street", width=30, aliases=("address", "street address")),
+        Column("Postcode", width=10, aliases=("postal code", "zip", "zip code", "plz")),
+        Column("City", width=16, aliases=("town",)),
         Column("Country", width=10),
         Column("Currency", width=10),
         Column("Tax ID", aliases=("vat id", "vat number", "tax number")),
@@ -92,6 +106,14 @@ CUSTOMERS = TabSchema(
         # Not in DESIGN.md's list: lets one customer be billed tax-inclusive while the
         # Settings say exclusive (blank = the Settings' Tax Mode).
         Column("Tax Mode", width=11, choices=("exclusive", "inclusive")),
+        # Not in DESIGN.md's list: why the customer's lines are taxed as they are
+        # (reverse charge, exempt ...); blank = decided from the rate and countries.
+        Column(
+            "Tax Category",
+            width=18,
+            choices=TAX_CATEGORY_CHOICES,
+            aliases=("vat category", "tax treatment"),
+        ),
         Column("Terms Days", format=INT, width=10, aliases=("payment terms",)),
         Column("Language", width=10, choices=("en", "de", "fr", "es")),
         Column("Reminders", width=10, choices=("on", "off")),
@@ -156,6 +178,15 @@ ORDERS = TabSchema(
         Column("Description", width=36),
         Column("Invoice No", owner=S, width=15, aliases=("invoice", "invoice number")),
         Column("Row ID", owner=S, width=12),
+        # Not in DESIGN.md's list: the order's own VAT category (goods sent to an EU
+        # business, an exempt item); blank = the customer's. Last, so that
+        # older Orders tabs and their rows keep their places.
+        Column(
+            "Tax Category",
+            width=18,
+            choices=TAX_CATEGORY_CHOICES,
+            aliases=("vat category", "tax treatment"),
+        ),
     ),
 )
 RECURRING = TabSchema(
@@ -274,6 +305,9 @@ EXCEPTIONS = TabSchema(
         # Not in DESIGN.md's list: where sheetbill records that the problem is gone, so
         # that the human-owned Status is never overwritten (docs/decisions.md).
         Column("Closed", owner=S, format=D, width=12),
+        # Not in DESIGN.md's list either: which row the problem is on, beyond its
+        # number, so that an ignored problem never stands for another row's.
+        Column("Row Key", owner=S, width=12),
     ),
     is_output=True,
 )

@@ -6,6 +6,7 @@ safe default and becomes a row in Exceptions, so the rest of the run goes on.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -15,20 +16,22 @@ from typing import Any
 from babel import Locale, UnknownLocaleError
 
 from sheetbill.cells import (
-    HOURS_EXAMPLE,
     MAX_TERMS_DAYS,
     TOO_LONG_FIX,
     TOO_LONG_PROBLEM,
     CellValueError,
     is_too_long,
-    parse_days,
+    parse_hours_number,
     parse_number,
     parse_percent,
     parse_text,
     refuse_error_value,
     show,
 )
+from sheetbill.countries import country_code
+from sheetbill.emails import email_problem
 from sheetbill.model import (
+    ApprovalThreshold,
     HoursRounding,
     LineGrouping,
     Problem,
@@ -37,6 +40,7 @@ from sheetbill.model import (
     TaxMode,
 )
 from sheetbill.money import Rounding, is_currency
+from sheetbill.number_words import DAYS, money_words
 from sheetbill.numbering import NumberPattern, PatternError
 from sheetbill.schema import SETTINGS, map_columns, normalize_header
 from sheetbill.workbook.base import CellValue, Table
@@ -44,8 +48,14 @@ from sheetbill.workbook.base import CellValue, Table
 # Settings key (as shown in the starter workbook) -> Settings field.
 KEYS: dict[str, str] = {
     "Company Name": "company_name",
-    "Company Address": "company_address",
+    "Company Street": "company_address",
+    "Company Postcode": "company_postcode",
+    "Company City": "company_city",
+    "Company Country": "company_country",
     "Company Tax ID": "company_tax_id",
+    "Contact Name": "contact_name",
+    "Contact Phone": "contact_phone",
+    "Contact Email": "contact_email",
     "IBAN": "iban",
     "BIC": "bic",
     "Logo Path": "logo_path",
@@ -69,7 +79,18 @@ KEYS: dict[str, str] = {
     "Max Hours Per Entry": "max_hours_per_entry",
 }
 KEY_ALIASES = {
-    "address": "Company Address",
+    # Before postcode and city had rows of their own, the whole address was here.
+    "company address": "Company Street",
+    "address": "Company Street",
+    "street": "Company Street",
+    "company zip": "Company Postcode",
+    "company postal code": "Company Postcode",
+    "postcode": "Company Postcode",
+    "city": "Company City",
+    "country": "Company Country",
+    "company phone": "Contact Phone",
+    "phone": "Contact Phone",
+    "company email": "Contact Email",
     "tax id": "Company Tax ID",
     "company": "Company Name",
     "currency": "Default Currency",
@@ -78,6 +99,13 @@ KEY_ALIASES = {
     "payment terms": "Payment Terms Days",
 }
 HELP: dict[str, str] = {
+    "Company Street": "street and house number; postcode and city have rows of "
+    "their own",
+    "Company Country": "two-letter code, e.g. DE",
+    "Contact Name": "a person or desk customers can reach, e.g. Accounts; "
+    "XRechnung requires it",
+    "Contact Phone": "XRechnung requires it, e.g. +49 30 1234567",
+    "Contact Email": "the address customers write to about invoices",
     "Number Pattern": "{yyyy} {yy} {mm} and one {seq:04}; numbers never repeat",
     "Tax Mode": "exclusive (prices are net) or inclusive (prices include tax)",
     "Rounding": "half-up or half-even: how amounts round to cents, per line",
@@ -85,7 +113,11 @@ HELP: dict[str, str] = {
     "Hours Rounding": "nearest, up or down to the increment",
     "Line Grouping": "project+activity, entry, person or day",
     "Reminder Schedule": "days from the due date, e.g. -3, +1, +7, +14, +30",
-    "Approvers": "names, separated by commas",
+    "Approval Threshold": "invoices with a total at or above it wait for an "
+    "approver; one amount per currency, e.g. 25000 EUR; 30000 USD (a bare number is "
+    "in the Default Currency; other currencies always wait); empty: none wait",
+    "Approvers": "who may approve, separated by commas: they write their name in "
+    "Invoices > Approve; not on their own work or invoices they created",
     "Default Tax Rate": "percent, e.g. 19, for customers and orders without their "
     "own; 0 if you charge no tax",
 }
@@ -120,7 +152,7 @@ def _currency(value: CellValue, locale: str) -> object:
 
 
 def _whole(value: CellValue, locale: str) -> object:
-    number = parse_days(value, locale=locale)
+    number = parse_number(value, locale=locale, words=DAYS)
     if number != number.to_integral_value() or number < 0:
         raise CellValueError("is not a whole number of days", "write e.g. 30")
     if number > MAX_TERMS_DAYS:
@@ -131,7 +163,7 @@ def _whole(value: CellValue, locale: str) -> object:
 
 
 def _positive(value: CellValue, locale: str) -> object:
-    number = parse_number(value, locale=locale, example=HOURS_EXAMPLE)
+    number = parse_hours_number(value, locale=locale)
     if number <= 0:
         raise CellValueError(
             "must be more than 0", "write a positive number, e.g. 0.25"
@@ -139,8 +171,60 @@ def _positive(value: CellValue, locale: str) -> object:
     return number
 
 
-def _amount(value: CellValue, locale: str) -> object:
-    return parse_number(value, locale=locale)
+def _threshold(value: CellValue, locale: str, *, currency: str) -> object:
+    """`ApprovalThreshold` from "25000 EUR; 30000 USD" (entries apart by ";" or line
+    breaks, the code before or after the amount); a bare amount, or a number cell,
+    is in `currency` (the Default Currency). Commas cannot part entries: they group
+    thousands (25,000)."""
+    if not isinstance(value, str):
+        return ApprovalThreshold(((currency, _threshold_amount(value, locale)),))
+    amounts: dict[str, Decimal] = {}
+    for entry in re.split(r"[;\n]", value):
+        if not entry.strip():
+            continue
+        parts = re.fullmatch(
+            r"\s*(?:([A-Za-z]{3})\s*)?(.*?)(?:\s*([A-Za-z]{3}))?\s*", entry
+        )
+        assert parts is not None  # the pattern matches any text
+        before, number, after = parts.groups()
+        if (before and after) or re.search(r"[^\d\s.,'+-]", number) or not number:
+            raise CellValueError(
+                f"has '{entry.strip()}', which is not an amount and a currency code",
+                "write one amount per currency with its ISO code, apart by ';', "
+                "e.g. 25000 EUR; 30000 USD",
+            )
+        code = (before or after or currency).upper()
+        if not is_currency(code):
+            raise CellValueError(
+                f"has '{entry.strip()}': {code} is not a currency code",
+                "write an ISO code such as EUR, USD or JPY after the amount",
+            )
+        if code in amounts:
+            raise CellValueError(
+                f"has two amounts in {code}"
+                + (
+                    " (a bare number is in the Default Currency)"
+                    if code == currency
+                    else ""
+                ),
+                f"keep one amount in {code}",
+            )
+        amounts[code] = _threshold_amount(number, locale)
+    return ApprovalThreshold(tuple(amounts.items()))
+
+
+def _threshold_amount(value: CellValue, locale: str) -> Decimal:
+    amount = parse_number(value, locale=locale)
+    if amount < 0:
+        raise CellValueError("is negative", "write the amount as 0 or more")
+    return amount
+
+
+def _amount(value: CellValue, locale: str, currency: str = "EUR") -> object:
+    billed = f"the Default Currency is {currency}"
+    return parse_number(
+        value, locale=locale, words=money_words(currency, locale, billed)
+    )
 
 
 def _percent(value: CellValue, locale: str) -> object:
@@ -153,6 +237,33 @@ def _pattern(value: CellValue, locale: str) -> object:
         NumberPattern(text)
     except PatternError as exc:
         raise CellValueError(str(exc), "e.g. INV-{yyyy}-{seq:04}") from exc
+    return text
+
+
+def _country(value: CellValue, locale: str) -> object:
+    code = country_code(parse_text(value))
+    if code is None:
+        raise CellValueError(
+            "is not a country sheetbill knows", "write the two-letter code, e.g. DE"
+        )
+    return code
+
+
+def _phone(value: CellValue, locale: str) -> object:
+    text = parse_text(value)
+    # XRechnung BR-DE-27: a telephone number holds at least three digits.
+    if sum(c.isdigit() for c in text) < 3:
+        raise CellValueError("is not a telephone number", "write e.g. +49 30 1234567")
+    return text
+
+
+def _email(value: CellValue, locale: str) -> object:
+    text = parse_text(value)
+    if (why := email_problem(text)) is not None:
+        raise CellValueError(
+            f"is not one valid email address ({why})",
+            "write one address such as billing@example.com",
+        )
     return text
 
 
@@ -191,13 +302,15 @@ def _timezone(value: CellValue, locale: str) -> object:
 
 
 PARSERS: dict[str, Callable[[CellValue, str], object]] = {
+    "company_country": _country,
+    "contact_phone": _phone,
+    "contact_email": _email,
     "default_currency": _currency,
     "default_tax_rate": _percent,
     "tax_mode": _enum_parser(TaxMode),
     "terms_days": _whole,
     "number_pattern": _pattern,
     "credit_note_pattern": _pattern,
-    "approval_threshold": _amount,
     "approvers": _names,
     "reminder_schedule": _schedule,
     "locale": _locale,
@@ -246,10 +359,12 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                 "",
                 "",
                 "The workbook has no Settings tab.",
-                "Run 'sheetbill init' on the workbook to add it, then fill it in.",
+                "Run 'sheetbill init' on the workbook to add it, then fill it in. "
+                "Until then no invoice is made.",
             )
         )
-        return settings, problems
+        # Nothing to bill from: no company, no tax rate.
+        return replace(settings, unreadable=INVOICE_SETTINGS), problems
     columns = map_columns(SETTINGS, table.tab, table.headers)
     key_col = columns.positions.get("Key", 0)
     value_col = columns.positions.get("Value", key_col + 1)
@@ -273,8 +388,9 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             )
             continue
         values[field] = (row.number, row.get(value_col))
-    # Locale first: numbers in the other settings are read in it.
-    ordered = sorted(values, key=lambda f: f != "locale")
+    # Locale first: numbers in the other settings are read in it; then the Default
+    # Currency, the one of a bare Approval Threshold.
+    ordered = sorted(values, key=lambda f: (f != "locale", f != "default_currency"))
     changes: dict[str, object] = {}
     empty: set[str] = set()
     for field in ordered:
@@ -285,11 +401,22 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                 problems.append(_empty_problem(table.tab, row_number, field))
             continue
         parser = PARSERS.get(field, _text)
+        if field == "approval_threshold":
+            parser = functools.partial(
+                _threshold,
+                currency=str(
+                    changes.get("default_currency", settings.default_currency)
+                ),
+            )
         try:
             refuse_error_value(raw)
             if is_too_long(raw):
                 raise CellValueError(TOO_LONG_PROBLEM, TOO_LONG_FIX)
-            changes[field] = parser(raw, str(changes.get("locale", settings.locale)))
+            locale = str(changes.get("locale", settings.locale))
+            if parser is _amount:
+                currency = changes.get("default_currency", settings.default_currency)
+                parser = functools.partial(_amount, currency=str(currency))
+            changes[field] = parser(raw, locale)
         except CellValueError as exc:
             key = next(k for k, f in KEYS.items() if f == field)
             problems.append(
@@ -303,9 +430,10 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
                     + (
                         "Until then no invoice is made."
                         if field in INVOICE_SETTINGS
-                        else "Until then the default "
-                        f"'{show_default(getattr(settings, field))}' is used."
+                        else _default_used(getattr(settings, field))
                     ),
+                    # Error: nothing is invoiced; else invoices are made without it.
+                    Severity.ERROR if field in INVOICE_SETTINGS else Severity.WARNING,
                 )
             )
     unreadable = empty | frozenset(
@@ -319,6 +447,13 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             continue  # set, or its cell's problem is already reported
         problems.append(_empty_setting(table.tab, field, what, values.get(field)))
     return settings, problems
+
+
+def _default_used(default: object) -> str:
+    shown = show_default(default)
+    if not shown:
+        return "Until then it is taken as empty."
+    return f"Until then the default '{shown}' is used."
 
 
 def _empty_problem(tab: str, row: int, field: str) -> Problem:
@@ -380,6 +515,16 @@ def _empty_setting(
 # be read, no invoice is made, rather than one made with a default in its place.
 INVOICE_SETTINGS = frozenset(
     {
+        # Printed on every invoice: never left out for a cell that cannot be read.
+        # (Company Country and the contact are checked values: a wrong one is a
+        # warning, left out; a profile that needs them holds its customers.)
+        "company_name",
+        "company_address",
+        "company_postcode",
+        "company_city",
+        "company_tax_id",
+        "iban",
+        "bic",
         "default_currency",
         "default_tax_rate",
         "tax_mode",

@@ -29,6 +29,7 @@ from sheetbill.model import (
     InvoiceLine,
     SourceRow,
     TaxBreakdown,
+    TaxCategory,
     TaxMode,
 )
 from sheetbill.state_schema import MIGRATIONS
@@ -68,7 +69,7 @@ def invoice_to_json(invoice: Invoice) -> str:
             return str(value)
         if isinstance(value, date | datetime):
             return value.isoformat()
-        if isinstance(value, TaxMode | InvoiceKind):
+        if isinstance(value, TaxMode | InvoiceKind | TaxCategory):
             return value.value
         raise TypeError(type(value))
 
@@ -93,6 +94,10 @@ def invoice_from_json(text: str) -> Invoice:
             tax=Decimal(li["tax"]),
             total=Decimal(li["total"]),
             sources=tuple(SourceRow(**s) for s in li["sources"]),
+            # Absent from invoices recorded before lines carried a category.
+            tax_category=TaxCategory(li["tax_category"])
+            if li.get("tax_category")
+            else None,
         )
         for li in raw["lines"]
     )

@@ -20,17 +20,16 @@ from sheetbill.cells import (
     hours_of_serial,
     is_blank,
     parse_date,
-    parse_days,
     parse_hours,
     parse_number,
     parse_percent,
-    parse_quantity,
     parse_text,
     parse_time_of_day,
     parse_yes_no,
     show,
     time_of_day_of_serial,
 )
+from sheetbill.countries import read_country
 from sheetbill.emails import read_addresses
 from sheetbill.headers import column_problems, missing_required
 from sheetbill.invoicing import QUANTITY_DECIMALS, billed_quantity, round_hours
@@ -48,7 +47,14 @@ from sheetbill.model import (
     new_time_entry,
 )
 from sheetbill.money import is_currency
-from sheetbill.rates import RateBook, explain_no_rate, find_item_price
+from sheetbill.number_words import DAYS
+from sheetbill.rate_rows import read_rates
+from sheetbill.rates import (
+    RateBook,
+    SetAsideRate,
+    explain_no_rate,
+    find_item_price,
+)
 from sheetbill.rowreader import (
     RowReader,
     TabLayout,
@@ -56,6 +62,8 @@ from sheetbill.rowreader import (
     fingerprint,
     fingerprint_cells,
     locale_parser,
+    money_parser,
+    number_parser,
     yes_no,
 )
 from sheetbill.schema import (
@@ -63,6 +71,7 @@ from sheetbill.schema import (
     match_tab,
 )
 from sheetbill.settings import read_settings
+from sheetbill.tax_category import parse_tax_category
 from sheetbill.waiting import WaitingRows, WaitingTally, held, unready
 from sheetbill.workbook.base import BookSnapshot, CellValue
 
@@ -133,7 +142,8 @@ def validate_book(
     for name, layout in layouts.items():
         problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
     customers = _read_customers(layouts.get("Customers"), settings, problems)
-    rates = _read_rates(layouts.get("Rates"), settings, customers, problems)
+    set_aside: list[SetAsideRate] = []
+    rates = read_rates(layouts.get("Rates"), settings, customers, problems, set_aside)
     open_rows: dict[tuple[str, int], str] = {}
     waiting = WaitingTally()
     entries = _read_time_log(
@@ -141,6 +151,7 @@ def validate_book(
         settings,
         customers,
         rates,
+        set_aside,
         today,
         billed,
         problems,
@@ -223,6 +234,7 @@ def _read_customers(
         return customers
     if not _can_read(layout):
         return customers
+    number = number_parser(settings, DAYS)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
         customer_id = read.required_text("Customer ID")
@@ -244,7 +256,7 @@ def _read_customers(
             )
         email, cc = read_addresses(read)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
-        terms = read.parsed("Terms Days", locale_parser(parse_days, settings))
+        terms = read.parsed("Terms Days", number)
         if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
             read.fail(
                 "Terms Days",
@@ -279,8 +291,10 @@ def _read_customers(
                 severity=Severity.WARNING,
             )
         reminders = read.parsed("Reminders", _on_off)
+        tax_category = read.parsed("Tax Category", parse_tax_category)
         # Read before the row is judged: a text too long for any cell is an error.
         detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
+        country = read_country(read)
         if not read.ok:
             problems.extend(read.problems)
             continue
@@ -291,8 +305,10 @@ def _read_customers(
             name=name,
             email=email,
             cc=cc,
-            address=detail["Address"],
-            country=detail["Country"],
+            address=detail["Street"],
+            postcode=detail["Postcode"],
+            city=detail["City"],
+            country=country,
             currency=currency,
             tax_id=detail["Tax ID"],
             tax_rate=tax_rate,
@@ -305,13 +321,15 @@ def _read_customers(
             invoice_note=detail["Invoice Note"],
             owner=detail["Owner"],
             is_active=status != "inactive",
+            tax_category=tax_category,
         )
     return customers
 
 
 _CUSTOMER_DETAILS = (
-    "Address",
-    "Country",
+    "Street",
+    "Postcode",
+    "City",
     "Tax ID",
     "Language",
     "E-Invoice",
@@ -326,85 +344,6 @@ def _on_off(value: CellValue) -> bool:
     if text in ("on", "off"):
         return text == "on"
     return parse_yes_no(value)
-
-
-def _read_rates(
-    layout: TabLayout | None,
-    settings: Settings,
-    customers: Mapping[str, Customer],
-    problems: list[Problem],
-) -> list[RateRule]:
-    rates: list[RateRule] = []
-    if layout is None or not _can_read(layout):
-        return rates
-    day = locale_parser(parse_date, settings)
-    for row in layout.table.rows:
-        read = RowReader(layout, row, settings)
-        customer_id = read.text("Customer ID")
-        read.customer_id = customer_id or None
-        if customer_id and customer_id not in customers:
-            read.fail(
-                "Customer ID",
-                f"No customer has the ID {customer_id}.",
-                "Use an ID from the Customers tab, or leave it blank for a default "
-                "rate.",
-            )
-        rate = read.parsed("Rate", locale_parser(parse_number, settings), required=True)
-        if rate is not None and rate < 0:
-            read.fail(
-                "Rate", "Rate is negative.", "Write the rate as a positive amount."
-            )
-        unit = read.text("Unit").casefold() or "hour"
-        if unit not in ("hour", "day", "item"):
-            read.fail(
-                "Unit", "Unit is not hour, day or item.", "Choose hour, day or item."
-            )
-        currency = read.text("Currency").upper()
-        if currency and not is_currency(currency):
-            read.fail(
-                "Currency",
-                "Currency is not an ISO 4217 currency code.",
-                "Write a code such as EUR, or leave it blank for the customer's "
-                "currency.",
-            )
-        elif (
-            currency
-            and customer_id in customers
-            and customers[customer_id].currency != currency
-        ):
-            read.fail(
-                "Currency",
-                f"Currency {currency} differs from the customer's currency "
-                f"{customers[customer_id].currency}.",
-                "Make the rate's currency match the customer's, or leave it blank.",
-            )
-        valid_from = read.parsed("Valid From", day)
-        valid_to = read.parsed("Valid To", day)
-        if valid_from and valid_to and valid_to < valid_from:
-            read.fail(
-                "Valid To",
-                "Valid To is before Valid From.",
-                "Swap or correct the dates.",
-            )
-        project, person = read.text("Project"), read.text("Person")
-        activity = read.text("Activity")
-        problems.extend(read.problems)
-        if read.ok and rate is not None:
-            rates.append(
-                RateRule(
-                    row=row.number,
-                    rate=rate,
-                    unit=unit,
-                    customer_id=customer_id,
-                    project=project,
-                    person=person,
-                    activity=activity,
-                    currency=currency,
-                    valid_from=valid_from,
-                    valid_to=valid_to,
-                )
-            )
-    return rates
 
 
 def _bill_state(
@@ -542,6 +481,7 @@ def _read_time_log(
     settings: Settings,
     customers: Mapping[str, Customer],
     rates: Sequence[RateRule],
+    set_aside: Sequence[SetAsideRate],
     today: date,
     billed: Mapping[str, BilledRow],
     problems: list[Problem],
@@ -620,6 +560,7 @@ def _read_time_log(
                     person=person,
                     activity=activity,
                     on=worked_on,
+                    set_aside=set_aside,
                 )
                 read.fail(why.column, why.problem, why.fix)
         if rate is not None and hours is not None and read.ok:
@@ -728,17 +669,22 @@ def _read_orders(
         ordered_on = read.parsed("Date", day, required=True)
         customer = _customer_for(read, customers)
         item = read.required_text("Item")
-        quantity = read.parsed(
-            "Quantity", locale_parser(parse_quantity, settings), required=True
-        )
+        quantity = read.parsed("Quantity", number, required=True)
         if quantity is not None and quantity == 0:
             read.fail(
                 "Quantity", "Quantity is 0.", "Write the quantity, or delete the row."
             )
         elif quantity is not None:
             _check_quantity_decimals(read, quantity, settings)
-        unit_price = read.parsed("Unit Price", number)
+        currency = customer.currency if customer else settings.default_currency
+        whose = (
+            f"customer {customer.customer_id} is billed in {currency}"
+            if customer
+            else f"the Default Currency is {currency}"
+        )
+        unit_price = read.parsed("Unit Price", money_parser(settings, currency, whose))
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
+        tax_category = read.parsed("Tax Category", parse_tax_category)
         if ordered_on is not None and ordered_on > today:
             read.fail(
                 "Date",
@@ -779,6 +725,7 @@ def _read_orders(
                     unit_price=unit_price,
                     tax_rate=tax_rate,
                     description=description,
+                    tax_category=tax_category,
                 )
             )
         else:

@@ -21,6 +21,7 @@ from sheetbill.exception_status import (
     VALUE_CHARS,
     ExceptionRow,
     Key,
+    RowKeys,
     keys_set_aside,
     open_rows,
     representatives,
@@ -240,6 +241,10 @@ class WritePlan:
     exceptions_closed: int
     # Problems a person set aside (Status "ignored"): listed, not counted as open.
     ignored: tuple[Problem, ...] = ()
+    # The Invoices row this plan appends for each invoice, by number.
+    invoice_rows: Mapping[str, int] = field(default_factory=dict)
+    # The Invoices tab's Approve column (from 0); None when it has none.
+    approve_column: int | None = None
 
 
 def plan_writes(
@@ -267,7 +272,7 @@ def plan_writes(
         for s in (INVOICES, INVOICE_LINES, EXCEPTIONS, LOG)
     }
     _bill_source_rows(data, new, pending, pending_numbers, tabs)
-    _append_invoices(
+    invoice_rows = _append_invoices(
         data,
         pending_invoices,
         new,
@@ -321,6 +326,8 @@ def plan_writes(
         opened,
         closed,
         ignored,
+        invoice_rows,
+        tabs["Invoices"].positions.get("Approve"),
     )
 
 
@@ -375,8 +382,9 @@ def _append_invoices(
     now: datetime,
     run_id: str,
     pdf_links: Mapping[str, str] | None = None,
-) -> None:
-    """The rows of each invoice in Invoices, Invoice Lines and Log.
+) -> dict[str, int]:
+    """The rows of each invoice in Invoices, Invoice Lines and Log; returns the
+    Invoices row of each invoice appended there.
 
     A new invoice always gets its rows, even when a person's row already shows its
     number (`own_rows` reports the twin). A pending invoice's rows are skipped where
@@ -401,10 +409,12 @@ def _append_invoices(
     }
     have_lines = {v for _, v in lines_tab.column_values("Invoice No")}
     is_new = {i.number: True for i in new}
+    rows: dict[str, int] = {}
     for invoice in (*pending, *new):
         money = _in_minor_units(invoice.currency)
         written = (invoice.number, invoice.customer_id if by_customer else "")
         if is_new.get(invoice.number) or written not in have_invoice:
+            rows[invoice.number] = invoices_tab.next_row
             invoices_tab.append(
                 {
                     "Invoice No": invoice.number,
@@ -456,6 +466,7 @@ def _append_invoices(
                     },
                     row_key=invoice.number,
                 )
+    return rows
 
 
 def _in_minor_units(currency: str) -> Callable[[Decimal], Decimal]:
@@ -506,8 +517,10 @@ def _sync_exceptions(
 
     A row without a Problem is a person's, not an exception: never matched, never
     closed. Every open row of a problem that is gone is closed, copies included. A row
-    a person set aside (Status "ignored") whose Value is no longer the problem's is
-    about a problem that is gone too: it is closed and the problem opened anew.
+    a person set aside (Status "ignored") whose Value is no longer the problem's, or
+    whose Row Key is another row's (rows inserted or sorted above it), is about a
+    problem that is gone too: it is closed and the problem opened anew. An open row
+    not set aside takes the Row Key of the row its problem is on now.
     Returns how many were opened and closed, and the problems set aside.
     """
     rows = open_rows(writer.layout)
@@ -515,16 +528,24 @@ def _sync_exceptions(
     for row in rows:
         by_key.setdefault(row.key, []).append(row)
     current = representatives(problems)
-    aside = keys_set_aside(current, rows)
+    row_keys = RowKeys(data.layouts)
+    aside = keys_set_aside(current, rows, row_keys)
     opened, closed, closing = 0, 0, list[int]()
     for key, problem in current.items():
-        value = shown_value(problem)
+        value, on_row = shown_value(problem), row_keys.of(problem)
         own = by_key.get(key, [])
-        stale = [r.number for r in own if r.is_set_aside and r.value != value]
+        stale = [
+            r.number
+            for r in own
+            if r.is_set_aside and (r.value != value or r.row_key != on_row)
+        ]
         if stale:
             closed += 1
             closing += stale
         if len(stale) < len(own):
+            for r in own:
+                if not r.is_set_aside and r.row_key != on_row:
+                    writer.put(r.number, "Row Key", on_row or None)
             continue
         opened += 1
         writer.append(
@@ -538,6 +559,7 @@ def _sync_exceptions(
                 "Problem": key[3],
                 "Fix": clipped(problem.fix, TEXT_CHARS),
                 "Owner": clipped(_owner(problem, data), TEXT_CHARS),
+                "Row Key": on_row,
             }
         )
     for key, own in by_key.items():

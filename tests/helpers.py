@@ -83,6 +83,7 @@ ORDER_HEADERS = [
     "Description",
     "Invoice No",
     "Row ID",
+    "Tax Category",
 ]
 
 

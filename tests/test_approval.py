@@ -15,11 +15,21 @@ from typing import Any
 
 import openpyxl
 import pytest
+from einvoice_rules import judge
+from hypothesis import given
+from hypothesis import strategies as st
 from pypdf import PdfReader
 from readback import calamine_records
 
-from sheetbill.approval import read_approvals
+from sheetbill.approval import invoice_status, read_approvals
 from sheetbill.cli import main
+from sheetbill.model import (
+    ApprovalThreshold,
+    Invoice,
+    InvoiceKind,
+    Settings,
+    TaxMode,
+)
 from sheetbill.schema import INVOICES
 from sheetbill.validation import locate_tabs
 
@@ -36,23 +46,45 @@ AS_OF = "2026-11-03"
 DAY = date(2026, 11, 2)
 
 
+# A seller with what every e-invoice profile asks of it.
+SELLER_ROWS = [
+    ["Company Street", "Hafenstraße 12"],
+    ["Company Postcode", "20457"],
+    ["Company City", "Hamburg"],
+    ["Company Country", "DE"],
+    ["Contact Name", "Accounts"],
+    ["Contact Phone", "+49 40 1234567"],
+    ["Contact Email", "invoices@shop.example"],
+    ["IBAN", "DE89 3704 0044 0532 0130 00"],
+]
+CUSTOMER_COLUMNS = ["Customer ID", "Name", "Email", "Street", "Postcode", "City"]
+
+
 def shop(folder: Path, *, e_invoice: str = "none") -> Path:
     """C1's invoice (10 h at 100 = 1,190.00) needs approval; C2's (1 h) does not."""
     folder.mkdir()
+    alpha = ["C1", "Alpha GmbH", "ap@alpha.example", "Kai 5", "60311", "Frankfurt"]
+    beta = ["C2", "Beta GmbH", "ap@beta.example", "Weg 1", "10115", "Berlin"]
     return write_xlsx(
         folder / "shop.xlsx",
         {
             "Settings": [
                 ["Key", "Value"],
                 *SETTINGS_ROWS,
-                ["Company Address", "Hafenstraße 12\n20457 Hamburg"],
+                *SELLER_ROWS,
                 ["Approval Threshold", 1000],
                 ["Approvers", "Maria Lopez, Ann Berg"],
             ],
             "Customers": [
-                ["Customer ID", "Name", "Address", "Country", "Language", "E-Invoice"],
-                ["C1", "Alpha GmbH", "Kai 5\n60311 Frankfurt", "DE", "en", e_invoice],
-                ["C2", "Beta GmbH", "Weg 1\n10115 Berlin", "DE", "en", "none"],
+                [
+                    *CUSTOMER_COLUMNS,
+                    "Country",
+                    "Language",
+                    "E-Invoice",
+                    "Buyer Reference",
+                ],
+                [*alpha, "DE", "en", e_invoice, "04011000-12345-03"],
+                [*beta, "DE", "en", "none", None],
             ],
             "Rates": [["Rate", "Unit"], [100, "hour"]],
             "Time Log": [
@@ -128,6 +160,8 @@ def test_a_draft_has_no_e_invoice_until_it_is_approved(tmp_path):
     approve(book, "INV-2026-0001", "Maria Lopez")
     main(["run", str(book), "--as-of", AS_OF])
     assert xml.exists() and b"INV-2026-0001" in xml.read_bytes()
+    verdict = judge(xml.read_bytes(), "xrechnung")
+    assert verdict.is_clean, str(verdict)
 
 
 def test_an_approval_that_may_not_be_taken_is_an_exception_and_keeps_the_mark(
@@ -220,3 +254,206 @@ def test_read_approvals_takes_a_listed_approver_once_per_awaiting_invoice():
     assert found.approved == {"INV-1": (2, "Maria Lopez")}
     assert found.awaiting == {"INV-2"}
     assert found.problems == ()
+
+
+# --- the threshold per currency
+
+
+def three_currencies(folder: Path, threshold: Any) -> Path:
+    """C1 bills 1,190.00 EUR (10 h at 100 + 19 %), C2 1,500.00 USD (10 h at 150,
+    0 %), C3 132,000 JPY (10 h at 12,000 + 10 %)."""
+    folder.mkdir()
+    return write_xlsx(
+        folder / "shop.xlsx",
+        {
+            "Settings": [
+                ["Key", "Value"],
+                *SETTINGS_ROWS,
+                ["Approval Threshold", threshold],
+                ["Approvers", "Maria Lopez"],
+            ],
+            "Customers": [
+                ["Customer ID", "Name", "Currency", "Tax Rate", "Invoice Note"],
+                ["C1", "Alpha GmbH", "EUR", None, None],
+                ["C2", "Beta Inc", "USD", D(0), "Export of services"],
+                ["C3", "Gamma KK", "JPY", D(10), None],
+            ],
+            "Rates": [
+                ["Customer ID", "Rate", "Unit", "Currency"],
+                [None, 100, "hour", None],
+                ["C2", 150, "hour", "USD"],
+                ["C3", 12000, "hour", "JPY"],
+            ],
+            "Time Log": [
+                TIME_HEADERS,
+                time_row(DAY, "Ann Berg", "C1", 10),
+                time_row(DAY, "Ann Berg", "C2", 10),
+                time_row(DAY, "Ann Berg", "C3", 10),
+            ],
+        },
+    )
+
+
+def run_json(book: Path, capsys: Any, *more: str) -> dict[str, Any]:
+    capsys.readouterr()
+    main(["run", str(book), "--as-of", AS_OF, "--json", *more])
+    result: dict[str, Any] = json.loads(capsys.readouterr().out)
+    return result
+
+
+def test_each_invoice_is_held_against_the_threshold_in_its_own_currency(
+    tmp_path, capsys
+):
+    """¥132,000 is far below 1,000 in any currency's worth, and 1,500 USD above
+    2,000 EUR's threshold would be a different rule: each total is compared with the
+    amount in its own currency, never with a number in another one."""
+    book = three_currencies(tmp_path / "shop", "1000 EUR; 2000 USD; JPY 200,000")
+    result = run_json(book, capsys)
+    assert status(book) == {
+        "INV-2026-0001": "awaiting approval",  # 1,190 EUR >= 1,000 EUR
+        "INV-2026-0002": "draft",  # 1,500 USD < 2,000 USD
+        "INV-2026-0003": "draft",  # 132,000 JPY < 200,000 JPY
+    }
+    assert result["exceptions"] == []
+
+
+def test_a_currency_without_a_threshold_waits_and_the_threshold_row_says_so(
+    tmp_path, capsys
+):
+    """A bare number is in the Default Currency (EUR): USD and JPY invoices have no
+    amount to compare with, so they wait (the safe side), and a warning on the
+    Approval Threshold row names the currencies, the customers and the fix."""
+    book = three_currencies(tmp_path / "shop", 2000)
+    result = run_json(book, capsys)
+    assert status(book) == {
+        "INV-2026-0001": "draft",  # 1,190 EUR < 2,000 EUR
+        "INV-2026-0002": "awaiting approval",
+        "INV-2026-0003": "awaiting approval",
+    }
+    [warning] = result["exceptions"]
+    assert (warning["tab"], warning["row"], warning["column"], warning["value"]) == (
+        "Settings",
+        len(SETTINGS_ROWS) + 2,
+        "Value",
+        "2000",
+    )
+    assert warning["severity"] == "warning"
+    assert "no amount in JPY and USD" in warning["problem"]
+    assert "JPY: customers C3" in warning["problem"]
+    assert "USD: customers C2" in warning["problem"]
+    assert "2000 EUR; <amount> JPY; <amount> USD" in warning["fix"]
+
+
+def test_no_threshold_means_no_invoice_waits_in_any_currency(tmp_path, capsys):
+    book = three_currencies(tmp_path / "shop", None)
+    result = run_json(book, capsys)
+    assert set(status(book).values()) == {"draft"}
+    assert result["exceptions"] == [] and result["awaiting_approval"] == []
+
+
+currencies = st.sampled_from(["EUR", "USD", "JPY", "KWD", "CHF"])
+amounts = st.decimals(min_value=0, max_value=10**9, places=2)
+
+
+@given(
+    threshold=st.dictionaries(currencies, amounts, max_size=4),
+    currency=currencies,
+    total=amounts,
+)
+def test_invoice_status_compares_only_amounts_in_the_invoice_currency(
+    threshold, currency, total
+):
+    """Property: an invoice waits exactly when the threshold has amounts and its own
+    currency's amount is missing or at most its total."""
+    settings = Settings(approval_threshold=ApprovalThreshold(tuple(threshold.items())))
+    invoice = Invoice(
+        number="INV-1",
+        kind=InvoiceKind.INVOICE,
+        customer_id="C1",
+        customer_name="Alpha",
+        currency=currency,
+        issue_date=DAY,
+        due_date=DAY,
+        tax_mode=TaxMode.EXCLUSIVE,
+        lines=(),
+        net=total,
+        tax=D(0),
+        total=total,
+        breakdown=(),
+        work_complete=None,
+    )
+    own = threshold.get(currency)
+    waits = bool(threshold) and (own is None or total >= own)
+    assert (invoice_status(invoice, settings) == "awaiting approval") is waits
+
+
+# --- the run summary names where to approve, and who may
+
+
+def test_run_summary_names_the_approve_cell_and_who_may_approve(tmp_path, capsys):
+    """Ann Berg's work is on INV-2026-0001, so of the Approvers only Maria Lopez may
+    approve it. The cell the summary names is the invoice's Approve cell: writing
+    the name there approves it on the next run."""
+    book = shop(tmp_path / "shop")
+    capsys.readouterr()
+    assert main(["run", str(book), "--as-of", AS_OF, "--dry-run"]) == 0
+    assert (
+        "INV-2026-0001 would await approval: an approver writes their name in "
+        "Invoices row 2, column Approve (T); may approve: Maria Lopez."
+    ) in capsys.readouterr().out
+    assert main(["run", str(book), "--as-of", AS_OF]) == 0
+    out = capsys.readouterr().out
+    assert (
+        "INV-2026-0001 awaits approval: an approver writes their name in Invoices "
+        "row 2, column Approve (T); may approve: Maria Lopez."
+    ) in out
+    assert "INV-2026-0002 awaits" not in out  # below the threshold
+
+    # A later run still says so, from what the Invoices tab shows.
+    [waiting] = run_json(book, capsys)["awaiting_approval"]
+    assert waiting == {
+        "number": "INV-2026-0001",
+        "tab": "Invoices",
+        "row": 2,
+        "column": "Approve",
+        "cell": "T2",
+        "approvers": ["Maria Lopez"],
+    }
+    workbook = openpyxl.load_workbook(book)
+    assert workbook["Invoices"]["T1"].value == "Approve"
+    assert workbook["Invoices"]["A2"].value == "INV-2026-0001"
+    workbook["Invoices"]["T2"] = "Maria Lopez"
+    workbook.save(book)
+    approved = run_json(book, capsys)
+    assert approved["approved"] == {"INV-2026-0001": "Maria Lopez"}
+    assert approved["awaiting_approval"] == []
+
+
+def test_run_summary_says_when_nobody_listed_may_approve(tmp_path, capsys):
+    """Both Approvers worked on the invoice: the summary says to add one."""
+    book = shop(tmp_path / "shop")
+    workbook = openpyxl.load_workbook(book)
+    for row in workbook["Settings"].iter_rows(min_row=2):
+        if row[0].value == "Approvers":
+            row[1].value = "Ann Berg, Tom Hale"
+    workbook.save(book)
+    capsys.readouterr()
+    main(["run", str(book), "--as-of", AS_OF])
+    assert (
+        "INV-2026-0001 awaits approval: an approver writes their name in Invoices "
+        "row 2, column Approve (T); nobody in Settings' Approvers may approve it"
+    ) in capsys.readouterr().out
+    [waiting] = run_json(book, capsys)["awaiting_approval"]
+    assert waiting["approvers"] == []
+
+
+def test_starter_settings_explain_the_threshold_and_the_approvers(tmp_path):
+    book = tmp_path / "shop.xlsx"
+    assert main(["init", str(book)]) == 0
+    settings = {r["Key"]: r for r in calamine_records(book, "Settings")}
+    threshold, approvers = settings["Approval Threshold"], settings["Approvers"]
+    assert (threshold["Value"], approvers["Value"]) == ("", "")
+    assert "one amount per currency" in str(threshold["Help"])
+    assert "Default Currency" in str(threshold["Help"])
+    assert "Invoices > Approve" in str(approvers["Help"])
+    assert "own work" in str(approvers["Help"])

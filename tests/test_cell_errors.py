@@ -34,7 +34,7 @@ from raw_xlsx import RawCell, number, text, write_xlsx
 D = Decimal
 TODAY = date(2026, 11, 2)
 DAY = date(2026, 10, 1)
-ORDER = [DAY, "C1", "Widget", D(2), D(10), None, "Two widgets", None, None]
+ORDER = [DAY, "C1", "Widget", D(2), D(10), None, "Two widgets", None, None, None]
 CUSTOMER = ["C1", "Alpha GmbH", "a@alpha.example", "EUR", None, None]
 RATE = [None, None, None, None, D(100), "hour", None]
 
@@ -47,7 +47,7 @@ COLUMNS = (
         if c not in ("Invoice No", "Row ID")  # sheetbill's own
     ]
     + [("Orders", c) for c in ("Date", "Customer ID", "Item", "Quantity", "Unit Price")]
-    + [("Orders", c) for c in ("Tax Rate", "Description")]
+    + [("Orders", c) for c in ("Tax Rate", "Description", "Tax Category")]
     + [("Customers", c) for c in CUSTOMER_HEADERS]
     + [("Rates", c) for c in ("Activity", "Rate", "Unit", "Currency")]
 )

@@ -15,6 +15,7 @@ from sheetbill.cells import (
     parse_time_of_day,
     parse_yes_no,
 )
+from sheetbill.number_words import money_words
 
 D = Decimal
 
@@ -24,7 +25,6 @@ D = Decimal
     [
         ("1.234,50", "de_DE", "1234.50"),
         ("1,234.50", "en_US", "1234.50"),
-        ("€ 12,5", "de_DE", "12.5"),
         ("1234.5", "de_DE", "1234.5"),
         ("-3", "en_US", "-3"),
         ("1 234,50", "fr_FR", "1234.50"),
@@ -32,6 +32,11 @@ D = Decimal
 )
 def test_parse_number_reads_text_in_the_locale(text, locale, expected):
     assert parse_number(text, locale=locale) == D(expected)
+
+
+def test_parse_number_reads_an_amount_beside_its_own_currency_sign():
+    euros = money_words("EUR", "de_DE", "customer C1 is billed in EUR")
+    assert parse_number("€ 12,5", locale="de_DE", words=euros) == D("12.5")
 
 
 def test_parse_number_refuses_words_and_booleans():

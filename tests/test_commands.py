@@ -128,6 +128,25 @@ def test_a_found_config_never_lends_its_state_database_to_another_workbook(tmp_p
     assert own.returncode in (0, 1), own.stderr
 
 
+def test_a_found_config_with_state_but_no_source_serves_no_workbook(tmp_path):
+    """`state` without `source` would be shared by every workbook in the folder: b's
+    rows were reported as billed on a's invoices. Refused for any workbook named."""
+    folder = copy_cwd_case(tmp_path / "shop")
+    (folder / "sheetbill.toml").write_text('state = "books.sqlite"\n')
+    shutil.copyfile(folder / "book.xlsx", folder / "b.xlsx")
+    for name in ("book.xlsx", "b.xlsx"):
+        done = sheetbill("run", name, "--as-of", "2026-11-20", cwd=folder)
+        assert done.returncode == 2, done.stdout + done.stderr
+        assert "source = " in done.stderr and "Traceback" not in done.stderr
+    assert not (folder / "books.sqlite").exists()
+    (folder / "sheetbill.toml").write_text(
+        'source = "book.xlsx"\nstate = "books.sqlite"\n'
+    )
+    done = sheetbill("run", "book.xlsx", "--as-of", "2026-11-20", cwd=folder)
+    assert done.returncode in (0, 1), done.stderr
+    assert (folder / "books.sqlite").exists()
+
+
 def test_a_config_without_source_is_named_in_the_message(tmp_path):
     (tmp_path / "config").mkdir()
     (tmp_path / "config" / "sheetbill.toml").write_text("backups = 2\n")

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import date
 
+import pytest
+from einvoice_rules import judge
+from facturx import get_facturx_xml_from_pdf
 from paths import DEMO
 from readback import calamine_records, calamine_rows, libreoffice_csv
 
 from sheetbill.cli import main
 from sheetbill.demo import write_demo
+from sheetbill.documents import InvoiceDocument, cii_xml
+from sheetbill.e_invoices import e_invoice_gaps
+from sheetbill.invoicing import Counters, plan_invoices
 from sheetbill.schema import ALL_TABS
+from sheetbill.validation import validate_book
+from sheetbill.workbook.excel import ExcelWorkbook
 
 
 def test_committed_demo_workbook_is_what_the_generator_makes(tmp_path):
@@ -50,3 +60,82 @@ def test_libreoffice_reopens_the_billed_demo_with_the_same_invoices(
     totals = [float(row[9].replace(",", "")) for row in office[1:]]
     assert totals == [r["Total"] for r in invoices]
     assert office[1][2] == "2026-11-02"  # a real date, shown as yyyy-mm-dd
+
+
+def test_make_demo_writes_a_factur_x_and_an_xrechnung_that_pass_the_rules(demo_book):
+    """`make demo` shows both profiles, and both pass the official rules."""
+    assert main(["run", str(demo_book), "--as-of", "2026-11-02"]) == 1
+    folder = demo_book.parent / "invoices"
+    xrechnung = sorted(folder.glob("*.xml"))
+    factur_x = []
+    for pdf in sorted(folder.glob("*.pdf")):
+        _, xml = get_facturx_xml_from_pdf(pdf.read_bytes(), check_xsd=False)
+        if xml:
+            factur_x.append(xml)
+    assert len(xrechnung) == 1 and len(factur_x) == 1
+    verdicts = [judge(x.read_bytes(), "xrechnung") for x in xrechnung]
+    verdicts += [judge(xml, "factur-x") for xml in factur_x]
+    assert all(v.is_clean for v in verdicts), "\n".join(map(str, verdicts))
+
+
+@pytest.mark.parametrize("profile", ["factur-x", "xrechnung"])
+def test_every_demo_customer_as_an_e_invoice_passes_the_rules(profile):
+    """Each invoice the demo makes, for whichever customer, as either profile: what
+    the checks before numbering let through passes the rules."""
+    data = validate_book(
+        ExcelWorkbook(DEMO, backups=0).read(), today=date(2026, 11, 2), billed={}
+    )
+    customers = {
+        key: replace(
+            c,
+            e_invoice=profile,
+            buyer_reference=c.buyer_reference or f"PO-{key}",
+            email=c.email if "@" in c.email else "ap@customer.example",
+        )
+        for key, c in data.customers.items()
+    }
+    data = replace(data, customers=customers)
+    assert e_invoice_gaps(data).problems == ()
+    invoices, _ = plan_invoices(
+        customers=customers,
+        entries=data.time_entries,
+        orders=data.orders,
+        settings=data.settings,
+        today=date(2026, 11, 2),
+        counters=Counters({}, 0),
+    )
+    assert len(invoices) >= 10
+    for invoice in invoices:
+        rows = {(s.tab, s.row) for s in invoice.sources}
+        days = [
+            r.day
+            for r in (*data.time_entries, *data.orders)
+            if (r.source.tab, r.source.row) in rows
+        ]
+        document = InvoiceDocument(
+            invoice,
+            data.settings,
+            customers[invoice.customer_id],
+            (min(days), max(days)),
+        )
+        verdict = judge(cii_xml(document, profile=profile), profile)
+        assert verdict.is_clean, f"{invoice.customer_id}: {verdict}"
+
+
+def test_demo_holds_each_currency_to_a_threshold_of_its_own(demo_book, capsys):
+    """¥528,578 (about €3,000) once waited for approval against 25000: the demo's
+    threshold has an amount per currency it bills in, and Help says how it works."""
+    settings = {r["Key"]: r for r in calamine_records(demo_book, "Settings")}
+    assert "per currency" in str(settings["Approval Threshold"]["Help"])
+    assert "Approve" in str(settings["Approvers"]["Help"])
+    main(["run", str(demo_book), "--as-of", "2026-11-02", "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert not [p for p in result["exceptions"] if "Approval" in p["problem"]]
+    waiting = {w["number"] for w in result["awaiting_approval"]}
+    for invoice in calamine_records(demo_book, "Invoices"):
+        assert (invoice["Status"] == "awaiting approval") is (
+            invoice["Invoice No"] in waiting
+        )
+        if invoice["Currency"] == "JPY":
+            assert invoice["Status"] == "draft", invoice
+    assert waiting  # the demo still shows one

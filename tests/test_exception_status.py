@@ -2,8 +2,9 @@
 
 "ignored" (the dropdown's word, or "acknowledged") sets a problem aside: its row stays
 listed, and the problem no longer counts toward the exit code nor as open, as long
-as it is the problem the person looked at. Once its Value changes it is a new
-exception: the set-aside row is closed and a new one opened.
+as it is the problem the person looked at. Once its Value changes, or another row
+stands where its row stood (rows inserted or sorted), it is a new exception: the
+set-aside row is closed and a new one opened.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from paths import SHARED
 from readback import calamine_records, calamine_rows
 
 from sheetbill.cli import main
-from sheetbill.exception_status import SET_ASIDE_STATUSES
+from sheetbill.exception_status import SET_ASIDE_STATUSES, problems_set_aside
 from sheetbill.model import Problem
 from sheetbill.schema import EXCEPTIONS
 from sheetbill.validation import validate_book
@@ -32,7 +33,7 @@ from sheetbill.workbook.base import CellWrite, WorkbookChanges
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.writeplan import PendingMatch, plan_writes
 
-from helpers import small_book
+from helpers import small_book, time_row
 
 CASE = "15_tz_Pacific_Kiritimati_on_UTC.xlsx"
 # Row 3 of the case's Time Log is dated 2026-12-01: in the future as of this day.
@@ -259,3 +260,96 @@ def test_set_aside_rule_holds_for_any_exceptions_tab(case):
             assert number in closed_now
         if current and not is_aside:
             assert number not in closed_now
+
+
+# --- an ignored problem stays with its row (break-it report, point 10) ----------------
+
+
+def test_an_ignored_exception_never_stands_for_a_row_inserted_above_it(tmp_path):
+    """The report's case: row 2's 30 hours is ignored; a new row 2 with 30 hours is
+    inserted and the old row (now row 3) corrected. The new row's problem has the same
+    Tab, Row, Column, Problem and Value as the ignored one: it is a new exception all
+    the same, and counts."""
+    import openpyxl
+
+    book = case_book(tmp_path)
+    first = sheetbill(book, "run", CASE, "--as-of", AS_OF)
+    assert first.returncode == 1, first.stderr
+    type_into(book, "Exceptions", 2, STATUS, "ignored")
+    workbook = openpyxl.load_workbook(book)
+    log = workbook["Time Log"]
+    log.insert_rows(3)  # the problem row 3 moves to row 4
+    for column in range(1, log.max_column + 1):
+        log.cell(3, column).value = log.cell(4, column).value
+    log.cell(3, 2).value = "Bob"  # the same future date, by someone else
+    log.cell(4, 1).value = datetime(2026, 11, 28)  # the ignored row, corrected
+    workbook.save(book)
+
+    again = sheetbill(book, "run", CASE, "--as-of", AS_OF)
+    assert again.returncode == 1, again.stdout
+    assert "1 open exception (1 new, 1 closed)" in again.stdout
+    ignored, new = calamine_records(book, "Exceptions")
+    assert ignored["Status"] == "ignored" and ignored["Closed"] == date(2026, 11, 30)
+    assert (new["Row"], new["Value"], new["Status"]) == (3, "2026-12-01", "")
+    assert new["Row Key"] and new["Row Key"] != ignored["Row Key"]
+
+
+def _exception_rows(
+    plan_writes_: list[CellWrite], statuses: dict[int, str]
+) -> list[list[Any]]:
+    """The Exceptions tab a plan wrote to an empty tab, with a person's Statuses."""
+    rows: dict[int, list[Any]] = {}
+    for write in plan_writes_:
+        if write.row > 1:
+            rows.setdefault(write.row, [None] * len(HEADERS))[write.column] = (
+                write.value
+            )
+    for number, status in statuses.items():
+        rows[number][STATUS] = status
+    return [rows[n] for n in sorted(rows)]
+
+
+def _plan(rows: list[list[Any]], exceptions: list[list[Any]]) -> Any:
+    data = validate_book(
+        small_book(time_rows=rows, extra={"Exceptions": (HEADERS, exceptions)}),
+        today=date(2026, 11, 30),
+        billed={},
+    )
+    plan = plan_writes(
+        data,
+        new=[],
+        pending_invoices=[],
+        pending=PendingMatch({}, frozenset(), ()),
+        problems=data.problems,
+        today=date(2026, 11, 30),
+        now=datetime(2026, 11, 30, 8),
+        run_id="r1",
+    )
+    return data, plan
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_an_ignored_problem_follows_no_other_row_when_rows_are_sorted(data):
+    """Property: after any reordering of the Time Log (a sort, rows inserted or
+    deleted above), a problem is set aside only where the row now at the ignored
+    row's place is that same row; every other row's problem counts, though its Tab,
+    Row, Column, Problem and Value may all equal those of the ignored one."""
+    count = data.draw(st.integers(2, 6))
+    # Every row has the same problem and Value (a future date); people differ.
+    rows = [
+        time_row(date(2026, 12, 1), f"P{i}", "C1", Decimal(1)) for i in range(count)
+    ]
+    _, first = _plan(rows, [])
+    written = list(first.changes.writes["Exceptions"])
+    ignored_rows = data.draw(
+        st.sets(st.integers(2, count + 1), max_size=count), label="ignored"
+    )
+    exceptions = _exception_rows(written, dict.fromkeys(ignored_rows, "ignored"))
+    order = data.draw(st.permutations(range(count)), label="order")
+    moved = [rows[i] for i in order]
+
+    book, plan = _plan(moved, exceptions)
+    kept = {number for number in ignored_rows if order[number - 2] == number - 2}
+    assert {p.row for p in plan.ignored} == kept
+    assert problems_set_aside(book.problems, book.layouts) == plan.ignored

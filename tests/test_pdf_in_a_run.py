@@ -25,6 +25,15 @@ from sheetbill.workbook.excel import ExcelWorkbook
 LOGO_CASE = SHARED / "cases" / "logo-beside-workbook"
 AS_OF = "2026-11-03"
 LOGO_ROW = 4  # Settings row of Logo Path in the case workbook
+# 7 KB of SVG asking for 10^8 squares: 8 groups, each drawing the one before 10 times.
+SVG_BOMB = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><defs>'
+    '<g id="g0"><rect width="1" height="1"/></g>'
+    + "".join(
+        f'<g id="g{n}">' + f'<use href="#g{n - 1}"/>' * 10 + "</g>" for n in range(1, 9)
+    )
+    + '</defs><use href="#g8"/></svg>'
+).encode()
 
 
 def copied(case: Path, tmp_path: Path) -> Path:
@@ -93,6 +102,7 @@ def test_run_prints_the_settings_logo(tmp_path: Path, where: str, capsys):
         (None, "there is no such file"),
         (b"This is not a picture.", "not a PNG, JPEG or SVG"),
         (b"\x89PNG\r\n\x1a\n" + bytes(3 * 1024 * 1024), "at most 2.0 MB"),
+        (SVG_BOMB, "would draw more than 10,000 shapes"),
     ],
 )
 def test_run_with_a_logo_it_cannot_print_reports_it_on_the_settings_row(
@@ -111,6 +121,8 @@ def test_run_with_a_logo_it_cannot_print_reports_it_on_the_settings_row(
     (checked,) = json.loads(capsys.readouterr().out)["exceptions"]
     assert checked["tab"] == "Settings" and checked["row"] == LOGO_ROW
     assert reason in checked["problem"]
+    assert checked["severity"] == "warning"  # the invoice is made, without it
+    assert "made without the logo" in checked["problem"]
     assert main(["run", str(book), "--as-of", AS_OF]) == 1
     (row,) = open_exceptions(book)
     assert (row["Tab"], row["Row"], row["Column"], row["Value"]) == (
@@ -121,6 +133,7 @@ def test_run_with_a_logo_it_cannot_print_reports_it_on_the_settings_row(
     )
     assert reason in str(row["Problem"]) and str(folder) in str(row["Problem"])
     assert "without a logo" in str(row["Fix"])
+    assert row["Severity"] == "warning"
     pdf = folder / "invoices" / "INV-2026-0001.pdf"
     assert pdf_images(pdf) == []
     assert "LOGO" not in pdf_text(pdf).upper()

@@ -9,12 +9,20 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from sheetbill.invoicing import Counters, plan_invoices
 from sheetbill.model import LineGrouping, Severity
-from sheetbill.printable import PrintableCharacters, describe, find_unprintable
+from sheetbill.printable import (
+    PrintableCharacters,
+    Refusal,
+    behind_a_failed_document,
+    describe,
+    find_unprintable,
+    refusal,
+)
 from sheetbill.settings import setting_rows
 from sheetbill.validation import BookData, validate_book
 
@@ -45,7 +53,7 @@ def test_printable_characters_missing_lists_each_character_once():
 
 def test_printable_characters_missing_ignores_what_is_drawn_as_nothing():
     """Spaces, line breaks, joiners, variation selectors, bidi marks, soft hyphens."""
-    assert LATIN.missing("a\u3000b\n\tc\u200d\ufe0f\u200f\u00ad\u2060d") == []
+    assert LATIN.missing("a b\n\tc\r\u200d\ufe0f\u200f\u00ad\u2060\u200bd") == []
 
 
 def test_printable_characters_missing_finds_control_characters():
@@ -55,7 +63,9 @@ def test_printable_characters_missing_finds_control_characters():
 def test_describe_names_code_points_and_counts_the_rest():
     assert describe([UNICORN]) == "'🦄' (U+1F984 UNICORN FACE)"
     assert describe(["\ue000"]) == "(U+E000 a private-use character)"
-    assert describe(["\x07"]) == "(U+0007 a character without a name)"
+    assert describe(["\x07"]) == "(U+0007 a control character)"
+    assert describe(["\ufffe"]) == "(U+FFFE a noncharacter)"
+    assert describe(["\u0378"]) == "(U+0378 a character without a name)"
     assert describe(list("🦄🚀🍣👍")).endswith("and 1 more")
 
 
@@ -157,3 +167,149 @@ def test_find_unprintable_flags_a_time_row_exactly_when_its_line_would_show_it(
     [line] = invoice.lines
     is_shown = UNICORN in line.description
     assert bool(find_unprintable(data, LATIN).rows) == is_shown
+
+
+# Every code point a font could map, so that only the rule itself refuses anything.
+EVERY_GLYPH = PrintableCharacters.from_ranges([(0, 0x10FFFF)])
+# Found by a hostile tester: printed as empty boxes, vanished, or broke the e-invoice.
+BROKE_A_DOCUMENT = [
+    "\x00",
+    "\x1c",
+    "\x1f",
+    "\x7f",
+    "\x85",
+    "\u2028",
+    "\u2029",
+    "\u070f",
+    "\U000110bd",
+    "\U00013430",
+    "\u202e",
+    "\u2066",
+    "\ufffe",
+    "\ud800",
+]
+
+
+def is_xml_char(code: int) -> bool:
+    """XML 1.0 (fifth edition) production [2] Char, as the standard writes it."""
+    return (
+        code in (0x9, 0xA, 0xD)
+        or 0x20 <= code <= 0xD7FF
+        or 0xE000 <= code <= 0xFFFD
+        or 0x10000 <= code <= 0x10FFFF
+    )
+
+
+def lxml_takes(char: str) -> bool:
+    try:
+        etree.Element("a").text = f"a{char}b"
+    except ValueError:
+        return False
+    return True
+
+
+every_code_point = st.characters(exclude_categories=()) | st.sampled_from(
+    BROKE_A_DOCUMENT
+)
+
+
+@settings(max_examples=1000)
+@given(char=every_code_point, drawn=st.booleans())
+def test_refusal_lets_into_a_document_only_what_xml_holds(char: str, drawn: bool):
+    """Whatever the fonts map, nothing the rule lets through breaks the e-invoice:
+    every such character is an XML 1.0 Char, and lxml takes it into a text."""
+    if refusal(char, lambda _: drawn) is None:
+        assert is_xml_char(ord(char)) and lxml_takes(char)
+    if not lxml_takes(char) or not is_xml_char(ord(char)):
+        assert refusal(char, lambda _: drawn) is Refusal.CONTROL
+
+
+@settings(max_examples=1000)
+@given(char=every_code_point)
+@example("\u070f")
+@example("\u180e")
+@example("\u180f")
+def test_refusal_wants_a_glyph_for_all_but_white_space_and_a_few_invisibles(
+    char: str,
+):
+    """Without a glyph, only space, tab, line breaks and the characters the shaper
+    draws as nothing (joiners, variation selectors, direction marks, soft hyphen)
+    may reach a document; any other format character is refused."""
+    allowed = refusal(char, lambda _: False) is None
+    invisible = char in "\u00ad\u034f\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+    selector = 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
+    mongolian = 0x180B <= ord(char) <= 0x180D
+    assert allowed == (char in " \t\n\r" or invisible or selector or mongolian)
+
+
+def test_printable_characters_refuse_controls_and_direction_overrides_a_font_maps():
+    """Noto Sans maps U+0000 (it vanished from the PDF), DejaVu U+000D: a glyph is
+    no reason to let a control or a direction override in."""
+    found = EVERY_GLYPH.missing("".join(BROKE_A_DOCUMENT[:7]) + "\u202e\u2066ok\r\n\t")
+    assert found == [*BROKE_A_DOCUMENT[:7], "\u202e", "\u2066"]
+
+
+def test_find_unprintable_says_a_control_character_cannot_be_seen_and_to_retype():
+    data = book_data(customers=customers("Us\x1fName"))
+    [problem] = find_unprintable(data, EVERY_GLYPH).problems
+    assert (problem.tab, problem.row, problem.column) == ("Customers", 2, "Name")
+    assert "(U+001F a control character), which cannot be seen" in problem.problem
+    assert "no e-invoice can carry" in problem.problem
+    assert problem.fix.startswith("Type the text of the cell again")
+
+
+def test_find_unprintable_names_each_kind_of_character_with_its_own_reason():
+    data = book_data(customers=customers(f"A\u202eB{UNICORN}\x1fC"))
+    [problem] = find_unprintable(data, LATIN).problems
+    assert "(U+202E RIGHT-TO-LEFT OVERRIDE), a text-direction control" in (
+        problem.problem
+    )
+    assert f"'{UNICORN}' (U+1F984 UNICORN FACE), which no font" in problem.problem
+    assert "(U+001F a control character), which cannot be seen" in problem.problem
+    assert "remove the direction control" in problem.fix.lower()
+
+
+def test_find_unprintable_checks_the_email_an_e_invoice_carries():
+    """The buyer's email is not printed but goes into the e-invoice XML."""
+    rows = customers()
+    rows[0] = ["C1", "Alpha GmbH", "a@alpha\x1f.example", "EUR", None]
+    rows[1] = ["C2", "Beta Inc", "b@beta\x1f.example", "USD", D(0)]
+    data = book_data(customers=rows)
+    alpha = replace(data.customers["C1"], e_invoice="factur-x")
+    data = replace(data, customers={**data.customers, "C1": alpha})
+    found = find_unprintable(data, EVERY_GLYPH)
+    assert [(p.row, p.column, p.customer_id) for p in found.problems] == [
+        (2, "Email", "C1")
+    ]
+    assert found.customers == {"C1"}
+
+
+def test_behind_a_failed_document_names_the_cells_of_the_invoice_that_broke_it():
+    """For a document that failed: any text of its customer or the Settings, printed
+    or not, and its own rows' printed cells, holding a control character."""
+    order = [TODAY, "C1", "Mug\x0bXL", D(1), D(5), None, None]
+    data = book_data(customers=customers(), order_rows=[order])
+    alpha = replace(data.customers["C1"], owner="Ann\x1f")
+    data = replace(
+        data,
+        customers={**data.customers, "C1": alpha},
+        settings=replace(data.settings, company_tax_id="DE\x00123"),
+    )
+    [invoice], _ = plan_invoices(
+        customers=data.customers,
+        entries=[],
+        orders=data.orders,
+        settings=data.settings,
+        today=TODAY,
+        counters=Counters({}, 0),
+    )
+    found = behind_a_failed_document(
+        data, invoice, setting_rows=setting_rows(data.layouts["Settings"].table)
+    )
+    assert [(p.tab, p.row, p.column, p.value) for p in found] == [
+        ("Settings", 3, "Value", "DE\x00123"),
+        ("Customers", 2, "Owner", "Ann\x1f"),
+        ("Orders", 2, "Item", "Mug\x0bXL"),
+    ]
+    assert all(invoice.number in p.problem for p in found)
+    assert all(f"made on the next run, as {invoice.number}" in p.problem for p in found)

@@ -1,6 +1,7 @@
 """Pending invoices survive in the state database in one stable JSON form."""
 
 import json
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from sheetbill.model import (
     InvoiceLine,
     SourceRow,
     TaxBreakdown,
+    TaxCategory,
     TaxMode,
 )
 from sheetbill.state import invoice_from_json, invoice_to_json
@@ -55,6 +57,19 @@ def _invoice() -> Invoice:
 def test_invoice_json_round_trip_keeps_every_field():
     invoice = _invoice()
     assert invoice_from_json(invoice_to_json(invoice)) == invoice
+
+
+def test_a_line_keeps_its_vat_category_and_older_records_load_without_one():
+    invoice = _invoice()
+    [line] = invoice.lines
+    reverse = replace(
+        invoice, lines=(replace(line, tax_category=TaxCategory.REVERSE_CHARGE),)
+    )
+    stored = json.loads(invoice_to_json(reverse))
+    assert stored["lines"][0]["tax_category"] == "AE"
+    assert invoice_from_json(json.dumps(stored)) == reverse
+    del stored["lines"][0]["tax_category"]
+    assert invoice_from_json(json.dumps(stored)).lines[0].tax_category is None
 
 
 def test_source_rows_are_stored_as_named_fields_as_in_earlier_state_files():

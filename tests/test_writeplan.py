@@ -121,10 +121,13 @@ def test_plan_writes_never_repeats_an_open_exception_and_closes_a_fixed_one():
     )
     _, plan = writes_for(book)
     assert plan.exceptions_opened == 0 and plan.exceptions_closed == 1
-    closed = headers.index("Closed")
-    assert [(c.row, c.column, c.value) for c in plan.changes.writes["Exceptions"]] == [
+    closed, row_key = headers.index("Closed"), headers.index("Row Key")
+    writes = plan.changes.writes["Exceptions"]
+    assert [(c.row, c.column, c.value) for c in writes if c.column != row_key] == [
         (3, closed, TODAY)
     ]
+    # The open row, written before rows had a Row Key, takes its row's.
+    assert [c.row for c in writes if c.column == row_key] == [2]
 
 
 def test_plan_writes_skips_pending_invoices_already_in_the_invoices_tab():

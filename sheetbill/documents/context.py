@@ -15,9 +15,17 @@ from markupsafe import Markup
 from sheetbill.documents.formatting import Formatter, customer_locale
 from sheetbill.documents.labels import labels_for, language_of
 from sheetbill.documents.logo import Logo
-from sheetbill.documents.parties import address_lines
+from sheetbill.documents.parties import printed_addresses
 from sheetbill.documents.qr import PaymentCode, payment_code
-from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, TaxMode
+from sheetbill.documents.tax_statements import tax_statements
+from sheetbill.model import (
+    Customer,
+    Invoice,
+    InvoiceKind,
+    Settings,
+    TaxMode,
+    e_invoice_profile,
+)
 
 PAYMENT_QR_URL = "sheetbill:payment-qr.png"
 
@@ -55,10 +63,7 @@ class InvoiceDocument:
         (`none` for a draft)."""
         if self.is_draft:
             return "none"
-        value = self.customer.e_invoice.strip().lower().replace("_", "-")
-        if value in ("factur-x", "facturx", "zugferd"):
-            return "factur-x"
-        return "xrechnung" if value == "xrechnung" else "none"
+        return e_invoice_profile(self.customer.e_invoice) or "none"
 
 
 def template_name(invoice: Invoice) -> str:
@@ -87,6 +92,7 @@ def template_context(
         else labels["payment_terms"].format(total=total, due=due, number=invoice.number)
     )
     title = labels["credit_note" if is_credit else "invoice"]
+    company_lines, customer_lines = printed_addresses(settings, customer, language)
     return {
         "invoice": invoice,
         "settings": settings,
@@ -100,11 +106,13 @@ def template_context(
         "heading": title,
         "is_credit_note": is_credit,
         "is_tax_inclusive": invoice.tax_mode is TaxMode.INCLUSIVE,
-        "company_lines": address_lines(settings.company_address),
-        "customer_lines": address_lines(customer.address),
+        "company_lines": company_lines,
+        "customer_lines": customer_lines,
         "service_period": document.service_period,
         "notes": document.notes,
         "invoice_note": customer.invoice_note,
+        # Why lines bear no VAT (reverse charge, export ...), from their categories.
+        "tax_statements": tax_statements(document),
         "is_draft": document.is_draft,
         "payment_terms": terms,
         # Served to WeasyPrint from memory under this URL; no logo, no image.

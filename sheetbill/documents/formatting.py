@@ -29,7 +29,6 @@ HUNDRED = Decimal(100)
 # separator, never elsewhere (`breakable`).
 ZERO_WIDTH_BREAK = "\u200b"
 NO_BREAK_SPACE = "\u00a0"
-Day = date  # `Formatter.date` hides the type inside the class
 
 
 def _parse(text: str) -> Locale | None:
@@ -118,12 +117,6 @@ class Formatter:
 
     def date(self, value: date | None) -> str:
         return "" if value is None else format_date(value, "medium", locale=self.locale)
-
-    def period(self, start: Day, end: Day) -> str:
-        """`3 Nov 2026` for a one-day period, else both days joined by an en dash."""
-        if start == end:
-            return self.date(start)
-        return f"{self.date(start)} – {self.date(end)}"
 
     def breakable(self, number: str) -> str:
         """A formatted amount or quantity that a line may break only after one of

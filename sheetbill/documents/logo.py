@@ -3,7 +3,7 @@
 A relative path is read beside the workbook; a Google Sheet has no folder, so there it
 is read beside sheetbill.toml, else in the current folder. Only a PNG, JPEG or
 self-contained SVG file of at most 2 MB is printed, recognised by its bytes, not its
-name. Anything else is a Problem on the Settings row, and invoices are made without a
+name. Anything else is a warning on the Settings row, and invoices are made without a
 logo until it is fixed. No WeasyPrint here: `check` uses this module too.
 """
 
@@ -19,8 +19,9 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from sheetbill.documents.svg_size import svg_size
 from sheetbill.errors import RenderError
-from sheetbill.model import Problem
+from sheetbill.model import Problem, Severity
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 # A logo prints about 5 cm wide; a larger picture only makes every PDF slower.
@@ -34,10 +35,9 @@ LOGO_URLS = {
 }
 _RASTER_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG"}
 _URL_TARGET = re.compile(r"""url\(\s*['"]?\s*([^)'"\s]*)""", re.IGNORECASE)
-_FIX = (
-    "Until then invoices are made without a logo. Clear the Value for invoices "
-    "without a logo."
-)
+_FIX = "Or clear the Value to make invoices without a logo for good."
+# The problem is a warning, not an error: the invoices are still made.
+_EFFECT = "Invoices are made without the logo until this is fixed."
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,15 +78,22 @@ def logo_folder(workbook_folder: Path | None, config_file: Path | None) -> Path:
 def logo_problem(
     text: str, *, folder: Path, tab: str, row: int | None
 ) -> tuple[Logo | None, Problem | None]:
-    """The Settings' logo, or the Problem (on its Settings row, column Value) that
-    says why it cannot be printed. An empty Logo Path is no logo and no problem."""
+    """The Settings' logo, or the warning (on its Settings row, column Value) that
+    says why it cannot be printed and that invoices are made without it. An empty
+    Logo Path is no logo and no problem."""
     if not text.strip():
         return None, None
     try:
         return find_logo(text, folder=folder), None
     except LogoError as exc:
         return None, Problem(
-            tab, row, "Value", text, f"The Logo Path {exc.problem}", f"{exc.fix} {_FIX}"
+            tab,
+            row,
+            "Value",
+            text,
+            f"The Logo Path {exc.problem} {_EFFECT}",
+            f"{exc.fix} {_FIX}",
+            Severity.WARNING,
         )
 
 
@@ -268,6 +275,11 @@ def _check_svg(data: bytes, path: Path) -> None:
         raise LogoError(
             f"names {path}, which is XML but not an SVG image.",
             "Save the logo as PNG, JPEG or SVG and write that file's name here.",
+        )
+    if (too_much := svg_size(root).refusal()) is not None:
+        raise LogoError(
+            f"names {path}, an SVG that {too_much}.",
+            "Export the logo again as a simpler SVG (fewer, merged shapes), or as PNG.",
         )
     for element in root.iter():
         is_style = element.tag in (f"{SVG_NAMESPACE}style", "style")

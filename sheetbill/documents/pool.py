@@ -30,10 +30,11 @@ from sheetbill.documents.files import (
 )
 from sheetbill.documents.render import (
     DEFAULT_TEMPLATES,
+    TemplateError,
     render_invoice_pdf,
     write_invoice_files,
 )
-from sheetbill.errors import RenderError
+from sheetbill.errors import RenderError, SheetbillError
 
 # Bump when this package changes what it draws, so every PDF is rendered again.
 LAYOUT_VERSION = "1"
@@ -54,6 +55,8 @@ class RenderResult:
     xml: Path | None = None
     # Why this document could not be rendered; the others are rendered anyway.
     error: str | None = None
+    # The error is the template's (the same for every document), not this invoice's.
+    is_template_error: bool = False
     # A file this state did not write, found at one of the document's paths and
     # left as it was; the document was not written.
     foreign: Path | None = None
@@ -123,10 +126,14 @@ class Outcome(NamedTuple):
     error: str | None = None
     foreign: Path | None = None
     files: dict[str, str] = {}  # noqa: RUF012 - a NamedTuple default, never mutated
+    is_template_error: bool = False
 
 
 def _render_one(job: Job) -> Outcome:
-    """Runs in a worker: renders and writes one document, or says why not."""
+    """Runs in a worker: renders and writes one document, or says why not.
+
+    Whatever goes wrong with one document is its outcome, and the others are made;
+    only a document that cannot be written (a full disk) ends the batch."""
     document, templates, out_dir, ours = job
     try:
         if ours is None:
@@ -135,10 +142,16 @@ def _render_one(job: Job) -> Outcome:
         files = write_invoice_files(
             document, templates=templates, out_dir=out_dir, ours=ours
         )
+    except TemplateError as exc:
+        return Outcome(error=str(exc), is_template_error=True)
     except RenderError as exc:
         return Outcome(error=str(exc))
     except ForeignFileError as exc:
         return Outcome(foreign=exc.path)
+    except SheetbillError:
+        raise
+    except Exception as exc:  # a value nothing foresaw: this document fails alone
+        return Outcome(error=f"{type(exc).__name__}: {exc}")
     return Outcome(files=files)
 
 
@@ -297,6 +310,7 @@ def render_many(
                 ),
                 xml=xml,
                 error=outcome.error if outcome else None,
+                is_template_error=outcome.is_template_error if outcome else False,
                 foreign=outcome.foreign if outcome else None,
                 files=outcome.files if outcome else {},
             )

@@ -13,7 +13,7 @@ from stdnum import iban
 from stdnum.ch import esr
 from stdnum.iso7064 import mod_97_10
 
-from sheetbill.documents.parties import buyer_address, seller_address
+from sheetbill.documents.parties import Address, buyer_address, seller_address
 from sheetbill.model import Customer, Invoice, InvoiceKind, Settings
 
 # EPC069-12: at most 999,999,999.99 EUR and a beneficiary name of 70 characters.
@@ -91,10 +91,8 @@ def swiss_code(
     try:
         bill = qrbill.QRBill(
             account=account,
-            creditor=_qr_address(settings.company_name, seller.lines, seller.country),
-            debtor=_qr_address(customer.name, buyer.lines, buyer.country or "CH")
-            if buyer.lines
-            else None,
+            creditor=_qr_address(settings.company_name, seller),
+            debtor=_qr_address(customer.name, buyer) if buyer.lines else None,
             amount=f"{invoice.total:.2f}",
             currency="CHF",
             reference_number=_structured_reference(invoice.number, account),
@@ -109,14 +107,24 @@ def swiss_code(
     return PaymentCode("swiss", _strip_xml_declaration(out.getvalue()).encode())
 
 
-def _qr_address(name: str, lines: tuple[str, ...], country: str) -> dict[str, str]:
-    # The combined form: the last address line holds postcode and city.
-    first = ", ".join(lines[:-1])
+def _qr_address(name: str, address: Address) -> dict[str, str]:
+    """The structured form (street, postcode, city) when the address has them; else
+    the combined form of an old workbook, whose last line holds postcode and city."""
+    country = address.country or "CH"
+    if address.postcode and address.city:
+        return {
+            "name": name[:70],
+            "street": ", ".join(address.street_lines)[:70],
+            "pcode": address.postcode[:16],
+            "city": address.city[:35],
+            "country": country,
+        }
+    lines = address.lines
     return {
         "name": name[:70],
-        "line1": first[:70],
+        "line1": ", ".join(lines[:-1])[:70],
         "line2": (lines[-1] if lines else "")[:70],
-        "country": country or "CH",
+        "country": country,
     }
 
 

@@ -38,6 +38,7 @@ from sheetbill.documents.context import (
 )
 from sheetbill.documents.einvoice import (
     FACTURX_FILE_NAME,
+    Profile,
     cii_xml,
     facturx_xmp,
     write_xrechnung_xml,
@@ -65,6 +66,11 @@ class _FacturXMetadata(DocumentMetadata):  # type: ignore[misc]
     def generate_rdf_metadata(self, *args: Any) -> bytes:
         rdf: bytes = super().generate_rdf_metadata(*args)
         return rdf.replace(b"</rdf:RDF>", facturx_xmp() + b"</rdf:RDF>")
+
+
+class TemplateError(RenderError):
+    """A template, or a file it names, is broken: every document it prints fails
+    alike, whatever the invoice holds."""
 
 
 class ResourceRefusedError(ValueError):
@@ -142,12 +148,6 @@ def _unit_price(context: Context, value: Any) -> str:
     return str(fmt.breakable(fmt.unit_price(value)))
 
 
-@pass_context
-def _period(context: Context, value: Any) -> str:
-    start, end = value
-    return str(context["fmt"].period(start, end))
-
-
 def css_string(value: object) -> Markup:
     """A quoted CSS string; every character but letters, digits and space is escaped.
 
@@ -179,7 +179,6 @@ def _environment(root: Path) -> SandboxedEnvironment:
         percent=_percent,
         quantity=_quantity,
         unit_price=_unit_price,
-        period=_period,
         css_string=css_string,
     )
     return env
@@ -232,7 +231,7 @@ def render_html(
     templates: Path = DEFAULT_TEMPLATES,
     code: PaymentCode | None = None,
 ) -> str:
-    """The document's HTML, or a RenderError naming the template file and line.
+    """The document's HTML, or a TemplateError naming the template file and line.
 
     `code` is the payment code when the caller made it already (to serve its image).
     """
@@ -244,19 +243,19 @@ def render_html(
         template = _environment(root).get_template(name)
         return template.render(template_context(document, root, code))
     except TemplateSyntaxError as exc:
-        raise RenderError(
+        raise TemplateError(
             f"{exc.name or name} line {exc.lineno}: {exc.message}",
             path=exc.filename or root / name,
         ) from exc
     except TemplateNotFound as exc:
-        raise RenderError(f"template {exc.name} not found", path=root) from exc
+        raise TemplateError(f"template {exc.name} not found", path=root) from exc
     except Exception as exc:  # anything a template expression raised
         where = _template_line(root, sys.exc_info()[2])
         if where is None:
-            raise RenderError(
+            raise TemplateError(
                 f"{name}: {type(exc).__name__}: {exc}", path=root / name
             ) from exc
-        raise RenderError(
+        raise TemplateError(
             f"{where[0]} line {where[1]}: {type(exc).__name__}: {exc}",
             path=root / where[0],
         ) from exc
@@ -281,7 +280,7 @@ def render_pdf_bytes(
         options["pdf_variant"] = "pdf/a-3b"
         options["attachments"] = [
             Attachment(
-                string=cii_xml(document, profile="factur-x"),
+                string=e_invoice_xml(document, "factur-x"),
                 url_fetcher=fetcher,
                 name=FACTURX_FILE_NAME,
                 description="Factur-X invoice",
@@ -307,7 +306,7 @@ def render_pdf_bytes(
             pdf: bytes = rendered.write_pdf(**options)
     except FatalURLFetchingError as exc:
         reason = exc.__cause__ if exc.__cause__ is not None else exc
-        raise RenderError(
+        raise TemplateError(
             f"{template_name(document.invoice)}: {reason}", path=root
         ) from exc
     except RenderError:
@@ -317,6 +316,20 @@ def render_pdf_bytes(
             f"PDF of {document.invoice.number} failed: {exc}", path=root
         ) from exc
     return pdf
+
+
+def e_invoice_xml(document: InvoiceDocument, profile: Profile) -> bytes:
+    """The document's e-invoice XML, or a RenderError naming the invoice: lxml refuses
+    a text XML cannot hold, and nothing the builder did not foresee may end a run."""
+    try:
+        return cii_xml(document, profile=profile)
+    except RenderError:
+        raise
+    except Exception as exc:
+        raise RenderError(
+            f"the e-invoice XML of {document.invoice.number} could not be made: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
 
 
 def render_invoice_pdf(
@@ -353,7 +366,7 @@ def write_invoice_files(
     number = document.invoice.number
     files = {pdf_path(number, out_dir): render_pdf_bytes(document, templates)}
     if document.e_invoice == "xrechnung":
-        files[xml_path(number, out_dir)] = cii_xml(document, profile="xrechnung")
+        files[xml_path(number, out_dir)] = e_invoice_xml(document, "xrechnung")
     for target, data in files.items():
         check_replaceable(target, data, ours=ours.get(target.name))
     return {

@@ -163,8 +163,20 @@ def _covered_code_points() -> list[int]:
         code
         for first, last in zip(chars.firsts, chars.lasts, strict=True)
         for code in range(first, last + 1)
-        if unicodedata.category(chr(code)) not in ("Cs", "Cc")
     ]
+
+
+# Format, space, control and separator characters: the ones a glyph alone does not
+# decide (`printable.refusal`).
+SPECIAL = [
+    chr(code)
+    for code in range(0x110000)
+    if unicodedata.category(chr(code)) in ("Cc", "Cf", "Zs", "Zl", "Zp")
+    or 0xFE00 <= code <= 0xFE0F
+    or 0xE0100 <= code <= 0xE01EF
+    or 0x180B <= code <= 0x180F
+    or code == 0x034F
+]
 
 
 @pytest.mark.slow
@@ -173,7 +185,7 @@ def _covered_code_points() -> list[int]:
     st.lists(
         st.one_of(
             st.sampled_from(_covered_code_points()).map(chr),
-            st.sampled_from(" \u00a0\u200b\u200d\u200f\ufe0f\u00ad"),
+            st.sampled_from(SPECIAL),
         ),
         min_size=1,
         max_size=24,
@@ -186,3 +198,25 @@ def test_render_pdf_text_the_check_lets_through_prints_without_a_box(text: str):
         customer=replace(CUSTOMER, name=text),  # bold
     )
     assert boxes(render_pdf_bytes(doc)) == []
+
+
+def test_render_pdf_every_format_or_space_character_let_through_draws_no_box():
+    """All of them at once, each between two letters: those the fonts map and those
+    the shaper draws as nothing (joiners, variation selectors, direction marks)."""
+    allowed = [c for c in SPECIAL if not printable_characters().missing(c)]
+    assert {"\u200d", "\ufe0f", "\U000e0100", "\u034f", "\u3000"} <= set(allowed)
+    text = " ".join(f"a{c}b" for c in allowed)
+    doc = document([(text, "1", "hour", "10.00", "19")])
+    assert boxes(render_pdf_bytes(doc)) == []
+
+
+# Printed as empty boxes or not at all, or broke the e-invoice, with no exception:
+# controls Python calls white space, a next line, a line separator, format characters
+# no font has, NUL (which Noto Sans maps, and vanished) and a right-to-left override.
+BROKE_A_DOCUMENT = "\x1c\x1d\x1e\x1f\x85\u2028\u070f\U000110bd\U00013430\x00\u202e"
+
+
+def test_printable_characters_refuse_what_printed_as_a_box_or_vanished():
+    chars = printable_characters()
+    for char in BROKE_A_DOCUMENT:
+        assert chars.missing(f"Name{char}Name") == [char], f"U+{ord(char):04X}"

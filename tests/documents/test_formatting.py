@@ -7,11 +7,6 @@ from decimal import Decimal
 
 from sheetbill.documents.formatting import Formatter, customer_locale
 from sheetbill.documents.labels import LANGUAGES, labels_for, language_of
-from sheetbill.documents.parties import (
-    buyer_address,
-    country_from_tax_id,
-    seller_address,
-)
 from sheetbill.model import Customer, Settings
 
 D = Decimal
@@ -55,17 +50,3 @@ def test_labels_for_every_language_have_the_same_keys():
     assert all(set(labels) == keys for labels in LANGUAGES.values())
     assert language_of("de-CH") == "de" and language_of("") == "en"
     assert labels_for("ES")["invoice"] == "Factura"
-
-
-def test_parties_split_address_and_find_country():
-    settings = Settings(
-        company_address="Hafenstraße 12, 20457 Hamburg", company_tax_id="DE1"
-    )
-    seller = seller_address(settings)
-    assert (seller.postcode, seller.city, seller.country) == ("20457", "Hamburg", "DE")
-    assert seller.street_lines == ("Hafenstraße 12",)
-    assert country_from_tax_id("EL123") == "GR"
-    buyer = buyer_address(
-        Customer(1, "C", "n", address="1 Main St\nSpringfield", country="US")
-    )
-    assert buyer.country == "US" and buyer.city == ""

@@ -53,10 +53,14 @@ FIELDS: dict[str, Callable[[InvoiceDocument, str], InvoiceDocument]] = {
         d, settings=replace(d.settings, company_tax_id=v)
     ),
     "billing owner": lambda d, v: replace(
-        d, settings=replace(d.settings, billing_owner=v)
+        d, settings=replace(d.settings, billing_owner=v, contact_email="")
+    ),
+    "contact email": lambda d, v: replace(
+        d, settings=replace(d.settings, contact_email=v)
     ),
     "customer name": lambda d, v: with_customer(d, name=v),
-    "customer address": lambda d, v: with_customer(d, address=f"{v}\n60311 Frankfurt"),
+    "customer address": lambda d, v: with_customer(d, address=v),
+    "customer city": lambda d, v: with_customer(d, city=v),
     "customer tax id": lambda d, v: with_customer(d, tax_id=v),
     "buyer reference": lambda d, v: with_customer(d, buyer_reference=v),
     "customer number": lambda d, v: replace(

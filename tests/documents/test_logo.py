@@ -23,6 +23,7 @@ from sheetbill.documents.logo import (
     read_logo,
 )
 from sheetbill.errors import RenderError
+from sheetbill.model import Severity
 
 from document_helpers import document, pdf_text
 
@@ -181,6 +182,9 @@ def test_logo_problem_points_at_the_settings_row_and_says_what_happens(
     assert problem.value == "logo.png"
     assert "no such file" in problem.problem and str(tmp_path) in problem.problem
     assert "without a logo" in problem.fix
+    # A warning: the invoices are still made, without the logo, and it says so.
+    assert problem.severity is Severity.WARNING
+    assert "Invoices are made without the logo" in problem.problem
     assert logo_problem("  ", folder=tmp_path, tab="Settings", row=7) == (None, None)
 
 

@@ -142,7 +142,6 @@ def test_render_invoice_pdf_prints_a_one_day_service_period_as_one_date(
     doc = with_customer(document(), language="en", country="GB")
     one_day = replace(doc, service_period=(day, day))
     text = " ".join(pdf_text(render_invoice_pdf(one_day, out_dir=out_dir)).split())
-    assert "Service period" in text
     assert text.count("3 Nov 2026") == 1 and "–" not in text
     longer = replace(doc, service_period=(date(2026, 10, 1), day))
     text = " ".join(pdf_text(render_invoice_pdf(longer, out_dir=out_dir)).split())

@@ -1,5 +1,6 @@
 """Runs as a user makes them: every name prints with a real glyph, a character no font
-has stops its customer before a number is drawn, text prints as typed.
+has (or no e-invoice can carry) stops its customer before a number is drawn, a
+document that fails anyway fails alone, text prints as typed.
 
 Cases from ../shared/cases (copied, never run in place): non-latin-names and
 ampersand-in-company-name."""
@@ -15,14 +16,19 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 from paths import SHARED
 from pdf_glyphs import boxes
+from pypdf import PdfReader
 from readback import calamine_records
 
 from sheetbill.billing import run_billing
 from sheetbill.cli import main
 from sheetbill.config import Config
+from sheetbill.printable import UnprintableText
 from sheetbill.waiting import WaitingRows, WaitReason
+from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import SETTINGS_ROWS, MemoryWorkbook, small_book, time_row
 
@@ -181,3 +187,130 @@ def test_run_time_row_whose_printed_description_no_font_has_is_left_waiting(
     assert result.waiting == (
         WaitingRows("Time Log", WaitReason.HAS_PROBLEM, 2, (2, 4)),
     )
+
+
+def _customer_cells(book: Path, row: int, cells: dict[int, str]) -> None:
+    """A person types into Customers (through sheetbill's own writer: it stores a
+    control character as Excel does, `_x001F_`, which openpyxl refuses)."""
+    person = ExcelWorkbook(book, backups=0)
+    writes = tuple(CellWrite(row, column, value) for column, value in cells.items())
+    person.apply(
+        WorkbookChanges(writes={"Customers": writes}),
+        expected_version=person.read().version,
+    )
+
+
+NAME, E_INVOICE = 1, 13  # columns of the case's Customers tab
+BROKEN_NAME = "ООО\x1f «Берёзка»"  # customer N3, row 4
+
+
+def _e_invoice_customers(tmp_path: Path) -> Path:
+    """The non-latin case with N3 and N4 on Factur-X, N3's name holding U+001F."""
+    book = copy_case(NON_LATIN, tmp_path)
+    _customer_cells(book, 4, {NAME: BROKEN_NAME, E_INVOICE: "factur-x"})
+    _customer_cells(book, 5, {E_INVOICE: "factur-x"})
+    return book
+
+
+def _invoices(book: Path) -> dict[str, str]:
+    return {
+        str(i["Customer ID"]): str(i["Invoice No"])
+        for i in calamine_records(book, "Invoices")
+    }
+
+
+def _open_problems(book: Path, tab: str) -> list[dict[str, object]]:
+    """Open Exceptions rows of `tab` but the case's own (its customers have no
+    Invoice Note and bill 0 % tax: a warning each)."""
+    return [
+        e
+        for e in calamine_records(book, "Exceptions")
+        if e["Tab"] == tab and not e["Closed"] and e["Column"] != "Invoice Note"
+    ]
+
+
+def test_run_control_character_in_an_e_invoice_customers_name_holds_only_them(
+    tmp_path: Path,
+):
+    """It crashed every run (lxml: "All strings must be XML compatible") after
+    drawing numbers. Now: an exception on the cell, before any number is drawn,
+    and the other customers billed, Factur-X and all."""
+    book = _e_invoice_customers(tmp_path)
+    assert main(["check", str(book), "--as-of", AS_OF]) == 1
+    assert main(["run", str(book), "--as-of", AS_OF]) == 1
+    [problem] = _open_problems(book, "Customers")
+    assert (problem["Row"], problem["Column"]) == (4.0, "Name")
+    assert problem["Value"] == BROKEN_NAME
+    assert "U+001F a control character" in str(problem["Problem"])
+    invoices = _invoices(book)
+    assert sorted(invoices) == ["N1", "N2", "N4"]
+    pdf = book.parent / "invoices" / f"{invoices['N4']}.pdf"
+    assert "factur-x.xml" in PdfReader(pdf).attachments
+    state = book.with_name(book.stem + ".sheetbill.sqlite")
+    with sqlite3.connect(state) as db:
+        assert db.execute("SELECT count(*) FROM invoices").fetchone() == (3,)
+
+
+def test_run_a_document_that_cannot_be_built_fails_alone_and_is_made_once_fixed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Whatever the check before planning misses (here it is made to miss the
+    name), a document that cannot be built is an exception naming the invoice and
+    the cell; the other invoices are made; fixed, the next run makes it, under the
+    number it has, and draws none."""
+    monkeypatch.setattr(
+        "sheetbill.billing._unprintable", lambda data, config: UnprintableText()
+    )
+    book = _e_invoice_customers(tmp_path)
+    assert main(["run", str(book), "--as-of", AS_OF]) == 1
+    invoices = _invoices(book)
+    assert sorted(invoices) == ["N1", "N2", "N3", "N4"]
+    number = invoices["N3"]
+    folder = book.parent / "invoices"
+    assert sorted(p.stem for p in folder.glob("*.pdf")) == sorted(
+        n for c, n in invoices.items() if c != "N3"
+    )
+    [problem] = _open_problems(book, "Customers")
+    assert (problem["Row"], problem["Column"], problem["Value"]) == (
+        4.0,
+        "Name",
+        BROKEN_NAME,
+    )
+    assert f"The PDF of {number} was not made" in str(problem["Problem"])
+    assert f"made on the next run, as {number}" in str(problem["Problem"])
+
+    _customer_cells(book, 4, {NAME: "ООО «Берёзка»"})
+    assert main(["run", str(book), "--as-of", AS_OF]) in (0, 1)  # other warnings
+    assert _invoices(book) == invoices
+    assert _open_problems(book, "Customers") == []
+    assert "factur-x.xml" in PdfReader(folder / f"{number}.pdf").attachments
+
+
+def test_run_an_error_nothing_foresaw_in_one_document_is_an_exception_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A bug, not a cell (injected: none is known): that invoice's PDF is not made,
+    its exception says so and what to do, and the run goes on with the others."""
+    from sheetbill.documents import render
+
+    real = render.render_pdf_bytes
+
+    def failing_for_c1(document, templates=render.DEFAULT_TEMPLATES):  # type: ignore[no-untyped-def]
+        if document.customer.customer_id == "C1":
+            raise KeyError("something nobody foresaw")
+        return real(document, templates)
+
+    monkeypatch.setattr(render, "render_pdf_bytes", failing_for_c1)
+    rows = [
+        time_row(date(2026, 10, 1), "Ann", "C1", Decimal(2)),
+        time_row(date(2026, 10, 1), "Ann", "C2", Decimal(2)),
+    ]
+    _, result = _run(small_book(time_rows=rows), tmp_path)
+    numbers = {i.customer_id: i.number for i in result.invoices}
+    assert sorted(numbers) == ["C1", "C2"] and result.exit_code == 1
+    [problem] = [p for p in result.problems if p.column == "PDF"]
+    assert (problem.tab, problem.value) == ("Invoices", numbers["C1"])
+    assert "KeyError: 'something nobody foresaw'" in problem.problem
+    assert f"as {numbers['C1']}" in problem.fix
+    pdfs = sorted(p.stem for p in tmp_path.rglob("*.pdf"))
+    assert pdfs == [numbers["C2"]]

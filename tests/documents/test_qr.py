@@ -39,7 +39,10 @@ def test_payment_code_epc_qr_decodes_to_iban_amount_and_number(out_dir: Path):
 def test_payment_code_swiss_qr_bill_decodes_to_iban_amount_and_reference(out_dir: Path):
     settings = replace(
         SETTINGS,
-        company_address="Bahnhofstrasse 1\n8001 Zürich",
+        company_address="Bahnhofstrasse 1",
+        company_postcode="8001",
+        company_city="Zürich",
+        company_country="CH",
         company_tax_id="CHE-123.456.789 MWST",
         iban="CH93 0076 2011 6238 5295 7",
         locale="de_CH",
@@ -48,7 +51,9 @@ def test_payment_code_swiss_qr_bill_decodes_to_iban_amount_and_reference(out_dir
         document(currency="CHF", settings=settings),
         currency="CHF",
         country="CH",
-        address="Marktgasse 3\n3011 Bern",
+        address="Marktgasse 3",
+        postcode="3011",
+        city="Bern",
     )
     pdf = render_invoice_pdf(doc, out_dir=out_dir)
     last = len(PdfReader(pdf).pages)
@@ -56,9 +61,12 @@ def test_payment_code_swiss_qr_bill_decodes_to_iban_amount_and_reference(out_dir
     fields = payload.split("\r\n")
     assert fields[:3] == ["SPC", "0200", "1"]
     assert fields[3] == "CH9300762011623852957"
-    assert fields[5:8] == ["Northwind Studio GmbH", "Bahnhofstrasse 1", "8001 Zürich"]
+    # Structured addresses (S): street, house number, postcode, city, country.
+    creditor = ["S", "Northwind Studio GmbH", "Bahnhofstrasse 1", "", "8001", "Zürich"]
+    assert fields[4:11] == [*creditor, "CH"]
     assert fields[18:20] == [f"{doc.invoice.total:.2f}", "CHF"]
-    assert fields[21:24] == ["Acme Handels AG", "Marktgasse 3", "3011 Bern"]
+    debtor = ["S", "Acme Handels AG", "Marktgasse 3", "", "3011", "Bern", "CH"]
+    assert fields[20:27] == debtor
     assert fields[27] == "SCOR" and iso11649.is_valid(fields[28])
     assert fields[28].endswith("INV20260001")
     assert fields[29] == "INV-2026-0001" and fields[30] == "EPD"

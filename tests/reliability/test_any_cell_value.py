@@ -75,7 +75,7 @@ SETTINGS_ROWS = [
     ("Hours Increment", number(0.25)),
     ("Hours Per Day", number(8)),
     ("Max Hours Per Entry", number(24)),
-    ("Approval Threshold", number(10000)),
+    ("Approval Threshold", text("10000; 12000 USD")),
     ("Number Pattern", text("INV-{yyyy}-{seq:04}")),
     ("Rounding", text("half-up")),
     ("Locale", text("en_US")),

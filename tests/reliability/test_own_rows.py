@@ -28,6 +28,7 @@ from readback import calamine_rows
 from sheetbill.billing import RunResult, run_billing
 from sheetbill.config import Config
 from sheetbill.errors import StateMismatchError, WorkbookWriteError
+from sheetbill.schema import EXCEPTIONS
 from sheetbill.state import StateDB
 from sheetbill.state_rebuild import rebuild_state
 from sheetbill.validation import validate_book
@@ -424,7 +425,8 @@ def test_hand_edits_of_a_google_sheet_lose_and_misplace_nothing(google_book, tmp
         invoices.cell(19, 9).value = 100
         invoices.cell(6, 0).value = "INV-2026-0002"  # a copy by hand
         exceptions = sheets.sheet("Exceptions")
-        exceptions.sort_rows(1, 3, 0, 11, [(5, False)])  # by Value, X2 first
+        width = len(EXCEPTIONS.columns)  # the whole table, as a person sorts it
+        exceptions.sort_rows(1, 3, 0, width, [(5, False)])  # by Value, X2 first
         exceptions.insert_rows(1, 2)
         time_log = sheets.sheet("Time Log")
         time_log.cell(2, 2).value = "C3"  # X1 fixed

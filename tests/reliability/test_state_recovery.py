@@ -102,15 +102,16 @@ def test_after_a_rebuild_no_number_or_row_id_the_workbook_shows_is_drawn_again(
     new_ids = [r for r in after_ids if r not in row_ids]
     assert new and not set(new) & set(numbers) and not set(new_ids) & set(row_ids)
     assert max(new) > max(numbers) and max(new_ids) > max(row_ids)
-    # PDFs made again for the rebuilt invoices show their service period (German
-    # invoices must), taken from the billed Time Log rows.
+    # PDFs made again for the rebuilt invoices show their service period or date
+    # of supply (German invoices must), taken from the billed rows.
     text = subprocess.run(
         ["pdftotext", str(book.parent / "invoices" / f"{numbers[0]}.pdf"), "-"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert any(label in text for label in ("Leistungszeitraum", "Service period"))
+    labels = ("Leistungszeitraum", "Service period", "Leistungsdatum", "Date of supply")
+    assert any(label in text for label in labels)
     # The billed rows were rebuilt as they are: no row reported as edited.
     again = sheetbill("run", BOOK, "--as-of", AS_OF, "--json", cwd=book.parent)
     assert again.returncode == 0 and '"written": false' in again.stdout
