@@ -246,9 +246,9 @@ def read_number(
                 if word and word.casefold() not in words.allowed:
                     raise CellValueError(*words.refusal(word))
                 return checked_number(number), word.casefold()
+    # The fix fits the column (hours are not money): the example of its `words`.
     raise CellValueError(
-        "is not a number",
-        f"type a number such as 1234.50 (or as written in your locale {locale})",
+        "is not a number", f"{words.fix}; write numbers as your locale {locale} does"
     )
 
 

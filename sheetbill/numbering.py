@@ -102,6 +102,18 @@ class NumberPattern:
         return issue_date.strftime(DATE_TOKENS[match[1]])
 
 
+def next_in_series(series: str, last: int) -> str:
+    """The number drawn after `last` in `series` (a `NumberPattern.series`):
+    `INV-2026-{seq:04}` after 4 is `INV-2026-0005`."""
+
+    def part(match: re.Match[str]) -> str:
+        if match[1] != "seq":
+            return match[0]
+        return str(last + 1).zfill(int(match[2] or 0))
+
+    return TOKEN.sub(part, series)
+
+
 MAX_NUMBER_LENGTH = 40
 INVOICE_NUMBER = re.compile(
     rf"^[A-Za-z0-9][A-Za-z0-9._/\-]{{0,{MAX_NUMBER_LENGTH - 1}}}$"

@@ -28,6 +28,7 @@ from sheetbill.numbering import is_valid_invoice_number
 from sheetbill.settings import setting_row
 from sheetbill.state import FileRecord, StateDB, Upload, WrittenFile
 from sheetbill.validation import BookData
+from sheetbill.wording import counted
 
 if TYPE_CHECKING:
     from sheetbill.documents import InvoiceDocument, RenderResult
@@ -206,7 +207,7 @@ def publish(
     done: list[tuple[str, str, str]] = []
     files: list[WrittenFile] = []
     if documents:
-        progress(f"Making {len(documents)} PDF(s)")
+        progress(f"Making {counted(len(documents), 'PDF')}")
         owned = {name: record.sha256 for name, record in records.items()}
         owned.update(_left_by_a_stopped_run(state, folder, owned))
         intended = _intend(state, documents, folder, owned, now)
@@ -541,7 +542,7 @@ def _upload(
     owned = state.document_files()
     todo = [(n, h) for n, h in todo if _is_intact(pdf_path(n, folder), owned)]
     if todo:
-        progress(f"Uploading {len(todo)} PDF(s) to Drive")
+        progress(f"Uploading {counted(len(todo), 'PDF')} to Drive")
     problems: list[Problem] = []
     for number, content_hash in todo:
         known = uploads.get(number)

@@ -9,17 +9,27 @@ from decimal import Decimal
 from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from sheetbill.approval import AwaitingApproval
 from sheetbill.billing import CheckResult, RunResult
 from sheetbill.cells import show
+from sheetbill.invoicing import ROW_ID_PREFIX
+from sheetbill.listings import print_invoice_list, print_problem_list
 from sheetbill.model import Invoice, Problem
+from sheetbill.numbering import next_in_series
 from sheetbill.starter import InitResult
 from sheetbill.state_rebuild import RebuildResult
 from sheetbill.waiting import WaitingRows, waiting_text
+from sheetbill.wording import counted
 from sheetbill.workbook.base import CellValue, WorkbookChanges
 
+# The things `check` counts (CheckResult.counts, named as many), as one.
+ONE = {
+    "customers": "customer",
+    "rates": "rate",
+    "billable time entries": "billable time entry",
+    "billable orders": "billable order",
+}
 # How many planned cells per tab a dry run lists in text (all are in --json).
 CELLS_SHOWN = 12
 # How many invoices awaiting approval a run lists in text (all are in --json).
@@ -91,7 +101,7 @@ def print_waiting(
     if not waiting:
         return
     total = sum(group.count for group in waiting)
-    console.print(f"{total} row(s) left waiting, not billed:")
+    console.print(f"{counted(total, 'row')} left waiting, not billed:")
     for line in waiting_text(waiting, today):
         console.print(f"  {line}")
 
@@ -218,24 +228,13 @@ def print_problems(console: Console, problems: Sequence[Problem]) -> None:
     if not problems:
         console.print("No problems found.")
         return
-    table = Table(title=f"{len(problems)} problem(s)", title_justify="left")
-    for header in ("Severity", "Tab", "Row", "Column", "Value", "Problem", "Fix"):
-        table.add_column(header, overflow="fold")
-    for p in problems:
-        table.add_row(
-            p.severity.value,
-            p.tab,
-            "" if p.row is None else str(p.row),
-            p.column,
-            p.value,
-            p.problem,
-            p.fix,
-        )
-    console.print(table)
+    print_problem_list(console, counted(len(problems), "problem"), problems)
 
 
 def print_check(console: Console, result: CheckResult) -> None:
-    counts = ", ".join(f"{n} {what}" for what, n in result.counts.items())
+    counts = ", ".join(
+        counted(n, ONE.get(what, what), what) for what, n in result.counts.items()
+    )
     console.print(
         f"{result.workbook} (as of {result.today} in {result.time_zone}): {counts}"
     )
@@ -247,37 +246,18 @@ def print_check(console: Console, result: CheckResult) -> None:
 def print_ignored(console: Console, count: int) -> None:
     if count:
         console.print(
-            f"{count} problem(s) set aside (Status 'ignored' in the Exceptions tab): "
+            f"{counted(count, 'problem')} set aside (Status 'ignored' in the "
+            "Exceptions tab): "
             "listed there, not counted."
         )
 
 
 def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) -> None:
-    table = Table(title=title, title_justify="left")
-    for header in ("Invoice No", "Customer", "Lines", "Net", "Tax", "Total", "Due"):
-        justify = "right" if header in ("Lines", "Net", "Tax", "Total") else "left"
-        table.add_column(
-            header,
-            justify=justify,  # type: ignore[arg-type]
-            no_wrap=header != "Customer",
-            overflow="fold",
-            min_width=12 if header == "Customer" else None,
-        )
-    for i in invoices:
-        table.add_row(
-            i.number,
-            f"{i.customer_id} {i.customer_name}",
-            str(len(i.lines)),
-            f"{i.net} {i.currency}",
-            f"{i.tax}",
-            f"{i.total} {i.currency}",
-            i.due_date.isoformat(),
-        )
-    console.print(table)
+    print_invoice_list(console, title, invoices)
 
 
 def print_run(console: Console, result: RunResult) -> None:
-    verb = "would create" if result.is_dry_run else "created"
+    created = "would be created" if result.is_dry_run else "created"
     console.print(
         f"{result.workbook}, as of {result.today} in {result.time_zone} "
         f"(run {result.run_id})"
@@ -286,7 +266,9 @@ def print_run(console: Console, result: RunResult) -> None:
         print_invoices(console, "Completed from an interrupted run", result.recovered)
     if result.invoices:
         print_invoices(
-            console, f"{len(result.invoices)} invoice(s) {verb}", result.invoices
+            console,
+            f"{counted(len(result.invoices), 'invoice')} {created}",
+            result.invoices,
         )
     else:
         console.print("No new invoices.")
@@ -298,7 +280,7 @@ def print_run(console: Console, result: RunResult) -> None:
     changes = result.changes
     if result.is_dry_run:
         console.print(
-            f"Would write {changes.cell_count} cell(s)"
+            f"Would write {counted(changes.cell_count, 'cell')}"
             + (
                 f", adding tabs {', '.join(t.name for t in changes.new_tabs)}"
                 if changes.new_tabs
@@ -307,7 +289,7 @@ def print_run(console: Console, result: RunResult) -> None:
             + "; nothing was changed (dry run)."
         )
         for tab, cells in changes.writes.items():
-            console.print(f"  {tab}: {len(cells)} cell(s)")
+            console.print(f"  {tab}: {counted(len(cells), 'cell')}")
             for cell in cells[:CELLS_SHOWN]:
                 address = f"{column_letter(cell.column)}{cell.row}"
                 console.print(f"    {address:>7} = {show(cell.value)!r}")
@@ -316,11 +298,11 @@ def print_run(console: Console, result: RunResult) -> None:
                     f"    ... and {len(cells) - CELLS_SHOWN} more (see --json)"
                 )
     elif result.is_written:
-        console.print(f"Wrote {changes.cell_count} cell(s) into the workbook.")
+        console.print(f"Wrote {counted(changes.cell_count, 'cell')} into the workbook.")
     else:
         console.print("Nothing to write: the workbook is up to date.")
     if result.pdfs_rendered:
-        console.print(f"Made {result.pdfs_rendered} PDF(s).")
+        console.print(f"Made {counted(result.pdfs_rendered, 'PDF')}.")
     if result.withdrawn:
         console.print(
             f"Withdrawn (drawn by an interrupted run, never issued, not used again): "
@@ -328,12 +310,12 @@ def print_run(console: Console, result: RunResult) -> None:
         )
     if result.open_problems:
         console.print(
-            f"{len(result.open_problems)} open exception(s) "
+            f"{counted(len(result.open_problems), 'open exception')} "
             f"({result.exceptions_opened} new, {result.exceptions_closed} closed): "
             "see the Exceptions tab."
         )
     elif result.exceptions_closed:
-        console.print(f"{result.exceptions_closed} exception(s) closed.")
+        console.print(f"{counted(result.exceptions_closed, 'exception')} closed.")
     print_ignored(console, len(result.ignored))
 
 
@@ -357,14 +339,28 @@ def print_init(console: Console, result: InitResult) -> None:
             f"Created {result.path} with tabs: {', '.join(result.tabs_added)}."
         )
     elif result.tabs_added or result.columns_added or result.settings_added:
-        tabs = ", ".join(result.tabs_added) or "none"
-        columns = ", ".join(f"{t}: {c}" for t, c in result.columns_added) or "none"
         if result.tabs_added or result.columns_added:
-            console.print(f"Added to {result.path}: tabs {tabs}; columns {columns}.")
+            console.print(f"Added to {result.path}:", markup=False)
+        if result.tabs_added:
+            console.print(
+                f"  {'the tab' if len(result.tabs_added) == 1 else 'the tabs'} "
+                f"{', '.join(result.tabs_added)}",
+                markup=False,
+            )
+        by_tab: dict[str, list[str]] = {}
+        for tab, column in result.columns_added:
+            by_tab.setdefault(tab, []).append(column)
+        for tab, columns in by_tab.items():
+            console.print(
+                f"  in {tab}, {'the column' if len(columns) == 1 else 'the columns'} "
+                f"{', '.join(columns)}",
+                markup=False,
+            )
         if result.settings_added:
             console.print(
                 f"Added to the Settings of {result.path}, for you to fill in: "
-                f"{', '.join(result.settings_added)}."
+                f"{', '.join(result.settings_added)}.",
+                markup=False,
             )
     else:
         console.print(f"{result.path} already has every sheetbill tab and column.")
@@ -391,11 +387,18 @@ def rebuild_json(result: RebuildResult) -> str:
 def print_rebuild(console: Console, result: RebuildResult) -> None:
     console.print(
         f"Rebuilt the state database of {result.workbook} from the workbook: "
-        f"{result.invoices} invoice(s), {result.billed_rows} billed row(s)."
+        f"{counted(result.invoices, 'invoice')}, "
+        f"{counted(result.billed_rows, 'billed row')}."
     )
     for series, last in sorted(result.counters.last_sequence.items()):
-        console.print(f"  {series}: next number after {last}")
-    console.print(f"  Row IDs: next after {result.counters.last_row_id}")
+        console.print(
+            f"  Next invoice number: {next_in_series(series, last)}", markup=False
+        )
+    next_row = result.counters.last_row_id + 1
+    console.print(
+        "  Next Row ID: "
+        + " or ".join(f"{p}{next_row:06d}" for p in ROW_ID_PREFIX.values())
+    )
     for line in result.skipped:
         console.print(f"  Not taken: {line}")
     if result.claimed:

@@ -297,8 +297,9 @@ EXCEPTIONS = TabSchema(
         Column("Row", owner=S, format=INT, width=6),
         Column("Column", owner=S, width=14),
         Column("Value", owner=S, width=18),
-        Column("Problem", owner=S, width=48),
-        Column("Fix", owner=S, width=48),
+        # Wrapped: a long message is read whole, not cut at the next column.
+        Column("Problem", owner=S, format=ColumnFormat.WRAPPED_TEXT, width=48),
+        Column("Fix", owner=S, format=ColumnFormat.WRAPPED_TEXT, width=48),
         Column("Owner", owner=S, width=24),
         Column("Status", width=12, choices=EXCEPTION_STATUSES),
         # Not in DESIGN.md's list: where sheetbill records that the problem is gone, so

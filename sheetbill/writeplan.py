@@ -8,7 +8,7 @@ rows, Closed on exceptions that went away, and headers for missing (S) columns.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -29,6 +29,7 @@ from sheetbill.exception_status import (
     shown_value,
 )
 from sheetbill.model import Invoice, Problem, Severity, SourceRow
+from sheetbill.money import quantum
 from sheetbill.rowreader import TabLayout
 from sheetbill.schema import (
     EXCEPTIONS,
@@ -40,6 +41,7 @@ from sheetbill.schema import (
 )
 from sheetbill.shoptime import local_time, zone_label
 from sheetbill.validation import BookData
+from sheetbill.wording import amount_text, counted
 from sheetbill.workbook.base import (
     CellValue,
     CellWrite,
@@ -416,6 +418,7 @@ def _append_invoices(
     is_new = {i.number: True for i in new}
     rows: dict[str, int] = {}
     for invoice in (*pending, *new):
+        money = _in_minor_units(invoice.currency)
         written = (invoice.number, invoice.customer_id if by_customer else "")
         if is_new.get(invoice.number) or written not in have_invoice:
             rows[invoice.number] = invoices_tab.next_row
@@ -428,11 +431,11 @@ def _append_invoices(
                     "Customer ID": invoice.customer_id,
                     "Customer": invoice.customer_name,
                     "Currency": invoice.currency,
-                    "Net": invoice.net,
-                    "Tax": invoice.tax,
-                    "Total": invoice.total,
-                    "Paid": Decimal(0),
-                    "Balance": invoice.total,
+                    "Net": money(invoice.net),
+                    "Tax": money(invoice.tax),
+                    "Total": money(invoice.total),
+                    "Paid": money(Decimal(0)),
+                    "Balance": money(invoice.total),
                     "Status": invoice_status(invoice, data.settings),
                     "Work Complete": invoice.work_complete,
                     "PDF": (pdf_links or {}).get(invoice.number),
@@ -446,12 +449,13 @@ def _append_invoices(
                     "Run ID": run_id,
                     "Action": "invoice created",
                     "Invoice": invoice.number,
-                    "Detail": f"{invoice.customer_id}: {len(invoice.lines)} lines, "
-                    "total "
-                    f"{invoice.total} {invoice.currency}",
+                    "Detail": f"{invoice.customer_id}: "
+                    f"{counted(len(invoice.lines), 'line')}, total "
+                    f"{amount_text(invoice.total, invoice.currency)}",
                 }
             )
         if is_new.get(invoice.number) or invoice.number not in have_lines:
+            money = _in_minor_units(invoice.currency)
             for line in invoice.lines:
                 lines_tab.append(
                     {
@@ -461,15 +465,31 @@ def _append_invoices(
                         "Description": line.description,
                         "Quantity": line.quantity,
                         "Unit": line.unit,
-                        "Unit Price": line.unit_price,
+                        "Unit Price": money(line.unit_price),
                         "Tax Rate": line.tax_rate,
-                        "Net": line.net,
-                        "Tax": line.tax,
-                        "Total": line.total,
+                        "Net": money(line.net),
+                        "Tax": money(line.tax),
+                        "Total": money(line.total),
                     },
                     row_key=invoice.number,
                 )
     return rows
+
+
+def _in_minor_units(currency: str) -> Callable[[Decimal], Decimal]:
+    """An amount as its money cell shows it: with at least the currency's minor units
+    as decimals (0 EUR as 0.00; a unit price of 0.125 EUR keeps its three). A MONEY
+    cell shows the decimals its value carries (`ColumnFormat.MONEY`), so the Invoices
+    tab shows JPY without decimals and KWD with three (ISO 4217)."""
+    step = quantum(currency)
+    fewest = step.as_tuple().exponent
+
+    def shown(amount: Decimal) -> Decimal:
+        if amount.as_tuple().exponent <= fewest:  # type: ignore[operator]
+            return amount
+        return amount.quantize(step)
+
+    return shown
 
 
 def _link_documents(writer: TabWriter, links: Mapping[str, str]) -> None:

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import python_calamine
 
-# Comma, double quotes, UTF-8, every sheet to its own file (the -1 at the end).
+# Comma, double quotes, UTF-8, every sheet to its own file (the -1 at the end); the
+# ninth token says whether cells are written as shown (their number format applied).
 CSV_FILTER = (
-    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1"
+    "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,{shown},false,false,-1"
 )
 SOFFICE_MISSING = "LibreOffice (soffice) is missing: run `make test`, which installs it"
 
@@ -36,9 +37,10 @@ def zip_parts(path: Path) -> dict[str, bytes]:
 
 
 def libreoffice_csv(
-    paths: list[Path], out_dir: Path
+    paths: list[Path], out_dir: Path, *, as_shown: bool = False
 ) -> dict[Path, dict[str, list[list[str]]]]:
-    """Every sheet of every workbook as CSV rows, converted by LibreOffice headless.
+    """Every sheet of every workbook as CSV rows, converted by LibreOffice headless;
+    `as_shown`: each cell as LibreOffice shows it (its number format applied).
 
     LibreOffice names each sheet's file `<stem>-<sheet>.csv` when asked for all sheets.
     """
@@ -52,7 +54,7 @@ def libreoffice_csv(
                 f"-env:UserInstallation=file://{profile}",
                 "--headless",
                 "--convert-to",
-                CSV_FILTER,
+                CSV_FILTER.format(shown=str(as_shown).lower()),
                 "--outdir",
                 str(out_dir),
                 *map(str, paths),

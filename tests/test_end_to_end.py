@@ -210,7 +210,7 @@ def test_dry_run_prints_the_plan_and_changes_nothing(book, capsys):
     assert not book.state.exists()
     assert book.run("run", "--as-of", AS_OF, "--dry-run") == 1
     out = capsys.readouterr().out
-    assert "would create" in out and "Would write" in out
+    assert "would be created" in out and "Would write" in out
 
 
 def test_dry_run_after_a_run_leaves_workbook_and_state_alone(book, capsys):

@@ -81,7 +81,7 @@ def test_an_ignored_exception_stays_listed_and_no_longer_counts(tmp_path):
     again = sheetbill(book, "run", CASE, "--as-of", AS_OF)
     assert again.returncode == 0, again.stdout + again.stderr
     assert "open exception" not in again.stdout
-    assert "1 problem(s) set aside" in again.stdout
+    assert "1 problem set aside" in again.stdout
     (kept,) = calamine_records(book, "Exceptions")
     assert kept["Status"] == "ignored" and not kept["Closed"]
     checked = sheetbill(book, "check", CASE, "--as-of", AS_OF, "--json")
@@ -102,7 +102,7 @@ def test_a_changed_value_is_a_new_exception_and_counts_again(tmp_path):
 
     done = sheetbill(book, "run", CASE, "--as-of", AS_OF)
     assert done.returncode == 1, done.stdout
-    assert "1 open exception(s) (1 new, 1 closed)" in done.stdout
+    assert "1 open exception (1 new, 1 closed)" in done.stdout
     old, new = calamine_records(book, "Exceptions")
     assert old["Value"] == "2026-12-01" and old["Status"] == "Ignored"
     assert old["Closed"] == date(2026, 11, 30)
@@ -117,7 +117,7 @@ def test_other_statuses_still_count(tmp_path, status):
     sheetbill(book, "run", CASE, "--as-of", AS_OF)
     type_into(book, "Exceptions", 2, STATUS, status or None)
     done = sheetbill(book, "run", CASE, "--as-of", AS_OF)
-    assert done.returncode == 1 and "1 open exception(s)" in done.stdout
+    assert done.returncode == 1 and "1 open exception" in done.stdout
     assert len(calamine_rows(book, "Exceptions")) == 2
 
 
@@ -144,7 +144,7 @@ def test_an_ignored_exception_on_a_google_sheet_no_longer_counts(
         cell.formula, cell.value = None, "ignored"
     capsys.readouterr()
     assert main(args) == 0
-    assert "1 problem(s) set aside" in capsys.readouterr().out
+    assert "1 problem set aside" in capsys.readouterr().out
     rows = sheets_server.values(sheet_id, "Exceptions")
     assert len(rows) == 2 and rows[1][STATUS] == "ignored"
 
@@ -287,7 +287,7 @@ def test_an_ignored_exception_never_stands_for_a_row_inserted_above_it(tmp_path)
 
     again = sheetbill(book, "run", CASE, "--as-of", AS_OF)
     assert again.returncode == 1, again.stdout
-    assert "1 open exception(s) (1 new, 1 closed)" in again.stdout
+    assert "1 open exception (1 new, 1 closed)" in again.stdout
     ignored, new = calamine_records(book, "Exceptions")
     assert ignored["Status"] == "ignored" and ignored["Closed"] == date(2026, 11, 30)
     assert (new["Row"], new["Value"], new["Status"]) == (3, "2026-12-01", "")

@@ -78,7 +78,7 @@ def test_run_summary_says_in_plain_words_which_rows_wait_and_why(tmp_path, capsy
     book = shop(tmp_path / "shop.xlsx")
     main(["run", str(book), "--as-of", AS_OF.isoformat()])
     out = capsys.readouterr().out
-    assert "7 row(s) left waiting, not billed:" in out
+    assert "7 rows left waiting, not billed:" in out
     assert (
         "Time Log: 1 not billable (row 4), 2 not approved (rows 3, 8), "
         "1 customer inactive (row 6), 1 dated after 2026-11-03 (row 5), "

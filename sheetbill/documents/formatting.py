@@ -5,19 +5,30 @@ its labels (`customer_locale`)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import cache
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 from babel.languages import get_official_languages
-from babel.numbers import format_currency, format_decimal, format_percent
+from babel.numbers import (
+    format_currency,
+    format_decimal,
+    format_percent,
+    get_group_symbol,
+)
 
 from sheetbill.documents.labels import language_of
 from sheetbill.model import Customer, Settings
 
 HUNDRED = Decimal(100)
+# Where a line may break inside a number too wide for its column: after a group
+# separator, never elsewhere (`breakable`).
+ZERO_WIDTH_BREAK = "\u200b"
+NO_BREAK_SPACE = "\u00a0"
 
 
 def _parse(text: str) -> Locale | None:
@@ -106,3 +117,17 @@ class Formatter:
 
     def date(self, value: date | None) -> str:
         return "" if value is None else format_date(value, "medium", locale=self.locale)
+
+    def breakable(self, number: str) -> str:
+        """A formatted amount or quantity that a line may break only after one of
+        its group separators (`12.193.<break>234.<break>568,05 €`), with every
+        space in it (before a currency sign or code) a no-break space."""
+        separator = _group_after_digit(self.locale)
+        marked = separator.sub(r"\g<0>" + ZERO_WIDTH_BREAK, number)
+        return marked.replace(" ", NO_BREAK_SPACE)
+
+
+@cache
+def _group_after_digit(locale: str) -> re.Pattern[str]:
+    """The locale's group separator between two digits."""
+    return re.compile(rf"(?<=\d){re.escape(get_group_symbol(locale))}(?=\d)")

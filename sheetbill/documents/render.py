@@ -118,9 +118,12 @@ class FolderFetcher(URLFetcher):  # type: ignore[misc]
         )
 
 
+# Amounts and quantities may break only between digit groups, and never apart from
+# their currency sign: `Formatter.breakable` (docs/decisions.md, "Numbers people read").
 @pass_context
 def _money(context: Context, value: Any) -> str:
-    return str(context["fmt"].money(value))
+    fmt = context["fmt"]
+    return str(fmt.breakable(fmt.money(value)))
 
 
 @pass_context
@@ -135,12 +138,14 @@ def _percent(context: Context, value: Any) -> str:
 
 @pass_context
 def _quantity(context: Context, value: Any) -> str:
-    return str(context["fmt"].quantity(value))
+    fmt = context["fmt"]
+    return str(fmt.breakable(fmt.quantity(value)))
 
 
 @pass_context
 def _unit_price(context: Context, value: Any) -> str:
-    return str(context["fmt"].unit_price(value))
+    fmt = context["fmt"]
+    return str(fmt.breakable(fmt.unit_price(value)))
 
 
 def css_string(value: object) -> Markup:

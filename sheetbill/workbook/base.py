@@ -94,11 +94,28 @@ class ColumnFormat(Enum):
     """How a column of a tab sheetbill creates is shown."""
 
     TEXT = "text"  # plain text; numbers typed in stay as typed
+    WRAPPED_TEXT = "wrapped text"  # text wrapped at the column's width (messages)
     DATE = "date"  # a calendar date (yyyy-mm-dd)
     DATETIME = "datetime"  # date and time (yyyy-mm-dd hh:mm)
-    MONEY = "money"  # two decimals with thousands separator
+    # Thousands separated, with as many decimals as the Decimal written carries
+    # (`money_decimals`): the planner writes amounts in their currency's minor units,
+    # so JPY shows 1,143,450 and KWD 12.500.
+    MONEY = "money"
     NUMBER = "number"  # a general number
     INTEGER = "integer"  # a whole number
+
+
+# More decimals than a money cell shows: a unit price of 0.1234567891 is shown rounded.
+MAX_MONEY_DECIMALS = 10
+
+
+def money_decimals(value: Decimal) -> int:
+    """The decimals a MONEY cell shows for `value`: those it carries (its exponent),
+    0 to MAX_MONEY_DECIMALS."""
+    exponent = value.as_tuple().exponent
+    if not isinstance(exponent, int):  # NaN, Infinity: never written
+        return 0
+    return min(max(-exponent, 0), MAX_MONEY_DECIMALS)
 
 
 @dataclass(frozen=True, slots=True)

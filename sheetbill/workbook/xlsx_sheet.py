@@ -100,6 +100,8 @@ class SheetEditor:
         self._last: tuple[int, etree._Element | WrittenRow] | None = None
         self._above_cache: dict[int, etree._Element | None] = {}
         self._rows = RowIndex()  # the rows found (all, or only the last)
+        # Row heights (points) the rows being written need at least (`write`).
+        self._heights: Mapping[int, float] = {}
 
     # Locating things
 
@@ -150,6 +152,26 @@ class SheetEditor:
             low, high = _int(col.get("min")), _int(col.get("max"))
             found.append((low - 1, high - 1, int(style)))
         return found
+
+    def column_widths(self) -> dict[int, float]:
+        """Widths (in characters) the sheet's `<cols>` give, by 0-based column."""
+        head = self.data[self._root_end : self._sd_start]
+        cols = self._prefix + b"cols"
+        match = re.search(
+            b"<" + re.escape(cols) + rb"[\s>].*?</" + re.escape(cols) + b">", head, re.S
+        )
+        if match is None:
+            return {}
+        widths: dict[int, float] = {}
+        for col in self._parse_fragment(match.group(0)).iter(f"{{{self.ns}}}col"):
+            try:
+                width = float(col.get("width") or "")
+            except ValueError:
+                continue
+            low, high = _int(col.get("min")), _int(col.get("max"))
+            for column in range(max(low, 1) - 1, min(high, low + 255)):
+                widths[column] = width
+        return widths
 
     def _parse_fragment(self, fragment: bytes) -> etree._Element:
         wrapped = (
@@ -210,12 +232,15 @@ class SheetEditor:
         resolve: StyleResolver,
         *,
         blank_from: int | None = None,
+        row_heights: Mapping[int, float] | None = None,
     ) -> bytes:
         """The part's new bytes with `writes` done (the last write to a cell wins).
 
         Rows from `blank_from` down are rows the plan appends: one of them that holds
-        a value or formula is refused, never written over.
+        a value or formula is refused, never written over. A row in `row_heights` is
+        made at least that tall (points), unless a person fixed its height.
         """
+        self._heights = row_heights or {}
         by_row = RowWrites(writes, tab=self.tab)
         if not by_row:
             return self.data
@@ -310,7 +335,11 @@ class SheetEditor:
                 continue
             if index < len(numbers) and numbers[index] == target:
                 end = row_end(self.data, rows[index])
-                if end is None or end.last_column >= min(values):
+                if (
+                    end is None
+                    or end.last_column >= min(values)
+                    or target in self._heights
+                ):
                     slow.append(target)
                     continue
             if slow:
@@ -359,9 +388,13 @@ class SheetEditor:
         self, number: int, values: Mapping[int, CellValue], resolve: StyleResolver
     ) -> bytes:
         cells, _ = self._new_cells(number, values, -1, resolve)
+        height = self._heights.get(number)
+        tag = b'<row r="%d"' % number
+        if height is not None:
+            tag += b' ht="%s"' % _points(height)
         if not cells:
-            return b'<row r="%d"/>' % number
-        return b'<row r="%d">%s</row>' % (number, cells)
+            return tag + b"/>"
+        return b"%s>%s</row>" % (tag, cells)
 
     def _append_cells(
         self,
@@ -548,6 +581,9 @@ class SheetEditor:
                 continue
             set_value(cell, value, main_ns=self.ns, date1904=self.date1904)
         _widen_spans(row, columns)
+        height = self._heights.get(number)
+        if height is not None and row.get("customHeight") not in ("1", "true"):
+            _at_least(row, height)
 
     def _all_right_of_last(self, row: etree._Element, number: int, column: int) -> bool:
         last = next(row.iterchildren(f"{{{self.ns}}}c", reversed=True), None)
@@ -699,6 +735,20 @@ def _bounds(ref: str, written: list[tuple[int, int]]) -> str:
     if (top, left) == (bottom, right):
         return cell_ref(top, left)
     return f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
+
+
+def _at_least(row: etree._Element, height: float) -> None:
+    """The row made `height` points tall, unless it is taller already."""
+    try:
+        tall = float(row.get("ht") or 0)
+    except ValueError:
+        tall = 0.0
+    if height > tall:
+        row.set("ht", _points(height).decode())
+
+
+def _points(height: float) -> bytes:
+    return repr(round(float(height), 2)).removesuffix(".0").encode()
 
 
 def _int(text: str | None) -> int:

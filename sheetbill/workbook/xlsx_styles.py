@@ -21,11 +21,17 @@ TIME_FORMAT_ID = 21  # built-in h:mm:ss
 # Built-in ids are language-independent where the code is; dates get our own codes.
 _FORMAT_IDS = {
     ColumnFormat.TEXT: 49,  # @
+    ColumnFormat.WRAPPED_TEXT: 49,  # @, and wrapped (`with_wrap`)
     ColumnFormat.MONEY: 4,  # #,##0.00
     ColumnFormat.NUMBER: 0,  # General
     ColumnFormat.INTEGER: 1,  # 0
 }
 _FORMAT_CODES = {ColumnFormat.DATE: DATE_CODE, ColumnFormat.DATETIME: DATETIME_CODE}
+# Money with 0 and 2 decimals has built-in, language-independent ids (#,##0 and
+# #,##0.00); other counts get a code of our own. A money cell showing one of these,
+# or General, is shown with its currency's decimals; a format a person chose is kept.
+_MONEY_IDS = {0: 3, 2: 4}
+_MONEY_CODE = re.compile(r"#,##0(\.0+)?")
 _BUILTIN_DATE_IDS = frozenset(
     [*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)]
 )
@@ -124,6 +130,20 @@ class StyleBook:
         self._formats[fmt_id] = code
         return fmt_id
 
+    def money_format_id(self, decimals: int) -> int:
+        """The id of `#,##0` with `decimals` decimals (built in for 0 and 2)."""
+        if decimals in _MONEY_IDS:
+            return _MONEY_IDS[decimals]
+        return self.format_id("#,##0." + "0" * decimals)
+
+    def is_plain_money_format(self, fmt_id: int) -> bool:
+        """General, or `#,##0` with some decimals: what sheetbill's money columns
+        show, rather than a format a person chose (a currency sign, colours)."""
+        if fmt_id == 0 or fmt_id in _MONEY_IDS.values():
+            return True
+        code = self._formats.get(fmt_id)
+        return code is not None and fmt_id >= 164 and bool(_MONEY_CODE.fullmatch(code))
+
     def is_date_format(self, fmt_id: int) -> bool:
         if fmt_id in self._formats:
             return is_date_code(self._formats[fmt_id])
@@ -172,7 +192,39 @@ class StyleBook:
             xf.set("applyNumberFormat", "1")
         if bold:
             xf.set("applyFont", "1")
+        if fmt is ColumnFormat.WRAPPED_TEXT:
+            self._wrap(xf)
         return self._find_or_append_xf(xf)
+
+    def is_wrapped_style(self, index: int | None) -> bool:
+        xfs = self._xfs()
+        if index is None or not 0 <= index < len(xfs):
+            return False
+        alignment = xfs[index].find(self._q("alignment"))
+        return alignment is not None and alignment.get("wrapText") in ("1", "true")
+
+    def with_wrap(self, index: int | None) -> int:
+        """The style `index` (or the default) with its text wrapped at the column's
+        width; its font, fill, border and number format stay."""
+        xfs = self._xfs()
+        if index is not None and 0 <= index < len(xfs):
+            xf = deepcopy(xfs[index])
+            xf.tail = None
+        else:
+            xf = etree.Element(self._q("xf"))
+            for name in ("numFmtId", "fontId", "fillId", "borderId", "xfId"):
+                xf.set(name, "0")
+        self._wrap(xf)
+        return self._find_or_append_xf(xf)
+
+    def _wrap(self, xf: etree._Element) -> None:
+        alignment = xf.find(self._q("alignment"))
+        if alignment is None:
+            # The first child of an xf, before <protection> (schema order).
+            alignment = etree.Element(self._q("alignment"))
+            xf.insert(0, alignment)
+        alignment.set("wrapText", "1")
+        xf.set("applyAlignment", "1")
 
     def with_number_format(self, index: int | None, *, fmt_id: int) -> int:
         """The style `index` (or the default) showing number format `fmt_id` instead."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import posixpath
 import re
+import textwrap
 import zipfile
 from collections.abc import Mapping
 from datetime import date, datetime, time
@@ -30,6 +31,7 @@ from sheetbill.workbook.base import (
     ColumnFormat,
     TabSpec,
     WorkbookChanges,
+    money_decimals,
 )
 from sheetbill.workbook.xlsx_cells import column_letters, set_value
 from sheetbill.workbook.xlsx_package import (
@@ -245,7 +247,10 @@ class _PackageWriter:
             data, tab=name, main_ns=self.ns, date1904=self.package.date1904
         )
         self.sheet_bytes[part] = editor.write(
-            writes, self._resolver(formats), blank_from=blank_from
+            writes,
+            self._resolver(formats),
+            blank_from=blank_from,
+            row_heights=_wrapped_heights(writes, formats, editor),
         )
         self.formulas_removed |= editor.formulas_removed
         if part not in self.new_parts:
@@ -298,12 +303,19 @@ class _PackageWriter:
         styles = self.styles
         # The answer depends on the value only through its type, and styles are
         # append-only, so it is worked out once per (column, styles, type).
-        known: dict[tuple[int, int | None, int | None, type], int | None] = {}
+        known: dict[tuple[int, int | None, int | None, type, int], int | None] = {}
+        money = {c for c, f in formats.items() if f is ColumnFormat.MONEY}
+        wrapped = {c for c, f in formats.items() if f is ColumnFormat.WRAPPED_TEXT}
 
         def resolve(
             column: int, current: int | None, inherited: int | None, value: CellValue
         ) -> int | None:
-            key = (column, current, inherited, type(value))
+            decimals = (
+                money_decimals(value)
+                if column in money and value.__class__ is Decimal
+                else -1
+            )
+            key = (column, current, inherited, type(value), decimals)
             if key in known:
                 return known[key]
             kind = _kind(value)
@@ -311,7 +323,16 @@ class _PackageWriter:
             wanted = formats.get(column)
             if not style and wanted is not None:
                 style = styles.style_for(wanted)
-            if kind in _DATED and not styles.is_date_style(style):
+            shown = styles.number_format_of(style)
+            if decimals >= 0 and styles.is_plain_money_format(shown):
+                # An amount shows its currency's minor units (JPY 0, KWD 3).
+                fmt_id = styles.money_format_id(decimals)
+                if fmt_id != shown:
+                    style = styles.with_number_format(style, fmt_id=fmt_id)
+            elif column in wrapped and value.__class__ is str:
+                if not styles.is_wrapped_style(style):
+                    style = styles.with_wrap(style)
+            elif kind in _DATED and not styles.is_date_style(style):
                 fmt_id = styles.date_format_id(kind)
                 style = styles.with_number_format(style, fmt_id=fmt_id)
             elif kind == "number" and styles.is_date_style(style):
@@ -380,6 +401,37 @@ class _PackageWriter:
             if (override.get("PartName") or "").lstrip("/").lower() == name.lower():
                 self.types.remove(override)
                 self.types_changed = True
+
+
+# A line of wrapped text in the default font (Calibri 11 pt; LibreOffice's Carlito).
+_LINE_HEIGHT = 15.0
+_MAX_LINES = 27  # 409 points: the tallest row Excel allows
+
+
+def _wrapped_heights(
+    writes: tuple[CellWrite, ...],
+    formats: Mapping[int, ColumnFormat],
+    editor: SheetEditor,
+) -> dict[int, float]:
+    """How tall each row needs to be for the wrapped text written into it to show
+    whole (LibreOffice does not fit a row's height to wrapped text when it opens a
+    file): a line per column width's worth of characters, for rows over one line."""
+    wrapped = {c for c, f in formats.items() if f is ColumnFormat.WRAPPED_TEXT}
+    texts = [w for w in writes if w.column in wrapped and w.value.__class__ is str]
+    if not texts:
+        return {}
+    widths = editor.column_widths()
+    heights: dict[int, float] = {}
+    for write in texts:
+        width = max(int(widths.get(write.column, 8.43)), 1)
+        lines = sum(
+            len(textwrap.wrap(part, width)) or 1
+            for part in str(write.value).splitlines() or [""]
+        )
+        if lines > 1:
+            height = min(lines, _MAX_LINES) * _LINE_HEIGHT
+            heights[write.row] = max(heights.get(write.row, 0.0), height)
+    return heights
 
 
 def _kind(value: CellValue) -> str:

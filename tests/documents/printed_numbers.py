@@ -13,6 +13,14 @@ from babel import Locale
 from lxml import html
 
 MINUS_SIGNS = ("-", "\u2212")
+# Where an amount may break (after a group separator): invisible, never read.
+ZERO_WIDTH_BREAK = "\u200b"
+
+
+def _read(cell: html.HtmlElement) -> str:
+    """A cell's text as a reader sees it: white space as one space, no zero-width
+    break opportunities."""
+    return " ".join(cell.text_content().replace(ZERO_WIDTH_BREAK, "").split())
 
 
 def read_number(text: str, locale: str, *, unit: str = "") -> Decimal:
@@ -51,7 +59,7 @@ def html_lines(page: str) -> list[PrintedLine]:
     tree = html.fromstring(page)
     rows = []
     for row in tree.xpath("//table[contains(@class, 'lines')]/tbody/tr"):
-        cells = [" ".join(td.text_content().split()) for td in row.xpath("./td")]
+        cells = [_read(td) for td in row.xpath("./td")]
         rows.append(PrintedLine(cells[2], cells[3], cells[5]))
     return rows
 
@@ -59,10 +67,7 @@ def html_lines(page: str) -> list[PrintedLine]:
 def html_totals(page: str) -> list[str]:
     """The amounts of the totals table (net, each rate's tax, amount due), in order."""
     tree = html.fromstring(page)
-    return [
-        " ".join(td.text_content().split())
-        for td in tree.xpath("//table[contains(@class, 'totals')]//td")
-    ]
+    return [_read(td) for td in tree.xpath("//table[contains(@class, 'totals')]//td")]
 
 
 def pdf_line(text: str, description: str) -> PrintedLine:

@@ -94,7 +94,7 @@ def test_render_html_yen_invoice_has_no_minor_units():
         country="US",
         currency="JPY",
     )
-    html = render_html(jpy)
+    html = render_html(jpy).replace("\u200b", "")  # where a line may break
     assert "¥19,800" in html and "¥18,000" in html
 
 

@@ -137,7 +137,7 @@ def test_apply_creates_tabs_with_headers_formats_widths_and_dropdowns(google_boo
                 "Invoices": (
                     CellWrite(2, 0, "INV-1", "INV-1"),
                     CellWrite(2, 2, date(2026, 11, 2), "INV-1"),
-                    CellWrite(2, 9, D("1234.5"), "INV-1"),
+                    CellWrite(2, 9, D("1234.50"), "INV-1"),
                 ),
                 "Log": (CellWrite(2, 0, datetime(2026, 11, 2, 9, 30)),),
             },

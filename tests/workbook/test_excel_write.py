@@ -195,7 +195,7 @@ def test_excel_write_formats_apply_to_unstyled_cells(tmp_path: Path) -> None:
     _write(
         book_path,
         "People",
-        (2, 5, Decimal("12.5")),
+        (2, 5, Decimal("12.50")),
         formats={"People": {5: ColumnFormat.MONEY}},
     )
     sheet = zip_text(book_path, SHEET)

@@ -21,6 +21,7 @@ EPOCH = datetime(1899, 12, 30)
 # Number formats sheetbill gives the columns it creates and the cells it writes.
 NUMBER_FORMATS: dict[ColumnFormat, dict[str, str]] = {
     ColumnFormat.TEXT: {"type": "TEXT"},
+    ColumnFormat.WRAPPED_TEXT: {"type": "TEXT"},  # and wrapped (payloads)
     ColumnFormat.DATE: {"type": "DATE", "pattern": "yyyy-mm-dd"},
     ColumnFormat.DATETIME: {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"},
     ColumnFormat.MONEY: {"type": "NUMBER", "pattern": "#,##0.00"},

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sheetbill.workbook.base import CellWrite, ColumnFormat, TabSpec
+from sheetbill.workbook.base import CellWrite, ColumnFormat, TabSpec, money_decimals
 from sheetbill.workbook.google.cells import NUMBER_FORMATS, api_value
 
 DEFAULT_ROWS = 1000
@@ -85,6 +85,11 @@ def format_requests(
             and column_format in _FORMATTED_NUMBERS
         ):
             number_format = NUMBER_FORMATS[column_format]
+            if column_format is ColumnFormat.MONEY:
+                # An amount shows its currency's minor units (JPY 0, KWD 3).
+                decimals = money_decimals(write.value)
+                pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
+                number_format = {"type": "NUMBER", "pattern": pattern}
         if number_format is not None:
             key = (write.column, json.dumps(number_format, sort_keys=True))
             rows_by_format[key].append(write.row)
@@ -94,6 +99,13 @@ def format_requests(
             requests.append(
                 _repeat_format(sheet_id, first - 1, last, column, json.loads(encoded))
             )
+    wrapped: dict[int, list[int]] = defaultdict(list)
+    for write in writes:
+        if formats.get(write.column) is ColumnFormat.WRAPPED_TEXT:
+            wrapped[write.column].append(write.row)
+    for column, rows in sorted(wrapped.items()):
+        for first, last in _runs(rows):
+            requests.append(_wrap(sheet_id, first - 1, last, column))
     return requests
 
 
@@ -153,6 +165,8 @@ def new_tab_requests(
         requests.append(
             _repeat_format(sheet_id, 1, rows, position, NUMBER_FORMATS[column.format])
         )
+        if column.format is ColumnFormat.WRAPPED_TEXT:
+            requests.append(_wrap(sheet_id, 1, rows, position))
         requests.append(
             {
                 "updateDimensionProperties": {
@@ -200,6 +214,17 @@ def _repeat_format(
             "range": _grid(sheet_id, row0, row1, column),
             "cell": {"userEnteredFormat": {"numberFormat": number_format}},
             "fields": "userEnteredFormat.numberFormat",
+        }
+    }
+
+
+def _wrap(sheet_id: int, row0: int, row1: int, column: int) -> dict[str, Any]:
+    """Text wrapped at the column's width (a long message read whole)."""
+    return {
+        "repeatCell": {
+            "range": _grid(sheet_id, row0, row1, column),
+            "cell": {"userEnteredFormat": {"wrapStrategy": "WRAP"}},
+            "fields": "userEnteredFormat.wrapStrategy",
         }
     }
 
