@@ -7,7 +7,6 @@ Each ties the adapters to the pure core: load → validate → plan → record i
 from __future__ import annotations
 
 import secrets
-import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
@@ -17,7 +16,6 @@ from zoneinfo import ZoneInfo
 from sheetbill.approval import (
     Approvals,
     ApprovalState,
-    AwaitingApproval,
     awaiting_approval,
     awaiting_numbers,
     draft_numbers,
@@ -29,8 +27,6 @@ from sheetbill.collection import cycle_collection_paused, frozen_objects_release
 from sheetbill.config import Config
 from sheetbill.e_invoices import e_invoice_gaps
 from sheetbill.errors import (
-    DateError,
-    DocumentsFolderError,
     SheetbillError,
     StateMismatchError,
     WorkbookChangedError,
@@ -54,7 +50,6 @@ from sheetbill.publishing import (
 )
 from sheetbill.recovery import (
     ROW_ID,
-    latest_in_series,
     marks_in_book,
     released_row_ids,
     reusable_numbers,
@@ -62,6 +57,8 @@ from sheetbill.recovery import (
     split_pending,
     unknown_to_state,
 )
+from sheetbill.run_guards import check_folder_writable, refuse_dates
+from sheetbill.run_results import CheckResult, RunResult
 from sheetbill.seller import missing_seller_details, seller_problems
 from sheetbill.settings import INVOICE_SETTINGS, read_settings
 from sheetbill.shoptime import run_id_for
@@ -73,7 +70,7 @@ from sheetbill.state_approvals import (
 )
 from sheetbill.validation import BilledRow, BookData, locate_tabs, validate_book
 from sheetbill.waiting import WaitingRows, held_back, with_held
-from sheetbill.workbook.base import BookSnapshot, Workbook, WorkbookChanges
+from sheetbill.workbook.base import BookSnapshot, Workbook
 from sheetbill.writeplan import PendingMatch, match_pending, plan_writes
 
 # How often a run re-reads and re-plans when a person saved the workbook meanwhile.
@@ -84,75 +81,6 @@ Progress = Callable[[str], None]
 
 def _quiet(step: str) -> None:
     return None
-
-
-@dataclass(frozen=True, slots=True)
-class RunResult:
-    """What a run did (or, for a dry run, would do)."""
-
-    workbook: str
-    today: date
-    run_id: str
-    is_dry_run: bool
-    invoices: tuple[Invoice, ...]
-    # Invoices drawn by an interrupted run that this run completed.
-    recovered: tuple[Invoice, ...]
-    problems: tuple[Problem, ...]
-    changes: WorkbookChanges
-    exceptions_opened: int = 0
-    exceptions_closed: int = 0
-    is_written: bool = False
-    replans: int = 0
-    pdfs_rendered: int = 0
-    # Numbers an interrupted run drew that no invoice took: never used again.
-    withdrawn: tuple[str, ...] = ()
-    # Un-invoiced input rows this run did not bill, by tab and why.
-    waiting: tuple[WaitingRows, ...] = ()
-    # Invoices approved in this run (their Approve cell), by number: the approver.
-    approved: Mapping[str, str] = field(default_factory=dict)
-    # Invoices waiting for approval after this run: where to approve, who may.
-    awaiting_approval: tuple[AwaitingApproval, ...] = ()
-    # The Settings time zone: the one of `today`, the run id and the Log's times.
-    time_zone: str = "UTC"
-    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
-    ignored: tuple[Problem, ...] = ()
-
-    @property
-    def open_problems(self) -> tuple[Problem, ...]:
-        return _not_set_aside(self.problems, self.ignored)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.open_problems else 0
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    workbook: str
-    today: date
-    problems: tuple[Problem, ...]
-    counts: dict[str, int] = field(default_factory=dict)
-    waiting: tuple[WaitingRows, ...] = ()
-    time_zone: str = "UTC"
-    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
-    ignored: tuple[Problem, ...] = ()
-
-    @property
-    def open_problems(self) -> tuple[Problem, ...]:
-        return _not_set_aside(self.problems, self.ignored)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.open_problems else 0
-
-
-def _not_set_aside(
-    problems: Sequence[Problem], ignored: Sequence[Problem]
-) -> tuple[Problem, ...]:
-    if not ignored:
-        return tuple(problems)
-    aside = set(ignored)
-    return tuple(p for p in problems if p not in aside)
 
 
 def _settings_of(snapshot: BookSnapshot, config: Config) -> Settings:
@@ -367,7 +295,7 @@ def run_billing(
                             snapshot, config, state, today, progress, name=workbook.name
                         )
                     )
-                _refuse_dates(snapshot, config, state, today, clock(), allow_future)
+                refuse_dates(snapshot, config, state, today, clock(), allow_future)
                 progress("Checking that the workbook can be written")
                 workbook.check_writable()
                 if config.documents and not config.pdf_drive_folder:
@@ -497,57 +425,6 @@ class _Run:
             "written. Run again when nobody is saving it",
             path=workbook.name,
         )
-
-
-def _refuse_dates(
-    snapshot: BookSnapshot,
-    config: Config,
-    state: StateDB,
-    today: date,
-    now: datetime,
-    allow_future: bool,
-) -> None:
-    """A real run's date goes forward only (EU VAT directive art. 226: numbers in
-    sequence; an invoice dated before the one numbered ahead of it breaks that)."""
-    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, _ = read_settings(settings_layout.table if settings_layout else None)
-    zone = settings.timezone
-    local_today = now.astimezone(ZoneInfo(zone)).date()
-    if today > local_today and not allow_future:
-        raise DateError(
-            f"--as-of {today} is after today ({local_today} in {zone}); a real run "
-            "would issue invoices dated in the future. Use --dry-run or check to "
-            "look ahead, or add --allow-future if you really mean it"
-        )
-    last = latest_in_series(state.issue_dates(), settings.number_pattern, today)
-    if last is not None and today < last[1]:
-        ahead = (
-            f" ({last[0]} was dated ahead, with --allow-future: invoices can be made "
-            f"from that day on, or now with --as-of {last[1]} --allow-future)"
-            if last[1] > local_today
-            else f". Run as of {last[1]} or later"
-        )
-        raise DateError(
-            f"this run's date, {today}, is before {last[1]}, the date of {last[0]}; "
-            "invoices "
-            f"numbered after it may not be dated before it{ahead}"
-        )
-
-
-def check_folder_writable(folder: Path) -> None:
-    """Refuse early, before a number is drawn, when PDFs could not be written."""
-    existing = folder
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
-    except OSError as exc:
-        raise DocumentsFolderError(
-            f"cannot write PDFs there ({exc.strerror}); nothing was done. Make the "
-            "folder writable, or set pdf_folder in sheetbill.toml",
-            path=folder,
-        ) from exc
 
 
 @dataclass(frozen=True, slots=True)
