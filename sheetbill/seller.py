@@ -43,8 +43,9 @@ _WHAT = {
 
 def missing_seller_details(settings: Settings) -> list[str]:
     """The Settings keys every invoice needs and that are empty (or unreadable):
-    Company Name, and Company Address unless another group of address rows is filled
-    in (EU VAT directive art. 226 item 5). No invoice is made while one is missing."""
+    Company Name, and Company Street (an old Company Address row counts) unless
+    another group of address rows is filled in (EU VAT directive art. 226 item 5).
+    No invoice is made while one is missing."""
     missing = [] if _value(settings, NAME_KEY) else [NAME_KEY]
     if not any(_is_filled(settings, group) for group in ADDRESS_KEYS):
         missing.append(ADDRESS_KEY)

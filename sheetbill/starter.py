@@ -109,8 +109,9 @@ SETTINGS_ROWS_ADDED = (*ROWS_ASKED_FOR, "Default Tax Rate")
 
 
 def missing_settings_rows(table: Table) -> tuple[str, ...]:
-    """The keys of SETTINGS_ROWS_ADDED no row of the Settings tab has (Company
-    Address not while another of the seller's address rows is there)."""
+    """The keys of SETTINGS_ROWS_ADDED no row of the Settings tab has (an old
+    Company Address row is read as Company Street: no Company Street row beside it;
+    nor while another of the seller's address rows is there)."""
     has = {key for key in KEYS if key_row(table, KEYS[key]) is not None}
     if any(key in has for group in ADDRESS_KEYS for key in group):
         has.add(ADDRESS_KEY)

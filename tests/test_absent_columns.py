@@ -39,7 +39,9 @@ def check_json(book: Path, capsys) -> list[dict[str, object]]:  # type: ignore[n
 def test_a_zero_rate_customer_without_an_invoice_note_column_is_told_init_adds_it(
     tmp_path, capsys
 ):
-    """The trial: "Fill in Invoice Note…" for a workbook with no such column."""
+    """The trial: "Fill in Invoice Note…" for a workbook with no such column. Since
+    VAT categories, a 0 % customer's reason is a Tax Category or an Invoice Note, and
+    the problem is on Tax Category: the tab has neither column."""
     book = write_xlsx(
         tmp_path / "shop.xlsx",
         {
@@ -51,12 +53,13 @@ def test_a_zero_rate_customer_without_an_invoice_note_column_is_told_init_adds_i
     assert (problem["tab"], problem["row"], problem["column"]) == (
         "Customers",
         2,
-        "Invoice Note",
+        "Tax Category",
     )
-    assert str(problem["fix"]).startswith("Fill in Invoice Note")
+    assert str(problem["fix"]).startswith("Choose the Tax Category")
+    assert "Invoice Note" in str(problem["fix"])
     assert str(problem["fix"]).endswith(
-        "The Customers tab has no 'Invoice Note' column: run 'sheetbill init' on "
-        "the workbook to add it."
+        "The Customers tab has no 'Tax Category' or 'Invoice Note' column: run "
+        "'sheetbill init' on the workbook to add them."
     )
     assert main(["init", str(book)]) == 0
     [problem] = check_json(book, capsys)
@@ -66,12 +69,16 @@ def test_a_zero_rate_customer_without_an_invoice_note_column_is_told_init_adds_i
 def test_a_header_that_only_looks_like_the_column_points_at_the_header_row(
     tmp_path, capsys
 ):
-    """`init` would add a second column: the fix is renaming the header."""
+    """`init` would add a second column: the fix is renaming the header. (The tab
+    has a Tax Category column, left empty, so Invoice Note is the only one absent.)"""
     book = write_xlsx(
         tmp_path / "shop.xlsx",
         {
             "Settings": [["Key", "Value"], *SETTINGS_ROWS],
-            "Customers": [[*NO_NOTE, "Invoice Nte"], ["C1", "Alpha Ltd", 0, "Export"]],
+            "Customers": [
+                [*NO_NOTE, "Tax Category", "Invoice Nte"],
+                ["C1", "Alpha Ltd", 0, None, "Export"],
+            ],
         },
     )
     found = check_json(book, capsys)

@@ -1,6 +1,8 @@
 """`sheetbill init` on an existing workbook adds the Settings rows a message may ask
-for (Company Name, Company Address, Company Tax ID, IBAN, Default Tax Rate), below the
-user's rows, with no Value; it never moves or changes the user's rows."""
+for (Company Name, Company Street, Company Postcode, Company City, Company Country,
+Company Tax ID, IBAN, Default Tax Rate), below the user's rows, with no Value; it never
+moves or changes the user's rows. An old "Company Address" row is read as Company
+Street, so no Company Street row is added beside it."""
 
 from __future__ import annotations
 
@@ -48,7 +50,8 @@ def test_init_adds_each_missing_row_once_below_the_users_rows(
     assert kept == [list(r) for r in rows]  # the user's rows, where they were
     new_rows = after.rows[len(rows) :]
     added = [r.get(0) for r in new_rows]
-    have = {r[0] for r in rows}
+    # An old Company Address row is the Company Street row (read as it).
+    have = {"Company Street" if r[0] == "Company Address" else r[0] for r in rows}
     assert added == [k for k in SETTINGS_ROWS_ADDED if k not in have]
     assert list(result.settings_added) == added
     assert all(r.get(1) is None for r in new_rows)
@@ -78,7 +81,10 @@ def test_init_completes_an_old_settings_tab_and_check_then_asks_to_fill_in(
     assert main(["init", str(book), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert result["settings_added"] == [
-        "Company Address",
+        "Company Street",
+        "Company Postcode",
+        "Company City",
+        "Company Country",
         "Company Tax ID",
         "IBAN",
         "Default Tax Rate",
@@ -87,20 +93,23 @@ def test_init_completes_an_old_settings_tab_and_check_then_asks_to_fill_in(
     assert rows[0] == ["Key", "Value", "Help"]
     assert [r[:2] for r in rows[1:3]] == [["Company", "Mine Ltd"], ["Locale", "en_GB"]]
     assert [r[:2] for r in rows[3:]] == [
-        ["Company Address", ""],
+        ["Company Street", ""],
+        ["Company Postcode", ""],
+        ["Company City", ""],
+        ["Company Country", ""],
         ["Company Tax ID", ""],
         ["IBAN", ""],
         ["Default Tax Rate", ""],
     ]
-    assert rows[6][2].startswith("percent")  # the Help of Default Tax Rate
+    assert rows[9][2].startswith("percent")  # the Help of Default Tax Rate
     notes = "xl/worksheets/sheet3.xml"
     assert zip_parts(book)[notes] == before[notes]
 
     assert main(["check", str(book), "--json", "--as-of", "2026-11-03"]) == 1
     found = json.loads(capsys.readouterr().out)["exceptions"]
     on_settings = {p["row"]: p for p in found if p["tab"] == "Settings"}
-    assert {4, 6, 7} <= set(on_settings)  # Company Address, IBAN, Default Tax Rate
-    for row in (4, 6, 7):
+    assert {4, 9, 10} <= set(on_settings)  # Company Street, IBAN, Default Tax Rate
+    for row in (4, 9, 10):
         assert on_settings[row]["fix"].startswith("Fill in its Value")
     assert main(["init", str(book)]) == 0
     assert "already has every sheetbill tab and column" in capsys.readouterr().out
@@ -115,12 +124,15 @@ def test_init_google_adds_the_missing_settings_rows_too(
     config = tmp_path / "sheetbill.toml"
     config.write_text(f'sheets_api_url = "{sheets_server.url}"\n')
     assert main(["init", "--google", sheet_id, "--config", str(config)]) == 0
-    assert "for you to fill in: Company Address" in capsys.readouterr().out
+    assert "for you to fill in: Company Street" in capsys.readouterr().out
     rows = sheets_server.values(sheet_id, "Settings")
     assert [r[0] for r in rows] == [
         "Key",
         "Company Name",
-        "Company Address",
+        "Company Street",
+        "Company Postcode",
+        "Company City",
+        "Company Country",
         "Company Tax ID",
         "IBAN",
         "Default Tax Rate",

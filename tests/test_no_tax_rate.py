@@ -208,7 +208,14 @@ def test_a_case_workbook_without_default_tax_rate_bills_nothing_at_0_until_it_is
     capsys.readouterr()
     assert main(["init", str(book), "--json"]) == 0
     added = json.loads(capsys.readouterr().out)
-    assert added["settings_added"] == ["Default Tax Rate"]
+    # The case's one-cell Company Address is read as Company Street; init also
+    # offers the structured address rows e-invoices need (empty, no error here).
+    assert added["settings_added"] == [
+        "Company Postcode",
+        "Company City",
+        "Company Country",
+        "Default Tax Rate",
+    ]
     assert ["Customers", "Tax Rate"] in added["columns_added"]
     code, result = run_json(book, capsys)
     [problem] = [p for p in result["exceptions"] if p["severity"] == "error"]

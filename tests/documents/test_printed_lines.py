@@ -263,10 +263,12 @@ def test_the_case_workbook_prints_a_day_line_that_multiplies_out(tmp_path, capsy
     book.chmod(0o644)
     # The case has no Company Address, IBAN nor Default Tax Rate: a person adds them.
     add_settings_rows(book, [*CASE_SETTINGS[:2], ("Default Tax Rate", D(0))])
-    # Exit 1: billed at 0 %, and its customer has no Invoice Note saying why.
+    # Exit 1: billed at 0 %, and its customer has neither a Tax Category nor an
+    # Invoice Note saying why (the warning is on Tax Category, its fix names both).
     assert main(["run", str(book), "--as-of", "2026-11-05", "--json"]) == 1
     problems = json.loads(capsys.readouterr().out)["exceptions"]
-    assert [p["column"] for p in problems] == ["Invoice Note"]
+    assert [p["column"] for p in problems] == ["Tax Category"]
+    assert "Invoice Note" in problems[0]["fix"]
     text = pdf_text(tmp_path / "invoices" / "INV-2026-0001.pdf")
     shown = pdf_line(text, "Services – Web Development")
     assert shown == PrintedLine("1.9375 days", "€1,234.50", "€2,391.84")

@@ -207,15 +207,17 @@ def _customer_cells(book: Path, row: int, cells: dict[int, str]) -> None:
     )
 
 
-NAME, E_INVOICE = 1, 13  # columns of the case's Customers tab
+NAME, TAX_ID, E_INVOICE = 1, 7, 13  # columns of the case's Customers tab
 BROKEN_NAME = "ООО\x1f «Берёзка»"  # customer N3, row 4
 
 
 def _e_invoice_customers(tmp_path: Path) -> Path:
-    """The non-latin case with N3 and N4 on Factur-X, N3's name holding U+001F."""
+    """The non-latin case with N3 and N4 on Factur-X, N3's name holding U+001F.
+    N4 (in Greece, billed at the case's 0 %) gets a VAT ID: an e-invoice states its
+    VAT category, and an EU business buyer with one is reverse charge."""
     book = copy_case(NON_LATIN, tmp_path)
     _customer_cells(book, 4, {NAME: BROKEN_NAME, E_INVOICE: "factur-x"})
-    _customer_cells(book, 5, {E_INVOICE: "factur-x"})
+    _customer_cells(book, 5, {TAX_ID: "EL123456789", E_INVOICE: "factur-x"})
     return book
 
 
@@ -227,12 +229,12 @@ def _invoices(book: Path) -> dict[str, str]:
 
 
 def _open_problems(book: Path, tab: str) -> list[dict[str, object]]:
-    """Open Exceptions rows of `tab` but the case's own (its customers have no
-    Invoice Note and bill 0 % tax: a warning each)."""
+    """Open Exceptions rows of `tab`. (The case bills 0 % tax without an Invoice
+    Note; its customers outside the EU are export, N4 reverse charge: no warning.)"""
     return [
         e
         for e in calamine_records(book, "Exceptions")
-        if e["Tab"] == tab and not e["Closed"] and e["Column"] != "Invoice Note"
+        if e["Tab"] == tab and not e["Closed"]
     ]
 
 
