@@ -291,4 +291,4 @@ def main() -> list[tuple[str, str, str, str]]:
 if __name__ == "__main__":
     for row in main():
         print(" | ".join(row))
-    print(f"(measured {datetime.now():%Y-%m-%d %H:%M})")
+    print(f"(measured {datetime.now().astimezone():%Y-%m-%d %H:%M %Z})")

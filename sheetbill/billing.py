@@ -23,7 +23,6 @@ from sheetbill.approval import (
     read_approvals,
     threshold_problems,
 )
-from sheetbill.collection import cycle_collection_paused, frozen_objects_released
 from sheetbill.config import Config
 from sheetbill.e_invoices import e_invoice_gaps
 from sheetbill.errors import (
@@ -32,6 +31,10 @@ from sheetbill.errors import (
     WorkbookChangedError,
 )
 from sheetbill.exception_status import problems_set_aside
+from sheetbill.garbage_collection import (
+    cycle_collection_paused,
+    frozen_objects_released,
+)
 from sheetbill.headers import with_absent_columns_named
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.legal import legal_check

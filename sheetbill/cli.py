@@ -18,13 +18,9 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sheetbill import __version__
-from sheetbill.errors import SheetbillError
+from sheetbill.errors import SheetbillError, UsageError
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3
-
-
-class UsageError(SheetbillError):
-    """A command-line mistake."""
 
 
 def _date(text: str) -> date:
@@ -184,7 +180,7 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 
 
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from sheetbill import report
+    from sheetbill import views
     from sheetbill.billing import check_workbook, run_billing
     from sheetbill.config import find_config
     from sheetbill.starter import init_workbook
@@ -200,9 +196,9 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
         else:
             initialised = init_workbook(Path(args.workbook))
         if args.json:
-            print(report.init_json(initialised))
+            print(views.init_json(initialised))
         else:
-            report.print_init(out, initialised)
+            views.print_init(out, initialised)
         return EXIT_OK
 
     config = find_config(args.config, args.workbook)
@@ -212,18 +208,18 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
 
         rebuilt = rebuild_state(workbook, config, state_path=state_path)
         if args.json:
-            print(report.rebuild_json(rebuilt))
+            print(views.rebuild_json(rebuilt))
         else:
-            report.print_rebuild(out, rebuilt)
+            views.print_rebuild(out, rebuilt)
         return EXIT_OK
     if args.command == "check":
         checked = check_workbook(
             workbook, config, as_of=args.as_of, state_path=state_path
         )
         if args.json:
-            print(report.check_json(checked))
+            print(views.check_json(checked))
         else:
-            report.print_check(out, checked)
+            views.print_check(out, checked)
         return checked.exit_code
     show_progress = err.is_terminal and not args.json
     with progress_bar(err, enabled=show_progress) as step:
@@ -237,9 +233,9 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
             allow_future=args.allow_future,
         )
     if args.json:
-        print(report.run_json(result))
+        print(views.run_json(result))
     else:
-        report.print_run(out, result)
+        views.print_run(out, result)
     return result.exit_code
 
 

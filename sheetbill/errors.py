@@ -1,7 +1,26 @@
 """The one exception tree of sheetbill: unusable input, failed I/O and bugs.
 
 Bad data in rows is not an exception; it is a `model.Problem` value. These are for the
-cases where a run cannot go on, and the CLI turns each into one line and an exit code.
+cases where a run cannot go on, and the CLI turns each into one line and an exit code
+(2 unless marked 3):
+
+    SheetbillError
+    ├── UsageError                 a command-line mistake
+    ├── ConfigError                sheetbill.toml or an option is wrong
+    ├── WorkbookError              the workbook cannot be read
+    ├── WorkbookWriteError (3)     the workbook cannot be written
+    │   ├── WorkbookLockedError    Excel or LibreOffice holds it open
+    │   ├── WorkbookChangedError   a person saved it while sheetbill worked
+    │   └── WorkbookSaveKeptError  their save is kept as a backup
+    ├── StateError (3)             the state database cannot be used or written
+    │   ├── StateUnreadableError   it is not a database sqlite can read
+    │   ├── RunInProgressError (3) another run holds the lock
+    │   └── StateMismatchError     the state is not this workbook's
+    ├── DateError                  a run date out of sequence or in the future
+    ├── DocumentsFolderError (3)   PDFs could not be written there
+    ├── RenderError                a template cannot be rendered
+    ├── DocumentWriteError (3)     a document file could not be written
+    └── DeliveryError              an email or a Drive upload did not go through
 """
 
 from __future__ import annotations
@@ -24,6 +43,10 @@ class SheetbillError(Exception):
         if self.path is not None:
             return f"{self.path}: {self.message}"
         return self.message
+
+
+class UsageError(SheetbillError):
+    """A command-line mistake."""
 
 
 class ConfigError(SheetbillError):

@@ -14,7 +14,7 @@ import sqlite3
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -303,7 +303,7 @@ class StateDB:
                     db.execute(statement)
                 db.execute(
                     "INSERT INTO schema_migrations VALUES (?, ?)",
-                    (version, datetime.now().isoformat(timespec="seconds")),
+                    (version, datetime.now(UTC).isoformat(timespec="seconds")),
                 )
 
     # -- reading ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ from sheetbill.model import (
     TaxMode,
 )
 from sheetbill.money import minor_units, quantum
-from sheetbill.report import print_invoices, print_problems
+from sheetbill.views import print_invoices, print_problems
 from sheetbill.wording import amount_text
 
 from helpers import (

@@ -539,7 +539,7 @@ def _link_in(source: Path, target: Path) -> bool:
 
 def _free_name(folder: Path, stem: str, suffix: str) -> Path:
     """A name in `folder` no file has, from the clock (microseconds)."""
-    moment = datetime.now()
+    moment = datetime.now().astimezone()  # the machine's time, as its file times
     while True:
         candidate = folder / f"{stem}-{moment:%Y%m%d-%H%M%S-%f}{suffix}"
         if not os.path.lexists(candidate):

@@ -25,8 +25,8 @@ from typing import Any
 
 import python_calamine
 
-from sheetbill.collection import cycle_collection_paused
 from sheetbill.errors import WorkbookError
+from sheetbill.garbage_collection import cycle_collection_paused
 from sheetbill.workbook.base import (
     CellValue,
     SheetRow,
@@ -376,7 +376,7 @@ def _number(value: float) -> CellValue:
 
 def _duration(value: timedelta) -> CellValue:
     if timedelta(0) <= value < timedelta(days=1):
-        return (datetime.min + value).time()
+        return (datetime.min + value).time()  # noqa: DTZ901 (a cell has no zone)
     sign = "-" if value < timedelta(0) else ""
     seconds = abs(value).total_seconds()
     hours, rest = divmod(round(seconds), 3600)

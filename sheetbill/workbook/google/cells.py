@@ -16,7 +16,7 @@ from typing import Any
 
 from sheetbill.workbook.base import CellValue, ColumnFormat
 
-EPOCH = datetime(1899, 12, 30)
+EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 (sheet serials are zone-free)
 
 # Number formats sheetbill gives the columns it creates and the cells it writes.
 NUMBER_FORMATS: dict[ColumnFormat, dict[str, str]] = {

@@ -4,7 +4,7 @@ import gc
 
 import pytest
 
-from sheetbill.collection import cycle_collection_paused
+from sheetbill.garbage_collection import cycle_collection_paused
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def test_cycles_made_during_a_pause_are_collected_once_frozen_objects_are_releas
 ):
     import weakref
 
-    from sheetbill.collection import frozen_objects_released
+    from sheetbill.garbage_collection import frozen_objects_released
 
     class Node:
         pass
