@@ -38,8 +38,7 @@ from sheetbill.garbage_collection import (
 from sheetbill.headers import with_absent_columns_named
 from sheetbill.invoicing import Counters, oversized_text, plan_invoices
 from sheetbill.legal import legal_check
-from sheetbill.model import Invoice, Order, Problem, Settings, Severity, TimeEntry
-from sheetbill.numbering import NumberPattern
+from sheetbill.model import Invoice, Order, Problem, Settings, TimeEntry
 from sheetbill.ownrows import own_row_problems
 from sheetbill.printable import UnprintableText
 from sheetbill.publishing import (
@@ -151,7 +150,7 @@ def check_workbook(
         "billable orders": len(data.orders),
     }
     waiting = data.waiting
-    if _is_invoicing_blocked(problems, data.settings) or unprintable.stops_invoicing:
+    if _is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
         waiting = held_back(waiting, _valid_rows(data))
     else:
         rows: tuple[TimeEntry | Order, ...] = (*data.time_entries, *data.orders)
@@ -197,39 +196,18 @@ def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
 
 
 def _blocking_problems(data: BookData) -> list[Problem]:
-    """Problems that stop all invoicing (nothing else may guess a number pattern; no
-    invoice goes out without the seller's name and address), and the warning that
-    invoices give no bank details."""
-    seller = seller_problems(data.settings, data.layouts.get("Settings"))
-    try:
-        NumberPattern(data.settings.number_pattern)
-    except ValueError:
-        return [
-            *seller,
-            Problem(
-                "Settings",
-                None,
-                "Value",
-                data.settings.number_pattern,
-                "The number pattern cannot make invoice numbers.",
-                "Fix 'Number Pattern' in Settings, e.g. INV-{yyyy}-{seq:04}.",
-            ),
-        ]
-    return seller
+    """The seller's missing name or address (no invoice goes out without them) and
+    the warning that invoices give no bank details. A Number Pattern that cannot make
+    numbers is refused where Settings are read (it is then unreadable)."""
+    return seller_problems(data.settings, data.layouts.get("Settings"))
 
 
-def _is_invoicing_blocked(
-    problems: Sequence[Problem], settings: Settings | None = None
-) -> bool:
-    if settings is not None and settings.unreadable & INVOICE_SETTINGS:
-        return True
-    if settings is not None and missing_seller_details(settings):
-        return True
-    return any(
-        p.tab == "Settings"
-        and "Number Pattern" in p.problem
-        and p.severity is Severity.ERROR
-        for p in problems
+def _is_invoicing_blocked(settings: Settings) -> bool:
+    """No invoice is made while a setting every invoice needs cannot be read (Number
+    Pattern among them) or the seller's name or address is missing. Decided from the
+    settings themselves, never from a message's words."""
+    return bool(settings.unreadable & INVOICE_SETTINGS) or bool(
+        missing_seller_details(settings)
     )
 
 
@@ -510,9 +488,7 @@ def _plan(
     new: list[Invoice] = []
     after = counters
     reuse, withdrawn = reusable_numbers(unwritten, data.settings.number_pattern, today)
-    if not _is_invoicing_blocked(problems, data.settings) and not (
-        unprintable.stops_invoicing
-    ):
+    if not _is_invoicing_blocked(data.settings) and not (unprintable.stops_invoicing):
         consumed = match.consumed | again.keys()
         entries: Sequence[TimeEntry] = data.time_entries
         orders: Sequence[Order] = data.orders

@@ -527,7 +527,7 @@ def _sync_exceptions(
     a person set aside (Status "ignored") whose Value is no longer the problem's, or
     whose Row Key is another row's (rows inserted or sorted above it), is about a
     problem that is gone too: it is closed and the problem opened anew. An open row
-    not set aside takes the Row Key of the row its problem is on now.
+    not set aside and without a Row Key takes the one of the row its problem is on.
     Returns how many were opened and closed, and the problems set aside.
     """
     rows = open_rows(writer.layout)
@@ -551,8 +551,11 @@ def _sync_exceptions(
             closing += stale
         if len(stale) < len(own):
             for r in own:
-                if not r.is_set_aside and r.row_key != on_row:
-                    writer.put(r.number, "Row Key", on_row or None)
+                # Only an empty Row Key is filled in: a filled cell is never written
+                # over (a person may have typed there). A stale key only means that
+                # setting the row aside later asks about it once more.
+                if not r.is_set_aside and not r.row_key and on_row:
+                    writer.put(r.number, "Row Key", on_row)
             continue
         opened += 1
         writer.append(

@@ -82,6 +82,26 @@ def test_an_unreadable_company_detail_stops_invoicing(tmp_path, key):
     assert problem.severity is Severity.ERROR
 
 
+@pytest.mark.parametrize(
+    "pattern", ["INV-{seq:04}-{nonsense}", "INV-{yyyy}", "no sequence at all"]
+)
+def test_a_number_pattern_that_cannot_make_numbers_stops_invoicing(tmp_path, pattern):
+    """An error on the Number Pattern row, no number drawn, every row waiting; once
+    it is fixed the next run bills. Decided from the settings, not a message's words."""
+    workbook = shop()
+    settings = workbook.cells["Settings"]
+    row = max(r for r, _ in settings) + 1
+    settings[(row, 0)], settings[(row, 1)] = "Number Pattern", pattern
+    result = run(workbook, tmp_path)
+    (problem,) = [p for p in result.problems if (p.tab, p.row) == ("Settings", row)]
+    assert (problem.column, problem.severity) == ("Value", Severity.ERROR)
+    assert result.invoices == ()
+    settings[(row, 1)] = "INV-{yyyy}-{seq:04}"
+    fixed = run(workbook, tmp_path)
+    # The blocked run drew no number: the first one goes to the first invoice.
+    assert [i.number for i in fixed.invoices] == ["INV-2026-0001"]
+
+
 def test_a_workbook_without_settings_makes_no_invoice(tmp_path):
     """No company to print, no tax rate: the error on the missing tab holds every
     row until the tab is there, rather than invoices billed at defaults."""
