@@ -21,7 +21,7 @@ from sheetbill.starter import InitResult
 from sheetbill.state_rebuild import RebuildResult
 from sheetbill.waiting import WaitingRows, waiting_text
 from sheetbill.wording import counted
-from sheetbill.workbook.base import CellValue, WorkbookChanges
+from sheetbill.workbook.base import CellValue, WorkbookChanges, column_letters
 
 # The things `check` counts (CheckResult.counts, named as many), as one.
 ONE = {
@@ -34,16 +34,6 @@ ONE = {
 CELLS_SHOWN = 12
 # How many invoices awaiting approval a run lists in text (all are in --json).
 AWAITING_SHOWN = 20
-
-
-def column_letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _json_value(value: CellValue) -> Any:
@@ -114,7 +104,7 @@ def awaiting_data(awaiting: Sequence[AwaitingApproval]) -> list[dict[str, Any]]:
             "tab": "Invoices",
             "row": a.row,
             "column": "Approve",
-            "cell": None if a.column is None else f"{column_letter(a.column)}{a.row}",
+            "cell": None if a.column is None else f"{column_letters(a.column)}{a.row}",
             "approvers": list(a.approvers),
         }
         for a in awaiting
@@ -132,7 +122,7 @@ def awaiting_text(awaiting: AwaitingApproval, *, is_dry_run: bool) -> str:
     else:
         where = (
             "an approver writes their name in Invoices row "
-            f"{awaiting.row}, column Approve ({column_letter(awaiting.column)})"
+            f"{awaiting.row}, column Approve ({column_letters(awaiting.column)})"
         )
     if awaiting.approvers:
         who = f"may approve: {', '.join(awaiting.approvers)}"
@@ -169,7 +159,7 @@ def changes_data(changes: WorkbookChanges, *, is_cell_by_cell: bool) -> dict[str
         "cells": {
             tab: [
                 {
-                    "cell": f"{column_letter(c.column)}{c.row}",
+                    "cell": f"{column_letters(c.column)}{c.row}",
                     "value": _json_value(c.value),
                 }
                 for c in cells
@@ -291,7 +281,7 @@ def print_run(console: Console, result: RunResult) -> None:
         for tab, cells in changes.writes.items():
             console.print(f"  {tab}: {counted(len(cells), 'cell')}")
             for cell in cells[:CELLS_SHOWN]:
-                address = f"{column_letter(cell.column)}{cell.row}"
+                address = f"{column_letters(cell.column)}{cell.row}"
                 console.print(f"    {address:>7} = {show(cell.value)!r}")
             if len(cells) > CELLS_SHOWN:
                 console.print(

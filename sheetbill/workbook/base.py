@@ -220,3 +220,25 @@ class Workbook(Protocol):
         WorkbookWriteError for other failures (nothing half-written).
         """
         ...
+
+
+# Excel's widest sheet (XFD): letters beyond it are computed, never kept.
+_LETTER_COLUMNS = 16_384
+_LETTERS: dict[int, str] = {}
+
+
+def column_letters(column: int) -> str:
+    """A column's letters as spreadsheets show them: 0 -> "A", 25 -> "Z", 26 -> "AA".
+    The one home of the rule (Excel and Google name columns alike); cached, since a
+    big write names millions of cells."""
+    letters = _LETTERS.get(column)
+    if letters is not None:
+        return letters
+    letters = ""
+    number = column + 1
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    if 0 <= column < _LETTER_COLUMNS:
+        _LETTERS[column] = letters
+    return letters

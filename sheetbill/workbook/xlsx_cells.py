@@ -19,7 +19,7 @@ from decimal import Decimal
 from lxml import etree
 
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.workbook.base import CellValue
+from sheetbill.workbook.base import CellValue, column_letters
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 EXCEL_MAX_TEXT = 32_767
@@ -33,24 +33,8 @@ _ESCAPE = re.compile(
     "(_x[0-9A-Fa-f]{4}_)|([\x00-\x08\x0b\x0c\x0e-\x1f])|([\ud800-\udfff\ufffe\uffff])"
 )
 _COLUMNS: dict[str, int] = {}
-_LETTERS: dict[int, str] = {}
 # What lxml escapes in element text (checked against it for every code point).
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
-
-
-def column_letters(column: int) -> str:
-    """0 -> "A", 25 -> "Z", 26 -> "AA"."""
-    letters = _LETTERS.get(column)
-    if letters is not None:
-        return letters
-    letters = ""
-    number = column + 1
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    if 0 <= column < MAX_COLUMN:
-        _LETTERS[column] = letters
-    return letters
 
 
 def column_index(letters: str) -> int:

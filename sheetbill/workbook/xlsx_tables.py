@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from lxml import etree
 
 from sheetbill.errors import SheetbillError
-from sheetbill.workbook.base import CellWrite
-from sheetbill.workbook.xlsx_cells import MAX_ROW, column_letters, parse_ref
+from sheetbill.workbook.base import CellWrite, column_letters
+from sheetbill.workbook.xlsx_cells import MAX_ROW, parse_ref
 from sheetbill.workbook.xlsx_package import parse_xml
 from sheetbill.workbook.xlsx_rows import end_of_tag, find_root_tag
 

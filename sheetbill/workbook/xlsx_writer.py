@@ -31,9 +31,10 @@ from sheetbill.workbook.base import (
     ColumnFormat,
     TabSpec,
     WorkbookChanges,
+    column_letters,
     money_decimals,
 )
-from sheetbill.workbook.xlsx_cells import column_letters, set_value
+from sheetbill.workbook.xlsx_cells import set_value
 from sheetbill.workbook.xlsx_package import (
     CONTENT_TYPES_NS,
     CONTENT_TYPES_PART,

@@ -31,9 +31,9 @@ from sheetbill.workbook.base import (
     ColumnSpec,
     TabSpec,
     WorkbookChanges,
+    column_letters,
 )
 from sheetbill.workbook.excel import ExcelWorkbook
-from sheetbill.workbook.xlsx_cells import column_letters
 from sheetbill.workbook.xlsx_package import MAIN_NS, REL_NS, Package
 from sheetbill.workbook.xlsx_tables import Area, parse_area
 from sheetbill.workbook.xlsx_zip import ZipArchive

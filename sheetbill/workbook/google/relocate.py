@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from sheetbill.errors import WorkbookChangedError
 from sheetbill.schema import normalize_header
-from sheetbill.workbook.base import CellValue, CellWrite, Table
+from sheetbill.workbook.base import CellValue, CellWrite, Table, column_letters
 
 # Columns whose values identify a row (the first one that finds exactly one row wins).
 KEY_HEADERS = ("row id", "invoice no")
@@ -27,7 +27,7 @@ def check_headers(tab: str, before: Table, now: Table, *, name: str) -> None:
     if old == new and (before.header_row == now.header_row or old):
         return
     changes = [
-        f"column {_letters(i)}: {a!r} → {b!r}"
+        f"column {column_letters(i)}: {a!r} → {b!r}"
         for i, (a, b) in enumerate(
             zip(old + ("",) * len(new), new + ("",) * len(old), strict=False)
         )
@@ -146,12 +146,3 @@ def _trimmed(headers: tuple[str, ...]) -> tuple[str, ...]:
     while end and not headers[end - 1]:
         end -= 1
     return headers[:end]
-
-
-def _letters(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
