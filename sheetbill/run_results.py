@@ -12,8 +12,25 @@ from sheetbill.waiting import WaitingRows
 from sheetbill.workbook.base import WorkbookChanges
 
 
+class _Outcome:
+    """What a run and a check share: their problems, those a person set aside in
+    Exceptions (Status "ignored"), and the exit code the rest give."""
+
+    __slots__ = ()
+    problems: tuple[Problem, ...]
+    ignored: tuple[Problem, ...]
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.open_problems else 0
+
+
 @dataclass(frozen=True, slots=True)
-class RunResult:
+class RunResult(_Outcome):
     """What a run did (or, for a dry run, would do)."""
 
     workbook: str
@@ -43,17 +60,9 @@ class RunResult:
     # Problems a person set aside in Exceptions (Status "ignored"): not counted.
     ignored: tuple[Problem, ...] = ()
 
-    @property
-    def open_problems(self) -> tuple[Problem, ...]:
-        return _not_set_aside(self.problems, self.ignored)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.open_problems else 0
-
 
 @dataclass(frozen=True, slots=True)
-class CheckResult:
+class CheckResult(_Outcome):
     workbook: str
     today: date
     problems: tuple[Problem, ...]
@@ -62,14 +71,6 @@ class CheckResult:
     time_zone: str = "UTC"
     # Problems a person set aside in Exceptions (Status "ignored"): not counted.
     ignored: tuple[Problem, ...] = ()
-
-    @property
-    def open_problems(self) -> tuple[Problem, ...]:
-        return _not_set_aside(self.problems, self.ignored)
-
-    @property
-    def exit_code(self) -> int:
-        return 1 if self.open_problems else 0
 
 
 def _not_set_aside(
