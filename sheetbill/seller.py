@@ -9,20 +9,14 @@ customer asking: a warning.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sheetbill.model import Problem, Settings, Severity
 from sheetbill.rowreader import TabLayout
 from sheetbill.settings import KEYS, setting_row
 
 NAME_KEY = "Company Name"
-# Each group of Settings keys gives the seller's address when all its rows are filled
-# in; the first group is the one asked for. A group naming a key sheetbill does not
-# read (the structured rows before they exist) does not count.
 # Company Street also reads an old "Company Address" row (often the whole address in
 # one cell); postcode and city have rows of their own, required by e-invoices only.
-ADDRESS_KEYS: tuple[tuple[str, ...], ...] = (("Company Street",),)
-ADDRESS_KEY = ADDRESS_KEYS[0][0]
+ADDRESS_KEY = "Company Street"
 PAYMENT_KEY = "IBAN"
 # Settings rows a message asks to add: `sheetbill init` adds those a workbook lacks.
 ROWS_ASKED_FOR = (
@@ -43,13 +37,9 @@ _WHAT = {
 
 def missing_seller_details(settings: Settings) -> list[str]:
     """The Settings keys every invoice needs and that are empty (or unreadable):
-    Company Name, and Company Street (an old Company Address row counts) unless
-    another group of address rows is filled in (EU VAT directive art. 226 item 5).
-    No invoice is made while one is missing."""
-    missing = [] if _value(settings, NAME_KEY) else [NAME_KEY]
-    if not any(_is_filled(settings, group) for group in ADDRESS_KEYS):
-        missing.append(ADDRESS_KEY)
-    return missing
+    Company Name and Company Street (an old Company Address row counts) (EU VAT
+    directive art. 226 item 5). No invoice is made while one is missing."""
+    return [key for key in (NAME_KEY, ADDRESS_KEY) if not _value(settings, key)]
 
 
 def seller_problems(settings: Settings, layout: TabLayout | None) -> list[Problem]:
@@ -61,7 +51,7 @@ def seller_problems(settings: Settings, layout: TabLayout | None) -> list[Proble
     if layout is None:
         return []
     problems = [
-        _missing(layout, key, _WHAT[key] + _alternatives(key))
+        _missing(layout, key, _WHAT[key])
         for key in missing_seller_details(settings)
         if KEYS[key] not in settings.unreadable
     ]
@@ -77,25 +67,6 @@ def _value(settings: Settings, key: str) -> str:
     field = KEYS.get(key)
     value = getattr(settings, field, "") if field else ""
     return value.strip() if isinstance(value, str) else ""
-
-
-def _is_filled(settings: Settings, group: Sequence[str]) -> bool:
-    return all(key in KEYS for key in group) and all(
-        _value(settings, key) for key in group
-    )
-
-
-def _alternatives(key: str) -> str:
-    """Other rows that give the same detail, in words: ' (or fill in Company Street
-    and Company City)'; '' when sheetbill reads no other."""
-    if key != ADDRESS_KEY:
-        return ""
-    others = [
-        " and ".join(group)
-        for group in ADDRESS_KEYS[1:]
-        if all(k in KEYS for k in group)
-    ]
-    return f" (or fill in {' or '.join(others)})" if others else ""
 
 
 def _missing(layout: TabLayout, key: str, what: str) -> Problem:

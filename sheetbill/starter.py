@@ -15,7 +15,7 @@ from sheetbill.cells import parse_text
 from sheetbill.errors import ConfigError
 from sheetbill.model import Settings
 from sheetbill.schema import ALL_TABS, SETTINGS
-from sheetbill.seller import ADDRESS_KEY, ADDRESS_KEYS, ROWS_ASKED_FOR
+from sheetbill.seller import ROWS_ASKED_FOR
 from sheetbill.settings import FILL_IN, HELP, KEYS, key_row, settings_rows
 from sheetbill.validation import locate_tabs
 from sheetbill.workbook.base import (
@@ -110,11 +110,8 @@ SETTINGS_ROWS_ADDED = (*ROWS_ASKED_FOR, "Default Tax Rate")
 
 def missing_settings_rows(table: Table) -> tuple[str, ...]:
     """The keys of SETTINGS_ROWS_ADDED no row of the Settings tab has (an old
-    Company Address row is read as Company Street: no Company Street row beside it;
-    nor while another of the seller's address rows is there)."""
+    Company Address row is read as Company Street: no Company Street row beside it)."""
     has = {key for key in KEYS if key_row(table, KEYS[key]) is not None}
-    if any(key in has for group in ADDRESS_KEYS for key in group):
-        has.add(ADDRESS_KEY)
     return tuple(key for key in SETTINGS_ROWS_ADDED if key not in has)
 
 
