@@ -276,7 +276,9 @@ def run_billing(
                             snapshot, config, state, today, progress, name=workbook.name
                         )
                     )
-                refuse_dates(snapshot, config, state, today, clock(), allow_future)
+                refuse_dates(
+                    _settings_of(snapshot, config), state, today, clock(), allow_future
+                )
                 progress("Checking that the workbook can be written")
                 workbook.check_writable()
                 if config.documents and not config.pdf_drive_folder:

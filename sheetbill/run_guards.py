@@ -8,18 +8,14 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheetbill.config import Config
 from sheetbill.errors import DateError, DocumentsFolderError
+from sheetbill.model import Settings
 from sheetbill.recovery import latest_in_series
-from sheetbill.settings import read_settings
 from sheetbill.state import StateDB
-from sheetbill.validation import locate_tabs
-from sheetbill.workbook.base import BookSnapshot
 
 
 def refuse_dates(
-    snapshot: BookSnapshot,
-    config: Config,
+    settings: Settings,
     state: StateDB,
     today: date,
     now: datetime,
@@ -27,8 +23,6 @@ def refuse_dates(
 ) -> None:
     """A real run's date goes forward only (EU VAT directive art. 226: numbers in
     sequence; an invoice dated before the one numbered ahead of it breaks that)."""
-    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, _ = read_settings(settings_layout.table if settings_layout else None)
     zone = settings.timezone
     local_today = now.astimezone(ZoneInfo(zone)).date()
     if today > local_today and not allow_future:
