@@ -35,7 +35,7 @@ demo: system-deps $(STAMP)
 	@echo "  $(BIN)/sheetbill run $(DEMO_BOOK) --as-of $(DEMO_AS_OF)"
 
 demo-workbook: $(STAMP)
-	$(BIN)/python -m sheetbill.demo sheet_templates/demo.xlsx
+	$(BIN)/python -m sheetbill.usecases.demo sheet_templates/demo.xlsx
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check sheetbill tests benchmarks scripts run.py

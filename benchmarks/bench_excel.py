@@ -134,8 +134,8 @@ def openpyxl_load_save(path: Path, target: Path) -> None:
 
 def sheetbill_read_validate(path: Path) -> int:
     """What `sheetbill check` does: read the workbook and validate every row."""
-    from sheetbill.billing import check_workbook
     from sheetbill.config import Config
+    from sheetbill.usecases.run import check_workbook
     from sheetbill.workbook.excel import ExcelWorkbook
 
     result = check_workbook(ExcelWorkbook(path), Config(), as_of=AS_OF, state_path=None)
@@ -143,8 +143,8 @@ def sheetbill_read_validate(path: Path) -> int:
 
 
 def sheetbill_plan(path: Path, state: Path) -> int:
-    from sheetbill.billing import run_billing
     from sheetbill.config import Config
+    from sheetbill.usecases.run import run_billing
     from sheetbill.workbook.excel import ExcelWorkbook
 
     result = run_billing(
@@ -155,8 +155,8 @@ def sheetbill_plan(path: Path, state: Path) -> int:
 
 def write_invoices(path: Path, state: Path) -> tuple[float, int, int]:
     """Plan a full run (1,000 invoices), then time only writing it back."""
-    from sheetbill.billing import run_billing
     from sheetbill.config import Config
+    from sheetbill.usecases.run import run_billing
     from sheetbill.workbook.excel import ExcelWorkbook
 
     workbook = ExcelWorkbook(path, backups=0)
@@ -172,7 +172,7 @@ def write_small(path: Path) -> tuple[float, int]:
     """Ten cells into the small Settings tab of the same 100k-row workbook."""
     from decimal import Decimal
 
-    from sheetbill.workbook.base import CellWrite, WorkbookChanges
+    from sheetbill.domain.sheet import CellWrite, WorkbookChanges
     from sheetbill.workbook.excel import ExcelWorkbook
 
     workbook = ExcelWorkbook(path, backups=0)

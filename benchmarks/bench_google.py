@@ -22,8 +22,8 @@ for folder in (ROOT, ROOT / "tests"):
 
 import gspread  # noqa: E402
 
-from sheetbill.billing import run_billing  # noqa: E402
 from sheetbill.config import Config  # noqa: E402
+from sheetbill.usecases.run import run_billing  # noqa: E402
 from sheetbill.workbook.google import ApiSession, GoogleWorkbook  # noqa: E402
 from tests.sheets_server import SheetsServer  # noqa: E402
 

@@ -25,8 +25,15 @@ import psutil
 
 from sheetbill.documents import DEFAULT_TEMPLATES, InvoiceDocument, render_html
 from sheetbill.documents.pool import render_many
-from sheetbill.invoicing import PricedItem, price_lines
-from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, SourceRow, TaxMode
+from sheetbill.domain.model import (
+    Customer,
+    Invoice,
+    InvoiceKind,
+    Settings,
+    SourceRow,
+    TaxMode,
+)
+from sheetbill.planning.invoices import PricedItem, price_lines
 
 OUT = Path(__file__).resolve().parents[1] / "bench-out" / "pdf"
 INVOICES = 200

@@ -181,9 +181,9 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sheetbill import views
-    from sheetbill.billing import check_workbook, run_billing
     from sheetbill.config import find_config
-    from sheetbill.starter import init_workbook
+    from sheetbill.usecases.init import init_workbook
+    from sheetbill.usecases.run import check_workbook, run_billing
     from sheetbill.workbook import open_workbook
 
     if args.command == "init":
@@ -204,7 +204,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     config = find_config(args.config, args.workbook)
     workbook, state_path = open_workbook(config, args.workbook)
     if args.command == "state":
-        from sheetbill.state_rebuild import rebuild_state
+        from sheetbill.usecases.rebuild_state import rebuild_state
 
         rebuilt = rebuild_state(workbook, config, state_path=state_path)
         if args.json:

@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from sheetbill.model import Invoice, Problem
-from sheetbill.wording import amount_text, counted
+from sheetbill.domain.model import Invoice, Problem
+from sheetbill.domain.wording import amount_text, counted
 
 HEADERS = ("Invoice No", "Customer", "Lines", "Net", "Tax", "Total", "Due")
 # Below this many columns for the customer's name, the table gives way to blocks.

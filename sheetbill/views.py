@@ -10,18 +10,18 @@ from typing import Any
 
 from rich.console import Console
 
-from sheetbill.approval import AwaitingApproval
-from sheetbill.billing import CheckResult, RunResult
-from sheetbill.cells import show
-from sheetbill.invoicing import ROW_ID_PREFIX
+from sheetbill.domain.cells import show
+from sheetbill.domain.model import Invoice, Problem
+from sheetbill.domain.numbering import next_in_series
+from sheetbill.domain.sheet import CellValue, WorkbookChanges, column_letters
+from sheetbill.domain.waiting import WaitingRows, waiting_text
+from sheetbill.domain.wording import counted
 from sheetbill.listings import print_invoice_list, print_problem_list
-from sheetbill.model import Invoice, Problem
-from sheetbill.numbering import next_in_series
-from sheetbill.starter import InitResult
-from sheetbill.state_rebuild import RebuildResult
-from sheetbill.waiting import WaitingRows, waiting_text
-from sheetbill.wording import counted
-from sheetbill.workbook.base import CellValue, WorkbookChanges, column_letters
+from sheetbill.planning.approvals import AwaitingApproval
+from sheetbill.planning.invoices import ROW_ID_PREFIX
+from sheetbill.usecases.init import InitResult
+from sheetbill.usecases.rebuild_state import RebuildResult
+from sheetbill.usecases.run import CheckResult, RunResult
 
 # The things `check` counts (CheckResult.counts, named as many), as one.
 ONE = {

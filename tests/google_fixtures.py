@@ -22,7 +22,7 @@ from paths import ROOT
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from sheetbill.workbook.base import CellValue, Table
+from sheetbill.domain.sheet import CellValue, Table
 from sheetbill.workbook.google import ApiSession, GoogleWorkbook, RetryPolicy
 from tests.sheets_server import SheetsServer
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sheetbill.workbook.base import BookSnapshot, CellValue, SheetRow, Table
+from sheetbill.domain.sheet import BookSnapshot, CellValue, SheetRow, Table
 
 D = Decimal
 
@@ -275,7 +275,7 @@ def add_settings_rows(
     """Type the Key/Value rows whose Key no row has yet below the last row of a
     copied workbook's Settings tab, as a person would (with sheetbill's own writer, so
     nothing else in the file changes)."""
-    from sheetbill.workbook.base import CellWrite, WorkbookChanges
+    from sheetbill.domain.sheet import CellWrite, WorkbookChanges
     from sheetbill.workbook.excel import ExcelWorkbook
 
     workbook = ExcelWorkbook(book, backups=0)

@@ -13,12 +13,12 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetbill.billing import check_workbook
 from sheetbill.cli import main
 from sheetbill.config import Config
-from sheetbill.schema import CUSTOMERS, ORDERS, TIME_LOG, Owner
-from sheetbill.starter import plan_init
-from sheetbill.validation import validate_book
+from sheetbill.domain.schema import CUSTOMERS, ORDERS, TIME_LOG, Owner
+from sheetbill.tabs.validation import validate_book
+from sheetbill.usecases.init import plan_init
+from sheetbill.usecases.run import check_workbook
 
 from helpers import SETTINGS_ROWS, MemoryWorkbook, snapshot, write_xlsx
 

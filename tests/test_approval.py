@@ -21,7 +21,16 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from readback import calamine_records
 
-from sheetbill.approval import (
+from sheetbill.cli import main
+from sheetbill.domain.model import (
+    ApprovalThreshold,
+    Invoice,
+    InvoiceKind,
+    Settings,
+    TaxMode,
+)
+from sheetbill.domain.schema import INVOICES
+from sheetbill.planning.approvals import (
     APPROVED,
     AWAITING,
     NOT_NEEDED,
@@ -30,16 +39,7 @@ from sheetbill.approval import (
     invoice_status,
     read_approvals,
 )
-from sheetbill.cli import main
-from sheetbill.model import (
-    ApprovalThreshold,
-    Invoice,
-    InvoiceKind,
-    Settings,
-    TaxMode,
-)
-from sheetbill.schema import INVOICES
-from sheetbill.validation import locate_tabs
+from sheetbill.tabs.validation import locate_tabs
 
 from helpers import (
     SETTINGS_ROWS,
@@ -226,7 +226,7 @@ def test_read_approvals_refuses_who_may_not_approve_on_the_approve_cell(
         time_rows=[time_row(DAY, "Ann", "C1", 1, invoice_no="INV-1", row_id="T-1")],
         extra={"Invoices": invoices_tab(awaiting("INV-1", approver, created_by))},
     )
-    from sheetbill.settings import read_settings
+    from sheetbill.tabs.settings import read_settings
 
     parsed, _ = read_settings(book.tables["Settings"])
     known = ApprovalState(
@@ -258,7 +258,7 @@ def test_read_approvals_takes_a_listed_approver_once_per_awaiting_invoice():
             )
         },
     )
-    from sheetbill.settings import read_settings
+    from sheetbill.tabs.settings import read_settings
 
     parsed, _ = read_settings(book.tables["Settings"])
     known = ApprovalState(

@@ -29,11 +29,11 @@ from hypothesis import strategies as st
 from pypdf import PdfReader
 from readback import calamine_records
 
-from sheetbill.billing import run_billing
 from sheetbill.cli import main
 from sheetbill.config import Config
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.state import StateDB
+from sheetbill.state.database import StateDB
+from sheetbill.usecases.run import run_billing
 
 from helpers import (
     SETTINGS_ROWS,

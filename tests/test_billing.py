@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from sheetbill.billing import run_billing
 from sheetbill.config import Config
 from sheetbill.errors import RunInProgressError, WorkbookWriteError
-from sheetbill.state import StateDB
+from sheetbill.state.database import StateDB
+from sheetbill.usecases.run import run_billing
 
 from helpers import MemoryWorkbook, small_book, time_row
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from paths import ROOT
 
-from sheetbill.cells import ERROR_VALUES
-from sheetbill.model import Severity
-from sheetbill.validation import validate_book
-from sheetbill.workbook.base import CellValue, UnsavedFormula
+from sheetbill.domain.cells import ERROR_VALUES
+from sheetbill.domain.model import Severity
+from sheetbill.domain.sheet import CellValue, UnsavedFormula
+from sheetbill.tabs.validation import validate_book
 from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import (

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from sheetbill.cells import (
+from sheetbill.domain.cells import (
     CellValueError,
     parse_date,
     parse_hours,
@@ -15,7 +15,7 @@ from sheetbill.cells import (
     parse_time_of_day,
     parse_yes_no,
 )
-from sheetbill.number_words import money_words
+from sheetbill.domain.number_words import money_words
 
 D = Decimal
 

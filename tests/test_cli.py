@@ -16,7 +16,7 @@ from paths import ROOT, SHARED
 from readback import calamine_records, calamine_rows, zip_parts
 
 from sheetbill.cli import main
-from sheetbill.schema import ALL_TABS, CUSTOMERS
+from sheetbill.domain.schema import ALL_TABS, CUSTOMERS
 
 AS_OF = "2026-11-02"
 
@@ -50,7 +50,7 @@ def test_run_refuses_while_libreoffice_holds_the_file(demo_book, capsys):
 
 
 def test_two_runs_at_once_the_second_exits_with_a_clear_message(demo_book, capsys):
-    from sheetbill.state import StateDB
+    from sheetbill.state.database import StateDB
 
     (demo_book.parent / "sheetbill.toml").write_text("lock_timeout = 0.2\n")
     with StateDB(state_of(demo_book)):
@@ -184,7 +184,7 @@ def test_a_person_saving_during_the_run_is_not_overwritten(
     demo_book, capsys, monkeypatch
 ):
     """The file changed after it was read: sheetbill reads again and plans again."""
-    from sheetbill.workbook.base import CellWrite, WorkbookChanges
+    from sheetbill.domain.sheet import CellWrite, WorkbookChanges
     from sheetbill.workbook.excel import ExcelWorkbook
 
     original = ExcelWorkbook.apply

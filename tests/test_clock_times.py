@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetbill.cells import CellValueError, parse_time_of_day
-from sheetbill.validation import validate_book
+from sheetbill.domain.cells import CellValueError, parse_time_of_day
+from sheetbill.tabs.validation import validate_book
 
 from helpers import SETTINGS_ROWS, small_book
 

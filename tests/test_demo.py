@@ -13,12 +13,12 @@ from paths import DEMO
 from readback import calamine_records, calamine_rows, libreoffice_csv
 
 from sheetbill.cli import main
-from sheetbill.demo import write_demo
 from sheetbill.documents import InvoiceDocument, cii_xml
-from sheetbill.e_invoices import e_invoice_gaps
-from sheetbill.invoicing import Counters, plan_invoices
-from sheetbill.schema import ALL_TABS
-from sheetbill.validation import validate_book
+from sheetbill.domain.schema import ALL_TABS
+from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.tabs.e_invoices import e_invoice_gaps
+from sheetbill.tabs.validation import validate_book
+from sheetbill.usecases.demo import write_demo
 from sheetbill.workbook.excel import ExcelWorkbook
 
 

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetbill.cells import (
+from sheetbill.domain.cells import (
     CellValueError,
     day_fraction_clock,
     hours_of_serial,
     parse_hours,
     time_of_day_of_serial,
 )
-from sheetbill.workbook.base import SerialFormat
+from sheetbill.domain.sheet import SerialFormat
 
 D = Decimal
 MINUTES_PER_DAY = 1440

@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from readback import calamine_records
 
 from sheetbill.cli import main
-from sheetbill.e_invoices import e_invoice_gaps
-from sheetbill.model import Severity
-from sheetbill.validation import validate_book
+from sheetbill.domain.model import Severity
+from sheetbill.tabs.e_invoices import e_invoice_gaps
+from sheetbill.tabs.validation import validate_book
 
 from helpers import TIME_HEADERS, small_book, time_row, write_xlsx
 

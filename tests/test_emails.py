@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetbill.emails import cc_problem, email_problem
-from sheetbill.model import Severity
-from sheetbill.validation import validate_book
+from sheetbill.domain.model import Severity
+from sheetbill.tabs.email_addresses import cc_problem, email_problem
+from sheetbill.tabs.validation import validate_book
 
 from helpers import small_book
 

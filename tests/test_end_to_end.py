@@ -21,7 +21,7 @@ from paths import DEMO
 from readback import calamine_rows, zip_parts
 
 from sheetbill.cli import main
-from sheetbill.schema import INPUT_TABS, Owner
+from sheetbill.domain.schema import INPUT_TABS, Owner
 
 AS_OF = "2026-11-02"
 
@@ -86,7 +86,7 @@ def excel_book(tmp_path: Path) -> Book:
         return [[_plain(v) for v in row] for row in calamine_rows(path, tab)]
 
     def edit(tab: str, row: int, column: int, value: Any) -> None:
-        from sheetbill.workbook.base import CellWrite, WorkbookChanges
+        from sheetbill.domain.sheet import CellWrite, WorkbookChanges
         from sheetbill.workbook.excel import ExcelWorkbook
 
         person = ExcelWorkbook(path, backups=0)

@@ -25,13 +25,13 @@ from paths import SHARED
 from readback import calamine_records, calamine_rows
 
 from sheetbill.cli import main
-from sheetbill.exception_status import SET_ASIDE_STATUSES, problems_set_aside
-from sheetbill.model import Problem
-from sheetbill.schema import EXCEPTIONS
-from sheetbill.validation import validate_book
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.domain.model import Problem
+from sheetbill.domain.schema import EXCEPTIONS
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
+from sheetbill.tabs.exceptions import SET_ASIDE_STATUSES, problems_set_aside
+from sheetbill.tabs.validation import validate_book
 from sheetbill.workbook.excel import ExcelWorkbook
-from sheetbill.writeplan import PendingMatch, plan_writes
+from sheetbill.writeback.plan import PendingMatch, plan_writes
 
 from helpers import small_book, time_row
 

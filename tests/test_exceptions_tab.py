@@ -16,8 +16,8 @@ from openpyxl.styles import Font, PatternFill
 from readback import SOFFICE_MISSING
 
 from sheetbill.cli import main
-from sheetbill.schema import EXCEPTIONS
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.domain.schema import EXCEPTIONS
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 
 from helpers import (
     CUSTOMER_HEADERS,

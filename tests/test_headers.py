@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from paths import SHARED
 
 from sheetbill.cli import main
-from sheetbill.headers import alias_line, likeness
-from sheetbill.model import Severity
-from sheetbill.schema import ORDERS, TIME_LOG, normalize_header
-from sheetbill.validation import validate_book
+from sheetbill.domain.model import Severity
+from sheetbill.domain.schema import ORDERS, TIME_LOG, normalize_header
+from sheetbill.tabs.headers import alias_line, likeness
+from sheetbill.tabs.validation import validate_book
 
 from helpers import (
     ORDER_HEADERS,

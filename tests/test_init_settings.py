@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from readback import calamine_rows, zip_parts
 
 from sheetbill.cli import main
-from sheetbill.starter import SETTINGS_ROWS_ADDED, plan_init
+from sheetbill.usecases.init import SETTINGS_ROWS_ADDED, plan_init
 
 from helpers import MemoryWorkbook, snapshot, write_xlsx
 

@@ -7,10 +7,15 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetbill.invoicing import Counters, compute_amounts, plan_invoices, round_hours
-from sheetbill.model import HoursRounding, LineGrouping, Settings, TaxMode
-from sheetbill.money import Rounding, minor_units, quantum, round_money
-from sheetbill.validation import validate_book
+from sheetbill.domain.model import HoursRounding, LineGrouping, Settings, TaxMode
+from sheetbill.domain.money import Rounding, minor_units, quantum, round_money
+from sheetbill.planning.invoices import (
+    Counters,
+    compute_amounts,
+    plan_invoices,
+    round_hours,
+)
+from sheetbill.tabs.validation import validate_book
 
 from helpers import small_book, time_row
 

@@ -14,7 +14,7 @@ from rich.cells import cell_len
 from rich.console import Console
 
 from sheetbill.cli import main
-from sheetbill.model import (
+from sheetbill.domain.model import (
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -22,9 +22,9 @@ from sheetbill.model import (
     Severity,
     TaxMode,
 )
-from sheetbill.money import minor_units, quantum
+from sheetbill.domain.money import minor_units, quantum
+from sheetbill.domain.wording import amount_text
 from sheetbill.views import print_invoices, print_problems
-from sheetbill.wording import amount_text
 
 from helpers import (
     CUSTOMER_HEADERS,

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetbill.money import (
+from sheetbill.domain.money import (
     CurrencyMismatchError,
     Money,
     Rounding,

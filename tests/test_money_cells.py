@@ -16,13 +16,13 @@ from hypothesis import strategies as st
 from readback import calamine_records, libreoffice_csv
 
 from sheetbill.cli import main
-from sheetbill.model import Invoice as PlannedInvoice
-from sheetbill.model import InvoiceKind, InvoiceLine, TaxMode
-from sheetbill.money import known_currencies, minor_units
-from sheetbill.schema import INVOICE_LINES, INVOICES
-from sheetbill.validation import validate_book
-from sheetbill.workbook.base import CellWrite, ColumnFormat, WorkbookChanges
-from sheetbill.writeplan import PendingMatch, plan_writes
+from sheetbill.domain.model import Invoice as PlannedInvoice
+from sheetbill.domain.model import InvoiceKind, InvoiceLine, TaxMode
+from sheetbill.domain.money import known_currencies, minor_units
+from sheetbill.domain.schema import INVOICE_LINES, INVOICES
+from sheetbill.domain.sheet import CellWrite, ColumnFormat, WorkbookChanges
+from sheetbill.tabs.validation import validate_book
+from sheetbill.writeback.plan import PendingMatch, plan_writes
 
 from helpers import (
     CUSTOMER_HEADERS,

@@ -16,14 +16,14 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from sheetbill.cells import (
+from sheetbill.domain.cells import (
     CellValueError,
     parse_hours,
     parse_number,
     parse_percent,
 )
-from sheetbill.model import ApprovalThreshold
-from sheetbill.number_words import (
+from sheetbill.domain.model import ApprovalThreshold
+from sheetbill.domain.number_words import (
     DAYS,
     HOURS,
     MINUTE_WORDS,
@@ -32,8 +32,8 @@ from sheetbill.number_words import (
     NumberWords,
     money_words,
 )
-from sheetbill.settings import read_settings
-from sheetbill.validation import validate_book
+from sheetbill.tabs.settings import read_settings
+from sheetbill.tabs.validation import validate_book
 
 from helpers import SETTINGS_ROWS, small_book, table, time_row
 

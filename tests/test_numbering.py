@@ -4,7 +4,11 @@ from datetime import date
 
 import pytest
 
-from sheetbill.numbering import NumberPattern, PatternError, is_valid_invoice_number
+from sheetbill.domain.numbering import (
+    NumberPattern,
+    PatternError,
+    is_valid_invoice_number,
+)
 
 
 def test_number_pattern_formats_date_parts_and_padded_sequence():

@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from readback import calamine_records, calamine_rows
 
 from sheetbill.cli import main
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import CASE_SETTINGS, add_settings_rows

@@ -13,9 +13,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sheetbill.invoicing import Counters, plan_invoices
-from sheetbill.model import LineGrouping, Severity
-from sheetbill.printable import (
+from sheetbill.domain.model import LineGrouping, Severity
+from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.tabs.printable import (
     PrintableCharacters,
     Refusal,
     behind_a_failed_document,
@@ -23,8 +23,8 @@ from sheetbill.printable import (
     find_unprintable,
     refusal,
 )
-from sheetbill.settings import setting_rows
-from sheetbill.validation import BookData, validate_book
+from sheetbill.tabs.settings import setting_rows
+from sheetbill.tabs.validation import BookData, validate_book
 
 from helpers import SETTINGS_ROWS, small_book, time_row
 

@@ -13,7 +13,7 @@ from paths import ROOT
 from readback import calamine_records
 
 from sheetbill.cli import main
-from sheetbill.publishing import pdf_link
+from sheetbill.usecases.publish import pdf_link
 
 AS_OF = "2026-11-02"
 

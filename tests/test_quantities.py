@@ -7,16 +7,16 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetbill.invoicing import (
+from sheetbill.domain.model import HoursRounding, Severity
+from sheetbill.domain.money import Rounding, round_money
+from sheetbill.planning.invoices import (
     QUANTITY_DECIMALS,
     Counters,
     billed_quantity,
     plan_invoices,
     round_hours,
 )
-from sheetbill.model import HoursRounding, Severity
-from sheetbill.money import Rounding, round_money
-from sheetbill.validation import validate_book
+from sheetbill.tabs.validation import validate_book
 
 from helpers import SETTINGS_ROWS, small_book, time_row
 

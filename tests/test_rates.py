@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetbill.model import RateRule
-from sheetbill.rates import RateBook, closest_rate, explain_no_rate, find_rate
+from sheetbill.domain.model import RateRule
+from sheetbill.domain.rates import RateBook, closest_rate, explain_no_rate, find_rate
 
 CUSTOMERS = ["", "C1", "c1", "C2"]
 PROJECTS = ["", "Web", "web", "App"]
@@ -222,7 +222,7 @@ def test_no_rate_names_what_was_looked_for_and_the_closest_row(
 
 
 def _no_rate_problems(rates, time_rows):
-    from sheetbill.validation import validate_book
+    from sheetbill.tabs.validation import validate_book
 
     from helpers import small_book
 
@@ -245,7 +245,7 @@ def test_no_rate_names_the_rate_row_set_aside_for_its_currency_unit_or_dates():
         ["C4", None, None, "dev ", Decimal(100), "hour", None],
         ["C1", None, None, "QA", Decimal(-5), "hour", None],
     ]
-    from sheetbill.validation import validate_book
+    from sheetbill.tabs.validation import validate_book
 
     from helpers import RATE_HEADERS, TIME_HEADERS, small_book, time_row
 
@@ -304,7 +304,7 @@ def test_a_rate_row_that_matches_but_cannot_be_used_is_the_one_named(rows):
     the entry has (a row set aside for its currency, unit or another error, or an
     item row), the message names such a row as matching the entry, never a row for
     someone else."""
-    from sheetbill.validation import validate_book
+    from sheetbill.tabs.validation import validate_book
 
     from helpers import small_book, time_row
 

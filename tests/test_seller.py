@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from readback import calamine_records
 
-from sheetbill.billing import run_billing
 from sheetbill.cli import main
 from sheetbill.config import Config
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import (

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetbill.model import ApprovalThreshold, Severity
-from sheetbill.seller import seller_problems
-from sheetbill.settings import read_settings
-from sheetbill.validation import locate_tabs
+from sheetbill.domain.model import ApprovalThreshold, Severity
+from sheetbill.tabs.seller import seller_problems
+from sheetbill.tabs.settings import read_settings
+from sheetbill.tabs.validation import locate_tabs
 
 from helpers import snapshot, table
 

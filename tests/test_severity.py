@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from sheetbill.billing import RunResult, run_billing
 from sheetbill.config import Config
-from sheetbill.model import Severity
-from sheetbill.settings import INVOICE_SETTINGS, KEYS
+from sheetbill.domain.model import Severity
+from sheetbill.tabs.settings import INVOICE_SETTINGS, KEYS
+from sheetbill.usecases.run import RunResult, run_billing
 
 from helpers import MemoryWorkbook, small_book, time_row
 

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from paths import SHARED
 from readback import calamine_records
 
-from sheetbill.billing import check_workbook, run_billing
 from sheetbill.config import Config
-from sheetbill.shoptime import local_time, run_id_for, zone_label
+from sheetbill.domain.shoptime import local_time, run_id_for, zone_label
+from sheetbill.usecases.run import check_workbook, run_billing
 
 from helpers import MemoryWorkbook, small_book, time_row
 

@@ -5,7 +5,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from sheetbill.model import (
+from sheetbill.domain.model import (
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -14,7 +14,7 @@ from sheetbill.model import (
     TaxCategory,
     TaxMode,
 )
-from sheetbill.state import invoice_from_json, invoice_to_json
+from sheetbill.state.database import invoice_from_json, invoice_to_json
 
 D = Decimal
 

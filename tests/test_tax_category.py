@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetbill.cells import CellValueError
-from sheetbill.countries import seller_country
-from sheetbill.model import Customer, Settings, TaxCategory
-from sheetbill.tax_category import derived_category, line_tax, parse_tax_category
+from sheetbill.domain.cells import CellValueError
+from sheetbill.domain.model import Customer, Settings, TaxCategory
+from sheetbill.tabs.countries import seller_country
+from sheetbill.tabs.tax_category import derived_category, line_tax, parse_tax_category
 
 D = Decimal
 T = TaxCategory

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetbill.cells import CellValueError, other_date_reading, parse_date
-from sheetbill.model import Severity
-from sheetbill.validation import validate_book
+from sheetbill.domain.cells import CellValueError, other_date_reading, parse_date
+from sheetbill.domain.model import Severity
+from sheetbill.tabs.validation import validate_book
 
 from helpers import SETTINGS_ROWS, small_book, time_row
 

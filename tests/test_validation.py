@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from sheetbill.model import Severity
-from sheetbill.rowreader import fingerprint
-from sheetbill.validation import BilledRow, validate_book
+from sheetbill.domain.model import Severity
+from sheetbill.tabs.rows import fingerprint
+from sheetbill.tabs.validation import BilledRow, validate_book
 
 from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, snapshot, time_row
 
@@ -255,7 +255,7 @@ def test_validate_order_without_price_and_rate_is_a_problem_but_item_rate_prices
 
 
 def test_order_headers_fixture_matches_schema():
-    from sheetbill.schema import ORDERS
+    from sheetbill.domain.schema import ORDERS
 
     assert [c.name for c in ORDERS.columns] == ORDER_HEADERS
 

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from paths import SHARED
 
 from sheetbill.cli import main
-from sheetbill.validation import validate_book
-from sheetbill.waiting import WaitReason
+from sheetbill.domain.waiting import WaitReason
+from sheetbill.tabs.validation import validate_book
 
 from helpers import SETTINGS_ROWS, TIME_HEADERS, small_book, time_row, write_xlsx
 

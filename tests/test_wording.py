@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from readback import calamine_records
 
 from sheetbill.cli import main
-from sheetbill.numbering import NumberPattern, next_in_series
-from sheetbill.validation import validate_book
-from sheetbill.wording import counted
+from sheetbill.domain.numbering import NumberPattern, next_in_series
+from sheetbill.domain.wording import counted
+from sheetbill.tabs.validation import validate_book
 
 from helpers import (
     CUSTOMER_HEADERS,

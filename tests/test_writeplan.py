@@ -3,10 +3,10 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from sheetbill.invoicing import Counters, plan_invoices
-from sheetbill.schema import EXCEPTIONS, INVOICES, TIME_LOG, Owner
-from sheetbill.validation import validate_book
-from sheetbill.writeplan import PendingMatch, plan_writes
+from sheetbill.domain.schema import EXCEPTIONS, INVOICES, TIME_LOG, Owner
+from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.tabs.validation import validate_book
+from sheetbill.writeback.plan import PendingMatch, plan_writes
 
 from helpers import small_book, snapshot, time_row
 

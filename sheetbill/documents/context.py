@@ -18,7 +18,7 @@ from sheetbill.documents.logo import Logo
 from sheetbill.documents.parties import printed_addresses
 from sheetbill.documents.qr import PaymentCode, payment_code
 from sheetbill.documents.tax_statements import tax_statements
-from sheetbill.model import (
+from sheetbill.domain.model import (
     Customer,
     Invoice,
     InvoiceKind,

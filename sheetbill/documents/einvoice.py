@@ -13,7 +13,6 @@ from typing import Literal, NamedTuple
 
 from lxml import etree
 
-from sheetbill.countries import country_of_vat_id, vat_id_as_written
 from sheetbill.documents.context import InvoiceDocument
 from sheetbill.documents.files import atomic_write, xml_path
 from sheetbill.documents.parties import Address, buyer_address, seller_address
@@ -23,9 +22,10 @@ from sheetbill.documents.tax_statements import (
     exemption_reason,
     line_category,
 )
+from sheetbill.domain.model import InvoiceKind, InvoiceLine, TaxCategory, TaxMode
+from sheetbill.domain.money import minor_units, round_money
 from sheetbill.errors import RenderError
-from sheetbill.model import InvoiceKind, InvoiceLine, TaxCategory, TaxMode
-from sheetbill.money import minor_units, round_money
+from sheetbill.tabs.countries import country_of_vat_id, vat_id_as_written
 
 Profile = Literal["factur-x", "xrechnung"]
 

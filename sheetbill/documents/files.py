@@ -19,8 +19,8 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from sheetbill.domain.numbering import is_valid_invoice_number
 from sheetbill.errors import DocumentWriteError, RenderError
-from sheetbill.numbering import is_valid_invoice_number
 from sheetbill.tempfiles import remove_stale_files
 
 # The file that names the state database whose documents a folder holds.

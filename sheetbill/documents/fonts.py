@@ -20,9 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from sheetbill.errors import RenderError
-from sheetbill.printable import PrintableCharacters, UnprintableText, find_unprintable
-from sheetbill.settings import setting_rows
-from sheetbill.validation import BookData
+from sheetbill.tabs.printable import (
+    PrintableCharacters,
+    UnprintableText,
+    find_unprintable,
+)
+from sheetbill.tabs.settings import setting_rows
+from sheetbill.tabs.validation import BookData
 
 SHIPPED = Path(__file__).resolve().parents[2] / "sheet_templates" / "invoice" / "fonts"
 NOTO_CORE = Path("/usr/share/fonts/truetype/noto")

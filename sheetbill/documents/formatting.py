@@ -22,7 +22,7 @@ from babel.numbers import (
 )
 
 from sheetbill.documents.labels import language_of
-from sheetbill.model import Customer, Settings
+from sheetbill.domain.model import Customer, Settings
 
 HUNDRED = Decimal(100)
 # Where a line may break inside a number too wide for its column: after a group

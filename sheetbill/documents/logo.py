@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sheetbill.documents.svg_size import svg_size
+from sheetbill.domain.model import Problem, Severity
 from sheetbill.errors import RenderError
-from sheetbill.model import Problem, Severity
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
 # A logo prints about 5 cm wide; a larger picture only makes every PDF slower.

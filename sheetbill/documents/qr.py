@@ -14,7 +14,7 @@ from stdnum.ch import esr
 from stdnum.iso7064 import mod_97_10
 
 from sheetbill.documents.parties import Address, buyer_address, seller_address
-from sheetbill.model import Customer, Invoice, InvoiceKind, Settings
+from sheetbill.domain.model import Customer, Invoice, InvoiceKind, Settings
 
 # EPC069-12: at most 999,999,999.99 EUR and a beneficiary name of 70 characters.
 EPC_MAX = Decimal("999999999.99")

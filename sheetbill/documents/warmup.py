@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from sheetbill.documents.context import InvoiceDocument
 from sheetbill.documents.render import render_pdf_bytes
-from sheetbill.model import (
+from sheetbill.domain.model import (
     Customer,
     Invoice,
     InvoiceKind,

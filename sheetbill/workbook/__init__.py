@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sheetbill.config import Config
-    from sheetbill.workbook.base import Workbook
+    from sheetbill.ports import Workbook
 
 
 def open_workbook(

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 
+from sheetbill.domain.sheet import BookSnapshot, TabSpec, WorkbookChanges
 from sheetbill.errors import (
     SheetbillError,
     WorkbookChangedError,
@@ -32,7 +33,6 @@ from sheetbill.errors import (
     WorkbookWriteError,
 )
 from sheetbill.tempfiles import remove_stale_files
-from sheetbill.workbook.base import BookSnapshot, TabSpec, WorkbookChanges
 from sheetbill.workbook.excel_reader import read_tables
 from sheetbill.workbook.xlsx_package import Package
 from sheetbill.workbook.xlsx_safety import (

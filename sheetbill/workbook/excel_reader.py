@@ -25,9 +25,7 @@ from typing import Any
 
 import python_calamine
 
-from sheetbill.errors import WorkbookError
-from sheetbill.garbage_collection import cycle_collection_paused
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellValue,
     SheetRow,
     Table,
@@ -35,6 +33,8 @@ from sheetbill.workbook.base import (
     header_text,
     new_sheet_row,
 )
+from sheetbill.errors import WorkbookError
+from sheetbill.garbage_collection import cycle_collection_paused
 from sheetbill.workbook.xlsx_package import Package, serialize_xml
 from sheetbill.workbook.xlsx_safety import PackageScan, check_contents, open_checked
 from sheetbill.workbook.xlsx_split import Piece, split_sheet

@@ -18,8 +18,8 @@ from decimal import Decimal
 
 from lxml import etree
 
+from sheetbill.domain.sheet import CellValue, column_letters
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.workbook.base import CellValue, column_letters
 
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 EXCEL_MAX_TEXT = 32_767

@@ -16,8 +16,8 @@ from array import array
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from sheetbill.domain.sheet import CellValue, CellWrite
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.workbook.base import CellValue, CellWrite
 from sheetbill.workbook.xlsx_cells import MAX_COLUMN, MAX_ROW, column_index
 
 BLOCK_ROWS = 2000  # rows parsed at once by the lxml path: bounds memory

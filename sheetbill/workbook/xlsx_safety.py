@@ -18,8 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sheetbill.domain.sheet import UnsavedFormula
 from sheetbill.errors import WorkbookError
-from sheetbill.workbook.base import UnsavedFormula
 from sheetbill.workbook.xlsx_zip import ZipArchive, ZipFormatError, ZipMember
 
 MAX_UNPACKED_BYTES = 256 * 2**20

@@ -18,8 +18,8 @@ from functools import partial
 
 from lxml import etree
 
+from sheetbill.domain.sheet import CellValue, CellWrite, column_letters
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.workbook.base import CellValue, CellWrite, column_letters
 from sheetbill.workbook.xlsx_cells import cell_ref, cell_xml, parse_ref, set_value
 from sheetbill.workbook.xlsx_package import parse_xml
 from sheetbill.workbook.xlsx_rows import (

@@ -13,7 +13,7 @@ from copy import deepcopy
 
 from lxml import etree
 
-from sheetbill.workbook.base import ColumnFormat
+from sheetbill.domain.sheet import ColumnFormat
 
 DATE_CODE = "yyyy-mm-dd"
 DATETIME_CODE = "yyyy-mm-dd hh:mm"

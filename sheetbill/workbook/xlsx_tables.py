@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetbill.domain.sheet import CellWrite, column_letters
 from sheetbill.errors import SheetbillError
-from sheetbill.workbook.base import CellWrite, column_letters
 from sheetbill.workbook.xlsx_cells import MAX_ROW, parse_ref
 from sheetbill.workbook.xlsx_package import parse_xml
 from sheetbill.workbook.xlsx_rows import end_of_tag, find_root_tag

@@ -24,8 +24,7 @@ from decimal import Decimal
 
 from lxml import etree
 
-from sheetbill.errors import WorkbookWriteError
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellValue,
     CellWrite,
     ColumnFormat,
@@ -34,6 +33,7 @@ from sheetbill.workbook.base import (
     column_letters,
     money_decimals,
 )
+from sheetbill.errors import WorkbookWriteError
 from sheetbill.workbook.xlsx_cells import set_value
 from sheetbill.workbook.xlsx_package import (
     CONTENT_TYPES_NS,

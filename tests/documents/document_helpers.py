@@ -10,8 +10,15 @@ from decimal import Decimal
 from pathlib import Path
 
 from sheetbill.documents import InvoiceDocument
-from sheetbill.invoicing import PricedItem, price_lines
-from sheetbill.model import Customer, Invoice, InvoiceKind, Settings, SourceRow, TaxMode
+from sheetbill.domain.model import (
+    Customer,
+    Invoice,
+    InvoiceKind,
+    Settings,
+    SourceRow,
+    TaxMode,
+)
+from sheetbill.planning.invoices import PricedItem, price_lines
 
 D = Decimal
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "documents"

@@ -17,7 +17,7 @@ from printed_numbers import html_lines, read_number
 from sheetbill.documents import DEFAULT_TEMPLATES, InvoiceDocument, render_html
 from sheetbill.documents.context import template_context
 from sheetbill.documents.labels import LANGUAGES, labels_for
-from sheetbill.model import Customer, Settings
+from sheetbill.domain.model import Customer, Settings
 
 from document_helpers import build_invoice
 

@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from sheetbill.documents import cii_xml, render_invoice_pdf, write_xrechnung_xml
 from sheetbill.documents.einvoice import check_cii_xml
+from sheetbill.domain.model import InvoiceKind, TaxMode
 from sheetbill.errors import RenderError
-from sheetbill.model import InvoiceKind, TaxMode
 
 from document_helpers import document, pdf_text, with_customer
 

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from sheetbill.documents import cii_xml
-from sheetbill.model import InvoiceKind, TaxMode
-from sheetbill.money import Rounding, round_money
+from sheetbill.domain.model import InvoiceKind, TaxMode
+from sheetbill.domain.money import Rounding, round_money
 
 from document_helpers import SETTINGS, build_invoice, document
 

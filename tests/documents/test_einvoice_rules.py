@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sheetbill.countries import country_codes, is_e_invoice_country
 from sheetbill.documents import InvoiceDocument, cii_xml, render_invoice_pdf
-from sheetbill.model import Customer, InvoiceKind, TaxMode
+from sheetbill.domain.model import Customer, InvoiceKind, TaxMode
+from sheetbill.tabs.countries import country_codes, is_e_invoice_country
 
 from document_helpers import CUSTOMER, ISSUE, PERIOD, document, with_customer
 

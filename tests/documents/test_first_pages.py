@@ -14,7 +14,7 @@ from PIL import Image, ImageOps
 
 from sheetbill.documents import InvoiceDocument, render_invoice_pdf
 from sheetbill.documents.labels import LANGUAGES
-from sheetbill.model import InvoiceKind
+from sheetbill.domain.model import InvoiceKind
 
 from document_helpers import document, many_items, page_png, pdf_text, with_customer
 

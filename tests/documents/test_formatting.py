@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sheetbill.documents.formatting import Formatter, customer_locale
 from sheetbill.documents.labels import LANGUAGES, labels_for, language_of
-from sheetbill.model import Customer, Settings
+from sheetbill.domain.model import Customer, Settings
 
 D = Decimal
 

@@ -22,8 +22,8 @@ from sheetbill.documents.logo import (
     logo_problem,
     read_logo,
 )
+from sheetbill.domain.model import Severity
 from sheetbill.errors import RenderError
-from sheetbill.model import Severity
 
 from document_helpers import document, pdf_text
 

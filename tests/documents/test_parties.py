@@ -10,14 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from lxml import etree
 
-from sheetbill.countries import country_code, country_codes, country_of_vat_id
 from sheetbill.documents import cii_xml, render_invoice_pdf
 from sheetbill.documents.parties import (
     buyer_address,
     printed_addresses,
     seller_address,
 )
-from sheetbill.model import Customer, Settings
+from sheetbill.domain.model import Customer, Settings
+from sheetbill.tabs.countries import country_code, country_codes, country_of_vat_id
 
 from document_helpers import CUSTOMER, SETTINGS, document, pdf_text, with_customer
 

@@ -19,8 +19,7 @@ from sheetbill.cli import main
 from sheetbill.documents import InvoiceDocument, render_html, render_invoice_pdf
 from sheetbill.documents.formatting import customer_locale
 from sheetbill.documents.labels import labels_for
-from sheetbill.invoicing import Counters, plan_invoices
-from sheetbill.model import (
+from sheetbill.domain.model import (
     Customer,
     HoursRounding,
     Invoice,
@@ -32,7 +31,8 @@ from sheetbill.model import (
     TaxMode,
     TimeEntry,
 )
-from sheetbill.money import Rounding, round_money
+from sheetbill.domain.money import Rounding, round_money
+from sheetbill.planning.invoices import Counters, plan_invoices
 
 from document_helpers import pdf_text
 from helpers import CASE_SETTINGS, add_settings_rows

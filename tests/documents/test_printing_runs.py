@@ -22,12 +22,12 @@ from pdf_glyphs import boxes
 from pypdf import PdfReader
 from readback import calamine_records
 
-from sheetbill.billing import run_billing
 from sheetbill.cli import main
 from sheetbill.config import Config
-from sheetbill.printable import UnprintableText
-from sheetbill.waiting import WaitingRows, WaitReason
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
+from sheetbill.domain.waiting import WaitingRows, WaitReason
+from sheetbill.tabs.printable import UnprintableText
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import (
@@ -268,7 +268,7 @@ def test_run_a_document_that_cannot_be_built_fails_alone_and_is_made_once_fixed(
     the cell; the other invoices are made; fixed, the next run makes it, under the
     number it has, and draws none."""
     monkeypatch.setattr(
-        "sheetbill.billing._unprintable", lambda data, config: UnprintableText()
+        "sheetbill.usecases.run._unprintable", lambda data, config: UnprintableText()
     )
     book = _e_invoice_customers(tmp_path)
     assert main(["run", str(book), "--as-of", AS_OF]) == 1

@@ -15,7 +15,7 @@ from stdnum.ch import esr
 
 from sheetbill.documents import render_invoice_pdf
 from sheetbill.documents.qr import _structured_reference, payment_code
-from sheetbill.model import InvoiceKind
+from sheetbill.domain.model import InvoiceKind
 
 from document_helpers import SETTINGS, document, page_png, with_customer
 

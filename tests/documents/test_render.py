@@ -12,8 +12,8 @@ from pypdf import PdfReader
 
 from sheetbill.documents import render_html, render_invoice_pdf
 from sheetbill.documents.files import file_stem
+from sheetbill.domain.model import InvoiceKind
 from sheetbill.errors import RenderError
-from sheetbill.model import InvoiceKind
 
 from document_helpers import (
     CUSTOMER,

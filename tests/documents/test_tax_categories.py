@@ -18,7 +18,7 @@ from readback import calamine_records
 
 from sheetbill.cli import main
 from sheetbill.documents import InvoiceDocument, cii_xml, render_invoice_pdf
-from sheetbill.model import Customer, InvoiceKind, TaxCategory, TaxMode
+from sheetbill.domain.model import Customer, InvoiceKind, TaxCategory, TaxMode
 
 from document_helpers import CUSTOMER, Item, document, pdf_text
 from helpers import ORDER_HEADERS, SETTINGS_ROWS, TIME_HEADERS, time_row, write_xlsx

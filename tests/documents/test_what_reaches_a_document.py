@@ -17,9 +17,9 @@ from sheetbill.documents.einvoice import cii_xml
 from sheetbill.documents.fonts import printable_characters
 from sheetbill.documents.pool import render_many
 from sheetbill.documents.render import render_html
-from sheetbill.model import Customer, Settings
-from sheetbill.printable import find_unprintable
-from sheetbill.validation import BookData
+from sheetbill.domain.model import Customer, Settings
+from sheetbill.tabs.printable import find_unprintable
+from sheetbill.tabs.validation import BookData
 
 from document_helpers import CUSTOMER, SETTINGS, build_invoice, document
 from helpers import small_book
@@ -35,7 +35,7 @@ def _texts(record: type) -> list[str]:
 def _book(settings: Settings, customer: Customer) -> BookData:
     from datetime import date
 
-    from sheetbill.validation import validate_book
+    from sheetbill.tabs.validation import validate_book
 
     data = validate_book(small_book(), today=date(2026, 11, 2), billed={})
     return replace(data, settings=settings, customers={customer.customer_id: customer})

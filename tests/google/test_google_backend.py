@@ -7,11 +7,11 @@ from decimal import Decimal
 
 import pytest
 
-from sheetbill.billing import run_billing
 from sheetbill.config import Config
+from sheetbill.domain.schema import INVOICES, LOG
+from sheetbill.domain.sheet import CellWrite, ColumnFormat, WorkbookChanges
 from sheetbill.errors import WorkbookError
-from sheetbill.schema import INVOICES, LOG
-from sheetbill.workbook.base import CellWrite, ColumnFormat, WorkbookChanges
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.google import ApiSession, GoogleWorkbook
 
 from helpers import (

@@ -13,10 +13,10 @@ from decimal import Decimal
 import pytest
 from test_google_backend import AS_OF, billing_tabs
 
-from sheetbill.billing import run_billing
 from sheetbill.config import Config
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.errors import WorkbookChangedError
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.usecases.run import run_billing
 from tests.sheets_server import RequestInfo
 from tests.sheets_server.endpoints import put_rows
 from tests.sheets_server.model import Sheet

@@ -20,10 +20,10 @@ import openpyxl
 import pytest
 from paths import SHARED
 
-from sheetbill.billing import check_workbook, run_billing
 from sheetbill.config import Config
-from sheetbill.validation import validate_book
-from sheetbill.workbook.base import SerialFormat
+from sheetbill.domain.sheet import SerialFormat
+from sheetbill.tabs.validation import validate_book
+from sheetbill.usecases.run import check_workbook, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.google import ApiSession, GoogleWorkbook
 

@@ -8,10 +8,10 @@ from email.utils import format_datetime
 import pytest
 from test_google_backend import AS_OF, billing_tabs
 
-from sheetbill.billing import run_billing
 from sheetbill.config import Config
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.errors import WorkbookError, WorkbookWriteError
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.google.client import RetryPolicy, parse_retry_after
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from sheetbill.workbook.base import column_letters
+from sheetbill.domain.sheet import column_letters
 
 # Index into the cellXfs written by `write_xlsx` (what number format the cell has).
 GENERAL, DATE, DATETIME, CLOCK, DURATION, LONG_DURATION, TEXT, PERCENT = range(8)

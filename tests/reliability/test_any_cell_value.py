@@ -35,8 +35,8 @@ from raw_xlsx import (
     write_xlsx,
 )
 
-from sheetbill.billing import check_workbook, run_billing
-from sheetbill.cells import (
+from sheetbill.config import Config
+from sheetbill.domain.cells import (
     ERROR_VALUES,
     CellValueError,
     clipped,
@@ -48,11 +48,11 @@ from sheetbill.cells import (
     parse_yes_no,
     show,
 )
-from sheetbill.config import Config
+from sheetbill.domain.model import Problem
+from sheetbill.domain.schema import CUSTOMERS, ORDERS, RATES, TIME_LOG
 from sheetbill.errors import SheetbillError, WorkbookError
-from sheetbill.model import Problem
-from sheetbill.schema import CUSTOMERS, ORDERS, RATES, TIME_LOG
-from sheetbill.state import StateDB
+from sheetbill.state.database import StateDB
+from sheetbill.usecases.run import check_workbook, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.excel_reader import _read_sheet, plain_far_numbers
 

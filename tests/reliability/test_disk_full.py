@@ -24,10 +24,10 @@ from paths import DEMO, ROOT
 
 from sheetbill.documents import files as files_module
 from sheetbill.documents.files import atomic_write, remove_stale_temp_files
+from sheetbill.domain.sheet import CellWrite, ColumnSpec, TabSpec, WorkbookChanges
 from sheetbill.errors import DocumentWriteError, WorkbookWriteError
-from sheetbill.state import StateDB
+from sheetbill.state.database import StateDB
 from sheetbill.workbook import excel as excel_module
-from sheetbill.workbook.base import CellWrite, ColumnSpec, TabSpec, WorkbookChanges
 from sheetbill.workbook.excel import BACKUP_FOLDER, ExcelWorkbook
 
 AS_OF = "2026-11-02"

@@ -33,8 +33,8 @@ from sheetbill.documents.files import (
     sha256,
     write_owned,
 )
+from sheetbill.domain.numbering import is_valid_invoice_number
 from sheetbill.errors import ConfigError
-from sheetbill.numbering import is_valid_invoice_number
 
 from helpers import CASE_SETTINGS, add_settings_rows
 
@@ -211,7 +211,7 @@ def test_run_with_a_state_from_before_file_hashes_raises_no_exception(shop):
     assert run(book) == 0
     state = shop / "shop-a.sheetbill.sqlite"
     with sqlite3.connect(state) as db:  # as an older sheetbill left it
-        from sheetbill.state_schema import MIGRATIONS
+        from sheetbill.state.migrations import MIGRATIONS
 
         (version,) = [
             n

@@ -25,7 +25,7 @@ from paths import SHARED
 from readback import calamine_rows, libreoffice_csv, zip_parts
 
 from sheetbill.cli import main
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellValue,
     CellWrite,
     ColumnSpec,

@@ -94,7 +94,7 @@ def test_runs_started_together_or_staggered_bill_every_row_once(
 def test_a_run_waiting_for_the_lock_plans_from_what_the_run_before_wrote(tmp_path):
     """The lock is taken before the workbook is read: a run held at the lock while
     another bills reads the billed rows afterwards, never a stale copy."""
-    from sheetbill.state import run_lock
+    from sheetbill.state.database import run_lock
 
     billed = fresh_book(tmp_path / "billed", documents=False)
     assert finish(start_run(billed))[0] == 0

@@ -25,16 +25,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from readback import calamine_rows
 
-from sheetbill.billing import RunResult, run_billing
 from sheetbill.config import Config
+from sheetbill.domain.schema import EXCEPTIONS
 from sheetbill.errors import StateMismatchError, WorkbookWriteError
-from sheetbill.schema import EXCEPTIONS
-from sheetbill.state import StateDB
-from sheetbill.state_rebuild import rebuild_state
-from sheetbill.validation import validate_book
-from sheetbill.workbook.base import Workbook
+from sheetbill.ports import Workbook
+from sheetbill.state.database import StateDB
+from sheetbill.tabs.validation import validate_book
+from sheetbill.usecases.rebuild_state import rebuild_state
+from sheetbill.usecases.run import RunResult, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
-from sheetbill.writeplan import PendingMatch, plan_writes
+from sheetbill.writeback.plan import PendingMatch, plan_writes
 
 from helpers import (
     CUSTOMER_HEADERS,

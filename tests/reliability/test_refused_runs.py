@@ -13,13 +13,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from readback import calamine_records
 
-from sheetbill.billing import run_billing
 from sheetbill.config import Config
+from sheetbill.domain.model import InvoiceLine, SourceRow
 from sheetbill.errors import WorkbookLockedError, WorkbookWriteError
-from sheetbill.invoicing import MAX_CELL_TEXT
-from sheetbill.model import InvoiceLine, SourceRow
-from sheetbill.recovery import _row_ids_in
-from sheetbill.state import StateDB
+from sheetbill.planning.invoices import MAX_CELL_TEXT
+from sheetbill.planning.recovery import _row_ids_in
+from sheetbill.state.database import StateDB
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import MemoryWorkbook, small_book, time_row

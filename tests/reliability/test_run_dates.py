@@ -9,9 +9,9 @@ from datetime import UTC, date, datetime
 import pytest
 from cli_runs import copy_case, drawn, one_line, sheetbill, state_of
 
-from sheetbill.billing import run_billing
 from sheetbill.config import Config
 from sheetbill.errors import DateError
+from sheetbill.usecases.run import run_billing
 
 from helpers import MemoryWorkbook, small_book, time_row
 

@@ -20,22 +20,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import DEMO
 
-from sheetbill.billing import run_billing
 from sheetbill.cli import main
 from sheetbill.config import Config
+from sheetbill.domain.sheet import (
+    CellWrite,
+    ColumnSpec,
+    TabSpec,
+    WorkbookChanges,
+)
 from sheetbill.errors import (
     WorkbookChangedError,
     WorkbookError,
     WorkbookSaveKeptError,
     WorkbookWriteError,
 )
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook import excel as excel_module
-from sheetbill.workbook.base import (
-    CellWrite,
-    ColumnSpec,
-    TabSpec,
-    WorkbookChanges,
-)
 from sheetbill.workbook.excel import BACKUP_FOLDER, WRITE_STEPS, ExcelWorkbook
 
 PEOPLE = TabSpec("People", (ColumnSpec("Name"),))

@@ -14,9 +14,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from readback import calamine_records
 
-from sheetbill.invoicing import Counters
-from sheetbill.numbering import NumberPattern
-from sheetbill.recovery import BookMarks, unknown_to_state
+from sheetbill.domain.numbering import NumberPattern
+from sheetbill.planning.invoices import Counters
+from sheetbill.planning.recovery import BookMarks, unknown_to_state
 
 CASE = "state-database-lost"
 BOOK = "16b_restored_without_state.xlsx"
@@ -245,7 +245,7 @@ def test_check_reads_the_state_without_writing_or_waiting(tmp_path, spoil):
         leftover.unlink()
     if spoil is not None:
         spoil(state)
-    from sheetbill.state import run_lock
+    from sheetbill.state.database import run_lock
 
     def files() -> dict[str, bytes]:
         # SQLite's own -wal/-shm files of a reader are not sheetbill writing.

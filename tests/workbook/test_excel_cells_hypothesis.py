@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellValue,
     CellWrite,
     ColumnSpec,

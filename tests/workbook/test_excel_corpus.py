@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 from xlsx_testing import FEATURES
 
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellValue,
     CellWrite,
     ColumnFormat,

@@ -17,9 +17,7 @@ from hypothesis import strategies as st
 from lxml import etree
 from xlsx_testing import FEATURES, new_book
 
-from sheetbill.errors import WorkbookError, WorkbookWriteError
-from sheetbill.workbook import xlsx_writer
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellValue,
     CellWrite,
     ColumnFormat,
@@ -27,6 +25,8 @@ from sheetbill.workbook.base import (
     TabSpec,
     WorkbookChanges,
 )
+from sheetbill.errors import WorkbookError, WorkbookWriteError
+from sheetbill.workbook import xlsx_writer
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.xlsx_cells import cell_ref, cell_xml, set_value
 from sheetbill.workbook.xlsx_package import MAIN_NS, Package, serialize_xml

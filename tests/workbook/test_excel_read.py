@@ -19,11 +19,11 @@ from xlsx_testing import (
     zip_text,
 )
 
-from sheetbill.workbook import xlsx_sheet
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellWrite,
     WorkbookChanges,
 )
+from sheetbill.workbook import xlsx_sheet
 from sheetbill.workbook.excel import ExcelWorkbook
 
 

@@ -13,13 +13,13 @@ from xlsx_testing import (
     new_book,
 )
 
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.errors import (
     WorkbookChangedError,
     WorkbookLockedError,
     WorkbookWriteError,
 )
 from sheetbill.workbook import excel as excel_module
-from sheetbill.workbook.base import CellWrite, WorkbookChanges
 from sheetbill.workbook.excel import BACKUP_FOLDER, ExcelWorkbook
 
 

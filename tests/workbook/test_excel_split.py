@@ -10,9 +10,9 @@ import pytest
 from paths import DEMO
 from xlsx_testing import FEATURES, HOSTILE, big_workbook, rewrite_zip, zip_text
 
+from sheetbill.domain.sheet import Table
 from sheetbill.errors import WorkbookError
 from sheetbill.workbook import excel_reader
-from sheetbill.workbook.base import Table
 from sheetbill.workbook.excel_reader import read_tables
 from sheetbill.workbook.xlsx_split import split_sheet
 

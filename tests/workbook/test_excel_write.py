@@ -20,8 +20,7 @@ from xlsx_testing import (
     zip_text,
 )
 
-from sheetbill.errors import WorkbookError, WorkbookWriteError
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     CellValue,
     CellWrite,
     ColumnFormat,
@@ -29,6 +28,7 @@ from sheetbill.workbook.base import (
     TabSpec,
     WorkbookChanges,
 )
+from sheetbill.errors import WorkbookError, WorkbookWriteError
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.xlsx_package import MAIN_NS
 from sheetbill.workbook.xlsx_sheet import SheetEditor

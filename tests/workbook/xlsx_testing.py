@@ -5,7 +5,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from sheetbill.workbook.base import ColumnFormat, ColumnSpec, TabSpec
+from sheetbill.domain.sheet import ColumnFormat, ColumnSpec, TabSpec
 from sheetbill.workbook.excel import ExcelWorkbook
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared"

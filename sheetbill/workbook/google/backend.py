@@ -22,17 +22,17 @@ import gspread
 import requests
 from gspread.urls import SPREADSHEET_VALUES_BATCH_URL
 
-from sheetbill.errors import (
-    WorkbookChangedError,
-    WorkbookError,
-    WorkbookWriteError,
-)
-from sheetbill.workbook.base import (
+from sheetbill.domain.sheet import (
     BookSnapshot,
     SheetRow,
     Table,
     WorkbookChanges,
     header_text,
+)
+from sheetbill.errors import (
+    WorkbookChangedError,
+    WorkbookError,
+    WorkbookWriteError,
 )
 from sheetbill.workbook.google import formats, payloads
 from sheetbill.workbook.google.cells import row_values

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sheetbill.workbook.base import CellValue, ColumnFormat
+from sheetbill.domain.sheet import CellValue, ColumnFormat
 
 EPOCH = datetime(1899, 12, 30)  # noqa: DTZ001 (sheet serials are zone-free)
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sheetbill.config import Config
 from sheetbill.errors import ConfigError
-from sheetbill.starter import InitResult, plan_init
+from sheetbill.usecases.init import InitResult, plan_init
 from sheetbill.workbook.google.backend import GoogleWorkbook
 from sheetbill.workbook.google.client import (
     DRIVE_FILE_SCOPE,

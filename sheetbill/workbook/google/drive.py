@@ -13,8 +13,7 @@ import requests
 
 from sheetbill.config import Config
 from sheetbill.errors import ConfigError, DeliveryError
-from sheetbill.publishing import StoredPdf
-from sheetbill.workbook.base import Workbook
+from sheetbill.ports import StoredPdf, Workbook
 from sheetbill.workbook.google.backend import GoogleWorkbook
 
 # gspread's hosts are rewritten by ApiSession, so a stand-in server receives these too.

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sheetbill.workbook.base import SerialFormat, Table
+from sheetbill.domain.sheet import SerialFormat, Table
 from sheetbill.workbook.google.payloads import a1, quote_title
 
 # The one field of each cell asked for, with what tells the blocks apart.

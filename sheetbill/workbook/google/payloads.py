@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sheetbill.workbook.base import CellWrite, ColumnFormat, TabSpec, money_decimals
+from sheetbill.domain.sheet import CellWrite, ColumnFormat, TabSpec, money_decimals
 from sheetbill.workbook.google.cells import NUMBER_FORMATS, api_value
 
 DEFAULT_ROWS = 1000

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from sheetbill.domain.schema import normalize_header
+from sheetbill.domain.sheet import CellValue, CellWrite, Table, column_letters
 from sheetbill.errors import WorkbookChangedError
-from sheetbill.schema import normalize_header
-from sheetbill.workbook.base import CellValue, CellWrite, Table, column_letters
 
 # Columns whose values identify a row (the first one that finds exactly one row wins).
 KEY_HEADERS = ("row id", "invoice no")

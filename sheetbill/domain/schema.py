@@ -1,0 +1,414 @@
+"""The tabs and columns of a sheetbill workbook (DESIGN.md); how headers are matched.
+
+One place names every tab and column: reading, validation, `sheetbill init` and the
+demo workbook all take them from here. Headers match case- and space-insensitively, and
+through aliases (built in, plus those from config).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from sheetbill.domain.sheet import ColumnFormat, ColumnSpec, TabSpec
+
+
+class Owner(Enum):
+    """Who fills a column: humans or sheetbill. sheetbill never writes a HUMAN cell."""
+
+    HUMAN = "human"  # typed by people; sheetbill only reads it
+    SHEETBILL = "sheetbill"  # written by sheetbill, marked (S) or on an output tab
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """A column sheetbill knows: its header, aliases, owner, format and dropdown."""
+
+    name: str
+    owner: Owner = Owner.HUMAN
+    format: ColumnFormat = ColumnFormat.TEXT
+    width: float = 14.0
+    choices: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+
+    def spec(self) -> ColumnSpec:
+        return ColumnSpec(
+            header=self.name, format=self.format, width=self.width, choices=self.choices
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class TabSchema:
+    """A tab sheetbill knows: name, aliases, columns, and whether sheetbill owns it."""
+
+    name: str
+    columns: tuple[Column, ...]
+    is_output: bool = False
+    aliases: tuple[str, ...] = ()
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+    def spec(self) -> TabSpec:
+        return TabSpec(name=self.name, columns=tuple(c.spec() for c in self.columns))
+
+
+YES_NO = ("yes", "no")
+# The Tax Category dropdown (sheetbill.tabs.tax_category.CATEGORY_NAMES, in that order).
+TAX_CATEGORY_CHOICES = (
+    "standard",
+    "zero rated",
+    "exempt",
+    "reverse charge",
+    "intra-community supply",
+    "export",
+    "outside scope",
+)
+S = Owner.SHEETBILL
+D, DT, M, N, INT = (
+    ColumnFormat.DATE,
+    ColumnFormat.DATETIME,
+    ColumnFormat.MONEY,
+    ColumnFormat.NUMBER,
+    ColumnFormat.INTEGER,
+)
+
+SETTINGS = TabSchema(
+    "Settings",
+    (
+        Column("Key", width=28, required=True, aliases=("setting", "name")),
+        Column("Value", width=44),
+        Column("Help", width=60, aliases=("notes", "description")),
+    ),
+)
+CUSTOMERS = TabSchema(
+    "Customers",
+    (
+        Column("Customer ID", required=True, aliases=("customer", "client id", "id")),
+        Column("Name", width=28, required=True, aliases=("customer name", "company")),
+        Column("Email", width=28, aliases=("e-mail", "mail")),
+        Column("CC", width=20),
+        # Street and house number; workbooks made before Postcode and City had
+        # columns call it Address and may hold the whole address there.
+        Column("Street", width=30, aliases=("address", "street address")),
+        Column("Postcode", width=10, aliases=("postal code", "zip", "zip code", "plz")),
+        Column("City", width=16, aliases=("town",)),
+        Column("Country", width=10),
+        Column("Currency", width=10),
+        Column("Tax ID", aliases=("vat id", "vat number", "tax number")),
+        Column("Tax Rate", format=N, width=10, aliases=("vat rate", "vat")),
+        # Not in DESIGN.md's list: lets one customer be billed tax-inclusive while the
+        # Settings say exclusive (blank = the Settings' Tax Mode).
+        Column("Tax Mode", width=11, choices=("exclusive", "inclusive")),
+        # Not in DESIGN.md's list: why the customer's lines are taxed as they are
+        # (reverse charge, exempt ...); blank = decided from the rate and countries.
+        Column(
+            "Tax Category",
+            width=18,
+            choices=TAX_CATEGORY_CHOICES,
+            aliases=("vat category", "tax treatment"),
+        ),
+        Column("Terms Days", format=INT, width=10, aliases=("payment terms",)),
+        Column("Language", width=10, choices=("en", "de", "fr", "es")),
+        Column("Reminders", width=10, choices=("on", "off")),
+        Column("E-Invoice", width=12, choices=("none", "factur-x", "xrechnung")),
+        Column("Buyer Reference", width=18),
+        # Printed on every invoice of the customer (reverse charge, why no tax is
+        # charged); carried into e-invoices as a note and the VAT exemption reason.
+        Column(
+            "Invoice Note",
+            width=36,
+            aliases=("note on invoice", "exemption reason", "tax exemption reason"),
+        ),
+        Column("Owner", width=24),
+        Column("Status", width=10, choices=("active", "inactive")),
+        Column("Notes", width=30),
+    ),
+    aliases=("clients",),
+)
+RATES = TabSchema(
+    "Rates",
+    (
+        Column("Customer ID", aliases=("customer", "client id")),
+        Column("Project"),
+        Column("Person"),
+        Column("Activity"),
+        Column("Rate", format=M, required=True, aliases=("price", "hourly rate")),
+        Column("Unit", width=8, choices=("hour", "day", "item")),
+        Column("Currency", width=10),
+        Column("Valid From", format=D, width=12),
+        Column("Valid To", format=D, width=12),
+    ),
+)
+TIME_LOG = TabSchema(
+    "Time Log",
+    (
+        Column("Date", format=D, width=12, required=True),
+        Column("Person", required=True, aliases=("employee", "who")),
+        Column("Customer ID", required=True, aliases=("customer", "client id")),
+        Column("Project"),
+        Column("Activity", aliases=("task",)),
+        Column("Hours", format=N, width=8, aliases=("duration",)),
+        Column("Start", format=ColumnFormat.TEXT, width=8),
+        Column("End", format=ColumnFormat.TEXT, width=8),
+        Column("Description", width=36),
+        Column("Billable", width=9, choices=YES_NO),
+        Column("Approved", width=9, choices=YES_NO),
+        Column("Work Complete", format=D, width=13),
+        Column("Invoice No", owner=S, width=15, aliases=("invoice", "invoice number")),
+        Column("Row ID", owner=S, width=12),
+    ),
+    aliases=("timelog", "time", "timesheet", "time sheet"),
+)
+ORDERS = TabSchema(
+    "Orders",
+    (
+        Column("Date", format=D, width=12, required=True),
+        Column("Customer ID", required=True, aliases=("customer", "client id")),
+        Column("Item", width=20, required=True),
+        Column("Quantity", format=N, width=9, required=True, aliases=("qty",)),
+        Column("Unit Price", format=M, width=12, aliases=("price",)),
+        Column("Tax Rate", format=N, width=9, aliases=("vat rate",)),
+        Column("Description", width=36),
+        Column("Invoice No", owner=S, width=15, aliases=("invoice", "invoice number")),
+        Column("Row ID", owner=S, width=12),
+        # Not in DESIGN.md's list: the order's own VAT category (goods sent to an EU
+        # business, an exempt item); blank = the customer's. Last, so that
+        # older Orders tabs and their rows keep their places.
+        Column(
+            "Tax Category",
+            width=18,
+            choices=TAX_CATEGORY_CHOICES,
+            aliases=("vat category", "tax treatment"),
+        ),
+    ),
+)
+RECURRING = TabSchema(
+    "Recurring",
+    (
+        Column("Plan ID", required=True),
+        Column("Customer ID", required=True, aliases=("customer",)),
+        Column("Description", width=30),
+        Column("Quantity", format=N, width=9),
+        Column("Unit Price", format=M, width=12),
+        Column(
+            "Frequency",
+            width=11,
+            choices=("weekly", "monthly", "quarterly", "yearly"),
+        ),
+        Column("Day", format=INT, width=6),
+        Column("Start", format=D, width=12),
+        Column("End", format=D, width=12),
+        Column("Included Hours", format=N, width=10),
+        Column("Auto Send", width=9, choices=YES_NO),
+        Column("Active", width=8, choices=YES_NO),
+        Column("Next Date", owner=S, format=D, width=12),
+        Column("Last Invoice", owner=S, width=15),
+    ),
+)
+PAYMENTS = TabSchema(
+    "Payments",
+    (
+        Column("Date", format=D, width=12, required=True),
+        Column("Amount", format=M, width=12, required=True),
+        Column("Currency", width=10),
+        Column("Payer", width=24),
+        Column("Reference", width=28),
+        Column("Method", width=12),
+        Column("Invoice No", width=15),
+        Column("Matched Invoice", owner=S, width=15),
+        Column("Status", owner=S, width=12),
+        Column("Receipt Sent", owner=S, format=DT, width=16),
+        Column("Row ID", owner=S, width=12),
+    ),
+)
+INVOICE_STATUSES = (
+    "draft",
+    "awaiting approval",
+    "approved",
+    "sent",
+    "partially paid",
+    "paid",
+    "overdue",
+    "on hold",
+    "void",
+    "needs review",
+)
+INVOICES = TabSchema(
+    "Invoices",
+    (
+        Column("Invoice No", owner=S, width=15),
+        Column("Kind", owner=S, width=11),
+        Column("Issue Date", owner=S, format=D, width=12),
+        Column("Due Date", owner=S, format=D, width=12),
+        Column("Customer ID", owner=S, width=12),
+        Column("Customer", owner=S, width=28),
+        Column("Currency", owner=S, width=9),
+        Column("Net", owner=S, format=M, width=12),
+        Column("Tax", owner=S, format=M, width=12),
+        Column("Total", owner=S, format=M, width=12),
+        Column("Paid", owner=S, format=M, width=12),
+        Column("Balance", owner=S, format=M, width=12),
+        Column("Status", owner=S, width=16, choices=INVOICE_STATUSES),
+        Column("PDF", owner=S, width=24),
+        Column("Sent At", owner=S, format=DT, width=16),
+        Column("Reminder Stage", owner=S, width=10),
+        Column("Last Reminder", owner=S, format=D, width=12),
+        Column("Work Complete", owner=S, format=D, width=13),
+        Column("Created By", owner=S, width=14),
+        Column("Approve", width=14),
+        Column("Hold", width=8, choices=YES_NO),
+        Column("Void", width=8, choices=YES_NO),
+        Column("Void Reason", width=24),
+        Column("Note", width=30),
+    ),
+    is_output=True,
+)
+INVOICE_LINES = TabSchema(
+    "Invoice Lines",
+    (
+        Column("Invoice No", owner=S, width=15),
+        Column("Line", owner=S, format=INT, width=6),
+        Column("Source", owner=S, width=30),
+        Column("Description", owner=S, width=40),
+        Column("Quantity", owner=S, format=N, width=9),
+        Column("Unit", owner=S, width=7),
+        Column("Unit Price", owner=S, format=M, width=12),
+        Column("Tax Rate", owner=S, format=N, width=9),
+        Column("Net", owner=S, format=M, width=12),
+        Column("Tax", owner=S, format=M, width=12),
+        Column("Total", owner=S, format=M, width=12),
+    ),
+    is_output=True,
+)
+EXCEPTION_STATUSES = ("open", "in progress", "ignored", "done")
+EXCEPTIONS = TabSchema(
+    "Exceptions",
+    (
+        Column("Opened", owner=S, format=D, width=12),
+        Column("Severity", owner=S, width=9),
+        Column("Tab", owner=S, width=12),
+        Column("Row", owner=S, format=INT, width=6),
+        Column("Column", owner=S, width=14),
+        Column("Value", owner=S, width=18),
+        # Wrapped: a long message is read whole, not cut at the next column.
+        Column("Problem", owner=S, format=ColumnFormat.WRAPPED_TEXT, width=48),
+        Column("Fix", owner=S, format=ColumnFormat.WRAPPED_TEXT, width=48),
+        Column("Owner", owner=S, width=24),
+        Column("Status", width=12, choices=EXCEPTION_STATUSES),
+        # Not in DESIGN.md's list: where sheetbill records that the problem is gone, so
+        # that the human-owned Status is never overwritten (docs/decisions.md).
+        Column("Closed", owner=S, format=D, width=12),
+        # Not in DESIGN.md's list either: which row the problem is on, beyond its
+        # number, so that an ignored problem never stands for another row's.
+        Column("Row Key", owner=S, width=12),
+    ),
+    is_output=True,
+)
+LOG = TabSchema(
+    "Log",
+    (
+        # The shop's wall-clock time (Settings Timezone); the zone and offset beside
+        # it, since a cell holds no zone (docs/decisions.md).
+        Column("Time", owner=S, format=DT, width=17),
+        Column("Time Zone", owner=S, width=28),
+        Column("Run ID", owner=S, width=14),
+        Column("Action", owner=S, width=18),
+        Column("Invoice", owner=S, width=15),
+        Column("Detail", owner=S, width=60),
+    ),
+    is_output=True,
+)
+DASHBOARD = TabSchema(
+    "Dashboard",
+    (
+        Column("Month", owner=S, width=10),
+        Column("Metric", owner=S, width=36),
+        Column("Value", owner=S, format=N, width=14),
+    ),
+    is_output=True,
+)
+
+INPUT_TABS = (SETTINGS, CUSTOMERS, RATES, TIME_LOG, ORDERS, RECURRING, PAYMENTS)
+OUTPUT_TABS = (INVOICES, INVOICE_LINES, EXCEPTIONS, LOG, DASHBOARD)
+ALL_TABS = INPUT_TABS + OUTPUT_TABS
+
+
+def normalize_header(text: str) -> str:
+    """Fold a header for matching: case, spaces, underscores and dots do not count."""
+    return re.sub(r"[\s_.\-]+", " ", text).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class ColumnMap:
+    """Where each known column of one tab stands (0-based), as found in its headers."""
+
+    tab: str
+    positions: Mapping[str, int]
+    # Canonical names of known columns the tab does not have.
+    missing: tuple[str, ...]
+    # Known columns whose header appears twice; the first wins.
+    duplicated: tuple[str, ...]
+
+    def has(self, name: str) -> bool:
+        return name in self.positions
+
+
+def match_tab(
+    schema: TabSchema, tab_names: Sequence[str], extra_aliases: Sequence[str] = ()
+) -> str | None:
+    """The workbook tab that is this schema's tab, by name or alias, or None."""
+    wanted = {
+        normalize_header(n) for n in (schema.name, *schema.aliases, *extra_aliases)
+    }
+    for name in tab_names:
+        if normalize_header(name) in wanted:
+            return name
+    return None
+
+
+def map_columns(
+    schema: TabSchema,
+    tab: str,
+    headers: Sequence[str],
+    extra_aliases: Mapping[str, Sequence[str]] | None = None,
+) -> ColumnMap:
+    """Locate the schema's columns among a tab's headers, in any order."""
+    extra_aliases = extra_aliases or {}
+    by_text: dict[str, list[int]] = {}
+    for index, header in enumerate(headers):
+        if header:
+            by_text.setdefault(normalize_header(header), []).append(index)
+    positions: dict[str, int] = {}
+    duplicated: list[str] = []
+    claimed: set[int] = set()
+    # Exact names first, so an alias never steals a column that is named properly.
+    for column in schema.columns:
+        found = by_text.get(normalize_header(column.name), [])
+        if found:
+            positions[column.name] = found[0]
+            claimed.add(found[0])
+            if len(found) > 1:
+                duplicated.append(column.name)
+    for column in schema.columns:
+        if column.name in positions:
+            continue
+        names = (*column.aliases, *extra_aliases.get(column.name, ()))
+        for alias in names:
+            free = [
+                i for i in by_text.get(normalize_header(alias), []) if i not in claimed
+            ]
+            if free:
+                positions[column.name] = free[0]
+                claimed.add(free[0])
+                break
+    missing = tuple(c.name for c in schema.columns if c.name not in positions)
+    return ColumnMap(
+        tab=tab, positions=positions, missing=missing, duplicated=tuple(duplicated)
+    )

@@ -1,0 +1,527 @@
+"""Text a document cannot show: cells holding a character no font of sheetbill has,
+or one no PDF prints and no e-invoice carries (controls, text-direction overrides).
+
+Pure: the characters the fonts can draw are read by the documents adapter and passed
+in. A cell found here is an Exceptions row before any number is drawn, so no invoice
+is ever printed with an empty box in place of a character, and no e-invoice fails to
+be written for one.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, fields
+from enum import Enum
+from typing import Protocol, TypeVar
+
+from sheetbill.domain.model import (
+    Customer,
+    Invoice,
+    LineGrouping,
+    Order,
+    Problem,
+    Severity,
+    SourceRow,
+    TimeEntry,
+)
+from sheetbill.tabs.validation import BookData
+
+# What may reach a document (a PDF, and the XML of an e-invoice): one rule for every
+# cell, in `refusal`. Tabs and line breaks are white space wherever they are typed.
+_WHITE_SPACE = frozenset("\t\n\r ")
+# Drawn as nothing by the shaper, so they need no glyph: soft hyphen, grapheme joiner,
+# Arabic letter mark, Mongolian variation selectors 1-3 (the shaper here draws the
+# fourth, new in Unicode 14, as a box), zero-width space, non-joiner and
+# joiner, the left-to-right and right-to-left marks, word joiner, variation selectors
+# and the zero-width no-break space (a byte order mark pasted along with text).
+_INVISIBLE = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x180B, 0x180D),
+    (0x200B, 0x200F),
+    (0x2060, 0x2060),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xE0100, 0xE01EF),
+)
+# Embeddings, overrides and isolates reorder the text around them (U+202E prints it
+# backwards): what a document shows would not be what the cell shows.
+_DIRECTION = ((0x202A, 0x202E), (0x2066, 0x2069))
+_SHOWN_AT_MOST = 3
+R = TypeVar("R", TimeEntry, Order)
+
+
+class Refusal(Enum):
+    """Why a character may not reach a document."""
+
+    # Controls, line and paragraph separators, noncharacters, surrogate halves:
+    # nothing a PDF prints, and (but for a few controls) nothing XML 1.0 may hold.
+    CONTROL = "control"
+    DIRECTION = "direction"
+    # A character no font of sheetbill's has: the PDF would show an empty box.
+    NO_GLYPH = "no glyph"
+
+
+def refusal(char: str, drawn: Callable[[int], bool]) -> Refusal | None:
+    """Why `char` may not reach a document, or None when it may; `drawn(code)` says
+    whether the fonts have a glyph for a code point.
+
+    A character may reach a document when it is white space (space, tab, line
+    break), or drawn by the fonts, or drawn as nothing by the shaper (`_INVISIBLE`),
+    and is none of the controls, separators, noncharacters and surrogate halves
+    (Unicode 15, chapter 23) or text-direction controls (UAX #9) refused whatever
+    the fonts map them to. Everything it lets through is an XML 1.0 Char.
+    """
+    if char in _WHITE_SPACE:
+        return None
+    code = ord(char)
+    category = unicodedata.category(char)
+    if (
+        category in ("Cc", "Cs", "Zl", "Zp")
+        or 0xFDD0 <= code <= 0xFDEF
+        or code & 0xFFFE == 0xFFFE
+    ):
+        return Refusal.CONTROL
+    if _within(code, _DIRECTION):
+        return Refusal.DIRECTION
+    if drawn(code) or _within(code, _INVISIBLE):
+        return None
+    return Refusal.NO_GLYPH
+
+
+def _within(code: int, ranges: Iterable[tuple[int, int]]) -> bool:
+    return any(first <= code <= last for first, last in ranges)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintableCharacters:
+    """The code points the fonts draw, as sorted disjoint ranges (first, last)."""
+
+    firsts: tuple[int, ...]
+    lasts: tuple[int, ...]
+    # Whether every printable ASCII character is drawn (one look-up for most cells).
+    has_ascii: bool = field(init=False)
+    # Characters already found drawable or drawn as nothing: a big sheet repeats them.
+    _known: set[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ascii_ = all(code in self for code in range(0x20, 0x7F))
+        object.__setattr__(self, "has_ascii", ascii_)
+        object.__setattr__(self, "_known", set())
+
+    @classmethod
+    def from_ranges(cls, ranges: Iterable[tuple[int, int]]) -> PrintableCharacters:
+        merged: list[list[int]] = []
+        for first, last in sorted(ranges):
+            if merged and first <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([first, last])
+        return cls(tuple(r[0] for r in merged), tuple(r[1] for r in merged))
+
+    def __contains__(self, code: object) -> bool:
+        if not isinstance(code, int):
+            return False
+        at = bisect_right(self.firsts, code) - 1
+        return at >= 0 and code <= self.lasts[at]
+
+    def missing(self, text: str) -> list[str]:
+        """The characters of `text` that may not reach a document (`refusal`), each
+        once, in the order they come."""
+        if text.isascii() and text.isprintable() and self.has_ascii:
+            return []  # most cells: decided without a look-up per character
+        known = self._known
+        if known.issuperset(text):
+            return []
+        found = []
+        for char in dict.fromkeys(text):
+            if char in known:
+                continue
+            if refusal(char, self.__contains__) is None:
+                known.add(char)
+            else:
+                found.append(char)
+        return found
+
+
+def describe(chars: Sequence[str]) -> str:
+    """E.g. `'🦄' (U+1F984 UNICORN FACE)`; at most three, then how many more."""
+    shown = []
+    for char in chars[:_SHOWN_AT_MOST]:
+        name = unicodedata.name(char, "")
+        if not name:
+            category = unicodedata.category(char)
+            if refusal(char, _drawn_all) is Refusal.CONTROL and category == "Cn":
+                category = "noncharacter"
+            name = {
+                "Cc": "a control character",
+                "Co": "a private-use character",
+                "Cs": "half a surrogate pair",
+                "noncharacter": "a noncharacter",
+            }.get(category, "a character without a name")
+        glyph = f"'{char}' " if char.isprintable() else ""
+        shown.append(f"{glyph}(U+{ord(char):04X} {name})")
+    more = len(chars) - _SHOWN_AT_MOST
+    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+
+
+def _drawn_all(code: int) -> bool:
+    return True
+
+
+def not_xml(text: str) -> list[str]:
+    """The characters of `text` no e-invoice may carry (CONTROL), once each."""
+    if text.isprintable():
+        return []
+    return [c for c in dict.fromkeys(text) if refusal(c, _drawn_all) is Refusal.CONTROL]
+
+
+class Glyphs(Protocol):
+    """What a set of fonts can draw (PrintableCharacters, or one read as needed)."""
+
+    def missing(self, text: str) -> list[str]:
+        """The characters of `text` that may not reach a document, each once."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class UnprintableText:
+    """The cells whose text cannot be printed, and what is left out because of them."""
+
+    problems: tuple[Problem, ...] = ()
+    # (schema tab, sheet row) of Time Log and Orders rows that are not billed.
+    rows: frozenset[tuple[str, int]] = frozenset()
+    # Customers none of whose rows are billed.
+    customers: frozenset[str] = frozenset()
+    # A Settings value every document prints: no invoice is made at all.
+    stops_invoicing: bool = False
+
+    def is_printable(self, source: SourceRow, customer_id: str) -> bool:
+        """Whether a billable row may be billed (its own cells and its customer's)."""
+        return (source.tab, source.row) not in self.rows and (
+            customer_id not in self.customers
+        )
+
+    def printable(self, rows: Sequence[R]) -> list[R]:
+        """The time entries or orders that may be billed."""
+        return [r for r in rows if self.is_printable(r.source, r.customer_id)]
+
+    def held(self, rows: Iterable[TimeEntry | Order]) -> list[tuple[str, int]]:
+        """(tab, sheet row) of the time entries or orders that may not be billed."""
+        if not self.rows and not self.customers:
+            return []
+        return [
+            (r.source.tab, r.source.row)
+            for r in rows
+            if not self.is_printable(r.source, r.customer_id)
+        ]
+
+
+# What the documents print of each, as (column, field); the time log's depend on
+# how lines are grouped (see invoicing: a line names its project and activity,
+# person or nothing more; one per entry shows its description, else the project and
+# activity, and the person).
+SETTINGS_PRINTED = (
+    ("Company Name", "company_name"),
+    ("Company Street", "company_address"),
+    ("Company Postcode", "company_postcode"),
+    ("Company City", "company_city"),
+    ("Company Tax ID", "company_tax_id"),
+    ("Contact Name", "contact_name"),
+    ("Contact Phone", "contact_phone"),
+    ("Contact Email", "contact_email"),
+    ("IBAN", "iban"),
+    ("BIC", "bic"),
+    ("Billing Owner", "billing_owner"),
+    ("Number Pattern", "number_pattern"),
+    ("Credit Note Pattern", "credit_note_pattern"),
+)
+CUSTOMERS_PRINTED = (
+    ("Customer ID", "customer_id"),
+    ("Name", "name"),
+    ("Street", "address"),
+    ("Postcode", "postcode"),
+    ("City", "city"),
+    ("Tax ID", "tax_id"),
+    ("Buyer Reference", "buyer_reference"),
+    ("Invoice Note", "invoice_note"),
+)
+# Not printed, but carried in a customer's e-invoice XML (the buyer's email, BT-49).
+CUSTOMERS_IN_E_INVOICE = (("Email", "email"),)
+_SETTING_COLUMNS = {name: column for column, name in SETTINGS_PRINTED}
+_CUSTOMER_COLUMNS = {
+    name: column for column, name in (*CUSTOMERS_PRINTED, *CUSTOMERS_IN_E_INVOICE)
+}
+ORDERS_PRINTED = (("Item", "item"), ("Description", "description"))
+_PROJECT, _ACTIVITY = ("Project", "project"), ("Activity", "activity")
+_PERSON, _DESCRIPTION = ("Person", "person"), ("Description", "description")
+TIME_LOG_PRINTED: Mapping[LineGrouping, tuple[tuple[str, str], ...]] = {
+    LineGrouping.PROJECT_ACTIVITY: (_PROJECT, _ACTIVITY),
+    LineGrouping.PERSON: (_PROJECT, _PERSON),
+    LineGrouping.DAY: (_PROJECT,),
+    LineGrouping.ENTRY: (_PROJECT, _ACTIVITY, _DESCRIPTION, _PERSON),
+}
+
+
+def time_log_printed(
+    entry: TimeEntry, grouping: LineGrouping
+) -> tuple[tuple[str, str], ...]:
+    """The (column, field) pairs of a time entry its invoice line shows."""
+    if grouping is LineGrouping.ENTRY and entry.description:
+        return (_DESCRIPTION, _PERSON)
+    return TIME_LOG_PRINTED[grouping]
+
+
+def find_unprintable(
+    data: BookData,
+    printable: Glyphs,
+    *,
+    setting_rows: Mapping[str, int] | None = None,
+) -> UnprintableText:
+    """Every printed cell of the billable rows, the customers and the Settings that
+    holds a character that may not reach a document (`refusal`, with the glyphs of
+    `printable`), as an Exceptions row each.
+
+    `setting_rows` gives the sheet row of each Settings field (by field name), so a
+    problem there names its row. Only what a document prints or carries is checked:
+    Settings' company details and number patterns, customers' ID, name, address, tax
+    ID, buyer reference and invoice note (and the email an e-invoice carries), orders'
+    item and description, and the time log columns the Settings' Line Grouping puts
+    into a line.
+    """
+    problems: list[Problem] = []
+    settings = data.settings
+    settings_tab = _tab(data, "Settings")
+    for column, name in SETTINGS_PRINTED:
+        text = getattr(settings, name)
+        if chars := printable.missing(text):
+            problems.append(
+                _problem(
+                    settings_tab,
+                    (setting_rows or {}).get(name),
+                    "Value",
+                    text,
+                    chars,
+                    f"The setting '{column}' holds",
+                    "Every document prints it, so no invoice is made until then.",
+                )
+            )
+    stops = bool(problems)
+    customers_tab = _tab(data, "Customers")
+    customers = set()
+    for customer in data.customers.values():
+        for column, name, chars in _customer_cells(customer, printable):
+            text = getattr(customer, name)
+            customers.add(customer.customer_id)
+            problems.append(
+                _problem(
+                    customers_tab,
+                    customer.row,
+                    column,
+                    text,
+                    chars,
+                    f"{column} holds",
+                    "None of this customer's rows are billed until then.",
+                    customer.customer_id,
+                )
+            )
+    rows = set()
+    time_tab = _tab(data, "Time Log")
+    for entry in data.time_entries:
+        for column, name in time_log_printed(entry, settings.line_grouping):
+            text = getattr(entry, name)
+            if chars := printable.missing(text):
+                rows.add((entry.source.tab, entry.source.row))
+                problems.append(
+                    _row_problem(time_tab, entry.source.row, column, text, chars)
+                )
+    orders_tab = _tab(data, "Orders")
+    for order in data.orders:
+        for column, name in ORDERS_PRINTED:
+            text = getattr(order, name)
+            if chars := printable.missing(text):
+                rows.add((order.source.tab, order.source.row))
+                problems.append(
+                    _row_problem(orders_tab, order.source.row, column, text, chars)
+                )
+    return UnprintableText(
+        tuple(problems), frozenset(rows), frozenset(customers), stops
+    )
+
+
+def behind_a_failed_document(
+    data: BookData,
+    invoice: Invoice,
+    *,
+    setting_rows: Mapping[str, int] | None = None,
+) -> list[Problem]:
+    """The cells behind `invoice` holding a character no document may hold whatever
+    the fonts (a control or a direction control), as an Exceptions row each naming
+    the invoice: for a document that could not be made, where the cause is known.
+
+    Every text of the customer and the Settings is looked at, printed or not, and
+    the printed cells of the invoice's own rows: what `find_unprintable` missed.
+    """
+    number = invoice.number
+    holds_for = f"The PDF of {number} was not made:"
+    later = f"It is made on the next run, as {number}, once the cell is fixed."
+    found: list[Problem] = []
+    settings_tab = _tab(data, "Settings")
+    for name, text in _texts(data.settings):
+        if chars := _refused_anyway(text):
+            column = _SETTING_COLUMNS.get(name, _column_of(name))
+            row = (setting_rows or {}).get(name)
+            holds = f"{holds_for} the setting '{column}' holds"
+            found.append(
+                _problem(settings_tab, row, "Value", text, chars, holds, later)
+            )
+    customer = data.customers.get(invoice.customer_id)
+    if customer is not None:
+        customers_tab = _tab(data, "Customers")
+        for name, text in _texts(customer):
+            if chars := _refused_anyway(text):
+                column = _CUSTOMER_COLUMNS.get(name, _column_of(name))
+                found.append(
+                    _problem(
+                        customers_tab,
+                        customer.row,
+                        column,
+                        text,
+                        chars,
+                        f"{holds_for} {column} holds",
+                        later,
+                        customer.customer_id,
+                    )
+                )
+    rows = {(s.tab, s.row) for s in invoice.sources}
+    sources: list[tuple[SourceRow, str, tuple[tuple[str, str], ...], object]] = [
+        (e.source, "Time Log", TIME_LOG_PRINTED[LineGrouping.ENTRY], e)
+        for e in data.time_entries
+    ]
+    sources += [(o.source, "Orders", ORDERS_PRINTED, o) for o in data.orders]
+    for source, schema_tab, columns, record in sources:
+        if (source.tab, source.row) not in rows:
+            continue
+        for column, name in columns:
+            text = getattr(record, name)
+            if chars := _refused_anyway(text):
+                found.append(
+                    _problem(
+                        _tab(data, schema_tab),
+                        source.row,
+                        column,
+                        text,
+                        chars,
+                        f"{holds_for} {column} holds",
+                        later,
+                    )
+                )
+    return found
+
+
+def _texts(record: object) -> list[tuple[str, str]]:
+    return [
+        (f.name, value)
+        for f in fields(record)  # type: ignore[arg-type]
+        if isinstance(value := getattr(record, f.name), str)
+    ]
+
+
+def _refused_anyway(text: str) -> list[str]:
+    if text.isprintable():
+        return []
+    return [c for c in dict.fromkeys(text) if refusal(c, _drawn_all) is not None]
+
+
+def _column_of(name: str) -> str:
+    return name.replace("_", " ").title().replace(" Id", " ID")
+
+
+def _customer_cells(
+    customer: Customer, printable: Glyphs
+) -> Iterator[tuple[str, str, list[str]]]:
+    """(column, field, characters refused) of each of the customer's cells that holds
+    a character a document of theirs may not show or carry."""
+    for column, name in CUSTOMERS_PRINTED:
+        if chars := printable.missing(getattr(customer, name)):
+            yield column, name, chars
+    # Any E-Invoice value but none: one sheetbill does not know is no reason to let
+    # an XML-breaking character through.
+    if customer.e_invoice.strip().lower() not in ("", "none", "no"):
+        for column, name in CUSTOMERS_IN_E_INVOICE:
+            if chars := not_xml(getattr(customer, name)):
+                yield column, name, chars
+
+
+def _tab(data: BookData, schema_name: str) -> str:
+    layout = data.layouts.get(schema_name)
+    return layout.tab if layout is not None else schema_name
+
+
+def _row_problem(
+    tab: str, row: int, column: str, text: str, chars: Sequence[str]
+) -> Problem:
+    return _problem(
+        tab,
+        row,
+        column,
+        text,
+        chars,
+        f"{column} holds",
+        "The row is not billed until then.",
+    )
+
+
+def _problem(
+    tab: str,
+    row: int | None,
+    column: str,
+    text: str,
+    chars: Sequence[str],
+    holds: str,
+    consequence: str,
+    customer_id: str | None = None,
+) -> Problem:
+    kinds: dict[Refusal, list[str]] = {}
+    for char in chars:
+        kind = refusal(char, _drawn_none) or Refusal.NO_GLYPH
+        kinds.setdefault(kind, []).append(char)
+    found = "; and ".join(
+        f"{describe(group)}, {_WHY[kind]}" for kind, group in kinds.items()
+    )
+    fix = "; ".join(_FIX[kind] for kind in kinds)
+    return Problem(
+        tab,
+        row,
+        column,
+        text,
+        f"{holds} {found}. {consequence}",
+        f"{fix[0].upper()}{fix[1:]}, then run again.",
+        Severity.ERROR,
+        customer_id,
+    )
+
+
+def _drawn_none(code: int) -> bool:
+    return False
+
+
+_WHY = {
+    Refusal.CONTROL: "which cannot be seen (it comes along with text pasted from "
+    "another program), and which no PDF can print and no e-invoice can carry",
+    Refusal.DIRECTION: "a text-direction control, which would print the text around "
+    "it reordered or backwards",
+    Refusal.NO_GLYPH: "which no font sheetbill prints with can draw: the PDF would "
+    "show an empty box",
+}
+_FIX = {
+    Refusal.CONTROL: "type the text of the cell again (the character cannot be seen, "
+    "so retyping is the surest way to remove it)",
+    Refusal.DIRECTION: "remove the direction control (Arabic and Hebrew text prints "
+    "in its own direction without it)",
+    Refusal.NO_GLYPH: "remove the character or write it in words (emoji and "
+    "private-use characters cannot be printed)",
+}

@@ -1,0 +1,126 @@
+"""The `state rebuild` use case: a state database made again from its workbook.
+
+For a workbook moved without its state, restored from a backup, or copied to another
+machine: the invoices, billed rows and counters are taken from what the workbook
+shows, so that no number or Row ID in it is ever drawn again. An existing state
+database is kept beside the new one, never deleted.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sheetbill.config import Config
+from sheetbill.errors import StateError
+from sheetbill.planning.invoices import Counters
+from sheetbill.planning.recovery import rebuild_from_book
+from sheetbill.ports import Workbook
+from sheetbill.state.database import StateDB, run_lock
+from sheetbill.tabs.validation import validate_book
+from sheetbill.usecases.publish import claim_documents
+from sheetbill.usecases.run import today_for
+
+
+@dataclass(frozen=True, slots=True)
+class RebuildResult:
+    workbook: str
+    state: Path
+    invoices: int
+    billed_rows: int
+    counters: Counters
+    # Rows the workbook marks in a way that names no invoice (reported, not stored).
+    skipped: tuple[str, ...]
+    # Where the state database that was there before was kept, if there was one.
+    kept: Path | None
+    # PDFs found in the PDF folder and taken as the rebuilt invoices' own.
+    claimed: int = 0
+
+
+def rebuild_state(
+    workbook: Workbook,
+    config: Config,
+    *,
+    state_path: Path,
+    now: Callable[[], datetime] | None = None,
+) -> RebuildResult:
+    """Make the state database again from the workbook (under the run lock).
+
+    Raises WorkbookError when the workbook cannot be read, StateError when the old
+    state database cannot be kept aside.
+    """
+    clock = now or (lambda: datetime.now(UTC))
+    with run_lock(state_path, timeout=config.lock_timeout):
+        snapshot = workbook.read()
+        today = today_for(snapshot, config, None)
+        data = validate_book(snapshot, today=today, billed={}, aliases=config.aliases)
+        rebuilt = rebuild_from_book(data)
+        moment = clock()
+        kept = _keep_aside(state_path, moment) if _has_content(state_path) else None
+        with StateDB(state_path, is_locked=True) as state:
+            state.load_rebuilt(
+                rebuilt.invoices,
+                rebuilt.billed_rows,
+                rebuilt.counters,
+                run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
+                now=moment,
+                periods=rebuilt.periods,
+                people=rebuilt.people,
+                approvals=rebuilt.approvals,
+            )
+            claimed = (
+                claim_documents(state, rebuilt.invoices, config, now=moment)
+                if config.documents and not config.pdf_drive_folder
+                else 0
+            )
+    return RebuildResult(
+        workbook.name,
+        state_path,
+        len(rebuilt.invoices),
+        len(rebuilt.billed_rows),
+        rebuilt.counters,
+        rebuilt.skipped,
+        kept,
+        claimed,
+    )
+
+
+def _has_content(path: Path) -> bool:
+    """Whether a state database is there that holds anything worth keeping."""
+    if not path.exists():
+        return False
+    try:
+        with StateDB(path, is_locked=True) as state:
+            return not state.is_empty()
+    except StateError:
+        return True  # unreadable: kept as it is, for a person to look at
+
+
+def _keep_aside(path: Path, moment: datetime) -> Path:
+    """Copy the state database (with what its write-ahead log holds) beside it, then
+    remove it, so the rebuilt one starts empty and the old one stays readable."""
+    aside = path.with_name(f"{path.name}.replaced-{moment:%Y%m%d-%H%M%S}")
+    try:
+        try:
+            source = sqlite3.connect(path)
+            try:
+                source.execute("VACUUM INTO ?", (str(aside),))
+            finally:
+                source.close()
+        except sqlite3.DatabaseError:
+            # Not readable as a database (truncated, overwritten): kept as it is.
+            for suffix in ("", "-wal"):
+                if Path(f"{path}{suffix}").exists():
+                    Path(f"{path}{suffix}").replace(f"{aside}{suffix}")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+    except (OSError, sqlite3.Error) as exc:
+        raise StateError(
+            f"cannot keep the old state database aside as {aside.name} ({exc}); "
+            "nothing was rebuilt",
+            path=path,
+        ) from exc
+    return aside

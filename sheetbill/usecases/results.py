@@ -1,0 +1,82 @@
+"""What a run or a check did, as the commands report it (text and --json)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sheetbill.domain.model import Invoice, Problem
+from sheetbill.domain.sheet import WorkbookChanges
+from sheetbill.domain.waiting import WaitingRows
+from sheetbill.planning.approvals import AwaitingApproval
+
+
+class _Outcome:
+    """What a run and a check share: their problems, those a person set aside in
+    Exceptions (Status "ignored"), and the exit code the rest give."""
+
+    __slots__ = ()
+    problems: tuple[Problem, ...]
+    ignored: tuple[Problem, ...]
+
+    @property
+    def open_problems(self) -> tuple[Problem, ...]:
+        return _not_set_aside(self.problems, self.ignored)
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.open_problems else 0
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult(_Outcome):
+    """What a run did (or, for a dry run, would do)."""
+
+    workbook: str
+    today: date
+    run_id: str
+    is_dry_run: bool
+    invoices: tuple[Invoice, ...]
+    # Invoices drawn by an interrupted run that this run completed.
+    recovered: tuple[Invoice, ...]
+    problems: tuple[Problem, ...]
+    changes: WorkbookChanges
+    exceptions_opened: int = 0
+    exceptions_closed: int = 0
+    is_written: bool = False
+    replans: int = 0
+    pdfs_rendered: int = 0
+    # Numbers an interrupted run drew that no invoice took: never used again.
+    withdrawn: tuple[str, ...] = ()
+    # Un-invoiced input rows this run did not bill, by tab and why.
+    waiting: tuple[WaitingRows, ...] = ()
+    # Invoices approved in this run (their Approve cell), by number: the approver.
+    approved: Mapping[str, str] = field(default_factory=dict)
+    # Invoices waiting for approval after this run: where to approve, who may.
+    awaiting_approval: tuple[AwaitingApproval, ...] = ()
+    # The Settings time zone: the one of `today`, the run id and the Log's times.
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult(_Outcome):
+    workbook: str
+    today: date
+    problems: tuple[Problem, ...]
+    counts: dict[str, int] = field(default_factory=dict)
+    waiting: tuple[WaitingRows, ...] = ()
+    time_zone: str = "UTC"
+    # Problems a person set aside in Exceptions (Status "ignored"): not counted.
+    ignored: tuple[Problem, ...] = ()
+
+
+def _not_set_aside(
+    problems: Sequence[Problem], ignored: Sequence[Problem]
+) -> tuple[Problem, ...]:
+    if not ignored:
+        return tuple(problems)
+    aside = set(ignored)
+    return tuple(p for p in problems if p not in aside)
