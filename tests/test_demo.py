@@ -14,8 +14,9 @@ from readback import calamine_records, calamine_rows, libreoffice_csv
 
 from sheetbill.cli import main
 from sheetbill.documents import InvoiceDocument, cii_xml
+from sheetbill.domain.model import Counters
 from sheetbill.domain.schema import ALL_TABS
-from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.e_invoices import e_invoice_gaps
 from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.demo import write_demo

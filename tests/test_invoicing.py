@@ -7,14 +7,16 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetbill.domain.model import HoursRounding, LineGrouping, Settings, TaxMode
-from sheetbill.domain.money import Rounding, minor_units, quantum, round_money
-from sheetbill.planning.invoices import (
+from sheetbill.domain.model import (
     Counters,
-    compute_amounts,
-    plan_invoices,
-    round_hours,
+    HoursRounding,
+    LineGrouping,
+    Settings,
+    TaxMode,
 )
+from sheetbill.domain.money import Rounding, minor_units, quantum, round_money
+from sheetbill.domain.quantities import round_hours
+from sheetbill.planning.invoices import compute_amounts, plan_invoices
 from sheetbill.tabs.validation import validate_book
 
 from helpers import small_book, time_row

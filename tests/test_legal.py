@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from readback import calamine_records
 
 from sheetbill.cli import main
-from sheetbill.domain.model import Severity, TaxCategory
+from sheetbill.domain.model import Counters, Severity, TaxCategory
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
-from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.legal import legal_check, legal_problems
 from sheetbill.tabs.validation import validate_book
 from sheetbill.workbook.excel import ExcelWorkbook

@@ -19,9 +19,10 @@ from paths import SHARED
 from readback import calamine_records
 
 from sheetbill.cli import main
+from sheetbill.domain.model import Counters
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.domain.waiting import WaitReason
-from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.validation import validate_book
 from sheetbill.workbook.excel import ExcelWorkbook
 

@@ -13,15 +13,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sheetbill.domain.model import LineGrouping, Severity
-from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.domain.characters import PrintableCharacters, Refusal, refusal
+from sheetbill.domain.model import Counters, LineGrouping, Severity
+from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.printable import (
-    PrintableCharacters,
-    Refusal,
     behind_a_failed_document,
     describe,
     find_unprintable,
-    refusal,
 )
 from sheetbill.tabs.settings import setting_rows
 from sheetbill.tabs.validation import BookData, validate_book

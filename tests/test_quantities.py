@@ -7,15 +7,10 @@ from decimal import Decimal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetbill.domain.model import HoursRounding, Severity
+from sheetbill.domain.model import Counters, HoursRounding, Severity
 from sheetbill.domain.money import Rounding, round_money
-from sheetbill.planning.invoices import (
-    QUANTITY_DECIMALS,
-    Counters,
-    billed_quantity,
-    plan_invoices,
-    round_hours,
-)
+from sheetbill.domain.quantities import QUANTITY_DECIMALS, billed_quantity, round_hours
+from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.validation import validate_book
 
 from helpers import SETTINGS_ROWS, small_book, time_row

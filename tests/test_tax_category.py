@@ -12,9 +12,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetbill.domain.cells import CellValueError
+from sheetbill.domain.countries import seller_country
 from sheetbill.domain.model import Customer, Settings, TaxCategory
-from sheetbill.tabs.countries import seller_country
-from sheetbill.tabs.tax_category import derived_category, line_tax, parse_tax_category
+from sheetbill.domain.tax_category import derived_category, line_tax, parse_tax_category
 
 D = Decimal
 T = TaxCategory

@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from sheetbill.domain.model import Severity
+from sheetbill.domain.model import BilledRow, Severity
 from sheetbill.tabs.rows import fingerprint
-from sheetbill.tabs.validation import BilledRow, validate_book
+from sheetbill.tabs.validation import validate_book
 
 from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, snapshot, time_row
 

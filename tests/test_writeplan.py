@@ -3,8 +3,9 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+from sheetbill.domain.model import Counters
 from sheetbill.domain.schema import EXCEPTIONS, INVOICES, TIME_LOG, Owner
-from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.validation import validate_book
 from sheetbill.writeback.plan import PendingMatch, plan_writes
 

@@ -22,10 +22,10 @@ from sheetbill.documents.tax_statements import (
     exemption_reason,
     line_category,
 )
+from sheetbill.domain.countries import country_of_vat_id, vat_id_as_written
 from sheetbill.domain.model import InvoiceKind, InvoiceLine, TaxCategory, TaxMode
 from sheetbill.domain.money import minor_units, round_money
 from sheetbill.errors import RenderError
-from sheetbill.tabs.countries import country_of_vat_id, vat_id_as_written
 
 Profile = Literal["factur-x", "xrechnung"]
 

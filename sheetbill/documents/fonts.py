@@ -19,14 +19,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sheetbill.domain.characters import PrintableCharacters
 from sheetbill.errors import RenderError
-from sheetbill.tabs.printable import (
-    PrintableCharacters,
-    UnprintableText,
-    find_unprintable,
-)
-from sheetbill.tabs.settings import setting_rows
-from sheetbill.tabs.validation import BookData
 
 SHIPPED = Path(__file__).resolve().parents[2] / "sheet_templates" / "invoice" / "fonts"
 NOTO_CORE = Path("/usr/share/fonts/truetype/noto")
@@ -109,16 +103,6 @@ def printable_characters() -> FontCoverage:
     """The fonts' coverage, one per process. Raises RenderError when a font file is
     missing; one that cannot be read raises it when it is first needed."""
     return FontCoverage()
-
-
-def unprintable_cells(data: BookData) -> UnprintableText:
-    """The printed cells of `data` holding a character the fonts cannot draw."""
-    layout = data.layouts.get("Settings")
-    return find_unprintable(
-        data,
-        printable_characters(),
-        setting_rows=setting_rows(layout.table if layout else None),
-    )
 
 
 def font_ranges(path: Path) -> Iterator[tuple[int, int]]:

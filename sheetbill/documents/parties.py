@@ -9,12 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sheetbill.domain.countries import buyer_country, country_name, seller_country
 from sheetbill.domain.model import Customer, Settings
-from sheetbill.tabs.countries import (
-    buyer_country,
-    country_name,
-    seller_country,
-)
 
 # Where the city comes before the postcode on an envelope (UPU addressing
 # conventions): on one line in North America and Australia, on two in the UK.

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from sheetbill.domain.countries import buyer_country
 from sheetbill.domain.model import Customer, InvoiceLine, Settings, TaxCategory
-from sheetbill.tabs.countries import buyer_country
-from sheetbill.tabs.tax_category import EU_MEMBER_STATES, line_tax
+from sheetbill.domain.tax_category import EU_MEMBER_STATES, line_tax
 
 if TYPE_CHECKING:  # context imports this module
     from sheetbill.documents.context import InvoiceDocument

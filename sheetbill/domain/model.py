@@ -8,6 +8,7 @@ immutable, and several times cheaper to create than a frozen dataclass.
 from __future__ import annotations
 
 import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -343,3 +344,21 @@ class Invoice:
     @property
     def sources(self) -> tuple[SourceRow, ...]:
         return tuple(s for line in self.lines for s in line.sources)
+
+
+@dataclass(frozen=True, slots=True)
+class BilledRow:
+    """What the state database remembers of a row it billed."""
+
+    row_id: str
+    tab: str
+    invoice_no: str
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Counters:
+    """What the state database has drawn so far: invoice numbers per series, Row IDs."""
+
+    last_sequence: Mapping[str, int]
+    last_row_id: int

@@ -60,7 +60,7 @@ class TabSchema:
 
 
 YES_NO = ("yes", "no")
-# The Tax Category dropdown (sheetbill.tabs.tax_category.CATEGORY_NAMES, in that order).
+# The Tax Category dropdown (`tax_category.CATEGORY_NAMES`, in that order).
 TAX_CATEGORY_CHOICES = (
     "standard",
     "zero rated",

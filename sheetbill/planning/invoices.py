@@ -13,14 +13,14 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from operator import attrgetter
 from typing import NamedTuple
 
 from sheetbill.domain.cells import MAX_CELL_TEXT
 from sheetbill.domain.model import (
+    Counters,
     Customer,
-    HoursRounding,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -38,22 +38,16 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.money import (
     HUNDRED,
-    Rounding,
     allocate,
     quantum,
     round_money,
     sum_amounts,
 )
 from sheetbill.domain.numbering import NumberPattern
-from sheetbill.tabs.tax_category import LineTax, is_outside_scope, line_tax
+from sheetbill.domain.quantities import billed_quantity, round_hours
+from sheetbill.domain.tax_category import LineTax, is_outside_scope, line_tax
 
 ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
-
-_DECIMAL_ROUNDING = {
-    HoursRounding.NEAREST: ROUND_HALF_UP,
-    HoursRounding.UP: ROUND_CEILING,
-    HoursRounding.DOWN: ROUND_FLOOR,
-}
 
 
 class PricedItem(NamedTuple):
@@ -77,36 +71,6 @@ class LineAmounts:
     net: Decimal
     tax: Decimal
     total: Decimal
-
-
-def round_hours(hours: Decimal, settings: Settings) -> Decimal:
-    """Hours to the Settings' increment (e.g. 0.25), nearest, up or down."""
-    return _rounded_hours(
-        hours, settings.hours_increment, _DECIMAL_ROUNDING[settings.hours_rounding]
-    )
-
-
-@functools.lru_cache(maxsize=4096)
-def _rounded_hours(hours: Decimal, step: Decimal, mode: str) -> Decimal:
-    # Remembered: a time log repeats the same few durations (0.5, 1, 1.5 ...).
-    return ((hours / step).to_integral_value(rounding=mode) * step).normalize()
-
-
-QUANTITY_DECIMALS = 5
-_QUANTITY_STEP = Decimal(1).scaleb(-QUANTITY_DECIMALS)
-
-
-def billed_quantity(quantity: Decimal, rounding: Rounding) -> Decimal:
-    """A line's quantity as it is billed and printed: at most 5 decimals.
-
-    Hours at the increment, pieces as typed and days at the default 8 hours per day
-    and 0.25 h increment (multiples of 1/32 day) all fit 5 decimals exactly; a longer
-    quantity (days at 7.5 hours per day, hours at a 1/60 increment, an order quantity
-    from a formula) is rounded to 5 decimals by the Settings' Rounding (half-up unless
-    half-even), and the line amount is this quantity times the unit price. Trailing
-    zeros are dropped. Rule: docs/decisions.md, "Quantities and the document locale".
-    """
-    return quantity.quantize(_QUANTITY_STEP, rounding=rounding.decimal_mode).normalize()
 
 
 TimePricer = Callable[[TimeEntry, LineTax, SourceRow], PricedItem]
@@ -286,14 +250,6 @@ def breakdown(lines: Iterable[InvoiceLine]) -> list[TaxBreakdown]:
         )
         for rate, members in sorted(rates.items())
     ]
-
-
-@dataclass(frozen=True, slots=True)
-class Counters:
-    """What the state database has drawn so far: invoice numbers per series, Row IDs."""
-
-    last_sequence: Mapping[str, int]
-    last_row_id: int
 
 
 _SOURCES_THAT_FIT = 2_000

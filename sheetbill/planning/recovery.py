@@ -12,13 +12,20 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sheetbill.domain.cells import parse_date, parse_number, parse_text
-from sheetbill.domain.model import Invoice, InvoiceKind, InvoiceLine, SourceRow
+from sheetbill.domain.model import (
+    BilledRow,
+    Counters,
+    Invoice,
+    InvoiceKind,
+    InvoiceLine,
+    SourceRow,
+)
 from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.sheet import CellValue
 from sheetbill.planning.approvals import adopted_status, people_by_row_id
-from sheetbill.planning.invoices import Counters, breakdown
+from sheetbill.planning.invoices import breakdown
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
-from sheetbill.tabs.validation import BilledRow, BookData
+from sheetbill.tabs.validation import BookData
 
 # Row IDs sheetbill hands out: a letter, a dash and the running number (T-000012).
 ROW_ID = re.compile(r"^([A-Z])-(\d{1,12})$")

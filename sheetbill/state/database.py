@@ -22,6 +22,8 @@ from typing import Any, NamedTuple
 from filelock import FileLock, Timeout
 
 from sheetbill.domain.model import (
+    BilledRow,
+    Counters,
     Invoice,
     InvoiceKind,
     InvoiceLine,
@@ -31,9 +33,7 @@ from sheetbill.domain.model import (
     TaxMode,
 )
 from sheetbill.errors import RunInProgressError, StateError, StateUnreadableError
-from sheetbill.planning.invoices import Counters
 from sheetbill.state.migrations import MIGRATIONS
-from sheetbill.tabs.validation import BilledRow
 
 ROW_ID_SERIES = "#row-id"
 # sqlite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 
 from stdnum.iso7064 import mod_97_10
 
+from sheetbill.domain.countries import (
+    country_code,
+    country_of_vat_id,
+    is_e_invoice_country,
+)
 from sheetbill.domain.model import (
     FACTUR_X,
     XRECHNUNG,
@@ -24,11 +29,6 @@ from sheetbill.domain.model import (
     e_invoice_profile,
 )
 from sheetbill.domain.money import is_currency, minor_units
-from sheetbill.tabs.countries import (
-    country_code,
-    country_of_vat_id,
-    is_e_invoice_country,
-)
 from sheetbill.tabs.settings import KEYS, setting_row
 from sheetbill.tabs.validation import BookData
 

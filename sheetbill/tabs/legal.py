@@ -28,15 +28,15 @@ from sheetbill.domain.model import (
     TaxCategory,
     TimeEntry,
 )
-from sheetbill.tabs.rows import TabLayout
-from sheetbill.tabs.settings import key_row
-from sheetbill.tabs.tax_category import (
+from sheetbill.domain.tax_category import (
     CATEGORY_NAMES,
     CHOICES_TEXT,
     LineTax,
     line_tax,
     why_undecided,
 )
+from sheetbill.tabs.rows import TabLayout
+from sheetbill.tabs.settings import key_row
 from sheetbill.tabs.validation import BookData
 
 _ZERO = Decimal(0)

@@ -28,6 +28,7 @@ from sheetbill.domain.cells import (
     refuse_error_value,
     show,
 )
+from sheetbill.domain.countries import country_code
 from sheetbill.domain.model import (
     ApprovalThreshold,
     HoursRounding,
@@ -42,7 +43,6 @@ from sheetbill.domain.number_words import DAYS, money_words
 from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.schema import SETTINGS, map_columns, normalize_header
 from sheetbill.domain.sheet import CellValue, Table
-from sheetbill.tabs.countries import country_code
 from sheetbill.tabs.email_addresses import email_problem
 
 # Settings key (as shown in the starter workbook) -> Settings field.

@@ -30,6 +30,7 @@ from sheetbill.domain.cells import (
     time_of_day_of_serial,
 )
 from sheetbill.domain.model import (
+    BilledRow,
     Customer,
     Order,
     Problem,
@@ -44,6 +45,7 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.money import is_currency
 from sheetbill.domain.number_words import DAYS
+from sheetbill.domain.quantities import QUANTITY_DECIMALS, billed_quantity, round_hours
 from sheetbill.domain.rates import (
     RateBook,
     SetAsideRate,
@@ -55,6 +57,7 @@ from sheetbill.domain.schema import (
     match_tab,
 )
 from sheetbill.domain.sheet import BookSnapshot, CellValue
+from sheetbill.domain.tax_category import parse_tax_category
 from sheetbill.domain.waiting import (
     WaitingRows,
     WaitingTally,
@@ -62,7 +65,6 @@ from sheetbill.domain.waiting import (
     held,
     unready,
 )
-from sheetbill.planning.invoices import QUANTITY_DECIMALS, billed_quantity, round_hours
 from sheetbill.tabs.countries import read_country
 from sheetbill.tabs.email_addresses import read_addresses
 from sheetbill.tabs.headers import column_problems, missing_required
@@ -80,19 +82,8 @@ from sheetbill.tabs.rows import (
     yes_no,
 )
 from sheetbill.tabs.settings import read_settings
-from sheetbill.tabs.tax_category import parse_tax_category
 
 T = TypeVar("T")
-
-
-@dataclass(frozen=True, slots=True)
-class BilledRow:
-    """What the state database remembers of a row it billed."""
-
-    row_id: str
-    tab: str
-    invoice_no: str
-    fingerprint: str
 
 
 @dataclass(frozen=True, slots=True)

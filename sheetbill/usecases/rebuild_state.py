@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sheetbill.config import Config
+from sheetbill.domain.model import Counters
 from sheetbill.errors import StateError
-from sheetbill.planning.invoices import Counters
 from sheetbill.planning.recovery import rebuild_from_book
 from sheetbill.ports import Workbook
 from sheetbill.state.database import StateDB, run_lock

@@ -14,7 +14,15 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
-from sheetbill.domain.model import Invoice, Order, Problem, Settings, TimeEntry
+from sheetbill.domain.model import (
+    BilledRow,
+    Counters,
+    Invoice,
+    Order,
+    Problem,
+    Settings,
+    TimeEntry,
+)
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.shoptime import run_id_for
 from sheetbill.domain.waiting import WaitingRows, held_back, with_held
@@ -37,7 +45,7 @@ from sheetbill.planning.approvals import (
     read_approvals,
     threshold_problems,
 )
-from sheetbill.planning.invoices import Counters, oversized_text, plan_invoices
+from sheetbill.planning.invoices import oversized_text, plan_invoices
 from sheetbill.planning.recovery import (
     ROW_ID,
     marks_in_book,
@@ -59,10 +67,10 @@ from sheetbill.tabs.exceptions import problems_set_aside
 from sheetbill.tabs.headers import with_absent_columns_named
 from sheetbill.tabs.legal import legal_check
 from sheetbill.tabs.own_rows import own_row_problems
-from sheetbill.tabs.printable import UnprintableText
+from sheetbill.tabs.printable import UnprintableText, unprintable_cells
 from sheetbill.tabs.seller import missing_seller_details, seller_problems
 from sheetbill.tabs.settings import INVOICE_SETTINGS, read_settings
-from sheetbill.tabs.validation import BilledRow, BookData, locate_tabs, validate_book
+from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
 from sheetbill.usecases.guards import check_folder_writable, refuse_dates
 from sheetbill.usecases.publish import (
     Published,
@@ -545,9 +553,9 @@ def _unprintable(data: BookData, config: Config) -> UnprintableText:
     drawn. None when no PDFs (nor e-invoices) are made."""
     if not config.documents:
         return UnprintableText()
-    from sheetbill.documents.fonts import unprintable_cells
+    from sheetbill.documents.fonts import printable_characters
 
-    found = unprintable_cells(data)
+    found = unprintable_cells(data, printable_characters())
     gaps = e_invoice_gaps(data)
     if not gaps.problems and not gaps.customers:
         return found

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from sheetbill.documents import InvoiceDocument, cii_xml, render_invoice_pdf
+from sheetbill.domain.countries import country_codes, is_e_invoice_country
 from sheetbill.domain.model import Customer, InvoiceKind, TaxMode
-from sheetbill.tabs.countries import country_codes, is_e_invoice_country
 
 from document_helpers import CUSTOMER, ISSUE, PERIOD, document, with_customer
 

@@ -16,8 +16,8 @@ from sheetbill.documents.parties import (
     printed_addresses,
     seller_address,
 )
+from sheetbill.domain.countries import country_code, country_codes, country_of_vat_id
 from sheetbill.domain.model import Customer, Settings
-from sheetbill.tabs.countries import country_code, country_codes, country_of_vat_id
 
 from document_helpers import CUSTOMER, SETTINGS, document, pdf_text, with_customer
 

@@ -20,6 +20,7 @@ from sheetbill.documents import InvoiceDocument, render_html, render_invoice_pdf
 from sheetbill.documents.formatting import customer_locale
 from sheetbill.documents.labels import labels_for
 from sheetbill.domain.model import (
+    Counters,
     Customer,
     HoursRounding,
     Invoice,
@@ -32,7 +33,7 @@ from sheetbill.domain.model import (
     TimeEntry,
 )
 from sheetbill.domain.money import Rounding, round_money
-from sheetbill.planning.invoices import Counters, plan_invoices
+from sheetbill.planning.invoices import plan_invoices
 
 from document_helpers import pdf_text
 from helpers import CASE_SETTINGS, add_settings_rows

@@ -14,8 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from readback import calamine_records
 
+from sheetbill.domain.model import Counters
 from sheetbill.domain.numbering import NumberPattern
-from sheetbill.planning.invoices import Counters
 from sheetbill.planning.recovery import BookMarks, unknown_to_state
 
 CASE = "state-database-lost"

@@ -14,9 +14,9 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from sheetbill.domain.cells import CellValueError, parse_text, refuse_error_value
+from sheetbill.domain.countries import buyer_country, country_of_vat_id, seller_country
 from sheetbill.domain.model import Customer, Settings, TaxCategory
 from sheetbill.domain.sheet import CellValue
-from sheetbill.tabs.countries import buyer_country, country_of_vat_id, seller_country
 
 # The member states of the EU VAT area (VAT directive art. 5), by ISO 3166 code.
 _EU_CODES = (
