@@ -22,6 +22,13 @@ from pypdf import PdfReader
 from readback import calamine_records
 
 from sheetbill.cli import main
+from sheetbill.domain.approvals import (
+    APPROVED,
+    AWAITING,
+    NOT_NEEDED,
+    ApprovalState,
+    Recorded,
+)
 from sheetbill.domain.model import (
     ApprovalThreshold,
     Invoice,
@@ -30,15 +37,7 @@ from sheetbill.domain.model import (
     TaxMode,
 )
 from sheetbill.domain.schema import INVOICES
-from sheetbill.planning.approvals import (
-    APPROVED,
-    AWAITING,
-    NOT_NEEDED,
-    ApprovalState,
-    Recorded,
-    invoice_status,
-    read_approvals,
-)
+from sheetbill.planning.approvals import invoice_status, read_approvals
 from sheetbill.tabs.validation import locate_tabs
 
 from helpers import (

@@ -1,6 +1,7 @@
 """The state database's record of approvals and of who did the billed work.
 
-What an approval rule reads (`approval.ApprovalState`) is kept here, not taken from
+What an approval rule reads (`ApprovalState`, made by the use case from these
+records) is kept here, not taken from
 cells anyone can edit: whether each invoice awaits approval (decided when its number
 was drawn), who created and who approved it and when, and the Person of each billed
 Time Log row as it was billed. Approvals are recorded before the workbook is written
@@ -13,28 +14,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sheetbill.planning.approvals import (
-    APPROVED,
-    Approvals,
-    ApprovalState,
-    Recorded,
-    approval_state,
-)
+from sheetbill.domain.approvals import APPROVED, Approvals, Recorded
 from sheetbill.state.database import StateDB
-from sheetbill.tabs.rows import TabLayout
-
-
-def known_approvals(
-    state: StateDB | None, time_log: TabLayout | None, *, leave_out: Iterable[str] = ()
-) -> ApprovalState:
-    """What `read_approvals` judges by; `leave_out`: numbers planned again (drawn by
-    a run that never wrote them)."""
-    if state is None:
-        return ApprovalState()
-    records = approval_records(state)
-    for number in leave_out:
-        records.pop(number, None)
-    return approval_state(records, billed_time(state), time_log)
 
 
 def record_run_approvals(

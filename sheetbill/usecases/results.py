@@ -6,10 +6,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from sheetbill.domain.approvals import AwaitingApproval
 from sheetbill.domain.model import Invoice, Problem
 from sheetbill.domain.sheet import WorkbookChanges
 from sheetbill.domain.waiting import WaitingRows
-from sheetbill.planning.approvals import AwaitingApproval
 
 
 class _Outcome:

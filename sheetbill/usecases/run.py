@@ -7,13 +7,14 @@ Each ties the adapters to the pure core: load → validate → plan → record i
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
+from sheetbill.domain.approvals import Approvals, ApprovalState
 from sheetbill.domain.model import (
     BilledRow,
     Counters,
@@ -36,8 +37,7 @@ from sheetbill.garbage_collection import (
     frozen_objects_released,
 )
 from sheetbill.planning.approvals import (
-    Approvals,
-    ApprovalState,
+    approval_state,
     awaiting_approval,
     awaiting_numbers,
     draft_numbers,
@@ -57,7 +57,8 @@ from sheetbill.planning.recovery import (
 )
 from sheetbill.ports import PdfUploader, Workbook
 from sheetbill.state.approvals import (
-    known_approvals,
+    approval_records,
+    billed_time,
     mark_approvals_shown,
     record_run_approvals,
 )
@@ -68,6 +69,7 @@ from sheetbill.tabs.headers import with_absent_columns_named
 from sheetbill.tabs.legal import legal_check
 from sheetbill.tabs.own_rows import own_row_problems
 from sheetbill.tabs.printable import UnprintableText, unprintable_cells
+from sheetbill.tabs.rows import TabLayout
 from sheetbill.tabs.seller import missing_seller_details, seller_problems
 from sheetbill.tabs.settings import INVOICE_SETTINGS, read_settings
 from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
@@ -696,6 +698,20 @@ def _result(
         time_zone=planned.data.settings.timezone,
         ignored=plan.ignored,
     )
+
+
+def known_approvals(
+    state: StateDB | None, time_log: TabLayout | None, *, leave_out: Iterable[str] = ()
+) -> ApprovalState:
+    """What `read_approvals` judges by: the state's records with the people on each
+    invoice (`approval_state`); `leave_out`: numbers planned again (drawn by
+    a run that never wrote them)."""
+    if state is None:
+        return ApprovalState()
+    records = approval_records(state)
+    for number in leave_out:
+        records.pop(number, None)
+    return approval_state(records, billed_time(state), time_log)
 
 
 __all__ = ["CheckResult", "RunResult", "check_workbook", "run_billing"]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from operator import itemgetter
 
+from sheetbill.domain.approvals import APPROVED
 from sheetbill.domain.cells import clipped, parse_text
 from sheetbill.domain.model import Invoice, Problem, Severity, SourceRow
 from sheetbill.domain.money import quantum
@@ -36,7 +37,7 @@ from sheetbill.domain.sheet import (
 )
 from sheetbill.domain.shoptime import local_time, zone_label
 from sheetbill.domain.wording import amount_text, counted
-from sheetbill.planning.approvals import APPROVED, invoice_status
+from sheetbill.planning.approvals import invoice_status
 from sheetbill.tabs.exceptions import (
     TEXT_CHARS,
     VALUE_CHARS,
