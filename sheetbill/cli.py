@@ -180,17 +180,17 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 
 
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
-    from sheetbill import views
+    from sheetbill import views, wiring
     from sheetbill.config import find_config
-    from sheetbill.usecases.init import init_workbook
+    from sheetbill.usecases.init import complete_workbook, init_workbook
     from sheetbill.usecases.run import check_workbook, run_billing
-    from sheetbill.workbook import open_workbook
 
     if args.command == "init":
         if args.google:
-            from sheetbill.workbook.google.connection import init_google
-
-            initialised = init_google(args.google, find_config(args.config, None))
+            config = find_config(args.config, None)
+            initialised = complete_workbook(
+                wiring.sheet_to_complete(args.google, config)
+            )
         elif args.workbook is None:
             raise UsageError("name the .xlsx file to create, or --google <id>")
         else:
@@ -202,7 +202,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_OK
 
     config = find_config(args.config, args.workbook)
-    workbook, state_path = open_workbook(config, args.workbook)
+    workbook, state_path = wiring.open_workbook(config, args.workbook)
     if args.command == "state":
         from sheetbill.usecases.rebuild_state import rebuild_state
 
@@ -221,12 +221,14 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
         else:
             views.print_check(out, checked)
         return checked.exit_code
+    uploader = wiring.pdf_uploader(workbook, config)
     show_progress = err.is_terminal and not args.json
     with progress_bar(err, enabled=show_progress) as step:
         result = run_billing(
             workbook,
             config,
             state_path=state_path,
+            uploader=uploader,
             as_of=args.as_of,
             is_dry_run=args.dry_run,
             progress=step,

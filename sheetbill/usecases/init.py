@@ -22,6 +22,7 @@ from sheetbill.domain.sheet import (
     WorkbookChanges,
 )
 from sheetbill.errors import ConfigError
+from sheetbill.ports import Workbook
 from sheetbill.tabs.seller import ROWS_ASKED_FOR
 from sheetbill.tabs.settings import FILL_IN, HELP, KEYS, key_row, settings_rows
 from sheetbill.tabs.validation import locate_tabs
@@ -154,9 +155,15 @@ def init_workbook(path: Path, *, backups: int = 10) -> InitResult:
             expected_version=snapshot.version,
         )
         return InitResult(path, True, tuple(s.name for s in ALL_TABS), ())
-    book = ExcelWorkbook(path, backups=backups)
-    snapshot = book.read()
-    changes, result = plan_init(snapshot)
+    return replace(complete_workbook(ExcelWorkbook(path, backups=backups)), path=path)
+
+
+def complete_workbook(workbook: Workbook) -> InitResult:
+    """Add the tabs, headers, dropdowns, formats and Settings rows an existing
+    workbook lacks (`sheetbill init --google` on a Google Sheet); the result's path
+    is the workbook's name."""
+    snapshot = workbook.read()
+    changes, planned = plan_init(snapshot)
     if not changes.is_empty:
-        book.apply(changes, expected_version=snapshot.version)
-    return replace(result, path=path)
+        workbook.apply(changes, expected_version=snapshot.version)
+    return replace(planned, path=Path(workbook.name))

@@ -229,6 +229,7 @@ def run_billing(
     state_path: Path,
     as_of: date | None,
     is_dry_run: bool,
+    uploader: PdfUploader | None = None,
     progress: Progress = _quiet,
     now: Callable[[], datetime] | None = None,
     allow_future: bool = False,
@@ -240,6 +241,8 @@ def run_billing(
     write the workbook → mark them written. Raises DateError for an `as_of` after
     today (unless `allow_future`) or before the last issued invoice of its series,
     StateMismatchError when the workbook shows numbers this state never drew.
+    `uploader`: where PDFs go besides their folder (the Drive folder of
+    `pdf_drive_folder`, from `sheetbill.wiring.pdf_uploader`).
     """
     clock = now or (lambda: datetime.now(UTC))
     # File-backed workbooks have a folder; PDF links are made relative to it.
@@ -255,7 +258,7 @@ def run_billing(
         progress=progress,
         folder=config.pdf_folder_for(state_path),
         workbook_folder=path.parent if isinstance(path, Path) else None,
-        uploader=_uploader(workbook, config),
+        uploader=uploader,
     )
     if is_dry_run and not state_path.exists():
         progress("Reading the workbook")
@@ -621,15 +624,6 @@ def _plan_fitting(
         out = {p.customer_id for p in too_long}
         entries = [e for e in entries if e.customer_id not in out]
         orders = [o for o in orders if o.customer_id not in out]
-
-
-def _uploader(workbook: Workbook, config: Config) -> PdfUploader | None:
-    """The Drive folder PDFs go to, when `pdf_drive_folder` is set (Google only)."""
-    if not config.documents or not config.pdf_drive_folder:
-        return None
-    from sheetbill.workbook.google.drive import drive_folder_for
-
-    return drive_folder_for(workbook, config)
 
 
 def _predicted(

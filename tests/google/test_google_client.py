@@ -11,9 +11,9 @@ from google.oauth2.credentials import Credentials
 
 from sheetbill.config import Config, load_config
 from sheetbill.errors import ConfigError
+from sheetbill.wiring import google_sheet, sheet_state_path
 from sheetbill.workbook.google import ApiSession, GoogleWorkbook, google_sheet_id
 from sheetbill.workbook.google.client import load_credentials, save_token
-from sheetbill.workbook.google.connection import connect, state_path
 
 TOKEN = {
     "token": "cached-access-token",
@@ -83,10 +83,10 @@ def test_session_sends_the_token_to_the_configured_url(sheets_server):
 def test_connect_needs_no_credentials_for_a_local_server(sheets_server, tmp_path):
     sheet_id = sheets_server.create_spreadsheet("local", {"A": [["x"]]})
     config = Config(sheets_api_url=sheets_server.url, google_max_attempts=2)
-    workbook = connect(sheet_id, config, is_interactive=False)
+    workbook = google_sheet(sheet_id, config, is_interactive=False)
     assert workbook.read().tab_names == ("A",)
     assert workbook.name == "Google Sheet 'local'"
-    assert state_path(sheet_id, Config(path=tmp_path / "sheetbill.toml")) == (
+    assert sheet_state_path(sheet_id, Config(path=tmp_path / "sheetbill.toml")) == (
         tmp_path / f"gsheets-{sheet_id}.sheetbill.sqlite"
     )
 

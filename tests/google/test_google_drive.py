@@ -16,6 +16,7 @@ from test_end_to_end import AS_OF, Book, google_book
 
 from sheetbill.config import Config, load_config
 from sheetbill.errors import ConfigError
+from sheetbill.wiring import google_sheet
 from sheetbill.workbook.google import connection
 from sheetbill.workbook.google.client import DRIVE_FILE_SCOPE, SPREADSHEETS_SCOPE
 from tests.sheets_server import SheetsServer
@@ -148,8 +149,8 @@ def test_google_scopes_ask_for_drive_file_only_when_pdfs_go_to_drive(
 
     monkeypatch.setattr(connection, "load_credentials", credentials)
     key = tmp_path / "sa.json"
-    connection.connect("sheet", Config(google_service_account=key))
-    connection.connect(
+    google_sheet("sheet", Config(google_service_account=key))
+    google_sheet(
         "sheet", Config(google_service_account=key, pdf_drive_folder="folder-0123456")
     )
     assert asked == [

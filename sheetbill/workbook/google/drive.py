@@ -11,10 +11,8 @@ from pathlib import Path
 
 import requests
 
-from sheetbill.config import Config
-from sheetbill.errors import ConfigError, DeliveryError
-from sheetbill.ports import StoredPdf, Workbook
-from sheetbill.workbook.google.backend import GoogleWorkbook
+from sheetbill.errors import DeliveryError
+from sheetbill.ports import StoredPdf
 
 # gspread's hosts are rewritten by ApiSession, so a stand-in server receives these too.
 _UPLOAD_URL = "https://www.googleapis.com/upload/drive/v3/files"
@@ -22,7 +20,7 @@ PDF_MIME = "application/pdf"
 
 
 class DriveFolder:
-    """PDFs stored in one Drive folder; `upload` implements publishing's PdfUploader."""
+    """PDFs stored in one Drive folder: a `PdfUploader` (sheetbill.ports)."""
 
     def __init__(self, folder_id: str, *, session: requests.Session) -> None:
         self.folder_id = folder_id
@@ -106,14 +104,3 @@ def _stored(reply: requests.Response, pdf: Path) -> StoredPdf:
         raise DeliveryError(
             f"Drive's answer has no file id and link: {reply.text[:200]}", path=pdf
         ) from exc
-
-
-def drive_folder_for(workbook: Workbook, config: Config) -> DriveFolder:
-    """The Drive folder of `pdf_drive_folder`, reached through the sheet's session."""
-    if not isinstance(workbook, GoogleWorkbook):
-        raise ConfigError(
-            "'pdf_drive_folder' uploads the PDFs of a Google Sheet, but this workbook "
-            "is a file: remove the key (or use 'pdf_link_prefix')",
-            path=config.path,
-        )
-    return DriveFolder(config.pdf_drive_folder, session=workbook.session)

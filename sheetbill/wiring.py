@@ -1,0 +1,105 @@
+"""Where a config becomes adapters: the workbook a source names (an Excel file or a
+Google Sheet), its state database and the Drive folder PDFs go to.
+
+The one module that chooses concrete adapters: the CLI asks here and hands them to a
+use case, which sees only the ports (`sheetbill.ports`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sheetbill.errors import ConfigError
+from sheetbill.workbook.google.source import google_sheet_id
+
+if TYPE_CHECKING:
+    from sheetbill.config import Config
+    from sheetbill.ports import PdfUploader, Workbook
+    from sheetbill.workbook.google.backend import GoogleWorkbook
+
+# What sheetbill reads and writes besides Google Sheets.
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def open_workbook(
+    config: Config, override: str | None = None, *, is_interactive: bool | None = None
+) -> tuple[Workbook, Path]:
+    """The workbook a source names (`gsheets://<id>`, a Google Sheets URL or an
+    .xlsx/.xlsm path; `override`, else the config's `source`) and its state
+    database."""
+    sheet_id = google_sheet_id(override or config.source)
+    if sheet_id is not None:
+        workbook = google_sheet(sheet_id, config, is_interactive=is_interactive)
+        return workbook, sheet_state_path(sheet_id, config)
+    from sheetbill.workbook.excel import ExcelWorkbook
+
+    path = config.workbook_path(override)
+    if path.suffix.lower() not in EXCEL_SUFFIXES:
+        raise ConfigError(
+            "sheetbill reads .xlsx and .xlsm workbooks and Google Sheets "
+            "(gsheets://<id>); save the file in one of those",
+            path=path,
+        )
+    return ExcelWorkbook(path, backups=config.backups), config.state_path(path)
+
+
+def sheet_to_complete(source: str, config: Config) -> Workbook:
+    """The Google Sheet of `sheetbill init --google <id or URL>`, signed in to from
+    the terminal if need be."""
+    sheet_id = google_sheet_id(source) or google_sheet_id(f"gsheets://{source}")
+    if sheet_id is None:
+        raise ConfigError(f"{source!r} is not a Google Sheet id or docs.google.com URL")
+    return google_sheet(sheet_id, config, is_interactive=True)
+
+
+def google_sheet(
+    sheet_id: str, config: Config, *, is_interactive: bool | None = None
+) -> GoogleWorkbook:
+    """A Google Sheet with the config's credentials, API URL and retry settings;
+    access to Drive is asked for only when PDFs go to a Drive folder."""
+    from sheetbill.workbook.google.client import RetryPolicy
+    from sheetbill.workbook.google.connection import connect, google_scopes
+
+    return connect(
+        sheet_id,
+        api_url=config.sheets_api_url,
+        service_account=config.google_service_account,
+        oauth_client=config.google_oauth_client,
+        token_path=config.google_token,
+        scopes=google_scopes(uploads_pdfs=_uploads_pdfs(config)),
+        policy=RetryPolicy(
+            max_attempts=config.google_max_attempts, timeout=config.google_timeout
+        ),
+        is_interactive=is_interactive,
+    )
+
+
+def sheet_state_path(sheet_id: str, config: Config) -> Path:
+    """The state database of a Google Sheet: `state`, else beside the config (or in
+    the current folder), named by the sheet's id."""
+    if config.state is not None:
+        return config.state
+    folder = config.path.parent if config.path is not None else Path.cwd()
+    return folder / f"gsheets-{sheet_id}.sheetbill.sqlite"
+
+
+def pdf_uploader(workbook: Workbook, config: Config) -> PdfUploader | None:
+    """The Drive folder PDFs go to when `pdf_drive_folder` is set (a Google Sheet's
+    only, reached through its session); None when PDFs stay in their folder."""
+    if not _uploads_pdfs(config):
+        return None
+    from sheetbill.workbook.google.backend import GoogleWorkbook
+    from sheetbill.workbook.google.drive import DriveFolder
+
+    if not isinstance(workbook, GoogleWorkbook):
+        raise ConfigError(
+            "'pdf_drive_folder' uploads the PDFs of a Google Sheet, but this workbook "
+            "is a file: remove the key (or use 'pdf_link_prefix')",
+            path=config.path,
+        )
+    return DriveFolder(config.pdf_drive_folder, session=workbook.session)
+
+
+def _uploads_pdfs(config: Config) -> bool:
+    return bool(config.documents and config.pdf_drive_folder)
