@@ -41,6 +41,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check sheetbill tests benchmarks scripts run.py
 	$(BIN)/ruff check sheetbill tests benchmarks scripts run.py
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test: system-deps test-system-deps $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 -p no:cacheprovider
