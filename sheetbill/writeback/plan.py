@@ -73,7 +73,6 @@ def plan_writes(
     each invoice `restored` (number -> its Invoices row and sheetbill's Status).
     `creators`: who created each approved invoice, for its Log row."""
     invoices = (*pending_invoices, *new)
-    approved, creators = approved or {}, creators or {}
     tabs = {
         s.name: TabWriter.open(s, data.layouts.get(s.name))
         for s in (INVOICES, INVOICE_LINES, EXCEPTIONS, LOG)
@@ -81,30 +80,10 @@ def plan_writes(
     pending_numbers = {s.row_id: i.number for i in pending_invoices for s in i.sources}
     billed = mark_billed_rows(data.layouts, new, pending, pending_numbers)
     log = RunLog(tabs[LOG.name], now, data.settings.timezone, run_id)
-    shown, _ = read_invoices(data.layouts.get(INVOICES.name))
-    # A new invoice always gets its rows, even when a person's row already shows its
-    # number (`own_rows` reports the twin); a pending one those it is still owed.
-    owed = rows_owed(
-        pending_invoices,
-        invoice_rows=shown,
-        lines=data.layouts.get(INVOICE_LINES.name),
+    invoice_rows = _write_invoices(
+        data, tabs, log, pending_invoices, new, pdf_links=pdf_links or {}
     )
-    is_new = {i.number for i in new}
-    with_row = [i for i in invoices if i.number in is_new or i.number in owed.invoices]
-    invoice_rows = append_invoices(
-        tabs[INVOICES.name],
-        with_row,
-        statuses={i.number: invoice_status(i, data.settings) for i in with_row},
-        pdf_links=pdf_links or {},
-    )
-    for invoice in with_row:
-        log.created(invoice)
-    append_lines(
-        tabs[INVOICE_LINES.name],
-        [i for i in invoices if i.number in is_new or i.number in owed.lines],
-    )
-    if tabs[INVOICES.name].layout is not None:
-        link_documents(tabs[INVOICES.name], shown, pdf_links or {})
+    approved, creators = approved or {}, creators or {}
     show_statuses(
         tabs[INVOICES.name], {n: (row, APPROVED) for n, (row, _) in approved.items()}
     )
@@ -124,6 +103,44 @@ def plan_writes(
         invoice_rows,
         tabs[INVOICES.name].positions.get(InvoiceColumns.APPROVE),
     )
+
+
+def _write_invoices(
+    data: BookData,
+    tabs: Mapping[str, TabWriter],
+    log: RunLog,
+    pending: Sequence[Invoice],
+    new: Sequence[Invoice],
+    *,
+    pdf_links: Mapping[str, str],
+) -> dict[str, int]:
+    """The Invoices and Invoice Lines rows of each invoice, its Log row, and PDF
+    links on rows that lack one; returns the Invoices row of each appended there.
+
+    A new invoice always gets its rows, even when a person's row already shows its
+    number (`own_rows` reports the twin); a pending one those it is still owed.
+    """
+    invoices_tab = tabs[INVOICES.name]
+    shown, _ = read_invoices(invoices_tab.layout)
+    owed = rows_owed(pending, invoice_rows=shown, lines=tabs[INVOICE_LINES.name].layout)
+    is_new = {i.number for i in new}
+    invoices = (*pending, *new)
+    with_row = [i for i in invoices if i.number in is_new or i.number in owed.invoices]
+    rows = append_invoices(
+        invoices_tab,
+        with_row,
+        statuses={i.number: invoice_status(i, data.settings) for i in with_row},
+        pdf_links=pdf_links,
+    )
+    for invoice in with_row:
+        log.created(invoice)
+    append_lines(
+        tabs[INVOICE_LINES.name],
+        [i for i in invoices if i.number in is_new or i.number in owed.lines],
+    )
+    if invoices_tab.layout is not None:
+        link_documents(invoices_tab, shown, pdf_links)
+    return rows
 
 
 def _changes(writers: Iterable[TabWriter]) -> WorkbookChanges:
