@@ -262,7 +262,7 @@ def read_approvals(
     for number, record in known.recorded.items():
         found.judge(number, record, rows_of.get(number, []))
     approve_at = (
-        layout.columns.positions.get(InvoiceColumns.APPROVE) if layout else None
+        None if layout is None else layout.columns.positions.get(InvoiceColumns.APPROVE)
     )
     waiting = tuple(
         AwaitingApproval(
