@@ -28,10 +28,12 @@ from sheetbill.cli import main
 from sheetbill.domain.model import Problem
 from sheetbill.domain.schema import EXCEPTIONS
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
-from sheetbill.tabs.exceptions import SET_ASIDE_STATUSES, problems_set_aside
+from sheetbill.planning.exceptions import problems_set_aside
+from sheetbill.planning.recovery import PendingMatch
+from sheetbill.tabs.exceptions import SET_ASIDE_STATUSES
 from sheetbill.tabs.validation import validate_book
 from sheetbill.workbook.excel import ExcelWorkbook
-from sheetbill.writeback.plan import PendingMatch, plan_writes
+from sheetbill.writeback.plan import plan_writes
 
 from helpers import small_book, time_row
 

@@ -21,8 +21,9 @@ from sheetbill.domain.model import InvoiceKind, InvoiceLine, TaxMode
 from sheetbill.domain.money import known_currencies, minor_units
 from sheetbill.domain.schema import INVOICE_LINES, INVOICES
 from sheetbill.domain.sheet import CellWrite, ColumnFormat, WorkbookChanges
+from sheetbill.planning.recovery import PendingMatch
 from sheetbill.tabs.validation import validate_book
-from sheetbill.writeback.plan import PendingMatch, plan_writes
+from sheetbill.writeback.plan import plan_writes
 
 from helpers import (
     CUSTOMER_HEADERS,

@@ -6,8 +6,9 @@ from decimal import Decimal
 from sheetbill.domain.model import Counters
 from sheetbill.domain.schema import EXCEPTIONS, INVOICES, TIME_LOG, Owner
 from sheetbill.planning.invoices import plan_invoices
+from sheetbill.planning.recovery import PendingMatch
 from sheetbill.tabs.validation import validate_book
-from sheetbill.writeback.plan import PendingMatch, plan_writes
+from sheetbill.writeback.plan import plan_writes
 
 from helpers import small_book, snapshot, time_row
 

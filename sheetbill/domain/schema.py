@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Final
 
 from sheetbill.domain.sheet import ColumnFormat, ColumnSpec, TabSpec
 
@@ -78,6 +79,90 @@ D, DT, M, N, INT = (
     ColumnFormat.NUMBER,
     ColumnFormat.INTEGER,
 )
+
+
+# The headers of the tabs sheetbill writes, as constants: the output tabs' schemas below
+# are built from them, and writeback and the output-tab readers name columns only
+# through them, so a header is spelled in one place.
+class BilledColumns:
+    """sheetbill's (S) columns on a billed Time Log or Orders row."""
+
+    INVOICE_NO: Final = "Invoice No"
+    ROW_ID: Final = "Row ID"
+
+
+class InvoiceColumns:
+    """The Invoices tab's headers: sheetbill's, then those people fill (Approve on)."""
+
+    INVOICE_NO: Final = "Invoice No"
+    KIND: Final = "Kind"
+    ISSUE_DATE: Final = "Issue Date"
+    DUE_DATE: Final = "Due Date"
+    CUSTOMER_ID: Final = "Customer ID"
+    CUSTOMER: Final = "Customer"
+    CURRENCY: Final = "Currency"
+    NET: Final = "Net"
+    TAX: Final = "Tax"
+    TOTAL: Final = "Total"
+    PAID: Final = "Paid"
+    BALANCE: Final = "Balance"
+    STATUS: Final = "Status"
+    PDF: Final = "PDF"
+    SENT_AT: Final = "Sent At"
+    REMINDER_STAGE: Final = "Reminder Stage"
+    LAST_REMINDER: Final = "Last Reminder"
+    WORK_COMPLETE: Final = "Work Complete"
+    CREATED_BY: Final = "Created By"
+    APPROVE: Final = "Approve"
+    HOLD: Final = "Hold"
+    VOID: Final = "Void"
+    VOID_REASON: Final = "Void Reason"
+    NOTE: Final = "Note"
+
+
+class InvoiceLineColumns:
+    """The Invoice Lines tab's headers."""
+
+    INVOICE_NO: Final = "Invoice No"
+    LINE: Final = "Line"
+    SOURCE: Final = "Source"
+    DESCRIPTION: Final = "Description"
+    QUANTITY: Final = "Quantity"
+    UNIT: Final = "Unit"
+    UNIT_PRICE: Final = "Unit Price"
+    TAX_RATE: Final = "Tax Rate"
+    NET: Final = "Net"
+    TAX: Final = "Tax"
+    TOTAL: Final = "Total"
+
+
+class ExceptionColumns:
+    """The Exceptions tab's headers: all sheetbill's but Status, which people set."""
+
+    OPENED: Final = "Opened"
+    SEVERITY: Final = "Severity"
+    TAB: Final = "Tab"
+    ROW: Final = "Row"
+    COLUMN: Final = "Column"
+    VALUE: Final = "Value"
+    PROBLEM: Final = "Problem"
+    FIX: Final = "Fix"
+    OWNER: Final = "Owner"
+    STATUS: Final = "Status"
+    CLOSED: Final = "Closed"
+    ROW_KEY: Final = "Row Key"
+
+
+class LogColumns:
+    """The Log tab's headers."""
+
+    TIME: Final = "Time"
+    TIME_ZONE: Final = "Time Zone"
+    RUN_ID: Final = "Run ID"
+    ACTION: Final = "Action"
+    INVOICE: Final = "Invoice"
+    DETAIL: Final = "Detail"
+
 
 SETTINGS = TabSchema(
     "Settings",
@@ -161,8 +246,13 @@ TIME_LOG = TabSchema(
         Column("Billable", width=9, choices=YES_NO),
         Column("Approved", width=9, choices=YES_NO),
         Column("Work Complete", format=D, width=13),
-        Column("Invoice No", owner=S, width=15, aliases=("invoice", "invoice number")),
-        Column("Row ID", owner=S, width=12),
+        Column(
+            BilledColumns.INVOICE_NO,
+            owner=S,
+            width=15,
+            aliases=("invoice", "invoice number"),
+        ),
+        Column(BilledColumns.ROW_ID, owner=S, width=12),
     ),
     aliases=("timelog", "time", "timesheet", "time sheet"),
 )
@@ -176,8 +266,13 @@ ORDERS = TabSchema(
         Column("Unit Price", format=M, width=12, aliases=("price",)),
         Column("Tax Rate", format=N, width=9, aliases=("vat rate",)),
         Column("Description", width=36),
-        Column("Invoice No", owner=S, width=15, aliases=("invoice", "invoice number")),
-        Column("Row ID", owner=S, width=12),
+        Column(
+            BilledColumns.INVOICE_NO,
+            owner=S,
+            width=15,
+            aliases=("invoice", "invoice number"),
+        ),
+        Column(BilledColumns.ROW_ID, owner=S, width=12),
         # Not in DESIGN.md's list: the order's own VAT category (goods sent to an EU
         # business, an exempt item); blank = the customer's. Last, so that
         # older Orders tabs and their rows keep their places.
@@ -243,47 +338,47 @@ INVOICE_STATUSES = (
 INVOICES = TabSchema(
     "Invoices",
     (
-        Column("Invoice No", owner=S, width=15),
-        Column("Kind", owner=S, width=11),
-        Column("Issue Date", owner=S, format=D, width=12),
-        Column("Due Date", owner=S, format=D, width=12),
-        Column("Customer ID", owner=S, width=12),
-        Column("Customer", owner=S, width=28),
-        Column("Currency", owner=S, width=9),
-        Column("Net", owner=S, format=M, width=12),
-        Column("Tax", owner=S, format=M, width=12),
-        Column("Total", owner=S, format=M, width=12),
-        Column("Paid", owner=S, format=M, width=12),
-        Column("Balance", owner=S, format=M, width=12),
-        Column("Status", owner=S, width=16, choices=INVOICE_STATUSES),
-        Column("PDF", owner=S, width=24),
-        Column("Sent At", owner=S, format=DT, width=16),
-        Column("Reminder Stage", owner=S, width=10),
-        Column("Last Reminder", owner=S, format=D, width=12),
-        Column("Work Complete", owner=S, format=D, width=13),
-        Column("Created By", owner=S, width=14),
-        Column("Approve", width=14),
-        Column("Hold", width=8, choices=YES_NO),
-        Column("Void", width=8, choices=YES_NO),
-        Column("Void Reason", width=24),
-        Column("Note", width=30),
+        Column(InvoiceColumns.INVOICE_NO, owner=S, width=15),
+        Column(InvoiceColumns.KIND, owner=S, width=11),
+        Column(InvoiceColumns.ISSUE_DATE, owner=S, format=D, width=12),
+        Column(InvoiceColumns.DUE_DATE, owner=S, format=D, width=12),
+        Column(InvoiceColumns.CUSTOMER_ID, owner=S, width=12),
+        Column(InvoiceColumns.CUSTOMER, owner=S, width=28),
+        Column(InvoiceColumns.CURRENCY, owner=S, width=9),
+        Column(InvoiceColumns.NET, owner=S, format=M, width=12),
+        Column(InvoiceColumns.TAX, owner=S, format=M, width=12),
+        Column(InvoiceColumns.TOTAL, owner=S, format=M, width=12),
+        Column(InvoiceColumns.PAID, owner=S, format=M, width=12),
+        Column(InvoiceColumns.BALANCE, owner=S, format=M, width=12),
+        Column(InvoiceColumns.STATUS, owner=S, width=16, choices=INVOICE_STATUSES),
+        Column(InvoiceColumns.PDF, owner=S, width=24),
+        Column(InvoiceColumns.SENT_AT, owner=S, format=DT, width=16),
+        Column(InvoiceColumns.REMINDER_STAGE, owner=S, width=10),
+        Column(InvoiceColumns.LAST_REMINDER, owner=S, format=D, width=12),
+        Column(InvoiceColumns.WORK_COMPLETE, owner=S, format=D, width=13),
+        Column(InvoiceColumns.CREATED_BY, owner=S, width=14),
+        Column(InvoiceColumns.APPROVE, width=14),
+        Column(InvoiceColumns.HOLD, width=8, choices=YES_NO),
+        Column(InvoiceColumns.VOID, width=8, choices=YES_NO),
+        Column(InvoiceColumns.VOID_REASON, width=24),
+        Column(InvoiceColumns.NOTE, width=30),
     ),
     is_output=True,
 )
 INVOICE_LINES = TabSchema(
     "Invoice Lines",
     (
-        Column("Invoice No", owner=S, width=15),
-        Column("Line", owner=S, format=INT, width=6),
-        Column("Source", owner=S, width=30),
-        Column("Description", owner=S, width=40),
-        Column("Quantity", owner=S, format=N, width=9),
-        Column("Unit", owner=S, width=7),
-        Column("Unit Price", owner=S, format=M, width=12),
-        Column("Tax Rate", owner=S, format=N, width=9),
-        Column("Net", owner=S, format=M, width=12),
-        Column("Tax", owner=S, format=M, width=12),
-        Column("Total", owner=S, format=M, width=12),
+        Column(InvoiceLineColumns.INVOICE_NO, owner=S, width=15),
+        Column(InvoiceLineColumns.LINE, owner=S, format=INT, width=6),
+        Column(InvoiceLineColumns.SOURCE, owner=S, width=30),
+        Column(InvoiceLineColumns.DESCRIPTION, owner=S, width=40),
+        Column(InvoiceLineColumns.QUANTITY, owner=S, format=N, width=9),
+        Column(InvoiceLineColumns.UNIT, owner=S, width=7),
+        Column(InvoiceLineColumns.UNIT_PRICE, owner=S, format=M, width=12),
+        Column(InvoiceLineColumns.TAX_RATE, owner=S, format=N, width=9),
+        Column(InvoiceLineColumns.NET, owner=S, format=M, width=12),
+        Column(InvoiceLineColumns.TAX, owner=S, format=M, width=12),
+        Column(InvoiceLineColumns.TOTAL, owner=S, format=M, width=12),
     ),
     is_output=True,
 )
@@ -291,23 +386,30 @@ EXCEPTION_STATUSES = ("open", "in progress", "ignored", "done")
 EXCEPTIONS = TabSchema(
     "Exceptions",
     (
-        Column("Opened", owner=S, format=D, width=12),
-        Column("Severity", owner=S, width=9),
-        Column("Tab", owner=S, width=12),
-        Column("Row", owner=S, format=INT, width=6),
-        Column("Column", owner=S, width=14),
-        Column("Value", owner=S, width=18),
+        Column(ExceptionColumns.OPENED, owner=S, format=D, width=12),
+        Column(ExceptionColumns.SEVERITY, owner=S, width=9),
+        Column(ExceptionColumns.TAB, owner=S, width=12),
+        Column(ExceptionColumns.ROW, owner=S, format=INT, width=6),
+        Column(ExceptionColumns.COLUMN, owner=S, width=14),
+        Column(ExceptionColumns.VALUE, owner=S, width=18),
         # Wrapped: a long message is read whole, not cut at the next column.
-        Column("Problem", owner=S, format=ColumnFormat.WRAPPED_TEXT, width=48),
-        Column("Fix", owner=S, format=ColumnFormat.WRAPPED_TEXT, width=48),
-        Column("Owner", owner=S, width=24),
-        Column("Status", width=12, choices=EXCEPTION_STATUSES),
+        Column(
+            ExceptionColumns.PROBLEM,
+            owner=S,
+            format=ColumnFormat.WRAPPED_TEXT,
+            width=48,
+        ),
+        Column(
+            ExceptionColumns.FIX, owner=S, format=ColumnFormat.WRAPPED_TEXT, width=48
+        ),
+        Column(ExceptionColumns.OWNER, owner=S, width=24),
+        Column(ExceptionColumns.STATUS, width=12, choices=EXCEPTION_STATUSES),
         # Not in DESIGN.md's list: where sheetbill records that the problem is gone, so
         # that the human-owned Status is never overwritten (docs/decisions.md).
-        Column("Closed", owner=S, format=D, width=12),
+        Column(ExceptionColumns.CLOSED, owner=S, format=D, width=12),
         # Not in DESIGN.md's list either: which row the problem is on, beyond its
         # number, so that an ignored problem never stands for another row's.
-        Column("Row Key", owner=S, width=12),
+        Column(ExceptionColumns.ROW_KEY, owner=S, width=12),
     ),
     is_output=True,
 )
@@ -316,12 +418,12 @@ LOG = TabSchema(
     (
         # The shop's wall-clock time (Settings Timezone); the zone and offset beside
         # it, since a cell holds no zone (docs/decisions.md).
-        Column("Time", owner=S, format=DT, width=17),
-        Column("Time Zone", owner=S, width=28),
-        Column("Run ID", owner=S, width=14),
-        Column("Action", owner=S, width=18),
-        Column("Invoice", owner=S, width=15),
-        Column("Detail", owner=S, width=60),
+        Column(LogColumns.TIME, owner=S, format=DT, width=17),
+        Column(LogColumns.TIME_ZONE, owner=S, width=28),
+        Column(LogColumns.RUN_ID, owner=S, width=14),
+        Column(LogColumns.ACTION, owner=S, width=18),
+        Column(LogColumns.INVOICE, owner=S, width=15),
+        Column(LogColumns.DETAIL, owner=S, width=60),
     ),
     is_output=True,
 )

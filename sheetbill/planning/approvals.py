@@ -18,6 +18,7 @@ row's Person or Invoice No changed after billing changes nothing.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sheetbill.domain.approvals import (
     APPROVED,
@@ -29,10 +30,11 @@ from sheetbill.domain.approvals import (
     AwaitingApproval,
     Recorded,
 )
-from sheetbill.domain.cells import CellValueError, parse_text, parse_yes_no, show
+from sheetbill.domain.cells import parse_text, show
 from sheetbill.domain.model import Invoice, Problem, Settings, Severity, TimeEntry
-from sheetbill.domain.schema import SETTINGS, map_columns
-from sheetbill.domain.sheet import SheetRow, Table
+from sheetbill.domain.schema import INVOICES, SETTINGS, InvoiceColumns, map_columns
+from sheetbill.domain.sheet import Table
+from sheetbill.tabs.invoices import InvoiceRow, read_invoices
 from sheetbill.tabs.rows import TabLayout
 from sheetbill.tabs.settings import setting_row
 from sheetbill.tabs.validation import BookData
@@ -181,107 +183,133 @@ def read_approvals(
     has awaiting approval, refused where they may not be taken; Void = yes on any
     drawn invoice, and Status cells a person changed (set back, with a warning)."""
     known = known or ApprovalState()
-    invoices = layouts.get("Invoices")
-    cols = dict(invoices.columns.positions) if invoices is not None else {}
-    rows_of: dict[str, list[SheetRow]] = {}
-    if invoices is not None and "Invoice No" in cols:
-        for sheet_row in invoices.table.rows:
-            number = parse_text(sheet_row.get(cols["Invoice No"]))
-            if number in known.recorded:
-                rows_of.setdefault(number, []).append(sheet_row)
-    tab = invoices.tab if invoices is not None else "Invoices"
-
-    def cell(row: SheetRow, column: str) -> str:
-        at = cols.get(column)
-        return "" if at is None else parse_text(row.get(at))
-
-    listed = {_name(n): n for n in settings.approvers}
-    approved: dict[str, tuple[int, str]] = {}
-    taken: dict[str, str] = {}
-    restored: dict[str, tuple[int, str]] = {}
-    adopted: dict[str, str] = {}
-    creators: dict[str, str] = {}
-    awaiting: set[str] = set()
-    problems: list[Problem] = []
+    layout = layouts.get(INVOICES.name)
+    shown, _ = read_invoices(layout)
+    rows_of: dict[str, list[InvoiceRow]] = {}
+    for row in shown:
+        if row.number in known.recorded:
+            rows_of.setdefault(row.number, []).append(row)
+    found = _Judged(
+        layout.tab if layout is not None else INVOICES.name,
+        {_name(n): n for n in settings.approvers},
+        known,
+    )
     for number, record in known.recorded.items():
-        rows = rows_of.get(number, [])
-        # Two rows showing one number: which is sheetbill's cannot be told
-        # (own_rows reports them); neither is read.
-        row = rows[0] if len(rows) == 1 else None
-        status = record.status
-        if status is None:
-            status = adopted_status([cell(r, "Status") for r in rows])
-            if row is not None:
-                adopted[number] = status
-        if status == AWAITING:
-            awaiting.add(number)
-        if row is None:
-            continue
-        customer = cell(row, "Customer ID") or None
-        void = _void_problem(number, status, row, cols, tab, customer)
-        if void is not None:
-            problems.append(void)
-        if status == APPROVED and not record.is_shown:
-            approved[number] = (row.number, record.approved_by)
-            creators[number] = record.created_by
-            continue
-        shown = cell(row, "Status")
-        if status == AWAITING:
-            approver = cell(row, "Approve")
-            why = _refusal(
-                number,
-                approver,
-                record.created_by,
-                listed,
-                known.workers.get(number, ()),
-                known.unknown.get(number, ()),
-            )
-            if why is not None:
-                problems.append(
-                    Problem(
-                        tab, row.number, "Approve", approver, *why, customer_id=customer
-                    )
-                )
-            elif approver and void is None:
-                # Recorded as Settings spell the name (the Log names who approved).
-                taken[number] = listed[_name(approver)]
-                approved[number] = (row.number, taken[number])
-                creators[number] = record.created_by
-                awaiting.discard(number)
-                continue
-        if "Status" in cols and shown.casefold() != SHOWN_STATUS[status]:
-            # A blank sheetbill cell is filled in silently (as PDF is): the row was
-            # put back by hand, or the column added.
-            restored[number] = (row.number, SHOWN_STATUS[status])
-            if shown:
-                problems.append(
-                    _status_changed(number, status, shown, row, tab, customer)
-                )
+        found.judge(number, record, rows_of.get(number, []))
+    approve_at = (
+        None if layout is None else layout.columns.positions.get(InvoiceColumns.APPROVE)
+    )
     waiting = tuple(
         AwaitingApproval(
             number,
-            rows_of[number][0].number,
-            cols.get("Approve"),
+            rows_of[number][0].row,
+            approve_at,
             may_approve(
                 settings,
                 known.workers.get(number, ()),
                 known.recorded[number].created_by,
             ),
         )
-        for number in sorted(awaiting)
+        for number in sorted(found.awaiting)
         if len(rows_of.get(number, [])) == 1
     )
     return Approvals(
-        approved,
-        frozenset(awaiting),
-        tuple(problems),
-        taken,
-        restored,
-        adopted,
-        creators,
+        found.approved,
+        frozenset(found.awaiting),
+        tuple(found.problems),
+        found.taken,
+        found.restored,
+        found.adopted,
+        found.creators,
         known.learned,
         waiting,
     )
+
+
+@dataclass(slots=True)
+class _Judged:
+    """What `read_approvals` has found so far, invoice by invoice."""
+
+    tab: str
+    # Approvers as Settings list them, by `_name`.
+    listed: Mapping[str, str]
+    known: ApprovalState
+    approved: dict[str, tuple[int, str]] = field(default_factory=dict)
+    taken: dict[str, str] = field(default_factory=dict)
+    restored: dict[str, tuple[int, str]] = field(default_factory=dict)
+    adopted: dict[str, str] = field(default_factory=dict)
+    creators: dict[str, str] = field(default_factory=dict)
+    awaiting: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+    def judge(self, number: str, record: Recorded, rows: Sequence[InvoiceRow]) -> None:
+        """One drawn invoice, by the rows of the Invoices tab that show its number."""
+        # Two rows showing one number: which is sheetbill's cannot be told
+        # (own_rows reports them); neither is read.
+        row = rows[0] if len(rows) == 1 else None
+        status = record.status
+        if status is None:
+            status = adopted_status([r.status or "" for r in rows])
+            if row is not None:
+                self.adopted[number] = status
+        if status == AWAITING:
+            self.awaiting.add(number)
+        if row is None:
+            return
+        customer = row.customer_id or None
+        void = _void_problem(number, status, row, self.tab, customer)
+        if void is not None:
+            self.problems.append(void)
+        if status == APPROVED and not record.is_shown:
+            self.approved[number] = (row.row, record.approved_by)
+            self.creators[number] = record.created_by
+            return
+        if status == AWAITING and self._take(number, record, row, void is None):
+            return
+        shown = row.status or ""
+        if row.status is not None and shown.casefold() != SHOWN_STATUS[status]:
+            # A blank sheetbill cell is filled in silently (as PDF is): the row was
+            # put back by hand, or the column added.
+            self.restored[number] = (row.row, SHOWN_STATUS[status])
+            if shown:
+                self.problems.append(
+                    _status_changed(number, status, shown, row, self.tab, customer)
+                )
+
+    def _take(
+        self, number: str, record: Recorded, row: InvoiceRow, is_voidless: bool
+    ) -> bool:
+        """Takes the approval in an awaiting invoice's Approve cell, or refuses it
+        (an Exceptions row on the cell); True when taken."""
+        approver = row.approve
+        why = _refusal(
+            number,
+            approver,
+            record.created_by,
+            self.listed,
+            self.known.workers.get(number, ()),
+            self.known.unknown.get(number, ()),
+        )
+        if why is not None:
+            self.problems.append(
+                Problem(
+                    self.tab,
+                    row.row,
+                    InvoiceColumns.APPROVE,
+                    approver,
+                    *why,
+                    customer_id=row.customer_id or None,
+                )
+            )
+            return False
+        if not approver or not is_voidless:
+            return False
+        # Recorded as Settings spell the name (the Log names who approved).
+        self.taken[number] = self.listed[_name(approver)]
+        self.approved[number] = (row.row, self.taken[number])
+        self.creators[number] = record.created_by
+        self.awaiting.discard(number)
+        return True
 
 
 def adopted_status(shown: Sequence[str]) -> str:
@@ -297,24 +325,19 @@ def adopted_status(shown: Sequence[str]) -> str:
 def _void_problem(
     number: str,
     status: str,
-    row: SheetRow,
-    cols: Mapping[str, int],
+    row: InvoiceRow,
     tab: str,
     customer: str | None,
 ) -> Problem | None:
     """Void is offered, but sheetbill does not void invoices yet (credit notes are a
     later step): Void = yes (or a value that is not yes or no) is an error, and an
     invoice awaiting approval is then not approved."""
-    at = cols.get("Void")
-    if at is None:
+    if row.void is False:
         return None
-    value = row.get(at)
-    try:
-        if not parse_yes_no(value):
-            return None
+    if row.void:
         said = f"{number} is marked Void"
-    except CellValueError:
-        said = f"Void of {number} is '{parse_text(value)}', not yes or no"
+    else:
+        said = f"Void of {number} is '{row.void_text}', not yes or no"
     if status == AWAITING:
         problem = (
             f"{said}, but sheetbill does not void invoices yet: nothing was voided. "
@@ -336,12 +359,23 @@ def _void_problem(
             "then write no in Void (or set this exception's Status to ignored)."
         )
     return Problem(
-        tab, row.number, "Void", parse_text(value), problem, fix, customer_id=customer
+        tab,
+        row.row,
+        InvoiceColumns.VOID,
+        row.void_text,
+        problem,
+        fix,
+        customer_id=customer,
     )
 
 
 def _status_changed(
-    number: str, status: str, shown: str, row: SheetRow, tab: str, customer: str | None
+    number: str,
+    status: str,
+    shown: str,
+    row: InvoiceRow,
+    tab: str,
+    customer: str | None,
 ) -> Problem:
     put = SHOWN_STATUS[status]
     fix = "Leave Status to sheetbill; keep your own notes in the Note column."
@@ -352,8 +386,8 @@ def _status_changed(
         )
     return Problem(
         tab,
-        row.number,
-        "Status",
+        row.row,
+        InvoiceColumns.STATUS,
         shown,
         f"Status of {number} was changed to '{shown}', but Status is sheetbill's "
         f"column: it is set back to '{put}', and nothing else changes.",

@@ -315,11 +315,50 @@ def plan_invoices(
         complete = entry.work_complete or entry.day
         if complete > completes.get(entry.customer_id, date.min):
             completes[entry.customer_id] = complete
+    items, next_row_id = _priced_items(
+        customers, entries, orders, settings, counters.last_row_id, reuse_row_ids
+    )
+    pattern = NumberPattern(settings.number_pattern)
+    series = pattern.series(today)
+    sequence = counters.last_sequence.get(series, 0)
+    invoices: list[Invoice] = []
+    for (customer_id, currency, _), group in sorted(items.items()):
+        if len(invoices) < len(reuse):
+            number = reuse[len(invoices)]
+        else:
+            sequence += 1
+            number = pattern.format(today, sequence)
+        invoices.append(
+            _invoice(
+                number,
+                customers[customer_id],
+                currency,
+                group,
+                settings=settings,
+                today=today,
+                work_complete=completes.get(customer_id),
+            )
+        )
+    after = dict(counters.last_sequence)
+    if invoices:
+        after[series] = sequence
+    return invoices, Counters(after, next_row_id)
+
+
+def _priced_items(
+    customers: Mapping[str, Customer],
+    entries: Sequence[TimeEntry],
+    orders: Sequence[Order],
+    settings: Settings,
+    last_row_id: int,
+    reuse_row_ids: Sequence[int],
+) -> tuple[dict[tuple[str, str, bool], list[PricedItem]], int]:
+    """The billed rows priced, with their Row IDs, per invoice (customer, currency
+    and whether outside the scope of VAT); and the last Row ID number drawn."""
     # Row IDs go out in sheet order, so a person reading the tab sees them rise.
     billed: list[TimeEntry | Order] = [*entries, *orders]
     billed.sort(key=attrgetter("source.tab", "source.row"))
-    next_row_id = counters.last_row_id
-    # Per customer, currency and whether the lines are outside the scope of VAT.
+    next_row_id = last_row_id
     items: dict[tuple[str, str, bool], list[PricedItem]] = {}
     time_item = _time_pricer(settings)
     # Per customer: its tax rate and category and the list its time items go to.
@@ -348,47 +387,42 @@ def plan_invoices(
             item = _order_item(thing, customer, settings, source)
             key = _invoice_key(customer, item.tax_category)
             items.setdefault(key, []).append(item)
-    pattern = NumberPattern(settings.number_pattern)
-    series = pattern.series(today)
-    sequence = counters.last_sequence.get(series, 0)
-    invoices: list[Invoice] = []
-    for (customer_id, currency, _), group in sorted(items.items()):
-        customer = customers[customer_id]
-        tax_mode = customer.tax_mode or settings.tax_mode
-        lines, rates = price_lines(
-            group, currency=currency, tax_mode=tax_mode, settings=settings
-        )
-        if len(invoices) < len(reuse):
-            number = reuse[len(invoices)]
-        else:
-            sequence += 1
-            number = pattern.format(today, sequence)
-        net = sum_amounts(li.net for li in lines)
-        tax = sum_amounts(li.tax for li in lines)
-        terms = (
-            customer.terms_days
-            if customer.terms_days is not None
-            else settings.terms_days
-        )
-        invoices.append(
-            Invoice(
-                number=number,
-                kind=InvoiceKind.INVOICE,
-                customer_id=customer_id,
-                customer_name=customer.name,
-                currency=currency,
-                issue_date=today,
-                due_date=today + timedelta(days=terms),
-                tax_mode=tax_mode,
-                lines=tuple(lines),
-                net=net,
-                tax=tax,
-                total=net + tax,
-                breakdown=tuple(rates),
-                work_complete=completes.get(customer_id),
-            )
-        )
-    after = dict(counters.last_sequence)
-    if invoices:
-        after[series] = sequence
-    return invoices, Counters(after, next_row_id)
+    return items, next_row_id
+
+
+def _invoice(
+    number: str,
+    customer: Customer,
+    currency: str,
+    group: Sequence[PricedItem],
+    *,
+    settings: Settings,
+    today: date,
+    work_complete: date | None,
+) -> Invoice:
+    """One invoice of a customer's priced items in one currency, issued today."""
+    tax_mode = customer.tax_mode or settings.tax_mode
+    lines, rates = price_lines(
+        group, currency=currency, tax_mode=tax_mode, settings=settings
+    )
+    net = sum_amounts(li.net for li in lines)
+    tax = sum_amounts(li.tax for li in lines)
+    terms = (
+        customer.terms_days if customer.terms_days is not None else settings.terms_days
+    )
+    return Invoice(
+        number=number,
+        kind=InvoiceKind.INVOICE,
+        customer_id=customer.customer_id,
+        customer_name=customer.name,
+        currency=currency,
+        issue_date=today,
+        due_date=today + timedelta(days=terms),
+        tax_mode=tax_mode,
+        lines=tuple(lines),
+        net=net,
+        tax=tax,
+        total=net + tax,
+        breakdown=tuple(rates),
+        work_complete=work_complete,
+    )

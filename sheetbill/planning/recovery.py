@@ -18,12 +18,16 @@ from sheetbill.domain.model import (
     Invoice,
     InvoiceKind,
     InvoiceLine,
+    Problem,
+    Severity,
     SourceRow,
 )
 from sheetbill.domain.numbering import NumberPattern, PatternError
+from sheetbill.domain.schema import BilledColumns, InvoiceLineColumns
 from sheetbill.domain.sheet import CellValue
 from sheetbill.planning.approvals import adopted_status, people_by_row_id
 from sheetbill.planning.invoices import breakdown
+from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
 from sheetbill.tabs.validation import BookData
 
@@ -151,6 +155,136 @@ def rows_billed_before(
         for place, print_ in open_rows.items()
         if (place[0], print_) in gone
     }
+
+
+@dataclass(frozen=True, slots=True)
+class PendingMatch:
+    """Where the rows of invoices pending from an interrupted run are now."""
+
+    # (tab, sheet row) -> the source row (with its Row ID) that row is.
+    located: Mapping[tuple[str, int], SourceRow]
+    # Source rows already marked in the sheet (Row ID present): nothing to write.
+    done: frozenset[str]
+    problems: tuple[Problem, ...]
+
+    @property
+    def consumed(self) -> frozenset[tuple[str, int]]:
+        return frozenset(self.located)
+
+
+def match_pending(data: BookData, pending: Sequence[Invoice]) -> PendingMatch:
+    """Find each pending invoice's rows: by Row ID, else by unchanged content.
+
+    The content fingerprint was taken when the invoice was planned; the row may have
+    moved since (a person inserted rows above it). A row whose content changed is
+    taken from its old position if that row is still unbilled, with a warning: billing
+    it twice would be worse. Rows found nowhere are reported, and the invoice is still
+    written: its number is drawn for good.
+    """
+    located: dict[tuple[str, int], SourceRow] = {}
+    done: set[str] = set()
+    ids_in_sheet = _row_ids_shown(data.layouts)
+    free = dict(data.open_rows)
+    unmatched: list[tuple[Invoice, SourceRow]] = []
+    for invoice in pending:
+        for source in invoice.sources:
+            if source.row_id in ids_in_sheet:
+                done.add(source.row_id)
+                continue
+            same = [
+                k
+                for k, fp in free.items()
+                if k[0] == source.tab and fp == source.fingerprint
+            ]
+            if not same:
+                unmatched.append((invoice, source))
+                continue
+            best = min(same, key=lambda k: (k[1] != source.row, abs(k[1] - source.row)))
+            located[best] = source
+            del free[best]
+    problems: list[Problem] = []
+    for invoice, source in unmatched:
+        place = (source.tab, source.row)
+        is_changed = place in free
+        if is_changed:
+            located[place] = source
+            del free[place]
+        problems.append(_pending_row_problem(invoice, source, is_changed=is_changed))
+    return PendingMatch(located, frozenset(done), tuple(problems))
+
+
+def _row_ids_shown(layouts: Mapping[str, TabLayout]) -> set[str]:
+    """Every text in the Row ID column of Time Log and Orders."""
+    found: set[str] = set()
+    for name in BILLED_TABS:
+        layout = layouts.get(name)
+        if layout and layout.columns.has(BilledColumns.ROW_ID):
+            position = layout.columns.positions[BilledColumns.ROW_ID]
+            found.update(parse_text(r.get(position)) for r in layout.table.rows)
+    return found
+
+
+def _pending_row_problem(
+    invoice: Invoice, source: SourceRow, *, is_changed: bool
+) -> Problem:
+    """A pending invoice's row found only at its old place with other content
+    (`is_changed`), or found nowhere."""
+    if is_changed:
+        problem = (
+            f"Row {source.row} was changed while it was being billed on "
+            f"{invoice.number}; the invoice shows it as it was before."
+        )
+    else:
+        problem = (
+            f"Row {source.row} was billed on {invoice.number}, but the run "
+            "was interrupted and the row is no longer in the tab as it was."
+        )
+    return Problem(
+        source.tab,
+        source.row,
+        "Row ID",
+        source.row_id,
+        problem,
+        f"Check {invoice.number} against the row; if they differ, correct the "
+        "invoice with a credit note.",
+        Severity.WARNING,
+        invoice.customer_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class OwedRows:
+    """The pending invoices (by number) whose rows in Invoices, and in Invoice Lines,
+    the interrupted run did not write: this run writes them."""
+
+    invoices: frozenset[str]
+    lines: frozenset[str]
+
+
+def rows_owed(
+    pending: Sequence[Invoice],
+    *,
+    invoice_rows: Sequence[InvoiceRow],
+    lines: TabLayout | None,
+) -> OwedRows:
+    """An interrupted run wrote a pending invoice's row where a row shows its number
+    and customer (its number alone where the tab has no Customer ID column), and its
+    lines where a row of Invoice Lines shows its number: a write is all or nothing.
+
+    A number alone may be a person's row: taking it for sheetbill's would lose the
+    pending invoice. A written invoice is never written again here: a row of it that
+    a person deleted is reported by `own_rows`, not re-created blindly.
+    """
+    shown = {(r.number, r.customer_id) for r in invoice_rows}
+    have_lines = _column(lines, InvoiceLineColumns.INVOICE_NO)
+    return OwedRows(
+        frozenset(
+            i.number
+            for i in pending
+            if (i.number, i.customer_id) not in shown and (i.number, None) not in shown
+        ),
+        frozenset(i.number for i in pending if i.number not in have_lines),
+    )
 
 
 def released_row_ids(unwritten: Sequence[Invoice]) -> list[int]:
@@ -388,29 +522,7 @@ def _invoice_of(
             return None
 
     issue = day("Issue Date") or date.min
-    invoice_lines = []
-    for index, (_, cells) in enumerate(lines.get(number, ()), start=1):
-        amounts = {c: _decimal(cells.get(c), locale) for c in _LINE_COLUMNS}
-        sources = tuple(
-            SourceRow(tab, row, row_id, fp)
-            for row_id in _row_ids_in(parse_text(cells.get("Source")))
-            if (found := by_row_id.get(row_id)) is not None
-            for tab, row, fp in (found,)
-        )
-        invoice_lines.append(
-            InvoiceLine(
-                line=int(_decimal(cells.get("Line"), locale)) or index,
-                description=parse_text(cells.get("Description")),
-                unit=parse_text(cells.get("Unit")),
-                sources=sources,
-                quantity=amounts["Quantity"],
-                unit_price=amounts["Unit Price"],
-                tax_rate=amounts["Tax Rate"],
-                net=amounts["Net"],
-                tax=amounts["Tax"],
-                total=amounts["Total"],
-            )
-        )
+    invoice_lines = _invoice_lines(lines.get(number, ()), by_row_id, locale)
     kind_text = read.text("Kind").lower()
     kind = InvoiceKind(kind_text) if kind_text in _KINDS else InvoiceKind.INVOICE
     customer_id = read.text("Customer ID")
@@ -432,6 +544,39 @@ def _invoice_of(
         work_complete=day("Work Complete"),
         created_by=read.text("Created By") or "sheetbill",
     )
+
+
+def _invoice_lines(
+    lines: Sequence[tuple[int, dict[str, CellValue]]],
+    by_row_id: Mapping[str, tuple[str, int, str]],
+    locale: str,
+) -> list[InvoiceLine]:
+    """An invoice's lines from its Invoice Lines rows, with the billed rows each
+    names in Source."""
+    invoice_lines = []
+    for index, (_, cells) in enumerate(lines, start=1):
+        amounts = {c: _decimal(cells.get(c), locale) for c in _LINE_COLUMNS}
+        sources = tuple(
+            SourceRow(tab, row, row_id, fp)
+            for row_id in _row_ids_in(parse_text(cells.get("Source")))
+            if (found := by_row_id.get(row_id)) is not None
+            for tab, row, fp in (found,)
+        )
+        invoice_lines.append(
+            InvoiceLine(
+                line=int(_decimal(cells.get("Line"), locale)) or index,
+                description=parse_text(cells.get("Description")),
+                unit=parse_text(cells.get("Unit")),
+                sources=sources,
+                quantity=amounts["Quantity"],
+                unit_price=amounts["Unit Price"],
+                tax_rate=amounts["Tax Rate"],
+                net=amounts["Net"],
+                tax=amounts["Tax"],
+                total=amounts["Total"],
+            )
+        )
+    return invoice_lines
 
 
 _KINDS = {k.value for k in InvoiceKind}
@@ -456,13 +601,17 @@ def _row_ids_in(text: str) -> list[str]:
 
 __all__ = [
     "BookMarks",
+    "OwedRows",
+    "PendingMatch",
     "Rebuilt",
     "latest_in_series",
     "marks_in_book",
+    "match_pending",
     "rebuild_from_book",
     "released_row_ids",
     "reusable_numbers",
     "rows_billed_before",
+    "rows_owed",
     "split_pending",
     "unknown_to_state",
 ]

@@ -1,19 +1,24 @@
-"""What a person's Status on an Exceptions row means to sheetbill (pure).
+"""The Exceptions tab read back as input: its open rows, with what a person's Status
+on each says, and the Row Key that tells which row of its tab a problem is on.
 
-"ignored" (or "acknowledged") on an open row sets its problem aside: the row stays
-listed, and is closed when the problem goes, but the problem no longer counts toward
-the exit code nor as open. Only the problem the person looked at: the same Tab, Row,
-Column, Problem and Value, on the same row of that tab (its Row Key: its Row ID and
-cells, not only its number). Once any of them differs, it is a new exception.
+Pure, and it changes nothing: keeping the tab in step with a run's problems is
+decided in `planning.exceptions` and written by `writeback.exceptions`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from sheetbill.domain.cells import clipped, parse_text
 from sheetbill.domain.model import Problem
+from sheetbill.domain.schema import (
+    INVOICE_LINES,
+    INVOICES,
+    ExceptionColumns,
+    InvoiceColumns,
+    InvoiceLineColumns,
+)
 from sheetbill.domain.sheet import CellValue, SheetRow
 from sheetbill.tabs.rows import TabLayout, fingerprint, fingerprint_cells
 
@@ -50,11 +55,14 @@ def shown_value(problem: Problem) -> str:
     return parse_text(clipped(problem.value, VALUE_CHARS))
 
 
-def open_rows(layout: TabLayout | None) -> list[ExceptionRow]:
-    """The open rows of the Exceptions tab; a row without a Problem is a person's
-    note, not an exception, and is left out."""
+def read_exceptions(
+    layout: TabLayout | None,
+) -> tuple[list[ExceptionRow], list[Problem]]:
+    """The open rows of the Exceptions tab, and the problems of reading them: none
+    so far, as any Status that does not set a problem aside leaves it open. A row
+    without a Problem is a person's note, not an exception, and is left out."""
     if layout is None:
-        return []
+        return [], []
     positions = layout.columns.positions
 
     def cell(row: SheetRow, column: str) -> str:
@@ -63,60 +71,35 @@ def open_rows(layout: TabLayout | None) -> list[ExceptionRow]:
 
     rows = []
     for sheet_row in layout.table.rows:
-        if cell(sheet_row, "Closed") or not cell(sheet_row, "Problem"):
+        if cell(sheet_row, ExceptionColumns.CLOSED) or not cell(
+            sheet_row, ExceptionColumns.PROBLEM
+        ):
             continue
         key = (
-            cell(sheet_row, "Tab"),
-            cell(sheet_row, "Row"),
-            cell(sheet_row, "Column"),
-            cell(sheet_row, "Problem"),
+            cell(sheet_row, ExceptionColumns.TAB),
+            cell(sheet_row, ExceptionColumns.ROW),
+            cell(sheet_row, ExceptionColumns.COLUMN),
+            cell(sheet_row, ExceptionColumns.PROBLEM),
         )
-        status = cell(sheet_row, "Status").casefold()
+        status = cell(sheet_row, ExceptionColumns.STATUS).casefold()
         rows.append(
             ExceptionRow(
                 sheet_row.number,
                 key,
-                cell(sheet_row, "Value"),
+                cell(sheet_row, ExceptionColumns.VALUE),
                 status in SET_ASIDE_STATUSES,
-                cell(sheet_row, "Row Key"),
+                cell(sheet_row, ExceptionColumns.ROW_KEY),
             )
         )
-    return rows
-
-
-def representatives(problems: Iterable[Problem]) -> dict[Key, Problem]:
-    """One problem per Exceptions row: the first of each key."""
-    current: dict[Key, Problem] = {}
-    for problem in problems:
-        current.setdefault(row_key(problem), problem)
-    return current
-
-
-def keys_set_aside(
-    current: dict[Key, Problem], rows: Sequence[ExceptionRow], row_keys: RowKeys
-) -> frozenset[Key]:
-    """Keys of current problems that an open row sets aside with the same Value, on
-    the same row (Row Key)."""
-    aside = {(r.key, r.value, r.row_key) for r in rows if r.is_set_aside}
-    return frozenset(
-        key
-        for key, problem in current.items()
-        if (key, shown_value(problem), row_keys.of(problem)) in aside
-    )
-
-
-def problems_set_aside(
-    problems: Sequence[Problem], layouts: Mapping[str, TabLayout]
-) -> tuple[Problem, ...]:
-    """The problems a person set aside in the Exceptions tab (Status "ignored")."""
-    rows = open_rows(layouts.get("Exceptions"))
-    keys = keys_set_aside(representatives(problems), rows, RowKeys(layouts))
-    return tuple(p for p in problems if row_key(p) in keys)
+    return rows, []
 
 
 # Cells that say which row of sheetbill's own tabs a problem is about: an invoice's
 # cells change as sheetbill and people work on it, its number does not.
-_NAMING_COLUMNS = {"Invoices": ("Invoice No",), "Invoice Lines": ("Invoice No", "Line")}
+_NAMING_COLUMNS = {
+    INVOICES.name: (InvoiceColumns.INVOICE_NO,),
+    INVOICE_LINES.name: (InvoiceLineColumns.INVOICE_NO, InvoiceLineColumns.LINE),
+}
 
 
 class RowKeys:

@@ -1,9 +1,10 @@
 """sheetbill's own rows in Invoices and Invoice Lines, as people left them.
 
 Pure. People delete, copy, retype and sort rows of these tabs. A run re-creates only
-what an interrupted run still owes (`writeplan`); everything else that went missing,
-or a number that now shows on two rows, becomes an Exceptions row here, so that no
-invoice disappears without a word and no link is written on a row that may be a copy.
+what an interrupted run still owes (`recovery.rows_owed`); everything else that went
+missing, or a number that now shows on two rows, becomes an Exceptions row here, so
+that no invoice disappears without a word and no link is written on a row that may be
+a copy.
 """
 
 from __future__ import annotations

@@ -45,10 +45,13 @@ from sheetbill.planning.approvals import (
     read_approvals,
     threshold_problems,
 )
+from sheetbill.planning.exceptions import problems_set_aside
 from sheetbill.planning.invoices import oversized_text, plan_invoices
 from sheetbill.planning.recovery import (
     ROW_ID,
+    PendingMatch,
     marks_in_book,
+    match_pending,
     released_row_ids,
     reusable_numbers,
     rows_billed_before,
@@ -64,7 +67,6 @@ from sheetbill.state.approvals import (
 )
 from sheetbill.state.database import StateDB, forget_if_empty, run_lock
 from sheetbill.tabs.e_invoices import e_invoice_gaps
-from sheetbill.tabs.exceptions import problems_set_aside
 from sheetbill.tabs.headers import with_absent_columns_named
 from sheetbill.tabs.legal import legal_check
 from sheetbill.tabs.own_rows import own_row_problems
@@ -83,7 +85,7 @@ from sheetbill.usecases.publish import (
     remove_own_files,
 )
 from sheetbill.usecases.results import CheckResult, RunResult
-from sheetbill.writeback.plan import PendingMatch, match_pending, plan_writes
+from sheetbill.writeback.plan import plan_writes
 
 # How often a run re-reads and re-plans when a person saved the workbook meanwhile.
 REPLAN_ATTEMPTS = 3

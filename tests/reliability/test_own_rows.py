@@ -28,13 +28,14 @@ from readback import calamine_rows
 from sheetbill.config import Config
 from sheetbill.domain.schema import EXCEPTIONS
 from sheetbill.errors import StateMismatchError, WorkbookWriteError
+from sheetbill.planning.recovery import PendingMatch
 from sheetbill.ports import Workbook
 from sheetbill.state.database import StateDB
 from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.rebuild_state import rebuild_state
 from sheetbill.usecases.run import RunResult, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
-from sheetbill.writeback.plan import PendingMatch, plan_writes
+from sheetbill.writeback.plan import plan_writes
 
 from helpers import (
     CUSTOMER_HEADERS,
