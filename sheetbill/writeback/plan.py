@@ -200,7 +200,7 @@ class TabWriter:
         positions, cells = self.positions, self.cells
         for column, value in values.items():
             if value is not None and (value.__class__ is not str or value):
-                cells.append(new_cell_write((row, positions[column], value, row_key)))
+                cells.append(new_cell_write(row, positions[column], value, row_key))
 
     def column_values(self, column: str) -> list[tuple[int, str]]:
         if self.layout is None or column not in self.layout.columns.positions:
@@ -375,8 +375,8 @@ def _bill_source_rows(
         )
         for row, source, number in sorted(rows, key=itemgetter(0)):
             row_id = source.row_id
-            cells.append(new_cell_write((row, number_at, number, row_id)))
-            cells.append(new_cell_write((row, row_id_at, row_id, row_id)))
+            cells.append(new_cell_write(row, number_at, number, row_id))
+            cells.append(new_cell_write(row, row_id_at, row_id, row_id))
         tabs[f"source:{tab}"] = writer
 
 
