@@ -24,7 +24,9 @@ SOURCE = SourceRow("Time Log", 7, "T-000001", "ab12")
 
 # Per record: its constructor, its fields in order, and a different value per field
 # (so that two swapped fields make a different record).
-RECORDS: list[tuple[type[Any], Callable[..., Any], tuple[str, ...], tuple[Any, ...]]] = [
+RECORDS: list[
+    tuple[type[Any], Callable[..., Any], tuple[str, ...], tuple[Any, ...]]
+] = [
     (
         CellWrite,
         new_cell_write,
