@@ -13,7 +13,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import NamedTuple
 
-from sheetbill.domain.money import Rounding
+from sheetbill.domain.money import Money, Rounding
 from sheetbill.domain.records import makes, new_record
 
 
@@ -98,14 +98,14 @@ class ApprovalThreshold:
     """Settings' Approval Threshold: per currency, the invoice total from which an
     invoice waits for approval. With no amounts, no invoice waits."""
 
-    # (ISO 4217 code, amount in that currency), as typed.
-    amounts: tuple[tuple[str, Decimal], ...] = ()
+    # At most one amount per currency, as typed.
+    amounts: tuple[Money, ...] = ()
 
-    def amount_in(self, currency: str) -> Decimal | None:
-        return next((a for c, a in self.amounts if c == currency), None)
+    def amount_in(self, currency: str) -> Money | None:
+        return next((a for a in self.amounts if a.currency == currency), None)
 
     def __str__(self) -> str:
-        return "; ".join(f"{amount:f} {code}" for code, amount in self.amounts)
+        return "; ".join(f"{a.amount:f} {a.currency}" for a in self.amounts)
 
 
 @dataclass(frozen=True, slots=True)

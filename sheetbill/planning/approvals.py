@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sheetbill.domain.cells import CellValueError, parse_text, parse_yes_no, show
 from sheetbill.domain.model import Invoice, Problem, Settings, Severity, TimeEntry
+from sheetbill.domain.money import Money
 from sheetbill.domain.schema import SETTINGS, map_columns
 from sheetbill.domain.sheet import SheetRow, Table
 from sheetbill.tabs.rows import TabLayout
@@ -44,7 +45,7 @@ def invoice_status(invoice: Invoice, settings: Settings) -> str:
     if not threshold.amounts:
         return "draft"
     amount = threshold.amount_in(invoice.currency)
-    if amount is None or invoice.total >= amount:
+    if amount is None or Money(invoice.total, invoice.currency) >= amount:
         return AWAITING
     return "draft"
 
