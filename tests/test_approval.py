@@ -36,6 +36,7 @@ from sheetbill.domain.model import (
     Settings,
     TaxMode,
 )
+from sheetbill.domain.money import Money
 from sheetbill.domain.schema import INVOICES
 from sheetbill.planning.approvals import invoice_status, read_approvals
 from sheetbill.tabs.validation import locate_tabs
@@ -383,7 +384,8 @@ def test_invoice_status_compares_only_amounts_in_the_invoice_currency(
 ):
     """Property: an invoice waits exactly when the threshold has amounts and its own
     currency's amount is missing or at most its total."""
-    settings = Settings(approval_threshold=ApprovalThreshold(tuple(threshold.items())))
+    amounts = tuple(Money(amount, code) for code, amount in threshold.items())
+    settings = Settings(approval_threshold=ApprovalThreshold(amounts))
     invoice = Invoice(
         number="INV-1",
         kind=InvoiceKind.INVOICE,

@@ -33,12 +33,12 @@ from sheetbill.cli import main
 from sheetbill.config import Config
 from sheetbill.errors import WorkbookWriteError
 from sheetbill.state.database import StateDB
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 
 from helpers import (
     SETTINGS_ROWS,
     TIME_HEADERS,
-    MemoryWorkbook,
     small_book,
     time_row,
     write_xlsx,

@@ -8,9 +8,10 @@ import pytest
 from sheetbill.config import Config
 from sheetbill.errors import RunInProgressError, WorkbookWriteError
 from sheetbill.state.database import StateDB
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 
-from helpers import MemoryWorkbook, small_book, time_row
+from helpers import small_book, time_row
 
 D = Decimal
 AS_OF = date(2026, 11, 2)

@@ -14,9 +14,10 @@ from hypothesis import strategies as st
 from readback import calamine_rows, zip_parts
 
 from sheetbill.cli import main
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.init import SETTINGS_ROWS_ADDED, plan_init
 
-from helpers import MemoryWorkbook, snapshot, write_xlsx
+from helpers import snapshot, write_xlsx
 
 D = Decimal
 USER_ROWS = [

@@ -46,6 +46,40 @@ def test_money_refuses_to_add_two_currencies():
         _ = Money(D(1), "EUR") + Money(D(1), "USD")
 
 
+@pytest.mark.parametrize(
+    "operation",
+    [
+        lambda a, b: a - b,
+        lambda a, b: a < b,
+        lambda a, b: a <= b,
+        lambda a, b: a > b,
+        lambda a, b: a >= b,
+    ],
+    ids=["-", "<", "<=", ">", ">="],
+)
+def test_money_refuses_to_subtract_or_compare_two_currencies(operation):
+    """100 EUR is neither more nor less than 90 USD: comparing them is a bug."""
+    with pytest.raises(CurrencyMismatchError, match=r"EUR \S+ USD"):
+        operation(Money(D(100), "EUR"), Money(D(90), "USD"))
+
+
+@given(
+    currency=CURRENCIES,
+    a=st.decimals(min_value=-(10**9), max_value=10**9, places=3),
+    b=st.decimals(min_value=-(10**9), max_value=10**9, places=3),
+)
+def test_money_in_one_currency_adds_and_compares_as_its_amounts(currency, a, b):
+    x, y = Money(a, currency), Money(b, currency)
+    assert x + y == Money(a + b, currency)
+    assert x - y == Money(a - b, currency)
+    assert (x < y, x <= y, x > y, x >= y) == (a < b, a <= b, a > b, a >= b)
+    assert x + Money.zero(currency) == x
+
+
+def test_money_of_two_currencies_is_never_equal():
+    assert Money(D(1), "EUR") != Money(D(1), "USD")
+
+
 @given(
     currency=CURRENCIES,
     amount=st.decimals(min_value=-(10**9), max_value=10**9, places=6, allow_nan=False),

@@ -23,6 +23,7 @@ from sheetbill.domain.cells import (
     parse_percent,
 )
 from sheetbill.domain.model import ApprovalThreshold
+from sheetbill.domain.money import Money
 from sheetbill.domain.number_words import (
     DAYS,
     HOURS,
@@ -242,7 +243,7 @@ def test_a_rate_reads_its_rows_currency_or_its_customers():
             "Approval Threshold",
             "5000 €",
             "approval_threshold",
-            ApprovalThreshold((("EUR", D(5000)),)),
+            ApprovalThreshold((Money(D(5000), "EUR"),)),
         ),
         ("Default Tax Rate", "19 %", "default_tax_rate", D(19)),
     ],

@@ -21,13 +21,13 @@ from readback import calamine_records
 from sheetbill.cli import main
 from sheetbill.config import Config
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import (
     SETTINGS_ROWS,
     TIME_HEADERS,
-    MemoryWorkbook,
     small_book,
     time_row,
     write_xlsx,

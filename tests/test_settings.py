@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetbill.domain.model import ApprovalThreshold, Severity
+from sheetbill.domain.money import Money
 from sheetbill.tabs.seller import seller_problems
 from sheetbill.tabs.settings import read_settings
 from sheetbill.tabs.validation import locate_tabs
@@ -138,7 +139,7 @@ def test_approval_threshold_reads_one_amount_per_currency(value, locale, amounts
     before or after its amount; entries are apart by ';' or line breaks."""
     settings, problems = threshold_of(value, ["Locale", locale])
     assert problems == []
-    found = dict(settings.approval_threshold.amounts)
+    found = {a.currency: a.amount for a in settings.approval_threshold.amounts}
     assert {c: found[c] for c in amounts} == amounts
 
 
@@ -150,7 +151,7 @@ def test_a_bare_threshold_is_in_the_default_currency_wherever_its_row_is():
             [["Approval Threshold", "4000000"], ["Default Currency", "JPY"]],
         )
     )
-    assert settings.approval_threshold.amounts == (("JPY", D(4000000)),)
+    assert settings.approval_threshold.amounts == (Money(D(4000000), "JPY"),)
 
 
 @pytest.mark.parametrize(
@@ -188,7 +189,9 @@ def test_an_approval_threshold_that_cannot_be_read_stops_invoicing(value, says):
 )
 def test_an_approval_threshold_as_shown_reads_back_the_same(amounts):
     """Property: what the starter and demo write (`str`) reads back as it was."""
-    written = str(ApprovalThreshold(tuple(amounts.items())))
+    written = str(ApprovalThreshold(tuple(Money(a, c) for c, a in amounts.items())))
     settings, problems = threshold_of(written)
     assert problems == []
-    assert dict(settings.approval_threshold.amounts) == amounts
+    assert {
+        a.currency: a.amount for a in settings.approval_threshold.amounts
+    } == amounts

@@ -13,9 +13,10 @@ import pytest
 from sheetbill.config import Config
 from sheetbill.domain.model import Severity
 from sheetbill.tabs.settings import INVOICE_SETTINGS, KEYS
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import RunResult, run_billing
 
-from helpers import MemoryWorkbook, small_book, time_row
+from helpers import small_book, time_row
 
 AS_OF = date(2026, 11, 3)
 DAY = date(2026, 11, 2)

@@ -19,9 +19,10 @@ from readback import calamine_records
 
 from sheetbill.config import Config
 from sheetbill.domain.shoptime import local_time, run_id_for, zone_label
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import check_workbook, run_billing
 
-from helpers import MemoryWorkbook, small_book, time_row
+from helpers import small_book, time_row
 
 D = Decimal
 _LABEL = re.compile(

@@ -62,22 +62,40 @@ class CurrencyMismatchError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Money:
-    """An amount in one currency; refuses arithmetic across currencies."""
+    """An amount in one currency (an ISO 4217 code). Adding, subtracting or comparing
+    amounts of two currencies raises: 100 EUR is neither more nor less than 90 USD.
+    Equal means same amount and same currency."""
 
     amount: Decimal
     currency: str
 
     def __add__(self, other: Money) -> Money:
-        self._check(other)
+        self._check(other, "+")
         return Money(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        self._check(other)
+        self._check(other, "-")
         return Money(self.amount - other.amount, self.currency)
 
-    def _check(self, other: Money) -> None:
+    def __lt__(self, other: Money) -> bool:
+        self._check(other, "<")
+        return self.amount < other.amount
+
+    def __le__(self, other: Money) -> bool:
+        self._check(other, "<=")
+        return self.amount <= other.amount
+
+    def __gt__(self, other: Money) -> bool:
+        self._check(other, ">")
+        return self.amount > other.amount
+
+    def __ge__(self, other: Money) -> bool:
+        self._check(other, ">=")
+        return self.amount >= other.amount
+
+    def _check(self, other: Money, operation: str) -> None:
         if other.currency != self.currency:
-            raise CurrencyMismatchError(f"{self.currency} + {other.currency}")
+            raise CurrencyMismatchError(f"{self.currency} {operation} {other.currency}")
 
     @classmethod
     def zero(cls, currency: str) -> Money:

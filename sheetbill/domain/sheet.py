@@ -8,13 +8,14 @@ backend only carries them out, and refuses when the workbook changed since it wa
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import NamedTuple
+
+from sheetbill.domain.records import makes, new_record
 
 # What a cell holds once it crossed the adapter boundary. Numbers are always Decimal
 # (never float), dates are `date`/`datetime`, times of day `time`. No library type.
@@ -152,11 +153,18 @@ class CellWrite(NamedTuple):
     row_key: str | None = None
 
 
-# `new_cell_write((row, column, value, row_key))` and `new_sheet_row((number, cells))`
-# make these records from all their fields in order: a NamedTuple's own constructor is
-# a Python function around tuple.__new__, which shows at a few hundred thousand.
-new_cell_write = functools.partial(tuple.__new__, CellWrite)
-new_sheet_row = functools.partial(tuple.__new__, SheetRow)
+@makes(CellWrite)
+def new_cell_write(
+    row: int, column: int, value: CellValue, row_key: str | None
+) -> CellWrite:
+    """A CellWrite, the fast way (see `sheetbill.domain.records`)."""
+    return new_record(CellWrite, (row, column, value, row_key))
+
+
+@makes(SheetRow)
+def new_sheet_row(number: int, cells: tuple[CellValue, ...]) -> SheetRow:
+    """A SheetRow, the fast way (see `sheetbill.domain.records`)."""
+    return new_record(SheetRow, (number, cells))
 
 
 @dataclass(frozen=True, slots=True)

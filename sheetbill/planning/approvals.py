@@ -32,6 +32,7 @@ from sheetbill.domain.approvals import (
 )
 from sheetbill.domain.cells import parse_text, show
 from sheetbill.domain.model import Invoice, Problem, Settings, Severity, TimeEntry
+from sheetbill.domain.money import Money
 from sheetbill.domain.schema import INVOICES, SETTINGS, InvoiceColumns, map_columns
 from sheetbill.domain.sheet import Table
 from sheetbill.tabs.invoices import InvoiceRow, read_invoices
@@ -48,7 +49,7 @@ def invoice_status(invoice: Invoice, settings: Settings) -> str:
     if not threshold.amounts:
         return "draft"
     amount = threshold.amount_in(invoice.currency)
-    if amount is None or invoice.total >= amount:
+    if amount is None or Money(invoice.total, invoice.currency) >= amount:
         return AWAITING
     return "draft"
 

@@ -45,6 +45,7 @@ from sheetbill.domain.money import (
 )
 from sheetbill.domain.numbering import NumberPattern
 from sheetbill.domain.quantities import billed_quantity, round_hours
+from sheetbill.domain.records import makes, new_record
 from sheetbill.domain.tax_category import LineTax, is_outside_scope, line_tax
 
 ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
@@ -64,6 +65,35 @@ class PricedItem(NamedTuple):
     sort_key: tuple[int, date, int]
     # The line's VAT category (`tax_category.line_tax`); None: 0 % and unexplained.
     tax_category: TaxCategory | None = None
+
+
+@makes(PricedItem)
+def new_priced_item(
+    group: tuple[str, ...],
+    description: str,
+    quantity: Decimal,
+    unit: str,
+    unit_price: Decimal,
+    tax_rate: Decimal,
+    source: SourceRow,
+    sort_key: tuple[int, date, int],
+    tax_category: TaxCategory | None,
+) -> PricedItem:
+    """A PricedItem, the fast way (see `sheetbill.domain.records`): one per entry."""
+    return new_record(
+        PricedItem,
+        (
+            group,
+            description,
+            quantity,
+            unit,
+            unit_price,
+            tax_rate,
+            source,
+            sort_key,
+            tax_category,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,26 +132,22 @@ def _time_pricer(settings: Settings) -> TimePricer:
             group, description = _line_of(by, entry.project, entry.day.isoformat())
         else:
             group, description = _line_of(by, entry.project, entry.activity)
-        return _new_item(
-            (
-                group,
-                description,
-                quantity,
-                rate.unit,
-                rate.rate,
-                tax.rate,
-                source,
-                (0, entry.day, source.row),
-                tax.category,
-            )
+        return new_priced_item(
+            group,
+            description,
+            quantity,
+            rate.unit,
+            rate.rate,
+            tax.rate,
+            source,
+            (0, entry.day, source.row),
+            tax.category,
         )
 
     return time_item
 
 
 _LINE_GROUPING_BY = {LineGrouping.PERSON: "person", LineGrouping.DAY: "day"}
-# As model.new_source_row: PricedItem from its fields in order, made once per entry.
-_new_item = functools.partial(tuple.__new__, PricedItem)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -379,7 +405,7 @@ def _priced_items(
             )
         old = thing.source
         row_id = f"{ROW_ID_PREFIX.get(old.tab, 'R-')}{row_number:06d}"
-        source = new_source_row((old.tab, old.row, row_id, old.fingerprint))
+        source = new_source_row(old.tab, old.row, row_id, old.fingerprint)
         if isinstance(thing, TimeEntry):
             target[1].append(time_item(thing, target[0], source))
         else:

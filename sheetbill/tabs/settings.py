@@ -38,7 +38,7 @@ from sheetbill.domain.model import (
     Severity,
     TaxMode,
 )
-from sheetbill.domain.money import Rounding, is_currency
+from sheetbill.domain.money import Money, Rounding, is_currency
 from sheetbill.domain.number_words import DAYS, money_words
 from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.schema import SETTINGS, map_columns, normalize_header
@@ -178,7 +178,7 @@ def _threshold(value: CellValue, locale: str, *, currency: str) -> object:
     thousands (25,000)."""
     if not isinstance(value, str):
         return ApprovalThreshold(
-            ((currency, _not_negative(parse_number(value, locale=locale))),)
+            (Money(_not_negative(parse_number(value, locale=locale)), currency),)
         )
     amounts: dict[str, Decimal] = {}
     for entry in re.split(r"[;\n]", value):
@@ -220,7 +220,7 @@ def _threshold(value: CellValue, locale: str, *, currency: str) -> object:
                 f"keep one amount in {code}",
             )
         amounts[code] = _not_negative(parse_number(number, locale=locale))
-    return ApprovalThreshold(tuple(amounts.items()))
+    return ApprovalThreshold(tuple(Money(a, code) for code, a in amounts.items()))
 
 
 def _not_negative(amount: Decimal) -> Decimal:

@@ -580,19 +580,17 @@ def _read_time_log(
             and rate is not None
         ):
             entries.append(
-                new_time_entry(  # fields in order
-                    (
-                        new_source_row(("Time Log", row.number, row_id, print_)),
-                        worked_on,
-                        person,
-                        customer.customer_id,
-                        project,
-                        activity,
-                        hours,
-                        description,
-                        work_complete,
-                        rate,
-                    )
+                new_time_entry(
+                    source=new_source_row("Time Log", row.number, row_id, print_),
+                    day=worked_on,
+                    person=person,
+                    customer_id=customer.customer_id,
+                    project=project,
+                    activity=activity,
+                    hours=hours,
+                    description=description,
+                    work_complete=work_complete,
+                    rate=rate,
                 )
             )
         else:

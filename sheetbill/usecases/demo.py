@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sheetbill.domain.model import ApprovalThreshold, LineGrouping, Settings, TaxMode
+from sheetbill.domain.money import Money
 from sheetbill.domain.schema import (
     ALL_TABS,
     CUSTOMERS,
@@ -58,7 +59,7 @@ DEMO_SETTINGS = replace(
     tax_mode=TaxMode.EXCLUSIVE,
     terms_days=14,
     approval_threshold=ApprovalThreshold(
-        (("EUR", D(25000)), ("USD", D(30000)), ("JPY", D(4000000)))
+        (Money(D(25000), "EUR"), Money(D(30000), "USD"), Money(D(4000000), "JPY"))
     ),
     approvers=("Maria Lopez",),
     billing_owner="billing@northwind.example",

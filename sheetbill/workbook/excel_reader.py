@@ -310,9 +310,7 @@ class _TableBuilder:
                 self.headers = tuple(header_text(v) for v in pad + cells)
                 continue
             found.append(
-                new_sheet_row(
-                    (number, tuple(pad + cells) if first_col else tuple(cells))
-                )
+                new_sheet_row(number, tuple(pad + cells) if first_col else tuple(cells))
             )
         self.last_row = max(self.last_row, end[0] + 1)
 

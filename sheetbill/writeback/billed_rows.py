@@ -46,7 +46,7 @@ def mark_billed_rows(
         )
         for row, source, number in sorted(rows, key=itemgetter(0)):
             row_id = source.row_id
-            cells.append(new_cell_write((row, number_at, number, row_id)))
-            cells.append(new_cell_write((row, row_id_at, row_id, row_id)))
+            cells.append(new_cell_write(row, number_at, number, row_id))
+            cells.append(new_cell_write(row, row_id_at, row_id, row_id))
         writers[tab] = writer
     return writers

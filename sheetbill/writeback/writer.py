@@ -85,7 +85,7 @@ class TabWriter:
         positions, cells = self.positions, self.cells
         for column, value in values.items():
             if value is not None and (value.__class__ is not str or value):
-                cells.append(new_cell_write((row, positions[column], value, row_key)))
+                cells.append(new_cell_write(row, positions[column], value, row_key))
 
     def formats(self) -> dict[int, ColumnFormat]:
         return {

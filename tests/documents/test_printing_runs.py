@@ -27,12 +27,12 @@ from sheetbill.config import Config
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.domain.waiting import WaitingRows, WaitReason
 from sheetbill.tabs.printable import UnprintableText
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
 from helpers import (
     SETTINGS_ROWS,
-    MemoryWorkbook,
     add_settings_rows,
     small_book,
     time_row,

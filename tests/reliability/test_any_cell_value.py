@@ -624,7 +624,9 @@ def test_an_unreadable_invoice_setting_stops_invoicing_never_bills_a_default(
     """A Default Tax Rate of #DIV/0! once billed 0 % VAT with only an exception row:
     a setting that changes what an invoice adds up to must be read, or no invoice
     is made (the exception says so); the next run after the fix bills as usual."""
-    from helpers import MemoryWorkbook, small_book, time_row
+    from sheetbill.testing import MemoryWorkbook
+
+    from helpers import small_book, time_row
 
     workbook = MemoryWorkbook(
         small_book(time_rows=[time_row(AS_OF, "Ann", "C1", Decimal(2))])

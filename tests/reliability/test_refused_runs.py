@@ -19,10 +19,11 @@ from sheetbill.errors import WorkbookLockedError, WorkbookWriteError
 from sheetbill.planning.invoices import MAX_CELL_TEXT
 from sheetbill.planning.recovery import _row_ids_in
 from sheetbill.state.database import StateDB
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
-from helpers import MemoryWorkbook, small_book, time_row
+from helpers import small_book, time_row
 
 D = Decimal
 LOCKED = "open-in-libreoffice"

@@ -11,9 +11,10 @@ from cli_runs import copy_case, drawn, one_line, sheetbill, state_of
 
 from sheetbill.config import Config
 from sheetbill.errors import DateError
+from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 
-from helpers import MemoryWorkbook, small_book, time_row
+from helpers import small_book, time_row
 
 D = __import__("decimal").Decimal
 

@@ -28,6 +28,7 @@ from sheetbill.domain.sheet import (
     Table,
     WorkbookChanges,
     header_text,
+    new_sheet_row,
 )
 from sheetbill.errors import (
     WorkbookChangedError,
@@ -337,7 +338,7 @@ def build_table(tab: str, values: Sequence[Sequence[Any]]) -> Table:
             header_row = number
             headers = tuple(header_text(c) for c in cells)
             continue
-        rows.append(SheetRow(number, cells))
+        rows.append(new_sheet_row(number, cells))
     return Table(
         tab=tab,
         header_row=header_row or 1,
