@@ -46,6 +46,7 @@ MAX_TERMS_DAYS = 3650
 MAX_CELL_TEXT = 32_767
 # Numbers shown in messages: plain up to this many digits, else with an exponent.
 _PLAIN_DIGITS = 30
+_PLAIN_LENGTH = 40
 
 YES = frozenset({"yes", "y", "true", "1", "x", "ja", "oui", "si", "sí", "✓", "✔"})
 NO = frozenset({"no", "n", "false", "0", "nein", "non", "-"})
@@ -160,8 +161,12 @@ def format_decimal_plain(value: Decimal) -> str:
     if value == value.to_integral_value():
         # Not quantize: that fails past 28 digits.
         text = format(value, "f")
-        return text.rstrip("0").rstrip(".") if "." in text else text
-    return format(value.normalize(), "f")
+        plain = text.rstrip("0").rstrip(".") if "." in text else text
+    else:
+        plain = format(value.normalize(), "f")
+    # Many significant digits far from the point (-5.83…E-30 with 31 digits) write out
+    # longer than a message can carry: those keep their exponent, every digit kept.
+    return plain if len(plain) <= _PLAIN_LENGTH else str(value)
 
 
 def checked_number(value: Decimal) -> Decimal:

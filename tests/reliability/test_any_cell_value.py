@@ -649,3 +649,21 @@ def test_an_unreadable_invoice_setting_stops_invoicing_never_bills_a_default(
         workbook, config, state_path=state, as_of=AS_OF, is_dry_run=False
     )
     assert [i.number for i in fixed.invoices] == ["INV-2026-0001"]
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (
+            Decimal("-5.832852589066592119700231559493E-30"),
+            "-5.832852589066592119700231559493E-30",
+        ),
+        (Decimal("0.000012"), "0.000012"),
+        (Decimal("123456789012345678901234567890"), "123456789012345678901234567890"),
+    ],
+)
+def test_show_writes_a_number_out_plainly_only_while_it_stays_short(
+    value: Decimal, shown: str
+) -> None:
+    """Found by hypothesis: 31 significant digits at 1E-30 wrote out as 63 characters."""
+    assert show(value) == shown
