@@ -182,8 +182,9 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sheetbill import views
     from sheetbill.config import find_config
+    from sheetbill.usecases.check import check_workbook
     from sheetbill.usecases.init import init_workbook
-    from sheetbill.usecases.run import check_workbook, run_billing
+    from sheetbill.usecases.run import run_billing
     from sheetbill.workbook import open_workbook
 
     if args.command == "init":

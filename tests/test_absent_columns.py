@@ -17,8 +17,8 @@ from sheetbill.cli import main
 from sheetbill.config import Config
 from sheetbill.domain.schema import CUSTOMERS, ORDERS, TIME_LOG, Owner
 from sheetbill.tabs.validation import validate_book
+from sheetbill.usecases.check import check_workbook
 from sheetbill.usecases.init import plan_init
-from sheetbill.usecases.run import check_workbook
 
 from helpers import SETTINGS_ROWS, MemoryWorkbook, snapshot, write_xlsx
 

@@ -335,6 +335,13 @@ def _invoice_key(
     return (customer.customer_id, customer.currency, is_outside_scope(category))
 
 
+def _service_period(items: Sequence[PricedItem]) -> tuple[date, date]:
+    """The first and last day of the work and orders an invoice bills (each item's
+    sort key holds its row's date)."""
+    days = [item.sort_key[1] for item in items]
+    return min(days), max(days)
+
+
 def plan_invoices(
     *,
     customers: Mapping[str, Customer],
@@ -430,6 +437,7 @@ def plan_invoices(
                 total=net + tax,
                 breakdown=tuple(rates),
                 work_complete=completes.get(customer_id),
+                service_period=_service_period(group),
             )
         )
     after = dict(counters.last_sequence)

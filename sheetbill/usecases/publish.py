@@ -1,7 +1,8 @@
 """Making each invoice's PDF during a run, and the link written into its PDF cell.
 
-A use-case helper of `billing`: renders what changed, uploads it when an uploader is
-given (Drive), records hashes and uploads, and turns failures into Exceptions rows.
+A use-case helper of `run` (its documents step): renders what changed, uploads it
+when an uploader is given (Drive), records hashes and uploads, and turns failures
+into Exceptions rows.
 
 A workbook writes only into a PDF folder that is its own (the folder's marker names
 its state database) and replaces only files it recorded writing there, byte for byte:
@@ -94,15 +95,6 @@ def company_logo(
     return logo, (problem,) if problem is not None else ()
 
 
-def _service_period(invoice: Invoice, data: BookData) -> tuple[date, date] | None:
-    """The first and last day of the work and orders billed: the date of supply
-    (one day) or the service period printed and put into e-invoices (BT-72-74)."""
-    rows = {(s.tab, s.row) for s in invoice.sources}
-    days = [e.day for e in data.time_entries if (e.source.tab, e.source.row) in rows]
-    days += [o.day for o in data.orders if (o.source.tab, o.source.row) in rows]
-    return (min(days), max(days)) if days else None
-
-
 def publish(
     state: StateDB,
     data: BookData,
@@ -122,8 +114,7 @@ def publish(
 
     With an `uploader`, the links are those of the uploaded files instead, and every
     PDF whose content hash differs from its last upload is uploaded (again). The
-    documents of the numbers in `drafts` (not yet approved) carry a DRAFT mark.
-    PDF whose content hash differs from its last upload is uploaded (again). `logo`
+    documents of the numbers in `drafts` (not yet approved) carry a DRAFT mark. `logo`
     is the checked Settings logo (`company_logo`), printed on every PDF made now.
     """
     from sheetbill.documents import (
@@ -175,8 +166,9 @@ def publish(
                 )
             )
             continue
-        # Rows already billed are not in `data`: a PDF made again keeps its period.
-        period = _service_period(invoice, data) or recorded_periods.get(invoice.number)
+        # An invoice recorded before invoices kept their period has the one its
+        # PDF showed.
+        period = invoice.service_period or recorded_periods.get(invoice.number)
         periods[invoice.number] = period
         documents.append(
             InvoiceDocument(
