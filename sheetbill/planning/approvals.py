@@ -247,107 +247,161 @@ def read_approvals(
     has awaiting approval, refused where they may not be taken; Void = yes on any
     drawn invoice, and Status cells a person changed (set back, with a warning)."""
     known = known or ApprovalState()
-    invoices = layouts.get("Invoices")
-    cols = dict(invoices.columns.positions) if invoices is not None else {}
+    sheet = _InvoicesTab.of(layouts.get("Invoices"))
     rows_of: dict[str, list[SheetRow]] = {}
-    if invoices is not None and "Invoice No" in cols:
-        for sheet_row in invoices.table.rows:
-            number = parse_text(sheet_row.get(cols["Invoice No"]))
+    if sheet.layout is not None and "Invoice No" in sheet.cols:
+        for sheet_row in sheet.layout.table.rows:
+            number = parse_text(sheet_row.get(sheet.cols["Invoice No"]))
             if number in known.recorded:
                 rows_of.setdefault(number, []).append(sheet_row)
-    tab = invoices.tab if invoices is not None else "Invoices"
-
-    def cell(row: SheetRow, column: str) -> str:
-        at = cols.get(column)
-        return "" if at is None else parse_text(row.get(at))
-
     listed = {_name(n): n for n in settings.approvers}
-    approved: dict[str, tuple[int, str]] = {}
-    taken: dict[str, str] = {}
-    restored: dict[str, tuple[int, str]] = {}
-    adopted: dict[str, str] = {}
-    creators: dict[str, str] = {}
-    awaiting: set[str] = set()
-    problems: list[Problem] = []
+    found = _Found()
     for number, record in known.recorded.items():
-        rows = rows_of.get(number, [])
-        # Two rows showing one number: which is sheetbill's cannot be told
-        # (own_rows reports them); neither is read.
-        row = rows[0] if len(rows) == 1 else None
-        status = record.status
-        if status is None:
-            status = adopted_status([cell(r, "Status") for r in rows])
-            if row is not None:
-                adopted[number] = status
-        if status == AWAITING:
-            awaiting.add(number)
-        if row is None:
-            continue
-        customer = cell(row, "Customer ID") or None
-        void = _void_problem(number, status, row, cols, tab, customer)
-        if void is not None:
-            problems.append(void)
-        if status == APPROVED and not record.is_shown:
-            approved[number] = (row.number, record.approved_by)
-            creators[number] = record.created_by
-            continue
-        shown = cell(row, "Status")
-        if status == AWAITING:
-            approver = cell(row, "Approve")
-            why = _refusal(
-                number,
-                approver,
-                record.created_by,
-                listed,
-                known.workers.get(number, ()),
-                known.unknown.get(number, ()),
-            )
-            if why is not None:
-                problems.append(
-                    Problem(
-                        tab, row.number, "Approve", approver, *why, customer_id=customer
-                    )
-                )
-            elif approver and void is None:
-                # Recorded as Settings spell the name (the Log names who approved).
-                taken[number] = listed[_name(approver)]
-                approved[number] = (row.number, taken[number])
-                creators[number] = record.created_by
-                awaiting.discard(number)
-                continue
-        if "Status" in cols and shown.casefold() != SHOWN_STATUS[status]:
-            # A blank sheetbill cell is filled in silently (as PDF is): the row was
-            # put back by hand, or the column added.
-            restored[number] = (row.number, SHOWN_STATUS[status])
-            if shown:
-                problems.append(
-                    _status_changed(number, status, shown, row, tab, customer)
-                )
+        _read_invoice(
+            number, record, rows_of.get(number, []), sheet, listed, known, found
+        )
     waiting = tuple(
         AwaitingApproval(
             number,
             rows_of[number][0].number,
-            cols.get("Approve"),
+            sheet.cols.get("Approve"),
             may_approve(
                 settings,
                 known.workers.get(number, ()),
                 known.recorded[number].created_by,
             ),
         )
-        for number in sorted(awaiting)
+        for number in sorted(found.awaiting)
         if len(rows_of.get(number, [])) == 1
     )
     return Approvals(
-        approved,
-        frozenset(awaiting),
-        tuple(problems),
-        taken,
-        restored,
-        adopted,
-        creators,
+        found.approved,
+        frozenset(found.awaiting),
+        tuple(found.problems),
+        found.taken,
+        found.restored,
+        found.adopted,
+        found.creators,
         known.learned,
         waiting,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _InvoicesTab:
+    """The Invoices tab as `read_approvals` reads it (the tab may be missing)."""
+
+    layout: TabLayout | None
+    cols: Mapping[str, int]
+    tab: str
+
+    @classmethod
+    def of(cls, layout: TabLayout | None) -> _InvoicesTab:
+        if layout is None:
+            return cls(None, {}, "Invoices")
+        return cls(layout, dict(layout.columns.positions), layout.tab)
+
+    def cell(self, row: SheetRow, column: str) -> str:
+        at = self.cols.get(column)
+        return "" if at is None else parse_text(row.get(at))
+
+
+@dataclass(slots=True)
+class _Found:
+    """What `read_approvals` gathers, invoice by invoice (see `Approvals`)."""
+
+    approved: dict[str, tuple[int, str]] = field(default_factory=dict)
+    taken: dict[str, str] = field(default_factory=dict)
+    restored: dict[str, tuple[int, str]] = field(default_factory=dict)
+    adopted: dict[str, str] = field(default_factory=dict)
+    creators: dict[str, str] = field(default_factory=dict)
+    awaiting: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def _read_invoice(
+    number: str,
+    record: Recorded,
+    rows: Sequence[SheetRow],
+    sheet: _InvoicesTab,
+    listed: Mapping[str, str],
+    known: ApprovalState,
+    found: _Found,
+) -> None:
+    """One drawn invoice's Status, Approve and Void cells, into `found`."""
+    # Two rows showing one number: which is sheetbill's cannot be told
+    # (own_rows reports them); neither is read.
+    row = rows[0] if len(rows) == 1 else None
+    status = record.status
+    if status is None:
+        status = adopted_status([sheet.cell(r, "Status") for r in rows])
+        if row is not None:
+            found.adopted[number] = status
+    if status == AWAITING:
+        found.awaiting.add(number)
+    if row is None:
+        return
+    customer = sheet.cell(row, "Customer ID") or None
+    void = _void_problem(number, status, row, sheet.cols, sheet.tab, customer)
+    if void is not None:
+        found.problems.append(void)
+    if status == APPROVED and not record.is_shown:
+        found.approved[number] = (row.number, record.approved_by)
+        found.creators[number] = record.created_by
+        return
+    shown = sheet.cell(row, "Status")
+    if status == AWAITING and _take_approval(
+        number, record, row, sheet, listed, known, found, is_void=void is not None
+    ):
+        return
+    if "Status" in sheet.cols and shown.casefold() != SHOWN_STATUS[status]:
+        # A blank sheetbill cell is filled in silently (as PDF is): the row was
+        # put back by hand, or the column added.
+        found.restored[number] = (row.number, SHOWN_STATUS[status])
+        if shown:
+            found.problems.append(
+                _status_changed(number, status, shown, row, sheet.tab, customer)
+            )
+
+
+def _take_approval(
+    number: str,
+    record: Recorded,
+    row: SheetRow,
+    sheet: _InvoicesTab,
+    listed: Mapping[str, str],
+    known: ApprovalState,
+    found: _Found,
+    *,
+    is_void: bool,
+) -> bool:
+    """Whether the approval in an awaiting invoice's Approve cell is taken; one that
+    may not be is an Exceptions row on that cell."""
+    approver = sheet.cell(row, "Approve")
+    why = _refusal(
+        number,
+        approver,
+        record.created_by,
+        listed,
+        known.workers.get(number, ()),
+        known.unknown.get(number, ()),
+    )
+    if why is not None:
+        customer = sheet.cell(row, "Customer ID") or None
+        found.problems.append(
+            Problem(
+                sheet.tab, row.number, "Approve", approver, *why, customer_id=customer
+            )
+        )
+        return False
+    if not approver or is_void:
+        return False
+    # Recorded as Settings spell the name (the Log names who approved).
+    found.taken[number] = listed[_name(approver)]
+    found.approved[number] = (row.number, found.taken[number])
+    found.creators[number] = record.created_by
+    found.awaiting.discard(number)
+    return True
 
 
 def adopted_status(shown: Sequence[str]) -> str:

@@ -361,16 +361,62 @@ def plan_invoices(
     rebuilding such a run leaves no gap. Also returns the counters after drawing,
     for the state database to record.
     """
+    items, last_row_id = _priced_items(
+        customers, entries, orders, settings, counters.last_row_id, reuse_row_ids
+    )
+    pattern = NumberPattern(settings.number_pattern)
+    series = pattern.series(today)
+    sequence = counters.last_sequence.get(series, 0)
+    completes = _work_complete(entries)
+    invoices: list[Invoice] = []
+    for (customer_id, currency, _), group in sorted(items.items()):
+        if len(invoices) < len(reuse):
+            number = reuse[len(invoices)]
+        else:
+            sequence += 1
+            number = pattern.format(today, sequence)
+        invoices.append(
+            _invoice(
+                number,
+                customer_id,
+                customers[customer_id],
+                currency,
+                group,
+                settings,
+                today,
+                completes.get(customer_id),
+            )
+        )
+    after = dict(counters.last_sequence)
+    if invoices:
+        after[series] = sequence
+    return invoices, Counters(after, last_row_id)
+
+
+def _work_complete(entries: Iterable[TimeEntry]) -> dict[str, date]:
+    """Per customer, the last day its billed work was complete."""
     completes: dict[str, date] = {}
     for entry in entries:
         complete = entry.work_complete or entry.day
         if complete > completes.get(entry.customer_id, date.min):
             completes[entry.customer_id] = complete
+    return completes
+
+
+def _priced_items(
+    customers: Mapping[str, Customer],
+    entries: Sequence[TimeEntry],
+    orders: Sequence[Order],
+    settings: Settings,
+    last_row_id: int,
+    reuse_row_ids: Sequence[int],
+) -> tuple[dict[tuple[str, str, bool], list[PricedItem]], int]:
+    """Each billed row as an item with its new Row ID, per customer, currency and
+    whether its lines are outside the scope of VAT; and the last Row ID drawn."""
     # Row IDs go out in sheet order, so a person reading the tab sees them rise.
     billed: list[TimeEntry | Order] = [*entries, *orders]
     billed.sort(key=attrgetter("source.tab", "source.row"))
-    next_row_id = counters.last_row_id
-    # Per customer, currency and whether the lines are outside the scope of VAT.
+    next_row_id = last_row_id
     items: dict[tuple[str, str, bool], list[PricedItem]] = {}
     time_item = _time_pricer(settings)
     # Per customer: its tax rate and category and the list its time items go to.
@@ -399,48 +445,42 @@ def plan_invoices(
             item = _order_item(thing, customer, settings, source)
             key = _invoice_key(customer, item.tax_category)
             items.setdefault(key, []).append(item)
-    pattern = NumberPattern(settings.number_pattern)
-    series = pattern.series(today)
-    sequence = counters.last_sequence.get(series, 0)
-    invoices: list[Invoice] = []
-    for (customer_id, currency, _), group in sorted(items.items()):
-        customer = customers[customer_id]
-        tax_mode = customer.tax_mode or settings.tax_mode
-        lines, rates = price_lines(
-            group, currency=currency, tax_mode=tax_mode, settings=settings
-        )
-        if len(invoices) < len(reuse):
-            number = reuse[len(invoices)]
-        else:
-            sequence += 1
-            number = pattern.format(today, sequence)
-        net = sum_amounts(li.net for li in lines)
-        tax = sum_amounts(li.tax for li in lines)
-        terms = (
-            customer.terms_days
-            if customer.terms_days is not None
-            else settings.terms_days
-        )
-        invoices.append(
-            Invoice(
-                number=number,
-                kind=InvoiceKind.INVOICE,
-                customer_id=customer_id,
-                customer_name=customer.name,
-                currency=currency,
-                issue_date=today,
-                due_date=today + timedelta(days=terms),
-                tax_mode=tax_mode,
-                lines=tuple(lines),
-                net=net,
-                tax=tax,
-                total=net + tax,
-                breakdown=tuple(rates),
-                work_complete=completes.get(customer_id),
-                service_period=_service_period(group),
-            )
-        )
-    after = dict(counters.last_sequence)
-    if invoices:
-        after[series] = sequence
-    return invoices, Counters(after, next_row_id)
+    return items, next_row_id
+
+
+def _invoice(
+    number: str,
+    customer_id: str,
+    customer: Customer,
+    currency: str,
+    group: Sequence[PricedItem],
+    settings: Settings,
+    today: date,
+    work_complete: date | None,
+) -> Invoice:
+    tax_mode = customer.tax_mode or settings.tax_mode
+    lines, rates = price_lines(
+        group, currency=currency, tax_mode=tax_mode, settings=settings
+    )
+    net = sum_amounts(li.net for li in lines)
+    tax = sum_amounts(li.tax for li in lines)
+    terms = (
+        customer.terms_days if customer.terms_days is not None else settings.terms_days
+    )
+    return Invoice(
+        number=number,
+        kind=InvoiceKind.INVOICE,
+        customer_id=customer_id,
+        customer_name=customer.name,
+        currency=currency,
+        issue_date=today,
+        due_date=today + timedelta(days=terms),
+        tax_mode=tax_mode,
+        lines=tuple(lines),
+        net=net,
+        tax=tax,
+        total=net + tax,
+        breakdown=tuple(rates),
+        work_complete=work_complete,
+        service_period=_service_period(group),
+    )

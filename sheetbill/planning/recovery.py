@@ -379,29 +379,7 @@ def _invoice_of(
             return None
 
     issue = day("Issue Date") or date.min
-    invoice_lines = []
-    for index, (_, cells) in enumerate(lines.get(number, ()), start=1):
-        amounts = {c: _decimal(cells.get(c), locale) for c in _LINE_COLUMNS}
-        sources = tuple(
-            SourceRow(tab, row, row_id, fp)
-            for row_id in _row_ids_in(parse_text(cells.get("Source")))
-            if (found := by_row_id.get(row_id)) is not None
-            for tab, row, fp in (found,)
-        )
-        invoice_lines.append(
-            InvoiceLine(
-                line=int(_decimal(cells.get("Line"), locale)) or index,
-                description=parse_text(cells.get("Description")),
-                unit=parse_text(cells.get("Unit")),
-                sources=sources,
-                quantity=amounts["Quantity"],
-                unit_price=amounts["Unit Price"],
-                tax_rate=amounts["Tax Rate"],
-                net=amounts["Net"],
-                tax=amounts["Tax"],
-                total=amounts["Total"],
-            )
-        )
+    invoice_lines = _invoice_lines(lines.get(number, ()), by_row_id, locale)
     kind_text = read.text("Kind").lower()
     kind = InvoiceKind(kind_text) if kind_text in _KINDS else InvoiceKind.INVOICE
     customer_id = read.text("Customer ID")
@@ -423,6 +401,38 @@ def _invoice_of(
         work_complete=day("Work Complete"),
         created_by=read.text("Created By") or "sheetbill",
     )
+
+
+def _invoice_lines(
+    lines: Iterable[tuple[int, dict[str, CellValue]]],
+    by_row_id: Mapping[str, tuple[str, int, str]],
+    locale: str,
+) -> list[InvoiceLine]:
+    """An invoice's lines as Invoice Lines shows them, with the rows they billed."""
+    invoice_lines = []
+    for index, (_, cells) in enumerate(lines, start=1):
+        amounts = {c: _decimal(cells.get(c), locale) for c in _LINE_COLUMNS}
+        sources = tuple(
+            SourceRow(tab, row, row_id, fp)
+            for row_id in _row_ids_in(parse_text(cells.get("Source")))
+            if (found := by_row_id.get(row_id)) is not None
+            for tab, row, fp in (found,)
+        )
+        invoice_lines.append(
+            InvoiceLine(
+                line=int(_decimal(cells.get("Line"), locale)) or index,
+                description=parse_text(cells.get("Description")),
+                unit=parse_text(cells.get("Unit")),
+                sources=sources,
+                quantity=amounts["Quantity"],
+                unit_price=amounts["Unit Price"],
+                tax_rate=amounts["Tax Rate"],
+                net=amounts["Net"],
+                tax=amounts["Tax"],
+                total=amounts["Total"],
+            )
+        )
+    return invoice_lines
 
 
 _KINDS = {k.value for k in InvoiceKind}
