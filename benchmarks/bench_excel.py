@@ -135,7 +135,7 @@ def openpyxl_load_save(path: Path, target: Path) -> None:
 def sheetbill_read_validate(path: Path) -> int:
     """What `sheetbill check` does: read the workbook and validate every row."""
     from sheetbill.config import Config
-    from sheetbill.usecases.run import check_workbook
+    from sheetbill.usecases.check import check_workbook
     from sheetbill.workbook.excel import ExcelWorkbook
 
     result = check_workbook(ExcelWorkbook(path), Config(), as_of=AS_OF, state_path=None)

@@ -182,8 +182,9 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     from sheetbill import views, wiring
     from sheetbill.config import find_config
+    from sheetbill.usecases.check import check_workbook
     from sheetbill.usecases.init import complete_workbook, init_workbook
-    from sheetbill.usecases.run import check_workbook, run_billing
+    from sheetbill.usecases.run import run_billing
 
     if args.command == "init":
         if args.google:

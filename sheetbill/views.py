@@ -21,7 +21,7 @@ from sheetbill.listings import print_invoice_list, print_problem_list
 from sheetbill.planning.invoices import ROW_ID_PREFIX
 from sheetbill.usecases.init import InitResult
 from sheetbill.usecases.rebuild_state import RebuildResult
-from sheetbill.usecases.run import CheckResult, RunResult
+from sheetbill.usecases.results import CheckResult, RunResult
 
 # The things `check` counts (CheckResult.counts, named as many), as one.
 ONE = {

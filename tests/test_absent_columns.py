@@ -18,8 +18,8 @@ from sheetbill.config import Config
 from sheetbill.domain.schema import CUSTOMERS, ORDERS, TIME_LOG, Owner
 from sheetbill.tabs.validation import validate_book
 from sheetbill.testing import MemoryWorkbook
+from sheetbill.usecases.check import check_workbook
 from sheetbill.usecases.init import plan_init
-from sheetbill.usecases.run import check_workbook
 
 from helpers import SETTINGS_ROWS, snapshot, write_xlsx
 

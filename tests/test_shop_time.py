@@ -20,7 +20,8 @@ from readback import calamine_records
 from sheetbill.config import Config
 from sheetbill.domain.shoptime import local_time, run_id_for, zone_label
 from sheetbill.testing import MemoryWorkbook
-from sheetbill.usecases.run import check_workbook, run_billing
+from sheetbill.usecases.check import check_workbook
+from sheetbill.usecases.run import run_billing
 
 from helpers import small_book, time_row
 

@@ -370,6 +370,10 @@ class Invoice:
     breakdown: tuple[TaxBreakdown, ...]
     work_complete: date | None
     created_by: str = "sheetbill"
+    # The first and last day of the work and orders billed: the date of supply (one
+    # day) or the service period printed and put into e-invoices (BT-72-74). Decided
+    # where the invoice is made; None when unknown (recorded before invoices kept it).
+    service_period: tuple[date, date] | None = None
 
     @property
     def sources(self) -> tuple[SourceRow, ...]:

@@ -451,4 +451,12 @@ def _invoice(
         total=net + tax,
         breakdown=tuple(rates),
         work_complete=work_complete,
+        service_period=_service_period(group),
     )
+
+
+def _service_period(items: Sequence[PricedItem]) -> tuple[date, date]:
+    """The first and last day of the work and orders an invoice bills (each item's
+    sort key holds its row's date)."""
+    days = [item.sort_key[1] for item in items]
+    return min(days), max(days)

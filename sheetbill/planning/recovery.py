@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
@@ -349,8 +349,6 @@ class Rebuilt:
     billed_rows: tuple[tuple[str, str, str, str], ...]
     # Rows that carry a Row ID but no Invoice No, or an Invoice No of no invoice.
     skipped: tuple[str, ...]
-    # The service period of each invoice with billed time rows, for its PDF.
-    periods: Mapping[str, tuple[date, date]]
     # The Person of each billed Time Log row, by Row ID.
     people: Mapping[str, str] = field(default_factory=dict)
     # Each invoice's approval as its Status shows it (`approval.adopted_status`).
@@ -394,8 +392,9 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         for row_id, tab, row, _, number in billed
         if number not in numbers_seen
     )
+    periods = _service_periods(data, billed)
     return Rebuilt(
-        tuple(invoices),
+        tuple(replace(i, service_period=periods.get(i.number)) for i in invoices),
         # Every number and Row ID the workbook shows, typed ones too: none is drawn
         # again after a rebuild.
         _counters(
@@ -405,7 +404,6 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         ),
         billed_rows,
         (*skipped, *skipped_more),
-        {n: p for n, p in _service_periods(data, billed).items() if n in numbers_seen},
         people_by_row_id(
             data.layouts.get("Time Log"),
             {r for r, tab, _, _, _ in billed if tab == "Time Log"},
@@ -547,12 +545,11 @@ def _invoice_of(
 
 
 def _invoice_lines(
-    lines: Sequence[tuple[int, dict[str, CellValue]]],
+    lines: Iterable[tuple[int, dict[str, CellValue]]],
     by_row_id: Mapping[str, tuple[str, int, str]],
     locale: str,
 ) -> list[InvoiceLine]:
-    """An invoice's lines from its Invoice Lines rows, with the billed rows each
-    names in Source."""
+    """An invoice's lines as Invoice Lines shows them, with the rows they billed."""
     invoice_lines = []
     for index, (_, cells) in enumerate(lines, start=1):
         amounts = {c: _decimal(cells.get(c), locale) for c in _LINE_COLUMNS}

@@ -122,6 +122,12 @@ def invoice_from_json(text: str) -> Invoice:
             date.fromisoformat(raw["work_complete"]) if raw["work_complete"] else None
         ),
         created_by=raw["created_by"],
+        # Absent from invoices recorded before invoices carried their period.
+        service_period=(
+            (date.fromisoformat(period[0]), date.fromisoformat(period[1]))
+            if (period := raw.get("service_period"))
+            else None
+        ),
     )
 
 

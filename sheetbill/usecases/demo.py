@@ -382,6 +382,98 @@ def _workdays(first: date, last: date) -> list[date]:
     return days
 
 
+# Billed once and wrong on purpose: each becomes a row in the Exceptions tab.
+TIME_LOG_MISTAKES: list[Row] = [
+    {
+        "Date": date(2026, 9, 14),
+        "Person": "Anna Becker",
+        "Customer ID": "C099",
+        "Project": "Unknown",
+        "Activity": "Design",
+        "Hours": D(3),
+        "Description": "Customer ID typed wrongly",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+    {
+        "Date": date(2026, 9, 15),
+        "Person": "Ben Okafor",
+        "Customer ID": "C001",
+        "Project": "Warehouse App",
+        "Activity": "Development",
+        "Hours": D(-2),
+        "Description": "Negative hours",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+    {
+        "Date": "31.02.2026",
+        "Person": "David Kim",
+        "Customer ID": "C002",
+        "Project": "Website Relaunch",
+        "Activity": "Development",
+        "Hours": D(4),
+        "Description": "A date that does not exist",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+    {
+        "Date": date(2026, 10, 6),
+        "Person": "Eva Novak",
+        "Customer ID": "C002",
+        "Project": "Autumn Campaign",
+        "Activity": "Copywriting",
+        "Hours": D(30),
+        "Description": "30 hours in one day",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+    {
+        "Date": date(2026, 10, 7),
+        "Customer ID": "C004",
+        "Project": "Investor Portal",
+        "Activity": "Development",
+        "Hours": D(5),
+        "Description": "Who did this?",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+    {
+        "Date": date(2026, 10, 8),
+        "Person": "Chloé Martin",
+        "Customer ID": "C010",
+        "Project": "Wrap-up",
+        "Activity": "Consulting",
+        "Hours": D(2),
+        "Description": "Customer is inactive",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+    {
+        "Date": date(2026, 10, 9),
+        "Person": "Eva Novak",
+        "Customer ID": "C005",
+        "Project": "Spring Catalogue",
+        "Activity": "Copywriting",
+        "Hours": D(3),
+        "Description": "Only a EUR rate exists for copywriting",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+    {
+        "Date": date(2026, 10, 12),
+        "Person": "Anna Becker",
+        "Customer ID": "C008",
+        "Project": "Shop Photos",
+        "Activity": "Photography",
+        "Hours": D(4),
+        "Description": "Two equally specific rates",
+        "Billable": "yes",
+        "Approved": "yes",
+    },
+]
+
+
 def time_log_rows(rng: random.Random) -> list[Row]:
     rows: list[Row] = []
     weights = [w for *_, w in WORK]
@@ -416,97 +508,7 @@ def time_log_rows(rng: random.Random) -> list[Row]:
             if activity != "Training" and day.day in (28, 29, 30, 31):
                 row["Work Complete"] = day
             rows.append(row)
-    # Billed once and wrong on purpose: each becomes a row in the Exceptions tab.
-    mistakes: list[Row] = [
-        {
-            "Date": date(2026, 9, 14),
-            "Person": "Anna Becker",
-            "Customer ID": "C099",
-            "Project": "Unknown",
-            "Activity": "Design",
-            "Hours": D(3),
-            "Description": "Customer ID typed wrongly",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-        {
-            "Date": date(2026, 9, 15),
-            "Person": "Ben Okafor",
-            "Customer ID": "C001",
-            "Project": "Warehouse App",
-            "Activity": "Development",
-            "Hours": D(-2),
-            "Description": "Negative hours",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-        {
-            "Date": "31.02.2026",
-            "Person": "David Kim",
-            "Customer ID": "C002",
-            "Project": "Website Relaunch",
-            "Activity": "Development",
-            "Hours": D(4),
-            "Description": "A date that does not exist",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-        {
-            "Date": date(2026, 10, 6),
-            "Person": "Eva Novak",
-            "Customer ID": "C002",
-            "Project": "Autumn Campaign",
-            "Activity": "Copywriting",
-            "Hours": D(30),
-            "Description": "30 hours in one day",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-        {
-            "Date": date(2026, 10, 7),
-            "Customer ID": "C004",
-            "Project": "Investor Portal",
-            "Activity": "Development",
-            "Hours": D(5),
-            "Description": "Who did this?",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-        {
-            "Date": date(2026, 10, 8),
-            "Person": "Chloé Martin",
-            "Customer ID": "C010",
-            "Project": "Wrap-up",
-            "Activity": "Consulting",
-            "Hours": D(2),
-            "Description": "Customer is inactive",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-        {
-            "Date": date(2026, 10, 9),
-            "Person": "Eva Novak",
-            "Customer ID": "C005",
-            "Project": "Spring Catalogue",
-            "Activity": "Copywriting",
-            "Hours": D(3),
-            "Description": "Only a EUR rate exists for copywriting",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-        {
-            "Date": date(2026, 10, 12),
-            "Person": "Anna Becker",
-            "Customer ID": "C008",
-            "Project": "Shop Photos",
-            "Activity": "Photography",
-            "Hours": D(4),
-            "Description": "Two equally specific rates",
-            "Billable": "yes",
-            "Approved": "yes",
-        },
-    ]
-    rows.extend(mistakes)
+    rows.extend(TIME_LOG_MISTAKES)
     rows.sort(
         key=lambda r: r["Date"] if isinstance(r["Date"], date) else date(2026, 9, 1)
     )
@@ -529,6 +531,81 @@ def time_log_rows(rng: random.Random) -> list[Row]:
     return rows
 
 
+# Bought for a customer once, some of them wrong on purpose.
+ONE_OFF_ORDER_ROWS: list[Row] = [
+    {
+        "Date": date(2026, 8, 20),
+        "Customer ID": "C002",
+        "Item": "Stock photos",
+        "Quantity": D(12),
+        "Unit Price": D("14.90"),
+        "Description": "Campaign images",
+    },
+    {
+        "Date": date(2026, 9, 3),
+        "Customer ID": "C002",
+        "Item": "Print run",
+        "Quantity": D(1),
+        "Unit Price": "1.234,50",
+        "Description": "Flyers, price typed as text in the German way",
+    },
+    {
+        "Date": date(2026, 9, 10),
+        "Customer ID": "C006",
+        "Item": "Font licence",
+        "Quantity": D(3),
+        "Unit Price": D(18000),
+    },
+    {
+        "Date": date(2026, 9, 24),
+        "Customer ID": "C007",
+        "Item": "Menu printing",
+        "Quantity": D(200),
+        "Unit Price": D("1.85"),
+        "Description": "Price incl. VAT",
+    },
+    {
+        "Date": date(2026, 10, 2),
+        "Customer ID": "C003",
+        "Item": "Cloud credits",
+        "Quantity": D(1),
+        "Unit Price": D(250),
+        "Tax Rate": D(0),
+    },
+    {
+        "Date": date(2026, 10, 15),
+        "Customer ID": "C009",
+        "Item": "Domain",
+        "Quantity": D(1),
+        "Unit Price": D(2400),
+        "Description": "ramenlab.example, 1 year",
+    },
+    {
+        "Date": date(2026, 10, 16),
+        "Customer ID": "C005",
+        "Item": "Photo shoot",
+        "Quantity": D(1),
+        "Description": "No price and no rate: an exception",
+    },
+    {
+        "Date": date(2026, 10, 20),
+        "Customer ID": "C002",
+        "Item": "Banner ads",
+        "Quantity": D(0),
+        "Unit Price": D(300),
+        "Description": "Quantity 0 by mistake",
+    },
+    {
+        "Date": date(2026, 10, 21),
+        "Customer ID": "C012",
+        "Item": "Printed brochures",
+        "Quantity": D(500),
+        "Unit Price": D("0.84"),
+        "Description": "Bürgerportal flyer, A5",
+    },
+]
+
+
 def order_rows() -> list[Row]:
     rows: list[Row] = []
     for month in (8, 9, 10):
@@ -548,78 +625,7 @@ def order_rows() -> list[Row]:
                 "Description": f"Portal + staging {month:02d}/2026",
             },
         ]
-    rows += [
-        {
-            "Date": date(2026, 8, 20),
-            "Customer ID": "C002",
-            "Item": "Stock photos",
-            "Quantity": D(12),
-            "Unit Price": D("14.90"),
-            "Description": "Campaign images",
-        },
-        {
-            "Date": date(2026, 9, 3),
-            "Customer ID": "C002",
-            "Item": "Print run",
-            "Quantity": D(1),
-            "Unit Price": "1.234,50",
-            "Description": "Flyers, price typed as text in the German way",
-        },
-        {
-            "Date": date(2026, 9, 10),
-            "Customer ID": "C006",
-            "Item": "Font licence",
-            "Quantity": D(3),
-            "Unit Price": D(18000),
-        },
-        {
-            "Date": date(2026, 9, 24),
-            "Customer ID": "C007",
-            "Item": "Menu printing",
-            "Quantity": D(200),
-            "Unit Price": D("1.85"),
-            "Description": "Price incl. VAT",
-        },
-        {
-            "Date": date(2026, 10, 2),
-            "Customer ID": "C003",
-            "Item": "Cloud credits",
-            "Quantity": D(1),
-            "Unit Price": D(250),
-            "Tax Rate": D(0),
-        },
-        {
-            "Date": date(2026, 10, 15),
-            "Customer ID": "C009",
-            "Item": "Domain",
-            "Quantity": D(1),
-            "Unit Price": D(2400),
-            "Description": "ramenlab.example, 1 year",
-        },
-        {
-            "Date": date(2026, 10, 16),
-            "Customer ID": "C005",
-            "Item": "Photo shoot",
-            "Quantity": D(1),
-            "Description": "No price and no rate: an exception",
-        },
-        {
-            "Date": date(2026, 10, 20),
-            "Customer ID": "C002",
-            "Item": "Banner ads",
-            "Quantity": D(0),
-            "Unit Price": D(300),
-            "Description": "Quantity 0 by mistake",
-        },
-        {
-            "Date": date(2026, 10, 21),
-            "Customer ID": "C012",
-            "Item": "Printed brochures",
-            "Quantity": D(500),
-            "Unit Price": D("0.84"),
-            "Description": "Bürgerportal flyer, A5",
-        },
-    ]
+    rows += ONE_OFF_ORDER_ROWS
     return rows
 
 

@@ -4,27 +4,21 @@ documents folder it could not write."""
 from __future__ import annotations
 
 import tempfile
-from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sheetbill.domain.model import Settings
 from sheetbill.errors import DateError, DocumentsFolderError
 from sheetbill.planning.recovery import latest_in_series
 from sheetbill.state.database import StateDB
+from sheetbill.usecases.moment import RunMoment
 
 
 def refuse_dates(
-    settings: Settings,
-    state: StateDB,
-    today: date,
-    now: datetime,
-    allow_future: bool,
+    settings: Settings, state: StateDB, moment: RunMoment, *, allow_future: bool
 ) -> None:
     """A real run's date goes forward only (EU VAT directive art. 226: numbers in
     sequence; an invoice dated before the one numbered ahead of it breaks that)."""
-    zone = settings.timezone
-    local_today = now.astimezone(ZoneInfo(zone)).date()
+    today, local_today, zone = moment.today, moment.local_today, moment.zone
     if today > local_today and not allow_future:
         raise DateError(
             f"--as-of {today} is after today ({local_today} in {zone}); a real run "

@@ -1,7 +1,8 @@
 """Making each invoice's PDF during a run, and the link written into its PDF cell.
 
-A use-case helper of `billing`: renders what changed, uploads it when an uploader is
-given (Drive), records hashes and uploads, and turns failures into Exceptions rows.
+A use-case helper of `run` (its documents step): renders what changed, uploads it
+when an uploader is given (Drive), records hashes and uploads, and turns failures
+into Exceptions rows.
 
 A workbook writes only into a PDF folder that is its own (the folder's marker names
 its state database) and replaces only files it recorded writing there, byte for byte:
@@ -94,15 +95,6 @@ def company_logo(
     return logo, (problem,) if problem is not None else ()
 
 
-def _service_period(invoice: Invoice, data: BookData) -> tuple[date, date] | None:
-    """The first and last day of the work and orders billed: the date of supply
-    (one day) or the service period printed and put into e-invoices (BT-72-74)."""
-    rows = {(s.tab, s.row) for s in invoice.sources}
-    days = [e.day for e in data.time_entries if (e.source.tab, e.source.row) in rows]
-    days += [o.day for o in data.orders if (o.source.tab, o.source.row) in rows]
-    return (min(days), max(days)) if days else None
-
-
 def publish(
     state: StateDB,
     data: BookData,
@@ -122,30 +114,76 @@ def publish(
 
     With an `uploader`, the links are those of the uploaded files instead, and every
     PDF whose content hash differs from its last upload is uploaded (again). The
-    documents of the numbers in `drafts` (not yet approved) carry a DRAFT mark.
-    PDF whose content hash differs from its last upload is uploaded (again). `logo`
+    documents of the numbers in `drafts` (not yet approved) carry a DRAFT mark. `logo`
     is the checked Settings logo (`company_logo`), printed on every PDF made now.
     """
-    from sheetbill.documents import (
-        DEFAULT_TEMPLATES,
-        InvoiceDocument,
-        pdf_path,
-        render_many,
-    )
-    from sheetbill.documents.files import folder_owner
+    job = _Publishing(state, data, config, folder, workbook_folder, run_id, now)
+    problems: list[Problem] = []
+    found = _what_to_make(job, invoices, problems)
+    documents, periods = _documents(job, found.wanted, problems, logo, drafts)
+    links: dict[str, str] = {}
+    rendered = 0
+    if documents:
+        progress(f"Making {counted(len(documents), 'PDF')}")
+        links, rendered = _render(job, documents, found, periods, problems)
+    if uploader is not None:
+        links, failed = _upload(
+            state, uploader, folder=folder, run_id=run_id, now=now, progress=progress
+        )
+        problems.extend(failed)
+    return Published(links, tuple(problems), rendered)
 
+
+@dataclass(frozen=True, slots=True)
+class _Publishing:
+    """What making one run's documents works with."""
+
+    state: StateDB
+    data: BookData
+    config: Config
+    folder: Path
+    workbook_folder: Path | None
+    run_id: str
+    now: datetime
+
+    def link(self, pdf: Path) -> str:
+        return pdf_link(
+            pdf,
+            workbook_folder=self.workbook_folder,
+            prefix=self.config.pdf_link_prefix,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _ToMake:
+    # Invoice number -> the invoice whose documents are made now.
+    wanted: Mapping[str, Invoice]
+    # Number -> content hash of each PDF made before.
+    made: Mapping[str, str]
+    # The files in the folder this state wrote, by name.
+    records: Mapping[str, FileRecord]
+    # Numbers whose PDF is there as this state wrote it.
+    intact: AbstractSet[str]
+
+
+def _what_to_make(
+    job: _Publishing, invoices: Sequence[Invoice], problems: list[Problem]
+) -> _ToMake:
+    """These invoices, and every drawn one whose PDF is not there as it was made."""
+    from sheetbill.documents.files import folder_owner, pdf_path
+
+    state, folder = job.state, job.folder
     wanted = {i.number: i for i in invoices}
     numbers = state.invoice_numbers()
-    problems: list[Problem] = []
     if wanted or numbers:
         _prepare(folder)
     other = folder_owner(folder, state.path) if wanted or numbers else None
     if other is not None:
-        problems.append(_taken_folder(folder, other, state.path, workbook_folder))
+        problems.append(_taken_folder(folder, other, state.path, job.workbook_folder))
         wanted = {}
         numbers = []
     made = state.document_hashes()
-    records = _own_files(state, folder, now) if numbers else {}
+    records = _own_files(state, folder, job.now) if numbers else {}
     intact = {
         number
         for number in numbers
@@ -154,95 +192,108 @@ def publish(
     # Never made (a broken template, a file in the way), gone or replaced since.
     missing = [n for n in numbers if n not in wanted and n not in intact]
     wanted.update({i.number: i for i in state.invoices(missing)})
+    return _ToMake(wanted, made, records, intact)
+
+
+def _documents(
+    job: _Publishing,
+    wanted: Mapping[str, Invoice],
+    problems: list[Problem],
+    logo: Logo | None,
+    drafts: AbstractSet[str],
+) -> tuple[list[InvoiceDocument], dict[str, tuple[date, date] | None]]:
+    """The document of each invoice whose customer is a valid row, and the service
+    period each shows."""
+    from sheetbill.documents import InvoiceDocument
+
     documents = []
-    recorded_periods = state.document_periods()
+    recorded_periods = job.state.document_periods()
     periods: dict[str, tuple[date, date] | None] = {}
     for invoice in wanted.values():
-        customer = data.customers.get(invoice.customer_id)
+        customer = job.data.customers.get(invoice.customer_id)
         if customer is None:
-            problems.append(
-                Problem(
-                    "Invoices",
-                    None,
-                    "PDF",
-                    invoice.number,
-                    f"The PDF of {invoice.number} was not made: customer "
-                    f"{invoice.customer_id} is not a valid row of Customers now.",
-                    "Fix the customer's row; the PDF is made on the next run.",
-                    # An error: the PDF was not made (the invoice is, as written).
-                    Severity.ERROR,
-                    invoice.customer_id,
-                )
-            )
+            problems.append(_no_customer(invoice))
             continue
-        # Rows already billed are not in `data`: a PDF made again keeps its period.
-        period = _service_period(invoice, data) or recorded_periods.get(invoice.number)
+        # An invoice recorded before invoices kept their period has the one its
+        # PDF showed.
+        period = invoice.service_period or recorded_periods.get(invoice.number)
         periods[invoice.number] = period
         documents.append(
             InvoiceDocument(
                 invoice,
-                data.settings,
+                job.data.settings,
                 customer,
                 period,
                 logo=logo,
                 is_draft=invoice.number in drafts,
             )
         )
-    links: dict[str, str] = {}
+    return documents, periods
+
+
+def _no_customer(invoice: Invoice) -> Problem:
+    return Problem(
+        "Invoices",
+        None,
+        "PDF",
+        invoice.number,
+        f"The PDF of {invoice.number} was not made: customer "
+        f"{invoice.customer_id} is not a valid row of Customers now.",
+        "Fix the customer's row; the PDF is made on the next run.",
+        # An error: the PDF was not made (the invoice is, as written).
+        Severity.ERROR,
+        invoice.customer_id,
+    )
+
+
+def _render(
+    job: _Publishing,
+    documents: Sequence[InvoiceDocument],
+    found: _ToMake,
+    periods: Mapping[str, tuple[date, date] | None],
+    problems: list[Problem],
+) -> tuple[dict[str, str], int]:
+    """Make the documents (recorded as intended first): the links of every PDF
+    there as this state made it, and how many were rendered now."""
+    from sheetbill.documents import DEFAULT_TEMPLATES, pdf_path, render_many
+
+    state, folder, data = job.state, job.folder, job.data
+    owned = {name: record.sha256 for name, record in found.records.items()}
+    owned.update(_left_by_a_stopped_run(state, folder, owned))
+    intended = _intend(state, documents, folder, owned, job.now)
+    results = render_many(
+        documents,
+        templates=job.config.templates or DEFAULT_TEMPLATES,
+        out_dir=folder,
+        previous=found.made,
+        owned=owned,
+    )
+    links = {number: job.link(pdf_path(number, folder)) for number in found.intact}
     done: list[tuple[str, str, str]] = []
     files: list[WrittenFile] = []
-    if documents:
-        progress(f"Making {counted(len(documents), 'PDF')}")
-        owned = {name: record.sha256 for name, record in records.items()}
-        owned.update(_left_by_a_stopped_run(state, folder, owned))
-        intended = _intend(state, documents, folder, owned, now)
-        results = render_many(
-            documents,
-            templates=config.templates or DEFAULT_TEMPLATES,
-            out_dir=folder,
-            previous=made,
-            owned=owned,
+    for result in results:
+        if result.foreign is not None:
+            links.pop(result.number, None)
+            problems.append(
+                _foreign_file(result.number, result.foreign, job.workbook_folder)
+            )
+            continue
+        if result.error is not None:
+            problems.extend(_not_made(result, found.wanted[result.number], data))
+            continue
+        links[result.number] = job.link(result.pdf)
+        if result.is_rendered:
+            done.append((result.number, result.content_hash, str(result.pdf)))
+            files.extend(
+                (result.number, name, _record(folder / name, sha))
+                for name, sha in result.files.items()
+            )
+    if done:
+        state.record_documents(
+            done, run_id=job.run_id, now=job.now, periods=periods, files=files
         )
-        links = {
-            number: pdf_link(
-                pdf_path(number, folder),
-                workbook_folder=workbook_folder,
-                prefix=config.pdf_link_prefix,
-            )
-            for number in intact
-        }
-        for result in results:
-            if result.foreign is not None:
-                links.pop(result.number, None)
-                problems.append(
-                    _foreign_file(result.number, result.foreign, workbook_folder)
-                )
-                continue
-            if result.error is not None:
-                problems.extend(_not_made(result, wanted[result.number], data))
-                continue
-            links[result.number] = pdf_link(
-                result.pdf,
-                workbook_folder=workbook_folder,
-                prefix=config.pdf_link_prefix,
-            )
-            if result.is_rendered:
-                done.append((result.number, result.content_hash, str(result.pdf)))
-                files.extend(
-                    (result.number, name, _record(folder / name, sha))
-                    for name, sha in result.files.items()
-                )
-        if done:
-            state.record_documents(
-                done, run_id=run_id, now=now, periods=periods, files=files
-            )
-        state.clear_file_intents(intended)
-    if uploader is not None:
-        links, failed = _upload(
-            state, uploader, folder=folder, run_id=run_id, now=now, progress=progress
-        )
-        problems.extend(failed)
-    return Published(links, tuple(problems), len(done))
+    state.clear_file_intents(intended)
+    return links, len(done)
 
 
 def _not_made(result: RenderResult, invoice: Invoice, data: BookData) -> list[Problem]:

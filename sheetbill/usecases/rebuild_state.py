@@ -21,8 +21,8 @@ from sheetbill.planning.recovery import rebuild_from_book
 from sheetbill.ports import Workbook
 from sheetbill.state.database import StateDB, run_lock
 from sheetbill.tabs.validation import validate_book
+from sheetbill.usecases.moment import today_for
 from sheetbill.usecases.publish import claim_documents
-from sheetbill.usecases.run import today_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,7 +55,7 @@ def rebuild_state(
     clock = now or (lambda: datetime.now(UTC))
     with run_lock(state_path, timeout=config.lock_timeout):
         snapshot = workbook.read()
-        today = today_for(snapshot, config, None)
+        today = today_for(snapshot, config, None, now=clock())
         data = validate_book(snapshot, today=today, billed={}, aliases=config.aliases)
         rebuilt = rebuild_from_book(data)
         moment = clock()
@@ -67,7 +67,11 @@ def rebuild_state(
                 rebuilt.counters,
                 run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
                 now=moment,
-                periods=rebuilt.periods,
+                periods={
+                    i.number: i.service_period
+                    for i in rebuilt.invoices
+                    if i.service_period is not None
+                },
                 people=rebuilt.people,
                 approvals=rebuilt.approvals,
             )

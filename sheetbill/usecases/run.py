@@ -1,226 +1,116 @@
-"""The use cases: check a workbook, run a billing cycle, set up a workbook.
+"""The `run` command: one billing cycle, as an ordered list of named steps.
 
-Each ties the adapters to the pure core: load → validate → plan → record intent → write
-→ record outcome. The CLI calls exactly one of these and prints what it returns.
+Each step is a pure `plan` (decided from the values the steps before it handed on)
+and an `apply` over the ports (workbook, state database, PDF folder), each returning
+the values for the next step and the problems it found, as beancount's loader runs
+its transformations. A dry run goes through the same steps: those that only read
+are applied, the others stop at their plan, which is then the prediction (the PDF
+links, the cells the write plan holds). The order is crash safety's: numbers are
+drawn before anything shows them, PDFs are made before the workbook links them, and
+invoices are marked written only once the workbook shows them.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
-from sheetbill.domain.approvals import Approvals, ApprovalState
-from sheetbill.domain.model import (
-    BilledRow,
-    Counters,
-    Invoice,
-    Order,
-    Problem,
-    Settings,
-    TimeEntry,
-)
-from sheetbill.domain.sheet import BookSnapshot
-from sheetbill.domain.shoptime import run_id_for
-from sheetbill.domain.waiting import WaitingRows, held_back, with_held
-from sheetbill.errors import (
-    SheetbillError,
-    StateMismatchError,
-    WorkbookChangedError,
-)
+from sheetbill.domain.model import Problem
+from sheetbill.errors import SheetbillError, WorkbookChangedError
 from sheetbill.garbage_collection import (
     cycle_collection_paused,
     frozen_objects_released,
 )
-from sheetbill.planning.approvals import (
-    approval_state,
-    awaiting_approval,
-    awaiting_numbers,
-    draft_numbers,
-    people_on,
-    read_approvals,
-    threshold_problems,
-)
-from sheetbill.planning.exceptions import problems_set_aside
-from sheetbill.planning.invoices import oversized_text, plan_invoices
-from sheetbill.planning.recovery import (
-    ROW_ID,
-    PendingMatch,
-    marks_in_book,
-    match_pending,
-    released_row_ids,
-    reusable_numbers,
-    rows_billed_before,
-    split_pending,
-    unknown_to_state,
-)
+from sheetbill.planning.approvals import awaiting_approval
 from sheetbill.ports import PdfUploader, Workbook
-from sheetbill.state.approvals import (
-    approval_records,
-    billed_time,
-    mark_approvals_shown,
-    record_run_approvals,
-)
 from sheetbill.state.database import StateDB, forget_if_empty, run_lock
-from sheetbill.tabs.e_invoices import e_invoice_gaps
-from sheetbill.tabs.headers import with_absent_columns_named
-from sheetbill.tabs.legal import legal_check
-from sheetbill.tabs.own_rows import own_row_problems
-from sheetbill.tabs.printable import UnprintableText, unprintable_cells
-from sheetbill.tabs.rows import TabLayout
-from sheetbill.tabs.seller import missing_seller_details, seller_problems
-from sheetbill.tabs.settings import INVOICE_SETTINGS, read_settings
-from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
-from sheetbill.usecases.guards import check_folder_writable, refuse_dates
-from sheetbill.usecases.publish import (
-    Published,
-    company_logo,
-    own_files_of,
-    predicted_links,
-    publish,
-    remove_own_files,
-)
-from sheetbill.usecases.results import CheckResult, RunResult
-from sheetbill.writeback.plan import plan_writes
+from sheetbill.usecases import run_steps as steps
+from sheetbill.usecases.moment import RunMoment, settings_of
+from sheetbill.usecases.results import RunResult
+from sheetbill.usecases.run_steps import Progress, RunPorts, RunValues
 
 # How often a run re-reads and re-plans when a person saved the workbook meanwhile.
 REPLAN_ATTEMPTS = 3
 
-Progress = Callable[[str], None]
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One named step of a run. A dry run applies only the steps that read."""
+
+    name: str
+    # Pure: what the step would do, as values handed on and problems found.
+    plan: Callable[[RunValues], steps.Outcome] | None = None
+    # Over the ports: what the step does, as values handed on and problems found.
+    apply: Callable[[RunValues, RunPorts], steps.Outcome] | None = None
+    is_read_only: bool = False
+    # What the progress line says while the step runs.
+    says: str = ""
+
+
+# Refusals a real run makes once, before it draws anything; a dry run makes none.
+GUARDS = (
+    Step("refuse dates", apply=steps.refuse_dates),
+    Step(
+        "check the workbook can be written",
+        apply=steps.check_writable,
+        says="Checking that the workbook can be written",
+    ),
+)
+
+# Gone through again, from a fresh read, when a person saved the workbook meanwhile.
+CYCLE = (
+    Step("read the state", apply=steps.read_state, is_read_only=True),
+    Step("validate", plan=steps.validate, says="Checking every row"),
+    Step("read approvals", apply=steps.read_recorded_approvals, is_read_only=True),
+    Step("find unprintable text", apply=steps.find_unprintable, is_read_only=True),
+    Step("plan invoices", plan=steps.plan_new_invoices, says="Planning invoices"),
+    Step("name absent columns", plan=steps.name_absent_columns),
+    Step("draw numbers", apply=steps.draw_numbers),
+    Step("record approvals", apply=steps.record_approvals),
+    Step("find the logo", apply=steps.find_logo, is_read_only=True),
+    Step("write documents", plan=steps.plan_documents, apply=steps.write_documents),
+    Step("plan writeback", plan=steps.plan_writeback),
+    Step("write the workbook", apply=steps.write_workbook),
+    Step("record written", apply=steps.record_written),
+)
+
+RUN_STEPS = (*GUARDS, *CYCLE)
+
+
+def run_steps(
+    chosen: Sequence[Step], values: RunValues, ports: RunPorts, *, is_dry_run: bool
+) -> RunValues:
+    """Each step's plan, then (in a real run, or when it only reads) its apply; the
+    problems each finds are added to the values in order."""
+    for step in chosen:
+        applies = step.apply is not None and (step.is_read_only or not is_dry_run)
+        if step.says and (step.plan is not None or applies):
+            ports.progress(step.says)
+        if step.plan is not None:
+            # The collector would re-scan the run's many long-lived objects.
+            with cycle_collection_paused():
+                values = _with_problems(*step.plan(values))
+        if step.apply is not None and applies:
+            if step.is_read_only:
+                with cycle_collection_paused():
+                    values = _with_problems(*step.apply(values, ports))
+            else:
+                values = _with_problems(*step.apply(values, ports))
+    return values
+
+
+def _with_problems(values: RunValues, problems: Sequence[Problem]) -> RunValues:
+    if not problems:
+        return values
+    return replace(values, problems=(*values.problems, *problems))
 
 
 def _quiet(step: str) -> None:
     return None
-
-
-def _settings_of(snapshot: BookSnapshot, config: Config) -> Settings:
-    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, _ = read_settings(settings_layout.table if settings_layout else None)
-    return settings
-
-
-def today_for(snapshot: BookSnapshot, config: Config, as_of: date | None) -> date:
-    """`--as-of`, else today in the workbook's Settings time zone."""
-    if as_of is not None:
-        return as_of
-    zone = _settings_of(snapshot, config).timezone
-    return datetime.now(ZoneInfo(zone)).date()
-
-
-@frozen_objects_released()
-def check_workbook(
-    workbook: Workbook, config: Config, *, as_of: date | None, state_path: Path | None
-) -> CheckResult:
-    """Validate only: nothing is written, not even the state database."""
-    snapshot = workbook.read()
-    today = today_for(snapshot, config, as_of)
-    billed: dict[str, BilledRow] = {}
-    counters, known = Counters({}, 0), list[str]()
-    approvals = ApprovalState()
-    if state_path is not None and state_path.exists():
-        with StateDB.for_reading(state_path) as state:
-            if state.has_tables():  # an emptied file is a state with nothing drawn
-                billed = state.billed_rows()
-                counters = state.counters()
-                known = [*state.invoice_numbers(), *state.withdrawn_numbers()]
-                time_log = locate_tabs(snapshot, config.aliases).get("Time Log")
-                approvals = known_approvals(state, time_log)
-    with cycle_collection_paused():
-        data = validate_book(
-            snapshot, today=today, billed=billed, aliases=config.aliases
-        )
-    unknown = unknown_to_state(
-        marks_in_book(data.layouts), counters, known, data.settings.number_pattern
-    )
-    path = getattr(workbook, "path", None)
-    _, logo_problems = company_logo(
-        data,
-        config,
-        workbook_folder=path.parent if isinstance(path, Path) else None,
-    )
-    unprintable = _unprintable(data, config)
-    legal = legal_check(data)
-    problems = (
-        *data.problems,
-        *_blocking_problems(data),
-        *logo_problems,
-        *unprintable.problems,
-        *([_unknown_problem(unknown, workbook.name)] if unknown else []),
-        *read_approvals(data.layouts, data.settings, approvals).problems,
-        *threshold_problems(data),
-        *legal.problems,
-    )
-    problems = tuple(with_absent_columns_named(problems, data.layouts))
-    counts = {
-        "customers": len(data.customers),
-        "rates": len(data.rates),
-        "billable time entries": len(data.time_entries),
-        "billable orders": len(data.orders),
-    }
-    waiting = data.waiting
-    if _is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
-        waiting = held_back(waiting, _valid_rows(data))
-    else:
-        rows: tuple[TimeEntry | Order, ...] = (*data.time_entries, *data.orders)
-        held = _held(unprintable.held(rows), legal.held(rows))
-        waiting = with_held(waiting, held)
-    ignored = problems_set_aside(problems, data.layouts)
-    return CheckResult(
-        workbook.name,
-        today,
-        tuple(problems),
-        counts,
-        waiting,
-        time_zone=data.settings.timezone,
-        ignored=ignored,
-    )
-
-
-def _held(*found: list[tuple[str, int]]) -> list[tuple[str, int]]:
-    """The rows held back by any exception, each once."""
-    return list(dict.fromkeys(row for rows in found for row in rows))
-
-
-def _valid_rows(data: BookData) -> list[tuple[str, int]]:
-    return [
-        (s.tab, s.row)
-        for s in (
-            *(e.source for e in data.time_entries),
-            *(o.source for o in data.orders),
-        )
-    ]
-
-
-def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
-    return Problem(
-        "Invoices",
-        None,
-        "Invoice No",
-        ", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""),
-        "The workbook shows invoice numbers or Row IDs that its state database "
-        "never drew (it is missing, empty, or another copy's): a run would stop.",
-        f"Put the right state database back, or run: sheetbill state rebuild {name}",
-    )
-
-
-def _blocking_problems(data: BookData) -> list[Problem]:
-    """The seller's missing name or address (no invoice goes out without them) and
-    the warning that invoices give no bank details. A Number Pattern that cannot make
-    numbers is refused where Settings are read (it is then unreadable)."""
-    return seller_problems(data.settings, data.layouts.get("Settings"))
-
-
-def _is_invoicing_blocked(settings: Settings) -> bool:
-    """No invoice is made while a setting every invoice needs cannot be read (Number
-    Pattern among them) or the seller's name or address is missing. Decided from the
-    settings themselves, never from a message's words."""
-    return bool(settings.unreadable & INVOICE_SETTINGS) or bool(
-        missing_seller_details(settings)
-    )
 
 
 @frozen_objects_released()
@@ -247,58 +137,28 @@ def run_billing(
     `pdf_drive_folder`, from `sheetbill.wiring.pdf_uploader`).
     """
     clock = now or (lambda: datetime.now(UTC))
-    # File-backed workbooks have a folder; PDF links are made relative to it.
-    path = getattr(workbook, "path", None)
-    started = clock()
-    token = secrets.token_hex(2)
-    run = _Run(
-        workbook,
-        config,
-        # In UTC until the workbook's Settings name the shop's time zone.
-        run_id=run_id_for(started, "UTC", token),
-        clock=clock,
-        progress=progress,
-        folder=config.pdf_folder_for(state_path),
-        workbook_folder=path.parent if isinstance(path, Path) else None,
-        uploader=uploader,
+    ports = RunPorts(workbook, None, uploader, clock, progress)
+    start = _Start(
+        config, state_path, as_of, clock(), secrets.token_hex(2), allow_future
     )
     if is_dry_run and not state_path.exists():
-        progress("Reading the workbook")
-        with cycle_collection_paused():
-            snapshot = workbook.read()
-            today = today_for(snapshot, config, as_of)
-            run = run.in_zone(snapshot, started, token)
-            return run.dry_result(
-                _plan(snapshot, config, None, today, progress, name=workbook.name)
-            )
+        values = start.read(ports)
+        done = run_steps(RUN_STEPS, values, ports, is_dry_run=True)
+        return _result(done, is_dry_run=True)
     progress("Waiting for other runs of this workbook")
     with run_lock(state_path, timeout=config.lock_timeout):
-        progress("Reading the workbook")
-        # One pause over reading and planning (each also pauses on its own, for
-        # other callers): the collector then sorts the run's objects away once.
-        with cycle_collection_paused():
-            snapshot = workbook.read()
-            today = today_for(snapshot, config, as_of)
-        run = run.in_zone(snapshot, started, token)
+        values = start.read(ports)
         # Opened only now, so an unreadable workbook leaves no state database; one
         # made by a run refused before it drew anything is removed again.
         existed = state_path.exists()
         try:
             with StateDB(state_path, is_locked=True) as state:
+                ports = replace(ports, state=state)
                 if is_dry_run:
-                    return run.dry_result(
-                        _plan(
-                            snapshot, config, state, today, progress, name=workbook.name
-                        )
-                    )
-                refuse_dates(
-                    _settings_of(snapshot, config), state, today, clock(), allow_future
-                )
-                progress("Checking that the workbook can be written")
-                workbook.check_writable()
-                if config.documents and not config.pdf_drive_folder:
-                    check_folder_writable(run.folder)
-                return run.write(state, snapshot, today)
+                    done = run_steps(RUN_STEPS, values, ports, is_dry_run=True)
+                    return _result(done, is_dry_run=True)
+                values = run_steps(GUARDS, values, ports, is_dry_run=False)
+                return _go_through(values, ports)
         except SheetbillError:
             if not existed:
                 forget_if_empty(state_path)
@@ -306,408 +166,93 @@ def run_billing(
 
 
 @dataclass(frozen=True, slots=True)
-class _Run:
-    """What one run's steps share: its adapters, id, clock and where PDFs go."""
+class _Start:
+    """What a run knows before it reads the workbook."""
 
-    workbook: Workbook
     config: Config
-    run_id: str
-    clock: Callable[[], datetime]
-    progress: Progress
-    folder: Path
-    workbook_folder: Path | None
-    uploader: PdfUploader | None
+    state_path: Path
+    as_of: date | None
+    # In UTC: the run's one reading of its clock, for its date and id.
+    started: datetime
+    token: str
+    allow_future: bool
 
-    def in_zone(self, snapshot: BookSnapshot, started: datetime, token: str) -> _Run:
-        """This run with its id in the shop's time zone, as the Log shows times."""
-        zone = _settings_of(snapshot, self.config).timezone
-        return replace(self, run_id=run_id_for(started, zone, token))
-
-    def dry_result(self, planned: Planned) -> RunResult:
-        """The plan as a result, with the PDF links a real run would write."""
-        links = _predicted(planned, self.config, self.folder, self.workbook_folder)
-        _, logo_problems = company_logo(
-            planned.data, self.config, workbook_folder=self.workbook_folder
+    def read(self, ports: RunPorts) -> RunValues:
+        """The workbook, its Settings (read once) and the run's moment from them."""
+        ports.progress("Reading the workbook")
+        # One pause over reading and planning (each also pauses on its own, for
+        # other callers): the collector then sorts the run's objects away once.
+        with cycle_collection_paused():
+            snapshot = ports.workbook.read()
+            settings = settings_of(snapshot, self.config)
+        moment = RunMoment.of(
+            self.started, settings.timezone, as_of=self.as_of, token=self.token
         )
-        return _result(
-            planned,
-            links,
-            logo_problems,
-            name=self.workbook.name,
-            run_id=self.run_id,
-            now=self.clock(),
-            is_dry_run=True,
-        )
-
-    def write(self, state: StateDB, snapshot: BookSnapshot, today: date) -> RunResult:
-        """Plan, record, publish, write; again from a fresh read (up to
-        REPLAN_ATTEMPTS times) when a person saved the workbook meanwhile."""
-        workbook, config, progress = self.workbook, self.config, self.progress
-        for attempt in range(REPLAN_ATTEMPTS):
-            if attempt:
-                progress("The workbook changed meanwhile: reading it again")
-                snapshot = workbook.read()
-            planned = _plan(
-                snapshot, config, state, today, progress, name=workbook.name
-            )
-            if planned.new or planned.withdrawn:
-                progress("Recording the new invoices")
-                withdrawn_files = own_files_of(state, planned.withdrawn)
-                state.record_pending(
-                    planned.new,
-                    after=planned.after,
-                    expected=planned.before,
-                    run_id=self.run_id,
-                    now=self.clock(),
-                    replaces=planned.replaces,
-                    withdrawn=planned.withdrawn,
-                    people=people_on(planned.new, planned.data.time_entries),
-                    awaiting=awaiting_numbers(planned.new, planned.data.settings),
-                )
-                remove_own_files(state, self.folder, withdrawn_files)
-            record_run_approvals(
-                state, planned.approvals, run_id=self.run_id, now=self.clock()
-            )
-            published = Published({}, (), 0)
-            logo, logo_problems = company_logo(
-                planned.data, config, workbook_folder=self.workbook_folder
-            )
-            if config.documents:
-                # An approved invoice's PDF is made again, without the DRAFT mark.
-                approved = state.invoices(list(planned.approvals.approved))
-                published = publish(
-                    state,
-                    planned.data,
-                    (*planned.pending, *planned.new, *approved),
-                    config,
-                    folder=self.folder,
-                    workbook_folder=self.workbook_folder,
-                    run_id=self.run_id,
-                    now=self.clock(),
-                    progress=progress,
-                    uploader=self.uploader,
-                    drafts=draft_numbers(
-                        (*planned.pending, *planned.new),
-                        planned.data.settings,
-                        planned.approvals,
-                    ),
-                    logo=logo,
-                )
-            result = _result(
-                planned,
-                published.links,
-                (*logo_problems, *published.problems),
-                name=workbook.name,
-                run_id=self.run_id,
-                now=self.clock(),
-                is_dry_run=False,
-            )
-            if not result.changes.is_empty:
-                progress("Writing the workbook")
-                try:
-                    workbook.apply(result.changes, expected_version=snapshot.version)
-                except WorkbookChangedError:
-                    continue
-            numbers = [i.number for i in (*result.recovered, *result.invoices)]
-            if numbers:
-                state.mark_written(numbers, run_id=self.run_id, now=self.clock())
-            mark_approvals_shown(state, planned.approvals.approved, now=self.clock())
-            return replace(
-                result,
-                is_written=not result.changes.is_empty,
-                replans=attempt,
-                pdfs_rendered=published.rendered,
-            )
-        raise WorkbookChangedError(
-            "the workbook keeps changing while sheetbill writes; nothing new was "
-            "written. Run again when nobody is saving it",
-            path=workbook.name,
+        # File-backed workbooks have a folder; PDF links are made relative to it.
+        path = getattr(ports.workbook, "path", None)
+        return RunValues(
+            self.config,
+            ports.workbook.name,
+            self.config.pdf_folder_for(self.state_path),
+            path.parent if isinstance(path, Path) else None,
+            snapshot,
+            settings,
+            moment,
+            now=moment.started,
+            allow_future=self.allow_future,
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Planned:
-    """The pure part of a run: validated book, invoices to write, counters."""
-
-    data: BookData
-    new: tuple[Invoice, ...]
-    # Pending invoices of an interrupted run that the workbook already shows.
-    pending: tuple[Invoice, ...]
-    match: PendingMatch
-    problems: tuple[Problem, ...]
-    before: Counters
-    after: Counters
-    today: date
-    # Numbers of never-written pending invoices that `new` takes again.
-    replaces: tuple[str, ...] = ()
-    # Never-written numbers no invoice can take, with the reason.
-    withdrawn: Mapping[str, str] = field(default_factory=dict)
-    approvals: Approvals = field(default_factory=Approvals)
-    waiting: tuple[WaitingRows, ...] = ()
-
-
-@cycle_collection_paused()
-def _plan(
-    snapshot: BookSnapshot,
-    config: Config,
-    state: StateDB | None,
-    today: date,
-    progress: Progress,
-    *,
-    name: str,
-) -> Planned:
-    progress("Checking every row")
-    layouts = locate_tabs(snapshot, config.aliases)
-    marks = marks_in_book(layouts)
-    billed = state.billed_rows() if state else {}
-    pending = state.pending_invoices() if state else []
-    counters = state.counters() if state else Counters({}, 0)
-    drawn_numbers = state.invoice_numbers() if state else []
-    known = [*drawn_numbers, *state.withdrawn_numbers()] if state else []
-    written, unwritten = split_pending(pending, marks)
-    released = {s.row_id for i in unwritten for s in i.sources}
-    if released:
-        billed = {k: v for k, v in billed.items() if k not in released}
-    data = validate_book(snapshot, today=today, billed=billed, aliases=config.aliases)
-    unknown = unknown_to_state(marks, counters, known, data.settings.number_pattern)
-    if unknown:
-        raise StateMismatchError(
-            [m for m in unknown if not ROW_ID.match(m)],
-            [m for m in unknown if ROW_ID.match(m)],
-            state_path=state.path if state else None,
-            workbook=name,
-        )
-    match = (
-        match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
-    )
-    recorded = known_approvals(
-        state,
-        data.layouts.get("Time Log"),
-        leave_out=[i.number for i in unwritten],
-    )
-    approvals = read_approvals(data.layouts, data.settings, recorded)
-    unprintable = _unprintable(data, config)
-    legal = legal_check(data)
-    problems = [
-        *data.problems,
-        *match.problems,
-        *_blocking_problems(data),
-        *approvals.problems,
-        *threshold_problems(data),
-        *legal.problems,
-        *unprintable.problems,
-    ]
-    again = rows_billed_before(
-        data.open_rows, billed, marks, (s.row_id for i in pending for s in i.sources)
-    )
-    problems += [_billed_before(place, record) for place, record in again.items()]
-    progress("Planning invoices")
-    new: list[Invoice] = []
-    after = counters
-    reuse, withdrawn = reusable_numbers(unwritten, data.settings.number_pattern, today)
-    if not _is_invoicing_blocked(data.settings) and not (unprintable.stops_invoicing):
-        consumed = match.consumed | again.keys()
-        entries: Sequence[TimeEntry] = data.time_entries
-        orders: Sequence[Order] = data.orders
-        if consumed:
-            entries = [
-                e for e in entries if (e.source.tab, e.source.row) not in consumed
-            ]
-            orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
-        rows: tuple[TimeEntry | Order, ...] = (*entries, *orders)
-        held = _held(unprintable.held(rows), legal.held(rows))
-        if held:
-            entries = legal.allowed(unprintable.printable(entries))
-            orders = legal.allowed(unprintable.printable(orders))
-        new, after, too_long = _plan_fitting(
-            data, entries, orders, today, counters, reuse, released_row_ids(unwritten)
-        )
-        problems.extend(too_long)
-        taken = {i.number for i in new}
-        withdrawn.extend(n for n in reuse if n not in taken)
-        waiting = with_held(data.waiting, held)
-    else:
-        # Nothing is planned: a stopped run's numbers wait, neither used nor withdrawn.
-        taken, reuse, withdrawn = set(), [], []
-        waiting = held_back(data.waiting, _valid_rows(data))
-    if state is not None:
-        drawn = {i.number for i in pending}
-        problems += own_row_problems(
-            data.layouts,
-            written=[n for n in drawn_numbers if n not in drawn],
-            pending={i.number for i in written},
-            new=list(taken),
-        )
-    return Planned(
-        data,
-        tuple(new),
-        tuple(written),
-        match,
-        tuple(with_absent_columns_named(problems, data.layouts)),
-        counters,
-        after,
-        today,
-        tuple(n for n in reuse if n in taken),
-        {n: _WITHDRAWN_REASON for n in withdrawn},
-        approvals,
-        waiting,
+def _go_through(values: RunValues, ports: RunPorts) -> RunResult:
+    """The cycle's steps, again from a fresh read (up to REPLAN_ATTEMPTS times) when
+    a person saved the workbook meanwhile."""
+    for attempt in range(REPLAN_ATTEMPTS):
+        if attempt:
+            ports.progress("The workbook changed meanwhile: reading it again")
+            values = replace(values, snapshot=ports.workbook.read())
+        try:
+            done = run_steps(CYCLE, values, ports, is_dry_run=False)
+        except steps.SavedMeanwhileError:
+            continue
+        return _result(done, is_dry_run=False, replans=attempt)
+    raise WorkbookChangedError(
+        "the workbook keeps changing while sheetbill writes; nothing new was "
+        "written. Run again when nobody is saving it",
+        path=ports.workbook.name,
     )
 
 
-def _unprintable(data: BookData, config: Config) -> UnprintableText:
-    """The cells no font of sheetbill can print, and the customers whose e-invoices
-    lack what their profile requires: both hold rows back before any number is
-    drawn. None when no PDFs (nor e-invoices) are made."""
-    if not config.documents:
-        return UnprintableText()
-    from sheetbill.documents.fonts import printable_characters
-
-    found = unprintable_cells(data, printable_characters())
-    gaps = e_invoice_gaps(data)
-    if not gaps.problems and not gaps.customers:
-        return found
-    return replace(
-        found,
-        problems=(*found.problems, *gaps.problems),
-        customers=found.customers | gaps.customers,
-    )
-
-
-def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:
-    return Problem(
-        place[0],
-        place[1],
-        "Invoice No",
-        "",
-        f"This row was billed on {record.invoice_no} as Row ID {record.row_id} (the "
-        "state database records it), but the workbook no longer shows that: it looks "
-        "older than its state (restored from a backup, or saved over by another "
-        "program). It is not billed again.",
-        f"Write {record.invoice_no} into Invoice No and {record.row_id} into Row ID, "
-        "or open the newest copy in .sheetbill-backups/. If it is new work that only "
-        "looks the same, change its Description.",
-    )
-
-
-_WITHDRAWN_REASON = (
-    "drawn by a run that stopped before the workbook showed it; the rows it was "
-    "for are no longer waiting, so no invoice has this number"
-)
-
-
-def _plan_fitting(
-    data: BookData,
-    entries: Sequence[TimeEntry],
-    orders: Sequence[Order],
-    today: date,
-    counters: Counters,
-    reuse: Sequence[str],
-    reuse_row_ids: Sequence[int],
-) -> tuple[list[Invoice], Counters, list[Problem]]:
-    """Invoices whose every cell fits the workbook; the customers of any that would
-    not are left out (an Exceptions row each) and the rest planned again, so no
-    number is drawn for an invoice that could never be written."""
-    problems: list[Problem] = []
-    while True:
-        new, after = plan_invoices(
-            customers=data.customers,
-            entries=entries,
-            orders=orders,
-            settings=data.settings,
-            today=today,
-            counters=counters,
-            reuse=reuse,
-            reuse_row_ids=reuse_row_ids,
-        )
-        too_long = [p for i in new if (p := oversized_text(i)) is not None]
-        if not too_long:
-            return new, after, problems
-        problems.extend(too_long)
-        out = {p.customer_id for p in too_long}
-        entries = [e for e in entries if e.customer_id not in out]
-        orders = [o for o in orders if o.customer_id not in out]
-
-
-def _predicted(
-    planned: Planned, config: Config, folder: Path, workbook_folder: Path | None
-) -> dict[str, str]:
-    # Drive links exist only once uploaded; a dry run uploads nothing.
-    if not config.documents or config.pdf_drive_folder:
-        return {}
-    return predicted_links(
-        (*planned.pending, *planned.new),
-        folder=folder,
-        workbook_folder=workbook_folder,
-        prefix=config.pdf_link_prefix,
-    )
-
-
-@cycle_collection_paused()
-def _result(
-    planned: Planned,
-    links: Mapping[str, str],
-    more: Sequence[Problem],
-    *,
-    name: str,
-    run_id: str,
-    now: datetime,
-    is_dry_run: bool,
-) -> RunResult:
-    problems = (*planned.problems, *more)
-    plan = plan_writes(
-        planned.data,
-        new=planned.new,
-        pending_invoices=planned.pending,
-        pending=planned.match,
-        problems=problems,
-        today=planned.today,
-        now=now,
-        run_id=run_id,
-        pdf_links=links,
-        withdrawn=planned.withdrawn,
-        approved=planned.approvals.approved,
-        restored=planned.approvals.restored,
-        creators=planned.approvals.created_by,
-    )
+def _result(values: RunValues, *, is_dry_run: bool, replans: int = 0) -> RunResult:
+    planned, writes = steps.need(values.planned), steps.need(values.writes)
+    settings = planned.data.settings
     return RunResult(
-        workbook=name,
-        today=planned.today,
-        run_id=run_id,
+        workbook=values.name,
+        today=values.moment.today,
+        run_id=values.moment.run_id,
         is_dry_run=is_dry_run,
         invoices=planned.new,
         recovered=planned.pending,
-        problems=problems,
-        changes=plan.changes,
-        exceptions_opened=plan.exceptions_opened,
-        exceptions_closed=plan.exceptions_closed,
+        problems=values.problems,
+        changes=writes.changes,
+        exceptions_opened=writes.exceptions_opened,
+        exceptions_closed=writes.exceptions_closed,
+        is_written=values.is_written,
+        replans=replans,
+        pdfs_rendered=values.rendered,
         withdrawn=tuple(planned.withdrawn),
         waiting=planned.waiting,
         approved={n: a for n, (_, a) in planned.approvals.approved.items()},
         awaiting_approval=awaiting_approval(
             planned.approvals,
             (*planned.pending, *planned.new),
-            rows=plan.invoice_rows,
-            column=plan.approve_column,
-            settings=planned.data.settings,
+            rows=writes.invoice_rows,
+            column=writes.approve_column,
+            settings=settings,
             entries=planned.data.time_entries,
         ),
-        time_zone=planned.data.settings.timezone,
-        ignored=plan.ignored,
+        time_zone=settings.timezone,
+        ignored=writes.ignored,
     )
 
 
-def known_approvals(
-    state: StateDB | None, time_log: TabLayout | None, *, leave_out: Iterable[str] = ()
-) -> ApprovalState:
-    """What `read_approvals` judges by: the state's records with the people on each
-    invoice (`approval_state`); `leave_out`: numbers planned again (drawn by
-    a run that never wrote them)."""
-    if state is None:
-        return ApprovalState()
-    records = approval_records(state)
-    for number in leave_out:
-        records.pop(number, None)
-    return approval_state(records, billed_time(state), time_log)
-
-
-__all__ = ["CheckResult", "RunResult", "check_workbook", "run_billing"]
+__all__ = ["CYCLE", "GUARDS", "RUN_STEPS", "RunResult", "Step", "run_billing"]

@@ -268,7 +268,8 @@ def test_run_a_document_that_cannot_be_built_fails_alone_and_is_made_once_fixed(
     the cell; the other invoices are made; fixed, the next run makes it, under the
     number it has, and draws none."""
     monkeypatch.setattr(
-        "sheetbill.usecases.run._unprintable", lambda data, config: UnprintableText()
+        "sheetbill.usecases.run_steps.unprintable_text",
+        lambda data, config: UnprintableText(),
     )
     book = _e_invoice_customers(tmp_path)
     assert main(["run", str(book), "--as-of", AS_OF]) == 1

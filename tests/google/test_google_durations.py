@@ -23,7 +23,8 @@ from paths import SHARED
 from sheetbill.config import Config
 from sheetbill.domain.sheet import SerialFormat
 from sheetbill.tabs.validation import validate_book
-from sheetbill.usecases.run import check_workbook, run_billing
+from sheetbill.usecases.check import check_workbook
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.google import ApiSession, GoogleWorkbook
 

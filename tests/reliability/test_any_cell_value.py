@@ -52,7 +52,8 @@ from sheetbill.domain.model import Problem
 from sheetbill.domain.schema import CUSTOMERS, ORDERS, RATES, TIME_LOG
 from sheetbill.errors import SheetbillError, WorkbookError
 from sheetbill.state.database import StateDB
-from sheetbill.usecases.run import check_workbook, run_billing
+from sheetbill.usecases.check import check_workbook
+from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.excel_reader import _read_sheet, plain_far_numbers
 
@@ -665,5 +666,6 @@ def test_an_unreadable_invoice_setting_stops_invoicing_never_bills_a_default(
 def test_show_writes_a_number_out_plainly_only_while_it_stays_short(
     value: Decimal, shown: str
 ) -> None:
-    """Found by hypothesis: 31 significant digits at 1E-30 wrote out as 63 characters."""
+    """Found by hypothesis: 31 significant digits at 1E-30 wrote out in 63
+    characters."""
     assert show(value) == shown

@@ -1,0 +1,158 @@
+"""The `check` command: every problem a run would report, and what it would hold back.
+
+Nothing is written, not even the state database: it is read, when there, only to
+judge rows billed before, numbers it never drew and approvals.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from sheetbill.config import Config
+from sheetbill.domain.approvals import ApprovalState
+from sheetbill.domain.model import BilledRow, Counters, Order, Problem, TimeEntry
+from sheetbill.domain.sheet import BookSnapshot
+from sheetbill.domain.waiting import WaitingRows, held_back, with_held
+from sheetbill.garbage_collection import (
+    cycle_collection_paused,
+    frozen_objects_released,
+)
+from sheetbill.planning.approvals import read_approvals, threshold_problems
+from sheetbill.planning.exceptions import problems_set_aside
+from sheetbill.planning.recovery import marks_in_book, unknown_to_state
+from sheetbill.ports import Workbook
+from sheetbill.state.database import StateDB
+from sheetbill.tabs.headers import with_absent_columns_named
+from sheetbill.tabs.legal import LegalCheck, legal_check
+from sheetbill.tabs.printable import UnprintableText
+from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
+from sheetbill.usecases.holds import (
+    blocking_problems,
+    held_rows,
+    is_invoicing_blocked,
+    unprintable_text,
+    valid_rows,
+)
+from sheetbill.usecases.moment import today_for
+from sheetbill.usecases.publish import company_logo
+from sheetbill.usecases.results import CheckResult
+from sheetbill.usecases.run_steps import known_approvals
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the state database knows that a check judges by (nothing without one)."""
+
+    billed: Mapping[str, BilledRow] = field(default_factory=dict)
+    counters: Counters = field(default_factory=lambda: Counters({}, 0))
+    # Every number it drew, withdrawn ones too.
+    numbers: tuple[str, ...] = ()
+    approvals: ApprovalState = field(default_factory=ApprovalState)
+
+
+@frozen_objects_released()
+def check_workbook(
+    workbook: Workbook, config: Config, *, as_of: date | None, state_path: Path | None
+) -> CheckResult:
+    """Validate only: nothing is written, not even the state database."""
+    snapshot = workbook.read()
+    today = today_for(snapshot, config, as_of, now=datetime.now(UTC))
+    known = _known(snapshot, config, state_path)
+    with cycle_collection_paused():
+        data = validate_book(
+            snapshot, today=today, billed=known.billed, aliases=config.aliases
+        )
+    path = getattr(workbook, "path", None)
+    _, logo_problems = company_logo(
+        data,
+        config,
+        workbook_folder=path.parent if isinstance(path, Path) else None,
+    )
+    unprintable = unprintable_text(data, config)
+    legal = legal_check(data)
+    problems = _problems(
+        data, known, unprintable, legal, logo_problems, name=workbook.name
+    )
+    counts = {
+        "customers": len(data.customers),
+        "rates": len(data.rates),
+        "billable time entries": len(data.time_entries),
+        "billable orders": len(data.orders),
+    }
+    return CheckResult(
+        workbook.name,
+        today,
+        problems,
+        counts,
+        _waiting(data, unprintable, legal),
+        time_zone=data.settings.timezone,
+        ignored=problems_set_aside(problems, data.layouts),
+    )
+
+
+def _known(snapshot: BookSnapshot, config: Config, state_path: Path | None) -> _Known:
+    if state_path is None or not state_path.exists():
+        return _Known()
+    with StateDB.for_reading(state_path) as state:
+        if not state.has_tables():  # an emptied file is a state with nothing drawn
+            return _Known()
+        time_log = locate_tabs(snapshot, config.aliases).get("Time Log")
+        return _Known(
+            state.billed_rows(),
+            state.counters(),
+            (*state.invoice_numbers(), *state.withdrawn_numbers()),
+            known_approvals(state, time_log),
+        )
+
+
+def _problems(
+    data: BookData,
+    known: _Known,
+    unprintable: UnprintableText,
+    legal: LegalCheck,
+    logo_problems: Sequence[Problem],
+    *,
+    name: str,
+) -> tuple[Problem, ...]:
+    unknown = unknown_to_state(
+        marks_in_book(data.layouts),
+        known.counters,
+        known.numbers,
+        data.settings.number_pattern,
+    )
+    problems = (
+        *data.problems,
+        *blocking_problems(data),
+        *logo_problems,
+        *unprintable.problems,
+        *([_unknown_problem(unknown, name)] if unknown else []),
+        *read_approvals(data.layouts, data.settings, known.approvals).problems,
+        *threshold_problems(data),
+        *legal.problems,
+    )
+    return tuple(with_absent_columns_named(problems, data.layouts))
+
+
+def _waiting(
+    data: BookData, unprintable: UnprintableText, legal: LegalCheck
+) -> tuple[WaitingRows, ...]:
+    """The rows a run would leave waiting, and why."""
+    if is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
+        return held_back(data.waiting, valid_rows(data))
+    rows: tuple[TimeEntry | Order, ...] = (*data.time_entries, *data.orders)
+    return with_held(data.waiting, held_rows(unprintable.held(rows), legal.held(rows)))
+
+
+def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
+    return Problem(
+        "Invoices",
+        None,
+        "Invoice No",
+        ", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""),
+        "The workbook shows invoice numbers or Row IDs that its state database "
+        "never drew (it is missing, empty, or another copy's): a run would stop.",
+        f"Put the right state database back, or run: sheetbill state rebuild {name}",
+    )

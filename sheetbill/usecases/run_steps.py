@@ -1,0 +1,606 @@
+"""The steps of a run (`run.RUN_STEPS` puts them in order) and the values they hand on.
+
+A `plan` takes the values and returns them with what it decided, plus the problems
+it found; it reads no port and no clock. An `apply` does the step's reading or
+writing over the ports and returns the same. Refusals (a date out of sequence, a
+workbook nobody may write, numbers this state never drew) are exceptions, as ever.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+from sheetbill.config import Config
+from sheetbill.domain.approvals import Approvals, ApprovalState
+from sheetbill.domain.model import (
+    BilledRow,
+    Counters,
+    Invoice,
+    Order,
+    Problem,
+    Settings,
+    TimeEntry,
+)
+from sheetbill.domain.sheet import BookSnapshot
+from sheetbill.domain.waiting import WaitingRows, held_back, with_held
+from sheetbill.errors import StateMismatchError, WorkbookChangedError
+from sheetbill.planning.approvals import (
+    approval_state,
+    awaiting_numbers,
+    draft_numbers,
+    people_on,
+    read_approvals,
+    threshold_problems,
+)
+from sheetbill.planning.invoices import oversized_text, plan_invoices
+from sheetbill.planning.recovery import (
+    ROW_ID,
+    BookMarks,
+    PendingMatch,
+    marks_in_book,
+    match_pending,
+    released_row_ids,
+    reusable_numbers,
+    rows_billed_before,
+    split_pending,
+    unknown_to_state,
+)
+from sheetbill.ports import PdfUploader, Workbook
+from sheetbill.state.approvals import (
+    approval_records,
+    billed_time,
+    mark_approvals_shown,
+    record_run_approvals,
+)
+from sheetbill.state.database import StateDB
+from sheetbill.tabs.headers import with_absent_columns_named
+from sheetbill.tabs.legal import LegalCheck, legal_check
+from sheetbill.tabs.own_rows import own_row_problems
+from sheetbill.tabs.printable import UnprintableText
+from sheetbill.tabs.rows import TabLayout
+from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
+from sheetbill.usecases import guards
+from sheetbill.usecases.holds import (
+    blocking_problems,
+    held_rows,
+    is_invoicing_blocked,
+    unprintable_text,
+    valid_rows,
+)
+from sheetbill.usecases.moment import RunMoment
+from sheetbill.usecases.publish import (
+    company_logo,
+    own_files_of,
+    predicted_links,
+    publish,
+    remove_own_files,
+)
+from sheetbill.writeback.plan import WritePlan, plan_writes
+
+if TYPE_CHECKING:
+    from sheetbill.documents.logo import Logo
+
+Progress = Callable[[str], None]
+T = TypeVar("T")
+
+
+class SavedMeanwhileError(Exception):
+    """A person saved the workbook between the run's reading and its writing: the
+    run plans again from a fresh read (`run.REPLAN_ATTEMPTS`). Never leaves a run."""
+
+
+def need(value: T | None) -> T:
+    """A value an earlier step hands on (the order of `run.RUN_STEPS` ensures it)."""
+    assert value is not None, "a run's steps are out of order"
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class RunPorts:
+    """What a run's steps read and write through, and where they report progress."""
+
+    workbook: Workbook
+    # None: a dry run of a workbook that has no state database yet.
+    state: StateDB | None
+    uploader: PdfUploader | None
+    # In UTC: when the state records what a run did (`RunMoment` holds its start).
+    clock: Callable[[], datetime]
+    progress: Progress
+
+
+@dataclass(frozen=True, slots=True)
+class StateFacts:
+    """What the state database has drawn and billed, as a run plans from it."""
+
+    billed: Mapping[str, BilledRow] = field(default_factory=dict)
+    pending: tuple[Invoice, ...] = ()
+    counters: Counters = field(default_factory=lambda: Counters({}, 0))
+    drawn: tuple[str, ...] = ()
+    withdrawn: tuple[str, ...] = ()
+    # None: there is no state database (a dry run before the first run).
+    path: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The validated book and where the pending invoices of a stopped run stand."""
+
+    data: BookData
+    marks: BookMarks
+    # The state's billed rows, less those of invoices never written.
+    billed: Mapping[str, BilledRow]
+    # Pending invoices the workbook shows (completed now) and never written (planned
+    # again from the rows as they are).
+    written: tuple[Invoice, ...]
+    unwritten: tuple[Invoice, ...]
+    match: PendingMatch
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """The invoices a run makes, and what it completes, withdraws and records."""
+
+    data: BookData
+    new: tuple[Invoice, ...]
+    # Pending invoices of an interrupted run that the workbook already shows.
+    pending: tuple[Invoice, ...]
+    match: PendingMatch
+    before: Counters
+    after: Counters
+    # Numbers of never-written pending invoices that `new` takes again.
+    replaces: tuple[str, ...] = ()
+    # Never-written numbers no invoice can take, with the reason.
+    withdrawn: Mapping[str, str] = field(default_factory=dict)
+    approvals: Approvals = field(default_factory=Approvals)
+    waiting: tuple[WaitingRows, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class RunValues:
+    """What the steps hand on to each other: read, decided, done."""
+
+    config: Config
+    name: str
+    # Where the PDFs go, and the workbook's own folder (links are relative to it).
+    folder: Path
+    workbook_folder: Path | None
+    snapshot: BookSnapshot
+    # As read with the moment (validation reads them again, with their problems).
+    settings: Settings
+    moment: RunMoment
+    # What the Log's rows say the run did them at: its start, then (in a real run)
+    # when its documents were made.
+    now: datetime
+    allow_future: bool = False
+    # Every problem found so far, in the order found.
+    problems: tuple[Problem, ...] = ()
+    facts: StateFacts = field(default_factory=StateFacts)
+    checked: Checked | None = None
+    recorded_approvals: ApprovalState = field(default_factory=ApprovalState)
+    unprintable: UnprintableText = field(default_factory=UnprintableText)
+    planned: Planned | None = None
+    logo: Logo | None = None
+    # Invoice number -> what its PDF cell says (predicted by the plan, then made).
+    links: Mapping[str, str] = field(default_factory=dict)
+    rendered: int = 0
+    writes: WritePlan | None = None
+    is_written: bool = False
+
+
+Outcome = tuple[RunValues, Sequence[Problem]]
+
+
+# -- guards (real runs only) -----------------------------------------------------
+
+
+def refuse_dates(values: RunValues, ports: RunPorts) -> Outcome:
+    guards.refuse_dates(
+        values.settings,
+        need(ports.state),
+        values.moment,
+        allow_future=values.allow_future,
+    )
+    return values, ()
+
+
+def check_writable(values: RunValues, ports: RunPorts) -> Outcome:
+    ports.workbook.check_writable()
+    if values.config.documents and not values.config.pdf_drive_folder:
+        guards.check_folder_writable(values.folder)
+    return values, ()
+
+
+# -- reading and planning ----------------------------------------------------------
+
+
+def read_state(values: RunValues, ports: RunPorts) -> Outcome:
+    state = ports.state
+    if state is None:
+        return replace(values, facts=StateFacts()), ()
+    facts = StateFacts(
+        state.billed_rows(),
+        tuple(state.pending_invoices()),
+        state.counters(),
+        tuple(state.invoice_numbers()),
+        tuple(state.withdrawn_numbers()),
+        state.path,
+    )
+    return replace(values, facts=facts), ()
+
+
+def validate(values: RunValues) -> Outcome:
+    """Every input row checked, against what the state billed and drew."""
+    facts, config = values.facts, values.config
+    marks = marks_in_book(locate_tabs(values.snapshot, config.aliases))
+    written, unwritten = split_pending(facts.pending, marks)
+    released = {s.row_id for i in unwritten for s in i.sources}
+    billed = facts.billed
+    if released:
+        billed = {k: v for k, v in billed.items() if k not in released}
+    data = validate_book(
+        values.snapshot,
+        today=values.moment.today,
+        billed=billed,
+        aliases=config.aliases,
+    )
+    unknown = unknown_to_state(
+        marks,
+        facts.counters,
+        (*facts.drawn, *facts.withdrawn),
+        data.settings.number_pattern,
+    )
+    if unknown:
+        raise StateMismatchError(
+            [m for m in unknown if not ROW_ID.match(m)],
+            [m for m in unknown if ROW_ID.match(m)],
+            state_path=facts.path,
+            workbook=values.name,
+        )
+    match = (
+        match_pending(data, written) if written else PendingMatch({}, frozenset(), ())
+    )
+    checked = Checked(data, marks, billed, tuple(written), tuple(unwritten), match)
+    return replace(values, checked=checked), (*data.problems, *match.problems)
+
+
+def read_recorded_approvals(values: RunValues, ports: RunPorts) -> Outcome:
+    checked = need(values.checked)
+    recorded = known_approvals(
+        ports.state,
+        checked.data.layouts.get("Time Log"),
+        leave_out=[i.number for i in checked.unwritten],
+    )
+    return replace(values, recorded_approvals=recorded), ()
+
+
+def find_unprintable(values: RunValues, ports: RunPorts) -> Outcome:
+    """The text no font prints (the fonts are read): rows it is on wait."""
+    found = unprintable_text(need(values.checked).data, values.config)
+    return replace(values, unprintable=found), ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Drawn:
+    new: tuple[Invoice, ...]
+    after: Counters
+    replaces: tuple[str, ...]
+    withdrawn: Mapping[str, str]
+    waiting: tuple[WaitingRows, ...]
+    too_long: tuple[Problem, ...]
+
+
+def plan_new_invoices(values: RunValues) -> Outcome:
+    """The invoices to make (numbers drawn in the plan, recorded by `draw_numbers`),
+    and why other rows wait."""
+    checked, facts = need(values.checked), values.facts
+    data = checked.data
+    approvals = read_approvals(data.layouts, data.settings, values.recorded_approvals)
+    legal = legal_check(data)
+    problems = [
+        *blocking_problems(data),
+        *approvals.problems,
+        *threshold_problems(data),
+        *legal.problems,
+        *values.unprintable.problems,
+    ]
+    again = rows_billed_before(
+        data.open_rows,
+        checked.billed,
+        checked.marks,
+        (s.row_id for i in facts.pending for s in i.sources),
+    )
+    problems += [_billed_before(place, record) for place, record in again.items()]
+    drawn = _draw(
+        checked,
+        values.unprintable,
+        legal,
+        again.keys(),
+        values.moment.today,
+        facts.counters,
+    )
+    problems += drawn.too_long
+    if facts.path is not None:
+        recorded = {i.number for i in facts.pending}
+        problems += own_row_problems(
+            data.layouts,
+            written=[n for n in facts.drawn if n not in recorded],
+            pending={i.number for i in checked.written},
+            new=list({i.number for i in drawn.new}),
+        )
+    planned = Planned(
+        data,
+        drawn.new,
+        checked.written,
+        checked.match,
+        facts.counters,
+        drawn.after,
+        drawn.replaces,
+        drawn.withdrawn,
+        approvals,
+        drawn.waiting,
+    )
+    return replace(values, planned=planned), problems
+
+
+def _draw(
+    checked: Checked,
+    unprintable: UnprintableText,
+    legal: LegalCheck,
+    billed_again: AbstractSet[tuple[str, int]],
+    today: date,
+    counters: Counters,
+) -> _Drawn:
+    data = checked.data
+    if is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
+        # Nothing is planned: a stopped run's numbers wait, neither used nor withdrawn.
+        waiting = held_back(data.waiting, valid_rows(data))
+        return _Drawn((), counters, (), {}, waiting, ())
+    reuse, withdrawn = reusable_numbers(
+        checked.unwritten, data.settings.number_pattern, today
+    )
+    consumed = checked.match.consumed | billed_again
+    entries: Sequence[TimeEntry] = data.time_entries
+    orders: Sequence[Order] = data.orders
+    if consumed:
+        entries = [e for e in entries if (e.source.tab, e.source.row) not in consumed]
+        orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
+    rows: tuple[TimeEntry | Order, ...] = (*entries, *orders)
+    held = held_rows(unprintable.held(rows), legal.held(rows))
+    if held:
+        entries = legal.allowed(unprintable.printable(entries))
+        orders = legal.allowed(unprintable.printable(orders))
+    new, after, too_long = _plan_fitting(
+        data,
+        entries,
+        orders,
+        today,
+        counters,
+        reuse,
+        released_row_ids(checked.unwritten),
+    )
+    taken = {i.number for i in new}
+    withdrawn.extend(n for n in reuse if n not in taken)
+    return _Drawn(
+        tuple(new),
+        after,
+        tuple(n for n in reuse if n in taken),
+        {n: _WITHDRAWN_REASON for n in withdrawn},
+        with_held(data.waiting, held),
+        tuple(too_long),
+    )
+
+
+_WITHDRAWN_REASON = (
+    "drawn by a run that stopped before the workbook showed it; the rows it was "
+    "for are no longer waiting, so no invoice has this number"
+)
+
+
+def _plan_fitting(
+    data: BookData,
+    entries: Sequence[TimeEntry],
+    orders: Sequence[Order],
+    today: date,
+    counters: Counters,
+    reuse: Sequence[str],
+    reuse_row_ids: Sequence[int],
+) -> tuple[list[Invoice], Counters, list[Problem]]:
+    """Invoices whose every cell fits the workbook; the customers of any that would
+    not are left out (an Exceptions row each) and the rest planned again, so no
+    number is drawn for an invoice that could never be written."""
+    problems: list[Problem] = []
+    while True:
+        new, after = plan_invoices(
+            customers=data.customers,
+            entries=entries,
+            orders=orders,
+            settings=data.settings,
+            today=today,
+            counters=counters,
+            reuse=reuse,
+            reuse_row_ids=reuse_row_ids,
+        )
+        too_long = [p for i in new if (p := oversized_text(i)) is not None]
+        if not too_long:
+            return new, after, problems
+        problems.extend(too_long)
+        out = {p.customer_id for p in too_long}
+        entries = [e for e in entries if e.customer_id not in out]
+        orders = [o for o in orders if o.customer_id not in out]
+
+
+def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:
+    return Problem(
+        place[0],
+        place[1],
+        "Invoice No",
+        "",
+        f"This row was billed on {record.invoice_no} as Row ID {record.row_id} (the "
+        "state database records it), but the workbook no longer shows that: it looks "
+        "older than its state (restored from a backup, or saved over by another "
+        "program). It is not billed again.",
+        f"Write {record.invoice_no} into Invoice No and {record.row_id} into Row ID, "
+        "or open the newest copy in .sheetbill-backups/. If it is new work that only "
+        "looks the same, change its Description.",
+    )
+
+
+def name_absent_columns(values: RunValues) -> Outcome:
+    """The problems found so far, each that asks for a column its tab lacks saying
+    how to get it (`with_absent_columns_named`: judged over all of them at once)."""
+    layouts = need(values.checked).data.layouts
+    named = with_absent_columns_named(values.problems, layouts)
+    return replace(values, problems=tuple(named)), ()
+
+
+# -- drawing and writing ------------------------------------------------------------
+
+
+def draw_numbers(values: RunValues, ports: RunPorts) -> Outcome:
+    """Record the new invoices as pending, their numbers and Row IDs drawn for good,
+    before anything shows them; a withdrawn number's files go."""
+    planned, state = need(values.planned), need(ports.state)
+    if not planned.new and not planned.withdrawn:
+        return values, ()
+    ports.progress("Recording the new invoices")
+    withdrawn_files = own_files_of(state, planned.withdrawn)
+    state.record_pending(
+        planned.new,
+        after=planned.after,
+        expected=planned.before,
+        run_id=values.moment.run_id,
+        now=ports.clock(),
+        replaces=planned.replaces,
+        withdrawn=planned.withdrawn,
+        people=people_on(planned.new, planned.data.time_entries),
+        awaiting=awaiting_numbers(planned.new, planned.data.settings),
+    )
+    remove_own_files(state, values.folder, withdrawn_files)
+    return values, ()
+
+
+def record_approvals(values: RunValues, ports: RunPorts) -> Outcome:
+    record_run_approvals(
+        need(ports.state),
+        need(values.planned).approvals,
+        run_id=values.moment.run_id,
+        now=ports.clock(),
+    )
+    return values, ()
+
+
+def find_logo(values: RunValues, ports: RunPorts) -> Outcome:
+    """The Settings' logo for the PDFs (the file is read), or why it is left off."""
+    logo, problems = company_logo(
+        need(values.planned).data,
+        values.config,
+        workbook_folder=values.workbook_folder,
+    )
+    return replace(values, logo=logo), problems
+
+
+def plan_documents(values: RunValues) -> Outcome:
+    """The links the PDF cells get when every PDF is made: what a dry run shows.
+    Drive links exist only once uploaded, and a dry run uploads nothing."""
+    config, planned = values.config, need(values.planned)
+    if not config.documents or config.pdf_drive_folder:
+        return replace(values, links={}), ()
+    links = predicted_links(
+        (*planned.pending, *planned.new),
+        folder=values.folder,
+        workbook_folder=values.workbook_folder,
+        prefix=config.pdf_link_prefix,
+    )
+    return replace(values, links=links), ()
+
+
+def write_documents(values: RunValues, ports: RunPorts) -> Outcome:
+    """Make the PDFs (and upload them): the links are those of what was made."""
+    config = values.config
+    if not config.documents:
+        return replace(values, links={}, now=ports.clock()), ()
+    planned, state = need(values.planned), need(ports.state)
+    # An approved invoice's PDF is made again, without the DRAFT mark.
+    approved = state.invoices(list(planned.approvals.approved))
+    published = publish(
+        state,
+        planned.data,
+        (*planned.pending, *planned.new, *approved),
+        config,
+        folder=values.folder,
+        workbook_folder=values.workbook_folder,
+        run_id=values.moment.run_id,
+        now=ports.clock(),
+        progress=ports.progress,
+        uploader=ports.uploader,
+        drafts=draft_numbers(
+            (*planned.pending, *planned.new), planned.data.settings, planned.approvals
+        ),
+        logo=values.logo,
+    )
+    done = replace(
+        values, links=published.links, rendered=published.rendered, now=ports.clock()
+    )
+    return done, published.problems
+
+
+def plan_writeback(values: RunValues) -> Outcome:
+    """Every cell the run writes: invoices, marks on billed rows, Exceptions, Log."""
+    planned = need(values.planned)
+    writes = plan_writes(
+        planned.data,
+        new=planned.new,
+        pending_invoices=planned.pending,
+        pending=planned.match,
+        problems=values.problems,
+        today=values.moment.today,
+        now=values.now,
+        run_id=values.moment.run_id,
+        pdf_links=values.links,
+        withdrawn=planned.withdrawn,
+        approved=planned.approvals.approved,
+        restored=planned.approvals.restored,
+        creators=planned.approvals.created_by,
+    )
+    return replace(values, writes=writes), ()
+
+
+def write_workbook(values: RunValues, ports: RunPorts) -> Outcome:
+    changes = need(values.writes).changes
+    if changes.is_empty:
+        return values, ()
+    ports.progress("Writing the workbook")
+    try:
+        ports.workbook.apply(changes, expected_version=values.snapshot.version)
+    except WorkbookChangedError as exc:
+        raise SavedMeanwhileError from exc
+    return replace(values, is_written=True), ()
+
+
+def record_written(values: RunValues, ports: RunPorts) -> Outcome:
+    """The workbook shows the invoices and approvals: the state says so."""
+    planned, state = need(values.planned), need(ports.state)
+    numbers = [i.number for i in (*planned.pending, *planned.new)]
+    if numbers:
+        state.mark_written(numbers, run_id=values.moment.run_id, now=ports.clock())
+    mark_approvals_shown(state, planned.approvals.approved, now=ports.clock())
+    return values, ()
+
+
+def known_approvals(
+    state: StateDB | None, time_log: TabLayout | None, *, leave_out: Iterable[str] = ()
+) -> ApprovalState:
+    """What `read_approvals` judges by: the state's records with the people on each
+    invoice (`approval_state`); `leave_out`: numbers planned again (drawn by
+    a run that never wrote them)."""
+    if state is None:
+        return ApprovalState()
+    records = approval_records(state)
+    for number in leave_out:
+        records.pop(number, None)
+    return approval_state(records, billed_time(state), time_log)
