@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 from sheetbill.domain.cells import CellValueError, parse_text, parse_yes_no, show
 from sheetbill.domain.model import Invoice, Problem, Settings, Severity, TimeEntry
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import SETTINGS, map_columns
 from sheetbill.domain.sheet import SheetRow, Table
 from sheetbill.tabs.rows import TabLayout
@@ -70,16 +71,17 @@ def threshold_problems(data: BookData) -> list[Problem]:
     example = "; ".join([str(threshold), *(f"<amount> {code}" for code in codes)])
     return [
         Problem(
-            table.tab if table is not None else "Settings",
-            row,
-            "Value",
-            _typed(table, row) if table is not None and row is not None else "",
-            f"The Approval Threshold has no amount in {_and(codes)}, so every "
+            code=ProblemCode.APPROVALS_THRESHOLD_MISSING_CURRENCY,
+            tab=table.tab if table is not None else "Settings",
+            row=row,
+            column="Value",
+            value=_typed(table, row) if table is not None and row is not None else "",
+            problem=f"The Approval Threshold has no amount in {_and(codes)}, so every "
             f"invoice in {'that currency' if len(codes) == 1 else 'those currencies'}"
             f" waits for approval, whatever its total ({who}).",
-            f"Add an amount for each currency to the Value, apart by ';': "
+            fix=f"Add an amount for each currency to the Value, apart by ';': "
             f"{example}. Until then an approver approves each such invoice.",
-            Severity.WARNING,
+            severity=Severity.WARNING,
         )
     ]
 
@@ -303,9 +305,17 @@ def read_approvals(
                 known.unknown.get(number, ()),
             )
             if why is not None:
+                code, said, fix = why
                 problems.append(
                     Problem(
-                        tab, row.number, "Approve", approver, *why, customer_id=customer
+                        code=code,
+                        tab=tab,
+                        row=row.number,
+                        column="Approve",
+                        value=approver,
+                        problem=said,
+                        fix=fix,
+                        customer_id=customer,
                     )
                 )
             elif approver and void is None:
@@ -402,7 +412,14 @@ def _void_problem(
             "then write no in Void (or set this exception's Status to ignored)."
         )
     return Problem(
-        tab, row.number, "Void", parse_text(value), problem, fix, customer_id=customer
+        code=ProblemCode.APPROVALS_VOID_NOT_SUPPORTED,
+        tab=tab,
+        row=row.number,
+        column="Void",
+        value=parse_text(value),
+        problem=problem,
+        fix=fix,
+        customer_id=customer,
     )
 
 
@@ -417,15 +434,16 @@ def _status_changed(
             f"Approve. {fix}"
         )
     return Problem(
-        tab,
-        row.number,
-        "Status",
-        shown,
-        f"Status of {number} was changed to '{shown}', but Status is sheetbill's "
-        f"column: it is set back to '{put}', and nothing else changes.",
-        fix,
-        Severity.WARNING,
-        customer,
+        code=ProblemCode.APPROVALS_STATUS_CHANGED,
+        tab=tab,
+        row=row.number,
+        column="Status",
+        value=shown,
+        problem=f"Status of {number} was changed to '{shown}', but Status is "
+        f"sheetbill's column: it is set back to '{put}', and nothing else changes.",
+        fix=fix,
+        severity=Severity.WARNING,
+        customer_id=customer,
     )
 
 
@@ -481,13 +499,14 @@ def _refusal(
     listed: Mapping[str, str],
     workers: Sequence[str],
     unknown: Sequence[str] = (),
-) -> tuple[str, str] | None:
-    """Why `approver` may not approve `number` (problem, fix), or None."""
+) -> tuple[ProblemCode, str, str] | None:
+    """Why `approver` may not approve `number` (code, problem, fix), or None."""
     if not approver:
         return None
     wanted = _name(approver)
     if not listed:
         return (
+            ProblemCode.APPROVALS_NO_APPROVERS,
             f"{number} is awaiting approval, but the setting 'Approvers' is empty, "
             "so nobody may approve it.",
             "Fill in the Value of 'Approvers' in Settings with the names of the "
@@ -495,6 +514,7 @@ def _refusal(
         )
     if wanted not in listed:
         return (
+            ProblemCode.APPROVALS_NOT_AN_APPROVER,
             f"{approver} is not one of the Approvers in Settings "
             f"({', '.join(listed.values())}), so {number} stays awaiting approval.",
             "One of the approvers listed in Settings writes their own name here, "
@@ -503,6 +523,7 @@ def _refusal(
     if unknown:
         shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
         return (
+            ProblemCode.APPROVALS_WORKERS_UNKNOWN,
             f"Who did the work of Time Log rows {shown}, billed on {number}, is not "
             "known (billed before sheetbill recorded people, and no Time Log row "
             "shows those Row IDs now), so no approval of it can be taken.",
@@ -511,12 +532,14 @@ def _refusal(
         )
     if wanted in {_name(w) for w in workers}:
         return (
+            ProblemCode.APPROVALS_OWN_WORK,
             f"{approver}'s own work is on {number}: an approver may not approve an "
             "invoice for their own work.",
             "Another approver listed in Settings writes their name here.",
         )
     if wanted == _name(creator):
         return (
+            ProblemCode.APPROVALS_OWN_INVOICE,
             f"{approver} created {number}: an approver may not approve an invoice "
             "they created.",
             "Another approver listed in Settings writes their name here.",

@@ -12,6 +12,7 @@ import re
 from babel import Locale, UnknownLocaleError
 
 from sheetbill.domain.model import Customer, Settings, Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.rows import RowReader
 
 # CLDR territories with two letters that are not ISO 3166-1 countries: continents,
@@ -137,6 +138,7 @@ def read_country(read: RowReader) -> str:
             f"Country '{text}' is not a country sheetbill knows.",
             "Write the two-letter country code, e.g. DE, FR or US.",
             severity=Severity.WARNING,
+            code=ProblemCode.CUSTOMERS_UNKNOWN_COUNTRY,
         )
         return text
     return code

@@ -13,6 +13,7 @@ from decimal import Decimal
 from sheetbill.domain.cells import parse_date
 from sheetbill.domain.model import Customer, Problem, RateRule, Settings, Severity
 from sheetbill.domain.money import is_currency
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.rates import SetAsideRate, item_rate_set_aside
 from sheetbill.domain.sheet import CellValue
 from sheetbill.tabs.headers import missing_required
@@ -42,18 +43,25 @@ def read_rates(
                 f"No customer has the ID {customer_id}.",
                 "Use an ID from the Customers tab, or leave it blank for a default "
                 "rate.",
+                code=ProblemCode.RATES_UNKNOWN_CUSTOMER,
             )
         rate = read.parsed(
             "Rate", _rate_money(read, settings, customers, customer_id), required=True
         )
         if rate is not None and rate < 0:
             read.fail(
-                "Rate", "Rate is negative.", "Write the rate as a positive amount."
+                "Rate",
+                "Rate is negative.",
+                "Write the rate as a positive amount.",
+                code=ProblemCode.RATES_NEGATIVE_RATE,
             )
         unit = read.text("Unit").casefold() or "hour"
         if unit not in ("hour", "day", "item"):
             read.fail(
-                "Unit", "Unit is not hour, day or item.", "Choose hour, day or item."
+                "Unit",
+                "Unit is not hour, day or item.",
+                "Choose hour, day or item.",
+                code=ProblemCode.RATES_BAD_UNIT,
             )
         currency = read.text("Currency").upper()
         if currency and not is_currency(currency):
@@ -62,6 +70,7 @@ def read_rates(
                 "Currency is not an ISO 4217 currency code.",
                 "Write a code such as EUR, or leave it blank for the customer's "
                 "currency.",
+                code=ProblemCode.RATES_BAD_CURRENCY,
             )
         elif (
             currency
@@ -73,6 +82,7 @@ def read_rates(
                 f"Currency {currency} differs from the customer's currency "
                 f"{customers[customer_id].currency}.",
                 "Make the rate's currency match the customer's, or leave it blank.",
+                code=ProblemCode.RATES_CURRENCY_DIFFERS,
             )
         valid_from = read.parsed("Valid From", day)
         valid_to = read.parsed("Valid To", day)
@@ -81,6 +91,7 @@ def read_rates(
                 "Valid To",
                 "Valid To is before Valid From.",
                 "Swap or correct the dates.",
+                code=ProblemCode.RATES_DATES_REVERSED,
             )
         project, person = read.text("Project"), read.text("Person")
         activity = read.text("Activity")

@@ -44,6 +44,7 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.money import is_currency
 from sheetbill.domain.number_words import DAYS
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.rates import (
     RateBook,
     SetAsideRate,
@@ -234,12 +235,13 @@ def _read_customers(
     if layout is None:
         problems.append(
             Problem(
-                "Customers",
-                None,
-                "",
-                "",
-                "The workbook has no Customers tab.",
-                "Run 'sheetbill init' on the workbook to add it.",
+                code=ProblemCode.CUSTOMERS_NO_TAB,
+                tab="Customers",
+                row=None,
+                column="",
+                value="",
+                problem="The workbook has no Customers tab.",
+                fix="Run 'sheetbill init' on the workbook to add it.",
             )
         )
         return customers
@@ -257,6 +259,7 @@ def _read_customers(
                 f"Customer ID {customer_id} is used twice (first on row "
                 f"{customers[customer_id].row}).",
                 "Give each customer its own ID; this row is ignored until then.",
+                code=ProblemCode.CUSTOMERS_DUPLICATE_ID,
             )
         currency = read.text("Currency").upper() or settings.default_currency
         if not is_currency(currency):
@@ -264,6 +267,7 @@ def _read_customers(
                 "Currency",
                 "Currency is not an ISO 4217 currency code.",
                 "Write a code such as EUR, USD or JPY.",
+                code=ProblemCode.CUSTOMERS_BAD_CURRENCY,
             )
         email, cc = read_addresses(read)
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
@@ -273,6 +277,7 @@ def _read_customers(
                 "Terms Days",
                 "Terms Days is not a whole number of days.",
                 "Write e.g. 30.",
+                code=ProblemCode.CUSTOMERS_BAD_TERMS_DAYS,
             )
             terms = None
         elif terms is not None and terms > MAX_TERMS_DAYS:
@@ -280,6 +285,7 @@ def _read_customers(
                 "Terms Days",
                 f"Terms Days is more than {MAX_TERMS_DAYS} days (ten years).",
                 "Write the payment terms in days, e.g. 30.",
+                code=ProblemCode.CUSTOMERS_BAD_TERMS_DAYS,
             )
             terms = None
         mode_text = read.text("Tax Mode").casefold()
@@ -292,6 +298,7 @@ def _read_customers(
                     "Tax Mode",
                     "Tax Mode is not exclusive or inclusive.",
                     "Write exclusive or inclusive, or leave it blank for the Settings.",
+                    code=ProblemCode.CUSTOMERS_BAD_TAX_MODE,
                 )
         status = read.text("Status").casefold() or "active"
         if status not in ("active", "inactive"):
@@ -300,6 +307,7 @@ def _read_customers(
                 "Status is not active or inactive.",
                 "Choose active or inactive.",
                 severity=Severity.WARNING,
+                code=ProblemCode.CUSTOMERS_BAD_STATUS,
             )
         reminders = read.parsed("Reminders", _on_off)
         tax_category = read.parsed("Tax Category", parse_tax_category)
@@ -377,6 +385,7 @@ def _bill_state(
                 "Row ID",
                 f"Row ID {row_id} is also on row {first}; this row looks copied.",
                 "If this row is new work, clear its Invoice No and Row ID cells.",
+                code=ProblemCode.ROW_COPIED,
             )
             return False, row_id
         seen_ids[row_id] = read.row.number
@@ -391,6 +400,7 @@ def _bill_state(
                 "and "
                 "enter the work again as a new row.",
                 value=invoice_no,
+                code=ProblemCode.ROW_CHANGED_AFTER_BILLING,
             )
         return False, row_id
     if record is not None:
@@ -400,6 +410,7 @@ def _bill_state(
             f"Write {record.invoice_no} back into Invoice No; to bill the row again, "
             "credit the old invoice and add a new row.",
             value="",
+            code=ProblemCode.ROW_INVOICE_NO_CLEARED,
         )
         return False, row_id
     return True, ""
@@ -418,12 +429,14 @@ def _customer_for(
             "Customer ID",
             f"No customer has the ID {customer_id}.",
             "Use an ID from the Customers tab, or add the customer there.",
+            code=ProblemCode.ROW_UNKNOWN_CUSTOMER,
         )
     elif not customer.is_active:
         read.fail(
             "Customer ID",
             f"Customer {customer_id} is marked inactive.",
             "Set the customer's Status to active, or set Billable to no.",
+            code=ProblemCode.ROW_INACTIVE_CUSTOMER,
         )
     return customer
 
@@ -457,11 +470,19 @@ def _hours(
             span += timedelta(days=1)  # work past midnight
         hours = Decimal(int(span.total_seconds())) / 3600
     if hours is None:
-        read.fail("Hours", "Hours is empty.", "Fill in Hours, or Start and End.")
+        read.fail(
+            "Hours",
+            "Hours is empty.",
+            "Fill in Hours, or Start and End.",
+            code=ProblemCode.TIME_LOG_NO_HOURS,
+        )
         return None
     if hours <= _ZERO:
         read.fail(
-            "Hours", "Hours must be more than 0.", "Write the hours worked, e.g. 1.5."
+            "Hours",
+            "Hours must be more than 0.",
+            "Write the hours worked, e.g. 1.5.",
+            code=ProblemCode.TIME_LOG_HOURS_NOT_POSITIVE,
         )
         return None
     if hours > settings.max_hours_per_entry:
@@ -470,6 +491,7 @@ def _hours(
             f"{show(hours)} hours in one entry is more than "
             f"{show(settings.max_hours_per_entry)}.",
             "Check the number; split long work into one row per day.",
+            code=ProblemCode.TIME_LOG_TOO_MANY_HOURS,
         )
         return None
     return hours
@@ -529,6 +551,7 @@ def _read_time_log(
                 "Date",
                 "Date is in the future.",
                 "Check the date; the row is billed once that day has come.",
+                code=ProblemCode.ROW_FUTURE_DATE,
             )
         rate = None
         project, activity = read.text("Project"), read.text("Activity")
@@ -549,6 +572,7 @@ def _read_time_log(
                     "Make one of them more specific (Project, Person, Activity) or "
                     "give them dates that do not overlap.",
                     value=customer.customer_id,
+                    code=ProblemCode.TIME_LOG_TIED_RATES,
                 )
             elif rate is not None and rate_currency(rate, settings) not in (
                 "",
@@ -561,6 +585,7 @@ def _read_time_log(
                     f"{customer.customer_id} is billed in {customer.currency}.",
                     f"Add a {customer.currency} rate for this customer and activity.",
                     value=customer.customer_id,
+                    code=ProblemCode.TIME_LOG_RATE_CURRENCY_DIFFERS,
                 )
                 rate = None
             elif rate is None:
@@ -573,7 +598,9 @@ def _read_time_log(
                     on=worked_on,
                     set_aside=set_aside,
                 )
-                read.fail(why.column, why.problem, why.fix)
+                read.fail(
+                    why.column, why.problem, why.fix, code=ProblemCode.TIME_LOG_NO_RATE
+                )
         if rate is not None and hours is not None and read.ok:
             quantity = round_hours(hours, settings)
             if rate.unit == "day":
@@ -621,6 +648,7 @@ def _check_amount(
             "invoice line.",
             "Check the quantity and the price (or rate); a line must stay below "
             "1,000,000,000,000,000.",
+            code=ProblemCode.ROW_AMOUNT_TOO_LARGE,
         )
 
 
@@ -638,6 +666,7 @@ def _check_quantity_decimals(
             f"Type the quantity with at most {QUANTITY_DECIMALS} decimals (or round "
             "it in the cell) if that is not what you meant.",
             severity=Severity.WARNING,
+            code=ProblemCode.ORDERS_QUANTITY_DECIMALS,
         )
 
 
@@ -683,7 +712,10 @@ def _read_orders(
         quantity = read.parsed("Quantity", number, required=True)
         if quantity is not None and quantity == 0:
             read.fail(
-                "Quantity", "Quantity is 0.", "Write the quantity, or delete the row."
+                "Quantity",
+                "Quantity is 0.",
+                "Write the quantity, or delete the row.",
+                code=ProblemCode.ORDERS_ZERO_QUANTITY,
             )
         elif quantity is not None:
             _check_quantity_decimals(read, quantity, settings)
@@ -701,6 +733,7 @@ def _read_orders(
                 "Date",
                 "Date is in the future.",
                 "Check the date; the order is billed once that day has come.",
+                code=ProblemCode.ROW_FUTURE_DATE,
             )
         if unit_price is None and customer and item and ordered_on and read.ok:
             match = find_item_price(
@@ -712,6 +745,7 @@ def _read_orders(
                     "Unit Price is empty and no Rates row prices this item.",
                     "Fill in the Unit Price, or add a Rates row with Unit 'item' and "
                     "the item's name in Activity.",
+                    code=ProblemCode.ORDERS_NO_PRICE,
                 )
             else:
                 unit_price = match.rate.rate

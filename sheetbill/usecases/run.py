@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
 from sheetbill.domain.model import Invoice, Order, Problem, Settings, TimeEntry
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.shoptime import run_id_for
 from sheetbill.domain.waiting import WaitingRows, held_back, with_held
@@ -134,7 +135,7 @@ def check_workbook(
     legal = legal_check(data)
     problems = (
         *data.problems,
-        *_blocking_problems(data),
+        *seller_problems(data.settings, data.layouts.get("Settings")),
         *logo_problems,
         *unprintable.problems,
         *([_unknown_problem(unknown, workbook.name)] if unknown else []),
@@ -185,21 +186,16 @@ def _valid_rows(data: BookData) -> list[tuple[str, int]]:
 
 def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
     return Problem(
-        "Invoices",
-        None,
-        "Invoice No",
-        ", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""),
-        "The workbook shows invoice numbers or Row IDs that its state database "
+        code=ProblemCode.STATE_UNKNOWN_NUMBERS,
+        tab="Invoices",
+        row=None,
+        column="Invoice No",
+        value=", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""),
+        problem="The workbook shows invoice numbers or Row IDs that its state database "
         "never drew (it is missing, empty, or another copy's): a run would stop.",
-        f"Put the right state database back, or run: sheetbill state rebuild {name}",
+        fix="Put the right state database back, or run: sheetbill state rebuild "
+        f"{name}",
     )
-
-
-def _blocking_problems(data: BookData) -> list[Problem]:
-    """The seller's missing name or address (no invoice goes out without them) and
-    the warning that invoices give no bank details. A Number Pattern that cannot make
-    numbers is refused where Settings are read (it is then unreadable)."""
-    return seller_problems(data.settings, data.layouts.get("Settings"))
 
 
 def _is_invoicing_blocked(settings: Settings) -> bool:
@@ -476,7 +472,7 @@ def _plan(
     problems = [
         *data.problems,
         *match.problems,
-        *_blocking_problems(data),
+        *seller_problems(data.settings, data.layouts.get("Settings")),
         *approvals.problems,
         *threshold_problems(data),
         *legal.problems,
@@ -560,17 +556,18 @@ def _unprintable(data: BookData, config: Config) -> UnprintableText:
 
 def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:
     return Problem(
-        place[0],
-        place[1],
-        "Invoice No",
-        "",
-        f"This row was billed on {record.invoice_no} as Row ID {record.row_id} (the "
-        "state database records it), but the workbook no longer shows that: it looks "
-        "older than its state (restored from a backup, or saved over by another "
-        "program). It is not billed again.",
-        f"Write {record.invoice_no} into Invoice No and {record.row_id} into Row ID, "
-        "or open the newest copy in .sheetbill-backups/. If it is new work that only "
-        "looks the same, change its Description.",
+        code=ProblemCode.ROW_BILLED_BEFORE,
+        tab=place[0],
+        row=place[1],
+        column="Invoice No",
+        value="",
+        problem=f"This row was billed on {record.invoice_no} as Row ID "
+        f"{record.row_id} (the state database records it), but the workbook no longer "
+        "shows that: it looks older than its state (restored from a backup, or saved "
+        "over by another program). It is not billed again.",
+        fix=f"Write {record.invoice_no} into Invoice No and {record.row_id} into Row "
+        "ID, or open the newest copy in .sheetbill-backups/. If it is new work that "
+        "only looks the same, change its Description.",
     )
 
 

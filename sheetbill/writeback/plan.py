@@ -17,6 +17,7 @@ from operator import itemgetter
 from sheetbill.domain.cells import clipped, parse_text
 from sheetbill.domain.model import Invoice, Problem, Severity, SourceRow
 from sheetbill.domain.money import quantum
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import (
     EXCEPTIONS,
     INVOICE_LINES,
@@ -120,15 +121,16 @@ def match_pending(data: BookData, pending: Sequence[Invoice]) -> PendingMatch:
             )
         problems.append(
             Problem(
-                source.tab,
-                source.row,
-                "Row ID",
-                source.row_id,
-                problem,
-                f"Check {invoice.number} against the row; if they differ, correct the "
-                "invoice with a credit note.",
-                Severity.WARNING,
-                invoice.customer_id,
+                code=ProblemCode.INVOICES_ROW_CHANGED_WHILE_BILLING,
+                tab=source.tab,
+                row=source.row,
+                column="Row ID",
+                value=source.row_id,
+                problem=problem,
+                fix=f"Check {invoice.number} against the row; if they differ, correct "
+                "the invoice with a credit note.",
+                severity=Severity.WARNING,
+                customer_id=invoice.customer_id,
             )
         )
     return PendingMatch(located, frozenset(done), tuple(problems))
