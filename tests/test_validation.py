@@ -6,8 +6,9 @@ from decimal import Decimal
 import pytest
 
 from sheetbill.domain.model import Severity
+from sheetbill.tabs.billable import BilledRow
 from sheetbill.tabs.rows import fingerprint
-from sheetbill.tabs.validation import BilledRow, validate_book
+from sheetbill.tabs.validation import validate_book
 
 from helpers import ORDER_HEADERS, TIME_HEADERS, small_book, snapshot, time_row
 

@@ -17,8 +17,9 @@ from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.sheet import CellValue
 from sheetbill.planning.approvals import adopted_status, people_by_row_id
 from sheetbill.planning.invoices import Counters, breakdown
+from sheetbill.tabs.billable import BilledRow
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
-from sheetbill.tabs.validation import BilledRow, BookData
+from sheetbill.tabs.validation import BookData
 
 # Row IDs sheetbill hands out: a letter, a dash and the running number (T-000012).
 ROW_ID = re.compile(r"^([A-Z])-(\d{1,12})$")

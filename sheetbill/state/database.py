@@ -33,7 +33,7 @@ from sheetbill.domain.model import (
 from sheetbill.errors import RunInProgressError, StateError, StateUnreadableError
 from sheetbill.planning.invoices import Counters
 from sheetbill.state.migrations import MIGRATIONS
-from sheetbill.tabs.validation import BilledRow
+from sheetbill.tabs.billable import BilledRow
 
 ROW_ID_SERIES = "#row-id"
 # sqlite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).

@@ -1,8 +1,8 @@
 """Reading one row of a known tab: cells by column name, problems instead of errors.
 
-The pieces every tab reader in `validation` uses: where a tab's columns are
-(`TabLayout`), a row reader that collects problems (`RowReader`), parsers that remember
-repeated cell values, and the fingerprint that notices edits to a billed row.
+The pieces every tab reader uses: where a tab's columns are (`TabLayout`), a row
+reader that collects problems (`RowReader`), parsers that remember repeated cell
+values, and the fingerprint that notices edits to a billed row.
 """
 
 from __future__ import annotations

@@ -55,6 +55,7 @@ from sheetbill.state.approvals import (
     record_run_approvals,
 )
 from sheetbill.state.database import StateDB, forget_if_empty, run_lock
+from sheetbill.tabs.billable import BilledRow
 from sheetbill.tabs.e_invoices import e_invoice_gaps
 from sheetbill.tabs.exceptions import problems_set_aside
 from sheetbill.tabs.headers import with_absent_columns_named
@@ -63,7 +64,7 @@ from sheetbill.tabs.own_rows import own_row_problems
 from sheetbill.tabs.printable import UnprintableText
 from sheetbill.tabs.seller import missing_seller_details, seller_problems
 from sheetbill.tabs.settings import INVOICE_SETTINGS, read_settings
-from sheetbill.tabs.validation import BilledRow, BookData, locate_tabs, validate_book
+from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
 from sheetbill.usecases.guards import check_folder_writable, refuse_dates
 from sheetbill.usecases.publish import (
     Published,

@@ -1,4 +1,4 @@
-"""Reading the Rates tab: the rates that price work, and the rows set aside with why.
+"""The Rates tab: the rates that price work, and the rows set aside with why.
 
 Pure. A row with an error prices nothing; it is kept with its reason, so that a time
 entry it would have priced names it ("Rates row 4 matches, but it is in USD").
@@ -7,7 +7,7 @@ entry it would have priced names it ("Rates row 4 matches, but it is in USD").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sheetbill.domain.cells import parse_date
@@ -20,18 +20,27 @@ from sheetbill.tabs.headers import missing_required
 from sheetbill.tabs.rows import RowReader, TabLayout, locale_parser, money_parser
 
 
+@dataclass(frozen=True, slots=True)
+class RateRows:
+    """What the Rates tab holds: the usable rates, and the rows with an error."""
+
+    rates: tuple[RateRule, ...] = ()
+    # Rows with an error, with why they price nothing: a time entry they would have
+    # priced names them.
+    set_aside: tuple[SetAsideRate, ...] = ()
+
+
 def read_rates(
     layout: TabLayout | None,
     settings: Settings,
     customers: Mapping[str, Customer],
-    problems: list[Problem],
-    set_aside: list[SetAsideRate],
-) -> list[RateRule]:
-    """The usable Rates rows; those with an error go to `set_aside` with why, so a
-    time entry they would have priced can name them."""
-    rates: list[RateRule] = []
+) -> tuple[RateRows, tuple[Problem, ...]]:
+    """The usable Rates rows and those set aside, and the problems of every row."""
     if layout is None or missing_required(layout):
-        return rates
+        return RateRows(), ()
+    rates: list[RateRule] = []
+    set_aside: list[SetAsideRate] = []
+    problems: list[Problem] = []
     day = locale_parser(parse_date, settings)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
@@ -114,7 +123,7 @@ def read_rates(
             set_aside.append(
                 _set_aside(rule, read, customers, has_rate=rate is not None)
             )
-    return rates
+    return RateRows(tuple(rates), tuple(set_aside)), tuple(problems)
 
 
 def _set_aside(
@@ -167,3 +176,13 @@ def _rate_money(
         return money_parser(settings, customer.currency, billed)
     currency = settings.default_currency
     return money_parser(settings, currency, f"the Default Currency is {currency}")
+
+
+def rate_currency(rate: RateRule, settings: Settings) -> str:
+    """A rate's currency. Blank means the customer's currency on a rate that names a
+    customer, and the Settings' default currency on a default rate."""
+    if rate.currency:
+        return rate.currency
+    if rate.customer_id:
+        return ""  # the customer's own, whatever it is
+    return settings.default_currency
