@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 DEMO_BOOK := demo-out/northwind-demo.xlsx
 DEMO_AS_OF := 2026-11-02
 
-.PHONY: demo test lint bench system-deps test-system-deps clean demo-workbook pictures
+.PHONY: demo test lint bench system-deps test-system-deps clean demo-workbook pictures problems
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -49,6 +49,10 @@ test: system-deps test-system-deps $(STAMP) lint
 # The README's pictures (docs/images): a demo invoice and two tabs, drawn anew.
 pictures: system-deps test-system-deps $(STAMP)
 	$(BIN)/python scripts/readme_pictures.py
+
+# docs/problems.md: every problem code with its meaning and fix, from the registry.
+problems: $(STAMP)
+	$(BIN)/python scripts/problems_doc.py
 
 bench: system-deps $(STAMP)
 	$(BIN)/python -m benchmarks

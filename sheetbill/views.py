@@ -46,6 +46,7 @@ def _json_value(value: CellValue) -> Any:
 
 def problem_data(problem: Problem) -> dict[str, Any]:
     return {
+        "code": problem.code.value,
         "severity": problem.severity.value,
         "tab": problem.tab,
         "row": problem.row,

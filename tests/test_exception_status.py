@@ -26,6 +26,7 @@ from readback import calamine_records, calamine_rows
 
 from sheetbill.cli import main
 from sheetbill.domain.model import Problem
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import EXCEPTIONS
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.planning.exceptions import problems_set_aside
@@ -174,12 +175,13 @@ def exception_tabs(draw: st.DrawFn) -> tuple[list[Problem], list[list[Any]]]:
     places = st.tuples(st.integers(2, 4), st.sampled_from(_COLUMNS))
     problems = [
         Problem(
-            "Time Log",
-            row,
-            column,
-            draw(st.sampled_from(_VALUES)),
-            f"P{row}{column}",
-            "fix",
+            code=ProblemCode.CELL_UNREADABLE,
+            tab="Time Log",
+            row=row,
+            column=column,
+            value=draw(st.sampled_from(_VALUES)),
+            problem=f"P{row}{column}",
+            fix="fix",
         )
         for row, column in draw(st.lists(places, max_size=5, unique=True))
     ]

@@ -7,6 +7,7 @@ from datetime import date
 from decimal import Decimal
 
 from sheetbill.domain.model import Problem
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import EXCEPTIONS
 from sheetbill.planning.exceptions import NewException, plan_exceptions
 from sheetbill.tabs.exceptions import ExceptionRow, RowKeys, read_exceptions
@@ -49,8 +50,24 @@ def test_plan_exceptions_opens_new_problems_and_closes_gone_ones():
     work = [time_row(date(2026, 10, d), "Ann", "C1", Decimal(1)) for d in (1, 2)]
     book = small_book(time_rows=work, extra={"Exceptions": (HEADERS, ROWS)})
     data = validate_book(book, today=TODAY, billed={})
-    still = Problem("Time Log", 3, "Hours", "", "P1", "fix it")
-    new = Problem("Customers", None, "Email", "x", "P9", "fix it")
+    still = Problem(
+        code=ProblemCode.CELL_UNREADABLE,
+        tab="Time Log",
+        row=3,
+        column="Hours",
+        value="",
+        problem="P1",
+        fix="fix it",
+    )
+    new = Problem(
+        code=ProblemCode.CELL_UNREADABLE,
+        tab="Customers",
+        row=None,
+        column="Email",
+        value="x",
+        problem="P9",
+        fix="fix it",
+    )
     plan = plan_exceptions(data, [still, new, still])
     assert plan.opened == (NewException(new, data.settings.billing_owner, ""),)
     assert (plan.closing, plan.closed, plan.ignored) == ((3,), 1, ())

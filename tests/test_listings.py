@@ -23,6 +23,7 @@ from sheetbill.domain.model import (
     TaxMode,
 )
 from sheetbill.domain.money import minor_units, quantum
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.wording import amount_text
 from sheetbill.views import print_invoices, print_problems
 
@@ -195,7 +196,16 @@ def test_print_problems_never_cuts_a_row_number_or_a_value(rows, width):
     whole on one line, every word of Problem and Fix is there in order, and no
     line is wider than the screen."""
     problems = [
-        Problem("Orders", row, "Unit Price", f"{value:,}", text, fix, Severity.ERROR)
+        Problem(
+            code=ProblemCode.CELL_UNREADABLE,
+            tab="Orders",
+            row=row,
+            column="Unit Price",
+            value=f"{value:,}",
+            problem=text,
+            fix=fix,
+            severity=Severity.ERROR,
+        )
         for row, value, text, fix in rows
     ]
     out = io.StringIO()

@@ -15,6 +15,7 @@ import pytest
 import sheetbill.tabs.settings
 from sheetbill.config import Config
 from sheetbill.domain.model import Problem, Settings
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.sheet import WorkbookChanges
 from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.moment import RunMoment
@@ -93,7 +94,15 @@ def _values() -> RunValues:
 
 
 def _problem(text: str) -> Problem:
-    return Problem("Time Log", 2, "Hours", "", text, "fix")
+    return Problem(
+        code=ProblemCode.CELL_UNREADABLE,
+        tab="Time Log",
+        row=2,
+        column="Hours",
+        value="",
+        problem=text,
+        fix="fix",
+    )
 
 
 def test_run_steps_a_dry_run_plans_every_step_and_applies_only_those_that_read():

@@ -12,6 +12,7 @@ import pytest
 
 from sheetbill.config import Config
 from sheetbill.domain.model import Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.settings import INVOICE_SETTINGS, KEYS
 from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import RunResult, run_billing
@@ -96,6 +97,7 @@ def test_a_number_pattern_that_cannot_make_numbers_stops_invoicing(tmp_path, pat
     result = run(workbook, tmp_path)
     (problem,) = [p for p in result.problems if (p.tab, p.row) == ("Settings", row)]
     assert (problem.column, problem.severity) == ("Value", Severity.ERROR)
+    assert problem.code is ProblemCode.SETTINGS_BAD_NUMBER_PATTERN
     assert result.invoices == ()
     settings[(row, 1)] = "INV-{yyyy}-{seq:04}"
     fixed = run(workbook, tmp_path)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sheetbill.documents.svg_size import svg_size
 from sheetbill.domain.model import Problem, Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.errors import RenderError
 
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -87,13 +88,14 @@ def logo_problem(
         return find_logo(text, folder=folder), None
     except LogoError as exc:
         return None, Problem(
-            tab,
-            row,
-            "Value",
-            text,
-            f"The Logo Path {exc.problem} {_EFFECT}",
-            f"{exc.fix} {_FIX}",
-            Severity.WARNING,
+            code=ProblemCode.SETTINGS_LOGO_UNUSABLE,
+            tab=tab,
+            row=row,
+            column="Value",
+            value=text,
+            problem=f"The Logo Path {exc.problem} {_EFFECT}",
+            fix=f"{exc.fix} {_FIX}",
+            severity=Severity.WARNING,
         )
 
 

@@ -24,6 +24,7 @@ from sheetbill.domain.number_words import (
     PLAIN,
     NumberWords,
 )
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.sheet import CellValue, SerialFormat, UnsavedFormula
 
 # Excel's day 0 in the 1900 date system (it counts the non-existent 1900-02-29, so the
@@ -79,12 +80,16 @@ _STILL_LOADING = frozenset({"#GETTING_DATA", "#BUSY!"})
 
 
 class CellValueError(ValueError):
-    """A cell's value does not fit its column; `problem` and `fix` are for the user."""
+    """A cell's value does not fit its column; `problem` and `fix` are for the user,
+    `code` the kind of problem (a failed formula is not a mistyped value)."""
 
-    def __init__(self, problem: str, fix: str) -> None:
+    def __init__(
+        self, problem: str, fix: str, *, code: ProblemCode = ProblemCode.CELL_UNREADABLE
+    ) -> None:
         super().__init__(problem)
         self.problem = problem
         self.fix = fix
+        self.code = code
 
 
 def refuse_error_value(value: CellValue) -> None:
@@ -105,6 +110,7 @@ def formula_problem(value: CellValue) -> CellValueError | None:
             "program that does not calculate formulas",
             "open the workbook in Excel or LibreOffice and save it there, so the "
             "result is stored (or type the value)",
+            code=ProblemCode.CELL_FORMULA_FAILED,
         )
     if value.__class__ is not str:
         return None
@@ -117,10 +123,12 @@ def formula_problem(value: CellValue) -> CellValueError | None:
             f"holds the error {error}: {meaning}",
             "open the workbook in Excel, wait until every result has arrived, and "
             "save it",
+            code=ProblemCode.CELL_FORMULA_FAILED,
         )
     return CellValueError(
         f"holds the error {error}: its formula failed ({meaning})",
         "fix the formula (or the cells it uses), or type the value",
+        code=ProblemCode.CELL_FORMULA_FAILED,
     )
 
 

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from sheetbill.domain.money import Money, Rounding
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.records import makes, new_record
 
 
@@ -69,10 +70,13 @@ class InvoiceKind(Enum):
     CREDIT_NOTE = "credit note"  # cancels (part of) an issued invoice
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Problem:
     """One row of the Exceptions tab: where, what is wrong, and how to fix it."""
 
+    # The kind of problem, for scripts and for code deciding what it stops: never
+    # the message's words, which may change.
+    code: ProblemCode
     tab: str
     row: int | None
     column: str

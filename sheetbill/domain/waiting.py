@@ -65,14 +65,6 @@ class WaitingTally:
         )
 
 
-def unready(is_readable: bool, billable: bool | None) -> WaitReason:
-    """Why a Time Log row is not yet to bill: Billable or Approved is not yes (or
-    one of them could not be read, which is reported)."""
-    if not is_readable:
-        return WaitReason.HAS_PROBLEM
-    return WaitReason.NOT_APPROVED if billable else WaitReason.NOT_BILLABLE
-
-
 def held(customer: Customer | None, day: date | None, today: date) -> WaitReason:
     """Why a row that is to bill was not: it has problems, named by the main one."""
     if customer is not None and not customer.is_active:

@@ -33,6 +33,7 @@ from sheetbill.domain.approvals import (
 from sheetbill.domain.cells import parse_text, show
 from sheetbill.domain.model import Invoice, Problem, Settings, Severity, TimeEntry
 from sheetbill.domain.money import Money
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import INVOICES, SETTINGS, InvoiceColumns, map_columns
 from sheetbill.domain.sheet import Table
 from sheetbill.tabs.invoices import InvoiceRow, read_invoices
@@ -75,16 +76,17 @@ def threshold_problems(data: BookData) -> list[Problem]:
     example = "; ".join([str(threshold), *(f"<amount> {code}" for code in codes)])
     return [
         Problem(
-            table.tab if table is not None else "Settings",
-            row,
-            "Value",
-            _typed(table, row) if table is not None and row is not None else "",
-            f"The Approval Threshold has no amount in {_and(codes)}, so every "
+            code=ProblemCode.APPROVALS_THRESHOLD_MISSING_CURRENCY,
+            tab=table.tab if table is not None else "Settings",
+            row=row,
+            column="Value",
+            value=_typed(table, row) if table is not None and row is not None else "",
+            problem=f"The Approval Threshold has no amount in {_and(codes)}, so every "
             f"invoice in {'that currency' if len(codes) == 1 else 'those currencies'}"
             f" waits for approval, whatever its total ({who}).",
-            f"Add an amount for each currency to the Value, apart by ';': "
+            fix=f"Add an amount for each currency to the Value, apart by ';': "
             f"{example}. Until then an approver approves each such invoice.",
-            Severity.WARNING,
+            severity=Severity.WARNING,
         )
     ]
 
@@ -292,13 +294,16 @@ class _Judged:
             self.known.unknown.get(number, ()),
         )
         if why is not None:
+            code, said, fix = why
             self.problems.append(
                 Problem(
-                    self.tab,
-                    row.row,
-                    InvoiceColumns.APPROVE,
-                    approver,
-                    *why,
+                    code=code,
+                    tab=self.tab,
+                    row=row.row,
+                    column=InvoiceColumns.APPROVE,
+                    value=approver,
+                    problem=said,
+                    fix=fix,
                     customer_id=row.customer_id or None,
                 )
             )
@@ -360,12 +365,13 @@ def _void_problem(
             "then write no in Void (or set this exception's Status to ignored)."
         )
     return Problem(
-        tab,
-        row.row,
-        InvoiceColumns.VOID,
-        row.void_text,
-        problem,
-        fix,
+        code=ProblemCode.APPROVALS_VOID_NOT_SUPPORTED,
+        tab=tab,
+        row=row.row,
+        column=InvoiceColumns.VOID,
+        value=row.void_text,
+        problem=problem,
+        fix=fix,
         customer_id=customer,
     )
 
@@ -386,15 +392,16 @@ def _status_changed(
             f"Approve. {fix}"
         )
     return Problem(
-        tab,
-        row.row,
-        InvoiceColumns.STATUS,
-        shown,
-        f"Status of {number} was changed to '{shown}', but Status is sheetbill's "
-        f"column: it is set back to '{put}', and nothing else changes.",
-        fix,
-        Severity.WARNING,
-        customer,
+        code=ProblemCode.APPROVALS_STATUS_CHANGED,
+        tab=tab,
+        row=row.row,
+        column=InvoiceColumns.STATUS,
+        value=shown,
+        problem=f"Status of {number} was changed to '{shown}', but Status is "
+        f"sheetbill's column: it is set back to '{put}', and nothing else changes.",
+        fix=fix,
+        severity=Severity.WARNING,
+        customer_id=customer,
     )
 
 
@@ -450,13 +457,14 @@ def _refusal(
     listed: Mapping[str, str],
     workers: Sequence[str],
     unknown: Sequence[str] = (),
-) -> tuple[str, str] | None:
-    """Why `approver` may not approve `number` (problem, fix), or None."""
+) -> tuple[ProblemCode, str, str] | None:
+    """Why `approver` may not approve `number` (code, problem, fix), or None."""
     if not approver:
         return None
     wanted = _name(approver)
     if not listed:
         return (
+            ProblemCode.APPROVALS_NO_APPROVERS,
             f"{number} is awaiting approval, but the setting 'Approvers' is empty, "
             "so nobody may approve it.",
             "Fill in the Value of 'Approvers' in Settings with the names of the "
@@ -464,6 +472,7 @@ def _refusal(
         )
     if wanted not in listed:
         return (
+            ProblemCode.APPROVALS_NOT_AN_APPROVER,
             f"{approver} is not one of the Approvers in Settings "
             f"({', '.join(listed.values())}), so {number} stays awaiting approval.",
             "One of the approvers listed in Settings writes their own name here, "
@@ -472,6 +481,7 @@ def _refusal(
     if unknown:
         shown = ", ".join(unknown[:5]) + (" …" if len(unknown) > 5 else "")
         return (
+            ProblemCode.APPROVALS_WORKERS_UNKNOWN,
             f"Who did the work of Time Log rows {shown}, billed on {number}, is not "
             "known (billed before sheetbill recorded people, and no Time Log row "
             "shows those Row IDs now), so no approval of it can be taken.",
@@ -480,12 +490,14 @@ def _refusal(
         )
     if wanted in {_name(w) for w in workers}:
         return (
+            ProblemCode.APPROVALS_OWN_WORK,
             f"{approver}'s own work is on {number}: an approver may not approve an "
             "invoice for their own work.",
             "Another approver listed in Settings writes their name here.",
         )
     if wanted == _name(creator):
         return (
+            ProblemCode.APPROVALS_OWN_INVOICE,
             f"{approver} created {number}: an approver may not approve an invoice "
             "they created.",
             "Another approver listed in Settings writes their name here.",

@@ -44,6 +44,7 @@ from sheetbill.domain.money import (
     sum_amounts,
 )
 from sheetbill.domain.numbering import NumberPattern
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.quantities import billed_quantity, round_hours
 from sheetbill.domain.records import makes, new_record
 from sheetbill.domain.tax_category import LineTax, is_outside_scope, line_tax
@@ -296,17 +297,19 @@ def oversized_text(invoice: Invoice) -> Problem | None:
             first = line.sources[0]
             column = "Description" if first.tab == "Orders" else "Project"
             return Problem(
-                first.tab,
-                first.row,
-                column,
-                f"{text[:60]}… ({len(text):,} characters)",
-                f"The invoice line made from this row (and {len(line.sources) - 1} "
-                f"more) would need {len(text):,} characters in its {cell} cell; a "
-                f"cell holds {MAX_CELL_TEXT:,}. The customer's rows were not billed.",
-                "Shorten the text, or bill the rows in smaller groups (Settings "
+                code=ProblemCode.INVOICES_LINE_TEXT_TOO_LONG,
+                tab=first.tab,
+                row=first.row,
+                column=column,
+                value=f"{text[:60]}… ({len(text):,} characters)",
+                problem="The invoice line made from this row (and "
+                f"{len(line.sources) - 1} more) would need {len(text):,} characters "
+                f"in its {cell} cell; a cell holds {MAX_CELL_TEXT:,}. The customer's "
+                "rows were not billed.",
+                fix="Shorten the text, or bill the rows in smaller groups (Settings "
                 "Line Grouping, or mark some rows Approved = no until the next run).",
-                Severity.ERROR,
-                invoice.customer_id,
+                severity=Severity.ERROR,
+                customer_id=invoice.customer_id,
             )
     return None
 

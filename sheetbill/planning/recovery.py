@@ -23,6 +23,7 @@ from sheetbill.domain.model import (
     SourceRow,
 )
 from sheetbill.domain.numbering import NumberPattern, PatternError
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import BilledColumns, InvoiceLineColumns
 from sheetbill.domain.sheet import CellValue
 from sheetbill.planning.approvals import adopted_status, people_by_row_id
@@ -240,15 +241,16 @@ def _pending_row_problem(
             "was interrupted and the row is no longer in the tab as it was."
         )
     return Problem(
-        source.tab,
-        source.row,
-        "Row ID",
-        source.row_id,
-        problem,
-        f"Check {invoice.number} against the row; if they differ, correct the "
+        code=ProblemCode.INVOICES_ROW_CHANGED_WHILE_BILLING,
+        tab=source.tab,
+        row=source.row,
+        column="Row ID",
+        value=source.row_id,
+        problem=problem,
+        fix=f"Check {invoice.number} against the row; if they differ, correct the "
         "invoice with a credit note.",
-        Severity.WARNING,
-        invoice.customer_id,
+        severity=Severity.WARNING,
+        customer_id=invoice.customer_id,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sheetbill.domain.countries import country_code
 from sheetbill.domain.model import Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.rows import RowReader
 
 
@@ -23,6 +24,7 @@ def read_country(read: RowReader) -> str:
             f"Country '{text}' is not a country sheetbill knows.",
             "Write the two-letter country code, e.g. DE, FR or US.",
             severity=Severity.WARNING,
+            code=ProblemCode.CUSTOMERS_UNKNOWN_COUNTRY,
         )
         return text
     return code

@@ -29,6 +29,7 @@ from sheetbill.domain.model import (
     e_invoice_profile,
 )
 from sheetbill.domain.money import is_currency, minor_units
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.settings import KEYS, setting_row
 from sheetbill.tabs.validation import BookData
 
@@ -157,15 +158,17 @@ def _tab(data: BookData, schema_name: str) -> str:
 
 def _unknown_profile(tab: str, customer: Customer) -> Problem:
     return Problem(
-        tab,
-        customer.row,
-        "E-Invoice",
-        customer.e_invoice,
-        f"E-Invoice '{customer.e_invoice}' is not an e-invoice sheetbill makes.",
-        "Choose none, factur-x or xrechnung; none of this customer's rows are "
+        code=ProblemCode.E_INVOICE_UNKNOWN_KIND,
+        tab=tab,
+        row=customer.row,
+        column="E-Invoice",
+        value=customer.e_invoice,
+        problem=f"E-Invoice '{customer.e_invoice}' is not an e-invoice sheetbill "
+        "makes.",
+        fix="Choose none, factur-x or xrechnung; none of this customer's rows are "
         "billed until then.",
-        Severity.ERROR,
-        customer.customer_id,
+        severity=Severity.ERROR,
+        customer_id=customer.customer_id,
     )
 
 
@@ -217,35 +220,37 @@ def _buyer_problems(
             fix = f"Add a {column} column to Customers and fill it in, e.g. {example}"
         problems.append(
             Problem(
-                tab,
-                customer.row,
-                column,
-                value,
-                f"Customer {customer.customer_id} gets {name} e-invoices, which need "
-                f"{what}, but {problem}.",
-                f"{fix}, or set E-Invoice to none. None of this customer's rows are "
-                "billed until then.",
-                Severity.ERROR,
-                customer.customer_id,
+                code=ProblemCode.E_INVOICE_BUYER_DETAIL_MISSING,
+                tab=tab,
+                row=customer.row,
+                column=column,
+                value=value,
+                problem=f"Customer {customer.customer_id} gets {name} e-invoices, "
+                f"which need {what}, but {problem}.",
+                fix=f"{fix}, or set E-Invoice to none. None of this customer's rows "
+                "are billed until then.",
+                severity=Severity.ERROR,
+                customer_id=customer.customer_id,
             )
         )
     if is_currency(customer.currency) and minor_units(customer.currency) > 2:
         problems.append(
             Problem(
-                tab,
-                customer.row,
-                "Currency",
-                customer.currency,
-                f"Customer {customer.customer_id} gets {name} e-invoices, but it is "
-                f"billed in {customer.currency}, whose amounts have "
+                code=ProblemCode.E_INVOICE_CURRENCY_DECIMALS,
+                tab=tab,
+                row=customer.row,
+                column="Currency",
+                value=customer.currency,
+                problem=f"Customer {customer.customer_id} gets {name} e-invoices, but "
+                f"it is billed in {customer.currency}, whose amounts have "
                 f"{minor_units(customer.currency)} decimals, and EN 16931 allows at "
                 "most 2 (rules BR-DEC-01 to BR-DEC-28): such an e-invoice would be "
                 "rejected.",
-                "Set E-Invoice to none (the PDF shows the amounts as they are), or "
+                fix="Set E-Invoice to none (the PDF shows the amounts as they are), or "
                 "bill this customer in another currency. None of this customer's "
                 "rows are billed until then.",
-                Severity.ERROR,
-                customer.customer_id,
+                severity=Severity.ERROR,
+                customer_id=customer.customer_id,
             )
         )
     reference = customer.buyer_reference.strip()
@@ -256,16 +261,17 @@ def _buyer_problems(
     ):
         problems.append(
             Problem(
-                tab,
-                customer.row,
-                "Buyer Reference",
-                reference,
-                f"Buyer Reference '{reference}' looks like a Leitweg-ID, but its "
-                "check digits (the last two) do not match: the buyer's portal may "
-                "not route the invoice.",
-                "Copy the Leitweg-ID again from the buyer's order or letter.",
-                Severity.WARNING,
-                customer.customer_id,
+                code=ProblemCode.E_INVOICE_BAD_LEITWEG_ID,
+                tab=tab,
+                row=customer.row,
+                column="Buyer Reference",
+                value=reference,
+                problem=f"Buyer Reference '{reference}' looks like a Leitweg-ID, but "
+                "its check digits (the last two) do not match: the buyer's portal "
+                "may not route the invoice.",
+                fix="Copy the Leitweg-ID again from the buyer's order or letter.",
+                severity=Severity.WARNING,
+                customer_id=customer.customer_id,
             )
         )
     return problems
@@ -291,14 +297,15 @@ def _seller_problem(data: BookData, need: _Need, waiting: list[Customer]) -> Pro
     else:
         state = "empty" if row is not None else "missing"
     return Problem(
-        _tab(data, "Settings"),
-        row,
-        "Value",
-        value,
-        f"{' and '.join(names)} e-invoices need {need.what}, but the setting "
+        code=ProblemCode.E_INVOICE_SELLER_DETAIL_MISSING,
+        tab=_tab(data, "Settings"),
+        row=row,
+        column="Value",
+        value=value,
+        problem=f"{' and '.join(names)} e-invoices need {need.what}, but the setting "
         f"'{key}' is {state}.",
-        f"{fix}. Until then the rows of {shown} are not billed.",
-        Severity.ERROR,
+        fix=f"{fix}. Until then the rows of {shown} are not billed.",
+        severity=Severity.ERROR,
     )
 
 

@@ -12,6 +12,7 @@ import re
 from email_validator import EmailNotValidError, validate_email
 
 from sheetbill.domain.model import Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.rows import RowReader
 
 # CC may hold several addresses; these separate them.
@@ -50,6 +51,7 @@ def read_addresses(read: RowReader) -> tuple[str, str]:
             f"Email is not one valid email address: {why}",
             "Write one address such as billing@example.com (more go into CC).",
             severity=Severity.WARNING,
+            code=ProblemCode.CUSTOMERS_BAD_EMAIL,
         )
     cc = read.text("CC")
     if cc and (bad := cc_problem(cc)) is not None:
@@ -58,5 +60,6 @@ def read_addresses(read: RowReader) -> tuple[str, str]:
             f"CC holds '{bad[0]}', which is not a valid email address: {bad[1]}",
             "Write addresses such as a@example.com, separated by commas.",
             severity=Severity.WARNING,
+            code=ProblemCode.CUSTOMERS_BAD_EMAIL,
         )
     return email, cc

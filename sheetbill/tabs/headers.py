@@ -15,6 +15,7 @@ from dataclasses import replace
 from difflib import SequenceMatcher
 
 from sheetbill.domain.model import Problem, Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import Owner, TabSchema, normalize_header
 from sheetbill.tabs.rows import TabLayout
 
@@ -59,13 +60,14 @@ def column_problems(
         instead = f" (found '{found}' instead)" if found else ""
         problems.append(
             Problem(
-                tab,
-                header_row,
-                name,
-                found or "",
-                f"The tab has no '{name}' column{without}{instead}, so none of its "
-                "rows can be used.",
-                _header_fix(schema, name, found),
+                code=ProblemCode.HEADERS_MISSING_COLUMN,
+                tab=tab,
+                row=header_row,
+                column=name,
+                value=found or "",
+                problem=f"The tab has no '{name}' column{without}{instead}, so none "
+                "of its rows can be used.",
+                fix=_header_fix(schema, name, found),
             )
         )
     # Settings reads Value from the column right of Key when no header says Value.
@@ -76,26 +78,29 @@ def column_problems(
             continue
         problems.append(
             Problem(
-                tab,
-                header_row,
-                name,
-                found,
-                f"The tab has no '{name}' column (found '{found}' instead), so "
+                code=ProblemCode.HEADERS_SIMILAR_COLUMN,
+                tab=tab,
+                row=header_row,
+                column=name,
+                value=found,
+                problem=f"The tab has no '{name}' column (found '{found}' instead), so "
                 f"sheetbill reads no {name} from it.",
-                _header_fix(schema, name, found),
-                Severity.WARNING,
+                fix=_header_fix(schema, name, found),
+                severity=Severity.WARNING,
             )
         )
     for name in layout.columns.duplicated:
         problems.append(
             Problem(
-                tab,
-                header_row,
-                name,
-                name,
-                f"Two columns are headed '{name}'; sheetbill reads the first one.",
-                "Rename or remove the other column.",
-                Severity.WARNING,
+                code=ProblemCode.HEADERS_DUPLICATE_COLUMN,
+                tab=tab,
+                row=header_row,
+                column=name,
+                value=name,
+                problem=f"Two columns are headed '{name}'; sheetbill reads the first "
+                "one.",
+                fix="Rename or remove the other column.",
+                severity=Severity.WARNING,
             )
         )
     return problems

@@ -28,6 +28,7 @@ from sheetbill.domain.model import (
     TaxCategory,
     TimeEntry,
 )
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.tax_category import (
     CATEGORY_NAMES,
     CHOICES_TEXT,
@@ -160,7 +161,13 @@ class _Findings:
             self.needs_seller_vat_id = True
         contradiction = _contradiction(own, own_rate, tax)
         if contradiction is not None:
-            self.error(customer, order, "Tax Category", *contradiction)
+            self.error(
+                customer,
+                order,
+                "Tax Category",
+                *contradiction,
+                code=ProblemCode.TAX_CATEGORY_CONTRADICTS_RATE,
+            )
         elif category is None:
             self.unexplained(customer, order, quiet=quiet)
         elif category in _NEEDS_BUYER_VAT_ID and not customer.tax_id.strip():
@@ -176,6 +183,7 @@ class _Findings:
                 "Fill in the customer's VAT ID, e.g. FR40123456789 (or choose "
                 f"another Tax Category if {name} does not apply).",
                 Severity.ERROR,
+                code=ProblemCode.TAX_NO_BUYER_VAT_ID,
             )
         elif category is TaxCategory.EXEMPT and not customer.invoice_note.strip():
             self.add(
@@ -189,6 +197,7 @@ class _Findings:
                 "VAT under Art. 132(1)(i) Directive 2006/112/EC' or your national "
                 "rule ('Kein Ausweis von Umsatzsteuer: Kleinunternehmer, § 19 UStG').",
                 Severity.WARNING,
+                code=ProblemCode.TAX_EXEMPT_WITHOUT_NOTE,
             )
 
     def unexplained(
@@ -217,6 +226,7 @@ class _Findings:
                 "software to book.",
                 f"{choose}; for exempt, name the law in the Invoice Note. Or give "
                 "it a Tax Rate above 0.",
+                code=ProblemCode.TAX_E_INVOICE_WITHOUT_CATEGORY,
             )
         elif not quiet and not customer.invoice_note.strip():
             self.add(
@@ -229,6 +239,7 @@ class _Findings:
                 f"{choose}: the invoice then prints the legal statement. Or write "
                 "the reason in the customer's Invoice Note.",
                 Severity.WARNING,
+                code=ProblemCode.TAX_ZERO_RATE_UNEXPLAINED,
             )
 
     def error(
@@ -238,9 +249,11 @@ class _Findings:
         column: str,
         problem: str,
         fix: str,
+        *,
+        code: ProblemCode,
     ) -> None:
         self.hold(customer, order)
-        self.add(customer, order, column, problem, fix, Severity.ERROR)
+        self.add(customer, order, column, problem, fix, Severity.ERROR, code=code)
 
     def hold(self, customer: Customer, order: Order | None) -> None:
         if order is None:
@@ -256,6 +269,8 @@ class _Findings:
         problem: str,
         fix: str,
         severity: Severity,
+        *,
+        code: ProblemCode,
     ) -> None:
         """One problem per cell: on the order's row, else on the customer's."""
         if order is None:
@@ -270,14 +285,15 @@ class _Findings:
         value = _shown(customer, order, column)
         self.problems.append(
             Problem(
-                layout.tab if layout else tab,
-                row,
-                column,
-                value,
-                problem,
-                fix,
-                severity,
-                customer.customer_id,
+                code=code,
+                tab=layout.tab if layout else tab,
+                row=row,
+                column=column,
+                value=value,
+                problem=problem,
+                fix=fix,
+                severity=severity,
+                customer_id=customer.customer_id,
             )
         )
 
@@ -324,13 +340,14 @@ def _no_tax_id(layouts: Mapping[str, TabLayout], is_taxed: bool) -> Problem:
         else "Invoices under reverse charge or intra-community supply are being made"
     )
     return Problem(
-        layout.tab if layout else "Settings",
-        row,
-        "Value",
-        "",
-        f"{what}, but the setting 'Company Tax ID' is empty; such an invoice must "
-        "show the seller's VAT number (VAT directive art. 226(3)).",
-        "Fill in its Value with your VAT number, e.g. DE123456789"
+        code=ProblemCode.TAX_NO_SELLER_VAT_ID,
+        tab=layout.tab if layout else "Settings",
+        row=row,
+        column="Value",
+        value="",
+        problem=f"{what}, but the setting 'Company Tax ID' is empty; such an invoice "
+        "must show the seller's VAT number (VAT directive art. 226(3)).",
+        fix="Fill in its Value with your VAT number, e.g. DE123456789"
         + ("." if row is not None else " (add a row with Key 'Company Tax ID')."),
-        Severity.WARNING,
+        severity=Severity.WARNING,
     )

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sheetbill.domain.model import Customer, Order, Problem, TaxCategory, TimeEntry
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.rows import TabLayout
 from sheetbill.tabs.settings import key_row
 
@@ -82,16 +83,17 @@ def hold_rows_without_tax_rate(
 
 def _no_rate(layout: TabLayout | None, customer: Customer) -> Problem:
     return Problem(
-        layout.tab if layout else "Customers",
-        customer.row,
-        "Tax Rate",
-        "",
-        f"Customer {customer.customer_id} has no Tax Rate and the Settings have no "
-        f"'{DEFAULT_KEY}' row, so no tax rate applies to its work (nor to its orders "
-        "without a Tax Rate of their own): they are not billed.",
-        "Fill in this customer's Tax Rate in percent, e.g. 19 (0 if you charge it no "
-        f"tax; then say why in its Invoice Note). Or add a row with Key '{DEFAULT_KEY}'"
-        " to the Settings, for every customer without a rate of its own ('sheetbill "
-        "init' on the workbook adds the row, for you to fill in).",
+        code=ProblemCode.TAX_NO_RATE,
+        tab=layout.tab if layout else "Customers",
+        row=customer.row,
+        column="Tax Rate",
+        value="",
+        problem=f"Customer {customer.customer_id} has no Tax Rate and the Settings "
+        f"have no '{DEFAULT_KEY}' row, so no tax rate applies to its work (nor to its "
+        "orders without a Tax Rate of their own): they are not billed.",
+        fix="Fill in this customer's Tax Rate in percent, e.g. 19 (0 if you charge "
+        "it no tax; then say why in its Invoice Note). Or add a row with Key "
+        f"'{DEFAULT_KEY}' to the Settings, for every customer without a rate of its "
+        "own ('sheetbill init' on the workbook adds the row, for you to fill in).",
         customer_id=customer.customer_id,
     )

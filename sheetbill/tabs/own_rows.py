@@ -13,6 +13,7 @@ from collections.abc import Collection, Mapping
 
 from sheetbill.domain.cells import parse_text
 from sheetbill.domain.model import Problem, Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.rows import TabLayout
 
 # Beyond this many invoices gone from one tab, one row says so (a deleted or archived
@@ -60,15 +61,17 @@ def own_row_problems(
         shown = ", ".join(str(r) for r in rows)
         problems.append(
             Problem(
-                "Invoices",
-                None,
-                "Invoice No",
-                f"{number} (row{'s' if len(rows) > 1 else ''} {shown})",
-                f"{number} is on more than one row of the Invoices tab; sheetbill "
-                "cannot tell which row is its own and writes no PDF link on them.",
-                "Delete the copied row, or give a row added by hand a number of its "
-                "own (sheetbill numbers invoices from its own counter).",
-                Severity.WARNING,
+                code=ProblemCode.INVOICES_DUPLICATE_NUMBER,
+                tab="Invoices",
+                row=None,
+                column="Invoice No",
+                value=f"{number} (row{'s' if len(rows) > 1 else ''} {shown})",
+                problem=f"{number} is on more than one row of the Invoices tab; "
+                "sheetbill cannot tell which row is its own and writes no PDF link "
+                "on them.",
+                fix="Delete the copied row, or give a row added by hand a number of "
+                "its own (sheetbill numbers invoices from its own counter).",
+                severity=Severity.WARNING,
             )
         )
     return problems
@@ -94,26 +97,28 @@ def _gone(tab: str, numbers: list[str], what: str) -> list[Problem]:
     if len(numbers) <= LISTED_ONE_BY_ONE:
         return [
             Problem(
-                tab,
-                None,
-                "Invoice No",
-                number,
-                f"{number} {what}.",
-                _RESTORE,
-                Severity.WARNING,
+                code=ProblemCode.INVOICES_WRITTEN_ROW_GONE,
+                tab=tab,
+                row=None,
+                column="Invoice No",
+                value=number,
+                problem=f"{number} {what}.",
+                fix=_RESTORE,
+                severity=Severity.WARNING,
             )
             for number in numbers
         ]
     span = f"{numbers[0]} … {numbers[-1]}"
     return [
         Problem(
-            tab,
-            None,
-            "Invoice No",
-            span,
-            f"{len(numbers)} invoices sheetbill wrote ({span}) are missing from the "
-            f"{tab} tab; sheetbill does not write them again.",
-            _RESTORE,
-            Severity.WARNING,
+            code=ProblemCode.INVOICES_WRITTEN_ROW_GONE,
+            tab=tab,
+            row=None,
+            column="Invoice No",
+            value=span,
+            problem=f"{len(numbers)} invoices sheetbill wrote ({span}) are missing "
+            f"from the {tab} tab; sheetbill does not write them again.",
+            fix=_RESTORE,
+            severity=Severity.WARNING,
         )
     ]

@@ -25,6 +25,7 @@ from sheetbill.domain.model import (
     SourceRow,
     TimeEntry,
 )
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.settings import setting_rows
 from sheetbill.tabs.validation import BookData
 
@@ -201,6 +202,7 @@ def find_unprintable(
                     chars,
                     f"The setting '{column}' holds",
                     "Every document prints it, so no invoice is made until then.",
+                    code=ProblemCode.PRINTABLE_UNPRINTABLE_CHARACTER,
                 )
             )
     stops = bool(problems)
@@ -220,6 +222,7 @@ def find_unprintable(
                     f"{column} holds",
                     "None of this customer's rows are billed until then.",
                     customer.customer_id,
+                    code=ProblemCode.PRINTABLE_UNPRINTABLE_CHARACTER,
                 )
             )
     rows = set()
@@ -270,7 +273,16 @@ def behind_a_failed_document(
             row = (setting_rows or {}).get(name)
             holds = f"{holds_for} the setting '{column}' holds"
             found.append(
-                _problem(settings_tab, row, "Value", text, chars, holds, later)
+                _problem(
+                    settings_tab,
+                    row,
+                    "Value",
+                    text,
+                    chars,
+                    holds,
+                    later,
+                    code=ProblemCode.PDF_CELL_REFUSED,
+                )
             )
     customer = data.customers.get(invoice.customer_id)
     if customer is not None:
@@ -288,6 +300,7 @@ def behind_a_failed_document(
                         f"{holds_for} {column} holds",
                         later,
                         customer.customer_id,
+                        code=ProblemCode.PDF_CELL_REFUSED,
                     )
                 )
     rows = {(s.tab, s.row) for s in invoice.sources}
@@ -311,6 +324,7 @@ def behind_a_failed_document(
                         chars,
                         f"{holds_for} {column} holds",
                         later,
+                        code=ProblemCode.PDF_CELL_REFUSED,
                     )
                 )
     return found
@@ -366,6 +380,7 @@ def _row_problem(
         chars,
         f"{column} holds",
         "The row is not billed until then.",
+        code=ProblemCode.PRINTABLE_UNPRINTABLE_CHARACTER,
     )
 
 
@@ -378,6 +393,8 @@ def _problem(
     holds: str,
     consequence: str,
     customer_id: str | None = None,
+    *,
+    code: ProblemCode,
 ) -> Problem:
     kinds: dict[Refusal, list[str]] = {}
     for char in chars:
@@ -388,14 +405,15 @@ def _problem(
     )
     fix = "; ".join(_FIX[kind] for kind in kinds)
     return Problem(
-        tab,
-        row,
-        column,
-        text,
-        f"{holds} {found}. {consequence}",
-        f"{fix[0].upper()}{fix[1:]}, then run again.",
-        Severity.ERROR,
-        customer_id,
+        code=code,
+        tab=tab,
+        row=row,
+        column=column,
+        value=text,
+        problem=f"{holds} {found}. {consequence}",
+        fix=f"{fix[0].upper()}{fix[1:]}, then run again.",
+        severity=Severity.ERROR,
+        customer_id=customer_id,
     )
 
 

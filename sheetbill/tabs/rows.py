@@ -1,8 +1,8 @@
 """Reading one row of a known tab: cells by column name, problems instead of errors.
 
-The pieces every tab reader in `validation` uses: where a tab's columns are
-(`TabLayout`), a row reader that collects problems (`RowReader`), parsers that remember
-repeated cell values, and the fingerprint that notices edits to a billed row.
+The pieces every tab reader uses: where a tab's columns are (`TabLayout`), a row
+reader that collects problems (`RowReader`), parsers that remember repeated cell
+values, and the fingerprint that notices edits to a billed row.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from sheetbill.domain.cells import (
 )
 from sheetbill.domain.model import Problem, Settings, Severity
 from sheetbill.domain.number_words import NumberWords, money_words
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import ColumnMap, Owner, TabSchema
 from sheetbill.domain.sheet import (
     CellValue,
@@ -131,17 +132,28 @@ class RowReader:
 
     def _too_long(self, column: str) -> None:
         """A text no cell can hold makes its row an error (once per column)."""
-        problem = f"{column} {TOO_LONG_PROBLEM}."
-        if not any(p.column == column and p.problem == problem for p in self.problems):
-            self.fail(column, problem, TOO_LONG_FIX[0].upper() + TOO_LONG_FIX[1:] + ".")
+        code = ProblemCode.CELL_TOO_LONG
+        if not self._has(column, code):
+            self.fail(
+                column,
+                f"{column} {TOO_LONG_PROBLEM}.",
+                TOO_LONG_FIX[0].upper() + TOO_LONG_FIX[1:] + ".",
+                code=code,
+            )
 
     def _formula_failed(self, column: str) -> None:
         """A text cell whose formula failed makes its row an error (once per column)."""
         error = formula_problem(self.raw(column))
-        problem = f"{column} {error.problem}." if error else f"{column} is unreadable."
-        if not any(p.column == column and p.problem == problem for p in self.problems):
+        code = ProblemCode.CELL_FORMULA_FAILED
+        if not self._has(column, code):
+            problem = (
+                f"{column} {error.problem}." if error else f"{column} is unreadable."
+            )
             fix = error.fix if error else "type the value"
-            self.fail(column, problem, fix[0].upper() + fix[1:] + ".")
+            self.fail(column, problem, fix[0].upper() + fix[1:] + ".", code=code)
+
+    def _has(self, column: str, code: ProblemCode) -> bool:
+        return any(p.column == column and p.code is code for p in self.problems)
 
     def fail(
         self,
@@ -149,6 +161,7 @@ class RowReader:
         problem: str,
         fix: str,
         *,
+        code: ProblemCode,
         value: str | None = None,
         severity: Severity = Severity.ERROR,
     ) -> None:
@@ -160,21 +173,22 @@ class RowReader:
             shown = value
         self.problems.append(
             Problem(
-                self.layout.tab,
-                self.row.number,
-                column,
-                shown,
-                problem,
-                fix,
-                severity,
-                self.customer_id,
+                code=code,
+                tab=self.layout.tab,
+                row=self.row.number,
+                column=column,
+                value=shown,
+                problem=problem,
+                fix=fix,
+                severity=severity,
+                customer_id=self.customer_id,
             )
         )
 
     def required_text(self, column: str) -> str:
         text = self.text(column)
         if not text and formula_problem(self.raw(column)) is None:
-            self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
+            self._empty(column)
         return text
 
     def parsed(
@@ -183,7 +197,7 @@ class RowReader:
         raw = self.cells[self.positions[column]]
         if raw is None or (raw.__class__ is str and not raw.strip()):
             if required:
-                self.fail(column, f"{column} is empty.", f"Fill in the {column}.")
+                self._empty(column)
             return None
         if raw.__class__ is str and len(raw) > MAX_CELL_TEXT:
             self._too_long(column)
@@ -195,8 +209,17 @@ class RowReader:
                 column,
                 f"{column} {exc.problem}.",
                 exc.fix[0].upper() + exc.fix[1:] + ".",
+                code=exc.code,
             )
             return None
+
+    def _empty(self, column: str) -> None:
+        self.fail(
+            column,
+            f"{column} is empty.",
+            f"Fill in the {column}.",
+            code=ProblemCode.CELL_EMPTY,
+        )
 
     @property
     def ok(self) -> bool:
@@ -254,18 +277,19 @@ class TextDates:
             )
         return [
             Problem(
-                tab,
-                row,
-                column,
-                value,
-                f"{column} {value} is read as {spelled_date(read_as)} "
+                code=ProblemCode.CELL_AMBIGUOUS_DATE,
+                tab=tab,
+                row=row,
+                column=column,
+                value=value,
+                problem=f"{column} {value} is read as {spelled_date(read_as)} "
                 f"({text_date_order(value, self.locale)}); read the other "
                 f"way round it would be {spelled_date(other)}.{others}",
-                "If that is what you meant, nothing needs doing. Otherwise type dates "
-                f"as {other.isoformat()} (year-month-day) or format the cells as "
-                "dates; if all your dates are written the other way round, change "
+                fix="If that is what you meant, nothing needs doing. Otherwise type "
+                f"dates as {other.isoformat()} (year-month-day) or format the cells "
+                "as dates; if all your dates are written the other way round, change "
                 "the Locale in Settings.",
-                Severity.WARNING,
+                severity=Severity.WARNING,
             )
         ]
 

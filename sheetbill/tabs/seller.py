@@ -10,6 +10,7 @@ customer asking: a warning.
 from __future__ import annotations
 
 from sheetbill.domain.model import Problem, Settings, Severity
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.tabs.rows import TabLayout
 from sheetbill.tabs.settings import KEYS, setting_row
 
@@ -73,22 +74,24 @@ def _missing(layout: TabLayout, key: str, what: str) -> Problem:
     row = setting_row(layout.table, KEYS[key])
     if row is None:
         return Problem(
-            layout.tab,
-            None,
-            "Value",
-            "",
-            f"The setting '{key}' is missing: no row has the Key '{key}'; every "
-            "invoice must show it.",
-            f"Add a row with Key '{key}' and {what} as its Value (run 'sheetbill "
+            code=ProblemCode.SETTINGS_REQUIRED_VALUE_EMPTY,
+            tab=layout.tab,
+            row=None,
+            column="Value",
+            value="",
+            problem=f"The setting '{key}' is missing: no row has the Key '{key}'; "
+            "every invoice must show it.",
+            fix=f"Add a row with Key '{key}' and {what} as its Value (run 'sheetbill "
             "init' on the workbook to add the row). Until then no invoice is made.",
         )
     return Problem(
-        layout.tab,
-        row,
-        "Value",
-        "",
-        f"The setting '{key}' is empty; every invoice must show it.",
-        f"Fill in its Value (on this row, beside the Key '{key}') with {what}. "
+        code=ProblemCode.SETTINGS_REQUIRED_VALUE_EMPTY,
+        tab=layout.tab,
+        row=row,
+        column="Value",
+        value="",
+        problem=f"The setting '{key}' is empty; every invoice must show it.",
+        fix=f"Fill in its Value (on this row, beside the Key '{key}') with {what}. "
         "Until then no invoice is made.",
     )
 
@@ -102,15 +105,16 @@ def _no_bank_details(layout: TabLayout) -> Problem:
         "workbook to add it)"
     )
     return Problem(
-        layout.tab,
-        row,
-        "Value",
-        "",
-        f"The setting '{PAYMENT_KEY}' is "
+        code=ProblemCode.SETTINGS_NO_BANK_DETAILS,
+        tab=layout.tab,
+        row=row,
+        column="Value",
+        value="",
+        problem=f"The setting '{PAYMENT_KEY}' is "
         + ("empty" if row is not None else "missing")
         + ": invoices print no bank details, only 'please pay' the total by the due "
         "date, quoting the invoice number.",
-        f"{where} with the IBAN your customers pay into. If you are paid another "
+        fix=f"{where} with the IBAN your customers pay into. If you are paid another "
         "way, set this exception's Status to ignored.",
-        Severity.WARNING,
+        severity=Severity.WARNING,
     )

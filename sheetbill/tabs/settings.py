@@ -41,6 +41,7 @@ from sheetbill.domain.model import (
 from sheetbill.domain.money import Money, Rounding, is_currency
 from sheetbill.domain.number_words import DAYS, money_words
 from sheetbill.domain.numbering import NumberPattern, PatternError
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import SETTINGS, map_columns, normalize_header
 from sheetbill.domain.sheet import CellValue, Table
 from sheetbill.tabs.email_addresses import email_problem
@@ -77,6 +78,39 @@ KEYS: dict[str, str] = {
     "Hours Per Day": "hours_per_day",
     "Line Grouping": "line_grouping",
     "Max Hours Per Entry": "max_hours_per_entry",
+}
+# The code of a bad Value, by Settings field: one per setting, as each is its own fix.
+SETTING_CODES: dict[str, ProblemCode] = {
+    "company_name": ProblemCode.SETTINGS_BAD_COMPANY_NAME,
+    "company_address": ProblemCode.SETTINGS_BAD_COMPANY_STREET,
+    "company_postcode": ProblemCode.SETTINGS_BAD_COMPANY_POSTCODE,
+    "company_city": ProblemCode.SETTINGS_BAD_COMPANY_CITY,
+    "company_country": ProblemCode.SETTINGS_BAD_COMPANY_COUNTRY,
+    "company_tax_id": ProblemCode.SETTINGS_BAD_COMPANY_TAX_ID,
+    "contact_name": ProblemCode.SETTINGS_BAD_CONTACT_NAME,
+    "contact_phone": ProblemCode.SETTINGS_BAD_CONTACT_PHONE,
+    "contact_email": ProblemCode.SETTINGS_BAD_CONTACT_EMAIL,
+    "iban": ProblemCode.SETTINGS_BAD_IBAN,
+    "bic": ProblemCode.SETTINGS_BAD_BIC,
+    "logo_path": ProblemCode.SETTINGS_BAD_LOGO_PATH,
+    "default_currency": ProblemCode.SETTINGS_BAD_DEFAULT_CURRENCY,
+    "default_tax_rate": ProblemCode.SETTINGS_BAD_DEFAULT_TAX_RATE,
+    "tax_mode": ProblemCode.SETTINGS_BAD_TAX_MODE,
+    "terms_days": ProblemCode.SETTINGS_BAD_PAYMENT_TERMS_DAYS,
+    "number_pattern": ProblemCode.SETTINGS_BAD_NUMBER_PATTERN,
+    "credit_note_pattern": ProblemCode.SETTINGS_BAD_CREDIT_NOTE_PATTERN,
+    "approval_threshold": ProblemCode.SETTINGS_BAD_APPROVAL_THRESHOLD,
+    "approvers": ProblemCode.SETTINGS_BAD_APPROVERS,
+    "billing_owner": ProblemCode.SETTINGS_BAD_BILLING_OWNER,
+    "reminder_schedule": ProblemCode.SETTINGS_BAD_REMINDER_SCHEDULE,
+    "locale": ProblemCode.SETTINGS_BAD_LOCALE,
+    "timezone": ProblemCode.SETTINGS_BAD_TIMEZONE,
+    "rounding": ProblemCode.SETTINGS_BAD_ROUNDING,
+    "hours_increment": ProblemCode.SETTINGS_BAD_HOURS_INCREMENT,
+    "hours_rounding": ProblemCode.SETTINGS_BAD_HOURS_ROUNDING,
+    "hours_per_day": ProblemCode.SETTINGS_BAD_HOURS_PER_DAY,
+    "line_grouping": ProblemCode.SETTINGS_BAD_LINE_GROUPING,
+    "max_hours_per_entry": ProblemCode.SETTINGS_BAD_MAX_HOURS_PER_ENTRY,
 }
 KEY_ALIASES = {
     # Before postcode and city had rows of their own, the whole address was here.
@@ -368,12 +402,13 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
     if table is None:
         problems.append(
             Problem(
-                "Settings",
-                None,
-                "",
-                "",
-                "The workbook has no Settings tab.",
-                "Run 'sheetbill init' on the workbook to add it, then fill it in. "
+                code=ProblemCode.SETTINGS_NO_TAB,
+                tab="Settings",
+                row=None,
+                column="",
+                value="",
+                problem="The workbook has no Settings tab.",
+                fix="Run 'sheetbill init' on the workbook to add it, then fill it in. "
                 "Until then no invoice is made.",
             )
         )
@@ -391,13 +426,15 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
         if field is None:
             problems.append(
                 Problem(
-                    table.tab,
-                    row.number,
-                    "Key",
-                    key,
-                    "is not a setting sheetbill knows.",
-                    "Check the spelling; the known keys are in the starter workbook.",
-                    Severity.WARNING,
+                    code=ProblemCode.SETTINGS_UNKNOWN_KEY,
+                    tab=table.tab,
+                    row=row.number,
+                    column="Key",
+                    value=key,
+                    problem="is not a setting sheetbill knows.",
+                    fix="Check the spelling; the known keys are in the starter "
+                    "workbook.",
+                    severity=Severity.WARNING,
                 )
             )
             continue
@@ -435,19 +472,21 @@ def read_settings(table: Table | None) -> tuple[Settings, list[Problem]]:
             key = next(k for k, f in KEYS.items() if f == field)
             problems.append(
                 Problem(
-                    table.tab,
-                    row_number,
-                    "Value",
-                    show(raw),
-                    f"The setting '{key}' {exc.problem}.",
-                    f"Fix the value: {exc.fix}. "
+                    code=SETTING_CODES[field],
+                    tab=table.tab,
+                    row=row_number,
+                    column="Value",
+                    value=show(raw),
+                    problem=f"The setting '{key}' {exc.problem}.",
+                    fix=f"Fix the value: {exc.fix}. "
                     + (
                         "Until then no invoice is made."
                         if field in INVOICE_SETTINGS
                         else _default_used(getattr(settings, field))
                     ),
-                    # Error: nothing is invoiced; else invoices are made without it.
-                    Severity.ERROR if field in INVOICE_SETTINGS else Severity.WARNING,
+                    severity=Severity.ERROR
+                    if field in INVOICE_SETTINGS
+                    else Severity.WARNING,
                 )
             )
     unreadable = empty | frozenset(
@@ -470,12 +509,13 @@ def _default_used(default: object) -> str:
 def _empty_problem(tab: str, row: int, field: str) -> Problem:
     key = next(k for k, f in KEYS.items() if f == field)
     return Problem(
-        tab,
-        row,
-        "Value",
-        "",
-        f"The setting '{key}' is empty.",
-        f"Fill in its Value ({HELP[key]}). Until then no invoice is made.",
+        code=ProblemCode.SETTINGS_REQUIRED_VALUE_EMPTY,
+        tab=tab,
+        row=row,
+        column="Value",
+        value="",
+        problem=f"The setting '{key}' is empty.",
+        fix=f"Fill in its Value ({HELP[key]}). Until then no invoice is made.",
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from sheetbill.config import Config
 from sheetbill.domain.approvals import ApprovalState
 from sheetbill.domain.model import BilledRow, Counters, Order, Problem, TimeEntry
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.waiting import WaitingRows, held_back, with_held
 from sheetbill.garbage_collection import (
@@ -148,11 +149,13 @@ def _waiting(
 
 def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:
     return Problem(
-        "Invoices",
-        None,
-        "Invoice No",
-        ", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""),
-        "The workbook shows invoice numbers or Row IDs that its state database "
+        code=ProblemCode.STATE_UNKNOWN_NUMBERS,
+        tab="Invoices",
+        row=None,
+        column="Invoice No",
+        value=", ".join(unknown[:4]) + (" …" if len(unknown) > 4 else ""),
+        problem="The workbook shows invoice numbers or Row IDs that its state database "
         "never drew (it is missing, empty, or another copy's): a run would stop.",
-        f"Put the right state database back, or run: sheetbill state rebuild {name}",
+        fix="Put the right state database back, or run: sheetbill state rebuild "
+        f"{name}",
     )

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from sheetbill.config import STATE_SUFFIX, Config
 from sheetbill.domain.model import Invoice, Problem, Severity
 from sheetbill.domain.numbering import is_valid_invoice_number
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.wording import counted
 from sheetbill.errors import DeliveryError, DocumentWriteError
 from sheetbill.ports import PdfUploader
@@ -233,16 +234,16 @@ def _documents(
 
 def _no_customer(invoice: Invoice) -> Problem:
     return Problem(
-        "Invoices",
-        None,
-        "PDF",
-        invoice.number,
-        f"The PDF of {invoice.number} was not made: customer "
+        code=ProblemCode.PDF_CUSTOMER_INVALID,
+        tab="Invoices",
+        row=None,
+        column="PDF",
+        value=invoice.number,
+        problem=f"The PDF of {invoice.number} was not made: customer "
         f"{invoice.customer_id} is not a valid row of Customers now.",
-        "Fix the customer's row; the PDF is made on the next run.",
-        # An error: the PDF was not made (the invoice is, as written).
-        Severity.ERROR,
-        invoice.customer_id,
+        fix="Fix the customer's row; the PDF is made on the next run.",
+        severity=Severity.ERROR,
+        customer_id=invoice.customer_id,
     )
 
 
@@ -306,12 +307,13 @@ def _not_made(result: RenderResult, invoice: Invoice, data: BookData) -> list[Pr
     if result.is_template_error:
         return [
             Problem(
-                "Invoices",
-                None,
-                "PDF",
-                number,
-                f"The PDF of {number} could not be made: {result.error}",
-                "Fix the template named in the message (or remove "
+                code=ProblemCode.PDF_TEMPLATE_FAILED,
+                tab="Invoices",
+                row=None,
+                column="PDF",
+                value=number,
+                problem=f"The PDF of {number} could not be made: {result.error}",
+                fix="Fix the template named in the message (or remove "
                 "'templates' from sheetbill.toml to use the built-in one); "
                 "the PDF is made on the next run.",
             )
@@ -322,18 +324,19 @@ def _not_made(result: RenderResult, invoice: Invoice, data: BookData) -> list[Pr
     )
     return cells or [
         Problem(
-            "Invoices",
-            None,
-            "PDF",
-            number,
-            f"The PDF of {number} could not be made: {result.error}. The other "
+            code=ProblemCode.PDF_NOT_MADE,
+            tab="Invoices",
+            row=None,
+            column="PDF",
+            value=number,
+            problem=f"The PDF of {number} could not be made: {result.error}. The other "
             "invoices were made.",
-            f"Look for unusual text in the cells of {number}'s customer and rows "
+            fix=f"Look for unusual text in the cells of {number}'s customer and rows "
             "(the message may name it), fix it, and run again: the PDF is made then, "
             f"as {number}. If it keeps failing, send this message to whoever looks "
             "after sheetbill.",
-            Severity.ERROR,
-            invoice.customer_id,
+            severity=Severity.ERROR,
+            customer_id=invoice.customer_id,
         )
     ]
 
@@ -521,14 +524,15 @@ def _taken_folder(
 ) -> Problem:
     shown = _shown(folder, workbook_folder).rstrip("/") + "/"
     return Problem(
-        "Invoices",
-        None,
-        "PDF",
-        shown,
-        f"No PDF was made: the folder {shown} holds the PDFs of another workbook, "
-        f"{other.name.removesuffix(STATE_SUFFIX)} (its state file is {other.name}), "
-        "and a workbook never writes into another's folder.",
-        "Give this workbook a folder of its own (move it, with its state file "
+        code=ProblemCode.PDF_FOLDER_TAKEN,
+        tab="Invoices",
+        row=None,
+        column="PDF",
+        value=shown,
+        problem=f"No PDF was made: the folder {shown} holds the PDFs of another "
+        f"workbook, {other.name.removesuffix(STATE_SUFFIX)} (its state file is "
+        f"{other.name}), and a workbook never writes into another's folder.",
+        fix="Give this workbook a folder of its own (move it, with its state file "
         f"{own.name}, into another folder), or set "
         'pdf_folder = "invoices/{workbook}" in sheetbill.toml so that each '
         "workbook gets its own; the PDFs are made on the next run.",
@@ -537,14 +541,15 @@ def _taken_folder(
 
 def _foreign_file(number: str, path: Path, workbook_folder: Path | None) -> Problem:
     return Problem(
-        "Invoices",
-        None,
-        "PDF",
-        number,
-        f"The PDF of {number} was not made: {_shown(path, workbook_folder)} "
+        code=ProblemCode.PDF_FOREIGN_FILE,
+        tab="Invoices",
+        row=None,
+        column="PDF",
+        value=number,
+        problem=f"The PDF of {number} was not made: {_shown(path, workbook_folder)} "
         "already exists and is not a file this workbook made (another workbook's "
         "document, or a file put there by hand), so it was left as it is.",
-        "Move that file elsewhere if it does not belong there, or give this "
+        fix="Move that file elsewhere if it does not belong there, or give this "
         'workbook its own PDF folder (pdf_folder = "invoices/{workbook}" in '
         "sheetbill.toml); the PDF is made on the next run.",
     )
@@ -590,13 +595,14 @@ def _upload(
         except DeliveryError as exc:
             problems.append(
                 Problem(
-                    "Invoices",
-                    None,
-                    "PDF",
-                    number,
-                    f"The PDF of {number} could not be uploaded to Drive: "
+                    code=ProblemCode.PDF_UPLOAD_FAILED,
+                    tab="Invoices",
+                    row=None,
+                    column="PDF",
+                    value=number,
+                    problem=f"The PDF of {number} could not be uploaded to Drive: "
                     f"{exc.message}",
-                    "Check 'pdf_drive_folder' and that the Google account may add "
+                    fix="Check 'pdf_drive_folder' and that the Google account may add "
                     "files to that folder; the upload is tried again on the next run.",
                 )
             )

@@ -20,7 +20,10 @@ from pathlib import Path
 
 from sheetbill.config import Config
 from sheetbill.domain.model import Problem
-from sheetbill.errors import SheetbillError, WorkbookChangedError
+from sheetbill.errors import (
+    SheetbillError,
+    WorkbookChangedError,
+)
 from sheetbill.garbage_collection import (
     cycle_collection_paused,
     frozen_objects_released,

@@ -26,6 +26,7 @@ from sheetbill.domain.model import (
     Settings,
     TimeEntry,
 )
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.waiting import WaitingRows, held_back, with_held
 from sheetbill.errors import StateMismatchError, WorkbookChangedError
@@ -436,17 +437,18 @@ def _plan_fitting(
 
 def _billed_before(place: tuple[str, int], record: BilledRow) -> Problem:
     return Problem(
-        place[0],
-        place[1],
-        "Invoice No",
-        "",
-        f"This row was billed on {record.invoice_no} as Row ID {record.row_id} (the "
-        "state database records it), but the workbook no longer shows that: it looks "
-        "older than its state (restored from a backup, or saved over by another "
-        "program). It is not billed again.",
-        f"Write {record.invoice_no} into Invoice No and {record.row_id} into Row ID, "
-        "or open the newest copy in .sheetbill-backups/. If it is new work that only "
-        "looks the same, change its Description.",
+        code=ProblemCode.ROW_BILLED_BEFORE,
+        tab=place[0],
+        row=place[1],
+        column="Invoice No",
+        value="",
+        problem=f"This row was billed on {record.invoice_no} as Row ID "
+        f"{record.row_id} (the state database records it), but the workbook no "
+        "longer shows that: it looks older than its state (restored from a backup, "
+        "or saved over by another program). It is not billed again.",
+        fix=f"Write {record.invoice_no} into Invoice No and {record.row_id} into "
+        "Row ID, or open the newest copy in .sheetbill-backups/. If it is new work "
+        "that only looks the same, change its Description.",
     )
 
 

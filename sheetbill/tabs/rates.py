@@ -1,4 +1,4 @@
-"""Reading the Rates tab: the rates that price work, and the rows set aside with why.
+"""The Rates tab: the rates that price work, and the rows set aside with why.
 
 Pure. A row with an error prices nothing; it is kept with its reason, so that a time
 entry it would have priced names it ("Rates row 4 matches, but it is in USD").
@@ -7,30 +7,40 @@ entry it would have priced names it ("Rates row 4 matches, but it is in USD").
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sheetbill.domain.cells import parse_date
 from sheetbill.domain.model import Customer, Problem, RateRule, Settings, Severity
 from sheetbill.domain.money import is_currency
+from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.rates import SetAsideRate, item_rate_set_aside
 from sheetbill.domain.sheet import CellValue
 from sheetbill.tabs.headers import missing_required
 from sheetbill.tabs.rows import RowReader, TabLayout, locale_parser, money_parser
 
 
+@dataclass(frozen=True, slots=True)
+class RateRows:
+    """What the Rates tab holds: the usable rates, and the rows with an error."""
+
+    rates: tuple[RateRule, ...] = ()
+    # Rows with an error, with why they price nothing: a time entry they would have
+    # priced names them.
+    set_aside: tuple[SetAsideRate, ...] = ()
+
+
 def read_rates(
     layout: TabLayout | None,
     settings: Settings,
     customers: Mapping[str, Customer],
-    problems: list[Problem],
-    set_aside: list[SetAsideRate],
-) -> list[RateRule]:
-    """The usable Rates rows; those with an error go to `set_aside` with why, so a
-    time entry they would have priced can name them."""
-    rates: list[RateRule] = []
+) -> tuple[RateRows, tuple[Problem, ...]]:
+    """The usable Rates rows and those set aside, and the problems of every row."""
     if layout is None or missing_required(layout):
-        return rates
+        return RateRows(), ()
+    rates: list[RateRule] = []
+    set_aside: list[SetAsideRate] = []
+    problems: list[Problem] = []
     day = locale_parser(parse_date, settings)
     for row in layout.table.rows:
         read = RowReader(layout, row, settings)
@@ -42,18 +52,25 @@ def read_rates(
                 f"No customer has the ID {customer_id}.",
                 "Use an ID from the Customers tab, or leave it blank for a default "
                 "rate.",
+                code=ProblemCode.RATES_UNKNOWN_CUSTOMER,
             )
         rate = read.parsed(
             "Rate", _rate_money(read, settings, customers, customer_id), required=True
         )
         if rate is not None and rate < 0:
             read.fail(
-                "Rate", "Rate is negative.", "Write the rate as a positive amount."
+                "Rate",
+                "Rate is negative.",
+                "Write the rate as a positive amount.",
+                code=ProblemCode.RATES_NEGATIVE_RATE,
             )
         unit = read.text("Unit").casefold() or "hour"
         if unit not in ("hour", "day", "item"):
             read.fail(
-                "Unit", "Unit is not hour, day or item.", "Choose hour, day or item."
+                "Unit",
+                "Unit is not hour, day or item.",
+                "Choose hour, day or item.",
+                code=ProblemCode.RATES_BAD_UNIT,
             )
         currency = read.text("Currency").upper()
         if currency and not is_currency(currency):
@@ -62,6 +79,7 @@ def read_rates(
                 "Currency is not an ISO 4217 currency code.",
                 "Write a code such as EUR, or leave it blank for the customer's "
                 "currency.",
+                code=ProblemCode.RATES_BAD_CURRENCY,
             )
         elif (
             currency
@@ -73,6 +91,7 @@ def read_rates(
                 f"Currency {currency} differs from the customer's currency "
                 f"{customers[customer_id].currency}.",
                 "Make the rate's currency match the customer's, or leave it blank.",
+                code=ProblemCode.RATES_CURRENCY_DIFFERS,
             )
         valid_from = read.parsed("Valid From", day)
         valid_to = read.parsed("Valid To", day)
@@ -81,6 +100,7 @@ def read_rates(
                 "Valid To",
                 "Valid To is before Valid From.",
                 "Swap or correct the dates.",
+                code=ProblemCode.RATES_DATES_REVERSED,
             )
         project, person = read.text("Project"), read.text("Person")
         activity = read.text("Activity")
@@ -103,7 +123,7 @@ def read_rates(
             set_aside.append(
                 _set_aside(rule, read, customers, has_rate=rate is not None)
             )
-    return rates
+    return RateRows(tuple(rates), tuple(set_aside)), tuple(problems)
 
 
 def _set_aside(
@@ -156,3 +176,13 @@ def _rate_money(
         return money_parser(settings, customer.currency, billed)
     currency = settings.default_currency
     return money_parser(settings, currency, f"the Default Currency is {currency}")
+
+
+def rate_currency(rate: RateRule, settings: Settings) -> str:
+    """A rate's currency. Blank means the customer's currency on a rate that names a
+    customer, and the Settings' default currency on a default rate."""
+    if rate.currency:
+        return rate.currency
+    if rate.customer_id:
+        return ""  # the customer's own, whatever it is
+    return settings.default_currency

@@ -1,0 +1,162 @@
+"""The Customers tab: who is billed, in which currency, at which tax, and how.
+
+Pure. A customer with an error is not read, so none of its rows are billed (each
+names the customer as unknown); a warning leaves the customer billed.
+"""
+
+from __future__ import annotations
+
+from sheetbill.domain.cells import (
+    MAX_TERMS_DAYS,
+    parse_percent,
+    parse_text,
+    parse_yes_no,
+)
+from sheetbill.domain.model import Customer, Problem, Settings, Severity, TaxMode
+from sheetbill.domain.money import is_currency
+from sheetbill.domain.number_words import DAYS
+from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.sheet import CellValue
+from sheetbill.domain.tax_category import parse_tax_category
+from sheetbill.tabs.countries import read_country
+from sheetbill.tabs.email_addresses import read_addresses
+from sheetbill.tabs.headers import missing_required
+from sheetbill.tabs.rows import RowReader, TabLayout, locale_parser, number_parser
+
+
+def read_customers(
+    layout: TabLayout | None, settings: Settings
+) -> tuple[dict[str, Customer], tuple[Problem, ...]]:
+    """The usable customers by Customer ID, and the problems of every row."""
+    customers: dict[str, Customer] = {}
+    if layout is None:
+        return customers, (
+            Problem(
+                code=ProblemCode.CUSTOMERS_NO_TAB,
+                tab="Customers",
+                row=None,
+                column="",
+                value="",
+                problem="The workbook has no Customers tab.",
+                fix="Run 'sheetbill init' on the workbook to add it.",
+            ),
+        )
+    if missing_required(layout):
+        return customers, ()
+    problems: list[Problem] = []
+    number = number_parser(settings, DAYS)
+    for row in layout.table.rows:
+        read = RowReader(layout, row, settings)
+        customer_id = read.required_text("Customer ID")
+        read.customer_id = customer_id or None
+        name = read.required_text("Name")
+        if customer_id in customers:
+            read.fail(
+                "Customer ID",
+                f"Customer ID {customer_id} is used twice (first on row "
+                f"{customers[customer_id].row}).",
+                "Give each customer its own ID; this row is ignored until then.",
+                code=ProblemCode.CUSTOMERS_DUPLICATE_ID,
+            )
+        currency = read.text("Currency").upper() or settings.default_currency
+        if not is_currency(currency):
+            read.fail(
+                "Currency",
+                "Currency is not an ISO 4217 currency code.",
+                "Write a code such as EUR, USD or JPY.",
+                code=ProblemCode.CUSTOMERS_BAD_CURRENCY,
+            )
+        email, cc = read_addresses(read)
+        tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
+        terms = read.parsed("Terms Days", number)
+        if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
+            read.fail(
+                "Terms Days",
+                "Terms Days is not a whole number of days.",
+                "Write e.g. 30.",
+                code=ProblemCode.CUSTOMERS_BAD_TERMS_DAYS,
+            )
+            terms = None
+        elif terms is not None and terms > MAX_TERMS_DAYS:
+            read.fail(
+                "Terms Days",
+                f"Terms Days is more than {MAX_TERMS_DAYS} days (ten years).",
+                "Write the payment terms in days, e.g. 30.",
+                code=ProblemCode.CUSTOMERS_BAD_TERMS_DAYS,
+            )
+            terms = None
+        mode_text = read.text("Tax Mode").casefold()
+        tax_mode = None
+        if mode_text:
+            modes = {m.value: m for m in TaxMode}
+            tax_mode = modes.get(mode_text)
+            if tax_mode is None:
+                read.fail(
+                    "Tax Mode",
+                    "Tax Mode is not exclusive or inclusive.",
+                    "Write exclusive or inclusive, or leave it blank for the Settings.",
+                    code=ProblemCode.CUSTOMERS_BAD_TAX_MODE,
+                )
+        status = read.text("Status").casefold() or "active"
+        if status not in ("active", "inactive"):
+            read.fail(
+                "Status",
+                "Status is not active or inactive.",
+                "Choose active or inactive.",
+                severity=Severity.WARNING,
+                code=ProblemCode.CUSTOMERS_BAD_STATUS,
+            )
+        reminders = read.parsed("Reminders", _on_off)
+        tax_category = read.parsed("Tax Category", parse_tax_category)
+        # Read before the row is judged: a text too long for any cell is an error.
+        detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
+        country = read_country(read)
+        if not read.ok:
+            problems.extend(read.problems)
+            continue
+        problems.extend(read.problems)
+        customers[customer_id] = Customer(
+            row=row.number,
+            customer_id=customer_id,
+            name=name,
+            email=email,
+            cc=cc,
+            address=detail["Street"],
+            postcode=detail["Postcode"],
+            city=detail["City"],
+            country=country,
+            currency=currency,
+            tax_id=detail["Tax ID"],
+            tax_rate=tax_rate,
+            tax_mode=tax_mode,
+            terms_days=None if terms is None else int(terms),
+            language=detail["Language"].casefold() or "en",
+            reminders=True if reminders is None else reminders,
+            e_invoice=detail["E-Invoice"].casefold() or "none",
+            buyer_reference=detail["Buyer Reference"],
+            invoice_note=detail["Invoice Note"],
+            owner=detail["Owner"],
+            is_active=status != "inactive",
+            tax_category=tax_category,
+        )
+    return customers, tuple(problems)
+
+
+_CUSTOMER_DETAILS = (
+    "Street",
+    "Postcode",
+    "City",
+    "Tax ID",
+    "Language",
+    "E-Invoice",
+    "Buyer Reference",
+    "Invoice Note",
+    "Owner",
+)
+
+
+def _on_off(value: CellValue) -> bool:
+    text = parse_text(value).casefold()
+    if text in ("on", "off"):
+        return text == "on"
+    return parse_yes_no(value)
