@@ -12,7 +12,6 @@ but by the kernel. `tests/reliability/test_crash_points.py` drives it.
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import hashlib
 import importlib
 import json
@@ -27,10 +26,13 @@ import sys
 import time
 import traceback
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
+
+from cli_runs import drawn, state_of
+from readback import calamine_records
 
 HERE = Path(__file__).resolve().parent
 # What a person does after a crash when the rerun's message asks for it: given the
@@ -48,6 +50,12 @@ def put_back_the_named_backup(book: Path, message: str) -> None:
     os.replace(backup, book)
 
 
+# Between moving the workbook into its backups and linking the new one in, the
+# workbook's name is briefly absent (docs/decisions.md, "A person's save is never
+# lost"); the rerun then stops in one line naming the backup to put back.
+WAY_OUT = put_back_the_named_backup
+
+
 @dataclass(frozen=True, slots=True)
 class Effect:
     """One kind of side effect: `target` is "module:function" or
@@ -56,32 +64,39 @@ class Effect:
     name: str
     target: str
     when: Literal["before", "after"] = "after"
+    # A crash here leaves what the rerun refuses in one line, asking a person to
+    # act: what they do, as the message says, before running again.
+    way_out: WayOut | None = None
     # Only calls whose arguments this accepts count (for a journal that records
     # many kinds through one function: `lambda args, kwargs: args[1] == "pdf"`).
     counts: Callable[[tuple[Any, ...], dict[str, Any]], bool] | None = None
-    # A crash here leaves what the rerun refuses in one line, asking a person to act.
-    way_out: WayOut | None = None
 
+
+# The functions that do them, by module (shortens the rows below).
+DB = "sheetbill.state.database:StateDB."
+APPROVALS = "sheetbill.state.approvals:"
+FILES = "sheetbill.documents.files:"
+EXCEL = "sheetbill.workbook.excel:"
 
 # Every side effect a run has, in the order a run reaches them. A later feature adds
 # its kinds here (one row each); when the journal takes over a kind, its row's target
 # becomes the journal's function (with `counts` picking the kind).
 EFFECTS: tuple[Effect, ...] = (
-    Effect("numbers drawn", "sheetbill.state.database:StateDB.record_pending"),
-    Effect("approvals recorded", "sheetbill.state.approvals:record_run_approvals"),
-    Effect("document files intended", "sheetbill.state.database:StateDB.record_file_intents"),  # noqa: E501 - one row per kind
-    Effect("document temp file written", "sheetbill.documents.files:_temp_beside"),
-    Effect("document file written", "sheetbill.documents.files:write_owned"),
-    Effect("PDFs recorded", "sheetbill.state.database:StateDB.record_documents"),
-    Effect("document intents cleared", "sheetbill.state.database:StateDB.clear_file_intents"),  # noqa: E501
-    Effect("PDF uploaded", "sheetbill.state.database:StateDB.record_upload"),
-    Effect("workbook save started", "sheetbill.workbook.excel:ExcelWorkbook.apply", "before"),  # noqa: E501
-    Effect("workbook temp file written", "sheetbill.workbook.excel:_write_temp"),
-    Effect("workbook moved into backups", "sheetbill.workbook.excel:_link_in", "before", way_out=put_back_the_named_backup),  # noqa: E501
-    Effect("workbook linked in", "sheetbill.workbook.excel:_link_in"),
-    Effect("workbook saved", "sheetbill.workbook.excel:ExcelWorkbook.apply"),
-    Effect("invoices marked written", "sheetbill.state.database:StateDB.mark_written"),
-    Effect("approvals marked shown", "sheetbill.state.approvals:mark_approvals_shown"),
+    Effect("numbers drawn", DB + "record_pending"),
+    Effect("approvals recorded", APPROVALS + "record_run_approvals"),
+    Effect("document files intended", DB + "record_file_intents"),
+    Effect("document temp file written", FILES + "_temp_beside"),
+    Effect("document file written", FILES + "write_owned"),
+    Effect("PDFs recorded", DB + "record_documents"),
+    Effect("document intents cleared", DB + "clear_file_intents"),
+    Effect("PDF uploaded", DB + "record_upload"),  # Drive only
+    Effect("workbook save started", EXCEL + "ExcelWorkbook.apply", "before"),
+    Effect("workbook temp file written", EXCEL + "_write_temp"),
+    Effect("workbook moved into backups", EXCEL + "_link_in", "before", WAY_OUT),
+    Effect("workbook linked in", EXCEL + "_link_in"),
+    Effect("workbook saved", EXCEL + "ExcelWorkbook.apply"),
+    Effect("invoices marked written", DB + "mark_written"),
+    Effect("approvals marked shown", APPROVALS + "mark_approvals_shown"),
 )
 BY_NAME = {effect.name: effect for effect in EFFECTS}
 
@@ -162,7 +177,9 @@ def _render_in_this_process() -> None:
     from sheetbill.documents import pool
 
     original = pool._render_pooled
-    _replace(pool, "_render_pooled", original, lambda jobs, workers: pool._render_all(jobs))
+    _replace(
+        pool, "_render_pooled", original, lambda jobs, workers: pool._render_all(jobs)
+    )
 
 
 PRELOAD = ("sheetbill.cli", "sheetbill.usecases.run", "sheetbill.documents.render")
@@ -238,7 +255,10 @@ class Done:
     counts: Mapping[str, int] = field(default_factory=dict)
 
 
-_BOOT = f"import sys; sys.path.insert(0, {str(HERE)!r}); import crashpoints; "
+_BOOT = (
+    f"import sys; sys.path[:0] = [{str(HERE)!r}, {str(HERE.parent)!r}]; "
+    "import crashpoints; "
+)
 
 
 class Runs:
@@ -249,7 +269,8 @@ class Runs:
 
     def __init__(self, *, mode: Literal["forked", "spawned"] = "forked") -> None:
         self.mode = mode
-        self._server: subprocess.Popen[str] | None = None
+        self._server: subprocess.Popen[bytes] | None = None
+        self._answers = b""
         self._env = {**os.environ, "PYTHONPATH": str(HERE.parents[1])}
 
     def close(self) -> None:
@@ -279,8 +300,13 @@ class Runs:
         (out / "counts.json").unlink(missing_ok=True)
         if self.mode == "spawned":
             code = subprocess.run(
-                [sys.executable, "-c", _BOOT + "sys.exit(crashpoints.run_child("
-                 "__import__('json').loads(sys.argv[1])))", json.dumps(request)],
+                [
+                    sys.executable,
+                    "-c",
+                    _BOOT + "sys.exit(crashpoints.run_child("
+                    "__import__('json').loads(sys.argv[1])))",
+                    json.dumps(request),
+                ],
                 env=self._env,
                 check=False,
                 timeout=self.TIMEOUT,
@@ -298,28 +324,33 @@ class Runs:
                 [sys.executable, "-c", _BOOT + "crashpoints.serve()"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                text=True,
+                bufsize=0,
                 env=self._env,
             )
-        server = self._server
-        assert server.stdin is not None and server.stdout is not None
-        server.stdin.write(json.dumps(request) + "\n")
-        server.stdin.flush()
-        pid = json.loads(self._answer(server, None))["pid"]
-        return int(json.loads(self._answer(server, pid))["code"])
+            self._answers = b""
+        assert self._server.stdin is not None
+        self._server.stdin.write(json.dumps(request).encode() + b"\n")
+        pid = json.loads(self._answer(None))["pid"]
+        return int(json.loads(self._answer(pid))["code"])
 
-    def _answer(self, server: subprocess.Popen[str], pid: int | None) -> str:
-        assert server.stdout is not None
-        ready, _, _ = select.select([server.stdout], [], [], self.TIMEOUT)
-        if not ready:
-            if pid is not None:
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-            server.kill()
-            self._server = None
-            raise AssertionError(f"a run took more than {self.TIMEOUT} s")
-        line = server.stdout.readline()
-        assert line, "the helper process that forks the runs died"
+    def _answer(self, pid: int | None) -> bytes:
+        """The helper's next line, read unbuffered so that a line already read
+        never waits behind `select`; a run that hangs is killed."""
+        assert self._server is not None and self._server.stdout is not None
+        answers = self._server.stdout.fileno()
+        while b"\n" not in self._answers:
+            ready, _, _ = select.select([answers], [], [], self.TIMEOUT)
+            if not ready:
+                if pid is not None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                self._server.kill()
+                self._server = None
+                raise AssertionError(f"a run took more than {self.TIMEOUT} s")
+            chunk = os.read(answers, 4096)
+            assert chunk, "the helper process that forks the runs died"
+            self._answers += chunk
+        line, _, self._answers = self._answers.partition(b"\n")
         return line
 
 
@@ -343,7 +374,7 @@ def _is_temp(name: str) -> bool:
 # -- the invariants --------------------------------------------------------------------
 
 SERIES = re.compile(r"(?P<prefix>.*\D)(?P<seq>\d+)\Z")
-ROW_ID = re.compile(r"\b([A-Z])-(\d+)\b(?:\s*[–-]\s*\1-(\d+)\b)?")  # noqa: RUF001
+ROW_ID = re.compile(r"\b([A-Z])-(\d+)\b(?:\s*[–-]\s*\1-(\d+)\b)?")
 BILLED_TABS = ("Time Log", "Orders")
 COMPARED_TABS = ("Invoices", "Invoice Lines", "Time Log", "Orders", "Exceptions")
 
@@ -356,14 +387,6 @@ def source_row_ids(text: str) -> list[str]:
         end = int(last) if last else int(first)
         found += [f"{letter}-{n:0{len(first)}d}" for n in range(int(first), end + 1)]
     return found
-
-
-def records(book: Path, tab: str) -> list[dict[str, object]]:
-    from python_calamine import CalamineWorkbook
-
-    rows = CalamineWorkbook.from_path(str(book)).get_sheet_by_name(tab).to_python()
-    headers = [str(h) for h in rows[0]]
-    return [dict(zip(headers, row, strict=False)) for row in rows[1:]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,26 +406,29 @@ def outcome_of(book: Path) -> Outcome:
     folder and its state database."""
     import openpyxl
 
-    openpyxl.load_workbook(book, read_only=True).close()
-    tabs = {tab: records(book, tab) for tab in COMPARED_TABS}
+    openpyxl.load_workbook(book).close()
+    tabs = {tab: calamine_records(book, tab) for tab in COMPARED_TABS}
     logged = tuple(
         str(r["Invoice"])
-        for r in records(book, "Log")
+        for r in calamine_records(book, "Log")
         if r["Action"] == "number withdrawn"
     )
     folder = book.parent / "invoices"
-    documents = {
-        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.iterdir())
-        if p.is_file() and not p.name.startswith(".")
-    } if folder.is_dir() else {}
-    state = sqlite3.connect(book.with_suffix(".sheetbill.sqlite"))
+    documents = (
+        {
+            p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.iterdir())
+            if p.is_file() and not p.name.startswith(".")
+        }
+        if folder.is_dir()
+        else {}
+    )
+    state = sqlite3.connect(state_of(book))
     try:
-        counters = dict(state.execute("SELECT series, last FROM counters"))
         withdrawn = tuple(n for (n,) in state.execute("SELECT number FROM withdrawn"))
     finally:
         state.close()
-    return Outcome(tabs, documents, counters, withdrawn, logged)
+    return Outcome(tabs, documents, drawn(state_of(book)), withdrawn, logged)
 
 
 def assert_invariants(book: Path, outcome: Outcome) -> None:
@@ -480,20 +506,11 @@ def tree(folder: Path) -> dict[str, bytes]:
 
 
 def state_dump(book: Path) -> list[str]:
-    state = sqlite3.connect(book.with_suffix(".sheetbill.sqlite"))
+    state = sqlite3.connect(state_of(book))
     try:
         return list(state.iterdump())
     finally:
         state.close()
-
-
-@contextlib.contextmanager
-def runs(mode: Literal["forked", "spawned"] = "forked") -> Iterator[Runs]:
-    started = Runs(mode=mode)
-    try:
-        yield started
-    finally:
-        started.close()
 
 
 def copy_book(source: Path, folder: Path, *, toml: str = "backups = 5\n") -> Path:
@@ -514,5 +531,4 @@ __all__ = [
     "assert_invariants",
     "assert_no_temp_files",
     "assert_same_billing",
-    "dataclasses",
 ]

@@ -40,7 +40,7 @@ MISTAKE = "Customer ID typed wrongly"
 def write_small_demo(path: Path) -> None:
     """The small demo book at `path`; the demo's mistakes (one Exceptions row each)
     are all kept."""
-    rng = random.Random(2026)  # noqa: S311 - the demo's own seed
+    rng = random.Random(2026)  # the demo's own seed
     seen: dict[str, int] = {}
     time_rows = []
     for row in demo.time_log_rows(rng):
@@ -51,9 +51,7 @@ def write_small_demo(path: Path) -> None:
         if _is_mistake(row) or seen[customer] % THINNED.get(customer, 1) == 0:
             time_rows.append(row)
     orders = [
-        r
-        for r in demo.order_rows()
-        if r["Customer ID"] in BILLED or _is_mistake(r)
+        r for r in demo.order_rows() if r["Customer ID"] in BILLED or _is_mistake(r)
     ]
     rates = [r for r in demo.RATE_ROWS if r.get("Customer ID") in (None, *BILLED)]
     changes = WorkbookChanges(
