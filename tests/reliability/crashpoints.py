@@ -235,6 +235,9 @@ def serve() -> None:
             code = 70
             try:
                 code = run_child(request)
+            except BaseException:
+                traceback.print_exc()  # into the run's stderr file
+                sys.stderr.flush()
             finally:
                 os._exit(code)
         answers.write(json.dumps({"pid": pid}) + "\n")
@@ -313,7 +316,9 @@ class Runs:
             ).returncode
         else:
             code = self._forked(request)
-        counts = json.loads((out / "counts.json").read_text()) if count else {}
+        # None when the run was killed, or failed before it counted.
+        written = out / "counts.json"
+        counts = json.loads(written.read_text()) if written.exists() else {}
         return Done(
             code, (out / "stdout").read_text(), (out / "stderr").read_text(), counts
         )

@@ -100,7 +100,10 @@ def _clean() -> Clean:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "point" not in metafunc.fixturenames:
         return
-    counts = _clean().counts
+    try:
+        counts = _clean().counts
+    except AssertionError:  # no clean run: the tests below that need one say why
+        counts = {}
     points = [
         (effect.name, n)
         for effect in EFFECTS
@@ -110,7 +113,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 
 def test_every_effect_names_a_function_that_exists():
-    """A renamed or moved function fails here by name, not as a missing test."""
+    """A renamed or moved function fails here by name (a run cannot start then,
+    and the tests of each point are left out)."""
     from crashpoints import _resolve
 
     for effect in EFFECTS:
