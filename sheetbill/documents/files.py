@@ -26,10 +26,15 @@ from sheetbill.tempfiles import remove_stale_files
 # The file that names the state database whose documents a folder holds.
 FOLDER_MARKER = ".sheetbill-folder"
 # Temp files are named `.<file>.<8 random>.sheetbill-tmp`: clearly sheetbill's, so a
-# later run may remove those a killed run left (`remove_stale_temp_files`).
+# later run may remove those a killed run left (`remove_stale_temp_files`): those of
+# documents and of the folder's marker (written once, so never replaced later).
 TEMP_SUFFIX = ".sheetbill-tmp"
 _STALE_TEMP = re.compile(
-    r"\.[^/]+\.(pdf|xml)\.[a-z0-9_]{8}(" + re.escape(TEMP_SUFFIX) + r"|\.tmp)"
+    r"\.(?:[^/]+\.(?:pdf|xml)|"
+    + re.escape(FOLDER_MARKER)
+    + r")\.[a-z0-9_]{8}("
+    + re.escape(TEMP_SUFFIX)
+    + r"|\.tmp)"
 )
 # What `file_sha256` says of a link, folder or device: never equal to a digest.
 NOT_A_FILE = "not a regular file"
@@ -226,6 +231,7 @@ def folder_owner(folder: Path, state: Path) -> Path | None:
 
 
 def remove_stale_temp_files(folder: Path, *, older_than: float) -> None:
-    """Remove the temp files of PDFs and XML a killed run left in `folder`
-    (also those named `.tmp` by earlier versions), if older than `older_than`."""
+    """Remove the temp files of PDFs, XML and the folder's marker a killed run left
+    in `folder` (also those named `.tmp` by earlier versions), if older than
+    `older_than`."""
     remove_stale_files(folder, _STALE_TEMP, older_than=older_than)

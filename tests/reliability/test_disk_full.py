@@ -23,7 +23,11 @@ import pytest
 from paths import DEMO, ROOT
 
 from sheetbill.documents import files as files_module
-from sheetbill.documents.files import atomic_write, remove_stale_temp_files
+from sheetbill.documents.files import (
+    FOLDER_MARKER,
+    atomic_write,
+    remove_stale_temp_files,
+)
 from sheetbill.domain.sheet import CellWrite, ColumnSpec, TabSpec, WorkbookChanges
 from sheetbill.errors import DocumentWriteError, WorkbookWriteError
 from sheetbill.state.database import StateDB
@@ -192,6 +196,22 @@ def test_remove_stale_temp_files_takes_only_old_pdf_and_xml_temp_files(
     fresh.write_bytes(b"x")
     remove_stale_temp_files(tmp_path, older_than=time.time())
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*kept, fresh.name])
+
+
+def test_remove_stale_temp_files_takes_the_folder_markers_old_temp_file(
+    tmp_path: Path,
+) -> None:
+    """A run killed while it claimed the PDF folder leaves the marker's temp file;
+    the marker is written only once, so no later write replaces it (found by the
+    crash-point harness, tests/reliability/test_crash_points.py)."""
+    old = time.time() - 3600
+    stale = tmp_path / f".{FOLDER_MARKER}.k2j_8xq0.sheetbill-tmp"
+    kept = [tmp_path / FOLDER_MARKER, tmp_path / f".{FOLDER_MARKER}.k2j_8xq0"]
+    for path in [stale, *kept]:
+        path.write_bytes(b"{}")
+        os.utime(path, (old, old))
+    remove_stale_temp_files(tmp_path, older_than=time.time())
+    assert sorted(tmp_path.iterdir()) == sorted(kept)
 
 
 # The real CLI on real disks.
