@@ -31,8 +31,9 @@ from readback import calamine_records
 
 from sheetbill.cli import main
 from sheetbill.config import Config
+from sheetbill.domain.journal import INVOICE_APPROVE, Status, log_line
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.usecases.run import run_billing
 
 from helpers import (
@@ -229,12 +230,16 @@ def test_an_approval_is_recorded_in_the_state_with_creator_approver_and_time(
             "FROM approvals WHERE number = ?",
             (FIRST,),
         ).fetchone()
-        [event] = db.execute(
-            "SELECT detail FROM events WHERE action = 'invoice approved'"
-        ).fetchall()
+    with StateDB(state_of(book)) as state:
+        [approval] = state.entries(kind=INVOICE_APPROVE)
     assert (status, creator, approver) == ("approved", "sheetbill", "Maria Lopez")
     assert at and shown
-    assert event == ("approved by Maria Lopez; created by sheetbill",)
+    assert (approval.key, approval.status) == (FIRST, Status.DONE)
+    assert log_line(approval.intent) == (
+        "invoice approved",
+        FIRST,
+        "approved by Maria Lopez; created by sheetbill",
+    )
     assert approvals_logged(book) == ["approved by Maria Lopez; created by sheetbill"]
     # Once approved, the state's word stands: a Status typed back is set back.
     edit(book, "Invoices", "Status", "awaiting approval", Invoice_No=FIRST)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
+from sheetbill.domain.journal import INVOICE_APPROVE, Status, invoice_approved
 from sheetbill.planning.approvals import (
     APPROVED,
     Approvals,
@@ -20,7 +21,8 @@ from sheetbill.planning.approvals import (
     Recorded,
     approval_state,
 )
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
+from sheetbill.state.journal import entry_in, reopen_in, settle_in
 from sheetbill.tabs.rows import TabLayout
 
 
@@ -156,14 +158,9 @@ def record_approvals(
                 (APPROVED, approver, at, run_id, number),
             ).fetchone()
             if done is not None:
-                StateDB._event(
-                    db,
-                    now,
-                    run_id,
-                    "invoice approved",
-                    number,
-                    f"approved by {approver}; created by {done[0]}",
-                )
+                # Shown by the workbook write that follows (`mark_approvals_shown`).
+                approval = invoice_approved(number, approver=approver, creator=done[0])
+                reopen_in(db, approval, run_id=run_id, now=now)
 
 
 def mark_approvals_shown(
@@ -178,3 +175,7 @@ def mark_approvals_shown(
             "UPDATE approvals SET shown_at = ? WHERE number = ? AND shown_at IS NULL",
             wanted,
         )
+        for _, number in wanted:
+            entry = entry_in(db, INVOICE_APPROVE, number)
+            if entry is not None:
+                settle_in(db, entry, Status.DONE, now=now)

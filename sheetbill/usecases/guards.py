@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from sheetbill.domain.model import Settings
 from sheetbill.errors import DateError, DocumentsFolderError
 from sheetbill.planning.recovery import latest_in_series
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 
 
 def refuse_dates(

@@ -48,12 +48,12 @@ from sheetbill.planning.recovery import (
     unknown_to_state,
 )
 from sheetbill.ports import PdfUploader, Workbook
+from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.state.approvals import (
     known_approvals,
     mark_approvals_shown,
     record_run_approvals,
 )
-from sheetbill.state.database import StateDB, forget_if_empty, run_lock
 from sheetbill.tabs.e_invoices import e_invoice_gaps
 from sheetbill.tabs.exceptions import problems_set_aside
 from sheetbill.tabs.headers import with_absent_columns_named
@@ -349,7 +349,7 @@ class _Run:
                     people=people_on(planned.new, planned.data.time_entries),
                     awaiting=awaiting_numbers(planned.new, planned.data.settings),
                 )
-                remove_own_files(state, self.folder, withdrawn_files)
+                remove_own_files(state, self.folder, withdrawn_files, now=self.clock())
             record_run_approvals(
                 state, planned.approvals, run_id=self.run_id, now=self.clock()
             )

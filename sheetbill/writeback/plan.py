@@ -15,6 +15,13 @@ from decimal import Decimal
 from operator import itemgetter
 
 from sheetbill.domain.cells import clipped, parse_text
+from sheetbill.domain.journal import (
+    Intent,
+    invoice_approved,
+    invoice_written,
+    log_line,
+    number_withdrawn,
+)
 from sheetbill.domain.model import Invoice, Problem, Severity, SourceRow
 from sheetbill.domain.money import quantum
 from sheetbill.domain.schema import (
@@ -35,7 +42,6 @@ from sheetbill.domain.sheet import (
     new_cell_write,
 )
 from sheetbill.domain.shoptime import local_time, zone_label
-from sheetbill.domain.wording import amount_text, counted
 from sheetbill.planning.approvals import APPROVED, invoice_status
 from sheetbill.tabs.exceptions import (
     TEXT_CHARS,
@@ -288,28 +294,14 @@ def plan_writes(
     _link_documents(tabs["Invoices"], pdf_links or {})
     for number, (row, approver) in (approved or {}).items():
         tabs["Invoices"].put(row, "Status", APPROVED, row_key=number)
-        tabs["Log"].append(
-            {
-                **_log_time(now, data.settings.timezone),
-                "Run ID": run_id,
-                "Action": "invoice approved",
-                "Invoice": number,
-                "Detail": f"approved by {approver}; created by "
-                f"{(creators or {}).get(number, 'sheetbill')}",
-            }
-        )
+        creator = (creators or {}).get(number, "sheetbill")
+        approval = invoice_approved(number, approver=approver, creator=creator)
+        tabs["Log"].append(log_row(approval, now, data.settings.timezone, run_id))
     for number, (row, status) in (restored or {}).items():
         tabs["Invoices"].put(row, "Status", status, row_key=number)
     for number, reason in (withdrawn or {}).items():
-        tabs["Log"].append(
-            {
-                **_log_time(now, data.settings.timezone),
-                "Run ID": run_id,
-                "Action": "number withdrawn",
-                "Invoice": number,
-                "Detail": reason,
-            }
-        )
+        withdrawal = number_withdrawn(number, reason)
+        tabs["Log"].append(log_row(withdrawal, now, data.settings.timezone, run_id))
     opened, closed, ignored = _sync_exceptions(
         data, problems, tabs["Exceptions"], today=today
     )
@@ -338,10 +330,23 @@ def plan_writes(
     )
 
 
-def _log_time(now: datetime, zone: str) -> dict[str, CellValue]:
-    """A Log row's Time in the shop's zone, and that zone named (a naive `now` is
-    UTC)."""
-    return {"Time": local_time(now, zone), "Time Zone": zone_label(now, zone)}
+def log_row(
+    intent: Intent, now: datetime, zone: str, run_id: str
+) -> dict[str, CellValue]:
+    """The Log row of an effect of this run: made from its journal entry (what the
+    state records is what the Log shows), its Time in the shop's zone, and that zone
+    named (a naive `now` is UTC)."""
+    line = log_line(intent)
+    if line is None:
+        raise ValueError(f"the Log shows no {intent.kind}")
+    return {
+        "Time": local_time(now, zone),
+        "Time Zone": zone_label(now, zone),
+        "Run ID": run_id,
+        "Action": line.action,
+        "Invoice": line.invoice,
+        "Detail": line.detail,
+    }
 
 
 def _bill_source_rows(
@@ -444,15 +449,7 @@ def _append_invoices(
                 row_key=invoice.number,
             )
             log_tab.append(
-                {
-                    **_log_time(now, data.settings.timezone),
-                    "Run ID": run_id,
-                    "Action": "invoice created",
-                    "Invoice": invoice.number,
-                    "Detail": f"{invoice.customer_id}: "
-                    f"{counted(len(invoice.lines), 'line')}, total "
-                    f"{amount_text(invoice.total, invoice.currency)}",
-                }
+                log_row(invoice_written(invoice), now, data.settings.timezone, run_id)
             )
         if is_new.get(invoice.number) or invoice.number not in have_lines:
             money = _in_minor_units(invoice.currency)

@@ -51,7 +51,7 @@ from sheetbill.domain.cells import (
 from sheetbill.domain.model import Problem
 from sheetbill.domain.schema import CUSTOMERS, ORDERS, RATES, TIME_LOG
 from sheetbill.errors import SheetbillError, WorkbookError
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.usecases.run import check_workbook, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 from sheetbill.workbook.excel_reader import _read_sheet, plain_far_numbers

@@ -26,7 +26,7 @@ from sheetbill.documents import files as files_module
 from sheetbill.documents.files import atomic_write, remove_stale_temp_files
 from sheetbill.domain.sheet import CellWrite, ColumnSpec, TabSpec, WorkbookChanges
 from sheetbill.errors import DocumentWriteError, WorkbookWriteError
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.workbook import excel as excel_module
 from sheetbill.workbook.excel import BACKUP_FOLDER, ExcelWorkbook
 

@@ -18,7 +18,7 @@ from sheetbill.domain.model import InvoiceLine, SourceRow
 from sheetbill.errors import WorkbookLockedError, WorkbookWriteError
 from sheetbill.planning.invoices import MAX_CELL_TEXT
 from sheetbill.planning.recovery import _row_ids_in
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
