@@ -27,7 +27,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from readback import calamine_records
+from readback import calamine_records, log_and_journal
 
 from sheetbill.cli import main
 from sheetbill.config import Config
@@ -249,6 +249,22 @@ def test_an_approval_is_recorded_in_the_state_with_creator_approver_and_time(
     assert not any(
         "DRAFT" in t for t in pages(book.parent / "invoices" / f"{FIRST}.pdf")
     )
+
+
+def test_the_log_tab_shows_what_each_run_recorded_in_the_journal(tmp_path):
+    """One source: the Log rows of each run are the Log lines of the journal entries
+    that run recorded (invoices created, then an approval)."""
+    book = shop(tmp_path / "shop")
+    assert main(["run", str(book), "--as-of", AS_OF]) == 0
+    edit(book, "Invoices", "Approve", "Maria Lopez", Invoice_No=FIRST)
+    assert main(["run", str(book), "--as-of", AS_OF]) == 0
+    runs = log_and_journal(book, state_of(book))
+    assert [[action for action, _, _ in logged] for logged, _ in runs] == [
+        ["invoice created", "invoice created"],
+        ["invoice approved"],
+    ]
+    for logged, recorded in runs:
+        assert logged == recorded
 
 
 def test_a_state_from_before_approvals_were_recorded_learns_them_once(tmp_path, capsys):

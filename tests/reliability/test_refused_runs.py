@@ -11,7 +11,7 @@ import pytest
 from cli_runs import copy_case, drawn, one_line, sheetbill, state_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from readback import calamine_records
+from readback import calamine_records, log_and_journal
 
 from sheetbill.config import Config
 from sheetbill.domain.model import InvoiceLine, SourceRow
@@ -313,3 +313,8 @@ def test_pdfs_a_stopped_run_wrote_are_its_own_to_replace(tmp_path, monkeypatch, 
         i.number for i in result.invoices
     )
     assert result.withdrawn == (() if edit == "hours" else ("INV-2026-0005",))
+    # The Log shows what the rerun recorded in the journal: its invoices, and the
+    # number it withdrew.
+    [(logged, recorded)] = log_and_journal(book, state)
+    assert logged == recorded
+    assert [a for a, _, _ in logged].count("number withdrawn") == len(result.withdrawn)
