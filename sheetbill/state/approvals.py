@@ -22,7 +22,7 @@ from sheetbill.planning.approvals import (
     approval_state,
 )
 from sheetbill.state import StateDB
-from sheetbill.state.journal import entry_in, reopen_in, settle_in
+from sheetbill.state.journal import reopen_in, settle_keys_in
 from sheetbill.tabs.rows import TabLayout
 
 
@@ -175,7 +175,5 @@ def mark_approvals_shown(
             "UPDATE approvals SET shown_at = ? WHERE number = ? AND shown_at IS NULL",
             wanted,
         )
-        for _, number in wanted:
-            entry = entry_in(db, INVOICE_APPROVE, number)
-            if entry is not None:
-                settle_in(db, entry, Status.DONE, now=now)
+        shown = [number for _, number in wanted]
+        settle_keys_in(db, INVOICE_APPROVE, shown, Status.DONE, now=now)

@@ -44,6 +44,7 @@ from sheetbill.state.journal import (
     record_done_in,
     reopen_in,
     settle_in,
+    settle_keys_in,
 )
 from sheetbill.tabs.validation import BilledRow
 
@@ -304,10 +305,7 @@ class InvoiceRecords(Journal):
     ) -> None:
         """The workbook now shows these invoices: their writes are done."""
         with self.transaction() as db:
-            for number in numbers:
-                write = entry_in(db, INVOICE_WRITE, number)
-                if write is not None:
-                    settle_in(db, write, Status.DONE, now=now)
+            settle_keys_in(db, INVOICE_WRITE, numbers, Status.DONE, now=now)
 
     def load_rebuilt(
         self,

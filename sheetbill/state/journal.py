@@ -78,10 +78,24 @@ def intend_in(
 ) -> Entry:
     """Record an effect as intended; an effect already in the journal is returned
     as it stands (its key is taken: it is completed, redone or left, never doubled)."""
+    entry = intended(intent, run_id=run_id, now=now)
+    added = db.execute(
+        f"INSERT INTO journal ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, NULL) "
+        "ON CONFLICT (kind, key) DO NOTHING",
+        (
+            entry.kind,
+            entry.key,
+            entry.status.value,
+            json.dumps(entry.details, sort_keys=True),
+            entry.run_id,
+            _at(entry.intended_at),
+        ),
+    )
+    if added.rowcount:
+        return entry
     found = entry_in(db, intent.kind, intent.key)
-    if found is not None:
-        return found
-    return _put(db, intended(intent, run_id=run_id, now=now))
+    assert found is not None
+    return found
 
 
 def reopen_in(
@@ -114,6 +128,25 @@ def amend_in(db: sqlite3.Connection, entry: Entry, details: Details) -> Entry:
     if entry.status is not Status.PENDING:
         raise JournalError(f"{entry.kind} {entry.key} is settled; it is not amended")
     return _put(db, replace(entry, details=details))
+
+
+def settle_keys_in(
+    db: sqlite3.Connection,
+    kind: str,
+    keys: Iterable[str],
+    status: Status,
+    *,
+    now: datetime,
+) -> None:
+    """Record one outcome for many effects of a kind, keeping their details: a big
+    run's invoices at once (`settled`'s rule in one statement: only pending ones)."""
+    if status is Status.PENDING:
+        raise JournalError(f"{kind}: an outcome cannot be pending")
+    db.executemany(
+        "UPDATE journal SET status = ?, settled_at = ? "
+        "WHERE kind = ? AND key = ? AND status = 'pending'",
+        [(status.value, _at(now), kind, key) for key in keys],
+    )
 
 
 def record_done_in(
