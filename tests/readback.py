@@ -31,6 +31,28 @@ def calamine_records(path: Path, tab: str) -> list[dict[str, object]]:
     return [dict(zip(headers, row, strict=False)) for row in rows[1:]]
 
 
+def log_and_journal(book: Path, state: Path) -> list[tuple[list[tuple], list[tuple]]]:
+    """For each run the Log tab shows: its Log rows (Action, Invoice, Detail) and
+    the Log lines of what that run recorded in the state's journal, both sorted."""
+    from sheetbill.domain.journal import log_line
+    from sheetbill.state import StateDB
+
+    logged: dict[str, list[tuple]] = {}
+    for row in calamine_records(book, "Log"):
+        line = (row["Action"], row["Invoice"], row["Detail"])
+        logged.setdefault(str(row["Run ID"]), []).append(line)
+    with StateDB(state) as db:
+        recorded = {
+            run: [
+                tuple(line)
+                for e in db.entries(run_id=run)
+                if (line := log_line(e.intent)) is not None
+            ]
+            for run in logged
+        }
+    return [(sorted(logged[run]), sorted(recorded[run])) for run in logged]
+
+
 def zip_parts(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}

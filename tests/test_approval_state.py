@@ -27,12 +27,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
-from readback import calamine_records
+from readback import calamine_records, log_and_journal
 
 from sheetbill.cli import main
 from sheetbill.config import Config
+from sheetbill.domain.journal import INVOICE_APPROVE, Status, log_line
 from sheetbill.errors import WorkbookWriteError
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 
@@ -229,12 +230,16 @@ def test_an_approval_is_recorded_in_the_state_with_creator_approver_and_time(
             "FROM approvals WHERE number = ?",
             (FIRST,),
         ).fetchone()
-        [event] = db.execute(
-            "SELECT detail FROM events WHERE action = 'invoice approved'"
-        ).fetchall()
+    with StateDB(state_of(book)) as state:
+        [approval] = state.entries(kind=INVOICE_APPROVE)
     assert (status, creator, approver) == ("approved", "sheetbill", "Maria Lopez")
     assert at and shown
-    assert event == ("approved by Maria Lopez; created by sheetbill",)
+    assert (approval.key, approval.status) == (FIRST, Status.DONE)
+    assert log_line(approval.intent) == (
+        "invoice approved",
+        FIRST,
+        "approved by Maria Lopez; created by sheetbill",
+    )
     assert approvals_logged(book) == ["approved by Maria Lopez; created by sheetbill"]
     # Once approved, the state's word stands: a Status typed back is set back.
     edit(book, "Invoices", "Status", "awaiting approval", Invoice_No=FIRST)
@@ -244,6 +249,22 @@ def test_an_approval_is_recorded_in_the_state_with_creator_approver_and_time(
     assert not any(
         "DRAFT" in t for t in pages(book.parent / "invoices" / f"{FIRST}.pdf")
     )
+
+
+def test_the_log_tab_shows_what_each_run_recorded_in_the_journal(tmp_path):
+    """One source: the Log rows of each run are the Log lines of the journal entries
+    that run recorded (invoices created, then an approval)."""
+    book = shop(tmp_path / "shop")
+    assert main(["run", str(book), "--as-of", AS_OF]) == 0
+    edit(book, "Invoices", "Approve", "Maria Lopez", Invoice_No=FIRST)
+    assert main(["run", str(book), "--as-of", AS_OF]) == 0
+    runs = log_and_journal(book, state_of(book))
+    assert [[action for action, _, _ in logged] for logged, _ in runs] == [
+        ["invoice created", "invoice created"],
+        ["invoice approved"],
+    ]
+    for logged, recorded in runs:
+        assert logged == recorded
 
 
 def test_a_state_from_before_approvals_were_recorded_learns_them_once(tmp_path, capsys):

@@ -7,7 +7,7 @@ import pytest
 
 from sheetbill.config import Config
 from sheetbill.errors import RunInProgressError, WorkbookWriteError
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 

@@ -50,7 +50,7 @@ def test_run_refuses_while_libreoffice_holds_the_file(demo_book, capsys):
 
 
 def test_two_runs_at_once_the_second_exits_with_a_clear_message(demo_book, capsys):
-    from sheetbill.state.database import StateDB
+    from sheetbill.state import StateDB
 
     (demo_book.parent / "sheetbill.toml").write_text("lock_timeout = 0.2\n")
     with StateDB(state_of(demo_book)):

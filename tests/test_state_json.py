@@ -19,7 +19,7 @@ from sheetbill.domain.model import (
     TaxCategory,
     TaxMode,
 )
-from sheetbill.state.database import invoice_from_json, invoice_to_json
+from sheetbill.state.invoices import invoice_from_json, invoice_to_json
 
 D = Decimal
 

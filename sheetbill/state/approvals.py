@@ -15,7 +15,9 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from sheetbill.domain.approvals import APPROVED, Approvals, Recorded
-from sheetbill.state.database import StateDB
+from sheetbill.domain.journal import INVOICE_APPROVE, Status, invoice_approved
+from sheetbill.state import StateDB
+from sheetbill.state.journal import reopen_in, settle_keys_in
 
 
 def record_run_approvals(
@@ -137,14 +139,9 @@ def record_approvals(
                 (APPROVED, approver, at, run_id, number),
             ).fetchone()
             if done is not None:
-                StateDB._event(
-                    db,
-                    now,
-                    run_id,
-                    "invoice approved",
-                    number,
-                    f"approved by {approver}; created by {done[0]}",
-                )
+                # Shown by the workbook write that follows (`mark_approvals_shown`).
+                approval = invoice_approved(number, approver=approver, creator=done[0])
+                reopen_in(db, approval, run_id=run_id, now=now)
 
 
 def mark_approvals_shown(
@@ -159,3 +156,5 @@ def mark_approvals_shown(
             "UPDATE approvals SET shown_at = ? WHERE number = ? AND shown_at IS NULL",
             wanted,
         )
+        shown = [number for _, number in wanted]
+        settle_keys_in(db, INVOICE_APPROVE, shown, Status.DONE, now=now)

@@ -118,4 +118,83 @@ MIGRATIONS: tuple[str, ...] = (
         shown_at TEXT
     );
     """,
+    # One journal of side effects (issue 13): each effect recorded as intended before
+    # it happens and settled after. What the older tables recorded moves into it:
+    # invoices pending or written, PDFs made and their files (and files a stopped run
+    # meant to write), uploads, approvals taken and numbers withdrawn. An entry's
+    # details leave out what was not recorded (json_patch drops null members). The
+    # events table stays as it was, no longer written: the journal replaces it.
+    """
+    CREATE TABLE journal (
+        kind TEXT NOT NULL,
+        key TEXT NOT NULL,
+        status TEXT NOT NULL
+            CHECK (status IN ('pending', 'done', 'failed', 'unknown')),
+        details TEXT NOT NULL,
+        run_id TEXT NOT NULL,
+        intended_at TEXT NOT NULL,
+        settled_at TEXT,
+        PRIMARY KEY (kind, key)
+    );
+    INSERT INTO journal
+    SELECT 'invoice.write', number,
+        CASE status WHEN 'written' THEN 'done' ELSE 'pending' END,
+        json_object('customer_id', customer_id,
+            'lines', json_array_length(body, '$.lines'),
+            'total', total, 'currency', currency),
+        run_id, created_at, written_at
+    FROM invoices ORDER BY rowid;
+    INSERT INTO journal
+    SELECT 'pdf.write', n.number,
+        CASE WHEN EXISTS (SELECT 1 FROM document_intents i WHERE i.number = n.number)
+            THEN 'pending' ELSE 'done' END,
+        json_patch('{}', json_object(
+            'content_hash', d.content_hash,
+            'path', d.path,
+            'period', json(CASE WHEN d.period_start IS NOT NULL
+                AND d.period_end IS NOT NULL
+                THEN json_array(d.period_start, d.period_end) END),
+            'files', json((SELECT json_group_object(f.name,
+                    json_array(f.sha256, f.size, f.mtime_ns))
+                FROM document_files f WHERE f.number = n.number
+                HAVING count(*) > 0)),
+            'intended', json((SELECT json_group_array(i.name)
+                FROM document_intents i
+                WHERE i.number = n.number HAVING count(*) > 0)))),
+        'before the journal',
+        coalesce(d.rendered_at,
+            (SELECT min(written_at) FROM document_files f WHERE f.number = n.number),
+            (SELECT min(intended_at) FROM document_intents i
+                WHERE i.number = n.number)),
+        CASE WHEN EXISTS (SELECT 1 FROM document_intents i WHERE i.number = n.number)
+            THEN NULL
+            ELSE coalesce(d.rendered_at, (SELECT max(written_at) FROM document_files f
+                WHERE f.number = n.number)) END
+    FROM (SELECT number FROM documents UNION SELECT number FROM document_files
+        UNION SELECT number FROM document_intents) n
+    LEFT JOIN documents d ON d.number = n.number
+    ORDER BY coalesce(d.rowid, 0), n.number;
+    INSERT INTO journal
+    SELECT 'pdf.upload', number, 'done',
+        json_object('content_hash', content_hash, 'file_id', file_id, 'link', link),
+        'before the journal', uploaded_at, uploaded_at
+    FROM uploads ORDER BY rowid;
+    INSERT INTO journal
+    SELECT 'invoice.approve', number,
+        CASE WHEN shown_at IS NULL THEN 'pending' ELSE 'done' END,
+        json_object('approver', approved_by, 'creator', created_by),
+        run_id, approved_at, shown_at
+    FROM approvals WHERE status = 'approved' AND approved_by IS NOT NULL
+    ORDER BY rowid;
+    INSERT INTO journal
+    SELECT 'number.withdraw', number, 'done', json_object('reason', reason),
+        run_id, withdrawn_at, withdrawn_at
+    FROM withdrawn ORDER BY rowid;
+    DROP TABLE uploads;
+    DROP TABLE document_intents;
+    DROP TABLE document_files;
+    DROP TABLE documents;
+    ALTER TABLE invoices DROP COLUMN status;
+    ALTER TABLE invoices DROP COLUMN written_at
+    """,
 )

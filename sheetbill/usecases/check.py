@@ -25,7 +25,7 @@ from sheetbill.planning.approvals import read_approvals, threshold_problems
 from sheetbill.planning.exceptions import problems_set_aside
 from sheetbill.planning.recovery import marks_in_book, unknown_to_state
 from sheetbill.ports import Workbook
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.tabs.headers import with_absent_columns_named
 from sheetbill.tabs.legal import LegalCheck, legal_check
 from sheetbill.tabs.printable import UnprintableText

@@ -9,7 +9,7 @@ from pathlib import Path
 from sheetbill.domain.model import Settings
 from sheetbill.errors import DateError, DocumentsFolderError
 from sheetbill.planning.recovery import latest_in_series
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.usecases.moment import RunMoment
 
 

@@ -29,7 +29,8 @@ from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.wording import counted
 from sheetbill.errors import DeliveryError, DocumentWriteError
 from sheetbill.ports import PdfUploader
-from sheetbill.state.database import FileRecord, StateDB, Upload, WrittenFile
+from sheetbill.state import StateDB
+from sheetbill.state.documents import FileRecord, Upload, WrittenFile
 from sheetbill.tabs.settings import setting_row
 from sheetbill.tabs.validation import BookData
 
@@ -184,7 +185,7 @@ def _what_to_make(
         wanted = {}
         numbers = []
     made = state.document_hashes()
-    records = _own_files(state, folder, job.now) if numbers else {}
+    records = _own_files(state, folder, job.run_id, job.now) if numbers else {}
     intact = {
         number
         for number in numbers
@@ -261,7 +262,7 @@ def _render(
     state, folder, data = job.state, job.folder, job.data
     owned = {name: record.sha256 for name, record in found.records.items()}
     owned.update(_left_by_a_stopped_run(state, folder, owned))
-    intended = _intend(state, documents, folder, owned, job.now)
+    intended = _intend(state, documents, folder, owned, job.run_id, job.now)
     results = render_many(
         documents,
         templates=job.config.templates or DEFAULT_TEMPLATES,
@@ -272,15 +273,18 @@ def _render(
     links = {number: job.link(pdf_path(number, folder)) for number in found.intact}
     done: list[tuple[str, str, str]] = []
     files: list[WrittenFile] = []
+    not_made: list[str] = []
     for result in results:
         if result.foreign is not None:
             links.pop(result.number, None)
             problems.append(
                 _foreign_file(result.number, result.foreign, job.workbook_folder)
             )
+            not_made.append(result.number)
             continue
         if result.error is not None:
             problems.extend(_not_made(result, found.wanted[result.number], data))
+            not_made.append(result.number)
             continue
         links[result.number] = job.link(result.pdf)
         if result.is_rendered:
@@ -293,7 +297,7 @@ def _render(
         state.record_documents(
             done, run_id=job.run_id, now=job.now, periods=periods, files=files
         )
-    state.clear_file_intents(intended)
+    state.clear_file_intents(intended, now=job.now, failed=not_made)
     return links, len(done)
 
 
@@ -402,6 +406,7 @@ def _intend(
     documents: Sequence[InvoiceDocument],
     folder: Path,
     owned: Mapping[str, str],
+    run_id: str,
     now: datetime,
 ) -> list[str]:
     """Record, before rendering, each file this run may write: only paths that are
@@ -414,7 +419,7 @@ def _intend(
         for path in document_paths(document, folder)
         if path.name in owned or not os.path.lexists(path)
     ]
-    state.record_file_intents(intents, now=now)
+    state.record_file_intents(intents, run_id=run_id, now=now)
     return [name for name, _ in intents]
 
 
@@ -432,7 +437,11 @@ def own_files_of(
 
 
 def remove_own_files(
-    state: StateDB, folder: Path, files: Mapping[str, FileRecord | None]
+    state: StateDB,
+    folder: Path,
+    files: Mapping[str, FileRecord | None],
+    *,
+    now: datetime,
 ) -> None:
     """Delete these files of this state's (a withdrawn number's PDF, which must not
     pass for an invoice), each only while it is still the file written there."""
@@ -448,7 +457,8 @@ def remove_own_files(
             continue
         with contextlib.suppress(OSError):
             path.unlink()
-    state.clear_file_intents(files)
+    removed = {n for name, n in state.file_intents().items() if name in files}
+    state.clear_file_intents(files, now=now, failed=removed)
 
 
 def _prepare(folder: Path) -> None:
@@ -490,7 +500,9 @@ def _is_intact(path: Path, records: Mapping[str, FileRecord]) -> bool:
     return file_sha256(path) == record.sha256
 
 
-def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, FileRecord]:
+def _own_files(
+    state: StateDB, folder: Path, run_id: str, now: datetime
+) -> dict[str, FileRecord]:
     """The files in `folder` this state wrote, by file name.
 
     PDFs written before sheetbill recorded each file's sha256 are taken as written,
@@ -511,7 +523,7 @@ def _own_files(state: StateDB, folder: Path, now: datetime) -> dict[str, FileRec
                 adopted.append((number, found.name, _record(found, digest)))
                 owned[found.name] = adopted[-1][2]
     if adopted:
-        state.record_document_files(adopted, now=now)
+        state.record_document_files(adopted, run_id=run_id, now=now)
     return owned
 
 
@@ -572,11 +584,14 @@ def _upload(
     from sheetbill.documents.files import pdf_path
 
     uploads = state.uploads()
+    again = state.uploads_to_redo()
     links = {n: u.link for n, u in uploads.items()}
     todo = [
         (number, content_hash)
         for number, content_hash in state.document_hashes().items()
-        if number not in uploads or uploads[number].content_hash != content_hash
+        if number not in uploads
+        or number in again
+        or uploads[number].content_hash != content_hash
     ]
     # A PDF that could not be made is reported by the renderer; nothing to upload.
     # Nor is a file at its path that this state did not write.
@@ -587,12 +602,14 @@ def _upload(
     problems: list[Problem] = []
     for number, content_hash in todo:
         known = uploads.get(number)
+        state.record_upload_intent(number, content_hash, run_id=run_id, now=now)
         try:
             stored = uploader.upload(
                 pdf_path(number, folder),
                 file_id=known.file_id if known is not None else None,
             )
         except DeliveryError as exc:
+            state.record_upload_failed(number, exc.message, now=now)
             problems.append(
                 Problem(
                     code=ProblemCode.PDF_UPLOAD_FAILED,

@@ -19,7 +19,7 @@ from sheetbill.domain.model import Counters
 from sheetbill.errors import StateError
 from sheetbill.planning.recovery import rebuild_from_book
 from sheetbill.ports import Workbook
-from sheetbill.state.database import StateDB, run_lock
+from sheetbill.state import StateDB, run_lock
 from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.moment import today_for
 from sheetbill.usecases.publish import claim_documents

@@ -30,7 +30,7 @@ from sheetbill.garbage_collection import (
 )
 from sheetbill.planning.approvals import awaiting_approval
 from sheetbill.ports import PdfUploader, Workbook
-from sheetbill.state.database import StateDB, forget_if_empty, run_lock
+from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.usecases import run_steps as steps
 from sheetbill.usecases.moment import RunMoment, settings_of
 from sheetbill.usecases.results import RunResult

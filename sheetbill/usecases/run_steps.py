@@ -52,13 +52,13 @@ from sheetbill.planning.recovery import (
     unknown_to_state,
 )
 from sheetbill.ports import PdfUploader, Workbook
+from sheetbill.state import StateDB
 from sheetbill.state.approvals import (
     approval_records,
     billed_time,
     mark_approvals_shown,
     record_run_approvals,
 )
-from sheetbill.state.database import StateDB
 from sheetbill.tabs.headers import with_absent_columns_named
 from sheetbill.tabs.legal import LegalCheck, legal_check
 from sheetbill.tabs.own_rows import own_row_problems
@@ -482,7 +482,7 @@ def draw_numbers(values: RunValues, ports: RunPorts) -> Outcome:
         people=people_on(planned.new, planned.data.time_entries),
         awaiting=awaiting_numbers(planned.new, planned.data.settings),
     )
-    remove_own_files(state, values.folder, withdrawn_files)
+    remove_own_files(state, values.folder, withdrawn_files, now=ports.clock())
     return values, ()
 
 

@@ -1,16 +1,23 @@
 """The Log tab's writes: a row per invoice created, approval taken and number
-withdrawn, at the shop's wall-clock time."""
+withdrawn, at the shop's wall-clock time — each made from the run's journal entry
+(`domain.journal.log_line`), so the Log and the state's journal say the same."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from sheetbill.domain.journal import (
+    Intent,
+    invoice_approved,
+    invoice_written,
+    log_line,
+    number_withdrawn,
+)
 from sheetbill.domain.model import Invoice
 from sheetbill.domain.schema import LogColumns
 from sheetbill.domain.sheet import CellValue
 from sheetbill.domain.shoptime import local_time, zone_label
-from sheetbill.domain.wording import amount_text, counted
 from sheetbill.writeback.writer import TabWriter
 
 
@@ -25,29 +32,27 @@ class RunLog:
     run_id: str
 
     def created(self, invoice: Invoice) -> None:
-        self._append(
-            "invoice created",
-            invoice.number,
-            f"{invoice.customer_id}: {counted(len(invoice.lines), 'line')}, total "
-            f"{amount_text(invoice.total, invoice.currency)}",
-        )
+        self._append(invoice_written(invoice))
 
     def approved(self, number: str, approver: str, creator: str) -> None:
-        self._append(
-            "invoice approved", number, f"approved by {approver}; created by {creator}"
-        )
+        self._append(invoice_approved(number, approver=approver, creator=creator))
 
     def withdrawn(self, number: str, reason: str) -> None:
-        self._append("number withdrawn", number, reason)
+        self._append(number_withdrawn(number, reason))
 
-    def _append(self, action: str, number: str, detail: str) -> None:
+    def _append(self, intent: Intent) -> None:
+        """The Log row of an effect of this run, made from its journal entry: what
+        the state records is what the Log shows."""
+        line = log_line(intent)
+        if line is None:
+            raise ValueError(f"the Log shows no {intent.kind}")
         self.writer.append(
             {
                 **self._time(),
                 LogColumns.RUN_ID: self.run_id,
-                LogColumns.ACTION: action,
-                LogColumns.INVOICE: number,
-                LogColumns.DETAIL: detail,
+                LogColumns.ACTION: line.action,
+                LogColumns.INVOICE: line.invoice,
+                LogColumns.DETAIL: line.detail,
             }
         )
 

@@ -80,7 +80,8 @@ def test_drive_upload_of_changed_content_updates_the_same_file(
     link = book.records("Invoices")[0]["PDF"]
     with sqlite3.connect(book.state) as db:  # as if the PDF had been made anew
         db.execute(
-            "UPDATE uploads SET content_hash = 'old' WHERE number = ?",
+            "UPDATE journal SET details = json_set(details, '$.content_hash', 'old') "
+            "WHERE kind = 'pdf.upload' AND key = ?",
             ("INV-2026-0001",),
         )
     sheets_server.reset_log()

@@ -51,7 +51,7 @@ from sheetbill.domain.cells import (
 from sheetbill.domain.model import Problem
 from sheetbill.domain.schema import CUSTOMERS, ORDERS, RATES, TIME_LOG
 from sheetbill.errors import SheetbillError, WorkbookError
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.usecases.check import check_workbook
 from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook

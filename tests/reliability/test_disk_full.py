@@ -30,7 +30,7 @@ from sheetbill.documents.files import (
 )
 from sheetbill.domain.sheet import CellWrite, ColumnSpec, TabSpec, WorkbookChanges
 from sheetbill.errors import DocumentWriteError, WorkbookWriteError
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.workbook import excel as excel_module
 from sheetbill.workbook.excel import BACKUP_FOLDER, ExcelWorkbook
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from old_state import as_before_journal
 from paths import ROOT, SHARED
 from python_calamine import CalamineWorkbook
 from readback import calamine_records
@@ -35,6 +36,7 @@ from sheetbill.documents.files import (
 )
 from sheetbill.domain.numbering import is_valid_invoice_number
 from sheetbill.errors import ConfigError
+from sheetbill.state import StateDB
 
 from helpers import CASE_SETTINGS, add_settings_rows
 
@@ -210,6 +212,7 @@ def test_run_with_a_state_from_before_file_hashes_raises_no_exception(shop):
     book = shop / "shop-a.xlsx"
     assert run(book) == 0
     state = shop / "shop-a.sheetbill.sqlite"
+    as_before_journal(state)
     with sqlite3.connect(state) as db:  # as an older sheetbill left it
         from sheetbill.state.migrations import MIGRATIONS
 
@@ -222,8 +225,8 @@ def test_run_with_a_state_from_before_file_hashes_raises_no_exception(shop):
         db.execute("DELETE FROM schema_migrations WHERE version = ?", (version,))
     (shop / "invoices" / FOLDER_MARKER).unlink()
     assert run(book) == 0
-    with sqlite3.connect(state) as db:
-        recorded = dict(db.execute("SELECT name, sha256 FROM document_files"))
+    with StateDB(state) as db:
+        recorded = {name: f.sha256 for name, f in db.document_files().items()}
     pdf = shop / "invoices" / f"{NUMBER}.pdf"
     assert recorded == {pdf.name: sha256(pdf.read_bytes())}
     pdf.unlink()

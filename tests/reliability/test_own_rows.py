@@ -30,7 +30,7 @@ from sheetbill.domain.schema import EXCEPTIONS
 from sheetbill.errors import StateMismatchError, WorkbookWriteError
 from sheetbill.planning.recovery import PendingMatch
 from sheetbill.ports import Workbook
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.rebuild_state import rebuild_state
 from sheetbill.usecases.run import RunResult, run_billing

@@ -11,14 +11,14 @@ import pytest
 from cli_runs import copy_case, drawn, one_line, sheetbill, state_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from readback import calamine_records
+from readback import calamine_records, log_and_journal
 
 from sheetbill.config import Config
 from sheetbill.domain.model import InvoiceLine, SourceRow
 from sheetbill.errors import WorkbookLockedError, WorkbookWriteError
 from sheetbill.planning.invoices import MAX_CELL_TEXT
 from sheetbill.planning.recovery import _row_ids_in
-from sheetbill.state.database import StateDB
+from sheetbill.state import StateDB
 from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.run import run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
@@ -314,3 +314,8 @@ def test_pdfs_a_stopped_run_wrote_are_its_own_to_replace(tmp_path, monkeypatch, 
         i.number for i in result.invoices
     )
     assert result.withdrawn == (() if edit == "hours" else ("INV-2026-0005",))
+    # The Log shows what the rerun recorded in the journal: its invoices, and the
+    # number it withdrew.
+    [(logged, recorded)] = log_and_journal(book, state)
+    assert logged == recorded
+    assert [a for a, _, _ in logged].count("number withdrawn") == len(result.withdrawn)
