@@ -281,9 +281,9 @@ AFTER_IT = ["", "\ufe00", "\ufe0f", "\U000e0100", "\u0301\ufe00", "\u200d\ufe00"
 def test_render_pdf_a_space_format_or_mark_let_through_prints_beside_every_script(
     before: str, char: str, then: str, after: str
 ):
-    """Neighbour script by space, format character or combining mark (by what
-    follows it): whatever the check lets through prints without a box, the space in the
-    neighbour's font included."""
+    """Neighbour script by space, format character or combining mark, and what
+    follows it: whatever the check lets through prints without a box, though a space
+    or a format character is drawn in its neighbour's font."""
     text = f"{before}{char}{then}{after}"
     assume(printable_characters().missing(text) == [])
     doc = document(
