@@ -13,7 +13,12 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from lxml import etree
 
-from sheetbill.domain.characters import PrintableCharacters, Refusal, refusal
+from sheetbill.domain.characters import (
+    PrintableCharacters,
+    Refusal,
+    in_font_around,
+    refusal,
+)
 from sheetbill.domain.model import Counters, LineGrouping, Severity
 from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.printable import (
@@ -227,14 +232,21 @@ def test_refusal_lets_into_a_document_only_what_xml_holds(char: str, drawn: bool
 @example("\u070f")
 @example("\u180e")
 @example("\u180f")
+@example("\u2062")
+@example("\u2065")
+@example("\u206f")
 def test_refusal_wants_a_glyph_for_all_but_white_space_and_a_few_invisibles(
     char: str,
 ):
     """Without a glyph, only space, tab, line breaks and the characters the shaper
-    draws as nothing (joiners, variation selectors, direction marks, soft hyphen)
-    may reach a document; any other format character is refused."""
+    draws as nothing (joiners, variation selectors, direction marks, soft hyphen,
+    invisible operators) may reach a document; any other format character is
+    refused."""
     allowed = refusal(char, lambda _: False) is None
-    invisible = char in "\u00ad\u034f\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+    invisible = char in (
+        "\u00ad\u034f\u061c\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"
+        "\u2061\u2062\u2063\u2064\u206a\u206b\u206c\u206d\u206e\u206f"
+    )
     selector = 0xFE00 <= ord(char) <= 0xFE0F or 0xE0100 <= ord(char) <= 0xE01EF
     mongolian = 0x180B <= ord(char) <= 0x180D
     assert allowed == (char in " \t\n\r" or invisible or selector or mongolian)
@@ -313,3 +325,63 @@ def test_behind_a_failed_document_names_the_cells_of_the_invoice_that_broke_it()
     ]
     assert all(invoice.number in p.problem for p in found)
     assert all(f"made on the next run, as {invoice.number}" in p.problem for p in found)
+
+
+# Two fonts' worth: DejaVu-like Latin with the typographic spaces, and a CJK font
+# with the ideographic space but not the thin ones; both have the plain spaces.
+TWO_FONTS = PrintableCharacters.from_ranges(
+    [
+        *((0x20, 0x7E), (0xA0, 0x24F), (0x300, 0x36F), (0x2000, 0x200A)),
+        *((0xFFF9, 0xFFFB), (0x2E80, 0x2E80), (0x3000, 0x3000)),
+    ],
+    in_every_font=[(0x20, 0x20), (0xA0, 0xA0)],
+)
+RADICAL = "\u2e80"  # CJK RADICAL REPEAT: only the CJK font has it
+VS1 = "\ufe00"
+
+
+def test_in_font_around_finds_spaces_before_a_variation_selector_and_shown_formats():
+    """What the shaper draws in the font of the text around it where a missing glyph
+    is a box: a space followed by a variation selector (through combining marks),
+    and a format character it neither hides nor gives a font of its own."""
+    assert in_font_around(f"{RADICAL}\u2004{VS1}") == {"\u2004"}
+    assert in_font_around("a\u3000\u0301\U000e0100b") == {"\u3000"}
+    assert in_font_around("a\u2009\ufe0f \ufff9b") == {"\u2009", "\ufff9"}
+    # Drawn as a plain space where a font lacks it, or hidden, or given a font.
+    assert in_font_around(f"a\u2004b \u3000{RADICAL}\u2062\u200d") == set()
+    assert in_font_around(f"a\u2004x{VS1} \u0600\u0661 \u1680{VS1}") == set()
+
+
+def test_printable_characters_refuse_a_space_before_a_selector_only_some_fonts_have():
+    """The falsifying example of test_fonts: U+2004 then VS1 after a CJK radical drew
+    a box, as Noto Sans CJK (the radical's font) has no U+2004."""
+    assert TWO_FONTS.missing(f"{RADICAL}\u2004{VS1}") == ["\u2004"]
+    assert TWO_FONTS.missing(f"a\u3000\u0301{VS1}") == ["\u3000"]
+    assert TWO_FONTS.missing("Note \ufff9a\ufffab\ufffb") == [
+        "\ufff9",
+        "\ufffa",
+        "\ufffb",
+    ]
+    assert TWO_FONTS.missing(f"{RADICAL}\u00a0{VS1} a {VS1}") == []
+
+
+def test_printable_characters_decide_a_space_where_it_stands_each_time():
+    """A space that printed well in one cell is looked at again in the next: it is
+    never remembered as printable."""
+    assert TWO_FONTS.missing(f"{RADICAL}\u2004{RADICAL}") == []
+    assert TWO_FONTS.missing(f"{RADICAL}\u2004{VS1}") == ["\u2004"]
+    assert TWO_FONTS.missing(f"{RADICAL}\u2004{RADICAL}") == []
+
+
+def test_find_unprintable_says_a_space_before_a_selector_is_drawn_in_the_font_around():
+    data = book_data(customers=customers(f"Alpha{RADICAL}\u2004{VS1} {UNICORN}"))
+    [problem] = find_unprintable(data, TWO_FONTS).problems
+    assert (problem.tab, problem.row, problem.column) == ("Customers", 2, "Name")
+    assert (
+        "(U+2004 THREE-PER-EM SPACE), which the PDF draws in the font of the text "
+        "around it (as it does a space followed by an invisible variation selector"
+    ) in problem.problem
+    assert "not every font sheetbill prints with can draw it" in problem.problem
+    assert f"'{UNICORN}' (U+1F984 UNICORN FACE), which no font" in problem.problem
+    assert problem.fix.startswith("Type the text around the space again")
+    assert "remove the character or write it in words" in problem.fix

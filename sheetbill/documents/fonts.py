@@ -13,7 +13,7 @@ import struct
 import sys
 import threading
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -70,11 +70,13 @@ def font_paths(files: Iterable[FontFile] = FONT_FILES) -> tuple[Path, ...]:
 
 
 class FontCoverage:
-    """What the fonts can draw: the union of every face's Unicode cmap, read as needed.
+    """What the fonts can draw: the union of every face's Unicode cmap, and what all
+    of them draw (for the characters drawn in the font of the text around them, as
+    `characters.in_font_around` says), read as needed.
 
     The first font (DejaVu Sans, 10 ms) draws the text of most workbooks; the others
     (about 0.1 s, most of it the CJK collections) are read, once, only when a text
-    holds a character it lacks.
+    holds a character it lacks or one it cannot decide alone.
     """
 
     def __init__(self, files: Iterable[FontFile] = FONT_FILES) -> None:
@@ -83,19 +85,42 @@ class FontCoverage:
         self._all: PrintableCharacters | None = None
 
     def missing(self, text: str) -> list[str]:
-        """The characters of `text` none of the fonts draws, as PrintableCharacters."""
+        """The characters of `text` that may not reach a document, as
+        PrintableCharacters says with every font."""
         if self._first is None:
-            self._first = PrintableCharacters.from_ranges(font_ranges(self.paths[0]))
+            # Nothing is known to be in every font until all are read: a space
+            # before a variation selector is then looked up in all of them.
+            self._first = PrintableCharacters.from_ranges(
+                font_ranges(self.paths[0]), in_every_font=()
+            )
         if not self._first.missing(text):
             return []
         return self.all().missing(text)
 
+    def __contains__(self, code: object) -> bool:
+        return code in self.all()
+
     def all(self) -> PrintableCharacters:
         if self._all is None:
+            fonts = [
+                PrintableCharacters.from_ranges(font_ranges(p)) for p in self.paths
+            ]
             self._all = PrintableCharacters.from_ranges(
-                r for path in self.paths for r in font_ranges(path)
+                (r for f in fonts for r in zip(f.firsts, f.lasts, strict=True)),
+                in_every_font=_in_every_font(fonts),
             )
         return self._all
+
+
+def _in_every_font(fonts: Sequence[PrintableCharacters]) -> list[tuple[int, int]]:
+    """The code points (as one-point ranges) every font of `fonts` draws."""
+    fewest = min(fonts, key=lambda f: sum(f.lasts) - sum(f.firsts) + len(f.firsts))
+    return [
+        (code, code)
+        for first, last in zip(fewest.firsts, fewest.lasts, strict=True)
+        for code in range(first, last + 1)
+        if all(code in font for font in fonts)
+    ]
 
 
 @cache

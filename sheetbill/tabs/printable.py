@@ -1,5 +1,6 @@
-"""Text a document cannot show: cells holding a character no font of sheetbill has,
-or one no PDF prints and no e-invoice carries (controls, text-direction overrides).
+"""Text a document cannot show: cells holding a character no font of sheetbill has
+(or, for one drawn in the font of the text around it, not every font has), or one no
+PDF prints and no e-invoice carries (controls, text-direction overrides).
 
 Pure: the characters the fonts can draw are read by the documents adapter and passed
 in. A cell found here is an Exceptions row before any number is drawn, so no invoice
@@ -10,7 +11,7 @@ be written for one.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from typing import Protocol, TypeVar
 
@@ -70,6 +71,10 @@ class Glyphs(Protocol):
 
     def missing(self, text: str) -> list[str]:
         """The characters of `text` that may not reach a document, each once."""
+        ...
+
+    def __contains__(self, code: object) -> bool:
+        """Whether some font draws the code point."""
         ...
 
 
@@ -188,6 +193,7 @@ def find_unprintable(
     into a line.
     """
     problems: list[Problem] = []
+    drawn = printable.__contains__
     settings = data.settings
     settings_tab = _tab(data, "Settings")
     for column, name in SETTINGS_PRINTED:
@@ -203,6 +209,7 @@ def find_unprintable(
                     f"The setting '{column}' holds",
                     "Every document prints it, so no invoice is made until then.",
                     code=ProblemCode.PRINTABLE_UNPRINTABLE_CHARACTER,
+                    drawn=drawn,
                 )
             )
     stops = bool(problems)
@@ -223,6 +230,7 @@ def find_unprintable(
                     "None of this customer's rows are billed until then.",
                     customer.customer_id,
                     code=ProblemCode.PRINTABLE_UNPRINTABLE_CHARACTER,
+                    drawn=drawn,
                 )
             )
     rows = set()
@@ -233,7 +241,7 @@ def find_unprintable(
             if chars := printable.missing(text):
                 rows.add((entry.source.tab, entry.source.row))
                 problems.append(
-                    _row_problem(time_tab, entry.source.row, column, text, chars)
+                    _row_problem(time_tab, entry.source.row, column, text, chars, drawn)
                 )
     orders_tab = _tab(data, "Orders")
     for order in data.orders:
@@ -242,7 +250,9 @@ def find_unprintable(
             if chars := printable.missing(text):
                 rows.add((order.source.tab, order.source.row))
                 problems.append(
-                    _row_problem(orders_tab, order.source.row, column, text, chars)
+                    _row_problem(
+                        orders_tab, order.source.row, column, text, chars, drawn
+                    )
                 )
     return UnprintableText(
         tuple(problems), frozenset(rows), frozenset(customers), stops
@@ -370,7 +380,12 @@ def _tab(data: BookData, schema_name: str) -> str:
 
 
 def _row_problem(
-    tab: str, row: int, column: str, text: str, chars: Sequence[str]
+    tab: str,
+    row: int,
+    column: str,
+    text: str,
+    chars: Sequence[str],
+    drawn: Callable[[int], bool],
 ) -> Problem:
     return _problem(
         tab,
@@ -381,6 +396,7 @@ def _row_problem(
         f"{column} holds",
         "The row is not billed until then.",
         code=ProblemCode.PRINTABLE_UNPRINTABLE_CHARACTER,
+        drawn=drawn,
     )
 
 
@@ -395,10 +411,13 @@ def _problem(
     customer_id: str | None = None,
     *,
     code: ProblemCode,
+    drawn: Callable[[int], bool] | None = None,
 ) -> Problem:
+    """`drawn(code)` says whether some font draws a code point (None: none does)."""
     kinds: dict[Refusal, list[str]] = {}
     for char in chars:
-        kind = refusal(char, _drawn_none) or Refusal.NO_GLYPH
+        # A character some font draws is refused only where it stands.
+        kind = refusal(char, drawn or _drawn_none) or Refusal.NOT_IN_EVERY_FONT
         kinds.setdefault(kind, []).append(char)
     found = "; and ".join(
         f"{describe(group)}, {_WHY[kind]}" for kind, group in kinds.items()
@@ -428,6 +447,10 @@ _WHY = {
     "it reordered or backwards",
     Refusal.NO_GLYPH: "which no font sheetbill prints with can draw: the PDF would "
     "show an empty box",
+    Refusal.NOT_IN_EVERY_FONT: "which the PDF draws in the font of the text around "
+    "it (as it does a space followed by an invisible variation selector, or an "
+    "annotation character), and not every font sheetbill prints with can draw it: "
+    "the PDF may show an empty box",
 }
 _FIX = {
     Refusal.CONTROL: "type the text of the cell again (the character cannot be seen, "
@@ -436,4 +459,7 @@ _FIX = {
     "in its own direction without it)",
     Refusal.NO_GLYPH: "remove the character or write it in words (emoji and "
     "private-use characters cannot be printed)",
+    Refusal.NOT_IN_EVERY_FONT: "type the text around the space again (the variation "
+    "selector after it cannot be seen, so retyping is the surest way to remove it), "
+    "or remove the character",
 }

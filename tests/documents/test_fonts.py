@@ -12,12 +12,14 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from pdf_glyphs import boxes, drawn_glyphs
 
+from sheetbill.documents import fonts
 from sheetbill.documents.fonts import (
     FONT_FILES,
+    FontCoverage,
     FontFile,
     font_paths,
     font_ranges,
@@ -181,6 +183,7 @@ SPECIAL = [
 
 @pytest.mark.slow
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example("\u2e80\u2004\ufe00\u2e80")  # the check refuses U+2004 in it: skipped
 @given(
     st.lists(
         st.one_of(
@@ -220,3 +223,111 @@ def test_printable_characters_refuse_what_printed_as_a_box_or_vanished():
     chars = printable_characters()
     for char in BROKE_A_DOCUMENT:
         assert chars.missing(f"Name{char}Name") == [char], f"U+{ord(char):04X}"
+
+
+def test_render_pdf_space_before_a_selector_in_cjk_text_is_a_box_the_check_finds():
+    """Found by hypothesis: a CJK radical, U+2004 and VS1. The shaper picks no font
+    for a space: it draws it in the radical's, Noto Sans CJK, which lacks U+2004, and
+    HarfBuzz draws no plain space in its place when a variation selector follows."""
+    text = "\u2e80\u2004\ufe00"
+    doc = document(
+        [(text, "1", "hour", "10.00", "19")], customer=replace(CUSTOMER, name=text)
+    )
+    assert {(g.font, g.text) for g in boxes(render_pdf_bytes(doc))} == {
+        ("Noto-Sans-CJK-JP", "\u2004"),
+        ("Noto-Sans-CJK-JP-Bold", "\u2004"),
+    }
+    assert printable_characters().missing(text) == ["\u2004"]
+    # Without the selector HarfBuzz draws a plain space for it: nothing to refuse.
+    assert printable_characters().missing("\u2e80\u2004\u2e80") == []
+
+
+# One character of each script from each font that draws it: the shaper draws a
+# space or a format character next to it in its font.
+NEIGHBOURS = [
+    "a",  # Latin, DejaVu Sans
+    "\u0526",  # Cyrillic, Noto Sans only
+    "\u0628",  # Arabic, DejaVu Sans
+    "\u0620",  # Arabic, Noto Sans Arabic only
+    "\u05e9",  # Hebrew
+    "\u0531",  # Armenian, DejaVu Sans only
+    "\u2e80",  # CJK radical, Noto Sans CJK only
+    "\u682a",  # Han
+    "\u30a2",  # Katakana
+    "\ud55c",  # Hangul
+]
+SPACES_AND_FORMATS = [c for c in SPECIAL if unicodedata.category(c) in ("Zs", "Cf")]
+MARKS = [
+    chr(code)
+    for code in _covered_code_points()
+    if unicodedata.category(chr(code)) in ("Mn", "Mc", "Me")
+]
+# What may follow it: variation selectors (through a mark or a joiner), a space.
+AFTER_IT = ["", "\ufe00", "\ufe0f", "\U000e0100", "\u0301\ufe00", "\u200d\ufe00", " "]
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+@given(
+    before=st.sampled_from(["", *NEIGHBOURS]),
+    char=st.sampled_from(SPACES_AND_FORMATS) | st.sampled_from(MARKS),
+    then=st.sampled_from(AFTER_IT),
+    after=st.sampled_from(["", *NEIGHBOURS]),
+)
+def test_render_pdf_a_space_format_or_mark_let_through_prints_beside_every_script(
+    before: str, char: str, then: str, after: str
+):
+    """Neighbour script by space, format character or combining mark, and what
+    follows it: whatever the check lets through prints without a box, though a space
+    or a format character is drawn in its neighbour's font."""
+    text = f"{before}{char}{then}{after}"
+    assume(printable_characters().missing(text) == [])
+    doc = document(
+        [(text, "1", "hour", "10.00", "19")], customer=replace(CUSTOMER, name=text)
+    )
+    assert boxes(render_pdf_bytes(doc)) == []
+
+
+@pytest.mark.slow
+def test_render_pdf_every_space_or_format_let_through_prints_beside_every_script():
+    """All at once: each space and format character the check lets through, alone or
+    before a variation selector, between two characters of each script's font."""
+    chars = printable_characters()
+    samples = [
+        text
+        for neighbour in NEIGHBOURS
+        for char in SPACES_AND_FORMATS
+        for then in ("", "\ufe00")
+        if not chars.missing(text := f"{neighbour}{char}{then}{neighbour}")
+    ]
+    assert {"\u682a\u3000\u682a", "a\u00a0\ufe00a", "\u0620\u2009\u0620"} <= set(
+        samples
+    )
+    lines = [
+        (" , ".join(samples[at : at + 40]), "1", "hour", "10.00", "19")
+        for at in range(0, len(samples), 40)
+    ]
+    assert boxes(render_pdf_bytes(document(lines))) == []
+
+
+def test_font_coverage_reads_only_dejavu_unless_a_text_needs_every_font(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """DejaVu alone decides a text it draws, spaces included; a space before a
+    variation selector is looked up in every font, which DejaVu cannot tell."""
+    read: list[str] = []
+
+    def reading(path: Path):  # type: ignore[no-untyped-def]
+        read.append(path.name)
+        return font_ranges(path)
+
+    monkeypatch.setattr(fonts, "font_ranges", reading)
+    coverage = FontCoverage()
+    assert coverage.missing("Müller\u00a0GmbH, 10\u2009€ \u200d") == []
+    assert read == ["DejaVuSans.ttf"]
+    assert coverage.missing("Müller\u2009\ufe00GmbH") == ["\u2009"]
+    assert len(read) == 1 + len(FONT_FILES)
