@@ -173,8 +173,8 @@ def test_run_steps_a_dry_run_plans_the_very_cells_a_real_run_writes_pdf_links_to
 def test_run_steps_a_run_reads_its_settings_once_for_its_moment(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    """The time zone, the run's date, the date it refuses to pass and its id come
-    from one reading of Settings (validation reads them with their problems)."""
+    """The time zone, the run's date, the date it refuses to pass, its id and
+    validation all come from one reading of the Settings tab."""
     real = sheetbill.tabs.settings.read_settings
     calls: list[str] = []
 
@@ -184,7 +184,7 @@ def test_run_steps_a_run_reads_its_settings_once_for_its_moment(
 
     for module in list(sys.modules.values()):
         name = getattr(module, "__name__", "")
-        if name.startswith("sheetbill.usecases") and (
+        if name.startswith("sheetbill.") and (
             getattr(module, "read_settings", None) is real
         ):
             monkeypatch.setattr(module, "read_settings", counted)

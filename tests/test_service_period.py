@@ -17,7 +17,7 @@ from sheetbill.config import Config
 from sheetbill.domain.model import Counters
 from sheetbill.planning.invoices import plan_invoices
 from sheetbill.state import StateDB
-from sheetbill.state.database import invoice_from_json, invoice_to_json
+from sheetbill.state.invoices import invoice_from_json, invoice_to_json
 from sheetbill.tabs.validation import validate_book
 from sheetbill.testing import MemoryWorkbook
 from sheetbill.usecases.rebuild_state import rebuild_state

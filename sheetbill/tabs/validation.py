@@ -33,6 +33,9 @@ from sheetbill.tabs.rows import TabLayout, TextDates
 from sheetbill.tabs.settings import read_settings
 from sheetbill.tabs.time_log import read_time_log
 
+# The Settings as read, with their problems (read once per reading of a workbook).
+SettingsRead = tuple[Settings, tuple[Problem, ...]]
+
 
 @dataclass(frozen=True, slots=True)
 class BookData:
@@ -76,13 +79,19 @@ def validate_book(
     today: date,
     billed: Mapping[str, BilledRow],
     aliases: Mapping[str, Mapping[str, Sequence[str]]] | None = None,
+    settings_read: SettingsRead | None = None,
 ) -> BookData:
-    """Validate every input tab of `book`; `billed` is the state's rows by Row ID."""
+    """Validate every input tab of `book`; `billed` is the state's rows by Row ID;
+    `settings_read`: the Settings and their problems when the caller read them
+    already (a run reads the Settings tab once)."""
     layouts = locate_tabs(book, aliases or {})
-    settings_layout = layouts.get("Settings")
-    settings, problems = read_settings(
-        settings_layout.table if settings_layout else None
-    )
+    if settings_read is None:
+        settings_layout = layouts.get("Settings")
+        settings, problems = read_settings(
+            settings_layout.table if settings_layout else None
+        )
+    else:
+        settings, problems = settings_read[0], list(settings_read[1])
     for name, layout in layouts.items():
         problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
     customers, found = read_customers(layouts.get("Customers"), settings)

@@ -37,7 +37,7 @@ from sheetbill.usecases.holds import (
     unprintable_text,
     valid_rows,
 )
-from sheetbill.usecases.moment import today_for
+from sheetbill.usecases.moment import settings_of, today_for
 from sheetbill.usecases.publish import company_logo
 from sheetbill.usecases.results import CheckResult
 from sheetbill.usecases.run_steps import known_approvals
@@ -60,11 +60,16 @@ def check_workbook(
 ) -> CheckResult:
     """Validate only: nothing is written, not even the state database."""
     snapshot = workbook.read()
-    today = today_for(snapshot, config, as_of, now=datetime.now(UTC))
+    settings_read = settings_of(snapshot, config)
+    today = today_for(settings_read[0], as_of, now=datetime.now(UTC))
     known = _known(snapshot, config, state_path)
     with cycle_collection_paused():
         data = validate_book(
-            snapshot, today=today, billed=known.billed, aliases=config.aliases
+            snapshot,
+            today=today,
+            billed=known.billed,
+            aliases=config.aliases,
+            settings_read=settings_read,
         )
     path = getattr(workbook, "path", None)
     _, logo_problems = company_logo(

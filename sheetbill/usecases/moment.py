@@ -16,7 +16,7 @@ from sheetbill.domain.model import Settings
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.shoptime import local_time, run_id_for
 from sheetbill.tabs.settings import read_settings
-from sheetbill.tabs.validation import locate_tabs
+from sheetbill.tabs.validation import SettingsRead, locate_tabs
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +49,18 @@ class RunMoment:
         )
 
 
-def settings_of(snapshot: BookSnapshot, config: Config) -> Settings:
-    """The workbook's Settings (their problems are validation's to report)."""
+def settings_of(snapshot: BookSnapshot, config: Config) -> SettingsRead:
+    """The workbook's Settings and their problems, read once per reading of the
+    workbook: the run's moment, validation and every step use this one reading."""
     settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, _ = read_settings(settings_layout.table if settings_layout else None)
-    return settings
+    settings, problems = read_settings(
+        settings_layout.table if settings_layout else None
+    )
+    return settings, tuple(problems)
 
 
-def today_for(
-    snapshot: BookSnapshot, config: Config, as_of: date | None, *, now: datetime
-) -> date:
-    """`--as-of`, else the date `now` in the workbook's Settings time zone."""
+def today_for(settings: Settings, as_of: date | None, *, now: datetime) -> date:
+    """`--as-of`, else the date `now` in the Settings time zone."""
     if as_of is not None:
         return as_of
-    return RunMoment.of(now, settings_of(snapshot, config).timezone, as_of=None).today
+    return RunMoment.of(now, settings.timezone, as_of=None).today

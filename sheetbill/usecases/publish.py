@@ -610,21 +610,22 @@ def _upload(
             )
         except DeliveryError as exc:
             state.record_upload_failed(number, exc.message, now=now)
-            problems.append(
-                Problem(
-                    code=ProblemCode.PDF_UPLOAD_FAILED,
-                    tab="Invoices",
-                    row=None,
-                    column="PDF",
-                    value=number,
-                    problem=f"The PDF of {number} could not be uploaded to Drive: "
-                    f"{exc.message}",
-                    fix="Check 'pdf_drive_folder' and that the Google account may add "
-                    "files to that folder; the upload is tried again on the next run.",
-                )
-            )
+            problems.append(_not_uploaded(number, exc.message))
             continue
         upload = Upload(content_hash, stored.file_id, stored.link)
         state.record_upload(number, upload, run_id=run_id, now=now)
         links[number] = stored.link
     return links, problems
+
+
+def _not_uploaded(number: str, reason: str) -> Problem:
+    return Problem(
+        code=ProblemCode.PDF_UPLOAD_FAILED,
+        tab="Invoices",
+        row=None,
+        column="PDF",
+        value=number,
+        problem=f"The PDF of {number} could not be uploaded to Drive: {reason}",
+        fix="Check 'pdf_drive_folder' and that the Google account may add "
+        "files to that folder; the upload is tried again on the next run.",
+    )

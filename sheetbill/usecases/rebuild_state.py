@@ -21,7 +21,7 @@ from sheetbill.planning.recovery import rebuild_from_book
 from sheetbill.ports import Workbook
 from sheetbill.state import StateDB, run_lock
 from sheetbill.tabs.validation import validate_book
-from sheetbill.usecases.moment import today_for
+from sheetbill.usecases.moment import settings_of, today_for
 from sheetbill.usecases.publish import claim_documents
 
 
@@ -55,8 +55,15 @@ def rebuild_state(
     clock = now or (lambda: datetime.now(UTC))
     with run_lock(state_path, timeout=config.lock_timeout):
         snapshot = workbook.read()
-        today = today_for(snapshot, config, None, now=clock())
-        data = validate_book(snapshot, today=today, billed={}, aliases=config.aliases)
+        settings_read = settings_of(snapshot, config)
+        today = today_for(settings_read[0], None, now=clock())
+        data = validate_book(
+            snapshot,
+            today=today,
+            billed={},
+            aliases=config.aliases,
+            settings_read=settings_read,
+        )
         rebuilt = rebuild_from_book(data)
         moment = clock()
         kept = _keep_aside(state_path, moment) if _has_content(state_path) else None

@@ -187,7 +187,7 @@ class _Start:
         # other callers): the collector then sorts the run's objects away once.
         with cycle_collection_paused():
             snapshot = ports.workbook.read()
-            settings = settings_of(snapshot, self.config)
+            settings, settings_problems = settings_of(snapshot, self.config)
         moment = RunMoment.of(
             self.started, settings.timezone, as_of=self.as_of, token=self.token
         )
@@ -203,6 +203,7 @@ class _Start:
             moment,
             now=moment.started,
             allow_future=self.allow_future,
+            settings_problems=settings_problems,
         )
 
 
@@ -212,7 +213,14 @@ def _go_through(values: RunValues, ports: RunPorts) -> RunResult:
     for attempt in range(REPLAN_ATTEMPTS):
         if attempt:
             ports.progress("The workbook changed meanwhile: reading it again")
-            values = replace(values, snapshot=ports.workbook.read())
+            snapshot = ports.workbook.read()
+            settings, settings_problems = settings_of(snapshot, values.config)
+            values = replace(
+                values,
+                snapshot=snapshot,
+                settings=settings,
+                settings_problems=settings_problems,
+            )
         try:
             done = run_steps(CYCLE, values, ports, is_dry_run=False)
         except steps.SavedMeanwhileError:

@@ -171,13 +171,14 @@ class RunValues:
     folder: Path
     workbook_folder: Path | None
     snapshot: BookSnapshot
-    # As read with the moment (validation reads them again, with their problems).
+    # Read once with the moment; validation reports their problems.
     settings: Settings
     moment: RunMoment
     # What the Log's rows say the run did them at: its start, then (in a real run)
     # when its documents were made.
     now: datetime
     allow_future: bool = False
+    settings_problems: tuple[Problem, ...] = ()
     # Every problem found so far, in the order found.
     problems: tuple[Problem, ...] = ()
     facts: StateFacts = field(default_factory=StateFacts)
@@ -248,6 +249,7 @@ def validate(values: RunValues) -> Outcome:
         today=values.moment.today,
         billed=billed,
         aliases=config.aliases,
+        settings_read=(values.settings, values.settings_problems),
     )
     unknown = unknown_to_state(
         marks,

@@ -73,7 +73,8 @@ class Effect:
 
 
 # The functions that do them, by module (shortens the rows below).
-DB = "sheetbill.state.database:StateDB."
+DB = "sheetbill.state:StateDB."
+JOURNAL = "sheetbill.state.journal:"
 APPROVALS = "sheetbill.state.approvals:"
 FILES = "sheetbill.documents.files:"
 EXCEL = "sheetbill.workbook.excel:"
@@ -96,6 +97,8 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("workbook linked in", EXCEL + "_link_in"),
     Effect("workbook saved", EXCEL + "ExcelWorkbook.apply"),
     Effect("invoices marked written", DB + "mark_written"),
+    Effect("journal outcome recorded", JOURNAL + "settle_in"),
+    Effect("journal outcomes recorded together", JOURNAL + "settle_keys_in"),
     Effect("approvals marked shown", APPROVALS + "mark_approvals_shown"),
 )
 BY_NAME = {effect.name: effect for effect in EFFECTS}
@@ -111,7 +114,10 @@ def _resolve(target: str) -> tuple[Any, str, Any]:
     *parents, attr = path.split(".")
     for parent in parents:
         owner = getattr(owner, parent)
-    return owner, attr, owner.__dict__[attr]
+    # A method StateDB has from one of its parts (state/invoices.py, documents.py) is
+    # patched on StateDB itself.
+    original = owner.__dict__[attr] if attr in vars(owner) else getattr(owner, attr)
+    return owner, attr, original
 
 
 def _replace(owner: Any, attr: str, original: Any, replacement: Any) -> None:

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from sheetbill.domain.model import ApprovalThreshold
+from sheetbill.domain.money import Money
 from sheetbill.domain.schema import (
     ALL_TABS,
     CUSTOMERS,
@@ -32,7 +33,11 @@ BILLED = ("C001", "C006", "C007", "C012")
 THINNED = {"C001": 4, "C006": 2, "C007": 2, "INTERNAL": 8}
 # Lower than the demo's, so the thinned EUR invoice of C001 still awaits approval.
 THRESHOLD = ApprovalThreshold(
-    (("EUR", Decimal(6000)), ("USD", Decimal(30000)), ("JPY", Decimal(4000000)))
+    (
+        Money(Decimal(6000), "EUR"),
+        Money(Decimal(30000), "USD"),
+        Money(Decimal(4000000), "JPY"),
+    )
 )
 MISTAKE = "Customer ID typed wrongly"
 
