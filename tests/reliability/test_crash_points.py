@@ -145,8 +145,8 @@ def test_a_run_never_stopped_holds_the_invariants_and_a_rerun_changes_nothing(
 
 @pytest.mark.slow
 def test_a_run_killed_at_an_effect_dies_there(tmp_path):
-    """The harness itself: killed after the numbers are drawn, the state holds them
-    pending and nothing else was written."""
+    """The harness itself: killed after the numbers are drawn, the journal holds
+    their writes pending and nothing else was written."""
     clean = _clean()
     book = copy_book(clean.book, tmp_path / "shop")
     before = book.read_bytes()
@@ -155,7 +155,12 @@ def test_a_run_killed_at_an_effect_dies_there(tmp_path):
     assert book.read_bytes() == before
     assert not (book.parent / "invoices").exists()
     state = sqlite3.connect(state_of(book))
-    statuses = [s for (s,) in state.execute("SELECT status FROM invoices")]
+    statuses = [
+        s
+        for (s,) in state.execute(
+            "SELECT status FROM journal WHERE kind = 'invoice.write'"
+        )
+    ]
     state.close()
     assert statuses == ["pending"] * len(clean.outcome.tabs["Invoices"])
 
