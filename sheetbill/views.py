@@ -14,11 +14,11 @@ from sheetbill.domain.approvals import AwaitingApproval
 from sheetbill.domain.cells import show
 from sheetbill.domain.model import Invoice, Problem
 from sheetbill.domain.numbering import next_in_series
+from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.sheet import CellValue, WorkbookChanges, column_letters
 from sheetbill.domain.waiting import WaitingRows, waiting_text
 from sheetbill.domain.wording import counted
 from sheetbill.listings import print_invoice_list, print_problem_list
-from sheetbill.planning.invoices import ROW_ID_PREFIX
 from sheetbill.usecases.init import InitResult
 from sheetbill.usecases.rebuild_state import RebuildResult
 from sheetbill.usecases.results import CheckResult, RunResult

@@ -311,6 +311,22 @@ class ProblemCode(StrEnum):
         "A row has the Row ID of an earlier row: it looks copied, and is not billed.",
         "If the row is new work, clear its Invoice No and Row ID cells.",
     )
+    ROW_ID_NOT_SHEETBILLS = (
+        "row.row-id-not-sheetbills",
+        "A row's Row ID cell holds a value sheetbill did not write (a number, a date, "
+        "TRUE or FALSE, text that is no Row ID); the row is not billed while it is "
+        "there, so the value is never written over.",
+        "Clear the Row ID cell (keep a note in a column of your own); sheetbill "
+        "writes the Row ID when it bills the row.",
+    )
+    ROW_INVOICE_NO_UNCLEAR = (
+        "row.invoice-no-unclear",
+        "A row's Invoice No holds TRUE or FALSE, a date or time, 0 or another number "
+        "no invoice has: it does not say whether the row was billed, so it is not "
+        "billed.",
+        "If the row was billed elsewhere, type that invoice's number; if it is still "
+        "to bill, clear the cell.",
+    )
     ROW_CHANGED_AFTER_BILLING = (
         "row.changed-after-billing",
         "A row sheetbill billed has been changed since; the invoice does not show "

@@ -47,9 +47,8 @@ from sheetbill.domain.numbering import NumberPattern
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.quantities import billed_quantity, round_hours
 from sheetbill.domain.records import makes, new_record
+from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.tax_category import LineTax, is_outside_scope, line_tax
-
-ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
 
 
 class PricedItem(NamedTuple):

@@ -24,6 +24,7 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.row_ids import ROW_ID
 from sheetbill.domain.schema import BilledColumns, InvoiceLineColumns
 from sheetbill.domain.sheet import CellValue
 from sheetbill.planning.approvals import adopted_status, people_by_row_id
@@ -32,8 +33,6 @@ from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
 from sheetbill.tabs.validation import BookData
 
-# Row IDs sheetbill hands out: a letter, a dash and the running number (T-000012).
-ROW_ID = re.compile(r"^([A-Z])-(\d{1,12})$")
 BILLED_TABS = ("Time Log", "Orders")
 
 

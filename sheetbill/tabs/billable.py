@@ -17,6 +17,12 @@ from typing import Generic, TypeVar
 from sheetbill.domain.cells import MAX_NUMBER, show
 from sheetbill.domain.model import BilledRow, Customer, Problem, Settings
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.row_ids import (
+    ROW_ID_PREFIX,
+    is_invoice_number,
+    is_row_id,
+    kind_of_value,
+)
 from sheetbill.domain.waiting import WaitReason, held
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
 
@@ -128,6 +134,8 @@ def _bill_state(
     """
     invoice_no = read.text("Invoice No")
     row_id = read.text("Row ID")
+    if _holds_a_persons_value(read, billed, invoice_no, row_id):
+        return False, ""
     if row_id:
         first = seen_ids.get(row_id)
         if first is not None:
@@ -163,6 +171,52 @@ def _bill_state(
         )
         return False, row_id
     return True, ""
+
+
+def _holds_a_persons_value(
+    read: RowReader, billed: Mapping[str, BilledRow], invoice_no: str, row_id: str
+) -> bool:
+    """Whether sheetbill's cells hold what it did not write, so the row is not billed.
+
+    Billing writes both cells: a person's value there would be lost, and an ID that
+    is none would be taken for a copied row's. An Invoice No that can be no invoice's
+    (TRUE, a date, 0) might mean billed or not: the row waits for the person to say.
+    Beside a real Invoice No, any Row ID is the person's note on a row billed
+    elsewhere, which is skipped without comment.
+    """
+    if invoice_no and not is_invoice_number(
+        read.raw("Invoice No"), read.serial_format("Invoice No")
+    ):
+        record = billed.get(row_id) if is_row_id(read.raw("Row ID")) else None
+        read.fail(
+            "Invoice No",
+            f"Invoice No holds {_kind(read, 'Invoice No')}, which is no invoice "
+            "number: it does not say whether the row was billed, so it is not billed.",
+            f"This row was billed on {record.invoice_no}: write {record.invoice_no} "
+            "back into Invoice No."
+            if record is not None
+            else "If the row was billed elsewhere, type that invoice's number; if it "
+            "is still to bill, clear the cell.",
+            code=ProblemCode.ROW_INVOICE_NO_UNCLEAR,
+        )
+        return True
+    if not row_id or is_row_id(read.raw("Row ID")):
+        return False
+    if not invoice_no:
+        example = ROW_ID_PREFIX.get(read.layout.schema.name, "T-") + "000012"
+        read.fail(
+            "Row ID",
+            f"Row ID holds {_kind(read, 'Row ID')}, which sheetbill did not write; "
+            "the row is not billed while it is there (billing writes the Row ID).",
+            "Clear the Row ID cell (keep a note in a column of your own); sheetbill "
+            f"then bills the row and writes its Row ID, such as {example}.",
+            code=ProblemCode.ROW_ID_NOT_SHEETBILLS,
+        )
+    return True
+
+
+def _kind(read: RowReader, column: str) -> str:
+    return kind_of_value(read.raw(column), read.serial_format(column))
 
 
 def customer_for(read: RowReader, customers: Mapping[str, Customer]) -> Customer | None:

@@ -27,6 +27,7 @@ from sheetbill.domain.model import (
     TimeEntry,
 )
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.row_ids import ROW_ID
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.waiting import WaitingRows, held_back, with_held
 from sheetbill.errors import StateMismatchError, WorkbookChangedError
@@ -40,7 +41,6 @@ from sheetbill.planning.approvals import (
 )
 from sheetbill.planning.invoices import oversized_text, plan_invoices
 from sheetbill.planning.recovery import (
-    ROW_ID,
     BookMarks,
     PendingMatch,
     marks_in_book,
