@@ -87,10 +87,27 @@ UNPRINTED = frozenset({"row", "sources", "unreadable", "location"})
 
 def _printed(value: object) -> object:
     if isinstance(value, dict):
+        if value.keys() == _MONEY_KEYS:
+            # Money as a (currency, amount) pair, the shape amounts had when the
+            # hashes in older state databases were taken.
+            return [value["currency"], value["amount"]]
         return {k: _printed(v) for k, v in value.items() if k not in UNPRINTED}
     if isinstance(value, list | tuple):
         return [_printed(v) for v in value]
     return value
+
+
+_MONEY_KEYS = {"amount", "currency"}
+
+
+def _hashed(document: InvoiceDocument) -> object:
+    """The document as its hash sees it: printed fields only, in the shape hashes
+    have always had, so an upgrade does not make every PDF render again. The
+    invoice's own service period is left out: the document's `service_period` is
+    the one printed."""
+    data = dataclasses.asdict(document)
+    data["invoice"].pop("service_period", None)
+    return _printed(data)
 
 
 def content_hash(
@@ -103,9 +120,7 @@ def content_hash(
 
     Pass `digest` (from `template_digest`) when hashing many documents at once.
     """
-    data = json.dumps(
-        _printed(dataclasses.asdict(document)), sort_keys=True, default=str
-    )
+    data = json.dumps(_hashed(document), sort_keys=True, default=str)
     parts = (
         LAYOUT_VERSION,
         _library_versions(),

@@ -97,6 +97,15 @@ class Database:
             state.close()
             raise state._error(error) from error
         try:
+            if state.has_tables() and state._is_behind():
+                # A state database an older sheetbill left is read as this one sees
+                # it: migrated in memory, the file left as it is (a check or a dry
+                # run changes nothing, and the older sheetbill can still read it).
+                memory = sqlite3.connect(":memory:", isolation_level=None)
+                state.db.backup(memory)
+                state.close()
+                state._db = memory
+                state._migrate()
             yield state
         except sqlite3.Error as exc:
             raise state._error(exc) from exc
@@ -195,6 +204,15 @@ class Database:
                     "INSERT INTO schema_migrations VALUES (?, ?)",
                     (version, datetime.now(UTC).isoformat(timespec="seconds")),
                 )
+
+    def _is_behind(self) -> bool:
+        """Whether migrations of this sheetbill's are missing from the database."""
+        if not self.has_table("schema_migrations"):
+            return True
+        (latest,) = self.db.execute(
+            "SELECT max(version) FROM schema_migrations"
+        ).fetchone()
+        return int(latest or 0) < len(MIGRATIONS)
 
     def has_tables(self) -> bool:
         """Whether the database holds sheetbill's tables (a new or emptied file

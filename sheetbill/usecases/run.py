@@ -148,6 +148,8 @@ def run_billing(
         values = start.read(ports)
         done = run_steps(RUN_STEPS, values, ports, is_dry_run=True)
         return _result(done, is_dry_run=True)
+    if is_dry_run:
+        return _dry_run(start, ports, state_path)
     progress("Waiting for other runs of this workbook")
     with run_lock(state_path, timeout=config.lock_timeout):
         values = start.read(ports)
@@ -157,15 +159,25 @@ def run_billing(
         try:
             with StateDB(state_path, is_locked=True) as state:
                 ports = replace(ports, state=state)
-                if is_dry_run:
-                    done = run_steps(RUN_STEPS, values, ports, is_dry_run=True)
-                    return _result(done, is_dry_run=True)
                 values = run_steps(GUARDS, values, ports, is_dry_run=False)
                 return _go_through(values, ports)
         except SheetbillError:
             if not existed:
                 forget_if_empty(state_path)
             raise
+
+
+def _dry_run(start: _Start, ports: RunPorts, state_path: Path) -> RunResult:
+    """The run's steps with nothing applied but reads; the state database is opened
+    read-only (an older one migrated in memory), so a dry run changes no file."""
+    ports.progress("Waiting for other runs of this workbook")
+    with run_lock(state_path, timeout=start.config.lock_timeout):
+        values = start.read(ports)
+        with StateDB.for_reading(state_path) as state:
+            if state.has_tables():
+                ports = replace(ports, state=state)
+            done = run_steps(RUN_STEPS, values, ports, is_dry_run=True)
+    return _result(done, is_dry_run=True)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 from sheetbill.documents import content_hash, render_many
-from sheetbill.documents.pool import template_digest
+from sheetbill.documents.pool import _hashed, template_digest
+from sheetbill.domain.model import ApprovalThreshold
+from sheetbill.domain.money import Money
 
 from document_helpers import document, with_customer
 
@@ -163,3 +167,30 @@ def test_the_fork_servers_warm_up_renders_and_leaves_one_thread_to_fork():
         timeout=120,
     )
     assert done.stdout.split() == ["%PDF-", "1"], done.stderr
+
+
+def test_content_hash_keeps_the_shape_older_state_databases_hashed():
+    """A state database keeps each PDF's content hash: a document must hash as it
+    did before the Approval Threshold's amounts became Money and before the invoice
+    carried its service period (the document's own period is the printed one), or
+    an upgrade renders every PDF again for nothing."""
+    doc = document([("Design", "2", "hour", "80.00", "19")])
+    with_money = replace(
+        doc,
+        settings=replace(
+            doc.settings,
+            approval_threshold=ApprovalThreshold((Money(Decimal(25000), "EUR"),)),
+        ),
+    )
+    hashed = _hashed(with_money)
+    assert hashed["settings"]["approval_threshold"]["amounts"] == [
+        ["EUR", Decimal(25000)]
+    ]
+    with_period = replace(
+        with_money,
+        invoice=replace(
+            with_money.invoice, service_period=(date(2026, 10, 1), date(2026, 10, 31))
+        ),
+    )
+    assert "service_period" not in hashed["invoice"]
+    assert content_hash(with_period) == content_hash(with_money)

@@ -276,3 +276,36 @@ def test_a_stopped_run_recorded_before_the_journal_is_completed_after_it(
         assert state.pending_invoices() == [] and state.file_intents() == {}
         writes = state.entries(kind=INVOICE_WRITE)
         assert {(e.key, e.status) for e in writes} == {(n, Status.DONE) for n in drawn}
+
+
+def test_a_dry_run_or_check_on_a_state_from_before_the_journal_leaves_it_as_it_is(
+    tmp_path,
+):
+    """An older state database is read migrated in memory: a dry run and a check
+    see what a run would and change not a byte of the file (the older sheetbill
+    can still read it); the next real run migrates it."""
+    from sheetbill.usecases.check import check_workbook
+
+    book = copy_case("two-runs-at-once", "16_numbering.xlsx", tmp_path / "shop")
+    first = _run(book)
+    assert first.invoices
+    as_before_journal(state_of(book))
+    kept = state_of(book).read_bytes()
+    dry = run_billing(
+        ExcelWorkbook(book),
+        Config(),
+        state_path=state_of(book),
+        as_of=date(2026, 11, 3),
+        is_dry_run=True,
+    )
+    checked = check_workbook(
+        ExcelWorkbook(book),
+        Config(),
+        as_of=date(2026, 11, 3),
+        state_path=state_of(book),
+    )
+    assert (dry.invoices, dry.pdfs_rendered, dry.changes.is_empty) == ((), 0, True)
+    assert not [p for p in checked.problems if p.code.startswith("state.")]
+    assert state_of(book).read_bytes() == kept
+    again = _run(book)
+    assert (again.invoices, again.pdfs_rendered, again.is_written) == ((), 0, False)
