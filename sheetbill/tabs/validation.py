@@ -73,6 +73,13 @@ def locate_tabs(
     return layouts
 
 
+def read_settings_tab(layouts: Mapping[str, TabLayout]) -> SettingsRead:
+    """The Settings tab among the located tabs, read with its problems."""
+    layout = layouts.get("Settings")
+    settings, problems = read_settings(layout.table if layout else None)
+    return settings, tuple(problems)
+
+
 def validate_book(
     book: BookSnapshot,
     *,
@@ -85,13 +92,8 @@ def validate_book(
     `settings_read`: the Settings and their problems when the caller read them
     already (a run reads the Settings tab once)."""
     layouts = locate_tabs(book, aliases or {})
-    if settings_read is None:
-        settings_layout = layouts.get("Settings")
-        settings, problems = read_settings(
-            settings_layout.table if settings_layout else None
-        )
-    else:
-        settings, problems = settings_read[0], list(settings_read[1])
+    settings, found = settings_read or read_settings_tab(layouts)
+    problems = list(found)
     for name, layout in layouts.items():
         problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
     customers, found = read_customers(layouts.get("Customers"), settings)

@@ -15,8 +15,7 @@ from sheetbill.config import Config
 from sheetbill.domain.model import Settings
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.shoptime import local_time, run_id_for
-from sheetbill.tabs.settings import read_settings
-from sheetbill.tabs.validation import SettingsRead, locate_tabs
+from sheetbill.tabs.validation import SettingsRead, locate_tabs, read_settings_tab
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +51,7 @@ class RunMoment:
 def settings_of(snapshot: BookSnapshot, config: Config) -> SettingsRead:
     """The workbook's Settings and their problems, read once per reading of the
     workbook: the run's moment, validation and every step use this one reading."""
-    settings_layout = locate_tabs(snapshot, config.aliases).get("Settings")
-    settings, problems = read_settings(
-        settings_layout.table if settings_layout else None
-    )
-    return settings, tuple(problems)
+    return read_settings_tab(locate_tabs(snapshot, config.aliases))
 
 
 def today_for(settings: Settings, as_of: date | None, *, now: datetime) -> date:
