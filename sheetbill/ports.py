@@ -8,10 +8,12 @@ same protocols (`sheetbill.testing`).
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from sheetbill.domain.mail import OutgoingEmail, SendResult
 from sheetbill.domain.sheet import BookSnapshot, WorkbookChanges
 
 
@@ -55,4 +57,29 @@ class PdfUploader(Protocol):
 
     def upload(self, pdf: Path, *, file_id: str | None) -> StoredPdf:
         """Store `pdf`: a new file, or new content for `file_id` when given."""
+        ...
+
+
+class MailSession(Protocol):
+    """One connection to a mail transport, open for a run's emails."""
+
+    def send(self, email: OutgoingEmail) -> SendResult:
+        """Hand one email over. Never raises for what a server or the network did:
+        the result says accepted, refused (5xx), deferred (not sent: 4xx, refused or
+        lost connection before the data) or unknown (lost after the data)."""
+        ...
+
+
+class Mailer(Protocol):
+    """Where emails go: an outbox folder of .eml files, or an SMTP server."""
+
+    @property
+    def name(self) -> str:
+        """For messages: "outbox folder <path>" or "SMTP server <host>:<port>"."""
+        ...
+
+    def session(self) -> AbstractContextManager[MailSession]:
+        """One connection for a run (SMTP: connected and logged in once, lazily at
+        the first email). A failure to connect is a DEFERRED result of each send,
+        not an exception."""
         ...

@@ -27,6 +27,9 @@ PDF_WRITE = "pdf.write"  # its PDF (and e-invoice XML) written into the PDF fold
 PDF_UPLOAD = "pdf.upload"  # its PDF uploaded to Drive
 INVOICE_APPROVE = "invoice.approve"  # its approval shown in the workbook
 NUMBER_WITHDRAW = "number.withdraw"  # a drawn number never to be used
+# Keyed by the email's key (`sheetbill.domain.mail.PlannedEmail.key`):
+EMAIL_SEND = "email.send"  # an email handed to the mail transport
+EMAIL_SKIP = "email.skip"  # a decision not to send one, kept for `explain`
 
 
 class Status(Enum):
@@ -68,6 +71,10 @@ RECOVERY: Mapping[str, Recovery] = {
     INVOICE_APPROVE: Recovery.LOOK,
     # Recorded in the same transaction as the withdrawal itself.
     NUMBER_WITHDRAW: Recovery.LOOK,
+    # A decision, recorded in one write with its outcome.
+    EMAIL_SKIP: Recovery.REPEAT,
+    # EMAIL_SEND is left out on purpose: a stopped send may have reached the server,
+    # so it is the person's to decide (needs review), never sent again by itself.
 }
 
 
