@@ -21,7 +21,7 @@ from sheetbill.domain.wording import counted
 from sheetbill.listings import print_invoice_list, print_problem_list
 from sheetbill.usecases.init import InitResult
 from sheetbill.usecases.rebuild_state import RebuildResult
-from sheetbill.usecases.results import CheckResult, RunResult
+from sheetbill.usecases.results import CheckResult, EmailLine, RunResult
 
 # The things `check` counts (CheckResult.counts, named as many), as one.
 ONE = {
@@ -32,6 +32,8 @@ ONE = {
 }
 # How many planned cells per tab a dry run lists in text (all are in --json).
 CELLS_SHOWN = 12
+# How many emails a run lists in text (all are in --json).
+EMAILS_SHOWN = 30
 # How many invoices awaiting approval a run lists in text (all are in --json).
 AWAITING_SHOWN = 20
 
@@ -191,6 +193,8 @@ def run_json(result: RunResult) -> str:
             "awaiting_approval": awaiting_data(result.awaiting_approval),
             "waiting": waiting_data(result.waiting),
             "changes": changes_data(result.changes, is_cell_by_cell=result.is_dry_run),
+            "emails": [emails_data(e) for e in result.emails],
+            "emails_waiting": result.emails_waiting,
             "exit_code": result.exit_code,
         },
         indent=2,
@@ -247,6 +251,40 @@ def print_invoices(console: Console, title: str, invoices: Sequence[Invoice]) ->
     print_invoice_list(console, title, invoices)
 
 
+def emails_data(email: EmailLine) -> dict[str, Any]:
+    return {
+        "purpose": email.purpose,
+        "key": email.key,
+        "invoice": email.invoice,
+        "to": list(email.to),
+        "subject": email.subject,
+        "outcome": email.outcome,
+        "detail": email.detail,
+    }
+
+
+def print_emails(console: Console, result: RunResult) -> None:
+    """Every email (a dry run: every one it would send), and how many wait."""
+    emails = result.emails
+    if emails:
+        said = "would be sent" if result.is_dry_run else "handed over"
+        console.print(f"{counted(len(emails), 'email')} {said}:")
+        for email in emails[:EMAILS_SHOWN]:
+            about = f" {email.invoice}" if email.invoice else ""
+            detail = f" ({email.detail})" if email.detail else ""
+            console.print(
+                f"  {email.purpose}{about} to {', '.join(email.to)}: "
+                f"{email.outcome}{detail}"
+            )
+        if len(emails) > EMAILS_SHOWN:
+            console.print(f"  ... and {len(emails) - EMAILS_SHOWN} more (see --json)")
+    if result.emails_waiting:
+        console.print(
+            f"{counted(result.emails_waiting, 'email')} due but held back by "
+            "[mail] max_per_run: they go with the next run, oldest due first."
+        )
+
+
 def print_run(console: Console, result: RunResult) -> None:
     created = "would be created" if result.is_dry_run else "created"
     console.print(
@@ -268,6 +306,7 @@ def print_run(console: Console, result: RunResult) -> None:
         console.print(f"{number} {approved} by {approver}.")
     print_awaiting(console, result.awaiting_approval, is_dry_run=result.is_dry_run)
     print_waiting(console, result.waiting, result.today)
+    print_emails(console, result)
     changes = result.changes
     if result.is_dry_run:
         console.print(

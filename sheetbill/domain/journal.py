@@ -150,6 +150,14 @@ def reopened(entry: Entry, details: Details, *, run_id: str, now: datetime) -> E
     )
 
 
+def confirmed(entry: Entry, details: Details, *, now: datetime) -> Entry:
+    """An effect whose outcome was unknown, which a person says did happen (an email
+    that did arrive): done from now on. Any other entry is returned unchanged."""
+    if entry.status is not Status.UNKNOWN:
+        return entry
+    return replace(entry, status=Status.DONE, details=details, settled_at=now)
+
+
 def what_to_do(entry: Entry) -> Decision:
     """What a rerun does with an entry: pending means a run stopped while at it, so
     its kind decides (`RECOVERY`); an unknown outcome is never retried by itself."""

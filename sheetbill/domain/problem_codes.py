@@ -625,6 +625,29 @@ class ProblemCode(StrEnum):
         "Leave Status to sheetbill; keep your own notes in the Note column.",
     )
 
+    # Sending, as a run carries it out.
+    MAIL_NOT_RENDERED = (
+        "mail.not-rendered",
+        "An email was not sent: its template could not be filled in, or its PDF is "
+        "missing or was changed since sheetbill made it.",
+        "Correct the template named (or let sheetbill make the PDF again by removing "
+        "the changed file), then run again.",
+    )
+    MAIL_NO_SENDER = (
+        "mail.no-sender",
+        "Emails are due but no sender address is known: neither [mail] from in "
+        "sheetbill.toml nor the Settings' Contact Email names one; nothing was sent.",
+        "Write the address invoices come from into Settings Contact Email (or [mail] "
+        "from in sheetbill.toml).",
+    )
+    MAIL_NOT_DELIVERED = (
+        "mail.not-delivered",
+        "The mail server could not be reached or asked to try later: the emails wait "
+        "and go with the next run.",
+        "Nothing to do if it passes; else check [mail] host, port and security in "
+        "sheetbill.toml and the network.",
+    )
+
     # The state database.
     STATE_UNKNOWN_NUMBERS = (
         "state.unknown-numbers",

@@ -3,7 +3,8 @@
 `StateDB` is one object over the whole file; each concept has its own module:
 `database` (the file, run lock, migrations, transactions), `journal` (every side
 effect, intended before and settled after), `invoices` (numbers drawn, invoices and
-billed rows), `documents` (PDFs, their files and uploads) and `approvals`.
+billed rows), `documents` (PDFs, their files and uploads), `mail` (every email sent
+or skipped) and `approvals`.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from sheetbill.errors import StateError
 from sheetbill.state.database import run_lock
 from sheetbill.state.documents import DocumentRecords
 from sheetbill.state.invoices import InvoiceRecords
+from sheetbill.state.mail import MailRecords
 
 
-class StateDB(InvoiceRecords, DocumentRecords):
+class StateDB(InvoiceRecords, DocumentRecords, MailRecords):
     """One workbook's state database; as a context manager it holds the run lock,
     unless the caller holds it already (`is_locked=True`)."""
 

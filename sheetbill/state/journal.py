@@ -21,6 +21,7 @@ from sheetbill.domain.journal import (
     Intent,
     JournalError,
     Status,
+    confirmed,
     intended,
     reopened,
     settled,
@@ -121,6 +122,17 @@ def settle_in(
     current = entry_in(db, entry.kind, entry.key) or entry
     outcome = settled(current, status, details, now=now)
     return _put(db, outcome) if outcome is not current else current
+
+
+def confirm_in(
+    db: sqlite3.Connection, kind: str, key: str, details: Details, *, now: datetime
+) -> Entry | None:
+    """A person's word that an effect of unknown outcome happened (`confirmed`)."""
+    found = entry_in(db, kind, key)
+    if found is None:
+        return None
+    outcome = confirmed(found, details, now=now)
+    return _put(db, outcome) if outcome is not found else found
 
 
 def amend_in(db: sqlite3.Connection, entry: Entry, details: Details) -> Entry:

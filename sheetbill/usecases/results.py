@@ -30,6 +30,20 @@ class _Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class EmailLine:
+    """One email a run sent (or, dry, would send), as the summary lists it."""
+
+    purpose: str
+    key: str
+    invoice: str | None
+    to: tuple[str, ...]
+    subject: str
+    # sent | refused | deferred | unknown | would send
+    outcome: str
+    detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult(_Outcome):
     """What a run did (or, for a dry run, would do)."""
 
@@ -59,6 +73,11 @@ class RunResult(_Outcome):
     time_zone: str = "UTC"
     # Problems a person set aside in Exceptions (Status "ignored"): not counted.
     ignored: tuple[Problem, ...] = ()
+    emails: tuple[EmailLine, ...] = ()
+    # Emails due that a limit held back for the next run.
+    emails_waiting: int = 0
+    # Where the emails went ("outbox folder ...", "SMTP server ...").
+    mail_transport: str = ""
 
 
 @dataclass(frozen=True, slots=True)

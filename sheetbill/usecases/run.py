@@ -29,12 +29,14 @@ from sheetbill.garbage_collection import (
     frozen_objects_released,
 )
 from sheetbill.planning.approvals import awaiting_approval
-from sheetbill.ports import PdfUploader, Workbook
+from sheetbill.ports import Mailer, PdfUploader, Workbook
 from sheetbill.state import StateDB, forget_if_empty, run_lock
+from sheetbill.usecases import run_mail as mail
 from sheetbill.usecases import run_steps as steps
 from sheetbill.usecases.moment import RunMoment, settings_of
 from sheetbill.usecases.results import RunResult
 from sheetbill.usecases.run_steps import Progress, RunPorts, RunValues
+from sheetbill.usecases.send import email_lines
 
 # How often a run re-reads and re-plans when a person saved the workbook meanwhile.
 REPLAN_ATTEMPTS = 3
@@ -52,6 +54,9 @@ class Step:
     is_read_only: bool = False
     # What the progress line says while the step runs.
     says: str = ""
+    # A dry run's stand-in for `apply` when it does not read only: what the
+    # values would be had it been applied (the emails as if sent).
+    rehearse: Callable[[RunValues], steps.Outcome] | None = None
 
 
 # Refusals a real run makes once, before it draws anything; a dry run makes none.
@@ -76,6 +81,17 @@ CYCLE = (
     Step("record approvals", apply=steps.record_approvals),
     Step("find the logo", apply=steps.find_logo, is_read_only=True),
     Step("write documents", plan=steps.plan_documents, apply=steps.write_documents),
+    Step("settle stopped emails", apply=mail.settle_stopped_emails),
+    Step("read emails", apply=mail.read_emails, is_read_only=True),
+    Step("plan emails", plan=mail.plan_emails),
+    Step(
+        "send emails",
+        apply=mail.send_emails,
+        rehearse=mail.predict_sent,
+        says="Sending emails",
+    ),
+    Step("plan digest", plan=mail.plan_digest),
+    Step("send digest", apply=mail.send_digest, rehearse=mail.predict_digest),
     Step("plan writeback", plan=steps.plan_writeback),
     Step("write the workbook", apply=steps.write_workbook),
     Step("record written", apply=steps.record_written),
@@ -97,6 +113,8 @@ def run_steps(
             # The collector would re-scan the run's many long-lived objects.
             with cycle_collection_paused():
                 values = _with_problems(*step.plan(values))
+        if step.rehearse is not None and is_dry_run:
+            values = _with_problems(*step.rehearse(values))
         if step.apply is not None and applies:
             if step.is_read_only:
                 with cycle_collection_paused():
@@ -125,6 +143,7 @@ def run_billing(
     as_of: date | None,
     is_dry_run: bool,
     uploader: PdfUploader | None = None,
+    mailer: Mailer | None = None,
     progress: Progress = _quiet,
     now: Callable[[], datetime] | None = None,
     allow_future: bool = False,
@@ -137,10 +156,11 @@ def run_billing(
     today (unless `allow_future`) or before the last issued invoice of its series,
     StateMismatchError when the workbook shows numbers this state never drew.
     `uploader`: where PDFs go besides their folder (the Drive folder of
-    `pdf_drive_folder`, from `sheetbill.wiring.pdf_uploader`).
+    `pdf_drive_folder`, from `sheetbill.wiring.pdf_uploader`); `mailer`: where
+    emails go (`sheetbill.wiring.mailer`; None sends none).
     """
     clock = now or (lambda: datetime.now(UTC))
-    ports = RunPorts(workbook, None, uploader, clock, progress)
+    ports = RunPorts(workbook, None, uploader, clock, progress, mailer)
     start = _Start(
         config, state_path, as_of, clock(), secrets.token_hex(2), allow_future
     )
@@ -275,6 +295,8 @@ def _result(values: RunValues, *, is_dry_run: bool, replans: int = 0) -> RunResu
         ),
         time_zone=settings.timezone,
         ignored=writes.ignored,
+        emails=email_lines(values.mail, is_dry_run=is_dry_run),
+        emails_waiting=len(values.mail.plan.waiting) if values.mail else 0,
     )
 
 

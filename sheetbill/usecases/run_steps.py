@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
 from sheetbill.domain.approvals import Approvals, ApprovalState
@@ -51,7 +52,8 @@ from sheetbill.planning.recovery import (
     split_pending,
     unknown_to_state,
 )
-from sheetbill.ports import PdfUploader, Workbook
+from sheetbill.planning.statuses import InvoiceCells, invoice_cells
+from sheetbill.ports import Mailer, PdfUploader, Workbook
 from sheetbill.state import StateDB
 from sheetbill.state.approvals import (
     approval_records,
@@ -81,6 +83,7 @@ from sheetbill.usecases.publish import (
     publish,
     remove_own_files,
 )
+from sheetbill.usecases.send import MailValues
 from sheetbill.writeback.plan import WritePlan, plan_writes
 
 if TYPE_CHECKING:
@@ -112,6 +115,8 @@ class RunPorts:
     # In UTC: when the state records what a run did (`RunMoment` holds its start).
     clock: Callable[[], datetime]
     progress: Progress
+    # Where emails go; None: a run that sends none (a check, a test without mail).
+    mailer: Mailer | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,6 +197,9 @@ class RunValues:
     rendered: int = 0
     writes: WritePlan | None = None
     is_written: bool = False
+    # Invoices whose PDF the state records (read with the emails).
+    documented: frozenset[str] = frozenset()
+    mail: MailValues | None = None
 
 
 Outcome = tuple[RunValues, Sequence[Problem]]
@@ -570,8 +578,22 @@ def plan_writeback(values: RunValues) -> Outcome:
         approved=planned.approvals.approved,
         restored=planned.approvals.restored,
         creators=planned.approvals.created_by,
+        cells=_invoice_cells(values),
     )
     return replace(values, writes=writes), ()
+
+
+def _invoice_cells(values: RunValues) -> dict[str, InvoiceCells]:
+    """Status, Balance, Sent At, Reminder Stage and Last Reminder of each invoice,
+    from the emails the journal holds (after this run's sending)."""
+    mail = values.mail
+    if mail is None:
+        return {}
+    zone = ZoneInfo(need(values.planned).data.settings.timezone)
+    return {
+        s.number: invoice_cells(s, mail.history, today=values.moment.today, zone=zone)
+        for s in mail.standings
+    }
 
 
 def write_workbook(values: RunValues, ports: RunPorts) -> Outcome:

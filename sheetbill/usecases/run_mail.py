@@ -1,0 +1,337 @@
+"""The run's sending steps (`run.CYCLE` puts them after the documents and before the
+write-back): read what was sent, plan the customers' emails, send them, plan and send
+the owners' digest. What they hand on is `MailValues`; the Invoices tab's Sent At,
+Reminder Stage, Last Reminder, Balance and Status are drawn from its history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from zoneinfo import ZoneInfo
+
+from sheetbill.domain.approvals import APPROVED, AWAITING, NOT_NEEDED
+from sheetbill.domain.mail import (
+    Attachment,
+    Delivery,
+    EmailHistory,
+    MailPlan,
+    PlannedEmail,
+    Purpose,
+    SendWord,
+    Skip,
+    SkipReason,
+    oldest_due_first,
+)
+from sheetbill.domain.model import Invoice, Problem
+from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.schema import INVOICES
+from sheetbill.planning.approvals import awaiting_numbers
+from sheetbill.planning.digest import plan_digests
+from sheetbill.planning.exceptions import problems_set_aside
+from sheetbill.planning.receipts import plan_receipts
+from sheetbill.planning.reminders import plan_reminders
+from sheetbill.planning.sending import plan_invoice_emails, standings
+from sheetbill.planning.statuses import mail_problems
+from sheetbill.tabs.invoices import read_invoices
+from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
+from sheetbill.usecases.send import (
+    MailValues,
+    Sending,
+    Sent,
+    invoice_files,
+    predicted_history,
+    sender_of,
+    template_context,
+)
+
+
+def settle_stopped_emails(values: RunValues, ports: RunPorts) -> Outcome:
+    """Emails a stopped run left under way become needs review (never resent)."""
+    need(ports.state).settle_stopped_emails(now=ports.clock())
+    return values, ()
+
+
+def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
+    """Every email the journal holds, and every drawn invoice."""
+    state = ports.state
+    planned = need(values.planned)
+    invoices: dict[str, Invoice] = {}
+    history = EmailHistory()
+    if state is not None:
+        history = state.email_history()
+        invoices = {i.number: i for i in state.invoices(state.invoice_numbers())}
+    invoices.update({i.number: i for i in (*planned.pending, *planned.new)})
+    mail = MailValues(history=history, invoices=invoices)
+    documents = set(state.document_paths()) if state is not None else set()
+    return replace(values, mail=mail, documented=frozenset(documents)), ()
+
+
+def plan_emails(values: RunValues) -> Outcome:
+    """The customers' emails due today: invoices, reminders, receipts, oldest due
+    first; those over `max_per_run` wait for the next run."""
+    mail, planned = need(values.mail), need(values.planned)
+    data, settings = planned.data, planned.data.settings
+    rows, _ = read_invoices(data.layouts.get(INVOICES.name))
+    documents = (
+        set(mail.invoices)
+        if not values.config.documents
+        else {*values.documented, *values.links}
+    )
+    found, problems = standings(
+        list(mail.invoices.values()),
+        rows,
+        approvals=_approvals(values, mail.invoices.values()),
+        documents=documents,
+    )
+    today, zone = values.moment.today, ZoneInfo(settings.timezone)
+    config = values.config.mail
+    emails: list[PlannedEmail] = []
+    skipped: list[Skip] = []
+    for made, skips in (
+        plan_invoice_emails(found, data.customers, settings, mail.history, today=today),
+        plan_reminders(
+            found, data.customers, settings, mail.history, today=today, zone=zone
+        ),
+        plan_receipts(
+            found,
+            data.customers,
+            settings,
+            mail.history,
+            mode=config.receipts,
+            today=today,
+        ),
+    ):
+        emails += made
+        skipped += skips
+    ordered = oldest_due_first(emails)
+    go, wait = ordered[: config.max_per_run], ordered[config.max_per_run :]
+    skipped += [
+        Skip(
+            e.purpose, SkipReason.LIMIT, e.invoice, e.stage, _limit(config.max_per_run)
+        )
+        for e in wait
+    ]
+    plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
+    mail = replace(mail, standings=tuple(found), plan=plan)
+    return replace(values, mail=mail), problems
+
+
+def _limit(limit: int) -> str:
+    return f"[mail] max_per_run is {limit}; it goes with the next run"
+
+
+def _approvals(values: RunValues, invoices: object) -> dict[str, str]:
+    """Each drawn invoice's approval after this run's reading."""
+    planned = need(values.planned)
+    found = {
+        number: record.status or planned.approvals.adopted.get(number, NOT_NEEDED)
+        for number, record in values.recorded_approvals.recorded.items()
+    }
+    awaiting = set(awaiting_numbers(planned.new, planned.data.settings))
+    for invoice in planned.new:
+        found[invoice.number] = AWAITING if invoice.number in awaiting else NOT_NEEDED
+    for number in planned.approvals.approved:
+        found[number] = APPROVED
+    return found
+
+
+def send_emails(values: RunValues, ports: RunPorts) -> Outcome:
+    """Hand the planned emails over, each recorded before and settled after. Send
+    cells saying `sent` first settle that invoice's unknown emails as arrived."""
+    mail = need(values.mail)
+    state = need(ports.state)
+    if ports.mailer is None:
+        return values, ()
+    for standing in mail.standings:
+        if standing.send is SendWord.SENT:
+            for record in mail.history.for_invoice(standing.number):
+                if record.status == "unknown":
+                    state.confirm_sent(record.key, now=ports.clock())
+    if not mail.plan.emails:
+        return _read_back(values, ports, ()), ()
+    sent, problems = open_sending(values, ports, mail.plan.emails)
+    return _read_back(values, ports, sent), problems
+
+
+def _read_back(values: RunValues, ports: RunPorts, sent: Sequence[Sent]) -> RunValues:
+    mail = need(values.mail)
+    history = need(ports.state).email_history()
+    return replace(
+        values, mail=replace(mail, history=history, sent=(*mail.sent, *sent))
+    )
+
+
+def predict_sent(values: RunValues) -> Outcome:
+    """A dry run's history: as if every planned email went."""
+    mail = need(values.mail)
+    history = predicted_history(
+        mail.history, mail.plan.emails, at=values.moment.started
+    )
+    return replace(values, mail=replace(mail, history=history)), ()
+
+
+def plan_digest(values: RunValues) -> Outcome:
+    """The owners' digest of the run's problems (new ones only), with the problems
+    sending itself leaves for a person (needs review, refused)."""
+    mail, planned = need(values.mail), need(values.planned)
+    data = planned.data
+    found = mail_problems(
+        mail.standings, data.customers, mail.history, layouts=data.layouts
+    )
+    found += _undelivered(mail.sent)
+    problems = (*values.problems, *found)
+    aside = set(problems_set_aside(problems, data.layouts))
+    digests = plan_digests(
+        [p for p in problems if p not in aside],
+        data.customers,
+        data.settings,
+        mail.history,
+        today=values.moment.today,
+    )
+    return replace(values, mail=replace(mail, digests=tuple(digests))), found
+
+
+def _undelivered(sent: Sequence[Sent]) -> list[Problem]:
+    """One warning when the transport asked to try later (the emails wait)."""
+    deferred = [s for s in sent if s.result.delivery is Delivery.DEFERRED]
+    if not deferred:
+        return []
+    return [
+        Problem(
+            code=ProblemCode.MAIL_NOT_DELIVERED,
+            tab="Settings",
+            row=None,
+            column="",
+            value=deferred[0].result.detail,
+            problem=f"{len(deferred)} email(s) were not sent: the mail server said "
+            f"'{deferred[0].result.detail}'. They go with the next run.",
+            fix="Nothing to do if it passes; else check [mail] host, port and "
+            "security in sheetbill.toml and the network.",
+        )
+    ]
+
+
+def send_digest(values: RunValues, ports: RunPorts) -> Outcome:
+    mail = need(values.mail)
+    if not mail.digests or ports.mailer is None:
+        return values, ()
+    sent, problems = open_sending(values, ports, mail.digests)
+    return _read_back(values, ports, sent), problems
+
+
+def open_sending(
+    values: RunValues, ports: RunPorts, emails: Sequence[PlannedEmail]
+) -> tuple[list[Sent], list[Problem]]:
+    """Send `emails` over one session of the run's mail transport."""
+    settings = need(values.planned).data.settings
+    config = values.config.mail
+    sender = sender_of(config.sender, config.reply_to, settings)
+    if sender is None:
+        return [], [_no_sender()]
+    mailer = need(ports.mailer)
+    render = _renderer(values)
+    with mailer.session() as session:
+        sending = Sending(
+            state=need(ports.state),
+            session=session,
+            render=render,
+            attachments=lambda e: _attachments(values, ports, e),
+            sender=sender,
+            transport=mailer.name,
+            run_id=values.moment.run_id,
+            clock=ports.clock,
+        )
+        for email in emails:
+            ports.progress(
+                f"Sending {email.purpose.value} {email.invoice or ''}".strip()
+            )
+            sending.send_one(email)
+    return sending.sent, sending.problems
+
+
+def _renderer(values: RunValues) -> Callable[[PlannedEmail], tuple[str, str, str]]:
+    from sheetbill.mail.templates import EmailTemplates
+
+    templates = EmailTemplates(values.config.mail.templates)
+    mail = need(values.mail)
+    settings = need(values.planned).data.settings
+
+    def render(email: PlannedEmail) -> tuple[str, str, str]:
+        invoice = mail.invoices.get(email.invoice or "")
+        code = _payment_code(invoice, email, values)
+        context = template_context(
+            email,
+            settings,
+            today=values.moment.today,
+            invoice=invoice,
+            has_qr=code is not None,
+        )
+        done = templates.render(
+            email.template, email.language, context, stage=email.stage
+        )
+        return done.subject, done.text, done.html
+
+    return render
+
+
+def _payment_code(
+    invoice: Invoice | None, email: PlannedEmail, values: RunValues
+) -> bytes | None:
+    """The EPC QR code (PNG) for an invoice or reminder in euros, as the PDF has."""
+    from sheetbill.documents.qr import epc_code
+
+    if invoice is None or email.purpose not in (Purpose.INVOICE, Purpose.REMINDER):
+        return None
+    if invoice.currency != "EUR":
+        return None
+    code = epc_code(invoice, need(values.planned).data.settings)
+    return code.image if code is not None else None
+
+
+def _attachments(
+    values: RunValues, ports: RunPorts, email: PlannedEmail
+) -> tuple[Attachment, ...]:
+    found: list[Attachment] = []
+    if values.config.documents:
+        for number in email.attachments:
+            found += invoice_files(need(ports.state), values.folder, number)
+    invoice = need(values.mail).invoices.get(email.invoice or "")
+    code = _payment_code(invoice, email, values)
+    if code is not None:
+        found.append(Attachment("payment-qr.png", "image/png", code, "payment-qr"))
+    return tuple(found)
+
+
+def _no_sender() -> Problem:
+    return Problem(
+        code=ProblemCode.MAIL_NO_SENDER,
+        tab="Settings",
+        row=None,
+        column="Contact Email",
+        value="",
+        problem="Emails are due, but no sender address is known: neither [mail] from "
+        "in sheetbill.toml nor the Settings' Contact Email names one. Nothing was "
+        "sent.",
+        fix="Write the address invoices come from into Settings Contact Email (or "
+        "[mail] from in sheetbill.toml).",
+    )
+
+
+def predict_digest(values: RunValues) -> Outcome:
+    mail = need(values.mail)
+    history = predicted_history(mail.history, mail.digests, at=values.moment.started)
+    return replace(values, mail=replace(mail, history=history)), ()
+
+
+__all__ = [
+    "MailValues",
+    "plan_digest",
+    "plan_emails",
+    "predict_digest",
+    "predict_sent",
+    "read_emails",
+    "send_digest",
+    "send_emails",
+    "settle_stopped_emails",
+]
