@@ -228,4 +228,31 @@ def log_line(intent: Intent) -> LogLine | None:
         )
     if intent.kind == NUMBER_WITHDRAW:
         return LogLine("number withdrawn", intent.key, details["reason"])
+    if intent.kind == EMAIL_SEND:
+        return _email_line(details)
     return None
+
+
+# The Log's Action for an email, by its outcome (`details["outcome"]`).
+_EMAIL_ACTIONS = {
+    "sent": "{purpose} sent",
+    "refused": "{purpose} refused",
+    "deferred": "{purpose} not sent yet",
+    "unknown": "{purpose} needs review",
+}
+
+
+def _email_line(details: Details) -> LogLine:
+    purpose = details.get("purpose", "email")
+    if purpose == "reminder" and details.get("stage") is not None:
+        purpose = f"reminder {details['stage']:+d}"
+    elif purpose in ("invoice", "receipt"):
+        purpose = f"{purpose} email"
+    action = _EMAIL_ACTIONS.get(details.get("outcome", ""), "{purpose} handed over")
+    to = ", ".join((*details.get("to", ()), *details.get("cc", ())))
+    said = f": {details['detail']}" if details.get("detail") else ""
+    return LogLine(
+        action.format(purpose=purpose),
+        details.get("invoice") or "",
+        f"to {to} ({details.get('message_id', '')}){said}",
+    )

@@ -579,6 +579,9 @@ def plan_writeback(values: RunValues) -> Outcome:
         restored=planned.approvals.restored,
         creators=planned.approvals.created_by,
         cells=_invoice_cells(values),
+        emails=[(s.email.key, s.details) for s in values.mail.sent]
+        if values.mail is not None
+        else (),
     )
     return replace(values, writes=writes), ()
 

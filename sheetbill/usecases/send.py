@@ -40,6 +40,13 @@ from sheetbill.ports import MailSession
 from sheetbill.state import StateDB
 from sheetbill.usecases.results import EmailLine
 
+# What the Log and `explain` call each answer.
+_OUTCOME_WORD = {
+    Delivery.ACCEPTED: "sent",
+    Delivery.REFUSED: "refused",
+    Delivery.DEFERRED: "deferred",
+    Delivery.UNKNOWN: "unknown",
+}
 # What a journal entry's status becomes for each answer of the transport.
 _OUTCOME = {
     Delivery.ACCEPTED: Status.DONE,
@@ -79,6 +86,8 @@ class Sent:
     email: PlannedEmail
     result: SendResult
     subject: str
+    # Its journal entry's details once settled (the Log row is made from them).
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -134,12 +143,13 @@ class Sending:
         result = self.session.send(outgoing)
         outcome = {
             **details,
+            "outcome": _OUTCOME_WORD[result.delivery],
             "detail": result.detail,
             "refusal": result.delivery is Delivery.REFUSED,
             "refused": list(result.refused),
         }
         self.state.settle(entry, _OUTCOME[result.delivery], outcome, now=self.clock())
-        self.sent.append(Sent(email, result, subject))
+        self.sent.append(Sent(email, result, subject, outcome))
 
 
 @dataclass(frozen=True, slots=True)

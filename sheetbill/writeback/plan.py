@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sheetbill.domain.approvals import APPROVED
 from sheetbill.domain.model import Invoice, Problem
@@ -71,13 +72,15 @@ def plan_writes(
     approved: Mapping[str, tuple[int, str]] | None = None,
     restored: Mapping[str, tuple[int, str]] | None = None,
     creators: Mapping[str, str] | None = None,
+    emails: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> WritePlan:
     """Every cell this run writes, for pending invoices (first) and new ones, a
     Log row for each number `withdrawn` (never to be used), with its reason,
     Status "approved" with a Log row for each invoice `approved` (number -> its
     Invoices row and the approver), and the Status a person changed set back for
     each invoice `restored` (number -> its Invoices row and sheetbill's Status).
-    `creators`: who created each approved invoice, for its Log row."""
+    `creators`: who created each approved invoice, for its Log row; `emails`: the
+    emails this run handed over (key, journal details with the outcome)."""
     invoices = (*pending_invoices, *new)
     tabs = {
         s.name: TabWriter.open(s, data.layouts.get(s.name))
@@ -98,6 +101,8 @@ def plan_writes(
     show_statuses(tabs[INVOICES.name], restored or {})
     for number, reason in (withdrawn or {}).items():
         log.withdrawn(number, reason)
+    for key, details in emails:
+        log.email(key, details)
     exceptions = plan_exceptions(data, problems)
     write_exceptions(tabs[EXCEPTIONS.name], exceptions, today=today)
     return WritePlan(
