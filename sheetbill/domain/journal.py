@@ -27,6 +27,9 @@ PDF_WRITE = "pdf.write"  # its PDF (and e-invoice XML) written into the PDF fold
 PDF_UPLOAD = "pdf.upload"  # its PDF uploaded to Drive
 INVOICE_APPROVE = "invoice.approve"  # its approval shown in the workbook
 NUMBER_WITHDRAW = "number.withdraw"  # a drawn number never to be used
+# The Status an invoice's row was last written with, keyed by number: what tells a
+# person's edit of Status from sheetbill's own word.
+INVOICE_STATUS = "invoice.status"
 # Keyed by the email's key (`sheetbill.domain.mail.PlannedEmail.key`):
 EMAIL_SEND = "email.send"  # an email handed to the mail transport
 EMAIL_SKIP = "email.skip"  # a decision not to send one, kept for `explain`
@@ -73,6 +76,8 @@ RECOVERY: Mapping[str, Recovery] = {
     NUMBER_WITHDRAW: Recovery.LOOK,
     # A decision, recorded in one write with its outcome.
     EMAIL_SKIP: Recovery.REPEAT,
+    # Recorded once the workbook shows it.
+    INVOICE_STATUS: Recovery.REPEAT,
     # EMAIL_SEND is left out on purpose: a stopped send may have reached the server,
     # so it is the person's to decide (needs review), never sent again by itself.
 }
