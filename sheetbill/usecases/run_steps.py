@@ -618,6 +618,10 @@ def record_written(values: RunValues, ports: RunPorts) -> Outcome:
     if numbers:
         state.mark_written(numbers, run_id=values.moment.run_id, now=ports.clock())
     mark_approvals_shown(state, planned.approvals.approved, now=ports.clock())
+    shown = {n: c.status for n, c in _invoice_cells(values).items()}
+    before = state.shown_statuses()
+    changed = {n: s for n, s in shown.items() if before.get(n) != s}
+    state.record_shown_statuses(changed, run_id=values.moment.run_id, now=ports.clock())
     return values, ()
 
 
