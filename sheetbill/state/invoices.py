@@ -161,6 +161,13 @@ class InvoiceRecords(Journal):
                 found.append(invoice_from_json(row[0]))
         return found
 
+    def all_invoices(self) -> list[Invoice]:
+        """Every drawn invoice the state holds (any status), in number order."""
+        return [
+            invoice_from_json(body)
+            for (body,) in self.db.execute("SELECT body FROM invoices ORDER BY number")
+        ]
+
     def invoice_numbers(self) -> list[str]:
         return [
             n for (n,) in self.db.execute("SELECT number FROM invoices ORDER BY rowid")

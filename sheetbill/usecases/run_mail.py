@@ -60,7 +60,7 @@ def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
     history = EmailHistory()
     if state is not None:
         history = state.email_history()
-        invoices = {i.number: i for i in state.invoices(state.invoice_numbers())}
+        invoices = {i.number: i for i in state.all_invoices()}
     invoices.update({i.number: i for i in (*planned.pending, *planned.new)})
     mail = MailValues(history=history, invoices=invoices)
     documents = set(state.document_paths()) if state is not None else set()
