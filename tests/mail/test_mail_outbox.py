@@ -9,6 +9,7 @@ import os
 import stat
 import time
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -163,3 +164,28 @@ def test_outbox_files_are_whole_messages(tmp_path, count):
         message = read_eml(path)
         assert not message.defects
         assert path.read_bytes().rstrip().endswith(b"--")
+
+
+def test_outbox_an_email_appears_under_its_name_only_whole(tmp_path, monkeypatch):
+    """Until the rename, the email is under a temp name only, complete and on disk:
+    a run killed at any moment leaves the whole .eml or none (and a temp file
+    the next session removes)."""
+    folder = tmp_path / "outbox"
+    seen = []
+    real_replace = os.replace
+
+    def replace(source, target):
+        seen.append(
+            (Path(target).exists(), Path(source).name, Path(source).read_bytes())
+        )
+        real_replace(source, target)
+
+    monkeypatch.setattr(outbox.os, "replace", replace)
+    with OutboxMailer(folder).session() as session:
+        session.send(an_email())
+    ((target_existed, temp_name, data),) = seen
+    assert not target_existed
+    assert temp_name.startswith(".INV-2026-0007.invoice@northwind.example.eml.")
+    assert temp_name.endswith(".sheetbill-tmp")
+    (eml,) = folder.iterdir()
+    assert eml.read_bytes() == data
