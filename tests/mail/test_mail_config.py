@@ -5,6 +5,7 @@ password only from its environment variable or a file its owner alone may read;
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetbill.config import MailConfig, load_config
+from sheetbill.config import MAIL_KEYS, MailConfig, load_config
 from sheetbill.domain.mail import ReceiptMode
 from sheetbill.errors import ConfigError
 from sheetbill.mail.outbox import OutboxMailer
@@ -299,3 +300,14 @@ def test_a_run_with_stdin_closed_and_no_terminal_logs_in_and_sends(
     assert "Password" not in done.stdout + done.stderr
     assert SECRET not in done.stdout + done.stderr
     assert server.received[0].user == "billing@northwind.example"
+
+
+def test_every_mail_key_is_documented_in_the_example_config():
+    """config/sheetbill.toml shows each key of [mail] (set or commented out), and
+    loads as it is."""
+    example = ROOT / "config" / "sheetbill.toml"
+    text = example.read_text()
+    table = text[text.index("\n[mail]\n") :]
+    for key in MAIL_KEYS:
+        assert re.search(rf"^(# )?{key} = ", table, re.MULTILINE), key
+    assert load_config(example).mail == MailConfig()
