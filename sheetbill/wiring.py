@@ -1,5 +1,5 @@
 """Where a config becomes adapters: the workbook a source names (an Excel file or a
-Google Sheet), its state database and the Drive folder PDFs go to.
+Google Sheet), its state database, the Drive folder PDFs go to and where emails go.
 
 The one module that chooses concrete adapters: the CLI asks here and hands them to a
 use case, which sees only the ports (`sheetbill.ports`).
@@ -15,7 +15,7 @@ from sheetbill.workbook.google.source import google_sheet_id
 
 if TYPE_CHECKING:
     from sheetbill.config import Config
-    from sheetbill.ports import PdfUploader, Workbook
+    from sheetbill.ports import Mailer, PdfUploader, Workbook
     from sheetbill.workbook.google.backend import GoogleWorkbook
 
 # What sheetbill reads and writes besides Google Sheets.
@@ -103,3 +103,31 @@ def pdf_uploader(workbook: Workbook, config: Config) -> PdfUploader | None:
 
 def _uploads_pdfs(config: Config) -> bool:
     return bool(config.documents and config.pdf_drive_folder)
+
+
+def mailer(config: Config, base_folder: Path) -> Mailer:
+    """Where emails go, as `[mail]` says: the outbox folder (relative to
+    `base_folder`, the workbook's folder) or the SMTP server, logged in with the
+    password from `password_env` or `password_file`. Nothing is connected yet.
+
+    Raises ConfigError naming the key when the password cannot be had: its
+    variable is unset, or its file is missing or may be read by others."""
+    mail = config.mail
+    if mail.transport == "outbox":
+        from sheetbill.mail.outbox import OutboxMailer
+
+        return OutboxMailer(base_folder / mail.outbox)
+    from sheetbill.mail.smtp import Login, Security, SmtpMailer, read_password
+
+    login = None
+    if mail.user:
+        password = read_password(env=mail.password_env, file=mail.password_file)
+        login = Login(mail.user, password)
+    return SmtpMailer(
+        host=mail.host,
+        port=mail.port,
+        security=Security(mail.security),
+        login=login,
+        timeout=mail.timeout,
+        max_per_minute=mail.max_per_minute,
+    )
