@@ -1,0 +1,1 @@
+"""Email: the words of every email (templates) and the transports that send them."""
