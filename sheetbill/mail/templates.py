@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -31,7 +32,9 @@ from jinja2 import (
     Template,
     TemplateNotFound,
     TemplateSyntaxError,
+    UndefinedError,
 )
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from stdnum import iban as iban_number
 
@@ -123,53 +126,56 @@ class EmailTemplates:
         environment = self._environment(written_in)
         names = [template] if stage is None else [f"reminder{stage:+d}", template]
         values = {**context, "language": written_in}
-        words = {
-            part: self._render_part(
-                environment, written_in, [name + suffix for name in names], values
+        words: dict[str, str] = {}
+        subject_file = ""
+        for part, suffix in PARTS:
+            found = self._template(
+                environment, written_in, [n + suffix for n in names], template
             )
-            for part, suffix in PARTS
-        }
+            words[part] = self._filled(found, values, template=template)
+            subject_file = subject_file or str(found.filename)
         subject = one_line(words["subject"])
         if not subject:
             raise EmailTemplateError(
-                f"{written_in}/{template}.subject gives an empty subject",
-                path=self._search_path(written_in),
+                f"email template {self._shown(subject_file)} gives an empty subject",
+                path=subject_file,
                 template=template,
             )
         return RenderedText(
             subject=subject, text=words["text"].strip("\n") + "\n", html=words["html"]
         )
 
-    def _render_part(
+    def _template(
         self,
         environment: ImmutableSandboxedEnvironment,
         language: str,
         candidates: Sequence[str],
-        context: Mapping[str, Any],
-    ) -> str:
+        template: str,
+    ) -> Template:
+        """The first of `candidates` (file names) found, in the lookup order."""
         wanted = f"{language}/{' or '.join(candidates)}"
         try:
-            found = environment.select_template(list(candidates))
+            return environment.select_template(list(candidates))
         except TemplateNotFound as exc:
             raise EmailTemplateError(
-                f"no email template {wanted} (searched in this order)",
-                path=self._search_path(language),
-                template=candidates[-1],
+                f"no email template {wanted} in {self._search_path(language)} "
+                "(looked for in this order)",
+                path=None,
+                template=template,
             ) from exc
         except TemplateSyntaxError as exc:
             raise EmailTemplateError(
-                f"{self._shown(exc.filename) or wanted} line {exc.lineno}: "
-                f"{exc.message}",
+                f"email template {self._shown(exc.filename) or wanted} line "
+                f"{exc.lineno}: {exc.message}",
                 path=exc.filename,
-                template=candidates[-1],
+                template=template,
             ) from exc
         except Exception as exc:  # an unreadable file: not UTF-8, no permission
             raise EmailTemplateError(
-                f"{wanted} cannot be read: {type(exc).__name__}: {exc}",
-                path=self._search_path(language),
-                template=candidates[-1],
+                f"email template {wanted} cannot be read: {type(exc).__name__}: {exc}",
+                path=None,
+                template=template,
             ) from exc
-        return self._filled(found, context, template=candidates[-1])
 
     def _filled(
         self, found: Template, context: Mapping[str, Any], *, template: str
@@ -178,8 +184,8 @@ class EmailTemplates:
             return found.render(context)
         except TemplateSyntaxError as exc:  # in a file it includes or extends
             raise EmailTemplateError(
-                f"{self._shown(exc.filename) or exc.name} line {exc.lineno}: "
-                f"{exc.message}",
+                f"email template {self._shown(exc.filename) or exc.name} line "
+                f"{exc.lineno}: {exc.message}",
                 path=exc.filename,
                 template=template,
             ) from exc
@@ -187,9 +193,8 @@ class EmailTemplates:
             where = self._template_line(sys.exc_info()[2]) or (found.filename, None)
             line = "" if where[1] is None else f" line {where[1]}"
             raise EmailTemplateError(
-                f"{self._shown(where[0]) or found.name}{line}: "
-                f"{type(exc).__name__}: {exc} (the names an email template may use "
-                f"are in {README})",
+                f"email template {self._shown(where[0]) or found.name}{line}: "
+                f"{_explained(exc)}",
                 path=where[0],
                 template=template,
             ) from exc
@@ -244,6 +249,24 @@ class EmailTemplates:
         return found
 
 
+def _explained(exc: Exception) -> str:
+    """What a template expression did wrong, in a template writer's words."""
+    if isinstance(exc, UndefinedError):
+        return f"{exc.message} (the names an email template may use: {README})"
+    if isinstance(exc, SecurityError):
+        return (
+            f"{exc} Email templates run in jinja2's sandbox: they read the values "
+            f"{README} lists, no attribute starting with _ and no method that "
+            "changes a value."
+        )
+    if isinstance(exc, TemplateNotFound):
+        return (
+            f"it includes {exc.name}, which is in none of the template folders "
+            "(an include names a file in them, like _payment.txt)"
+        )
+    return f"{type(exc).__name__}: {exc}"
+
+
 def one_line(text: str) -> str:
     """`text` as one header line: every line break, tab and control character becomes
     a space, runs of spaces one, none at either end. No-break spaces are kept (French
@@ -262,22 +285,28 @@ def _money_in(locale: str) -> Any:
     def money(value: Money | Decimal | int, currency: str | None = None) -> str:
         """An amount as the language writes it (`1.190,00 €` in German): a Money, or
         a number with its currency (`amount|money("EUR")`)."""
-        if isinstance(value, Money):
-            return format_currency(
-                value.amount, currency or value.currency, locale=locale
-            )
+        if isinstance(value, Money) and currency in (None, value.currency):
+            return _written_amount(value.amount, value.currency, locale)
         if (
             isinstance(value, Decimal | int)
             and not isinstance(value, bool)
             and currency
         ):
-            return format_currency(value, currency, locale=locale)
+            return _written_amount(Decimal(value), currency, locale)
         raise TypeError(
-            f"money needs an amount with its currency (a Money, or a number and "
+            "money needs an amount with its currency (a Money, or a number and "
             f'money("EUR")), not {type(value).__name__} {value!r}'
+            + (f" with {currency!r}" if currency else "")
         )
 
     return money
+
+
+# babel's formatting is most of the time an email takes to render, and a run writes
+# the same few amounts and dates into many emails.
+@lru_cache(maxsize=4096)
+def _written_amount(amount: Decimal, currency: str, locale: str) -> str:
+    return str(format_currency(amount, currency, locale=locale))
 
 
 def _date_in(locale: str) -> Any:
@@ -287,10 +316,21 @@ def _date_in(locale: str) -> Any:
             return ""
         if not isinstance(value, date):
             raise TypeError(f"date needs a date, not {type(value).__name__} {value!r}")
-        day = value.date() if isinstance(value, datetime) else value
-        return str(format_date(day, "long", locale=locale))
+        return _written_date(
+            value.date() if isinstance(value, datetime) else value, locale
+        )
 
     return long_date
+
+
+@lru_cache(maxsize=4096)
+def _written_date(day: date, locale: str) -> str:
+    written = str(format_date(day, "long", locale=locale))
+    if locale == "fr" and day.day == 1:
+        # French writes the first of a month as an ordinal ("1er juillet"), which
+        # CLDR's long format leaves out.
+        written = re.sub(r"^1(?=\s)", "1er", written)
+    return written
 
 
 def _iban(value: str) -> str:
