@@ -42,7 +42,7 @@ from sheetbill.domain.money import Money
 from sheetbill.errors import RenderError
 
 BUILT_IN = Path(__file__).resolve().parents[2] / "sheet_templates" / "email"
-# Every email is written in one of these when its own language has no templates.
+# An email is written in this language when its own has no templates.
 FALLBACK_LANGUAGE = "en"
 # The three files of a template, by the part of the email each gives.
 PARTS = (("subject", ".subject"), ("text", ".txt"), ("html", ".html"))
@@ -67,7 +67,8 @@ class RenderedText:
 class EmailTemplateError(RenderError):
     """An email template is missing or broken, or uses a name its context lacks:
     every email it writes fails alike, whatever the invoice holds. `path` is the
-    file (or the folders searched), `template` the name that was asked for."""
+    file at fault (None when none was found: the message names the folders
+    searched), `template` the name that was asked for (`invoice`)."""
 
     def __init__(self, message: str, *, path: Path | str | None, template: str) -> None:
         super().__init__(" ".join(message.split()), path=path)
