@@ -156,9 +156,13 @@ def render(
     *,
     templates: EmailTemplates | None = None,
 ) -> RenderedText:
-    return (templates or EmailTemplates(None)).render(
+    return (templates or SHIPPED).render(
         name, language, values or context(), stage=STAGES.get(name)
     )
+
+
+# One instance for sheetbill's own templates: each compiles its files once.
+SHIPPED = EmailTemplates(None)
 
 
 def write(folder: Path, name: str, text: str) -> None:
@@ -305,7 +309,8 @@ amounts = st.decimals(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+# No deadline: several test sessions share the machine's cores (no timed assertions).
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     name=st.sampled_from(TEMPLATES),
     language=st.sampled_from(LANGUAGES),
