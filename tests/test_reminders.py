@@ -21,7 +21,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from sheetbill.domain.approvals import APPROVED, AWAITING
@@ -662,6 +662,8 @@ def live(
     receipt; each run plans reminders, and what it plans goes (recorded done)."""
     customers = {"C1": SIM_CUSTOMER}
     settings_ = Settings(reminder_schedule=life.schedule)
+    for played in (life.records, life.paid, life.paid_at):
+        played.clear()  # an explicit example may be played more than once
     for standing in life.invoices:
         _add(
             life,
@@ -712,8 +714,29 @@ def _zone_days(email: EmailRecord, zone: ZoneInfo) -> set[date]:
     return {moment.astimezone(zone).date() for moment in moments}
 
 
+# A partial payment's receipt an hour before the run on the day stage +1 falls due.
+RECEIPT_THEN_RUN = Life(
+    zone=ZoneInfo("Europe/Berlin"),
+    schedule=(1, 5),
+    invoices=[
+        InvoiceStanding(
+            number="INV-0",
+            customer_id="C1",
+            currency="EUR",
+            total=TOTAL,
+            issue_date=date(2026, 3, 1),
+            due_date=date(2026, 3, 1),
+        )
+    ],
+    events=[(23 * 60, 0, Decimal("30.00")), (60, "run", Decimal("30.00"))],
+    start=datetime(2026, 3, 1, 8, tzinfo=UTC),
+    settle_seconds=3,
+)
+
+
 @settings(max_examples=250, deadline=None)
 @given(life=lives())
+@example(life=RECEIPT_THEN_RUN)
 def test_reminders_over_runs_with_downtime_and_payments(life: Life):
     """Each stage at most once; stages rising; never two emails of an invoice on one
     day of the Settings zone; after a gap only the latest due stage; nothing once
