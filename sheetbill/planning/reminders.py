@@ -80,9 +80,9 @@ def plan_reminders(
 
     `today` is the date in `zone`, the Settings time zone; the history's times are
     UTC (naive ones are read as UTC). `customers` is keyed by customer id. Stages are
-    whole days from the due date. Rule: issue 14 point 5 and the design's Reminders
-    rule (see the module docstring). Raises nothing for bad data: a stage not due, a
-    missing customer or address is a Skip.
+    whole days from the due date. Rule: issue 14 point 5, as docs/decisions.md
+    (Issue 14 — reminders) details it. Raises nothing for bad data: a stage not
+    due, a missing customer or address is a Skip.
     """
     wanted = {invoice.number for invoice in invoices}
     return plan_reminders_from(
