@@ -99,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="let a real run use an --as-of after today (invoices dated ahead)",
     )
 
+    explain = commands.add_parser(
+        "explain",
+        parents=[common],
+        help="why an invoice's emails went, did not go, or wait",
+        description="Every email of an invoice — sent, refused, waiting, skipped and "
+        "why — and its making, approval and PDF, with dates, from the state "
+        "database (read only; the workbook is not opened), and what comes next.",
+    )
+    explain.add_argument(
+        "number", metavar="NUMBER", help="an invoice number, e.g. INV-2026-0007"
+    )
+    explain.add_argument("workbook", nargs="?", metavar="WORKBOOK")
+
     state = commands.add_parser(
         "state",
         help="look after the state database (numbers drawn, rows billed)",
@@ -203,6 +216,15 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_OK
 
     config = find_config(args.config, args.workbook)
+    if args.command == "explain":
+        from sheetbill.usecases.explain import explain
+
+        explained = explain(wiring.state_path(config, args.workbook), args.number)
+        if args.json:
+            print(views.explain_json(explained))
+        else:
+            views.print_explain(out, explained)
+        return EXIT_OK
     workbook, state_path = wiring.open_workbook(config, args.workbook)
     if args.command == "state":
         from sheetbill.usecases.rebuild_state import rebuild_state
