@@ -475,7 +475,10 @@ def print_explain(console: Console, explained: Explanation) -> None:
     it), then what comes next."""
     invoice = explained.invoice
     if invoice is None:
-        console.print(f"{explained.subject}", markup=False)
+        console.print(
+            f"{explained.subject}: no invoice is recorded under this number",
+            markup=False,
+        )
     else:
         console.print(
             f"{invoice.number}: {invoice.kind.value} to {invoice.customer_name} "

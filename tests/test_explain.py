@@ -235,6 +235,51 @@ def test_explain_tells_the_invoice_made_approved_and_its_pdf_before_any_email(
     assert rest == ["No email of it is in the journal yet."]
 
 
+def test_explain_tells_an_invoice_a_stopped_run_left_and_a_number_withdrawn(
+    tmp_path, capsys
+):
+    """A run drew INV-2026-0001 and INV-2026-0002 and stopped before writing; the
+    next withdrew the second (its rows were gone)."""
+    book = tmp_path / "shop.xlsx"
+    first, second = _invoice("INV-2026-0001", 1), _invoice("INV-2026-0002", 2)
+    with StateDB(state_of(book)) as state:
+        state.record_pending(
+            [first, second],
+            after=Counters({"INV-2026": 2}, 2),
+            expected=state.counters(),
+            run_id=RUN,
+            now=MADE,
+        )
+        state.record_pending(
+            [],
+            after=state.counters(),
+            expected=state.counters(),
+            run_id=RUN,
+            now=at(3),
+            withdrawn={second.number: "its rows were deleted"},
+        )
+    data = explain_json(capsys, book, "inv-2026-0001")
+    assert [(e["outcome"], e["text"]) for e in data["events"]] == [
+        (
+            "being made",
+            "being made: a run stopped before its rows were written; the next run "
+            "completes it",
+        )
+    ]
+    data = explain_json(capsys, book, "INV-2026-0002")
+    assert data["invoice"] is None
+    assert [(e["outcome"], e["text"]) for e in data["events"]] == [
+        (
+            "not made",
+            "its number was drawn, its invoice never written into the workbook",
+        ),
+        ("withdrawn", "number withdrawn: its rows were deleted"),
+    ]
+    code, out, _ = explain_text(capsys, "INV-2026-0002", str(book))
+    assert code == 0
+    assert out.startswith("INV-2026-0002: no invoice is recorded under this number\n")
+
+
 def test_explain_json_has_the_invoice_and_its_entries(shop, capsys):
     data = explain_json(capsys, shop)
     assert data["kind"] == "invoice" and data["subject"] == NUMBER
@@ -615,6 +660,16 @@ def test_explain_reads_only_and_answers_while_a_run_holds_the_lock(shop, capsys)
     after = {p.name: p.read_bytes() for p in shop.parent.iterdir() if p.is_file()}
     assert after == {k: v for k, v in before.items() if k in after}
     assert set(after) <= set(before)
+
+
+def test_entries_keyed_under_a_prefix_are_those_whose_key_starts_with_it(tmp_path):
+    keys = ["A-1.x", "A-1/y", "A-10.x", "A-1.", "A-1", "A-0.z", "A-1.\u00e9", "B"]
+    with StateDB(tmp_path / "s.sqlite") as state:
+        for key in keys:
+            state.intend(Intent(EMAIL_SEND, key, {}), run_id=RUN, now=MADE)
+        state.intend(Intent(EMAIL_SKIP, "A-1.skip", {}), run_id=RUN, now=MADE)
+        found = [e.key for e in state.entries_keyed_under(EMAIL_SEND, "A-1.")]
+    assert found == ["A-1.x", "A-1.", "A-1.\u00e9"]
 
 
 def test_state_path_of_a_google_sheet_is_found_without_signing_in(tmp_path):

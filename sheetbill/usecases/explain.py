@@ -14,6 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePath
@@ -48,11 +49,12 @@ TIME_ZONE = "UTC"
 _DAY = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 
 
-class Outcome:
-    """What came of an entry, one word each for --json (`Event.outcome`)."""
+class Outcome(StrEnum):
+    """What came of an entry, in a word or two for --json (`Event.outcome`)."""
 
     MADE = "made"
     BEING_MADE = "being made"  # a run stopped at it; the next one completes it
+    NOT_MADE = "not made"  # its number was drawn, its invoice never written
     APPROVED = "approved"
     PDF_MADE = "pdf made"
     UPLOADED = "uploaded"
@@ -72,7 +74,7 @@ class Event:
     at: datetime
     # What it is about: "invoice", "PDF", "invoice email", "reminder +7", ...
     what: str
-    outcome: str
+    outcome: Outcome
     # The outcome in plain words: "sent to ap@acme.example", "skipped: paid".
     text: str
     entry: Entry
@@ -122,19 +124,23 @@ def explain(state_path: Path, asked: str) -> Explanation:
                 path=state_path,
             )
         number = invoice_number(
-            asked, [*state.invoice_numbers(), *state.withdrawn_numbers()]
+            asked, state.invoice_numbers(), withdrawn=state.withdrawn_numbers()
         )
         return _explain_invoice(state, number, asked)
 
 
-def invoice_number(asked: str, numbers: Sequence[str]) -> str:
-    """The one of `numbers` that `asked` names: the same once spaces are dropped
-    and case folded, else the only one the same in its letters and digits alone
-    (`inv 2026 0007` for `INV-2026-0007`). UsageError when none is, naming how to
-    find numbers."""
+def invoice_number(
+    asked: str, numbers: Sequence[str], *, withdrawn: Sequence[str] = ()
+) -> str:
+    """The one of `numbers` (drawn, oldest first) or `withdrawn` that `asked`
+    names: the same once spaces are dropped and case folded, else the only one the
+    same in its letters and digits alone (`inv 2026 0007` for `INV-2026-0007`).
+    UsageError when none is, naming how to find numbers."""
     for fold in (_spaceless, _alphanumeric):
         wanted = fold(asked)
-        found = list(dict.fromkeys(n for n in numbers if fold(n) == wanted))
+        found = list(
+            dict.fromkeys(n for n in (*numbers, *withdrawn) if fold(n) == wanted)
+        )
         if len(found) == 1 and wanted:
             return found[0]
     raise UsageError(_unknown_number(asked, numbers))
@@ -261,6 +267,9 @@ def event_of(entry: Entry, *, currency: str = "") -> Event:
 
 def _own(entry: Entry, at: datetime) -> Event:
     details, pending = entry.details, entry.status is Status.PENDING
+    if entry.kind == INVOICE_WRITE and entry.status is Status.FAILED:
+        text = "its number was drawn, its invoice never written into the workbook"
+        return Event(at, "invoice", Outcome.NOT_MADE, text, entry)
     if entry.kind == INVOICE_WRITE:
         line = _log_detail(entry)
         if pending:
