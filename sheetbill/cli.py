@@ -193,6 +193,8 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 
 
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if args.command == "explain":
+        return _explain(args, out)
     from sheetbill import views, wiring
     from sheetbill.config import find_config
     from sheetbill.usecases.check import check_workbook
@@ -216,15 +218,6 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
         return EXIT_OK
 
     config = find_config(args.config, args.workbook)
-    if args.command == "explain":
-        from sheetbill.usecases.explain import explain
-
-        explained = explain(wiring.state_path(config, args.workbook), args.number)
-        if args.json:
-            print(views.explain_json(explained))
-        else:
-            views.print_explain(out, explained)
-        return EXIT_OK
     workbook, state_path = wiring.open_workbook(config, args.workbook)
     if args.command == "state":
         from sheetbill.usecases.rebuild_state import rebuild_state
@@ -262,6 +255,22 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     else:
         views.print_run(out, result)
     return result.exit_code
+
+
+def _explain(args: argparse.Namespace, out: Console) -> int:
+    """`explain` loads none of what the other commands need (the workbook readers,
+    the run), so it answers at once."""
+    from sheetbill import views, wiring
+    from sheetbill.config import find_config
+    from sheetbill.usecases.explain import explain
+
+    config = find_config(args.config, args.workbook)
+    explained = explain(wiring.state_path(config, args.workbook), args.number)
+    if args.json:
+        print(views.explain_json(explained))
+    else:
+        views.print_explain(out, explained)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

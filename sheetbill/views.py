@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
@@ -20,10 +20,14 @@ from sheetbill.domain.sheet import CellValue, WorkbookChanges, column_letters
 from sheetbill.domain.waiting import WaitingRows, waiting_text
 from sheetbill.domain.wording import amount_text, counted
 from sheetbill.listings import print_invoice_list, print_problem_list
-from sheetbill.usecases.explain import Event, Explanation
-from sheetbill.usecases.init import InitResult
-from sheetbill.usecases.rebuild_state import RebuildResult
-from sheetbill.usecases.results import CheckResult, RunResult
+
+if TYPE_CHECKING:
+    # Only named: importing the use cases would load what `explain` never needs
+    # (the workbook readers), and `explain` answers at once.
+    from sheetbill.usecases.explain import Event, Explanation
+    from sheetbill.usecases.init import InitResult
+    from sheetbill.usecases.rebuild_state import RebuildResult
+    from sheetbill.usecases.results import CheckResult, RunResult
 
 # The things `check` counts (CheckResult.counts, named as many), as one.
 ONE = {
