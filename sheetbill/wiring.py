@@ -34,6 +34,21 @@ def open_workbook(
         return workbook, sheet_state_path(sheet_id, config)
     from sheetbill.workbook.excel import ExcelWorkbook
 
+    path = _excel_path(config, override)
+    return ExcelWorkbook(path, backups=config.backups), config.state_path(path)
+
+
+def state_path(config: Config, override: str | None = None) -> Path:
+    """The state database of the workbook a source names, as `open_workbook` finds
+    it, without opening the workbook (or signing in to Google): for `explain`,
+    which reads the state alone."""
+    sheet_id = google_sheet_id(override or config.source)
+    if sheet_id is not None:
+        return sheet_state_path(sheet_id, config)
+    return config.state_path(_excel_path(config, override))
+
+
+def _excel_path(config: Config, override: str | None) -> Path:
     path = config.workbook_path(override)
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         raise ConfigError(
@@ -41,7 +56,7 @@ def open_workbook(
             "(gsheets://<id>); save the file in one of those",
             path=path,
         )
-    return ExcelWorkbook(path, backups=config.backups), config.state_path(path)
+    return path
 
 
 def sheet_to_complete(source: str, config: Config) -> Workbook:
