@@ -352,8 +352,8 @@ INVOICES = TabSchema(
         Column(InvoiceColumns.TAX, owner=S, format=M, width=12),
         Column(InvoiceColumns.TOTAL, owner=S, format=M, width=12),
         # sheetbill's by DESIGN.md (matched payments will fill it); until then a
-        # person types what was paid so far, and sheetbill reads it, never writes
-        # it: a new row's Paid is left blank (nothing paid).
+        # person types what was paid so far: sheetbill writes 0 on a new row (the
+        # cell then carries the currency's format) and never writes it again.
         Column(InvoiceColumns.PAID, owner=S, format=M, width=12),
         Column(InvoiceColumns.BALANCE, owner=S, format=M, width=12),
         Column(InvoiceColumns.STATUS, owner=S, width=16, choices=INVOICE_STATUSES),
