@@ -275,6 +275,29 @@ def test_read_approvals_takes_a_listed_approver_once_per_awaiting_invoice():
     assert found.problems == ()
 
 
+def test_read_approvals_leaves_status_to_sending_when_told():
+    """Once sending writes every Status (statuses.invoice_cells), a Status that is
+    not the approval's ("sent") is no person's change: approvals leave it alone."""
+    book = small_book(
+        extra={
+            "Invoices": invoices_tab(
+                {"Invoice No": "INV-1", "Status": "sent"},
+                {"Invoice No": "INV-2", "Status": "paid"},
+            )
+        },
+    )
+    known = ApprovalState(
+        {"INV-1": Recorded(NOT_NEEDED), "INV-2": Recorded(APPROVED, is_shown=True)}
+    )
+    judged = read_approvals(locate_tabs(book, {}), Settings(), known)
+    assert set(judged.restored) == {"INV-1", "INV-2"}
+    assert [p.column for p in judged.problems] == ["Status", "Status"]
+    left = read_approvals(
+        locate_tabs(book, {}), Settings(), known, sets_back_status=False
+    )
+    assert (left.restored, left.problems) == ({}, ())
+
+
 # --- the threshold per currency
 
 

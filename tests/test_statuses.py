@@ -260,6 +260,20 @@ def test_a_refusal_is_on_the_customer_s_email_while_it_stands():
     assert len(problems(standing(), known=[sent(), reminder])) == 1
 
 
+def test_a_refused_resend_of_an_email_a_person_says_arrived_is_no_problem():
+    unknown = record("INV-1.reminder.+7", "unknown", stage=7)
+    refused = record(
+        "INV-1.reminder.+7.resend",
+        "failed",
+        stage=7,
+        is_refusal=True,
+        at=AT + timedelta(days=1),
+    )
+    known = [sent(), unknown, refused]
+    assert len(problems(standing(send=SendWord.RESEND), known=known)) == 1
+    assert problems(standing(send=SendWord.SENT), known=known) == []
+
+
 def test_a_refused_digest_is_on_the_billing_owner_setting():
     refused = record(
         "digest.a.b", "failed", owner="o@n.example", is_refusal=True, detail="550"
