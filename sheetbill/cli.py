@@ -238,6 +238,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
             views.print_check(out, checked)
         return checked.exit_code
     uploader = wiring.pdf_uploader(workbook, config)
+    mailer = wiring.mailer(config, wiring.workbook_folder(workbook, config))
     show_progress = err.is_terminal and not args.json
     with progress_bar(err, enabled=show_progress) as step:
         result = run_billing(
@@ -245,6 +246,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
             config,
             state_path=state_path,
             uploader=uploader,
+            mailer=mailer,
             as_of=args.as_of,
             is_dry_run=args.dry_run,
             progress=step,

@@ -120,6 +120,15 @@ def _uploads_pdfs(config: Config) -> bool:
     return bool(config.documents and config.pdf_drive_folder)
 
 
+def workbook_folder(workbook: Workbook, config: Config) -> Path:
+    """The folder a workbook's own files are beside: an Excel file's folder; for a
+    Google Sheet, the config's folder (else the current one), as its state is."""
+    path = getattr(workbook, "path", None)
+    if isinstance(path, Path):
+        return path.parent
+    return config.path.parent if config.path is not None else Path.cwd()
+
+
 def mailer(config: Config, base_folder: Path) -> Mailer:
     """Where emails go, as `[mail]` says: the outbox folder (relative to
     `base_folder`, the workbook's folder) or the SMTP server, logged in with the

@@ -36,6 +36,7 @@ from sheetbill.domain.mail import (
 from sheetbill.domain.model import Invoice, Problem, Settings
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.errors import SheetbillError
+from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.ports import MailSession
 from sheetbill.state import StateDB
 from sheetbill.usecases.results import EmailLine
@@ -164,6 +165,10 @@ class MailValues:
     sent: tuple[Sent, ...] = ()
     # Drawn invoices as the state holds them, by number (this run's new ones too).
     invoices: Mapping[str, Invoice] = field(default_factory=dict)
+    # The Status each row was last written with (the state's), by number.
+    last_shown: Mapping[str, str] = field(default_factory=dict)
+    # Each invoice's sending cells after the run's emails, by number.
+    cells: Mapping[str, InvoiceCells] = field(default_factory=dict)
 
 
 def envelope(sender: str, to: Sequence[str], cc: Sequence[str]) -> str:
