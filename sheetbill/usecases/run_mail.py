@@ -88,10 +88,13 @@ def plan_emails(values: RunValues) -> Outcome:
     )
     today, zone = values.moment.today, ZoneInfo(settings.timezone)
     config = values.config.mail
+    sender = _sender_address(values)
     emails: list[PlannedEmail] = []
     skipped: list[Skip] = []
     for made, skips in (
-        plan_invoice_emails(found, data.customers, settings, mail.history, today=today),
+        plan_invoice_emails(
+            found, data.customers, settings, mail.history, today=today, sender=sender
+        ),
         plan_reminders(
             found, data.customers, settings, mail.history, today=today, zone=zone
         ),
@@ -102,6 +105,7 @@ def plan_emails(values: RunValues) -> Outcome:
             mail.history,
             mode=config.receipts,
             today=today,
+            sender=sender,
         ),
     ):
         emails += made
@@ -117,6 +121,15 @@ def plan_emails(values: RunValues) -> Outcome:
     plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
     mail = replace(mail, standings=tuple(found), plan=plan)
     return replace(values, mail=mail), problems
+
+
+def _sender_address(values: RunValues) -> str:
+    """The From the journal's envelopes hold (refusals are judged by it)."""
+    config = values.config.mail
+    sender = sender_of(
+        config.sender, config.reply_to, need(values.planned).data.settings
+    )
+    return sender.address if sender is not None else ""
 
 
 def _limit(limit: int) -> str:
@@ -145,6 +158,8 @@ def send_emails(values: RunValues, ports: RunPorts) -> Outcome:
     state = need(ports.state)
     if ports.mailer is None:
         return values, ()
+    day = values.moment.on_run_day(ports.clock())
+    state.record_skips(mail.plan.skipped, run_id=values.moment.run_id, now=day)
     for standing in mail.standings:
         if standing.send is SendWord.SENT:
             for record in mail.history.for_invoice(standing.number):
@@ -168,7 +183,9 @@ def predict_sent(values: RunValues) -> Outcome:
     """A dry run's history: as if every planned email went."""
     mail = need(values.mail)
     history = predicted_history(
-        mail.history, mail.plan.emails, at=values.moment.started
+        mail.history,
+        mail.plan.emails,
+        at=values.moment.on_run_day(values.moment.started),
     )
     return replace(values, mail=replace(mail, history=history)), ()
 
@@ -207,6 +224,7 @@ def plan_digest(values: RunValues) -> Outcome:
         data.settings,
         mail.history,
         today=values.moment.today,
+        sender=_sender_address(values),
     )
     mail = replace(mail, digests=tuple(digests), cells=cells)
     return replace(values, mail=mail), found
@@ -260,7 +278,7 @@ def open_sending(
             sender=sender,
             transport=values.config.mail.transport,
             run_id=values.moment.run_id,
-            clock=ports.clock,
+            clock=lambda: values.moment.on_run_day(ports.clock()),
         )
         for email in emails:
             ports.progress(
@@ -340,7 +358,8 @@ def _no_sender() -> Problem:
 
 def predict_digest(values: RunValues) -> Outcome:
     mail = need(values.mail)
-    history = predicted_history(mail.history, mail.digests, at=values.moment.started)
+    at = values.moment.on_run_day(values.moment.started)
+    history = predicted_history(mail.history, mail.digests, at=at)
     return replace(values, mail=replace(mail, history=history)), ()
 
 
