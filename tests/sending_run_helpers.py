@@ -70,7 +70,9 @@ def type_into_invoices(book: Path, cells: Mapping[tuple[str, str], CellValue]) -
 def outbox_messages(folder: Path) -> list[EmailMessage]:
     found = []
     for path in sorted(folder.glob("*.eml")):
-        parsed = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
+        parsed = email.message_from_bytes(
+            path.read_bytes(), policy=email.policy.default
+        )
         assert isinstance(parsed, EmailMessage)
         found.append(parsed)
     return found
