@@ -31,7 +31,11 @@ from sheetbill.planning.digest import plan_digests
 from sheetbill.planning.exceptions import problems_set_aside
 from sheetbill.planning.receipts import plan_receipts
 from sheetbill.planning.reminders import plan_reminders
-from sheetbill.planning.sending import plan_invoice_emails, standings
+from sheetbill.planning.sending import (
+    plan_invoice_emails,
+    refusal_stands,
+    standings,
+)
 from sheetbill.planning.statuses import changed_statuses, invoice_cells, mail_problems
 from sheetbill.tabs.invoices import read_invoices
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
@@ -110,6 +114,8 @@ def plan_emails(values: RunValues) -> Outcome:
     ):
         emails += made
         skipped += skips
+    emails, held = _one_a_day(emails, mail.history, sender)
+    skipped += held
     ordered = oldest_due_first(emails)
     go, wait = ordered[: config.max_per_run], ordered[config.max_per_run :]
     skipped += [
@@ -121,6 +127,26 @@ def plan_emails(values: RunValues) -> Outcome:
     plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
     mail = replace(mail, standings=tuple(found), plan=plan)
     return replace(values, mail=mail), problems
+
+
+def _one_a_day(
+    emails: Sequence[PlannedEmail], history: EmailHistory, sender: str
+) -> tuple[list[PlannedEmail], list[Skip]]:
+    """Leaves out a refusal that still stands (same envelope), and a reminder of an
+    invoice that gets another email in this run (a receipt: one email a day)."""
+    kept: list[PlannedEmail] = []
+    skipped: list[Skip] = []
+    others = {e.invoice for e in emails if e.purpose is not Purpose.REMINDER}
+    for email in emails:
+        if refusal_stands(history.get(email.key), email, sender=sender):
+            why = SkipReason.REFUSED
+        elif email.purpose is Purpose.REMINDER and email.invoice in others:
+            why = SkipReason.ALREADY_TODAY
+        else:
+            kept.append(email)
+            continue
+        skipped.append(Skip(email.purpose, why, email.invoice, email.stage))
+    return kept, skipped
 
 
 def _sender_address(values: RunValues) -> str:
