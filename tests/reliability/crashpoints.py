@@ -82,7 +82,7 @@ OUTBOX = "sheetbill.mail.outbox:"
 
 
 def _of_emails(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
-    """A journal call about an email: `intend_in(db, intent)`, `settle_in(db, entry)`."""
+    """A journal call about an email (`intend_in(db, intent)`, `settle_in`)."""
     return getattr(args[1], "kind", "") == "email.send"
 
 
