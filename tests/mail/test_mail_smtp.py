@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import getpass
 import logging
+import socket
 
 import pytest
 import yagmail.password
@@ -56,6 +57,15 @@ def test_smtp_sends_exactly_one_message_id_header_equal_to_ours(mail_server):
     assert message.get_body(("plain",)).get_content().startswith("Guten Tag")
     pdf = next(message.iter_attachments())
     assert pdf.get_filename() == "INV-2026-0007.pdf"
+
+
+def test_smtp_sends_without_waiting_for_acknowledgements(mail_server):
+    """TCP_NODELAY on the connection: without it a connection kept open for many
+    emails stalls each email's TLS records on the server's delayed ACKs."""
+    with plain(mail_server).session() as session:
+        session.send(an_email())
+        sock = session._client.smtp.sock
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
 def test_smtp_opens_no_connection_when_a_session_sends_nothing(mail_server):
