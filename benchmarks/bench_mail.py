@@ -4,10 +4,10 @@ aiosmtpd server, over one connection vs a new connection per email.
 The server asks what a mail provider asks on port 587: STARTTLS, then a login. A
 new connection per email is what `yagmail.SMTP.send` does by default; it is timed
 twice: with sheetbill's own composer (only the connections differ) and as yagmail
-itself sends (its composer too). Loopback has no network delay, so a real server
-widens the gap by some ten round trips per connection. The server runs in a
-process of its own, so its work is not counted as ours. SHEETBILL_BENCH_EMAILS sets
-the count (CI).
+itself sends (its composer too). Loopback has no network delay: over a network
+each new connection costs some seven round trips more (connect, EHLO, STARTTLS, the
+TLS handshake, EHLO, AUTH, QUIT). The server runs in a process of its own, so its
+work is not counted as ours. SHEETBILL_BENCH_EMAILS sets the count (CI).
 """
 
 from __future__ import annotations
