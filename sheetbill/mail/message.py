@@ -114,7 +114,8 @@ def envelope(email: OutgoingEmail) -> Envelope:
 
 
 def check_headers(email: OutgoingEmail) -> None:
-    """Raise ValueError naming the header whose value holds a line break."""
+    """Raise ValueError naming the header whose value holds a line break; also when
+    the Message-ID is not `<left@right>` or there is no To address."""
     fields: Iterable[tuple[str, str]] = (
         ("From", email.sender),
         *(("To", a) for a in email.to),
@@ -170,7 +171,16 @@ def _parsed_address(text: str) -> Address | None:
     defects = [d for d in parsed.defects if not isinstance(d, NonASCIILocalPartDefect)]
     if len(addresses) != 1 or defects or not addresses[0].domain:
         return None
-    return addresses[0]
+    address = addresses[0]
+    if address.domain.isascii():
+        return address
+    # An international domain name travels as its ASCII form (RFC 5890), which
+    # every server takes; only a non-ASCII local part needs SMTPUTF8.
+    try:
+        domain = address.domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return Address(address.display_name, address.username, domain)
 
 
 def _content_type(attachment: Attachment) -> tuple[str, str]:
