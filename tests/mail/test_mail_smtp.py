@@ -6,6 +6,7 @@ from __future__ import annotations
 import builtins
 import getpass
 import logging
+import smtplib
 import socket
 
 import pytest
@@ -141,6 +142,14 @@ def test_smtp_no_answer_after_data_is_unknown(mail_server):
     results = send_all(plain(mail_server, timeout=1), emails(2))
     assert [r.delivery for r in results] == [Delivery.UNKNOWN, Delivery.DEFERRED]
     assert "timed out" in results[0].detail
+
+
+def test_smtp_a_false_from_the_library_is_unknown_never_sent(mail_server, monkeypatch):
+    """yagmail's way of saying it gave up may have followed a delivery: an answer
+    other than smtplib's dict of refusals counts as unknown."""
+    monkeypatch.setattr(smtplib.SMTP, "sendmail", lambda *args, **kwargs: False)
+    (result,) = send_all(plain(mail_server), [an_email()])
+    assert result.delivery is Delivery.UNKNOWN
 
 
 def test_smtp_a_recipient_refused_while_others_take_it_is_accepted(mail_server):
