@@ -453,6 +453,11 @@ def _invoice_email(
     reviewed = invoice.send is SendWord.SEND or send_as != key
     if settings.send_invoices is SendInvoices.AFTER_REVIEW and not reviewed:
         return skip(SkipReason.AWAITING_SEND, "Send Invoices is after review")
+    if not invoice.sends_itself and not reviewed:
+        return skip(
+            SkipReason.AWAITING_SEND,
+            "made before Send Invoices said automatically: write send to email it",
+        )
     language = language_of(customer)
     email = PlannedEmail(
         purpose=Purpose.INVOICE,

@@ -18,6 +18,7 @@ from sheetbill.domain.mail import (
     MailPlan,
     PlannedEmail,
     Purpose,
+    SendInvoices,
     SendWord,
     Skip,
     SkipReason,
@@ -63,12 +64,22 @@ def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
     invoices: dict[str, Invoice] = {}
     history = EmailHistory()
     shown: dict[str, str] = {}
+    by_itself: set[str] = set()
     if state is not None:
         history = state.email_history()
         invoices = {i.number: i for i in state.all_invoices()}
         shown = state.shown_statuses()
+        by_itself = state.emailed_by_itself()
     invoices.update({i.number: i for i in (*planned.pending, *planned.new)})
-    mail = MailValues(history=history, invoices=invoices, last_shown=shown)
+    if planned.data.settings.send_invoices is SendInvoices.AUTOMATICALLY:
+        # This run's own (a dry run has not recorded them).
+        by_itself.update(i.number for i in planned.new)
+    mail = MailValues(
+        history=history,
+        invoices=invoices,
+        last_shown=shown,
+        by_itself=frozenset(by_itself),
+    )
     documents = set(state.document_paths()) if state is not None else set()
     return replace(values, mail=mail, documented=frozenset(documents)), ()
 
@@ -90,6 +101,7 @@ def plan_emails(values: RunValues) -> Outcome:
         approvals=_approvals(values, mail.invoices.values()),
         documents=documents,
     )
+    found = [replace(s, sends_itself=s.number in mail.by_itself) for s in found]
     today, zone = values.moment.today, ZoneInfo(settings.timezone)
     config = values.config.mail
     sender = _sender_address(values)
