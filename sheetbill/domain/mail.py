@@ -266,6 +266,9 @@ class InvoiceStanding:
     # Made while Send Invoices said automatically: it may go without a person's
     # `send`. An invoice made before (or while after review) never goes by itself.
     sends_itself: bool = True
+    # Its row shows another Due Date, Total or Currency than the invoice: sheetbill
+    # writes none of its cells there (the row may be another one, retyped).
+    shows_other_details: bool = False
     # The first and last day of the work billed (`Invoice.service_period`).
     service_period: tuple[date, date] | None = None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from sheetbill.domain.approvals import APPROVED, AWAITING, NOT_NEEDED
@@ -42,6 +43,7 @@ from sheetbill.tabs.invoices import read_invoices
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
 from sheetbill.usecases.send import (
     MailValues,
+    Sender,
     Sending,
     Sent,
     invoice_files,
@@ -238,6 +240,7 @@ def plan_digest(values: RunValues) -> Outcome:
     cells = {
         s.number: invoice_cells(s, mail.history, today=today, zone=zone)
         for s in mail.standings
+        if not s.shows_other_details
     }
     rows, _ = read_invoices(data.layouts.get(INVOICES.name))
     found = changed_statuses(
@@ -292,17 +295,25 @@ def send_digest(values: RunValues, ports: RunPorts) -> Outcome:
     mail = need(values.mail)
     if not mail.digests or ports.mailer is None:
         return values, ()
-    sent, problems = open_sending(values, ports, mail.digests)
+    sent, problems = open_sending(values, ports, mail.digests, is_internal=True)
     return _read_back(values, ports, sent), problems
 
 
 def open_sending(
-    values: RunValues, ports: RunPorts, emails: Sequence[PlannedEmail]
+    values: RunValues,
+    ports: RunPorts,
+    emails: Sequence[PlannedEmail],
+    *,
+    is_internal: bool = False,
 ) -> tuple[list[Sent], list[Problem]]:
-    """Send `emails` over one session of the run's mail transport."""
+    """Send `emails` over one session of the run's mail transport. `is_internal`:
+    emails to the shop's own people (digests), which may come from the Billing
+    Owner when no sender is set."""
     settings = need(values.planned).data.settings
     config = values.config.mail
     sender = sender_of(config.sender, config.reply_to, settings)
+    if sender is None and is_internal and settings.billing_owner.strip():
+        sender = Sender(formataddr(("sheetbill", settings.billing_owner.strip())))
     if sender is None:
         return [], [_no_sender()]
     mailer = need(ports.mailer)
