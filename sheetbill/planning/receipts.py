@@ -105,6 +105,8 @@ def _owed(
     ]
     last = went[-1] if went else Decimal(0)
     key = receipt_key(invoice.number, invoice.paid, invoice.currency)
+    if any(due.key == key for due in owed):
+        return owed  # the receipt Paid calls for is the one to resend: once
     if mode is ReceiptMode.PAID:
         if invoice.paid > 0 and invoice.balance <= 0 and not went:
             owed.append(_Due(key, invoice.paid, invoice.paid))
