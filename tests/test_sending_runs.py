@@ -257,3 +257,31 @@ def test_switching_to_automatically_never_emails_invoices_made_before(
     type_into_invoices(book, {(number, "Send"): "send"})
     run(book, as_of="2026-11-03")
     assert invoice_emails(mail_server) == [f"<{number}.invoice@northwind.example>"]
+
+
+def test_a_paid_cell_sheetbill_cannot_read_is_an_exception_on_it(book, mail_server):
+    run(book)
+    number = next(n for n, r in invoices(book).items() if r["Status"] == "sent")
+    type_into_invoices(book, {(number, "Paid"): "about half"})
+    run(book, as_of="2026-11-03")
+    exceptions = calamine_records(book, "Exceptions")
+    assert any(
+        e["Column"] == "Paid" and e["Value"] == "about half" for e in exceptions
+    ), exceptions
+
+
+def test_a_row_showing_another_total_gets_no_reminder(book, mail_server):
+    """Its Paid may be another invoice's (two numbers swapped by hand): nothing is
+    sent about it until the row shows the invoice again."""
+    run(book)
+    rows = invoices(book)
+    number = next(n for n, r in rows.items() if r["Status"] == "sent")
+    type_into_invoices(book, {(number, "Total"): Decimal("1.00")})
+    due = rows[number]["Due Date"]
+    assert isinstance(due, date)
+    run(book, as_of=date.fromordinal(due.toordinal() + 8).isoformat())
+    assert not [i for i in ids(mail_server) if f"{number}.reminder." in i]
+    exceptions = calamine_records(book, "Exceptions")
+    assert any(
+        e["Column"] == "Total" and number in str(e["Problem"]) for e in exceptions
+    )

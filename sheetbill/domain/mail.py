@@ -81,6 +81,7 @@ class SkipReason(StrEnum):
     REFUSED = "refused by the mail server"
     CREDIT_NOTE = "credit note"
     NO_DOCUMENT = "no PDF yet"
+    ROW_DIFFERS = "its Invoices row shows another Total, Due Date or Currency"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,7 @@ from sheetbill.domain.mail import (
     Attachment,
     Delivery,
     EmailHistory,
+    InvoiceStanding,
     MailPlan,
     PlannedEmail,
     Purpose,
@@ -88,24 +89,73 @@ def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
 
 def plan_emails(values: RunValues) -> Outcome:
     """The customers' emails due today: invoices, reminders, receipts, oldest due
-    first; those over `max_per_run` wait for the next run."""
+    first; those over `max_per_run` wait for the next run. An invoice whose row
+    shows other details than it (a Total, Due Date or Currency a person changed, or
+    a number retyped) gets no email: its Paid, Hold and Send may be another's."""
+    mail = need(values.mail)
+    found, problems = _standings(values)
+    trusted = [s for s in found if not s.shows_other_details]
+    emails, skipped = _planned(values, trusted)
+    skipped += [
+        Skip(purpose, SkipReason.ROW_DIFFERS, s.number)
+        for s in found
+        if s.shows_other_details
+        for purpose in (Purpose.INVOICE, Purpose.REMINDER, Purpose.RECEIPT)
+    ]
+    sender = _sender_address(values)
+    emails, held = _one_a_day(emails, mail.history, sender)
+    skipped += held
+    ordered = oldest_due_first(emails)
+    limit = values.config.mail.max_per_run
+    go, wait = ordered[:limit], ordered[limit:]
+    skipped += [
+        Skip(e.purpose, SkipReason.LIMIT, e.invoice, e.stage, _limit(limit))
+        for e in wait
+    ]
+    # A reminder or receipt skipped as "not sent by sheetbill" whose invoice email
+    # goes in this very run would tell `explain` the opposite of what happened.
+    emailed = {e.invoice for e in go if e.purpose is Purpose.INVOICE}
+    skipped = [
+        k
+        for k in skipped
+        if not (k.reason is SkipReason.NOT_SENT_BY_SHEETBILL and k.invoice in emailed)
+    ]
+    plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
+    mail = replace(mail, standings=tuple(found), plan=plan)
+    return replace(values, mail=mail), problems
+
+
+def _standings(values: RunValues) -> tuple[list[InvoiceStanding], list[Problem]]:
+    """Every drawn invoice with its row's Paid, Send, Hold and Void, and the
+    problems of reading them (a Paid that is not an amount, in the Settings'
+    locale)."""
     mail, planned = need(values.mail), need(values.planned)
-    data, settings = planned.data, planned.data.settings
-    rows, _ = read_invoices(data.layouts.get(INVOICES.name))
+    data = planned.data
+    rows, problems = read_invoices(
+        data.layouts.get(INVOICES.name), settings=data.settings
+    )
     documents = (
         set(mail.invoices)
         if not values.config.documents
         else {*values.documented, *values.links}
     )
-    found, problems = standings(
+    found, more = standings(
         list(mail.invoices.values()),
         rows,
         approvals=_approvals(values, mail.invoices.values()),
         documents=documents,
     )
     found = [replace(s, sends_itself=s.number in mail.by_itself) for s in found]
+    return found, [*problems, *more]
+
+
+def _planned(
+    values: RunValues, found: Sequence[InvoiceStanding]
+) -> tuple[list[PlannedEmail], list[Skip]]:
+    """What the invoice-email, reminder and receipt planners each decide."""
+    mail, data = need(values.mail), need(values.planned).data
+    settings = data.settings
     today, zone = values.moment.today, ZoneInfo(settings.timezone)
-    config = values.config.mail
     sender = _sender_address(values)
     emails: list[PlannedEmail] = []
     skipped: list[Skip] = []
@@ -121,26 +171,14 @@ def plan_emails(values: RunValues) -> Outcome:
             data.customers,
             settings,
             mail.history,
-            mode=config.receipts,
+            mode=values.config.mail.receipts,
             today=today,
             sender=sender,
         ),
     ):
         emails += made
         skipped += skips
-    emails, held = _one_a_day(emails, mail.history, sender)
-    skipped += held
-    ordered = oldest_due_first(emails)
-    go, wait = ordered[: config.max_per_run], ordered[config.max_per_run :]
-    skipped += [
-        Skip(
-            e.purpose, SkipReason.LIMIT, e.invoice, e.stage, _limit(config.max_per_run)
-        )
-        for e in wait
-    ]
-    plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
-    mail = replace(mail, standings=tuple(found), plan=plan)
-    return replace(values, mail=mail), problems
+    return emails, skipped
 
 
 def _one_a_day(
@@ -242,7 +280,7 @@ def plan_digest(values: RunValues) -> Outcome:
         for s in mail.standings
         if not s.shows_other_details
     }
-    rows, _ = read_invoices(data.layouts.get(INVOICES.name))
+    rows, _ = read_invoices(data.layouts.get(INVOICES.name), settings=data.settings)
     found = changed_statuses(
         rows,
         cells,
