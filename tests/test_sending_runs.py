@@ -285,3 +285,55 @@ def test_a_row_showing_another_total_gets_no_reminder(book, mail_server):
     assert any(
         e["Column"] == "Total" and number in str(e["Problem"]) for e in exceptions
     )
+
+
+class _SavedOnce:
+    """An Excel workbook a person saves once while the run writes: the first write
+    is refused as a changed workbook, as the real backend refuses it."""
+
+    def __init__(self, book: Path) -> None:
+        from sheetbill.workbook.excel import ExcelWorkbook
+
+        self.inner = ExcelWorkbook(book, backups=0)
+        self.path = book
+        self.name = book.name
+        self.saves = 1
+
+    def read(self):  # type: ignore[no-untyped-def]
+        return self.inner.read()
+
+    def check_writable(self) -> None:
+        self.inner.check_writable()
+
+    def apply(self, changes, *, expected_version):  # type: ignore[no-untyped-def]
+        from sheetbill.errors import WorkbookChangedError
+
+        if self.saves:
+            self.saves -= 1
+            raise WorkbookChangedError("saved meanwhile", path=self.name)
+        return self.inner.apply(changes, expected_version=expected_version)
+
+
+def test_a_run_that_plans_again_still_reports_and_logs_what_it_sent(tmp_path):
+    from sheetbill.config import Config
+    from sheetbill.testing import MemoryMailer
+    from sheetbill.usecases.run import run_billing
+
+    book = tmp_path / "book.xlsx"
+    write_small_demo(book)
+    set_setting(book, "Send Invoices", "automatically")
+    mailer = MemoryMailer()
+    result = run_billing(
+        _SavedOnce(book),  # type: ignore[arg-type]
+        Config(documents=False),
+        state_path=tmp_path / "book.sheetbill.sqlite",
+        as_of=date(2026, 11, 2),
+        is_dry_run=False,
+        mailer=mailer,
+    )
+    assert result.replans == 1
+    handed = {e.message_id for e in mailer.handed}
+    assert handed
+    assert {f"<{e.key}@northwind.example>" for e in result.emails} == handed
+    logged = [r for r in calamine_records(book, "Log") if "sent" in str(r["Action"])]
+    assert len(logged) == len(handed)

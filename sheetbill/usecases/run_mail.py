@@ -82,6 +82,7 @@ def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
         invoices=invoices,
         last_shown=shown,
         by_itself=frozenset(by_itself),
+        sent=tuple(ports.sent),
     )
     documents = set(state.document_paths()) if state is not None else set()
     return replace(values, mail=mail, documented=frozenset(documents)), ()
@@ -250,11 +251,12 @@ def send_emails(values: RunValues, ports: RunPorts) -> Outcome:
 
 
 def _read_back(values: RunValues, ports: RunPorts, sent: Sequence[Sent]) -> RunValues:
+    """The history after sending; the run's sent emails kept on the ports too, so a
+    run that plans again (a person saved the workbook) still reports and logs them."""
     mail = need(values.mail)
     history = need(ports.state).email_history()
-    return replace(
-        values, mail=replace(mail, history=history, sent=(*mail.sent, *sent))
-    )
+    ports.sent.extend(sent)
+    return replace(values, mail=replace(mail, history=history, sent=tuple(ports.sent)))
 
 
 def predict_sent(values: RunValues) -> Outcome:

@@ -83,7 +83,7 @@ from sheetbill.usecases.publish import (
     publish,
     remove_own_files,
 )
-from sheetbill.usecases.send import MailValues
+from sheetbill.usecases.send import MailValues, Sent
 from sheetbill.writeback.plan import WritePlan, plan_writes
 
 if TYPE_CHECKING:
@@ -117,6 +117,8 @@ class RunPorts:
     progress: Progress
     # Where emails go; None: a run that sends none (a check, a test without mail).
     mailer: Mailer | None = None
+    # Every email this run handed over, across its plans again (`run_mail`).
+    sent: list[Sent] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
