@@ -6,6 +6,8 @@ import json
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
+from email.parser import BytesParser
+from email.policy import default
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from facturx import get_facturx_xml_from_pdf
 from paths import DEMO
 from readback import calamine_records, calamine_rows, libreoffice_csv
 
+from sheetbill import wiring
 from sheetbill.cli import main
 from sheetbill.documents import InvoiceDocument, cii_xml
 from sheetbill.domain.model import Counters
@@ -26,10 +29,15 @@ from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.demo import write_demo
 from sheetbill.usecases.demo_cycle import (
     BOOK,
+    OUTBOX,
+    STEPS,
     Approval,
     Payment,
     Step,
+    outbox_kinds,
+    play,
     prepare,
+    statuses,
     type_payments,
     type_rows,
 )
@@ -249,3 +257,71 @@ def test_demo_cycle_empties_only_a_folder_an_earlier_demo_made(tmp_path):
     (demo / "outbox" / "old.eml").write_text("from an earlier play")
     prepare(demo, first_day=date(2026, 9, 1))
     assert not (demo / "outbox").exists() and (demo / BOOK).is_file()
+
+
+def _outbox(folder: Path) -> list[tuple[str, str]]:
+    """Each email in the outbox: its Message-ID's key and its To."""
+    found = []
+    for path in sorted((folder / OUTBOX).glob("*.eml")):
+        message = BytesParser(policy=default).parsebytes(path.read_bytes())
+        key = str(message["Message-ID"]).strip("<>").rpartition("@")[0]
+        found.append((key, str(message["To"])))
+    return found
+
+
+@pytest.mark.slow
+def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_nothing(
+    tmp_path, capsys
+):
+    """`make demo` (issue 14, point 11): runs on the 1st and 15th from September to
+    November leave invoice emails, reminders at several stages, receipts and a
+    digest in the outbox, and the Invoices tab shows every status a shop meets;
+    the last day run again by hand writes and sends nothing."""
+    folder = tmp_path / "demo-out"
+    lines: list[str] = []
+    done = play(folder, mailer=wiring.mailer, say=lines.append)
+
+    assert [line.split()[0] for line in lines] == [str(s.day) for s in STEPS]
+    assert [len(d.result.invoices) > 0 for d in done] == [
+        True, False, True, False, True, False, False,
+    ]  # fmt: skip
+    outbox = _outbox(folder)
+    sent = [e for d in done for e in d.result.emails if e.outcome == "sent"]
+    assert sorted(key for key, _ in outbox) == sorted(e.key for e in sent)
+    kinds = outbox_kinds(folder / OUTBOX)
+    reminders = {kind for kind in kinds if kind.startswith("reminder")}
+    assert kinds["invoice"] >= 20 and kinds["receipt"] >= 10 and kinds["digest"] >= 1
+    assert {"reminder -3", "reminder +14", "reminder +30"} <= reminders, kinds
+    # The wrong address gets nothing; the bakery's invoices but no reminder.
+    assert not [to for _, to in outbox if "estudiosol" in to]
+    bakery = [key for key, to in outbox if "baeckerei" in to]
+    assert bakery and all(key.endswith(".invoice") for key in bakery)
+
+    book = folder / BOOK
+    shown = statuses(book)
+    assert {"paid", "partially paid", "overdue", "sent", "awaiting approval"} <= set(
+        shown
+    ), shown
+    rows = {
+        (r["Customer ID"], str(r["Issue Date"])): r
+        for r in calamine_records(book, "Invoices")
+    }
+    approved = rows[("C001", "2026-09-01")]  # Maria Lopez approved it on the 15th
+    assert approved["Status"] == "paid" and str(approved["Sent At"]).startswith(
+        "2026-09-15"
+    )
+    assert rows[("C004", "2026-09-01")]["Status"] == "paid"  # in two parts
+    assert rows[("C001", "2026-11-02")]["Status"] == "partially paid"
+    assert rows[("C004", "2026-11-02")]["Status"] == "awaiting approval"
+    assert rows[("C008", "2026-09-01")]["Status"] == "overdue"
+    assert rows[("C008", "2026-09-01")]["Reminder Stage"] == ""
+    assert rows[("C009", "2026-09-01")]["Reminder Stage"] == "+30"
+
+    capsys.readouterr()
+    again = ["run", str(book), "--as-of", str(STEPS[-1].day), "--allow-future"]
+    main(again)
+    assert "Nothing to write" in capsys.readouterr().out
+    main([*again, "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert not result["written"] and result["emails"] == []
+    assert _outbox(folder) == outbox

@@ -4,8 +4,11 @@ This is the one source of `sheet_templates/demo.xlsx` (a test keeps the committe
 in sync): 12 customers in EUR, USD and JPY (one reads Factur-X, a public buyer
 XRechnung), tax exclusive and inclusive, rates per customer, project and person, three
 months of time logs, orders, and a few deliberately wrong rows that show up in the
-Exceptions tab. Regenerate with `python -m sheetbill.usecases.demo
-PATH`.
+Exceptions tab. For sending (`make demo` plays it, `usecases/demo_cycle.py`): invoices
+go out automatically, reminders at -3, +1, +7, +14 and +30 days from the due date,
+every customer has an email on the .example domain but one typed wrongly, the bakery
+opted out of reminders, and the approval threshold (one per currency) holds one
+invoice of August and one of October. Regenerate with `python -m sheetbill.usecases.demo PATH`.
 """
 
 from __future__ import annotations
