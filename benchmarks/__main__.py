@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench_excel", "bench_google", "bench_pdf")
+BENCHMARKS = ("bench_excel", "bench_google", "bench_pdf", "bench_reminders")
 
 
 def main() -> int:

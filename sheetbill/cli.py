@@ -99,6 +99,19 @@ def build_parser() -> argparse.ArgumentParser:
         help="let a real run use an --as-of after today (invoices dated ahead)",
     )
 
+    explain = commands.add_parser(
+        "explain",
+        parents=[common],
+        help="why an invoice's emails went, did not go, or wait",
+        description="Every email of an invoice — sent, refused, waiting, skipped and "
+        "why — and its making, approval and PDF, with dates, from the state "
+        "database (read only; the workbook is not opened), and what comes next.",
+    )
+    explain.add_argument(
+        "number", metavar="NUMBER", help="an invoice number, e.g. INV-2026-0007"
+    )
+    explain.add_argument("workbook", nargs="?", metavar="WORKBOOK")
+
     state = commands.add_parser(
         "state",
         help="look after the state database (numbers drawn, rows billed)",
@@ -180,6 +193,8 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 
 
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
+    if args.command == "explain":
+        return _explain(args, out)
     from sheetbill import views, wiring
     from sheetbill.config import find_config
     from sheetbill.usecases.check import check_workbook
@@ -223,6 +238,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
             views.print_check(out, checked)
         return checked.exit_code
     uploader = wiring.pdf_uploader(workbook, config)
+    mailer = wiring.mailer(config, wiring.workbook_folder(workbook, config))
     show_progress = err.is_terminal and not args.json
     with progress_bar(err, enabled=show_progress) as step:
         result = run_billing(
@@ -230,6 +246,7 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
             config,
             state_path=state_path,
             uploader=uploader,
+            mailer=mailer,
             as_of=args.as_of,
             is_dry_run=args.dry_run,
             progress=step,
@@ -240,6 +257,22 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     else:
         views.print_run(out, result)
     return result.exit_code
+
+
+def _explain(args: argparse.Namespace, out: Console) -> int:
+    """`explain` loads none of what the other commands need (the workbook readers,
+    the run), so it answers at once."""
+    from sheetbill import views, wiring
+    from sheetbill.config import find_config
+    from sheetbill.usecases.explain import explain
+
+    config = find_config(args.config, args.workbook)
+    explained = explain(wiring.state_path(config, args.workbook), args.number)
+    if args.json:
+        print(views.explain_json(explained))
+    else:
+        views.print_explain(out, explained)
+    return EXIT_OK
 
 
 if __name__ == "__main__":

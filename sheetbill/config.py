@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sheetbill.domain.mail import ReceiptMode
 from sheetbill.errors import ConfigError
 
 CONFIG_NAME = "sheetbill.toml"
@@ -24,6 +25,39 @@ STATE_SUFFIX = ".sheetbill.sqlite"
 # get their own folder (`invoices/{workbook}`).
 WORKBOOK_PLACEHOLDER = "{workbook}"
 GOOGLE_SHEETS_API = "https://sheets.googleapis.com"
+
+
+@dataclass(frozen=True, slots=True)
+class MailConfig:
+    """`[mail]`: where emails go and how fast. No secret is held here: only where
+    the SMTP password is (`password_env`, `password_file`), read when a mailer is
+    made (`sheetbill.wiring.mailer`)."""
+
+    # "outbox" (.eml files in a folder) or "smtp".
+    transport: str = "outbox"
+    # The outbox folder; relative to the workbook's folder.
+    outbox: Path = Path("outbox")
+    # The From of every email, `Name <address>` or an address; "" = not set.
+    sender: str = ""
+    reply_to: str = ""
+    host: str = ""
+    # Default by security: 587 (starttls), 465 (ssl), 25 (none).
+    port: int = 587
+    # "starttls", "ssl" or "none".
+    security: str = "starttls"
+    # SMTP AUTH as this user (with the password); "" = no login.
+    user: str = ""
+    password_env: str | None = None
+    password_file: Path | None = None
+    # Seconds to wait for the server at each step.
+    timeout: float = 60.0
+    # Emails one run sends at most; the rest wait for the next run.
+    max_per_run: int = 200
+    # Emails handed to the server in any minute at most (0 = no pacing).
+    max_per_minute: int = 30
+    receipts: ReceiptMode = ReceiptMode.PAID
+    # The user's own email templates (a copy of sheet_templates/email to start from).
+    templates: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +103,8 @@ class Config:
     templates: Path | None = None
     # Where a sheetbill.toml was looked for, in order, so messages can say so.
     searched: tuple[Path, ...] = ()
+    # Sending emails: `[mail]`.
+    mail: MailConfig = field(default_factory=MailConfig)
 
     def workbook_path(self, override: str | None = None) -> Path:
         text = override or self.source
@@ -130,6 +166,7 @@ KNOWN_KEYS = {
     "google_token",
     "google_max_attempts",
     "google_timeout",
+    "mail",
 }
 
 
@@ -218,7 +255,193 @@ def load_config(path: Path) -> Config:
         google_token=_file_key(raw, "google_token", base, path),
         google_max_attempts=attempts,
         google_timeout=float(api_timeout),
+        mail=load_mail_config(raw.get("mail", {}), base=base, path=path),
     )
+
+
+MAIL_KEYS = {
+    "transport",
+    "outbox",
+    "from",
+    "reply_to",
+    "host",
+    "port",
+    "security",
+    "user",
+    "password_env",
+    "password_file",
+    "timeout",
+    "max_per_run",
+    "max_per_minute",
+    "receipts",
+    "templates",
+}
+_TRANSPORTS = ("outbox", "smtp")
+# The port each kind of security is usually served on (RFC 8314, RFC 6409).
+_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+_ENV_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def load_mail_config(raw: object, *, base: Path, path: Path) -> MailConfig:
+    """The `[mail]` table, every key checked; a mistake names `mail.<key>`."""
+    if not isinstance(raw, dict):
+        raise ConfigError(
+            "'mail' must be a table: [mail] on a line of its own", path=path
+        )
+    unknown = sorted(set(raw) - MAIL_KEYS)
+    if unknown:
+        raise ConfigError(
+            f"unknown key 'mail.{unknown[0]}'; known keys of [mail]: "
+            f"{', '.join(sorted(MAIL_KEYS))}",
+            path=path,
+        )
+    transport = _choice(raw, "transport", _TRANSPORTS, path)
+    security = _choice(raw, "security", tuple(_PORTS), path)
+    host = _text(raw, "host", path)
+    if transport == "smtp" and not host:
+        raise ConfigError(
+            "'mail.host' is needed for transport = \"smtp\": the SMTP server's name",
+            path=path,
+        )
+    if any(c.isspace() for c in host):
+        raise ConfigError("'mail.host' must be a host name, without spaces", path=path)
+    outbox = _text(raw, "outbox", path, default="outbox")
+    if not outbox:
+        raise ConfigError("'mail.outbox' must be a folder path", path=path)
+    user = _text(raw, "user", path)
+    password_env, password_file = _password_keys(raw, user, base, path)
+    return MailConfig(
+        transport=transport,
+        outbox=Path(outbox).expanduser(),
+        sender=_address(raw, "from", path),
+        reply_to=_address(raw, "reply_to", path),
+        host=host,
+        port=_whole(raw, "port", path, low=1, high=65535, default=_PORTS[security]),
+        security=security,
+        user=user,
+        password_env=password_env,
+        password_file=password_file,
+        timeout=_seconds(raw, "timeout", path, default=60.0),
+        max_per_run=_whole(raw, "max_per_run", path, low=0, default=200),
+        max_per_minute=_whole(raw, "max_per_minute", path, low=0, default=30),
+        receipts=ReceiptMode(
+            _choice(raw, "receipts", tuple(m.value for m in ReceiptMode), path)
+        ),
+        templates=_file_key(
+            {"mail.templates": raw.get("templates")}, "mail.templates", base, path
+        ),
+    )
+
+
+def _password_keys(
+    raw: Mapping[str, Any], user: str, base: Path, path: Path
+) -> tuple[str | None, Path | None]:
+    """Where the password is: an environment variable's name or a file (never the
+    password itself, which a config file shared or committed would give away)."""
+    env = raw.get("password_env")
+    file = raw.get("password_file")
+    if env is not None and file is not None:
+        raise ConfigError(
+            "set one of 'mail.password_env' and 'mail.password_file', not both",
+            path=path,
+        )
+    if env is not None and (not isinstance(env, str) or not _ENV_NAME.fullmatch(env)):
+        raise ConfigError(
+            "'mail.password_env' must be the name of an environment variable, such "
+            'as "SHEETBILL_SMTP_PASSWORD" (not the password)',
+            path=path,
+        )
+    if file is not None and (not isinstance(file, str) or not file):
+        raise ConfigError(
+            "'mail.password_file' must be a text (a file path)", path=path
+        )
+    if user and env is None and file is None:
+        raise ConfigError(
+            "'mail.user' is set, so a password is needed: name where it is with "
+            "'mail.password_env' or 'mail.password_file'",
+            path=path,
+        )
+    if not user and (env is not None or file is not None):
+        key = "password_env" if env is not None else "password_file"
+        raise ConfigError(
+            f"'mail.{key}' is set but 'mail.user' is not: set the user to log in "
+            "as, or remove the password key",
+            path=path,
+        )
+    return env, (base / Path(file).expanduser()) if file is not None else None
+
+
+def _choice(
+    raw: Mapping[str, Any], key: str, allowed: tuple[str, ...], path: Path
+) -> str:
+    value = raw.get(key, allowed[0])
+    if value not in allowed:
+        words = ", ".join(f'"{a}"' for a in allowed)
+        raise ConfigError(f"'mail.{key}' must be one of {words}", path=path)
+    return str(value)
+
+
+def _text(raw: Mapping[str, Any], key: str, path: Path, *, default: str = "") -> str:
+    value = raw.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"'mail.{key}' must be a text", path=path)
+    if re.search(r"[\r\n]", value):
+        raise ConfigError(f"'mail.{key}' must be one line", path=path)
+    return value.strip()
+
+
+def _address(raw: Mapping[str, Any], key: str, path: Path) -> str:
+    """An email address, alone or as `Name <address>` (syntax only: no DNS)."""
+    text = _text(raw, key, path)
+    if not text:
+        return ""
+    from email.headerregistry import Address
+    from email.policy import default
+
+    from email_validator import EmailNotValidError, validate_email
+
+    example = '"Northwind Billing <billing@northwind.example>"'
+    try:
+        addresses: tuple[Address, ...] = default.header_factory("From", text).addresses
+        if len(addresses) != 1:
+            raise ValueError("not one address")
+        validate_email(addresses[0].addr_spec, check_deliverability=False)
+    except (ValueError, IndexError, EmailNotValidError) as exc:
+        raise ConfigError(
+            f"'mail.{key}' must be one email address, such as {example}: {exc}",
+            path=path,
+        ) from exc
+    return text
+
+
+def _whole(
+    raw: Mapping[str, Any],
+    key: str,
+    path: Path,
+    *,
+    low: int,
+    default: int,
+    high: int | None = None,
+) -> int:
+    value = raw.get(key, default)
+    if (
+        not isinstance(value, int)
+        or isinstance(value, bool)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        span = f"from {low} to {high}" if high is not None else f"{low} or more"
+        raise ConfigError(f"'mail.{key}' must be a whole number, {span}", path=path)
+    return value
+
+
+def _seconds(raw: Mapping[str, Any], key: str, path: Path, *, default: float) -> float:
+    value = raw.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or value <= 0:
+        raise ConfigError(
+            f"'mail.{key}' must be a number of seconds, more than 0", path=path
+        )
+    return float(value)
 
 
 def _file_key(raw: Mapping[str, Any], key: str, base: Path, path: Path) -> Path | None:

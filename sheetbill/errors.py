@@ -15,6 +15,7 @@ cases where a run cannot go on, and the CLI turns each into one line and an exit
     ├── StateError (3)             the state database cannot be used or written
     │   ├── StateUnreadableError   it is not a database sqlite can read
     │   ├── RunInProgressError (3) another run holds the lock
+    │   ├── StateMissingError      there is none yet (nothing to explain)
     │   └── StateMismatchError     the state is not this workbook's
     ├── DateError                  a run date out of sequence or in the future
     ├── DocumentsFolderError (3)   PDFs could not be written there
@@ -97,6 +98,13 @@ class StateError(SheetbillError):
 class StateUnreadableError(StateError):
     """The state database is not a database sqlite can read (corrupt, or another
     kind of file): it cannot be used until restored or moved away."""
+
+    exit_code = 2
+
+
+class StateMissingError(StateError):
+    """No state database where the workbook's would be, or an empty one: sheetbill
+    has done nothing for this workbook there yet (a command that only reads it)."""
 
     exit_code = 2
 

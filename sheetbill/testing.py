@@ -8,8 +8,11 @@ server). A fake for each new port joins `MemoryWorkbook` here.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from sheetbill.domain.mail import Delivery, OutgoingEmail, SendResult
 from sheetbill.domain.sheet import (
     BookSnapshot,
     CellValue,
@@ -20,7 +23,7 @@ from sheetbill.domain.sheet import (
 from sheetbill.errors import WorkbookChangedError
 
 if TYPE_CHECKING:
-    from sheetbill.ports import Workbook
+    from sheetbill.ports import Mailer, Workbook
 
 # A cell's place in a tab: (1-based sheet row, 0-based column).
 Grid = dict[tuple[int, int], CellValue]
@@ -138,8 +141,76 @@ class MemoryWorkbook:
         return f"v{self.version}"
 
 
+# What a test tells MemoryMailer to answer: a Delivery, or a whole SendResult.
+Answer = Delivery | SendResult
+
+
+class MemoryMailer:
+    """The `Mailer` port in memory: every email handed over is kept in `handed`, in
+    order, whatever came of it.
+
+    Each is answered `default` (ACCEPTED) unless the test says otherwise: by
+    `answers`, keyed by the Message-ID or by its left part (the email's key, e.g.
+    "INV-2026-0007.reminder.+7"), else by `next_answers`, used up in order. As the
+    real transports, `send` never raises and a session is closed when the run
+    leaves it.
+    """
+
+    def __init__(self, *, default: Answer = Delivery.ACCEPTED) -> None:
+        self.default = default
+        self.handed: list[OutgoingEmail] = []
+        # What each of `handed` was answered.
+        self.results: list[SendResult] = []
+        self.answers: dict[str, Answer] = {}
+        self.next_answers: list[Answer] = []
+        # Sessions opened, and how many of them are open now.
+        self.sessions = 0
+        self.open_sessions = 0
+
+    @property
+    def name(self) -> str:
+        return "memory mailer"
+
+    @property
+    def accepted(self) -> list[OutgoingEmail]:
+        """The emails answered ACCEPTED: those a customer would get."""
+        return [
+            email
+            for email, result in zip(self.handed, self.results, strict=True)
+            if result.delivery is Delivery.ACCEPTED
+        ]
+
+    @contextlib.contextmanager
+    def session(self) -> Iterator[MemoryMailer]:
+        self.sessions += 1
+        self.open_sessions += 1
+        try:
+            yield self
+        finally:
+            self.open_sessions -= 1
+
+    def send(self, email: OutgoingEmail) -> SendResult:
+        self.handed.append(email)
+        left = email.message_id.removeprefix("<").partition("@")[0]
+        if email.message_id in self.answers:
+            answer = self.answers[email.message_id]
+        elif left in self.answers:
+            answer = self.answers[left]
+        elif self.next_answers:
+            answer = self.next_answers.pop(0)
+        else:
+            answer = self.default
+        result = answer if isinstance(answer, SendResult) else SendResult(answer)
+        self.results.append(result)
+        return result
+
+
 if TYPE_CHECKING:
 
     def _is_a_workbook(book: MemoryWorkbook) -> Workbook:
         """mypy proves here that MemoryWorkbook keeps the port's signatures."""
         return book
+
+    def _is_a_mailer(mailer: MemoryMailer) -> Mailer:
+        """mypy proves here that MemoryMailer keeps the port's signatures."""
+        return mailer

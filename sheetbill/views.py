@@ -6,22 +6,28 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from sheetbill.domain.approvals import AwaitingApproval
 from sheetbill.domain.cells import show
+from sheetbill.domain.journal import EMAIL_SEND, EMAIL_SKIP
 from sheetbill.domain.model import Invoice, Problem
 from sheetbill.domain.numbering import next_in_series
 from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.sheet import CellValue, WorkbookChanges, column_letters
 from sheetbill.domain.waiting import WaitingRows, waiting_text
-from sheetbill.domain.wording import counted
+from sheetbill.domain.wording import amount_text, counted
 from sheetbill.listings import print_invoice_list, print_problem_list
-from sheetbill.usecases.init import InitResult
-from sheetbill.usecases.rebuild_state import RebuildResult
-from sheetbill.usecases.results import CheckResult, EmailLine, RunResult
+
+if TYPE_CHECKING:
+    # Only named: importing the use cases would load what `explain` never needs
+    # (the workbook readers), and `explain` answers at once.
+    from sheetbill.usecases.explain import Event, Explanation
+    from sheetbill.usecases.init import InitResult
+    from sheetbill.usecases.rebuild_state import RebuildResult
+    from sheetbill.usecases.results import CheckResult, EmailLine, RunResult
 
 # The things `check` counts (CheckResult.counts, named as many), as one.
 ONE = {
@@ -435,3 +441,103 @@ def print_rebuild(console: Console, result: RebuildResult) -> None:
         console.print(f"  PDFs found and kept as the invoices' own: {result.claimed}")
     if result.kept:
         console.print(f"The state database that was there is kept as {result.kept}.")
+
+
+# -- explain ---------------------------------------------------------------------------
+
+# The fields of an email's journal details that `explain --json` shows.
+EMAIL_FIELDS = (
+    "purpose",
+    "stage",
+    "paid",
+    "owner",
+    "to",
+    "cc",
+    "subject",
+    "message_id",
+    "transport",
+    "detail",
+    "refusal",
+    "reason",
+)
+
+
+def event_data(event: Event) -> dict[str, Any]:
+    entry = event.entry
+    data: dict[str, Any] = {
+        "at": event.at.isoformat(),
+        "what": event.what,
+        "outcome": event.outcome,
+        "text": event.text,
+        "kind": entry.kind,
+        "key": entry.key,
+        "status": entry.status.value,
+        "run_id": entry.run_id,
+    }
+    if entry.kind in (EMAIL_SEND, EMAIL_SKIP):
+        data |= {k: entry.details[k] for k in EMAIL_FIELDS if k in entry.details}
+    return data
+
+
+def explanation_facts(explained: Explanation) -> dict[str, Any] | None:
+    invoice = explained.invoice
+    if invoice is None:
+        return None
+    return {
+        "number": invoice.number,
+        "kind": invoice.kind.value,
+        "customer_id": invoice.customer_id,
+        "customer": invoice.customer_name,
+        "currency": invoice.currency,
+        "total": str(invoice.total),
+        "issue_date": invoice.issue_date.isoformat(),
+        "due_date": invoice.due_date.isoformat(),
+    }
+
+
+def explain_json(explained: Explanation) -> str:
+    return json.dumps(
+        {
+            "kind": explained.kind,
+            "subject": explained.subject,
+            "asked": explained.asked,
+            "state": str(explained.state),
+            "time_zone": explained.time_zone,
+            explained.kind: explanation_facts(explained),
+            "events": [event_data(e) for e in explained.events],
+            "next": explained.next_step,
+            "exit_code": 0,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def print_explain(console: Console, explained: Explanation) -> None:
+    """The subject, then each entry on a line (its time, what, and what came of
+    it), then what comes next."""
+    invoice = explained.invoice
+    if invoice is None:
+        console.print(
+            f"{explained.subject}: no invoice is recorded under this number",
+            markup=False,
+        )
+    else:
+        console.print(
+            f"{invoice.number}: {invoice.kind.value} to {invoice.customer_name} "
+            f"({invoice.customer_id}), {amount_text(invoice.total, invoice.currency)}, "
+            f"issued {invoice.issue_date}, due {invoice.due_date}",
+            markup=False,
+        )
+    zone = explained.time_zone
+    console.print(f"Times in {zone} (the state does not keep the Settings time zone).")
+    width = max((len(e.what) for e in explained.events), default=0)
+    for event in explained.events:
+        at = f"{event.at:%Y-%m-%d %H:%M} {zone}"
+        console.print(f"  {at}  {event.what:<{width}}  {event.text}", markup=False)
+        for line in event.more:
+            console.print(f"  {'':<{len(at)}}  {'':<{width}}  {line}", markup=False)
+    if not any(e.entry.kind in (EMAIL_SEND, EMAIL_SKIP) for e in explained.events):
+        console.print("No email of it is in the journal yet.")
+    if explained.next_step is not None:
+        console.print(f"Next: {explained.next_step}.", markup=False)

@@ -1,5 +1,5 @@
 """Where a config becomes adapters: the workbook a source names (an Excel file or a
-Google Sheet), its state database and the Drive folder PDFs go to.
+Google Sheet), its state database, the Drive folder PDFs go to and where emails go.
 
 The one module that chooses concrete adapters: the CLI asks here and hands them to a
 use case, which sees only the ports (`sheetbill.ports`).
@@ -15,7 +15,7 @@ from sheetbill.workbook.google.source import google_sheet_id
 
 if TYPE_CHECKING:
     from sheetbill.config import Config
-    from sheetbill.ports import PdfUploader, Workbook
+    from sheetbill.ports import Mailer, PdfUploader, Workbook
     from sheetbill.workbook.google.backend import GoogleWorkbook
 
 # What sheetbill reads and writes besides Google Sheets.
@@ -34,6 +34,21 @@ def open_workbook(
         return workbook, sheet_state_path(sheet_id, config)
     from sheetbill.workbook.excel import ExcelWorkbook
 
+    path = _excel_path(config, override)
+    return ExcelWorkbook(path, backups=config.backups), config.state_path(path)
+
+
+def state_path(config: Config, override: str | None = None) -> Path:
+    """The state database of the workbook a source names, as `open_workbook` finds
+    it, without opening the workbook (or signing in to Google): for `explain`,
+    which reads the state alone."""
+    sheet_id = google_sheet_id(override or config.source)
+    if sheet_id is not None:
+        return sheet_state_path(sheet_id, config)
+    return config.state_path(_excel_path(config, override))
+
+
+def _excel_path(config: Config, override: str | None) -> Path:
     path = config.workbook_path(override)
     if path.suffix.lower() not in EXCEL_SUFFIXES:
         raise ConfigError(
@@ -41,7 +56,7 @@ def open_workbook(
             "(gsheets://<id>); save the file in one of those",
             path=path,
         )
-    return ExcelWorkbook(path, backups=config.backups), config.state_path(path)
+    return path
 
 
 def sheet_to_complete(source: str, config: Config) -> Workbook:
@@ -103,3 +118,40 @@ def pdf_uploader(workbook: Workbook, config: Config) -> PdfUploader | None:
 
 def _uploads_pdfs(config: Config) -> bool:
     return bool(config.documents and config.pdf_drive_folder)
+
+
+def workbook_folder(workbook: Workbook, config: Config) -> Path:
+    """The folder a workbook's own files are beside: an Excel file's folder; for a
+    Google Sheet, the config's folder (else the current one), as its state is."""
+    path = getattr(workbook, "path", None)
+    if isinstance(path, Path):
+        return path.parent
+    return config.path.parent if config.path is not None else Path.cwd()
+
+
+def mailer(config: Config, base_folder: Path) -> Mailer:
+    """Where emails go, as `[mail]` says: the outbox folder (relative to
+    `base_folder`, the workbook's folder) or the SMTP server, logged in with the
+    password from `password_env` or `password_file`. Nothing is connected yet.
+
+    Raises ConfigError naming the key when the password cannot be had: its
+    variable is unset, or its file is missing or may be read by others."""
+    mail = config.mail
+    if mail.transport == "outbox":
+        from sheetbill.mail.outbox import OutboxMailer
+
+        return OutboxMailer(base_folder / mail.outbox)
+    from sheetbill.mail.smtp import Login, Security, SmtpMailer, read_password
+
+    login = None
+    if mail.user:
+        password = read_password(env=mail.password_env, file=mail.password_file)
+        login = Login(mail.user, password)
+    return SmtpMailer(
+        host=mail.host,
+        port=mail.port,
+        security=Security(mail.security),
+        login=login,
+        timeout=mail.timeout,
+        max_per_minute=mail.max_per_minute,
+    )

@@ -1,4 +1,5 @@
-"""Shared fixtures: paths to the shared corpora and a copy of the demo workbook."""
+"""Shared fixtures: paths to the shared corpora, a copy of the demo workbook, the
+local Sheets server and the local SMTP server (tests/mail_server.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,12 @@ from pathlib import Path
 
 import pytest
 from google_fixtures import google_book, sheets_server  # noqa: F401 (fixtures)
+from mail_server import (  # noqa: F401 (fixtures)
+    certificate_authority,
+    closed_port,
+    mail_server,
+    mail_server_factory,
+)
 from paths import DEMO
 
 

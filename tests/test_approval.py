@@ -275,6 +275,29 @@ def test_read_approvals_takes_a_listed_approver_once_per_awaiting_invoice():
     assert found.problems == ()
 
 
+def test_read_approvals_leaves_status_to_sending_when_told():
+    """Once sending writes every Status (statuses.invoice_cells), a Status that is
+    not the approval's ("sent") is no person's change: approvals leave it alone."""
+    book = small_book(
+        extra={
+            "Invoices": invoices_tab(
+                {"Invoice No": "INV-1", "Status": "sent"},
+                {"Invoice No": "INV-2", "Status": "paid"},
+            )
+        },
+    )
+    known = ApprovalState(
+        {"INV-1": Recorded(NOT_NEEDED), "INV-2": Recorded(APPROVED, is_shown=True)}
+    )
+    judged = read_approvals(locate_tabs(book, {}), Settings(), known)
+    assert set(judged.restored) == {"INV-1", "INV-2"}
+    assert [p.column for p in judged.problems] == ["Status", "Status"]
+    left = read_approvals(
+        locate_tabs(book, {}), Settings(), known, sets_back_status=False
+    )
+    assert (left.restored, left.problems) == ({}, ())
+
+
 # --- the threshold per currency
 
 
@@ -419,13 +442,13 @@ def test_run_summary_names_the_approve_cell_and_who_may_approve(tmp_path, capsys
     assert main(["run", str(book), "--as-of", AS_OF, "--dry-run"]) == 0
     assert (
         "INV-2026-0001 would await approval: an approver writes their name in "
-        "Invoices row 2, column Approve (T); may approve: Maria Lopez."
+        "Invoices row 2, column Approve (U); may approve: Maria Lopez."
     ) in capsys.readouterr().out
     assert main(["run", str(book), "--as-of", AS_OF]) == 0
     out = capsys.readouterr().out
     assert (
         "INV-2026-0001 awaits approval: an approver writes their name in Invoices "
-        "row 2, column Approve (T); may approve: Maria Lopez."
+        "row 2, column Approve (U); may approve: Maria Lopez."
     ) in out
     assert "INV-2026-0002 awaits" not in out  # below the threshold
 
@@ -436,13 +459,13 @@ def test_run_summary_names_the_approve_cell_and_who_may_approve(tmp_path, capsys
         "tab": "Invoices",
         "row": 2,
         "column": "Approve",
-        "cell": "T2",
+        "cell": "U2",
         "approvers": ["Maria Lopez"],
     }
     workbook = openpyxl.load_workbook(book)
-    assert workbook["Invoices"]["T1"].value == "Approve"
+    assert workbook["Invoices"]["U1"].value == "Approve"
     assert workbook["Invoices"]["A2"].value == "INV-2026-0001"
-    workbook["Invoices"]["T2"] = "Maria Lopez"
+    workbook["Invoices"]["U2"] = "Maria Lopez"
     workbook.save(book)
     approved = run_json(book, capsys)
     assert approved["approved"] == {"INV-2026-0001": "Maria Lopez"}
@@ -461,7 +484,7 @@ def test_run_summary_says_when_nobody_listed_may_approve(tmp_path, capsys):
     main(["run", str(book), "--as-of", AS_OF])
     assert (
         "INV-2026-0001 awaits approval: an approver writes their name in Invoices "
-        "row 2, column Approve (T); nobody in Settings' Approvers may approve it"
+        "row 2, column Approve (U); nobody in Settings' Approvers may approve it"
     ) in capsys.readouterr().out
     [waiting] = run_json(book, capsys)["awaiting_approval"]
     assert waiting["approvers"] == []

@@ -84,6 +84,16 @@ def test_layers_hold_for_an_untouched_copy(tmp_path):
             "from sheetbill.workbook.excel import ExcelWorkbook",
             "Only wiring and the use cases name a concrete adapter",
         ),
+        (
+            "mail/smtp.py",
+            "from sheetbill.config import MailConfig",
+            "Adapters know the data model only",
+        ),
+        (
+            "views.py",
+            "from sheetbill.mail.outbox import OutboxMailer",
+            "Only wiring and the use cases name a concrete adapter",
+        ),
     ],
 )
 def test_layers_refuse_an_import_against_a_contract(tmp_path, module, line, contract):

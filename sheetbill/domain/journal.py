@@ -27,6 +27,9 @@ PDF_WRITE = "pdf.write"  # its PDF (and e-invoice XML) written into the PDF fold
 PDF_UPLOAD = "pdf.upload"  # its PDF uploaded to Drive
 INVOICE_APPROVE = "invoice.approve"  # its approval shown in the workbook
 NUMBER_WITHDRAW = "number.withdraw"  # a drawn number never to be used
+# The Status an invoice's row was last written with, keyed by number: what tells a
+# person's edit of Status from sheetbill's own word.
+INVOICE_STATUS = "invoice.status"
 # Keyed by the email's key (`sheetbill.domain.mail.PlannedEmail.key`):
 EMAIL_SEND = "email.send"  # an email handed to the mail transport
 EMAIL_SKIP = "email.skip"  # a decision not to send one, kept for `explain`
@@ -73,6 +76,8 @@ RECOVERY: Mapping[str, Recovery] = {
     NUMBER_WITHDRAW: Recovery.LOOK,
     # A decision, recorded in one write with its outcome.
     EMAIL_SKIP: Recovery.REPEAT,
+    # Recorded once the workbook shows it.
+    INVOICE_STATUS: Recovery.REPEAT,
     # EMAIL_SEND is left out on purpose: a stopped send may have reached the server,
     # so it is the person's to decide (needs review), never sent again by itself.
 }
@@ -228,4 +233,31 @@ def log_line(intent: Intent) -> LogLine | None:
         )
     if intent.kind == NUMBER_WITHDRAW:
         return LogLine("number withdrawn", intent.key, details["reason"])
+    if intent.kind == EMAIL_SEND:
+        return _email_line(details)
     return None
+
+
+# The Log's Action for an email, by its outcome (`details["outcome"]`).
+_EMAIL_ACTIONS = {
+    "sent": "{purpose} sent",
+    "refused": "{purpose} refused",
+    "deferred": "{purpose} not sent yet",
+    "unknown": "{purpose} needs review",
+}
+
+
+def _email_line(details: Details) -> LogLine:
+    purpose = details.get("purpose", "email")
+    if purpose == "reminder" and details.get("stage") is not None:
+        purpose = f"reminder {details['stage']:+d}"
+    elif purpose in ("invoice", "receipt"):
+        purpose = f"{purpose} email"
+    action = _EMAIL_ACTIONS.get(details.get("outcome", ""), "{purpose} handed over")
+    to = ", ".join((*details.get("to", ()), *details.get("cc", ())))
+    said = f": {details['detail']}" if details.get("detail") else ""
+    return LogLine(
+        action.format(purpose=purpose),
+        details.get("invoice") or "",
+        f"to {to} ({details.get('message_id', '')}){said}",
+    )

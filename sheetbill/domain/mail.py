@@ -202,6 +202,22 @@ class EmailHistory:
     """Every email the journal holds, by key, for the planners."""
 
     records: Mapping[str, EmailRecord] = field(default_factory=dict)
+    # Each invoice's records, oldest first: made once, as planners ask for every
+    # invoice's (20,000 open invoices must not each scan every record).
+    _by_invoice: Mapping[str, tuple[EmailRecord, ...]] = field(
+        init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        found: dict[str, list[EmailRecord]] = {}
+        for record in self.records.values():
+            if record.invoice is not None:
+                found.setdefault(record.invoice, []).append(record)
+        by_invoice = {
+            n: tuple(sorted(rs, key=lambda r: (r.intended_at, r.key)))
+            for n, rs in found.items()
+        }
+        object.__setattr__(self, "_by_invoice", by_invoice)
 
     @classmethod
     def of(cls, records: Iterable[EmailRecord]) -> EmailHistory:
@@ -212,8 +228,7 @@ class EmailHistory:
 
     def for_invoice(self, number: str) -> list[EmailRecord]:
         """Its emails, oldest first."""
-        found = [r for r in self.records.values() if r.invoice == number]
-        return sorted(found, key=lambda r: r.intended_at)
+        return list(self._by_invoice.get(number, ()))
 
     def digested(self, owner: str) -> frozenset[str]:
         """The problem keys of every digest that may have reached `owner`."""
@@ -248,6 +263,8 @@ class InvoiceStanding:
     # Its Invoices row (None when the tab does not show it once).
     row: int | None = None
     has_document: bool = True
+    # The first and last day of the work billed (`Invoice.service_period`).
+    service_period: tuple[date, date] | None = None
 
     @property
     def balance(self) -> Decimal:

@@ -14,6 +14,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import NamedTuple
 
+from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.money import Money, Rounding
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.records import makes, new_record
@@ -142,6 +143,9 @@ class Settings:
     approvers: tuple[str, ...] = ()
     billing_owner: str = ""
     reminder_schedule: tuple[int, ...] = (-3, 1, 7, 14, 30)
+    # Without the row, invoices wait for a person's `send` (the safe side: an
+    # upgraded workbook never starts emailing by itself).
+    send_invoices: SendInvoices = SendInvoices.AFTER_REVIEW
     locale: str = "en_US"
     timezone: str = "UTC"
     rounding: Rounding = Rounding.HALF_UP
@@ -204,6 +208,10 @@ class Customer:
     # The Tax Category cell: why the customer's lines are taxed as they are (None:
     # blank, decided from the rate, the countries and the VAT ID; see tax_category).
     tax_category: TaxCategory | None = None
+    # False when no email may go to the customer: its Email or CC is not a valid
+    # address, or Name, Email or CC holds a line break (a Customers problem on that
+    # cell says so). A blank Email is told apart by `email` itself.
+    is_mailable: bool = True
 
 
 @dataclass(frozen=True, slots=True)

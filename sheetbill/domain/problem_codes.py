@@ -198,6 +198,11 @@ class ProblemCode(StrEnum):
         "Reminder Schedule",
         "days from the due date, e.g. -3, +1, +7, +14, +30",
     )
+    SETTINGS_BAD_SEND_INVOICES = _bad_setting(
+        "settings.bad-send-invoices",
+        "Send Invoices",
+        "automatically or after review",
+    )
     SETTINGS_BAD_LOCALE = _bad_setting(
         "settings.bad-locale", "Locale", "a locale, e.g. en_US or de_DE"
     )
@@ -265,6 +270,18 @@ class ProblemCode(StrEnum):
         "customers.bad-email",
         "A customer's Email or CC holds something that is not a valid email address.",
         "Write one address in Email and any more, separated by commas, in CC.",
+    )
+    CUSTOMERS_LINE_BREAK = (
+        "customers.line-break",
+        "A customer's Name, Email or CC holds a line break, which could add lines to "
+        "an email's header; no email goes to the customer (it is billed as before).",
+        "Write the name or address on one line; separate CC addresses by commas.",
+    )
+    CUSTOMERS_NO_EMAIL = (
+        "customers.no-email",
+        "A customer has an invoice to email but no Email; nothing is emailed to it.",
+        "Write the customer's billing address in Email, or write sent in the "
+        "invoice's Send cell if it reached the customer another way.",
     )
     CUSTOMERS_UNKNOWN_COUNTRY = (
         "customers.unknown-country",
@@ -570,6 +587,23 @@ class ProblemCode(StrEnum):
         "tab; it is not written again.",
         "Put the rows back (Undo, or copy them from a backup).",
     )
+    INVOICES_BAD_PAID = (
+        "invoices.bad-paid",
+        "An invoice's Paid is not an amount of 0 or more; nothing is emailed about "
+        "the invoice and its Status and Balance stay as they are until it is.",
+        "Type what was paid so far as a number, e.g. 1190.00 (blank: nothing paid).",
+    )
+    INVOICES_BAD_SEND = (
+        "invoices.bad-send",
+        "An invoice's Send is not send, sent or resend; it is read as blank.",
+        "Choose send, sent or resend, or leave it blank.",
+    )
+    INVOICES_DETAIL_CHANGED = (
+        "invoices.detail-changed",
+        "An invoice's Due Date, Total or Currency in the Invoices tab is not what "
+        "the invoice says; reminders, Balance and Status go by the invoice as made.",
+        "Put the value back: an issued invoice is changed only by a credit note.",
+    )
     INVOICES_DUPLICATE_NUMBER = (
         "invoices.duplicate-number",
         "An invoice number is on more than one row of the Invoices tab; no PDF link "
@@ -619,6 +653,7 @@ class ProblemCode(StrEnum):
         "Cancel the invoice with a credit note made by hand, then write no in Void "
         "(or set the exception's Status to ignored).",
     )
+    # (Its code is older than sending: every Status is judged so now.)
     APPROVALS_STATUS_CHANGED = (
         "approvals.status-changed",
         "An invoice's Status was changed by hand; sheetbill sets it back.",
@@ -646,6 +681,22 @@ class ProblemCode(StrEnum):
         "and go with the next run.",
         "Nothing to do if it passes; else check [mail] host, port and security in "
         "sheetbill.toml and the network.",
+    )
+    # Emails: those the mail server may or may not have taken, or refused.
+    EMAIL_NEEDS_REVIEW = (
+        "email.needs-review",
+        "An email was handed to the mail server, but whether it arrived is not "
+        "known; it is never sent again by itself, and nothing more is emailed about "
+        "its invoice until a person says.",
+        "Write sent in the invoice's Send cell if it arrived, or resend to send it "
+        "once more.",
+    )
+    EMAIL_REFUSED = (
+        "email.refused",
+        "The mail server refused an email for good; it is tried again only once "
+        "its addresses change, or a person writes resend.",
+        "Read the server's answer: correct the address it refused, or write resend "
+        "in the invoice's Send cell.",
     )
 
     # The state database.

@@ -113,6 +113,7 @@ class InvoiceColumns:
     LAST_REMINDER: Final = "Last Reminder"
     WORK_COMPLETE: Final = "Work Complete"
     CREATED_BY: Final = "Created By"
+    SEND: Final = "Send"
     APPROVE: Final = "Approve"
     HOLD: Final = "Hold"
     VOID: Final = "Void"
@@ -335,6 +336,8 @@ INVOICE_STATUSES = (
     "void",
     "needs review",
 )
+# The Send dropdown: `sheetbill.domain.mail.SendWord`, blank left out.
+SEND_WORDS = ("send", "sent", "resend")
 INVOICES = TabSchema(
     "Invoices",
     (
@@ -348,6 +351,9 @@ INVOICES = TabSchema(
         Column(InvoiceColumns.NET, owner=S, format=M, width=12),
         Column(InvoiceColumns.TAX, owner=S, format=M, width=12),
         Column(InvoiceColumns.TOTAL, owner=S, format=M, width=12),
+        # sheetbill's by DESIGN.md (matched payments will fill it); until then a
+        # person types what was paid so far: sheetbill writes 0 on a new row (the
+        # cell then carries the currency's format) and never writes it again.
         Column(InvoiceColumns.PAID, owner=S, format=M, width=12),
         Column(InvoiceColumns.BALANCE, owner=S, format=M, width=12),
         Column(InvoiceColumns.STATUS, owner=S, width=16, choices=INVOICE_STATUSES),
@@ -357,6 +363,8 @@ INVOICES = TabSchema(
         Column(InvoiceColumns.LAST_REMINDER, owner=S, format=D, width=12),
         Column(InvoiceColumns.WORK_COMPLETE, owner=S, format=D, width=13),
         Column(InvoiceColumns.CREATED_BY, owner=S, width=14),
+        # What a person tells sheetbill about emailing the invoice (`SendWord`).
+        Column(InvoiceColumns.SEND, width=9, choices=SEND_WORDS),
         Column(InvoiceColumns.APPROVE, width=14),
         Column(InvoiceColumns.HOLD, width=8, choices=YES_NO),
         Column(InvoiceColumns.VOID, width=8, choices=YES_NO),

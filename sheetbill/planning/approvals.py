@@ -11,8 +11,9 @@ marked Void) is an Exceptions row on that cell, and the invoice stays awaiting a
 
 Whether an invoice awaits approval, who created it and whose work is on it come from
 the state database (`ApprovalState`), never from cells anyone can edit: Status is
-sheetbill's column (a value typed there is set back, with a warning), and a Time Log
-row's Person or Invoice No changed after billing changes nothing.
+sheetbill's column (a value typed there is set back, with a warning: the rule is
+`sheetbill.planning.statuses`, which judges every Status once sending writes them),
+and a Time Log row's Person or Invoice No changed after billing changes nothing.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from sheetbill.domain.money import Money
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import INVOICES, SETTINGS, InvoiceColumns, map_columns
 from sheetbill.domain.sheet import Table
+from sheetbill.planning.statuses import status_changed
 from sheetbill.tabs.invoices import InvoiceRow, read_invoices
 from sheetbill.tabs.rows import TabLayout
 from sheetbill.tabs.settings import setting_row
@@ -181,10 +183,15 @@ def read_approvals(
     layouts: Mapping[str, TabLayout],
     settings: Settings,
     known: ApprovalState | None = None,
+    *,
+    sets_back_status: bool = True,
 ) -> Approvals:
     """Approvals written into the Approve cells of the invoices the state database
     has awaiting approval, refused where they may not be taken; Void = yes on any
-    drawn invoice, and Status cells a person changed (set back, with a warning)."""
+    drawn invoice; and, with `sets_back_status`, Status cells that do not show the
+    approval (set back; a warning where a person changed them). Without it Status
+    is left to `sheetbill.planning.statuses` (a run that writes every Status from
+    `invoice_cells` judges the cells against what it last wrote there)."""
     known = known or ApprovalState()
     layout = layouts.get(INVOICES.name)
     shown, _ = read_invoices(layout)
@@ -196,6 +203,7 @@ def read_approvals(
         layout.tab if layout is not None else INVOICES.name,
         {_name(n): n for n in settings.approvers},
         known,
+        sets_back_status,
     )
     for number, record in known.recorded.items():
         found.judge(number, record, rows_of.get(number, []))
@@ -237,6 +245,7 @@ class _Judged:
     # Approvers as Settings list them, by `_name`.
     listed: Mapping[str, str]
     known: ApprovalState
+    sets_back_status: bool
     approved: dict[str, tuple[int, str]] = field(default_factory=dict)
     taken: dict[str, str] = field(default_factory=dict)
     restored: dict[str, tuple[int, str]] = field(default_factory=dict)
@@ -269,15 +278,16 @@ class _Judged:
             return
         if status == AWAITING and self._take(number, record, row, void is None):
             return
-        shown = row.status or ""
-        if row.status is not None and shown.casefold() != SHOWN_STATUS[status]:
-            # A blank sheetbill cell is filled in silently (as PDF is): the row was
-            # put back by hand, or the column added.
-            self.restored[number] = (row.row, SHOWN_STATUS[status])
-            if shown:
-                self.problems.append(
-                    _status_changed(number, status, shown, row, self.tab, customer)
-                )
+        now = SHOWN_STATUS[status]
+        if (
+            self.sets_back_status
+            and row.status is not None
+            and row.status.casefold() != now
+        ):
+            self.restored[number] = (row.row, now)
+            changed = status_changed(number, row, now=now, before=now, tab=self.tab)
+            if changed is not None:
+                self.problems.append(changed)
 
     def _take(
         self, number: str, record: Recorded, row: InvoiceRow, is_voidless: bool
@@ -372,35 +382,6 @@ def _void_problem(
         value=row.void_text,
         problem=problem,
         fix=fix,
-        customer_id=customer,
-    )
-
-
-def _status_changed(
-    number: str,
-    status: str,
-    shown: str,
-    row: InvoiceRow,
-    tab: str,
-    customer: str | None,
-) -> Problem:
-    put = SHOWN_STATUS[status]
-    fix = "Leave Status to sheetbill; keep your own notes in the Note column."
-    if status == AWAITING:
-        fix = (
-            "To approve it, an approver listed in Settings writes their name in "
-            f"Approve. {fix}"
-        )
-    return Problem(
-        code=ProblemCode.APPROVALS_STATUS_CHANGED,
-        tab=tab,
-        row=row.row,
-        column=InvoiceColumns.STATUS,
-        value=shown,
-        problem=f"Status of {number} was changed to '{shown}', but Status is "
-        f"sheetbill's column: it is set back to '{put}', and nothing else changes.",
-        fix=fix,
-        severity=Severity.WARNING,
         customer_id=customer,
     )
 

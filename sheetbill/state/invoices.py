@@ -19,8 +19,10 @@ from decimal import Decimal
 from typing import Any
 
 from sheetbill.domain.journal import (
+    INVOICE_STATUS,
     INVOICE_WRITE,
     Decision,
+    Intent,
     Status,
     invoice_written,
     number_withdrawn,
@@ -40,6 +42,7 @@ from sheetbill.domain.model import (
 from sheetbill.errors import StateError
 from sheetbill.state.journal import (
     Journal,
+    entries_in,
     entry_in,
     intend_in,
     record_done_in,
@@ -157,6 +160,13 @@ class InvoiceRecords(Journal):
             if row is not None:
                 found.append(invoice_from_json(row[0]))
         return found
+
+    def all_invoices(self) -> list[Invoice]:
+        """Every drawn invoice the state holds (any status), in number order."""
+        return [
+            invoice_from_json(body)
+            for (body,) in self.db.execute("SELECT body FROM invoices ORDER BY number")
+        ]
 
     def invoice_numbers(self) -> list[str]:
         return [
@@ -312,6 +322,25 @@ class InvoiceRecords(Journal):
         """The workbook now shows these invoices: their writes are done."""
         with self.transaction() as db:
             settle_keys_in(db, INVOICE_WRITE, numbers, Status.DONE, now=now)
+
+    def shown_statuses(self) -> dict[str, str]:
+        """The Status each invoice's row was last written with, by number."""
+        return {
+            e.key: e.details["status"]
+            for e in entries_in(self.db, kind=INVOICE_STATUS)
+            if e.status is Status.DONE
+        }
+
+    def record_shown_statuses(
+        self, statuses: Mapping[str, str], *, run_id: str, now: datetime
+    ) -> None:
+        """The workbook now shows these Statuses (number -> Status)."""
+        if not statuses:
+            return
+        with self.transaction() as db:
+            for number, status in statuses.items():
+                intent = Intent(INVOICE_STATUS, number, {"status": status})
+                record_done_in(db, intent, run_id=run_id, now=now)
 
     def load_rebuilt(
         self,

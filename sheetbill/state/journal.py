@@ -209,6 +209,26 @@ def entries_in(
     return found
 
 
+def entries_keyed_under_in(
+    db: sqlite3.Connection, kind: str, prefix: str
+) -> list[Entry]:
+    """The entries of a kind whose key starts with `prefix` (every email of an
+    invoice: `INV-2026-0007.`), in the order they were first recorded. Found through
+    the (kind, key) index: a key range, since keys compare as UTF-8 bytes and so in
+    code point order. `prefix` ends in an ASCII character (ValueError otherwise)."""
+    if not prefix or not prefix[-1].isascii():
+        raise ValueError(f"{prefix!r}: a key prefix ends in an ASCII character")
+    below = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return [
+        _entry(row)
+        for row in db.execute(
+            f"SELECT {_COLUMNS} FROM journal WHERE kind = ? AND key >= ? AND key < ? "
+            "ORDER BY rowid",
+            (kind, prefix, below),
+        )
+    ]
+
+
 class Journal(Database):
     """The journal's part of the state database (`StateDB`)."""
 
@@ -255,3 +275,8 @@ class Journal(Database):
             keys=set(keys) if keys is not None else None,
             run_id=run_id,
         )
+
+    def entries_keyed_under(self, kind: str, prefix: str) -> list[Entry]:
+        """The entries of a kind whose key starts with `prefix`, in the order first
+        recorded (`entries_keyed_under_in`)."""
+        return entries_keyed_under_in(self.db, kind, prefix)

@@ -19,7 +19,11 @@ from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.sheet import CellValue
 from sheetbill.domain.tax_category import parse_tax_category
 from sheetbill.tabs.countries import read_country
-from sheetbill.tabs.email_addresses import read_addresses
+from sheetbill.tabs.email_addresses import (
+    has_line_break,
+    line_break_problem,
+    read_addresses,
+)
 from sheetbill.tabs.headers import missing_required
 from sheetbill.tabs.rows import RowReader, TabLayout, locale_parser, number_parser
 
@@ -66,7 +70,10 @@ def read_customers(
                 "Write a code such as EUR, USD or JPY.",
                 code=ProblemCode.CUSTOMERS_BAD_CURRENCY,
             )
-        email, cc = read_addresses(read)
+        email, cc, is_mailable = read_addresses(read)
+        if has_line_break(name):
+            line_break_problem(read, "Name")
+            is_mailable = False
         tax_rate = read.parsed("Tax Rate", locale_parser(parse_percent, settings))
         terms = read.parsed("Terms Days", number)
         if terms is not None and (terms < 0 or terms != terms.to_integral_value()):
@@ -138,6 +145,7 @@ def read_customers(
             owner=detail["Owner"],
             is_active=status != "inactive",
             tax_category=tax_category,
+            is_mailable=is_mailable,
         )
     return customers, tuple(problems)
 

@@ -29,6 +29,7 @@ from sheetbill.domain.cells import (
     show,
 )
 from sheetbill.domain.countries import country_code
+from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import (
     ApprovalThreshold,
     HoursRounding,
@@ -70,6 +71,7 @@ KEYS: dict[str, str] = {
     "Approvers": "approvers",
     "Billing Owner": "billing_owner",
     "Reminder Schedule": "reminder_schedule",
+    "Send Invoices": "send_invoices",
     "Locale": "locale",
     "Timezone": "timezone",
     "Rounding": "rounding",
@@ -103,6 +105,7 @@ SETTING_CODES: dict[str, ProblemCode] = {
     "approvers": ProblemCode.SETTINGS_BAD_APPROVERS,
     "billing_owner": ProblemCode.SETTINGS_BAD_BILLING_OWNER,
     "reminder_schedule": ProblemCode.SETTINGS_BAD_REMINDER_SCHEDULE,
+    "send_invoices": ProblemCode.SETTINGS_BAD_SEND_INVOICES,
     "locale": ProblemCode.SETTINGS_BAD_LOCALE,
     "timezone": ProblemCode.SETTINGS_BAD_TIMEZONE,
     "rounding": ProblemCode.SETTINGS_BAD_ROUNDING,
@@ -147,6 +150,9 @@ HELP: dict[str, str] = {
     "Hours Rounding": "nearest, up or down to the increment",
     "Line Grouping": "project+activity, entry, person or day",
     "Reminder Schedule": "days from the due date, e.g. -3, +1, +7, +14, +30",
+    "Send Invoices": "after review: an invoice is emailed once you write send in "
+    "Invoices > Send; automatically: every invoice not yet emailed goes out in the "
+    "next run (older ones too: write sent in Send on those the customer has)",
     "Approval Threshold": "invoices with a total at or above it wait for an "
     "approver; one amount per currency, e.g. 25000 EUR; 30000 USD (a bare number is "
     "in the Default Currency; other currencies always wait); empty: none wait",
@@ -172,6 +178,17 @@ def _enum_parser(enum: Any) -> Callable[[CellValue, str], object]:
         raise CellValueError("is not one of the choices", f"write one of: {choices}")
 
     return parse
+
+
+def _send_invoices(value: CellValue, locale: str) -> object:
+    """`automatically` or `after review`; case, hyphens and spaces do not count."""
+    folded = " ".join(parse_text(value).replace("-", " ").replace("_", " ").split())
+    for member in SendInvoices:
+        if folded.casefold() == member.value:
+            return member
+    raise CellValueError(
+        "is not one of the choices", "write automatically or after review"
+    )
 
 
 def _text(value: CellValue, locale: str) -> object:
@@ -361,6 +378,7 @@ PARSERS: dict[str, Callable[[CellValue, str], object]] = {
     "credit_note_pattern": _pattern,
     "approvers": _names,
     "reminder_schedule": _schedule,
+    "send_invoices": _send_invoices,
     "locale": _locale,
     "timezone": _timezone,
     "rounding": _enum_parser(Rounding),

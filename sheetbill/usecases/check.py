@@ -135,7 +135,10 @@ def _problems(
         *logo_problems,
         *unprintable.problems,
         *([_unknown_problem(unknown, name)] if unknown else []),
-        *read_approvals(data.layouts, data.settings, known.approvals).problems,
+        # Status is a run's to judge, from the emails sent (planning.statuses).
+        *read_approvals(
+            data.layouts, data.settings, known.approvals, sets_back_status=False
+        ).problems,
         *threshold_problems(data),
         *legal.problems,
     )

@@ -32,7 +32,7 @@ from sheetbill.planning.exceptions import problems_set_aside
 from sheetbill.planning.receipts import plan_receipts
 from sheetbill.planning.reminders import plan_reminders
 from sheetbill.planning.sending import plan_invoice_emails, standings
-from sheetbill.planning.statuses import mail_problems
+from sheetbill.planning.statuses import changed_statuses, invoice_cells, mail_problems
 from sheetbill.tabs.invoices import read_invoices
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
 from sheetbill.usecases.send import (
@@ -58,11 +58,13 @@ def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
     planned = need(values.planned)
     invoices: dict[str, Invoice] = {}
     history = EmailHistory()
+    shown: dict[str, str] = {}
     if state is not None:
         history = state.email_history()
-        invoices = {i.number: i for i in state.invoices(state.invoice_numbers())}
+        invoices = {i.number: i for i in state.all_invoices()}
+        shown = state.shown_statuses()
     invoices.update({i.number: i for i in (*planned.pending, *planned.new)})
-    mail = MailValues(history=history, invoices=invoices)
+    mail = MailValues(history=history, invoices=invoices, last_shown=shown)
     documents = set(state.document_paths()) if state is not None else set()
     return replace(values, mail=mail, documented=frozenset(documents)), ()
 
@@ -176,8 +178,25 @@ def plan_digest(values: RunValues) -> Outcome:
     sending itself leaves for a person (needs review, refused)."""
     mail, planned = need(values.mail), need(values.planned)
     data = planned.data
-    found = mail_problems(
-        mail.standings, data.customers, mail.history, layouts=data.layouts
+    zone = ZoneInfo(data.settings.timezone)
+    today = values.moment.today
+    cells = {
+        s.number: invoice_cells(s, mail.history, today=today, zone=zone)
+        for s in mail.standings
+    }
+    rows, _ = read_invoices(data.layouts.get(INVOICES.name))
+    found = changed_statuses(
+        rows,
+        cells,
+        last_shown=mail.last_shown,
+        approvals=_approvals(values, mail.invoices.values()),
+    )
+    found += mail_problems(
+        mail.standings,
+        data.customers,
+        mail.history,
+        layouts=data.layouts,
+        settings=data.settings,
     )
     found += _undelivered(mail.sent)
     problems = (*values.problems, *found)
@@ -189,7 +208,8 @@ def plan_digest(values: RunValues) -> Outcome:
         mail.history,
         today=values.moment.today,
     )
-    return replace(values, mail=replace(mail, digests=tuple(digests))), found
+    mail = replace(mail, digests=tuple(digests), cells=cells)
+    return replace(values, mail=mail), found
 
 
 def _undelivered(sent: Sequence[Sent]) -> list[Problem]:
@@ -238,7 +258,7 @@ def open_sending(
             render=render,
             attachments=lambda e: _attachments(values, ports, e),
             sender=sender,
-            transport=mailer.name,
+            transport=values.config.mail.transport,
             run_id=values.moment.run_id,
             clock=ports.clock,
         )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
-from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
 from sheetbill.domain.approvals import Approvals, ApprovalState
@@ -52,7 +51,7 @@ from sheetbill.planning.recovery import (
     split_pending,
     unknown_to_state,
 )
-from sheetbill.planning.statuses import InvoiceCells, invoice_cells
+from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.ports import Mailer, PdfUploader, Workbook
 from sheetbill.state import StateDB
 from sheetbill.state.approvals import (
@@ -310,7 +309,10 @@ def plan_new_invoices(values: RunValues) -> Outcome:
     and why other rows wait."""
     checked, facts = need(values.checked), values.facts
     data = checked.data
-    approvals = read_approvals(data.layouts, data.settings, values.recorded_approvals)
+    # Status is judged by sending's statuses (run_mail.plan_digest), every one.
+    approvals = read_approvals(
+        data.layouts, data.settings, values.recorded_approvals, sets_back_status=False
+    )
     legal = legal_check(data)
     problems = [
         *blocking_problems(data),
@@ -579,21 +581,17 @@ def plan_writeback(values: RunValues) -> Outcome:
         restored=planned.approvals.restored,
         creators=planned.approvals.created_by,
         cells=_invoice_cells(values),
+        emails=[(s.email.key, s.details) for s in values.mail.sent]
+        if values.mail is not None
+        else (),
     )
     return replace(values, writes=writes), ()
 
 
 def _invoice_cells(values: RunValues) -> dict[str, InvoiceCells]:
     """Status, Balance, Sent At, Reminder Stage and Last Reminder of each invoice,
-    from the emails the journal holds (after this run's sending)."""
-    mail = values.mail
-    if mail is None:
-        return {}
-    zone = ZoneInfo(need(values.planned).data.settings.timezone)
-    return {
-        s.number: invoice_cells(s, mail.history, today=values.moment.today, zone=zone)
-        for s in mail.standings
-    }
+    from the emails the journal holds after this run's sending (`run_mail`)."""
+    return dict(values.mail.cells) if values.mail is not None else {}
 
 
 def write_workbook(values: RunValues, ports: RunPorts) -> Outcome:
@@ -615,6 +613,10 @@ def record_written(values: RunValues, ports: RunPorts) -> Outcome:
     if numbers:
         state.mark_written(numbers, run_id=values.moment.run_id, now=ports.clock())
     mark_approvals_shown(state, planned.approvals.approved, now=ports.clock())
+    shown = {n: c.status for n, c in _invoice_cells(values).items()}
+    before = state.shown_statuses()
+    changed = {n: s for n, s in shown.items() if before.get(n) != s}
+    state.record_shown_statuses(changed, run_id=values.moment.run_id, now=ports.clock())
     return values, ()
 
 

@@ -36,10 +36,18 @@ from sheetbill.domain.mail import (
 from sheetbill.domain.model import Invoice, Problem, Settings
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.errors import SheetbillError
+from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.ports import MailSession
 from sheetbill.state import StateDB
 from sheetbill.usecases.results import EmailLine
 
+# What the Log and `explain` call each answer.
+_OUTCOME_WORD = {
+    Delivery.ACCEPTED: "sent",
+    Delivery.REFUSED: "refused",
+    Delivery.DEFERRED: "deferred",
+    Delivery.UNKNOWN: "unknown",
+}
 # What a journal entry's status becomes for each answer of the transport.
 _OUTCOME = {
     Delivery.ACCEPTED: Status.DONE,
@@ -79,6 +87,8 @@ class Sent:
     email: PlannedEmail
     result: SendResult
     subject: str
+    # Its journal entry's details once settled (the Log row is made from them).
+    details: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -134,12 +144,13 @@ class Sending:
         result = self.session.send(outgoing)
         outcome = {
             **details,
+            "outcome": _OUTCOME_WORD[result.delivery],
             "detail": result.detail,
             "refusal": result.delivery is Delivery.REFUSED,
             "refused": list(result.refused),
         }
         self.state.settle(entry, _OUTCOME[result.delivery], outcome, now=self.clock())
-        self.sent.append(Sent(email, result, subject))
+        self.sent.append(Sent(email, result, subject, outcome))
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +165,10 @@ class MailValues:
     sent: tuple[Sent, ...] = ()
     # Drawn invoices as the state holds them, by number (this run's new ones too).
     invoices: Mapping[str, Invoice] = field(default_factory=dict)
+    # The Status each row was last written with (the state's), by number.
+    last_shown: Mapping[str, str] = field(default_factory=dict)
+    # Each invoice's sending cells after the run's emails, by number.
+    cells: Mapping[str, InvoiceCells] = field(default_factory=dict)
 
 
 def envelope(sender: str, to: Sequence[str], cc: Sequence[str]) -> str:

@@ -1,13 +1,17 @@
-"""The Log tab's writes: a row per invoice created, approval taken and number
-withdrawn, at the shop's wall-clock time — each made from the run's journal entry
-(`domain.journal.log_line`), so the Log and the state's journal say the same."""
+"""The Log tab's writes: a row per invoice created, approval taken, number
+withdrawn and email handed over, at the shop's wall-clock time — each made from the
+run's journal entry (`domain.journal.log_line`), so the Log and the state's journal
+say the same."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sheetbill.domain.journal import (
+    EMAIL_SEND,
     Intent,
     invoice_approved,
     invoice_written,
@@ -39,6 +43,10 @@ class RunLog:
 
     def withdrawn(self, number: str, reason: str) -> None:
         self._append(number_withdrawn(number, reason))
+
+    def email(self, key: str, details: Mapping[str, Any]) -> None:
+        """An email this run handed over, with its outcome."""
+        self._append(Intent(EMAIL_SEND, key, details))
 
     def _append(self, intent: Intent) -> None:
         """The Log row of an effect of this run, made from its journal entry: what

@@ -3,7 +3,8 @@
 Pure. Given the validated book, the invoices of this run and those still pending from an
 interrupted run, it returns a `WorkbookChanges` that writes only sheetbill's own cells:
 new rows in Invoices, Invoice Lines, Exceptions and Log, Invoice No and Row ID on billed
-rows, Closed on exceptions that went away, and headers for missing (S) columns. The
+rows, Closed on exceptions that went away, headers for missing (S) columns, and the
+cells sending keeps up to date on every invoice's row where they differ. The
 decisions are planning's; each output tab's cells are written by its own module here.
 """
 
@@ -12,8 +13,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sheetbill.domain.approvals import APPROVED
+from sheetbill.domain.cells import parse_text
 from sheetbill.domain.model import Invoice, Problem
 from sheetbill.domain.schema import (
     EXCEPTIONS,
@@ -31,12 +34,18 @@ from sheetbill.domain.sheet import (
 from sheetbill.planning.approvals import invoice_status
 from sheetbill.planning.exceptions import plan_exceptions
 from sheetbill.planning.recovery import PendingMatch, rows_owed
-from sheetbill.tabs.invoices import read_invoices
+from sheetbill.planning.statuses import InvoiceCells
+from sheetbill.tabs.invoices import InvoiceRow, read_invoices
 from sheetbill.tabs.validation import BookData
 from sheetbill.writeback.billed_rows import mark_billed_rows
 from sheetbill.writeback.exceptions import write_exceptions
 from sheetbill.writeback.invoice_lines import append_lines
-from sheetbill.writeback.invoices import append_invoices, link_documents, show_statuses
+from sheetbill.writeback.invoices import (
+    append_invoices,
+    link_documents,
+    show_cells,
+    show_statuses,
+)
 from sheetbill.writeback.log import RunLog
 from sheetbill.writeback.writer import TabWriter
 
@@ -71,13 +80,22 @@ def plan_writes(
     approved: Mapping[str, tuple[int, str]] | None = None,
     restored: Mapping[str, tuple[int, str]] | None = None,
     creators: Mapping[str, str] | None = None,
+    cells: Mapping[str, InvoiceCells] | None = None,
+    emails: Sequence[tuple[str, Mapping[str, Any]]] = (),
 ) -> WritePlan:
     """Every cell this run writes, for pending invoices (first) and new ones, a
     Log row for each number `withdrawn` (never to be used), with its reason,
     Status "approved" with a Log row for each invoice `approved` (number -> its
     Invoices row and the approver), and the Status a person changed set back for
     each invoice `restored` (number -> its Invoices row and sheetbill's Status).
-    `creators`: who created each approved invoice, for its Log row."""
+    `creators`: who created each approved invoice, for its Log row; `emails`: the
+    emails this run handed over (key, journal details with the outcome).
+
+    `cells`: sending's cells of invoices (`statuses.invoice_cells`, by number),
+    rows appended now and existing rows alike; on an existing row each is written
+    only where it differs. For an invoice in `cells` its Status comes from there,
+    never from `approved` or `restored` (which still give the Log rows).
+    """
     invoices = (*pending_invoices, *new)
     tabs = {
         s.name: TabWriter.open(s, data.layouts.get(s.name))
@@ -86,18 +104,25 @@ def plan_writes(
     pending_numbers = {s.row_id: i.number for i in pending_invoices for s in i.sources}
     billed = mark_billed_rows(data.layouts, new, pending, pending_numbers)
     log = RunLog(tabs[LOG.name], now, data.settings.timezone, run_id)
+    cells = cells or {}
     invoice_rows = _write_invoices(
-        data, tabs, log, pending_invoices, new, pdf_links=pdf_links or {}
+        data, tabs, log, pending_invoices, new, pdf_links=pdf_links or {}, cells=cells
     )
     approved, creators = approved or {}, creators or {}
     show_statuses(
-        tabs[INVOICES.name], {n: (row, APPROVED) for n, (row, _) in approved.items()}
+        tabs[INVOICES.name],
+        {n: (row, APPROVED) for n, (row, _) in approved.items() if n not in cells},
     )
     for number, (_, approver) in approved.items():
         log.approved(number, approver, creators.get(number, "sheetbill"))
-    show_statuses(tabs[INVOICES.name], restored or {})
+    show_statuses(
+        tabs[INVOICES.name],
+        {n: shown for n, shown in (restored or {}).items() if n not in cells},
+    )
     for number, reason in (withdrawn or {}).items():
         log.withdrawn(number, reason)
+    for key, details in emails:
+        log.email(key, details)
     exceptions = plan_exceptions(data, problems)
     write_exceptions(tabs[EXCEPTIONS.name], exceptions, today=today)
     return WritePlan(
@@ -119,9 +144,11 @@ def _write_invoices(
     new: Sequence[Invoice],
     *,
     pdf_links: Mapping[str, str],
+    cells: Mapping[str, InvoiceCells],
 ) -> dict[str, int]:
-    """The Invoices and Invoice Lines rows of each invoice, its Log row, and PDF
-    links on rows that lack one; returns the Invoices row of each appended there.
+    """The Invoices and Invoice Lines rows of each invoice, its Log row, PDF links
+    on rows that lack one, and sending's `cells` (on rows appended now, and where
+    an existing row shows other values); returns the Invoices row of each appended.
 
     A new invoice always gets its rows, even when a person's row already shows its
     number (`own_rows` reports the twin); a pending one those it is still owed.
@@ -137,6 +164,7 @@ def _write_invoices(
         with_row,
         statuses={i.number: invoice_status(i, data.settings) for i in with_row},
         pdf_links=pdf_links,
+        cells=cells,
     )
     for invoice in with_row:
         log.created(invoice)
@@ -146,7 +174,25 @@ def _write_invoices(
     )
     if invoices_tab.layout is not None:
         link_documents(invoices_tab, shown, pdf_links)
+        show_cells(
+            invoices_tab,
+            shown,
+            cells,
+            currencies=_currencies(shown, invoices),
+            leave=rows.keys(),
+        )
     return rows
+
+
+def _currencies(
+    rows: Sequence[InvoiceRow], invoices: Sequence[Invoice]
+) -> dict[str, str]:
+    """Each invoice's currency: as made, else as its row shows it."""
+    found = {
+        r.number: parse_text(r.shown.get(InvoiceColumns.CURRENCY)).upper() or "EUR"
+        for r in rows
+    }
+    return found | {i.number: i.currency for i in invoices}
 
 
 def _changes(writers: Iterable[TabWriter]) -> WorkbookChanges:
