@@ -8,7 +8,8 @@ Exceptions tab. For sending (`make demo` plays it, `usecases/demo_cycle.py`): in
 go out automatically, reminders at -3, +1, +7, +14 and +30 days from the due date,
 every customer has an email on the .example domain but one typed wrongly, the bakery
 opted out of reminders, and the approval threshold (one per currency) holds one
-invoice of August and one of October. Regenerate with `python -m sheetbill.usecases.demo PATH`.
+invoice of August and one of October. Regenerate with
+`python -m sheetbill.usecases.demo PATH`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import ApprovalThreshold, LineGrouping, Settings, TaxMode
 from sheetbill.domain.money import Money
 from sheetbill.domain.schema import (
@@ -70,6 +72,7 @@ DEMO_SETTINGS = replace(
     approvers=("Maria Lopez",),
     billing_owner="billing@northwind.example",
     reminder_schedule=(-3, 1, 7, 14, 30),
+    send_invoices=SendInvoices.AUTOMATICALLY,
     locale="de_DE",
     timezone="Europe/Berlin",
     line_grouping=LineGrouping.PROJECT_ACTIVITY,
