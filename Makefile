@@ -22,7 +22,7 @@ test-system-deps:
 
 # The demo shop's last three months, a run on the 1st and 15th of each (see README.md).
 demo: system-deps $(STAMP)
-	$(BIN)/python scripts/demo_cycle.py demo-out
+	$(BIN)/python -m sheetbill.usecases.demo_cycle demo-out
 
 demo-workbook: $(STAMP)
 	$(BIN)/python -m sheetbill.usecases.demo sheet_templates/demo.xlsx

@@ -9,6 +9,7 @@ from decimal import Decimal
 from email.parser import BytesParser
 from email.policy import default
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from einvoice_rules import judge
@@ -16,7 +17,6 @@ from facturx import get_facturx_xml_from_pdf
 from paths import DEMO
 from readback import calamine_records, calamine_rows, libreoffice_csv
 
-from sheetbill import wiring
 from sheetbill.cli import main
 from sheetbill.documents import InvoiceDocument, cii_xml
 from sheetbill.domain.model import Counters
@@ -259,13 +259,15 @@ def test_demo_cycle_empties_only_a_folder_an_earlier_demo_made(tmp_path):
     assert not (demo / "outbox").exists() and (demo / BOOK).is_file()
 
 
-def _outbox(folder: Path) -> list[tuple[str, str]]:
-    """Each email in the outbox: its Message-ID's key and its To."""
+def _outbox(folder: Path) -> list[tuple[str, str, date]]:
+    """Each email in the outbox: its Message-ID's key, its To and the shop's day of
+    its Date."""
     found = []
     for path in sorted((folder / OUTBOX).glob("*.eml")):
         message = BytesParser(policy=default).parsebytes(path.read_bytes())
         key = str(message["Message-ID"]).strip("<>").rpartition("@")[0]
-        found.append((key, str(message["To"])))
+        day = message["Date"].datetime.astimezone(ZoneInfo("Europe/Berlin")).date()
+        found.append((key, str(message["To"]), day))
     return found
 
 
@@ -279,22 +281,24 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     the last day run again by hand writes and sends nothing."""
     folder = tmp_path / "demo-out"
     lines: list[str] = []
-    done = play(folder, mailer=wiring.mailer, say=lines.append)
+    done = play(folder, say=lines.append)
 
     assert [line.split()[0] for line in lines] == [str(s.day) for s in STEPS]
     assert [len(d.result.invoices) > 0 for d in done] == [
         True, False, True, False, True, False, False,
     ]  # fmt: skip
     outbox = _outbox(folder)
-    sent = [e for d in done for e in d.result.emails if e.outcome == "sent"]
-    assert sorted(key for key, _ in outbox) == sorted(e.key for e in sent)
+    sent = {e.key: d.step.day for d in done for e in d.result.emails}
+    assert [e for d in done for e in d.result.emails if e.outcome != "sent"] == []
+    # Each email is dated the morning its run sent it, in the story's time.
+    assert sorted((key, day) for key, _, day in outbox) == sorted(sent.items())
     kinds = outbox_kinds(folder / OUTBOX)
     reminders = {kind for kind in kinds if kind.startswith("reminder")}
     assert kinds["invoice"] >= 20 and kinds["receipt"] >= 10 and kinds["digest"] >= 1
     assert {"reminder -3", "reminder +14", "reminder +30"} <= reminders, kinds
     # The wrong address gets nothing; the bakery's invoices but no reminder.
-    assert not [to for _, to in outbox if "estudiosol" in to]
-    bakery = [key for key, to in outbox if "baeckerei" in to]
+    assert not [to for _, to, _ in outbox if "estudiosol" in to]
+    bakery = [key for key, to, _ in outbox if "baeckerei" in to]
     assert bakery and all(key.endswith(".invoice") for key in bakery)
 
     book = folder / BOOK

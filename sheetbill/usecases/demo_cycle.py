@@ -12,6 +12,7 @@ sheetbill at 09:00 that day, as the command line does, and says one line.
 from __future__ import annotations
 
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from email.parser import BytesHeaderParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheetbill.config import Config, load_config
+from sheetbill.config import load_config
 from sheetbill.domain.schema import INVOICES, ORDERS, TIME_LOG, InvoiceColumns
 from sheetbill.domain.sheet import (
     CellValue,
@@ -31,8 +32,8 @@ from sheetbill.domain.sheet import (
     WorkbookChanges,
 )
 from sheetbill.domain.wording import counted
-from sheetbill.errors import UsageError
-from sheetbill.ports import Mailer
+from sheetbill.errors import SheetbillError, UsageError
+from sheetbill.mail.outbox import OutboxMailer
 from sheetbill.usecases.run import RunResult, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
@@ -144,15 +145,9 @@ class StepDone:
     result: RunResult
 
 
-# Builds the mail transport from the config, as the command line does
-# (`sheetbill.wiring.mailer`; use cases do not reach wiring themselves).
-MailerFor = Callable[[Config, Path], Mailer]
-
-
 def play(
     folder: Path,
     *,
-    mailer: MailerFor,
     steps: Sequence[Step] = STEPS,
     say: Callable[[str], None] = print,
 ) -> list[StepDone]:
@@ -164,14 +159,17 @@ def play(
     for step in steps:
         typed = type_rows(book, held, before=step.day)
         type_payments(book, step)
+        clock = shop_clock(step.day)
         result = run_billing(
             ExcelWorkbook(book, backups=config.backups),
             config,
             state_path=config.state_path(book),
             as_of=None,
             is_dry_run=False,
-            mailer=mailer(config, book.parent),
-            now=shop_clock(step.day),
+            # The outbox of the demo's config, dating each email by the shop's clock
+            # (`wiring.mailer` would date them today).
+            mailer=OutboxMailer(book.parent / config.mail.outbox, now=clock),
+            now=clock,
         )
         done.append(StepDone(step, typed, result))
         say(step_line(done[-1]))
@@ -411,3 +409,22 @@ def closing_lines(folder: Path) -> list[str]:
         f"  .venv/bin/sheetbill run {folder / BOOK} --as-of {STEPS[-1].day} "
         "--allow-future",
     ]
+
+
+def main(argv: Sequence[str]) -> int:
+    """`make demo`: play the story into the folder named (default demo-out)."""
+    folder = Path(argv[0] if argv else "demo-out")
+    try:
+        play(folder)
+    except SheetbillError as exc:
+        print(f"sheetbill: {exc}", file=sys.stderr)
+        return exc.exit_code
+    print()
+    for line in closing_lines(folder):
+        print(line)
+    return 0
+
+
+# Guarded: the PDF workers' start method imports this module again.
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
