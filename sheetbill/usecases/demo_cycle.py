@@ -34,6 +34,7 @@ from sheetbill.domain.sheet import (
 from sheetbill.domain.wording import counted
 from sheetbill.errors import SheetbillError, UsageError
 from sheetbill.mail.outbox import OutboxMailer
+from sheetbill.usecases.demo import DEMO_SETTINGS
 from sheetbill.usecases.run import RunResult, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
@@ -43,8 +44,8 @@ OUTBOX = "outbox"
 # The first line of the sheetbill.toml the demo writes: a folder holding it is an
 # earlier demo's, which a new play may empty.
 MARK = "# Written by make demo"
-# The demo Settings' Time Zone; each run starts at 09:00 there.
-ZONE = ZoneInfo("Europe/Berlin")
+# Each run starts at 09:00 in the demo Settings' Time Zone.
+ZONE = ZoneInfo(DEMO_SETTINGS.timezone)
 RUN_TIME = time(9, 0)
 # Input tabs whose rows a person types in once the month they are dated in is over.
 TYPED_MONTHLY = (TIME_LOG.name, ORDERS.name)
@@ -67,7 +68,7 @@ class Approval:
 
     customer_id: str
     issued: date
-    approver: str = "Maria Lopez"
+    approver: str = DEMO_SETTINGS.approvers[0]
 
 
 @dataclass(frozen=True, slots=True)
