@@ -5,7 +5,13 @@ from __future__ import annotations
 import importlib
 import sys
 
-BENCHMARKS = ("bench_excel", "bench_google", "bench_pdf", "bench_reminders")
+BENCHMARKS = (
+    "bench_excel",
+    "bench_google",
+    "bench_pdf",
+    "bench_mail",
+    "bench_reminders",
+)
 
 
 def main() -> int:

@@ -9,6 +9,7 @@ subject would share one).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -113,7 +114,8 @@ def envelope(email: OutgoingEmail) -> Envelope:
 
 
 def check_headers(email: OutgoingEmail) -> None:
-    """Raise ValueError naming the header whose value holds a line break."""
+    """Raise ValueError naming the header whose value holds a line break; also when
+    the Message-ID is not `<left@right>` or there is no To address."""
     fields: Iterable[tuple[str, str]] = (
         ("From", email.sender),
         *(("To", a) for a in email.to),
@@ -153,13 +155,32 @@ def _addresses(texts: Iterable[str], header: str) -> tuple[Address, ...]:
 def _address(text: str, header: str) -> Address:
     """One address, `Name <local@domain>` or `local@domain`, as the header registry
     reads it; a list, a group or text with defects is refused."""
+    address = _parsed_address(text)
+    if address is None:
+        raise ValueError(f"{header} {text!r} is not one email address")
+    return address
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_address(text: str) -> Address | None:
+    # Cached: the header registry's parser is slow, and the sender, Reply-To and
+    # a customer's addresses recur in every email of a run.
     parsed = policy.default.header_factory("To", text)
     addresses: tuple[Address, ...] = parsed.addresses
     # A non-ASCII local part is no defect here: it goes as SMTPUTF8 (RFC 6531).
     defects = [d for d in parsed.defects if not isinstance(d, NonASCIILocalPartDefect)]
     if len(addresses) != 1 or defects or not addresses[0].domain:
-        raise ValueError(f"{header} {text!r} is not one email address")
-    return addresses[0]
+        return None
+    address = addresses[0]
+    if address.domain.isascii():
+        return address
+    # An international domain name travels as its ASCII form (RFC 5890), which
+    # every server takes; only a non-ASCII local part needs SMTPUTF8.
+    try:
+        domain = address.domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+    return Address(address.display_name, address.username, domain)
 
 
 def _content_type(attachment: Attachment) -> tuple[str, str]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import smtplib
+import socket
 import ssl
 import stat
 import time
@@ -216,10 +217,9 @@ class SmtpMailer:
             def connection(self) -> type[smtplib.SMTP]:
                 return _WatchedSMTP_SSL if self.ssl else _WatchedSMTP
 
-        context = self.tls or ssl.create_default_context()
         extra: dict[str, Any] = {"timeout": self.timeout}
         if self.security is Security.SSL:
-            extra["context"] = context
+            extra["context"] = self._tls_context()
         client = Client(
             self.login.user if self.login else "sheetbill@localhost",
             # Never None: yagmail would look in a keyring, then prompt.
@@ -228,7 +228,9 @@ class SmtpMailer:
             port=self.port,
             smtp_ssl=self.security is Security.SSL,
             smtp_starttls=(
-                {"context": context} if self.security is Security.STARTTLS else False
+                {"context": self._tls_context()}
+                if self.security is Security.STARTTLS
+                else False
             ),
             smtp_skip_login=self.login is None,
             soft_email_validation=False,
@@ -242,6 +244,12 @@ class SmtpMailer:
             _close_quietly(client.smtp)
             raise
         return client
+
+    def _tls_context(self) -> ssl.SSLContext:
+        # Made once: loading the system's certificates takes a while.
+        if self.tls is None:
+            self.tls = ssl.create_default_context()
+        return self.tls
 
 
 class SmtpSession:
@@ -342,6 +350,13 @@ class _WatchedSMTP(smtplib.SMTP):
         self.data_reply = super().data(msg)
         return self.data_reply
 
+    def connect(
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
+    ) -> tuple[int, bytes]:
+        reply = super().connect(host, port, source_address)
+        _without_delay(self.sock)
+        return reply
+
 
 class _WatchedSMTP_SSL(smtplib.SMTP_SSL):
     has_begun_data = False
@@ -352,8 +367,25 @@ class _WatchedSMTP_SSL(smtplib.SMTP_SSL):
         self.data_reply = super().data(msg)
         return self.data_reply
 
+    def connect(
+        self, host: str = "localhost", port: int = 0, source_address: Any = None
+    ) -> tuple[int, bytes]:
+        reply = super().connect(host, port, source_address)
+        _without_delay(self.sock)
+        return reply
+
 
 _Watched = _WatchedSMTP | _WatchedSMTP_SSL
+
+
+def _without_delay(connection: socket.socket | None) -> None:
+    """TCP_NODELAY: an email's data goes out as TLS records, one write each, and
+    Nagle's algorithm would hold each until the server acknowledged the last;
+    on a connection kept open for many emails, the server's delayed
+    acknowledgement then stalls every email by some 40 ms."""
+    if connection is not None:
+        with contextlib.suppress(OSError):
+            connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _failure(exc: Exception, *, has_begun_data: bool) -> SendResult:

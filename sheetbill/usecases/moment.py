@@ -9,7 +9,7 @@ straddle midnight.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sheetbill.config import Config
 from sheetbill.domain.model import Settings
@@ -46,6 +46,12 @@ class RunMoment:
             local_today,
             run_id_for(started, zone, token),
         )
+
+    def on_run_day(self, moment: datetime) -> datetime:
+        """`moment` (UTC) moved to the run's date: a run as of another day acts on
+        that day, at the time of day it runs, so what it sends is dated as its
+        invoices are (docs/decisions.md, "An email's day is its run's")."""
+        return moment + timedelta(days=(self.today - self.local_today).days)
 
 
 def settings_of(snapshot: BookSnapshot, config: Config) -> SettingsRead:

@@ -31,7 +31,11 @@ from sheetbill.planning.digest import plan_digests
 from sheetbill.planning.exceptions import problems_set_aside
 from sheetbill.planning.receipts import plan_receipts
 from sheetbill.planning.reminders import plan_reminders
-from sheetbill.planning.sending import plan_invoice_emails, standings
+from sheetbill.planning.sending import (
+    plan_invoice_emails,
+    refusal_stands,
+    standings,
+)
 from sheetbill.planning.statuses import changed_statuses, invoice_cells, mail_problems
 from sheetbill.tabs.invoices import read_invoices
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
@@ -88,10 +92,13 @@ def plan_emails(values: RunValues) -> Outcome:
     )
     today, zone = values.moment.today, ZoneInfo(settings.timezone)
     config = values.config.mail
+    sender = _sender_address(values)
     emails: list[PlannedEmail] = []
     skipped: list[Skip] = []
     for made, skips in (
-        plan_invoice_emails(found, data.customers, settings, mail.history, today=today),
+        plan_invoice_emails(
+            found, data.customers, settings, mail.history, today=today, sender=sender
+        ),
         plan_reminders(
             found, data.customers, settings, mail.history, today=today, zone=zone
         ),
@@ -102,10 +109,13 @@ def plan_emails(values: RunValues) -> Outcome:
             mail.history,
             mode=config.receipts,
             today=today,
+            sender=sender,
         ),
     ):
         emails += made
         skipped += skips
+    emails, held = _one_a_day(emails, mail.history, sender)
+    skipped += held
     ordered = oldest_due_first(emails)
     go, wait = ordered[: config.max_per_run], ordered[config.max_per_run :]
     skipped += [
@@ -117,6 +127,35 @@ def plan_emails(values: RunValues) -> Outcome:
     plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
     mail = replace(mail, standings=tuple(found), plan=plan)
     return replace(values, mail=mail), problems
+
+
+def _one_a_day(
+    emails: Sequence[PlannedEmail], history: EmailHistory, sender: str
+) -> tuple[list[PlannedEmail], list[Skip]]:
+    """Leaves out a refusal that still stands (same envelope), and a reminder of an
+    invoice that gets another email in this run (a receipt: one email a day)."""
+    kept: list[PlannedEmail] = []
+    skipped: list[Skip] = []
+    others = {e.invoice for e in emails if e.purpose is not Purpose.REMINDER}
+    for email in emails:
+        if refusal_stands(history.get(email.key), email, sender=sender):
+            why = SkipReason.REFUSED
+        elif email.purpose is Purpose.REMINDER and email.invoice in others:
+            why = SkipReason.ALREADY_TODAY
+        else:
+            kept.append(email)
+            continue
+        skipped.append(Skip(email.purpose, why, email.invoice, email.stage))
+    return kept, skipped
+
+
+def _sender_address(values: RunValues) -> str:
+    """The From the journal's envelopes hold (refusals are judged by it)."""
+    config = values.config.mail
+    sender = sender_of(
+        config.sender, config.reply_to, need(values.planned).data.settings
+    )
+    return sender.address if sender is not None else ""
 
 
 def _limit(limit: int) -> str:
@@ -145,6 +184,8 @@ def send_emails(values: RunValues, ports: RunPorts) -> Outcome:
     state = need(ports.state)
     if ports.mailer is None:
         return values, ()
+    day = values.moment.on_run_day(ports.clock())
+    state.record_skips(mail.plan.skipped, run_id=values.moment.run_id, now=day)
     for standing in mail.standings:
         if standing.send is SendWord.SENT:
             for record in mail.history.for_invoice(standing.number):
@@ -168,7 +209,9 @@ def predict_sent(values: RunValues) -> Outcome:
     """A dry run's history: as if every planned email went."""
     mail = need(values.mail)
     history = predicted_history(
-        mail.history, mail.plan.emails, at=values.moment.started
+        mail.history,
+        mail.plan.emails,
+        at=values.moment.on_run_day(values.moment.started),
     )
     return replace(values, mail=replace(mail, history=history)), ()
 
@@ -207,6 +250,7 @@ def plan_digest(values: RunValues) -> Outcome:
         data.settings,
         mail.history,
         today=values.moment.today,
+        sender=_sender_address(values),
     )
     mail = replace(mail, digests=tuple(digests), cells=cells)
     return replace(values, mail=mail), found
@@ -260,7 +304,7 @@ def open_sending(
             sender=sender,
             transport=values.config.mail.transport,
             run_id=values.moment.run_id,
-            clock=ports.clock,
+            clock=lambda: values.moment.on_run_day(ports.clock()),
         )
         for email in emails:
             ports.progress(
@@ -340,7 +384,8 @@ def _no_sender() -> Problem:
 
 def predict_digest(values: RunValues) -> Outcome:
     mail = need(values.mail)
-    history = predicted_history(mail.history, mail.digests, at=values.moment.started)
+    at = values.moment.on_run_day(values.moment.started)
+    history = predicted_history(mail.history, mail.digests, at=at)
     return replace(values, mail=replace(mail, history=history)), ()
 
 

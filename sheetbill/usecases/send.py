@@ -36,6 +36,7 @@ from sheetbill.domain.mail import (
 from sheetbill.domain.model import Invoice, Problem, Settings
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.errors import SheetbillError
+from sheetbill.planning.sending import envelope
 from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.ports import MailSession
 from sheetbill.state import StateDB
@@ -169,11 +170,6 @@ class MailValues:
     last_shown: Mapping[str, str] = field(default_factory=dict)
     # Each invoice's sending cells after the run's emails, by number.
     cells: Mapping[str, InvoiceCells] = field(default_factory=dict)
-
-
-def envelope(sender: str, to: Sequence[str], cc: Sequence[str]) -> str:
-    """What a refusal's cause is judged by: a changed envelope may be tried again."""
-    return " | ".join((sender, ", ".join(to), ", ".join(cc)))
 
 
 def _details(

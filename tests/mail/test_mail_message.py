@@ -195,3 +195,14 @@ def test_an_address_with_a_non_ascii_local_part_goes_as_utf8():
     # The stdlib reads 8-bit headers from text (from bytes it escapes them).
     message = email.message_from_string(data.decode(), policy=email.policy.SMTPUTF8)
     assert message["To"].addresses[0].username == "jürgen"
+
+
+def test_an_international_domain_goes_in_its_ascii_form():
+    """IDNA (RFC 5890): every server takes the xn-- form; no SMTPUTF8 needed."""
+    email_ = an_email(to=("Hans <hans@müller.example>",), cc=())
+    post = envelope(email_)
+    assert post.recipients == ("hans@xn--mller-kva.example",)
+    assert not post.is_utf8
+    data = as_bytes(compose(email_))
+    assert data.isascii()
+    assert parsed(data)["To"].addresses[0].domain == "xn--mller-kva.example"

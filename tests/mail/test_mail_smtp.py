@@ -6,6 +6,8 @@ from __future__ import annotations
 import builtins
 import getpass
 import logging
+import smtplib
+import socket
 
 import pytest
 import yagmail.password
@@ -56,6 +58,15 @@ def test_smtp_sends_exactly_one_message_id_header_equal_to_ours(mail_server):
     assert message.get_body(("plain",)).get_content().startswith("Guten Tag")
     pdf = next(message.iter_attachments())
     assert pdf.get_filename() == "INV-2026-0007.pdf"
+
+
+def test_smtp_sends_without_waiting_for_acknowledgements(mail_server):
+    """TCP_NODELAY on the connection: without it a connection kept open for many
+    emails stalls each email's TLS records on the server's delayed ACKs."""
+    with plain(mail_server).session() as session:
+        session.send(an_email())
+        sock = session._client.smtp.sock
+        assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
 
 
 def test_smtp_opens_no_connection_when_a_session_sends_nothing(mail_server):
@@ -131,6 +142,14 @@ def test_smtp_no_answer_after_data_is_unknown(mail_server):
     results = send_all(plain(mail_server, timeout=1), emails(2))
     assert [r.delivery for r in results] == [Delivery.UNKNOWN, Delivery.DEFERRED]
     assert "timed out" in results[0].detail
+
+
+def test_smtp_a_false_from_the_library_is_unknown_never_sent(mail_server, monkeypatch):
+    """yagmail's way of saying it gave up may have followed a delivery: an answer
+    other than smtplib's dict of refusals counts as unknown."""
+    monkeypatch.setattr(smtplib.SMTP, "sendmail", lambda *args, **kwargs: False)
+    (result,) = send_all(plain(mail_server), [an_email()])
+    assert result.delivery is Delivery.UNKNOWN
 
 
 def test_smtp_a_recipient_refused_while_others_take_it_is_accepted(mail_server):

@@ -78,6 +78,13 @@ JOURNAL = "sheetbill.state.journal:"
 APPROVALS = "sheetbill.state.approvals:"
 FILES = "sheetbill.documents.files:"
 EXCEL = "sheetbill.workbook.excel:"
+OUTBOX = "sheetbill.mail.outbox:"
+
+
+def _of_emails(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """A journal call about an email (`intend_in(db, intent)`, `settle_in`)."""
+    return getattr(args[1], "kind", "") == "email.send"
+
 
 # Every side effect a run has, in the order a run reaches them. A later feature adds
 # its kinds here (one row each); when the journal takes over a kind, its row's target
@@ -91,6 +98,10 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("PDFs recorded", DB + "record_documents"),
     Effect("document intents cleared", DB + "clear_file_intents"),
     Effect("PDF uploaded", DB + "record_upload"),  # Drive only
+    Effect("email skips recorded", DB + "record_skips"),
+    Effect("email intended", JOURNAL + "intend_in", counts=_of_emails),
+    Effect("email handed over", OUTBOX + "OutboxSession.send"),
+    Effect("email outcome recorded", JOURNAL + "settle_in", counts=_of_emails),
     Effect("workbook save started", EXCEL + "ExcelWorkbook.apply", "before"),
     Effect("workbook temp file written", EXCEL + "_write_temp"),
     Effect("workbook moved into backups", EXCEL + "_link_in", "before", WAY_OUT),
@@ -176,6 +187,26 @@ def _install(crash: tuple[str, int] | None) -> Counter[str]:
     return counts
 
 
+# Beside the shop's folder: every Message-ID handed to the outbox by any run of it,
+# one per line, written before the hand-over (it survives a kill -9).
+HANDED_OVER = "handed-over.txt"
+
+
+def _note_handed_over(path: Path) -> None:
+    """Each email handed to the outbox is noted first, so that a test sees one
+    handed over twice even where the outbox keeps the first file."""
+    from sheetbill.mail.outbox import OutboxSession
+
+    original = OutboxSession.send
+
+    def send(session: Any, email: Any) -> Any:
+        with path.open("a", encoding="utf-8") as noted:
+            noted.write(email.message_id + "\n")
+        return original(session, email)
+
+    OutboxSession.send = send  # type: ignore[method-assign]
+
+
 def _render_in_this_process() -> None:
     """PDFs are made by this process alone: the pool's workers come from a fork
     server the patches do not reach, and a kill -9 of the run would leave them to
@@ -208,6 +239,7 @@ def run_child(request: Mapping[str, Any]) -> int:
     for module in PRELOAD:
         importlib.import_module(module)
     crash = request.get("crash")
+    _note_handed_over(Path(request["folder"]).parent / HANDED_OVER)
     counts = _install((crash[0], crash[1]) if crash else None)
     _render_in_this_process()
     from sheetbill.cli import main
@@ -410,6 +442,8 @@ class Outcome:
     counters: Mapping[str, int]
     withdrawn: tuple[str, ...]
     logged_withdrawn: tuple[str, ...]
+    # Every email in the journal: key -> status.
+    emails: Mapping[str, str] = field(default_factory=dict)
 
 
 def outcome_of(book: Path) -> Outcome:
@@ -437,9 +471,12 @@ def outcome_of(book: Path) -> Outcome:
     state = sqlite3.connect(state_of(book))
     try:
         withdrawn = tuple(n for (n,) in state.execute("SELECT number FROM withdrawn"))
+        emails = dict(
+            state.execute("SELECT key, status FROM journal WHERE kind = 'email.send'")
+        )
     finally:
         state.close()
-    return Outcome(tabs, documents, drawn(state_of(book)), withdrawn, logged)
+    return Outcome(tabs, documents, drawn(state_of(book)), withdrawn, logged, emails)
 
 
 def assert_invariants(book: Path, outcome: Outcome) -> None:
@@ -498,13 +535,46 @@ def assert_no_temp_files(book: Path) -> None:
     assert not left, f"temp files left: {left}"
 
 
+# What sending writes: when an email went (a clock time) and what came of it; a run
+# stopped while handing one over leaves it needs review (`assert_emails`).
+SENDING_COLUMNS = ("Status", "Sent At", "Reminder Stage", "Last Reminder")
+
+
+def _billing_of(tab: str, rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    if tab == "Invoices":
+        return [{k: v for k, v in r.items() if k not in SENDING_COLUMNS} for r in rows]
+    if tab == "Exceptions":
+        return [r for r in rows if "email" not in str(r["Problem"]).casefold()]
+    return rows
+
+
 def assert_same_billing(outcome: Outcome, clean: Outcome) -> None:
-    """Nothing lost, nothing added: the tabs a run writes, every document and the
-    counters are those of a run never stopped."""
+    """Nothing lost, nothing added: the tabs a run writes (but what sending writes:
+    `assert_emails`), every document and the counters are those of a run never
+    stopped."""
     for tab in COMPARED_TABS:
-        assert outcome.tabs[tab] == clean.tabs[tab], f"{tab} differs from a clean run"
+        assert _billing_of(tab, outcome.tabs[tab]) == _billing_of(
+            tab, clean.tabs[tab]
+        ), f"{tab} differs from a clean run"
     assert outcome.documents == clean.documents
     assert outcome.counters == clean.counters
+
+
+def assert_emails(book: Path, outcome: Outcome, clean: Outcome) -> None:
+    """No email handed over twice; none lost (every email of a clean run is in the
+    journal, sent or needs review); each invoice's Status says which."""
+    noted = book.parent.parent / HANDED_OVER
+    handed = noted.read_text().split() if noted.exists() else []
+    assert len(handed) == len(set(handed)), f"handed over twice: {handed}"
+    assert outcome.emails.keys() == clean.emails.keys(), "an email lost or added"
+    assert set(outcome.emails.values()) <= {"done", "unknown"}, outcome.emails
+    statuses = {str(r["Invoice No"]): r["Status"] for r in outcome.tabs["Invoices"]}
+    for key, status in outcome.emails.items():
+        number = key.split(".")[0] if not key.startswith("digest.") else ""
+        if number and status == "unknown":
+            assert statuses[number] == "needs review", (key, statuses[number])
+        elif number and key.endswith(".invoice"):
+            assert statuses[number] != "needs review", (key, statuses[number])
 
 
 def tree(folder: Path) -> dict[str, bytes]:

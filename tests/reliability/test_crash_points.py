@@ -45,6 +45,7 @@ from crashpoints import (
     Outcome,
     Runs,
     age_temp_files,
+    assert_emails,
     assert_invariants,
     assert_no_temp_files,
     assert_same_billing,
@@ -184,6 +185,7 @@ def test_a_run_killed_at_any_effect_bills_every_row_once_after_a_rerun(tmp_path,
     outcome = outcome_of(book)
     assert_invariants(book, outcome)
     assert_same_billing(outcome, clean.outcome)
+    assert_emails(book, outcome, clean.outcome)
     assert_no_temp_files(book)
     _assert_a_rerun_changes_nothing(book, clean.code)
 

@@ -1,0 +1,241 @@
+"""Whole runs that send, against a real SMTP server (aiosmtpd on 127.0.0.1): each
+email at most once whatever the server or the network does, every status in the
+sheet (issue 14, points 2, 3, 9)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from mail_server import Fault, MailServer
+from readback import calamine_records
+from reliability.small_demo import write_small_demo
+from sending_run_helpers import (
+    mail_toml,
+    set_setting,
+    type_into_invoices,
+)
+
+from sheetbill.cli import main
+
+AS_OF = "2026-11-02"
+
+
+@pytest.fixture
+def book(tmp_path: Path, mail_server: MailServer) -> Path:
+    """The small demo, sending automatically to the test's server."""
+    path = tmp_path / "book.xlsx"
+    write_small_demo(path)
+    set_setting(path, "Send Invoices", "automatically")
+    mail_toml(tmp_path, path, mail_server.port)
+    return path
+
+
+def run(book: Path, *more: str, as_of: str = AS_OF) -> int:
+    return main(["run", str(book), "--as-of", as_of, *more])
+
+
+def ids(server: MailServer) -> list[str]:
+    return [str(m["Message-ID"]) for m in server.messages()]
+
+
+def invoices(book: Path) -> dict[str, dict[str, object]]:
+    return {str(r["Invoice No"]): r for r in calamine_records(book, "Invoices")}
+
+
+def read_of(server: MailServer, number: str) -> int:
+    """How many emails about `number` the server read, whatever it answered."""
+    return sum(number in str(r.message["Message-ID"]) for r in server.read)
+
+
+def invoice_emails(server: MailServer) -> list[str]:
+    return [i for i in ids(server) if ".invoice@" in i]
+
+
+def test_a_run_emails_each_invoice_once_and_a_rerun_sends_nothing(book, mail_server):
+    assert run(book) == 1  # the demo's deliberate mistakes stay open
+    sent = ids(mail_server)
+    assert len(sent) == len(set(sent))
+    made = invoice_emails(mail_server)
+    assert made, "no invoice email went"
+    rows = invoices(book)
+    for message_id in made:
+        number = message_id.removeprefix("<").split(".invoice@")[0]
+        row = rows[number]
+        assert row["Status"] == "sent"
+        assert row["Sent At"]
+    # The one over the threshold waits for approval and is not emailed.
+    awaiting = [n for n, r in rows.items() if r["Status"] == "awaiting approval"]
+    assert awaiting
+    assert not any(a in m for a in awaiting for m in made)
+    attempts = mail_server.attempts
+    assert run(book) == 1
+    assert mail_server.attempts == attempts
+
+
+def test_every_invoice_email_carries_its_pdf_and_the_run_used_one_connection(
+    book, mail_server
+):
+    run(book)
+    for message in mail_server.messages():
+        if ".invoice@" not in str(message["Message-ID"]):
+            continue
+        names = [part.get_filename() for part in message.iter_attachments()]
+        assert any(n and n.endswith(".pdf") for n in names), names
+        assert len(message.get_all("Message-ID")) == 1
+    # One connection for the customers' emails, one for the digest.
+    assert mail_server.connections <= 2
+
+
+def test_a_refused_email_is_not_sent_again_until_its_address_changes(book, mail_server):
+    mail_server.faults = [Fault.PERMANENT]
+    run(book)
+    refused = mail_server.read[0]
+    number = refused.message["Message-ID"].removeprefix("<").split(".invoice@")[0]
+    exceptions = calamine_records(book, "Exceptions")
+    assert any(
+        "refused" in str(e["Problem"]) and number in str(e["Problem"])
+        for e in exceptions
+    ), exceptions
+    attempts = mail_server.attempts
+    run(book)
+    assert mail_server.attempts == attempts
+    assert number not in " ".join(invoice_emails(mail_server))
+
+
+@pytest.mark.parametrize("fault", [Fault.TEMPORARY, Fault.DROP_BEFORE_DATA])
+def test_a_deferred_email_goes_with_the_next_run(book, mail_server, fault):
+    mail_server.faults = [fault]
+    run(book)
+    went = set(invoice_emails(mail_server))
+    statuses = {n: r["Status"] for n, r in invoices(book).items()}
+    waiting = [n for n, s in statuses.items() if s == "draft"]
+    assert len(waiting) == 1, statuses
+    run(book)
+    again = set(invoice_emails(mail_server)) - went
+    assert again == {f"<{waiting[0]}.invoice@northwind.example>"}
+    assert Counter(invoice_emails(mail_server)).most_common(1)[0][1] == 1
+
+
+def test_a_refused_connection_sends_nothing_and_the_next_run_sends_all(
+    tmp_path, book, mail_server, closed_port
+):
+    mail_toml(tmp_path, book, closed_port)
+    run(book)
+    assert mail_server.attempts == 0
+    assert all(r["Status"] != "sent" for r in invoices(book).values())
+    mail_toml(tmp_path, book, mail_server.port)
+    run(book)
+    assert invoice_emails(mail_server)
+    assert len(ids(mail_server)) == len(set(ids(mail_server)))
+
+
+def test_a_connection_lost_after_the_data_needs_review_and_is_never_resent(
+    book, mail_server
+):
+    mail_server.faults = [Fault.DROP_AFTER_DATA]
+    run(book)
+    lost = mail_server.read[0].message
+    number = str(lost["Message-ID"]).removeprefix("<").split(".invoice@")[0]
+    assert invoices(book)[number]["Status"] == "needs review"
+    exceptions = calamine_records(book, "Exceptions")
+    assert any(number in str(e["Problem"]) for e in exceptions)
+    run(book)
+    assert read_of(mail_server, number) == 1
+    assert invoices(book)[number]["Status"] == "needs review"
+    # A person says it did not arrive: sent once more, as a new email.
+    type_into_invoices(book, {(number, "Send"): "resend"})
+    run(book)
+    resent = [i for i in ids(mail_server) if i.startswith(f"<{number}.invoice.resend@")]
+    assert len(resent) == 1
+    assert invoices(book)[number]["Status"] == "sent"
+    run(book)
+    assert len([i for i in ids(mail_server) if number in i]) == 1
+
+
+def test_a_person_saying_sent_settles_needs_review(book, mail_server):
+    mail_server.faults = [Fault.DROP_AFTER_DATA]
+    run(book)
+    number = (
+        str(mail_server.read[0].message["Message-ID"])
+        .removeprefix("<")
+        .split(".invoice@")[0]
+    )
+    type_into_invoices(book, {(number, "Send"): "sent"})
+    run(book)
+    assert invoices(book)[number]["Status"] == "sent"
+    assert read_of(mail_server, number) == 1
+
+
+def test_a_dry_run_lists_the_emails_and_sends_nothing(book, mail_server, capsys):
+    run(book, "--dry-run")
+    said = capsys.readouterr().out
+    assert "would be sent" in said
+    assert ".invoice" in said or "invoice INV-" in said
+    assert mail_server.attempts == 0
+    run(book)
+    assert invoice_emails(mail_server)
+
+
+def test_max_per_run_holds_the_rest_for_the_next_run(tmp_path, book, mail_server):
+    mail_toml(tmp_path, book, mail_server.port, max_per_run=1)
+    assert run(book, "--json") == 1
+    assert len(invoice_emails(mail_server)) == 1
+    for _ in range(3):
+        run(book)
+    sent = ids(mail_server)
+    assert len(sent) == len(set(sent))
+    assert len(invoice_emails(mail_server)) == 3
+
+
+def test_two_runs_at_once_send_each_email_once(book, mail_server):
+    runs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "sheetbill", "run", str(book), "--as-of", AS_OF],
+            cwd=book.parent,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(2)
+    ]
+    for process in runs:
+        process.communicate(timeout=600)
+    sent = ids(mail_server)
+    assert sent
+    assert len(sent) == len(set(sent))
+
+
+def test_a_receipt_goes_once_when_a_person_marks_an_invoice_paid(book, mail_server):
+    run(book)
+    rows = invoices(book)
+    number = next(n for n, r in rows.items() if r["Status"] == "sent")
+    type_into_invoices(book, {(number, "Paid"): Decimal(str(rows[number]["Total"]))})
+    run(book, as_of="2026-11-03")
+    receipts = [i for i in ids(mail_server) if f"{number}.receipt." in i]
+    assert len(receipts) == 1
+    assert invoices(book)[number]["Status"] == "paid"
+    run(book, as_of="2026-11-04")
+    assert len([i for i in ids(mail_server) if f"{number}.receipt." in i]) == 1
+
+
+def test_reminders_follow_the_schedule_after_the_due_date(book, mail_server):
+    run(book)
+    rows = invoices(book)
+    number = next(n for n, r in rows.items() if r["Status"] == "sent")
+    due = rows[number]["Due Date"]
+    assert isinstance(due, date)
+    day = date.fromordinal(due.toordinal() + 8)
+    run(book, as_of=day.isoformat())
+    reminders = [i for i in ids(mail_server) if f"{number}.reminder." in i]
+    # After the downtime only the latest due stage went: +7.
+    assert reminders == [f"<{number}.reminder.+7@northwind.example>"]
+    row = invoices(book)[number]
+    assert row["Status"] == "overdue"
+    assert str(row["Reminder Stage"]) == "+7"
+    run(book, as_of=day.isoformat())
+    assert len([i for i in ids(mail_server) if f"{number}.reminder." in i]) == 1
