@@ -49,7 +49,9 @@ def book() -> MemoryWorkbook:
 
 def test_run_steps_are_named_in_the_order_crash_safety_needs():
     """Numbers are drawn before anything shows them, PDFs made before the workbook
-    links them, and invoices marked written only after the workbook shows them."""
+    links them and before emails attach them, emails sent before the workbook
+    shows their Sent At, and invoices marked written only after the workbook shows
+    them."""
     names = [step.name for step in RUN_STEPS]
     assert names == [
         "refuse dates",
@@ -64,6 +66,12 @@ def test_run_steps_are_named_in_the_order_crash_safety_needs():
         "record approvals",
         "find the logo",
         "write documents",
+        "settle stopped emails",
+        "read emails",
+        "plan emails",
+        "send emails",
+        "plan digest",
+        "send digest",
         "plan writeback",
         "write the workbook",
         "record written",

@@ -239,3 +239,21 @@ def test_reminders_follow_the_schedule_after_the_due_date(book, mail_server):
     assert str(row["Reminder Stage"]) == "+7"
     run(book, as_of=day.isoformat())
     assert len([i for i in ids(mail_server) if f"{number}.reminder." in i]) == 1
+
+
+def test_switching_to_automatically_never_emails_invoices_made_before(
+    book, mail_server
+):
+    """Upgrading a shop's workbook must not email a backlog of old invoices: only
+    those made while Send Invoices says automatically go by themselves."""
+    set_setting(book, "Send Invoices", "after review")
+    run(book)
+    assert invoice_emails(mail_server) == []
+    set_setting(book, "Send Invoices", "automatically")
+    run(book, as_of="2026-11-03")
+    assert invoice_emails(mail_server) == []
+    rows = invoices(book)
+    number = next(n for n, r in rows.items() if r["Status"] == "draft")
+    type_into_invoices(book, {(number, "Send"): "send"})
+    run(book, as_of="2026-11-03")
+    assert invoice_emails(mail_server) == [f"<{number}.invoice@northwind.example>"]

@@ -263,6 +263,12 @@ class InvoiceStanding:
     # Its Invoices row (None when the tab does not show it once).
     row: int | None = None
     has_document: bool = True
+    # Made while Send Invoices said automatically: it may go without a person's
+    # `send`. An invoice made before (or while after review) never goes by itself.
+    sends_itself: bool = True
+    # Its row shows another Due Date, Total or Currency than the invoice: sheetbill
+    # writes none of its cells there (the row may be another one, retyped).
+    shows_other_details: bool = False
     # The first and last day of the work billed (`Invoice.service_period`).
     service_period: tuple[date, date] | None = None
 

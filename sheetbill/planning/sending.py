@@ -83,7 +83,8 @@ def standings(
     """Each invoice as its emails are decided: the state's invoice with its Invoices
     row's Paid, Send, Hold and Void (`rows`, from `read_invoices`, whose problems are
     its own), and a warning where the row's Due Date, Total or Currency is not the
-    invoice's (the invoice as made stands).
+    invoice's (the invoice as made stands; sheetbill then writes nothing more on
+    that row: it may be another invoice's row a person retyped).
 
     `invoices`: every drawn invoice, this run's new ones too (no row yet: nothing
     paid, not held). An invoice on two rows, or whose Paid cannot be read, is left
@@ -103,6 +104,8 @@ def standings(
         row = shown[0] if len(shown) == 1 else None
         if len(shown) > 1 or (row is not None and row.paid is None):
             continue
+        changed = _changed_details(invoice, row, tab) if row is not None else []
+        problems += changed
         found.append(
             InvoiceStanding(
                 number=invoice.number,
@@ -120,10 +123,9 @@ def standings(
                 row=row.row if row is not None else None,
                 has_document=invoice.number in documents,
                 service_period=invoice.service_period,
+                shows_other_details=bool(changed),
             )
         )
-        if row is not None:
-            problems += _changed_details(invoice, row, tab)
     return found, problems
 
 
@@ -453,6 +455,11 @@ def _invoice_email(
     reviewed = invoice.send is SendWord.SEND or send_as != key
     if settings.send_invoices is SendInvoices.AFTER_REVIEW and not reviewed:
         return skip(SkipReason.AWAITING_SEND, "Send Invoices is after review")
+    if not invoice.sends_itself and not reviewed:
+        return skip(
+            SkipReason.AWAITING_SEND,
+            "made before Send Invoices said automatically: write send to email it",
+        )
     language = language_of(customer)
     email = PlannedEmail(
         purpose=Purpose.INVOICE,

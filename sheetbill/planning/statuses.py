@@ -364,7 +364,8 @@ def _wants_invoice_email(
     """The invoice is to be emailed and was not: by Send Invoices or a `send`."""
     if is_sent(invoice, emails) or invoice.is_void:
         return False
-    return mode is SendInvoices.AUTOMATICALLY or emails.word is SendWord.SEND
+    by_itself = mode is SendInvoices.AUTOMATICALLY and invoice.sends_itself
+    return by_itself or emails.word is SendWord.SEND
 
 
 def _no_email(customer: Customer, tab: str) -> Problem:

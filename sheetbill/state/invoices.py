@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -52,6 +52,8 @@ from sheetbill.state.journal import (
 )
 
 ROW_ID_SERIES = "#row-id"
+# An invoice.write's "send": made while Send Invoices said automatically.
+AUTO = "automatically"
 
 
 def invoice_to_json(invoice: Invoice) -> str:
@@ -161,6 +163,18 @@ class InvoiceRecords(Journal):
                 found.append(invoice_from_json(row[0]))
         return found
 
+    def emailed_by_itself(self) -> set[str]:
+        """The invoices made while Send Invoices said automatically: only these go
+        without a person's `send` (an older one never goes by itself)."""
+        return {
+            number
+            for (number,) in self.db.execute(
+                "SELECT key FROM journal WHERE kind = ? "
+                "AND json_extract(details, '$.send') = ?",
+                (INVOICE_WRITE, AUTO),
+            )
+        }
+
     def all_invoices(self) -> list[Invoice]:
         """Every drawn invoice the state holds (any status), in number order."""
         return [
@@ -208,6 +222,7 @@ class InvoiceRecords(Journal):
         withdrawn: Mapping[str, str] | None = None,
         people: Mapping[str, str] | None = None,
         awaiting: Collection[str] = (),
+        sends_itself: bool = False,
     ) -> None:
         """Draw the numbers and Row IDs for good, before anything is written.
 
@@ -217,7 +232,8 @@ class InvoiceRecords(Journal):
         `invoices` (rebuilt from the rows as they are now); `withdrawn` numbers
         (with the reason) are never used again. `people`: the Person of each billed
         Time Log row, by Row ID; `awaiting`: the numbers that await approval (the
-        others need none), kept with who created them.
+        others need none), kept with who created them; `sends_itself`: Send
+        Invoices said automatically when they were made (`emailed_by_itself`).
         """
         with self.transaction() as db:
             if self.counters() != expected:
@@ -265,7 +281,10 @@ class InvoiceRecords(Journal):
                     ),
                 )
                 intend = reopen_in if invoice.number in retaken else intend_in
-                intend(db, invoice_written(invoice), run_id=run_id, now=now)
+                intent = invoice_written(invoice)
+                if sends_itself:
+                    intent = replace(intent, details={**intent.details, "send": AUTO})
+                intend(db, intent, run_id=run_id, now=now)
                 db.executemany(
                     "INSERT INTO billed_rows (row_id, tab, invoice_no, fingerprint,"
                     " person) VALUES (?, ?, ?, ?, ?)",

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
 from sheetbill.domain.approvals import APPROVED, AWAITING, NOT_NEEDED
@@ -18,6 +19,7 @@ from sheetbill.domain.mail import (
     MailPlan,
     PlannedEmail,
     Purpose,
+    SendInvoices,
     SendWord,
     Skip,
     SkipReason,
@@ -41,6 +43,7 @@ from sheetbill.tabs.invoices import read_invoices
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
 from sheetbill.usecases.send import (
     MailValues,
+    Sender,
     Sending,
     Sent,
     invoice_files,
@@ -63,12 +66,22 @@ def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
     invoices: dict[str, Invoice] = {}
     history = EmailHistory()
     shown: dict[str, str] = {}
+    by_itself: set[str] = set()
     if state is not None:
         history = state.email_history()
         invoices = {i.number: i for i in state.all_invoices()}
         shown = state.shown_statuses()
+        by_itself = state.emailed_by_itself()
     invoices.update({i.number: i for i in (*planned.pending, *planned.new)})
-    mail = MailValues(history=history, invoices=invoices, last_shown=shown)
+    if planned.data.settings.send_invoices is SendInvoices.AUTOMATICALLY:
+        # This run's own (a dry run has not recorded them).
+        by_itself.update(i.number for i in planned.new)
+    mail = MailValues(
+        history=history,
+        invoices=invoices,
+        last_shown=shown,
+        by_itself=frozenset(by_itself),
+    )
     documents = set(state.document_paths()) if state is not None else set()
     return replace(values, mail=mail, documented=frozenset(documents)), ()
 
@@ -90,6 +103,7 @@ def plan_emails(values: RunValues) -> Outcome:
         approvals=_approvals(values, mail.invoices.values()),
         documents=documents,
     )
+    found = [replace(s, sends_itself=s.number in mail.by_itself) for s in found]
     today, zone = values.moment.today, ZoneInfo(settings.timezone)
     config = values.config.mail
     sender = _sender_address(values)
@@ -226,6 +240,7 @@ def plan_digest(values: RunValues) -> Outcome:
     cells = {
         s.number: invoice_cells(s, mail.history, today=today, zone=zone)
         for s in mail.standings
+        if not s.shows_other_details
     }
     rows, _ = read_invoices(data.layouts.get(INVOICES.name))
     found = changed_statuses(
@@ -280,17 +295,25 @@ def send_digest(values: RunValues, ports: RunPorts) -> Outcome:
     mail = need(values.mail)
     if not mail.digests or ports.mailer is None:
         return values, ()
-    sent, problems = open_sending(values, ports, mail.digests)
+    sent, problems = open_sending(values, ports, mail.digests, is_internal=True)
     return _read_back(values, ports, sent), problems
 
 
 def open_sending(
-    values: RunValues, ports: RunPorts, emails: Sequence[PlannedEmail]
+    values: RunValues,
+    ports: RunPorts,
+    emails: Sequence[PlannedEmail],
+    *,
+    is_internal: bool = False,
 ) -> tuple[list[Sent], list[Problem]]:
-    """Send `emails` over one session of the run's mail transport."""
+    """Send `emails` over one session of the run's mail transport. `is_internal`:
+    emails to the shop's own people (digests), which may come from the Billing
+    Owner when no sender is set."""
     settings = need(values.planned).data.settings
     config = values.config.mail
     sender = sender_of(config.sender, config.reply_to, settings)
+    if sender is None and is_internal and settings.billing_owner.strip():
+        sender = Sender(formataddr(("sheetbill", settings.billing_owner.strip())))
     if sender is None:
         return [], [_no_sender()]
     mailer = need(ports.mailer)

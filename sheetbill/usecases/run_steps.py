@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from sheetbill.config import Config
 from sheetbill.domain.approvals import Approvals, ApprovalState
+from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import (
     BilledRow,
     Counters,
@@ -493,6 +494,7 @@ def draw_numbers(values: RunValues, ports: RunPorts) -> Outcome:
         withdrawn=planned.withdrawn,
         people=people_on(planned.new, planned.data.time_entries),
         awaiting=awaiting_numbers(planned.new, planned.data.settings),
+        sends_itself=planned.data.settings.send_invoices is SendInvoices.AUTOMATICALLY,
     )
     remove_own_files(state, values.folder, withdrawn_files, now=ports.clock())
     return values, ()

@@ -168,6 +168,8 @@ class MailValues:
     invoices: Mapping[str, Invoice] = field(default_factory=dict)
     # The Status each row was last written with (the state's), by number.
     last_shown: Mapping[str, str] = field(default_factory=dict)
+    # Invoices made while Send Invoices said automatically (they go by themselves).
+    by_itself: frozenset[str] = frozenset()
     # Each invoice's sending cells after the run's emails, by number.
     cells: Mapping[str, InvoiceCells] = field(default_factory=dict)
 
