@@ -23,11 +23,7 @@ from sheetbill.domain.mail import (
     problem_key,
 )
 from sheetbill.domain.model import Customer, Problem, Settings
-from sheetbill.planning.sending import (
-    FAILED,
-    LANGUAGES,
-    envelope,
-)
+from sheetbill.planning.sending import FAILED, envelope, language_code
 from sheetbill.tabs.email_addresses import email_problem, has_line_break
 
 
@@ -57,8 +53,7 @@ def plan_digests(
         owner = digest_owner(problem, customers, settings)
         if owner and key not in aside:
             by_owner.setdefault(owner, {}).setdefault(key, problem)
-    language = settings.locale.partition("_")[0].casefold()
-    language = language if language in LANGUAGES else "en"
+    language = language_code(settings.locale)
     planned = []
     for owner, found in sorted(by_owner.items()):
         told = history.digested(owner)

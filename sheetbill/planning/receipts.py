@@ -38,6 +38,7 @@ from sheetbill.planning.sending import (
     receipt_key,
     recipients,
     refusal_stands,
+    sorted_out,
 )
 
 
@@ -66,23 +67,20 @@ def plan_receipts(
     `sender`: `[mail] from`, as the journal's envelope holds it (a refused receipt
     goes again once the envelope changed). `today` decides nothing here yet.
     """
-    emails: list[PlannedEmail] = []
-    skips: list[Skip] = []
     if mode is ReceiptMode.OFF:
-        return emails, skips
+        return [], []
+    decided: list[PlannedEmail | Skip | None] = []
     for invoice in invoices:
         if invoice.kind != InvoiceKind.INVOICE.value:
             continue
         found = invoice_emails(invoice, history)
-        for due in _owed(invoice, found, history, mode):
-            decided = _receipt(
+        decided += (
+            _receipt(
                 invoice, due, found, customers.get(invoice.customer_id), history, sender
             )
-            if isinstance(decided, PlannedEmail):
-                emails.append(decided)
-            elif decided is not None:
-                skips.append(decided)
-    return emails, skips
+            for due in _owed(invoice, found, history, mode)
+        )
+    return sorted_out(decided)
 
 
 def _owed(
@@ -107,6 +105,8 @@ def _owed(
     ]
     last = went[-1] if went else Decimal(0)
     key = receipt_key(invoice.number, invoice.paid, invoice.currency)
+    if any(due.key == key for due in owed):
+        return owed  # the receipt Paid calls for is the one to resend: once
     if mode is ReceiptMode.PAID:
         if invoice.paid > 0 and invoice.balance <= 0 and not went:
             owed.append(_Due(key, invoice.paid, invoice.paid))

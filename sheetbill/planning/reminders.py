@@ -22,8 +22,7 @@ would. The rule (docs/decisions.md, Issue 14 — reminders):
 from __future__ import annotations
 
 import bisect
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -37,12 +36,20 @@ from sheetbill.domain.mail import (
     InvoiceStanding,
     PlannedEmail,
     Purpose,
-    SendWord,
     Skip,
     SkipReason,
 )
 from sheetbill.domain.model import Customer, InvoiceKind, Settings
-from sheetbill.tabs.email_addresses import email_problem
+from sheetbill.planning.sending import (
+    RESEND,
+    InvoiceEmails,
+    emails_of,
+    invoice_facts,
+    language_of,
+    no_address,
+    recipients,
+    sorted_out,
+)
 
 # The tones of the built-in templates (sheet_templates/email/<language>/).
 BEFORE, AFTER, FIRM, FINAL = (
@@ -51,19 +58,12 @@ BEFORE, AFTER, FIRM, FINAL = (
     "reminder-firm",
     "reminder-final",
 )
-# The journal's words for an email that may or may not have reached the server.
-_UNCERTAIN = frozenset({"pending", "unknown"})
-_RESEND = ".resend"
-_NONE_OWED: frozenset[str] = frozenset()
 _INVOICE, _REMINDER = Purpose.INVOICE, Purpose.REMINDER
-_CREDIT_NOTE = InvoiceKind.CREDIT_NOTE.value
-# A CC cell may hold several addresses (as tabs.email_addresses reads it).
-_CC_SEPARATORS = re.compile(r"[,;\n]")
-# What str.splitlines takes for a line's end: in a header it could add lines.
-_LINE_BREAKS = re.compile("[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 # An invoice's emails by invoice number.
 RecordsByInvoice = Mapping[str, Sequence[EmailRecord]]
+# To and CC of a customer's emails, or why none may go.
+_Addresses = tuple[tuple[str, ...], tuple[str, ...]] | str
 
 
 def plan_reminders(
@@ -84,33 +84,9 @@ def plan_reminders(
     (Issue 14 — reminders) details it. Raises nothing for bad data: a stage not
     due, a missing customer or address is a Skip.
     """
-    wanted = {invoice.number for invoice in invoices}
-    return plan_reminders_from(
-        invoices,
-        customers,
-        settings,
-        records_by_invoice(history, wanted),
-        today=today,
-        zone=zone,
+    return _plan(
+        invoices, customers, settings, history.for_invoice, today=today, zone=zone
     )
-
-
-def records_by_invoice(
-    history: EmailHistory, numbers: AbstractSet[str] | None = None
-) -> dict[str, list[EmailRecord]]:
-    """The emails of each invoice (of those in `numbers`, when given), in no
-    particular order, in one pass over the history: asking `history.for_invoice`
-    per invoice would read the whole history for each."""
-    found: dict[str, list[EmailRecord]] = {}
-    for record in history.records.values():
-        number = record.invoice
-        if number is None or (numbers is not None and number not in numbers):
-            continue
-        if number in found:
-            found[number].append(record)
-        else:
-            found[number] = [record]
-    return found
 
 
 def plan_reminders_from(
@@ -122,21 +98,43 @@ def plan_reminders_from(
     today: date,
     zone: ZoneInfo,
 ) -> tuple[list[PlannedEmail], list[Skip]]:
-    """`plan_reminders` with the history already grouped by invoice
-    (`records_by_invoice`); an invoice absent from `records` has no emails."""
+    """`plan_reminders` with the history already grouped by invoice (oldest
+    first); an invoice absent from `records` has no emails. For comparing ways of
+    finding an invoice's emails (benchmarks/bench_reminders.py)."""
+    return _plan(
+        invoices,
+        customers,
+        settings,
+        lambda number: records.get(number, ()),
+        today=today,
+        zone=zone,
+    )
+
+
+def _plan(
+    invoices: Sequence[InvoiceStanding],
+    customers: Mapping[str, Customer],
+    settings: Settings,
+    records_of: Callable[[str], Sequence[EmailRecord]],
+    *,
+    today: date,
+    zone: ZoneInfo,
+) -> tuple[list[PlannedEmail], list[Skip]]:
     schedule = Schedule.of(settings.reminder_schedule)
     day = Day.of(today, zone)
-    addresses = _Addresses(customers)
-    planned: list[PlannedEmail] = []
-    skipped: list[Skip] = []
-    for invoice in invoices:
-        past = _Past.of(records.get(invoice.number, ()), invoice.send, day)
-        decided = _decide(invoice, past, schedule, addresses, day)
-        if isinstance(decided, Skip):
-            skipped.append(decided)
-        else:
-            planned.append(decided)
-    return planned, skipped
+    # Each customer's addresses checked once per run, however many invoices it has.
+    addresses: dict[str, _Addresses] = {}
+    return sorted_out(
+        _decide(
+            invoice,
+            _Past.of(emails_of(records_of(invoice.number), invoice.send), day),
+            schedule,
+            customers,
+            addresses,
+            day,
+        )
+        for invoice in invoices
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,51 +211,27 @@ def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _has_gone(record: EmailRecord, send: SendWord) -> bool | None:
-    """Whether an email may have reached the customer, after what a person wrote in
-    the invoice's Send cell: `sent` (it arrived) or `resend` (it did not; a resend
-    itself is only settled by `sent`). None: nobody knows (needs review)."""
-    if record.status not in _UNCERTAIN:
-        return record.may_have_gone
-    if send is SendWord.SENT:
-        return True
-    if send is SendWord.RESEND and not record.key.endswith(_RESEND):
-        return False
-    return None
-
-
 class _Past(NamedTuple):
     """What the journal tells of one invoice's emails, as far as reminders care.
     (A NamedTuple: one is made per open invoice per run, and a frozen dataclass
     takes several times as long to make.)"""
 
-    records: Sequence[EmailRecord]
-    send: SendWord
+    # The emails that count as having reached the customer (`InvoiceEmails.gone`).
+    gone: Sequence[EmailRecord]
     # The Settings-zone day the invoice email went (None: sheetbill did not send it).
     invoice_sent_on: date | None
     # The latest reminder stage that may have reached the customer.
     last_stage: int | None
     # Some email's outcome is unknown and no person has said what came of it.
     needs_review: bool
-    # Reminders a person said did not arrive (Send = resend): owed once more.
-    owed: frozenset[str]
+    # Keys a person asked to send once more (Send = resend), as `<key>.resend`.
+    owed: AbstractSet[str]
 
     @classmethod
-    def of(cls, records: Sequence[EmailRecord], send: SendWord, day: Day) -> _Past:
+    def of(cls, emails: InvoiceEmails, day: Day) -> _Past:
         sent_at: datetime | None = None
         last_stage: int | None = None
-        needs_review = False
-        owed: frozenset[str] = _NONE_OWED
-        for record in records:
-            # Nearly every email is done: that answer without asking _has_gone.
-            if record.status != "done":
-                has_gone = _has_gone(record, send)
-                if has_gone is None:
-                    needs_review = True
-                elif not has_gone:
-                    if record.status in _UNCERTAIN and record.purpose is _REMINDER:
-                        owed = owed | {record.key}
-                    continue
+        for record in emails.gone:
             purpose = record.purpose
             if purpose is _INVOICE:
                 at = _utc(record.settled_at or record.intended_at)
@@ -268,7 +242,7 @@ class _Past(NamedTuple):
                     stage if last_stage is None or stage > last_stage else last_stage
                 )
         sent_on = None if sent_at is None else day.date_of(sent_at)
-        return cls(records, send, sent_on, last_stage, needs_review, owed)
+        return cls(emails.gone, sent_on, last_stage, emails.needs_review, emails.resend)
 
     def went_on(self, day: Day) -> bool:
         """Whether an email of the invoice may have gone on `day`: handed over or
@@ -276,8 +250,7 @@ class _Past(NamedTuple):
         return any(
             day.holds(record.intended_at)
             or (record.settled_at is not None and day.holds(record.settled_at))
-            for record in self.records
-            if _has_gone(record, self.send) is not False
+            for record in self.gone
         )
 
 
@@ -285,12 +258,14 @@ def _decide(
     invoice: InvoiceStanding,
     past: _Past,
     schedule: Schedule,
-    addresses: _Addresses,
+    customers: Mapping[str, Customer],
+    addresses: dict[str, _Addresses],
     day: Day,
 ) -> PlannedEmail | Skip:
     """The reminder this invoice gets today, or why it gets none."""
     number, today = invoice.number, day.today
-    blocked = _blocked(invoice, past, addresses.customers.get(invoice.customer_id))
+    customer = customers.get(invoice.customer_id)
+    blocked = _blocked(invoice, past, customer)
     if blocked is not None:
         return Skip(Purpose.REMINDER, blocked[0], invoice=number, detail=blocked[1])
     stage = schedule.latest_due(invoice.due_date, today)
@@ -306,16 +281,16 @@ def _decide(
             stage=stage,
             detail=f"an email of this invoice went on {today.isoformat()}",
         )
-    envelope = addresses.envelope(invoice.customer_id)
-    if envelope.problem:
+    found = addresses.get(invoice.customer_id)
+    if found is None:
+        found = recipients(customer) or no_address(invoice, customer)
+        addresses[invoice.customer_id] = found
+    if isinstance(found, str):
         return Skip(
-            Purpose.REMINDER,
-            SkipReason.NO_ADDRESS,
-            invoice=number,
-            stage=stage,
-            detail=envelope.problem,
+            Purpose.REMINDER, SkipReason.NO_ADDRESS, number, stage=stage, detail=found
         )
-    return _reminder(invoice, schedule, stage, envelope, past, today)
+    assert customer is not None  # recipients finds none for a missing customer
+    return _reminder(invoice, customer, found, schedule, stage, past, today)
 
 
 def _blocked(
@@ -382,28 +357,29 @@ def _waiting(
 
 def _reminder(
     invoice: InvoiceStanding,
+    customer: Customer,
+    addresses: tuple[tuple[str, ...], tuple[str, ...]],
     schedule: Schedule,
     stage: int,
-    envelope: _Envelope,
     past: _Past,
     today: date,
 ) -> PlannedEmail:
     key = f"{invoice.number}.reminder.{stage:+d}"
     if key in past.owed:
-        key += _RESEND
-    customer = envelope.customer
+        key += RESEND
+    language = language_of(customer)
     return PlannedEmail(
         purpose=Purpose.REMINDER,
         key=key,
         template=schedule.tones[stage],
-        language=customer.language,
-        to=envelope.to,
-        cc=envelope.cc,
+        language=language,
+        to=addresses[0],
+        cc=addresses[1],
         invoice=invoice.number,
         customer_id=customer.customer_id,
         stage=stage,
         attachments=(invoice.number,) if invoice.has_document else (),
-        facts=_facts(invoice, customer, stage, schedule, today),
+        facts=_facts(invoice, customer, language, stage, schedule, today),
         due=invoice.due_date,
     )
 
@@ -411,70 +387,17 @@ def _reminder(
 def _facts(
     invoice: InvoiceStanding,
     customer: Customer,
+    language: str,
     stage: int,
     schedule: Schedule,
     today: date,
 ) -> dict[str, Any]:
-    """The reminder's part of the template context (sheet_templates/email/README.md);
-    the use case adds the company, the payment details and the service period."""
+    """The reminder's part of the template context (sheet_templates/email/README.md):
+    the invoice's facts as every email of it tells them, and the stage's; the use
+    case adds the company and the payment details."""
     return {
-        "invoice": {
-            "number": invoice.number,
-            "kind": invoice.kind,
-            "issue_date": invoice.issue_date,
-            "due_date": invoice.due_date,
-            "total": invoice.money(invoice.total),
-            "paid": invoice.money(invoice.paid),
-            "balance": invoice.money(invoice.balance),
-            # InvoiceStanding does not carry the period yet: the use case adds it.
-            "service_period": None,
-        },
-        "customer": {"id": customer.customer_id, "name": customer.name},
+        **invoice_facts(invoice, customer, language=language),
         "stage": stage,
         "days_overdue": max(0, (today - invoice.due_date).days),
         "is_final": stage == schedule.final,
     }
-
-
-_NOBODY = Customer(row=0, customer_id="", name="")
-
-
-@dataclass(frozen=True, slots=True)
-class _Envelope:
-    """Where a customer's reminders go, or why they cannot."""
-
-    customer: Customer
-    to: tuple[str, ...] = ()
-    cc: tuple[str, ...] = ()
-    # Why not, in words for `explain` ("" when they can).
-    problem: str = ""
-
-
-class _Addresses:
-    """Each customer's envelope, checked once per run however many reminders they
-    get (email-validator is the slow part of planning)."""
-
-    def __init__(self, customers: Mapping[str, Customer]) -> None:
-        self.customers = customers
-        self._checked: dict[str, _Envelope] = {}
-
-    def envelope(self, customer_id: str) -> _Envelope:
-        found = self._checked.get(customer_id)
-        if found is None:
-            found = _envelope(self.customers.get(customer_id))
-            self._checked[customer_id] = found
-        return found
-
-
-def _envelope(customer: Customer | None) -> _Envelope:
-    """The customer's Email and CC addresses, or why reminders cannot reach them."""
-    if customer is None:
-        return _Envelope(_NOBODY, problem="the customer is not in the Customers tab")
-    if _LINE_BREAKS.search(customer.name):
-        return _Envelope(customer, problem="the customer's Name holds a line break")
-    cc = tuple(a for a in (p.strip() for p in _CC_SEPARATORS.split(customer.cc)) if a)
-    for address in (customer.email, *cc):
-        why = email_problem(address) if address else "Email is blank"
-        if why is not None:
-            return _Envelope(customer, problem=f"{address or 'Email'}: {why}")
-    return _Envelope(customer, (customer.email,), cc)

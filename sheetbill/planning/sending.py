@@ -198,6 +198,9 @@ class InvoiceEmails:
     # Keys (without RESEND) to send once more as `<key>.resend`: the word is
     # `resend`, and the email was unknown, pending or refused.
     resend: Set[str]
+    # Every record that counts as having reached the customer, oldest first
+    # (`arrived` keeps the first of each key; a resend may follow one taken as sent).
+    gone: tuple[EmailRecord, ...] = ()
 
     @property
     def needs_review(self) -> bool:
@@ -208,7 +211,13 @@ class InvoiceEmails:
 
 
 def invoice_emails(invoice: InvoiceStanding, history: EmailHistory) -> InvoiceEmails:
-    """Where each email of `invoice` stands.
+    """Where each email of `invoice` stands (see `emails_of`)."""
+    return emails_of(history.for_invoice(invoice.number), invoice.send)
+
+
+def emails_of(records: Sequence[EmailRecord], word: SendWord) -> InvoiceEmails:
+    """Where each email of an invoice stands: `records`, its emails in the journal
+    (oldest first), after `word`, what a person wrote in its Send cell.
 
     `sent` counts every unknown email of the invoice as arrived. `resend` sends each
     unknown (or refused) one once more, as `<key>.resend`: only those recorded
@@ -216,46 +225,50 @@ def invoice_emails(invoice: InvoiceStanding, history: EmailHistory) -> InvoiceEm
     email that became unknown after it was acted on needs a person's look again (a
     resend that is itself unknown too: it is never resent by itself).
     """
-    records = history.for_invoice(invoice.number)
-    word = invoice.send
-    first_resend = min(
-        (r.intended_at for r in records if r.key.endswith(RESEND)), default=None
-    )
+    by_key: dict[str, EmailRecord] = {}
+    first_resend = None
+    if word is SendWord.RESEND:
+        by_key = {r.key: r for r in records}
+        first_resend = min(
+            (r.intended_at for r in records if r.key.endswith(RESEND)), default=None
+        )
     arrived: dict[str, EmailRecord] = {}
+    gone: list[EmailRecord] = []
     unresolved: list[EmailRecord] = []
     resend: set[str] = set()
     for record in records:
         base = record.key.removesuffix(RESEND)
-        if record.status == DONE or (
-            word is SendWord.SENT and record.status in (UNKNOWN, PENDING)
-        ):
+        status = record.status
+        if status == DONE or (word is SendWord.SENT and status in (UNKNOWN, PENDING)):
             arrived.setdefault(base, record)
-        elif record.status in (UNKNOWN, PENDING):
+            gone.append(record)
+        elif status in (UNKNOWN, PENDING):
             is_before = first_resend is None or record.intended_at < first_resend
             if word is SendWord.RESEND and base == record.key and is_before:
-                if _may_resend(record.key, history):
-                    resend.add(record.key)
+                if _may_resend(by_key.get(base + RESEND)):
+                    resend.add(base)
             else:
                 unresolved.append(record)
         elif (
             record.is_refusal
             and word is SendWord.RESEND
             and base == record.key
-            and _may_resend(record.key, history)
+            and _may_resend(by_key.get(base + RESEND))
         ):
-            resend.add(record.key)
-    arrived_keys = arrived.keys()
+            resend.add(base)
+    if not unresolved and not resend:
+        return InvoiceEmails(word, arrived, (), frozenset(), tuple(gone))
     return InvoiceEmails(
         word,
         arrived,
-        tuple(r for r in unresolved if r.key.removesuffix(RESEND) not in arrived_keys),
-        frozenset(k for k in resend if k not in arrived_keys),
+        tuple(r for r in unresolved if r.key.removesuffix(RESEND) not in arrived),
+        frozenset(k for k in resend if k not in arrived),
+        tuple(gone),
     )
 
 
-def _may_resend(key: str, history: EmailHistory) -> bool:
-    """Its resend was not recorded yet, or did not go (and may go again)."""
-    again = history.get(key + RESEND)
+def _may_resend(again: EmailRecord | None) -> bool:
+    """Its resend (`again`) was not recorded yet, or did not go (and may go again)."""
     return again is None or again.status == FAILED
 
 
@@ -293,25 +306,40 @@ def recipients(
 ) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
     """To and CC of an email to `customer`; None when none may go (no customer, no
     Email, or one the Customers tab reports: not valid, or a line break)."""
-    if customer is None or not customer.email or not customer.is_mailable:
+    if address_problem(customer) is not None:
         return None
-    cc = cc_addresses(customer.cc)
-    every = (customer.email, *cc)
-    if any(has_line_break(a) or email_problem(a) is not None for a in every):
-        return None
-    return (customer.email,), cc
+    assert customer is not None  # address_problem names a missing customer
+    return (customer.email,), cc_addresses(customer.cc)
 
 
 def no_address(invoice: InvoiceStanding, customer: Customer | None) -> str:
     """Why `recipients` found none, in words for `explain`."""
     if customer is None:
         return f"customer {invoice.customer_id} cannot be read in Customers"
+    return address_problem(customer) or ""
+
+
+def address_problem(customer: Customer | None) -> str | None:
+    """Why no email may go to `customer`, in words for `explain`; None when one may.
+    The Customers tab reports each cause on its cell (`is_mailable`); checked here
+    again so a customer made elsewhere cannot put a line break in a header.
+    email-validator's answers are cached (`email_problem`), so asking per email is
+    cheap."""
+    if customer is None:
+        return "the customer is not in the Customers tab"
+    who = f"customer {customer.customer_id}"
     if not customer.email:
-        return f"customer {invoice.customer_id} has no Email"
-    return (
-        f"customer {invoice.customer_id}'s Email, CC or Name cannot go on an "
-        "envelope (see Customers)"
-    )
+        return f"{who} has no Email"
+    if has_line_break(customer.name):
+        return f"{who}'s Name cannot go on an envelope: it holds a line break"
+    for address in (customer.email, *cc_addresses(customer.cc)):
+        why = "it holds a line break" if has_line_break(address) else None
+        why = why or email_problem(address)
+        if why is not None:
+            return f"{who}'s address {address!r} cannot go on an envelope: {why}"
+    if not customer.is_mailable:
+        return f"{who}'s Email, CC or Name cannot go on an envelope (see Customers)"
+    return None
 
 
 def envelope(sender: str, to: Iterable[str], cc: Iterable[str]) -> str:
@@ -342,9 +370,16 @@ def refusal_stands(
 
 
 def language_of(customer: Customer | None) -> str:
-    """The customer's Language, when it has built-in templates; else English."""
-    language = customer.language.casefold() if customer is not None else ""
-    return language if language in LANGUAGES else "en"
+    """The language of emails to `customer`: its Language's own (`de` also for
+    `de_AT` or `de-CH`) when it has built-in templates; else English."""
+    return language_code(customer.language if customer is not None else "")
+
+
+def language_code(text: str) -> str:
+    """A Language or locale cell (`de`, `de_AT`, `de-CH`) as a language with
+    built-in templates; English for any other."""
+    code = text.strip().casefold().replace("-", "_").partition("_")[0]
+    return code if code in LANGUAGES else "en"
 
 
 def invoice_facts(
@@ -391,6 +426,21 @@ def period_text(period: tuple[date, date] | None, language: str) -> str | None:
     return str(format_interval(first, last, "yMMMd", locale=locale))
 
 
+def sorted_out(
+    decided: Iterable[PlannedEmail | Skip | None],
+) -> tuple[list[PlannedEmail], list[Skip]]:
+    """A planner's decisions, in order, as the emails to send and the Skips
+    (None: nothing to send nor to say)."""
+    emails: list[PlannedEmail] = []
+    skips: list[Skip] = []
+    for one in decided:
+        if isinstance(one, PlannedEmail):
+            emails.append(one)
+        elif one is not None:
+            skips.append(one)
+    return emails, skips
+
+
 # --- Invoice emails ----------------------------------------------------------------
 
 
@@ -413,17 +463,12 @@ def plan_invoice_emails(
     (`sender`: `[mail] from`, as the journal's envelope holds it). A credit note goes
     as an invoice does. `today` (the Settings-zone date) decides nothing here yet.
     """
-    emails: list[PlannedEmail] = []
-    skips: list[Skip] = []
-    for invoice in invoices:
-        decided = _invoice_email(
+    return sorted_out(
+        _invoice_email(
             invoice, customers.get(invoice.customer_id), settings, history, sender
         )
-        if isinstance(decided, PlannedEmail):
-            emails.append(decided)
-        elif decided is not None:
-            skips.append(decided)
-    return emails, skips
+        for invoice in invoices
+    )
 
 
 def _invoice_email(
