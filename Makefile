@@ -3,8 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-DEMO_BOOK := demo-out/northwind-demo.xlsx
-DEMO_AS_OF := 2026-11-02
 
 .PHONY: demo test lint bench system-deps test-system-deps clean demo-workbook pictures problems
 
@@ -22,17 +20,9 @@ system-deps:
 test-system-deps:
 	@scripts/system-deps.sh test
 
+# The demo shop's last three months, a run on the 1st and 15th of each (see README.md).
 demo: system-deps $(STAMP)
-	@mkdir -p demo-out
-	cp sheet_templates/demo.xlsx $(DEMO_BOOK)
-	@rm -f demo-out/northwind-demo.sheetbill.sqlite*
-	@printf '# Written by make demo: rerun by hand with\n#   .venv/bin/sheetbill run $(DEMO_BOOK) --as-of $(DEMO_AS_OF)\nsource = "northwind-demo.xlsx"\nbackups = 5\n' > demo-out/sheetbill.toml
-	@$(BIN)/sheetbill run $(DEMO_BOOK) --as-of $(DEMO_AS_OF); code=$$?; \
-		if [ $$code -gt 1 ]; then exit $$code; fi
-	@echo
-	@echo "Done. Open $(DEMO_BOOK): see the Invoices, Invoice Lines, Exceptions and Log tabs."
-	@echo "Run it again by hand (nothing changes the second time):"
-	@echo "  $(BIN)/sheetbill run $(DEMO_BOOK) --as-of $(DEMO_AS_OF)"
+	$(BIN)/python -m sheetbill.usecases.demo_cycle demo-out
 
 demo-workbook: $(STAMP)
 	$(BIN)/python -m sheetbill.usecases.demo sheet_templates/demo.xlsx

@@ -5,6 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import date
+from decimal import Decimal
+from email.parser import BytesParser
+from email.policy import default
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from einvoice_rules import judge
@@ -15,12 +20,30 @@ from readback import calamine_records, calamine_rows, libreoffice_csv
 from sheetbill.cli import main
 from sheetbill.documents import InvoiceDocument, cii_xml
 from sheetbill.domain.model import Counters
-from sheetbill.domain.schema import ALL_TABS
+from sheetbill.domain.schema import ALL_TABS, INVOICES, InvoiceColumns
+from sheetbill.domain.sheet import CellWrite, WorkbookChanges
+from sheetbill.errors import UsageError
 from sheetbill.planning.invoices import plan_invoices
 from sheetbill.tabs.e_invoices import e_invoice_gaps
 from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.demo import write_demo
+from sheetbill.usecases.demo_cycle import (
+    BOOK,
+    OUTBOX,
+    STEPS,
+    Approval,
+    Payment,
+    Step,
+    outbox_kinds,
+    play,
+    prepare,
+    statuses,
+    type_payments,
+    type_rows,
+)
 from sheetbill.workbook.excel import ExcelWorkbook
+
+D = Decimal
 
 
 def test_committed_demo_workbook_is_what_the_generator_makes(tmp_path):
@@ -137,6 +160,172 @@ def test_demo_holds_each_currency_to_a_threshold_of_its_own(demo_book, capsys):
         assert (invoice["Status"] == "awaiting approval") is (
             invoice["Invoice No"] in waiting
         )
-        if invoice["Currency"] == "JPY":
-            assert invoice["Status"] == "draft", invoice
+        if invoice["Currency"] == "JPY":  # not held: sent at once, as Settings say
+            assert invoice["Status"] == "sent", invoice
     assert waiting  # the demo still shows one
+
+
+def _dated(book: Path, tab: str) -> list[date]:
+    return [
+        r["Date"] for r in calamine_records(book, tab) if isinstance(r["Date"], date)
+    ]
+
+
+def test_demo_cycle_starts_with_august_and_types_each_month_in_once_it_is_over(
+    tmp_path,
+):
+    """The demo holds three months of time logs; the cycle bills each as it ends, so
+    a month's rows are typed in only once it is over (none is ever "in the
+    future"), into the rows they came from: at the end the tabs are the demo's."""
+    book, held = prepare(tmp_path / "demo", first_day=date(2026, 9, 1))
+    assert max(_dated(book, "Time Log")) < date(2026, 9, 1)
+    assert max(_dated(book, "Orders")) < date(2026, 9, 1)
+    assert type_rows(book, held, before=date(2026, 9, 15)) == 0
+    september = type_rows(book, held, before=date(2026, 10, 1))
+    assert september > 100
+    assert max(_dated(book, "Time Log")) == date(2026, 9, 30)
+    assert type_rows(book, held, before=date(2026, 10, 15)) == 0
+    assert type_rows(book, held, before=date(2026, 11, 2)) > 100
+    assert type_rows(book, held, before=date(2026, 11, 30)) == 0
+    for tab in ("Time Log", "Orders", "Customers", "Settings"):
+        assert calamine_rows(book, tab) == calamine_rows(DEMO, tab), tab
+
+
+def test_demo_cycle_types_a_payment_and_an_approval_into_their_cells_only(tmp_path):
+    """Typing a payment is what a person does: the Paid cell of that customer's
+    invoice gets the amount (the Total when paid in full), Approve the approver's
+    name; nothing else in the workbook changes."""
+    book, _ = prepare(tmp_path / "demo", first_day=date(2026, 9, 1))
+    workbook = ExcelWorkbook(book, backups=0)
+    snapshot = workbook.read()
+    headers = list(snapshot.tables[INVOICES.name].headers)
+    invoices = [
+        ("INV-1", "C001", D("11571.56")),
+        ("INV-2", "C002", D("11233.66")),
+        ("INV-3", "C004", D("8468.00")),
+    ]
+    writes = tuple(
+        CellWrite(row, headers.index(column), value)
+        for row, (number, customer, total) in enumerate(invoices, start=2)
+        for column, value in (
+            (InvoiceColumns.INVOICE_NO, number),
+            (InvoiceColumns.ISSUE_DATE, date(2026, 9, 1)),
+            (InvoiceColumns.CUSTOMER_ID, customer),
+            (InvoiceColumns.TOTAL, total),
+        )
+    )
+    workbook.apply(
+        WorkbookChanges(writes={INVOICES.name: writes}),
+        expected_version=snapshot.version,
+    )
+    before = {tab: calamine_rows(book, tab) for tab in snapshot.tab_names}
+    type_payments(
+        book,
+        Step(
+            date(2026, 9, 15),
+            payments=(
+                Payment("C002", date(2026, 9, 1)),
+                Payment("C004", date(2026, 9, 1), D(5000)),
+            ),
+            approvals=(Approval("C001", date(2026, 9, 1)),),
+        ),
+    )
+    after = {tab: calamine_rows(book, tab) for tab in snapshot.tab_names}
+    rows = {r["Invoice No"]: r for r in calamine_records(book, INVOICES.name)}
+    assert rows["INV-2"]["Paid"] == 11233.66 and rows["INV-3"]["Paid"] == 5000
+    assert rows["INV-1"]["Approve"] == "Maria Lopez" and rows["INV-1"]["Paid"] == ""
+    paid, approve = headers.index("Paid"), headers.index("Approve")
+    for tab, table in before.items():
+        for number, (old, new) in enumerate(zip(table, after[tab], strict=True)):
+            if tab != INVOICES.name or number == 0:
+                assert old == new, (tab, number)
+            else:
+                keep = [c for c in range(len(old)) if c not in (paid, approve)]
+                assert [old[c] for c in keep] == [new[c] for c in keep]
+
+
+def test_demo_cycle_empties_only_a_folder_an_earlier_demo_made(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.docx").write_text("do not lose me")
+    with pytest.raises(UsageError, match="not an earlier demo"):
+        prepare(mine, first_day=date(2026, 9, 1))
+    assert (mine / "thesis.docx").read_text() == "do not lose me"
+    demo = tmp_path / "demo"
+    prepare(demo, first_day=date(2026, 9, 1))
+    (demo / "outbox").mkdir()
+    (demo / "outbox" / "old.eml").write_text("from an earlier play")
+    prepare(demo, first_day=date(2026, 9, 1))
+    assert not (demo / "outbox").exists() and (demo / BOOK).is_file()
+
+
+def _outbox(folder: Path) -> list[tuple[str, str, date]]:
+    """Each email in the outbox: its Message-ID's key, its To and the shop's day of
+    its Date."""
+    found = []
+    for path in sorted((folder / OUTBOX).glob("*.eml")):
+        message = BytesParser(policy=default).parsebytes(path.read_bytes())
+        key = str(message["Message-ID"]).strip("<>").rpartition("@")[0]
+        day = message["Date"].datetime.astimezone(ZoneInfo("Europe/Berlin")).date()
+        found.append((key, str(message["To"]), day))
+    return found
+
+
+@pytest.mark.slow
+def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_nothing(
+    tmp_path, capsys
+):
+    """`make demo` (issue 14, point 11): runs on the 1st and 15th from September to
+    November leave invoice emails, reminders at several stages, receipts and a
+    digest in the outbox, and the Invoices tab shows every status a shop meets;
+    the last day run again by hand writes and sends nothing."""
+    folder = tmp_path / "demo-out"
+    lines: list[str] = []
+    done = play(folder, say=lines.append)
+
+    assert [line.split()[0] for line in lines] == [str(s.day) for s in STEPS]
+    assert [len(d.result.invoices) > 0 for d in done] == [
+        True, False, True, False, True, False, False,
+    ]  # fmt: skip
+    outbox = _outbox(folder)
+    sent = {e.key: d.step.day for d in done for e in d.result.emails}
+    assert [e for d in done for e in d.result.emails if e.outcome != "sent"] == []
+    # Each email is dated the morning its run sent it, in the story's time.
+    assert sorted((key, day) for key, _, day in outbox) == sorted(sent.items())
+    kinds = outbox_kinds(folder / OUTBOX)
+    reminders = {kind for kind in kinds if kind.startswith("reminder")}
+    assert kinds["invoice"] >= 20 and kinds["receipt"] >= 10 and kinds["digest"] >= 1
+    assert {"reminder -3", "reminder +14", "reminder +30"} <= reminders, kinds
+    # The wrong address gets nothing; the bakery's invoices but no reminder.
+    assert not [to for _, to, _ in outbox if "estudiosol" in to]
+    bakery = [key for key, to, _ in outbox if "baeckerei" in to]
+    assert bakery and all(key.endswith(".invoice") for key in bakery)
+
+    book = folder / BOOK
+    shown = statuses(book)
+    assert {"paid", "partially paid", "overdue", "sent", "awaiting approval"} <= set(
+        shown
+    ), shown
+    rows = {
+        (r["Customer ID"], str(r["Issue Date"])): r
+        for r in calamine_records(book, "Invoices")
+    }
+    approved = rows[("C001", "2026-09-01")]  # Maria Lopez approved it on the 15th
+    assert approved["Status"] == "paid" and str(approved["Sent At"]).startswith(
+        "2026-09-15"
+    )
+    assert rows[("C004", "2026-09-01")]["Status"] == "paid"  # in two parts
+    assert rows[("C001", "2026-11-02")]["Status"] == "partially paid"
+    assert rows[("C004", "2026-11-02")]["Status"] == "awaiting approval"
+    assert rows[("C008", "2026-09-01")]["Status"] == "overdue"
+    assert rows[("C008", "2026-09-01")]["Reminder Stage"] == ""
+    assert rows[("C009", "2026-09-01")]["Reminder Stage"] == "+30"
+
+    capsys.readouterr()
+    again = ["run", str(book), "--as-of", str(STEPS[-1].day), "--allow-future"]
+    main(again)
+    assert "Nothing to write" in capsys.readouterr().out
+    main([*again, "--json"])
+    result = json.loads(capsys.readouterr().out)
+    assert not result["written"] and result["emails"] == []
+    assert _outbox(folder) == outbox

@@ -4,8 +4,12 @@ This is the one source of `sheet_templates/demo.xlsx` (a test keeps the committe
 in sync): 12 customers in EUR, USD and JPY (one reads Factur-X, a public buyer
 XRechnung), tax exclusive and inclusive, rates per customer, project and person, three
 months of time logs, orders, and a few deliberately wrong rows that show up in the
-Exceptions tab. Regenerate with `python -m sheetbill.usecases.demo
-PATH`.
+Exceptions tab. For sending (`make demo` plays it, `usecases/demo_cycle.py`): invoices
+go out automatically, reminders at -3, +1, +7, +14 and +30 days from the due date,
+every customer has an email on the .example domain but one typed wrongly, the bakery
+opted out of reminders, and the approval threshold (one per currency) holds one
+invoice of August and one of October. Regenerate with
+`python -m sheetbill.usecases.demo PATH`.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
+from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import ApprovalThreshold, LineGrouping, Settings, TaxMode
 from sheetbill.domain.money import Money
 from sheetbill.domain.schema import (
@@ -58,11 +63,16 @@ DEMO_SETTINGS = replace(
     default_tax_rate=D(19),
     tax_mode=TaxMode.EXCLUSIVE,
     terms_days=14,
+    # Per month billed, Acme's August (EUR 11,571.56) and Hudson & Pike's October
+    # (USD 9,036.75) wait for approval: `make demo` approves the first and leaves
+    # the second waiting.
     approval_threshold=ApprovalThreshold(
-        (Money(D(25000), "EUR"), Money(D(30000), "USD"), Money(D(4000000), "JPY"))
+        (Money(D(11500), "EUR"), Money(D(9000), "USD"), Money(D(1500000), "JPY"))
     ),
     approvers=("Maria Lopez",),
     billing_owner="billing@northwind.example",
+    reminder_schedule=(-3, 1, 7, 14, 30),
+    send_invoices=SendInvoices.AUTOMATICALLY,
     locale="de_DE",
     timezone="Europe/Berlin",
     line_grouping=LineGrouping.PROJECT_ACTIVITY,
@@ -226,6 +236,7 @@ CUSTOMER_ROWS: list[Row] = [
         "Language": "de",
         "E-Invoice": "xrechnung",
         "Buyer Reference": "11000000-54321-27",
+        "Terms Days": D(30),
         "Notes": "Public buyer: XRechnung with its Leitweg-ID as Buyer Reference",
     },
 ]
@@ -540,6 +551,14 @@ ONE_OFF_ORDER_ROWS: list[Row] = [
         "Quantity": D(12),
         "Unit Price": D("14.90"),
         "Description": "Campaign images",
+    },
+    {
+        "Date": date(2026, 8, 27),
+        "Customer ID": "C008",
+        "Item": "Photo prints",
+        "Quantity": D(20),
+        "Unit Price": D("12.50"),
+        "Description": "Shop window prints, A3",
     },
     {
         "Date": date(2026, 9, 3),
