@@ -337,3 +337,29 @@ def test_a_run_that_plans_again_still_reports_and_logs_what_it_sent(tmp_path):
     assert {f"<{e.key}@northwind.example>" for e in result.emails} == handed
     logged = [r for r in calamine_records(book, "Log") if "sent" in str(r["Action"])]
     assert len(logged) == len(handed)
+
+
+def test_a_state_rebuilt_from_the_workbook_sends_nothing_again(book, mail_server):
+    """`sheetbill state rebuild` (a workbook moved without its state) takes what the
+    Invoices tab shows as sent: no invoice email, reminder or receipt goes twice."""
+    run(book)
+    rows = invoices(book)
+    sent = [n for n, r in rows.items() if r["Status"] == "sent"]
+    paid = sent[0]
+    type_into_invoices(book, {(paid, "Paid"): Decimal(str(rows[paid]["Total"]))})
+    due = rows[sent[1]]["Due Date"]
+    assert isinstance(due, date)
+    day = date.fromordinal(due.toordinal() + 8).isoformat()
+    run(book, as_of=day)
+    before = ids(mail_server)
+    state = book.with_name("book.sheetbill.sqlite")
+    state.unlink()
+    assert main(["state", "rebuild", str(book)]) == 0
+    run(book, as_of=day)
+    # The owners hear of the open problems once more (the digests' record is the
+    # state's alone); no customer gets anything again.
+    again = [i for i in ids(mail_server) if i not in before]
+    assert all(i.startswith("<digest.") for i in again), again
+    after = invoices(book)
+    assert after[paid]["Status"] == "paid"
+    assert after[sent[1]]["Status"] == "overdue"

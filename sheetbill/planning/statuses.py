@@ -36,10 +36,12 @@ from sheetbill.planning.sending import (
     DONE,
     FAILED,
     RESEND,
+    UNKNOWN,
     InvoiceEmails,
     invoice_emails,
     invoice_key,
     is_sent,
+    receipt_key,
 )
 from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.rows import TabLayout
@@ -426,3 +428,103 @@ def _refused_digests(
             )
         )
     return problems
+
+
+# --- The cells read back: a state rebuilt from the workbook ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ShownEmail:
+    """An email the Invoices tab's cells say went (or may have gone): what a state
+    rebuilt from the workbook records, so that nothing is sent twice after it."""
+
+    key: str
+    details: Mapping[str, object]
+    # "done" or "unknown".
+    status: str
+    # In UTC.
+    at: datetime
+
+
+def emails_shown(
+    rows: Sequence[InvoiceRow],
+    currencies: Mapping[str, str],
+    *,
+    zone: ZoneInfo,
+    now: datetime,
+) -> list[ShownEmail]:
+    """The emails each invoice's row shows as sent: Sent At (the invoice email),
+    Reminder Stage (that stage's reminder, on Last Reminder), Status paid (its
+    receipt, for the Paid shown) and Status needs review (an invoice email whose
+    outcome is unknown). `currencies`: each drawn invoice's currency, by number;
+    rows of other numbers are left out; `now` (UTC) dates what no cell dates. The
+    inverse of `invoice_cells`."""
+    found: list[ShownEmail] = []
+    for row in rows:
+        currency = currencies.get(row.number)
+        if currency is None:
+            continue
+        sent_at = _moment(row.shown.get(InvoiceColumns.SENT_AT), zone)
+        status = (row.status or "").casefold()
+        about = {"invoice": row.number, "outcome": "sent", "detail": _REBUILT}
+        if sent_at is not None:
+            found.append(
+                ShownEmail(
+                    invoice_key(row.number),
+                    {**about, "purpose": "invoice"},
+                    DONE,
+                    sent_at,
+                )
+            )
+        elif status == NEEDS_REVIEW:
+            details = {**about, "purpose": "invoice", "outcome": "unknown"}
+            found.append(ShownEmail(invoice_key(row.number), details, UNKNOWN, now))
+        stage = _stage(row.shown.get(InvoiceColumns.REMINDER_STAGE))
+        if stage is not None:
+            day = _moment(row.shown.get(InvoiceColumns.LAST_REMINDER), zone)
+            found.append(
+                ShownEmail(
+                    f"{row.number}.reminder.{stage:+d}",
+                    {**about, "purpose": "reminder", "stage": stage},
+                    DONE,
+                    day or sent_at or now,
+                )
+            )
+        if status == "paid" and row.paid:
+            paid = row.paid
+            found.append(
+                ShownEmail(
+                    receipt_key(row.number, paid, currency),
+                    {**about, "purpose": "receipt", "paid": str(paid)},
+                    DONE,
+                    sent_at or now,
+                )
+            )
+    return found
+
+
+_REBUILT = "recorded from the Invoices tab when the state was rebuilt"
+
+
+def _moment(value: object, zone: ZoneInfo) -> datetime | None:
+    """A Sent At or Last Reminder cell as a UTC moment (a date: noon that day)."""
+    if isinstance(value, datetime):
+        moment = value if value.tzinfo is not None else value.replace(tzinfo=zone)
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day, 12, tzinfo=zone)
+    else:
+        return None
+    return moment.astimezone(UTC)
+
+
+def _now_ish(zone: ZoneInfo) -> datetime:
+    # Only a placeholder for an order: rebuilt entries have no time of their own.
+    return datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _stage(value: object) -> int | None:
+    text = str(value).strip() if value is not None else ""
+    try:
+        return int(Decimal(text)) if text else None
+    except ArithmeticError:
+        return None

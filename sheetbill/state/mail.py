@@ -20,6 +20,7 @@ from sheetbill.state.journal import (
     confirm_in,
     entries_in,
     entry_in,
+    intend_in,
     record_done_in,
     settle_in,
 )
@@ -95,6 +96,25 @@ class MailRecords(Journal):
             if entry is not None:
                 details = {**entry.details, "confirmed": "by a person"}
                 confirm_in(db, EMAIL_SEND, key, details, now=now)
+
+    def record_shown_emails(
+        self,
+        emails: Iterable[tuple[str, Mapping[str, Any], str, datetime]],
+        *,
+        run_id: str,
+    ) -> None:
+        """Emails a rebuilt state takes from the workbook's cells (key, details,
+        "done" or "unknown", when): recorded as they were, never handed over."""
+        with self.transaction() as db:
+            for key, details, status, at in emails:
+                if entry_in(db, EMAIL_SEND, key) is not None:
+                    continue
+                intent = Intent(EMAIL_SEND, key, details)
+                if status == Status.UNKNOWN.value:
+                    entry = intend_in(db, intent, run_id=run_id, now=at)
+                    settle_in(db, entry, Status.UNKNOWN, now=at)
+                else:
+                    record_done_in(db, intent, run_id=run_id, now=at)
 
     def record_skips(
         self, skips: Iterable[Skip], *, run_id: str, now: datetime

@@ -9,18 +9,22 @@ database is kept beside the new one, never deleted.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
-from sheetbill.domain.model import Counters
+from sheetbill.domain.model import Counters, Invoice
+from sheetbill.domain.schema import INVOICES
 from sheetbill.errors import StateError
 from sheetbill.planning.recovery import rebuild_from_book
+from sheetbill.planning.statuses import emails_shown
 from sheetbill.ports import Workbook
 from sheetbill.state import StateDB, run_lock
-from sheetbill.tabs.validation import validate_book
+from sheetbill.tabs.invoices import read_invoices
+from sheetbill.tabs.validation import BookData, validate_book
 from sheetbill.usecases.moment import settings_of, today_for
 from sheetbill.usecases.publish import claim_documents
 
@@ -82,6 +86,7 @@ def rebuild_state(
                 people=rebuilt.people,
                 approvals=rebuilt.approvals,
             )
+            _record_shown_emails(state, data, rebuilt.invoices, now=moment)
             claimed = (
                 claim_documents(state, rebuilt.invoices, config, now=moment)
                 if config.documents and not config.pdf_drive_folder
@@ -96,6 +101,25 @@ def rebuild_state(
         rebuilt.skipped,
         kept,
         claimed,
+    )
+
+
+def _record_shown_emails(
+    state: StateDB, data: BookData, invoices: Sequence[Invoice], *, now: datetime
+) -> None:
+    """What the Invoices tab shows as sent goes into the new journal, so nothing
+    is emailed twice after a rebuild (an invoice, a reminder stage, a receipt) and
+    an email whose outcome was unknown still needs review."""
+    rows, _ = read_invoices(data.layouts.get(INVOICES.name), settings=data.settings)
+    shown = emails_shown(
+        rows,
+        {i.number: i.currency for i in invoices},
+        zone=ZoneInfo(data.settings.timezone),
+        now=now,
+    )
+    state.record_shown_emails(
+        [(e.key, e.details, e.status, e.at) for e in shown],
+        run_id=now.strftime("rebuild-%Y%m%d-%H%M%S"),
     )
 
 
