@@ -273,7 +273,8 @@ def print_emails(console: Console, result: RunResult) -> None:
     """Every email (a dry run: every one it would send), and how many wait."""
     emails = result.emails
     if emails:
-        said = "would be sent" if result.is_dry_run else "handed over"
+        sent = sum(e.outcome == "sent" for e in emails)
+        said = "would be sent" if result.is_dry_run else f"tried, {sent} sent"
         console.print(f"{counted(len(emails), 'email')} {said}:")
         for email in emails[:EMAILS_SHOWN]:
             about = f" {email.invoice}" if email.invoice else ""
@@ -287,7 +288,7 @@ def print_emails(console: Console, result: RunResult) -> None:
     if result.emails_waiting:
         console.print(
             f"{counted(result.emails_waiting, 'email')} due but held back by "
-            "[mail] max_per_run: they go with the next run, oldest due first."
+            "\\[mail] max_per_run: they go with the next run, oldest due first."
         )
 
 

@@ -363,3 +363,22 @@ def test_a_state_rebuilt_from_the_workbook_sends_nothing_again(book, mail_server
     after = invoices(book)
     assert after[paid]["Status"] == "paid"
     assert after[sent[1]]["Status"] == "overdue"
+
+
+def test_invoices_waiting_for_a_send_column_the_tab_lacks_are_an_exception(
+    book, mail_server
+):
+    """A workbook from before the Send column: after review would wait forever."""
+    import openpyxl
+
+    set_setting(book, "Send Invoices", "after review")
+    run(book)
+    workbook = openpyxl.load_workbook(book)
+    sheet = workbook["Invoices"]
+    for cell in sheet[1]:
+        if cell.value == "Send":
+            cell.value = None
+    workbook.save(book)
+    run(book, as_of="2026-11-03")
+    exceptions = calamine_records(book, "Exceptions")
+    assert any("no Send column" in str(e["Problem"]) for e in exceptions), exceptions

@@ -598,6 +598,13 @@ class ProblemCode(StrEnum):
         "An invoice's Send is not send, sent or resend; it is read as blank.",
         "Choose send, sent or resend, or leave it blank.",
     )
+    INVOICES_NO_SEND_COLUMN = (
+        "invoices.no-send-column",
+        "Invoices wait for a word in the Invoices tab's Send column (send, sent or "
+        "resend), but the tab has no Send column.",
+        "Run sheetbill init on the workbook (it adds the column), or add a column "
+        "headed Send to the Invoices tab.",
+    )
     INVOICES_DETAIL_CHANGED = (
         "invoices.detail-changed",
         "An invoice's Due Date, Total or Currency in the Invoices tab is not what "

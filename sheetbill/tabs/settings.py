@@ -151,8 +151,8 @@ HELP: dict[str, str] = {
     "Line Grouping": "project+activity, entry, person or day",
     "Reminder Schedule": "days from the due date, e.g. -3, +1, +7, +14, +30",
     "Send Invoices": "after review: an invoice is emailed once you write send in "
-    "Invoices > Send; automatically: every invoice not yet emailed goes out in the "
-    "next run (older ones too: write sent in Send on those the customer has)",
+    "Invoices > Send; automatically: each invoice made from then on goes out in the "
+    "run that makes it (older ones only when you write send)",
     "Approval Threshold": "invoices with a total at or above it wait for an "
     "approver; one amount per currency, e.g. 25000 EUR; 30000 USD (a bare number is "
     "in the Default Currency; other currencies always wait); empty: none wait",

@@ -26,9 +26,9 @@ from sheetbill.domain.mail import (
     SkipReason,
     oldest_due_first,
 )
-from sheetbill.domain.model import Invoice, Problem
+from sheetbill.domain.model import Invoice, Problem, Severity
 from sheetbill.domain.problem_codes import ProblemCode
-from sheetbill.domain.schema import INVOICES
+from sheetbill.domain.schema import INVOICES, InvoiceColumns
 from sheetbill.planning.approvals import awaiting_numbers
 from sheetbill.planning.digest import plan_digests
 from sheetbill.planning.exceptions import problems_set_aside
@@ -123,7 +123,40 @@ def plan_emails(values: RunValues) -> Outcome:
     ]
     plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
     mail = replace(mail, standings=tuple(found), plan=plan)
-    return replace(values, mail=mail), problems
+    return replace(values, mail=mail), [*problems, *_no_send_column(values, skipped)]
+
+
+def _no_send_column(values: RunValues, skipped: Sequence[Skip]) -> list[Problem]:
+    """A workbook made before the Send column existed: invoices waiting for a word
+    there could wait forever without a word from sheetbill."""
+    layout = need(values.planned).data.layouts.get(INVOICES.name)
+    if layout is None or layout.columns.has(InvoiceColumns.SEND):
+        return []
+    waiting = sorted(
+        {
+            k.invoice or ""
+            for k in skipped
+            if k.reason in (SkipReason.AWAITING_SEND, SkipReason.NEEDS_REVIEW)
+        }
+        - {""}
+    )
+    if not waiting:
+        return []
+    shown = ", ".join(waiting[:5]) + (" …" if len(waiting) > 5 else "")
+    return [
+        Problem(
+            code=ProblemCode.INVOICES_NO_SEND_COLUMN,
+            tab=layout.tab,
+            row=1,
+            column=InvoiceColumns.SEND,
+            value="",
+            problem=f"{len(waiting)} invoice(s) wait for a word in the Send column "
+            f"({shown}), but the {layout.tab} tab has no Send column.",
+            fix="Run sheetbill init on the workbook (it adds the column), or add a "
+            "column headed Send; then write send (or sent / resend) there.",
+            severity=Severity.WARNING,
+        )
+    ]
 
 
 def _standings(values: RunValues) -> tuple[list[InvoiceStanding], list[Problem]]:
