@@ -135,7 +135,8 @@ def mailer(config: Config, base_folder: Path) -> Mailer:
     password from `password_env` or `password_file`. Nothing is connected yet.
 
     Raises ConfigError naming the key when the password cannot be had: its
-    variable is unset, or its file is missing or may be read by others."""
+    variable is unset, or its file is missing, may be read by others or is not
+    UTF-8 text."""
     mail = config.mail
     if mail.transport == "outbox":
         from sheetbill.mail.outbox import OutboxMailer

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import smtplib
 import socket
 import ssl
@@ -81,9 +82,9 @@ def read_password(
 ) -> Password:
     """The SMTP password from the environment variable `env` or from `file`, never
     from anywhere else. The file must be a regular file that its owner alone may
-    read (mode 0600 or 0400, as ssh requires of a key); one trailing line break is
-    dropped. Raises ConfigError naming the key (`mail.password_env` or
-    `mail.password_file`) and never the password."""
+    read (mode 0600 or 0400, as ssh requires of a key), in UTF-8; one trailing line
+    break is dropped. Raises ConfigError naming the key (`mail.password_env` or
+    `mail.password_file`) and the file, never the password."""
     if env is not None:
         text = environ.get(env)
         if not text:
@@ -120,7 +121,18 @@ def _read_secret_file(path: Path) -> str:
                 path=path,
             )
         data = secret.read()
-    text = data.decode("utf-8", errors="strict").removesuffix("\n").removesuffix("\r")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is None:
+        # Raised outside the handler: the decode error holds the file's bytes.
+        raise ConfigError(
+            "'mail.password_file' is not UTF-8 text: save the password in it as "
+            "UTF-8 (a plain text file, one line)",
+            path=path,
+        )
+    text = text.removesuffix("\n").removesuffix("\r")
     if not text:
         raise ConfigError("'mail.password_file' is empty", path=path)
     return text
@@ -357,6 +369,11 @@ class _WatchedSMTP(smtplib.SMTP):
         _without_delay(self.sock)
         return reply
 
+    def login(
+        self, user: str, password: str, *, initial_response_ok: bool = True
+    ) -> tuple[int, bytes]:
+        return _logged_in(super().login, user, password, initial_response_ok)
+
 
 class _WatchedSMTP_SSL(smtplib.SMTP_SSL):
     has_begun_data = False
@@ -374,8 +391,71 @@ class _WatchedSMTP_SSL(smtplib.SMTP_SSL):
         _without_delay(self.sock)
         return reply
 
+    def login(
+        self, user: str, password: str, *, initial_response_ok: bool = True
+    ) -> tuple[int, bytes]:
+        return _logged_in(super().login, user, password, initial_response_ok)
+
 
 _Watched = _WatchedSMTP | _WatchedSMTP_SSL
+
+
+class LoginFailedError(Exception):
+    """The SMTP login failed; its text holds nothing of the password."""
+
+
+def _logged_in(
+    login: Callable[..., tuple[int, bytes]],
+    user: str,
+    password: str,
+    initial_response_ok: bool,
+) -> tuple[int, bytes]:
+    """smtplib's `login`, with every failure but the network's told in words that
+    hold nothing of the password: smtplib's own can (a UnicodeEncodeError quotes
+    the character it could not encode, and its position, and keeps the whole
+    encoded password), and its run reaches the output, the state database and
+    the Exceptions and Log tabs."""
+    try:
+        return login(user, password, initial_response_ok=initial_response_ok)
+    except Exception as exc:
+        # The network's own words pass (a timeout, a reset or closed connection);
+        # smtplib's exceptions are OSErrors too, but may quote the server.
+        if isinstance(exc, smtplib.SMTPServerDisconnected) or (
+            isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+        ):
+            raise
+        failed = LoginFailedError(_login_words(exc, user=user, password=password))
+    # Raised outside the handler, so smtplib's exception is not kept as its context.
+    raise failed
+
+
+def _login_words(exc: Exception, *, user: str, password: str) -> str:
+    """Why the login failed, naming the user and never the password: the server's
+    reply code and enhanced status code (RFC 3463) but not its words, which a
+    server may write the credentials it was sent into."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        text = exc.smtp_error
+        if isinstance(text, bytes):
+            text = text.decode("ascii", errors="replace")
+        status = re.match(r"[245]\.\d{1,3}\.\d{1,3}\b", text.strip())
+        code = f"{exc.smtp_code} {status.group()}" if status else str(exc.smtp_code)
+        return (
+            f"the SMTP server refused the login as {user} (reply {code}): check "
+            "'mail.user' and its password"
+        )
+    if not password.isascii():
+        return (
+            "the password holds a character that is not ASCII, which the SMTP login "
+            "cannot send: give 'mail.user' a password of ASCII characters only"
+        )
+    if not user.isascii():
+        return (
+            f"'mail.user' {user} holds a character that is not ASCII, which the SMTP "
+            "login cannot send"
+        )
+    if isinstance(exc, smtplib.SMTPNotSupportedError):
+        return "the SMTP server offers no login (AUTH): remove 'mail.user'"
+    return f"the SMTP login failed ({type(exc).__name__})"
 
 
 def _without_delay(connection: socket.socket | None) -> None:
@@ -419,6 +499,8 @@ def _reply(code: int, text: bytes | str) -> str:
 
 
 def _words(exc: BaseException) -> str:
+    if isinstance(exc, LoginFailedError):
+        return str(exc)
     if isinstance(exc, smtplib.SMTPResponseException):
         return _reply(exc.smtp_code, exc.smtp_error)
     text = str(exc) or type(exc).__name__

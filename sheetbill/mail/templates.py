@@ -10,6 +10,7 @@ sheet_templates/email/README.md.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import unicodedata
@@ -35,6 +36,7 @@ from jinja2 import (
     UndefinedError,
 )
 from jinja2.exceptions import SecurityError
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from stdnum import iban as iban_number
 
@@ -157,6 +159,8 @@ class EmailTemplates:
         wanted = f"{language}/{' or '.join(candidates)}"
         try:
             return environment.select_template(list(candidates))
+        except _LinkedOutsideError as exc:
+            raise self._refused(exc, template=template) from None
         except TemplateNotFound as exc:
             raise EmailTemplateError(
                 f"no email template {wanted} in {self._search_path(language)} "
@@ -183,6 +187,8 @@ class EmailTemplates:
     ) -> str:
         try:
             return found.render(context)
+        except _LinkedOutsideError as exc:  # a file it includes or extends
+            raise self._refused(exc, template=template) from None
         except TemplateSyntaxError as exc:  # in a file it includes or extends
             raise EmailTemplateError(
                 f"email template {self._shown(exc.filename) or exc.name} line "
@@ -206,9 +212,10 @@ class EmailTemplates:
         for at the folders' top (the shared `_layout.html`)."""
         if language not in self._environments:
             loaders: list[BaseLoader] = [
-                FileSystemLoader(folder / language) for folder in self.folders
+                _FolderLoader(folder / language, folder=folder)
+                for folder in self.folders
             ]
-            loaders += [FileSystemLoader(folder) for folder in self.folders]
+            loaders += [_FolderLoader(folder, folder=folder) for folder in self.folders]
             environment = ImmutableSandboxedEnvironment(
                 loader=ChoiceLoader(loaders),
                 autoescape=_is_html,
@@ -222,6 +229,18 @@ class EmailTemplates:
             )
             self._environments[language] = environment
         return self._environments[language]
+
+    def _refused(
+        self, exc: _LinkedOutsideError, *, template: str
+    ) -> EmailTemplateError:
+        return EmailTemplateError(
+            f"email template {exc.path.relative_to(exc.folder).as_posix()} leads to "
+            f"{exc.real}, outside its templates folder {exc.folder}: an email "
+            "template reads no file outside its folder (a link, of a file or a "
+            "folder, may not lead out of it; copy the file in instead)",
+            path=exc.path,
+            template=template,
+        )
 
     def _search_path(self, language: str) -> str:
         folders = [folder / language for folder in self.folders] + list(self.folders)
@@ -248,6 +267,36 @@ class EmailTemplates:
                 found = (filename, tb.tb_lineno)
             tb = tb.tb_next
         return found
+
+
+class _LinkedOutsideError(Exception):
+    """A template file whose real path (links followed) is outside its templates
+    folder: `path` as asked for, `real` where it leads, `folder` the (resolved)
+    templates folder."""
+
+    def __init__(self, path: Path, real: Path, folder: Path) -> None:
+        super().__init__(f"{path} leads to {real}, outside {folder}")
+        self.path, self.real, self.folder = path, real, folder
+
+
+class _FolderLoader(FileSystemLoader):
+    """jinja2's loader of a folder, refusing a file that a link (of the file or a
+    folder on its way) leads out of `folder`, the templates folder (resolved):
+    jinja2 follows links, and a link in a user's templates folder would put any
+    file the run may read into emails to customers. The README promises that a
+    template reads no other file."""
+
+    def __init__(self, searchpath: Path, *, folder: Path) -> None:
+        super().__init__(searchpath)
+        self.folder = folder
+
+    def get_source(self, environment: Any, template: str) -> Any:
+        path = Path(self.searchpath[0], *split_template_path(template))
+        if os.path.lexists(path):
+            real = path.resolve()
+            if not real.is_relative_to(self.folder):
+                raise _LinkedOutsideError(path, real, self.folder)
+        return super().get_source(environment, template)
 
 
 def _explained(exc: Exception) -> str:

@@ -12,6 +12,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from reliability.small_demo import write_small_demo
+from sending_run_helpers import mail_toml
 
 from sheetbill.config import MAIL_KEYS, MailConfig, load_config
 from sheetbill.domain.mail import ReceiptMode
@@ -311,3 +313,45 @@ def test_every_mail_key_is_documented_in_the_example_config():
     for key in MAIL_KEYS:
         assert re.search(rf"^(# )?{key} = ", table, re.MULTILINE), key
     assert load_config(example).mail == MailConfig()
+
+
+def test_password_file_not_in_utf8_is_refused_naming_the_key_and_file(tmp_path):
+    """Never its content: not in the message, and no decode error (which holds the
+    file's bytes) kept behind it."""
+    path = tmp_path / "smtp.secret"
+    path.write_bytes("Passwört-9\n".encode("latin-1"))
+    path.chmod(0o600)
+    with pytest.raises(ConfigError) as raised:
+        read_password(env=None, file=path)
+    error = raised.value
+    assert "'mail.password_file' is not UTF-8 text" in str(error)
+    assert error.path == path and str(path) in str(error)
+    assert "Passw" not in str(error) and "0xf6" not in str(error)
+    assert error.__context__ is None and error.__cause__ is None
+
+
+def test_a_run_with_a_password_file_not_in_utf8_stops_with_exit_2(tmp_path):
+    """As a user runs it: one line naming the key and the file, exit 2, no
+    traceback, nothing of the file's content."""
+    book = tmp_path / "book.xlsx"
+    write_small_demo(book)
+    secret = tmp_path / "smtp.secret"
+    secret.write_bytes("Passwört-9\n".encode("latin-1"))
+    secret.chmod(0o600)
+    mail_toml(
+        tmp_path, book, 25, user="billing@northwind.example", password_file=secret.name
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "sheetbill", "run", str(book), "--as-of", "2026-11-02"],
+        cwd=tmp_path,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "'mail.password_file' is not UTF-8 text" in done.stderr
+    assert str(secret) in done.stderr
+    assert "Passw" not in done.stdout + done.stderr

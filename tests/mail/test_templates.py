@@ -578,3 +578,68 @@ def test_render_refuses_a_template_name_that_is_no_name(name: str):
     """The planners name templates; a path there is a bug, not user input."""
     with pytest.raises(ValueError, match="not an email template name"):
         EmailTemplates(None).render(name, "en", context())
+
+
+# --- links: a template reads no file outside its folder -----------------------------
+
+SECRET_TEXT = "the text of a file outside the templates folder"
+
+
+def outside_file(tmp_path: Path) -> Path:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    (outside / "secret.txt").write_text(SECRET_TEXT, encoding="utf-8")
+    return outside
+
+
+def test_render_refuses_a_template_file_linked_out_of_its_folder(tmp_path: Path):
+    """sheet_templates/email/README.md: a template reads no other file. A link in
+    the user's folder must not put another file's text into customers' emails."""
+    outside = outside_file(tmp_path)
+    user = tmp_path / "user"
+    (user / "en").mkdir(parents=True)
+    (user / "en" / "invoice.txt").symlink_to(outside / "secret.txt")
+    with pytest.raises(EmailTemplateError) as caught:
+        render("invoice", "en", templates=EmailTemplates(user))
+    error = caught.value
+    assert "en/invoice.txt leads to" in str(error)
+    assert "outside its templates folder" in str(error)
+    assert error.template == "invoice"
+    assert SECRET_TEXT not in str(error) and "\n" not in str(error)
+
+
+@pytest.mark.parametrize(
+    "include", ['{% include "up/secret.txt" %}', '{% include "en/up/secret.txt" %}']
+)
+def test_render_refuses_an_include_through_a_folder_linked_out(
+    tmp_path: Path, include: str
+):
+    outside = outside_file(tmp_path)
+    user = tmp_path / "user"
+    write(user, "en/invoice.txt", f"Dear customer,\n{include}\n")
+    (user / "en" / "up").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(EmailTemplateError) as caught:
+        render("invoice", "en", templates=EmailTemplates(user))
+    assert "en/up/secret.txt leads to" in str(caught.value)
+    assert SECRET_TEXT not in str(caught.value)
+
+
+def test_render_follows_a_link_that_stays_in_the_folder(tmp_path: Path):
+    """A link inside the templates folder (one language sharing another's file)
+    is the user's own files: it is read."""
+    write(tmp_path, "shared/invoice.txt", "Moin {{ invoice.number }}")
+    (tmp_path / "en").mkdir()
+    (tmp_path / "en" / "invoice.txt").symlink_to(tmp_path / "shared" / "invoice.txt")
+    email = render("invoice", "en", templates=EmailTemplates(tmp_path))
+    assert email.text == "Moin INV-2026-0007\n"
+
+
+def test_render_refuses_a_built_in_file_linked_out(tmp_path: Path):
+    """The same holds for the built-in folder (here a copy of it)."""
+    outside = outside_file(tmp_path)
+    built_in = tmp_path / "built-in"
+    shutil.copytree(BUILT_IN, built_in)
+    (built_in / "en" / "_payment.txt").unlink()
+    (built_in / "en" / "_payment.txt").symlink_to(outside / "secret.txt")
+    with pytest.raises(EmailTemplateError, match=r"en/_payment\.txt leads to"):
+        render("invoice", "en", templates=EmailTemplates(None, built_in=built_in))
