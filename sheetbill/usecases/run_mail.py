@@ -191,20 +191,24 @@ def _planned(
     settings = data.settings
     today, zone = values.moment.today, ZoneInfo(settings.timezone)
     sender = _sender_address(values)
-    emails: list[PlannedEmail] = []
-    skipped: list[Skip] = []
+    invoices, skipped = plan_invoice_emails(
+        found, data.customers, settings, mail.history, today=today, sender=sender
+    )
+    # Reminders and receipts are decided as if the invoice emails had gone: what a
+    # rerun of the same day would find, so both record the same decisions.
+    history = predicted_history(
+        mail.history, invoices, at=values.moment.on_run_day(values.moment.started)
+    )
+    emails: list[PlannedEmail] = list(invoices)
     for made, skips in (
-        plan_invoice_emails(
-            found, data.customers, settings, mail.history, today=today, sender=sender
-        ),
         plan_reminders(
-            found, data.customers, settings, mail.history, today=today, zone=zone
+            found, data.customers, settings, history, today=today, zone=zone
         ),
         plan_receipts(
             found,
             data.customers,
             settings,
-            mail.history,
+            history,
             mode=values.config.mail.receipts,
             today=today,
             sender=sender,

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence, Set
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sheetbill.domain.cells import parse_text
+from sheetbill.domain.cells import EXCEL_EPOCH, parse_text
 from sheetbill.domain.model import Invoice
 from sheetbill.domain.schema import InvoiceColumns
 from sheetbill.domain.sheet import CellValue
@@ -121,6 +121,12 @@ def _differs(shown: CellValue, value: CellValue) -> bool:
     them as fractions of a day), dates by day."""
     if shown is None:
         return True
+    if isinstance(value, date) and isinstance(shown, Decimal):
+        # A date or time read as its serial number (a Google Sheet whose column has
+        # no date format): days since the spreadsheet epoch.
+        shown = datetime.combine(EXCEL_EPOCH, datetime.min.time()) + timedelta(
+            days=float(shown)
+        )
     if isinstance(value, str):
         return parse_text(shown).casefold() != value.casefold()
     if isinstance(value, Decimal):
