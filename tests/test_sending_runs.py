@@ -382,3 +382,35 @@ def test_invoices_waiting_for_a_send_column_the_tab_lacks_are_an_exception(
     run(book, as_of="2026-11-03")
     exceptions = calamine_records(book, "Exceptions")
     assert any("no Send column" in str(e["Problem"]) for e in exceptions), exceptions
+
+
+def test_a_reminder_of_a_partly_paid_invoice_asks_for_its_balance_in_the_qr_code(
+    book, mail_server
+):
+    """The QR code a customer scans pays what is still open, as the text says."""
+    import io
+
+    import zxingcpp
+    from PIL import Image
+
+    run(book)
+    rows = invoices(book)
+    number = next(
+        n for n, r in rows.items() if r["Status"] == "sent" and r["Currency"] == "EUR"
+    )
+    total = Decimal(str(rows[number]["Total"]))
+    type_into_invoices(book, {(number, "Paid"): Decimal("100.00")})
+    due = rows[number]["Due Date"]
+    assert isinstance(due, date)
+    run(book, as_of=date.fromordinal(due.toordinal() + 8).isoformat())
+    reminder = next(
+        m
+        for m in mail_server.messages()
+        if f"{number}.reminder." in str(m["Message-ID"])
+    )
+    png = next(
+        p.get_content() for p in reminder.walk() if p.get_content_type() == "image/png"
+    )
+    (payload,) = [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))]
+    amount = next(x for x in payload.splitlines() if x.startswith("EUR"))
+    assert Decimal(amount.removeprefix("EUR")) == total - Decimal("100.00")

@@ -235,7 +235,10 @@ def _one_a_day(
         else:
             kept.append(email)
             continue
-        skipped.append(Skip(email.purpose, why, email.invoice, email.stage))
+        detail = "another email of this invoice goes today (a receipt)"
+        if why is SkipReason.REFUSED:
+            detail = ""
+        skipped.append(Skip(email.purpose, why, email.invoice, email.stage, detail))
     return kept, skipped
 
 
@@ -442,13 +445,21 @@ def _renderer(values: RunValues) -> Callable[[PlannedEmail], tuple[str, str, str
 def _payment_code(
     invoice: Invoice | None, email: PlannedEmail, values: RunValues
 ) -> bytes | None:
-    """The EPC QR code (PNG) for an invoice or reminder in euros, as the PDF has."""
+    """The EPC QR code (PNG) for an invoice or reminder in euros: for the amount
+    still open (a reminder of a partly paid invoice asks for its balance only)."""
     from sheetbill.documents.qr import epc_code
 
     if invoice is None or email.purpose not in (Purpose.INVOICE, Purpose.REMINDER):
         return None
     if invoice.currency != "EUR":
         return None
+    standing = next(
+        (s for s in need(values.mail).standings if s.number == invoice.number), None
+    )
+    if standing is not None and standing.balance != invoice.total:
+        if standing.balance <= 0:
+            return None
+        invoice = replace(invoice, total=standing.balance)
     code = epc_code(invoice, need(values.planned).data.settings)
     return code.image if code is not None else None
 

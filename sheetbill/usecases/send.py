@@ -323,7 +323,7 @@ def email_lines(mail: MailValues | None, *, is_dry_run: bool) -> tuple[EmailLine
         )
     return tuple(
         EmailLine(
-            s.email.purpose.value,
+            _what(s.email),
             s.email.key,
             s.email.invoice,
             (*s.email.to, *s.email.cc),
@@ -333,6 +333,13 @@ def email_lines(mail: MailValues | None, *, is_dry_run: bool) -> tuple[EmailLine
         )
         for s in mail.sent
     )
+
+
+def _what(email: PlannedEmail) -> str:
+    """ "invoice", "reminder +7", "receipt", "digest"."""
+    if email.purpose is Purpose.REMINDER and email.stage is not None:
+        return f"reminder {email.stage:+d}"
+    return email.purpose.value
 
 
 _SAID = {
