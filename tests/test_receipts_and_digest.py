@@ -4,6 +4,7 @@ run, only problems new to that owner, none a person set aside."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -274,3 +275,46 @@ def test_no_digest_goes_to_an_owner_whose_last_digest_stands_refused():
     assert len(digests([_problem("new")], known=[refused], settings=other)) == 1
     accepted = record("digest.c.d", owner=owner, at=AT + timedelta(days=1))
     assert len(digests([_problem("new")], known=[refused, accepted])) == 1
+
+
+# --- Paid in minor units: a formula's noise, a raise after the receipt ---
+
+
+def test_paid_mode_sends_one_receipt_ever_whatever_paid_says_since():
+    """INV-0003 paid and receipted: Paid 646.8800001 (a formula's result), then
+    646.89, then 700 sent three more receipts; one receipt ever in `paid` mode."""
+    invoice = standing(total=D("646.88"))
+    for status in ("done", "unknown", "pending"):
+        known = [sent(), receipt("646.88", status)]
+        for paid in ("646.8800001", "646.89", "700"):
+            assert receipts(replace(invoice, paid=D(paid)), known=known) == ([], [])
+
+
+def test_a_receipt_recorded_without_its_paid_still_counts_as_sent():
+    """A journal entry of an earlier version holds no paid: its key says it."""
+    invoice = standing(total=D("646.88"), paid=D("700"))
+    known = [sent(), record("INV-1.receipt.646.88")]
+    assert receipts(invoice, known=known) == ([], [])
+    assert receipts(invoice, mode=EACH, known=known)[0][0].facts["received"] == Money(
+        D("53.12"), "EUR"
+    )
+
+
+def test_receipt_keys_and_amounts_are_in_minor_units():
+    [email], _ = receipts(standing(paid=D("1190.0000001")))
+    assert email.key == "INV-1.receipt.1190.00"
+    assert email.facts["paid_so_far"] == D("1190.00")
+    known = [sent(), receipt("500.00")]
+    noisy = standing(paid=D("500.0000001"))
+    assert receipts(noisy, mode=EACH, known=known) == ([], [])
+    [yen], _ = receipts(standing(currency="JPY", total=D(5000), paid=D("5000.4")))
+    assert yen.key == "INV-1.receipt.5000"
+
+
+def test_a_receipt_asked_again_after_needs_review_goes_once_as_resend():
+    invoice = standing(paid=D("1190.00"), send=SendWord.RESEND)
+    [email], _ = receipts(invoice, known=[sent(), receipt("1190.00", "unknown")])
+    assert email.key == "INV-1.receipt.1190.00.resend"
+    resent = record("INV-1.receipt.1190.00.resend", paid=D("1190.00"))
+    gone = [sent(), receipt("1190.00", "unknown"), resent]
+    assert receipts(invoice, known=gone) == ([], [])
