@@ -184,9 +184,7 @@ PAID_CELLS = st.builds(
     paid=st.lists(PAID_CELLS, min_size=1, max_size=8),
     mode=st.sampled_from([ReceiptMode.PAID, ReceiptMode.EACH_PAYMENT]),
 )
-def test_receipts_one_ever_when_paid_and_one_per_rounded_paid_each_payment(
-    paid, mode
-):
+def test_receipts_one_ever_when_paid_and_one_per_rounded_paid_each_payment(paid, mode):
     """Whatever Paid says run after run, `paid` sends at most one receipt per
     invoice, `each payment` never two for the same Paid in cents; each recorded as
     the journal records it (the Paid from the receipt's `paid_so_far` fact)."""

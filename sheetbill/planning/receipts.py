@@ -100,7 +100,9 @@ def _owed(
     records = [
         r for r in history.for_invoice(invoice.number) if r.purpose is Purpose.RECEIPT
     ]
-    went = sorted({stated_paid(r, invoice.currency) for r in records if r.may_have_gone})
+    went = sorted(
+        {stated_paid(r, invoice.currency) for r in records if r.may_have_gone}
+    )
     owed = [
         _Due(r.key, paid, paid - max((p for p in went if p < paid), default=0))
         for r in records
