@@ -4,6 +4,7 @@ run, only problems new to that owner, none a person set aside."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -19,10 +20,13 @@ from sheetbill.domain.mail import (
 from sheetbill.domain.model import Problem, Settings, Severity
 from sheetbill.domain.money import Money
 from sheetbill.domain.problem_codes import ProblemCode
-from sheetbill.planning.digest import digest_key, plan_digests
+from sheetbill.planning.digest import digest_key, owner_problems, plan_digests
 from sheetbill.planning.receipts import plan_receipts
 from sheetbill.planning.sending import envelope
+from sheetbill.tabs.validation import locate_tabs
+from sheetbill.usecases.send import predicted_history
 
+from helpers import snapshot
 from sending_helpers import (
     AT,
     SENDER,
@@ -274,3 +278,114 @@ def test_no_digest_goes_to_an_owner_whose_last_digest_stands_refused():
     assert len(digests([_problem("new")], known=[refused], settings=other)) == 1
     accepted = record("digest.c.d", owner=owner, at=AT + timedelta(days=1))
     assert len(digests([_problem("new")], known=[refused, accepted])) == 1
+
+
+# --- Paid in minor units: a formula's noise, a raise after the receipt ---
+
+
+def test_paid_mode_sends_one_receipt_ever_whatever_paid_says_since():
+    """INV-0003 paid and receipted: Paid 646.8800001 (a formula's result), then
+    646.89, then 700 sent three more receipts; one receipt ever in `paid` mode."""
+    invoice = standing(total=D("646.88"))
+    for status in ("done", "unknown", "pending"):
+        known = [sent(), receipt("646.88", status)]
+        for paid in ("646.8800001", "646.89", "700"):
+            assert receipts(replace(invoice, paid=D(paid)), known=known) == ([], [])
+
+
+def test_a_receipt_recorded_without_its_paid_still_counts_as_sent():
+    """A journal entry of an earlier version holds no paid: its key says it."""
+    invoice = standing(total=D("646.88"), paid=D("700"))
+    known = [sent(), record("INV-1.receipt.646.88")]
+    assert receipts(invoice, known=known) == ([], [])
+    assert receipts(invoice, mode=EACH, known=known)[0][0].facts["received"] == Money(
+        D("53.12"), "EUR"
+    )
+
+
+def test_receipt_keys_and_amounts_are_in_minor_units():
+    [email], _ = receipts(standing(paid=D("1190.0000001")))
+    assert email.key == "INV-1.receipt.1190.00"
+    assert email.facts["paid_so_far"] == D("1190.00")
+    known = [sent(), receipt("500.00")]
+    noisy = standing(paid=D("500.0000001"))
+    assert receipts(noisy, mode=EACH, known=known) == ([], [])
+    [yen], _ = receipts(standing(currency="JPY", total=D(5000), paid=D("5000.4")))
+    assert yen.key == "INV-1.receipt.5000"
+
+
+def test_a_receipt_asked_again_after_needs_review_goes_once_as_resend():
+    invoice = standing(paid=D("1190.00"), send=SendWord.RESEND)
+    [email], _ = receipts(invoice, known=[sent(), receipt("1190.00", "unknown")])
+    assert email.key == "INV-1.receipt.1190.00.resend"
+    resent = record("INV-1.receipt.1190.00.resend", paid=D("1190.00"))
+    gone = [sent(), receipt("1190.00", "unknown"), resent]
+    assert receipts(invoice, known=gone) == ([], [])
+
+
+# --- owner cells: a display name, several addresses, none valid ---
+
+
+def test_a_billing_owner_with_a_display_name_gets_the_digest():
+    named = Settings(billing_owner="Billing <Billing@Northwind.example>")
+    [planned] = digests([_problem("a")], settings=named)
+    assert planned.to == ("billing@northwind.example",)
+    assert planned.facts["owner"] == "billing@northwind.example"
+
+
+def test_an_owner_of_several_addresses_gets_one_digest_to_all():
+    """The owner is the sorted addresses: however the cell orders them, the
+    problems told once stay told."""
+    two = customers(customer(owner="b@x.example, Ann <A@x.example>"))
+    [planned] = digests([_problem("a", "C1")], found=two)
+    assert planned.to == ("a@x.example", "b@x.example")
+    assert planned.facts["owner"] == "a@x.example, b@x.example"
+    journal = predicted_history(history(), [planned], at=AT)
+    assert journal.records[planned.key].owner == "a@x.example, b@x.example"
+    told = record(
+        planned.key, owner="a@x.example, b@x.example", problems=planned.problems
+    )
+    swapped = customers(customer(owner="a@x.example; b@x.example"))
+    assert digests([_problem("a", "C1")], found=swapped, known=[told]) == []
+
+
+@pytest.mark.parametrize("cell", ["Billing", "billing(at)northwind", "Ann Berg <>"])
+def test_a_billing_owner_with_no_valid_address_is_a_warning_on_its_cell(cell):
+    settings = Settings(billing_owner=cell)
+    assert digests([_problem("a")], settings=settings) == []
+    [problem] = owner_problems(customers(), settings, layouts=_settings_layout(cell))
+    assert (problem.code, problem.tab, problem.row, problem.column) == (
+        ProblemCode.SETTINGS_BAD_BILLING_OWNER,
+        "Settings",
+        3,
+        "Value",
+    )
+    assert problem.severity is Severity.WARNING
+    assert "no digest goes to it" in problem.problem
+
+
+def test_a_customer_owner_with_no_valid_address_is_a_warning_on_its_cell():
+    found = customers(customer(owner="Ann Berg", row=7), customer("C2", row=8))
+    [problem] = owner_problems(found, BILLING, layouts={})
+    assert (problem.code, problem.tab, problem.row, problem.column) == (
+        ProblemCode.CUSTOMERS_BAD_OWNER,
+        "Customers",
+        7,
+        "Owner",
+    )
+    assert problem.customer_id == "C1"
+    assert owner_problems(customers(), BILLING, layouts={}) == []
+    good = customers(customer(owner="Ann <ann@x.example>, bob@x.example"))
+    assert owner_problems(good, BILLING, layouts={}) == []
+
+
+def _settings_layout(billing_owner: str):
+    book = snapshot(
+        {
+            "Settings": (
+                ["Key", "Value"],
+                [["Company Name", "Northwind"], ["Billing Owner", billing_owner]],
+            )
+        }
+    )
+    return locate_tabs(book, {})

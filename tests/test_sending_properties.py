@@ -20,6 +20,7 @@ from sheetbill.domain.mail import (
     EmailRecord,
     InvoiceStanding,
     PlannedEmail,
+    Purpose,
     ReceiptMode,
     SendInvoices,
     SendWord,
@@ -167,4 +168,59 @@ def test_digests_are_one_per_owner_and_the_same_for_the_same_problems(texts, own
     assert (
         plan_digests(problems, found, billing, EmailHistory.of(records), today=TODAY)
         == []
+    )
+
+
+# Paid as people and formulas write it: cents, a float's noise, less, overpaid.
+PAID_CELLS = st.builds(
+    lambda cents, noise: D(cents).scaleb(-2) + noise,
+    st.integers(min_value=0, max_value=150_000),
+    st.sampled_from([D(0), D("0.0000001"), D("-0.0000001"), D("0.004")]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    paid=st.lists(PAID_CELLS, min_size=1, max_size=8),
+    mode=st.sampled_from([ReceiptMode.PAID, ReceiptMode.EACH_PAYMENT]),
+)
+def test_receipts_one_ever_when_paid_and_one_per_rounded_paid_each_payment(paid, mode):
+    """Whatever Paid says run after run, `paid` sends at most one receipt per
+    invoice, `each payment` never two for the same Paid in cents; each recorded as
+    the journal records it (the Paid from the receipt's `paid_so_far` fact)."""
+    found = {"C1": customer()}
+    known = EmailHistory.of([_recorded_invoice()])
+    stated: list[Decimal] = []
+    for run, amount in enumerate(paid):
+        invoice = standing(paid=amount)
+        emails, _ = plan_receipts(
+            [invoice], found, Settings(), known, mode=mode, today=TODAY, sender=SENDER
+        )
+        for email in emails:
+            stated.append(email.facts["paid_so_far"].quantize(D("0.01")))
+            record = EmailRecord(
+                key=email.key,
+                purpose=email.purpose,
+                status="done",
+                intended_at=AT + timedelta(minutes=run),
+                settled_at=AT + timedelta(minutes=run),
+                invoice=email.invoice,
+                paid=D(str(email.facts.get("paid_so_far")))
+                if "paid_so_far" in email.facts
+                else None,
+            )
+            known = EmailHistory.of([*known.records.values(), record])
+    if mode is ReceiptMode.PAID:
+        assert len(stated) <= 1
+    assert len(stated) == len(set(stated))
+
+
+def _recorded_invoice() -> EmailRecord:
+    return EmailRecord(
+        key="INV-1.invoice",
+        purpose=Purpose.INVOICE,
+        status="done",
+        intended_at=AT,
+        settled_at=AT,
+        invoice="INV-1",
     )

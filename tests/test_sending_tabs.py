@@ -50,6 +50,8 @@ def _settings(locale: str = "en_US") -> Settings:
         ("1.190,50 €", "EUR", "de_DE", D("1190.50")),
         ("EUR 1,190.50", "EUR", "en_US", D("1190.50")),
         ("5000", "JPY", "en_US", D(5000)),
+        (D("1E+4"), "EUR", "en_US", D(10000)),
+        ("0 EUR", "EUR", "en_US", D(0)),
     ],
 )
 def test_paid_is_read_as_an_amount_in_the_locale_with_its_currency_beside_it(
@@ -60,7 +62,9 @@ def test_paid_is_read_as_an_amount_in_the_locale_with_its_currency_beside_it(
     assert (row.paid, problems) == (paid, [])
 
 
-@pytest.mark.parametrize("cell", ["lots", "-5", D(-5), "100 USD", "#N/A"])
+@pytest.mark.parametrize(
+    "cell", ["lots", "-5", D(-5), "100 USD", "#N/A", "1e4", "1.5E+3 EUR", "2 e 3"]
+)
 def test_a_paid_that_is_not_an_amount_is_an_error_on_its_cell(cell):
     layout = _layout(
         {"Invoice No": "INV-1", "Paid": cell, "Currency": "EUR", "Customer ID": "C1"}

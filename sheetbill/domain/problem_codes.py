@@ -191,7 +191,10 @@ class ProblemCode(StrEnum):
         "settings.bad-approvers", "Approvers", "names separated by commas"
     )
     SETTINGS_BAD_BILLING_OWNER = _bad_setting(
-        "settings.bad-billing-owner", "Billing Owner", "a name"
+        "settings.bad-billing-owner",
+        "Billing Owner",
+        "an email address, e.g. billing@example.com, or several separated by commas "
+        "(no digest of problems goes to one that is not valid)",
     )
     SETTINGS_BAD_REMINDER_SCHEDULE = _bad_setting(
         "settings.bad-reminder-schedule",
@@ -276,6 +279,14 @@ class ProblemCode(StrEnum):
         "A customer's Name, Email or CC holds a line break, which could add lines to "
         "an email's header; no email goes to the customer (it is billed as before).",
         "Write the name or address on one line; separate CC addresses by commas.",
+    )
+    CUSTOMERS_BAD_OWNER = (
+        "customers.bad-owner",
+        "A customer's Owner names something that is not a valid email address; no "
+        "digest of the customer's problems goes to it (they go to the Billing Owner "
+        "when no address in Owner is valid).",
+        "Write an email address in Owner, or several separated by commas; a name may "
+        "stand before each as Name <address>.",
     )
     CUSTOMERS_NO_EMAIL = (
         "customers.no-email",

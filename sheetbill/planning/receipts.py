@@ -1,8 +1,10 @@
 """Receipts: thanking a customer for a payment, once for each Paid it states.
 
 Pure. `[mail] receipts` decides (ReceiptMode): `paid`, one receipt when the balance
-reaches 0; `each payment`, one for every rise of Paid over the last receipted Paid,
-stating the amount received; `off`, none. Only for invoices whose invoice email
+reaches 0, and never another (a Paid raised since, or overpaid, sends nothing);
+`each payment`, one for every rise of Paid over the last receipted Paid, stating the
+amount received; `off`, none. Paid counts in the currency's minor units: a
+formula's 646.8800001 is 646.88. Only for invoices whose invoice email
 sheetbill sent (an invoice from before sending, or sent by hand, gets none), and
 never while the invoice needs review, is void or on hold, nor to a customer without
 a valid Email. Paid is typed by a person until payments are matched; a Paid
@@ -14,10 +16,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sheetbill.domain.mail import (
     EmailHistory,
+    EmailRecord,
     InvoiceStanding,
     PlannedEmail,
     Purpose,
@@ -26,7 +29,9 @@ from sheetbill.domain.mail import (
     SkipReason,
 )
 from sheetbill.domain.model import Customer, InvoiceKind, Settings
+from sheetbill.domain.money import quantum
 from sheetbill.planning.sending import (
+    RESEND,
     InvoiceEmails,
     held_back,
     invoice_emails,
@@ -90,29 +95,50 @@ def _owed(
     mode: ReceiptMode,
 ) -> list[_Due]:
     """The receipts the invoice is owed: those a person asked to send again, and
-    the one its Paid now calls for."""
+    the one its Paid now calls for. Amounts are compared in the currency's minor
+    units (`in_minor_units`): a formula's 646.8800001 is the 646.88 receipted."""
+    records = [
+        r for r in history.for_invoice(invoice.number) if r.purpose is Purpose.RECEIPT
+    ]
     went = sorted(
-        {
-            r.paid
-            for r in history.for_invoice(invoice.number)
-            if r.purpose is Purpose.RECEIPT and r.may_have_gone and r.paid is not None
-        }
+        {stated_paid(r, invoice.currency) for r in records if r.may_have_gone}
     )
     owed = [
-        _Due(r.key, r.paid, r.paid - max((p for p in went if p < r.paid), default=0))
-        for r in history.for_invoice(invoice.number)
-        if r.key in emails.resend and r.paid is not None
+        _Due(r.key, paid, paid - max((p for p in went if p < paid), default=0))
+        for r in records
+        if r.key in emails.resend
+        for paid in [stated_paid(r, invoice.currency)]
     ]
-    last = went[-1] if went else Decimal(0)
-    key = receipt_key(invoice.number, invoice.paid, invoice.currency)
+    paid = in_minor_units(invoice.paid, invoice.currency)
+    key = receipt_key(invoice.number, paid, invoice.currency)
     if any(due.key == key for due in owed):
         return owed  # the receipt Paid calls for is the one to resend: once
     if mode is ReceiptMode.PAID:
-        if invoice.paid > 0 and invoice.balance <= 0 and not went:
-            owed.append(_Due(key, invoice.paid, invoice.paid))
-    elif invoice.paid > last:
-        owed.append(_Due(key, invoice.paid, invoice.paid - last))
+        # One receipt ever: any that may have gone ends it, whatever Paid says since.
+        if paid > 0 and invoice.total - paid <= 0 and not went:
+            owed.append(_Due(key, paid, paid))
+    elif paid > (last := went[-1] if went else Decimal(0)):
+        owed.append(_Due(key, paid, paid - last))
     return owed
+
+
+def in_minor_units(amount: Decimal, currency: str) -> Decimal:
+    """`amount` rounded half up to the currency's minor units (ISO 4217: 2 for EUR,
+    0 for JPY), so a float's noise in a Paid cell never makes a new receipt."""
+    return amount.quantize(quantum(currency), rounding=ROUND_HALF_UP)
+
+
+def stated_paid(record: EmailRecord, currency: str) -> Decimal:
+    """The Paid a receipt stated, in minor units: as recorded, else from its key
+    (`<n>.receipt.<Paid>[.resend]`); 0 when neither says (it still counts as sent)."""
+    paid = record.paid
+    if paid is None:
+        text = record.key.rpartition(".receipt.")[2].removesuffix(RESEND)
+        try:
+            paid = Decimal(text)
+        except InvalidOperation:
+            paid = Decimal(0)
+    return in_minor_units(paid, currency)
 
 
 def _receipt(
@@ -139,6 +165,8 @@ def _receipt(
         return skip(SkipReason.NO_ADDRESS, no_address(invoice, customer))
     language = language_of(customer)
     facts = invoice_facts(invoice, customer, language=language, paid=due.paid)
+    # The journal records the Paid a receipt states from this fact.
+    facts["paid_so_far"] = due.paid
     facts["received"] = invoice.money(due.received)
     facts["is_paid_in_full"] = due.paid >= invoice.total
     email = PlannedEmail(

@@ -31,7 +31,7 @@ from sheetbill.domain.mail import (
 from sheetbill.domain.model import Customer, Problem, Settings, Severity
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import CUSTOMERS, INVOICES, SETTINGS, InvoiceColumns
-from sheetbill.planning.digest import last_digests
+from sheetbill.planning.digest import last_digests, owner_key
 from sheetbill.planning.sending import (
     DONE,
     FAILED,
@@ -400,7 +400,7 @@ def _refused_digests(
         if record.status != FAILED or not record.is_refusal:
             continue
         named = next(
-            (c for c in customers.values() if c.owner.strip().casefold() == owner),
+            (c for c in customers.values() if owner_key(c.owner) == owner),
             None,
         )
         row: int | None

@@ -8,6 +8,7 @@ the write-back take these rows instead of reading the tab's cells themselves.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -140,9 +141,14 @@ def _yes_no(value: CellValue) -> bool | None:
 
 
 def _paid(value: CellValue, currency: CellValue, locale: str) -> Decimal | None:
-    """The Paid cell as an amount; its currency's code or sign may stand beside it."""
+    """The Paid cell as an amount; its currency's code or sign may stand beside it.
+    None for a negative amount (a refund is not a payment: it would lower Paid
+    below what a receipt thanked for) and for text with an exponent: `1e4` typed
+    is no plausible amount (a numeric cell holding 10000 is)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return Decimal(0)
+    if isinstance(value, str) and _EXPONENT.search(value):
+        return None
     code = parse_text(currency).upper()
     try:
         if is_currency(code):
@@ -153,6 +159,10 @@ def _paid(value: CellValue, currency: CellValue, locale: str) -> Decimal | None:
     except CellValueError:
         return None
     return amount if amount >= 0 else None
+
+
+# A digit, e or E, then a (signed) digit: how `1e4` or `1.2E+3` is written.
+_EXPONENT = re.compile(r"\d\s*[eE]\s*[-+]?\s*\d")
 
 
 def _send_word(value: CellValue) -> SendWord | None:
@@ -170,7 +180,8 @@ def _row_problems(row: InvoiceRow, tab: str, locale: str) -> list[Problem]:
                 row=row.row,
                 column=InvoiceColumns.PAID,
                 value=row.paid_text,
-                problem=f"Paid of {row.number} is not an amount of 0 or more: "
+                problem=f"Paid of {row.number} is not an amount of 0 or more "
+                "(a number written with an exponent, e.g. 1e4, is not taken): "
                 f"nothing is emailed about {row.number}, and its Status and Balance "
                 "stay as they are, until it is.",
                 fix="Type what was paid so far as a number, e.g. 1190.00, as your "

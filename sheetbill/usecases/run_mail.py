@@ -30,7 +30,7 @@ from sheetbill.domain.model import Invoice, Problem, Severity
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import INVOICES, InvoiceColumns
 from sheetbill.planning.approvals import awaiting_numbers
-from sheetbill.planning.digest import plan_digests
+from sheetbill.planning.digest import owner_problems, plan_digests
 from sheetbill.planning.exceptions import problems_set_aside
 from sheetbill.planning.receipts import plan_receipts
 from sheetbill.planning.reminders import plan_reminders
@@ -337,6 +337,7 @@ def plan_digest(values: RunValues) -> Outcome:
         settings=data.settings,
     )
     found += _undelivered(mail.sent)
+    found += owner_problems(data.customers, data.settings, layouts=data.layouts)
     problems = (*values.problems, *found)
     aside = set(problems_set_aside(problems, data.layouts))
     digests = plan_digests(

@@ -185,7 +185,7 @@ def _details(
         "paid": str(email.facts["paid_so_far"])
         if "paid_so_far" in email.facts
         else None,
-        "owner": email.to[0] if email.purpose is Purpose.DIGEST and email.to else "",
+        "owner": _owner(email),
         "problems": list(email.problems),
         "to": list(outgoing.to),
         "cc": list(outgoing.cc),
@@ -224,10 +224,17 @@ def predicted_history(
             invoice=email.invoice,
             stage=email.stage,
             paid=_paid(email),
-            owner=email.to[0] if email.purpose is Purpose.DIGEST and email.to else "",
+            owner=_owner(email),
             problems=email.problems,
         )
     return EmailHistory(records)
+
+
+def _owner(email: PlannedEmail) -> str:
+    """A digest's owner (`owner_key`: its addresses, sorted), as its facts name it."""
+    if email.purpose is not Purpose.DIGEST:
+        return ""
+    return str(email.facts.get("owner") or (email.to[0] if email.to else ""))
 
 
 def _paid(email: PlannedEmail) -> Decimal | None:
