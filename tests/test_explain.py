@@ -398,6 +398,7 @@ AFTER_SKIP = {
     SkipReason.REFUSED: "is not sent again until the address",
     SkipReason.CREDIT_NOTE: "it is a credit note",
     SkipReason.NO_DOCUMENT: "once its PDF is made",
+    SkipReason.ROW_DIFFERS: "shows its own Total, Due Date and Currency again",
 }
 
 

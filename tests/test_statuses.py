@@ -216,16 +216,20 @@ def problems(*invoices, known=(), found=None, settings=None):
     )
 
 
-def test_needs_review_is_an_error_on_the_send_cell_naming_what_to_do():
+def test_needs_review_is_an_error_on_the_send_column_naming_the_invoice():
+    """By number, not row: the same problem whether its row is written yet or not
+    (a row number in its identity would tell it to the owner twice)."""
     unknown = sent(status="unknown", detail="connection lost after the data")
     [problem] = problems(standing(row=2, send=SendWord.SEND), known=[unknown])
     assert (problem.code, problem.tab, problem.row, problem.column, problem.value) == (
         ProblemCode.EMAIL_NEEDS_REVIEW,
         "Invoices",
-        2,
+        None,
         "Send",
         "send",
     )
+    [unwritten] = problems(standing(row=None, send=SendWord.SEND), known=[unknown])
+    assert unwritten.key == problem.key
     assert problem.severity is Severity.ERROR
     assert "the invoice email" in problem.problem
     assert "connection lost after the data" in problem.problem

@@ -274,7 +274,9 @@ def _needs_review(
     return Problem(
         code=ProblemCode.EMAIL_NEEDS_REVIEW,
         tab=names[INVOICES.name],
-        row=invoice.row,
+        # Named by its number, not its row: an invoice appended in the same run has
+        # no row yet, and a problem that moved rows would be told again as new.
+        row=None,
         column=InvoiceColumns.SEND,
         value=invoice.send.value,
         problem=f"Whether {listed} of {invoice.number} reached the mail server is not "

@@ -489,4 +489,8 @@ _AFTER_SKIP: Mapping[str, str] = {
     ),
     SkipReason.CREDIT_NOTE: "no reminders: it is a credit note",
     SkipReason.NO_DOCUMENT: "the {what} goes once its PDF is made",
+    SkipReason.ROW_DIFFERS: (
+        "nothing is sent until its Invoices row shows its own Total, Due Date and "
+        "Currency again"
+    ),
 }

@@ -28,7 +28,7 @@ from sheetbill.domain.mail import (
 )
 from sheetbill.domain.model import Invoice, Problem, Severity
 from sheetbill.domain.problem_codes import ProblemCode
-from sheetbill.domain.schema import INVOICES, InvoiceColumns
+from sheetbill.domain.schema import INVOICES, SETTINGS, InvoiceColumns
 from sheetbill.planning.approvals import awaiting_numbers
 from sheetbill.planning.digest import owner_problems, plan_digests
 from sheetbill.planning.exceptions import problems_set_aside
@@ -41,6 +41,7 @@ from sheetbill.planning.sending import (
 )
 from sheetbill.planning.statuses import changed_statuses, invoice_cells, mail_problems
 from sheetbill.tabs.invoices import read_invoices
+from sheetbill.tabs.settings import setting_row
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
 from sheetbill.usecases.send import (
     MailValues,
@@ -127,10 +128,16 @@ def plan_emails(values: RunValues) -> Outcome:
 
 
 def _no_send_column(values: RunValues, skipped: Sequence[Skip]) -> list[Problem]:
-    """A workbook made before the Send column existed: invoices waiting for a word
-    there could wait forever without a word from sheetbill."""
-    layout = need(values.planned).data.layouts.get(INVOICES.name)
+    """A workbook made before the Send column existed, whose Settings now name Send
+    Invoices (sending set up): invoices waiting for a word there could wait forever
+    without a word from sheetbill. A workbook that never named it sends nothing and
+    is told nothing (its runs stay as they were)."""
+    layouts = need(values.planned).data.layouts
+    layout = layouts.get(INVOICES.name)
     if layout is None or layout.columns.has(InvoiceColumns.SEND):
+        return []
+    settings = layouts.get(SETTINGS.name)
+    if setting_row(settings.table if settings else None, "send_invoices") is None:
         return []
     waiting = sorted(
         {

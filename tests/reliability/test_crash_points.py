@@ -195,7 +195,7 @@ def _assert_a_rerun_changes_nothing(book: Path, code: int) -> None:
     again = _run(book.parent, "--json")
     assert again.code == code, again.stderr
     result = json.loads(again.stdout)
-    assert not result["written"] and result["pdfs_rendered"] == 0, result
+    assert not result["written"] and result["pdfs_rendered"] == 0, result["changes"]
     assert result["invoices"] == [] and result["recovered_invoices"] == []
     assert tree(book.parent) == files
     assert state_dump(book) == state
