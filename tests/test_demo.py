@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import replace
 from datetime import date
 from decimal import Decimal
@@ -284,6 +285,10 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     done = play(folder, say=lines.append)
 
     assert [line.split()[0] for line in lines] == [str(s.day) for s in STEPS]
+    # Reminders are counted as one kind, with their stages: "2 reminders (-3, +14)".
+    said = " ".join(lines)
+    assert re.search(r"\d+ reminders? \([-+]\d+(, [-+]\d+)*\)", said), said
+    assert "reminder -" not in said and "reminder +" not in said, said
     assert [len(d.result.invoices) > 0 for d in done] == [
         True, False, True, False, True, False, False,
     ]  # fmt: skip

@@ -352,8 +352,10 @@ def sent_text(result: RunResult) -> str:
     stages: set[str] = set()
     for email in result.emails:
         if email.outcome == "sent":
-            kinds[email.purpose] += 1
-            if email.purpose == "reminder":
+            # The summary's purpose names a reminder's stage ("reminder +7").
+            kind = email.purpose.partition(" ")[0]
+            kinds[kind] += 1
+            if kind == "reminder":
                 stages.add(email.key.rpartition(".")[2])
     parts = []
     for kind, count in kinds.items():
