@@ -84,11 +84,22 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[common],
         help="run a billing cycle",
         description="Create invoices from approved rows and write them back into the "
-        "workbook, with every problem in the Exceptions tab.",
+        "workbook, with every problem in the Exceptions tab; email invoices, "
+        "reminders, receipts and the owners' digest as Settings and [mail] in "
+        "sheetbill.toml say (each email at most once; without [mail] they are .eml "
+        "files in outbox/ beside the workbook).",
     )
-    run.add_argument("workbook", nargs="?", metavar="WORKBOOK")
     run.add_argument(
-        "--dry-run", action="store_true", help="show what would be done; change nothing"
+        "workbook",
+        nargs="?",
+        metavar="WORKBOOK",
+        help="an .xlsx file or gsheets://<id> (default: source in sheetbill.toml)",
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the invoices, emails and cells a run would make; change and send "
+        "nothing",
     )
     run.add_argument(
         "--as-of", type=_date, metavar="DATE", help="run as if today were DATE"
