@@ -375,26 +375,8 @@ class _WatchedSMTP(smtplib.SMTP):
         return _logged_in(super().login, user, password, initial_response_ok)
 
 
-class _WatchedSMTP_SSL(smtplib.SMTP_SSL):
-    has_begun_data = False
-    data_reply: tuple[int, bytes] = (0, b"")
-
-    def data(self, msg: Any) -> tuple[int, bytes]:
-        self.has_begun_data = True
-        self.data_reply = super().data(msg)
-        return self.data_reply
-
-    def connect(
-        self, host: str = "localhost", port: int = 0, source_address: Any = None
-    ) -> tuple[int, bytes]:
-        reply = super().connect(host, port, source_address)
-        _without_delay(self.sock)
-        return reply
-
-    def login(
-        self, user: str, password: str, *, initial_response_ok: bool = True
-    ) -> tuple[int, bytes]:
-        return _logged_in(super().login, user, password, initial_response_ok)
+class _WatchedSMTP_SSL(_WatchedSMTP, smtplib.SMTP_SSL):
+    """The same watch over TLS from the first byte (SMTP_SSL's connection)."""
 
 
 _Watched = _WatchedSMTP | _WatchedSMTP_SSL
