@@ -94,8 +94,9 @@ def plan_emails(values: RunValues) -> Outcome:
     first; those over `max_per_run` wait for the next run. An invoice whose row
     shows other details than it (a Total, Due Date or Currency a person changed, or
     a number retyped) gets no email: its Paid, Hold and Send may be another's."""
+    values, problems = _standings(values)
     mail = need(values.mail)
-    found, problems = _standings(values)
+    found = mail.standings
     trusted = [s for s in found if not s.shows_other_details]
     emails, skipped = _planned(values, trusted)
     skipped += [
@@ -123,7 +124,7 @@ def plan_emails(values: RunValues) -> Outcome:
         if not (k.reason is SkipReason.NOT_SENT_BY_SHEETBILL and k.invoice in emailed)
     ]
     plan = MailPlan(tuple(go), tuple(wait), tuple(skipped))
-    mail = replace(mail, standings=tuple(found), plan=plan)
+    mail = replace(mail, plan=plan)
     return replace(values, mail=mail), [*problems, *_no_send_column(values, skipped)]
 
 
@@ -166,10 +167,10 @@ def _no_send_column(values: RunValues, skipped: Sequence[Skip]) -> list[Problem]
     ]
 
 
-def _standings(values: RunValues) -> tuple[list[InvoiceStanding], list[Problem]]:
+def _standings(values: RunValues) -> tuple[RunValues, list[Problem]]:
     """Every drawn invoice with its row's Paid, Send, Hold and Void, and the
     problems of reading them (a Paid that is not an amount, in the Settings'
-    locale)."""
+    locale); the rows and approvals read are kept for the digest's step."""
     mail, planned = need(values.mail), need(values.planned)
     data = planned.data
     rows, problems = read_invoices(
@@ -180,14 +181,13 @@ def _standings(values: RunValues) -> tuple[list[InvoiceStanding], list[Problem]]
         if not values.config.documents
         else {*values.documented, *values.links}
     )
+    approvals = _approvals(values)
     found, more = standings(
-        list(mail.invoices.values()),
-        rows,
-        approvals=_approvals(values, mail.invoices.values()),
-        documents=documents,
+        list(mail.invoices.values()), rows, approvals=approvals, documents=documents
     )
     found = [replace(s, sends_itself=s.number in mail.by_itself) for s in found]
-    return found, [*problems, *more]
+    mail = replace(mail, standings=tuple(found), rows=tuple(rows), approvals=approvals)
+    return replace(values, mail=mail), [*problems, *more]
 
 
 def _planned(
@@ -262,7 +262,7 @@ def _limit(limit: int) -> str:
     return f"[mail] max_per_run is {limit}; it goes with the next run"
 
 
-def _approvals(values: RunValues, invoices: object) -> dict[str, str]:
+def _approvals(values: RunValues) -> dict[str, str]:
     """Each drawn invoice's approval after this run's reading."""
     planned = need(values.planned)
     found = {
@@ -329,12 +329,8 @@ def plan_digest(values: RunValues) -> Outcome:
         for s in mail.standings
         if not s.shows_other_details
     }
-    rows, _ = read_invoices(data.layouts.get(INVOICES.name), settings=data.settings)
     found = changed_statuses(
-        rows,
-        cells,
-        last_shown=mail.last_shown,
-        approvals=_approvals(values, mail.invoices.values()),
+        mail.rows, cells, last_shown=mail.last_shown, approvals=mail.approvals
     )
     found += mail_problems(
         mail.standings,
@@ -405,13 +401,14 @@ def open_sending(
     if sender is None:
         return [], [_no_sender()]
     mailer = need(ports.mailer)
-    render = _renderer(values)
+    codes = _PaymentCodes(values)
+    render = _renderer(values, codes)
     with mailer.session() as session:
         sending = Sending(
             state=need(ports.state),
             session=session,
             render=render,
-            attachments=lambda e: _attachments(values, ports, e),
+            attachments=lambda e: _attachments(values, ports, e, codes),
             sender=sender,
             transport=values.config.mail.transport,
             run_id=values.moment.run_id,
@@ -425,7 +422,9 @@ def open_sending(
     return sending.sent, sending.problems
 
 
-def _renderer(values: RunValues) -> Callable[[PlannedEmail], tuple[str, str, str]]:
+def _renderer(
+    values: RunValues, codes: _PaymentCodes
+) -> Callable[[PlannedEmail], tuple[str, str, str]]:
     from sheetbill.mail.templates import EmailTemplates
 
     templates = EmailTemplates(values.config.mail.templates)
@@ -433,14 +432,12 @@ def _renderer(values: RunValues) -> Callable[[PlannedEmail], tuple[str, str, str
     settings = need(values.planned).data.settings
 
     def render(email: PlannedEmail) -> tuple[str, str, str]:
-        invoice = mail.invoices.get(email.invoice or "")
-        code = _payment_code(invoice, email, values)
         context = template_context(
             email,
             settings,
             today=values.moment.today,
-            invoice=invoice,
-            has_qr=code is not None,
+            invoice=mail.invoices.get(email.invoice or ""),
+            has_qr=codes.of(email) is not None,
         )
         done = templates.render(
             email.template, email.language, context, stage=email.stage
@@ -450,37 +447,48 @@ def _renderer(values: RunValues) -> Callable[[PlannedEmail], tuple[str, str, str
     return render
 
 
-def _payment_code(
-    invoice: Invoice | None, email: PlannedEmail, values: RunValues
-) -> bytes | None:
-    """The EPC QR code (PNG) for an invoice or reminder in euros: for the amount
-    still open (a reminder of a partly paid invoice asks for its balance only)."""
-    from sheetbill.documents.qr import epc_code
+class _PaymentCodes:
+    """The EPC QR code (PNG) of each email about an invoice or reminder in euros,
+    made once per email (its template and its attachments both ask): for the
+    amount still open (a reminder of a partly paid invoice asks for its balance)."""
 
-    if invoice is None or email.purpose not in (Purpose.INVOICE, Purpose.REMINDER):
-        return None
-    if invoice.currency != "EUR":
-        return None
-    standing = next(
-        (s for s in need(values.mail).standings if s.number == invoice.number), None
-    )
-    if standing is not None and standing.balance != invoice.total:
-        if standing.balance <= 0:
+    def __init__(self, values: RunValues) -> None:
+        mail = need(values.mail)
+        self.invoices = mail.invoices
+        self.standings = {s.number: s for s in mail.standings}
+        self.settings = need(values.planned).data.settings
+        self.made: dict[str, bytes | None] = {}
+
+    def of(self, email: PlannedEmail) -> bytes | None:
+        if email.key not in self.made:
+            self.made[email.key] = self._make(email)
+        return self.made[email.key]
+
+    def _make(self, email: PlannedEmail) -> bytes | None:
+        from sheetbill.documents.qr import epc_code
+
+        invoice = self.invoices.get(email.invoice or "")
+        if invoice is None or email.purpose not in (Purpose.INVOICE, Purpose.REMINDER):
             return None
-        invoice = replace(invoice, total=standing.balance)
-    code = epc_code(invoice, need(values.planned).data.settings)
-    return code.image if code is not None else None
+        if invoice.currency != "EUR":
+            return None
+        standing = self.standings.get(invoice.number)
+        if standing is not None and standing.balance != invoice.total:
+            if standing.balance <= 0:
+                return None
+            invoice = replace(invoice, total=standing.balance)
+        code = epc_code(invoice, self.settings)
+        return code.image if code is not None else None
 
 
 def _attachments(
-    values: RunValues, ports: RunPorts, email: PlannedEmail
+    values: RunValues, ports: RunPorts, email: PlannedEmail, codes: _PaymentCodes
 ) -> tuple[Attachment, ...]:
     found: list[Attachment] = []
     if values.config.documents:
         for number in email.attachments:
             found += invoice_files(need(ports.state), values.folder, number)
-    invoice = need(values.mail).invoices.get(email.invoice or "")
-    code = _payment_code(invoice, email, values)
+    code = codes.of(email)
     if code is not None:
         found.append(Attachment("payment-qr.png", "image/png", code, "payment-qr"))
     return tuple(found)

@@ -40,6 +40,7 @@ from sheetbill.planning.sending import envelope
 from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.ports import MailSession
 from sheetbill.state import StateDB
+from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.usecases.results import EmailLine
 
 # What the Log and `explain` call each answer.
@@ -166,6 +167,10 @@ class MailValues:
     sent: tuple[Sent, ...] = ()
     # Drawn invoices as the state holds them, by number (this run's new ones too).
     invoices: Mapping[str, Invoice] = field(default_factory=dict)
+    # The Invoices tab's rows as read with the standings, and each drawn invoice's
+    # approval after this run's reading, by number.
+    rows: tuple[InvoiceRow, ...] = ()
+    approvals: Mapping[str, str] = field(default_factory=dict)
     # The Status each row was last written with (the state's), by number.
     last_shown: Mapping[str, str] = field(default_factory=dict)
     # Invoices made while Send Invoices said automatically (they go by themselves).
