@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from email.utils import formataddr, parseaddr
 from pathlib import Path
 from typing import Any
@@ -182,14 +182,13 @@ class MailValues:
 def _details(
     email: PlannedEmail, outgoing: OutgoingEmail, transport: str
 ) -> dict[str, Any]:
+    paid = _paid(email)
     return {
         "purpose": email.purpose.value,
         "invoice": email.invoice,
         "customer_id": email.customer_id,
         "stage": email.stage,
-        "paid": str(email.facts["paid_so_far"])
-        if "paid_so_far" in email.facts
-        else None,
+        "paid": None if paid is None else str(paid),
         "owner": _owner(email),
         "problems": list(email.problems),
         "to": list(outgoing.to),
@@ -243,13 +242,10 @@ def _owner(email: PlannedEmail) -> str:
 
 
 def _paid(email: PlannedEmail) -> Decimal | None:
-    """A receipt's Paid so far: its key ends in it (`<n>.receipt.<paid>`)."""
-    if email.purpose is not Purpose.RECEIPT:
-        return None
-    try:
-        return Decimal(email.key.rpartition(".receipt.")[2].removesuffix(".resend"))
-    except InvalidOperation:
-        return None
+    """A receipt's Paid so far, in minor units, as its planner states it (what the
+    journal keeps: the next receipt is judged by it)."""
+    paid = email.facts.get("paid_so_far")
+    return paid if isinstance(paid, Decimal) else None
 
 
 def invoice_files(state: StateDB, folder: Path, invoice: str) -> tuple[Attachment, ...]:
