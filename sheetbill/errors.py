@@ -21,7 +21,8 @@ cases where a run cannot go on, and the CLI turns each into one line and an exit
     ├── DocumentsFolderError (3)   PDFs could not be written there
     ├── RenderError                a template cannot be rendered
     ├── DocumentWriteError (3)     a document file could not be written
-    └── DeliveryError              an email or a Drive upload did not go through
+    ├── DeliveryError              an email or a Drive upload did not go through
+    └── BankFileError              a bank or processor file cannot be imported
 """
 
 from __future__ import annotations
@@ -178,3 +179,8 @@ class DocumentWriteError(SheetbillError):
 
 class DeliveryError(SheetbillError):
     """A document could not be delivered: an email, or a PDF uploaded to Drive."""
+
+
+class BankFileError(SheetbillError):
+    """A bank statement or processor export cannot be imported: unknown format,
+    unreadable, hostile or too big. Nothing of it is imported."""
