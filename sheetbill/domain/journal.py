@@ -33,6 +33,12 @@ INVOICE_STATUS = "invoice.status"
 # Keyed by the email's key (`sheetbill.domain.mail.PlannedEmail.key`):
 EMAIL_SEND = "email.send"  # an email handed to the mail transport
 EMAIL_SKIP = "email.skip"  # a decision not to send one, kept for `explain`
+# A Payments row applied to its invoices (its Row ID, match and evidence written).
+PAYMENT_APPLY = "payment.apply"
+# The Paid sheetbill last wrote on an invoice's row (a person's other value stands).
+INVOICE_PAID = "invoice.paid"
+# A transaction `payments import` appended to the Payments tab, by content key.
+PAYMENT_IMPORT = "payment.import"
 
 
 class Status(Enum):
@@ -78,6 +84,12 @@ RECOVERY: Mapping[str, Recovery] = {
     EMAIL_SKIP: Recovery.REPEAT,
     # Recorded once the workbook shows it.
     INVOICE_STATUS: Recovery.REPEAT,
+    # The workbook is looked at: a row showing the Row ID was written.
+    PAYMENT_APPLY: Recovery.LOOK,
+    # Writing the same Paid again is harmless.
+    INVOICE_PAID: Recovery.REPEAT,
+    # Recorded once the workbook shows the rows; a stopped import is run again.
+    PAYMENT_IMPORT: Recovery.REPEAT,
     # EMAIL_SEND is left out on purpose: a stopped send may have reached the server,
     # so it is the person's to decide (needs review), never sent again by itself.
 }
@@ -235,7 +247,20 @@ def log_line(intent: Intent) -> LogLine | None:
         return LogLine("number withdrawn", intent.key, details["reason"])
     if intent.kind == EMAIL_SEND:
         return _email_line(details)
+    if intent.kind == PAYMENT_APPLY:
+        return _payment_line(intent.key, details)
     return None
+
+
+def _payment_line(row_id: str, details: Details) -> LogLine:
+    """A payment applied, re-applied after a person's edit, or taken back because
+    its row was deleted: what it settles now, and the evidence."""
+    action = f"payment {details.get('action', 'applied')}"
+    invoices = ", ".join(n for n, _ in details.get("allocations", ()))
+    amount = amount_text(Decimal(details["amount"]), details["currency"])
+    where = f"{row_id} (row {details.get('row')}), {amount} of {details['booked']}"
+    note = details.get("note") or details.get("status", "")
+    return LogLine(action, invoices, f"{where}: {note}" if note else where)
 
 
 # The Log's Action for an email, by its outcome (`details["outcome"]`).

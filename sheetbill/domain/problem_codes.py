@@ -700,6 +700,15 @@ class ProblemCode(StrEnum):
         "Nothing to do if it passes; else check [mail] host, port and security in "
         "sheetbill.toml and the network.",
     )
+    # --- Payments: Paid
+    PAYMENTS_PAID_BY_HAND = (
+        "payments.paid-by-hand",
+        "An invoice's Paid was typed by hand and differs from what the Payments tab "
+        "has matched to it; the typed Paid stands and sheetbill does not write that "
+        "cell.",
+        "Clear the Paid cell to let sheetbill fill it from the Payments tab, or "
+        "record the missing payment in the Payments tab with its Invoice No.",
+    )
     # Emails: those the mail server may or may not have taken, or refused.
     EMAIL_NEEDS_REVIEW = (
         "email.needs-review",

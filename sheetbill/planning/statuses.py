@@ -66,6 +66,9 @@ class InvoiceCells:
     reminder_stage: str
     # The day (Settings zone) the last reminder went; None for none.
     last_reminder: date | None
+    # The Paid sheetbill writes (the sum of the payments matched); None: the cell
+    # is left as it is (unchanged, or typed by a person).
+    paid: Decimal | None = None
 
 
 def invoice_cells(

@@ -17,9 +17,10 @@ from sheetbill.state.database import run_lock
 from sheetbill.state.documents import DocumentRecords
 from sheetbill.state.invoices import InvoiceRecords
 from sheetbill.state.mail import MailRecords
+from sheetbill.state.payments import PaymentRecords
 
 
-class StateDB(InvoiceRecords, DocumentRecords, MailRecords):
+class StateDB(InvoiceRecords, DocumentRecords, MailRecords, PaymentRecords):
     """One workbook's state database; as a context manager it holds the run lock,
     unless the caller holds it already (`is_locked=True`)."""
 

@@ -35,6 +35,7 @@ SHOWN_COLUMNS = (
     InvoiceColumns.DUE_DATE,
     InvoiceColumns.TOTAL,
     InvoiceColumns.CURRENCY,
+    InvoiceColumns.PAID,
     InvoiceColumns.BALANCE,
     InvoiceColumns.SENT_AT,
     InvoiceColumns.REMINDER_STAGE,

@@ -32,6 +32,7 @@ from sheetbill.planning.approvals import awaiting_approval
 from sheetbill.ports import Mailer, PdfUploader, Workbook
 from sheetbill.state import StateDB, forget_if_empty, run_lock
 from sheetbill.usecases import run_mail as mail
+from sheetbill.usecases import run_payments as payments
 from sheetbill.usecases import run_steps as steps
 from sheetbill.usecases.moment import RunMoment, settings_of
 from sheetbill.usecases.results import RunResult
@@ -83,6 +84,9 @@ CYCLE = (
     Step("write documents", plan=steps.plan_documents, apply=steps.write_documents),
     Step("settle stopped emails", apply=mail.settle_stopped_emails),
     Step("read emails", apply=mail.read_emails, is_read_only=True),
+    Step("read payments", apply=payments.read_payments, is_read_only=True),
+    Step("match payments", plan=payments.plan_the_payments, says="Matching payments"),
+    Step("record payments", apply=payments.record_payments),
     Step("plan emails", plan=mail.plan_emails),
     Step(
         "send emails",

@@ -185,7 +185,13 @@ def _standings(values: RunValues) -> tuple[RunValues, list[Problem]]:
     found, more = standings(
         list(mail.invoices.values()), rows, approvals=approvals, documents=documents
     )
-    found = [replace(s, sends_itself=s.number in mail.by_itself) for s in found]
+    paid = values.payments.paid if values.payments is not None else {}
+    found = [
+        replace(
+            s, sends_itself=s.number in mail.by_itself, paid=paid.get(s.number, s.paid)
+        )
+        for s in found
+    ]
     mail = replace(mail, standings=tuple(found), rows=tuple(rows), approvals=approvals)
     return replace(values, mail=mail), [*problems, *more]
 
@@ -324,8 +330,12 @@ def plan_digest(values: RunValues) -> Outcome:
     data = planned.data
     zone = ZoneInfo(data.settings.timezone)
     today = values.moment.today
+    paid = values.payments.paid_writes if values.payments is not None else {}
     cells = {
-        s.number: invoice_cells(s, mail.history, today=today, zone=zone)
+        s.number: replace(
+            invoice_cells(s, mail.history, today=today, zone=zone),
+            paid=paid.get(s.number),
+        )
         for s in mail.standings
         if not s.shows_other_details
     }

@@ -41,6 +41,7 @@ from sheetbill.planning.approvals import (
     threshold_problems,
 )
 from sheetbill.planning.invoices import oversized_text, plan_invoices
+from sheetbill.planning.payments import PaymentsPlan, PaymentsRead
 from sheetbill.planning.recovery import (
     BookMarks,
     PendingMatch,
@@ -202,6 +203,9 @@ class RunValues:
     # Invoices whose PDF the state records (read with the emails).
     documented: frozenset[str] = frozenset()
     mail: MailValues | None = None
+    # The state's payments, then what the run does with the Payments tab.
+    payments_read: PaymentsRead = field(default_factory=PaymentsRead)
+    payments: PaymentsPlan | None = None
 
 
 Outcome = tuple[RunValues, Sequence[Problem]]
@@ -588,6 +592,7 @@ def plan_writeback(values: RunValues) -> Outcome:
         emails=[(s.email.key, s.details) for s in values.mail.sent]
         if values.mail is not None
         else (),
+        payments=values.payments,
     )
     return replace(values, writes=writes), ()
 
@@ -621,6 +626,11 @@ def record_written(values: RunValues, ports: RunPorts) -> Outcome:
     before = state.shown_statuses()
     changed = {n: s for n, s in shown.items() if before.get(n) != s}
     state.record_shown_statuses(changed, run_id=values.moment.run_id, now=ports.clock())
+    if values.payments is not None:
+        # Imported here, not at the top: run_payments builds on this module.
+        from sheetbill.usecases.run_payments import mark_payments_written
+
+        mark_payments_written(values, ports)
     return values, ()
 
 

@@ -3,9 +3,9 @@ keeps up to date (Status, Balance, Sent At, Reminder Stage, Last Reminder) where
 the tab shows something else — or, before sending, Status where approvals changed it
 or a person's change is set back.
 
-Paid is people's until payments are matched: a new row gets 0 (so the cell carries
-its currency's money format for the amount a person types later), and an existing
-row's Paid is never written.
+Paid is the sum of the payments matched to the invoice (`planning.payments`): a
+new row gets it (0 when none, so the cell carries its currency's money format), an
+existing row only where it changed and a person did not type their own.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ def append_invoices(
             if invoice.number in cells
             else {}
         )
+        if sending.get(InvoiceColumns.PAID) is None:
+            sending.pop(InvoiceColumns.PAID, None)
         writer.append(
             {
                 InvoiceColumns.INVOICE_NO: invoice.number,
@@ -75,6 +77,7 @@ def _sending_values(
     """Sending's cells by column; blank ones left out (never written)."""
     return {
         InvoiceColumns.STATUS: cells.status,
+        InvoiceColumns.PAID: None if cells.paid is None else money(cells.paid),
         InvoiceColumns.BALANCE: money(cells.balance),
         InvoiceColumns.SENT_AT: cells.sent_at,
         InvoiceColumns.REMINDER_STAGE: cells.reminder_stage or None,

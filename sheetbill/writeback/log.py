@@ -12,6 +12,7 @@ from typing import Any
 
 from sheetbill.domain.journal import (
     EMAIL_SEND,
+    PAYMENT_APPLY,
     Intent,
     invoice_approved,
     invoice_written,
@@ -21,6 +22,7 @@ from sheetbill.domain.journal import (
 from sheetbill.domain.model import Invoice
 from sheetbill.domain.schema import LogColumns
 from sheetbill.domain.sheet import CellValue
+from sheetbill.planning.payments import AppliedPayment, applied_details
 from sheetbill.domain.shoptime import local_time, zone_label
 from sheetbill.writeback.writer import TabWriter
 
@@ -47,6 +49,10 @@ class RunLog:
     def email(self, key: str, details: Mapping[str, Any]) -> None:
         """An email this run handed over, with its outcome."""
         self._append(Intent(EMAIL_SEND, key, details))
+
+    def payment(self, row_id: str, action: str, applied: AppliedPayment) -> None:
+        """A payment applied, re-applied after an edit, or taken back."""
+        self._append(Intent(PAYMENT_APPLY, row_id, applied_details(applied, action)))
 
     def _append(self, intent: Intent) -> None:
         """The Log row of an effect of this run, made from its journal entry: what

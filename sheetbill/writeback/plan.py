@@ -23,6 +23,7 @@ from sheetbill.domain.schema import (
     INVOICE_LINES,
     INVOICES,
     LOG,
+    PAYMENTS,
     InvoiceColumns,
 )
 from sheetbill.domain.sheet import (
@@ -33,6 +34,7 @@ from sheetbill.domain.sheet import (
 )
 from sheetbill.planning.approvals import invoice_status
 from sheetbill.planning.exceptions import plan_exceptions
+from sheetbill.planning.payments import PaymentsPlan
 from sheetbill.planning.recovery import PendingMatch, rows_owed
 from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.tabs.invoices import InvoiceRow, read_invoices
@@ -47,6 +49,7 @@ from sheetbill.writeback.invoices import (
     show_statuses,
 )
 from sheetbill.writeback.log import RunLog
+from sheetbill.writeback.payments import payment_writes
 from sheetbill.writeback.writer import TabWriter
 
 
@@ -82,6 +85,7 @@ def plan_writes(
     creators: Mapping[str, str] | None = None,
     cells: Mapping[str, InvoiceCells] | None = None,
     emails: Sequence[tuple[str, Mapping[str, Any]]] = (),
+    payments: PaymentsPlan | None = None,
 ) -> WritePlan:
     """Every cell this run writes, for pending invoices (first) and new ones, a
     Log row for each number `withdrawn` (never to be used), with its reason,
@@ -90,6 +94,9 @@ def plan_writes(
     each invoice `restored` (number -> its Invoices row and sheetbill's Status).
     `creators`: who created each approved invoice, for its Log row; `emails`: the
     emails this run handed over (key, journal details with the outcome).
+
+    `payments`: the Payments rows' cells and a Log row for each payment applied,
+    edited or taken back (`planning.payments`).
 
     `cells`: sending's cells of invoices (`statuses.invoice_cells`, by number),
     rows appended now and existing rows alike; on an existing row each is written
@@ -123,6 +130,12 @@ def plan_writes(
         log.withdrawn(number, reason)
     for key, details in emails:
         log.email(key, details)
+    if payments is not None:
+        for change in payments.changes:
+            log.payment(change.applied.row_id, change.action, change.applied)
+        paid_tab = payment_writes(data.layouts.get(PAYMENTS.name), payments.cells)
+        if paid_tab is not None:
+            billed[PAYMENTS.name] = paid_tab
     exceptions = plan_exceptions(data, problems)
     write_exceptions(tabs[EXCEPTIONS.name], exceptions, today=today)
     return WritePlan(

@@ -1,0 +1,382 @@
+"""What the Payments tab's rows settle, run after run: each row applied once and kept
+as applied until a person changes it, and the Paid each invoice then shows.
+
+Pure. A payment's match is decided once (`planning.matching`) and recorded in the
+journal with the row's fingerprint and Row ID; later runs keep it as long as the
+row is unchanged, so a new invoice of the same amount never turns an old match
+ambiguous. A row whose fingerprint changed is matched again (an edit, told in the
+Log); a Row ID the journal applied that no row shows any more is taken back (a
+deletion, told in the Log). A stopped run's rows are recognised by fingerprint, so
+their Row IDs are used again, never drawn twice.
+
+Paid (docs/decisions.md, "Issue 15 — payments: the lead's decisions"): the sum of
+the payments matched to the invoice, written by sheetbill; a Paid a person typed
+(any value other than the one sheetbill last wrote there) stands and is not written
+over; a blank Paid hands the cell back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sheetbill.domain.model import Customer, Invoice, InvoiceKind, Problem, Severity
+from sheetbill.domain.money import quantum
+from sheetbill.domain.payments import (
+    Allocation,
+    Match,
+    MatchRule,
+    MatchSettings,
+    OpenInvoice,
+    Payer,
+    PaymentCells,
+    PaymentStatus,
+    paid_by_invoice,
+)
+from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.schema import INVOICES, PAYMENTS, InvoiceColumns
+from sheetbill.domain.wording import amount_text
+from sheetbill.planning.matching import match_payments, match_problems
+from sheetbill.tabs.invoices import InvoiceRow
+from sheetbill.tabs.payments import PaymentRow, as_payment
+
+PAYMENT_ID_PREFIX = "P-"
+
+
+@dataclass(frozen=True, slots=True)
+class AppliedPayment:
+    """A payment as the journal holds it: its Row ID, the row's fingerprint and row
+    when applied, and its match. `is_shown`: the workbook was written with it (a
+    stopped run's is not); `is_gone`: its row was deleted and that was told."""
+
+    row_id: str
+    fingerprint: str
+    row: int
+    booked: date
+    amount: Decimal
+    currency: str
+    match: Match
+    is_shown: bool = True
+    is_gone: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentChange:
+    """A Log row: a payment applied, re-applied after an edit, or taken back."""
+
+    # "applied", "edited" or "deleted".
+    action: str
+    applied: AppliedPayment
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsPlan:
+    """What the run does with the Payments tab and the Paid of each invoice."""
+
+    # Every current row's match, in the order applied (date, then row).
+    matches: tuple[Match, ...] = ()
+    cells: tuple[PaymentCells, ...] = ()
+    # Applications to record before the workbook is written (new or changed).
+    to_record: tuple[AppliedPayment, ...] = ()
+    # Applications whose row was deleted (recorded as gone once written).
+    gone: tuple[AppliedPayment, ...] = ()
+    changes: tuple[PaymentChange, ...] = ()
+    # Invoice number -> what is paid on it (Payments, or a person's Paid).
+    paid: Mapping[str, Decimal] = field(default_factory=dict)
+    # Invoice number -> the Paid sheetbill writes on its row (changed ones only).
+    paid_writes: Mapping[str, Decimal] = field(default_factory=dict)
+    # Invoices whose Paid a person typed (it stands).
+    hand_paid: frozenset[str] = frozenset()
+    # The last Row ID number drawn (P-000012 -> 12).
+    last_row_id: int = 0
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsInput:
+    """What `plan_payments` decides from."""
+
+    rows: Sequence[PaymentRow]
+    applied: Sequence[AppliedPayment]
+    # Every drawn invoice (the state's and this run's new ones).
+    invoices: Sequence[Invoice]
+    invoice_rows: Sequence[InvoiceRow]
+    customers: Sequence[Customer]
+    # Invoice number -> the Paid values sheetbill wrote or is writing on its row.
+    written_paid: Mapping[str, frozenset[Decimal]] = field(default_factory=dict)
+    last_row_id: int = 0
+    settings: MatchSettings = MatchSettings()
+    tab: str = PAYMENTS.name
+    invoices_tab: str = INVOICES.name
+
+
+def plan_payments(given: PaymentsInput) -> PaymentsPlan:
+    """Each row's Row ID and match, the Paid of each invoice and what changed."""
+    keyed, last_row_id = _row_ids(given.rows, given.applied, given.last_row_id)
+    by_id = {a.row_id: a for a in given.applied if not a.is_gone}
+    kept: dict[str, Match] = {}
+    changes: list[PaymentChange] = []
+    for row, row_id in keyed:
+        earlier = by_id.get(row_id)
+        if earlier is not None and earlier.fingerprint == row.fingerprint:
+            kept[row_id] = earlier.match
+    hand = _hand_paid(given.invoice_rows, given.written_paid, given.invoices)
+    ordered = sorted(keyed, key=lambda k: (k[0].booked, k[0].row))
+    payments = [as_payment(row, row_id) for row, row_id in ordered]
+    matching = match_payments(
+        payments,
+        _open_invoices(given.invoices, given.invoice_rows, hand),
+        payers(given.customers),
+        kept=kept,
+        settings=given.settings,
+    )
+    matches = {m.key: m for m in matching.matches}
+    to_record: list[AppliedPayment] = []
+    for row, row_id in ordered:
+        match = matches[row_id]
+        applied = _applied(row, row_id, match)
+        earlier = by_id.get(row_id)
+        if earlier is None or not earlier.is_shown:
+            # A stopped run's application never reached the Log either.
+            to_record.append(applied)
+            changes.append(PaymentChange("applied", applied))
+        elif earlier.fingerprint != row.fingerprint:
+            to_record.append(applied)
+            changes.append(PaymentChange("edited", applied))
+    shown_ids = {row_id for _, row_id in keyed}
+    gone = tuple(
+        a for a in by_id.values() if a.is_shown and a.row_id not in shown_ids
+    )
+    changes += [PaymentChange("deleted", a) for a in gone]
+    from_payments = paid_by_invoice(matching.matches)
+    paid, writes, problems = _paid(given, hand, from_payments)
+    return PaymentsPlan(
+        matches=tuple(matching.matches),
+        cells=tuple(_cells(row, row_id, matches[row_id]) for row, row_id in keyed),
+        to_record=tuple(to_record),
+        gone=gone,
+        changes=tuple(changes),
+        paid=paid,
+        paid_writes=writes,
+        hand_paid=frozenset(hand),
+        last_row_id=last_row_id,
+        problems=(
+            *match_problems(matching, payments, tab=given.tab),
+            *problems,
+        ),
+    )
+
+
+def _row_ids(
+    rows: Sequence[PaymentRow], applied: Sequence[AppliedPayment], last: int
+) -> tuple[list[tuple[PaymentRow, str]], int]:
+    """Each row with its Row ID: the one it shows (the first row showing it), else a
+    stopped run's for the same fingerprint (never drawn twice), else a new one."""
+    taken: set[str] = set()
+    unshown = {
+        a.fingerprint: a.row_id for a in applied if not a.is_shown and not a.is_gone
+    }
+    used = {a.row_id for a in applied}
+    keyed: list[tuple[PaymentRow, str]] = []
+    for row in rows:
+        row_id = row.row_id if row.row_id and row.row_id not in taken else ""
+        if not row_id:
+            again = unshown.pop(row.fingerprint, "")
+            row_id = again if again and again not in taken else ""
+        while not row_id or row_id in taken:
+            last += 1
+            row_id = f"{PAYMENT_ID_PREFIX}{last:06d}"
+            if row_id in used:
+                row_id = ""
+        taken.add(row_id)
+        keyed.append((row, row_id))
+    return keyed, last
+
+
+def _hand_paid(
+    rows: Sequence[InvoiceRow],
+    written: Mapping[str, frozenset[Decimal]],
+    invoices: Sequence[Invoice],
+) -> dict[str, Decimal]:
+    """Invoices whose Paid a person typed: a filled Paid other than every value
+    sheetbill wrote there (a new row's 0 counts as written)."""
+    currency = {i.number: i.currency for i in invoices}
+    hand: dict[str, Decimal] = {}
+    for row in rows:
+        if row.paid is None or not row.paid_text or row.number not in currency:
+            continue
+        step = quantum(currency[row.number])
+        shown = row.paid.quantize(step)
+        ours = {v.quantize(step) for v in written.get(row.number, frozenset())}
+        if shown not in ours | {Decimal(0).quantize(step)}:
+            hand[row.number] = row.paid
+    return hand
+
+
+def _open_invoices(
+    invoices: Sequence[Invoice],
+    rows: Sequence[InvoiceRow],
+    hand: Mapping[str, Decimal],
+) -> list[OpenInvoice]:
+    """The invoices payments may settle: not credit notes, not void."""
+    void = {r.number for r in rows if r.void is not False}
+    return [
+        OpenInvoice(
+            number=i.number,
+            customer_id=i.customer_id,
+            currency=i.currency,
+            total=i.total,
+            open_amount=i.total - hand.get(i.number, Decimal(0)),
+            issue_date=i.issue_date,
+            due_date=i.due_date,
+        )
+        for i in invoices
+        if i.kind is InvoiceKind.INVOICE and i.number not in void
+    ]
+
+
+def payers(customers: Sequence[Customer]) -> list[Payer]:
+    """How each customer shows up on bank lines: its Name, Payer Names and IBANs."""
+    return [
+        Payer(
+            customer_id=c.customer_id,
+            names=tuple(n for n in (c.name, *getattr(c, "payer_names", ())) if n),
+            accounts=tuple(getattr(c, "ibans", ())),
+        )
+        for c in customers
+    ]
+
+
+def _paid(
+    given: PaymentsInput,
+    hand: Mapping[str, Decimal],
+    from_payments: Mapping[str, Decimal],
+) -> tuple[dict[str, Decimal], dict[str, Decimal], list[Problem]]:
+    """Each invoice's Paid, the Paid cells sheetbill writes, and a warning where a
+    person's Paid and the Payments tab disagree."""
+    paid: dict[str, Decimal] = {}
+    writes: dict[str, Decimal] = {}
+    problems: list[Problem] = []
+    rows = {r.number: r for r in given.invoice_rows}
+    for invoice in given.invoices:
+        number, currency = invoice.number, invoice.currency
+        counted = from_payments.get(number, Decimal(0)).quantize(quantum(currency))
+        row = rows.get(number)
+        if number in hand:
+            paid[number] = hand[number]
+            if counted and counted != hand[number].quantize(quantum(currency)):
+                problems.append(_hand_disagrees(given, row, invoice, counted))
+            continue
+        paid[number] = counted
+        if row is None or row.paid is None:
+            continue
+        if not row.paid_text or row.paid.quantize(quantum(currency)) != counted:
+            writes[number] = counted
+    return paid, writes, problems
+
+
+def _hand_disagrees(
+    given: PaymentsInput, row: InvoiceRow | None, invoice: Invoice, counted: Decimal
+) -> Problem:
+    typed = row.paid_text if row is not None else ""
+    return Problem(
+        code=ProblemCode.PAYMENTS_PAID_BY_HAND,
+        tab=given.invoices_tab,
+        row=row.row if row is not None else None,
+        column=InvoiceColumns.PAID,
+        value=typed,
+        problem=f"Paid of {invoice.number} was typed by hand ({typed}); the "
+        f"{given.tab} tab has {amount_text(counted, invoice.currency)} matched to "
+        "it. The typed Paid stands.",
+        fix="If the Payments tab is right, clear the Paid cell: sheetbill then "
+        "fills it from the payments. Else record the missing payment in the "
+        f"{given.tab} tab with its Invoice No.",
+        severity=Severity.WARNING,
+        customer_id=invoice.customer_id,
+    )
+
+
+def _applied(row: PaymentRow, row_id: str, match: Match) -> AppliedPayment:
+    return AppliedPayment(
+        row_id=row_id,
+        fingerprint=row.fingerprint,
+        row=row.row,
+        booked=row.booked,
+        amount=row.amount,
+        currency=row.currency,
+        match=match,
+        is_shown=False,
+    )
+
+
+def _cells(row: PaymentRow, row_id: str, match: Match) -> PaymentCells:
+    return PaymentCells(
+        row=row.row,
+        row_id=row_id,
+        matched_invoice=", ".join(match.invoice_numbers),
+        status=match.status.value,
+        note=match.note,
+    )
+
+
+# --- The journal's details of an applied payment ----------------------------------
+
+
+def applied_details(applied: AppliedPayment, action: str) -> dict[str, object]:
+    """The journal's details of an application (`payment.apply`)."""
+    match = applied.match
+    return {
+        "action": action,
+        "fingerprint": applied.fingerprint,
+        "row": applied.row,
+        "booked": applied.booked.isoformat(),
+        "amount": str(applied.amount),
+        "currency": applied.currency,
+        "status": match.status.value,
+        "rule": match.rule.value if match.rule is not None else None,
+        "allocations": [[a.number, str(a.amount)] for a in match.allocations],
+        "note": match.note,
+        "credit": str(match.credit),
+        "customer_id": match.customer_id,
+        "gone": action == "deleted",
+    }
+
+
+def applied_from(
+    row_id: str, details: Mapping[str, object], *, is_shown: bool
+) -> AppliedPayment:
+    """An application as `applied_details` recorded it."""
+    rule = details.get("rule")
+    allocations = details.get("allocations") or []
+    assert isinstance(allocations, list)
+    match = Match(
+        key=row_id,
+        status=PaymentStatus(str(details["status"])),
+        rule=MatchRule(str(rule)) if rule else None,
+        allocations=tuple(Allocation(str(n), Decimal(str(a))) for n, a in allocations),
+        note=str(details.get("note") or ""),
+        credit=Decimal(str(details.get("credit") or 0)),
+        customer_id=str(details["customer_id"]) if details.get("customer_id") else None,
+    )
+    return AppliedPayment(
+        row_id=row_id,
+        fingerprint=str(details.get("fingerprint") or ""),
+        row=int(str(details.get("row") or 0)),
+        booked=date.fromisoformat(str(details["booked"])),
+        amount=Decimal(str(details["amount"])),
+        currency=str(details["currency"]),
+        match=match,
+        is_shown=is_shown,
+        is_gone=bool(details.get("gone")),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentsRead:
+    """What the state says of payments, read before they are planned."""
+
+    applied: tuple[AppliedPayment, ...] = ()
+    written_paid: Mapping[str, frozenset[Decimal]] = field(default_factory=dict)
+    last_row_id: int = 0

@@ -1,0 +1,137 @@
+"""Payments as the state database keeps them: journal entries of kind
+`payment.apply` (a Payments row's Row ID, fingerprint and match: pending before the
+workbook is written, done once it shows them), `invoice.paid` (the Paid sheetbill
+last wrote on an invoice's row, so a person's own value is told from it) and
+`payment.import` (each transaction an import appended, by content key).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sheetbill.domain.journal import (
+    INVOICE_PAID,
+    PAYMENT_APPLY,
+    PAYMENT_IMPORT,
+    Entry,
+    Intent,
+    Status,
+)
+from sheetbill.state.journal import (
+    Journal,
+    entries_in,
+    entry_in,
+    record_done_in,
+    reopen_in,
+    settle_keys_in,
+)
+
+_ROW_ID_NUMBER = re.compile(r"^[A-Z]-(\d+)$")
+
+
+class PaymentRecords(Journal):
+    """The payments' part of the state database (`StateDB`)."""
+
+    def payment_entries(self) -> list[Entry]:
+        """Every application recorded (`payment.apply`), in the order first made."""
+        return entries_in(self.db, kind=PAYMENT_APPLY)
+
+    def last_payment_row_id(self) -> int:
+        """The highest Row ID number any application used (P-000012 -> 12)."""
+        last = 0
+        for entry in entries_in(self.db, kind=PAYMENT_APPLY):
+            found = _ROW_ID_NUMBER.match(entry.key)
+            if found:
+                last = max(last, int(found.group(1)))
+        return last
+
+    def written_paid(self) -> dict[str, frozenset[Decimal]]:
+        """Invoice number -> the Paid values sheetbill wrote on its row: the last
+        one shown and, while a write is under way, the one being written."""
+        written: dict[str, frozenset[Decimal]] = {}
+        for entry in entries_in(self.db, kind=INVOICE_PAID):
+            values = [entry.details.get("paid")]
+            if entry.status is Status.PENDING:
+                values.append(entry.details.get("before"))
+            written[entry.key] = frozenset(
+                amount for v in values if (amount := _decimal(v)) is not None
+            )
+        return written
+
+    def record_payments(
+        self,
+        applied: Sequence[tuple[str, Mapping[str, Any]]],
+        paid: Mapping[str, Decimal],
+        *,
+        run_id: str,
+        now: datetime,
+    ) -> None:
+        """Before the workbook is written: each application (Row ID, details) and
+        each Paid about to be written, pending (one transaction)."""
+        if not applied and not paid:
+            return
+        with self.transaction() as db:
+            for row_id, details in applied:
+                reopen_in(
+                    db,
+                    Intent(PAYMENT_APPLY, row_id, dict(details)),
+                    run_id=run_id,
+                    now=now,
+                )
+            for number, amount in paid.items():
+                found = entry_in(db, INVOICE_PAID, number)
+                before = found.details.get("paid") if found is not None else None
+                if found is not None and found.status is Status.PENDING:
+                    before = found.details.get("before", before)
+                intent = Intent(
+                    INVOICE_PAID, number, {"paid": str(amount), "before": before}
+                )
+                reopen_in(db, intent, run_id=run_id, now=now)
+
+    def mark_payments_written(
+        self,
+        row_ids: Iterable[str],
+        numbers: Iterable[str],
+        gone: Sequence[tuple[str, Mapping[str, Any]]],
+        *,
+        run_id: str,
+        now: datetime,
+    ) -> None:
+        """The workbook shows them: applications and Paid values done; the
+        applications of deleted rows recorded as gone."""
+        with self.transaction() as db:
+            settle_keys_in(db, PAYMENT_APPLY, row_ids, Status.DONE, now=now)
+            settle_keys_in(db, INVOICE_PAID, numbers, Status.DONE, now=now)
+            for row_id, details in gone:
+                intent = Intent(PAYMENT_APPLY, row_id, dict(details))
+                record_done_in(db, intent, run_id=run_id, now=now)
+
+    def imported_keys(self) -> set[str]:
+        """The content keys of every transaction an import appended and wrote."""
+        return {
+            e.key
+            for e in entries_in(self.db, kind=PAYMENT_IMPORT)
+            if e.status is Status.DONE
+        }
+
+    def record_imported(
+        self, keys: Mapping[str, Mapping[str, Any]], *, run_id: str, now: datetime
+    ) -> None:
+        """Transactions an import appended, once the workbook shows them."""
+        with self.transaction() as db:
+            for key, details in keys.items():
+                intent = Intent(PAYMENT_IMPORT, key, dict(details))
+                record_done_in(db, intent, run_id=run_id, now=now)
+
+
+def _decimal(value: object) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None

@@ -1,0 +1,103 @@
+"""The run's payment steps (`run.CYCLE` puts them after reading the emails and before
+planning them, so receipts and reminders see what was paid): read what the state
+applied, match the Payments tab's rows, record the applications before the workbook
+is written (their Row IDs are then never drawn twice).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sheetbill.domain.journal import Status
+from sheetbill.domain.payments import MatchSettings
+from sheetbill.domain.schema import INVOICES, PAYMENTS
+from sheetbill.planning.payments import (
+    PaymentsInput,
+    PaymentsRead,
+    applied_details,
+    applied_from,
+    plan_payments,
+)
+from sheetbill.tabs.invoices import read_invoices
+from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
+
+
+def read_payments(values: RunValues, ports: RunPorts) -> Outcome:
+    """Every application the journal holds, the Paid values sheetbill wrote, and the
+    last payment Row ID drawn."""
+    state = ports.state
+    if state is None:
+        return replace(values, payments_read=PaymentsRead()), ()
+    applied = tuple(
+        applied_from(e.key, e.details, is_shown=e.status is Status.DONE)
+        for e in state.payment_entries()
+    )
+    read = PaymentsRead(
+        applied=applied,
+        written_paid=state.written_paid(),
+        last_row_id=state.last_payment_row_id(),
+    )
+    return replace(values, payments_read=read), ()
+
+
+def plan_the_payments(values: RunValues) -> Outcome:
+    """Each Payments row's match and each invoice's Paid (`plan_payments`)."""
+    mail, planned = need(values.mail), need(values.planned)
+    data, read = planned.data, values.payments_read
+    invoice_rows, _ = read_invoices(
+        data.layouts.get(INVOICES.name), settings=data.settings
+    )
+    layout = data.layouts.get(PAYMENTS.name)
+    plan = plan_payments(
+        PaymentsInput(
+            rows=data.payments,
+            applied=read.applied,
+            invoices=list(mail.invoices.values()),
+            invoice_rows=invoice_rows,
+            customers=data.customers,
+            written_paid=read.written_paid,
+            last_row_id=read.last_row_id,
+            settings=MatchSettings(window_days=values.config.payments.window_days),
+            tab=layout.tab if layout is not None else PAYMENTS.name,
+            invoices_tab=_tab_name(values, INVOICES.name),
+        )
+    )
+    return replace(values, payments=plan), plan.problems
+
+
+def record_payments(values: RunValues, ports: RunPorts) -> Outcome:
+    """Before the workbook is written: the applications and Paid values it will
+    show, pending (a stopped run's are recognised and used again)."""
+    plan = values.payments
+    if plan is None:
+        return values, ()
+    actions = {c.applied.row_id: c.action for c in plan.changes}
+    need(ports.state).record_payments(
+        [
+            (a.row_id, applied_details(a, actions.get(a.row_id, "applied")))
+            for a in plan.to_record
+        ],
+        plan.paid_writes,
+        run_id=values.moment.run_id,
+        now=ports.clock(),
+    )
+    return values, ()
+
+
+def mark_payments_written(values: RunValues, ports: RunPorts) -> None:
+    """The workbook shows the run's payments: their entries done."""
+    plan = values.payments
+    if plan is None:
+        return
+    need(ports.state).mark_payments_written(
+        [a.row_id for a in plan.to_record],
+        list(plan.paid_writes),
+        [(a.row_id, applied_details(a, "deleted")) for a in plan.gone],
+        run_id=values.moment.run_id,
+        now=ports.clock(),
+    )
+
+
+def _tab_name(values: RunValues, name: str) -> str:
+    layout = need(values.planned).data.layouts.get(name)
+    return layout.tab if layout is not None else name
