@@ -116,21 +116,21 @@ def normalized_text(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
-def content_keys(transactions: Sequence[Transaction], *, source: str) -> list[str]:
+def content_keys(transactions: Sequence[Transaction]) -> list[str]:
     """A key per transaction, the same whichever file or overlapping statement it
-    comes from: `id:<source>:<transaction_id>` when the file gives an id, else a
+    comes from: `id:<transaction_id>` when the file gives an id, else a
     hash of date, amount, currency, reference and payer with the number of equal
     transactions before it in the same file (two equal payments on one day stay
     two; the same two in an overlapping statement are the same two).
 
-    `source`: the family of the file ("bank", "stripe", "paypal"): ids are unique
-    only within their issuer. A signed zero and trailing zeros do not change a key
+    Banks' and processors' ids look nothing alike (`txn_…`, `ch_…`, a bank's
+    reference), so one key space serves them all. A signed zero and trailing zeros do not change a key
     (`1190.0` and `1190.00` are one amount)."""
     seen: dict[str, int] = {}
     keys: list[str] = []
     for tx in transactions:
         if tx.transaction_id.strip():
-            keys.append(f"id:{source}:{tx.transaction_id.strip()}")
+            keys.append(f"id:{tx.transaction_id.strip()}")
             continue
         basis = "|".join(
             (

@@ -107,7 +107,7 @@ class PaymentsInput:
     # Invoice number -> the Paid values sheetbill wrote or is writing on its row.
     written_paid: Mapping[str, frozenset[Decimal]] = field(default_factory=dict)
     last_row_id: int = 0
-    settings: MatchSettings = MatchSettings()
+    settings: MatchSettings = field(default_factory=MatchSettings)
     tab: str = PAYMENTS.name
     invoices_tab: str = INVOICES.name
 

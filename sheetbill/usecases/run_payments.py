@@ -54,7 +54,7 @@ def plan_the_payments(values: RunValues) -> Outcome:
             applied=read.applied,
             invoices=list(mail.invoices.values()),
             invoice_rows=invoice_rows,
-            customers=data.customers,
+            customers=list(data.customers.values()),
             written_paid=read.written_paid,
             last_row_id=read.last_row_id,
             settings=MatchSettings(window_days=values.config.payments.window_days),

@@ -139,7 +139,7 @@ def plan_writes(
     exceptions = plan_exceptions(data, problems)
     write_exceptions(tabs[EXCEPTIONS.name], exceptions, today=today)
     return WritePlan(
-        _changes((*tabs.values(), *billed.values())),
+        changes_of((*tabs.values(), *billed.values())),
         tuple(invoices),
         len(exceptions.opened),
         exceptions.closed,
@@ -208,7 +208,7 @@ def _currencies(
     return found | {i.number: i.currency for i in invoices}
 
 
-def _changes(writers: Iterable[TabWriter]) -> WorkbookChanges:
+def changes_of(writers: Iterable[TabWriter]) -> WorkbookChanges:
     """The writes of every tab, and the tabs to add first (those written to)."""
     new_tabs: list[TabSpec] = []
     writes: dict[str, tuple[CellWrite, ...]] = {}
