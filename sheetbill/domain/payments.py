@@ -124,8 +124,8 @@ def content_keys(transactions: Sequence[Transaction]) -> list[str]:
     two; the same two in an overlapping statement are the same two).
 
     Banks' and processors' ids look nothing alike (`txn_…`, `ch_…`, a bank's
-    reference), so one key space serves them all. A signed zero and trailing zeros do not change a key
-    (`1190.0` and `1190.00` are one amount)."""
+    reference), so one key space serves them all. A signed zero and trailing
+    zeros do not change a key (`1190.0` and `1190.00` are one amount)."""
     seen: dict[str, int] = {}
     keys: list[str] = []
     for tx in transactions:

@@ -146,9 +146,7 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
             to_record.append(applied)
             changes.append(PaymentChange("edited", applied))
     shown_ids = {row_id for _, row_id in keyed}
-    gone = tuple(
-        a for a in by_id.values() if a.is_shown and a.row_id not in shown_ids
-    )
+    gone = tuple(a for a in by_id.values() if a.is_shown and a.row_id not in shown_ids)
     changes += [PaymentChange("deleted", a) for a in gone]
     from_payments = paid_by_invoice(matching.matches)
     paid, writes, problems = _paid(given, hand, from_payments)

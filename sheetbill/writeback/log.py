@@ -22,8 +22,8 @@ from sheetbill.domain.journal import (
 from sheetbill.domain.model import Invoice
 from sheetbill.domain.schema import LogColumns
 from sheetbill.domain.sheet import CellValue
-from sheetbill.planning.payments import AppliedPayment, applied_details
 from sheetbill.domain.shoptime import local_time, zone_label
+from sheetbill.planning.payments import AppliedPayment, applied_details
 from sheetbill.writeback.writer import TabWriter
 
 
