@@ -18,10 +18,12 @@ over; a blank Paid hands the cell back.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from sheetbill.domain.mail import EmailHistory, Purpose
 from sheetbill.domain.model import Customer, Invoice, InvoiceKind, Problem, Severity
 from sheetbill.domain.money import quantum
 from sheetbill.domain.payments import (
@@ -39,6 +41,7 @@ from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import INVOICES, PAYMENTS, InvoiceColumns
 from sheetbill.domain.wording import amount_text
 from sheetbill.planning.matching import match_payments, match_problems
+from sheetbill.planning.statuses import wall_time
 from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.payments import PaymentRow, as_payment
 
@@ -378,3 +381,48 @@ class PaymentsRead:
     applied: tuple[AppliedPayment, ...] = ()
     written_paid: Mapping[str, frozenset[Decimal]] = field(default_factory=dict)
     last_row_id: int = 0
+
+
+def with_receipts(
+    plan: PaymentsPlan, history: EmailHistory, *, zone: ZoneInfo
+) -> PaymentsPlan:
+    """The plan's cells with Receipt Sent: for each payment, when the first receipt
+    of its invoice that covers it went — the earliest sent receipt stating a Paid
+    of at least the invoice's payments up to and including this one (in the order
+    applied). A refund or an unmatched payment gets none."""
+    cumulative: dict[int, Decimal] = {}
+    running: dict[str, Decimal] = {}
+    rows = {c.row_id: c.row for c in plan.cells}
+    for match in plan.matches:
+        for allocation in match.allocations:
+            running[allocation.number] = (
+                running.get(allocation.number, Decimal(0)) + allocation.amount
+            )
+        if match.key in rows and match.allocations:
+            first = match.allocations[0]
+            if first.amount > 0:
+                cumulative[rows[match.key]] = running[first.number]
+    numbers = {c.row: c.matched_invoice.split(", ")[0] for c in plan.cells}
+    cells = []
+    for cell in plan.cells:
+        went = None
+        needed = cumulative.get(cell.row)
+        if needed is not None:
+            went = _first_receipt(history, numbers[cell.row], needed)
+        cells.append(
+            replace(cell, receipt_sent=wall_time(went, zone) if went else None)
+        )
+    return replace(plan, cells=tuple(cells))
+
+
+def _first_receipt(
+    history: EmailHistory, number: str, paid: Decimal
+) -> datetime | None:
+    """When the first receipt of `number` stating at least `paid` reached the mail
+    server (None: none did)."""
+    for record in history.for_invoice(number):
+        if record.purpose is not Purpose.RECEIPT or record.status != "done":
+            continue
+        if record.paid is not None and record.paid >= paid:
+            return record.settled_at or record.intended_at
+    return None

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
+from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
 from sheetbill.domain.approvals import Approvals, ApprovalState
@@ -41,7 +42,7 @@ from sheetbill.planning.approvals import (
     threshold_problems,
 )
 from sheetbill.planning.invoices import oversized_text, plan_invoices
-from sheetbill.planning.payments import PaymentsPlan, PaymentsRead
+from sheetbill.planning.payments import PaymentsPlan, PaymentsRead, with_receipts
 from sheetbill.planning.recovery import (
     BookMarks,
     PendingMatch,
@@ -592,9 +593,18 @@ def plan_writeback(values: RunValues) -> Outcome:
         emails=[(s.email.key, s.details) for s in values.mail.sent]
         if values.mail is not None
         else (),
-        payments=values.payments,
+        payments=_with_receipts(values),
     )
     return replace(values, writes=writes), ()
+
+
+def _with_receipts(values: RunValues) -> PaymentsPlan | None:
+    """The Payments cells with each payment's Receipt Sent, from the emails the
+    journal holds after this run's sending."""
+    if values.payments is None or values.mail is None:
+        return values.payments
+    zone = ZoneInfo(values.settings.timezone)
+    return with_receipts(values.payments, values.mail.history, zone=zone)
 
 
 def _invoice_cells(values: RunValues) -> dict[str, InvoiceCells]:
