@@ -98,6 +98,7 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("PDFs recorded", DB + "record_documents"),
     Effect("document intents cleared", DB + "clear_file_intents"),
     Effect("PDF uploaded", DB + "record_upload"),  # Drive only
+    Effect("payments recorded", DB + "record_payments"),
     Effect("email skips recorded", DB + "record_skips"),
     Effect("email intended", JOURNAL + "intend_in", counts=_of_emails),
     Effect("email handed over", OUTBOX + "OutboxSession.send"),
@@ -111,6 +112,7 @@ EFFECTS: tuple[Effect, ...] = (
     Effect("journal outcome recorded", JOURNAL + "settle_in"),
     Effect("journal outcomes recorded together", JOURNAL + "settle_keys_in"),
     Effect("approvals marked shown", APPROVALS + "mark_approvals_shown"),
+    Effect("payments marked written", DB + "mark_payments_written"),
 )
 BY_NAME = {effect.name: effect for effect in EFFECTS}
 
@@ -419,7 +421,14 @@ def _is_temp(name: str) -> bool:
 SERIES = re.compile(r"(?P<prefix>.*\D)(?P<seq>\d+)\Z")
 ROW_ID = re.compile(r"\b([A-Z])-(\d+)\b(?:\s*[–-]\s*\1-(\d+)\b)?")
 BILLED_TABS = ("Time Log", "Orders")
-COMPARED_TABS = ("Invoices", "Invoice Lines", "Time Log", "Orders", "Exceptions")
+COMPARED_TABS = (
+    "Invoices",
+    "Invoice Lines",
+    "Time Log",
+    "Orders",
+    "Exceptions",
+    "Payments",
+)
 
 
 def source_row_ids(text: str) -> list[str]:
@@ -524,6 +533,10 @@ def assert_invariants(book: Path, outcome: Outcome) -> None:
     row_ids = [str(r["Row ID"]) for tab in BILLED_TABS for r in outcome.tabs[tab]]
     assert len([r for r in row_ids if r]) == len(billed), "a Row ID twice"
     assert billed == {k: on[0] for k, on in lines.items()}, "rows and lines differ"
+    # Every Payments row with one Row ID of its own.
+    payment_ids = [str(r["Row ID"]) for r in outcome.tabs["Payments"]]
+    assert all(payment_ids), f"a payment without its Row ID: {payment_ids}"
+    assert len(payment_ids) == len(set(payment_ids)), f"a Row ID twice: {payment_ids}"
 
 
 def assert_no_temp_files(book: Path) -> None:
