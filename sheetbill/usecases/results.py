@@ -30,6 +30,33 @@ class _Outcome:
 
 
 @dataclass(frozen=True, slots=True)
+class PaymentLine:
+    """A payment a run applied, re-applied after an edit or took back (dry: would),
+    as the summary lists it: its match and the evidence."""
+
+    # "applied", "edited" or "deleted".
+    action: str
+    row_id: str
+    row: int
+    booked: date
+    # As the summary prints it: "2,794.00 EUR".
+    amount: str
+    invoices: tuple[str, ...]
+    status: str
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class PaidLine:
+    """An invoice whose Paid a run changed (dry: would), with its Status after."""
+
+    number: str
+    paid: str
+    balance: str
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
 class EmailLine:
     """One email a run sent (or, dry, would send), as the summary lists it."""
 
@@ -78,6 +105,8 @@ class RunResult(_Outcome):
     emails_waiting: int = 0
     # Where the emails went ("outbox folder ...", "SMTP server ...").
     mail_transport: str = ""
+    payments: tuple[PaymentLine, ...] = ()
+    paid: tuple[PaidLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

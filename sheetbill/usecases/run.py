@@ -301,6 +301,8 @@ def _result(values: RunValues, *, is_dry_run: bool, replans: int = 0) -> RunResu
         ignored=writes.ignored,
         emails=email_lines(values.mail, is_dry_run=is_dry_run),
         emails_waiting=len(values.mail.plan.waiting) if values.mail else 0,
+        payments=payments.payment_lines(values),
+        paid=payments.paid_lines(values),
     )
 
 

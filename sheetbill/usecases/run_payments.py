@@ -11,6 +11,7 @@ from dataclasses import replace
 from sheetbill.domain.journal import Status
 from sheetbill.domain.payments import MatchSettings
 from sheetbill.domain.schema import INVOICES, PAYMENTS
+from sheetbill.domain.wording import amount_text
 from sheetbill.planning.payments import (
     PaymentsInput,
     PaymentsRead,
@@ -19,6 +20,7 @@ from sheetbill.planning.payments import (
     plan_payments,
 )
 from sheetbill.tabs.invoices import read_invoices
+from sheetbill.usecases.results import PaidLine, PaymentLine
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
 
 
@@ -101,3 +103,44 @@ def mark_payments_written(values: RunValues, ports: RunPorts) -> None:
 def _tab_name(values: RunValues, name: str) -> str:
     layout = need(values.planned).data.layouts.get(name)
     return layout.tab if layout is not None else name
+
+
+def payment_lines(values: RunValues) -> tuple[PaymentLine, ...]:
+    """The run's payments applied, edited and deleted, for its summary."""
+    plan = values.payments
+    if plan is None:
+        return ()
+    return tuple(
+        PaymentLine(
+            action=c.action,
+            row_id=c.applied.row_id,
+            row=c.applied.row,
+            booked=c.applied.booked,
+            amount=amount_text(c.applied.amount, c.applied.currency),
+            invoices=c.applied.match.invoice_numbers,
+            status=c.applied.match.status.value,
+            note=c.applied.match.note,
+        )
+        for c in plan.changes
+    )
+
+
+def paid_lines(values: RunValues) -> tuple[PaidLine, ...]:
+    """The invoices whose Paid the run writes, with their Balance and Status."""
+    plan, mail = values.payments, values.mail
+    if plan is None or mail is None:
+        return ()
+    lines = []
+    for number, paid in sorted(plan.paid_writes.items()):
+        invoice, cells = mail.invoices.get(number), mail.cells.get(number)
+        if invoice is None or cells is None:
+            continue
+        lines.append(
+            PaidLine(
+                number,
+                amount_text(paid, invoice.currency),
+                amount_text(cells.balance, invoice.currency),
+                cells.status,
+            )
+        )
+    return tuple(lines)
