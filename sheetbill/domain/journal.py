@@ -39,6 +39,8 @@ PAYMENT_APPLY = "payment.apply"
 INVOICE_PAID = "invoice.paid"
 # A transaction `payments import` appended to the Payments tab, by content key.
 PAYMENT_IMPORT = "payment.import"
+# A number kept for the metrics, by name and month (open reconciliation exceptions).
+METRIC = "metric"
 
 
 class Status(Enum):
@@ -90,6 +92,8 @@ RECOVERY: Mapping[str, Recovery] = {
     INVOICE_PAID: Recovery.REPEAT,
     # Recorded once the workbook shows the rows; a stopped import is run again.
     PAYMENT_IMPORT: Recovery.REPEAT,
+    # A count measured again by the next run.
+    METRIC: Recovery.REPEAT,
     # EMAIL_SEND is left out on purpose: a stopped send may have reached the server,
     # so it is the person's to decide (needs review), never sent again by itself.
 }

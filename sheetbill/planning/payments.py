@@ -39,6 +39,13 @@ from sheetbill.domain.payments import (
 )
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import INVOICES, PAYMENTS, InvoiceColumns
+
+# sheetbill's Payments columns a rebuilt state is read from.
+PAYMENTS_STATUS, PAYMENTS_MATCHED, PAYMENTS_NOTE = (
+    "Status",
+    "Matched Invoice",
+    "Match Note",
+)
 from sheetbill.domain.wording import amount_text
 from sheetbill.planning.matching import match_payments, match_problems
 from sheetbill.planning.statuses import wall_time
@@ -46,6 +53,17 @@ from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.payments import PaymentRow, as_payment
 
 PAYMENT_ID_PREFIX = "P-"
+# The metric a run keeps for its month: its payments left for a person to sort out
+# (the last run of a month leaves the count open at month end).
+OPEN_EXCEPTIONS_METRIC = "reconciliation.open-exceptions"
+EXCEPTION_STATUSES = frozenset(
+    {
+        PaymentStatus.UNMATCHED,
+        PaymentStatus.AMBIGUOUS,
+        PaymentStatus.CURRENCY_MISMATCH,
+        PaymentStatus.OVERPAID,
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +186,12 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
             *problems,
         ),
     )
+
+
+def open_exceptions(matches: Sequence[Match]) -> int:
+    """How many payments are left for a person: unmatched, ambiguous, of another
+    currency, or over-paid (their credit to decide)."""
+    return sum(1 for m in matches if m.status in EXCEPTION_STATUSES)
 
 
 def _row_ids(
@@ -426,3 +450,76 @@ def _first_receipt(
         if record.paid is not None and record.paid >= paid:
             return record.settled_at or record.intended_at
     return None
+
+
+# --- A state rebuilt from the workbook ----------------------------------------------
+
+_SHOWN_STATUSES = {s.value for s in PaymentStatus}
+
+
+def rebuilt_applications(
+    rows: Sequence[PaymentRow], invoices: Sequence[Invoice]
+) -> list[AppliedPayment]:
+    """The applications a workbook shows, for a state rebuilt from it: each row with
+    a Row ID and a Status sheetbill writes, applied to the invoices its Matched
+    Invoice names (in that order, each up to what is still open on it, the rest
+    kept as credit), so the next run neither matches it again nor logs it anew."""
+    totals = {i.number: i for i in invoices}
+    left = {i.number: i.total for i in invoices}
+    found: list[AppliedPayment] = []
+    for row in sorted(rows, key=lambda r: (r.booked, r.row)):
+        status = str(row.shown.get(PAYMENTS_STATUS) or "").strip().casefold()
+        if not row.row_id or status not in _SHOWN_STATUSES:
+            continue
+        named = str(row.shown.get(PAYMENTS_MATCHED) or "")
+        numbers = [n.strip() for n in named.split(",") if n.strip() in totals]
+        allocations, rest = _spread(row.amount, numbers, left)
+        match = Match(
+            key=row.row_id,
+            status=PaymentStatus(status),
+            rule=MatchRule.KEPT,
+            allocations=tuple(allocations),
+            note=str(row.shown.get(PAYMENTS_NOTE) or ""),
+            credit=rest if status == PaymentStatus.OVERPAID else Decimal(0),
+            customer_id=totals[numbers[0]].customer_id if numbers else None,
+        )
+        found.append(replace(_applied(row, row.row_id, match), is_shown=True))
+    return found
+
+
+def _spread(
+    amount: Decimal, numbers: Sequence[str], left: dict[str, Decimal]
+) -> tuple[list[Allocation], Decimal]:
+    """`amount` over `numbers` in order, each up to what is left open on it (a
+    refund, negative, goes to the first whole); what remains."""
+    if amount < 0 and numbers:
+        left[numbers[0]] -= amount
+        return [Allocation(numbers[0], amount)], Decimal(0)
+    allocations: list[Allocation] = []
+    for number in numbers:
+        part = min(amount, max(left[number], Decimal(0)))
+        if part > 0:
+            allocations.append(Allocation(number, part))
+            left[number] -= part
+            amount -= part
+    return allocations, amount
+
+
+def rebuilt_paid(
+    applied: Sequence[AppliedPayment],
+    rows: Sequence[InvoiceRow],
+    invoices: Sequence[Invoice],
+) -> dict[str, Decimal]:
+    """The Paid cells a rebuilt state counts as sheetbill's: those showing what the
+    rebuilt applications add up to (any other filled Paid stays a person's)."""
+    counted = paid_by_invoice(a.match for a in applied)
+    currency = {i.number: i.currency for i in invoices}
+    ours: dict[str, Decimal] = {}
+    for row in rows:
+        if row.paid is None or row.number not in currency:
+            continue
+        step = quantum(currency[row.number])
+        sum_ = counted.get(row.number, Decimal(0)).quantize(step)
+        if row.paid.quantize(step) == sum_:
+            ours[row.number] = sum_
+    return ours

@@ -15,6 +15,7 @@ from typing import Any
 
 from sheetbill.domain.journal import (
     INVOICE_PAID,
+    METRIC,
     PAYMENT_APPLY,
     PAYMENT_IMPORT,
     Entry,
@@ -109,6 +110,40 @@ class PaymentRecords(Journal):
             for row_id, details in gone:
                 intent = Intent(PAYMENT_APPLY, row_id, dict(details))
                 record_done_in(db, intent, run_id=run_id, now=now)
+
+    def load_rebuilt_payments(
+        self,
+        applied: Sequence[tuple[str, Mapping[str, Any]]],
+        paid: Mapping[str, Decimal],
+        *,
+        run_id: str,
+        now: datetime,
+    ) -> None:
+        """A rebuilt state's applications and Paid values, as the workbook shows
+        them (done)."""
+        with self.transaction() as db:
+            for row_id, details in applied:
+                intent = Intent(PAYMENT_APPLY, row_id, dict(details))
+                record_done_in(db, intent, run_id=run_id, now=now)
+            for number, amount in paid.items():
+                intent = Intent(INVOICE_PAID, number, {"paid": str(amount)})
+                record_done_in(db, intent, run_id=run_id, now=now)
+
+    def record_metric(
+        self, name: str, value: int, *, run_id: str, now: datetime
+    ) -> None:
+        """A count for the metrics (the last run's value stands)."""
+        with self.transaction() as db:
+            intent = Intent(METRIC, name, {"value": value})
+            record_done_in(db, intent, run_id=run_id, now=now)
+
+    def metrics(self, prefix: str = "") -> dict[str, int]:
+        """The counts recorded, by name (those starting with `prefix`)."""
+        return {
+            e.key: int(e.details.get("value", 0))
+            for e in entries_in(self.db, kind=METRIC)
+            if e.key.startswith(prefix)
+        }
 
     def imported_keys(self) -> set[str]:
         """The content keys of every transaction an import appended and wrote."""

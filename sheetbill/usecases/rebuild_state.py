@@ -19,6 +19,11 @@ from sheetbill.config import Config
 from sheetbill.domain.model import Counters, Invoice
 from sheetbill.domain.schema import INVOICES
 from sheetbill.errors import StateError
+from sheetbill.planning.payments import (
+    applied_details,
+    rebuilt_applications,
+    rebuilt_paid,
+)
 from sheetbill.planning.recovery import rebuild_from_book
 from sheetbill.planning.statuses import emails_shown
 from sheetbill.ports import Workbook
@@ -87,6 +92,7 @@ def rebuild_state(
                 approvals=rebuilt.approvals,
             )
             _record_shown_emails(state, data, rebuilt.invoices, now=moment)
+            _record_shown_payments(state, data, rebuilt.invoices, now=moment)
             claimed = (
                 claim_documents(state, rebuilt.invoices, config, now=moment)
                 if config.documents and not config.pdf_drive_folder
@@ -120,6 +126,22 @@ def _record_shown_emails(
     state.record_shown_emails(
         [(e.key, e.details, e.status, e.at) for e in shown],
         run_id=now.strftime("rebuild-%Y%m%d-%H%M%S"),
+    )
+
+
+def _record_shown_payments(
+    state: StateDB, data: BookData, invoices: Sequence[Invoice], *, now: datetime
+) -> None:
+    """What the Payments tab shows as applied goes into the new journal (nothing is
+    matched or logged again), and the Paid cells that show its sums count as
+    sheetbill's; any other Paid stays a person's."""
+    applied = rebuilt_applications(data.payments, invoices)
+    rows, _ = read_invoices(data.layouts.get(INVOICES.name), settings=data.settings)
+    state.load_rebuilt_payments(
+        [(a.row_id, applied_details(a, "applied")) for a in applied],
+        rebuilt_paid(applied, rows, invoices),
+        run_id=now.strftime("rebuild-%Y%m%d-%H%M%S"),
+        now=now,
     )
 
 

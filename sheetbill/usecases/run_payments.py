@@ -13,10 +13,12 @@ from sheetbill.domain.payments import MatchSettings
 from sheetbill.domain.schema import INVOICES, PAYMENTS
 from sheetbill.domain.wording import amount_text
 from sheetbill.planning.payments import (
+    OPEN_EXCEPTIONS_METRIC,
     PaymentsInput,
     PaymentsRead,
     applied_details,
     applied_from,
+    open_exceptions,
     plan_payments,
 )
 from sheetbill.tabs.invoices import read_invoices
@@ -91,10 +93,18 @@ def mark_payments_written(values: RunValues, ports: RunPorts) -> None:
     plan = values.payments
     if plan is None:
         return
-    need(ports.state).mark_payments_written(
+    state = need(ports.state)
+    state.mark_payments_written(
         [a.row_id for a in plan.to_record],
         list(plan.paid_writes),
         [(a.row_id, applied_details(a, "deleted")) for a in plan.gone],
+        run_id=values.moment.run_id,
+        now=ports.clock(),
+    )
+    today = values.moment.today
+    state.record_metric(
+        f"{OPEN_EXCEPTIONS_METRIC}.{today:%Y-%m}",
+        open_exceptions(plan.matches),
         run_id=values.moment.run_id,
         now=ports.clock(),
     )
