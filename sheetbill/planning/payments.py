@@ -53,6 +53,9 @@ from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.payments import PaymentRow, as_payment
 
 PAYMENT_ID_PREFIX = "P-"
+# sheetbill's Payments columns a rebuilt state is read from.
+PAYMENTS_STATUS, PAYMENTS_MATCHED = "Status", "Matched Invoice"
+PAYMENTS_NOTE = "Match Note"
 # The metric a run keeps for its month: its payments left for a person to sort out
 # (the last run of a month leaves the count open at month end).
 OPEN_EXCEPTIONS_METRIC = "reconciliation.open-exceptions"
