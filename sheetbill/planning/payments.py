@@ -39,13 +39,6 @@ from sheetbill.domain.payments import (
 )
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import INVOICES, PAYMENTS, InvoiceColumns
-
-# sheetbill's Payments columns a rebuilt state is read from.
-PAYMENTS_STATUS, PAYMENTS_MATCHED, PAYMENTS_NOTE = (
-    "Status",
-    "Matched Invoice",
-    "Match Note",
-)
 from sheetbill.domain.wording import amount_text
 from sheetbill.planning.matching import match_payments, match_problems
 from sheetbill.planning.statuses import wall_time
