@@ -300,6 +300,12 @@ def test_an_amount_typed_as_text_in_the_settings_locale_reads_exactly(
     assert (rows[0].amount, rows[0].fee) == (amount, amount)
 
 
+# The cells a person may edit (the design's list), each of which makes a payment
+# applied before an edited one.
+PERSONS = [C.DATE, C.AMOUNT, C.CURRENCY, C.PAYER, C.PAYER_ACCOUNT, C.REFERENCE]
+PERSONS += [C.METHOD, C.INVOICE_NO, C.FEE, C.PAYOUT, C.TRANSACTION_ID]
+
+
 def test_the_fingerprint_changes_with_what_a_person_edits_and_only_that():
     base = row(
         date=date(2026, 10, 1),
@@ -312,12 +318,13 @@ def test_the_fingerprint_changes_with_what_a_person_edits_and_only_that():
     edits = {C.DATE: date(2026, 10, 2), C.AMOUNT: D(7), C.FEE: D(7)}
     edits |= {C.CURRENCY: "USD", C.INVOICE_NO: "INV-9"}
     edited = {}
-    for column in EDITABLE:
+    for column in PERSONS:
         changed = list(base)
         changed[HEADERS.index(column)] = edits.get(column, "x")
         [after], _ = read([changed])
         edited[column] = after.fingerprint != before.fingerprint
-    assert edited == dict.fromkeys(EDITABLE, True)
+    assert edited == dict.fromkeys(PERSONS, True)
+    assert set(EDITABLE) == set(PERSONS)
     for column, value in ((C.STATUS, "unmatched"), (C.MATCH_NOTE, "a note")):
         restated = list(base)
         restated[HEADERS.index(column)] = value

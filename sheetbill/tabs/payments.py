@@ -138,7 +138,7 @@ def read_payments(
         row_id = _row_id(read, row_ids)
         payment = _payment(read, settings, row_id, transactions)
         problems.extend(read.problems)
-        if payment is not None and read.ok:
+        if payment is not None:
             rows.append(payment)
     return rows, problems
 
