@@ -38,7 +38,7 @@ from sheetbill.domain.payments import (
     paid_by_invoice,
 )
 from sheetbill.domain.problem_codes import ProblemCode
-from sheetbill.domain.schema import INVOICES, PAYMENTS, InvoiceColumns
+from sheetbill.domain.schema import INVOICES, PAYMENTS, InvoiceColumns, PaymentColumns
 from sheetbill.domain.wording import amount_text
 from sheetbill.planning.matching import match_payments, match_problems
 from sheetbill.planning.statuses import wall_time
@@ -46,9 +46,6 @@ from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.payments import PaymentRow, as_payment
 
 PAYMENT_ID_PREFIX = "P-"
-# sheetbill's Payments columns a rebuilt state is read from.
-PAYMENTS_STATUS, PAYMENTS_MATCHED = "Status", "Matched Invoice"
-PAYMENTS_NOTE = "Match Note"
 # The metric a run keeps for its month: its payments left for a person to sort out
 # (the last run of a month leaves the count open at month end).
 OPEN_EXCEPTIONS_METRIC = "reconciliation.open-exceptions"
@@ -263,8 +260,8 @@ def payers(customers: Sequence[Customer]) -> list[Payer]:
     return [
         Payer(
             customer_id=c.customer_id,
-            names=tuple(n for n in (c.name, *getattr(c, "payer_names", ())) if n),
-            accounts=tuple(getattr(c, "ibans", ())),
+            names=tuple(n for n in (c.name, *c.payer_names) if n),
+            accounts=c.ibans,
         )
         for c in customers
     ]
@@ -464,10 +461,10 @@ def rebuilt_applications(
     left = {i.number: i.total for i in invoices}
     found: list[AppliedPayment] = []
     for row in sorted(rows, key=lambda r: (r.booked, r.row)):
-        status = str(row.shown.get(PAYMENTS_STATUS) or "").strip().casefold()
+        status = str(row.shown.get(PaymentColumns.STATUS) or "").strip().casefold()
         if not row.row_id or status not in _SHOWN_STATUSES:
             continue
-        named = str(row.shown.get(PAYMENTS_MATCHED) or "")
+        named = str(row.shown.get(PaymentColumns.MATCHED_INVOICE) or "")
         numbers = [n.strip() for n in named.split(",") if n.strip() in totals]
         allocations, rest = _spread(row.amount, numbers, left)
         match = Match(
@@ -475,7 +472,7 @@ def rebuilt_applications(
             status=PaymentStatus(status),
             rule=MatchRule.KEPT,
             allocations=tuple(allocations),
-            note=str(row.shown.get(PAYMENTS_NOTE) or ""),
+            note=str(row.shown.get(PaymentColumns.MATCH_NOTE) or ""),
             credit=rest if status == PaymentStatus.OVERPAID else Decimal(0),
             customer_id=totals[numbers[0]].customer_id if numbers else None,
         )

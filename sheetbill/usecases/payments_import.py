@@ -45,7 +45,7 @@ from sheetbill.planning.payments import (
 from sheetbill.ports import Workbook
 from sheetbill.state import StateDB, run_lock
 from sheetbill.tabs.invoices import read_invoices
-from sheetbill.tabs.payments import PaymentRow, read_payments, row_of_transaction
+from sheetbill.tabs.payments import PaymentRow, kind_of, read_payments
 from sheetbill.tabs.validation import BookData, validate_book
 from sheetbill.usecases.moment import settings_of, today_for
 from sheetbill.writeback.payments import appended_payments
@@ -285,6 +285,26 @@ def _predicted(
         if number in totals and paid != before.paid.get(number)
     }
     return matches, statuses
+
+
+def row_of_transaction(transaction: Transaction, row: int) -> PaymentRow:
+    """The Payments row a transaction becomes once appended at `row` (a row never
+    applied: its fingerprint only has to differ from every recorded one)."""
+    return PaymentRow(
+        row=row,
+        booked=transaction.booked,
+        amount=transaction.amount,
+        currency=transaction.currency,
+        payer=transaction.payer,
+        payer_account=transaction.payer_account,
+        reference=transaction.reference,
+        method=transaction.method,
+        fee=transaction.fee,
+        payout=transaction.payout,
+        transaction_id=transaction.transaction_id,
+        kind=kind_of(transaction.method, transaction.amount),
+        fingerprint=f"new:{row}",
+    )
 
 
 def _status(paid: Decimal, total: Decimal) -> str:
