@@ -1,0 +1,247 @@
+"""Reading a bank line's words for the matcher: the invoice numbers a reference
+names, the ids of other transactions it names, and a payer's name as compared.
+
+Pure. People and banks write an invoice number as they like (`inv 2026 0007`,
+`RE: INV-2026-0007/ACME`, `INV20260007`, a line break inside it), so numbers are
+compared on their letters and digits only, case-folded; what they may never be is
+part of a longer number (`INV-2026-00071` does not name INV-2026-0007, nor does the
+amount `1.190,00` name invoice 1190). No pattern is assumed: the numbers looked for
+are the invoices' own, whatever their Number Pattern made them.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+# A run of letters and digits (`\w` without the underscore).
+_ALNUM = re.compile(r"[^\W_]+")
+# Marks that, between two digits, make them one number (1.190,00), unless the
+# invoice number itself has a separator there.
+_NUMBER_MARKS = frozenset(".,")
+# Where an id (a charge's, a payout's) ends inside a reference.
+_ID_SEPARATORS = re.compile(r"[\s,;:()\[\]{}<>\"'|]+")
+
+
+def folded(text: str) -> str:
+    """The letters and digits of `text`, case-folded: how numbers are compared
+    (`INV-2026-0007` and `inv 2026 0007` are both `inv20260007`)."""
+    return "".join(m[0] for m in _ALNUM.finditer(_nfkc(text))).casefold()
+
+
+def _nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Folded:
+    """A text's letters and digits, case-folded, and what separated its runs."""
+
+    chars: str
+    # Index in `chars` where each run starts -> the text before it since the last run.
+    gaps: dict[int, str]
+
+
+def _fold_runs(text: str) -> _Folded:
+    chars: list[str] = []
+    gaps: dict[int, str] = {}
+    size = 0
+    last_end = 0
+    text = _nfkc(text)
+    for run in _ALNUM.finditer(text):
+        part = run[0].casefold()
+        gaps[size] = text[last_end : run.start()]
+        chars.append(part)
+        size += len(part)
+        last_end = run.end()
+    return _Folded("".join(chars), gaps)
+
+
+def _kind(char: str) -> bool:
+    return char.isdigit()
+
+
+@dataclass(frozen=True, slots=True)
+class NumberFinder:
+    """The invoice numbers offered to the matcher, indexed by their folded form,
+    so a reference is searched in time that grows with its length, not with the
+    number of invoices."""
+
+    # Folded number -> the numbers folding to it (two only when a person made
+    # `INV-1` and `INV1`).
+    numbers: dict[str, tuple[str, ...]]
+    # The folded numbers' lengths, longest first.
+    lengths: tuple[int, ...]
+    # Folded number -> where the number has a separator (index into the folded form).
+    separators: dict[str, frozenset[int]]
+
+    @classmethod
+    def of(cls, numbers: Iterable[str]) -> NumberFinder:
+        found: dict[str, list[str]] = {}
+        separators: dict[str, frozenset[int]] = {}
+        for number in numbers:
+            runs = _fold_runs(number)
+            if not runs.chars:
+                continue
+            found.setdefault(runs.chars, []).append(number)
+            separators[runs.chars] = frozenset(i for i, gap in runs.gaps.items() if gap)
+        lengths = tuple(sorted({len(k) for k in found}, reverse=True))
+        numbers_of = {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
+        return cls(numbers_of, lengths, separators)
+
+    def typed(self, text: str) -> tuple[str, ...]:
+        """The invoices a typed Invoice No names: the number as written, else the
+        numbers it folds to (`inv-2026-0007` names INV-2026-0007)."""
+        key = folded(text)
+        numbers = self.numbers.get(key, ())
+        exact = tuple(n for n in numbers if n == text.strip())
+        return exact or numbers
+
+    def find(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
+        """Each invoice number `text` names, in the order written: (the folded
+        number, the invoices it may be). The longest number wins where two start at
+        the same place; a number is never found inside a longer number or word."""
+        runs = _fold_runs(text)
+        chars = runs.chars
+        found: list[tuple[str, tuple[str, ...]]] = []
+        start = 0
+        while start < len(chars):
+            length = self._number_at(runs, start)
+            if length:
+                key = chars[start : start + length]
+                if all(key != k for k, _ in found):
+                    found.append((key, self._verbatim(key, text)))
+                start += length
+            else:
+                start += 1
+        return found
+
+    def _number_at(self, runs: _Folded, start: int) -> int:
+        """The length of the longest number starting at `start`, or 0."""
+        chars = runs.chars
+        if not _is_start(runs, start):
+            return 0
+        for length in self.lengths:
+            end = start + length
+            if end > len(chars):
+                continue
+            key = chars[start:end]
+            if (
+                key in self.numbers
+                and _is_end(runs, end)
+                and self._keeps_marks(runs, key, start, end)
+            ):
+                return length
+        return 0
+
+    def _keeps_marks(self, runs: _Folded, key: str, start: int, end: int) -> bool:
+        """False when a `.` or `,` joins two digits inside the match where the
+        number has no separator: the text is an amount (1.190) not the number."""
+        own = self.separators.get(key, frozenset())
+        for at in range(start + 1, end):
+            gap = runs.gaps.get(at)
+            if gap is None or at - start in own:
+                continue
+            if (
+                _NUMBER_MARKS & set(gap.strip())
+                and runs.chars[at - 1 : at + 1].isdigit()
+            ):
+                return False
+        return True
+
+    def _verbatim(self, key: str, text: str) -> tuple[str, ...]:
+        """The numbers folding to `key`; of two (`INV-1`, `INV1`), the one written
+        as such in `text`, if only one is."""
+        numbers = self.numbers[key]
+        if len(numbers) == 1:
+            return numbers
+        written = tuple(n for n in numbers if n.casefold() in text.casefold())
+        return written if len(written) == 1 else numbers
+
+
+def _is_start(runs: _Folded, at: int) -> bool:
+    """A number may start where a run of letters or digits starts, not inside one
+    (`ACMEINV2026` names no INV2026), nor after `1.` or `1,` (an amount's tail)."""
+    chars = runs.chars
+    if at == 0:
+        return True
+    gap = runs.gaps.get(at)
+    if gap is None:
+        return _kind(chars[at - 1]) != _kind(chars[at])
+    return not _joins_digits(gap, chars[at - 1], chars[at])
+
+
+def _is_end(runs: _Folded, at: int) -> bool:
+    """A number ends where its run ends: not before another digit (`…00071`), nor
+    before a decimal part (`1190,00`)."""
+    chars = runs.chars
+    if at == len(chars):
+        return True
+    gap = runs.gaps.get(at)
+    if gap is None:
+        return _kind(chars[at - 1]) != _kind(chars[at])
+    return not _joins_digits(gap, chars[at - 1], chars[at])
+
+
+def _joins_digits(gap: str, before: str, after: str) -> bool:
+    return gap in _NUMBER_MARKS and before.isdigit() and after.isdigit()
+
+
+def ids_named(text: str, ids: Iterable[str] | set[str]) -> list[str]:
+    """The ids among `ids` that `text` holds as words of their own (a Stripe charge
+    `ch_3N…`, a payout `po_1…`, a PayPal transaction id), in the order written."""
+    known = ids if isinstance(ids, set | frozenset) else set(ids)
+    named: list[str] = []
+    for word in _ID_SEPARATORS.split(text):
+        word = word.strip(".")
+        if word and word in known and word not in named:
+            named.append(word)
+    return named
+
+
+# --- Payer names -----------------------------------------------------------------
+
+# Legal forms as the words of a folded name (`S.L.` is `sl`, `GmbH & Co. KG` is
+# `gmbh and co kg`): left off the end of a name, as banks write names with or
+# without them.
+_LEGAL_FORMS = frozenset(
+    {
+        # German, Austrian, Swiss
+        *("gmbh", "mbh", "ag", "kg", "kgaa", "ohg", "ug", "haftungsbeschrankt"),
+        *("ev", "ek", "ekfr", "gbr", "se"),
+        # English
+        *("ltd", "limited", "llc", "llp", "lp", "plc", "inc", "incorporated"),
+        *("corp", "corporation", "co", "company", "pty", "pte"),
+        # French, Spanish, Italian, Dutch, Nordic, Central European, Japanese
+        *("cie", "sarl", "sas", "sasu", "sa", "eurl", "sci", "snc", "scp"),
+        *("sl", "slu", "sll", "sau", "srl", "spa", "bv", "nv", "vof", "cv"),
+        *("ab", "oy", "oyj", "as", "asa", "aps", "kft", "sro", "zoo", "sp"),
+        *("kk", "gk"),
+        # What joins them (`& Co.`, `et Cie`, `y Cía`)
+        *("and", "und", "et", "y", "cia"),
+    }
+)
+
+
+def payer_key(name: str) -> str:
+    """A payer's name as compared: accents, case and punctuation dropped, initials
+    joined (`S. L.` is `sl`) and legal forms left off the end, so `ACME GmbH`,
+    `Acme gmbh.` and `ACME` are one name, and `Café Müller S.L.` is `cafe muller`."""
+    plain = "".join(
+        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    )
+    words = _ALNUM.findall(plain.casefold().replace("&", " and "))
+    joined: list[str] = []
+    # Whether the last word joined is a run of single letters (`s l` -> `sl`).
+    initials = False
+    for word in words:
+        if len(word) == 1 and initials:
+            joined[-1] += word
+        else:
+            joined.append(word)
+            initials = len(word) == 1
+    while len(joined) > 1 and joined[-1] in _LEGAL_FORMS:
+        joined.pop()
+    return " ".join(joined)
