@@ -173,11 +173,12 @@ def _match_one(state: _State, payment: Payment) -> Match | None:
         return _not_matched(state, payment)
     if _is_refund(payment):
         return _refund(state, payment, last_try=False)
+    named = _by_reference(state, payment) or _payout_named(state, payment)
+    if named is not None:
+        return named
     who = state.payers.who(payment)
     return (
-        _by_reference(state, payment)
-        or _payout_named(state, payment)
-        or _by_payer(state, payment, who)
+        _by_payer(state, payment, who)
         or _by_amount_and_date(state, payment, who)
         or _payout_by_sum(state, payment)
         or _unmatched(state, payment, who)
@@ -628,6 +629,8 @@ def _payouts_of(state: _State, payment: Payment) -> tuple[str, ...]:
 def _payout_named(state: _State, payment: Payment) -> Match | None:
     """PAYOUT: a bank line whose reference names a payout among the payments."""
     if payment.payout:
+        return None
+    if not state.payouts.ids or not payment.reference:
         return None
     named = ids_named(payment.reference, state.payouts.ids)
     if not named:

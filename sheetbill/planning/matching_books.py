@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from sheetbill.domain.money import minor_units
 from sheetbill.domain.payments import OpenInvoice, Payer, Payment, TransactionKind
@@ -19,6 +20,7 @@ from sheetbill.domain.wording import amount_text
 from sheetbill.planning.matching_text import payer_key
 
 
+@lru_cache(maxsize=4096)
 def minor(amount: Decimal, currency: str) -> int:
     """`amount` in the currency's minor units (1190.00 EUR is 119000), half up."""
     return int(amount.scaleb(minor_units(currency)).to_integral_value(ROUND_HALF_UP))

@@ -15,9 +15,14 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
 
 # A run of letters and digits (`\w` without the underscore).
 _ALNUM = re.compile(r"[^\W_]+")
+# A run of digits or a run of letters, kept when splitting: the places a number may
+# start or end (`RE:INV2026` has runs `re`, `inv`, `2026`).
+_RUNS = re.compile(r"(\d+|[^\W\d_]+)")
 # Marks that, between two digits, make them one number (1.190,00), unless the
 # invoice number itself has a separator there.
 _NUMBER_MARKS = frozenset(".,")
@@ -28,39 +33,52 @@ _ID_SEPARATORS = re.compile(r"[\s,;:()\[\]{}<>\"'|]+")
 def folded(text: str) -> str:
     """The letters and digits of `text`, case-folded: how numbers are compared
     (`INV-2026-0007` and `inv 2026 0007` are both `inv20260007`)."""
-    return "".join(m[0] for m in _ALNUM.finditer(_nfkc(text))).casefold()
+    return "".join(_ALNUM.findall(_nfkc(text).casefold()))
 
 
 def _nfkc(text: str) -> str:
-    return unicodedata.normalize("NFKC", text)
+    # Most references are ASCII, which NFKC leaves as it is.
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 @dataclass(frozen=True, slots=True)
 class _Folded:
-    """A text's letters and digits, case-folded, and what separated its runs."""
+    """A text's letters and digits, case-folded, and where a number may start and
+    end in them."""
 
     chars: str
-    # Index in `chars` where each run starts -> the text before it since the last run.
-    gaps: dict[int, str]
+    # Where each run of letters or digits starts, in order, then the end: where a
+    # number may start or end, except at `marks`.
+    starts: list[int]
+    bounds: set[int]
+    # Where a `.` or `,` joins two digits (inside a number such as 1.190 or 2,50).
+    marks: frozenset[int]
+    # The text split: separator, run, separator, run, ..., separator.
+    parts: list[str]
+
+
+_NO_MARKS: frozenset[int] = frozenset()
 
 
 def _fold_runs(text: str) -> _Folded:
-    chars: list[str] = []
-    gaps: dict[int, str] = {}
-    size = 0
-    last_end = 0
-    text = _nfkc(text)
-    for run in _ALNUM.finditer(text):
-        part = run[0].casefold()
-        gaps[size] = text[last_end : run.start()]
-        chars.append(part)
-        size += len(part)
-        last_end = run.end()
-    return _Folded("".join(chars), gaps)
-
-
-def _kind(char: str) -> bool:
-    return char.isdigit()
+    text = _nfkc(text).casefold()
+    parts = _RUNS.split(text)
+    runs = parts[1::2]
+    chars = "".join(runs)
+    starts = list(accumulate(map(len, runs), initial=0))
+    marks = _NO_MARKS
+    if "." in text or "," in text:
+        marks = frozenset(
+            at
+            for at, gap in zip(starts, parts[0::2], strict=True)
+            if gap in _NUMBER_MARKS
+            and 0 < at < len(chars)
+            and chars[at - 1].isdigit()
+            and chars[at].isdigit()
+        )
+    bounds = set(starts)
+    bounds -= marks
+    return _Folded(chars, starts, bounds, marks, parts)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +104,9 @@ class NumberFinder:
             if not runs.chars:
                 continue
             found.setdefault(runs.chars, []).append(number)
-            separators[runs.chars] = frozenset(i for i, gap in runs.gaps.items() if gap)
+            separators[runs.chars] = frozenset(
+                at for at, gap in zip(runs.starts, runs.parts[0::2], strict=True) if gap
+            )
         lengths = tuple(sorted({len(k) for k in found}, reverse=True))
         numbers_of = {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
         return cls(numbers_of, lengths, separators)
@@ -102,54 +122,43 @@ class NumberFinder:
     def find(self, text: str) -> list[tuple[str, tuple[str, ...]]]:
         """Each invoice number `text` names, in the order written: (the folded
         number, the invoices it may be). The longest number wins where two start at
-        the same place; a number is never found inside a longer number or word."""
+        the same place; a number starts and ends where a run of letters or digits
+        does, so it is never found inside a longer number or word (`ACMEINV2026`,
+        `INV-2026-00071`, the amount `1.190,00`)."""
+        if not text or not self.lengths:
+            return []
         runs = _fold_runs(text)
-        chars = runs.chars
+        if len(runs.chars) < self.lengths[-1]:
+            return []
         found: list[tuple[str, tuple[str, ...]]] = []
-        start = 0
-        while start < len(chars):
-            length = self._number_at(runs, start)
-            if length:
-                key = chars[start : start + length]
+        after = 0
+        for start in runs.starts[:-1]:
+            if start < after or start in runs.marks:
+                continue
+            key = self._number_at(runs, start)
+            if key:
                 if all(key != k for k, _ in found):
                     found.append((key, self._verbatim(key, text)))
-                start += length
-            else:
-                start += 1
+                after = start + len(key)
         return found
 
-    def _number_at(self, runs: _Folded, start: int) -> int:
-        """The length of the longest number starting at `start`, or 0."""
-        chars = runs.chars
-        if not _is_start(runs, start):
-            return 0
+    def _number_at(self, runs: _Folded, start: int) -> str:
+        """The longest number starting at `start` (folded), or ""."""
+        chars, bounds = runs.chars, runs.bounds
         for length in self.lengths:
             end = start + length
-            if end > len(chars):
+            if end not in bounds:
                 continue
             key = chars[start:end]
-            if (
-                key in self.numbers
-                and _is_end(runs, end)
-                and self._keeps_marks(runs, key, start, end)
-            ):
-                return length
-        return 0
+            if key in self.numbers and self._keeps_marks(runs, key, start, end):
+                return key
+        return ""
 
     def _keeps_marks(self, runs: _Folded, key: str, start: int, end: int) -> bool:
         """False when a `.` or `,` joins two digits inside the match where the
         number has no separator: the text is an amount (1.190) not the number."""
-        own = self.separators.get(key, frozenset())
-        for at in range(start + 1, end):
-            gap = runs.gaps.get(at)
-            if gap is None or at - start in own:
-                continue
-            if (
-                _NUMBER_MARKS & set(gap.strip())
-                and runs.chars[at - 1 : at + 1].isdigit()
-            ):
-                return False
-        return True
+        own = self.separators[key]
+        return not any(start < at < end and at - start not in own for at in runs.marks)
 
     def _verbatim(self, key: str, text: str) -> tuple[str, ...]:
         """The numbers folding to `key`; of two (`INV-1`, `INV1`), the one written
@@ -159,34 +168,6 @@ class NumberFinder:
             return numbers
         written = tuple(n for n in numbers if n.casefold() in text.casefold())
         return written if len(written) == 1 else numbers
-
-
-def _is_start(runs: _Folded, at: int) -> bool:
-    """A number may start where a run of letters or digits starts, not inside one
-    (`ACMEINV2026` names no INV2026), nor after `1.` or `1,` (an amount's tail)."""
-    chars = runs.chars
-    if at == 0:
-        return True
-    gap = runs.gaps.get(at)
-    if gap is None:
-        return _kind(chars[at - 1]) != _kind(chars[at])
-    return not _joins_digits(gap, chars[at - 1], chars[at])
-
-
-def _is_end(runs: _Folded, at: int) -> bool:
-    """A number ends where its run ends: not before another digit (`…00071`), nor
-    before a decimal part (`1190,00`)."""
-    chars = runs.chars
-    if at == len(chars):
-        return True
-    gap = runs.gaps.get(at)
-    if gap is None:
-        return _kind(chars[at - 1]) != _kind(chars[at])
-    return not _joins_digits(gap, chars[at - 1], chars[at])
-
-
-def _joins_digits(gap: str, before: str, after: str) -> bool:
-    return gap in _NUMBER_MARKS and before.isdigit() and after.isdigit()
 
 
 def ids_named(text: str, ids: Iterable[str] | set[str]) -> list[str]:
@@ -225,12 +206,19 @@ _LEGAL_FORMS = frozenset(
 )
 
 
+@lru_cache(maxsize=65_536)
 def payer_key(name: str) -> str:
     """A payer's name as compared: accents, case and punctuation dropped, initials
     joined (`S. L.` is `sl`) and legal forms left off the end, so `ACME GmbH`,
     `Acme gmbh.` and `ACME` are one name, and `Café Müller S.L.` is `cafe muller`."""
-    plain = "".join(
-        c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)
+    plain = (
+        name
+        if name.isascii()
+        else "".join(
+            c
+            for c in unicodedata.normalize("NFKD", name)
+            if not unicodedata.combining(c)
+        )
     )
     words = _ALNUM.findall(plain.casefold().replace("&", " and "))
     joined: list[str] = []
