@@ -113,3 +113,9 @@ def test_ids_named_as_words_of_their_own(text, named):
 )
 def test_payer_key(name, key):
     assert payer_key(name) == key
+
+
+def test_one_character_numbers_are_found_too():
+    finder = NumberFinder.of(["7", "INV-1"])
+    assert [n for _, (n,) in finder.find("inv 1 and 7")] == ["INV-1", "7"]
+    assert finder.find("17") == []

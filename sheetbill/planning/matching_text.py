@@ -92,6 +92,10 @@ class NumberFinder:
     numbers: dict[str, tuple[str, ...]]
     # The folded numbers' lengths, longest first.
     lengths: tuple[int, ...]
+    # Their first two characters (one for a one-character number): most places in
+    # a reference start no number.
+    heads: frozenset[str]
+    head: int
     # Folded number -> where the number has a separator (index into the folded form).
     separators: dict[str, frozenset[int]]
 
@@ -109,7 +113,9 @@ class NumberFinder:
             )
         lengths = tuple(sorted({len(k) for k in found}, reverse=True))
         numbers_of = {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
-        return cls(numbers_of, lengths, separators)
+        head = min(2, *lengths) if lengths else 2
+        heads = frozenset(k[:head] for k in found)
+        return cls(numbers_of, lengths, heads, head, separators)
 
     def typed(self, text: str) -> tuple[str, ...]:
         """The invoices a typed Invoice No names: the number as written, else the
@@ -133,7 +139,11 @@ class NumberFinder:
         found: list[tuple[str, tuple[str, ...]]] = []
         after = 0
         for start in runs.starts[:-1]:
-            if start < after or start in runs.marks:
+            if (
+                start < after
+                or runs.chars[start : start + self.head] not in self.heads
+                or start in runs.marks
+            ):
                 continue
             key = self._number_at(runs, start)
             if key:
