@@ -177,11 +177,14 @@ def _match_one(state: _State, payment: Payment) -> Match | None:
     if named is not None:
         return named
     who = state.payers.who(payment)
+    by_payer = _by_payer(state, payment, who)
+    if by_payer is not None:
+        return by_payer
+    inside, outside = _same_amount(state, payment, who)
     return (
-        _by_payer(state, payment, who)
-        or _by_amount_and_date(state, payment, who)
+        _by_amount_and_date(state, payment, who, inside)
         or _payout_by_sum(state, payment)
-        or _unmatched(state, payment, who)
+        or _unmatched(state, payment, who, outside)
     )
 
 
@@ -409,7 +412,7 @@ def _refund(state: _State, payment: Payment, *, last_try: bool) -> Match | None:
     by_reference = _by_reference(state, payment)
     if by_reference is not None:
         return by_reference
-    named = ids_named(payment.reference, state.charges.keys())
+    named = ids_named(payment.reference, state.charges) if state.charges else []
     for charge_id in named:
         match = state.charge_matches.get(charge_id)
         if match is not None:
@@ -584,11 +587,12 @@ def _same_amount(
     return inside, outside
 
 
-def _by_amount_and_date(state: _State, payment: Payment, who: Who) -> Match | None:
+def _by_amount_and_date(
+    state: _State, payment: Payment, who: Who, inside: Sequence[OpenInvoice]
+) -> Match | None:
     """AMOUNT_DATE: the only open invoice of exactly that amount, issued on or
     before the booking date and due at most `window_days` before it. A payout of
     the same sum makes it ambiguous."""
-    inside, _ = _same_amount(state, payment, who)
     if not inside:
         return None
     currency = payment.currency
@@ -662,7 +666,12 @@ def _payout_by_sum(state: _State, payment: Payment) -> Match | None:
 # --- Nothing fits ------------------------------------------------------------------
 
 
-def _unmatched(state: _State, payment: Payment, who: Who) -> Match:
+def _unmatched(
+    state: _State,
+    payment: Payment,
+    who: Who,
+    elsewhere: Sequence[Candidate] | None = None,
+) -> Match:
     """No rule found one invoice: the payer's invoices of the closest amounts and
     those of the same amount elsewhere, each with why it was not taken."""
     currency = payment.currency
@@ -679,9 +688,10 @@ def _unmatched(state: _State, payment: Payment, who: Who) -> Match:
             ),
         ):
             closest.append(_why_not_payer(state, payment, invoice))
-    _, elsewhere = _same_amount(state, payment, who)
+    if elsewhere is None:
+        _, elsewhere = _same_amount(state, payment, who)
     candidates: dict[str, Candidate] = {}
-    for candidate in closest + elsewhere:
+    for candidate in [*closest, *elsewhere]:
         candidates.setdefault(candidate.number, candidate)
     words = [
         "the reference names no invoice" if payment.reference else "no reference",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
@@ -58,6 +58,8 @@ class _Folded:
 
 
 _NO_MARKS: frozenset[int] = frozenset()
+# Up to so many distinct first characters, a reference is first checked for them.
+_FEW_HEADS = 16
 
 
 def _fold_runs(text: str) -> _Folded:
@@ -131,7 +133,7 @@ class NumberFinder:
         the same place; a number starts and ends where a run of letters or digits
         does, so it is never found inside a longer number or word (`ACMEINV2026`,
         `INV-2026-00071`, the amount `1.190,00`)."""
-        if not text or not self.lengths:
+        if not text or not self.lengths or not self._may_hold_one(text):
             return []
         runs = _fold_runs(text)
         if len(runs.chars) < self.lengths[-1]:
@@ -151,6 +153,14 @@ class NumberFinder:
                     found.append((key, self._verbatim(key, text)))
                 after = start + len(key)
         return found
+
+    def _may_hold_one(self, text: str) -> bool:
+        """False when no number's first characters are in the text at all: most
+        references name no invoice, and this costs less than reading them."""
+        if len(self.heads) > _FEW_HEADS:
+            return True
+        chars = folded(text)
+        return any(head in chars for head in self.heads)
 
     def _number_at(self, runs: _Folded, start: int) -> str:
         """The longest number starting at `start` (folded), or ""."""
@@ -180,14 +190,13 @@ class NumberFinder:
         return written if len(written) == 1 else numbers
 
 
-def ids_named(text: str, ids: Iterable[str] | set[str]) -> list[str]:
+def ids_named(text: str, ids: Container[str]) -> list[str]:
     """The ids among `ids` that `text` holds as words of their own (a Stripe charge
     `ch_3N…`, a payout `po_1…`, a PayPal transaction id), in the order written."""
-    known = ids if isinstance(ids, set | frozenset) else set(ids)
     named: list[str] = []
     for word in _ID_SEPARATORS.split(text):
         word = word.strip(".")
-        if word and word in known and word not in named:
+        if word and word in ids and word not in named:
             named.append(word)
     return named
 
