@@ -11,6 +11,7 @@ BENCHMARKS = (
     "bench_pdf",
     "bench_mail",
     "bench_reminders",
+    "bench_payments",
 )
 
 

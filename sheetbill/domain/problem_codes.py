@@ -773,6 +773,44 @@ class ProblemCode(StrEnum):
         "copy of the same bank or processor transaction, and is left out.",
         "Delete the copy; if they are two transactions, correct the Transaction ID.",
     )
+    # --- Payments: matching (a payment a person should look at; warnings)
+    PAYMENTS_UNMATCHED = (
+        "payments.unmatched",
+        "No invoice fits a payment (no number in its reference, no payer's invoice "
+        "or sum of that amount, none alone in the date window); nothing applied.",
+        "Type the invoice number it pays into Invoice No (several: comma "
+        "separated), or set the exception's Status to ignored if it pays none.",
+    )
+    PAYMENTS_AMBIGUOUS = (
+        "payments.ambiguous",
+        "Several invoices fit a payment equally; sheetbill never guesses, so "
+        "nothing is applied. The message lists them.",
+        "Type the invoice number it pays into Invoice No.",
+    )
+    PAYMENTS_OVERPAID = (
+        "payments.overpaid",
+        "A payment is more than the open balance of its invoices: they are paid and "
+        "the rest is kept as the customer's credit.",
+        "Nothing, if the customer keeps the credit; type the numbers of the other "
+        "invoices it pays into Invoice No, or add the refund as a Payments row.",
+    )
+    PAYMENTS_CURRENCY_MISMATCH = (
+        "payments.currency-mismatch",
+        "A payment names an invoice in another currency; nothing is applied.",
+        "Check the invoice number; an invoice settled in another currency gets "
+        "what it settled typed into its Paid.",
+    )
+    PAYMENTS_UNKNOWN_INVOICE = (
+        "payments.unknown-invoice",
+        "The Invoice No typed on a payment is no open invoice's; nothing applied.",
+        "Correct the number, or clear the cell to let sheetbill match the payment.",
+    )
+    PAYMENTS_REFUND_UNMATCHED = (
+        "payments.refund-unmatched",
+        "A refund or chargeback names no invoice and no matched charge (or nothing "
+        "is paid on the one it names); no invoice is reopened.",
+        "Type the number of the invoice it refunds into Invoice No.",
+    )
 
 
 def problems_markdown() -> str:
