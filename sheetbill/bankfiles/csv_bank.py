@@ -72,6 +72,8 @@ class Layout:
     credit: tuple[str, ...] = ()
     marks: tuple[str, ...] = ()
     reference: tuple[str, ...] = ()
+    # The remittance text's column when none of `reference` is there.
+    reference_fallback: tuple[str, ...] = ()
     payer: tuple[str, ...] = ()
     recipient: tuple[str, ...] = ()
     account: tuple[str, ...] = ()
@@ -97,14 +99,16 @@ GERMAN = Layout(
     credit=("Haben", "Haben (EUR)", "Eingang"),
     marks=("Soll/Haben", "S/H"),
     reference=("Verwendungszweck", "Vorgang/Verwendungszweck", "Verwendungszweck 2",
-               "Weitere Verwendungszwecke", "Buchungstext"),
+               "Weitere Verwendungszwecke"),
+    # Commerzbank and comdirect write the remittance text into Buchungstext.
+    reference_fallback=("Buchungstext",),
     payer=("Beguenstigter/Zahlungspflichtiger", "Begünstigter/Zahlungspflichtiger",
            "Zahlungspflichtige*r", "Name Zahlungsbeteiligter",
            "Auftraggeber/Empfänger", "Auftraggeber / Begünstigter",
            "Begünstigter / Auftraggeber", "Auftraggeber/Zahlungsempfänger",
-           "Empfänger/Zahlungspflichtiger", "Sender / Empfänger",
+           "Sender / Empfänger",
            "Gegenkonto Inhaber", "Name", "Auftraggeber"),
-    recipient=("Zahlungsempfänger*in",),
+    recipient=("Zahlungsempfänger*in", "Empfänger/Zahlungspflichtiger"),
     account=("Kontonummer/IBAN", "IBAN Zahlungsbeteiligter", "IBAN / Kontonummer",
              "IBAN / Konto-Nr.", "IBAN", "Counterparty IBAN", "Gegenkonto",
              "Konto-Nr.", "Kontonummer"),
@@ -195,7 +199,7 @@ BUILT_IN = (GERMAN, ENGLISH, FRENCH, SPANISH)
 
 # Status cells of lines a bank has not booked yet (or has declined): left out.
 _PENDING = frozenset(
-    header_key(w)
+    w.casefold()
     for w in (
         "Vorgemerkt", "Umsatz vorgemerkt", "Pending", "Declined", "Reverted",
         "Failed", "Cancelled", "Canceled", "Rejected", "En attente", "Pendiente",
@@ -203,7 +207,7 @@ _PENDING = frozenset(
 )  # fmt: skip
 # Cells of a line that states a balance rather than a transaction.
 _BALANCE = frozenset(
-    header_key(w)
+    w.casefold()
     for w in (
         "Anfangssaldo", "Endsaldo", "Alter Kontostand", "Neuer Kontostand",
         "Kontostand", "Opening balance", "Closing balance", "Solde",
@@ -254,7 +258,9 @@ def columns_by_layout(
     if marks is None and layout.unnamed_marks and after < len(header):
         marks = after if not header[after].strip() else None
     taken = {date, amount, debit, credit, marks}
-    reference = _all_of(header, layout.reference, taken)
+    reference = _all_of(header, layout.reference, taken) or _all_of(
+        header, layout.reference_fallback, taken
+    )
     booking = _all_of(header, layout.booking_text, taken | set(reference))
     single = {
         key: column_index(header, getattr(layout, key))
@@ -447,7 +453,11 @@ def statement_of(table: Table, columns: Columns, *, path: Path) -> Statement:
         found = decimal_comma_in(amounts)
         decimal_comma = decimal_comma if found is None else found
     date_format = date_format_of(
-        [(r.line, r.cells[columns.date]) for r in kept],
+        [
+            (r.line, r.cells[columns.date])
+            for r in kept
+            if r.cells[columns.date].strip()
+        ],
         columns.date_formats,
         column=_column_name(table.header, columns.date),
         path=path,
@@ -475,9 +485,10 @@ def _kept(
     for record in table.records:
         cells = record.cells
         date_text = cells[columns.date].strip()
-        if columns.status is not None and header_key(cells[columns.status]) in _PENDING:
+        status = cells[columns.status] if columns.status is not None else ""
+        if status.strip().casefold() in _PENDING:
             pending += 1
-        elif any(header_key(c) in _BALANCE for c in cells):
+        elif any(c.strip().casefold() in _BALANCE for c in cells):
             balances += 1
         elif record.short:
             if any(parse_date(date_text, f) for f in columns.date_formats):
@@ -541,12 +552,13 @@ def _transaction(
         kind = TransactionKind.REFUND
     else:
         kind = TransactionKind.OTHER
-    by = columns.recipient if amount < 0 and columns.recipient is not None else None
+    # Money out names its recipient where the bank has a column for it.
+    payer = clean(cell(columns.recipient)) if amount < 0 else ""
     return Transaction(
         booked=booked,
         amount=amount,
         currency=_currency(record, header, columns, path=path),
-        payer=clean(cell(by if by is not None else columns.payer)),
+        payer=payer or clean(cell(columns.payer)),
         payer_account=account(cell(columns.account)),
         reference=reference,
         method=method_of(words),

@@ -289,61 +289,55 @@ def _stripe_kept(record: Record, columns: Columns) -> bool:
 
 def _stripe_balance(rows: _Rows, record: Record) -> Transaction:
     """One balance history line: a charge (its id is the charge's, which refunds
-    and disputes name), a refund or dispute (naming the charge), a payout, a fee."""
+    and disputes name), a refund or dispute (naming the charge), a payout, a fee.
+    Every line but a payout names the payout that settled it: a payout's amount is
+    the sum of the nets of its lines."""
     kind_word = header_key(rows.cell(record, "type"))
     amount = rows.amount(record, "amount")
+    fee = rows.amount(record, "fee", blank=Decimal(0))
     source = clean(rows.cell(record, "charge")) or clean(rows.cell(record, "source"))
     own_id = clean(rows.cell(record, "id"))
-    texts = [
-        rows.cell(record, "description"),
-        *(record.cells[i] for i in rows.columns.extra),
-    ]
+    words = _with_metadata(rows, record)
     base = replace(
         rows.booked(record),
         amount=amount,
         currency=rows.currency(record),
         payer=clean(rows.cell(record, "payer")),
+        reference=words,
         method="Stripe",
+        fee=fee,
+        net=rows.amount(record, "net", blank=amount - fee),
+        payout=clean(rows.cell(record, "payout")),
         transaction_id=own_id,
     )
     if kind_word in _CHARGE:
-        fee = rows.amount(record, "fee", blank=Decimal(0))
-        return replace(
-            base,
-            fee=fee,
-            net=rows.amount(record, "net", blank=amount - fee),
-            payout=clean(rows.cell(record, "payout")),
-            reference=joined(texts),
-            transaction_id=source or own_id,
-        )
-    words = joined(texts)
-    if kind_word in _REFUND or (
+        return replace(base, transaction_id=source or own_id)
+    chargeback = kind_word == "dispute" or (
         kind_word in _DISPUTE
-        and amount < 0
-        and (
-            kind_word == "dispute"
-            or looks_like_refund(words)
-            or "dispute" in words.lower()
-        )
-    ):
+        and (looks_like_refund(words) or "dispute" in words.casefold())
+    )
+    if amount < 0 and (kind_word in _REFUND or chargeback):
         return replace(
-            base,
-            kind=TransactionKind.REFUND,
-            fee=rows.amount(record, "fee", blank=Decimal(0)),
-            net=rows.amount(record, "net", blank=amount),
-            reference=joined([source, *texts]),
+            base, kind=TransactionKind.REFUND, reference=joined([source, words])
         )
     if kind_word in _PAYOUT:
         payout = source or own_id
         return replace(
-            base,
-            kind=TransactionKind.PAYOUT,
-            transaction_id=payout,
-            payout=payout,
-            reference=words,
+            base, kind=TransactionKind.PAYOUT, transaction_id=payout, payout=payout
         )
     kind = TransactionKind.FEE if kind_word in _FEE else TransactionKind.OTHER
-    return replace(base, kind=kind, reference=words)
+    return replace(base, kind=kind)
+
+
+def _with_metadata(rows: _Rows, record: Record) -> str:
+    """The description, and each metadata value it does not already hold (a shop
+    puts its invoice number there)."""
+    text = clean(rows.cell(record, "description"))
+    for index in rows.columns.extra:
+        value = clean(record.cells[index])
+        if value and value.casefold() not in text.casefold():
+            text = f"{text} {value}".strip()
+    return text
 
 
 def _stripe_payment(rows: _Rows, record: Record) -> list[Transaction]:
@@ -352,16 +346,13 @@ def _stripe_payment(rows: _Rows, record: Record) -> list[Transaction]:
     charge_id = clean(rows.cell(record, "id"))
     amount = rows.amount(record, "amount")
     fee = rows.amount(record, "fee", blank=Decimal(0))
-    texts = [
-        rows.cell(record, "description"),
-        *(record.cells[i] for i in rows.columns.extra),
-    ]
+    words = _with_metadata(rows, record)
     charge = replace(
         rows.booked(record),
         amount=amount,
         currency=rows.currency(record),
         payer=clean(rows.cell(record, "payer")),
-        reference=joined(texts),
+        reference=words,
         method="Stripe",
         fee=fee,
         net=rows.amount(record, "net", blank=amount - fee),
@@ -377,7 +368,7 @@ def _stripe_payment(rows: _Rows, record: Record) -> list[Transaction]:
         kind=TransactionKind.REFUND,
         fee=None,
         net=None,
-        reference=joined([charge_id, *texts]),
+        reference=joined([charge_id, words]),
         transaction_id=f"{charge_id}/refund",
     )
     return [charge, refund]

@@ -10,6 +10,7 @@ their text straight to Decimal, never through float.
 from __future__ import annotations
 
 import codecs
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -209,6 +210,7 @@ def parse_amount(text: str, *, decimal_comma: bool) -> Decimal | None:
         body = body[:-1].strip()
     if len(signs) + (mark is not None) > 1:
         return None
+    body = body.strip("€£$¥ ")  # a symbol after the sign: -£45.00
     match = (_COMMA_NUMBER if decimal_comma else _POINT_NUMBER).fullmatch(body)
     if match is None or not (match.group(1) or match.group(3)):
         return None
@@ -276,8 +278,15 @@ def date_part(text: str) -> str:
 
 
 def parse_date(text: str, date_format: str) -> date | None:
+    """The day a date cell states in `date_format` (a time after it ignored)."""
+    return _parsed_date(date_part(text), date_format)
+
+
+# A statement repeats its few hundred days over thousands of lines.
+@functools.lru_cache(maxsize=4096)
+def _parsed_date(text: str, date_format: str) -> date | None:
     try:
-        return datetime.strptime(date_part(text), date_format).date()  # noqa: DTZ007 (a calendar day, no time of day)
+        return datetime.strptime(text, date_format).date()  # noqa: DTZ007 (a calendar day, no time of day)
     except ValueError:
         return None
 
@@ -337,7 +346,7 @@ _REFUND = re.compile(
     re.IGNORECASE,
 )
 _DIRECT_DEBIT = re.compile(
-    r"lastschrift|direct debit|pr[ée]l[èe]vement|adeudo|recibo|domiciliaci",
+    r"lastschrift|direct debit|pr[ée]l[èe]vement|\bprlv\b|adeudo|recibo|domiciliaci",
     re.IGNORECASE,
 )
 _CARD = re.compile(
