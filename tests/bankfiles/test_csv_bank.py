@@ -262,3 +262,22 @@ def test_csv_amount_shapes(tmp_path, header, row, amount):
 def test_csv_identify_says_no_to_a_csv_without_date_and_amount(tmp_path):
     path = write(tmp_path, "Name,Email\nAda,ada@example.com\n")
     assert not BankCsv().identify(read_head(path), path)
+
+
+def test_csv_german_headers_with_decimal_points_read_by_the_amounts(tmp_path):
+    """Online banks (Finom, N26 in German) write German headers but 1190.50: the
+    amounts that can be read only one way decide, not the header's language."""
+    path = write(
+        tmp_path,
+        "Buchungsdatum,Status,Auftraggeber/Empfänger,Counterparty IBAN,"
+        "Verwendungszweck,Zahlungswährung,Zahlungsbetrag,Transaktions-ID\n"
+        "05.03.2026,Completed,ACME GmbH,DE89370400440532013000,INV-2026-0007,EUR,"
+        "1190.50,f-1\n"
+        "06.03.2026,Completed,Stadtwerke,DE02120300000000202051,Strom,EUR,-16.80,f-2\n",
+    )
+    statement = BankCsv().extract(path)
+    assert statement.format == "csv:de"
+    assert [(t.amount, t.transaction_id) for t in statement.transactions] == [
+        (Decimal("1190.50"), "f-1"),
+        (Decimal("-16.80"), "f-2"),
+    ]

@@ -79,9 +79,11 @@ def test_hostile_row_with_more_cells_than_the_header_names_its_line(tmp_path):
 
 
 def test_hostile_short_row_between_full_ones_names_its_line(tmp_path):
+    """A short line between transactions is not a closing balance to leave out,
+    whatever it holds."""
     path = write(
         tmp_path,
-        GERMAN + "01.03.2026;a;1,00;EUR\n01.03.2026;b\n01.03.2026;c;3,00;EUR\n",
+        GERMAN + "01.03.2026;a;1,00;EUR\nZwischensumme;1,00\n01.03.2026;c;3,00;EUR\n",
     )
     assert refused(path).startswith(
         "line 3 has fewer cells than the header on line 1 names (4): the file is cut"
