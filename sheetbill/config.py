@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sheetbill.config_payments import PaymentsConfig, load_payments_config
 from sheetbill.domain.mail import ReceiptMode
 from sheetbill.errors import ConfigError
 
@@ -105,6 +106,8 @@ class Config:
     searched: tuple[Path, ...] = ()
     # Sending emails: `[mail]`.
     mail: MailConfig = field(default_factory=MailConfig)
+    # Importing and matching payments: `[payments]`.
+    payments: PaymentsConfig = field(default_factory=PaymentsConfig)
 
     def workbook_path(self, override: str | None = None) -> Path:
         text = override or self.source
@@ -167,6 +170,7 @@ KNOWN_KEYS = {
     "google_max_attempts",
     "google_timeout",
     "mail",
+    "payments",
 }
 
 
@@ -256,6 +260,7 @@ def load_config(path: Path) -> Config:
         google_max_attempts=attempts,
         google_timeout=float(api_timeout),
         mail=load_mail_config(raw.get("mail", {}), base=base, path=path),
+        payments=load_payments_config(raw.get("payments", {}), path=path),
     )
 
 
