@@ -55,14 +55,21 @@ class Mt940:
     def identify(self, head: bytes, path: Path) -> bool:
         """The statement's fields at line starts: :20: (its reference), :25: (the
         account) and :60F: or :60M: (the opening balance)."""
-        text = head_text(head)
-        return all(tag.search(text) for tag in _TAGS) and bool(_OPENING.search(text))
+        return _has_statement_fields(head_text(head))
 
     def extract(self, path: Path) -> Statement:
         """Every :61: line of every statement in the file, in file order, with its
         :86: details; the currency is the opening balance's (:60F:). Raises
         BankFileError."""
-        lines = _decoded(read_bytes(path)).splitlines()
+        text = _decoded(read_bytes(path))
+        if not _has_statement_fields(text):
+            raise BankFileError(
+                "is not an MT940 statement (it lacks the :20:, :25: and :60F: "
+                "fields at line starts). Pick the file's own --format, or download "
+                "the statement as MT940",
+                path=path,
+            )
+        lines = text.splitlines()
         marks = list(_transaction_marks(lines, path))
         statements = _parsed(lines, path)
         found = [(s, t) for s in statements for t in s.transactions]
@@ -77,6 +84,10 @@ class Mt940:
             for (statement, line), mark in zip(found, marks, strict=True)
         ]
         return Statement(self.name, tuple(transactions))
+
+
+def _has_statement_fields(text: str) -> bool:
+    return all(tag.search(text) for tag in _TAGS) and bool(_OPENING.search(text))
 
 
 def _decoded(data: bytes) -> str:

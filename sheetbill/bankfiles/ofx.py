@@ -33,6 +33,7 @@ from sheetbill.errors import BankFileError
 _VERSION_1 = re.compile(r"\s*OFXHEADER\s*:\s*\d+")
 _VERSION_2 = re.compile(r"<\?OFX\s|<OFX>", re.IGNORECASE)
 _DECLARATION = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_END = re.compile(rb"</OFX>\s*\Z", re.IGNORECASE)
 _CURRENCY = re.compile(r"[A-Z]{3}")
 # The statement aggregates that hold bank lines: a bank account's, a credit card's.
 _STATEMENTS = ("STMTRS", "CCSTMTRS")
@@ -65,6 +66,14 @@ class Ofx:
                 "declares a document type or entities (<!DOCTYPE …>), which OFX "
                 "statements never do; sheetbill does not read it. Download the "
                 "statement from your bank again",
+                path=path,
+            )
+        if not _END.search(data):
+            # ofxtools reads a file cut short without a word (its tree builder
+            # closes what is open): the lines after the cut would be lost.
+            raise BankFileError(
+                "ends before its closing </OFX>: the download was cut short. "
+                "Download the statement from your bank again",
                 path=path,
             )
         root = _parsed(data, path)
@@ -113,7 +122,16 @@ def _statement_lines(
             "an ISO code like EUR. Download the statement from your bank again",
             path=path,
         )
-    for number, element in enumerate(statement.iterfind("BANKTRANLIST/STMTTRN"), 1):
+    lines = statement.findall("BANKTRANLIST/STMTTRN")
+    if len(lines) != len(list(statement.iter("STMTTRN"))):
+        # A transaction not closed swallows the next one, which ofxtools would
+        # skip as an unknown tag.
+        raise BankFileError(
+            f"has a transaction after line {before + len(lines)} inside another "
+            "(a </STMTTRN> is missing). Download the statement from your bank again",
+            path=path,
+        )
+    for number, element in enumerate(lines, 1):
         yield _transaction(element, currency, before + number, path)
 
 
