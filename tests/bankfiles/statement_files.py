@@ -77,7 +77,7 @@ def camt_entry(
         + "<RvslInd>true</RvslInd>" * reversal
         + sts
         + (f"<BookgDt>{booked}</BookgDt>" if booked else "")
-        + f"<ValDt><Dt>2026-01-15</Dt></ValDt>"
+        + "<ValDt><Dt>2026-01-15</Dt></ValDt>"
         + (f"<AcctSvcrRef>{reference}</AcctSvcrRef>" if reference else "")
         + f"<BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>{family}</Cd>"
         f"<SubFmlyCd>{sub_family}</SubFmlyCd></Fmly></Domn></BkTxCd>"

@@ -272,7 +272,7 @@ def test_camt_version_outside_02_to_08_refused(version: int, tmp_path: Path) -> 
 
 def test_camt_xml_of_another_kind_refused(tmp_path: Path) -> None:
     path = write(tmp_path / "s.xml", b'<?xml version="1.0"?><invoice>1</invoice>')
-    with pytest.raises(BankFileError, match="not an ISO 20022 camt.053 statement"):
+    with pytest.raises(BankFileError, match=r"not an ISO 20022 camt\.053 statement"):
         read(path)
 
 

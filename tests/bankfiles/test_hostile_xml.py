@@ -51,7 +51,7 @@ sys.addaudithook(_audit)
 
 @pytest.fixture
 def watched() -> Iterator[list[tuple[str, tuple[Any, ...]]]]:
-    global _watched  # noqa: PLW0603 (the audit hook is process-wide)
+    global _watched
     _watched = []
     try:
         yield _watched
@@ -92,7 +92,8 @@ def xxe_camt(target: str) -> bytes:
     entry = camt_entry(8, info="&xxe;")
     return camt_document(
         [entry],
-        prolog=f'<?xml version="1.0"?>\n<!DOCTYPE Document [<!ENTITY xxe SYSTEM "{target}">]>\n',
+        prolog='<?xml version="1.0"?>\n'
+        f'<!DOCTYPE Document [<!ENTITY xxe SYSTEM "{target}">]>\n',
     )
 
 
@@ -138,7 +139,8 @@ def test_parameter_entity_and_external_dtd_fetch_nothing(
         )
         parameter = camt_document(
             [camt_entry(8, info="&leak;")],
-            prolog=f'<?xml version="1.0"?>\n<!DOCTYPE Document [<!ENTITY % p SYSTEM "{url}"> %p;]>\n',
+            prolog='<?xml version="1.0"?>\n'
+            f'<!DOCTYPE Document [<!ENTITY % p SYSTEM "{url}"> %p;]>\n',
         )
         for name, content in (("external.xml", external), ("parameter.xml", parameter)):
             message = refusal(Camt053(), write(tmp_path / name, content))
@@ -234,10 +236,14 @@ def test_each_importer_recognises_its_own_samples(name: str) -> None:
 def foreign_files() -> dict[str, bytes]:
     """Files of other formats an importer must not claim."""
     return {
-        "bank.csv": b"Date;Description;Amount\n2026-01-15;INV-2026-0007 :20:X OFX;1190,00\n",
-        "stripe.csv": b"id,Type,Source,Amount,Fee,Net,Currency\ntxn_1,charge,ch_1,10,1,9,eur\n",
-        "invoice.xml": b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"/>',
-        "pain.xml": b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"/>',
+        "bank.csv": b"Date;Description;Amount\n"
+        b"2026-01-15;INV-2026-0007 :20:X OFX;1190,00\n",
+        "stripe.csv": b"id,Type,Source,Amount,Fee,Net,Currency\n"
+        b"txn_1,charge,ch_1,10,1,9,eur\n",
+        "invoice.xml": b'<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:'
+        b'specification:ubl:schema:xsd:Invoice-2"/>',
+        "pain.xml": b'<Document xmlns="urn:iso:std:iso:20022:tech:xsd:'
+        b'pain.001.001.09"/>',
         "empty": b"",
         "utf16.xml": '<?xml version="1.0" encoding="UTF-16"?><x/>'.encode("utf-16"),
     }

@@ -79,8 +79,8 @@ def test_ofx_line_currency_and_recipient_account(tmp_path: Path) -> None:
         amount="-89.00",
         fitid="F-2",
         trntype="DEBIT",
-        after_name="<BANKACCTTO><BANKID>20041010</BANKID><ACCTID>fr14 2004 1010</ACCTID>"
-        "<ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTTO>",
+        after_name="<BANKACCTTO><BANKID>20041010</BANKID>"
+        "<ACCTID>fr14 2004 1010</ACCTID><ACCTTYPE>CHECKING</ACCTTYPE></BANKACCTTO>",
     )
     first, second = read(write(tmp_path / "s.ofx", ofx_2(in_usd + to_account)))
     assert (first.currency, second.currency) == ("USD", "EUR")
