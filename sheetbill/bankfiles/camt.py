@@ -144,9 +144,14 @@ class _Xml:
 
     def __init__(self, namespace: str) -> None:
         self._prefix = f"{{{namespace}}}"
+        self._paths: dict[str, str] = {}
 
     def _path(self, path: str) -> str:
-        return "/".join(self._prefix + step for step in path.split("/"))
+        qualified = self._paths.get(path)
+        if qualified is None:
+            qualified = "/".join(self._prefix + step for step in path.split("/"))
+            self._paths[path] = qualified
+        return qualified
 
     def find(self, element: Element, path: str) -> Element | None:
         return element.find(self._path(path))
