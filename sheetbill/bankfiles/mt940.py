@@ -134,12 +134,12 @@ def _transaction_marks(lines: Sequence[str], path: Path) -> Iterator[_Mark]:
 
 def _continuation_lines(lines: Sequence[str], start: int) -> int:
     """How many lines after a field's first belong to it (the library's rule: up
-    to the next line starting with ':' or '-')."""
+    to the next line starting with ':' or '-'), blank lines left out."""
     count = 0
-    while start + count < len(lines) and not lines[start + count].startswith(
-        (":", "-")
-    ):
-        count += 1
+    for line in lines[start:]:
+        if line.startswith((":", "-")):
+            break
+        count += bool(line.strip())
     return count
 
 
@@ -148,7 +148,9 @@ def _parsed(lines: Sequence[str], path: Path) -> list[Any]:
 
     try:
         # A file object, not a name: the library would open a name itself.
-        return list(MT940(io.StringIO("\n".join(lines) + "\n")).statements)
+        # Blank lines carry nothing in MT940 and would count as field lines.
+        text = "\n".join(line for line in lines if line.strip()) + "\n"
+        return list(MT940(io.StringIO(text)).statements)
     except (ValueError, ArithmeticError, AttributeError, IndexError, TypeError):
         raise BankFileError(
             "is not a readable MT940 statement (a :60F:, :61: or :62F: field "

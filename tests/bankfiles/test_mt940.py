@@ -124,6 +124,15 @@ def test_mt940_swift_envelope_and_two_statements(tmp_path: Path) -> None:
     )
 
 
+def test_mt940_blank_lines_are_nothing(tmp_path: Path) -> None:
+    """Some exports put blank lines between fields or statements."""
+    text = mt940_statement(
+        ":61:2601150115CR10,00NTRFNONREF//B1", "", "", ":86:INV-1", "", "INV-2", ""
+    )
+    (line,) = read(write(tmp_path / "s.sta", "\r\n" + text + "\r\n\r\n"))
+    assert (line.reference, line.transaction_id, line.line) == ("INV-1 INV-2", "B1", 6)
+
+
 def test_mt940_utf8_file(tmp_path: Path) -> None:
     text = mt940_statement(":61:2601150115CR10,00NTRFNONREF", ":86:Zahlung Müller")
     (line,) = read(write(tmp_path / "s.sta", text.encode("utf-8")))
