@@ -15,7 +15,7 @@ from sheetbill.domain.cells import show
 from sheetbill.domain.journal import EMAIL_SEND, EMAIL_SKIP
 from sheetbill.domain.model import Invoice, Problem
 from sheetbill.domain.numbering import next_in_series
-from sheetbill.domain.row_ids import ROW_ID_PREFIX
+from sheetbill.domain.row_ids import BILLED_ROW_ID_PREFIX
 from sheetbill.domain.sheet import CellValue, WorkbookChanges, column_letters
 from sheetbill.domain.waiting import WaitingRows, waiting_text
 from sheetbill.domain.wording import amount_text, counted
@@ -434,7 +434,7 @@ def print_rebuild(console: Console, result: RebuildResult) -> None:
     next_row = result.counters.last_row_id + 1
     console.print(
         "  Next Row ID: "
-        + " or ".join(f"{p}{next_row:06d}" for p in ROW_ID_PREFIX.values())
+        + " or ".join(f"{p}{next_row:06d}" for p in BILLED_ROW_ID_PREFIX.values())
     )
     for line in result.skipped:
         console.print(f"  Not taken: {line}")

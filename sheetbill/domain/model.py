@@ -212,6 +212,12 @@ class Customer:
     # address, or Name, Email or CC holds a line break (a Customers problem on that
     # cell says so). A blank Email is told apart by `email` itself.
     is_mailable: bool = True
+    # Other names the customer pays under (the Payer Names cell, split on ";"), for
+    # matching payments to it.
+    payer_names: tuple[str, ...] = ()
+    # The IBANs it pays from (the IBAN cell): valid ones only, spaces removed, upper
+    # case.
+    ibans: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

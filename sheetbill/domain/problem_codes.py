@@ -294,6 +294,12 @@ class ProblemCode(StrEnum):
         "Write the customer's billing address in Email, or write sent in the "
         "invoice's Send cell if it reached the customer another way.",
     )
+    CUSTOMERS_BAD_IBAN = (
+        "customers.bad-iban",
+        "An IBAN in a customer's IBAN cell is not a valid IBAN (its length or check "
+        "digits are wrong); payments from it are not recognised as the customer's.",
+        "Correct the IBAN as the customer's bank writes it; separate several by ';'.",
+    )
     CUSTOMERS_UNKNOWN_COUNTRY = (
         "customers.unknown-country",
         "A customer's Country is not one sheetbill knows; it is printed as typed.",
@@ -723,6 +729,40 @@ class ProblemCode(StrEnum):
         "The workbook shows invoice numbers or Row IDs its state database never "
         "drew (missing, empty or another copy's): a run would stop.",
         "Put the right state database back, or run 'sheetbill state rebuild'.",
+    )
+
+    # --- Payments tab: a row with an error is left out (nothing of it is applied).
+    PAYMENTS_BAD_CURRENCY = (
+        "payments.bad-currency",
+        "A payment's Currency is not an ISO 4217 code; the payment is left out.",
+        "Write a code such as EUR, USD or JPY, or leave it blank for the Default "
+        "Currency.",
+    )
+    PAYMENTS_BAD_INVOICE_NO = (
+        "payments.bad-invoice-no",
+        "A payment's Invoice No holds no invoice number (TRUE, a date, 0): it does "
+        "not say which invoice the payment is for, so the payment is left out.",
+        "Type the invoice number (several separated by commas), or clear the cell "
+        "to let sheetbill match the payment.",
+    )
+    PAYMENTS_COPIED_ROW = (
+        "payments.copied-row",
+        "A payment has the Row ID of an earlier Payments row: it looks copied, and is "
+        "left out so the money is not counted twice.",
+        "If it is another payment, clear its Row ID; else delete the copy.",
+    )
+    PAYMENTS_ROW_ID_NOT_SHEETBILLS = (
+        "payments.row-id-not-sheetbills",
+        "A payment's Row ID holds something sheetbill did not write; the payment is "
+        "left out while it is there.",
+        "Clear the Row ID cell (keep a note in a column of your own); sheetbill then "
+        "writes the payment's own Row ID.",
+    )
+    PAYMENTS_DUPLICATE_TRANSACTION = (
+        "payments.duplicate-transaction",
+        "Two payments have the same Transaction ID: the later row looks like a second "
+        "copy of the same bank or processor transaction, and is left out.",
+        "Delete the copy; if they are two transactions, correct the Transaction ID.",
     )
 
 

@@ -2,8 +2,8 @@
 from whatever else a person or a formula put there.
 
 Pure. A Row ID is text, a tab letter and a number (`T-000012` on the Time Log,
-`O-000003` on the Orders); any other value in that cell is someone's, and sheetbill
-must neither take it for an ID nor write over it.
+`O-000003` on the Orders, `P-000001` on the Payments); any other value in that
+cell is someone's, and sheetbill must neither take it for an ID nor write over it.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from sheetbill.domain.sheet import CellValue, SerialFormat
 
 # Row IDs sheetbill hands out: a letter, a dash and the running number (T-000012).
 ROW_ID = re.compile(r"^([A-Z])-(\d{1,12})$")
-ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
+# The billed tabs' Row IDs share one counter (`Counters.last_row_id`).
+BILLED_ROW_ID_PREFIX = {"Time Log": "T-", "Orders": "O-"}
+ROW_ID_PREFIX = {**BILLED_ROW_ID_PREFIX, "Payments": "P-"}
 
 
 def is_row_id(value: CellValue) -> bool:

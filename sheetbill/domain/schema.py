@@ -154,6 +154,28 @@ class ExceptionColumns:
     ROW_KEY: Final = "Row Key"
 
 
+class PaymentColumns:
+    """The Payments tab's headers: those people fill (or `payments import` appends),
+    then sheetbill's (S) ones."""
+
+    DATE: Final = "Date"
+    AMOUNT: Final = "Amount"
+    CURRENCY: Final = "Currency"
+    PAYER: Final = "Payer"
+    PAYER_ACCOUNT: Final = "Payer Account"
+    REFERENCE: Final = "Reference"
+    METHOD: Final = "Method"
+    INVOICE_NO: Final = "Invoice No"
+    FEE: Final = "Fee"
+    PAYOUT: Final = "Payout"
+    TRANSACTION_ID: Final = "Transaction ID"
+    MATCHED_INVOICE: Final = "Matched Invoice"
+    STATUS: Final = "Status"
+    MATCH_NOTE: Final = "Match Note"
+    RECEIPT_SENT: Final = "Receipt Sent"
+    ROW_ID: Final = "Row ID"
+
+
 class LogColumns:
     """The Log tab's headers."""
 
@@ -212,6 +234,15 @@ CUSTOMERS = TabSchema(
             width=36,
             aliases=("note on invoice", "exemption reason", "tax exemption reason"),
         ),
+        # Other names the customer pays under (a parent company, an owner's own
+        # account), separated by ";": payments from them are the customer's.
+        Column(
+            "Payer Names",
+            width=24,
+            aliases=("pays as", "also pays as", "payer name"),
+        ),
+        # The accounts it pays from, separated by ";".
+        Column("IBAN", width=28, aliases=("ibans", "bank account")),
         Column("Owner", width=24),
         Column("Status", width=10, choices=("active", "inactive")),
         Column("Notes", width=30),
@@ -311,17 +342,41 @@ RECURRING = TabSchema(
 PAYMENTS = TabSchema(
     "Payments",
     (
-        Column("Date", format=D, width=12, required=True),
-        Column("Amount", format=M, width=12, required=True),
-        Column("Currency", width=10),
-        Column("Payer", width=24),
-        Column("Reference", width=28),
-        Column("Method", width=12),
-        Column("Invoice No", width=15),
-        Column("Matched Invoice", owner=S, width=15),
-        Column("Status", owner=S, width=12),
-        Column("Receipt Sent", owner=S, format=DT, width=16),
-        Column("Row ID", owner=S, width=12),
+        Column(
+            PaymentColumns.DATE,
+            format=D,
+            width=12,
+            required=True,
+            aliases=("booking date", "paid on"),
+        ),
+        Column(PaymentColumns.AMOUNT, format=M, width=12, required=True),
+        Column(PaymentColumns.CURRENCY, width=10),
+        Column(PaymentColumns.PAYER, width=24, aliases=("payer name", "counterparty")),
+        # The payer's IBAN or account number, as the bank names it.
+        Column(PaymentColumns.PAYER_ACCOUNT, width=24, aliases=("iban",)),
+        Column(
+            PaymentColumns.REFERENCE,
+            width=28,
+            aliases=("remittance information", "purpose", "memo"),
+        ),
+        Column(PaymentColumns.METHOD, width=12, aliases=("payment method",)),
+        # The invoice (or invoices, comma separated) a person says it pays: it wins
+        # over every matching rule.
+        Column(
+            PaymentColumns.INVOICE_NO, width=15, aliases=("invoice", "invoice number")
+        ),
+        # A processor's fee on the payment (Stripe, PayPal); the invoice is settled
+        # by the Amount, the fee recorded for the books.
+        Column(PaymentColumns.FEE, format=M, width=10),
+        # The processor's payout that carried the payment to the bank.
+        Column(PaymentColumns.PAYOUT, width=16),
+        Column(PaymentColumns.TRANSACTION_ID, width=18, aliases=("transaction",)),
+        Column(PaymentColumns.MATCHED_INVOICE, owner=S, width=15),
+        Column(PaymentColumns.STATUS, owner=S, width=12),
+        # Why it matched (the rule and the text it matched), or why it did not.
+        Column(PaymentColumns.MATCH_NOTE, owner=S, width=48),
+        Column(PaymentColumns.RECEIPT_SENT, owner=S, format=DT, width=16),
+        Column(PaymentColumns.ROW_ID, owner=S, width=12),
     ),
 )
 INVOICE_STATUSES = (

@@ -6,6 +6,10 @@ names the customer as unknown); a warning leaves the customer billed.
 
 from __future__ import annotations
 
+import re
+
+from stdnum import iban
+
 from sheetbill.domain.cells import (
     MAX_TERMS_DAYS,
     parse_percent,
@@ -118,6 +122,8 @@ def read_customers(
         # Read before the row is judged: a text too long for any cell is an error.
         detail = {name: read.text(name) for name in _CUSTOMER_DETAILS}
         country = read_country(read)
+        payer_names = _listed(read.text("Payer Names"))
+        ibans = _ibans(read)
         if not read.ok:
             problems.extend(read.problems)
             continue
@@ -146,8 +152,48 @@ def read_customers(
             is_active=status != "inactive",
             tax_category=tax_category,
             is_mailable=is_mailable,
+            payer_names=payer_names,
+            ibans=ibans,
         )
     return customers, tuple(problems)
+
+
+# Several names or IBANs in one cell: separated by ";" (or by line breaks; IBANs
+# also by commas, which no IBAN holds).
+_NAMES_APART = re.compile(r"[;\n]")
+_IBANS_APART = re.compile(r"[;,\n]")
+
+
+def _listed(text: str, apart: re.Pattern[str] = _NAMES_APART) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(p.strip() for p in apart.split(text) if p.strip()))
+
+
+def _ibans(read: RowReader) -> tuple[str, ...]:
+    """The valid IBANs of the IBAN cell, compact; the others are a warning and
+    left out (python-stdnum checks the country's length and the check digits)."""
+    valid: list[str] = []
+    bad: list[str] = []
+    for text in _listed(read.text("IBAN"), _IBANS_APART):
+        number = iban.compact(text)
+        if iban.is_valid(number):
+            valid.append(number)
+        else:
+            bad.append(text)
+    if bad:
+        said = (
+            f"IBAN {bad[0]} is not a valid IBAN: payments from it are"
+            if len(bad) == 1
+            else f"IBANs {', '.join(bad)} are not valid IBANs: payments from them are"
+        )
+        read.fail(
+            "IBAN",
+            f"{said} not recognised as this customer's.",
+            "Correct the IBAN as the customer's bank writes it (e.g. DE89 3704 0044 "
+            "0532 0130 00); separate several by ';'.",
+            severity=Severity.WARNING,
+            code=ProblemCode.CUSTOMERS_BAD_IBAN,
+        )
+    return tuple(dict.fromkeys(valid))
 
 
 _CUSTOMER_DETAILS = (

@@ -1,9 +1,9 @@
 """Reading the input tabs into the model: every bad cell a Problem, every good row used.
 
 Pure: takes the tables a backend read and what the state database knows of billed rows,
-returns typed customers, rates, billable time entries and orders, and the problems. One
-reader per tab (customers, rates, time_log, orders), called here in the order each
-needs the one before; one bad row never stops the others.
+returns typed customers, rates, billable time entries, orders and payments, and the
+problems. One reader per tab (customers, rates, time_log, orders, payments), called
+here in the order each needs the one before; one bad row never stops the others.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from sheetbill.tabs.customers import read_customers
 from sheetbill.tabs.headers import column_problems
 from sheetbill.tabs.no_tax_rate import hold_rows_without_tax_rate
 from sheetbill.tabs.orders import read_orders
+from sheetbill.tabs.payments import PaymentRow, read_payments
 from sheetbill.tabs.rates import read_rates
 from sheetbill.tabs.rows import TabLayout, TextDates
 from sheetbill.tabs.settings import read_settings
@@ -55,6 +56,8 @@ class BookData:
     open_rows: Mapping[tuple[str, int], str] = field(default_factory=dict)
     # Un-invoiced rows not billed, counted by tab and why.
     waiting: tuple[WaitingRows, ...] = ()
+    # The Payments rows that read as payments (rows with an error left out).
+    payments: tuple[PaymentRow, ...] = ()
 
 
 def locate_tabs(
@@ -119,8 +122,12 @@ def validate_book(
         billed=billed,
     )
     problems.extend(found)
+    payments, found_payments = read_payments(layouts.get("Payments"), settings)
+    problems.extend(found_payments)
     problems.extend(
-        _text_dates(layouts, settings, rates.rates, time_log.rows, orders.rows)
+        _text_dates(
+            layouts, settings, rates.rates, time_log.rows, orders.rows, payments
+        )
     )
     rated = hold_rows_without_tax_rate(layouts, customers, time_log.rows, orders.rows)
     problems.extend(rated.problems)
@@ -139,6 +146,7 @@ def validate_book(
         layouts,
         {**time_log.open_rows, **orders.open_rows},
         waiting.counted(),
+        tuple(payments),
     )
 
 
@@ -148,6 +156,7 @@ def _text_dates(
     rates: Sequence[RateRule],
     entries: Sequence[TimeEntry],
     orders: Sequence[Order],
+    payments: Sequence[PaymentRow],
 ) -> list[Problem]:
     """One warning for the text dates of the rows used (3/11/2026) that name another
     day read the other way round: they were read in the Locale's order."""
@@ -156,6 +165,7 @@ def _text_dates(
         ("Rates", {r.row for r in rates}, ("Valid From", "Valid To")),
         ("Time Log", {e.source.row for e in entries}, ("Date", "Work Complete")),
         ("Orders", {o.source.row for o in orders}, ("Date",)),
+        ("Payments", {p.row for p in payments}, ("Date",)),
     )
     for tab, rows, columns in used:
         layout = layouts.get(tab)
