@@ -1,12 +1,10 @@
 """A month's reconciliation (issue 15, point 4): matched, unmatched and exceptions,
 the bank total against the matched total, and the rows open at month end.
 
-The rows here are `Line`s: what `reconcile` reads of a Payments row (the reader's
-`PaymentRow` has the same fields)."""
+Pure: the rows are `PaymentRow`s as the Payments tab's reader makes them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,20 +20,25 @@ from sheetbill.planning.reconciliation import (
     part_of,
     reconcile,
 )
+from sheetbill.tabs.payments import PaymentRow
 
 D = Decimal
 NOVEMBER = (2026, 11)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    row: int
-    booked: date
-    amount: Decimal
-    currency: str = "EUR"
-    payer: str = ""
-    reference: str = ""
-    row_id: str = ""
+def line(
+    row: int,
+    booked: date,
+    amount: Decimal,
+    currency: str = "EUR",
+    *,
+    payer: str = "",
+    reference: str = "",
+    row_id: str = "",
+) -> PaymentRow:
+    return PaymentRow(
+        row, booked, amount, currency, payer=payer, reference=reference, row_id=row_id
+    )
 
 
 def cells(row: int, status: str, invoice: str = "", note: str = "") -> PaymentCells:
@@ -44,13 +47,13 @@ def cells(row: int, status: str, invoice: str = "", note: str = "") -> PaymentCe
 
 def test_reconcile_splits_a_month_into_matched_unmatched_and_exceptions():
     rows = [
-        Line(2, date(2026, 11, 3), D("1190.00"), payer="ACME GmbH"),
-        Line(3, date(2026, 11, 5), D("500.00"), reference="Invoice 12"),
-        Line(4, date(2026, 11, 6), D("-100.00")),
-        Line(5, date(2026, 11, 7), D("300.00")),
-        Line(6, date(2026, 11, 8), D("250.00"), currency="USD"),
-        Line(7, date(2026, 11, 9), D("80.00")),
-        Line(8, date(2026, 11, 10), D("1000.00")),
+        line(2, date(2026, 11, 3), D("1190.00"), payer="ACME GmbH"),
+        line(3, date(2026, 11, 5), D("500.00"), reference="Invoice 12"),
+        line(4, date(2026, 11, 6), D("-100.00")),
+        line(5, date(2026, 11, 7), D("300.00")),
+        line(6, date(2026, 11, 8), D("250.00"), currency="USD"),
+        line(7, date(2026, 11, 9), D("80.00")),
+        line(8, date(2026, 11, 10), D("1000.00")),
     ]
     shown = {
         2: cells(2, "matched", "INV-2026-0007"),
@@ -86,10 +89,10 @@ def test_reconcile_splits_a_month_into_matched_unmatched_and_exceptions():
 
 def test_reconcile_counts_the_rows_dated_from_the_first_to_the_last_day():
     rows = [
-        Line(2, date(2028, 1, 31), D(1)),
-        Line(3, date(2028, 2, 1), D(10)),
-        Line(4, date(2028, 2, 29), D(100)),
-        Line(5, date(2028, 3, 1), D(1000)),
+        line(2, date(2028, 1, 31), D(1)),
+        line(3, date(2028, 2, 1), D(10)),
+        line(4, date(2028, 2, 29), D(100)),
+        line(5, date(2028, 3, 1), D(1000)),
     ]
     done = reconcile(
         rows, {r.row: cells(r.row, "matched") for r in rows}, month=(2028, 2)
@@ -103,11 +106,11 @@ def test_reconcile_carries_rows_of_earlier_months_still_open_and_no_later_ones()
     """Open at month end: the month's own open rows and those booked before it that
     a person has not resolved yet; a row booked after the month is not counted."""
     rows = [
-        Line(2, date(2026, 9, 30), D(40)),
-        Line(3, date(2026, 10, 2), D(50)),
-        Line(4, date(2026, 10, 3), D(60)),
-        Line(5, date(2026, 11, 4), D(70)),
-        Line(6, date(2026, 12, 1), D(80)),
+        line(2, date(2026, 9, 30), D(40)),
+        line(3, date(2026, 10, 2), D(50)),
+        line(4, date(2026, 10, 3), D(60)),
+        line(5, date(2026, 11, 4), D(70)),
+        line(6, date(2026, 12, 1), D(80)),
     ]
     shown = {
         2: cells(2, "ambiguous"),
@@ -127,7 +130,7 @@ def test_reconcile_carries_rows_of_earlier_months_still_open_and_no_later_ones()
 def test_reconcile_a_row_a_run_has_not_seen_is_not_matched_yet():
     """No cells for it, or a blank Status: nothing says it matched, so it counts as
     unmatched (and is listed, with a blank status)."""
-    rows = [Line(2, date(2026, 11, 3), D(10)), Line(3, date(2026, 11, 4), D(20))]
+    rows = [line(2, date(2026, 11, 3), D(10)), line(3, date(2026, 11, 4), D(20))]
     done = reconcile(rows, {3: cells(3, "  ")}, month=NOVEMBER)
     (eur,) = done.currencies
     assert (eur.unmatched.count, eur.matched.count) == (2, 0)
@@ -139,8 +142,8 @@ def test_reconcile_a_row_a_run_has_not_seen_is_not_matched_yet():
 
 def test_reconcile_takes_the_row_id_the_row_shows_else_the_cells():
     rows = [
-        Line(2, date(2026, 11, 3), D(10), row_id="P-000042"),
-        Line(3, date(2026, 11, 4), D(20)),
+        line(2, date(2026, 11, 3), D(10), row_id="P-000042"),
+        line(3, date(2026, 11, 4), D(20)),
     ]
     shown = {2: cells(2, "unmatched"), 3: cells(3, "unmatched")}
     done = reconcile(rows, shown, month=NOVEMBER)
@@ -187,13 +190,13 @@ AMOUNTS = st.decimals(
 
 
 @st.composite
-def month_of_rows(draw: st.DrawFn) -> tuple[list[Line], dict[int, PaymentCells]]:
+def month_of_rows(draw: st.DrawFn) -> tuple[list[PaymentRow], dict[int, PaymentCells]]:
     count = draw(st.integers(0, 40))
     rows, shown = [], {}
     for row in range(2, 2 + count):
         day = date(2026, 10, 15) + timedelta(days=draw(st.integers(0, 60)))
         rows.append(
-            Line(row, day, draw(AMOUNTS), draw(st.sampled_from(["EUR", "USD", "JPY"])))
+            line(row, day, draw(AMOUNTS), draw(st.sampled_from(["EUR", "USD", "JPY"])))
         )
         status = draw(st.none() | STATUSES)
         if status is not None:

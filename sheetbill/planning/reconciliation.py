@@ -14,30 +14,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Protocol
 
 from sheetbill.domain.payments import PaymentCells, PaymentStatus
-
-
-class PaymentLine(Protocol):
-    """What the report needs of a Payments row (`sheetbill.tabs.payments.PaymentRow`
-    has it): the sheet row, Date, signed Amount and Currency, and the words that
-    let a person find the bank line again."""
-
-    @property
-    def row(self) -> int: ...
-    @property
-    def booked(self) -> date: ...
-    @property
-    def amount(self) -> Decimal: ...
-    @property
-    def currency(self) -> str: ...
-    @property
-    def payer(self) -> str: ...
-    @property
-    def reference(self) -> str: ...
-    @property
-    def row_id(self) -> str: ...
+from sheetbill.tabs.payments import PaymentRow
 
 
 class Part(StrEnum):
@@ -154,7 +133,7 @@ def month_days(month: tuple[int, int]) -> tuple[date, date]:
 
 
 def reconcile(
-    rows: Sequence[PaymentLine],
+    rows: Sequence[PaymentRow],
     cells: Mapping[int, PaymentCells],
     *,
     month: tuple[int, int],
@@ -165,7 +144,7 @@ def reconcile(
     cells of each row by sheet row (a row without any counts as not matched yet).
     Raises ValueError for a month that does not exist."""
     first, last = month_days(month)
-    in_month: list[tuple[PaymentLine, PaymentCells | None]] = []
+    in_month: list[tuple[PaymentRow, PaymentCells | None]] = []
     carried: list[ReconciledRow] = []
     for line in rows:
         shown = cells.get(line.row)
@@ -186,7 +165,7 @@ def reconcile(
     )
 
 
-def _listed(line: PaymentLine, cells: PaymentCells | None) -> ReconciledRow:
+def _listed(line: PaymentRow, cells: PaymentCells | None) -> ReconciledRow:
     status = cells.status.strip() if cells is not None else ""
     return ReconciledRow(
         line.row,
