@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 done but with exceptions, 2 usage/config/unreadable workbo
 from __future__ import annotations
 
 import argparse
+import re
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sheetbill import __version__
+from sheetbill.bankfiles import FORMATS
 from sheetbill.errors import SheetbillError, UsageError
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3
@@ -142,7 +144,66 @@ def build_parser() -> argparse.ArgumentParser:
         "is kept beside it (.replaced-DATE).",
     )
     rebuild.add_argument("workbook", nargs="?", metavar="WORKBOOK")
+    _add_payments(commands, common)
     return parser
+
+
+def _add_payments(commands: argparse._SubParsersAction[Parser], common: Parser) -> None:
+    payments = commands.add_parser(
+        "payments",
+        help="import bank and processor files; reconcile a month",
+        description="Payments received, in the workbook's Payments tab: import a "
+        "bank statement or a Stripe/PayPal export into it, or reconcile a month.",
+    )
+    payment_commands = payments.add_subparsers(
+        dest="payments_command", required=True, parser_class=Parser
+    )
+    imported = payment_commands.add_parser(
+        "import",
+        parents=[common],
+        help="add a bank statement's or export's payments to the Payments tab",
+        description="Add each payment of FILE not yet in the workbook to the "
+        "Payments tab (a payment already there, or imported before, is not added "
+        "again), and show which invoice matching takes it for and why. The next "
+        "`sheetbill run` applies the matches (Paid, Balance, Status, receipts).",
+        epilog="Exit codes: 0 imported, 2 a file it cannot import (nothing of it is "
+        "added) or an unreadable workbook, 3 could not write the workbook.",
+    )
+    imported.add_argument(
+        "file", metavar="FILE", type=Path, help="the bank or processor file"
+    )
+    imported.add_argument(
+        "workbook",
+        nargs="?",
+        metavar="WORKBOOK",
+        help="an .xlsx file or gsheets://<id> (default: source in sheetbill.toml)",
+    )
+    imported.add_argument(
+        "--format",
+        metavar="FMT",
+        help=f"the file's format: {', '.join(FORMATS)}, or the name of a "
+        "[payments.profiles.NAME] (default: found from the content)",
+    )
+    imported.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the payments it would add and their matches; change nothing",
+    )
+    report = payment_commands.add_parser(
+        "report",
+        parents=[common],
+        help="a month's payments: matched, unmatched, exceptions, totals",
+        description="Reconcile a month of the Payments tab, by Date: per currency "
+        "the bank total (every row's Amount), the matched, unmatched and exception "
+        "totals and the difference still to explain, and each row open at month "
+        "end. Reads the workbook only; writes nothing.",
+        epilog="Exit codes: 0 reported, 2 a month that is not YYYY-MM or an "
+        "unreadable workbook.",
+    )
+    report.add_argument(
+        "--month", required=True, metavar="YYYY-MM", help="the month, e.g. 2026-11"
+    )
+    report.add_argument("workbook", nargs="?", metavar="WORKBOOK")
 
 
 @contextmanager
@@ -206,6 +267,8 @@ def _io_failure(exc: OSError | sqlite3.Error) -> str:
 def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
     if args.command == "explain":
         return _explain(args, out)
+    if args.command == "payments":
+        return _payments(args, out)
     from sheetbill import views, wiring
     from sheetbill.config import find_config
     from sheetbill.usecases.check import check_workbook
@@ -284,6 +347,56 @@ def _explain(args: argparse.Namespace, out: Console) -> int:
     else:
         views.print_explain(out, explained)
     return EXIT_OK
+
+
+def _payments(args: argparse.Namespace, out: Console) -> int:
+    from sheetbill import listings, views, wiring
+    from sheetbill.config import find_config
+
+    month = _month(args.month) if args.payments_command == "report" else None
+    config = find_config(args.config, args.workbook)
+    workbook, state_path = wiring.open_workbook(config, args.workbook)
+    if month is not None:
+        from sheetbill.usecases.payments_report import payments_report
+
+        report = payments_report(workbook, config, month=month, state_path=state_path)
+        if args.json:
+            print(views.payments_report_json(report))
+        else:
+            listings.print_payments_report(out, report)
+        return EXIT_OK
+    from sheetbill.usecases.payments_import import import_payments
+
+    imported = import_payments(
+        workbook,
+        config,
+        args.file,
+        state_path=state_path,
+        format=args.format,
+        is_dry_run=args.dry_run,
+    )
+    if args.json:
+        print(views.payments_import_json(imported))
+    else:
+        listings.print_payments_import(out, imported)
+    return EXIT_OK
+
+
+def _month(text: str) -> tuple[int, int]:
+    """`--month YYYY-MM` as (year, month); UsageError for anything else (`2026-13`,
+    `Nov`, `2026-1`)."""
+    from sheetbill.planning.reconciliation import month_days
+
+    found = re.fullmatch(r"(\d{4})-(\d{2})", text.strip(), flags=re.ASCII)
+    if found is not None:
+        month = int(found[1]), int(found[2])
+        try:
+            month_days(month)
+        except ValueError:
+            pass
+        else:
+            return month
+    raise UsageError(f"--month {text!r} is not a month like 2026-11 (YYYY-MM)")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Invoices and problems as the terminal shows them: a table when it fits the screen,
-a few lines each when it does not; a number is never cut.
+"""Invoices, problems and payments as the terminal shows them: a table when it fits
+the screen, a few lines each when it does not; a number is never cut.
 
 Numbers (invoice numbers, amounts, dates, row numbers) keep their full width; only
 text (a customer's name, a problem) wraps, at words. A screen too narrow for the
@@ -9,8 +9,11 @@ instead (docs/decisions.md, "The run summary on a narrow screen").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.cells import cell_len
@@ -19,7 +22,19 @@ from rich.table import Table
 from rich.text import Text
 
 from sheetbill.domain.model import Invoice, Problem
+from sheetbill.domain.money import is_currency
+from sheetbill.domain.payments import Match, Transaction
 from sheetbill.domain.wording import amount_text, counted
+from sheetbill.planning.reconciliation import (
+    CurrencyTotals,
+    Part,
+    ReconciledRow,
+    part_of,
+)
+
+if TYPE_CHECKING:
+    from sheetbill.usecases.payments_import import ImportResult
+    from sheetbill.usecases.payments_report import PaymentsReport
 
 HEADERS = ("Invoice No", "Customer", "Lines", "Net", "Tax", "Total", "Due")
 # Below this many columns for the customer's name, the table gives way to blocks.
@@ -204,3 +219,202 @@ def print_problem_list(
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     console.print(table)
+
+
+# -- payments --------------------------------------------------------------------------
+
+# How many payments an import lists, and open rows a report lists, in text (all are in
+# --json).
+PAYMENTS_SHOWN = 30
+# Characters a terminal would obey rather than show, in text from a bank file or a
+# cell: control characters (an escape sequence recolours or rewrites the screen) and
+# the bidirectional overrides and isolates (they reorder what is shown).
+_OBEYED = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown_text(text: str) -> str:
+    """Text from a bank file or a cell as one printable line: white space as one
+    space, every other character a terminal would obey written out (`\\x1b`)."""
+    return _OBEYED.sub(_written_out, " ".join(text.split()))
+
+
+def _written_out(found: re.Match[str]) -> str:
+    code = ord(found[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def print_payments_report(console: Console, report: PaymentsReport) -> None:
+    """Per currency the bank total and its parts, then each row open at month end."""
+    done = report.reconciliation
+    year, month = done.month
+    name = f"{year:04d}-{month:02d}"
+    console.print(
+        f"{report.workbook}: payments dated {name} "
+        f"({done.first_day} to {done.last_day})",
+        markup=False,
+    )
+    if not report.has_payments_tab:
+        console.print(
+            "The workbook has no Payments tab: nothing to reconcile (sheetbill init "
+            "adds it).",
+            markup=False,
+        )
+    elif not done.currencies:
+        console.print(f"No Payments row is dated {name}.")
+    for totals in done.currencies:
+        for line in currency_lines(totals):
+            console.print(line, markup=False)
+    print_open_payments(console, report)
+    if report.problems:
+        print_problem_list(
+            console,
+            f"{counted(len(report.problems), 'problem')} in the Payments tab (a row "
+            "whose Date or Amount cannot be read is in no total)",
+            report.problems,
+        )
+
+
+def currency_lines(totals: CurrencyTotals) -> list[str]:
+    """One currency's totals as aligned lines, the statuses behind each part."""
+    currency = totals.currency
+    parts = (
+        ("bank total", totals.bank, ()),
+        ("matched", totals.matched, (Part.MATCHED,)),
+        ("unmatched", totals.unmatched, (Part.UNMATCHED,)),
+        ("exceptions", totals.exceptions, (Part.EXCEPTION,)),
+    )
+    amounts = [amount_text(tally.total, currency) for _, tally, _ in parts]
+    difference = amount_text(totals.difference, currency)
+    width = max(len(a) for a in (*amounts, difference))
+    lines = []
+    for (label, tally, of_part), amount in zip(parts, amounts, strict=True):
+        statuses = [
+            f"{t.count} {status or 'not matched yet'}"
+            for status, t in totals.by_status.items()
+            if of_part and part_of(status) in of_part
+        ]
+        detail = f": {', '.join(statuses)}" if len(statuses) > 1 else ""
+        lines.append(
+            f"{currency:<4} {label:<11} {amount:>{width}}  "
+            f"{counted(tally.count, 'row')}{detail}"
+        )
+    lines.append(
+        f"{currency:<4} {'difference':<11} {difference:>{width}}  "
+        "(bank total less matched: still to explain)"
+    )
+    return lines
+
+
+def print_open_payments(console: Console, report: PaymentsReport) -> None:
+    """The month's rows still open, then those of earlier months (the month's own
+    first: a long list is cut at PAYMENTS_SHOWN)."""
+    done = report.reconciliation
+    rows = (*done.open, *done.carried)
+    if not rows:
+        if done.currencies:
+            console.print("Nothing open at month end.")
+        return
+    earlier = f", {len(done.carried)} from earlier months" if done.carried else ""
+    console.print(
+        f"Open at month end: {counted(len(rows), 'row')} "
+        f"({len(done.open)} of this month{earlier}):"
+    )
+    for n, row in enumerate(rows[:PAYMENTS_SHOWN]):
+        if n == len(done.open):
+            console.print("  Still open from earlier months:")
+        console.print(f"  {open_payment_text(row)}", markup=False)
+    if len(rows) > PAYMENTS_SHOWN:
+        console.print(f"  ... and {len(rows) - PAYMENTS_SHOWN} more (see --json)")
+
+
+def open_payment_text(row: ReconciledRow) -> str:
+    """A row open at month end in one line: where, what, and its status and note."""
+    where = f"Payments row {row.row}" + (f" ({row.row_id})" if row.row_id else "")
+    what = amount_text(row.amount, row.currency)
+    if row.payer:
+        what += f" from {row.payer}"
+    if row.reference:
+        what += f', "{row.reference}"'
+    status = row.status or "not matched yet (the next sheetbill run matches it)"
+    note = f" — {row.note}" if row.note else ""
+    return shown_text(f"{where}, {row.booked}: {what}: {status}{note}")
+
+
+def with_matches(result: ImportResult) -> list[tuple[Transaction, Match | None]]:
+    """Each payment added with what matching makes of it (None when the result
+    says nothing of it)."""
+    matches: list[Match | None] = list(result.matches)
+    matches += [None] * (len(result.added) - len(matches))
+    return list(zip(result.added, matches, strict=False))
+
+
+def print_payments_import(console: Console, result: ImportResult) -> None:
+    """Each payment added with its predicted match and evidence, what was not added
+    and why, and the invoices' statuses once the next run applies the matches."""
+    added = result.added
+    verb = "would be added" if result.is_dry_run else "added"
+    source = f"{result.file} ({result.format})"
+    if added:
+        console.print(
+            f"{source}: {counted(len(added), 'payment')} {verb} to the Payments tab "
+            f"of {result.workbook}:",
+            markup=False,
+        )
+    else:
+        console.print(f"{source}: no new payment for {result.workbook}.", markup=False)
+    for tx, match in with_matches(result)[:PAYMENTS_SHOWN]:
+        for line in payment_lines(tx, match):
+            console.print(line, markup=False)
+    if len(added) > PAYMENTS_SHOWN:
+        console.print(f"  ... and {len(added) - PAYMENTS_SHOWN} more (see --json)")
+    if result.already:
+        console.print(
+            f"{counted(result.already, 'payment')} already in the workbook or "
+            "imported before: not added again.",
+        )
+    for reason in result.left_out:
+        console.print(f"Not imported: {shown_text(reason)}", markup=False)
+    if result.statuses:
+        statuses = ", ".join(f"{n} {s}" for n, s in sorted(result.statuses.items()))
+        console.print(
+            f"Invoices once the matches apply: {shown_text(statuses)}.", markup=False
+        )
+    if result.is_dry_run:
+        console.print("Nothing was changed (dry run).")
+    elif added:
+        console.print("The next sheetbill run applies the matches.")
+
+
+def payment_lines(tx: Transaction, match: Match | None) -> list[str]:
+    """A payment added: its date, amount, payer and reference; then what matching
+    makes of it and its evidence; then each candidate not taken and why."""
+
+    def money(amount: Decimal) -> str:
+        if is_currency(tx.currency):
+            return amount_text(amount, tx.currency)
+        return f"{amount:,}"
+
+    line = f"  {tx.booked}  {money(tx.amount)}"
+    if tx.payer:
+        line += f"  {shown_text(tx.payer)}"
+    if tx.reference:
+        line += f'  "{shown_text(tx.reference)}"'
+    if tx.fee is not None:
+        net = "" if tx.net is None else f", net {money(tx.net)}"
+        line += f"  (fee {money(tx.fee)}{net})"
+    lines = [line]
+    if match is None:
+        return lines
+    invoices = ", ".join(match.invoice_numbers)
+    said = match.status.value + (f" {invoices}" if invoices else "")
+    if match.rule is not None:
+        said += f" by {match.rule.value}"
+    if match.credit:
+        said += f", {money(match.credit)} kept as credit"
+    note = f": {match.note}" if match.note else ""
+    lines.append(f"    → {shown_text(said + note)}")
+    lines.extend(
+        f"      not {shown_text(c.number)}: {shown_text(c.reason)}"
+        for c in match.candidates
+    )
+    return lines

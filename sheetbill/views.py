@@ -11,21 +11,26 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from sheetbill.domain.approvals import AwaitingApproval
-from sheetbill.domain.cells import show
+from sheetbill.domain.cells import format_decimal_plain, show
 from sheetbill.domain.journal import EMAIL_SEND, EMAIL_SKIP
 from sheetbill.domain.model import Invoice, Problem
+from sheetbill.domain.money import is_currency, quantum
 from sheetbill.domain.numbering import next_in_series
+from sheetbill.domain.payments import Match, Transaction
 from sheetbill.domain.row_ids import BILLED_ROW_ID_PREFIX
 from sheetbill.domain.sheet import CellValue, WorkbookChanges, column_letters
 from sheetbill.domain.waiting import WaitingRows, waiting_text
 from sheetbill.domain.wording import amount_text, counted
-from sheetbill.listings import print_invoice_list, print_problem_list
+from sheetbill.listings import print_invoice_list, print_problem_list, with_matches
+from sheetbill.planning.reconciliation import ReconciledRow, Tally
 
 if TYPE_CHECKING:
     # Only named: importing the use cases would load what `explain` never needs
     # (the workbook readers), and `explain` answers at once.
     from sheetbill.usecases.explain import Event, Explanation
     from sheetbill.usecases.init import InitResult
+    from sheetbill.usecases.payments_import import ImportResult
+    from sheetbill.usecases.payments_report import PaymentsReport
     from sheetbill.usecases.rebuild_state import RebuildResult
     from sheetbill.usecases.results import CheckResult, EmailLine, RunResult
 
@@ -542,3 +547,124 @@ def print_explain(console: Console, explained: Explanation) -> None:
         console.print("No email of it is in the journal yet.")
     if explained.next_step is not None:
         console.print(f"Next: {explained.next_step}.", markup=False)
+
+
+# -- payments --------------------------------------------------------------------------
+
+
+def money_data(amount: Decimal, currency: str) -> str:
+    """An amount for --json: in the currency's minor units (`1190.00`), or exact
+    when it has more decimals than those (a typed `10.005 EUR` is not rounded)."""
+    if not is_currency(currency):
+        return format_decimal_plain(amount)
+    shown = amount.quantize(quantum(currency))
+    return str(shown) if shown == amount else format_decimal_plain(amount)
+
+
+def tally_data(tally: Tally, currency: str) -> dict[str, Any]:
+    return {"rows": tally.count, "total": money_data(tally.total, currency)}
+
+
+def reconciled_row_data(row: ReconciledRow) -> dict[str, Any]:
+    return {
+        "row": row.row,
+        "row_id": row.row_id,
+        "date": row.booked.isoformat(),
+        "amount": money_data(row.amount, row.currency),
+        "currency": row.currency,
+        "payer": row.payer,
+        "reference": row.reference,
+        "status": row.status,
+        "part": row.part.value,
+        "matched_invoice": row.matched_invoice,
+        "note": row.note,
+    }
+
+
+def payments_report_json(report: PaymentsReport) -> str:
+    done = report.reconciliation
+    year, month = done.month
+    return json.dumps(
+        {
+            "workbook": report.workbook,
+            "month": f"{year:04d}-{month:02d}",
+            "first_day": done.first_day.isoformat(),
+            "last_day": done.last_day.isoformat(),
+            "has_payments_tab": report.has_payments_tab,
+            "currencies": [
+                {
+                    "currency": c.currency,
+                    "bank": tally_data(c.bank, c.currency),
+                    "matched": tally_data(c.matched, c.currency),
+                    "unmatched": tally_data(c.unmatched, c.currency),
+                    "exceptions": tally_data(c.exceptions, c.currency),
+                    "difference": money_data(c.difference, c.currency),
+                    "by_status": {
+                        status: tally_data(tally, c.currency)
+                        for status, tally in c.by_status.items()
+                    },
+                }
+                for c in done.currencies
+            ],
+            "open": [reconciled_row_data(r) for r in done.open],
+            "carried": [reconciled_row_data(r) for r in done.carried],
+            "open_at_month_end": done.open_at_month_end,
+            "problems": [problem_data(p) for p in report.problems],
+            "exit_code": 0,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
+
+
+def match_data(match: Match) -> dict[str, Any]:
+    return {
+        "status": match.status.value,
+        "rule": None if match.rule is None else match.rule.value,
+        "invoices": [
+            {"number": a.number, "amount": str(a.amount)} for a in match.allocations
+        ],
+        "credit": str(match.credit),
+        "customer_id": match.customer_id,
+        "note": match.note,
+        "candidates": [
+            {"number": c.number, "reason": c.reason} for c in match.candidates
+        ],
+    }
+
+
+def transaction_data(tx: Transaction, match: Match | None) -> dict[str, Any]:
+    return {
+        "date": tx.booked.isoformat(),
+        "amount": str(tx.amount),
+        "currency": tx.currency,
+        "payer": tx.payer,
+        "payer_account": tx.payer_account,
+        "reference": tx.reference,
+        "method": tx.method,
+        "kind": tx.kind.value,
+        "fee": None if tx.fee is None else str(tx.fee),
+        "net": None if tx.net is None else str(tx.net),
+        "payout": tx.payout,
+        "transaction_id": tx.transaction_id,
+        "line": tx.line,
+        "match": None if match is None else match_data(match),
+    }
+
+
+def payments_import_json(result: ImportResult) -> str:
+    return json.dumps(
+        {
+            "file": result.file,
+            "format": result.format,
+            "workbook": result.workbook,
+            "dry_run": result.is_dry_run,
+            "added": [transaction_data(tx, m) for tx, m in with_matches(result)],
+            "already": result.already,
+            "left_out": list(result.left_out),
+            "statuses": dict(result.statuses),
+            "exit_code": 0,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
