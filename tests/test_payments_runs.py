@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from payments_run_helpers import (
+    OK,
     clear_payment,
     edit_payment,
     invoices,
@@ -44,7 +45,7 @@ def _row_of(book: Path, row: int) -> dict[str, object]:
 
 def test_a_payment_naming_its_invoice_marks_it_paid_with_its_evidence(book):
     row = type_payment(book, CAFE)
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     paid = invoices(book)["INV-2026-0003"]
     assert (paid["Paid"], paid["Balance"], paid["Status"]) == (2794.0, 0.0, "paid")
     shown = _row_of(book, row)
@@ -61,17 +62,17 @@ def test_a_payment_naming_its_invoice_marks_it_paid_with_its_evidence(book):
 
 def test_a_rerun_after_a_payment_writes_and_sends_nothing(book):
     type_payment(book, CAFE)
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     before = book.read_bytes()
     sent = receipts(book)
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     assert book.read_bytes() == before
     assert receipts(book) == sent
 
 
 def test_a_partial_payment_leaves_the_balance_open(book):
     type_payment(book, {**CAFE, "Amount": Decimal("1000.00")})
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     shown = invoices(book)["INV-2026-0003"]
     assert (shown["Paid"], shown["Balance"]) == (1000.0, 1794.0)
     assert shown["Status"] == "partially paid"
@@ -82,7 +83,7 @@ def test_an_invoice_no_a_person_typed_wins_over_the_reference(book):
     row = type_payment(
         book, {**CAFE, "Amount": Decimal("1927.80"), "Invoice No": "INV-2026-0004"}
     )
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     assert _row_of(book, row)["Matched Invoice"] == "INV-2026-0004"
     assert invoices(book)["INV-2026-0004"]["Status"] == "paid"
     assert invoices(book)["INV-2026-0003"]["Paid"] == 0.0
@@ -90,10 +91,10 @@ def test_an_invoice_no_a_person_typed_wins_over_the_reference(book):
 
 def test_a_payment_edited_after_it_was_applied_is_applied_again_and_logged(book):
     row = type_payment(book, CAFE)
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     row_id = _row_of(book, row)["Row ID"]
     edit_payment(book, row, {"Amount": Decimal("500.00")})
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     shown = invoices(book)["INV-2026-0003"]
     assert (shown["Paid"], shown["Balance"]) == (500.0, 2294.0)
     assert _row_of(book, row)["Row ID"] == row_id
@@ -103,13 +104,13 @@ def test_a_payment_edited_after_it_was_applied_is_applied_again_and_logged(book)
 
 def test_a_payment_deleted_after_it_was_applied_is_taken_back_and_logged(book):
     row = type_payment(book, {**CAFE, "Amount": Decimal("500.00")})
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     clear_payment(book, row)
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     shown = invoices(book)["INV-2026-0003"]
     assert (shown["Paid"], shown["Balance"], shown["Status"]) == (0.0, 2794.0, "sent")
     assert len(log_rows(book, "payment deleted")) == 1
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     assert len(log_rows(book, "payment deleted")) == 1, "told once"
 
 
@@ -118,14 +119,14 @@ def test_a_paid_a_person_typed_stands_and_a_blank_hands_it_back(book):
     type_payment(
         book, {**CAFE, "Amount": Decimal("1927.80"), "Reference": "INV-2026-0004"}
     )
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     assert invoices(book)["INV-2026-0004"]["Paid"] == 500.0
     problems = calamine_records(book, "Exceptions")
     assert any(
         "typed by hand" in str(p["Problem"]) and p["Column"] == "Paid" for p in problems
     ), problems
     type_into_invoices(book, {("INV-2026-0004", "Paid"): None})
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     assert invoices(book)["INV-2026-0004"]["Paid"] == 1927.8
     assert invoices(book)["INV-2026-0004"]["Status"] == "paid"
 
@@ -135,7 +136,7 @@ def test_a_payment_nothing_matches_is_an_exception_naming_its_row(book):
         book,
         {**CAFE, "Amount": Decimal("123.45"), "Reference": "thanks", "Payer": "Nobody"},
     )
-    assert run(book, as_of=LATER) == 0
+    assert run(book, as_of=LATER) in OK
     assert _row_of(book, row)["Status"] == "unmatched"
     found = [
         p
@@ -149,7 +150,7 @@ def test_a_dry_run_shows_the_match_and_changes_nothing(book, capsys):
     type_payment(book, CAFE)
     before = book.read_bytes()
     capsys.readouterr()
-    assert run(book, "--dry-run", as_of=LATER) == 0
+    assert run(book, "--dry-run", as_of=LATER) in OK
     assert book.read_bytes() == before
     said = capsys.readouterr().out
     assert "INV-2026-0003" in said

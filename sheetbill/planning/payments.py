@@ -33,6 +33,7 @@ from sheetbill.domain.payments import (
     MatchSettings,
     OpenInvoice,
     Payer,
+    Payment,
     PaymentCells,
     PaymentStatus,
     paid_by_invoice,
@@ -80,7 +81,8 @@ class AppliedPayment:
 class PaymentChange:
     """A Log row: a payment applied, re-applied after an edit, or taken back."""
 
-    # "applied", "edited" or "deleted".
+    # "applied", "edited", "reapplied" (its invoices or amounts changed since:
+    # an exception settled, a Paid handed back) or "deleted".
     action: str
     applied: AppliedPayment
 
@@ -139,11 +141,12 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
     hand = _hand_paid(given.invoice_rows, given.written_paid, given.invoices)
     ordered = sorted(keyed, key=lambda k: (k[0].booked, k[0].row))
     payments = [as_payment(row, row_id) for row, row_id in ordered]
+    invoices = _open_invoices(given.invoices, given.invoice_rows, hand)
     matching = match_payments(
         payments,
-        _open_invoices(given.invoices, given.invoice_rows, hand),
+        invoices,
         payers(given.customers),
-        kept=kept,
+        kept=_spread_again(kept, payments, invoices),
         settings=given.settings,
     )
     matches = {m.key: m for m in matching.matches}
@@ -159,6 +162,10 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
         elif earlier.fingerprint != row.fingerprint:
             to_record.append(applied)
             changes.append(PaymentChange("edited", applied))
+        elif not _same_match(earlier.match, match):
+            # An exception settled since, or a Paid handed back: told again.
+            to_record.append(applied)
+            changes.append(PaymentChange("reapplied", applied))
     shown_ids = {row_id for _, row_id in keyed}
     gone = tuple(a for a in by_id.values() if a.is_shown and a.row_id not in shown_ids)
     changes += [PaymentChange("deleted", a) for a in gone]
@@ -185,6 +192,60 @@ def open_exceptions(matches: Sequence[Match]) -> int:
     """How many payments are left for a person: unmatched, ambiguous, of another
     currency, or over-paid (their credit to decide)."""
     return sum(1 for m in matches if m.status in EXCEPTION_STATUSES)
+
+
+def _same_match(recorded: Match, match: Match) -> bool:
+    """Whether a match is the one the journal holds, in what it records (not the
+    candidates an exception lists)."""
+    return (
+        recorded.status,
+        recorded.rule,
+        recorded.allocations,
+        recorded.note,
+        recorded.credit,
+    ) == (match.status, match.rule, match.allocations, match.note, match.credit)
+
+
+def _spread_again(
+    kept: Mapping[str, Match],
+    payments: Sequence[Payment],
+    invoices: Sequence[OpenInvoice],
+) -> dict[str, Match]:
+    """Earlier matches with their amounts spread again over the same invoices, in
+    the order applied, each up to what is open on it now: a match stays with its
+    invoices, but a Paid a person typed and later cleared (or an invoice voided)
+    changes what each takes and what is left as credit."""
+    left = {i.number: i.open_amount for i in invoices}
+    spread: dict[str, Match] = {}
+    for payment in payments:
+        match = kept.get(payment.key)
+        if match is None:
+            continue
+        numbers = match.invoice_numbers
+        movable = match.status in (PaymentStatus.MATCHED, PaymentStatus.OVERPAID)
+        if not movable or payment.amount <= 0 or not numbers or not all(
+            n in left for n in numbers
+        ):
+            spread[payment.key] = match
+            for allocation in match.allocations:
+                if allocation.number in left:
+                    left[allocation.number] -= allocation.amount
+            continue
+        allocations, rest = _spread(payment.amount, numbers, left)
+        if not allocations:
+            spread[payment.key] = match
+            continue
+        if tuple(allocations) == match.allocations:
+            spread[payment.key] = match
+            continue
+        spread[payment.key] = replace(
+            match,
+            allocations=tuple(allocations),
+            credit=rest,
+            status=PaymentStatus.OVERPAID if rest > 0 else PaymentStatus.MATCHED,
+            note=f"{match.note} (spread again over what is open now)",
+        )
+    return spread
 
 
 def _row_ids(

@@ -188,7 +188,7 @@ def _result(
     is_dry_run: bool,
 ) -> ImportResult:
     """The statement's new transactions and what matching will make of them."""
-    currency = found.data.settings.currency
+    currency = found.data.settings.default_currency
     taken = [
         t if t.currency else replace(t, currency=currency)
         for t in statement.transactions

@@ -34,7 +34,7 @@ class PaymentLine:
     """A payment a run applied, re-applied after an edit or took back (dry: would),
     as the summary lists it: its match and the evidence."""
 
-    # "applied", "edited" or "deleted".
+    # "applied", "edited", "reapplied" or "deleted".
     action: str
     row_id: str
     row: int
