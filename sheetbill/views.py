@@ -21,7 +21,12 @@ from sheetbill.domain.row_ids import BILLED_ROW_ID_PREFIX
 from sheetbill.domain.sheet import CellValue, WorkbookChanges, column_letters
 from sheetbill.domain.waiting import WaitingRows, waiting_text
 from sheetbill.domain.wording import amount_text, counted
-from sheetbill.listings import print_invoice_list, print_problem_list, with_matches
+from sheetbill.listings import (
+    print_invoice_list,
+    print_problem_list,
+    shown_text,
+    with_matches,
+)
 from sheetbill.planning.reconciliation import ReconciledRow, Tally
 
 if TYPE_CHECKING:
@@ -32,7 +37,13 @@ if TYPE_CHECKING:
     from sheetbill.usecases.payments_import import ImportResult
     from sheetbill.usecases.payments_report import PaymentsReport
     from sheetbill.usecases.rebuild_state import RebuildResult
-    from sheetbill.usecases.results import CheckResult, EmailLine, RunResult
+    from sheetbill.usecases.results import (
+        CheckResult,
+        EmailLine,
+        PaidLine,
+        PaymentLine,
+        RunResult,
+    )
 
 # The things `check` counts (CheckResult.counts, named as many), as one.
 ONE = {
@@ -206,6 +217,8 @@ def run_json(result: RunResult) -> str:
             "changes": changes_data(result.changes, is_cell_by_cell=result.is_dry_run),
             "emails": [emails_data(e) for e in result.emails],
             "emails_waiting": result.emails_waiting,
+            "payments": [payment_line_data(p) for p in result.payments],
+            "paid": [paid_line_data(p) for p in result.paid],
             "exit_code": result.exit_code,
         },
         indent=2,
@@ -274,6 +287,57 @@ def emails_data(email: EmailLine) -> dict[str, Any]:
     }
 
 
+def payment_line_data(line: PaymentLine) -> dict[str, Any]:
+    return {
+        "action": line.action,
+        "row_id": line.row_id,
+        "row": line.row,
+        "date": line.booked.isoformat(),
+        "amount": line.amount,
+        "invoices": list(line.invoices),
+        "status": line.status,
+        "match_note": line.note,
+    }
+
+
+def paid_line_data(line: PaidLine) -> dict[str, Any]:
+    return {
+        "invoice": line.number,
+        "paid": line.paid,
+        "balance": line.balance,
+        "status": line.status,
+    }
+
+
+def print_payments(console: Console, result: RunResult) -> None:
+    """Each payment the run applied (dry: would), with its evidence, and each
+    invoice whose Paid it writes."""
+    would = "would be " if result.is_dry_run else ""
+    if result.payments:
+        console.print(f"{counted(len(result.payments), 'payment')} {would}applied:")
+        for line in result.payments[:EMAILS_SHOWN]:
+            invoices = ", ".join(line.invoices) or "no invoice"
+            note = f": {line.note}" if line.note else ""
+            console.print(
+                shown_text(
+                    f"  {line.row_id} (row {line.row}) {line.booked} {line.amount} "
+                    f"{line.action} → {line.status}, {invoices}{note}"
+                ),
+                markup=False,
+            )
+        if len(result.payments) > EMAILS_SHOWN:
+            more = len(result.payments) - EMAILS_SHOWN
+            console.print(f"  ... and {more} more (see --json)")
+    if result.paid:
+        console.print(f"Paid {would}written on {counted(len(result.paid), 'invoice')}:")
+        for paid in result.paid[:EMAILS_SHOWN]:
+            console.print(
+                f"  {paid.number}: Paid {paid.paid}, Balance {paid.balance}, "
+                f"{paid.status}",
+                markup=False,
+            )
+
+
 def print_emails(console: Console, result: RunResult) -> None:
     """Every email (a dry run: every one it would send), and how many wait."""
     emails = result.emails
@@ -318,6 +382,7 @@ def print_run(console: Console, result: RunResult) -> None:
         console.print(f"{number} {approved} by {approver}.")
     print_awaiting(console, result.awaiting_approval, is_dry_run=result.is_dry_run)
     print_waiting(console, result.waiting, result.today)
+    print_payments(console, result)
     print_emails(console, result)
     changes = result.changes
     if result.is_dry_run:

@@ -223,8 +223,11 @@ def _spread_again(
             continue
         numbers = match.invoice_numbers
         movable = match.status in (PaymentStatus.MATCHED, PaymentStatus.OVERPAID)
-        if not movable or payment.amount <= 0 or not numbers or not all(
-            n in left for n in numbers
+        if (
+            not movable
+            or payment.amount <= 0
+            or not numbers
+            or not all(n in left for n in numbers)
         ):
             spread[payment.key] = match
             for allocation in match.allocations:
