@@ -265,6 +265,12 @@ def print_payments_report(console: Console, report: PaymentsReport) -> None:
         for line in currency_lines(totals):
             console.print(line, markup=False)
     print_open_payments(console, report)
+    if report.recorded_open is not None:
+        console.print(
+            f"The last run of {name} left {counted(report.recorded_open, 'payment')} "
+            "for a person (kept for the metrics).",
+            markup=False,
+        )
     if report.problems:
         print_problem_list(
             console,

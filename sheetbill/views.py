@@ -674,6 +674,7 @@ def payments_report_json(report: PaymentsReport) -> str:
             "open": [reconciled_row_data(r) for r in done.open],
             "carried": [reconciled_row_data(r) for r in done.carried],
             "open_at_month_end": done.open_at_month_end,
+            "open_exceptions_recorded": report.recorded_open,
             "problems": [problem_data(p) for p in report.problems],
             "exit_code": 0,
         },

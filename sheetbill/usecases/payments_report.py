@@ -15,8 +15,10 @@ from sheetbill.domain.cells import show
 from sheetbill.domain.model import Problem
 from sheetbill.domain.payments import PaymentCells
 from sheetbill.domain.schema import PaymentColumns as C
+from sheetbill.planning.payments import OPEN_EXCEPTIONS_METRIC
 from sheetbill.planning.reconciliation import Reconciliation, reconcile
 from sheetbill.ports import Workbook
+from sheetbill.state import StateDB
 from sheetbill.tabs.payments import PaymentRow, read_payments
 from sheetbill.tabs.validation import locate_tabs, read_settings_tab
 
@@ -31,6 +33,9 @@ class PaymentsReport:
     # not counted in any total.
     problems: tuple[Problem, ...]
     has_payments_tab: bool
+    # What the month's last run kept for the metrics: the payments left for a
+    # person when it ran (None: no run of that month recorded one).
+    recorded_open: int | None = None
 
 
 def payments_report(
@@ -42,8 +47,8 @@ def payments_report(
 ) -> PaymentsReport:
     """The month's reconciliation. `month`: (year, month), checked by the caller
     (ValueError for one that does not exist). `state_path`: the workbook's state,
-    for the matches a run would make of rows it has not seen yet; until those are
-    planned here, each row counts as its Status shows. Raises WorkbookError."""
+    read only for the count of open exceptions the month's runs kept; each row
+    counts as its Status shows (what the last run wrote). Raises WorkbookError."""
     snapshot = workbook.read()
     layouts = locate_tabs(snapshot, config.aliases)
     settings, _ = read_settings_tab(layouts)
@@ -55,7 +60,19 @@ def payments_report(
         reconcile(rows, cells, month=month),
         tuple(problems),
         has_payments_tab=layout is not None,
+        recorded_open=_recorded_open(state_path, month),
     )
+
+
+def _recorded_open(state_path: Path | None, month: tuple[int, int]) -> int | None:
+    """The open reconciliation exceptions a run of `month` recorded (read-only)."""
+    if state_path is None or not state_path.exists():
+        return None
+    name = f"{OPEN_EXCEPTIONS_METRIC}.{month[0]:04d}-{month[1]:02d}"
+    with StateDB.for_reading(state_path) as state:
+        if not state.has_tables():
+            return None
+        return state.metrics(name).get(name)
 
 
 def shown_cells(row: PaymentRow) -> PaymentCells:
