@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from sheetbill import __version__
-from sheetbill.bankfiles import FORMATS
+from sheetbill.domain.payments import FORMATS
 from sheetbill.errors import SheetbillError, UsageError
 
 EXIT_OK, EXIT_EXCEPTIONS, EXIT_USAGE, EXIT_WRITE = 0, 1, 2, 3

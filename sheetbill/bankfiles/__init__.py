@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from sheetbill.bankfiles.base import Importer, read_head
-from sheetbill.domain.payments import CsvProfile, Statement
+from sheetbill.domain.payments import FORMATS, CsvProfile, Statement
 from sheetbill.errors import BankFileError
 
 
@@ -25,9 +25,6 @@ def importers(profiles: Sequence[CsvProfile] = ()) -> list[Importer]:
     from sheetbill.bankfiles.processors import PayPal, Stripe
 
     return [Camt053(), Ofx(), Mt940(), Stripe(), PayPal(), BankCsv(profiles)]
-
-
-FORMATS = ("camt.053", "ofx", "mt940", "stripe", "paypal", "csv")
 
 
 def read_statement(

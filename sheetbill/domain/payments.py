@@ -19,6 +19,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
+# The file formats `payments import --format` takes (a CSV profile's name too).
+FORMATS = ("camt.053", "ofx", "mt940", "stripe", "paypal", "csv")
+
 
 class TransactionKind(StrEnum):
     """What a line of a bank or processor file is, as the file says."""
