@@ -152,10 +152,12 @@ def joined(texts: Iterable[str]) -> str:
 
 def header_key(text: str) -> str:
     """A header cell as compared with a column name: case, accents, surrounding and
-    doubled spaces and the kind of apostrophe do not count."""
+    doubled spaces, spaces around a slash (banks write both "Auftraggeber/Empfänger"
+    and "Auftraggeber / Empfänger") and the kind of apostrophe do not count."""
     decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
     plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return _SPACES.sub(" ", plain.replace("\ufeff", "")).strip().casefold()
+    spaced = _SPACES.sub(" ", plain.replace("\ufeff", "")).strip().casefold()
+    return spaced.replace(" / ", "/").replace(" /", "/").replace("/ ", "/")
 
 
 def account(text: str) -> str:
