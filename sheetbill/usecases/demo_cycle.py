@@ -1,29 +1,38 @@
 """The demo shop's last three months, played day by day (`make demo`).
 
 One run as of one day shows invoices being made, not what becomes of them: the
-emails, reminders as they fall due, receipts as customers pay, an approval, the
-owners' digest. This plays the demo workbook (`sheetbill.usecases.demo`) from
-2026-09-01 to 2026-11-30. Before each step it types what a person of the shop would
-have typed by then — a month's time log and orders once the month is over, payments
-into the Invoices tab's Paid column, an approver's name into Approve — then runs
-sheetbill at 09:00 that day, as the command line does, and says one line.
+emails, reminders as they fall due, payments matched and receipts as customers pay,
+an approval, the owners' digest. This plays the demo workbook
+(`sheetbill.usecases.demo`) from 2026-09-01 to 2026-11-30. Before each step it types
+what a person of the shop would have typed by then — a month's time log and orders
+once the month is over, an approver's name into Approve, a payment the shop hears of
+by letter into the Payments tab — and imports what the shop's bank and Stripe
+booked since the last run (`sheetbill payments import`), then runs sheetbill at 09:00
+that day, as the command line does, and says one line.
 """
 
 from __future__ import annotations
 
+import csv
 import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import Decimal
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sheetbill.config import load_config
-from sheetbill.domain.schema import INVOICES, ORDERS, TIME_LOG, InvoiceColumns
+from sheetbill.config import Config, load_config
+from sheetbill.domain.schema import (
+    INVOICES,
+    ORDERS,
+    PAYMENTS,
+    TIME_LOG,
+    InvoiceColumns,
+    PaymentColumns,
+)
 from sheetbill.domain.sheet import (
     CellValue,
     CellWrite,
@@ -35,12 +44,23 @@ from sheetbill.domain.wording import counted
 from sheetbill.errors import SheetbillError, UsageError
 from sheetbill.mail.outbox import OutboxMailer
 from sheetbill.usecases.demo import DEMO_SETTINGS
+from sheetbill.usecases.payments_import import import_payments
 from sheetbill.usecases.run import RunResult, run_billing
 from sheetbill.workbook.excel import ExcelWorkbook
 
-DEMO_WORKBOOK = Path(__file__).resolve().parents[2] / "sheet_templates" / "demo.xlsx"
+TEMPLATES = Path(__file__).resolve().parents[2] / "sheet_templates"
+DEMO_WORKBOOK = TEMPLATES / "demo.xlsx"
+# The shop's statements of each month as its bank (a Sparkasse CSV-CAMT export of
+# its EUR account) and Stripe (the balance history) give them at the month's end:
+# `bank-2026-10.csv`, `stripe-2026-10.csv`.
+STATEMENTS = TEMPLATES / "payments"
+SOURCES = ("bank", "stripe")
 BOOK = "northwind-demo.xlsx"
 OUTBOX = "outbox"
+# Where each morning's downloads go (`downloads/2026-10-15/bank-2026-10.csv`).
+DOWNLOADS = "downloads"
+# The booking day's column in each kept statement, and how it writes the day.
+BOOKED = {"Buchungstag": "%d.%m.%y", "Created (UTC)": "%Y-%m-%d %H:%M"}
 # The first line of the sheetbill.toml the demo writes: a folder holding it is an
 # earlier demo's, which a new play may empty.
 MARK = "# Written by make demo"
@@ -53,13 +73,14 @@ DATE = "Date"  # of a time log or order row
 
 
 @dataclass(frozen=True, slots=True)
-class Payment:
-    """A customer pays the invoice it was issued on `issued`: a person types what it
-    has paid so far into the Paid cell (`paid`; None: the whole Total)."""
+class TypedPayment:
+    """A customer pays the invoice it was issued on `issued` in full on `booked`, to
+    an account whose statements sheetbill is not given: a person types a row into
+    the Payments tab, with the Invoice No (which matching takes as it is)."""
 
     customer_id: str
     issued: date
-    paid: Decimal | None = None
+    booked: date
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +97,7 @@ class Step:
     """One day of the story: what is typed before sheetbill runs that morning."""
 
     day: date
-    payments: tuple[Payment, ...] = ()
+    payments: tuple[TypedPayment, ...] = ()
     approvals: tuple[Approval, ...] = ()
 
 
@@ -84,54 +105,41 @@ class Step:
 AUG, SEP, OCT = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 2)
 
 # Terms are 14 days (Acme, Hudson & Pike and the Bezirksamt: 30), so the invoices
-# of the 1st fall due on the 15th or the 1st after. Tokyo Ramen Lab and Golden Gate
-# (from October) never pay: reminded before the due date, then firmly, then a last
-# time; Bäckerei Schulz never pays either, but it opted out of reminders; Estudio
-# Sol's email is wrong, so its invoices never go. Hudson & Pike pay August in two
-# parts. Acme's August waits for approval until Maria Lopez approves it; Acme pays
-# October in part. Hudson & Pike's October still waits for approval at the end.
+# of the 1st fall due on the 15th or the 1st after. Tokyo Ramen Lab never pays:
+# reminded before the due date, then firmly, then a last time; Bäckerei Schulz
+# never pays either, but it opted out of reminders; Estudio Sol's email is wrong, so
+# its invoices never go. Acme's August waits for approval until Maria Lopez approves
+# it; Hudson & Pike's October still waits for approval at the end.
+#
+# The payments are in the statements (`sheet_templates/payments`, imported day by
+# day): Acme, Brightline and Fjord pay by transfer, naming the invoice in their own
+# ways (`inv 2026 0003`, `INV2026-0013`, `RE: INV-2026-0001/ACME`) — but
+# Brightline's group pays September from its own account naming none (matched by
+# payer and amount: the account is on Brightline's row). Café Lumière pays by card,
+# Hudson & Pike by ACH debit and Golden Gate by card through Stripe, whose payouts
+# reach the bank (each matched as a payout). Hudson & Pike pay August in two parts;
+# Acme pays October in part (partially paid at the end); Café Lumière pays October
+# twice, by card and by transfer (an over-payment, kept as credit); Golden Gate
+# pays USD 770.00 once, naming no invoice, with two of 770.00 open (ambiguous: both
+# stay open, and are reminded); a tax adviser's fee paid to the shop by mistake
+# fits nothing (unmatched). Sakura's yen reach an account the shop gets no file
+# of: a person types each payment with its Invoice No.
 STEPS: tuple[Step, ...] = (
     Step(AUG),
     Step(
         date(2026, 9, 15),
-        payments=(
-            Payment("C002", AUG),
-            Payment("C003", AUG),
-            Payment("C006", AUG),
-            Payment("C007", AUG),
-        ),
+        payments=(TypedPayment("C006", AUG, date(2026, 9, 14)),),
         approvals=(Approval("C001", AUG),),
     ),
-    Step(SEP, payments=(Payment("C004", AUG, Decimal(5000)),)),
+    Step(SEP),
     Step(
         date(2026, 10, 15),
-        payments=(
-            Payment("C001", AUG),
-            Payment("C005", AUG),
-            Payment("C002", SEP),
-            Payment("C003", SEP),
-            Payment("C006", SEP),
-            Payment("C007", SEP),
-        ),
+        payments=(TypedPayment("C006", SEP, date(2026, 10, 13)),),
     ),
-    Step(
-        OCT,
-        payments=(
-            Payment("C004", AUG),
-            Payment("C001", SEP),
-            Payment("C004", SEP),
-            Payment("C005", SEP),
-        ),
-    ),
+    Step(OCT),
     Step(
         date(2026, 11, 15),
-        payments=(
-            Payment("C002", OCT),
-            Payment("C003", OCT),
-            Payment("C006", OCT),
-            Payment("C007", OCT),
-            Payment("C001", OCT, Decimal(4000)),
-        ),
+        payments=(TypedPayment("C006", OCT, date(2026, 11, 13)),),
     ),
     Step(date(2026, 11, 30)),
 )
@@ -139,11 +147,13 @@ STEPS: tuple[Step, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class StepDone:
-    """One step as played: how many input rows were typed, and what the run did."""
+    """One step as played: how many input rows were typed, the payments imported
+    from each statement (file name, how many), and what the run did."""
 
     step: Step
     typed_rows: int
     result: RunResult
+    imported: tuple[tuple[str, int], ...] = ()
 
 
 def play(
@@ -161,6 +171,8 @@ def play(
         typed = type_rows(book, held, before=step.day)
         type_payments(book, step)
         clock = shop_clock(step.day)
+        last = done[-1].step.day if done else step.day
+        imported = import_statements(book, config, since=last, day=step.day, now=clock)
         result = run_billing(
             ExcelWorkbook(book, backups=config.backups),
             config,
@@ -172,7 +184,7 @@ def play(
             mailer=OutboxMailer(book.parent / config.mail.outbox, now=clock),
             now=clock,
         )
-        done.append(StepDone(step, typed, result))
+        done.append(StepDone(step, typed, result, imported))
         say(step_line(done[-1]))
     return done
 
@@ -187,9 +199,10 @@ def shop_clock(day: date) -> Callable[[], datetime]:
 
 
 def prepare(folder: Path, *, first_day: date) -> tuple[Path, dict[str, list[SheetRow]]]:
-    """A fresh copy of the demo workbook in `folder` with its sheetbill.toml, and the
+    """A fresh copy of the demo workbook in `folder` with its sheetbill.toml, the
     time log and order rows not yet typed on `first_day` taken out (returned by
-    tab, to be typed back in their rows later)."""
+    tab, to be typed back in their rows later), and its Payments tab emptied (the
+    story's payments come from the statements and the steps)."""
     _empty(folder)
     folder.mkdir(parents=True)
     book = folder / BOOK
@@ -204,6 +217,7 @@ def prepare(folder: Path, *, first_day: date) -> tuple[Path, dict[str, list[Shee
         held[tab] = [
             row for row in table.rows if _typed_on(row.get(column)) > first_day
         ]
+    emptied = {**held, PAYMENTS.name: snapshot.tables[PAYMENTS.name].rows}
     cleared = {
         tab: tuple(
             CellWrite(row.number, column, None)
@@ -211,7 +225,7 @@ def prepare(folder: Path, *, first_day: date) -> tuple[Path, dict[str, list[Shee
             for column, value in enumerate(row.cells)
             if value is not None
         )
-        for tab, rows in held.items()
+        for tab, rows in emptied.items()
     }
     workbook.apply(WorkbookChanges(writes=cleared), expected_version=snapshot.version)
     return book, held
@@ -283,34 +297,102 @@ def type_rows(
 
 
 def type_payments(book: Path, step: Step) -> None:
-    """Type the step's payments into Paid and its approvals into Approve, as a
-    person edits those cells (the rest of the workbook stays as it is)."""
+    """Type the step's payments into new rows of the Payments tab (Date, Amount:
+    the invoice's Total, Currency, Payer, Method, Invoice No) and its approvals
+    into Approve, as a person edits those cells (the rest stays as it is)."""
     if not step.payments and not step.approvals:
         return
     workbook = ExcelWorkbook(book, backups=0)
     snapshot = workbook.read()
     table = snapshot.tables[INVOICES.name]
     column = {header: i for i, header in enumerate(table.headers) if header}
-    writes = []
-    for payment in step.payments:
+    rows = snapshot.tables[PAYMENTS.name]
+    at = {header: i for i, header in enumerate(rows.headers) if header}
+    below = max((r.number for r in rows.rows), default=rows.header_row)
+    payments: list[CellWrite] = []
+    for number, payment in enumerate(step.payments, start=below + 1):
         row = _invoice_row(table, column, payment.customer_id, payment.issued)
-        paid = payment.paid
-        writes.append(
-            CellWrite(
-                row.number,
-                column[InvoiceColumns.PAID],
-                row.get(column[InvoiceColumns.TOTAL]) if paid is None else paid,
-            )
-        )
+        typed = {
+            PaymentColumns.DATE: payment.booked,
+            PaymentColumns.AMOUNT: row.get(column[InvoiceColumns.TOTAL]),
+            PaymentColumns.CURRENCY: row.get(column[InvoiceColumns.CURRENCY]),
+            PaymentColumns.PAYER: row.get(column[InvoiceColumns.CUSTOMER]),
+            PaymentColumns.METHOD: "bank transfer",
+            PaymentColumns.INVOICE_NO: row.get(column[InvoiceColumns.INVOICE_NO]),
+        }
+        payments += [CellWrite(number, at[h], value) for h, value in typed.items()]
+    approvals = []
     for approval in step.approvals:
         row = _invoice_row(table, column, approval.customer_id, approval.issued)
-        writes.append(
+        approvals.append(
             CellWrite(row.number, column[InvoiceColumns.APPROVE], approval.approver)
         )
     workbook.apply(
-        WorkbookChanges(writes={INVOICES.name: tuple(writes)}),
+        WorkbookChanges(
+            writes={INVOICES.name: tuple(approvals), PAYMENTS.name: tuple(payments)}
+        ),
         expected_version=snapshot.version,
     )
+
+
+def import_statements(
+    book: Path, config: Config, *, since: date, day: date, now: Callable[[], datetime]
+) -> tuple[tuple[str, int], ...]:
+    """What the shop does on the morning of `day`: download each statement of the
+    months since the last run (`since`) as it stands that morning (`download`) and
+    import it (`sheetbill payments import`). The same month's statement comes again
+    at the next run, longer: what was imported is not added twice. Returns each
+    file's name and how many payments it added."""
+    imported: list[tuple[str, int]] = []
+    month = since.replace(day=1)
+    while month < day:
+        for source in SOURCES:
+            statement = STATEMENTS / f"{source}-{month:%Y-%m}.csv"
+            path = download(statement, book.parent / DOWNLOADS / str(day), before=day)
+            if path is None:
+                continue
+            result = import_payments(
+                ExcelWorkbook(book, backups=config.backups),
+                config,
+                path,
+                state_path=config.state_path(book),
+                now=now,
+            )
+            imported.append((path.name, len(result.added)))
+        month = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return tuple(imported)
+
+
+def download(statement: Path, folder: Path, *, before: date) -> Path | None:
+    """`statement` as the bank or Stripe gives it on the morning of `before`: its
+    header and the lines booked before that day, byte for byte, written into
+    `folder` under the same name (None: no such statement, or nothing booked yet).
+    The kept statements write one booking per line."""
+    if not statement.is_file():
+        return None
+    header, *lines = statement.read_bytes().splitlines(keepends=True)
+    delimiter = ";" if b";" in header else ","
+    names = _cells(header, delimiter)
+    column, form = next((names.index(n), f) for n, f in BOOKED.items() if n in names)
+    kept = [
+        line
+        for line in lines
+        # The UTC time of a Stripe line is the day as Stripe dates it (bankfiles).
+        if datetime.strptime(_cells(line, delimiter)[column], form).date()  # noqa: DTZ007
+        < before
+    ]
+    if not kept:
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / statement.name
+    path.write_bytes(b"".join([header, *kept]))
+    return path
+
+
+def _cells(line: bytes, delimiter: str) -> list[str]:
+    # Dates and headers are ASCII whatever the file's encoding (the bank's is
+    # Windows-1252), so any single-byte reading finds them.
+    return next(csv.reader([line.decode("latin-1")], delimiter=delimiter))
 
 
 def _invoice_row(
@@ -326,21 +408,32 @@ def _invoice_row(
 
 
 def step_line(done: StepDone) -> str:
-    """One step in one line: `2026-09-15  typed 4 payments, 1 approval | no
-    invoices made | sent 1 invoice, 2 reminders (-3), 4 receipts | 11 exceptions
-    open`."""
+    """One step in one line: `2026-10-15  typed 1 payment; imported 4 payments from
+    bank-2026-10.csv, 2 from stripe-2026-10.csv | no invoices made | sent 1
+    invoice, 2 reminders (-3), 4 receipts | 11 exceptions open`."""
     step, result = done.step, done.result
     typed = [
         counted(done.typed_rows, "time log or order row") if done.typed_rows else "",
         counted(len(step.payments), "payment") if step.payments else "",
         counted(len(step.approvals), "approval") if step.approvals else "",
     ]
+    files = [(name, n) for name, n in done.imported if n]
+    said = [
+        f"typed {', '.join(t for t in typed if t)}" if any(typed) else "",
+        "imported "
+        + ", ".join(
+            f"{counted(n, 'payment') if i == 0 else n} from {name}"
+            for i, (name, n) in enumerate(files)
+        )
+        if files
+        else "",
+    ]
     made = (
         counted(len(result.invoices), "invoice") if result.invoices else "no invoices"
     )
     problems = len(result.open_problems)
     return (
-        f"{step.day}  typed {', '.join(t for t in typed if t) or 'nothing'} | "
+        f"{step.day}  {'; '.join(s for s in said if s) or 'typed nothing'} | "
         f"{made} made | sent {sent_text(result) or 'nothing'} | "
         f"{counted(problems, 'exception') if problems else 'no exceptions'} open"
     )
@@ -393,9 +486,9 @@ def _kind_text(kind: str, count: int) -> str:
     return f"{text} at stage {stage}" if stage else text
 
 
-def statuses(book: Path) -> Counter[str]:
-    """How many invoices of the Invoices tab show each Status."""
-    table = ExcelWorkbook(book, backups=0).read().tables[INVOICES.name]
+def statuses(book: Path, tab: str = INVOICES.name) -> Counter[str]:
+    """How many rows of the Invoices tab (or the Payments tab) show each Status."""
+    table = ExcelWorkbook(book, backups=0).read().tables[tab]
     column = table.headers.index(InvoiceColumns.STATUS)
     return Counter(str(row.get(column)) for row in table.rows)
 
@@ -405,9 +498,13 @@ def closing_lines(folder: Path) -> list[str]:
     kinds = outbox_kinds(folder / OUTBOX)
     shown = ", ".join(_kind_text(kind, n) for kind, n in sorted(kinds.items()))
     status = ", ".join(f"{n} {s}" for s, n in statuses(folder / BOOK).most_common())
+    paid = statuses(folder / BOOK, PAYMENTS.name).most_common()
     return [
         f"{folder / OUTBOX}/ holds {counted(kinds.total(), 'email')}: {shown}.",
         f"The Invoices tab of {folder / BOOK} shows: {status}.",
+        f"Its Payments tab: {', '.join(f'{n} {s}' for s, n in paid)} (each with its "
+        "Match Note; the exceptions also in Exceptions). The statements imported "
+        f"each day are in {folder / DOWNLOADS}/.",
         "Run its last day again by hand (nothing is written or sent the second time):",
         f"  .venv/bin/sheetbill run {folder / BOOK} --as-of {STEPS[-1].day} "
         "--allow-future",
