@@ -18,10 +18,12 @@ from facturx import get_facturx_xml_from_pdf
 from paths import DEMO
 from readback import calamine_records, calamine_rows, libreoffice_csv
 
+from sheetbill.bankfiles import read_statement
 from sheetbill.cli import main
 from sheetbill.documents import InvoiceDocument, cii_xml
 from sheetbill.domain.model import Counters
-from sheetbill.domain.schema import ALL_TABS, INVOICES, InvoiceColumns
+from sheetbill.domain.payments import TransactionKind
+from sheetbill.domain.schema import ALL_TABS, INVOICES, PAYMENTS, InvoiceColumns
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.errors import UsageError
 from sheetbill.planning.invoices import plan_invoices
@@ -31,10 +33,12 @@ from sheetbill.usecases.demo import write_demo
 from sheetbill.usecases.demo_cycle import (
     BOOK,
     OUTBOX,
+    STATEMENTS,
     STEPS,
     Approval,
-    Payment,
     Step,
+    TypedPayment,
+    download,
     outbox_kinds,
     play,
     prepare,
@@ -181,6 +185,8 @@ def test_demo_cycle_starts_with_august_and_types_each_month_in_once_it_is_over(
     book, held = prepare(tmp_path / "demo", first_day=date(2026, 9, 1))
     assert max(_dated(book, "Time Log")) < date(2026, 9, 1)
     assert max(_dated(book, "Orders")) < date(2026, 9, 1)
+    assert calamine_records(DEMO, PAYMENTS.name)  # the one-run demo's sample row
+    assert calamine_records(book, PAYMENTS.name) == []  # the story's come later
     assert type_rows(book, held, before=date(2026, 9, 15)) == 0
     september = type_rows(book, held, before=date(2026, 10, 1))
     assert september > 100
@@ -192,26 +198,30 @@ def test_demo_cycle_starts_with_august_and_types_each_month_in_once_it_is_over(
         assert calamine_rows(book, tab) == calamine_rows(DEMO, tab), tab
 
 
-def test_demo_cycle_types_a_payment_and_an_approval_into_their_cells_only(tmp_path):
-    """Typing a payment is what a person does: the Paid cell of that customer's
-    invoice gets the amount (the Total when paid in full), Approve the approver's
-    name; nothing else in the workbook changes."""
+def test_demo_cycle_types_a_payment_row_and_an_approval_into_their_cells_only(
+    tmp_path,
+):
+    """Typing a payment is what a person does with a payment no statement brings: a
+    new Payments row with the date, that customer's invoice's Total, Currency and
+    Invoice No; Approve gets the approver's name; nothing else in the workbook
+    changes."""
     book, _ = prepare(tmp_path / "demo", first_day=date(2026, 9, 1))
     workbook = ExcelWorkbook(book, backups=0)
     snapshot = workbook.read()
     headers = list(snapshot.tables[INVOICES.name].headers)
     invoices = [
-        ("INV-1", "C001", D("11571.56")),
-        ("INV-2", "C002", D("11233.66")),
-        ("INV-3", "C004", D("8468.00")),
+        ("INV-1", "C001", "Acme Robotics GmbH", D("11571.56")),
+        ("INV-2", "C006", "Sakura Design K.K.", D("257400")),
     ]
     writes = tuple(
         CellWrite(row, headers.index(column), value)
-        for row, (number, customer, total) in enumerate(invoices, start=2)
+        for row, (number, customer, name, total) in enumerate(invoices, start=2)
         for column, value in (
             (InvoiceColumns.INVOICE_NO, number),
             (InvoiceColumns.ISSUE_DATE, date(2026, 9, 1)),
             (InvoiceColumns.CUSTOMER_ID, customer),
+            (InvoiceColumns.CUSTOMER, name),
+            (InvoiceColumns.CURRENCY, "JPY" if customer == "C006" else "EUR"),
             (InvoiceColumns.TOTAL, total),
         )
     )
@@ -224,25 +234,86 @@ def test_demo_cycle_types_a_payment_and_an_approval_into_their_cells_only(tmp_pa
         book,
         Step(
             date(2026, 9, 15),
-            payments=(
-                Payment("C002", date(2026, 9, 1)),
-                Payment("C004", date(2026, 9, 1), D(5000)),
-            ),
+            payments=(TypedPayment("C006", date(2026, 9, 1), date(2026, 9, 14)),),
             approvals=(Approval("C001", date(2026, 9, 1)),),
         ),
     )
     after = {tab: calamine_rows(book, tab) for tab in snapshot.tab_names}
+    [typed] = calamine_records(book, PAYMENTS.name)
+    assert {k: v for k, v in typed.items() if v != ""} == {
+        "Date": date(2026, 9, 14),
+        "Amount": 257400,
+        "Currency": "JPY",
+        "Payer": "Sakura Design K.K.",
+        "Method": "bank transfer",
+        "Invoice No": "INV-2",
+    }
     rows = {r["Invoice No"]: r for r in calamine_records(book, INVOICES.name)}
-    assert rows["INV-2"]["Paid"] == 11233.66 and rows["INV-3"]["Paid"] == 5000
-    assert rows["INV-1"]["Approve"] == "Maria Lopez" and rows["INV-1"]["Paid"] == ""
-    paid, approve = headers.index("Paid"), headers.index("Approve")
+    assert rows["INV-1"]["Approve"] == "Maria Lopez" and rows["INV-2"]["Approve"] == ""
+    approve = headers.index("Approve")
     for tab, table in before.items():
+        if tab == PAYMENTS.name:
+            assert after[tab][: len(table)] == table and len(after[tab]) == 2
+            continue
         for number, (old, new) in enumerate(zip(table, after[tab], strict=True)):
             if tab != INVOICES.name or number == 0:
                 assert old == new, (tab, number)
             else:
-                keep = [c for c in range(len(old)) if c not in (paid, approve)]
+                keep = [c for c in range(len(old)) if c != approve]
                 assert [old[c] for c in keep] == [new[c] for c in keep]
+
+
+def test_demo_statements_are_a_sparkasse_export_and_stripe_balance_history():
+    """The statements kept for the demo are read as their makers write them, with
+    no configuration: the bank's as a German CSV (Windows-1252, semicolons,
+    decimal commas), Stripe's with each charge's fee and the payout it went in."""
+    bank = sorted(STATEMENTS.glob("bank-*.csv"))
+    stripe = sorted(STATEMENTS.glob("stripe-*.csv"))
+    assert [p.stem[-7:] for p in bank] == ["2026-09", "2026-10", "2026-11"]
+    assert [p.stem[-7:] for p in stripe] == ["2026-09", "2026-10", "2026-11"]
+    for path in bank:
+        text = path.read_bytes()
+        assert b"\r\n" in text and "Büro".encode("cp1252") in text
+        statement = read_statement(path)
+        assert statement.format == "csv:de"
+        assert {t.currency for t in statement.transactions} == {"EUR"}
+        assert any(t.kind is TransactionKind.OTHER for t in statement.transactions)
+    for path in stripe:
+        statement = read_statement(path)
+        assert statement.format == "stripe"
+        charges = [
+            t for t in statement.transactions if t.kind is TransactionKind.PAYMENT
+        ]
+        assert charges and all(t.fee and t.payout for t in charges)
+        payouts = {
+            t.payout for t in statement.transactions if t.kind is TransactionKind.PAYOUT
+        }
+        # Every charge's payout is in the same month's export (made before the
+        # next run), so the payout that reaches the bank is told by its charges.
+        assert {t.payout for t in charges} <= payouts
+
+
+def test_demo_download_is_the_statement_as_it_stood_that_morning(tmp_path):
+    """A morning's download: the header and the lines booked before that day, byte
+    for byte; nothing at all before the first booking."""
+    statement = STATEMENTS / "bank-2026-10.csv"
+    lines = statement.read_bytes().splitlines(keepends=True)
+    got = download(statement, tmp_path / "a", before=date(2026, 10, 14))
+    assert got == tmp_path / "a" / "bank-2026-10.csv"
+    kept = got.read_bytes().splitlines(keepends=True)
+    assert kept == lines[: len(kept)] and 2 < len(kept) < len(lines)
+    assert {t.booked.day for t in read_statement(got).transactions} == {
+        1, 9, 12, 13,
+    }  # fmt: skip
+    whole = download(statement, tmp_path / "b", before=date(2026, 11, 2))
+    assert whole is not None and whole.read_bytes() == statement.read_bytes()
+    stripe = STATEMENTS / "stripe-2026-11.csv"
+    assert download(stripe, tmp_path / "c", before=date(2026, 11, 5)) is None
+    assert download(stripe, tmp_path / "c", before=date(2026, 11, 6)) is not None
+    assert (
+        download(tmp_path / "none.csv", tmp_path / "d", before=date(2026, 11, 6))
+        is None
+    )
 
 
 def test_demo_cycle_empties_only_a_folder_an_earlier_demo_made(tmp_path):
@@ -276,10 +347,12 @@ def _outbox(folder: Path) -> list[tuple[str, str, date]]:
 def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_nothing(
     tmp_path, capsys
 ):
-    """`make demo` (issue 14, point 11): runs on the 1st and 15th from September to
-    November leave invoice emails, reminders at several stages, receipts and a
-    digest in the outbox, and the Invoices tab shows every status a shop meets;
-    the last day run again by hand writes and sends nothing."""
+    """`make demo` (issue 14, point 11; issue 15, point 7): runs on the 1st and 15th
+    from September to November, each after that morning's bank and Stripe
+    statements are imported, leave invoice emails, reminders at several stages,
+    receipts and a digest in the outbox; the Invoices tab shows every status a
+    shop meets, the Payments tab each kind of payment; the last day run again by
+    hand writes and sends nothing."""
     folder = tmp_path / "demo-out"
     lines: list[str] = []
     done = play(folder, say=lines.append)
@@ -289,6 +362,8 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     said = " ".join(lines)
     assert re.search(r"\d+ reminders? \([-+]\d+(, [-+]\d+)*\)", said), said
     assert "reminder -" not in said and "reminder +" not in said, said
+    assert re.search(r"imported \d+ payments? from bank-2026-09\.csv, 1 from ", said)
+    assert "from stripe-2026-11.csv" in said, said
     assert [len(d.result.invoices) > 0 for d in done] == [
         True, False, True, False, True, False, False,
     ]  # fmt: skip
@@ -325,6 +400,9 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     assert rows[("C008", "2026-09-01")]["Status"] == "overdue"
     assert rows[("C008", "2026-09-01")]["Reminder Stage"] == ""
     assert rows[("C009", "2026-09-01")]["Reminder Stage"] == "+30"
+    _assert_payments_shown(book, rows)
+    # A receipt for each payment matched to an invoice, none for the rest.
+    assert kinds["receipt"] == statuses(book, PAYMENTS.name)["matched"]
 
     capsys.readouterr()
     again = ["run", str(book), "--as-of", str(STEPS[-1].day), "--allow-future"]
@@ -334,3 +412,79 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     result = json.loads(capsys.readouterr().out)
     assert not result["written"] and result["emails"] == []
     assert _outbox(folder) == outbox
+
+
+def _assert_payments_shown(book: Path, invoices: dict[tuple[str, str], dict]) -> None:
+    """Each kind of payment the demo's statements hold, as the sheet shows it: in
+    the Payments row (Matched Invoice, Status, Match Note, Receipt Sent), the
+    invoice's Paid, Balance and Status, and an Exceptions row for each exception."""
+    payments = calamine_records(book, PAYMENTS.name)
+    assert statuses(book, PAYMENTS.name) == {
+        "matched": 19,
+        "payout": 3,
+        "over-payment": 1,
+        "ambiguous": 1,
+        "unmatched": 1,
+    }
+
+    def payment(**cells: object) -> tuple[int, dict]:
+        [found] = [
+            (number, row)
+            for number, row in enumerate(payments, start=2)
+            if all(row[column.replace("_", " ")] == v for column, v in cells.items())
+        ]
+        return found
+
+    def number(customer: str, issued: str) -> str:
+        return str(invoices[(customer, issued)]["Invoice No"])
+
+    # By the invoice number in the reference, written the payer's way.
+    _, row = payment(Reference="inv 2026 0003")
+    assert (row["Matched Invoice"], row["Status"]) == (
+        number("C003", "2026-09-01"),
+        "matched",
+    )
+    # By payer and amount: the group's account is on Brightline's row.
+    _, row = payment(Payer="BRIGHTLINE HOLDING GMBH", Amount=9922.52)
+    assert row["Matched Invoice"] == number("C002", "2026-10-01")
+    assert row["Status"] == "matched" and "C002" in row["Match Note"]
+    # A part payment: the invoice partially paid.
+    _, row = payment(Payer="ACME ROBOTICS GMBH", Amount=4000)
+    assert row["Status"] == "matched" and "partial" in row["Match Note"]
+    partly = invoices[("C001", "2026-11-02")]
+    assert (partly["Paid"], partly["Status"]) == (4000, "partially paid")
+    assert row["Matched Invoice"] == partly["Invoice No"] and row["Receipt Sent"]
+    # Paid twice (by card, then by transfer): the second is kept as credit.
+    over_row, row = payment(Payer="CAFE LUMIERE SARL")
+    assert (row["Matched Invoice"], row["Status"]) == (
+        number("C007", "2026-11-02"),
+        "over-payment",
+    )
+    assert invoices[("C007", "2026-11-02")]["Status"] == "paid"
+    assert row["Receipt Sent"] == ""
+    # One of two equal invoices, not named: never a guess, both stay open.
+    ambiguous_row, row = payment(Amount=770, Currency="USD")
+    assert (row["Matched Invoice"], row["Status"]) == ("", "ambiguous")
+    for issued in ("2026-10-01", "2026-11-02"):
+        assert invoices[("C005", issued)]["Status"] == "overdue"
+        assert invoices[("C005", issued)]["Paid"] == 0
+    # Someone else's fee, paid to the shop by mistake.
+    unmatched_row, row = payment(Payer="Weber & Partner Steuerberater mbB")
+    assert (row["Matched Invoice"], row["Status"]) == ("", "unmatched")
+    # Stripe's payouts reach the bank: told by what their charges carried.
+    assert [r["Status"] for r in payments if r["Reference"] == "STRIPE"] == [
+        "payout"
+    ] * 3
+
+    exceptions = [
+        (r["Row"], r["Column"])
+        for r in calamine_records(book, "Exceptions")
+        if r["Tab"] == PAYMENTS.name and r["Status"] != "closed"
+    ]
+    assert sorted(exceptions) == sorted(
+        [
+            (over_row, "Amount"),
+            (ambiguous_row, "Reference"),
+            (unmatched_row, "Reference"),
+        ]
+    )
