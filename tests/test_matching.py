@@ -472,6 +472,22 @@ def test_payout_row_is_a_payout():
     assert row.note == "payout po_1A: its 2 lines are matched on their own rows"
 
 
+def test_payout_of_one_charge_says_so_in_the_singular():
+    """The demo's payouts carry one charge each: "its 1 line are matched" read
+    wrong."""
+    charge = payment("100.00", reference="INV-2026-0008", fee="3.20", payout="po_1B")
+    row = payment("-96.80", kind=TransactionKind.PAYOUT, payout="po_1B")
+    bank = payment("96.80", payer="STRIPE", reference="STRIPE PAYOUT po_1B")
+    matching = match_all(numbered([charge, row, bank]), [INV8])
+    assert matching.matches[1].note == (
+        "payout po_1B: its 1 line is matched on its own row"
+    )
+    assert matching.matches[2].note == (
+        'reference "STRIPE PAYOUT po_1B" names payout po_1B: its 1 line is '
+        "matched on its own row"
+    )
+
+
 def test_bank_line_naming_a_payout_is_a_payout():
     bank = payment("145.05", payer="STRIPE", reference="STRIPE PAYOUT po_1A")
     matching = match_all(numbered([*_stripe_payout(), bank]), [INV8])
@@ -542,6 +558,23 @@ def test_unmatched_lists_the_payers_closest_invoices_and_the_same_amount_elsewhe
         'no reference; payer "ACME GmbH" is customer C-001; no open invoice of '
         "1,000.00 EUR fits; its 3 open invoices add up to 10,690.00 EUR"
     )
+
+
+@pytest.mark.parametrize(
+    ("open_invoices", "said"),
+    [
+        ((), "it has no open invoice in EUR"),
+        ((INV8,), "its 1 open invoice has 500.00 EUR open"),
+        ((INV8, INV7), "its 2 open invoices add up to 1,690.00 EUR"),
+    ],
+)
+def test_unmatched_note_says_what_the_payer_has_open_in_words_that_fit(
+    open_invoices, said
+):
+    """`make demo` showed "its 1 open invoice add up to 6,104.89 EUR"."""
+    match = only(payment("1000.00", payer="ACME GmbH"), *open_invoices)
+    assert match.status is PaymentStatus.UNMATCHED
+    assert match.note.endswith(f"fits; {said}"), match.note
 
 
 def test_candidates_are_at_most_max_candidates():

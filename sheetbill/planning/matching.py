@@ -194,9 +194,7 @@ def _not_matched(state: _State, payment: Payment) -> Match:
     if payment.kind is TransactionKind.PAYOUT:
         count = state.payouts.charges.get(payment.payout, 0)
         note = f"payout {payment.payout or '(no id)'}: " + (
-            f"its {counted(count, 'line')} are matched on their own rows"
-            if count
-            else "none of its charges is in the tab"
+            _lines_matched(count) if count else "none of its charges is in the tab"
         )
         return Match(key, PaymentStatus.PAYOUT, note=note)
     if payment.amount == 0:
@@ -641,10 +639,16 @@ def _payout_named(state: _State, payment: Payment) -> Match | None:
         return None
     count = sum(state.payouts.charges.get(p, 0) for p in named)
     note = (
-        f'reference "{payment.reference}" names payout {", ".join(named)}: its '
-        f"{counted(count, 'line')} are matched on their own rows"
+        f'reference "{payment.reference}" names payout {", ".join(named)}: '
+        f"{_lines_matched(count)}"
     )
     return Match(payment.key, PaymentStatus.PAYOUT, MatchRule.PAYOUT, note=note)
+
+
+def _lines_matched(count: int) -> str:
+    if count == 1:
+        return "its 1 line is matched on its own row"
+    return f"its {count} lines are matched on their own rows"
 
 
 def _payout_by_sum(state: _State, payment: Payment) -> Match | None:
@@ -701,7 +705,13 @@ def _unmatched(
     if who.customer is not None:
         open_ = state.books.open_of(who.customer, currency)
         total = money_text(state.books.sums.get((who.customer, currency), 0), currency)
-        words.append(f"its {counted(len(open_), 'open invoice')} add up to {total}")
+        words.append(
+            f"it has no open invoice in {currency}"
+            if not open_
+            else f"its 1 open invoice has {total} open"
+            if len(open_) == 1
+            else f"its {len(open_)} open invoices add up to {total}"
+        )
     return Match(
         payment.key,
         PaymentStatus.UNMATCHED,
