@@ -486,6 +486,12 @@ def test_payout_of_one_charge_says_so_in_the_singular():
         'reference "STRIPE PAYOUT po_1B" names payout po_1B: its 1 line is '
         "matched on its own row"
     )
+    by_sum = payment("96.80", payer="STRIPE", reference="STRIPE")
+    matching = match_all(numbered([charge, by_sum]), [INV8])
+    assert matching.matches[1].note == (
+        "96.80 EUR is what payout po_1B carried (its 1 line after fees, matched on "
+        "its own row)"
+    )
 
 
 def test_bank_line_naming_a_payout_is_a_payout():

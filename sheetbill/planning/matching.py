@@ -660,9 +660,10 @@ def _payout_by_sum(state: _State, payment: Payment) -> Match | None:
         return None
     money = amount_text(payment.amount, payment.currency)
     count = state.payouts.charges.get(payouts[0], 0)
+    rows = "its own row" if count == 1 else "their own rows"
     note = (
         f"{money} is what payout {payouts[0]} carried (its "
-        f"{counted(count, 'line')} after fees, matched on their own rows)"
+        f"{counted(count, 'line')} after fees, matched on {rows})"
     )
     return Match(payment.key, PaymentStatus.PAYOUT, MatchRule.PAYOUT, note=note)
 
