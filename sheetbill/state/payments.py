@@ -132,8 +132,12 @@ class PaymentRecords(Journal):
     def record_metric(
         self, name: str, value: int, *, run_id: str, now: datetime
     ) -> None:
-        """A count for the metrics (the last run's value stands)."""
+        """A count for the metrics (the last run's value stands; the same value
+        again changes nothing, so a rerun leaves the state as it was)."""
         with self.transaction() as db:
+            found = entry_in(db, METRIC, name)
+            if found is not None and found.details.get("value") == value:
+                return
             intent = Intent(METRIC, name, {"value": value})
             record_done_in(db, intent, run_id=run_id, now=now)
 
