@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sheetbill.domain.problem_codes import problems_markdown
+from sheetbill.domain.problem_docs import problems_markdown
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "problems.md"
 

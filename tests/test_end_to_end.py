@@ -186,12 +186,14 @@ def test_run_creates_invoices_marks_rows_and_lists_exceptions(book, capsys):
     log = book.records("Log")
     created = [r["Invoice"] for r in log if r["Action"] == "invoice created"]
     assert created == [r["Invoice No"] for r in invoices]
-    # The rest: the invoice emails (the demo sends automatically) and the owners'
-    # digests of the run's problems, one each.
+    # The rest: the invoice emails (the demo sends automatically), the owners'
+    # digests of the run's problems, one each, and the demo's advance payment (no
+    # invoice of its amount: unmatched, an exception).
     assert {r["Action"] for r in log} == {
         "invoice created",
         "invoice email sent",
         "digest sent",
+        "payment applied",
     }
 
 

@@ -153,4 +153,7 @@ def test_a_dry_run_shows_the_match_and_changes_nothing(book, capsys):
     assert run(book, "--dry-run", as_of=LATER) in OK
     assert book.read_bytes() == before
     said = capsys.readouterr().out
-    assert "INV-2026-0003" in said
+    assert "1 payment would be applied:" in said, said
+    line = next(x for x in said.splitlines() if "P-000002" in x)
+    assert "matched, INV-2026-0003" in line and "names INV-2026-0003" in line, line
+    assert "INV-2026-0003: Paid 2,794.00 EUR, Balance 0.00 EUR, paid" in said, said

@@ -133,10 +133,12 @@ class Payers:
     def who(self, payment: Payment) -> Who:
         """The account decides when it is on one customer's row (an IBAN is exact),
         else the name; both unknown: no customer."""
-        by_account = self.by_account.get(
-            account_key(payment.payer_account), frozenset()
+        none: frozenset[str] = frozenset()
+        account, name = payment.payer_account, payment.payer
+        by_account = (
+            self.by_account.get(account_key(account), none) if account else none
         )
-        by_name = self.by_name.get(payer_key(payment.payer), frozenset())
+        by_name = self.by_name.get(payer_key(name), none) if name else none
         if len(by_account) == 1:
             (customer,) = by_account
             return Who((customer,), f"account {payment.payer_account} is {customer}'s")

@@ -59,7 +59,7 @@ class _Folded:
 
 _NO_MARKS: frozenset[int] = frozenset()
 # Up to so many distinct first characters, a reference is first checked for them.
-_FEW_HEADS = 16
+_FEW_HEADS = 64
 
 
 def _fold_runs(text: str) -> _Folded:
@@ -98,6 +98,9 @@ class NumberFinder:
     # a reference start no number.
     heads: frozenset[str]
     head: int
+    # The heads as a regular expression over the unfolded text (any separators
+    # between their characters), when they are few; None: every text may hold one.
+    any_head: re.Pattern[str] | None
     # Folded number -> where the number has a separator (index into the folded form).
     separators: dict[str, frozenset[int]]
 
@@ -117,7 +120,12 @@ class NumberFinder:
         numbers_of = {k: tuple(dict.fromkeys(v)) for k, v in found.items()}
         head = min(2, *lengths) if lengths else 2
         heads = frozenset(k[:head] for k in found)
-        return cls(numbers_of, lengths, heads, head, separators)
+        any_head = None
+        if len(heads) <= _FEW_HEADS:
+            any_head = re.compile(
+                "|".join(r"[\W_]*".join(map(re.escape, h)) for h in sorted(heads))
+            )
+        return cls(numbers_of, lengths, heads, head, any_head, separators)
 
     def typed(self, text: str) -> tuple[str, ...]:
         """The invoices a typed Invoice No names: the number as written, else the
@@ -157,10 +165,9 @@ class NumberFinder:
     def _may_hold_one(self, text: str) -> bool:
         """False when no number's first characters are in the text at all: most
         references name no invoice, and this costs less than reading them."""
-        if len(self.heads) > _FEW_HEADS:
+        if self.any_head is None:
             return True
-        chars = folded(text)
-        return any(head in chars for head in self.heads)
+        return self.any_head.search(_nfkc(text).casefold()) is not None
 
     def _number_at(self, runs: _Folded, start: int) -> str:
         """The longest number starting at `start` (folded), or ""."""

@@ -71,16 +71,19 @@ class Database:
 
     @classmethod
     @contextmanager
-    def for_reading(cls, path: Path) -> Iterator[Self]:
+    def for_reading(cls, path: Path, *, untouched: bool = False) -> Iterator[Self]:
         """The state database opened read-only, without the run lock: for `check`,
         which writes nothing (not even a lock file) and never waits for a run. A
-        running run's last committed state is what it sees (SQLite's WAL readers)."""
+        running run's last committed state is what it sees (SQLite's WAL readers).
+        `untouched`: not even SQLite's -shm file is touched (the file as it is on
+        disk: a running run's latest commits may not be in it yet)."""
         state = cls(path, is_locked=True)
         uri = path.resolve().as_uri()
         # In a folder it may not write, SQLite cannot make a reader's -shm file; the
         # file is then read as it is on disk (`immutable`: every run's last commit
         # is checkpointed into it when the run closes it).
-        for options in ("mode=ro", "mode=ro&immutable=1"):
+        choices = ("mode=ro", "mode=ro&immutable=1")
+        for options in choices[1:] if untouched else choices:
             state.close()
             try:
                 state._db = sqlite3.connect(

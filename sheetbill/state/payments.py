@@ -8,6 +8,7 @@ last wrote on an invoice's row, so a person's own value is told from it) and
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -57,7 +58,7 @@ class PaymentRecords(Journal):
         for entry in entries_in(self.db, kind=INVOICE_PAID):
             values = [entry.details.get("paid")]
             if entry.status is Status.PENDING:
-                values.append(entry.details.get("before"))
+                values += _listed(entry.details.get("before"))
             written[entry.key] = frozenset(
                 amount for v in values if (amount := _decimal(v)) is not None
             )
@@ -84,12 +85,10 @@ class PaymentRecords(Journal):
                     now=now,
                 )
             for number, amount in paid.items():
-                found = entry_in(db, INVOICE_PAID, number)
-                before = found.details.get("paid") if found is not None else None
-                if found is not None and found.status is Status.PENDING:
-                    before = found.details.get("before", before)
                 intent = Intent(
-                    INVOICE_PAID, number, {"paid": str(amount), "before": before}
+                    INVOICE_PAID,
+                    number,
+                    {"paid": str(amount), "before": _shown_values(db, number)},
                 )
                 reopen_in(db, intent, run_id=run_id, now=now)
 
@@ -132,8 +131,12 @@ class PaymentRecords(Journal):
     def record_metric(
         self, name: str, value: int, *, run_id: str, now: datetime
     ) -> None:
-        """A count for the metrics (the last run's value stands)."""
+        """A count for the metrics (the last run's value stands; the same value
+        again changes nothing, so a rerun leaves the state as it was)."""
         with self.transaction() as db:
+            found = entry_in(db, METRIC, name)
+            if found is not None and found.details.get("value") == value:
+                return
             intent = Intent(METRIC, name, {"value": value})
             record_done_in(db, intent, run_id=run_id, now=now)
 
@@ -161,6 +164,27 @@ class PaymentRecords(Journal):
             for key, details in keys.items():
                 intent = Intent(PAYMENT_IMPORT, key, dict(details))
                 record_done_in(db, intent, run_id=run_id, now=now)
+
+
+def _shown_values(db: sqlite3.Connection, number: str) -> list[str]:
+    """What the row may show before a new Paid is written: the last one written
+    and, after stopped runs, every one under way since."""
+    found = entry_in(db, INVOICE_PAID, number)
+    if found is None:
+        return []
+    if found.status is not Status.PENDING:
+        return [str(found.details.get("paid"))]
+    earlier = _listed(found.details.get("before"))
+    return sorted({*earlier, str(found.details.get("paid"))})
+
+
+def _listed(value: object) -> list[str]:
+    """`before` as recorded: a list (a single value in older entries, or none)."""
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return [str(value)]
 
 
 def _decimal(value: object) -> Decimal | None:

@@ -69,7 +69,8 @@ def _recorded_open(state_path: Path | None, month: tuple[int, int]) -> int | Non
     if state_path is None or not state_path.exists():
         return None
     name = f"{OPEN_EXCEPTIONS_METRIC}.{month[0]:04d}-{month[1]:02d}"
-    with StateDB.for_reading(state_path) as state:
+    # A run may hold the state meanwhile: the report touches no file of it.
+    with StateDB.for_reading(state_path, untouched=True) as state:
         if not state.has_tables():
             return None
         return state.metrics(name).get(name)
