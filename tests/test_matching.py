@@ -233,9 +233,18 @@ def test_reference_invoice_in_another_currency_is_a_currency_mismatch():
     assert match.rule is MatchRule.REFERENCE
     assert match.allocations == ()
     assert match.note == (
-        'reference "INV-2026-0009" names INV-2026-0009, invoiced in USD; the '
-        "payment is in EUR: nothing applied"
+        'reference "INV-2026-0009" names INV-2026-0009; INV-2026-0009 is invoiced '
+        "in USD, the payment is in EUR: nothing applied"
     )
+
+
+def test_a_mismatch_names_only_the_invoices_in_another_currency():
+    usd = invoice("INV-2026-0009", "500.00", currency="USD")
+    match = only(
+        payment("1690.00", typed=["INV-2026-0007", "INV-2026-0009"]), INV7, usd
+    )
+    assert match.status is PaymentStatus.CURRENCY_MISMATCH
+    assert "; INV-2026-0009 is invoiced in USD" in match.note, match.note
 
 
 def test_amounts_compare_in_minor_units():
@@ -366,6 +375,13 @@ def test_payer_name_accents_and_legal_form_are_tolerated():
     cafe = invoice("INV-2026-0011", "42.00", customer="C-003")
     match = only(payment("42.00", payer="CAFE MULLER SL"), cafe)
     assert match.rule is MatchRule.PAYER_AMOUNT
+
+
+@pytest.mark.parametrize("name", ["Café Müller", "CAFE MUELLER", "Cafe Muller"])
+def test_payer_name_with_umlauts_as_banks_write_them(name):
+    cafe = invoice("INV-2026-0011", "42.00", customer="C-003")
+    match = only(payment("42.00", payer=name), cafe)
+    assert match.rule is MatchRule.PAYER_AMOUNT, match.note
 
 
 def test_payer_account_decides_over_the_name():

@@ -279,7 +279,8 @@ def _other_currency(
         payment.key,
         PaymentStatus.CURRENCY_MISMATCH,
         rule,
-        note=f"{said} {_listed(list(numbers))}, invoiced in {currencies}; the payment "
+        note=f"{said} {_listed(list(numbers))}; {_listed([i.number for i in others])} "
+        f"{'is' if len(others) == 1 else 'are'} invoiced in {currencies}, the payment "
         f"is in {payment.currency}: nothing applied",
         candidates=candidates[: state.settings.max_candidates],
         customer_id=invoices[0].customer_id,

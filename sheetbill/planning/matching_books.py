@@ -17,7 +17,7 @@ from functools import lru_cache
 from sheetbill.domain.money import minor_units
 from sheetbill.domain.payments import OpenInvoice, Payer, Payment, TransactionKind
 from sheetbill.domain.wording import amount_text
-from sheetbill.planning.matching_text import payer_key
+from sheetbill.planning.matching_text import payer_key, spelled_out
 
 
 @lru_cache(maxsize=4096)
@@ -120,8 +120,11 @@ class Payers:
         accounts: dict[str, set[str]] = {}
         for payer in payers:
             for name in payer.names:
-                if key := payer_key(name):
-                    names.setdefault(key, set()).add(payer.customer_id)
+                # Banks write umlauts as they are, without dots, or spelled out
+                # (`Bäckerei`, `Backerei`, `BAECKEREI`): a customer is known by each.
+                for spelled in {name, spelled_out(name)}:
+                    if key := payer_key(spelled):
+                        names.setdefault(key, set()).add(payer.customer_id)
             for account in payer.accounts:
                 if key := account_key(account):
                     accounts.setdefault(key, set()).add(payer.customer_id)

@@ -232,6 +232,17 @@ _LEGAL_FORMS = frozenset(
 )
 
 
+_SPELLED_OUT = str.maketrans(
+    {"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"}
+)
+
+
+def spelled_out(name: str) -> str:
+    """German umlauts and ß as a bank without them writes them (DIN 5007-2:
+    `Bäckerei` -> `Baeckerei`)."""
+    return name.translate(_SPELLED_OUT)
+
+
 @lru_cache(maxsize=65_536)
 def payer_key(name: str) -> str:
     """A payer's name as compared: accents, case and punctuation dropped, initials
