@@ -314,17 +314,10 @@ def print_payments(console: Console, result: RunResult) -> None:
     invoice whose Paid it writes."""
     would = "would be " if result.is_dry_run else ""
     if result.payments:
-        console.print(f"{counted(len(result.payments), 'payment')} {would}applied:")
+        said = "would be recorded" if result.is_dry_run else "recorded"
+        console.print(f"{counted(len(result.payments), 'payment')} {said}:")
         for line in result.payments[:EMAILS_SHOWN]:
-            invoices = ", ".join(line.invoices) or "no invoice"
-            note = f": {line.note}" if line.note else ""
-            console.print(
-                shown_text(
-                    f"  {line.row_id} (row {line.row}) {line.booked} {line.amount} "
-                    f"{line.action} → {line.status}, {invoices}{note}"
-                ),
-                markup=False,
-            )
+            console.print(shown_text(_payment_text(line)), markup=False)
         if len(result.payments) > EMAILS_SHOWN:
             more = len(result.payments) - EMAILS_SHOWN
             console.print(f"  ... and {more} more (see --json)")
@@ -336,6 +329,23 @@ def print_payments(console: Console, result: RunResult) -> None:
                 f"{paid.status}",
                 markup=False,
             )
+
+
+def _payment_text(line: PaymentLine) -> str:
+    """`  P-000003 (row 4) 2026-11-03 2,794.00 EUR: matched, INV-2026-0003: …`."""
+    invoices = ", ".join(line.invoices)
+    if line.action == "deleted":
+        return (
+            f"  {line.row_id} {line.booked} {line.amount}: deleted, taken back from "
+            f"{invoices or 'no invoice'}"
+        )
+    how = "" if line.action == "applied" else f"{line.action}, "
+    on = f", {invoices}" if invoices else ""
+    note = f": {line.note}" if line.note else ""
+    return (
+        f"  {line.row_id} (row {line.row}) {line.booked} {line.amount}: "
+        f"{how}{line.status}{on}{note}"
+    )
 
 
 def print_emails(console: Console, result: RunResult) -> None:

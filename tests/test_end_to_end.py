@@ -193,7 +193,7 @@ def test_run_creates_invoices_marks_rows_and_lists_exceptions(book, capsys):
         "invoice created",
         "invoice email sent",
         "digest sent",
-        "payment applied",
+        "payment unmatched",
     }
 
 

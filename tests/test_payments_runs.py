@@ -109,7 +109,10 @@ def test_a_payment_deleted_after_it_was_applied_is_taken_back_and_logged(book):
     assert run(book, as_of=LATER) in OK
     shown = invoices(book)["INV-2026-0003"]
     assert (shown["Paid"], shown["Balance"], shown["Status"]) == (0.0, 2794.0, "sent")
-    assert len(log_rows(book, "payment deleted")) == 1
+    (deleted,) = log_rows(book, "payment deleted")
+    assert "taken back" in str(deleted["Detail"]) and "row" not in str(
+        deleted["Detail"]
+    )
     assert run(book, as_of=LATER) in OK
     assert len(log_rows(book, "payment deleted")) == 1, "told once"
 
@@ -138,6 +141,7 @@ def test_a_payment_nothing_matches_is_an_exception_naming_its_row(book):
     )
     assert run(book, as_of=LATER) in OK
     assert _row_of(book, row)["Status"] == "unmatched"
+    assert log_rows(book, "payment unmatched"), "not logged as applied"
     found = [
         p
         for p in calamine_records(book, "Exceptions")
@@ -153,7 +157,7 @@ def test_a_dry_run_shows_the_match_and_changes_nothing(book, capsys):
     assert run(book, "--dry-run", as_of=LATER) in OK
     assert book.read_bytes() == before
     said = capsys.readouterr().out
-    assert "1 payment would be applied:" in said, said
+    assert "1 payment would be recorded:" in said, said
     line = next(x for x in said.splitlines() if "P-000002" in x)
-    assert "matched, INV-2026-0003" in line and "names INV-2026-0003" in line, line
+    assert ": matched, INV-2026-0003: " in line and "names INV-2026-0003" in line, line
     assert "INV-2026-0003: Paid 2,794.00 EUR, Balance 0.00 EUR, paid" in said, said

@@ -256,13 +256,23 @@ def log_line(intent: Intent) -> LogLine | None:
     return None
 
 
+# A payment's Status that applies nothing: its Log row says so, not "applied".
+_LEFT_FOR_A_PERSON = ("unmatched", "ambiguous", "currency mismatch")
+
+
 def _payment_line(row_id: str, details: Details) -> LogLine:
     """A payment applied, re-applied after a person's edit, or taken back because
     its row was deleted: what it settles now, and the evidence."""
-    action = f"payment {details.get('action', 'applied')}"
+    said = details.get("action", "applied")
     invoices = ", ".join(n for n, _ in details.get("allocations", ()))
     amount = amount_text(Decimal(details["amount"]), details["currency"])
     where = f"{row_id} (row {details.get('row')}), {amount} of {details['booked']}"
+    if said == "deleted":
+        # Rows above it may have gone too: the row it was on is not known.
+        where = f"{row_id}, {amount} of {details['booked']}, taken back"
+    elif not invoices and details.get("status") in _LEFT_FOR_A_PERSON:
+        said = str(details["status"])
+    action = f"payment {said}"
     note = details.get("note") or details.get("status", "")
     return LogLine(action, invoices, f"{where}: {note}" if note else where)
 

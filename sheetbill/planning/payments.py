@@ -394,12 +394,17 @@ def _applied(row: PaymentRow, row_id: str, match: Match) -> AppliedPayment:
 
 
 def _cells(row: PaymentRow, row_id: str, match: Match) -> PaymentCells:
+    note = match.note
+    if match.status is PaymentStatus.AMBIGUOUS and match.candidates:
+        # The Match Note names them: the Exceptions row is not the only place.
+        named = ", ".join(c.number for c in match.candidates)
+        note = f"{note}; which one: {named}?"
     return PaymentCells(
         row=row.row,
         row_id=row_id,
         matched_invoice=", ".join(match.invoice_numbers),
         status=match.status.value,
-        note=match.note,
+        note=note,
     )
 
 
