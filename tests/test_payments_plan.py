@@ -270,3 +270,57 @@ def test_receipt_sent_is_the_first_receipt_that_covers_the_payment():
     ).cells
     assert [c.receipt_sent for c in cells] == [datetime(2026, 11, 4, 10, 0)] * 2
     assert all(c.status == PaymentStatus.MATCHED for c in cells)
+
+
+def _runs(*row_sets: list[PaymentRow]) -> list[PaymentsPlan]:
+    """Runs one after another, each on the rows as a person left them, the journal
+    carried over as the runs record it."""
+    applied: dict[str, AppliedPayment] = {}
+    plans: list[PaymentsPlan] = []
+    ids: dict[int, str] = {}
+    for rows in row_sets:
+        shown = [replace(r, row_id=ids.get(r.row, "")) for r in rows]
+        found = plan(
+            shown,
+            applied=tuple(applied.values()),
+            last=max((int(k[2:]) for k in applied), default=0),
+        )
+        for a in found.to_record:
+            applied[a.row_id] = applied_from(
+                a.row_id, applied_details(a, "applied"), is_shown=True
+            )
+        for a in found.gone:
+            applied[a.row_id] = applied_from(
+                a.row_id, applied_details(a, "deleted"), is_shown=True
+            )
+        ids = {c.row: c.row_id for c in found.cells}
+        plans.append(found)
+    return plans
+
+
+def test_a_second_payment_dated_earlier_stays_the_over_payment_run_after_run():
+    first = payment(2, "1190.00", "INV-2026-0007", day=28)
+    again = payment(3, "1190.00", "INV-2026-0007 again", day=27)
+    *_, last = _runs([first], [first, again], [first, again], [first, again])
+    assert last.changes == () and last.to_record == ()
+    assert last.paid["INV-2026-0007"] == Decimal("1190.00")
+    statuses = {m.key: m.status for m in last.matches}
+    assert sorted(statuses.values()) == [PaymentStatus.MATCHED, PaymentStatus.OVERPAID]
+
+
+def test_a_run_right_after_a_payment_changes_nothing_for_an_earlier_exception():
+    stray = payment(2, "999.00", "thanks", day=1)
+    paying = payment(3, "1190.00", "INV-2026-0007", day=4)
+    _, second, third = _runs([stray], [stray, paying], [stray, paying])
+    assert [c.action for c in second.changes] == ["applied"]
+    assert third.changes == () and third.to_record == ()
+    assert [c.note for c in third.cells] == [c.note for c in second.cells]
+
+
+def test_a_refund_whose_payment_was_deleted_is_matched_again_never_below_zero():
+    paid = payment(2, "1190.00", "INV-2026-0007", day=3)
+    refund = payment(3, "-1190.00", "REFUND INV-2026-0007", day=4)
+    _, after = _runs([paid, refund], [refund])
+    assert after.paid["INV-2026-0007"] == Decimal(0)
+    (match,) = after.matches
+    assert match.status is PaymentStatus.UNMATCHED and match.allocations == ()

@@ -140,7 +140,13 @@ def match_payments(
             continue
         state.apply(payment, decided[index])
     waiting: list[int] = []
-    for index, payment in enumerate(payments):
+    # New payments before earlier exceptions tried again: a run right after this
+    # one finds the new ones kept (applied first), so the exceptions see the same
+    # balances then as now, and the rerun changes nothing.
+    undecided = [i for i in range(len(payments)) if i not in decided]
+    retried = [i for i in undecided if payments[i].key in kept]
+    for index in [*(i for i in undecided if i not in retried), *retried]:
+        payment = payments[index]
         if index not in decided:
             match = _match_one(state, payment)
             if match is None:

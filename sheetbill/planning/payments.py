@@ -146,7 +146,7 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
         payments,
         invoices,
         payers(given.customers),
-        kept=_spread_again(kept, payments, invoices),
+        kept=_spread_again(kept, payments, invoices, [a.row_id for a in given.applied]),
         settings=given.settings,
     )
     matches = {m.key: m for m in matching.matches}
@@ -210,45 +210,76 @@ def _spread_again(
     kept: Mapping[str, Match],
     payments: Sequence[Payment],
     invoices: Sequence[OpenInvoice],
+    applied_order: Sequence[str],
 ) -> dict[str, Match]:
     """Earlier matches with their amounts spread again over the same invoices, in
-    the order applied, each up to what is open on it now: a match stays with its
-    invoices, but a Paid a person typed and later cleared (or an invoice voided)
-    changes what each takes and what is left as credit."""
+    the order they were first applied, each up to what is open on it now: a match
+    stays with its invoices, but a Paid a person typed and later cleared (or an
+    invoice voided) changes what each takes and what is left as credit. A refund
+    of more than is still paid on its invoice (the payment it refunds was deleted)
+    is not kept: it is matched again."""
     left = {i.number: i.open_amount for i in invoices}
+    paid: dict[str, Decimal] = {}
+    by_key = {p.key: p for p in payments}
+    rank = {key: n for n, key in enumerate(applied_order)}
     spread: dict[str, Match] = {}
-    for payment in payments:
-        match = kept.get(payment.key)
-        if match is None:
+    for key in sorted(kept, key=lambda k: (rank.get(k, len(rank)), k)):
+        match, payment = kept[key], by_key.get(key)
+        if payment is None:
+            continue
+        if payment.amount < 0 or match.status is PaymentStatus.REFUNDED:
+            if any(
+                paid.get(a.number, Decimal(0)) + a.amount < 0 for a in match.allocations
+            ):
+                continue
+            _take(spread, key, match, left, paid)
             continue
         numbers = match.invoice_numbers
         movable = match.status in (PaymentStatus.MATCHED, PaymentStatus.OVERPAID)
-        if (
-            not movable
-            or payment.amount <= 0
-            or not numbers
-            or not all(n in left for n in numbers)
-        ):
-            spread[payment.key] = match
-            for allocation in match.allocations:
-                if allocation.number in left:
-                    left[allocation.number] -= allocation.amount
+        if not movable or not numbers or not all(n in left for n in numbers):
+            _take(spread, key, match, left, paid)
             continue
-        allocations, rest = _spread(payment.amount, numbers, left)
-        if not allocations:
-            spread[payment.key] = match
+        allocations, rest = _spread(payment.amount, numbers, dict(left))
+        if _totals(allocations) == _totals(match.allocations):
+            _take(spread, key, match, left, paid)
             continue
-        if tuple(allocations) == match.allocations:
-            spread[payment.key] = match
-            continue
-        spread[payment.key] = replace(
+        again = " (spread again over what is open now)"
+        moved = replace(
             match,
-            allocations=tuple(allocations),
+            allocations=tuple(allocations)
+            or tuple(Allocation(n, Decimal(0)) for n in numbers),
             credit=rest,
             status=PaymentStatus.OVERPAID if rest > 0 else PaymentStatus.MATCHED,
-            note=f"{match.note} (spread again over what is open now)",
+            note=match.note if match.note.endswith(again) else match.note + again,
         )
+        _take(spread, key, moved, left, paid)
     return spread
+
+
+def _take(
+    spread: dict[str, Match],
+    key: str,
+    match: Match,
+    left: dict[str, Decimal],
+    paid: dict[str, Decimal],
+) -> None:
+    spread[key] = match
+    for allocation in match.allocations:
+        if allocation.number in left:
+            left[allocation.number] -= allocation.amount
+        paid[allocation.number] = paid.get(allocation.number, Decimal(0)) + (
+            allocation.amount
+        )
+
+
+def _totals(allocations: Sequence[Allocation]) -> dict[str, Decimal]:
+    """Each invoice's part, zero parts left out (an over-payment names its
+    invoices with 0.00)."""
+    found: dict[str, Decimal] = {}
+    for a in allocations:
+        if a.amount:
+            found[a.number] = found.get(a.number, Decimal(0)) + a.amount
+    return found
 
 
 def _row_ids(
