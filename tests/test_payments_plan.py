@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sheetbill.domain.mail import EmailHistory, EmailRecord, Purpose
-from sheetbill.domain.model import Invoice, InvoiceKind, TaxMode
+from sheetbill.domain.model import Customer, Invoice, InvoiceKind, TaxMode
 from sheetbill.domain.payments import PaymentStatus
 from sheetbill.planning.payments import (
     AppliedPayment,
@@ -84,6 +84,7 @@ def payment(
 
 
 INV7 = invoice("INV-2026-0007", "1190.00")
+ALPHA = Customer(row=2, customer_id="C1", name="Alpha GmbH")
 INV8 = invoice("INV-2026-0008", "500.00")
 
 
@@ -102,7 +103,7 @@ def plan(
             applied=applied,
             invoices=invoices,
             invoice_rows=invoice_rows,
-            customers=(),
+            customers=(ALPHA,),
             written_paid=written or {},
             last_row_id=last,
         )
@@ -301,7 +302,8 @@ def _runs(*row_sets: list[PaymentRow]) -> list[PaymentsPlan]:
 def test_a_second_payment_dated_earlier_stays_the_over_payment_run_after_run():
     first = payment(2, "1190.00", "INV-2026-0007", day=28)
     again = payment(3, "1190.00", "INV-2026-0007 again", day=27)
-    *_, last = _runs([first], [first, again], [first, again], [first, again])
+    _, _, third, last = _runs([first], [first, again], [first, again], [first, again])
+    assert third.changes == () and third.to_record == ()
     assert last.changes == () and last.to_record == ()
     assert last.paid["INV-2026-0007"] == Decimal("1190.00")
     statuses = {m.key: m.status for m in last.matches}
@@ -309,7 +311,7 @@ def test_a_second_payment_dated_earlier_stays_the_over_payment_run_after_run():
 
 
 def test_a_run_right_after_a_payment_changes_nothing_for_an_earlier_exception():
-    stray = payment(2, "999.00", "thanks", day=1)
+    stray = replace(payment(2, "999.00", "thanks", day=1), payer="Alpha GmbH")
     paying = payment(3, "1190.00", "INV-2026-0007", day=4)
     _, second, third = _runs([stray], [stray, paying], [stray, paying])
     assert [c.action for c in second.changes] == ["applied"]
