@@ -163,9 +163,14 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
             to_record.append(applied)
             changes.append(PaymentChange("edited", applied))
         elif not _same_match(earlier.match, match):
-            # An exception settled since, or a Paid handed back: told again.
+            # An exception settled since, or a Paid handed back: told again; only
+            # its words changed (what is open now): recorded, not told.
             to_record.append(applied)
-            changes.append(PaymentChange("reapplied", applied))
+            if (earlier.match.status, earlier.match.allocations) != (
+                match.status,
+                match.allocations,
+            ):
+                changes.append(PaymentChange("reapplied", applied))
     shown_ids = {row_id for _, row_id in keyed}
     gone = tuple(a for a in by_id.values() if a.is_shown and a.row_id not in shown_ids)
     changes += [PaymentChange("deleted", a) for a in gone]
