@@ -326,3 +326,10 @@ def test_a_refund_whose_payment_was_deleted_is_matched_again_never_below_zero():
     assert after.paid["INV-2026-0007"] == Decimal(0)
     (match,) = after.matches
     assert match.status is PaymentStatus.UNMATCHED and match.allocations == ()
+
+
+def test_a_typed_paid_equal_to_the_payments_is_still_in_doubt():
+    rows = [payment(2, "200.00", "INV-2026-0007")]
+    found = plan(rows, invoice_rows=(shown("INV-2026-0007", "200"),))
+    assert found.in_doubt == {"INV-2026-0007"}
+    assert [p.code.value for p in found.problems][-1] == "payments.paid-by-hand"

@@ -124,6 +124,9 @@ def test_a_paid_a_person_typed_stands_and_a_blank_hands_it_back(book):
     )
     assert run(book, as_of=LATER) in OK
     assert invoices(book)["INV-2026-0004"]["Paid"] == 500.0
+    # Which Paid is right cannot be told: nothing goes out about it meanwhile.
+    assert invoices(book)["INV-2026-0004"]["Status"] == "on hold"
+    assert not [r for r in receipts(book) if "INV-2026-0004" in r]
     problems = calamine_records(book, "Exceptions")
     assert any(
         "typed by hand" in str(p["Problem"]) and p["Column"] == "Paid" for p in problems

@@ -88,9 +88,9 @@ PAYMENTS_REFUND_UNMATCHED = (
 # --- Payments: Paid
 PAYMENTS_PAID_BY_HAND = (
     "payments.paid-by-hand",
-    "An invoice's Paid was typed by hand and differs from what the Payments tab "
-    "has matched to it; the typed Paid stands and sheetbill does not write that "
-    "cell.",
-    "Clear the Paid cell to let sheetbill fill it from the Payments tab, or "
-    "record the missing payment in the Payments tab with its Invoice No.",
+    "An invoice's Paid was typed by hand while the Payments tab has payments matched "
+    "to it: the typed Paid stands, and no reminder or receipt goes for the invoice "
+    "until a person says which is right.",
+    "Clear the Paid cell if it already counts those payments; else add the typed "
+    "money as a Payments row with the Invoice No first, then clear Paid.",
 )

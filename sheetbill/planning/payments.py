@@ -105,6 +105,9 @@ class PaymentsPlan:
     paid_writes: Mapping[str, Decimal] = field(default_factory=dict)
     # Invoices whose Paid a person typed (it stands).
     hand_paid: frozenset[str] = frozenset()
+    # Of those, the ones payments are matched to as well: no reminder or receipt
+    # goes for them until a person says which Paid is right.
+    in_doubt: frozenset[str] = frozenset()
     # The last Row ID number drawn (P-000012 -> 12).
     last_row_id: int = 0
     problems: tuple[Problem, ...] = ()
@@ -185,6 +188,7 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
         paid=paid,
         paid_writes=writes,
         hand_paid=frozenset(hand),
+        in_doubt=frozenset(n for n in hand if from_payments.get(n)),
         last_row_id=last_row_id,
         problems=(
             *match_problems(matching, payments, tab=given.tab),
@@ -384,7 +388,8 @@ def _paid(
         row = rows.get(number)
         if number in hand:
             paid[number] = hand[number]
-            if counted and counted != hand[number].quantize(quantum(currency)):
+            if counted:
+                # Whether the typed Paid holds these payments cannot be told.
                 problems.append(_hand_disagrees(given, row, invoice, counted))
             continue
         paid[number] = counted
@@ -405,12 +410,15 @@ def _hand_disagrees(
         row=row.row if row is not None else None,
         column=InvoiceColumns.PAID,
         value=typed,
-        problem=f"Paid of {invoice.number} was typed by hand ({typed}); the "
+        problem=f"Paid of {invoice.number} was typed by hand ({typed}), and the "
         f"{given.tab} tab has {amount_text(counted, invoice.currency)} matched to "
-        "it. The typed Paid stands.",
-        fix="If the Payments tab is right, clear the Paid cell: sheetbill then "
-        "fills it from the payments. Else record the missing payment in the "
-        f"{given.tab} tab with its Invoice No.",
+        "it: whether the typed Paid holds those payments cannot be told. The typed "
+        "Paid stands, and no reminder or receipt goes for the invoice until this "
+        "is sorted out.",
+        fix="If the typed Paid already counts those payments, or they are all "
+        f"there is, clear the Paid cell. If it is money not in the {given.tab} "
+        f"tab, add it there as a row with Invoice No {invoice.number}, then clear "
+        "Paid. sheetbill then fills Paid from the payments.",
         severity=Severity.WARNING,
         customer_id=invoice.customer_id,
     )

@@ -185,10 +185,16 @@ def _standings(values: RunValues) -> tuple[RunValues, list[Problem]]:
     found, more = standings(
         list(mail.invoices.values()), rows, approvals=approvals, documents=documents
     )
-    paid = values.payments.paid if values.payments is not None else {}
+    plan = values.payments
+    paid = plan.paid if plan is not None else {}
+    in_doubt = plan.in_doubt if plan is not None else frozenset()
     found = [
         replace(
-            s, sends_itself=s.number in mail.by_itself, paid=paid.get(s.number, s.paid)
+            s,
+            sends_itself=s.number in mail.by_itself,
+            paid=paid.get(s.number, s.paid),
+            # Held while its Paid is in doubt (a warning says why).
+            is_held=s.is_held or s.number in in_doubt,
         )
         for s in found
     ]
