@@ -14,6 +14,7 @@ import io
 import re
 import warnings
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -131,8 +132,17 @@ def _statement_lines(
             "(a </STMTTRN> is missing). Download the statement from your bank again",
             path=path,
         )
+    # OFX makes a FITID unique only within its account (OFX 2.2, 11.4.3): the id
+    # sheetbill keeps is the account's and the FITID together.
+    account = "".join(
+        "".join((statement.findtext(tag) or "").split())
+        for tag in ("BANKACCTFROM/ACCTID", "CCACCTFROM/ACCTID")
+    )
     for number, element in enumerate(lines, 1):
-        yield _transaction(element, currency, before + number, path)
+        found = _transaction(element, currency, before + number, path)
+        if account and found.transaction_id:
+            found = replace(found, transaction_id=f"{account}/{found.transaction_id}")
+        yield found
 
 
 def _transaction(

@@ -23,7 +23,8 @@ def read(path: Path) -> tuple[Transaction, ...]:
 
 def test_ofx_1_sample_reads_every_line_in_its_declared_charset() -> None:
     """OFX 1 (SGML, CHARSET 1252): the name's umlauts come through; a posting at
-    midnight in CET stays on its day; FITID is the transaction's id."""
+    midnight in CET stays on its day; the transaction's id is its account's and
+    its FITID (OFX makes a FITID unique only within an account)."""
     statement = Ofx().extract(OFX_1)
     first, refund, outgoing = statement.transactions
     assert statement.format == "ofx"
@@ -34,7 +35,7 @@ def test_ofx_1_sample_reads_every_line_in_its_declared_charset() -> None:
         payer="Bäckerei Müller",
         reference="RE: INV-2026-0007/ACME",
         method="bank transfer",
-        transaction_id="OFX-2026-0115-001",
+        transaction_id="0000202051/OFX-2026-0115-001",
         kind=TransactionKind.PAYMENT,
         line=1,
     )
@@ -100,7 +101,7 @@ def test_ofx_lines_of_every_statement_in_file_order(tmp_path: Path) -> None:
     response = second[second.index("<STMTTRNRS>") : second.index("</BANKMSGSRSV1>")]
     both = first.replace("</BANKMSGSRSV1>", response + "</BANKMSGSRSV1>")
     lines = read(write(tmp_path / "s.ofx", both))
-    assert [(t.transaction_id, t.currency, t.line) for t in lines] == [
+    assert [(t.transaction_id.split("/")[-1], t.currency, t.line) for t in lines] == [
         ("A", "EUR", 1),
         ("B", "EUR", 2),
         ("C", "USD", 3),
@@ -166,3 +167,14 @@ def test_ofx_amount_is_exactly_the_text(
     assert line.amount == amount and str(line.amount) == str(amount)
     expected = TransactionKind.PAYMENT if amount > 0 else TransactionKind.OTHER
     assert line.kind is expected
+
+
+def test_the_same_fitid_in_two_accounts_is_two_transactions(tmp_path: Path) -> None:
+    """Two accounts' statements may use one FITID for different payments: neither
+    is taken for the other when both are imported."""
+    text = OFX_1.read_bytes()
+    other = tmp_path / "other.ofx"
+    other.write_bytes(text.replace(b"0000202051", b"0000999999"))
+    (mine,) = [t for t in read(OFX_1) if t.line == 1]
+    (theirs,) = [t for t in read(other) if t.line == 1]
+    assert mine.transaction_id != theirs.transaction_id
