@@ -194,3 +194,25 @@ def test_a_stripe_export_keeps_gross_fee_and_payout_apart(book, tmp_path):
     assert invoices(book)["INV-2026-0003"]["Status"] == "paid"
     matched = [r for r in calamine_records(book, "Payments") if r["Payout"] == "po_1"]
     assert matched[0]["Matched Invoice"] == "INV-2026-0003"
+
+
+def test_a_transaction_in_a_bank_csv_and_a_camt_file_is_imported_once(book):
+    """The bank's CSV names no id, its camt.053 does (AcctSvcrRef): the same line
+    from both is one payment."""
+    assert import_(book, bank_csv(book.parent.parent, GERMAN)) == 0
+    before = len(payments(book))
+    details = camt_details(
+        8,
+        amount="2794.00",
+        payer="Café Lumière SARL",
+        iban="FR7630006000011234567890189",
+        ustrd=("RE: INV-2026-0003 merci",),
+        bank_reference="BANKREF-1",
+    )
+    entry = camt_entry(
+        8, amount="2794.00", booked="<Dt>2026-11-03</Dt>", details=[details]
+    )
+    camt = book.parent.parent / "camt.xml"
+    camt.write_bytes(camt_document([entry]))
+    assert import_(book, camt) == 0
+    assert len(payments(book)) == before

@@ -119,7 +119,9 @@ def normalized_text(text: str) -> str:
     return _SPACE.sub(" ", unicodedata.normalize("NFKC", text)).strip().casefold()
 
 
-def content_keys(transactions: Sequence[Transaction]) -> list[str]:
+def content_keys(
+    transactions: Sequence[Transaction], *, by_id: bool = True
+) -> list[str]:
     """A key per transaction, the same whichever file or overlapping statement it
     comes from: `id:<transaction_id>` when the file gives an id, else a
     hash of date, amount, currency, reference and payer with the number of equal
@@ -127,12 +129,14 @@ def content_keys(transactions: Sequence[Transaction]) -> list[str]:
     two; the same two in an overlapping statement are the same two).
 
     Banks' and processors' ids look nothing alike (`txn_…`, `ch_…`, a bank's
-    reference), so one key space serves them all. A signed zero and trailing
+    reference), so one key space serves them all. `by_id=False`: every key is the
+    content's (the same transaction read from a CSV and from a camt file of the
+    same account: only one of them names the bank's id). A signed zero and trailing
     zeros do not change a key (`1190.0` and `1190.00` are one amount)."""
     seen: dict[str, int] = {}
     keys: list[str] = []
     for tx in transactions:
-        if tx.transaction_id.strip():
+        if by_id and tx.transaction_id.strip():
             keys.append(f"id:{tx.transaction_id.strip()}")
             continue
         basis = "|".join(

@@ -195,14 +195,18 @@ def _result(
         if t.kind in _TAKEN and t.amount != 0
     ]
     left_out = [*statement.skipped, *_left_out(statement.transactions)]
-    have = set(found.imported) | set(
-        content_keys([_as_transaction(r) for r in found.rows])
-    )
+    shown = [_as_transaction(r) for r in found.rows]
+    have = {
+        *found.imported,
+        *content_keys(shown),
+        *content_keys(shown, by_id=False),
+    }
     added: list[Transaction] = []
-    for transaction, key in zip(taken, content_keys(taken), strict=True):
-        if key in have:
+    keyed = zip(taken, content_keys(taken), content_keys(taken, by_id=False))
+    for transaction, key, content in keyed:
+        if key in have or content in have:
             continue
-        have.add(key)
+        have.update((key, content))
         added.append(transaction)
         found.new_keys[key] = {
             "file": path.name,
