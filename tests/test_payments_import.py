@@ -216,3 +216,11 @@ def test_a_transaction_in_a_bank_csv_and_a_camt_file_is_imported_once(book):
     camt.write_bytes(camt_document([entry]))
     assert import_(book, camt) == 0
     assert len(payments(book)) == before
+
+
+def test_a_one_line_file_of_endless_columns_is_refused_at_once(book, capsys):
+    file = book.parent.parent / "wide.csv"
+    file.write_text("Date,Description,Amount" + ",x" * 200_000 + "\n")
+    capsys.readouterr()
+    assert import_(book, file) == 2
+    assert "not a bank statement" in capsys.readouterr().err

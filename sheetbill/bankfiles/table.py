@@ -60,6 +60,11 @@ class Header:
     cells: tuple[str, ...]
 
 
+# The most columns a header line of a bank or processor export may have (PayPal's
+# activity download, the widest known, has about 41).
+MAX_COLUMNS = 500
+
+
 def lines_of(text: str) -> list[str]:
     """The physical lines of a decoded text (line ends already "\\n")."""
     return text.split("\n")
@@ -95,6 +100,10 @@ def find_header(
             if candidate not in line:
                 continue
             cells = header_cells(line, candidate)
+            if len(cells) > MAX_COLUMNS:
+                # No bank writes that many columns; reading them by name would
+                # take minutes (a hostile one-line file).
+                continue
             taken = accept(cells)
             if taken is not None and (best is None or taken[0] > best[0]):
                 best = (taken[0], Header(place, candidate, cells), taken[1])
