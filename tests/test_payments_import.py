@@ -224,3 +224,13 @@ def test_a_one_line_file_of_endless_columns_is_refused_at_once(book, capsys):
     capsys.readouterr()
     assert import_(book, file) == 2
     assert "not a bank statement" in capsys.readouterr().err
+
+
+def test_a_line_dated_before_1900_is_refused_with_nothing_imported(book, capsys):
+    file = book.parent.parent / "old.csv"
+    file.write_text("Date,Description,Amount\n1899-12-31,INV-2026-0003,10.00\n")
+    before = book.read_bytes()
+    capsys.readouterr()
+    assert import_(book, file) == 2
+    assert "before 1900" in capsys.readouterr().err
+    assert book.read_bytes() == before

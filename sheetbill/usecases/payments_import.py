@@ -35,7 +35,7 @@ from sheetbill.domain.payments import (
 from sheetbill.domain.schema import INVOICES, PAYMENTS
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.wording import counted
-from sheetbill.errors import WorkbookChangedError
+from sheetbill.errors import BankFileError, WorkbookChangedError
 from sheetbill.planning.payments import (
     AppliedPayment,
     PaymentsInput,
@@ -93,6 +93,7 @@ def import_payments(
     workbook), RunInProgressError (a run holds the workbook longer than
     `lock_timeout`)."""
     statement = read_statement(path, format=format, profiles=config.payments.profiles)
+    _check_dates(statement, path)
     clock = now or (lambda: datetime.now(UTC))
     with run_lock(state_path, timeout=config.lock_timeout):
         for _ in range(ATTEMPTS):
@@ -202,7 +203,9 @@ def _result(
         *content_keys(shown, by_id=False),
     }
     added: list[Transaction] = []
-    keyed = zip(taken, content_keys(taken), content_keys(taken, by_id=False))
+    keyed = zip(
+        taken, content_keys(taken), content_keys(taken, by_id=False), strict=True
+    )
     for transaction, key, content in keyed:
         if key in have or content in have:
             continue
@@ -225,6 +228,23 @@ def _result(
         matches=matches,
         statuses=statuses,
     )
+
+
+# A spreadsheet's dates start in 1900 (Excel's day 1).
+FIRST_DAY = date(1900, 1, 1)
+
+
+def _check_dates(statement: Statement, path: Path) -> None:
+    """BankFileError for a transaction dated before a spreadsheet can show (a date
+    mistyped in the bank's export), naming its line: nothing is imported."""
+    for transaction in statement.transactions:
+        if transaction.booked < FIRST_DAY:
+            raise BankFileError(
+                f"line {transaction.line} is dated {transaction.booked}, before "
+                "1900, which no spreadsheet can show; correct the date in the "
+                "file (nothing was imported)",
+                path=path,
+            )
 
 
 def _left_out(transactions: Sequence[Transaction]) -> list[str]:
