@@ -164,3 +164,21 @@ def test_a_dry_run_shows_the_match_and_changes_nothing(book, capsys):
     line = next(x for x in said.splitlines() if "P-000002" in x)
     assert ": matched, INV-2026-0003: " in line and "names INV-2026-0003" in line, line
     assert "INV-2026-0003: Paid 2,794.00 EUR, Balance 0.00 EUR, paid" in said, said
+
+
+def test_a_state_rebuilt_after_payments_matches_logs_and_thanks_nothing_again(book):
+    toml = book.parent / "sheetbill.toml"
+    toml.write_text(toml.read_text() + 'receipts = "each payment"\n')
+    type_payment(book, {**CAFE, "Amount": Decimal("1000.00")})
+    assert run(book, as_of=LATER) in OK
+    assert len(receipts(book)) == 1
+    logged = len(calamine_records(book, "Log"))
+    from sheetbill.cli import main
+
+    assert main(["state", "rebuild", str(book)]) == 0
+    assert run(book, "--dry-run", "--json", as_of=LATER) in OK
+    assert run(book, as_of=LATER) in OK
+    new_rows = calamine_records(book, "Log")[logged:]
+    assert not [r for r in new_rows if "receipt" in str(r["Action"])], new_rows
+    assert not [r for r in new_rows if "payment" in str(r["Action"])], new_rows
+    assert invoices(book)["INV-2026-0003"]["Paid"] == 1000.0

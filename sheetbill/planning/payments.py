@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -42,7 +42,8 @@ from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.schema import INVOICES, PAYMENTS, InvoiceColumns, PaymentColumns
 from sheetbill.domain.wording import amount_text
 from sheetbill.planning.matching import match_payments, match_problems
-from sheetbill.planning.statuses import wall_time
+from sheetbill.planning.sending import receipt_key
+from sheetbill.planning.statuses import ShownEmail, wall_time
 from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.payments import PaymentRow, as_payment
 
@@ -629,3 +630,54 @@ def rebuilt_paid(
         if row.paid.quantize(step) == sum_:
             ours[row.number] = sum_
     return ours
+
+
+def receipts_shown(
+    applied: Sequence[AppliedPayment],
+    rows: Sequence[PaymentRow],
+    invoices: Sequence[Invoice],
+    *,
+    zone: ZoneInfo,
+) -> list[ShownEmail]:
+    """The receipts the Payments tab says went (Receipt Sent on a payment row), for
+    a state rebuilt from the workbook: per invoice, the one covering the most paid
+    (its payments up to the last row showing Receipt Sent, in the order applied),
+    so no receipt for a Paid already thanked for goes again."""
+    currency = {i.number: i.currency for i in invoices}
+    sent = {
+        r.row_id: r.shown.get(PaymentColumns.RECEIPT_SENT)
+        for r in rows
+        if r.row_id and isinstance(r.shown.get(PaymentColumns.RECEIPT_SENT), datetime)
+    }
+    running: dict[str, Decimal] = {}
+    covered: dict[str, tuple[Decimal, datetime]] = {}
+    for one in applied:
+        for allocation in one.match.allocations:
+            number = allocation.number
+            running[number] = running.get(number, Decimal(0)) + allocation.amount
+            at = sent.get(one.row_id)
+            if (
+                isinstance(at, datetime)
+                and number in currency
+                and allocation.amount > 0
+            ):
+                covered[number] = (running[number], at)
+    found: list[ShownEmail] = []
+    for number, (paid, at) in covered.items():
+        local = at.replace(tzinfo=zone) if at.tzinfo is None else at
+        found.append(
+            ShownEmail(
+                receipt_key(number, paid, currency[number]),
+                {
+                    "invoice": number,
+                    "purpose": "receipt",
+                    "paid": str(paid),
+                    "outcome": "sent",
+                    "detail": "recorded from the Payments tab when the state was "
+                    "rebuilt",
+                },
+                "done",
+                local.astimezone(UTC),
+            )
+        )
+    return found

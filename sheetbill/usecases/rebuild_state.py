@@ -23,6 +23,7 @@ from sheetbill.planning.payments import (
     applied_details,
     rebuilt_applications,
     rebuilt_paid,
+    receipts_shown,
 )
 from sheetbill.planning.recovery import rebuild_from_book
 from sheetbill.planning.statuses import emails_shown
@@ -137,11 +138,20 @@ def _record_shown_payments(
     sheetbill's; any other Paid stays a person's."""
     applied = rebuilt_applications(data.payments, invoices)
     rows, _ = read_invoices(data.layouts.get(INVOICES.name), settings=data.settings)
+    run_id = now.strftime("rebuild-%Y%m%d-%H%M%S")
     state.load_rebuilt_payments(
         [(a.row_id, applied_details(a, "applied")) for a in applied],
         rebuilt_paid(applied, rows, invoices),
-        run_id=now.strftime("rebuild-%Y%m%d-%H%M%S"),
+        run_id=run_id,
         now=now,
+    )
+    known = set(state.email_history().records)
+    receipts = receipts_shown(
+        applied, data.payments, invoices, zone=ZoneInfo(data.settings.timezone)
+    )
+    state.record_shown_emails(
+        [(e.key, e.details, e.status, e.at) for e in receipts if e.key not in known],
+        run_id=run_id,
     )
 
 
