@@ -139,6 +139,18 @@ def match_payments(
         else:
             continue
         state.apply(payment, decided[index])
+    _match_the_rest(state, payments, decided, kept)
+    matches = tuple(decided[i] for i in range(len(payments)))
+    return Matching(matches, paid_by_invoice(matches))
+
+
+def _match_the_rest(
+    state: _State,
+    payments: Sequence[Payment],
+    decided: dict[int, Match],
+    kept: Mapping[str, Match],
+) -> None:
+    """The payments no typed number or kept match decided, by the rules."""
     waiting: list[int] = []
     # New payments before earlier exceptions tried again: a run right after this
     # one finds the new ones kept (applied first), so the exceptions see the same
@@ -160,8 +172,6 @@ def match_payments(
         assert last is not None, "a refund's last try always answers"
         decided[index] = last
         state.apply(payments[index], last)
-    matches = tuple(decided[i] for i in range(len(payments)))
-    return Matching(matches, paid_by_invoice(matches))
 
 
 def _is_matchable(payment: Payment) -> bool:

@@ -136,12 +136,12 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
     """Each row's Row ID and match, the Paid of each invoice and what changed."""
     keyed, last_row_id = _row_ids(given.rows, given.applied, given.last_row_id)
     by_id = {a.row_id: a for a in given.applied if not a.is_gone}
-    kept: dict[str, Match] = {}
-    changes: list[PaymentChange] = []
-    for row, row_id in keyed:
-        earlier = by_id.get(row_id)
-        if earlier is not None and earlier.fingerprint == row.fingerprint:
-            kept[row_id] = earlier.match
+    kept = {
+        row_id: earlier.match
+        for row, row_id in keyed
+        if (earlier := by_id.get(row_id)) is not None
+        and earlier.fingerprint == row.fingerprint
+    }
     hand = _hand_paid(given.invoice_rows, given.written_paid, given.invoices)
     ordered = sorted(keyed, key=lambda k: (k[0].booked, k[0].row))
     payments = [as_payment(row, row_id) for row, row_id in ordered]
@@ -154,27 +154,7 @@ def plan_payments(given: PaymentsInput) -> PaymentsPlan:
         settings=given.settings,
     )
     matches = {m.key: m for m in matching.matches}
-    to_record: list[AppliedPayment] = []
-    for row, row_id in ordered:
-        match = matches[row_id]
-        applied = _applied(row, row_id, match)
-        earlier = by_id.get(row_id)
-        if earlier is None or not earlier.is_shown:
-            # A stopped run's application never reached the Log either.
-            to_record.append(applied)
-            changes.append(PaymentChange("applied", applied))
-        elif earlier.fingerprint != row.fingerprint:
-            to_record.append(applied)
-            changes.append(PaymentChange("edited", applied))
-        elif not _same_match(earlier.match, match):
-            # An exception settled since, or a Paid handed back: told again; only
-            # its words changed (what is open now): recorded, not told.
-            to_record.append(applied)
-            if (earlier.match.status, earlier.match.allocations) != (
-                match.status,
-                match.allocations,
-            ):
-                changes.append(PaymentChange("reapplied", applied))
+    to_record, changes = _recorded(ordered, matches, by_id)
     shown_ids = {row_id for _, row_id in keyed}
     gone = tuple(a for a in by_id.values() if a.is_shown and a.row_id not in shown_ids)
     changes += [PaymentChange("deleted", a) for a in gone]
@@ -202,6 +182,38 @@ def open_exceptions(matches: Sequence[Match]) -> int:
     """How many payments are left for a person: unmatched, ambiguous, of another
     currency, or over-paid (their credit to decide)."""
     return sum(1 for m in matches if m.status in EXCEPTION_STATUSES)
+
+
+def _recorded(
+    ordered: Sequence[tuple[PaymentRow, str]],
+    matches: Mapping[str, Match],
+    by_id: Mapping[str, AppliedPayment],
+) -> tuple[list[AppliedPayment], list[PaymentChange]]:
+    """The applications to record (new, edited, changed since) and the changes
+    the Log tells."""
+    to_record: list[AppliedPayment] = []
+    changes: list[PaymentChange] = []
+    for row, row_id in ordered:
+        match = matches[row_id]
+        applied = _applied(row, row_id, match)
+        earlier = by_id.get(row_id)
+        if earlier is None or not earlier.is_shown:
+            # A stopped run's application never reached the Log either.
+            to_record.append(applied)
+            changes.append(PaymentChange("applied", applied))
+        elif earlier.fingerprint != row.fingerprint:
+            to_record.append(applied)
+            changes.append(PaymentChange("edited", applied))
+        elif not _same_match(earlier.match, match):
+            # An exception settled since, or a Paid handed back: told again; only
+            # its words changed (what is open now): recorded, not told.
+            to_record.append(applied)
+            if (earlier.match.status, earlier.match.allocations) != (
+                match.status,
+                match.allocations,
+            ):
+                changes.append(PaymentChange("reapplied", applied))
+    return to_record, changes
 
 
 def _same_match(recorded: Match, match: Match) -> bool:
