@@ -293,23 +293,10 @@ def _stripe_balance(rows: _Rows, record: Record) -> Transaction:
     Every line but a payout names the payout that settled it: a payout's amount is
     the sum of the nets of its lines."""
     kind_word = header_key(rows.cell(record, "type"))
-    amount = rows.amount(record, "amount")
-    fee = rows.amount(record, "fee", blank=Decimal(0))
     source = clean(rows.cell(record, "charge")) or clean(rows.cell(record, "source"))
     own_id = clean(rows.cell(record, "id"))
-    words = _with_metadata(rows, record)
-    base = replace(
-        rows.booked(record),
-        amount=amount,
-        currency=rows.currency(record),
-        payer=clean(rows.cell(record, "payer")),
-        reference=words,
-        method="Stripe",
-        fee=fee,
-        net=rows.amount(record, "net", blank=amount - fee),
-        payout=clean(rows.cell(record, "payout")),
-        transaction_id=own_id,
-    )
+    base = _stripe_line(rows, record, own_id)
+    amount, words = base.amount, base.reference
     if kind_word in _CHARGE:
         return replace(base, transaction_id=source or own_id)
     chargeback = kind_word == "dispute" or (
@@ -329,6 +316,24 @@ def _stripe_balance(rows: _Rows, record: Record) -> Transaction:
     return replace(base, kind=kind)
 
 
+def _stripe_line(rows: _Rows, record: Record, own_id: str) -> Transaction:
+    """A Stripe export's line as both exports write it: gross, fee, net, payout."""
+    amount = rows.amount(record, "amount")
+    fee = rows.amount(record, "fee", blank=Decimal(0))
+    return replace(
+        rows.booked(record),
+        amount=amount,
+        currency=rows.currency(record),
+        payer=clean(rows.cell(record, "payer")),
+        reference=_with_metadata(rows, record),
+        method="Stripe",
+        fee=fee,
+        net=rows.amount(record, "net", blank=amount - fee),
+        payout=clean(rows.cell(record, "payout")),
+        transaction_id=own_id,
+    )
+
+
 def _with_metadata(rows: _Rows, record: Record) -> str:
     """The description, and each metadata value it does not already hold (a shop
     puts its invoice number there)."""
@@ -344,21 +349,8 @@ def _stripe_payment(rows: _Rows, record: Record) -> list[Transaction]:
     """A payments export line: the charge, and what was refunded of it (dated with
     the charge: the export gives no refund date)."""
     charge_id = clean(rows.cell(record, "id"))
-    amount = rows.amount(record, "amount")
-    fee = rows.amount(record, "fee", blank=Decimal(0))
-    words = _with_metadata(rows, record)
-    charge = replace(
-        rows.booked(record),
-        amount=amount,
-        currency=rows.currency(record),
-        payer=clean(rows.cell(record, "payer")),
-        reference=words,
-        method="Stripe",
-        fee=fee,
-        net=rows.amount(record, "net", blank=amount - fee),
-        payout=clean(rows.cell(record, "payout")),
-        transaction_id=charge_id,
-    )
+    charge = _stripe_line(rows, record, charge_id)
+    words = charge.reference
     refunded = rows.amount(record, "refunded", blank=Decimal(0))
     if not refunded:
         return [charge]
