@@ -22,7 +22,6 @@ from pathlib import Path
 
 from sheetbill.bankfiles import read_statement
 from sheetbill.config import Config
-from sheetbill.domain.journal import Status
 from sheetbill.domain.model import Invoice
 from sheetbill.domain.payments import (
     Match,
@@ -36,18 +35,14 @@ from sheetbill.domain.schema import INVOICES, PAYMENTS
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.wording import counted
 from sheetbill.errors import BankFileError, WorkbookChangedError
-from sheetbill.planning.payments import (
-    AppliedPayment,
-    PaymentsInput,
-    applied_from,
-    plan_payments,
-)
+from sheetbill.planning.payments import PaymentsInput, PaymentsRead, plan_payments
 from sheetbill.ports import Workbook
 from sheetbill.state import StateDB, run_lock
 from sheetbill.tabs.invoices import read_invoices
 from sheetbill.tabs.payments import PaymentRow, kind_of, read_payments
 from sheetbill.tabs.validation import BookData, validate_book
 from sheetbill.usecases.moment import settings_of, today_for
+from sheetbill.usecases.run_payments import payments_read_from
 from sheetbill.writeback.payments import appended_payments
 from sheetbill.writeback.plan import changes_of
 
@@ -128,9 +123,7 @@ class _Found:
     rows: tuple[PaymentRow, ...]
     imported: frozenset[str]
     invoices: tuple[Invoice, ...]
-    applied: tuple[AppliedPayment, ...]
-    written_paid: Mapping[str, frozenset[Decimal]]
-    last_row_id: int
+    read: PaymentsRead
     window_days: int
     today: date
     # Filled by `_result`: the keys of the transactions appended.
@@ -144,21 +137,14 @@ class _Found:
         today = today_for(settings_read[0], None, now=now)
         imported: set[str] = set()
         invoices: list[Invoice] = []
-        applied: list[AppliedPayment] = []
-        written: Mapping[str, frozenset[Decimal]] = {}
-        last = 0
+        read = PaymentsRead()
         billed = {}
         if state_path.exists():
             with StateDB.for_reading(state_path) as state:
                 if state.has_tables():
                     imported = state.imported_keys()
                     invoices = list(state.all_invoices())
-                    applied = [
-                        applied_from(e.key, e.details, is_shown=e.status is Status.DONE)
-                        for e in state.payment_entries()
-                    ]
-                    written = state.written_paid()
-                    last = state.last_payment_row_id()
+                    read = payments_read_from(state)
                     billed = dict(state.billed_rows())
         data = validate_book(
             snapshot,
@@ -173,9 +159,7 @@ class _Found:
             tuple(rows),
             frozenset(imported),
             tuple(invoices),
-            tuple(applied),
-            written,
-            last,
+            read,
             config.payments.window_days,
             today,
         )
@@ -289,12 +273,12 @@ def _predicted(
     )
     given = PaymentsInput(
         rows=(*found.rows, *new_rows),
-        applied=found.applied,
+        applied=found.read.applied,
         invoices=found.invoices,
         invoice_rows=invoice_rows,
         customers=list(data.customers.values()),
-        written_paid=found.written_paid,
-        last_row_id=found.last_row_id,
+        written_paid=found.read.written_paid,
+        last_row_id=found.read.last_row_id,
         settings=MatchSettings(window_days=found.window_days),
     )
     before = plan_payments(replace(given, rows=found.rows))

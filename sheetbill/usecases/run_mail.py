@@ -173,7 +173,7 @@ def _standings(values: RunValues) -> tuple[RunValues, list[Problem]]:
     locale); the rows and approvals read are kept for the digest's step."""
     mail, planned = need(values.mail), need(values.planned)
     data = planned.data
-    rows, problems = read_invoices(
+    rows, problems = values.invoices_read or read_invoices(
         data.layouts.get(INVOICES.name), settings=data.settings
     )
     documents = (

@@ -21,6 +21,7 @@ from sheetbill.planning.payments import (
     open_exceptions,
     plan_payments,
 )
+from sheetbill.state import StateDB
 from sheetbill.tabs.invoices import read_invoices
 from sheetbill.usecases.results import PaidLine, PaymentLine
 from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
@@ -30,25 +31,27 @@ def read_payments(values: RunValues, ports: RunPorts) -> Outcome:
     """Every application the journal holds, the Paid values sheetbill wrote, and the
     last payment Row ID drawn."""
     state = ports.state
-    if state is None:
-        return replace(values, payments_read=PaymentsRead()), ()
-    applied = tuple(
-        applied_from(e.key, e.details, is_shown=e.status is Status.DONE)
-        for e in state.payment_entries()
-    )
-    read = PaymentsRead(
-        applied=applied,
+    read = payments_read_from(state) if state is not None else PaymentsRead()
+    return replace(values, payments_read=read), ()
+
+
+def payments_read_from(state: StateDB) -> PaymentsRead:
+    """What the state says of payments (a run's and an import's one reading)."""
+    return PaymentsRead(
+        applied=tuple(
+            applied_from(e.key, e.details, is_shown=e.status is Status.DONE)
+            for e in state.payment_entries()
+        ),
         written_paid=state.written_paid(),
         last_row_id=state.last_payment_row_id(),
     )
-    return replace(values, payments_read=read), ()
 
 
 def plan_the_payments(values: RunValues) -> Outcome:
     """Each Payments row's match and each invoice's Paid (`plan_payments`)."""
     mail, planned = need(values.mail), need(values.planned)
     data, read = planned.data, values.payments_read
-    invoice_rows, _ = read_invoices(
+    invoice_rows, invoice_problems = read_invoices(
         data.layouts.get(INVOICES.name), settings=data.settings
     )
     layout = data.layouts.get(PAYMENTS.name)
@@ -66,7 +69,8 @@ def plan_the_payments(values: RunValues) -> Outcome:
             invoices_tab=_tab_name(values, INVOICES.name),
         )
     )
-    return replace(values, payments=plan), plan.problems
+    shown = (tuple(invoice_rows), tuple(invoice_problems))
+    return replace(values, payments=plan, invoices_read=shown), plan.problems
 
 
 def record_payments(values: RunValues, ports: RunPorts) -> Outcome:

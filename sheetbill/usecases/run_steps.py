@@ -64,6 +64,7 @@ from sheetbill.state.approvals import (
     record_run_approvals,
 )
 from sheetbill.tabs.headers import with_absent_columns_named
+from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.legal import LegalCheck, legal_check
 from sheetbill.tabs.own_rows import own_row_problems
 from sheetbill.tabs.printable import UnprintableText
@@ -204,6 +205,9 @@ class RunValues:
     # Invoices whose PDF the state records (read with the emails).
     documented: frozenset[str] = frozenset()
     mail: MailValues | None = None
+    # The Invoices tab's rows and the problems of reading them, read once per
+    # cycle (by the payment steps; sending takes them from here).
+    invoices_read: tuple[tuple[InvoiceRow, ...], tuple[Problem, ...]] | None = None
     # The state's payments, then what the run does with the Payments tab.
     payments_read: PaymentsRead = field(default_factory=PaymentsRead)
     payments: PaymentsPlan | None = None
