@@ -11,6 +11,7 @@ from __future__ import annotations
 from enum import StrEnum, unique
 
 from sheetbill.domain import payment_problems as payment_texts
+from sheetbill.domain import recurring_problems as recurring_texts
 
 # What happens while a setting cannot be read, said once for every setting's code.
 _UNREADABLE_SETTING = (
@@ -747,3 +748,7 @@ class ProblemCode(StrEnum):
     PAYMENTS_REFUND_UNMATCHED = payment_texts.PAYMENTS_REFUND_UNMATCHED
     # --- Payments: Paid
     PAYMENTS_PAID_BY_HAND = payment_texts.PAYMENTS_PAID_BY_HAND
+    # --- Recurring tab: a plan row with an error bills nothing until it is fixed.
+    RECURRING_DUPLICATE_PLAN_ID = recurring_texts.RECURRING_DUPLICATE_PLAN_ID
+    # --- Recurring: what a run decided about a plan
+    RECURRING_NEXT_DATE_EDITED = recurring_texts.RECURRING_NEXT_DATE_EDITED

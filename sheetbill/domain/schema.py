@@ -319,25 +319,36 @@ ORDERS = TabSchema(
 RECURRING = TabSchema(
     "Recurring",
     (
-        Column("Plan ID", required=True),
+        Column("Plan ID", required=True, aliases=("plan",)),
         Column("Customer ID", required=True, aliases=("customer",)),
         Column("Description", width=30),
-        Column("Quantity", format=N, width=9),
-        Column("Unit Price", format=M, width=12),
+        Column("Quantity", format=N, width=9, aliases=("qty",)),
+        Column("Unit Price", format=M, width=12, aliases=("price",)),
         Column(
             "Frequency",
             width=11,
             choices=("weekly", "monthly", "quarterly", "yearly"),
         ),
-        Column("Day", format=INT, width=6),
-        Column("Start", format=D, width=12),
-        Column("End", format=D, width=12),
+        # Every N weeks, months, quarters or years (blank: 1).
+        Column("Interval", format=INT, width=9, aliases=("every",)),
+        # A day of the month (1-31, or "last"); weekly: 1 (Monday) to 7 (Sunday).
+        Column("Day", width=6),
+        Column("Start", format=D, width=12, aliases=("start date",)),
+        Column("End", format=D, width=12, aliases=("end date",)),
+        # At most this many periods.
+        Column("Count", format=INT, width=8, aliases=("periods",)),
+        Column("Billing", width=11, choices=("in advance", "in arrears")),
         Column("Included Hours", format=N, width=10),
+        # Not in DESIGN.md's list: a retainer's project (blank: all the customer's
+        # time rows) and how many unused hours carry to the next period.
+        Column("Project", width=18),
+        Column("Max Rollover Hours", format=N, width=10, aliases=("rollover hours",)),
         Column("Auto Send", width=9, choices=YES_NO),
         Column("Active", width=8, choices=YES_NO),
         Column("Next Date", owner=S, format=D, width=12),
         Column("Last Invoice", owner=S, width=15),
     ),
+    aliases=("recurring plans", "plans", "subscriptions"),
 )
 PAYMENTS = TabSchema(
     "Payments",
