@@ -41,6 +41,11 @@ INVOICE_PAID = "invoice.paid"
 PAYMENT_IMPORT = "payment.import"
 # A number kept for the metrics, by name and month (open reconciliation exceptions).
 METRIC = "metric"
+# A recurring plan's period decided, by period key (`P-001@2026-11-01`): billed on an
+# invoice (recorded with it, in one transaction) or skipped while the plan was paused.
+RECURRING_PERIOD = "recurring.period"
+# A plan whose row is gone from the Recurring tab, by Plan ID (told once).
+RECURRING_REMOVED = "recurring.removed"
 
 
 class Status(Enum):
@@ -94,6 +99,9 @@ RECOVERY: Mapping[str, Recovery] = {
     PAYMENT_IMPORT: Recovery.REPEAT,
     # A count measured again by the next run.
     METRIC: Recovery.REPEAT,
+    # Decisions recorded in one write with what they are about.
+    RECURRING_PERIOD: Recovery.REPEAT,
+    RECURRING_REMOVED: Recovery.REPEAT,
     # EMAIL_SEND is left out on purpose: a stopped send may have reached the server,
     # so it is the person's to decide (needs review), never sent again by itself.
 }
@@ -253,7 +261,40 @@ def log_line(intent: Intent) -> LogLine | None:
         return _email_line(details)
     if intent.kind == PAYMENT_APPLY:
         return _payment_line(intent.key, details)
+    if intent.kind in (RECURRING_PERIOD, RECURRING_REMOVED):
+        return _recurring_line(intent.kind, intent.key, details)
     return None
+
+
+def _recurring_line(kind: str, key: str, details: Details) -> LogLine | None:
+    """A plan's period skipped while it was paused, or a plan whose row is gone (or
+    back); a billed period's Log row is its invoice's ("invoice created")."""
+    if kind == RECURRING_REMOVED:
+        if details.get("back"):
+            return LogLine(
+                "plan back",
+                key,
+                "its row is in the Recurring tab again: it goes on from the "
+                "periods already billed",
+            )
+        return LogLine(
+            "plan removed",
+            key,
+            "its row is no longer in the Recurring tab: it makes no more invoices"
+            + (
+                f" (last billed: {details['last_invoice']})"
+                if details.get("last_invoice")
+                else ""
+            ),
+        )
+    if details.get("invoice"):
+        return None
+    return LogLine(
+        "period skipped",
+        details["plan_id"],
+        f"{details['start']} to {details['end']}: the plan was paused (Active = no) "
+        "when the period came; it is not billed",
+    )
 
 
 # A payment's Status that applies nothing: its Log row says so, not "applied".

@@ -4,7 +4,8 @@
 `database` (the file, run lock, migrations, transactions), `journal` (every side
 effect, intended before and settled after), `invoices` (numbers drawn, invoices and
 billed rows), `documents` (PDFs, their files and uploads), `mail` (every email sent
-or skipped) and `approvals`.
+or skipped), `payments` and `recurring` (each plan's periods decided) and
+`approvals`.
 """
 
 from __future__ import annotations
@@ -18,9 +19,12 @@ from sheetbill.state.documents import DocumentRecords
 from sheetbill.state.invoices import InvoiceRecords
 from sheetbill.state.mail import MailRecords
 from sheetbill.state.payments import PaymentRecords
+from sheetbill.state.recurring import RecurringRecords
 
 
-class StateDB(InvoiceRecords, DocumentRecords, MailRecords, PaymentRecords):
+class StateDB(
+    InvoiceRecords, DocumentRecords, MailRecords, PaymentRecords, RecurringRecords
+):
     """One workbook's state database; as a context manager it holds the run lock,
     unless the caller holds it already (`is_locked=True`)."""
 

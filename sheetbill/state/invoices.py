@@ -39,6 +39,7 @@ from sheetbill.domain.model import (
     TaxCategory,
     TaxMode,
 )
+from sheetbill.domain.recurring import PeriodRecord
 from sheetbill.errors import StateError
 from sheetbill.state.journal import (
     Journal,
@@ -50,6 +51,7 @@ from sheetbill.state.journal import (
     settle_in,
     settle_keys_in,
 )
+from sheetbill.state.recurring import forget_periods_of_in, record_periods_in
 
 ROW_ID_SERIES = "#row-id"
 # An invoice.write's "send": made while Send Invoices said automatically.
@@ -222,7 +224,8 @@ class InvoiceRecords(Journal):
         withdrawn: Mapping[str, str] | None = None,
         people: Mapping[str, str] | None = None,
         awaiting: Collection[str] = (),
-        sends_itself: bool = False,
+        sends_itself: bool | Collection[str] = False,
+        periods: Sequence[PeriodRecord] = (),
     ) -> None:
         """Draw the numbers and Row IDs for good, before anything is written.
 
@@ -233,7 +236,9 @@ class InvoiceRecords(Journal):
         (with the reason) are never used again. `people`: the Person of each billed
         Time Log row, by Row ID; `awaiting`: the numbers that await approval (the
         others need none), kept with who created them; `sends_itself`: Send
-        Invoices said automatically when they were made (`emailed_by_itself`).
+        Invoices said automatically when they were made (`emailed_by_itself`), for
+        all of them or the numbers given; `periods`: the recurring plans' periods
+        these invoices bill, recorded with them.
         """
         with self.transaction() as db:
             if self.counters() != expected:
@@ -242,6 +247,7 @@ class InvoiceRecords(Journal):
                 )
             for number in (*replaces, *(withdrawn or {})):
                 db.execute("DELETE FROM billed_rows WHERE invoice_no = ?", (number,))
+            forget_periods_of_in(db, [*replaces, *(withdrawn or {})])
             for number, reason in (withdrawn or {}).items():
                 self._withdraw(db, number, reason, run_id=run_id, now=now)
             for name, last in after.last_sequence.items():
@@ -282,7 +288,11 @@ class InvoiceRecords(Journal):
                 )
                 intend = reopen_in if invoice.number in retaken else intend_in
                 intent = invoice_written(invoice)
-                if sends_itself:
+                if (
+                    sends_itself
+                    if isinstance(sends_itself, bool)
+                    else invoice.number in sends_itself
+                ):
                     intent = replace(intent, details={**intent.details, "send": AUTO})
                 intend(db, intent, run_id=run_id, now=now)
                 db.executemany(
@@ -313,6 +323,7 @@ class InvoiceRecords(Journal):
                         run_id,
                     ),
                 )
+            record_periods_in(db, periods, run_id=run_id, now=now)
 
     @staticmethod
     def _withdraw(
