@@ -47,6 +47,28 @@ class PaymentLine:
 
 
 @dataclass(frozen=True, slots=True)
+class RecurringLine:
+    """A recurring plan's period a run billed or skipped (dry: would), as the summary
+    and `run --dry-run` list it; or a plan removed from the Recurring tab."""
+
+    # "billed", "skipped" (paused), "removed" or "back".
+    action: str
+    plan_id: str
+    customer_id: str
+    # The period (None for removed / back).
+    start: date | None
+    end: date | None
+    # The day the period is billed on (in advance: its first day; in arrears: the
+    # day after its last), whatever day the run is.
+    bill_on: date | None
+    # In the customer's language: "Maintenance retainer, November 2026".
+    label: str = ""
+    invoice: str = ""
+    # As the summary prints it: "1,500.00 EUR".
+    total: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PaidLine:
     """An invoice whose Paid a run changed (dry: would), with its Status after."""
 
@@ -107,6 +129,7 @@ class RunResult(_Outcome):
     mail_transport: str = ""
     payments: tuple[PaymentLine, ...] = ()
     paid: tuple[PaidLine, ...] = ()
+    recurring: tuple[RecurringLine, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
