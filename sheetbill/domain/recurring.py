@@ -297,20 +297,20 @@ def _located(plan: Plan) -> _Schedule:
 def _periods(plan: Plan, located: _Schedule, index: int) -> Iterator[Period]:
     """The plan's periods from the `index`-th on (End and Count respected)."""
     in_advance = plan.billing is Billing.IN_ADVANCE
-    start = located.occurrence(index)
-    while start is not None and (plan.end is None or start <= plan.end):
-        if plan.count is not None and index >= plan.count:
+    plan_id, last, count = plan.plan_id, plan.end, plan.count
+    days, step = located.days, located.step
+    block = located.first + index * step
+    start = _picked(days, block)
+    # A catch-up makes thousands of periods: the loop keeps to local names.
+    while start is not None and (last is None or start <= last):
+        if count is not None and index >= count:
             return
-        following = located.occurrence(index + 1)
+        block += step
+        following = _picked(days, block)
         if following is None:
             return
-        yield Period(
-            start,
-            following - _ONE_DAY,
-            start if in_advance else following,
-            plan.plan_id,
-            index,
-        )
+        bill_on = start if in_advance else following
+        yield Period(start, following - _ONE_DAY, bill_on, plan_id, index)
         index += 1
         start = following
 

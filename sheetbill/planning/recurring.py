@@ -115,7 +115,7 @@ def plan_recurring(
     of Recurring rows that did not read as plans (an error on the row, a duplicate):
     their history is kept, they are not `removed`.
     """
-    records = {fold(plan_id): sorted(r, key=_START) for plan_id, r in history.items()}
+    records = {fold(plan_id): r for plan_id, r in history.items()}
     run = _Run(settings, today, customers, _retainer_rows(plans, entries))
     # A row two retainers could take goes to one with a Project first, then to the
     # upper row's.
@@ -209,7 +209,7 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
     if not found.due and not plan.is_retainer:
         return
     by_period = _reserve(plan, found, run) if plan.is_retainer else {}
-    previous = records[-1] if records else None
+    previous = max(records, key=_START, default=None)
     carried = (
         previous.carried_out
         if previous is not None and previous.invoice_no is not None
@@ -266,8 +266,8 @@ def _bill(
     terms = _terms_print(plan)
     plan_id, row = plan.plan_id, plan.row
     for period in due:
-        start, end = period.start, period.end
-        shown = run.label(start, end, language)
+        start = period.start
+        shown = run.label(start, period.end, language)
         source = new_source_row(RECURRING_TAB, row, period_key(plan_id, start), terms)
         item = new_priced_item(
             ("recurring", plan_id),
@@ -280,37 +280,54 @@ def _bill(
             (0, start, row),
             tax.category,
         )
-        rows = by_period.get(period.index, ())
         if plan.included_hours is None:
-            record = PeriodRecord(plan_id, start, end, "", unit_price=plan.unit_price)
+            record = PeriodRecord(
+                plan_id, start, period.end, "", unit_price=plan.unit_price
+            )
             run.bills.append(RecurringBill(plan, period, (item,), record))
             continue
-        drawn = draw_down(
-            rows,
-            included=plan.included_hours,
-            carried_in=carried,
-            max_rollover=plan.max_rollover_hours,
-            label=shown,
-            language=language,
-            tax=tax,
-            settings=run.settings,
-        )
-        carried = drawn.carried_out
-        record = PeriodRecord(
-            plan_id,
-            start,
-            end,
-            "",
-            drawn.included,
-            drawn.carried_in,
-            drawn.used,
-            drawn.extra,
-            drawn.carried_out,
-            plan.unit_price,
-        )
-        consumed = tuple(sorted(rows, key=_SHEET_ORDER))
-        bill = RecurringBill(plan, period, (item, *drawn.items), record, consumed)
+        rows = by_period.get(period.index, ())
+        bill = _retainer_bill(plan, period, item, rows, carried, shown, language, run)
+        carried = bill.record.carried_out
         run.bills.append(bill)
+
+
+def _retainer_bill(
+    plan: Plan,
+    period: Period,
+    item: PricedItem,
+    rows: Sequence[TimeEntry],
+    carried: Decimal,
+    shown: str,
+    language: str,
+    run: _Run,
+) -> RecurringBill:
+    """A retainer's period: the plan's line, then its hours' lines."""
+    assert plan.included_hours is not None
+    drawn = draw_down(
+        rows,
+        included=plan.included_hours,
+        carried_in=carried,
+        max_rollover=plan.max_rollover_hours,
+        label=shown,
+        language=language,
+        tax=LineTax(item.tax_rate, item.tax_category),
+        settings=run.settings,
+    )
+    record = PeriodRecord(
+        plan.plan_id,
+        period.start,
+        period.end,
+        "",
+        drawn.included,
+        drawn.carried_in,
+        drawn.used,
+        drawn.extra,
+        drawn.carried_out,
+        plan.unit_price,
+    )
+    consumed = tuple(sorted(rows, key=_SHEET_ORDER))
+    return RecurringBill(plan, period, (item, *drawn.items), record, consumed)
 
 
 _SHEET_ORDER = attrgetter("source.tab", "source.row")
@@ -350,14 +367,17 @@ def _next_date_edited(
     expected = None if first is None else first.bill_on
     if shown is None or shown == expected:
         return None
-    billed = [r for r in records if r.invoice_no and _bill_date(plan, r) >= shown]
+    billed = min(
+        (r for r in records if r.invoice_no and _bill_date(plan, r) >= shown),
+        key=_START,
+        default=None,
+    )
     right = "no date (the plan has ended)" if expected is None else expected.isoformat()
-    if billed:
-        record = billed[0]
+    if billed is not None:
         problem = (
             f"Next Date was set back to {shown.isoformat()}: the period "
-            f"{record.start.isoformat()} to {record.end.isoformat()} was billed on "
-            f"{record.invoice_no}; it is not billed again. sheetbill writes the "
+            f"{billed.start.isoformat()} to {billed.end.isoformat()} was billed on "
+            f"{billed.invoice_no}; it is not billed again. sheetbill writes the "
             f"right date back ({right})."
         )
     else:
