@@ -11,6 +11,8 @@ from decimal import Decimal
 from itertools import islice, pairwise
 
 import pytest
+from babel import Locale
+from babel.dates import format_interval
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recurring_helpers import SETTINGS, customer, plan, plans, time_entry
@@ -214,6 +216,34 @@ def test_three_months_of_downtime_bill_three_periods_once_in_order():
         "Hosting, December 2026",
     ]
     assert book.run(date(2026, 12, 31)).bills == ()
+
+
+def test_a_catch_up_bills_in_order_of_bill_date_then_plan_id():
+    """The numbering order: by bill date, then Plan ID, then period."""
+    book = Book(
+        [
+            plan(plan_id="P-003", row=2, start=date(2026, 10, 1)),
+            plan(plan_id="P-002", row=3, start=date(2026, 10, 1)),
+            plan(plan_id="P-001", row=4, day=15, start=date(2026, 10, 1)),
+        ]
+    )
+    planned = book.run(date(2026, 11, 20))
+    assert [(b.plan.plan_id, b.period.start.isoformat()) for b in planned.bills] == [
+        ("P-002", "2026-10-01"),
+        ("P-003", "2026-10-01"),
+        ("P-001", "2026-10-15"),
+        ("P-002", "2026-11-01"),
+        ("P-003", "2026-11-01"),
+        ("P-001", "2026-11-15"),
+    ]
+    assert [i.number[-2:] for i in book.invoices] == [
+        "01",
+        "02",
+        "03",
+        "04",
+        "05",
+        "06",
+    ]
 
 
 def test_a_price_change_applies_to_the_periods_not_yet_billed():
@@ -561,3 +591,17 @@ def test_period_labels_of_other_periods_are_date_ranges():
         )
         == "Nov 1, 2026\u2009–\u2009Jan 31, 2027"
     )
+
+
+@settings(deadline=None)
+@given(
+    st.dates(date(1990, 1, 1), date(2090, 12, 31)),
+    st.integers(0, 800),
+    st.sampled_from(["en", "de", "fr", "es", "it", "ja", "de_AT", "en_GB"]),
+)
+def test_period_ranges_read_as_babels_format_interval(start, days, language):
+    end = start + timedelta(days=days)
+    if start.day == 1 and (end + ONE_DAY).day == 1:
+        return  # a calendar month, quarter or year: named, not a range
+    text = period_label(Period(start, end, start, "P-001", 0), plan(), language)
+    assert text == format_interval(start, end, "yMMMd", locale=Locale.parse(language))

@@ -116,9 +116,7 @@ def plan_recurring(
     of Recurring rows that did not read as plans (an error on the row, a duplicate):
     their history is kept, they are not `removed`.
     """
-    records = {
-        plan_key(plan_id): sorted(r, key=_START) for plan_id, r in history.items()
-    }
+    records = {plan_key(plan_id): r for plan_id, r in history.items()}
     run = _Run(settings, today, customers, _retainer_rows(plans, entries))
     # A row two retainers could take goes to one with a Project first, then to the
     # upper row's.
@@ -151,6 +149,7 @@ class _Run:
     # The retainers' customers' Time Log rows, in (day, sheet row) order.
     rows: Mapping[str, Sequence[TimeEntry]]
     taxes: dict[str, LineTax] = field(default_factory=dict)
+    labels: dict[tuple[date, date, str], str] = field(default_factory=dict)
     bills: list[RecurringBill] = field(default_factory=list)
     skipped: list[PeriodRecord] = field(default_factory=list)
     reserved: set[tuple[str, int]] = field(default_factory=set)
@@ -162,6 +161,14 @@ class _Run:
         found = self.taxes.get(customer.customer_id)
         if found is None:
             found = self.taxes[customer.customer_id] = line_tax(customer, self.settings)
+        return found
+
+    def label(self, start: date, end: date, language: str) -> str:
+        """`period_label`, remembered for the run: plans share their periods."""
+        key = (start, end, language)
+        found = self.labels.get(key)
+        if found is None:
+            found = self.labels[key] = label(start, end, language)
         return found
 
 
@@ -195,21 +202,16 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
             PeriodRecord(plan.plan_id, p.start, p.end, None) for p in found.due
         )
         return
+    if not found.due and not plan.is_retainer:
+        return
     by_period = _reserve(plan, found, run) if plan.is_retainer else {}
-    previous = records[-1] if records else None
+    previous = max(records, key=_START, default=None)
     carried = (
         previous.carried_out
         if previous is not None and previous.invoice_no is not None
         else _ZERO
     )
-    terms = _terms_print(plan)
-    for period in found.due:
-        rows = by_period.get(period.index, ())
-        bill = _bill(plan, period, customer, rows, run, terms)
-        if plan.is_retainer:
-            bill = _with_retainer(bill, carried, customer, run)
-            carried = bill.record.carried_out
-        run.bills.append(bill)
+    _bill(plan, found.due, customer, by_period, carried, run)
 
 
 def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEntry]]:
@@ -245,66 +247,86 @@ def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEnt
 
 def _bill(
     plan: Plan,
-    period: Period,
+    due: Sequence[Period],
     customer: Customer,
-    rows: Sequence[TimeEntry],
+    by_period: Mapping[int, Sequence[TimeEntry]],
+    carried: Decimal,
     run: _Run,
-    terms: str,
-) -> RecurringBill:
-    """The period's bill: the plan's line (its source the plan row, known by the
-    period key) and the period's record."""
+) -> None:
+    """The due periods' bills: the plan's line (its source the plan row, known by
+    the period key), a retainer's lines, the period's record. Made once per period
+    and thousands in a catch-up: each value is built once, in its final form."""
     tax = run.tax(customer)
-    source = new_source_row(
-        RECURRING_TAB, plan.row, period_key(plan.plan_id, period.start), terms
-    )
     language = line_language(customer.language)
     text = plan.description.strip() or f"Recurring {plan.plan_id}"
-    item = new_priced_item(
-        ("recurring", plan.plan_id),
-        f"{text}, {label(period.start, period.end, language)}",
-        plan.quantity,
-        "item",
-        plan.unit_price,
-        tax.rate,
-        source,
-        (0, period.start, plan.row),
-        tax.category,
+    terms = _terms_print(plan)
+    plan_id, row = plan.plan_id, plan.row
+    for period in due:
+        start = period.start
+        shown = run.label(start, period.end, language)
+        source = new_source_row(RECURRING_TAB, row, period_key(plan_id, start), terms)
+        item = new_priced_item(
+            ("recurring", plan_id),
+            f"{text}, {shown}",
+            plan.quantity,
+            "item",
+            plan.unit_price,
+            tax.rate,
+            source,
+            (0, start, row),
+            tax.category,
+        )
+        if plan.included_hours is None:
+            record = PeriodRecord(
+                plan_id, start, period.end, "", unit_price=plan.unit_price
+            )
+            run.bills.append(RecurringBill(plan, period, (item,), record))
+            continue
+        rows = by_period.get(period.index, ())
+        bill = _retainer_bill(plan, period, item, rows, carried, shown, language, run)
+        carried = bill.record.carried_out
+        run.bills.append(bill)
+
+
+def _retainer_bill(
+    plan: Plan,
+    period: Period,
+    item: PricedItem,
+    rows: Sequence[TimeEntry],
+    carried: Decimal,
+    shown: str,
+    language: str,
+    run: _Run,
+) -> RecurringBill:
+    """A retainer's period: the plan's line, then its hours' lines."""
+    assert plan.included_hours is not None
+    drawn = draw_down(
+        rows,
+        included=plan.included_hours,
+        carried_in=carried,
+        max_rollover=plan.max_rollover_hours,
+        label=shown,
+        language=language,
+        tax=LineTax(item.tax_rate, item.tax_category),
+        settings=run.settings,
     )
     record = PeriodRecord(
-        plan.plan_id, period.start, period.end, "", unit_price=plan.unit_price
+        plan.plan_id,
+        period.start,
+        period.end,
+        "",
+        drawn.included,
+        drawn.carried_in,
+        drawn.used,
+        drawn.extra,
+        drawn.carried_out,
+        plan.unit_price,
     )
     consumed = tuple(sorted(rows, key=_SHEET_ORDER))
-    return RecurringBill(plan, period, (item,), record, consumed)
+    return RecurringBill(plan, period, (item, *drawn.items), record, consumed)
 
 
 _SHEET_ORDER = attrgetter("source.tab", "source.row")
-
-
-def _with_retainer(
-    bill: RecurringBill, carried_in: Decimal, customer: Customer, run: _Run
-) -> RecurringBill:
-    """The retainer's lines and hours added to the period's bill."""
-    plan = bill.plan
-    assert plan.included_hours is not None
-    drawn = draw_down(
-        sorted(bill.consumed, key=lambda e: (e.day, e.source.row)),
-        included=plan.included_hours,
-        carried_in=carried_in,
-        max_rollover=plan.max_rollover_hours,
-        period=bill.period,
-        language=customer.language,
-        tax=run.tax(customer),
-        settings=run.settings,
-    )
-    record = replace(
-        bill.record,
-        included_hours=drawn.included,
-        carried_in=drawn.carried_in,
-        used_hours=drawn.used,
-        extra_hours=drawn.extra,
-        carried_out=drawn.carried_out,
-    )
-    return replace(bill, items=(*bill.items, *drawn.items), record=record)
 
 
 def _terms_print(plan: Plan) -> str:
@@ -341,14 +363,17 @@ def _next_date_edited(
     expected = None if first is None else first.bill_on
     if shown is None or shown == expected:
         return None
-    billed = [r for r in records if r.invoice_no and _bill_date(plan, r) >= shown]
+    billed = min(
+        (r for r in records if r.invoice_no and _bill_date(plan, r) >= shown),
+        key=_START,
+        default=None,
+    )
     right = "no date (the plan has ended)" if expected is None else expected.isoformat()
-    if billed:
-        record = billed[0]
+    if billed is not None:
         problem = (
             f"Next Date was set back to {shown.isoformat()}: the period "
-            f"{record.start.isoformat()} to {record.end.isoformat()} was billed on "
-            f"{record.invoice_no}; it is not billed again. sheetbill writes the "
+            f"{billed.start.isoformat()} to {billed.end.isoformat()} was billed on "
+            f"{billed.invoice_no}; it is not billed again. sheetbill writes the "
             f"right date back ({right})."
         )
     else:
