@@ -24,6 +24,8 @@ class WaitReason(Enum):
     DATED_LATER = "dated in the future"  # after the run's date: billed once it comes
     HAS_PROBLEM = "held by an exception"  # an error on the row (Exceptions tab)
     INVOICING_STOPPED = "held until the Settings are fixed"  # no invoice is made
+    # A retainer's time row whose period is not over yet: billed with that period.
+    RETAINER = "kept for its retainer's period"
 
 
 # How many sheet rows of one tab and reason a summary names.
@@ -85,21 +87,21 @@ def held_back(
 
 
 def with_held(
-    waiting: Sequence[WaitingRows], tab_rows: Sequence[tuple[str, int]]
+    waiting: Sequence[WaitingRows],
+    tab_rows: Sequence[tuple[str, int]],
+    reason: WaitReason = WaitReason.HAS_PROBLEM,
 ) -> tuple[WaitingRows, ...]:
-    """`waiting` plus valid rows an exception found after validation holds back (text
-    no font prints), counted with the rows already held by an exception."""
+    """`waiting` plus valid rows held back after validation (by default: text no
+    font prints, counted with the rows already held by an exception)."""
     if not tab_rows:
         return tuple(waiting)
     groups = {(g.tab, g.reason): g for g in waiting}
     for tab in dict.fromkeys(tab for tab, _ in tab_rows):
         rows = [row for t, row in tab_rows if t == tab]
-        old = groups.get((tab, WaitReason.HAS_PROBLEM))
+        old = groups.get((tab, reason))
         named = sorted({*(old.rows if old else ()), *rows})[:ROWS_NAMED]
         count = len(rows) + (old.count if old else 0)
-        groups[(tab, WaitReason.HAS_PROBLEM)] = WaitingRows(
-            tab, WaitReason.HAS_PROBLEM, count, tuple(named)
-        )
+        groups[(tab, reason)] = WaitingRows(tab, reason, count, tuple(named))
     tabs = list(dict.fromkeys(tab for tab, _ in groups))
     reasons = list(WaitReason)
     return tuple(

@@ -24,6 +24,7 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.recurring import RECURRING_TAB
 from sheetbill.domain.row_ids import ROW_ID
 from sheetbill.domain.schema import BilledColumns, InvoiceLineColumns
 from sheetbill.domain.sheet import CellValue
@@ -146,6 +147,8 @@ def rows_billed_before(
     skip = set(pending_row_ids)
     gone: dict[tuple[str, str], BilledRow] = {}
     for record in billed.values():
+        if record.tab == RECURRING_TAB:
+            continue
         if record.row_id not in marks.row_ids and record.row_id not in skip:
             gone.setdefault((record.tab, record.fingerprint), record)
     if not gone:
@@ -188,6 +191,8 @@ def match_pending(data: BookData, pending: Sequence[Invoice]) -> PendingMatch:
     unmatched: list[tuple[Invoice, SourceRow]] = []
     for invoice in pending:
         for source in invoice.sources:
+            if source.tab == RECURRING_TAB:
+                continue  # a plan's period: no row carries its mark
             if source.row_id in ids_in_sheet:
                 done.add(source.row_id)
                 continue

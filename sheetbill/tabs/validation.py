@@ -21,6 +21,7 @@ from sheetbill.domain.model import (
     Settings,
     TimeEntry,
 )
+from sheetbill.domain.recurring import Plan
 from sheetbill.domain.schema import ALL_TABS, map_columns, match_tab
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.waiting import WaitingRows, WaitingTally, WaitReason
@@ -58,6 +59,8 @@ class BookData:
     waiting: tuple[WaitingRows, ...] = ()
     # The Payments rows that read as payments (rows with an error left out).
     payments: tuple[PaymentRow, ...] = ()
+    # The Recurring rows that read as plans (rows with an error left out).
+    plans: tuple[Plan, ...] = ()
 
 
 def locate_tabs(

@@ -36,6 +36,7 @@ from sheetbill.usecases import run_payments as payments
 from sheetbill.usecases import run_steps as steps
 from sheetbill.usecases.moment import RunMoment, settings_of
 from sheetbill.usecases.results import RunResult
+from sheetbill.usecases.run_recurring import recurring_lines
 from sheetbill.usecases.run_steps import Progress, RunPorts, RunValues
 from sheetbill.usecases.send import email_lines
 
@@ -303,6 +304,9 @@ def _result(values: RunValues, *, is_dry_run: bool, replans: int = 0) -> RunResu
         emails_waiting=len(values.mail.plan.waiting) if values.mail else 0,
         payments=payments.payment_lines(values),
         paid=payments.paid_lines(values),
+        recurring=recurring_lines(planned.recurring, planned.data.plans)
+        if planned.recurring is not None
+        else (),
     )
 
 

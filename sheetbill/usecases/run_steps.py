@@ -29,9 +29,10 @@ from sheetbill.domain.model import (
     TimeEntry,
 )
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.recurring import PeriodRecord
 from sheetbill.domain.row_ids import ROW_ID
 from sheetbill.domain.sheet import BookSnapshot
-from sheetbill.domain.waiting import WaitingRows, held_back, with_held
+from sheetbill.domain.waiting import WaitingRows, WaitReason, held_back, with_held
 from sheetbill.errors import StateMismatchError, WorkbookChangedError
 from sheetbill.planning.approvals import (
     approval_state,
@@ -86,6 +87,12 @@ from sheetbill.usecases.publish import (
     publish,
     remove_own_files,
 )
+from sheetbill.usecases.run_recurring import (
+    RecurringDrawn,
+    RecurringNumbers,
+    draw_recurring,
+    record_recurring,
+)
 from sheetbill.usecases.send import MailValues, Sent
 from sheetbill.writeback.plan import WritePlan, plan_writes
 
@@ -135,6 +142,9 @@ class StateFacts:
     withdrawn: tuple[str, ...] = ()
     # None: there is no state database (a dry run before the first run).
     path: Path | None = None
+    # Each plan's periods decided, by Plan ID; plans told removed (False: back).
+    recurring: Mapping[str, Sequence[PeriodRecord]] = field(default_factory=dict)
+    removed_plans: Mapping[str, bool] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +179,8 @@ class Planned:
     withdrawn: Mapping[str, str] = field(default_factory=dict)
     approvals: Approvals = field(default_factory=Approvals)
     waiting: tuple[WaitingRows, ...] = ()
+    # The recurring plans' part (None: invoicing stopped, no plan decided).
+    recurring: RecurringDrawn | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +262,8 @@ def read_state(values: RunValues, ports: RunPorts) -> Outcome:
         tuple(state.invoice_numbers()),
         tuple(state.withdrawn_numbers()),
         state.path,
+        state.recurring_history(),
+        state.removed_plans(),
     )
     return replace(values, facts=facts), ()
 
@@ -314,6 +328,7 @@ class _Drawn:
     withdrawn: Mapping[str, str]
     waiting: tuple[WaitingRows, ...]
     too_long: tuple[Problem, ...]
+    recurring: RecurringDrawn | None = None
 
 
 def plan_new_invoices(values: RunValues) -> Outcome:
@@ -346,7 +361,7 @@ def plan_new_invoices(values: RunValues) -> Outcome:
         legal,
         again.keys(),
         values.moment.today,
-        facts.counters,
+        facts,
     )
     problems += drawn.too_long
     if facts.path is not None:
@@ -368,7 +383,10 @@ def plan_new_invoices(values: RunValues) -> Outcome:
         drawn.withdrawn,
         approvals,
         drawn.waiting,
+        drawn.recurring,
     )
+    if drawn.recurring is not None:
+        problems += drawn.recurring.plan.problems
     return replace(values, planned=planned), problems
 
 
@@ -378,13 +396,14 @@ def _draw(
     legal: LegalCheck,
     billed_again: AbstractSet[tuple[str, int]],
     today: date,
-    counters: Counters,
+    facts: StateFacts,
 ) -> _Drawn:
     data = checked.data
     if is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
         # Nothing is planned: a stopped run's numbers wait, neither used nor withdrawn.
         waiting = held_back(data.waiting, valid_rows(data))
-        return _Drawn((), counters, (), {}, waiting, ())
+        return _Drawn((), facts.counters, (), {}, waiting, ())
+    counters = facts.counters
     reuse, withdrawn = reusable_numbers(
         checked.unwritten, data.settings.number_pattern, today
     )
@@ -399,15 +418,28 @@ def _draw(
     if held:
         entries = legal.allowed(unprintable.printable(entries))
         orders = legal.allowed(unprintable.printable(orders))
+    recurring, numbers = draw_recurring(
+        data,
+        history=facts.recurring,
+        told_removed=facts.removed_plans,
+        unwritten={i.number for i in checked.unwritten},
+        entries=entries,
+        today=today,
+        numbers=RecurringNumbers(counters, reuse, released_row_ids(checked.unwritten)),
+    )
+    reserved = recurring.plan.reserved
+    if reserved:
+        entries = [e for e in entries if (e.source.tab, e.source.row) not in reserved]
     new, after, too_long = _plan_fitting(
         data,
         entries,
         orders,
         today,
-        counters,
-        reuse,
-        released_row_ids(checked.unwritten),
+        numbers.counters,
+        numbers.reuse,
+        numbers.reuse_row_ids,
     )
+    new = [*recurring.invoices, *new]
     taken = {i.number for i in new}
     withdrawn.extend(n for n in reuse if n not in taken)
     return _Drawn(
@@ -415,8 +447,13 @@ def _draw(
         after,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
-        with_held(data.waiting, held),
+        with_held(
+            with_held(data.waiting, held),
+            recurring.plan.waiting,
+            WaitReason.RETAINER,
+        ),
         tuple(too_long),
+        recurring,
     )
 
 
@@ -491,6 +528,11 @@ def draw_numbers(values: RunValues, ports: RunPorts) -> Outcome:
     """Record the new invoices as pending, their numbers and Row IDs drawn for good,
     before anything shows them; a withdrawn number's files go."""
     planned, state = need(values.planned), need(ports.state)
+    recurring = planned.recurring
+    if recurring is not None:
+        record_recurring(
+            state, recurring, run_id=values.moment.run_id, now=ports.clock()
+        )
     if not planned.new and not planned.withdrawn:
         return values, ()
     ports.progress("Recording the new invoices")
@@ -505,10 +547,24 @@ def draw_numbers(values: RunValues, ports: RunPorts) -> Outcome:
         withdrawn=planned.withdrawn,
         people=people_on(planned.new, planned.data.time_entries),
         awaiting=awaiting_numbers(planned.new, planned.data.settings),
-        sends_itself=planned.data.settings.send_invoices is SendInvoices.AUTOMATICALLY,
+        sends_itself=_sending_themselves(planned),
+        periods=recurring.records if recurring is not None else (),
     )
     remove_own_files(state, values.folder, withdrawn_files, now=ports.clock())
     return values, ()
+
+
+def _sending_themselves(planned: Planned) -> frozenset[str]:
+    """The new invoices emailed by themselves: as Send Invoices says, and a
+    recurring invoice as its plan's Auto Send says."""
+    recurring = planned.recurring or RecurringDrawn()
+    own = {i.number for i in recurring.invoices}
+    every = planned.data.settings.send_invoices is SendInvoices.AUTOMATICALLY
+    return frozenset(
+        i.number
+        for i in planned.new
+        if (i.number in recurring.auto_send if i.number in own else every)
+    )
 
 
 def record_approvals(values: RunValues, ports: RunPorts) -> Outcome:
@@ -598,6 +654,8 @@ def plan_writeback(values: RunValues) -> Outcome:
         if values.mail is not None
         else (),
         payments=_with_receipts(values),
+        plan_cells=planned.recurring.cells if planned.recurring else (),
+        plan_log=planned.recurring.logged if planned.recurring else (),
     )
     return replace(values, writes=writes), ()
 

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 
 from sheetbill.domain.model import Invoice, SourceRow
+from sheetbill.domain.recurring import RECURRING_TAB
 from sheetbill.domain.schema import BilledColumns
 from sheetbill.domain.sheet import new_cell_write
 from sheetbill.planning.recovery import PendingMatch
@@ -31,6 +32,8 @@ def mark_billed_rows(
         by_tab.setdefault(tab, []).append((row, source, pending_numbers[source.row_id]))
     for invoice in new:
         for source in invoice.sources:
+            if source.tab == RECURRING_TAB:
+                continue  # a plan's period: its row gets Next Date, Last Invoice
             by_tab.setdefault(source.tab, []).append(
                 (source.row, source, invoice.number)
             )

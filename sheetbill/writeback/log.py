@@ -54,6 +54,10 @@ class RunLog:
         """A payment applied, re-applied after an edit, or taken back."""
         self._append(Intent(PAYMENT_APPLY, row_id, applied_details(applied, action)))
 
+    def recurring(self, intent: Intent) -> None:
+        """A recurring plan's period skipped (paused), or a plan removed or back."""
+        self._append(intent)
+
     def _append(self, intent: Intent) -> None:
         """The Log row of an effect of this run, made from its journal entry: what
         the state records is what the Log shows."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from sheetbill.domain.approvals import APPROVED
 from sheetbill.domain.cells import parse_text
+from sheetbill.domain.journal import Intent
 from sheetbill.domain.model import Invoice, Problem
 from sheetbill.domain.schema import (
     EXCEPTIONS,
@@ -24,6 +25,7 @@ from sheetbill.domain.schema import (
     INVOICES,
     LOG,
     PAYMENTS,
+    RECURRING,
     InvoiceColumns,
 )
 from sheetbill.domain.sheet import (
@@ -36,6 +38,7 @@ from sheetbill.planning.approvals import invoice_status
 from sheetbill.planning.exceptions import plan_exceptions
 from sheetbill.planning.payments import PaymentsPlan
 from sheetbill.planning.recovery import PendingMatch, rows_owed
+from sheetbill.planning.recurring import PlanCells
 from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.tabs.invoices import InvoiceRow, read_invoices
 from sheetbill.tabs.validation import BookData
@@ -50,6 +53,7 @@ from sheetbill.writeback.invoices import (
 )
 from sheetbill.writeback.log import RunLog
 from sheetbill.writeback.payments import payment_writes
+from sheetbill.writeback.recurring import plan_row_writes
 from sheetbill.writeback.writer import TabWriter
 
 
@@ -86,6 +90,8 @@ def plan_writes(
     cells: Mapping[str, InvoiceCells] | None = None,
     emails: Sequence[tuple[str, Mapping[str, Any]]] = (),
     payments: PaymentsPlan | None = None,
+    plan_cells: Sequence[PlanCells] = (),
+    plan_log: Sequence[Intent] = (),
 ) -> WritePlan:
     """Every cell this run writes, for pending invoices (first) and new ones, a
     Log row for each number `withdrawn` (never to be used), with its reason,
@@ -97,6 +103,9 @@ def plan_writes(
 
     `payments`: the Payments rows' cells and a Log row for each payment applied,
     edited or taken back (`planning.payments`).
+
+    `plan_cells`: each recurring plan row's Next Date and Last Invoice;
+    `plan_log`: the Log rows of recurring plans' periods skipped and plans removed.
 
     `cells`: sending's cells of invoices (`statuses.invoice_cells`, by number),
     rows appended now and existing rows alike; on an existing row each is written
@@ -136,6 +145,11 @@ def plan_writes(
         paid_tab = payment_writes(data.layouts.get(PAYMENTS.name), payments.cells)
         if paid_tab is not None:
             billed[PAYMENTS.name] = paid_tab
+    for intent in plan_log:
+        log.recurring(intent)
+    plans_tab = plan_row_writes(data.layouts.get(RECURRING.name), plan_cells)
+    if plans_tab is not None:
+        billed[RECURRING.name] = plans_tab
     exceptions = plan_exceptions(data, problems)
     write_exceptions(tabs[EXCEPTIONS.name], exceptions, today=today)
     return WritePlan(
