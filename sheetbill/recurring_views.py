@@ -1,5 +1,6 @@
 """Recurring plans as the CLI shows them: the periods a run billed or skipped (a dry
-run: would, up to its --as-of date), in text and in --json.
+run: would, up to its --as-of date), and `sheetbill explain P-001`, in text and in
+--json.
 
 A machine that was off for months catches up dozens of periods of one plan in one
 run: the text lists a plan's periods when they are few, else its first and last with
@@ -8,16 +9,26 @@ a count of those between, so every plan stays on screen (all are in --json).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from sheetbill.domain.wording import counted
-from sheetbill.listings import shown_text
+from sheetbill.domain.cells import format_decimal_plain
+from sheetbill.domain.model import Customer, Problem
+from sheetbill.domain.recurring import LAST_DAY, Frequency, Plan
+from sheetbill.domain.wording import amount_text, counted
+from sheetbill.listings import print_problem_list, shown_text
 
 if TYPE_CHECKING:
+    from sheetbill.usecases.explain_plan import (
+        ComingPeriod,
+        DecidedPeriod,
+        PlanExplanation,
+    )
     from sheetbill.usecases.results import RecurringLine
 
 # Up to this many periods of one plan are listed in text; a plan with more shows its
@@ -169,3 +180,274 @@ def _line_text(line: RecurringLine, widths: tuple[int, int, int, int]) -> str:
         f"  {plan_id:<{plan}}  {shown_text(line.customer_id):<{customer}}  {due}  "
         f"{_outcome(line):<{outcome}}  {line.total:>{total}}  {shown_text(period)}"
     ).rstrip()
+
+
+# -- explain P-001 ---------------------------------------------------------------------
+
+_WEEKDAYS = (
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+)
+# A Frequency's period, one and many.
+_PERIOD_NOUN = {
+    Frequency.WEEKLY: ("weekly", "week"),
+    Frequency.MONTHLY: ("monthly", "month"),
+    Frequency.QUARTERLY: ("quarterly", "quarter"),
+    Frequency.YEARLY: ("yearly", "year"),
+}
+
+
+def _hours(hours: Decimal) -> str:
+    return f"{format_decimal_plain(hours)} h"
+
+
+def schedule_text(plan: Plan) -> str:
+    """`monthly on day 1`, `every 2 weeks on Mondays`, `quarterly on the last day
+    of the month`, `yearly on day 15 of March`: Frequency, Interval and Day."""
+    once, noun = _PERIOD_NOUN[plan.frequency]
+    every = once if plan.interval == 1 else f"every {plan.interval} {noun}s"
+    if plan.frequency is Frequency.WEEKLY:
+        weekday = plan.day if plan.day is not None else plan.start.isoweekday()
+        return f"{every} on {_WEEKDAYS[weekday - 1]}s"
+    day = plan.start.day if plan.day is None else plan.day
+    on = "the last day" if day == LAST_DAY else f"day {day}"
+    if plan.frequency is Frequency.YEARLY:
+        return f"{every} on {on} of {plan.start:%B}"
+    return f"{every} on {on}" + (
+        " of the month" if plan.frequency is Frequency.QUARTERLY else ""
+    )
+
+
+def terms_text(plan: Plan, customer: Customer | None) -> list[str]:
+    """The plan's terms as its row says now, a few lines."""
+    price = (
+        amount_text(plan.unit_price, customer.currency)
+        if customer is not None
+        else format_decimal_plain(plan.unit_price)
+    )
+    what = plan.description or f"Recurring {plan.plan_id}"
+    lines = [
+        f"{what}: {format_decimal_plain(plan.quantity)} x {price} per period, "
+        f"{schedule_text(plan)}, billed {plan.billing.value}",
+        f"From {plan.start}"
+        + (f" until {plan.end}" if plan.end else "")
+        + (f", {counted(plan.count, 'period')} at most" if plan.count else "")
+        + ("" if plan.end or plan.count else ", no end"),
+    ]
+    if plan.included_hours is not None:
+        carried = (
+            f"unused hours carried over, up to {_hours(plan.max_rollover_hours)}"
+            if plan.max_rollover_hours
+            else "unused hours not carried over"
+        )
+        time = f"project {plan.project}'s time" if plan.project else "all its time"
+        lines.append(
+            f"Retainer: {_hours(plan.included_hours)} included per period "
+            f"({time}), {carried}"
+        )
+    if plan.auto_send is None:
+        sends = "as Settings' Send Invoices says"
+    else:
+        sends = "yes" if plan.auto_send else "no (left for a person's send)"
+    lines.append(
+        f"Active: {'yes' if plan.is_active else 'no (paused)'}; Auto Send: {sends}"
+    )
+    return [shown_text(line) for line in lines]
+
+
+def _heading_of(explained: PlanExplanation) -> str:
+    subject = shown_text(explained.subject)
+    rows = ", ".join(map(str, explained.rows))
+    where = f"Recurring tab row{'s' if len(explained.rows) > 1 else ''} {rows}"
+    plan, customer = explained.plan, explained.customer
+    if explained.unread:
+        unread = f"the workbook could not be read: {explained.unread}"
+        return shown_text(f"{subject}: recurring plan ({unread})")
+    if explained.is_removed:
+        return (
+            f"{subject}: recurring plan, removed (no row of the Recurring tab has it)"
+        )
+    if plan is None:
+        return f"{subject}: recurring plan in {where}, not read: its row has a problem"
+    name = f" {customer.name}" if customer is not None else ""
+    return shown_text(f"{subject}: recurring plan of {plan.customer_id}{name}, {where}")
+
+
+def _decided_text(decided: DecidedPeriod) -> list[str]:
+    record, invoice = decided.record, decided.invoice
+    days = f"  {record.start} to {record.end}  "
+    if record.invoice_no is None:
+        lines = [days + "skipped: the plan was paused (Active = no)"]
+    elif invoice is None:
+        lines = [days + f"{record.invoice_no} (not in the state database)"]
+    else:
+        made = (
+            " (being made: a run stopped before writing it; the next run completes it)"
+            if decided.is_being_made
+            else ""
+        )
+        lines = [
+            days + f"{invoice.number}{made}  issued {invoice.issue_date}  "
+            f"{amount_text(invoice.total, invoice.currency)}  {decided.label}"
+        ]
+    if record.included_hours or record.used_hours or record.carried_in:
+        lines.append(
+            f"{' ' * len(days)}{_hours(record.included_hours)} included, "
+            f"{_hours(record.carried_in)} carried in, "
+            f"{_hours(record.used_hours)} used, "
+            f"{_hours(record.extra_hours)} extra, {_hours(record.carried_out)} "
+            "carried over"
+        )
+    return [shown_text(line).rstrip() for line in lines]
+
+
+def _coming_text(coming: ComingPeriod) -> str:
+    skipped = "  skipped: the plan is paused" if coming.is_skipped else ""
+    return shown_text(
+        f"  {coming.start} to {coming.end}  due {coming.bill_on}  {coming.label}"
+        f"{skipped}"
+    ).rstrip()
+
+
+def print_explain_plan(console: Console, explained: PlanExplanation) -> None:
+    """The plan, its terms, each period decided, those due, then what comes next."""
+
+    def say(text: str) -> None:
+        console.print(text, markup=False)
+
+    say(_heading_of(explained))
+    if explained.plan is not None:
+        for line in terms_text(explained.plan, explained.customer):
+            say(f"  {line}")
+    if explained.problems:
+        print_problem_list(
+            console, counted(len(explained.problems), "problem"), explained.problems
+        )
+    if explained.periods:
+        say(f"{counted(len(explained.periods), 'period')} decided:")
+        for decided in explained.periods:
+            for line in _decided_text(decided):
+                say(line)
+    else:
+        say("No period decided yet.")
+    if explained.due:
+        say(f"Due by {explained.today}, for the next run:")
+        for coming in explained.due:
+            say(_coming_text(coming))
+    say(f"Next: {shown_text(explained.next_step)}.")
+
+
+def _coming_data(coming: ComingPeriod | None) -> dict[str, Any] | None:
+    if coming is None:
+        return None
+    return {
+        "start": coming.start.isoformat(),
+        "end": coming.end.isoformat(),
+        "bill_on": coming.bill_on.isoformat(),
+        "label": coming.label,
+        "skipped": coming.is_skipped,
+    }
+
+
+def _decided_data(decided: DecidedPeriod) -> dict[str, Any]:
+    record, invoice = decided.record, decided.invoice
+    if record.invoice_no is None:
+        outcome = "skipped"
+    else:
+        outcome = "being made" if decided.is_being_made else "billed"
+    return {
+        "start": record.start.isoformat(),
+        "end": record.end.isoformat(),
+        "outcome": outcome,
+        "invoice": record.invoice_no,
+        "issue_date": invoice.issue_date.isoformat() if invoice else None,
+        "total": str(invoice.total) if invoice else None,
+        "currency": invoice.currency if invoice else None,
+        "label": decided.label,
+        "unit_price": None if record.unit_price is None else str(record.unit_price),
+        "hours": {
+            "included": str(record.included_hours),
+            "carried_in": str(record.carried_in),
+            "used": str(record.used_hours),
+            "extra": str(record.extra_hours),
+            "carried_out": str(record.carried_out),
+        },
+    }
+
+
+def _decimal(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def plan_data(plan: Plan | None, customer: Customer | None) -> dict[str, Any] | None:
+    """The plan's terms as its row says now, for --json."""
+    if plan is None:
+        return None
+    return {
+        "row": plan.row,
+        "customer_id": plan.customer_id,
+        "customer": customer.name if customer is not None else None,
+        "currency": customer.currency if customer is not None else None,
+        "description": plan.description,
+        "quantity": str(plan.quantity),
+        "unit_price": str(plan.unit_price),
+        "frequency": plan.frequency.value,
+        "interval": plan.interval,
+        "day": "last" if plan.day == LAST_DAY else plan.day,
+        "billing": plan.billing.value,
+        "start": plan.start.isoformat(),
+        "end": None if plan.end is None else plan.end.isoformat(),
+        "count": plan.count,
+        "included_hours": _decimal(plan.included_hours),
+        "project": plan.project,
+        "max_rollover_hours": str(plan.max_rollover_hours),
+        "auto_send": plan.auto_send,
+        "active": plan.is_active,
+        "next_date_shown": None
+        if plan.next_date_shown is None
+        else plan.next_date_shown.isoformat(),
+        "last_invoice_shown": plan.last_invoice_shown,
+    }
+
+
+def _problem_data(problem: Problem) -> dict[str, Any]:
+    return {
+        "code": problem.code.value,
+        "severity": problem.severity.value,
+        "tab": problem.tab,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "problem": problem.problem,
+        "fix": problem.fix,
+    }
+
+
+def explain_plan_json(explained: PlanExplanation) -> str:
+    return json.dumps(
+        {
+            "kind": explained.kind,
+            "subject": explained.subject,
+            "asked": explained.asked,
+            "state": None if explained.state is None else str(explained.state),
+            "workbook": explained.workbook,
+            "as_of": None if explained.today is None else explained.today.isoformat(),
+            "workbook_unread": explained.unread or None,
+            "plan": plan_data(explained.plan, explained.customer),
+            "rows": list(explained.rows),
+            "problems": [_problem_data(p) for p in explained.problems],
+            "removed": explained.is_removed,
+            "periods": [_decided_data(d) for d in explained.periods],
+            "due": [_coming_data(c) for c in explained.due],
+            "upcoming": _coming_data(explained.upcoming),
+            "next": explained.next_step,
+            "exit_code": 0,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
