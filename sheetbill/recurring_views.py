@@ -38,6 +38,8 @@ PERIODS_FIRST = 3
 PERIODS_LAST = 2
 # Plans listed in text (all in --json).
 PLANS_SHOWN = 30
+# "due 2026-11-01"
+_DUE_WIDTH = 14
 # What a removed or returning plan's line says.
 _PLAN_NEWS = {
     "removed": (
@@ -49,8 +51,9 @@ _PLAN_NEWS = {
 
 
 def recurring_line_data(line: RecurringLine) -> dict[str, Any]:
-    """One plan's period for --json; dates ISO, `invoice` and `total` null when the
-    period is not billed (skipped) or the line is a plan's (removed, back)."""
+    """One plan's period for --json; dates ISO; `invoice` the period's invoice (a
+    removed plan: its last invoice), null when there is none (skipped, back);
+    `total` null when the period is not billed."""
     return {
         "action": line.action,
         "plan_id": line.plan_id,
@@ -173,11 +176,13 @@ def _line_text(line: RecurringLine, widths: tuple[int, int, int, int]) -> str:
     plan_id = shown_text(line.plan_id)
     news = _PLAN_NEWS.get(line.action)
     if news is not None:
-        return f"  {plan_id:<{plan}}  {news}"
+        last = f" Its last invoice: {line.invoice}." if line.invoice else ""
+        return f"  {plan_id:<{plan}}  {news}.{last}"
     period = line.label or f"{line.start} to {line.end}"
     due = f"due {line.bill_on}" if line.bill_on is not None else ""
     return (
-        f"  {plan_id:<{plan}}  {shown_text(line.customer_id):<{customer}}  {due}  "
+        f"  {plan_id:<{plan}}  {shown_text(line.customer_id):<{customer}}  "
+        f"{due:<{_DUE_WIDTH}}  "
         f"{_outcome(line):<{outcome}}  {line.total:>{total}}  {shown_text(period)}"
     ).rstrip()
 
@@ -230,7 +235,7 @@ def terms_text(plan: Plan, customer: Customer | None) -> list[str]:
         if customer is not None
         else format_decimal_plain(plan.unit_price)
     )
-    what = plan.description or f"Recurring {plan.plan_id}"
+    what = shown_text(plan.description or f"Recurring {plan.plan_id}")
     lines = [
         f"{what}: {format_decimal_plain(plan.quantity)} x {price} per period, "
         f"{schedule_text(plan)}, billed {plan.billing.value}",
@@ -245,7 +250,8 @@ def terms_text(plan: Plan, customer: Customer | None) -> list[str]:
             if plan.max_rollover_hours
             else "unused hours not carried over"
         )
-        time = f"project {plan.project}'s time" if plan.project else "all its time"
+        project = shown_text(plan.project)
+        time = f"project {project}'s time" if project else "all its time"
         lines.append(
             f"Retainer: {_hours(plan.included_hours)} included per period "
             f"({time}), {carried}"
@@ -257,7 +263,7 @@ def terms_text(plan: Plan, customer: Customer | None) -> list[str]:
     lines.append(
         f"Active: {'yes' if plan.is_active else 'no (paused)'}; Auto Send: {sends}"
     )
-    return [shown_text(line) for line in lines]
+    return lines
 
 
 def _heading_of(explained: PlanExplanation) -> str:
@@ -266,8 +272,8 @@ def _heading_of(explained: PlanExplanation) -> str:
     where = f"Recurring tab row{'s' if len(explained.rows) > 1 else ''} {rows}"
     plan, customer = explained.plan, explained.customer
     if explained.unread:
-        unread = f"the workbook could not be read: {explained.unread}"
-        return shown_text(f"{subject}: recurring plan ({unread})")
+        unread = shown_text(explained.unread)
+        return f"{subject}: recurring plan (the workbook could not be read: {unread})"
     if explained.is_removed:
         return (
             f"{subject}: recurring plan, removed (no row of the Recurring tab has it)"
@@ -275,7 +281,8 @@ def _heading_of(explained: PlanExplanation) -> str:
     if plan is None:
         return f"{subject}: recurring plan in {where}, not read: its row has a problem"
     name = f" {customer.name}" if customer is not None else ""
-    return shown_text(f"{subject}: recurring plan of {plan.customer_id}{name}, {where}")
+    who = shown_text(f"{plan.customer_id}{name}")
+    return f"{subject}: recurring plan of {who}, {where}"
 
 
 def _decided_text(decided: DecidedPeriod) -> list[str]:
@@ -293,7 +300,8 @@ def _decided_text(decided: DecidedPeriod) -> list[str]:
         )
         lines = [
             days + f"{invoice.number}{made}  issued {invoice.issue_date}  "
-            f"{amount_text(invoice.total, invoice.currency)}  {decided.label}"
+            f"{amount_text(invoice.total, invoice.currency)}  "
+            f"{shown_text(decided.label)}"
         ]
     if record.included_hours or record.used_hours or record.carried_in:
         lines.append(
@@ -303,15 +311,13 @@ def _decided_text(decided: DecidedPeriod) -> list[str]:
             f"{_hours(record.extra_hours)} extra, {_hours(record.carried_out)} "
             "carried over"
         )
-    return [shown_text(line).rstrip() for line in lines]
+    return [line.rstrip() for line in lines]
 
 
 def _coming_text(coming: ComingPeriod) -> str:
     skipped = "  skipped: the plan is paused" if coming.is_skipped else ""
-    return shown_text(
-        f"  {coming.start} to {coming.end}  due {coming.bill_on}  {coming.label}"
-        f"{skipped}"
-    ).rstrip()
+    label = shown_text(coming.label)
+    return f"  {coming.start} to {coming.end}  due {coming.bill_on}  {label}{skipped}"
 
 
 def print_explain_plan(console: Console, explained: PlanExplanation) -> None:

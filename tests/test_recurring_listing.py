@@ -77,8 +77,8 @@ def _skipped(plan_id: str, start: date, *, customer: str = "C2") -> RecurringLin
     )
 
 
-def _removed(plan_id: str) -> RecurringLine:
-    return RecurringLine("removed", plan_id, "", None, None, None)
+def _removed(plan_id: str, last: str = "") -> RecurringLine:
+    return RecurringLine("removed", plan_id, "", None, None, None, invoice=last)
 
 
 def _result(lines: tuple[RecurringLine, ...], *, is_dry_run: bool = True) -> RunResult:
@@ -137,7 +137,7 @@ def test_skipped_periods_and_removed_plans_are_said_in_words():
         (
             _billed("P-001", date(2026, 11, 1), 1),
             _skipped("P-002", date(2026, 11, 1)),
-            _removed("P-003"),
+            _removed("P-003", "INV-2026-0000"),
         )
     )
     text = _printed(result)
@@ -151,6 +151,20 @@ def test_skipped_periods_and_removed_plans_are_said_in_words():
     assert skipped.endswith("Hosting, November 2026")
     removed = next(line for line in text.splitlines() if "P-003" in line)
     assert "removed from the Recurring tab: it bills no more" in removed
+    assert removed.endswith("Its last invoice: INV-2026-0000.")
+
+
+def test_a_skipped_period_without_its_due_day_or_label_keeps_the_columns():
+    """A skipped period as the run hands it over: its dates, no bill day, no
+    label; the invoice column stays where the billed lines have it."""
+    skipped = RecurringLine(
+        "skipped", "P-002", "C1", date(2026, 11, 1), date(2026, 11, 30), None
+    )
+    lines = recurring_summary(
+        [_billed("P-001", date(2026, 11, 1), 1), skipped], is_dry_run=True, today=AS_OF
+    )
+    assert lines[2].index("skipped") == lines[1].index("INV-")
+    assert lines[2].endswith("2026-11-01 to 2026-11-30")
 
 
 def test_a_period_without_a_label_shows_its_dates():
@@ -287,7 +301,7 @@ def test_json_recurring_has_every_line_with_its_dates_invoice_and_total():
         (
             _billed("P-001", date(2026, 11, 1), 1),
             _skipped("P-002", date(2026, 11, 1)),
-            _removed("P-003"),
+            _removed("P-003", "INV-2026-0000"),
         )
     )
     recurring = json.loads(run_json(result))["recurring"]
@@ -324,7 +338,7 @@ def test_json_recurring_has_every_line_with_its_dates_invoice_and_total():
             "end": None,
             "bill_on": None,
             "label": "",
-            "invoice": None,
+            "invoice": "INV-2026-0000",
             "total": None,
         },
     ]

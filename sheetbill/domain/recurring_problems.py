@@ -84,10 +84,8 @@ RECURRING_BAD_QUANTITY = (
 
 RECURRING_BAD_UNIT_PRICE = (
     "recurring.bad-unit-price",
-    "A plan's Unit Price is empty, not an amount, or below 0; the plan bills "
-    "nothing.",
-    "Type the price of one period's item in the customer's currency, such as "
-    "1500.00.",
+    "A plan's Unit Price is empty, not an amount, or below 0; the plan bills nothing.",
+    "Type the price of one period's item in the customer's currency, such as 1500.00.",
 )
 
 RECURRING_BAD_INCLUDED_HOURS = (
