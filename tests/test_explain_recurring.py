@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from paths import ROOT
+from test_explain import readme_explain_command
 
 from sheetbill.cli import main
 from sheetbill.domain.model import (
@@ -41,7 +42,6 @@ from helpers import CUSTOMER_HEADERS, SETTINGS_ROWS, write_xlsx
 D = Decimal
 RUN = "20261001-080005-ab12"
 MADE = datetime(2026, 10, 1, 7, 0, 5, tzinfo=UTC)
-SHEETBILL = Path(sys.executable).with_name("sheetbill")
 RECURRING_HEADERS = [
     R.PLAN_ID,
     R.CUSTOMER_ID,
@@ -571,9 +571,16 @@ def test_explain_plan_json_has_the_terms_periods_and_next(shop, capsys):
     }
 
 
-def test_explain_a_plan_as_the_installed_program(shop):
+def test_explain_a_plan_as_readme_writes_it(shop):
+    """README's line, run by a shell as written in a folder holding the workbook
+    (named as README names it) and its state, with the .venv."""
+    command = readme_explain_command("P-")
+    name = command.split()[-1]
+    shop.rename(shop.with_name(name))
+    state_of(shop).rename(state_of(shop.with_name(name)))
+    (shop.parent / ".venv").symlink_to(ROOT / ".venv")
     done = subprocess.run(
-        [str(SHEETBILL), "explain", "P-001", shop.name, "--as-of", "2026-11-20"],
+        ["/bin/sh", "-c", f"{command} --as-of 2026-11-20"],
         capture_output=True,
         text=True,
         cwd=shop.parent,
