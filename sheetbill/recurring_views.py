@@ -38,8 +38,8 @@ PERIODS_FIRST = 3
 PERIODS_LAST = 2
 # Plans listed in text (all in --json).
 PLANS_SHOWN = 30
-# "due 2026-11-01"
-_DUE_WIDTH = 14
+# "on 2026-11-01": the day a period is billed ("due" would read as a payment's).
+_ON_WIDTH = 13
 # What a removed or returning plan's line says.
 _PLAN_NEWS = {
     "removed": (
@@ -105,6 +105,15 @@ def recurring_summary(
             f"  ... and {counted(len(rest), 'more plan')} "
             f"({counted(periods, 'line')}; see --json)"
         )
+    if any(
+        line.action == "billed" and line.bill_on is not None and line.bill_on < today
+        for line in lines
+    ):
+        were = "would be" if is_dry_run else "are"
+        text.append(
+            f"  Periods whose day had passed {were} billed in this run: their "
+            f"invoices {were} dated {today}, each naming its period."
+        )
     return text
 
 
@@ -136,14 +145,15 @@ def _shown_of(group: Sequence[RecurringLine]) -> list[RecurringLine | None]:
 
 
 def _summarised(group: Sequence[RecurringLine]) -> str:
-    """`... 25 more periods of P-001: due 2024-04-01 to 2026-03-01, INV-… to INV-…`."""
+    """`... 25 more periods of P-001: on days 2024-04-01 to 2026-03-01, first
+    INV-…, last INV-…` (a plan's numbers need not follow each other)."""
     between = group[PERIODS_FIRST : len(group) - PERIODS_LAST]
     billed = [line.invoice for line in between if line.invoice]
     skipped = sum(line.action == "skipped" for line in between)
     days = [line.bill_on for line in between if line.bill_on is not None]
     said = [
-        f"due {min(days)} to {max(days)}" if days else "",
-        f"{billed[0]} to {billed[-1]}" if billed else "",
+        f"on days {min(days)} to {max(days)}" if days else "",
+        f"first {billed[0]}, last {billed[-1]}" if billed else "",
         f"{skipped} skipped" if skipped else "",
     ]
     plan_id = shown_text(group[0].plan_id)
@@ -179,10 +189,10 @@ def _line_text(line: RecurringLine, widths: tuple[int, int, int, int]) -> str:
         last = f" Its last invoice: {line.invoice}." if line.invoice else ""
         return f"  {plan_id:<{plan}}  {news}.{last}"
     period = line.label or f"{line.start} to {line.end}"
-    due = f"due {line.bill_on}" if line.bill_on is not None else ""
+    on = f"on {line.bill_on}" if line.bill_on is not None else ""
     return (
         f"  {plan_id:<{plan}}  {shown_text(line.customer_id):<{customer}}  "
-        f"{due:<{_DUE_WIDTH}}  "
+        f"{on:<{_ON_WIDTH}}  "
         f"{_outcome(line):<{outcome}}  {line.total:>{total}}  {shown_text(period)}"
     ).rstrip()
 
@@ -317,7 +327,7 @@ def _decided_text(decided: DecidedPeriod) -> list[str]:
 def _coming_text(coming: ComingPeriod) -> str:
     skipped = "  skipped: the plan is paused" if coming.is_skipped else ""
     label = shown_text(coming.label)
-    return f"  {coming.start} to {coming.end}  due {coming.bill_on}  {label}{skipped}"
+    return f"  {coming.start} to {coming.end}  on {coming.bill_on}  {label}{skipped}"
 
 
 def print_explain_plan(console: Console, explained: PlanExplanation) -> None:
@@ -342,7 +352,7 @@ def print_explain_plan(console: Console, explained: PlanExplanation) -> None:
     else:
         say("No period decided yet.")
     if explained.due:
-        say(f"Due by {explained.today}, for the next run:")
+        say(f"Periods whose day has come by {explained.today}, for the next run:")
         for coming in explained.due:
             say(_coming_text(coming))
     say(f"Next: {shown_text(explained.next_step)}.")

@@ -248,7 +248,7 @@ def test_explain_a_plan_tells_its_terms_each_period_decided_and_the_next(shop, c
         "Maintenance, October 2026",
         "  2026-11-01 to 2026-11-30  skipped: the plan was paused (Active = no)",
     ]
-    assert "Due by" not in out
+    assert "Periods whose day has come" not in out
     assert lines[-1] == (
         "Next: the next period, December 2026 (2026-12-01 to 2026-12-31), is billed "
         "on 2026-12-01."
@@ -260,16 +260,17 @@ def test_explain_lists_the_periods_due_that_the_next_run_bills(shop, capsys):
     code, out, _ = explained(capsys, "P-001", str(shop), "--as-of", "2027-02-10")
     assert code == 0
     lines = out.splitlines()
-    due = lines[lines.index("Due by 2027-02-10, for the next run:") + 1 :][:3]
+    heading = "Periods whose day has come by 2027-02-10, for the next run:"
+    due = lines[lines.index(heading) + 1 :][:3]
     assert due == [
-        "  2026-12-01 to 2026-12-31  due 2026-12-01  December 2026",
-        "  2027-01-01 to 2027-01-31  due 2027-01-01  January 2027",
-        "  2027-02-01 to 2027-02-28  due 2027-02-01  February 2027",
+        "  2026-12-01 to 2026-12-31  on 2026-12-01  December 2026",
+        "  2027-01-01 to 2027-01-31  on 2027-01-01  January 2027",
+        "  2027-02-01 to 2027-02-28  on 2027-02-01  February 2027",
     ]
     assert lines[-1] == (
-        "Next: the next run bills 3 periods due by 2027-02-10 (listed above), one "
-        "invoice each, in order; the next period, March 2027 (2027-03-01 to "
-        "2027-03-31), is billed on 2027-03-01."
+        "Next: the next run bills the 3 periods whose day has come by 2027-02-10 "
+        "(listed above), one invoice each, in period order; the next period, March "
+        "2027 (2027-03-01 to 2027-03-31), is billed on 2027-03-01."
     )
 
 
@@ -280,14 +281,14 @@ def test_explain_a_paused_plan_says_its_periods_are_skipped(tmp_path, capsys):
     assert code == 0
     assert "  Active: no (paused); Auto Send: as Settings' Send Invoices says" in out
     assert (
-        "  2026-10-01 to 2026-10-31  due 2026-10-01  October 2026  skipped: the plan "
+        "  2026-10-01 to 2026-10-31  on 2026-10-01  October 2026  skipped: the plan "
         "is paused"
     ) in out
     assert out.splitlines()[-1] == (
-        "Next: the plan is paused (Active = no): the next run records 1 period due "
-        "by 2026-10-05 as skipped, never billed later; the next period, November "
-        "2026 (2026-11-01 to 2026-11-30), due on 2026-11-01, is skipped unless "
-        "Active says yes by then."
+        "Next: the plan is paused (Active = no): the next run records the period "
+        "whose day has come by 2026-10-05 (listed above) as skipped, never billed "
+        "later; the next period, November 2026 (2026-11-01 to 2026-11-30), on "
+        "2026-11-01, is skipped unless Active says yes by then."
     )
 
 
@@ -361,7 +362,7 @@ def test_explain_a_removed_plan_lists_its_periods_and_says_it_bills_no_more(
     assert lines[0] == (
         "P-001: recurring plan, removed (no row of the Recurring tab has it)"
     )
-    assert "3 periods decided:" in lines and "Due by" not in out
+    assert "3 periods decided:" in lines and "whose day has come" not in out
     assert lines[-1] == (
         "Next: nothing: no row of the Recurring tab has this Plan ID any more, so it "
         "bills no more; a row with it again goes on after its last decided period."

@@ -115,9 +115,9 @@ def test_dry_run_lists_each_period_the_plans_would_bill_up_to_its_date():
     assert "Recurring plans up to 2026-12-01: 3 periods would be billed:" in text
     lines = [line for line in text.splitlines() if line.startswith("  P-")]
     assert [line.split()[:5] for line in lines] == [
-        ["P-001", "C1", "due", "2026-10-01", "INV-2026-0001"],
-        ["P-001", "C1", "due", "2026-11-01", "INV-2026-0002"],
-        ["P-002", "C22", "due", "2026-11-15", "INV-2026-0003"],
+        ["P-001", "C1", "on", "2026-10-01", "INV-2026-0001"],
+        ["P-001", "C1", "on", "2026-11-01", "INV-2026-0002"],
+        ["P-002", "C22", "on", "2026-11-15", "INV-2026-0003"],
     ]
     assert lines[0].endswith("1,190.00 EUR  Retainer, October 2026")
     assert lines[2].endswith("90.00 EUR  Retainer, November 2026")
@@ -146,7 +146,7 @@ def test_skipped_periods_and_removed_plans_are_said_in_words():
         "be skipped (the plan is paused: Active = no), 1 plan removed:"
     ) in text
     skipped = next(line for line in text.splitlines() if "P-002" in line)
-    assert "due 2026-11-01" in skipped and "skipped" in skipped
+    assert "on 2026-11-01" in skipped and "skipped" in skipped
     assert "INV-" not in skipped and "EUR" not in skipped
     assert skipped.endswith("Hosting, November 2026")
     removed = next(line for line in text.splitlines() if "P-003" in line)
@@ -167,6 +167,22 @@ def test_a_skipped_period_without_its_due_day_or_label_keeps_the_columns():
     assert lines[2].endswith("2026-11-01 to 2026-11-30")
 
 
+def test_a_catch_up_says_its_invoices_are_dated_the_runs_day():
+    """The periods' days are when a daily run bills them; a run after that day
+    bills them then, dated that day: the summary says so once, and only then."""
+    late = (_billed("P-001", date(2026, 10, 1), 1),)
+    on_time = (_billed("P-001", AS_OF, 1),)
+    note = "Periods whose day had passed would be billed in this run"
+    assert note in _printed(_result(late))
+    assert "their invoices would be dated 2026-12-01, each naming its period." in (
+        _printed(_result(late))
+    )
+    assert note not in _printed(_result(on_time))
+    assert "their invoices are dated 2026-12-01" in _printed(
+        _result(late, is_dry_run=False)
+    )
+
+
 def test_a_period_without_a_label_shows_its_dates():
     line = RecurringLine(
         "billed",
@@ -181,7 +197,7 @@ def test_a_period_without_a_label_shows_its_dates():
     )
     (_, shown) = recurring_summary([line], is_dry_run=True, today=AS_OF)
     assert shown.endswith("2026-11-15 to 2026-12-14")
-    assert "due 2026-12-15" in shown
+    assert "on 2026-12-15" in shown
 
 
 def test_text_from_cells_cannot_steer_the_terminal():
@@ -212,8 +228,8 @@ def test_a_long_catch_up_shows_each_plans_first_and_last_periods_and_counts_the_
         "INV-2026-0003",
     ]
     assert p1[PERIODS_FIRST] == (
-        "  ... 31 more periods of P-001: due 2024-03-01 to 2026-09-01, "
-        "INV-2026-0004 to INV-2026-0034 (see --json)"
+        "  ... 31 more periods of P-001: on days 2024-03-01 to 2026-09-01, first "
+        "INV-2026-0004, last INV-2026-0034 (see --json)"
     )
     assert [line.split()[4] for line in p1[-PERIODS_LAST:]] == [
         "INV-2026-0035",
@@ -258,7 +274,7 @@ def test_every_period_is_listed_or_counted_once_and_no_plan_takes_many_lines(
         mine = [t for t in text[1:] if re.search(rf"\bP-{plan:03d}\b", t)]
         assert len(mine) <= PERIODS_SHOWN
         counted = re.search(r"\.\.\. (\d+) more periods? of", " ".join(mine))
-        listed = sum(" due " in t for t in mine if "more period" not in t)
+        listed = sum(" on 20" in t for t in mine if "more period" not in t)
         assert listed + (int(counted[1]) if counted else 0) == count
     hidden = sum(counts[PLANS_SHOWN:])
     if hidden:

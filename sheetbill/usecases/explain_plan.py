@@ -67,7 +67,8 @@ class DecidedPeriod:
 
 @dataclass(frozen=True, slots=True)
 class ComingPeriod:
-    """A period still to come: due by today (the next run decides it) or later."""
+    """A period still to come: its day has come by today (the next run decides it),
+    or is later."""
 
     start: date
     end: date
@@ -100,7 +101,8 @@ class PlanExplanation:
     problems: tuple[Problem, ...] = ()
     # No row has its Plan ID any more, while the state has its periods.
     is_removed: bool = False
-    # Periods due by `today` that the next run bills (or skips), in order.
+    # Periods whose day (`bill_on`) has come by `today`, that the next run bills (or
+    # skips), in order.
     due: tuple[ComingPeriod, ...] = ()
     # The period after those; None when the plan has ended (or is unknown).
     upcoming: ComingPeriod | None = None
@@ -232,7 +234,8 @@ def _decided(
 def coming_periods(
     plan: Plan, history: Sequence[PeriodRecord], book: PlanBook
 ) -> tuple[tuple[ComingPeriod, ...], ComingPeriod | None]:
-    """The periods due by the book's today that no record covers (billed, or
+    """The periods whose day has come by the book's today that no record covers
+    (billed, or
     skipped when the plan is paused) and the one after them: the planner's answer
     for this plan alone."""
     from sheetbill.planning.recurring import period_label, plan_recurring
@@ -303,16 +306,19 @@ def next_step(
     if plan is None:
         return "nothing: no row of the Recurring tab has this Plan ID"
     said = []
+    came = f"whose day has come by {explained.today} (listed above)"
     if due and plan.is_active:
         said.append(
-            f"the next run bills {_periods(len(due))} due by {explained.today} "
-            "(listed above), one invoice each, in order"
+            f"the next run bills the period {came}"
+            if len(due) == 1
+            else f"the next run bills the {len(due)} periods {came}, one invoice "
+            "each, in period order"
         )
     elif due:
+        what = "period" if len(due) == 1 else f"{len(due)} periods"
         said.append(
-            f"the plan is paused (Active = no): the next run records "
-            f"{_periods(len(due))} due by {explained.today} as skipped, never "
-            "billed later"
+            f"the plan is paused (Active = no): the next run records the {what} "
+            f"{came} as skipped, never billed later"
         )
     if upcoming is None:
         said.append("then the plan has ended: no period is left" if due else "")
@@ -323,11 +329,7 @@ def next_step(
         said.append(f"the next period, {when}, is billed on {upcoming.bill_on}")
     else:
         said.append(
-            f"the next period, {when}, due on {upcoming.bill_on}, is skipped unless "
+            f"the next period, {when}, on {upcoming.bill_on}, is skipped unless "
             "Active says yes by then"
         )
     return "; ".join(said)
-
-
-def _periods(count: int) -> str:
-    return "1 period" if count == 1 else f"{count} periods"
