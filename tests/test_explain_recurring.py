@@ -14,13 +14,18 @@ from __future__ import annotations
 import json
 import subprocess
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from paths import ROOT
+from recurring_helpers import SETTINGS, customer, plans
 from test_explain import readme_explain_command
 
 from sheetbill.cli import main
@@ -33,9 +38,10 @@ from sheetbill.domain.model import (
     TaxBreakdown,
     TaxMode,
 )
-from sheetbill.domain.recurring import PeriodRecord, period_key
+from sheetbill.domain.recurring import PeriodRecord, Plan, period_key, schedule
 from sheetbill.domain.schema import RecurringColumns as R
 from sheetbill.state import StateDB
+from sheetbill.usecases.explain_plan import PlanBook, explain_plan
 
 from helpers import CUSTOMER_HEADERS, SETTINGS_ROWS, write_xlsx
 
@@ -591,3 +597,69 @@ def test_explain_a_plan_as_readme_writes_it(shop):
     assert done.returncode == 0, done.stderr
     assert "INV-2026-0002  issued 2026-10-01" in done.stdout
     assert "is billed on 2026-12-01." in done.stdout
+
+
+# --- what comes next, for any plan ---------------------------------------------------
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    plan=plans(),
+    decided=st.lists(st.booleans(), max_size=6),
+    is_active=st.booleans(),
+    days_on=st.integers(-40, 900),
+)
+def test_what_comes_next_is_the_schedule_after_the_last_decided_period(
+    plan: Plan, decided: list[bool], is_active: bool, days_on: int
+):
+    """Whatever the plan (month ends, 29 February, year ends) and however many of
+    its first periods were billed or skipped: the periods explain lists as come by
+    today are the schedule's next ones, in order, each the day after the one
+    before, every one on or before today (skipped when the plan is paused); and the
+    next period is the first after them, on a later day, or none when the plan has
+    ended."""
+    plan = replace(plan, is_active=is_active)
+    periods = list(islice(schedule(plan), len(decided) + 400))
+    history = [
+        PeriodRecord(
+            plan.plan_id,
+            p.start,
+            p.end,
+            f"INV-2026-{p.index + 1:04d}" if is_billed else None,
+        )
+        for p, is_billed in zip(periods, decided, strict=False)
+    ]
+    today = plan.start + timedelta(days=days_on)
+    book = PlanBook(
+        "shop.xlsx",
+        today,
+        (plan,),
+        {"p-001": ("P-001", (2,))},
+        (),
+        {"C1": customer("C1")},
+        SETTINGS,
+    )
+    explained = explain_plan(
+        "p-001", "P-001", state=None, history=history, invoices={}, book=book
+    )
+    assert [d.record for d in explained.periods] == history
+    after = periods[len(history) :]
+    due = [p for p in after if p.bill_on <= today]
+    assert due == after[: len(due)]
+    assert [(c.start, c.end, c.bill_on) for c in explained.due] == [
+        (p.start, p.end, p.bill_on) for p in due
+    ]
+    assert all(c.is_skipped is not is_active for c in explained.due)
+    rest = after[len(due) :]
+    upcoming = explained.upcoming
+    if rest:
+        assert upcoming is not None
+        assert (upcoming.start, upcoming.bill_on) == (rest[0].start, rest[0].bill_on)
+        assert upcoming.bill_on > today
+        assert f"({upcoming.start} to {upcoming.end})" in explained.next_step
+    else:
+        assert upcoming is None and "the plan has ended" in explained.next_step
+    shown = [*explained.due, *([upcoming] if upcoming else [])]
+    last = history[-1].end if history else None
+    for before, period in zip([last, *(c.end for c in shown)], shown, strict=False):
+        assert before is None or period.start == before + timedelta(days=1)

@@ -39,6 +39,7 @@ from sheetbill.domain.recurring import PeriodRecord
 from sheetbill.domain.wording import amount_text
 from sheetbill.errors import StateMissingError, UsageError
 from sheetbill.state import StateDB
+from sheetbill.tabs.recurring import plan_key
 from sheetbill.usecases.explain_plan import (
     BookReader,
     PlanExplanation,
@@ -151,8 +152,8 @@ def explain(
         if number is not None:
             return _explain_invoice(state, number, asked)
         removed = state.removed_plans()
-        key = _plan_key(asked)
-        if key in {_plan_key(p) for p in (*history, *removed)}:
+        key = plan_key(asked)
+        if key in {plan_key(p) for p in (*history, *removed)}:
             return _explain_plan(state, key, asked, history, removed, book)
         number = _matching(asked, (*numbers, *withdrawn), folds=(_alphanumeric,))
         if number is not None:
@@ -168,11 +169,6 @@ def explain(
         raise UsageError(_unknown_subject(asked, numbers, plan_ids))
 
 
-def _plan_key(plan_id: str) -> str:
-    """A Plan ID as plans are told apart: trimmed, case-folded."""
-    return plan_id.strip().casefold()
-
-
 def _plan_of_book(
     asked: str,
     book: BookReader | None,
@@ -183,7 +179,7 @@ def _plan_of_book(
     """A plan no run decided a period of yet, from the workbook alone; `missing`
     is raised when `asked` is no Plan ID there."""
     read = book_or_reason(book)
-    key = _plan_key(asked)
+    key = plan_key(asked)
     if isinstance(read, str) or key not in read.rows:
         raise missing
     return explain_plan(key, asked, state=state, history=(), invoices={}, book=read)
@@ -198,7 +194,7 @@ def _explain_plan(
     book: BookReader | None,
 ) -> PlanExplanation:
     records = sorted(
-        (r for plan_id, rs in history.items() if _plan_key(plan_id) == key for r in rs),
+        (r for plan_id, rs in history.items() if plan_key(plan_id) == key for r in rs),
         key=lambda r: r.start,
     )
     numbers = [r.invoice_no for r in records if r.invoice_no]
@@ -210,7 +206,7 @@ def _explain_plan(
         history=records,
         invoices={i.number: i for i in state.invoices(numbers)},
         being_made=frozenset(being_made.intersection(numbers)),
-        told_removed=any(told for p, told in removed.items() if _plan_key(p) == key),
+        told_removed=any(told for p, told in removed.items() if plan_key(p) == key),
         book=book_or_reason(book),
     )
 

@@ -29,6 +29,7 @@ from sheetbill.domain.recurring import (
 )
 from sheetbill.errors import SheetbillError
 from sheetbill.ports import Workbook
+from sheetbill.tabs.recurring import plan_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,8 +137,8 @@ def read_plan_book(
         for row in layout.table.rows:
             spelled = parse_text(row.get(at)).strip()
             if spelled:
-                first, seen = rows.get(spelled.casefold(), (spelled, ()))
-                rows[spelled.casefold()] = (first, (*seen, row.number))
+                first, seen = rows.get(plan_key(spelled), (spelled, ()))
+                rows[plan_key(spelled)] = (first, (*seen, row.number))
     tab = layout.tab if layout is not None else RECURRING_TAB
     return PlanBook(
         workbook.name,
@@ -190,7 +191,7 @@ def explain_plan(
             ),
         )
     shown, rows = book.rows.get(key, (spelled, ()))
-    plan = next((p for p in book.plans if p.plan_id.strip().casefold() == key), None)
+    plan = next((p for p in book.plans if plan_key(p.plan_id) == key), None)
     problems = tuple(p for p in book.problems if p.row in rows)
     explained = PlanExplanation(
         shown if not history else spelled,
