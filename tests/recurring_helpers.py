@@ -200,7 +200,7 @@ def plan_shop(
     workbook = ExcelWorkbook(book, backups=0)
     workbook.apply(changes, expected_version=workbook.read().version)
     (folder / "sheetbill.toml").write_text(
-        f'source = "{book.name}"\nbackups = 0\npdf = false\n\n[mail]\n'
+        f'source = "{book.name}"\nbackups = 0\ndocuments = false\n\n[mail]\n'
         'from = "billing@northwind.example"\n',
         encoding="utf-8",
     )

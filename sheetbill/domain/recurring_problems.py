@@ -109,7 +109,8 @@ RECURRING_ROLLOVER_WITHOUT_HOURS = (
     "A plan has Max Rollover Hours but no Included Hours: it reads as a retainer "
     "whose hours were forgotten, so it bills nothing rather than bill its time "
     "rows as ordinary time.",
-    "Fill in the hours each period includes, or clear Max Rollover Hours.",
+    "Fill in Included Hours (the hours each period includes), or clear Max Rollover "
+    "Hours.",
 )
 
 RECURRING_BAD_AUTO_SEND = (
