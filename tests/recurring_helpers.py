@@ -32,16 +32,8 @@ from sheetbill.domain.recurring import (
     Plan,
     plan_rule,
 )
-from sheetbill.domain.schema import (
-    ALL_TABS,
-    CUSTOMERS,
-    RATES,
-    RECURRING,
-    TIME_LOG,
-)
-from sheetbill.domain.schema import (
-    SETTINGS as SETTINGS_TAB,
-)
+from sheetbill.domain.schema import ALL_TABS, CUSTOMERS, RATES, RECURRING, TIME_LOG
+from sheetbill.domain.schema import SETTINGS as SETTINGS_TAB
 from sheetbill.domain.sheet import CellValue, CellWrite, WorkbookChanges
 from sheetbill.usecases import demo
 from sheetbill.usecases.init import settings_writes
@@ -208,7 +200,7 @@ def plan_shop(
     workbook = ExcelWorkbook(book, backups=0)
     workbook.apply(changes, expected_version=workbook.read().version)
     (folder / "sheetbill.toml").write_text(
-        f'source = "{book.name}"\nbackups = 0\npdf = false\n\n[mail]\n'
+        f'source = "{book.name}"\nbackups = 0\ndocuments = false\n\n[mail]\n'
         'from = "billing@northwind.example"\n',
         encoding="utf-8",
     )
