@@ -11,7 +11,7 @@ workbook is read back with calamine and the state with sheetbill's own reader.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -141,11 +141,11 @@ def live_through(
     book: Path,
     days: Sequence[date],
     *,
-    off: set[date] = frozenset(),  # type: ignore[assignment]
+    off: Collection[date] = (),
     edits: Sequence[Edit] = (),
     typed: Sequence[TypedRow] = (),
-    reruns: set[date] = frozenset(),  # type: ignore[assignment]
-    in_own_process: set[date] = frozenset(),  # type: ignore[assignment]
+    reruns: Collection[date] = (),
+    in_own_process: Collection[date] = (),
     plan_rows: dict[str, int],
 ) -> dict[int, int]:
     """Each day: a person's edits and typing, then (machine on) `run.py` as of
@@ -214,8 +214,9 @@ def check_runs(book: Path, expected: Expected, plans: Sequence[Row]) -> Billed:
     return billed
 
 
-def check_plan_rows(book: Path, expected: Expected, plan_rows: dict[str, int]) -> None:
-    """Next Date and Last Invoice on each plan row after the last run."""
+def check_plan_rows(book: Path, expected: Expected) -> None:
+    """Next Date and Last Invoice on each plan row after the last run; one Log row
+    for each period skipped while its plan was paused."""
     shown = {r["Plan ID"]: r for r in calamine_records(book, "Recurring")}
     with StateDB(state_path(book)) as state:
         history = state.recurring_history()
@@ -223,6 +224,18 @@ def check_plan_rows(book: Path, expected: Expected, plan_rows: dict[str, int]) -
         numbers = [r.invoice_no for r in history.get(plan_id, []) if r.invoice_no]
         assert as_date(shown[plan_id]["Next Date"]) == row["Next Date"], plan_id
         assert shown[plan_id]["Last Invoice"] == (numbers[-1] if numbers else "")
+    skipped = sorted(
+        (d.plan_id, f"{d.period.start} to {d.period.end}")
+        for decided in expected.decisions.values()
+        for d in decided
+        if not d.is_billed
+    )
+    logged = sorted(
+        (str(r["Invoice"]), str(r["Detail"]).partition(":")[0])
+        for r in calamine_records(book, "Log")
+        if r["Action"] == "period skipped"
+    )
+    assert logged == skipped
 
 
 def check_retainer(
@@ -303,7 +316,7 @@ def test_a_year_of_daily_runs_with_the_machine_off_bills_every_period_once(
     assert any(d.extra for d in retainer) and any(d.carried_out for d in retainer)
     assert any(f and f[0] == "time" for f in expected.row_fate.values())
     billed = check_runs(book, expected, YEAR_PLANS)
-    check_plan_rows(book, expected, plan_rows)
+    check_plan_rows(book, expected)
     check_retainer(book, expected, billed, sheet_rows)
 
 
@@ -348,7 +361,7 @@ def test_daily_runs_across_february_2028_bill_the_29th_once(tmp_path: Path) -> N
     )
     expected = expect(LEAP_PLANS, on)
     check_runs(book, expected, LEAP_PLANS)
-    check_plan_rows(book, expected, plan_rows)
+    check_plan_rows(book, expected)
     starts = {(p, d.period.start) for p, v in expected.decisions.items() for d in v}
     assert {("M29", date(2028, 2, 29)), ("M31", date(2028, 2, 29))} <= starts
     assert ("YLEAP", date(2028, 2, 29)) in starts
