@@ -176,6 +176,30 @@ class PaymentColumns:
     ROW_ID: Final = "Row ID"
 
 
+class RecurringColumns:
+    """The Recurring tab's headers: those people fill, then sheetbill's (S) ones."""
+
+    PLAN_ID: Final = "Plan ID"
+    CUSTOMER_ID: Final = "Customer ID"
+    DESCRIPTION: Final = "Description"
+    QUANTITY: Final = "Quantity"
+    UNIT_PRICE: Final = "Unit Price"
+    FREQUENCY: Final = "Frequency"
+    INTERVAL: Final = "Interval"
+    DAY: Final = "Day"
+    START: Final = "Start"
+    END: Final = "End"
+    COUNT: Final = "Count"
+    BILLING: Final = "Billing"
+    INCLUDED_HOURS: Final = "Included Hours"
+    PROJECT: Final = "Project"
+    MAX_ROLLOVER_HOURS: Final = "Max Rollover Hours"
+    AUTO_SEND: Final = "Auto Send"
+    ACTIVE: Final = "Active"
+    NEXT_DATE: Final = "Next Date"
+    LAST_INVOICE: Final = "Last Invoice"
+
+
 class LogColumns:
     """The Log tab's headers."""
 
@@ -316,37 +340,38 @@ ORDERS = TabSchema(
         ),
     ),
 )
+R = RecurringColumns
 RECURRING = TabSchema(
     "Recurring",
     (
-        Column("Plan ID", required=True, aliases=("plan",)),
-        Column("Customer ID", required=True, aliases=("customer",)),
-        Column("Description", width=30),
-        Column("Quantity", format=N, width=9, aliases=("qty",)),
-        Column("Unit Price", format=M, width=12, aliases=("price",)),
+        Column(R.PLAN_ID, required=True, aliases=("plan",)),
+        Column(R.CUSTOMER_ID, required=True, aliases=("customer",)),
+        Column(R.DESCRIPTION, width=30),
+        Column(R.QUANTITY, format=N, width=9, aliases=("qty",)),
+        Column(R.UNIT_PRICE, format=M, width=12, aliases=("price",)),
         Column(
-            "Frequency",
+            R.FREQUENCY,
             width=11,
             choices=("weekly", "monthly", "quarterly", "yearly"),
         ),
         # Every N weeks, months, quarters or years (blank: 1).
-        Column("Interval", format=INT, width=9, aliases=("every",)),
+        Column(R.INTERVAL, format=INT, width=9, aliases=("every",)),
         # A day of the month (1-31, or "last"); weekly: 1 (Monday) to 7 (Sunday).
-        Column("Day", width=6),
-        Column("Start", format=D, width=12, aliases=("start date",)),
-        Column("End", format=D, width=12, aliases=("end date",)),
+        Column(R.DAY, width=6),
+        Column(R.START, format=D, width=12, aliases=("start date",)),
+        Column(R.END, format=D, width=12, aliases=("end date",)),
         # At most this many periods.
-        Column("Count", format=INT, width=8, aliases=("periods",)),
-        Column("Billing", width=11, choices=("in advance", "in arrears")),
-        Column("Included Hours", format=N, width=10),
+        Column(R.COUNT, format=INT, width=8, aliases=("periods",)),
+        Column(R.BILLING, width=11, choices=("in advance", "in arrears")),
+        Column(R.INCLUDED_HOURS, format=N, width=10),
         # Not in DESIGN.md's list: a retainer's project (blank: all the customer's
         # time rows) and how many unused hours carry to the next period.
-        Column("Project", width=18),
-        Column("Max Rollover Hours", format=N, width=10, aliases=("rollover hours",)),
-        Column("Auto Send", width=9, choices=YES_NO),
-        Column("Active", width=8, choices=YES_NO),
-        Column("Next Date", owner=S, format=D, width=12),
-        Column("Last Invoice", owner=S, width=15),
+        Column(R.PROJECT, width=18),
+        Column(R.MAX_ROLLOVER_HOURS, format=N, width=10, aliases=("rollover hours",)),
+        Column(R.AUTO_SEND, width=9, choices=YES_NO),
+        Column(R.ACTIVE, width=8, choices=YES_NO),
+        Column(R.NEXT_DATE, owner=S, format=D, width=12),
+        Column(R.LAST_INVOICE, owner=S, width=15),
     ),
     aliases=("recurring plans", "plans", "subscriptions"),
 )

@@ -1,9 +1,10 @@
 """Reading the input tabs into the model: every bad cell a Problem, every good row used.
 
 Pure: takes the tables a backend read and what the state database knows of billed rows,
-returns typed customers, rates, billable time entries, orders and payments, and the
-problems. One reader per tab (customers, rates, time_log, orders, payments), called
-here in the order each needs the one before; one bad row never stops the others.
+returns typed customers, rates, billable time entries, orders, recurring plans and
+payments, and the problems. One reader per tab (customers, rates, time_log, orders,
+recurring, payments), called here in the order each needs the one before; one bad row
+never stops the others.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from sheetbill.tabs.no_tax_rate import hold_rows_without_tax_rate
 from sheetbill.tabs.orders import read_orders
 from sheetbill.tabs.payments import PaymentRow, read_payments
 from sheetbill.tabs.rates import read_rates
+from sheetbill.tabs.recurring import plan_keys_shown, read_recurring
 from sheetbill.tabs.rows import TabLayout, TextDates
 from sheetbill.tabs.settings import read_settings
 from sheetbill.tabs.time_log import read_time_log
@@ -61,6 +63,9 @@ class BookData:
     payments: tuple[PaymentRow, ...] = ()
     # The Recurring rows that read as plans (rows with an error left out).
     plans: tuple[Plan, ...] = ()
+    # The Plan ID (`recurring.plan_key`) of every Recurring row, rows with an error
+    # too: such a plan is held until fixed, not removed.
+    plan_keys: frozenset[str] = frozenset()
 
 
 def locate_tabs(
@@ -125,11 +130,17 @@ def validate_book(
         billed=billed,
     )
     problems.extend(found)
+    plans, found = read_recurring(layouts.get("Recurring"), settings, customers)
+    problems.extend(found)
     payments, found_payments = read_payments(layouts.get("Payments"), settings)
     problems.extend(found_payments)
     problems.extend(
         _text_dates(
-            layouts, settings, rates.rates, time_log.rows, orders.rows, payments
+            layouts,
+            settings,
+            rates.rates,
+            (time_log.rows, orders.rows, plans),
+            payments,
         )
     )
     rated = hold_rows_without_tax_rate(layouts, customers, time_log.rows, orders.rows)
@@ -150,6 +161,8 @@ def validate_book(
         {**time_log.open_rows, **orders.open_rows},
         waiting.counted(),
         tuple(payments),
+        plans,
+        plan_keys_shown(layouts.get("Recurring")),
     )
 
 
@@ -157,17 +170,18 @@ def _text_dates(
     layouts: Mapping[str, TabLayout],
     settings: Settings,
     rates: Sequence[RateRule],
-    entries: Sequence[TimeEntry],
-    orders: Sequence[Order],
+    billed: tuple[Sequence[TimeEntry], Sequence[Order], Sequence[Plan]],
     payments: Sequence[PaymentRow],
 ) -> list[Problem]:
     """One warning for the text dates of the rows used (3/11/2026) that name another
     day read the other way round: they were read in the Locale's order."""
     dates = TextDates(settings.locale)
+    entries, orders, plans = billed
     used = (
         ("Rates", {r.row for r in rates}, ("Valid From", "Valid To")),
         ("Time Log", {e.source.row for e in entries}, ("Date", "Work Complete")),
         ("Orders", {o.source.row for o in orders}, ("Date",)),
+        ("Recurring", {p.row for p in plans}, ("Start", "End")),
         ("Payments", {p.row for p in payments}, ("Date",)),
     )
     for tab, rows, columns in used:
