@@ -4,8 +4,9 @@ Pure. Given the validated book, the invoices of this run and those still pending
 interrupted run, it returns a `WorkbookChanges` that writes only sheetbill's own cells:
 new rows in Invoices, Invoice Lines, Exceptions and Log, Invoice No and Row ID on billed
 rows, Closed on exceptions that went away, headers for missing (S) columns, and the
-cells sending keeps up to date on every invoice's row where they differ. The
-decisions are planning's; each output tab's cells are written by its own module here.
+cells sending keeps up to date on every invoice's row and each plan's Next Date and
+Last Invoice, where they differ. The decisions are planning's; each output tab's
+cells are written by its own module here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from sheetbill.domain.schema import (
     INVOICES,
     LOG,
     PAYMENTS,
+    RECURRING,
     InvoiceColumns,
 )
 from sheetbill.domain.sheet import (
@@ -36,6 +38,7 @@ from sheetbill.planning.approvals import invoice_status
 from sheetbill.planning.exceptions import plan_exceptions
 from sheetbill.planning.payments import PaymentsPlan
 from sheetbill.planning.recovery import PendingMatch, rows_owed
+from sheetbill.planning.recurring import PlanCells
 from sheetbill.planning.statuses import InvoiceCells
 from sheetbill.tabs.invoices import InvoiceRow, read_invoices
 from sheetbill.tabs.validation import BookData
@@ -50,6 +53,7 @@ from sheetbill.writeback.invoices import (
 )
 from sheetbill.writeback.log import RunLog
 from sheetbill.writeback.payments import payment_writes
+from sheetbill.writeback.recurring import plan_row_writes
 from sheetbill.writeback.writer import TabWriter
 
 
@@ -86,6 +90,7 @@ def plan_writes(
     cells: Mapping[str, InvoiceCells] | None = None,
     emails: Sequence[tuple[str, Mapping[str, Any]]] = (),
     payments: PaymentsPlan | None = None,
+    recurring: Sequence[PlanCells] = (),
 ) -> WritePlan:
     """Every cell this run writes, for pending invoices (first) and new ones, a
     Log row for each number `withdrawn` (never to be used), with its reason,
@@ -97,6 +102,9 @@ def plan_writes(
 
     `payments`: the Payments rows' cells and a Log row for each payment applied,
     edited or taken back (`planning.payments`).
+
+    `recurring`: Next Date and Last Invoice of each plan row that reads as a plan
+    (`planning.recurring.plan_cells`), written where the row shows other values.
 
     `cells`: sending's cells of invoices (`statuses.invoice_cells`, by number),
     rows appended now and existing rows alike; on an existing row each is written
@@ -136,6 +144,10 @@ def plan_writes(
         paid_tab = payment_writes(data.layouts.get(PAYMENTS.name), payments.cells)
         if paid_tab is not None:
             billed[PAYMENTS.name] = paid_tab
+    plans_layout = data.layouts.get(RECURRING.name)
+    plans_tab = plan_row_writes(plans_layout, recurring) if plans_layout else None
+    if plans_tab is not None:
+        billed[RECURRING.name] = plans_tab
     exceptions = plan_exceptions(data, problems)
     write_exceptions(tabs[EXCEPTIONS.name], exceptions, today=today)
     return WritePlan(
