@@ -51,6 +51,7 @@ ONE = {
     "rates": "rate",
     "billable time entries": "billable time entry",
     "billable orders": "billable order",
+    "recurring plans": "recurring plan",
 }
 # How many planned cells per tab a dry run lists in text (all are in --json).
 CELLS_SHOWN = 12

@@ -78,8 +78,9 @@ def _sources() -> str:
     return "\n".join(
         path.read_text(encoding="utf-8")
         for path in sorted(PACKAGE.rglob("*.py"))
-        # The registry and the payments' texts it takes its members from.
-        if path.name not in ("problem_codes.py", "payment_problems.py")
+        # The registry and the texts it takes its members from.
+        if path.name
+        not in ("problem_codes.py", "payment_problems.py", "recurring_problems.py")
     )
 
 

@@ -84,10 +84,8 @@ RECURRING_BAD_QUANTITY = (
 
 RECURRING_BAD_UNIT_PRICE = (
     "recurring.bad-unit-price",
-    "A plan's Unit Price is empty, not an amount, or below 0; the plan bills "
-    "nothing.",
-    "Type the price of one period's item in the customer's currency, such as "
-    "1500.00.",
+    "A plan's Unit Price is empty, not an amount, or below 0; the plan bills nothing.",
+    "Type the price of one period's item in the customer's currency, such as 1500.00.",
 )
 
 RECURRING_BAD_INCLUDED_HOURS = (
@@ -111,7 +109,8 @@ RECURRING_ROLLOVER_WITHOUT_HOURS = (
     "A plan has Max Rollover Hours but no Included Hours: it reads as a retainer "
     "whose hours were forgotten, so it bills nothing rather than bill its time "
     "rows as ordinary time.",
-    "Fill in the hours each period includes, or clear Max Rollover Hours.",
+    "Fill in Included Hours (the hours each period includes), or clear Max Rollover "
+    "Hours.",
 )
 
 RECURRING_BAD_AUTO_SEND = (

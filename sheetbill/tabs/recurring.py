@@ -38,7 +38,6 @@ from sheetbill.tabs.rows import RowReader, TabLayout, locale_parser, money_parse
 
 C = RecurringColumns
 T = TypeVar("T")
-Code = ProblemCode
 
 # The Frequency cell's words (case and spaces aside): the dropdown's four, and
 # "annually" for yearly, as people write it.
@@ -138,7 +137,7 @@ def _check_plan_id(read: RowReader, plan_id: str, others: Sequence[int]) -> None
             "Plan ID is empty; a plan bills nothing without its ID.",
             "Give the plan an ID no other row has, such as P-004, and keep it: "
             "sheetbill knows which periods were billed by it.",
-            code=Code.RECURRING_NO_PLAN_ID,
+            code=ProblemCode.RECURRING_NO_PLAN_ID,
         )
     elif others:
         rows = " and ".join(str(r) for r in others)
@@ -148,7 +147,7 @@ def _check_plan_id(read: RowReader, plan_id: str, others: Sequence[int]) -> None
             f"{rows}: a copied row? None of them bills, so no period is billed "
             "twice.",
             "Give each plan its own Plan ID, or delete the copy.",
-            code=Code.RECURRING_DUPLICATE_PLAN_ID,
+            code=ProblemCode.RECURRING_DUPLICATE_PLAN_ID,
         )
 
 
@@ -160,8 +159,8 @@ def _plan(
 ) -> Plan | None:
     """The row as a plan, or None when a cell it needs cannot be read (the problems
     are on `read`)."""
-    is_active = _field(read, C.ACTIVE, _yes_no(Code.RECURRING_BAD_ACTIVE))
-    auto_send = _field(read, C.AUTO_SEND, _yes_no(Code.RECURRING_BAD_AUTO_SEND))
+    is_active = _field(read, C.ACTIVE, _yes_no(ProblemCode.RECURRING_BAD_ACTIVE))
+    auto_send = _field(read, C.AUTO_SEND, _yes_no(ProblemCode.RECURRING_BAD_AUTO_SEND))
     customer = _customer(read, customers, is_active=is_active is not False)
     schedule = _schedule(read, settings)
     price = _price(read, settings, customer)
@@ -214,7 +213,7 @@ def _customer(
             C.CUSTOMER_ID,
             f"No customer has the ID {customer_id}.",
             "Use an ID from the Customers tab, or add the customer there.",
-            code=Code.ROW_UNKNOWN_CUSTOMER,
+            code=ProblemCode.ROW_UNKNOWN_CUSTOMER,
         )
     elif not customer.is_active and is_active:
         read.fail(
@@ -222,7 +221,7 @@ def _customer(
             f"Customer {customer_id} is marked inactive, and the plan is active.",
             "Set the customer's Status to active, or set the plan's Active to no "
             "(its periods are then skipped, never billed).",
-            code=Code.ROW_INACTIVE_CUSTOMER,
+            code=ProblemCode.ROW_INACTIVE_CUSTOMER,
         )
         return None
     return customer
@@ -237,38 +236,40 @@ def _schedule(read: RowReader, settings: Settings) -> Schedule | None:
         read,
         C.FREQUENCY,
         parse_frequency,
-        required=Code.RECURRING_BAD_FREQUENCY,
+        required=ProblemCode.RECURRING_BAD_FREQUENCY,
         empty_fix="Choose weekly, monthly, quarterly or yearly.",
     )
     number = locale_parser(parse_number, settings)
     interval = _field(
         read,
         C.INTERVAL,
-        _whole(number, Code.RECURRING_BAD_INTERVAL, "or leave it blank for 1"),
+        _whole(number, ProblemCode.RECURRING_BAD_INTERVAL, "or leave it blank for 1"),
     )
     day = _field(read, C.DAY, _day_parser(number, frequency))
     dated = locale_parser(parse_date, settings)
     start = _field(
         read,
         C.START,
-        _coded(dated, Code.RECURRING_BAD_START),
-        required=Code.RECURRING_BAD_START,
+        _coded(dated, ProblemCode.RECURRING_BAD_START),
+        required=ProblemCode.RECURRING_BAD_START,
         empty_fix="Type the day the plan's first period starts, such as "
         f"{_EXAMPLE_DAY}.",
     )
-    end = _field(read, C.END, _coded(dated, Code.RECURRING_BAD_END))
+    end = _field(read, C.END, _coded(dated, ProblemCode.RECURRING_BAD_END))
     if start is not None and end is not None and end < start:
         read.fail(
             C.END,
             f"End {end.isoformat()} is before Start {start.isoformat()}.",
             "Type the last day a period may start on (on or after Start), or clear "
             "End for a plan without end.",
-            code=Code.RECURRING_BAD_END,
+            code=ProblemCode.RECURRING_BAD_END,
         )
     count = _field(
         read,
         C.COUNT,
-        _whole(number, Code.RECURRING_BAD_COUNT, "or leave it blank for no limit"),
+        _whole(
+            number, ProblemCode.RECURRING_BAD_COUNT, "or leave it blank for no limit"
+        ),
     )
     if frequency is None or start is None:
         return None
@@ -296,10 +297,10 @@ def _price(
         C.UNIT_PRICE,
         _at_least_zero(
             money_parser(settings, currency, whose),
-            Code.RECURRING_BAD_UNIT_PRICE,
+            ProblemCode.RECURRING_BAD_UNIT_PRICE,
             "type the price of one period's item, such as 1500.00",
         ),
-        required=Code.RECURRING_BAD_UNIT_PRICE,
+        required=ProblemCode.RECURRING_BAD_UNIT_PRICE,
         empty_fix="Type the price of one period's item in "
         f"{currency}, such as 1500.00.",
     )
@@ -318,7 +319,7 @@ def _retainer(read: RowReader, settings: Settings) -> tuple[Decimal | None, Deci
         C.INCLUDED_HOURS,
         _at_least_zero(
             hours,
-            Code.RECURRING_BAD_INCLUDED_HOURS,
+            ProblemCode.RECURRING_BAD_INCLUDED_HOURS,
             "type the hours each period includes, such as 10",
         ),
     )
@@ -327,7 +328,7 @@ def _retainer(read: RowReader, settings: Settings) -> tuple[Decimal | None, Deci
         C.MAX_ROLLOVER_HOURS,
         _at_least_zero(
             hours,
-            Code.RECURRING_BAD_ROLLOVER_HOURS,
+            ProblemCode.RECURRING_BAD_ROLLOVER_HOURS,
             "type how many unused hours may carry to the next period, such as 5",
         ),
     )
@@ -336,8 +337,9 @@ def _retainer(read: RowReader, settings: Settings) -> tuple[Decimal | None, Deci
             C.MAX_ROLLOVER_HOURS,
             "Max Rollover Hours is set but Included Hours is empty: is this a "
             "retainer whose hours were left out?",
-            "Fill in the hours each period includes, or clear Max Rollover Hours.",
-            code=Code.RECURRING_ROLLOVER_WITHOUT_HOURS,
+            "Fill in Included Hours (the hours each period includes), or clear Max "
+            "Rollover Hours.",
+            code=ProblemCode.RECURRING_ROLLOVER_WITHOUT_HOURS,
         )
     return included, rollover or Decimal(0)
 
@@ -357,7 +359,7 @@ def _billing(read: RowReader, *, is_retainer: bool) -> Billing | None:
             "Hours), whose hours are only known once its period is over.",
             "Set Billing to in arrears (or clear it), or clear Included Hours if the "
             "plan includes no hours.",
-            code=Code.RECURRING_RETAINER_IN_ADVANCE,
+            code=ProblemCode.RECURRING_RETAINER_IN_ADVANCE,
         )
         return None
     return billing
@@ -388,7 +390,7 @@ def _coded(
         try:
             return parse(value)
         except CellValueError as exc:
-            if exc.code is not Code.CELL_UNREADABLE:
+            if exc.code is not ProblemCode.CELL_UNREADABLE:
                 raise
             raise CellValueError(exc.problem, exc.fix, code=code) from exc
 
@@ -430,7 +432,7 @@ def _at_least_zero(
 
 def _quantity(number: Callable[[CellValue], Decimal]) -> Callable[[CellValue], Decimal]:
     """Above 0, with no more decimals than a line bills (none rounded unseen)."""
-    code = Code.RECURRING_BAD_QUANTITY
+    code = ProblemCode.RECURRING_BAD_QUANTITY
     read_number = _coded(number, code)
 
     def quantity(value: CellValue) -> Decimal:
@@ -464,7 +466,7 @@ def parse_frequency(value: CellValue) -> Frequency:
         raise CellValueError(
             "is not weekly, monthly, quarterly or yearly",
             "choose one of them (for every 2 months: monthly with Interval 2)",
-            code=Code.RECURRING_BAD_FREQUENCY,
+            code=ProblemCode.RECURRING_BAD_FREQUENCY,
         )
     return found
 
@@ -478,7 +480,7 @@ def parse_billing(value: CellValue) -> Billing:
             "is neither in advance nor in arrears",
             "choose in advance (billed on a period's first day) or in arrears "
             "(after its last day), or clear it",
-            code=Code.RECURRING_BAD_BILLING,
+            code=ProblemCode.RECURRING_BAD_BILLING,
         )
     return found
 
@@ -536,13 +538,13 @@ def _bad_day(frequency: Frequency | None) -> CellValueError:
             "is not a weekday",
             "type 1 (Monday) to 7 (Sunday) or the day's name, or leave it blank for "
             "the Start's weekday",
-            code=Code.RECURRING_BAD_DAY,
+            code=ProblemCode.RECURRING_BAD_DAY,
         )
     return CellValueError(
         "is not a day of the month",
         "type 1 to 31 (29 to 31 fall on a shorter month's last day) or last, or "
         "leave it blank for the Start's day",
-        code=Code.RECURRING_BAD_DAY,
+        code=ProblemCode.RECURRING_BAD_DAY,
     )
 
 

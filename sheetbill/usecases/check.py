@@ -87,6 +87,7 @@ def check_workbook(
         "rates": len(data.rates),
         "billable time entries": len(data.time_entries),
         "billable orders": len(data.orders),
+        "recurring plans": len(data.plans),
     }
     return CheckResult(
         workbook.name,

@@ -11,7 +11,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sheetbill.domain.cells import parse_text
 from sheetbill.domain.model import Settings
 from sheetbill.domain.schema import ALL_TABS, SETTINGS
 from sheetbill.domain.sheet import (
@@ -27,6 +26,7 @@ from sheetbill.tabs.seller import ROWS_ASKED_FOR
 from sheetbill.tabs.settings import FILL_IN, HELP, KEYS, key_row, settings_rows
 from sheetbill.tabs.validation import locate_tabs
 from sheetbill.workbook.excel import ExcelWorkbook
+from sheetbill.writeback.writer import first_free_column
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,8 +76,9 @@ def plan_init(snapshot: BookSnapshot) -> tuple[WorkbookChanges, InitResult]:
             if schema is SETTINGS:
                 writes[schema.name] = starter_settings()
             continue
-        headers = layout.table.headers
-        free = max((i + 1 for i, h in enumerate(headers) if parse_text(h)), default=0)
+        # Right of every header and of a person's notes under a blank one: a column
+        # added above them would read them as its values.
+        free = first_free_column(layout.table.headers, layout.table.rows)
         cells = []
         positions = dict(layout.columns.positions)
         for name in layout.columns.missing:

@@ -4,8 +4,9 @@ Pure. Given the validated book, the invoices of this run and those still pending
 interrupted run, it returns a `WorkbookChanges` that writes only sheetbill's own cells:
 new rows in Invoices, Invoice Lines, Exceptions and Log, Invoice No and Row ID on billed
 rows, Closed on exceptions that went away, headers for missing (S) columns, and the
-cells sending keeps up to date on every invoice's row where they differ. The
-decisions are planning's; each output tab's cells are written by its own module here.
+cells sending keeps up to date on every invoice's row and each plan's Next Date and
+Last Invoice, where they differ. The decisions are planning's; each output tab's
+cells are written by its own module here.
 """
 
 from __future__ import annotations
@@ -147,7 +148,8 @@ def plan_writes(
             billed[PAYMENTS.name] = paid_tab
     for intent in plan_log:
         log.recurring(intent)
-    plans_tab = plan_row_writes(data.layouts.get(RECURRING.name), plan_cells)
+    plans_layout = data.layouts.get(RECURRING.name)
+    plans_tab = plan_row_writes(plans_layout, plan_cells) if plans_layout else None
     if plans_tab is not None:
         billed[RECURRING.name] = plans_tab
     exceptions = plan_exceptions(data, problems)

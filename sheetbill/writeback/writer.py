@@ -58,7 +58,7 @@ class TabWriter:
             if c.owner is Owner.SHEETBILL and c.name not in writer.positions
         ]
         if missing:
-            free = _first_free_column(table.headers, table.rows)
+            free = first_free_column(table.headers, table.rows)
             for name in missing:
                 writer.positions[name] = free
                 writer.cells.append(CellWrite(table.header_row, free, name))
@@ -95,7 +95,7 @@ class TabWriter:
         }
 
 
-def _first_free_column(headers: Sequence[str], rows: Sequence[SheetRow]) -> int:
+def first_free_column(headers: Sequence[str], rows: Sequence[SheetRow]) -> int:
     """The first column right of every header and every cell below it.
 
     A person's notes under a blank header are theirs: a column sheetbill adds (and
