@@ -181,7 +181,7 @@ def test_a_runs_write_plan_carries_the_plans_cells():
         today=TODAY,
         now=datetime(2026, 11, 3, 8),
         run_id="r1",
-        recurring=[PlanCells(plan.row, date(2026, 12, 1), "")],
+        plan_cells=[PlanCells(plan.row, date(2026, 12, 1), "")],
     )
     assert written.changes.writes["Recurring"] == (
         CellWrite(2, HEADERS.index(C.NEXT_DATE), date(2026, 12, 1)),
