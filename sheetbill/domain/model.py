@@ -18,6 +18,8 @@ from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.money import Money, Rounding
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.records import makes, new_record
+from sheetbill.domain.recurring import RECURRING_TAB
+from sheetbill.domain.recurring import source_text as recurring_source_text
 
 
 class TaxMode(Enum):
@@ -332,7 +334,8 @@ class InvoiceLine:
 
     @property
     def source_text(self) -> str:
-        """E.g. `Time Log T-000001, T-000003` (en dash) `T-000006; Orders O-000002`.
+        """E.g. `Time Log T-000001, T-000003` (en dash) `T-000006; Orders O-000002`;
+        a plan's line `Recurring P-001, period 2026-11-01`.
 
         Three or more consecutive Row IDs are one range, joined by an en dash, so
         that a line of thousands of rows still fits one cell (Excel holds 32,767
@@ -341,7 +344,12 @@ class InvoiceLine:
         tabs: dict[str, list[str]] = {}
         for source in self.sources:
             tabs.setdefault(source.tab, []).append(source.row_id)
-        return "; ".join(f"{tab} {_ranges(ids)}" for tab, ids in tabs.items())
+        return "; ".join(
+            "; ".join(recurring_source_text(i) for i in ids)
+            if tab == RECURRING_TAB
+            else f"{tab} {_ranges(ids)}"
+            for tab, ids in tabs.items()
+        )
 
 
 def _ranges(row_ids: list[str]) -> str:

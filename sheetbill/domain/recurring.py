@@ -10,10 +10,15 @@ whatever the sheet's Next Date says.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
+from typing import NamedTuple
+
+from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 RECURRING_TAB = "Recurring"
 # A Day cell of "last": the last day of the month (also -1).
@@ -128,3 +133,268 @@ class PeriodRecord:
     carried_out: Decimal = Decimal(0)
     # The plan's Unit Price it was billed at (None when skipped).
     unit_price: Decimal | None = None
+
+
+# --- The schedule ------------------------------------------------------------------
+#
+# The occurrences (the periods' first days) are dateutil's rrule's, with the rule the
+# design writes (`plan_rule`): WEEKLY by the ISO weekday, or MONTHLY every 1 / 3 / 12
+# months times Interval by the day of the month, from Start. Computing them is the
+# costly part (about 10 µs per occurrence and as much per rule made), and a run needs,
+# for each of thousands of plans, only the period or two after what is billed, while
+# a catch-up after a long downtime needs years of them. So a plan's occurrences are
+# not iterated from Start at every run; two facts of rrule make that safe:
+#
+# - its periods are blocks (months, or Monday-to-Sunday weeks, rrule's default week
+#   start) counted from Start's block in steps of the interval: an occurrence lies in
+#   a block whose distance from Start's block is a multiple of the step (the
+#   *phase*), and the rule started at the first day of any such block yields the same
+#   occurrences from there on;
+# - each of our rules has exactly one occurrence in every such block (one weekday a
+#   week; one day a month, the 29th-31st and `last` falling back by bysetpos=-1 to a
+#   day every month has).
+#
+# So the k-th occurrence of a plan is the one in block Start + k * step (or the next,
+# when Start's block's falls before Start): a run goes straight to the period after
+# what is covered, its index (and the Count left) is known without counting, and the
+# occurrences come from chunks of consecutive blocks computed once per rule and phase
+# (`_chunk`, remembered) that every plan with the same Frequency, Interval and Day in
+# the same phase shares. tests/test_recurring_schedule.py checks every period against
+# the plain rule iterated from Start.
+
+_ONE_DAY = timedelta(days=1)
+_MONTHS_PER = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
+# About this many blocks per chunk (a year of months, half a year of weeks).
+_CHUNK_MONTHS, _CHUNK_WEEKS = 12, 26
+
+
+class _Rule(NamedTuple):
+    """A plan's recurrence without its Start: what its occurrences depend on."""
+
+    weekly: bool
+    # Blocks (months or weeks) from one occurrence to the next.
+    step: int
+    # MONTHLY: the days of the month, and -1 when the last of them is meant.
+    monthdays: tuple[int, ...]
+    setpos: int | None
+    # WEEKLY: 0 (Monday) to 6 (Sunday).
+    weekday: int
+
+
+def _rule_of(plan: Plan) -> _Rule:
+    if plan.frequency is Frequency.WEEKLY:
+        weekday = (plan.day or plan.start.isoweekday()) - 1
+        return _Rule(True, plan.interval, (), None, weekday)
+    step = plan.interval * _MONTHS_PER[plan.frequency]
+    day = plan.start.day if plan.day is None else plan.day
+    if day == LAST_DAY:
+        return _Rule(False, step, (28, 29, 30, 31), -1, 0)
+    if day > 28:
+        # The 29th to 31st on a month that has it, else the month's last day.
+        return _Rule(False, step, tuple(range(28, day + 1)), -1, 0)
+    return _Rule(False, step, (day,), None, 0)
+
+
+def _rrule(rule: _Rule, first: date, until: date | None = None) -> rrule:
+    # Naive midnights: the rule is about days, not instants.
+    start = datetime.fromordinal(first.toordinal())
+    last = None if until is None else datetime.fromordinal(until.toordinal())
+    if rule.weekly:
+        return rrule(
+            WEEKLY,
+            interval=rule.step,
+            byweekday=rule.weekday,
+            dtstart=start,
+            until=last,
+        )
+    return rrule(
+        MONTHLY,
+        interval=rule.step,
+        bymonthday=rule.monthdays,
+        bysetpos=rule.setpos,
+        dtstart=start,
+        until=last,
+    )
+
+
+def plan_rule(plan: Plan) -> rrule:
+    """The plan's rule as the design writes it: dtstart = Start, unbounded (End is
+    its `until`, Count its `count`: both bound the plan; dateutil refuses both at
+    once). The schedule's occurrences are this rule's; tests and the benchmark
+    compare against it iterated from Start."""
+    return _rrule(_rule_of(plan), plan.start)
+
+
+def _block(rule: _Rule, day: date) -> int:
+    """The number of the week (from Monday) or month `day` is in."""
+    if rule.weekly:
+        return (day.toordinal() - 1) // 7  # day 1 (0001-01-01) was a Monday
+    return day.year * 12 + day.month - 1
+
+
+def _block_day(rule: _Rule, block: int) -> date:
+    if rule.weekly:
+        return date.fromordinal(block * 7 + 1)
+    return date(block // 12, block % 12 + 1, 1)
+
+
+def _chunk_blocks(rule: _Rule) -> int:
+    per = _CHUNK_WEEKS if rule.weekly else _CHUNK_MONTHS
+    return rule.step * max(1, per // rule.step)
+
+
+@functools.lru_cache(maxsize=8192)
+def _chunk(rule: _Rule, phase: int, number: int) -> tuple[date, ...]:
+    """The occurrences in chunk `number` of the rule's blocks in `phase` (one per
+    block in phase), computed by rrule once and shared by every plan that has them."""
+    width = _chunk_blocks(rule)
+    first = phase + number * width
+    try:
+        start = _block_day(rule, first)
+        until = _block_day(rule, first + width) - _ONE_DAY
+    except (ValueError, OverflowError):  # past 9999: the calendar ends
+        until = date.max
+        try:
+            start = _block_day(rule, first)
+        except (ValueError, OverflowError):
+            return ()
+    return tuple(d.date() for d in _rrule(rule, start, until))
+
+
+def _occurrence(rule: _Rule, phase: int, block: int) -> date | None:
+    """The occurrence in `block` (a block in phase); None past the calendar's end."""
+    width = _chunk_blocks(rule)
+    number, offset = divmod(block - phase, width)
+    days = _chunk(rule, phase, number)
+    position = offset // rule.step
+    return days[position] if position < len(days) else None
+
+
+class _Schedule(NamedTuple):
+    """A plan's schedule, located: occurrence k is in block `first + k * step`."""
+
+    rule: _Rule
+    phase: int
+    first: int
+
+    def occurrence(self, k: int) -> date | None:
+        return _occurrence(self.rule, self.phase, self.first + k * self.rule.step)
+
+    def index_from(self, day: date) -> int:
+        """k of the first occurrence on or after `day` (≥ the plan's first)."""
+        steps = (_block(self.rule, day) - self.first) // self.rule.step
+        if steps < 0:
+            return 0
+        found = self.occurrence(steps)
+        return steps if found is not None and found >= day else steps + 1
+
+
+def _located(plan: Plan) -> _Schedule:
+    rule = _rule_of(plan)
+    start_block = _block(rule, plan.start)
+    phase = start_block % rule.step
+    schedule = _Schedule(rule, phase, start_block)
+    in_start_block = schedule.occurrence(0)
+    if in_start_block is not None and in_start_block < plan.start:
+        schedule = _Schedule(rule, phase, start_block + rule.step)
+    return schedule
+
+
+def _periods(plan: Plan, located: _Schedule, index: int) -> Iterator[Period]:
+    """The plan's periods from the `index`-th on (End and Count respected)."""
+    in_advance = plan.billing is Billing.IN_ADVANCE
+    start = located.occurrence(index)
+    while start is not None and (plan.end is None or start <= plan.end):
+        if plan.count is not None and index >= plan.count:
+            return
+        following = located.occurrence(index + 1)
+        if following is None:
+            return
+        yield Period(
+            start,
+            following - _ONE_DAY,
+            start if in_advance else following,
+            plan.plan_id,
+            index,
+        )
+        index += 1
+        start = following
+
+
+def schedule(plan: Plan) -> Iterator[Period]:
+    """All the plan's periods in order: the first starts on the first occurrence on
+    or after Start; each ends the day before the next occurrence; the last starts on
+    or before End, or is the Count-th (no End nor Count: endless). Design: issue 16,
+    "Schedule"."""
+    return _periods(plan, _located(plan), 0)
+
+
+class DuePeriods(NamedTuple):
+    """What a run finds of a plan: the periods due and the next one."""
+
+    # Starting after the covered day, billed on or before today, in order.
+    due: tuple[Period, ...]
+    # The first period after those (None: the plan has ended).
+    next: Period | None
+
+
+def periods_after(plan: Plan, covered_until: date | None) -> Iterator[Period]:
+    """The plan's periods that start after `covered_until` (all when None), in order;
+    found directly, without going through the periods before."""
+    located = _located(plan)
+    index = 0 if covered_until is None else located.index_from(covered_until + _ONE_DAY)
+    return _periods(plan, located, index)
+
+
+def due_periods(plan: Plan, covered_until: date | None, today: date) -> DuePeriods:
+    """The periods starting after `covered_until` (the last day of the plan's latest
+    record; None: no record) whose bill date is on or before `today`, and the next
+    one. A period starting on or before the covered day is never among them, however
+    Start, Day or Frequency were edited since."""
+    due: list[Period] = []
+    for period in periods_after(plan, covered_until):
+        if period.bill_on > today:
+            return DuePeriods(tuple(due), period)
+        due.append(period)
+    return DuePeriods(tuple(due), None)
+
+
+def plan_end(plan: Plan) -> date | None:
+    """The last day of the plan's last period (None: it has no End nor Count)."""
+    if plan.end is None and plan.count is None:
+        return None
+    located = _located(plan)
+    last = plan.count - 1 if plan.count is not None else None
+    if plan.end is not None:
+        through_end = located.index_from(plan.end + _ONE_DAY) - 1
+        last = through_end if last is None else min(last, through_end)
+    assert last is not None
+    if last < 0:  # no period at all: an empty span
+        return plan.start - _ONE_DAY
+    following = located.occurrence(last + 1)
+    return None if following is None else following - _ONE_DAY
+
+
+# --- The Source cell of a recurring line ---------------------------------------------
+
+
+def source_text(row_id: str) -> str:
+    """The Source of a plan's line: `Recurring P-001, period 2026-11-01` (its Row ID
+    is the period key)."""
+    key = parse_period_key(row_id)
+    if key is None:
+        return f"{RECURRING_TAB} {row_id}"
+    return f"{RECURRING_TAB} {key[0]}, period {key[1].isoformat()}"
+
+
+def recurring_source(text: str) -> tuple[str, date] | None:
+    """(Plan ID, first day) from a Source cell written by `source_text`, or None
+    when `text` is not one (for `state rebuild`)."""
+    head, mark, day = text.strip().rpartition(", period ")
+    prefix = f"{RECURRING_TAB} "
+    if not mark or not head.startswith(prefix) or not head[len(prefix) :].strip():
+        return None
+    try:
+        return head[len(prefix) :].strip(), date.fromisoformat(day.strip())
+    except ValueError:
+        return None

@@ -52,7 +52,8 @@ from sheetbill.domain.tax_category import LineTax, is_outside_scope, line_tax
 
 
 class PricedItem(NamedTuple):
-    """One billable thing before lines are formed: a time entry or an order row."""
+    """One billable thing before lines are formed: a time entry, an order row, a
+    recurring plan's period or part of a retainer's hours."""
 
     group: tuple[str, ...]
     description: str
@@ -60,7 +61,10 @@ class PricedItem(NamedTuple):
     unit: str
     unit_price: Decimal
     tax_rate: Decimal
-    source: SourceRow
+    # None: a quantity no row is the source of (a retainer's included hours that a
+    # row crossing the included amount used: that row is a source of the extra
+    # hours' line only).
+    source: SourceRow | None
     # Time before orders, then by date and sheet row.
     sort_key: tuple[int, date, int]
     # The line's VAT category (`tax_category.line_tax`); None: 0 % and unexplained.
@@ -75,7 +79,7 @@ def new_priced_item(
     unit: str,
     unit_price: Decimal,
     tax_rate: Decimal,
-    source: SourceRow,
+    source: SourceRow | None,
     sort_key: tuple[int, date, int],
     tax_category: TaxCategory | None,
 ) -> PricedItem:
@@ -197,7 +201,8 @@ def price_lines(
             sum_amounts(m.quantity for m in members), settings.rounding
         )
         base = round_money(quantity * first.unit_price, currency, settings.rounding)
-        drafts.append((first, quantity, base, tuple(m.source for m in members)))
+        sources = tuple(m.source for m in members if m.source is not None)
+        drafts.append((first, quantity, base, sources))
     amounts = compute_amounts(
         [(d[0].tax_rate, d[2]) for d in drafts],
         currency=currency,
@@ -357,7 +362,7 @@ def plan_invoices(
             sequence += 1
             number = pattern.format(today, sequence)
         invoices.append(
-            _invoice(
+            build_invoice(
                 number,
                 customers[customer_id],
                 currency,
@@ -365,6 +370,7 @@ def plan_invoices(
                 settings=settings,
                 today=today,
                 work_complete=completes.get(customer_id),
+                service_period=_service_period(group),
             )
         )
     after = dict(counters.last_sequence)
@@ -418,7 +424,7 @@ def _priced_items(
     return items, next_row_id
 
 
-def _invoice(
+def build_invoice(
     number: str,
     customer: Customer,
     currency: str,
@@ -427,8 +433,13 @@ def _invoice(
     settings: Settings,
     today: date,
     work_complete: date | None,
+    service_period: tuple[date, date],
 ) -> Invoice:
-    """One invoice of a customer's priced items in one currency, issued today."""
+    """One invoice of a customer's priced items in one currency, issued `today`, due
+    after the customer's (else the Settings') payment terms in days; its lines and
+    amounts by `price_lines`. `service_period`: the first and last day supplied
+    (BT-73/74): the rows' days for time and orders, the period for a recurring
+    plan."""
     tax_mode = customer.tax_mode or settings.tax_mode
     lines, rates = price_lines(
         group, currency=currency, tax_mode=tax_mode, settings=settings
@@ -453,7 +464,7 @@ def _invoice(
         total=net + tax,
         breakdown=tuple(rates),
         work_complete=work_complete,
-        service_period=_service_period(group),
+        service_period=service_period,
     )
 
 

@@ -1,14 +1,19 @@
 """Recurring plans: which periods a run bills, skips or leaves for later.
 
 Pure and deterministic: the same plans, history, time rows and day give the same
-decisions. INTERFACE (the lead's): bodies are the planning helper's.
+decisions. A period is billed once: only periods starting after the last day the
+plan's records cover are billed (`domain.recurring.due_periods`), whatever the
+sheet's Next Date, Start or Day say now. The rules: docs/decisions.md, "Issue 16".
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date
+import hashlib
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from operator import attrgetter
 
 from sheetbill.domain.model import (
     Counters,
@@ -16,10 +21,28 @@ from sheetbill.domain.model import (
     Invoice,
     Problem,
     Settings,
+    Severity,
+    SourceRow,
     TimeEntry,
+    new_source_row,
 )
-from sheetbill.domain.recurring import Period, PeriodRecord, Plan
-from sheetbill.planning.invoices import PricedItem
+from sheetbill.domain.numbering import NumberPattern
+from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.recurring import (
+    RECURRING_TAB,
+    Billing,
+    DuePeriods,
+    Period,
+    PeriodRecord,
+    Plan,
+    due_periods,
+    period_key,
+    plan_end,
+)
+from sheetbill.domain.row_ids import ROW_ID_PREFIX
+from sheetbill.domain.tax_category import LineTax, line_tax
+from sheetbill.planning.invoices import PricedItem, build_invoice, new_priced_item
+from sheetbill.planning.retainers import draw_down, label, line_language
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +104,281 @@ def plan_recurring(
     customers: Mapping[str, Customer],
     settings: Settings,
     today: date,
+    unread_ids: Collection[str] = (),
 ) -> RecurringPlan:
     """The periods due by `today` that no record covers, billed in period order;
-    see docs/decisions.md "Issue 16"."""
-    raise NotImplementedError
+    see docs/decisions.md "Issue 16".
+
+    `history`: the state's records by Plan ID (compared trimmed and case-folded),
+    without those of invoices never written. `entries`: the Time Log rows ordinary
+    invoicing would bill (a retainer reserves its own). `unread_ids`: the Plan IDs
+    of Recurring rows that did not read as plans (an error on the row, a duplicate):
+    their history is kept, they are not `removed`.
+    """
+    records = {fold(plan_id): sorted(r, key=_START) for plan_id, r in history.items()}
+    run = _Run(settings, today, customers, _retainer_rows(plans, entries))
+    # A row two retainers could take goes to one with a Project first, then to the
+    # upper row's.
+    for plan in sorted(plans, key=lambda p: (not p.project.strip(), p.row)):
+        _plan_one(plan, records.get(fold(plan.plan_id), ()), run)
+    present = {fold(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
+    run.bills.sort(key=lambda b: (b.period.bill_on, b.plan.plan_id, b.period.start))
+    return RecurringPlan(
+        bills=tuple(run.bills),
+        skipped=tuple(run.skipped),
+        reserved=frozenset(run.reserved),
+        waiting=tuple(sorted(run.waiting)),
+        removed=tuple(sorted(i for i in history if fold(i) not in present)),
+        upcoming=run.upcoming,
+        problems=tuple(run.problems),
+    )
+
+
+def fold(plan_id: str) -> str:
+    """A Plan ID as plans are told apart: trimmed and case-folded."""
+    return plan_id.strip().casefold()
+
+
+_START = attrgetter("start")
+_ZERO = Decimal(0)
+
+
+@dataclass(slots=True)
+class _Run:
+    """The run's inputs a plan needs, and what the plans decided so far."""
+
+    settings: Settings
+    today: date
+    customers: Mapping[str, Customer]
+    # The retainers' customers' Time Log rows, in (day, sheet row) order.
+    rows: Mapping[str, Sequence[TimeEntry]]
+    taxes: dict[str, LineTax] = field(default_factory=dict)
+    bills: list[RecurringBill] = field(default_factory=list)
+    skipped: list[PeriodRecord] = field(default_factory=list)
+    reserved: set[tuple[str, int]] = field(default_factory=set)
+    waiting: list[tuple[str, int]] = field(default_factory=list)
+    upcoming: dict[str, Period | None] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    def tax(self, customer: Customer) -> LineTax:
+        found = self.taxes.get(customer.customer_id)
+        if found is None:
+            found = self.taxes[customer.customer_id] = line_tax(customer, self.settings)
+        return found
+
+
+def _retainer_rows(
+    plans: Iterable[Plan], entries: Iterable[TimeEntry]
+) -> dict[str, list[TimeEntry]]:
+    customers = {p.customer_id for p in plans if p.is_retainer and p.is_active}
+    rows: dict[str, list[TimeEntry]] = {}
+    for entry in entries:
+        if entry.customer_id in customers:
+            rows.setdefault(entry.customer_id, []).append(entry)
+    for found in rows.values():
+        found.sort(key=lambda e: (e.day, e.source.row))
+    return rows
+
+
+def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
+    """One plan's part of the run: its bills or skipped periods, its reserved rows,
+    its next period, and a warning when its Next Date was edited."""
+    covered = max((r.end for r in records), default=None)
+    found = due_periods(plan, covered, run.today)
+    run.upcoming[plan.plan_id] = found.next
+    edited = _next_date_edited(plan, records, found)
+    if edited is not None:
+        run.problems.append(edited)
+    customer = run.customers.get(plan.customer_id)
+    if customer is None:  # the tab reader's error on the row; never reached
+        return
+    if not plan.is_active:
+        run.skipped.extend(
+            PeriodRecord(plan.plan_id, p.start, p.end, None) for p in found.due
+        )
+        return
+    by_period = _reserve(plan, found, run) if plan.is_retainer else {}
+    previous = records[-1] if records else None
+    carried = (
+        previous.carried_out
+        if previous is not None and previous.invoice_no is not None
+        else _ZERO
+    )
+    terms = _terms_print(plan)
+    for period in found.due:
+        rows = by_period.get(period.index, ())
+        bill = _bill(plan, period, customer, rows, run, terms)
+        if plan.is_retainer:
+            bill = _with_retainer(bill, carried, customer, run)
+            carried = bill.record.carried_out
+        run.bills.append(bill)
+
+
+def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEntry]]:
+    """The retainer's rows in its periods not yet covered, by due period's index;
+    the others wait for their period. Rows before the first such period (in a
+    recorded or skipped period, or before Start) are left to ordinary invoicing."""
+    first = found.due[0] if found.due else found.next
+    if first is None:
+        return {}
+    last = plan_end(plan) if found.next is not None else found.due[-1].end
+    project = plan.project.strip().casefold()
+    by_period: dict[int, list[TimeEntry]] = {}
+    due = iter(found.due)
+    period = next(due, None)
+    for entry in run.rows.get(plan.customer_id, ()):
+        place = (entry.source.tab, entry.source.row)
+        if (
+            entry.day < first.start
+            or (last is not None and entry.day > last)
+            or (project and entry.project.strip().casefold() != project)
+            or place in run.reserved
+        ):
+            continue
+        run.reserved.add(place)
+        while period is not None and entry.day > period.end:
+            period = next(due, None)
+        if period is None:
+            run.waiting.append(place)
+        else:
+            by_period.setdefault(period.index, []).append(entry)
+    return by_period
+
+
+def _bill(
+    plan: Plan,
+    period: Period,
+    customer: Customer,
+    rows: Sequence[TimeEntry],
+    run: _Run,
+    terms: str,
+) -> RecurringBill:
+    """The period's bill: the plan's line (its source the plan row, known by the
+    period key) and the period's record."""
+    tax = run.tax(customer)
+    source = new_source_row(
+        RECURRING_TAB, plan.row, period_key(plan.plan_id, period.start), terms
+    )
+    language = line_language(customer.language)
+    text = plan.description.strip() or f"Recurring {plan.plan_id}"
+    item = new_priced_item(
+        ("recurring", plan.plan_id),
+        f"{text}, {label(period.start, period.end, language)}",
+        plan.quantity,
+        "item",
+        plan.unit_price,
+        tax.rate,
+        source,
+        (0, period.start, plan.row),
+        tax.category,
+    )
+    record = PeriodRecord(
+        plan.plan_id, period.start, period.end, "", unit_price=plan.unit_price
+    )
+    consumed = tuple(sorted(rows, key=_SHEET_ORDER))
+    return RecurringBill(plan, period, (item,), record, consumed)
+
+
+_SHEET_ORDER = attrgetter("source.tab", "source.row")
+
+
+def _with_retainer(
+    bill: RecurringBill, carried_in: Decimal, customer: Customer, run: _Run
+) -> RecurringBill:
+    """The retainer's lines and hours added to the period's bill."""
+    plan = bill.plan
+    assert plan.included_hours is not None
+    drawn = draw_down(
+        sorted(bill.consumed, key=lambda e: (e.day, e.source.row)),
+        included=plan.included_hours,
+        carried_in=carried_in,
+        max_rollover=plan.max_rollover_hours,
+        period=bill.period,
+        language=customer.language,
+        tax=run.tax(customer),
+        settings=run.settings,
+    )
+    record = replace(
+        bill.record,
+        included_hours=drawn.included,
+        carried_in=drawn.carried_in,
+        used_hours=drawn.used,
+        extra_hours=drawn.extra,
+        carried_out=drawn.carried_out,
+    )
+    return replace(bill, items=(*bill.items, *drawn.items), record=record)
+
+
+def _terms_print(plan: Plan) -> str:
+    """The fingerprint of a plan line's source: a digest of the plan's terms, so an
+    edit after billing can be noticed as a billed row's is."""
+    terms = (
+        plan.customer_id,
+        plan.description,
+        plan.quantity,
+        plan.unit_price,
+        plan.frequency.value,
+        plan.interval,
+        plan.day,
+        plan.start,
+        plan.end,
+        plan.count,
+        plan.billing.value,
+        plan.included_hours,
+        plan.project,
+        plan.max_rollover_hours,
+    )
+    text = "\x1f".join("" if t is None else str(t) for t in terms)
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def _next_date_edited(
+    plan: Plan, records: Sequence[PeriodRecord], found: DuePeriods
+) -> Problem | None:
+    """A warning when the Next Date shown is not what sheetbill wrote after the last
+    run (the bill date of the first period no record covers): a person edited it.
+    Nothing is billed because of it either way."""
+    shown = plan.next_date_shown
+    first = found.due[0] if found.due else found.next
+    expected = None if first is None else first.bill_on
+    if shown is None or shown == expected:
+        return None
+    billed = [r for r in records if r.invoice_no and _bill_date(plan, r) >= shown]
+    right = "no date (the plan has ended)" if expected is None else expected.isoformat()
+    if billed:
+        record = billed[0]
+        problem = (
+            f"Next Date was set back to {shown.isoformat()}: the period "
+            f"{record.start.isoformat()} to {record.end.isoformat()} was billed on "
+            f"{record.invoice_no}; it is not billed again. sheetbill writes the "
+            f"right date back ({right})."
+        )
+    else:
+        problem = (
+            f"Next Date was changed to {shown.isoformat()}; the plan's next period "
+            f"is billed on {right}. sheetbill writes the right date back; to delay, "
+            "change Start or set Active to no."
+        )
+    return Problem(
+        code=ProblemCode.RECURRING_NEXT_DATE_EDITED,
+        tab=RECURRING_TAB,
+        row=plan.row,
+        column="Next Date",
+        value=shown.isoformat(),
+        problem=problem,
+        fix=ProblemCode.RECURRING_NEXT_DATE_EDITED.fix,
+        severity=Severity.WARNING,
+        customer_id=plan.customer_id,
+    )
+
+
+def _bill_date(plan: Plan, record: PeriodRecord) -> date:
+    if plan.billing is Billing.IN_ADVANCE:
+        return record.start
+    return record.end + _ONE_DAY
+
+
+_ONE_DAY = timedelta(days=1)
 
 
 def recurring_invoices(
@@ -102,7 +396,82 @@ def recurring_invoices(
     get Row IDs (`reuse_row_ids` first). Returns the invoices, their records (with
     invoice numbers), the counters after, and the reuse numbers and Row IDs left for
     ordinary invoicing."""
-    raise NotImplementedError
+    sources, last_row_id, row_ids_left = _drawn_row_ids(
+        bills, counters.last_row_id, reuse_row_ids
+    )
+    pattern = NumberPattern(settings.number_pattern)
+    series = pattern.series(today)
+    sequence = counters.last_sequence.get(series, 0)
+    invoices: list[Invoice] = []
+    records: list[PeriodRecord] = []
+    for index, bill in enumerate(bills):
+        if index < len(reuse):
+            number = reuse[index]
+        else:
+            sequence += 1
+            number = pattern.format(today, sequence)
+        customer = customers[bill.plan.customer_id]
+        items = [
+            i
+            if i.source is None
+            else i._replace(source=sources.get(i.source, i.source))
+            for i in bill.items
+        ]
+        invoices.append(
+            build_invoice(
+                number,
+                customer,
+                customer.currency,
+                items,
+                settings=settings,
+                today=today,
+                work_complete=_work_complete(bill),
+                service_period=(bill.period.start, bill.period.end),
+            )
+        )
+        records.append(replace(bill.record, invoice_no=number))
+    after = dict(counters.last_sequence)
+    if len(bills) > len(reuse):
+        after[series] = sequence
+    return (
+        invoices,
+        records,
+        Counters(after, last_row_id),
+        list(reuse[len(bills) :]),
+        row_ids_left,
+    )
+
+
+def _work_complete(bill: RecurringBill) -> date | None:
+    """In arrears, the period's last day (its work is done); in advance, none."""
+    if bill.plan.billing is Billing.IN_ARREARS:
+        return bill.period.end
+    return None
+
+
+def _drawn_row_ids(
+    bills: Sequence[RecurringBill], last_row_id: int, reuse_row_ids: Sequence[int]
+) -> tuple[dict[SourceRow, SourceRow], int, list[int]]:
+    """Each consumed row's source with its Row ID, drawn in sheet order as ordinary
+    invoicing draws them (the `reuse_row_ids` first); the last number drawn, and the
+    reuse numbers left."""
+    consumed = sorted(
+        (e.source for bill in bills for e in bill.consumed),
+        key=attrgetter("tab", "row"),
+    )
+    left = sorted(reuse_row_ids)
+    taken = 0
+    drawn: dict[SourceRow, SourceRow] = {}
+    for old in consumed:
+        if taken < len(left):
+            number = left[taken]
+            taken += 1
+        else:
+            last_row_id += 1
+            number = last_row_id
+        row_id = f"{ROW_ID_PREFIX.get(old.tab, 'R-')}{number:06d}"
+        drawn[old] = new_source_row(old.tab, old.row, row_id, old.fingerprint)
+    return drawn, last_row_id, left[taken:]
 
 
 def plan_cells(
@@ -111,12 +480,30 @@ def plan_cells(
     upcoming: Mapping[str, Period | None],
 ) -> list[PlanCells]:
     """Next Date and Last Invoice of each plan row, from the history after the run
-    (this run's records included)."""
-    raise NotImplementedError
+    (this run's records included): Next Date is the next period's bill date, blank
+    when the plan has ended or is paused; Last Invoice the invoice of the latest
+    billed period."""
+    records = {fold(plan_id): r for plan_id, r in history.items()}
+    cells = []
+    for plan in plans:
+        billed = [r for r in records.get(fold(plan.plan_id), ()) if r.invoice_no]
+        latest = max(billed, key=_START, default=None)
+        following = upcoming.get(plan.plan_id)
+        cells.append(
+            PlanCells(
+                plan.row,
+                following.bill_on if following and plan.is_active else None,
+                latest.invoice_no or "" if latest is not None else "",
+            )
+        )
+    return cells
 
 
 def period_label(period: Period, plan: Plan, language: str) -> str:
-    """The period in the customer's language: "November 2026", "Q4 2026", "2026",
-    or a date range ("Nov 15 - Dec 14, 2026") when it is not a calendar month,
-    quarter or year (babel)."""
-    raise NotImplementedError
+    """The period in the customer's language (a Language cell: `de`, `fr_CH`; one
+    babel does not know: English): "November 2026", "Q4 2026", "2026", or a date
+    range ("Nov 15 - Dec 14, 2026") when it is not a calendar month, quarter or
+    year (babel's `yMMMM` skeleton, `QQQ y`, `y` and `yMMMd` interval). `plan` is
+    not needed: a plan's period reads the same whatever its frequency."""
+    del plan
+    return label(period.start, period.end, language)

@@ -1,0 +1,210 @@
+"""A retainer's period: its time rows drawn down against the included hours, and the
+lines that show it (included, used and extra hours, in the customer's language).
+
+Pure. The rule is the design's (docs/decisions.md, "Issue 16 — planner"): rows in
+(day, sheet row) order, each row's hours rounded as ordinary time; the rows that fit
+the hours available (included plus those carried in) make the included line at 0.00,
+the row that crosses them and every row after it the extra line of its rate.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_interval, format_skeleton
+from babel.numbers import format_decimal
+
+from sheetbill.domain.model import Settings, SourceRow, TimeEntry
+from sheetbill.domain.quantities import round_hours
+from sheetbill.domain.recurring import Period
+from sheetbill.domain.tax_category import LineTax
+from sheetbill.planning.invoices import PricedItem, new_priced_item
+
+_ZERO = Decimal(0)
+_ONE_DAY = timedelta(days=1)
+
+# The words of a retainer's lines, in the languages invoices are printed in
+# (documents/labels.py); any other language gets English, as its invoice does.
+# included: {period}, {included}, {carried} (the carried part or ""), {used}.
+_WORDS: dict[str, tuple[str, str, str]] = {
+    "en": (
+        "Included hours, {period}: {included} h included{carried}, {used} h used",
+        " (+{hours} h carried over)",
+        "Extra hours, {period}",
+    ),
+    "de": (
+        "Inklusivstunden, {period}: {included} Std. inklusive{carried}, {used} Std. "
+        "genutzt",
+        " (+{hours} Std. übertragen)",
+        "Zusätzliche Stunden, {period}",
+    ),
+    "fr": (
+        "Heures incluses, {period} : {included} h incluses{carried}, {used} h "
+        "utilisées",
+        " (+{hours} h reportées)",
+        "Heures supplémentaires, {period}",
+    ),
+    "es": (
+        "Horas incluidas, {period}: {included} h incluidas{carried}, {used} h "
+        "utilizadas",
+        " (+{hours} h acumuladas)",
+        "Horas adicionales, {period}",
+    ),
+}
+
+
+def line_language(language: str) -> str:
+    """The language of a customer's recurring lines: the Language cell's own (`de`
+    also for `de_AT` or `de-CH`) when invoices are printed in it, else English."""
+    code = language.strip().casefold().replace("-", "_").partition("_")[0]
+    return code if code in _WORDS else "en"
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(language: str) -> Locale:
+    try:
+        return Locale.parse(language.strip().replace("-", "_") or "en")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse("en")
+
+
+@functools.lru_cache(maxsize=8192)
+def label(start: date, end: date, language: str) -> str:
+    """See `planning.recurring.period_label` (remembered: thousands of plans share
+    a few hundred periods)."""
+    locale = _locale(language)
+    after = end + _ONE_DAY
+    whole_months = start.day == 1 and after.day == 1
+    months = (after.year - start.year) * 12 + after.month - start.month
+    if whole_months and months == 1:
+        return str(format_skeleton("yMMMM", start, locale=locale))
+    if whole_months and months == 3 and start.month % 3 == 1:
+        return str(format_date(start, "QQQ y", locale=locale))
+    if whole_months and months == 12 and start.month == 1:
+        return str(format_date(start, "y", locale=locale))
+    return str(format_interval(start, end, "yMMMd", locale=locale))
+
+
+@dataclass(frozen=True, slots=True)
+class Drawdown:
+    """A retainer's period as billed: its lines' items and its hours."""
+
+    items: tuple[PricedItem, ...]
+    included: Decimal
+    carried_in: Decimal
+    used: Decimal
+    extra: Decimal
+    carried_out: Decimal
+
+
+def draw_down(
+    rows: Sequence[TimeEntry],
+    *,
+    included: Decimal,
+    carried_in: Decimal,
+    max_rollover: Decimal,
+    period: Period,
+    language: str,
+    tax: LineTax,
+    settings: Settings,
+) -> Drawdown:
+    """The period's `rows` (in day, sheet row order) against `included` +
+    `carried_in` hours: the included line (hours used within them, at 0.00; present
+    when no hour was used), and one extra line per rate (a day rate's hours billed
+    as days of Settings' Hours per Day). Carried out: the unused hours, at most
+    `max_rollover`."""
+    available = included + carried_in
+    inside, extra, used = _split(rows, available, period.start, tax, settings)
+    words = _WORDS[line_language(language)]
+    text = label(period.start, period.end, language)
+    number = functools.partial(format_decimal, locale=_locale(language))
+    carried = words[1].format(hours=number(carried_in)) if carried_in else ""
+    description = words[0].format(
+        period=text,
+        included=number(included),
+        carried=carried,
+        used=number(used),
+    )
+    extra_text = words[2].format(period=text)
+    return Drawdown(
+        items=(
+            *(i._replace(description=description) for i in inside),
+            *(i._replace(description=extra_text) for i in extra),
+        ),
+        included=included,
+        carried_in=carried_in,
+        used=used,
+        extra=max(_ZERO, used - available),
+        carried_out=min(max_rollover, max(_ZERO, available - used)),
+    )
+
+
+def _split(
+    rows: Sequence[TimeEntry],
+    available: Decimal,
+    start: date,
+    tax: LineTax,
+    settings: Settings,
+) -> tuple[list[PricedItem], list[PricedItem], Decimal]:
+    """The included line's items, the extra lines' items and the hours used. A row
+    is the source of one line: the included one when all its hours fit, else the
+    extra one of its rate (with the hours that did not fit)."""
+    used = _ZERO
+    inside: list[PricedItem] = []
+    extra: list[PricedItem] = []
+    rates: dict[tuple[Decimal, str], int] = {}
+    crossed_within = _ZERO
+    for entry in rows:
+        hours = round_hours(entry.hours, settings)
+        within = max(_ZERO, min(hours, available - used))
+        used += hours
+        if within == hours:
+            inside.append(_included_item(hours, entry.source, start, tax))
+            continue
+        crossed_within += within
+        rate = entry.rate
+        rank = rates.setdefault((rate.rate, rate.unit), len(rates))
+        quantity = hours - within
+        if rate.unit == "day":
+            # Exact here; the line's sum of days is rounded once, in price_lines.
+            quantity = quantity / settings.hours_per_day
+        group = ("retainer", "extra", str(rate.rate), rate.unit)
+        extra.append(
+            new_priced_item(
+                group,
+                "",
+                quantity,
+                rate.unit,
+                rate.rate,
+                tax.rate,
+                entry.source,
+                (2, start, rank),
+                tax.category,
+            )
+        )
+    if crossed_within or not inside:
+        # The crossing row's hours within, which it is no source of; or the line
+        # shows that no hour was used.
+        inside.append(_included_item(crossed_within, None, start, tax))
+    return inside, extra, used
+
+
+def _included_item(
+    hours: Decimal, source: SourceRow | None, start: date, tax: LineTax
+) -> PricedItem:
+    return new_priced_item(
+        ("retainer", "included"),
+        "",
+        hours,
+        "hour",
+        _ZERO,
+        tax.rate,
+        source,
+        (1, start, 0),
+        tax.category,
+    )
