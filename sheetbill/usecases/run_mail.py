@@ -20,7 +20,6 @@ from sheetbill.domain.mail import (
     MailPlan,
     PlannedEmail,
     Purpose,
-    SendInvoices,
     SendWord,
     Skip,
     SkipReason,
@@ -42,7 +41,13 @@ from sheetbill.planning.sending import (
 from sheetbill.planning.statuses import changed_statuses, invoice_cells, mail_problems
 from sheetbill.tabs.invoices import read_invoices
 from sheetbill.tabs.settings import setting_row
-from sheetbill.usecases.run_steps import Outcome, RunPorts, RunValues, need
+from sheetbill.usecases.run_steps import (
+    Outcome,
+    RunPorts,
+    RunValues,
+    need,
+    sending_themselves,
+)
 from sheetbill.usecases.send import (
     MailValues,
     Sender,
@@ -75,9 +80,9 @@ def read_emails(values: RunValues, ports: RunPorts) -> Outcome:
         shown = state.shown_statuses()
         by_itself = state.emailed_by_itself()
     invoices.update({i.number: i for i in (*planned.pending, *planned.new)})
-    if planned.data.settings.send_invoices is SendInvoices.AUTOMATICALLY:
-        # This run's own (a dry run has not recorded them).
-        by_itself.update(i.number for i in planned.new)
+    # This run's own (a dry run has not recorded them): as Send Invoices says, a
+    # recurring invoice as its plan's Auto Send says.
+    by_itself.update(sending_themselves(planned))
     mail = MailValues(
         history=history,
         invoices=invoices,

@@ -547,14 +547,14 @@ def draw_numbers(values: RunValues, ports: RunPorts) -> Outcome:
         withdrawn=planned.withdrawn,
         people=people_on(planned.new, planned.data.time_entries),
         awaiting=awaiting_numbers(planned.new, planned.data.settings),
-        sends_itself=_sending_themselves(planned),
+        sends_itself=sending_themselves(planned),
         periods=recurring.records if recurring is not None else (),
     )
     remove_own_files(state, values.folder, withdrawn_files, now=ports.clock())
     return values, ()
 
 
-def _sending_themselves(planned: Planned) -> frozenset[str]:
+def sending_themselves(planned: Planned) -> frozenset[str]:
     """The new invoices emailed by themselves: as Send Invoices says, and a
     recurring invoice as its plan's Auto Send says."""
     recurring = planned.recurring or RecurringDrawn()
