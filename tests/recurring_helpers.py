@@ -1,7 +1,7 @@
-"""Helpers of the recurring tests: plans built directly or drawn by hypothesis over
-every parameter a Recurring row has (month ends, 29 February and year ends included);
-and a shop with recurring plans for tests of whole runs (the demo's settings,
-customers and rates, the plans and time rows a test gives, nothing else)."""
+"""Plans for the recurring tests: built directly, and drawn by hypothesis over every
+parameter a Recurring row has (month ends, 29 February and year ends included); and a
+shop with recurring plans for tests of whole runs (the demo's settings, customers and
+rates, the plans and time rows a test gives, nothing else)."""
 
 from __future__ import annotations
 
@@ -32,13 +32,7 @@ from sheetbill.domain.recurring import (
     Plan,
     plan_rule,
 )
-from sheetbill.domain.schema import (
-    ALL_TABS,
-    CUSTOMERS,
-    RATES,
-    RECURRING,
-    TIME_LOG,
-)
+from sheetbill.domain.schema import ALL_TABS, CUSTOMERS, RATES, RECURRING, TIME_LOG
 from sheetbill.domain.schema import SETTINGS as SETTINGS_TAB
 from sheetbill.domain.sheet import CellValue, CellWrite, WorkbookChanges
 from sheetbill.usecases import demo
@@ -177,8 +171,6 @@ def plain_periods(made: Plan, limit: int) -> list[Period]:
     return periods
 
 
-# --- Whole runs --------------------------------------------------------------
-
 Row = Mapping[str, CellValue]
 
 
@@ -208,7 +200,7 @@ def plan_shop(
     workbook = ExcelWorkbook(book, backups=0)
     workbook.apply(changes, expected_version=workbook.read().version)
     (folder / "sheetbill.toml").write_text(
-        f'source = "{book.name}"\nbackups = 0\npdf = false\n\n[mail]\n'
+        f'source = "{book.name}"\nbackups = 0\ndocuments = false\n\n[mail]\n'
         'from = "billing@northwind.example"\n',
         encoding="utf-8",
     )

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from paths import DEMO
-from readback import calamine_rows
+from readback import calamine_records, calamine_rows
 
 from sheetbill.cli import main
 from sheetbill.domain.model import Settings, Severity
@@ -622,3 +622,30 @@ def test_an_older_recurring_tab_reads_and_init_adds_the_new_columns(tmp_path):
     assert data.plans == before_plans
     assert main(["init", str(path)]) == 0
     assert calamine_rows(path, "Recurring") == after
+
+
+def test_a_run_lists_a_bad_plan_on_the_exceptions_tab(tmp_path, capsys):
+    path = book(tmp_path / "shop.xlsx", [good(frequency="fortnightly")])
+    main(["run", str(path), "--as-of", AS_OF.isoformat()])
+    capsys.readouterr()
+    listed = [
+        r for r in calamine_records(path, "Exceptions") if r["Tab"] == "Recurring"
+    ]
+    assert [(r["Row"], r["Column"], r["Value"], r["Severity"]) for r in listed] == [
+        (2, "Frequency", "fortnightly", "error")
+    ]
+    assert (
+        "Frequency is not weekly, monthly, quarterly or yearly" in listed[0]["Problem"]
+    )
+
+
+def test_a_start_typed_as_a_text_date_either_way_round_is_the_one_warning(tmp_path):
+    data = read_back(book(tmp_path / "shop.xlsx", [good(start="3/11/2026")]))
+    [plan] = data.plans
+    assert plan.start == date(2026, 3, 11)
+    [warning] = [p for p in data.problems if p.tab == "Recurring"]
+    assert (warning.code, warning.column, warning.severity) == (
+        P.CELL_AMBIGUOUS_DATE,
+        C.START,
+        Severity.WARNING,
+    )

@@ -24,12 +24,13 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.problem_codes import ProblemCode
-from sheetbill.domain.recurring import RECURRING_TAB
+from sheetbill.domain.recurring import RECURRING_TAB, PeriodRecord
 from sheetbill.domain.row_ids import ROW_ID
 from sheetbill.domain.schema import BilledColumns, InvoiceLineColumns
 from sheetbill.domain.sheet import CellValue
 from sheetbill.planning.approvals import adopted_status, people_by_row_id
 from sheetbill.planning.invoices import breakdown
+from sheetbill.planning.recurring_rebuild import shown_periods
 from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
 from sheetbill.tabs.validation import BookData
@@ -359,6 +360,8 @@ class Rebuilt:
     people: Mapping[str, str] = field(default_factory=dict)
     # Each invoice's approval as its Status shows it (`approval.adopted_status`).
     approvals: Mapping[str, str] = field(default_factory=dict)
+    # The recurring plans' periods billed on those invoices.
+    periods: tuple[PeriodRecord, ...] = ()
 
 
 def rebuild_from_book(data: BookData) -> Rebuilt:
@@ -399,6 +402,8 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         if number not in numbers_seen
     )
     periods = _service_periods(data, billed)
+    plan_periods = shown_periods(lines, data.plans, [i.number for i in invoices])
+    periods.update((r.invoice_no or "", (r.start, r.end)) for r in plan_periods)
     return Rebuilt(
         tuple(replace(i, service_period=periods.get(i.number)) for i in invoices),
         # Every number and Row ID the workbook shows, typed ones too: none is drawn
@@ -415,6 +420,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
             {r for r, tab, _, _, _ in billed if tab == "Time Log"},
         ),
         {n: adopted_status(shown) for n, shown in statuses.items()},
+        tuple(plan_periods),
     )
 
 

@@ -43,6 +43,7 @@ from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.tax_category import LineTax, line_tax
 from sheetbill.planning.invoices import PricedItem, build_invoice, new_priced_item
 from sheetbill.planning.retainers import draw_down, label, line_language
+from sheetbill.tabs.recurring import plan_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,28 +116,25 @@ def plan_recurring(
     of Recurring rows that did not read as plans (an error on the row, a duplicate):
     their history is kept, they are not `removed`.
     """
-    records = {fold(plan_id): sorted(r, key=_START) for plan_id, r in history.items()}
+    records = {
+        plan_key(plan_id): sorted(r, key=_START) for plan_id, r in history.items()
+    }
     run = _Run(settings, today, customers, _retainer_rows(plans, entries))
     # A row two retainers could take goes to one with a Project first, then to the
     # upper row's.
     for plan in sorted(plans, key=lambda p: (not p.project.strip(), p.row)):
-        _plan_one(plan, records.get(fold(plan.plan_id), ()), run)
-    present = {fold(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
+        _plan_one(plan, records.get(plan_key(plan.plan_id), ()), run)
+    present = {plan_key(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
     run.bills.sort(key=lambda b: (b.period.bill_on, b.plan.plan_id, b.period.start))
     return RecurringPlan(
         bills=tuple(run.bills),
         skipped=tuple(run.skipped),
         reserved=frozenset(run.reserved),
         waiting=tuple(sorted(run.waiting)),
-        removed=tuple(sorted(i for i in history if fold(i) not in present)),
+        removed=tuple(sorted(i for i in history if plan_key(i) not in present)),
         upcoming=run.upcoming,
         problems=tuple(run.problems),
     )
-
-
-def fold(plan_id: str) -> str:
-    """A Plan ID as plans are told apart: trimmed and case-folded."""
-    return plan_id.strip().casefold()
 
 
 _START = attrgetter("start")
@@ -483,10 +481,10 @@ def plan_cells(
     (this run's records included): Next Date is the next period's bill date, blank
     when the plan has ended or is paused; Last Invoice the invoice of the latest
     billed period."""
-    records = {fold(plan_id): r for plan_id, r in history.items()}
+    records = {plan_key(plan_id): r for plan_id, r in history.items()}
     cells = []
     for plan in plans:
-        billed = [r for r in records.get(fold(plan.plan_id), ()) if r.invoice_no]
+        billed = [r for r in records.get(plan_key(plan.plan_id), ()) if r.invoice_no]
         latest = max(billed, key=_START, default=None)
         following = upcoming.get(plan.plan_id)
         cells.append(

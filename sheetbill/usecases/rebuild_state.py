@@ -92,6 +92,11 @@ def rebuild_state(
                 people=rebuilt.people,
                 approvals=rebuilt.approvals,
             )
+            state.record_periods(
+                rebuilt.periods,
+                run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
+                now=moment,
+            )
             _record_shown_emails(state, data, rebuilt.invoices, now=moment)
             _record_shown_payments(state, data, rebuilt.invoices, now=moment)
             claimed = (

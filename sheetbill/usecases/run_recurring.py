@@ -12,7 +12,6 @@ from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sheetbill.domain.cells import parse_text
 from sheetbill.domain.journal import RECURRING_REMOVED, Intent
 from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import Counters, Invoice, TimeEntry
@@ -28,6 +27,7 @@ from sheetbill.planning.recurring import (
 )
 from sheetbill.state import StateDB
 from sheetbill.state.recurring import period_intent
+from sheetbill.tabs.recurring import plan_key, plan_keys_shown
 from sheetbill.tabs.validation import BookData
 from sheetbill.usecases.results import RecurringLine
 
@@ -115,8 +115,8 @@ def draw_recurring(
     after: dict[str, list[PeriodRecord]] = {k: list(v) for k, v in history.items()}
     for record in (*records, *plan.skipped):
         after.setdefault(record.plan_id, []).append(record)
-    seen = plan_ids_in(data)
-    gone = [p for p in plan.removed if p.casefold() not in seen]
+    seen = plan_keys_shown(data.layouts.get(RECURRING.name))
+    gone = [p for p in plan.removed if plan_key(p) not in seen]
     drawn = RecurringDrawn(
         plan,
         tuple(invoices),
@@ -131,7 +131,7 @@ def draw_recurring(
             for p in gone
             if not told_removed.get(p, False)
         },
-        tuple(p for p, told in told_removed.items() if told and p.casefold() in seen),
+        tuple(p for p, told in told_removed.items() if told and plan_key(p) in seen),
         tuple(plan_cells(data.plans, after, plan.upcoming)),
     )
     return drawn, RecurringNumbers(counters, reuse, row_ids)
@@ -146,20 +146,6 @@ def _sends_itself(plan: Plan, data: BookData) -> bool:
 def _last_invoice(records: Sequence[PeriodRecord]) -> str:
     billed = [r.invoice_no for r in records if r.invoice_no]
     return billed[-1] if billed else ""
-
-
-def plan_ids_in(data: BookData) -> frozenset[str]:
-    """Every Plan ID the Recurring tab shows (case-folded), rows with errors too:
-    a plan whose row has an error is not removed."""
-    layout = data.layouts.get(RECURRING.name)
-    if layout is None or not layout.columns.has("Plan ID"):
-        return frozenset()
-    position = layout.columns.positions["Plan ID"]
-    return frozenset(
-        text.strip().casefold()
-        for row in layout.table.rows
-        if (text := parse_text(row.get(position))).strip()
-    )
 
 
 def record_recurring(

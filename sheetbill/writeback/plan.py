@@ -148,8 +148,7 @@ def plan_writes(
             billed[PAYMENTS.name] = paid_tab
     for intent in plan_log:
         log.recurring(intent)
-    plans_layout = data.layouts.get(RECURRING.name)
-    plans_tab = plan_row_writes(plans_layout, plan_cells) if plans_layout else None
+    plans_tab = plan_row_writes(data.layouts.get(RECURRING.name), plan_cells)
     if plans_tab is not None:
         billed[RECURRING.name] = plans_tab
     exceptions = plan_exceptions(data, problems)

@@ -22,17 +22,20 @@ from sheetbill.writeback.writer import TabWriter
 C = RecurringColumns
 
 
-def plan_row_writes(layout: TabLayout, cells: Sequence[PlanCells]) -> TabWriter | None:
+def plan_row_writes(
+    layout: TabLayout | None, cells: Sequence[PlanCells]
+) -> TabWriter | None:
     """Next Date (a date cell; cleared when the plan has no next period) and Last
     Invoice (cleared when no period was billed) of each row in `cells`, where the
-    row shows something else; None when no cell needs writing.
+    row shows something else; None when no cell needs writing (or there is no
+    Recurring tab).
 
     A date shown as a date, a date and time or a Google Sheet's serial number is
     the same day; text that names the day is written over with the date itself.
     Last Invoice compares without regard to case or surrounding spaces. A tab
     without the columns gains them at its right (`TabWriter.open`).
     """
-    if not cells:
+    if layout is None or not cells:
         return None
     writer = TabWriter.open(layout.schema, layout)
     headers = len(writer.cells)
