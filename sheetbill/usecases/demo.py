@@ -5,14 +5,15 @@ in sync): 12 customers in EUR, USD and JPY (one reads Factur-X, a public buyer
 XRechnung), tax exclusive and inclusive, rates per customer, project and person, three
 months of time logs, orders, recurring plans (hosting monthly, a quarterly support
 plan, a retainer with included hours, a paused yearly plan) and a few deliberately
-wrong rows that show up in the Exceptions tab. For sending (`make demo` plays it, `usecases/demo_cycle.py`): invoices
-go out automatically, reminders at -3, +1, +7, +14 and +30 days from the due date,
-every customer has an email on the .example domain but one typed wrongly, the bakery
-opted out of reminders, and the approval threshold (one per currency) holds one
-invoice of August and one of October. For payments (the months' statements are in
-`sheet_templates/payments`): Brightline's group pays under its own name and account,
-both on Brightline's row; the Payments tab holds one sample row (`make demo`
-empties it: its payments come from the statements). Regenerate with
+wrong rows that show up in the Exceptions tab. For sending (`make demo` plays it,
+`usecases/demo_cycle.py`): invoices go out automatically, reminders at -3, +1, +7,
++14 and +30 days from the due date, every customer has an email on the .example
+domain but one typed wrongly, the bakery opted out of reminders, and the approval
+threshold (one per currency) holds one invoice of August and one of October. For
+payments (the months' statements are in `sheet_templates/payments`): Brightline's
+group pays under its own name and account, both on Brightline's row; the Payments
+tab holds one sample row (`make demo` empties it: its payments come from the
+statements). Regenerate with
 `python -m sheetbill.usecases.demo PATH`.
 """
 

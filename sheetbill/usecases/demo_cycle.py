@@ -2,14 +2,14 @@
 
 One run as of one day shows invoices being made, not what becomes of them: the
 emails, reminders as they fall due, payments matched and receipts as customers pay,
-an approval, the owners' digest, recurring plans billing each period on its date. This plays the demo workbook
-(`sheetbill.usecases.demo`) from 2026-09-01 to 2026-11-30. Before each step it types
-what a person of the shop would have typed by then — a month's time log and orders
-once the month is over, an approver's name into Approve, send into the Send cell of
-a plan's invoice looked over, a payment the shop hears of by letter into the
-Payments tab — and imports what the shop's bank and Stripe
-booked since the last run (`sheetbill payments import`), then runs sheetbill at 09:00
-that day, as the command line does, and says one line.
+an approval, the owners' digest, recurring plans billing each period on its date.
+This plays the demo workbook (`sheetbill.usecases.demo`) from 2026-09-01 to
+2026-11-30. Before each step it types what a person of the shop would have typed by
+then — a month's time log and orders once the month is over, an approver's name
+into Approve, send into the Send cell of a plan's invoice looked over, a payment
+the shop hears of by letter into the Payments tab — and imports what the shop's
+bank and Stripe booked since the last run (`sheetbill payments import`), then runs
+sheetbill at 09:00 that day, as the command line does, and says one line.
 """
 
 from __future__ import annotations
