@@ -27,6 +27,7 @@ from sheetbill.domain.schema import ALL_TABS, INVOICES, PAYMENTS, InvoiceColumns
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.errors import UsageError
 from sheetbill.planning.invoices import plan_invoices
+from sheetbill.planning.recurring import plan_recurring, recurring_invoices
 from sheetbill.tabs.e_invoices import e_invoice_gaps
 from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.demo import write_demo
@@ -152,6 +153,53 @@ def test_every_demo_customer_as_an_e_invoice_passes_the_rules(profile):
         )
         verdict = judge(cii_xml(document, profile=profile), profile)
         assert verdict.is_clean, f"{invoice.customer_id}: {verdict}"
+
+
+@pytest.mark.parametrize("profile", ["factur-x", "xrechnung"])
+def test_every_demo_plan_invoice_as_an_e_invoice_passes_the_rules(profile):
+    """Each invoice the demo's plans make (all caught up at once), its customer's
+    reading either profile: passes the rules and states its period as the billing
+    period (BT-73, BT-74)."""
+    today = date(2026, 11, 2)
+    data = validate_book(ExcelWorkbook(DEMO, backups=0).read(), today=today, billed={})
+    customers = {
+        key: replace(
+            c, e_invoice=profile, buyer_reference=c.buyer_reference or f"PO-{key}"
+        )
+        for key, c in data.customers.items()
+    }
+    planned = plan_recurring(
+        plans=data.plans,
+        history={},
+        entries=data.time_entries,
+        customers=customers,
+        settings=data.settings,
+        today=today,
+    )
+    invoices, *_ = recurring_invoices(
+        planned.bills,
+        customers=customers,
+        settings=data.settings,
+        today=today,
+        counters=Counters({}, 0),
+    )
+    assert [b.plan.plan_id for b in planned.bills].count("P-001") == 3
+    assert len(invoices) == len(PLAN_INVOICES)
+    for invoice, bill in zip(invoices, planned.bills, strict=True):
+        assert invoice.service_period == (bill.period.start, bill.period.end)
+        document = InvoiceDocument(
+            invoice,
+            data.settings,
+            customers[invoice.customer_id],
+            invoice.service_period,
+        )
+        xml = cii_xml(document, profile=profile)
+        verdict = judge(xml, profile)
+        assert verdict.is_clean, f"{invoice.number}: {verdict}"
+        start, end = (f"{d:%Y%m%d}".encode() for d in invoice.service_period)
+        assert re.search(
+            rb"<ram:BillingSpecifiedPeriod>.*" + start + rb".*" + end, xml, re.S
+        ), invoice.number
 
 
 def test_demo_holds_each_currency_to_a_threshold_of_its_own(demo_book, capsys):
