@@ -383,12 +383,13 @@ class InvoiceRecords(Journal):
         periods: Mapping[str, tuple[date, date]] | None = None,
         people: Mapping[str, str] | None = None,
         approvals: Mapping[str, str] | None = None,
+        recurring: Sequence[PeriodRecord] = (),
     ) -> None:
         """Fill an empty state database with what its workbook shows, as written,
         and the service period of each invoice that billed time; `people` is the
         Person of each billed Time Log row (by Row ID), `approvals` each invoice's
         approval ("not needed", "awaiting approval" or "approved") as its Status
-        showed."""
+        showed; `recurring`: the plans' periods billed on those invoices."""
         at = now.isoformat(timespec="seconds")
         with self.transaction() as db:
             if not self.is_empty():
@@ -443,3 +444,4 @@ class InvoiceRecords(Journal):
                     for n, (start, end) in (periods or {}).items()
                 ],
             )
+            record_periods_in(db, recurring, run_id=run_id, now=now)

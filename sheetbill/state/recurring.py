@@ -90,14 +90,6 @@ class RecurringRecords(Journal):
             records.sort(key=lambda r: r.start)
         return history
 
-    def record_periods(
-        self, records: Sequence[PeriodRecord], *, run_id: str, now: datetime
-    ) -> None:
-        """Decided periods recorded on their own (a rebuilt state's)."""
-        if records:
-            with self.transaction() as db:
-                record_periods_in(db, records, run_id=run_id, now=now)
-
     def record_skipped(
         self, records: Sequence[PeriodRecord], *, run_id: str, now: datetime
     ) -> list[Intent]:

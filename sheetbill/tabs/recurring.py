@@ -61,6 +61,7 @@ WEEKDAYS = {
     for name in (day, day[:3])
 }
 LAST_WORD = "last"
+_EXAMPLE_DAY = "2026-11-01"
 
 
 def plan_key(plan_id: str) -> str:
@@ -201,8 +202,9 @@ def _plan(
 def _customer(
     read: RowReader, customers: Mapping[str, Customer], *, is_active: bool
 ) -> Customer | None:
-    """The plan's customer (None and the problem when there is none). A paused plan
-    of an inactive customer is no problem: it bills nothing either way."""
+    """The plan's customer, whose currency its Unit Price is in (None when the ID
+    names none, with the problem). An inactive customer is an error on an active
+    plan only: a paused one bills nothing either way."""
     customer_id = read.required_text(C.CUSTOMER_ID)
     read.customer_id = customer_id or None
     if not customer_id:
@@ -223,7 +225,6 @@ def _customer(
             "(its periods are then skipped, never billed).",
             code=ProblemCode.ROW_INACTIVE_CUSTOMER,
         )
-        return None
     return customer
 
 
@@ -274,9 +275,6 @@ def _schedule(read: RowReader, settings: Settings) -> Schedule | None:
     if frequency is None or start is None:
         return None
     return frequency, interval or 1, day, start, end, count
-
-
-_EXAMPLE_DAY = "2026-11-01"
 
 
 def _price(

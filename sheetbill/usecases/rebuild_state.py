@@ -91,11 +91,7 @@ def rebuild_state(
                 },
                 people=rebuilt.people,
                 approvals=rebuilt.approvals,
-            )
-            state.record_periods(
-                rebuilt.periods,
-                run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
-                now=moment,
+                recurring=rebuilt.periods,
             )
             _record_shown_emails(state, data, rebuilt.invoices, now=moment)
             _record_shown_payments(state, data, rebuilt.invoices, now=moment)

@@ -16,7 +16,6 @@ from sheetbill.domain.journal import RECURRING_REMOVED, Intent
 from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import Counters, Invoice, TimeEntry
 from sheetbill.domain.recurring import PeriodRecord, Plan
-from sheetbill.domain.schema import RECURRING
 from sheetbill.domain.wording import amount_text
 from sheetbill.planning.recurring import (
     PlanCells,
@@ -27,7 +26,7 @@ from sheetbill.planning.recurring import (
 )
 from sheetbill.state import StateDB
 from sheetbill.state.recurring import period_intent
-from sheetbill.tabs.recurring import plan_key, plan_keys_shown
+from sheetbill.tabs.recurring import plan_key
 from sheetbill.tabs.validation import BookData
 from sheetbill.usecases.results import RecurringLine
 
@@ -115,7 +114,7 @@ def draw_recurring(
     after: dict[str, list[PeriodRecord]] = {k: list(v) for k, v in history.items()}
     for record in (*records, *plan.skipped):
         after.setdefault(record.plan_id, []).append(record)
-    seen = plan_keys_shown(data.layouts.get(RECURRING.name))
+    seen = data.plan_keys
     gone = [p for p in plan.removed if plan_key(p) not in seen]
     drawn = RecurringDrawn(
         plan,

@@ -407,17 +407,7 @@ def _draw(
     reuse, withdrawn = reusable_numbers(
         checked.unwritten, data.settings.number_pattern, today
     )
-    consumed = checked.match.consumed | billed_again
-    entries: Sequence[TimeEntry] = data.time_entries
-    orders: Sequence[Order] = data.orders
-    if consumed:
-        entries = [e for e in entries if (e.source.tab, e.source.row) not in consumed]
-        orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
-    rows: tuple[TimeEntry | Order, ...] = (*entries, *orders)
-    held = held_rows(unprintable.held(rows), legal.held(rows))
-    if held:
-        entries = legal.allowed(unprintable.printable(entries))
-        orders = legal.allowed(unprintable.printable(orders))
+    entries, orders, held = _rows_to_bill(checked, unprintable, legal, billed_again)
     recurring, numbers = draw_recurring(
         data,
         history=facts.recurring,
@@ -455,6 +445,30 @@ def _draw(
         tuple(too_long),
         recurring,
     )
+
+
+def _rows_to_bill(
+    checked: Checked,
+    unprintable: UnprintableText,
+    legal: LegalCheck,
+    billed_again: AbstractSet[tuple[str, int]],
+) -> tuple[Sequence[TimeEntry], Sequence[Order], list[tuple[str, int]]]:
+    """The time entries and orders this run may bill, and the rows held back
+    (text no font prints, a legal gap): not those a pending invoice took, nor those
+    the state says were billed before."""
+    data = checked.data
+    consumed = checked.match.consumed | billed_again
+    entries: Sequence[TimeEntry] = data.time_entries
+    orders: Sequence[Order] = data.orders
+    if consumed:
+        entries = [e for e in entries if (e.source.tab, e.source.row) not in consumed]
+        orders = [o for o in orders if (o.source.tab, o.source.row) not in consumed]
+    rows: tuple[TimeEntry | Order, ...] = (*entries, *orders)
+    held = held_rows(unprintable.held(rows), legal.held(rows))
+    if held:
+        entries = legal.allowed(unprintable.printable(entries))
+        orders = legal.allowed(unprintable.printable(orders))
+    return entries, orders, held
 
 
 _WITHDRAWN_REASON = (
