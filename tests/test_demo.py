@@ -27,6 +27,7 @@ from sheetbill.domain.schema import ALL_TABS, INVOICES, PAYMENTS, InvoiceColumns
 from sheetbill.domain.sheet import CellWrite, WorkbookChanges
 from sheetbill.errors import UsageError
 from sheetbill.planning.invoices import plan_invoices
+from sheetbill.planning.recurring import plan_recurring, recurring_invoices
 from sheetbill.tabs.e_invoices import e_invoice_gaps
 from sheetbill.tabs.validation import validate_book
 from sheetbill.usecases.demo import write_demo
@@ -36,10 +37,13 @@ from sheetbill.usecases.demo_cycle import (
     STATEMENTS,
     STEPS,
     Approval,
+    Review,
     Step,
     TypedPayment,
+    closing_lines,
     download,
     outbox_kinds,
+    plans_of,
     play,
     prepare,
     statuses,
@@ -151,6 +155,53 @@ def test_every_demo_customer_as_an_e_invoice_passes_the_rules(profile):
         assert verdict.is_clean, f"{invoice.customer_id}: {verdict}"
 
 
+@pytest.mark.parametrize("profile", ["factur-x", "xrechnung"])
+def test_every_demo_plan_invoice_as_an_e_invoice_passes_the_rules(profile):
+    """Each invoice the demo's plans make (all caught up at once), its customer's
+    reading either profile: passes the rules and states its period as the billing
+    period (BT-73, BT-74)."""
+    today = date(2026, 11, 2)
+    data = validate_book(ExcelWorkbook(DEMO, backups=0).read(), today=today, billed={})
+    customers = {
+        key: replace(
+            c, e_invoice=profile, buyer_reference=c.buyer_reference or f"PO-{key}"
+        )
+        for key, c in data.customers.items()
+    }
+    planned = plan_recurring(
+        plans=data.plans,
+        history={},
+        entries=data.time_entries,
+        customers=customers,
+        settings=data.settings,
+        today=today,
+    )
+    invoices, *_ = recurring_invoices(
+        planned.bills,
+        customers=customers,
+        settings=data.settings,
+        today=today,
+        counters=Counters({}, 0),
+    )
+    assert [b.plan.plan_id for b in planned.bills].count("P-001") == 3
+    assert len(invoices) == len(PLAN_INVOICES)
+    for invoice, bill in zip(invoices, planned.bills, strict=True):
+        assert invoice.service_period == (bill.period.start, bill.period.end)
+        document = InvoiceDocument(
+            invoice,
+            data.settings,
+            customers[invoice.customer_id],
+            invoice.service_period,
+        )
+        xml = cii_xml(document, profile=profile)
+        verdict = judge(xml, profile)
+        assert verdict.is_clean, f"{invoice.number}: {verdict}"
+        start, end = (f"{d:%Y%m%d}".encode() for d in invoice.service_period)
+        assert re.search(
+            rb"<ram:BillingSpecifiedPeriod>.*" + start + rb".*" + end, xml, re.S
+        ), invoice.number
+
+
 def test_demo_holds_each_currency_to_a_threshold_of_its_own(demo_book, capsys):
     """¥528,578 (about €3,000) once waited for approval against 25000: the demo's
     threshold has an amount per currency it bills in, and Help says how it works."""
@@ -198,20 +249,22 @@ def test_demo_cycle_starts_with_august_and_types_each_month_in_once_it_is_over(
         assert calamine_rows(book, tab) == calamine_rows(DEMO, tab), tab
 
 
-def test_demo_cycle_types_a_payment_row_and_an_approval_into_their_cells_only(
+def test_demo_cycle_types_a_payment_row_an_approval_and_a_send_into_their_cells_only(
     tmp_path,
 ):
     """Typing a payment is what a person does with a payment no statement brings: a
     new Payments row with the date, that customer's invoice's Total, Currency and
-    Invoice No; Approve gets the approver's name; nothing else in the workbook
-    changes."""
+    Invoice No; Approve gets the approver's name, on the invoice of the customer's
+    time and orders (not the one a plan made that day); Send gets send on the plan's
+    invoice a person looked over; nothing else in the workbook changes."""
     book, _ = prepare(tmp_path / "demo", first_day=date(2026, 9, 1))
     workbook = ExcelWorkbook(book, backups=0)
     snapshot = workbook.read()
     headers = list(snapshot.tables[INVOICES.name].headers)
     invoices = [
-        ("INV-1", "C001", "Acme Robotics GmbH", D("11571.56")),
-        ("INV-2", "C006", "Sakura Design K.K.", D("257400")),
+        ("INV-1", "C001", "Acme Robotics GmbH", D("1071.00")),
+        ("INV-2", "C001", "Acme Robotics GmbH", D("11571.56")),
+        ("INV-3", "C006", "Sakura Design K.K.", D("257400")),
     ]
     writes = tuple(
         CellWrite(row, headers.index(column), value)
@@ -225,8 +278,13 @@ def test_demo_cycle_types_a_payment_row_and_an_approval_into_their_cells_only(
             (InvoiceColumns.TOTAL, total),
         )
     )
+    lines = list(snapshot.tables["Invoice Lines"].headers)
+    plan_line = (
+        CellWrite(2, lines.index("Invoice No"), "INV-1"),
+        CellWrite(2, lines.index("Source"), "Recurring P-001, period 2026-08-01"),
+    )
     workbook.apply(
-        WorkbookChanges(writes={INVOICES.name: writes}),
+        WorkbookChanges(writes={INVOICES.name: writes, "Invoice Lines": plan_line}),
         expected_version=snapshot.version,
     )
     before = {tab: calamine_rows(book, tab) for tab in snapshot.tab_names}
@@ -236,6 +294,7 @@ def test_demo_cycle_types_a_payment_row_and_an_approval_into_their_cells_only(
             date(2026, 9, 15),
             payments=(TypedPayment("C006", date(2026, 9, 1), date(2026, 9, 14)),),
             approvals=(Approval("C001", date(2026, 9, 1)),),
+            reviews=(Review("P-001", date(2026, 9, 1)),),
         ),
     )
     after = {tab: calamine_rows(book, tab) for tab in snapshot.tab_names}
@@ -246,11 +305,15 @@ def test_demo_cycle_types_a_payment_row_and_an_approval_into_their_cells_only(
         "Currency": "JPY",
         "Payer": "Sakura Design K.K.",
         "Method": "bank transfer",
-        "Invoice No": "INV-2",
+        "Invoice No": "INV-3",
     }
     rows = {r["Invoice No"]: r for r in calamine_records(book, INVOICES.name)}
-    assert rows["INV-1"]["Approve"] == "Maria Lopez" and rows["INV-2"]["Approve"] == ""
-    approve = headers.index("Approve")
+    assert [(rows[n]["Approve"], rows[n]["Send"]) for n in ("INV-1", "INV-2")] == [
+        ("", "send"),
+        ("Maria Lopez", ""),
+    ]
+    assert (rows["INV-3"]["Approve"], rows["INV-3"]["Send"]) == ("", "")
+    typed_in = [headers.index("Approve"), headers.index("Send")]
     for tab, table in before.items():
         if tab == PAYMENTS.name:
             assert after[tab][: len(table)] == table and len(after[tab]) == 2
@@ -259,7 +322,7 @@ def test_demo_cycle_types_a_payment_row_and_an_approval_into_their_cells_only(
             if tab != INVOICES.name or number == 0:
                 assert old == new, (tab, number)
             else:
-                keep = [c for c in range(len(old)) if c != approve]
+                keep = [c for c in range(len(old)) if c not in typed_in]
                 assert [old[c] for c in keep] == [new[c] for c in keep]
 
 
@@ -347,12 +410,12 @@ def _outbox(folder: Path) -> list[tuple[str, str, date]]:
 def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_nothing(
     tmp_path, capsys
 ):
-    """`make demo` (issue 14, point 11; issue 15, point 7): runs on the 1st and 15th
-    from September to November, each after that morning's bank and Stripe
-    statements are imported, leave invoice emails, reminders at several stages,
-    receipts and a digest in the outbox; the Invoices tab shows every status a
-    shop meets, the Payments tab each kind of payment; the last day run again by
-    hand writes and sends nothing."""
+    """`make demo` (issue 14, point 11; issue 15, point 7; issue 16, point 7): runs
+    on the 1st and 15th from September to November, each after that morning's bank
+    and Stripe statements are imported, leave invoice emails, reminders at several
+    stages, receipts and a digest in the outbox; the Invoices tab shows every status
+    a shop meets, the Payments tab each kind of payment; the plans bill each period
+    on its date; the last day run again by hand writes and sends nothing."""
     folder = tmp_path / "demo-out"
     lines: list[str] = []
     done = play(folder, say=lines.append)
@@ -386,9 +449,13 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     assert {"paid", "partially paid", "overdue", "sent", "awaiting approval"} <= set(
         shown
     ), shown
+    made = plans_of(ExcelWorkbook(book, backups=0).read().tables["Invoice Lines"])
+    invoices = calamine_records(book, "Invoices")
+    # The invoices of each customer's time and orders, by the day they were issued.
     rows = {
         (r["Customer ID"], str(r["Issue Date"])): r
-        for r in calamine_records(book, "Invoices")
+        for r in invoices
+        if r["Invoice No"] not in made
     }
     approved = rows[("C001", "2026-09-01")]  # Maria Lopez approved it on the 15th
     assert approved["Status"] == "paid" and str(approved["Sent At"]).startswith(
@@ -401,8 +468,17 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     assert rows[("C008", "2026-09-01")]["Reminder Stage"] == ""
     assert rows[("C009", "2026-09-01")]["Reminder Stage"] == "+30"
     _assert_payments_shown(book, rows)
-    # A receipt for each payment matched to an invoice, none for the rest.
-    assert kinds["receipt"] == statuses(book, PAYMENTS.name)["matched"]
+    # A receipt for each invoice a payment was matched to, none for the rest.
+    assert kinds["receipt"] == sum(
+        len(r["Matched Invoice"].split(", "))
+        for r in calamine_records(book, PAYMENTS.name)
+        if r["Status"] == "matched"
+    )
+    _assert_plans_billed(book, done, lines, made)
+    said = " ".join(closing_lines(folder))
+    assert "5 plans made 13 invoices (P-001: 3, P-002: 2, P-004: 4, P-005: 4)" in said
+    assert "INV-2026-0030 (P-001: Auto Send no) waits for review" in said
+    assert "sheetbill explain P-001" in said
 
     capsys.readouterr()
     again = ["run", str(book), "--as-of", str(STEPS[-1].day), "--allow-future"]
@@ -411,7 +487,125 @@ def test_make_demo_plays_three_months_of_sending_and_its_last_day_again_sends_no
     main([*again, "--json"])
     result = json.loads(capsys.readouterr().out)
     assert not result["written"] and result["emails"] == []
+    assert result["invoices"] == []
     assert _outbox(folder) == outbox
+    assert calamine_records(book, "Invoices") == invoices
+
+
+# Each plan's invoices (`demo.RECURRING_ROWS`): number, plan, period's first day and
+# the plan line's words (in the customer's language: Acme's German). The first run
+# (2026-09-01) catches up every period due since July, one invoice each, ordered by
+# the day each is billed on, then Plan ID.
+PLAN_INVOICES = [
+    ("INV-2026-0001", "P-002", "2026-07-01", "Support plan, Q3 2026"),
+    ("INV-2026-0002", "P-004", "2026-08-01", "Warehouse App hosting, August 2026"),
+    ("INV-2026-0003", "P-005", "2026-08-01", "Portal + staging hosting, August 2026"),
+    ("INV-2026-0004", "P-001", "2026-08-01", "Maintenance retainer, August 2026"),
+    ("INV-2026-0005", "P-004", "2026-09-01", "Warehouse App hosting, September 2026"),
+    (
+        "INV-2026-0006",
+        "P-005",
+        "2026-09-01",
+        "Portal + staging hosting, September 2026",
+    ),
+    ("INV-2026-0017", "P-001", "2026-09-01", "Maintenance retainer, September 2026"),
+    ("INV-2026-0018", "P-002", "2026-10-01", "Support plan, Q4 2026"),
+    ("INV-2026-0019", "P-004", "2026-10-01", "Warehouse App hosting, Oktober 2026"),
+    ("INV-2026-0020", "P-005", "2026-10-01", "Portal + staging hosting, October 2026"),
+    ("INV-2026-0030", "P-001", "2026-10-01", "Maintenance retainer, Oktober 2026"),
+    ("INV-2026-0031", "P-004", "2026-11-01", "Warehouse App hosting, November 2026"),
+    ("INV-2026-0032", "P-005", "2026-11-01", "Portal + staging hosting, November 2026"),
+]
+
+
+def _assert_plans_billed(
+    book: Path, done: list, lines: list[str], made: dict[str, str]
+) -> None:
+    """The plans billed each period once, on its date, numbered before the run's
+    other invoices; the retainer drew its time rows down (a month under, carried
+    over; a month over, billed extra) and marked them; Auto Send decided which went
+    by itself; the rows show Next Date and Last Invoice; the paused plan skipped."""
+    assert made == {number: plan for number, plan, _, _ in PLAN_INVOICES}
+    first_lines = {}
+    for line in calamine_records(book, "Invoice Lines"):
+        first_lines.setdefault(line["Invoice No"], line)
+    assert [
+        (n, first_lines[n]["Source"], first_lines[n]["Description"])
+        for n, *_ in PLAN_INVOICES
+    ] == [
+        (n, f"Recurring {plan}, period {start}", words)
+        for n, plan, start, words in PLAN_INVOICES
+    ]
+    # Each run numbers the plans' invoices first.
+    for step in done:
+        numbers = [i.number for i in step.result.invoices]
+        ours = [n for n in numbers if n in made]
+        assert numbers[: len(ours)] == ours, step.step.day
+    assert (
+        "16 invoices made, 6 by plans: P-002, P-004 (2), P-005 (2), P-001" in (lines[0])
+    )
+    assert "P-003 skipped (paused)" in lines[3], lines[3]
+
+    invoices = {r["Invoice No"]: r for r in calamine_records(book, "Invoices")}
+    issued = {n: str(invoices[n]["Issue Date"]) for n, *_ in PLAN_INVOICES}
+    assert sorted(set(issued.values())) == ["2026-09-01", "2026-10-01", "2026-11-02"]
+    # Auto Send no: the retainer's invoice goes when its owner writes send (the
+    # 15th), October's still waits; the others went the day they were made.
+    sent = {n: str(invoices[n]["Sent At"])[:10] for n, *_ in PLAN_INVOICES}
+    assert sent["INV-2026-0004"] == "2026-09-15" and sent["INV-2026-0017"] == (
+        "2026-10-15"
+    )
+    assert (sent["INV-2026-0030"], invoices["INV-2026-0030"]["Status"]) == (
+        "",
+        "draft",
+    )
+    assert all(sent[n] == issued[n] for n, plan, *_ in PLAN_INVOICES if plan != "P-001")
+
+    # The retainer: 10 hours a month, up to 5 unused carried over.
+    retainer = {
+        n: [
+            (r["Quantity"], r["Unit"], r["Unit Price"], r["Net"])
+            for r in calamine_records(book, "Invoice Lines")
+            if r["Invoice No"] == n
+        ]
+        for n in ("INV-2026-0004", "INV-2026-0017", "INV-2026-0030")
+    }
+    assert retainer == {
+        "INV-2026-0004": [(1, "item", 900, 900), (7, "hour", 0, 0)],
+        "INV-2026-0017": [
+            (1, "item", 900, 900),
+            (13, "hour", 0, 0),  # 10 included and 3 carried over from August
+            (2.5, "hour", 95, 237.5),  # 15.5 used: 2.5 extra at the rows' rate
+        ],
+        "INV-2026-0030": [(1, "item", 900, 900), (7.5, "hour", 0, 0)],
+    }
+    included = [
+        r["Description"]
+        for r in calamine_records(book, "Invoice Lines")
+        if r["Invoice No"] == "INV-2026-0017" and r["Line"] == 2
+    ]
+    assert "+3" in included[0], included
+    month = {8: "INV-2026-0004", 9: "INV-2026-0017", 10: "INV-2026-0030"}
+    maintenance = [
+        (r["Date"].month, r["Invoice No"])
+        for r in calamine_records(book, "Time Log")
+        if r["Project"] == "Maintenance"
+    ]
+    assert len(maintenance) == 13
+    assert all(number == month[m] for m, number in maintenance), maintenance
+
+    plans = {r["Plan ID"]: r for r in calamine_records(book, "Recurring")}
+    assert {p: (str(r["Next Date"]), r["Last Invoice"]) for p, r in plans.items()} == {
+        "P-001": ("2026-12-01", "INV-2026-0030"),
+        "P-002": ("2027-01-01", "INV-2026-0018"),
+        "P-003": ("", ""),  # paused: no next date
+        "P-004": ("2026-12-01", "INV-2026-0031"),
+        "P-005": ("2026-12-01", "INV-2026-0032"),
+    }
+    skipped = [r for r in calamine_records(book, "Log") if r["Invoice"] == "P-003"]
+    assert [(r["Run ID"][:8], r["Action"]) for r in skipped] == [
+        ("20261015", "period skipped")
+    ]
 
 
 def _assert_payments_shown(book: Path, invoices: dict[tuple[str, str], dict]) -> None:
@@ -420,7 +614,7 @@ def _assert_payments_shown(book: Path, invoices: dict[tuple[str, str], dict]) ->
     invoice's Paid, Balance and Status, and an Exceptions row for each exception."""
     payments = calamine_records(book, PAYMENTS.name)
     assert statuses(book, PAYMENTS.name) == {
-        "matched": 19,
+        "matched": 22,
         "payout": 3,
         "over-payment": 1,
         "ambiguous": 1,
@@ -439,7 +633,7 @@ def _assert_payments_shown(book: Path, invoices: dict[tuple[str, str], dict]) ->
         return str(invoices[(customer, issued)]["Invoice No"])
 
     # By the invoice number in the reference, written the payer's way.
-    _, row = payment(Reference="inv 2026 0003")
+    _, row = payment(Reference="inv 2026 0009")
     assert (row["Matched Invoice"], row["Status"]) == (
         number("C003", "2026-09-01"),
         "matched",

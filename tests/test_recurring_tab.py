@@ -285,6 +285,8 @@ def test_the_demo_workbooks_plans_read_without_a_problem():
         ("P-001", Frequency.MONTHLY, True),
         ("P-002", Frequency.QUARTERLY, False),
         ("P-003", Frequency.YEARLY, False),
+        ("P-004", Frequency.MONTHLY, False),
+        ("P-005", Frequency.MONTHLY, False),
     ]
 
 

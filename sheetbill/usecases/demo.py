@@ -3,15 +3,17 @@
 This is the one source of `sheet_templates/demo.xlsx` (a test keeps the committed copy
 in sync): 12 customers in EUR, USD and JPY (one reads Factur-X, a public buyer
 XRechnung), tax exclusive and inclusive, rates per customer, project and person, three
-months of time logs, orders, and a few deliberately wrong rows that show up in the
-Exceptions tab. For sending (`make demo` plays it, `usecases/demo_cycle.py`): invoices
-go out automatically, reminders at -3, +1, +7, +14 and +30 days from the due date,
-every customer has an email on the .example domain but one typed wrongly, the bakery
-opted out of reminders, and the approval threshold (one per currency) holds one
-invoice of August and one of October. For payments (the months' statements are in
-`sheet_templates/payments`): Brightline's group pays under its own name and account,
-both on Brightline's row; the Payments tab holds one sample row (`make demo`
-empties it: its payments come from the statements). Regenerate with
+months of time logs, orders, recurring plans (hosting monthly, a quarterly support
+plan, a retainer with included hours, a paused yearly plan) and a few deliberately
+wrong rows that show up in the Exceptions tab. For sending (`make demo` plays it,
+`usecases/demo_cycle.py`): invoices go out automatically, reminders at -3, +1, +7,
++14 and +30 days from the due date, every customer has an email on the .example
+domain but one typed wrongly, the bakery opted out of reminders, and the approval
+threshold (one per currency) holds one invoice of August and one of October. For
+payments (the months' statements are in `sheet_templates/payments`): Brightline's
+group pays under its own name and account, both on Brightline's row; the Payments
+tab holds one sample row (`make demo` empties it: its payments come from the
+statements). Regenerate with
 `python -m sheetbill.usecases.demo PATH`.
 """
 
@@ -66,11 +68,11 @@ DEMO_SETTINGS = replace(
     default_tax_rate=D(19),
     tax_mode=TaxMode.EXCLUSIVE,
     terms_days=14,
-    # Per month billed, Acme's August (EUR 11,571.56) and Hudson & Pike's October
-    # (USD 9,036.75) wait for approval: `make demo` approves the first and leaves
+    # Per month billed, Acme's August (EUR 11,513.25) and Hudson & Pike's October
+    # (USD 8,918.75) wait for approval: `make demo` approves the first and leaves
     # the second waiting.
     approval_threshold=ApprovalThreshold(
-        (Money(D(11500), "EUR"), Money(D(9000), "USD"), Money(D(1500000), "JPY"))
+        (Money(D(11500), "EUR"), Money(D(8800), "USD"), Money(D(1500000), "JPY"))
     ),
     approvers=("Maria Lopez",),
     billing_owner="billing@northwind.example",
@@ -331,14 +333,6 @@ RATE_ROWS: list[Row] = [
     {"Customer ID": "C008", "Activity": "Photography", "Rate": D(60), "Unit": "hour"},
     # Deliberate tie with the row above: same specificity, overlapping dates.
     {"Customer ID": "C008", "Activity": "Photography", "Rate": D(65), "Unit": "hour"},
-    {"Activity": "Hosting", "Rate": D(49), "Unit": "item"},
-    {
-        "Customer ID": "C004",
-        "Activity": "Hosting",
-        "Rate": D(59),
-        "Unit": "item",
-        "Currency": "USD",
-    },
 ]
 
 # (customer, project, activity, people, weight): who works on what, and how often.
@@ -546,7 +540,42 @@ def time_log_rows(rng: random.Random) -> list[Row]:
         }
         for day, hours in ((date(2026, 10, 13), 6), (date(2026, 10, 20), 4))
     ]
+    rows += RETAINER_ROWS
     return rows
+
+
+# Acme's maintenance, drawn down against its retainer (plan P-001: 10 hours a
+# month, up to 5 unused carried over): August uses 7 (3 carried over), September
+# 15.5 of 13 (2.5 extra, at the Development rate), October 7.5 of 10 (2.5 carried
+# over into November). Typed after the others, so that they leave those as they were.
+RETAINER_ROWS: list[Row] = [
+    {
+        "Date": day,
+        "Person": "David Kim",
+        "Customer ID": "C001",
+        "Project": "Maintenance",
+        "Activity": "Development",
+        "Hours": D(hours),
+        "Description": what,
+        "Billable": "yes",
+        "Approved": "yes",
+    }
+    for day, hours, what in (
+        (date(2026, 8, 5), "2.5", "Security updates of the servers"),
+        (date(2026, 8, 12), "1.5", "Backup restore test"),
+        (date(2026, 8, 19), "2", "Fixed the label printer driver"),
+        (date(2026, 8, 26), "1", "Renewed the TLS certificates"),
+        (date(2026, 9, 2), "3", "Security updates of the servers"),
+        (date(2026, 9, 9), "4", "Database upgrade"),
+        (date(2026, 9, 16), "2.5", "Fixed the night export"),
+        (date(2026, 9, 23), "4.5", "Scanner outage at the warehouse"),
+        (date(2026, 9, 30), "1.5", "Backup restore test"),
+        (date(2026, 10, 7), "2", "Security updates of the servers"),
+        (date(2026, 10, 14), "3.5", "Moved the logs to new storage"),
+        (date(2026, 10, 21), "1.25", "Fixed the label printer driver"),
+        (date(2026, 10, 28), "0.75", "Renewed the TLS certificates"),
+    )
+]
 
 
 # Bought for a customer once, some of them wrong on purpose.
@@ -633,39 +662,31 @@ ONE_OFF_ORDER_ROWS: list[Row] = [
 
 
 def order_rows() -> list[Row]:
-    rows: list[Row] = []
-    for month in (8, 9, 10):
-        rows += [
-            {
-                "Date": date(2026, month, 1),
-                "Customer ID": "C001",
-                "Item": "Hosting",
-                "Quantity": D(1),
-                "Description": f"Warehouse App hosting {month:02d}/2026",
-            },
-            {
-                "Date": date(2026, month, 1),
-                "Customer ID": "C004",
-                "Item": "Hosting",
-                "Quantity": D(2),
-                "Description": f"Portal + staging {month:02d}/2026",
-            },
-        ]
-    rows += ONE_OFF_ORDER_ROWS
-    return rows
+    """The Orders tab's rows. Hosting, once typed in as an order each month, is
+    billed by the plans P-004 and P-005 now (so never twice)."""
+    return list(ONE_OFF_ORDER_ROWS)
 
 
+# The plans (`make demo` plays them): the first run, on 2026-09-01, catches up one
+# invoice per period since July, in period order; then each month's on the 1st.
+# Auto Send: the retainer waits for review, the support plan goes by itself, hosting
+# as Send Invoices says (automatically). Tokyo Ramen's paused plan skips 2026-10-15.
 RECURRING_ROWS: list[Row] = [
     {
         "Plan ID": "P-001",
         "Customer ID": "C001",
         "Description": "Maintenance retainer",
         "Quantity": D(1),
-        "Unit Price": D(1500),
+        "Unit Price": D(900),
         "Frequency": "monthly",
         "Day": D(1),
         "Start": date(2026, 8, 1),
+        # Billed once the month is over (the hours are known then), and left for
+        # a person to look over before it goes.
+        "Billing": "in arrears",
         "Included Hours": D(10),
+        "Project": "Maintenance",
+        "Max Rollover Hours": D(5),
         "Auto Send": "no",
         "Active": "yes",
     },
@@ -678,7 +699,8 @@ RECURRING_ROWS: list[Row] = [
         "Frequency": "quarterly",
         "Day": D(1),
         "Start": date(2026, 7, 1),
-        "Auto Send": "no",
+        "Billing": "in advance",
+        "Auto Send": "yes",
         "Active": "yes",
     },
     {
@@ -692,6 +714,28 @@ RECURRING_ROWS: list[Row] = [
         "Start": date(2026, 10, 15),
         "Auto Send": "no",
         "Active": "no",
+    },
+    {
+        "Plan ID": "P-004",
+        "Customer ID": "C001",
+        "Description": "Warehouse App hosting",
+        "Quantity": D(1),
+        "Unit Price": D(49),
+        "Frequency": "monthly",
+        "Day": D(1),
+        "Start": date(2026, 8, 1),
+        "Active": "yes",
+    },
+    {
+        "Plan ID": "P-005",
+        "Customer ID": "C004",
+        "Description": "Portal + staging hosting",
+        "Quantity": D(2),
+        "Unit Price": D(59),
+        "Frequency": "monthly",
+        "Day": D(1),
+        "Start": date(2026, 8, 1),
+        "Active": "yes",
     },
 ]
 PAYMENT_ROWS: list[Row] = [

@@ -2,13 +2,14 @@
 
 One run as of one day shows invoices being made, not what becomes of them: the
 emails, reminders as they fall due, payments matched and receipts as customers pay,
-an approval, the owners' digest. This plays the demo workbook
-(`sheetbill.usecases.demo`) from 2026-09-01 to 2026-11-30. Before each step it types
-what a person of the shop would have typed by then — a month's time log and orders
-once the month is over, an approver's name into Approve, a payment the shop hears of
-by letter into the Payments tab — and imports what the shop's bank and Stripe
-booked since the last run (`sheetbill payments import`), then runs sheetbill at 09:00
-that day, as the command line does, and says one line.
+an approval, the owners' digest, recurring plans billing each period on its date.
+This plays the demo workbook (`sheetbill.usecases.demo`) from 2026-09-01 to
+2026-11-30. Before each step it types what a person of the shop would have typed by
+then — a month's time log and orders once the month is over, an approver's name
+into Approve, send into the Send cell of a plan's invoice looked over, a payment
+the shop hears of by letter into the Payments tab — and imports what the shop's
+bank and Stripe booked since the last run (`sheetbill payments import`), then runs
+sheetbill at 09:00 that day, as the command line does, and says one line.
 """
 
 from __future__ import annotations
@@ -25,13 +26,18 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config, load_config
+from sheetbill.domain.mail import SendWord
 from sheetbill.domain.schema import (
+    INVOICE_LINES,
     INVOICES,
     ORDERS,
     PAYMENTS,
+    RECURRING,
     TIME_LOG,
     InvoiceColumns,
+    InvoiceLineColumns,
     PaymentColumns,
+    RecurringColumns,
 )
 from sheetbill.domain.sheet import (
     CellValue,
@@ -93,16 +99,28 @@ class Approval:
 
 
 @dataclass(frozen=True, slots=True)
+class Review:
+    """The owner looks over the invoice a plan made on `issued` (one whose Auto Send
+    is no) and writes send into its Send cell."""
+
+    plan_id: str
+    issued: date
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     """One day of the story: what is typed before sheetbill runs that morning."""
 
     day: date
     payments: tuple[TypedPayment, ...] = ()
     approvals: tuple[Approval, ...] = ()
+    reviews: tuple[Review, ...] = ()
 
 
 # The days each month is billed (2026-11-01 is a Sunday).
 AUG, SEP, OCT = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 2)
+# Acme's maintenance retainer (`demo.RECURRING_ROWS`), left for review by Auto Send.
+RETAINER = "P-001"
 
 # Terms are 14 days (Acme, Hudson & Pike and the Bezirksamt: 30), so the invoices
 # of the 1st fall due on the 15th or the 1st after. Tokyo Ramen Lab never pays:
@@ -111,30 +129,42 @@ AUG, SEP, OCT = date(2026, 9, 1), date(2026, 10, 1), date(2026, 11, 2)
 # its invoices never go. Acme's August waits for approval until Maria Lopez approves
 # it; Hudson & Pike's October still waits for approval at the end.
 #
+# The plans (`demo.RECURRING_ROWS`) bill on their own dates, before the month's
+# time and orders (their numbers come first): the first run catches up one invoice
+# per period since each plan's Start, in period order (INV-2026-0001 to 0006: the
+# support plan's third quarter, hosting of August, the retainer's August, hosting
+# of September); then each month's on the next run. The retainer's invoices wait
+# for review (Auto Send no): its owner writes send on the 15th, and leaves
+# October's waiting at the end. Tokyo Ramen Lab's paused plan skips its period.
+#
 # The payments are in the statements (`sheet_templates/payments`, imported day by
 # day): Acme, Brightline and Fjord pay by transfer, naming the invoice in their own
-# ways (`inv 2026 0003`, `INV2026-0013`, `RE: INV-2026-0001/ACME`) — but
-# Brightline's group pays September from its own account naming none (matched by
-# payer and amount: the account is on Brightline's row). Café Lumière pays by card,
-# Hudson & Pike by ACH debit and Golden Gate by card through Stripe, whose payouts
-# reach the bank (each matched as a payout). Hudson & Pike pay August in two parts;
-# Acme pays October in part (partially paid at the end); Café Lumière pays October
-# twice, by card and by transfer (an over-payment, kept as credit); Golden Gate
-# pays USD 770.00 once, naming no invoice, with two of 770.00 open (ambiguous: both
-# stay open, and are reminded); a tax adviser's fee paid to the shop by mistake
-# fits nothing (unmatched). Sakura's yen reach an account the shop gets no file
-# of: a person types each payment with its Invoice No.
+# ways (`inv 2026 0009`, `INV2026-0023`, `RE: INV-2026-0007/ACME`; Acme names its
+# hosting and retainer invoices in one transfer with others) — but Brightline's
+# group pays September from its own account naming none (matched by payer and
+# amount: the account is on Brightline's row). Café Lumière pays by card, Hudson &
+# Pike by ACH debit (its plans' invoices of a month in one payment) and Golden Gate
+# by card through Stripe, whose payouts reach the bank (each matched as a payout).
+# Hudson & Pike pay August in two parts; Acme pays October in part (partially paid
+# at the end); Café Lumière pays October twice, by card and by transfer (an
+# over-payment, kept as credit); Golden Gate pays USD 770.00 once, naming no
+# invoice, with two of 770.00 open (ambiguous: both stay open, and are reminded); a
+# tax adviser's fee paid to the shop by mistake fits nothing (unmatched). Sakura's
+# yen reach an account the shop gets no file of: a person types each payment with
+# its Invoice No.
 STEPS: tuple[Step, ...] = (
     Step(AUG),
     Step(
         date(2026, 9, 15),
         payments=(TypedPayment("C006", AUG, date(2026, 9, 14)),),
         approvals=(Approval("C001", AUG),),
+        reviews=(Review(RETAINER, AUG),),
     ),
     Step(SEP),
     Step(
         date(2026, 10, 15),
         payments=(TypedPayment("C006", SEP, date(2026, 10, 13)),),
+        reviews=(Review(RETAINER, SEP),),
     ),
     Step(OCT),
     Step(
@@ -298,20 +328,22 @@ def type_rows(
 
 def type_payments(book: Path, step: Step) -> None:
     """Type the step's payments into new rows of the Payments tab (Date, Amount:
-    the invoice's Total, Currency, Payer, Method, Invoice No) and its approvals
-    into Approve, as a person edits those cells (the rest stays as it is)."""
-    if not step.payments and not step.approvals:
+    the invoice's Total, Currency, Payer, Method, Invoice No), its approvals into
+    Approve and its reviews (send) into Send, as a person edits those cells (the
+    rest stays as it is)."""
+    if not step.payments and not step.approvals and not step.reviews:
         return
     workbook = ExcelWorkbook(book, backups=0)
     snapshot = workbook.read()
     table = snapshot.tables[INVOICES.name]
     column = {header: i for i, header in enumerate(table.headers) if header}
+    plans = plans_of(snapshot.tables[INVOICE_LINES.name])
     rows = snapshot.tables[PAYMENTS.name]
     at = {header: i for i, header in enumerate(rows.headers) if header}
     below = max((r.number for r in rows.rows), default=rows.header_row)
     payments: list[CellWrite] = []
     for number, payment in enumerate(step.payments, start=below + 1):
-        row = _invoice_row(table, column, payment.customer_id, payment.issued)
+        row = _invoice_row(table, column, plans, payment.customer_id, payment.issued)
         typed = {
             PaymentColumns.DATE: payment.booked,
             PaymentColumns.AMOUNT: row.get(column[InvoiceColumns.TOTAL]),
@@ -321,15 +353,25 @@ def type_payments(book: Path, step: Step) -> None:
             PaymentColumns.INVOICE_NO: row.get(column[InvoiceColumns.INVOICE_NO]),
         }
         payments += [CellWrite(number, at[h], value) for h, value in typed.items()]
-    approvals = []
-    for approval in step.approvals:
-        row = _invoice_row(table, column, approval.customer_id, approval.issued)
-        approvals.append(
-            CellWrite(row.number, column[InvoiceColumns.APPROVE], approval.approver)
+    invoices = [
+        CellWrite(
+            _invoice_row(table, column, plans, a.customer_id, a.issued).number,
+            column[InvoiceColumns.APPROVE],
+            a.approver,
         )
+        for a in step.approvals
+    ]
+    invoices += [
+        CellWrite(
+            _plan_invoice_row(table, column, plans, r.plan_id, r.issued).number,
+            column[InvoiceColumns.SEND],
+            SendWord.SEND.value,
+        )
+        for r in step.reviews
+    ]
     workbook.apply(
         WorkbookChanges(
-            writes={INVOICES.name: tuple(approvals), PAYMENTS.name: tuple(payments)}
+            writes={INVOICES.name: tuple(invoices), PAYMENTS.name: tuple(payments)}
         ),
         expected_version=snapshot.version,
     )
@@ -395,27 +437,67 @@ def _cells(line: bytes, delimiter: str) -> list[str]:
     return next(csv.reader([line.decode("latin-1")], delimiter=delimiter))
 
 
+def plans_of(lines: Table) -> dict[str, str]:
+    """The Plan ID of each invoice a plan made, by invoice number: the Invoice Lines
+    tab's Source names it (`Recurring P-001, period 2026-11-01`)."""
+    number = lines.headers.index(InvoiceLineColumns.INVOICE_NO)
+    source = lines.headers.index(InvoiceLineColumns.SOURCE)
+    found: dict[str, str] = {}
+    for row in lines.rows:
+        tab, _, rest = str(row.get(source) or "").partition(" ")
+        if tab == RECURRING.name and rest:
+            found[str(row.get(number))] = rest.partition(",")[0]
+    return found
+
+
+def _issued(row: SheetRow, column: Mapping[str, int]) -> CellValue:
+    day = row.get(column[InvoiceColumns.ISSUE_DATE])
+    return day.date() if isinstance(day, datetime) else day
+
+
 def _invoice_row(
-    table: Table, column: Mapping[str, int], customer_id: str, issued: date
+    table: Table,
+    column: Mapping[str, int],
+    plans: Mapping[str, str],
+    customer_id: str,
+    issued: date,
 ) -> SheetRow:
+    """The invoice of the customer's time and orders issued that day (not a plan's)."""
     for row in table.rows:
-        day = row.get(column[InvoiceColumns.ISSUE_DATE])
-        if isinstance(day, datetime):
-            day = day.date()
-        if row.get(column[InvoiceColumns.CUSTOMER_ID]) == customer_id and day == issued:
+        if (
+            row.get(column[InvoiceColumns.CUSTOMER_ID]) == customer_id
+            and _issued(row, column) == issued
+            and str(row.get(column[InvoiceColumns.INVOICE_NO])) not in plans
+        ):
             return row
     raise LookupError(f"the demo made no invoice to {customer_id} on {issued}")
 
 
+def _plan_invoice_row(
+    table: Table,
+    column: Mapping[str, int],
+    plans: Mapping[str, str],
+    plan_id: str,
+    issued: date,
+) -> SheetRow:
+    for row in table.rows:
+        number = str(row.get(column[InvoiceColumns.INVOICE_NO]))
+        if plans.get(number) == plan_id and _issued(row, column) == issued:
+            return row
+    raise LookupError(f"plan {plan_id} made no invoice on {issued}")
+
+
 def step_line(done: StepDone) -> str:
-    """One step in one line: `2026-10-15  typed 1 payment; imported 4 payments from
-    bank-2026-10.csv, 2 from stripe-2026-10.csv | no invoices made | sent 1
-    invoice, 2 reminders (-3), 4 receipts | 11 exceptions open`."""
+    """One step in one line: `2026-10-15  typed 1 payment, 1 send; imported 4
+    payments from bank-2026-10.csv, 2 from stripe-2026-10.csv | no invoices made;
+    P-003 skipped (paused) | sent 1 invoice, 2 reminders (-3), 4 receipts | 11
+    exceptions open`."""
     step, result = done.step, done.result
     typed = [
         counted(done.typed_rows, "time log or order row") if done.typed_rows else "",
         counted(len(step.payments), "payment") if step.payments else "",
         counted(len(step.approvals), "approval") if step.approvals else "",
+        counted(len(step.reviews), SendWord.SEND.value) if step.reviews else "",
     ]
     files = [(name, n) for name, n in done.imported if n]
     said = [
@@ -434,9 +516,23 @@ def step_line(done: StepDone) -> str:
     problems = len(result.open_problems)
     return (
         f"{step.day}  {'; '.join(s for s in said if s) or 'typed nothing'} | "
-        f"{made} made | sent {sent_text(result) or 'nothing'} | "
+        f"{made} made{plans_text(result)} | sent {sent_text(result) or 'nothing'} | "
         f"{counted(problems, 'exception') if problems else 'no exceptions'} open"
     )
+
+
+def plans_text(result: RunResult) -> str:
+    """What the plans did in a run, after the invoices made: `, 6 by plans: P-002,
+    P-004 (2), P-005 (2), P-001` in numbering order, `; P-003 skipped (paused)`."""
+    billed = Counter(r.plan_id for r in result.recurring if r.action == "billed")
+    skipped = sorted({r.plan_id for r in result.recurring if r.action == "skipped"})
+    text = ""
+    if billed:
+        each = ", ".join(p if n == 1 else f"{p} ({n})" for p, n in billed.items())
+        text += f", {billed.total()} by plans: {each}"
+    if skipped:
+        text += f"; {', '.join(skipped)} skipped (paused)"
+    return text
 
 
 def sent_text(result: RunResult) -> str:
@@ -505,10 +601,58 @@ def closing_lines(folder: Path) -> list[str]:
         f"Its Payments tab: {', '.join(f'{n} {s}' for s, n in paid)} (each with its "
         "Match Note; the exceptions also in Exceptions). The statements imported "
         f"each day are in {folder / DOWNLOADS}/.",
+        *plans_lines(folder / BOOK),
         "Run its last day again by hand (nothing is written or sent the second time):",
         f"  .venv/bin/sheetbill run {folder / BOOK} --as-of {STEPS[-1].day} "
         "--allow-future",
     ]
+
+
+def plans_lines(book: Path) -> list[str]:
+    """What the Recurring tab's plans made: invoices by plan, the paused plans, the
+    plans' invoices still waiting for a person's send; and how to ask about a plan."""
+    snapshot = ExcelWorkbook(book, backups=0).read()
+    made = plans_of(snapshot.tables[INVOICE_LINES.name])
+    table = snapshot.tables[RECURRING.name]
+    at = {header: i for i, header in enumerate(table.headers) if header}
+    rows = [r for r in table.rows if r.get(at[RecurringColumns.PLAN_ID])]
+    if not rows:
+        return []
+    ids = [str(r.get(at[RecurringColumns.PLAN_ID])) for r in rows]
+    paused = [
+        plan_id
+        for plan_id, row in zip(ids, rows, strict=True)
+        if str(row.get(at[RecurringColumns.ACTIVE])).strip().casefold() == "no"
+    ]
+    by_plan = Counter(made.values())
+    each = ", ".join(f"{p}: {by_plan[p]}" for p in ids if by_plan[p])
+    said = f"; {', '.join(paused)} paused (see the Log)" if paused else ""
+    lines = [
+        f"Its Recurring tab: {counted(len(ids), 'plan')} made "
+        f"{counted(len(made), 'invoice')} ({each}), one per period, the first run "
+        f"catching up since each plan's Start; each row shows its Next Date and "
+        f"Last Invoice{said}."
+    ]
+    invoices = snapshot.tables[INVOICES.name]
+    column = {header: i for i, header in enumerate(invoices.headers) if header}
+    review = [
+        str(r.get(column[InvoiceColumns.INVOICE_NO]))
+        for r in invoices.rows
+        if str(r.get(column[InvoiceColumns.INVOICE_NO])) in made
+        and r.get(column[InvoiceColumns.STATUS]) == "draft"
+    ]
+    if review:
+        plans = ", ".join(sorted({made[n] for n in review}))
+        waits = "waits" if len(review) == 1 else "wait"
+        lines.append(
+            f"{', '.join(review)} ({plans}: Auto Send no) {waits} for review: "
+            "write send in the Send cell."
+        )
+    lines.append(
+        f"A plan's periods and a retainer's hours: .venv/bin/sheetbill explain "
+        f"{RETAINER} {book}"
+    )
+    return lines
 
 
 def main(argv: Sequence[str]) -> int:

@@ -25,8 +25,9 @@ from sheetbill.usecases import demo
 from sheetbill.usecases.init import settings_writes
 from sheetbill.workbook.excel import ExcelWorkbook
 
-# Whose work is billed: EUR by the hour with orders and over the approval threshold
-# (C001), JPY (C006), Factur-X (C007) and a public buyer's XRechnung (C012).
+# Whose work is billed: EUR by the hour with orders, over the approval threshold and
+# with recurring plans (C001: the retainer, hosting; and the demo's paused plan),
+# JPY (C006), Factur-X (C007) and a public buyer's XRechnung (C012).
 BILLED = ("C001", "C006", "C007", "C012")
 # One in this many of a customer's time rows is kept, so that each still has
 # several lines, late unapproved rows and a work-complete date.
@@ -59,6 +60,12 @@ def write_small_demo(path: Path) -> None:
         r for r in demo.order_rows() if r["Customer ID"] in BILLED or _is_mistake(r)
     ]
     rates = [r for r in demo.RATE_ROWS if r.get("Customer ID") in (None, *BILLED)]
+    # A paused plan bills nothing: kept whoever's it is (its period is skipped).
+    plans = [
+        r
+        for r in demo.RECURRING_ROWS
+        if r["Customer ID"] in BILLED or r.get("Active") == "no"
+    ]
     changes = WorkbookChanges(
         writes={
             SETTINGS.name: settings_writes(
@@ -68,7 +75,7 @@ def write_small_demo(path: Path) -> None:
             RATES.name: demo._writes(RATES, rates),
             TIME_LOG.name: demo._writes(TIME_LOG, time_rows),
             ORDERS.name: demo._writes(ORDERS, orders),
-            RECURRING.name: demo._writes(RECURRING, demo.RECURRING_ROWS),
+            RECURRING.name: demo._writes(RECURRING, plans),
             PAYMENTS.name: demo._writes(PAYMENTS, demo.PAYMENT_ROWS),
         }
     )
