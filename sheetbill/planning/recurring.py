@@ -523,10 +523,11 @@ def plan_cells(
 
 
 def period_label(period: Period, plan: Plan, language: str) -> str:
-    """The period in the customer's language (a Language cell: `de`, `fr_CH`; one
-    babel does not know: English): "November 2026", "Q4 2026", "2026", or a date
-    range ("Nov 15 - Dec 14, 2026") when it is not a calendar month, quarter or
-    year (babel's `yMMMM` skeleton, `QQQ y`, `y` and `yMMMd` interval). `plan` is
-    not needed: a plan's period reads the same whatever its frequency."""
+    """The period as the plan's invoice line names it, in the language the
+    customer's invoices are printed in (a Language cell: `de`, `de_AT`; en, de, fr,
+    es; any other: English): "November 2026", "Q4 2026", "2026", or a date range
+    ("Nov 15 - Dec 14, 2026") when it is not a calendar month, quarter or year
+    (babel: the `yMMMM` skeleton, `QQQ y`, `y`, the `yMMMd` interval). `plan` is
+    not needed: a period reads the same whatever its plan's frequency."""
     del plan
-    return label(period.start, period.end, language)
+    return label(period.start, period.end, line_language(language))
