@@ -320,6 +320,28 @@ def test_next_date_moved_later_warns_and_the_period_is_billed_on_its_date():
     assert "writes the right date back" in problem.problem
 
 
+def test_next_date_left_behind_by_a_run_stopped_before_its_write_back_is_no_edit():
+    """The periods were recorded with their invoices, the workbook shows the
+    invoices, but the plan row still shows the Next Date from before them."""
+    book = Book([plan(start=date(2026, 9, 1))])
+    book.run(date(2026, 9, 2))  # September billed: Next Date 2026-10-01 shown
+    book.run(date(2026, 10, 2))  # October billed, its write-back stopped
+    book.plans = [plan(start=date(2026, 9, 1), next_date_shown=date(2026, 10, 1))]
+    october = book.history["P-001"][-1].invoice_no
+    assert october is not None
+    lagging = plan_recurring(
+        plans=book.plans,
+        history=book.history,
+        entries=(),
+        customers=CUSTOMERS,
+        settings=SETTINGS,
+        today=date(2026, 10, 3),
+        lagging={october},
+    )
+    assert lagging.problems == () and lagging.bills == ()
+    assert len(book.run(date(2026, 10, 3)).problems) == 1  # a person's edit
+
+
 # --- Retainers -------------------------------------------------------------------
 
 

@@ -106,6 +106,7 @@ def plan_recurring(
     settings: Settings,
     today: date,
     unread_ids: Collection[str] = (),
+    lagging: Collection[str] = (),
 ) -> RecurringPlan:
     """The periods due by `today` that no record covers, billed in period order;
     see docs/decisions.md "Issue 16".
@@ -114,10 +115,14 @@ def plan_recurring(
     without those of invoices never written. `entries`: the Time Log rows ordinary
     invoicing would bill (a retainer reserves its own). `unread_ids`: the Plan IDs
     of Recurring rows that did not read as plans (an error on the row, a duplicate):
-    their history is kept, they are not `removed`.
+    their history is kept, they are not `removed`. `lagging`: invoice numbers
+    recorded but not yet marked written (a run stopped before its write-back): the
+    Next Date shown may still be the one from before them, which is no edit.
     """
     records = {plan_key(plan_id): r for plan_id, r in history.items()}
-    run = _Run(settings, today, customers, _retainer_rows(plans, entries))
+    run = _Run(
+        settings, today, customers, _retainer_rows(plans, entries), frozenset(lagging)
+    )
     # A row two retainers could take goes to one with a Project first, then to the
     # upper row's.
     for plan in sorted(plans, key=lambda p: (not p.project.strip(), p.row)):
@@ -148,6 +153,8 @@ class _Run:
     customers: Mapping[str, Customer]
     # The retainers' customers' Time Log rows, in (day, sheet row) order.
     rows: Mapping[str, Sequence[TimeEntry]]
+    # Invoices whose write-back may not have happened (`plan_recurring`).
+    lagging: frozenset[str] = frozenset()
     taxes: dict[str, LineTax] = field(default_factory=dict)
     labels: dict[tuple[date, date, str], str] = field(default_factory=dict)
     bills: list[RecurringBill] = field(default_factory=list)
@@ -191,7 +198,7 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
     covered = max((r.end for r in records), default=None)
     found = due_periods(plan, covered, run.today)
     run.upcoming[plan.plan_id] = found.next
-    edited = _next_date_edited(plan, records, found)
+    edited = _next_date_edited(plan, records, found, run.lagging)
     if edited is not None:
         run.problems.append(edited)
     customer = run.customers.get(plan.customer_id)
@@ -353,7 +360,10 @@ def _terms_print(plan: Plan) -> str:
 
 
 def _next_date_edited(
-    plan: Plan, records: Sequence[PeriodRecord], found: DuePeriods
+    plan: Plan,
+    records: Sequence[PeriodRecord],
+    found: DuePeriods,
+    lagging: frozenset[str],
 ) -> Problem | None:
     """A warning when the Next Date shown is not what sheetbill wrote after the last
     run (the bill date of the first period no record covers): a person edited it.
@@ -363,6 +373,8 @@ def _next_date_edited(
     expected = None if first is None else first.bill_on
     if shown is None or shown == expected:
         return None
+    if any(r.invoice_no in lagging and _bill_date(plan, r) == shown for r in records):
+        return None  # the write-back of those periods' Next Date was stopped
     billed = min(
         (r for r in records if r.invoice_no and _bill_date(plan, r) >= shown),
         key=_START,
