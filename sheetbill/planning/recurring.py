@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from operator import attrgetter
 
+from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import (
     Counters,
     Customer,
@@ -127,6 +128,7 @@ def plan_recurring(
     # upper row's.
     for plan in sorted(plans, key=lambda p: (not p.project.strip(), p.row)):
         _plan_one(plan, records.get(plan_key(plan.plan_id), ()), run)
+    run.problems.extend(_auto_send_held(plans, settings))
     present = {plan_key(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
     run.bills.sort(key=lambda b: (b.period.bill_on, b.plan.plan_id, b.period.start))
     return RecurringPlan(
@@ -357,6 +359,30 @@ def _terms_print(plan: Plan) -> str:
     )
     text = "\x1f".join("" if t is None else str(t) for t in terms)
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def _auto_send_held(plans: Iterable[Plan], settings: Settings) -> list[Problem]:
+    """A warning on each active plan's Auto Send yes while Send Invoices is after
+    review: the Settings hold every invoice, so the plan's do not go by themselves."""
+    if settings.send_invoices is not SendInvoices.AFTER_REVIEW:
+        return []
+    return [
+        Problem(
+            code=ProblemCode.RECURRING_AUTO_SEND_HELD,
+            tab=RECURRING_TAB,
+            row=plan.row,
+            column="Auto Send",
+            value="yes",
+            problem=f"Plan {plan.plan_id} says Auto Send yes, but Settings' Send "
+            "Invoices is after review: its invoices wait for a person's send like "
+            "every other invoice.",
+            fix=ProblemCode.RECURRING_AUTO_SEND_HELD.fix,
+            severity=Severity.WARNING,
+            customer_id=plan.customer_id,
+        )
+        for plan in plans
+        if plan.auto_send and plan.is_active
+    ]
 
 
 def _next_date_edited(
