@@ -153,7 +153,10 @@ def _summarised(group: Sequence[RecurringLine]) -> str:
     days = [line.bill_on for line in between if line.bill_on is not None]
     said = [
         f"on days {min(days)} to {max(days)}" if days else "",
-        f"first {billed[0]}, last {billed[-1]}" if billed else "",
+        f"on invoices {billed[0]} ... {billed[-1]} (other plans' invoices may "
+        "come between)"
+        if billed
+        else "",
         f"{skipped} skipped" if skipped else "",
     ]
     plan_id = shown_text(group[0].plan_id)

@@ -228,8 +228,9 @@ def test_a_long_catch_up_shows_each_plans_first_and_last_periods_and_counts_the_
         "INV-2026-0003",
     ]
     assert p1[PERIODS_FIRST] == (
-        "  ... 31 more periods of P-001: on days 2024-03-01 to 2026-09-01, first "
-        "INV-2026-0004, last INV-2026-0034 (see --json)"
+        "  ... 31 more periods of P-001: on days 2024-03-01 to 2026-09-01, on "
+        "invoices INV-2026-0004 ... INV-2026-0034 (other plans' invoices may come "
+        "between) (see --json)"
     )
     assert [line.split()[4] for line in p1[-PERIODS_LAST:]] == [
         "INV-2026-0035",

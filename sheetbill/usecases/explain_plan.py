@@ -300,7 +300,7 @@ def next_step(
         )
     if plan is None and explained.rows:
         return (
-            "nothing is billed while its row has a problem (below; `sheetbill "
+            "nothing is billed while its row has a problem (listed above; `sheetbill "
             "check` lists them all); once it is fixed, the plan goes on after its "
             "last decided period"
         )
