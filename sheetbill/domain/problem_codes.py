@@ -769,3 +769,4 @@ class ProblemCode(StrEnum):
     # --- Recurring: what a run decided about a plan
     RECURRING_NEXT_DATE_EDITED = recurring_texts.RECURRING_NEXT_DATE_EDITED
     RECURRING_AUTO_SEND_HELD = recurring_texts.RECURRING_AUTO_SEND_HELD
+    RECURRING_PLAN_ID_CHANGED = recurring_texts.RECURRING_PLAN_ID_CHANGED

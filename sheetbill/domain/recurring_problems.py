@@ -145,3 +145,12 @@ RECURRING_AUTO_SEND_HELD = (
     "themselves (Auto Send no keeps a plan's invoices for review), or write send "
     "in each invoice's Send cell.",
 )
+
+RECURRING_PLAN_ID_CHANGED = (
+    "recurring.plan-id-changed",
+    "A plan row shows in Last Invoice an invoice another Plan ID billed: its Plan ID "
+    "looks changed (or the row copied over). It bills nothing, so no period is "
+    "billed twice under the new ID.",
+    "Put the Plan ID back; for a new plan on this row, clear Last Invoice and Next "
+    "Date as well.",
+)

@@ -120,9 +120,20 @@ def plan_recurring(
     recorded but not yet marked written (a run stopped before its write-back): the
     Next Date shown may still be the one from before them, which is no edit.
     """
-    records = {plan_key(plan_id): r for plan_id, r in history.items()}
+    # Plan IDs once written in another case are one plan: their records join.
+    records: dict[str, list[PeriodRecord]] = {}
+    for plan_id, found in history.items():
+        records.setdefault(plan_key(plan_id), []).extend(found)
+    for joined in records.values():
+        joined.sort(key=_START)
     run = _Run(
         settings, today, customers, _retainer_rows(plans, entries), frozenset(lagging)
+    )
+    run.billed_by.update(
+        (r.invoice_no, r.plan_id)
+        for found in records.values()
+        for r in found
+        if r.invoice_no
     )
     # A row two retainers could take goes to one with a Project first, then to the
     # upper row's.
@@ -157,6 +168,8 @@ class _Run:
     rows: Mapping[str, Sequence[TimeEntry]]
     # Invoices whose write-back may not have happened (`plan_recurring`).
     lagging: frozenset[str] = frozenset()
+    # Each billed invoice's Plan ID, as recorded (to notice a renamed Plan ID).
+    billed_by: dict[str, str] = field(default_factory=dict)
     taxes: dict[str, LineTax] = field(default_factory=dict)
     labels: dict[tuple[date, date, str], str] = field(default_factory=dict)
     bills: list[RecurringBill] = field(default_factory=list)
@@ -197,6 +210,10 @@ def _retainer_rows(
 def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
     """One plan's part of the run: its bills or skipped periods, its reserved rows,
     its next period, and a warning when its Next Date was edited."""
+    renamed = _renamed(plan, records, run.billed_by)
+    if renamed is not None:
+        run.problems.append(renamed)
+        return
     covered = max((r.end for r in records), default=None)
     found = due_periods(plan, covered, run.today)
     run.upcoming[plan.plan_id] = found.next
@@ -359,6 +376,30 @@ def _terms_print(plan: Plan) -> str:
     )
     text = "\x1f".join("" if t is None else str(t) for t in terms)
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def _renamed(
+    plan: Plan, records: Sequence[PeriodRecord], billed_by: Mapping[str, str]
+) -> Problem | None:
+    """An error when a plan with no history shows, in Last Invoice, an invoice
+    another Plan ID billed: its Plan ID was changed (billing it would start again
+    from Start)."""
+    shown = plan.last_invoice_shown.strip()
+    other = billed_by.get(shown) if shown and not records else None
+    if other is None or plan_key(other) == plan_key(plan.plan_id):
+        return None
+    return Problem(
+        code=ProblemCode.RECURRING_PLAN_ID_CHANGED,
+        tab=RECURRING_TAB,
+        row=plan.row,
+        column="Plan ID",
+        value=plan.plan_id,
+        problem=f"This row's Last Invoice {shown} was billed for plan {other}: its "
+        f"Plan ID looks changed from {other} to {plan.plan_id}. Nothing is billed "
+        f"for {plan.plan_id}, so {other}'s periods are not billed again.",
+        fix=ProblemCode.RECURRING_PLAN_ID_CHANGED.fix,
+        customer_id=plan.customer_id,
+    )
 
 
 def _auto_send_held(plans: Iterable[Plan], settings: Settings) -> list[Problem]:
@@ -544,7 +585,12 @@ def plan_cells(
     (this run's records included): Next Date is the next period's bill date, blank
     when the plan has ended or is paused; Last Invoice the invoice of the latest
     billed period."""
-    records = {plan_key(plan_id): r for plan_id, r in history.items()}
+    # Plan IDs once written in another case are one plan: their records join.
+    records: dict[str, list[PeriodRecord]] = {}
+    for plan_id, found in history.items():
+        records.setdefault(plan_key(plan_id), []).extend(found)
+    for joined in records.values():
+        joined.sort(key=_START)
     cells = []
     for plan in plans:
         billed = [r for r in records.get(plan_key(plan.plan_id), ()) if r.invoice_no]

@@ -395,6 +395,10 @@ def _coded(
     return parse_as
 
 
+# The most an Interval or Count may be: 10,000 weeks is about 190 years.
+_MOST = 10_000
+
+
 def _whole(
     number: Callable[[CellValue], Decimal], code: ProblemCode, blank: str
 ) -> Callable[[CellValue], int]:
@@ -407,6 +411,14 @@ def _whole(
             raise CellValueError(
                 "is not a whole number of 1 or more",
                 f"type a whole number such as 2, {blank}",
+                code=code,
+            )
+        if found > _MOST:
+            # A schedule that far apart never bills (dateutil stops at year 9999),
+            # and larger numbers overflow its date arithmetic.
+            raise CellValueError(
+                f"is more than {_MOST:,}",
+                f"type a whole number up to {_MOST:,}, {blank}",
                 code=code,
             )
         return int(found)
