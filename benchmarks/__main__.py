@@ -12,6 +12,7 @@ BENCHMARKS = (
     "bench_mail",
     "bench_reminders",
     "bench_payments",
+    "bench_recurring",
 )
 
 

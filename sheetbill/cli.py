@@ -115,15 +115,29 @@ def build_parser() -> argparse.ArgumentParser:
     explain = commands.add_parser(
         "explain",
         parents=[common],
-        help="why an invoice's emails went, did not go, or wait",
+        help="why an invoice's emails went, did not go, or wait; a recurring plan's "
+        "periods",
         description="Every email of an invoice — sent, refused, waiting, skipped and "
         "why — and its making, approval and PDF, with dates, from the state "
-        "database (read only; the workbook is not opened), and what comes next.",
+        "database (read only; the workbook is not opened), and what comes next. "
+        "For a recurring plan's Plan ID: its terms as its row says now, each period "
+        "billed (on which invoice) or skipped, and what comes next (the workbook is "
+        "read, nothing is written).",
+        epilog="Exit codes: 0 explained, 2 a number or Plan ID this workbook does "
+        "not know, no state database, or an unreadable one.",
     )
     explain.add_argument(
-        "number", metavar="NUMBER", help="an invoice number, e.g. INV-2026-0007"
+        "number",
+        metavar="SUBJECT",
+        help="an invoice number (INV-2026-0007) or a recurring plan's Plan ID (P-001)",
     )
     explain.add_argument("workbook", nargs="?", metavar="WORKBOOK")
+    explain.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="a plan's next periods as of DATE (default: today)",
+    )
 
     state = commands.add_parser(
         "state",
@@ -336,13 +350,30 @@ def _dispatch(args: argparse.Namespace, out: Console, err: Console) -> int:
 def _explain(args: argparse.Namespace, out: Console) -> int:
     """`explain` loads none of what the other commands need (the workbook readers,
     the run), so it answers at once."""
-    from sheetbill import views, wiring
+    from sheetbill import recurring_views, views, wiring
     from sheetbill.config import find_config
     from sheetbill.usecases.explain import explain
+    from sheetbill.usecases.explain_plan import (
+        PlanBook,
+        PlanExplanation,
+        read_plan_book,
+    )
 
     config = find_config(args.config, args.workbook)
-    explained = explain(wiring.state_path(config, args.workbook), args.number)
-    if args.json:
+
+    def plan_book() -> PlanBook:
+        workbook, _ = wiring.open_workbook(config, args.workbook)
+        return read_plan_book(workbook, config, as_of=args.as_of)
+
+    explained = explain(
+        wiring.state_path(config, args.workbook), args.number, book=plan_book
+    )
+    if isinstance(explained, PlanExplanation):
+        if args.json:
+            print(recurring_views.explain_plan_json(explained))
+        else:
+            recurring_views.print_explain_plan(out, explained)
+    elif args.json:
         print(views.explain_json(explained))
     else:
         views.print_explain(out, explained)

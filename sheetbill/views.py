@@ -28,6 +28,7 @@ from sheetbill.listings import (
     with_matches,
 )
 from sheetbill.planning.reconciliation import ReconciledRow, Tally
+from sheetbill.recurring_views import print_recurring, recurring_line_data
 
 if TYPE_CHECKING:
     # Only named: importing the use cases would load what `explain` never needs
@@ -220,6 +221,7 @@ def run_json(result: RunResult) -> str:
             "emails_waiting": result.emails_waiting,
             "payments": [payment_line_data(p) for p in result.payments],
             "paid": [paid_line_data(p) for p in result.paid],
+            "recurring": [recurring_line_data(r) for r in result.recurring],
             "exit_code": result.exit_code,
         },
         indent=2,
@@ -388,6 +390,9 @@ def print_run(console: Console, result: RunResult) -> None:
         )
     else:
         console.print("No new invoices.")
+    print_recurring(
+        console, result.recurring, is_dry_run=result.is_dry_run, today=result.today
+    )
     approved = "would be approved" if result.is_dry_run else "approved"
     for number, approver in result.approved.items():
         console.print(f"{number} {approved} by {approver}.")

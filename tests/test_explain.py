@@ -685,15 +685,16 @@ def test_state_path_of_a_google_sheet_is_found_without_signing_in(tmp_path):
 # --- as a user runs it --------------------------------------------------------------
 
 
-def readme_explain_command() -> str:
-    """README's `sheetbill explain` line under "Using it", comment removed."""
+def readme_explain_command(subject: str = "INV-") -> str:
+    """README's `sheetbill explain` line under "Using it" whose subject starts with
+    `subject` (an invoice number, else a Plan ID), comment removed."""
     section = (
         (ROOT / "README.md").read_text(encoding="utf-8").split("\n## Using it\n")[1]
     )
     (line,) = [
         line.split(" #", 1)[0].strip()
         for line in section.split("\n## ", 1)[0].splitlines()
-        if line.startswith(".venv/bin/sheetbill explain ")
+        if line.startswith(f".venv/bin/sheetbill explain {subject}")
     ]
     return line
 

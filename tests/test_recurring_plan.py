@@ -11,6 +11,8 @@ from decimal import Decimal
 from itertools import islice, pairwise
 
 import pytest
+from babel import Locale
+from babel.dates import format_interval
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recurring_helpers import SETTINGS, customer, plan, plans, time_entry
@@ -33,6 +35,7 @@ from sheetbill.planning.recurring import (
     plan_recurring,
     recurring_invoices,
 )
+from sheetbill.planning.retainers import label
 
 D = Decimal
 ONE_DAY = timedelta(days=1)
@@ -216,6 +219,34 @@ def test_three_months_of_downtime_bill_three_periods_once_in_order():
     assert book.run(date(2026, 12, 31)).bills == ()
 
 
+def test_a_catch_up_bills_in_order_of_bill_date_then_plan_id():
+    """The numbering order: by bill date, then Plan ID, then period."""
+    book = Book(
+        [
+            plan(plan_id="P-003", row=2, start=date(2026, 10, 1)),
+            plan(plan_id="P-002", row=3, start=date(2026, 10, 1)),
+            plan(plan_id="P-001", row=4, day=15, start=date(2026, 10, 1)),
+        ]
+    )
+    planned = book.run(date(2026, 11, 20))
+    assert [(b.plan.plan_id, b.period.start.isoformat()) for b in planned.bills] == [
+        ("P-002", "2026-10-01"),
+        ("P-003", "2026-10-01"),
+        ("P-001", "2026-10-15"),
+        ("P-002", "2026-11-01"),
+        ("P-003", "2026-11-01"),
+        ("P-001", "2026-11-15"),
+    ]
+    assert [i.number[-2:] for i in book.invoices] == [
+        "01",
+        "02",
+        "03",
+        "04",
+        "05",
+        "06",
+    ]
+
+
 def test_a_price_change_applies_to_the_periods_not_yet_billed():
     book = Book([plan(start=date(2026, 10, 1))])
     book.run(date(2026, 11, 5))
@@ -287,6 +318,28 @@ def test_next_date_moved_later_warns_and_the_period_is_billed_on_its_date():
     assert [b.period.start for b in planned.bills] == [date(2026, 11, 1)]
     (problem,) = problems
     assert "writes the right date back" in problem.problem
+
+
+def test_next_date_left_behind_by_a_run_stopped_before_its_write_back_is_no_edit():
+    """The periods were recorded with their invoices, the workbook shows the
+    invoices, but the plan row still shows the Next Date from before them."""
+    book = Book([plan(start=date(2026, 9, 1))])
+    book.run(date(2026, 9, 2))  # September billed: Next Date 2026-10-01 shown
+    book.run(date(2026, 10, 2))  # October billed, its write-back stopped
+    book.plans = [plan(start=date(2026, 9, 1), next_date_shown=date(2026, 10, 1))]
+    october = book.history["P-001"][-1].invoice_no
+    assert october is not None
+    lagging = plan_recurring(
+        plans=book.plans,
+        history=book.history,
+        entries=(),
+        customers=CUSTOMERS,
+        settings=SETTINGS,
+        today=date(2026, 10, 3),
+        lagging={october},
+    )
+    assert lagging.problems == () and lagging.bills == ()
+    assert len(book.run(date(2026, 10, 3)).problems) == 1  # a person's edit
 
 
 # --- Retainers -------------------------------------------------------------------
@@ -533,6 +586,8 @@ def test_plan_cells_show_the_next_bill_date_and_the_last_invoice():
         ("fr", "novembre 2026", "T4 2026"),
         ("es", "noviembre de 2026", "T4 2026"),
         ("de-AT", "November 2026", "Q4 2026"),
+        ("FR_ch", "novembre 2026", "T4 2026"),
+        ("it", "November 2026", "Q4 2026"),  # its invoice is printed in English
         ("xx", "November 2026", "Q4 2026"),
     ],
 )
@@ -561,3 +616,17 @@ def test_period_labels_of_other_periods_are_date_ranges():
         )
         == "Nov 1, 2026\u2009–\u2009Jan 31, 2027"
     )
+
+
+@settings(deadline=None)
+@given(
+    st.dates(date(1990, 1, 1), date(2090, 12, 31)),
+    st.integers(0, 800),
+    st.sampled_from(["en", "de", "fr", "es", "it", "ja", "de_AT", "en_GB"]),
+)
+def test_period_ranges_read_as_babels_format_interval(start, days, language):
+    end = start + timedelta(days=days)
+    if start.day == 1 and (end + ONE_DAY).day == 1:
+        return  # a calendar month, quarter or year: named, not a range
+    text = label(start, end, language)
+    assert text == format_interval(start, end, "yMMMd", locale=Locale.parse(language))

@@ -15,7 +15,7 @@ from recurring_helpers import (
     recurring_lines,
     run,
 )
-from sending_run_helpers import outbox_messages
+from sending_run_helpers import outbox_messages, set_setting
 
 from sheetbill.cli import main
 
@@ -224,3 +224,17 @@ def test_the_log_and_issue_date_of_a_catch_up_invoice(tmp_path: Path) -> None:
     issued = {str(r["Invoice No"]): r["Issue Date"] for r in records(book, "Invoices")}
     assert len(issued) == 3
     assert all(str(d).startswith("2026-10-05") for d in issued.values()), issued
+
+
+def test_auto_send_yes_under_after_review_waits_and_says_why(tmp_path: Path) -> None:
+    book = plan_shop(tmp_path, [{**MONTHLY, "Auto Send": "yes"}])
+    set_setting(book, "Send Invoices", "after review")
+    assert run(book, "2026-08-03") == 1
+    invoices = [
+        m
+        for m in outbox_messages(tmp_path / "outbox")
+        if "invoice" in str(m["Message-ID"])
+    ]
+    assert invoices == []
+    (held,) = [r for r in records(book, "Exceptions") if r.get("Column") == "Auto Send"]
+    assert held["Row"] == 2 and "after review" in str(held["Problem"])

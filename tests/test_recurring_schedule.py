@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import islice, pairwise
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from recurring_helpers import plain_periods, plan, plans
 
@@ -34,6 +34,7 @@ def starts(made, n=6):
     return [p.start for p in islice(schedule(made), n)]
 
 
+@settings(deadline=None)
 @given(plans())
 def test_schedule_is_the_plain_rule_iterated_from_start(made):
     """Every period (first day, last day, bill date, index) as the rule with
@@ -44,6 +45,7 @@ def test_schedule_is_the_plain_rule_iterated_from_start(made):
 MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
 
 
+@settings(deadline=None)
 @given(plans())
 def test_schedule_periods_are_contiguous_and_within_the_plan(made):
     periods = list(islice(schedule(made), 60))
@@ -71,6 +73,7 @@ def test_schedule_periods_are_contiguous_and_within_the_plan(made):
         assert len(periods) == min(made.count, 60)
 
 
+@settings(deadline=None)
 @given(plans(), st.integers(-60, 2000), st.integers(-60, 2000))
 def test_due_periods_are_those_after_the_covered_day_billed_by_today(
     made, covered_offset, today_offset
@@ -93,6 +96,7 @@ def test_due_periods_are_those_after_the_covered_day_billed_by_today(
     assert list(islice(periods_after(made, None), 400)) == periods
 
 
+@settings(deadline=None)
 @given(plans())
 def test_plan_end_is_the_last_day_of_the_last_period(made):
     end = plan_end(made)
@@ -210,6 +214,7 @@ def test_a_plan_decades_long_crosses_the_schedule_chunks_unchanged():
     ]
 
 
+@settings(deadline=None)
 @given(
     st.text(min_size=1, max_size=20).map(str.strip).filter(bool),
     st.dates(date(1900, 1, 1), date(9999, 12, 31)),

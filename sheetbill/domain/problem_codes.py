@@ -768,3 +768,4 @@ class ProblemCode(StrEnum):
     RECURRING_BAD_ACTIVE = recurring_texts.RECURRING_BAD_ACTIVE
     # --- Recurring: what a run decided about a plan
     RECURRING_NEXT_DATE_EDITED = recurring_texts.RECURRING_NEXT_DATE_EDITED
+    RECURRING_AUTO_SEND_HELD = recurring_texts.RECURRING_AUTO_SEND_HELD

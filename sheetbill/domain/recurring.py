@@ -143,75 +143,78 @@ class PeriodRecord:
 # costly part (about 10 µs per occurrence and as much per rule made), and a run needs,
 # for each of thousands of plans, only the period or two after what is billed, while
 # a catch-up after a long downtime needs years of them. So a plan's occurrences are
-# not iterated from Start at every run; two facts of rrule make that safe:
+# not iterated from Start at every run; three facts of rrule make that safe:
 #
-# - its periods are blocks (months, or Monday-to-Sunday weeks, rrule's default week
-#   start) counted from Start's block in steps of the interval: an occurrence lies in
-#   a block whose distance from Start's block is a multiple of the step (the
-#   *phase*), and the rule started at the first day of any such block yields the same
-#   occurrences from there on;
-# - each of our rules has exactly one occurrence in every such block (one weekday a
-#   week; one day a month, the 29th-31st and `last` falling back by bysetpos=-1 to a
-#   day every month has).
+# - it walks *blocks* (months, or weeks from Monday, its default week start) from
+#   Start's block in steps of INTERVAL, and picks the days of each block it visits by
+#   the BYxxx parts alone (BYSETPOS counts within the block): which day of a block is
+#   an occurrence does not depend on INTERVAL or on where the walk began;
+# - each of our rules picks exactly one day in every block (one weekday a week; one
+#   day a month, the 29th to 31st and `last` falling back by BYSETPOS=-1 to a day
+#   every month has);
+# - DTSTART only drops the days before it.
 #
-# So the k-th occurrence of a plan is the one in block Start + k * step (or the next,
-# when Start's block's falls before Start): a run goes straight to the period after
-# what is covered, its index (and the Count left) is known without counting, and the
-# occurrences come from chunks of consecutive blocks computed once per rule and phase
-# (`_chunk`, remembered) that every plan with the same Frequency, Interval and Day in
-# the same phase shares. tests/test_recurring_schedule.py checks every period against
-# the plain rule iterated from Start.
+# So occurrence k of a plan is the day its Day picks in block `first + k * step`,
+# where `first` is Start's block (or the next in step, when that block's day falls
+# before Start): a run goes straight to the period after what is covered, its index
+# (and so the Count left) known without counting. The day of each block comes from
+# the same rule with INTERVAL 1, computed by rrule for a chunk of consecutive blocks
+# at a time (`_chunk`, remembered), which every plan with the same Day shares,
+# whatever its Frequency, Interval or Start. tests/test_recurring_schedule.py checks
+# the periods against the plan's own rule iterated from Start.
 
 _ONE_DAY = timedelta(days=1)
 _MONTHS_PER = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
-# About this many blocks per chunk (a year of months, half a year of weeks).
-_CHUNK_MONTHS, _CHUNK_WEEKS = 12, 26
+# Blocks per chunk: two years of months, a year of weeks.
+_CHUNK_MONTHS, _CHUNK_WEEKS = 24, 52
 
 
-class _Rule(NamedTuple):
-    """A plan's recurrence without its Start: what its occurrences depend on."""
+class _Days(NamedTuple):
+    """Which day of each block (week or month) a plan's Day picks."""
 
     weekly: bool
-    # Blocks (months or weeks) from one occurrence to the next.
-    step: int
     # MONTHLY: the days of the month, and -1 when the last of them is meant.
     monthdays: tuple[int, ...]
     setpos: int | None
     # WEEKLY: 0 (Monday) to 6 (Sunday).
     weekday: int
+    # Blocks per chunk (`_chunk`).
+    width: int
 
 
-def _rule_of(plan: Plan) -> _Rule:
+def _days_of(plan: Plan) -> _Days:
     if plan.frequency is Frequency.WEEKLY:
         weekday = (plan.day or plan.start.isoweekday()) - 1
-        return _Rule(True, plan.interval, (), None, weekday)
-    step = plan.interval * _MONTHS_PER[plan.frequency]
+        return _Days(True, (), None, weekday, _CHUNK_WEEKS)
     day = plan.start.day if plan.day is None else plan.day
     if day == LAST_DAY:
-        return _Rule(False, step, (28, 29, 30, 31), -1, 0)
+        return _Days(False, (28, 29, 30, 31), -1, 0, _CHUNK_MONTHS)
     if day > 28:
         # The 29th to 31st on a month that has it, else the month's last day.
-        return _Rule(False, step, tuple(range(28, day + 1)), -1, 0)
-    return _Rule(False, step, (day,), None, 0)
+        return _Days(False, tuple(range(28, day + 1)), -1, 0, _CHUNK_MONTHS)
+    return _Days(False, (day,), None, 0, _CHUNK_MONTHS)
 
 
-def _rrule(rule: _Rule, first: date, until: date | None = None) -> rrule:
+def _step(plan: Plan) -> int:
+    """Blocks (weeks or months) from one occurrence to the next."""
+    if plan.frequency is Frequency.WEEKLY:
+        return plan.interval
+    return plan.interval * _MONTHS_PER[plan.frequency]
+
+
+def _rrule(days: _Days, step: int, first: date, until: date | None = None) -> rrule:
     # Naive midnights: the rule is about days, not instants.
     start = datetime.fromordinal(first.toordinal())
     last = None if until is None else datetime.fromordinal(until.toordinal())
-    if rule.weekly:
+    if days.weekly:
         return rrule(
-            WEEKLY,
-            interval=rule.step,
-            byweekday=rule.weekday,
-            dtstart=start,
-            until=last,
+            WEEKLY, interval=step, byweekday=days.weekday, dtstart=start, until=last
         )
     return rrule(
         MONTHLY,
-        interval=rule.step,
-        bymonthday=rule.monthdays,
-        bysetpos=rule.setpos,
+        interval=step,
+        bymonthday=days.monthdays,
+        bysetpos=days.setpos,
         dtstart=start,
         until=last,
     )
@@ -222,67 +225,59 @@ def plan_rule(plan: Plan) -> rrule:
     its `until`, Count its `count`: both bound the plan; dateutil refuses both at
     once). The schedule's occurrences are this rule's; tests and the benchmark
     compare against it iterated from Start."""
-    return _rrule(_rule_of(plan), plan.start)
+    return _rrule(_days_of(plan), _step(plan), plan.start)
 
 
-def _block(rule: _Rule, day: date) -> int:
+def _block(days: _Days, day: date) -> int:
     """The number of the week (from Monday) or month `day` is in."""
-    if rule.weekly:
+    if days.weekly:
         return (day.toordinal() - 1) // 7  # day 1 (0001-01-01) was a Monday
     return day.year * 12 + day.month - 1
 
 
-def _block_day(rule: _Rule, block: int) -> date:
-    if rule.weekly:
+def _block_day(days: _Days, block: int) -> date:
+    """The first day of a block."""
+    if days.weekly:
         return date.fromordinal(block * 7 + 1)
     return date(block // 12, block % 12 + 1, 1)
 
 
-def _chunk_blocks(rule: _Rule) -> int:
-    per = _CHUNK_WEEKS if rule.weekly else _CHUNK_MONTHS
-    return rule.step * max(1, per // rule.step)
-
-
-@functools.lru_cache(maxsize=8192)
-def _chunk(rule: _Rule, phase: int, number: int) -> tuple[date, ...]:
-    """The occurrences in chunk `number` of the rule's blocks in `phase` (one per
-    block in phase), computed by rrule once and shared by every plan that has them."""
-    width = _chunk_blocks(rule)
-    first = phase + number * width
+@functools.lru_cache(maxsize=1024)
+def _chunk(days: _Days, number: int) -> tuple[date, ...]:
+    """The days picked in chunk `number` of blocks, one per block, by the rule with
+    INTERVAL 1: computed by rrule once, shared by every plan with the same Day."""
+    first = number * days.width
     try:
-        start = _block_day(rule, first)
-        until = _block_day(rule, first + width) - _ONE_DAY
-    except (ValueError, OverflowError):  # past 9999: the calendar ends
+        start = _block_day(days, first)
+    except ValueError:  # past 9999: the calendar has ended
+        return ()
+    try:
+        until = _block_day(days, first + days.width) - _ONE_DAY
+    except ValueError:
         until = date.max
-        try:
-            start = _block_day(rule, first)
-        except (ValueError, OverflowError):
-            return ()
-    return tuple(d.date() for d in _rrule(rule, start, until))
+    return tuple(d.date() for d in _rrule(days, 1, start, until))
 
 
-def _occurrence(rule: _Rule, phase: int, block: int) -> date | None:
-    """The occurrence in `block` (a block in phase); None past the calendar's end."""
-    width = _chunk_blocks(rule)
-    number, offset = divmod(block - phase, width)
-    days = _chunk(rule, phase, number)
-    position = offset // rule.step
-    return days[position] if position < len(days) else None
+def _picked(days: _Days, block: int) -> date | None:
+    """The day picked in `block`; None past the calendar's end."""
+    number, offset = divmod(block, days.width)
+    found = _chunk(days, number)
+    return found[offset] if offset < len(found) else None
 
 
 class _Schedule(NamedTuple):
     """A plan's schedule, located: occurrence k is in block `first + k * step`."""
 
-    rule: _Rule
-    phase: int
+    days: _Days
+    step: int
     first: int
 
     def occurrence(self, k: int) -> date | None:
-        return _occurrence(self.rule, self.phase, self.first + k * self.rule.step)
+        return _picked(self.days, self.first + k * self.step)
 
     def index_from(self, day: date) -> int:
-        """k of the first occurrence on or after `day` (≥ the plan's first)."""
-        steps = (_block(self.rule, day) - self.first) // self.rule.step
+        """k of the first occurrence on or after `day` (0 when before the first)."""
+        steps = (_block(self.days, day) - self.first) // self.step
         if steps < 0:
             return 0
         found = self.occurrence(steps)
@@ -290,33 +285,32 @@ class _Schedule(NamedTuple):
 
 
 def _located(plan: Plan) -> _Schedule:
-    rule = _rule_of(plan)
-    start_block = _block(rule, plan.start)
-    phase = start_block % rule.step
-    schedule = _Schedule(rule, phase, start_block)
-    in_start_block = schedule.occurrence(0)
+    days = _days_of(plan)
+    step = _step(plan)
+    start_block = _block(days, plan.start)
+    in_start_block = _picked(days, start_block)
     if in_start_block is not None and in_start_block < plan.start:
-        schedule = _Schedule(rule, phase, start_block + rule.step)
-    return schedule
+        return _Schedule(days, step, start_block + step)
+    return _Schedule(days, step, start_block)
 
 
 def _periods(plan: Plan, located: _Schedule, index: int) -> Iterator[Period]:
     """The plan's periods from the `index`-th on (End and Count respected)."""
     in_advance = plan.billing is Billing.IN_ADVANCE
-    start = located.occurrence(index)
-    while start is not None and (plan.end is None or start <= plan.end):
-        if plan.count is not None and index >= plan.count:
+    plan_id, last, count = plan.plan_id, plan.end, plan.count
+    days, step = located.days, located.step
+    block = located.first + index * step
+    start = _picked(days, block)
+    # A catch-up makes thousands of periods: the loop keeps to local names.
+    while start is not None and (last is None or start <= last):
+        if count is not None and index >= count:
             return
-        following = located.occurrence(index + 1)
+        block += step
+        following = _picked(days, block)
         if following is None:
             return
-        yield Period(
-            start,
-            following - _ONE_DAY,
-            start if in_advance else following,
-            plan.plan_id,
-            index,
-        )
+        bill_on = start if in_advance else following
+        yield Period(start, following - _ONE_DAY, bill_on, plan_id, index)
         index += 1
         start = following
 

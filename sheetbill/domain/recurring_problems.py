@@ -135,3 +135,13 @@ RECURRING_NEXT_DATE_EDITED = (
     "To bill from another day, change Start or Day; to stop for a while, set Active "
     "to no.",
 )
+
+RECURRING_AUTO_SEND_HELD = (
+    "recurring.auto-send-held",
+    "A plan says Auto Send yes, but the Settings' Send Invoices is after review, "
+    "which holds every invoice for a person's send: the plan's invoices wait too "
+    "(the Settings are the shop's one brake on emailing).",
+    "Set Send Invoices to automatically to let the plans with Auto Send yes go by "
+    "themselves (Auto Send no keeps a plan's invoices for review), or write send "
+    "in each invoice's Send cell.",
+)

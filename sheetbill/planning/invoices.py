@@ -299,7 +299,7 @@ def oversized_text(invoice: Invoice) -> Problem | None:
             if len(text) <= MAX_CELL_TEXT or not line.sources:
                 continue
             first = line.sources[0]
-            column = "Description" if first.tab == "Orders" else "Project"
+            column = "Project" if first.tab == "Time Log" else "Description"
             return Problem(
                 code=ProblemCode.INVOICES_LINE_TEXT_TOO_LONG,
                 tab=first.tab,

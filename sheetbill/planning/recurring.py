@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from operator import attrgetter
 
+from sheetbill.domain.mail import SendInvoices
 from sheetbill.domain.model import (
     Counters,
     Customer,
@@ -106,6 +107,7 @@ def plan_recurring(
     settings: Settings,
     today: date,
     unread_ids: Collection[str] = (),
+    lagging: Collection[str] = (),
 ) -> RecurringPlan:
     """The periods due by `today` that no record covers, billed in period order;
     see docs/decisions.md "Issue 16".
@@ -114,16 +116,19 @@ def plan_recurring(
     without those of invoices never written. `entries`: the Time Log rows ordinary
     invoicing would bill (a retainer reserves its own). `unread_ids`: the Plan IDs
     of Recurring rows that did not read as plans (an error on the row, a duplicate):
-    their history is kept, they are not `removed`.
+    their history is kept, they are not `removed`. `lagging`: invoice numbers
+    recorded but not yet marked written (a run stopped before its write-back): the
+    Next Date shown may still be the one from before them, which is no edit.
     """
-    records = {
-        plan_key(plan_id): sorted(r, key=_START) for plan_id, r in history.items()
-    }
-    run = _Run(settings, today, customers, _retainer_rows(plans, entries))
+    records = {plan_key(plan_id): r for plan_id, r in history.items()}
+    run = _Run(
+        settings, today, customers, _retainer_rows(plans, entries), frozenset(lagging)
+    )
     # A row two retainers could take goes to one with a Project first, then to the
     # upper row's.
     for plan in sorted(plans, key=lambda p: (not p.project.strip(), p.row)):
         _plan_one(plan, records.get(plan_key(plan.plan_id), ()), run)
+    run.problems.extend(_auto_send_held(plans, settings))
     present = {plan_key(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
     run.bills.sort(key=lambda b: (b.period.bill_on, b.plan.plan_id, b.period.start))
     return RecurringPlan(
@@ -150,7 +155,10 @@ class _Run:
     customers: Mapping[str, Customer]
     # The retainers' customers' Time Log rows, in (day, sheet row) order.
     rows: Mapping[str, Sequence[TimeEntry]]
+    # Invoices whose write-back may not have happened (`plan_recurring`).
+    lagging: frozenset[str] = frozenset()
     taxes: dict[str, LineTax] = field(default_factory=dict)
+    labels: dict[tuple[date, date, str], str] = field(default_factory=dict)
     bills: list[RecurringBill] = field(default_factory=list)
     skipped: list[PeriodRecord] = field(default_factory=list)
     reserved: set[tuple[str, int]] = field(default_factory=set)
@@ -162,6 +170,14 @@ class _Run:
         found = self.taxes.get(customer.customer_id)
         if found is None:
             found = self.taxes[customer.customer_id] = line_tax(customer, self.settings)
+        return found
+
+    def label(self, start: date, end: date, language: str) -> str:
+        """`period_label`, remembered for the run: plans share their periods."""
+        key = (start, end, language)
+        found = self.labels.get(key)
+        if found is None:
+            found = self.labels[key] = label(start, end, language)
         return found
 
 
@@ -184,7 +200,7 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
     covered = max((r.end for r in records), default=None)
     found = due_periods(plan, covered, run.today)
     run.upcoming[plan.plan_id] = found.next
-    edited = _next_date_edited(plan, records, found)
+    edited = _next_date_edited(plan, records, found, run.lagging)
     if edited is not None:
         run.problems.append(edited)
     customer = run.customers.get(plan.customer_id)
@@ -195,21 +211,16 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
             PeriodRecord(plan.plan_id, p.start, p.end, None) for p in found.due
         )
         return
+    if not found.due and not plan.is_retainer:
+        return
     by_period = _reserve(plan, found, run) if plan.is_retainer else {}
-    previous = records[-1] if records else None
+    previous = max(records, key=_START, default=None)
     carried = (
         previous.carried_out
         if previous is not None and previous.invoice_no is not None
         else _ZERO
     )
-    terms = _terms_print(plan)
-    for period in found.due:
-        rows = by_period.get(period.index, ())
-        bill = _bill(plan, period, customer, rows, run, terms)
-        if plan.is_retainer:
-            bill = _with_retainer(bill, carried, customer, run)
-            carried = bill.record.carried_out
-        run.bills.append(bill)
+    _bill(plan, found.due, customer, by_period, carried, run)
 
 
 def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEntry]]:
@@ -245,66 +256,86 @@ def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEnt
 
 def _bill(
     plan: Plan,
-    period: Period,
+    due: Sequence[Period],
     customer: Customer,
-    rows: Sequence[TimeEntry],
+    by_period: Mapping[int, Sequence[TimeEntry]],
+    carried: Decimal,
     run: _Run,
-    terms: str,
-) -> RecurringBill:
-    """The period's bill: the plan's line (its source the plan row, known by the
-    period key) and the period's record."""
+) -> None:
+    """The due periods' bills: the plan's line (its source the plan row, known by
+    the period key), a retainer's lines, the period's record. Made once per period
+    and thousands in a catch-up: each value is built once, in its final form."""
     tax = run.tax(customer)
-    source = new_source_row(
-        RECURRING_TAB, plan.row, period_key(plan.plan_id, period.start), terms
-    )
     language = line_language(customer.language)
     text = plan.description.strip() or f"Recurring {plan.plan_id}"
-    item = new_priced_item(
-        ("recurring", plan.plan_id),
-        f"{text}, {label(period.start, period.end, language)}",
-        plan.quantity,
-        "item",
-        plan.unit_price,
-        tax.rate,
-        source,
-        (0, period.start, plan.row),
-        tax.category,
+    terms = _terms_print(plan)
+    plan_id, row = plan.plan_id, plan.row
+    for period in due:
+        start = period.start
+        shown = run.label(start, period.end, language)
+        source = new_source_row(RECURRING_TAB, row, period_key(plan_id, start), terms)
+        item = new_priced_item(
+            ("recurring", plan_id),
+            f"{text}, {shown}",
+            plan.quantity,
+            "item",
+            plan.unit_price,
+            tax.rate,
+            source,
+            (0, start, row),
+            tax.category,
+        )
+        if plan.included_hours is None:
+            record = PeriodRecord(
+                plan_id, start, period.end, "", unit_price=plan.unit_price
+            )
+            run.bills.append(RecurringBill(plan, period, (item,), record))
+            continue
+        rows = by_period.get(period.index, ())
+        bill = _retainer_bill(plan, period, item, rows, carried, shown, language, run)
+        carried = bill.record.carried_out
+        run.bills.append(bill)
+
+
+def _retainer_bill(
+    plan: Plan,
+    period: Period,
+    item: PricedItem,
+    rows: Sequence[TimeEntry],
+    carried: Decimal,
+    shown: str,
+    language: str,
+    run: _Run,
+) -> RecurringBill:
+    """A retainer's period: the plan's line, then its hours' lines."""
+    assert plan.included_hours is not None
+    drawn = draw_down(
+        rows,
+        included=plan.included_hours,
+        carried_in=carried,
+        max_rollover=plan.max_rollover_hours,
+        label=shown,
+        language=language,
+        tax=LineTax(item.tax_rate, item.tax_category),
+        settings=run.settings,
     )
     record = PeriodRecord(
-        plan.plan_id, period.start, period.end, "", unit_price=plan.unit_price
+        plan.plan_id,
+        period.start,
+        period.end,
+        "",
+        drawn.included,
+        drawn.carried_in,
+        drawn.used,
+        drawn.extra,
+        drawn.carried_out,
+        plan.unit_price,
     )
     consumed = tuple(sorted(rows, key=_SHEET_ORDER))
-    return RecurringBill(plan, period, (item,), record, consumed)
+    return RecurringBill(plan, period, (item, *drawn.items), record, consumed)
 
 
 _SHEET_ORDER = attrgetter("source.tab", "source.row")
-
-
-def _with_retainer(
-    bill: RecurringBill, carried_in: Decimal, customer: Customer, run: _Run
-) -> RecurringBill:
-    """The retainer's lines and hours added to the period's bill."""
-    plan = bill.plan
-    assert plan.included_hours is not None
-    drawn = draw_down(
-        sorted(bill.consumed, key=lambda e: (e.day, e.source.row)),
-        included=plan.included_hours,
-        carried_in=carried_in,
-        max_rollover=plan.max_rollover_hours,
-        period=bill.period,
-        language=customer.language,
-        tax=run.tax(customer),
-        settings=run.settings,
-    )
-    record = replace(
-        bill.record,
-        included_hours=drawn.included,
-        carried_in=drawn.carried_in,
-        used_hours=drawn.used,
-        extra_hours=drawn.extra,
-        carried_out=drawn.carried_out,
-    )
-    return replace(bill, items=(*bill.items, *drawn.items), record=record)
 
 
 def _terms_print(plan: Plan) -> str:
@@ -330,8 +361,35 @@ def _terms_print(plan: Plan) -> str:
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
 
 
+def _auto_send_held(plans: Iterable[Plan], settings: Settings) -> list[Problem]:
+    """A warning on each active plan's Auto Send yes while Send Invoices is after
+    review: the Settings hold every invoice, so the plan's do not go by themselves."""
+    if settings.send_invoices is not SendInvoices.AFTER_REVIEW:
+        return []
+    return [
+        Problem(
+            code=ProblemCode.RECURRING_AUTO_SEND_HELD,
+            tab=RECURRING_TAB,
+            row=plan.row,
+            column="Auto Send",
+            value="yes",
+            problem=f"Plan {plan.plan_id} says Auto Send yes, but Settings' Send "
+            "Invoices is after review: its invoices wait for a person's send like "
+            "every other invoice.",
+            fix=ProblemCode.RECURRING_AUTO_SEND_HELD.fix,
+            severity=Severity.WARNING,
+            customer_id=plan.customer_id,
+        )
+        for plan in plans
+        if plan.auto_send and plan.is_active
+    ]
+
+
 def _next_date_edited(
-    plan: Plan, records: Sequence[PeriodRecord], found: DuePeriods
+    plan: Plan,
+    records: Sequence[PeriodRecord],
+    found: DuePeriods,
+    lagging: frozenset[str],
 ) -> Problem | None:
     """A warning when the Next Date shown is not what sheetbill wrote after the last
     run (the bill date of the first period no record covers): a person edited it.
@@ -341,14 +399,19 @@ def _next_date_edited(
     expected = None if first is None else first.bill_on
     if shown is None or shown == expected:
         return None
-    billed = [r for r in records if r.invoice_no and _bill_date(plan, r) >= shown]
+    if any(r.invoice_no in lagging and _bill_date(plan, r) == shown for r in records):
+        return None  # the write-back of those periods' Next Date was stopped
+    billed = min(
+        (r for r in records if r.invoice_no and _bill_date(plan, r) >= shown),
+        key=_START,
+        default=None,
+    )
     right = "no date (the plan has ended)" if expected is None else expected.isoformat()
-    if billed:
-        record = billed[0]
+    if billed is not None:
         problem = (
             f"Next Date was set back to {shown.isoformat()}: the period "
-            f"{record.start.isoformat()} to {record.end.isoformat()} was billed on "
-            f"{record.invoice_no}; it is not billed again. sheetbill writes the "
+            f"{billed.start.isoformat()} to {billed.end.isoformat()} was billed on "
+            f"{billed.invoice_no}; it is not billed again. sheetbill writes the "
             f"right date back ({right})."
         )
     else:
@@ -498,10 +561,11 @@ def plan_cells(
 
 
 def period_label(period: Period, plan: Plan, language: str) -> str:
-    """The period in the customer's language (a Language cell: `de`, `fr_CH`; one
-    babel does not know: English): "November 2026", "Q4 2026", "2026", or a date
-    range ("Nov 15 - Dec 14, 2026") when it is not a calendar month, quarter or
-    year (babel's `yMMMM` skeleton, `QQQ y`, `y` and `yMMMd` interval). `plan` is
-    not needed: a plan's period reads the same whatever its frequency."""
+    """The period as the plan's invoice line names it, in the language the
+    customer's invoices are printed in (a Language cell: `de`, `de_AT`; en, de, fr,
+    es; any other: English): "November 2026", "Q4 2026", "2026", or a date range
+    ("Nov 15 - Dec 14, 2026") when it is not a calendar month, quarter or year
+    (babel: the `yMMMM` skeleton, `QQQ y`, `y`, the `yMMMd` interval). `plan` is
+    not needed: a period reads the same whatever its plan's frequency."""
     del plan
-    return label(period.start, period.end, language)
+    return label(period.start, period.end, line_language(language))

@@ -14,19 +14,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from operator import attrgetter
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_skeleton
+from babel.dates import format_date, format_interval, format_skeleton, parse_pattern
 from babel.numbers import format_decimal
 
 from sheetbill.domain.model import Settings, SourceRow, TimeEntry
 from sheetbill.domain.quantities import round_hours
-from sheetbill.domain.recurring import Period
 from sheetbill.domain.tax_category import LineTax
 from sheetbill.planning.invoices import PricedItem, new_priced_item
 
 _ZERO = Decimal(0)
 _ONE_DAY = timedelta(days=1)
+# A retainer line's items sort after the plan's line by their first number alone.
+_NO_DAY = date.min
 
 # The words of a retainer's lines, in the languages invoices are printed in
 # (documents/labels.py); any other language gets English, as its invoice does.
@@ -73,10 +75,8 @@ def _locale(language: str) -> Locale:
         return Locale.parse("en")
 
 
-@functools.lru_cache(maxsize=8192)
 def label(start: date, end: date, language: str) -> str:
-    """See `planning.recurring.period_label` (remembered: thousands of plans share
-    a few hundred periods)."""
+    """See `planning.recurring.period_label`."""
     locale = _locale(language)
     after = end + _ONE_DAY
     whole_months = start.day == 1 and after.day == 1
@@ -87,7 +87,36 @@ def label(start: date, end: date, language: str) -> str:
         return str(format_date(start, "QQQ y", locale=locale))
     if whole_months and months == 12 and start.month == 1:
         return str(format_date(start, "y", locale=locale))
-    return str(format_interval(start, end, "yMMMd", locale=locale))
+    return _range(start, end, locale)
+
+
+# The fields babel's `format_interval` compares, largest first, for dates.
+_FIELDS = (
+    ("y", attrgetter("year")),
+    ("M", attrgetter("month")),
+    ("d", attrgetter("day")),
+)
+
+
+def _range(start: date, end: date, locale: Locale) -> str:
+    """babel's `format_interval(start, end, "yMMMd")` for two dates, the CLDR way it
+    does it (the pattern pair of the largest field that differs), without its
+    comparing of every field babel knows: a catch-up labels thousands of periods.
+    Any other case is babel's own. tests/test_recurring_plan.py checks they agree."""
+    formats = locale.interval_formats.get(_SKELETON)
+    if formats is not None and set(formats) <= _DATE_FIELDS:
+        for field, value in _FIELDS:
+            if value(start) != value(end) and field in formats:
+                first, last = formats[field]
+                return str(
+                    parse_pattern(first).apply(start, locale)
+                    + parse_pattern(last).apply(end, locale)
+                )
+    return str(format_interval(start, end, _SKELETON, locale=locale))
+
+
+_SKELETON = "yMMMd"
+_DATE_FIELDS = {"y", "M", "d"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +137,7 @@ def draw_down(
     included: Decimal,
     carried_in: Decimal,
     max_rollover: Decimal,
-    period: Period,
+    label: str,
     language: str,
     tax: LineTax,
     settings: Settings,
@@ -117,25 +146,23 @@ def draw_down(
     `carried_in` hours: the included line (hours used within them, at 0.00; present
     when no hour was used), and one extra line per rate (a day rate's hours billed
     as days of Settings' Hours per Day). Carried out: the unused hours, at most
-    `max_rollover`."""
+    `max_rollover`. `label`: the period's (`period_label`)."""
     available = included + carried_in
-    inside, extra, used = _split(rows, available, period.start, tax, settings)
+    hours = [round_hours(entry.hours, settings) for entry in rows]
+    used = sum(hours, _ZERO)
     words = _WORDS[line_language(language)]
-    text = label(period.start, period.end, language)
-    number = functools.partial(format_decimal, locale=_locale(language))
-    carried = words[1].format(hours=number(carried_in)) if carried_in else ""
-    description = words[0].format(
-        period=text,
-        included=number(included),
-        carried=carried,
-        used=number(used),
-    )
-    extra_text = words[2].format(period=text)
-    return Drawdown(
-        items=(
-            *(i._replace(description=description) for i in inside),
-            *(i._replace(description=extra_text) for i in extra),
+    carried = words[1].format(hours=_hours(carried_in, language)) if carried_in else ""
+    texts = (
+        words[0].format(
+            period=label,
+            included=_hours(included, language),
+            carried=carried,
+            used=_hours(used, language),
         ),
+        words[2].format(period=label),
+    )
+    return Drawdown(
+        items=_items(rows, hours, available, texts, tax, settings),
         included=included,
         carried_in=carried_in,
         used=used,
@@ -144,67 +171,72 @@ def draw_down(
     )
 
 
-def _split(
+@functools.lru_cache(maxsize=1024)
+def _hours(hours: Decimal, language: str) -> str:
+    """`8.5`, `8,5`: hours in the language's digits (remembered: a few values)."""
+    return str(format_decimal(hours, locale=_locale(language)))
+
+
+def _items(
     rows: Sequence[TimeEntry],
+    hours: Sequence[Decimal],
     available: Decimal,
-    start: date,
+    texts: tuple[str, str],
     tax: LineTax,
     settings: Settings,
-) -> tuple[list[PricedItem], list[PricedItem], Decimal]:
-    """The included line's items, the extra lines' items and the hours used. A row
-    is the source of one line: the included one when all its hours fit, else the
-    extra one of its rate (with the hours that did not fit)."""
-    used = _ZERO
+) -> tuple[PricedItem, ...]:
+    """The included line's items, then the extra lines'. A row is the source of one
+    line: the included one when all its hours fit, else the extra one of its rate
+    (with the hours that did not fit)."""
+    left = available
     inside: list[PricedItem] = []
     extra: list[PricedItem] = []
     rates: dict[tuple[Decimal, str], int] = {}
     crossed_within = _ZERO
-    for entry in rows:
-        hours = round_hours(entry.hours, settings)
-        within = max(_ZERO, min(hours, available - used))
-        used += hours
-        if within == hours:
-            inside.append(_included_item(hours, entry.source, start, tax))
+    for entry, rounded in zip(rows, hours, strict=True):
+        within = max(_ZERO, min(rounded, left))
+        left -= rounded
+        if within == rounded:
+            inside.append(_included_item(rounded, entry.source, texts[0], tax))
             continue
         crossed_within += within
         rate = entry.rate
         rank = rates.setdefault((rate.rate, rate.unit), len(rates))
-        quantity = hours - within
+        quantity = rounded - within
         if rate.unit == "day":
             # Exact here; the line's sum of days is rounded once, in price_lines.
             quantity = quantity / settings.hours_per_day
-        group = ("retainer", "extra", str(rate.rate), rate.unit)
         extra.append(
             new_priced_item(
-                group,
-                "",
+                ("retainer", "extra", str(rate.rate), rate.unit),
+                texts[1],
                 quantity,
                 rate.unit,
                 rate.rate,
                 tax.rate,
                 entry.source,
-                (2, start, rank),
+                (2, _NO_DAY, rank),
                 tax.category,
             )
         )
     if crossed_within or not inside:
         # The crossing row's hours within, which it is no source of; or the line
         # shows that no hour was used.
-        inside.append(_included_item(crossed_within, None, start, tax))
-    return inside, extra, used
+        inside.append(_included_item(crossed_within, None, texts[0], tax))
+    return (*inside, *extra)
 
 
 def _included_item(
-    hours: Decimal, source: SourceRow | None, start: date, tax: LineTax
+    hours: Decimal, source: SourceRow | None, text: str, tax: LineTax
 ) -> PricedItem:
     return new_priced_item(
         ("retainer", "included"),
-        "",
+        text,
         hours,
         "hour",
         _ZERO,
         tax.rate,
         source,
-        (1, start, 0),
+        (1, _NO_DAY, 0),
         tax.category,
     )

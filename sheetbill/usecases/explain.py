@@ -4,15 +4,16 @@ question people ask most when a reminder surprises them — told from the journa
 It reads the state database alone, read-only and without the run lock (a run may be
 working meanwhile), and writes nothing. Times are shown in UTC: the state does not
 keep the Settings time zone, and reading the workbook to learn it would make a
-question about one invoice as slow as a run. Other subjects (a recurring plan) get
-their own `_explain_<kind>` beside `_explain_invoice`.
+question about one invoice as slow as a run. A recurring plan's Plan ID is the other
+subject (`explain_plan`): its terms and schedule are in the workbook, which is then
+read too (as is a subject the state does not know, to look for a Plan ID there).
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
@@ -34,9 +35,17 @@ from sheetbill.domain.journal import (
 )
 from sheetbill.domain.mail import Purpose, SkipReason
 from sheetbill.domain.model import Invoice
+from sheetbill.domain.recurring import PeriodRecord
 from sheetbill.domain.wording import amount_text
 from sheetbill.errors import StateMissingError, UsageError
 from sheetbill.state import StateDB
+from sheetbill.tabs.recurring import plan_key
+from sheetbill.usecases.explain_plan import (
+    BookReader,
+    PlanExplanation,
+    book_or_reason,
+    explain_plan,
+)
 
 # The invoice's own effects, keyed by its number, in the order they happen within a
 # run (the order of two entries of the same second).
@@ -101,32 +110,105 @@ class Explanation:
     invoice: Invoice | None = None
 
 
-def explain(state_path: Path, asked: str) -> Explanation:
-    """What the state database at `state_path` holds about `asked` (an invoice
-    number: any case, spaces and dashes tolerated while it names one invoice).
+def explain(
+    state_path: Path, asked: str, *, book: BookReader | None = None
+) -> Explanation | PlanExplanation:
+    """What the state database at `state_path` holds about `asked`: an invoice
+    number (any case, spaces and dashes tolerated while it names one invoice), or a
+    recurring plan's Plan ID (trimmed, any case) that the state or the workbook's
+    Recurring tab knows; `book` reads the workbook's plans, only when a plan is
+    asked about or `asked` is not an invoice number.
 
     Raises StateMissingError (exit 2) when there is no state database there or it
-    holds nothing, UsageError (exit 2) for a number it does not know, StateError for
-    one it cannot read.
+    holds nothing (and `asked` is no Plan ID of the workbook), UsageError (exit 2)
+    for a subject neither knows, StateError for a state it cannot read.
     """
     if not state_path.exists():
-        raise StateMissingError(
-            "no state database here: sheetbill has not run for this workbook (or "
-            "its state is elsewhere: 'state' in sheetbill.toml), so there is "
-            "nothing to explain",
-            path=state_path,
+        return _plan_of_book(
+            asked,
+            book,
+            StateMissingError(
+                "no state database here: sheetbill has not run for this workbook (or "
+                "its state is elsewhere: 'state' in sheetbill.toml), so there is "
+                "nothing to explain",
+                path=state_path,
+            ),
         )
     with StateDB.for_reading(state_path) as state:
-        if not state.has_tables() or state.is_empty():
-            raise StateMissingError(
-                "the state database holds nothing yet: no invoice has been made "
-                "for this workbook, so there is nothing to explain",
-                path=state_path,
+        history = state.recurring_history() if state.has_tables() else {}
+        if not history and (not state.has_tables() or state.is_empty()):
+            return _plan_of_book(
+                asked,
+                book,
+                StateMissingError(
+                    "the state database holds nothing yet: no invoice has been made "
+                    "for this workbook, so there is nothing to explain",
+                    path=state_path,
+                ),
+                state=state_path,
             )
-        number = invoice_number(
-            asked, state.invoice_numbers(), withdrawn=state.withdrawn_numbers()
-        )
-        return _explain_invoice(state, number, asked)
+        numbers, withdrawn = state.invoice_numbers(), state.withdrawn_numbers()
+        number = _matching(asked, (*numbers, *withdrawn), folds=(_spaceless,))
+        if number is not None:
+            return _explain_invoice(state, number, asked)
+        removed = state.removed_plans()
+        key = plan_key(asked)
+        if key in {plan_key(p) for p in (*history, *removed)}:
+            return _explain_plan(state, key, asked, history, removed, book)
+        number = _matching(asked, (*numbers, *withdrawn), folds=(_alphanumeric,))
+        if number is not None:
+            return _explain_invoice(state, number, asked)
+        read = book_or_reason(book)
+        if not isinstance(read, str) and key in read.rows:
+            return explain_plan(
+                key, asked, state=state.path, history=(), invoices={}, book=read
+            )
+        plan_ids = [*history, *(p for p in removed if p not in history)]
+        if not isinstance(read, str):
+            plan_ids += [spelled for spelled, _ in read.rows.values()]
+        raise UsageError(_unknown_subject(asked, numbers, plan_ids))
+
+
+def _plan_of_book(
+    asked: str,
+    book: BookReader | None,
+    missing: StateMissingError,
+    *,
+    state: Path | None = None,
+) -> PlanExplanation:
+    """A plan no run decided a period of yet, from the workbook alone; `missing`
+    is raised when `asked` is no Plan ID there."""
+    read = book_or_reason(book)
+    key = plan_key(asked)
+    if isinstance(read, str) or key not in read.rows:
+        raise missing
+    return explain_plan(key, asked, state=state, history=(), invoices={}, book=read)
+
+
+def _explain_plan(
+    state: StateDB,
+    key: str,
+    asked: str,
+    history: Mapping[str, Sequence[PeriodRecord]],
+    removed: Mapping[str, bool],
+    book: BookReader | None,
+) -> PlanExplanation:
+    records = sorted(
+        (r for plan_id, rs in history.items() if plan_key(plan_id) == key for r in rs),
+        key=lambda r: r.start,
+    )
+    numbers = [r.invoice_no for r in records if r.invoice_no]
+    being_made = {i.number for i in state.pending_invoices()}
+    return explain_plan(
+        key,
+        asked,
+        state=state.path,
+        history=records,
+        invoices={i.number: i for i in state.invoices(numbers)},
+        being_made=frozenset(being_made.intersection(numbers)),
+        told_removed=any(told for p, told in removed.items() if plan_key(p) == key),
+        book=book_or_reason(book),
+    )
 
 
 def invoice_number(
@@ -136,14 +218,26 @@ def invoice_number(
     names: the same once spaces are dropped and case folded, else the only one the
     same in its letters and digits alone (`inv 2026 0007` for `INV-2026-0007`).
     UsageError when none is, naming how to find numbers."""
-    for fold in (_spaceless, _alphanumeric):
+    found = _matching(asked, (*numbers, *withdrawn))
+    if found is None:
+        raise UsageError(_unknown_number(asked, numbers))
+    return found
+
+
+def _matching(
+    asked: str,
+    numbers: Sequence[str],
+    *,
+    folds: Sequence[Callable[[str], str]] = (),
+) -> str | None:
+    """The one of `numbers` that `asked` names under the first of `folds` (spaces
+    dropped, then letters and digits alone) that names exactly one."""
+    for fold in folds or (_spaceless, _alphanumeric):
         wanted = fold(asked)
-        found = list(
-            dict.fromkeys(n for n in (*numbers, *withdrawn) if fold(n) == wanted)
-        )
+        found = list(dict.fromkeys(n for n in numbers if fold(n) == wanted))
         if len(found) == 1 and wanted:
             return found[0]
-    raise UsageError(_unknown_number(asked, numbers))
+    return None
 
 
 def _spaceless(text: str) -> str:
@@ -182,6 +276,32 @@ def _unknown_number(asked: str, numbers: Sequence[str]) -> str:
         + (f" (did you mean {close[0]}?)" if close else "")
         + "; its numbers are in the Invoices tab's Invoice No column, "
         f"the latest here: {known}"
+    )
+
+
+def _unknown_subject(
+    asked: str, numbers: Sequence[str], plan_ids: Sequence[str]
+) -> str:
+    """An unknown invoice number's message, or, when the workbook has recurring
+    plans, one that names both kinds of subject."""
+    if not plan_ids:
+        return _unknown_number(asked, numbers)
+    plans = list(dict.fromkeys(plan_ids))
+    close = (
+        difflib.get_close_matches(asked.strip(), [*numbers, *plans], n=1, cutoff=0.8)
+        or [p for p in plans if _alphanumeric(p) == _alphanumeric(asked)][:1]
+    )
+    latest = ", ".join(reversed(numbers[-NUMBERS_SHOWN:])) or "none yet"
+    shown = ", ".join(plans[:NUMBERS_SHOWN]) + (
+        ", ..." if len(plans) > NUMBERS_SHOWN else ""
+    )
+    return (
+        f"{asked.strip()!r} is neither an invoice number nor a Plan ID of this "
+        "workbook"
+        + (f" (did you mean {close[0]}?)" if close else "")
+        + "; invoice numbers are in the Invoices tab's Invoice No column (the "
+        f"latest here: {latest}), Plan IDs in the Recurring tab's Plan ID column "
+        f"({shown})"
     )
 
 

@@ -80,6 +80,7 @@ def draw_recurring(
     history: Mapping[str, Sequence[PeriodRecord]],
     told_removed: Mapping[str, bool],
     unwritten: Collection[str],
+    lagging: Collection[str],
     entries: Sequence[TimeEntry],
     today: date,
     numbers: RecurringNumbers,
@@ -87,7 +88,8 @@ def draw_recurring(
     """The periods due by `today` billed (numbers drawn from `numbers` first), and
     what ordinary invoicing draws from after them. The periods of never-written
     invoices (`unwritten` numbers) are planned again, so they take their numbers
-    back."""
+    back; `lagging`: the pending invoices the workbook shows (their plan rows' cells
+    may not be written yet)."""
     if not data.plans and not history:
         return RecurringDrawn(), numbers
     history = {
@@ -101,6 +103,7 @@ def draw_recurring(
         customers=data.customers,
         settings=data.settings,
         today=today,
+        lagging=lagging,
     )
     invoices, records, counters, reuse, row_ids = recurring_invoices(
         plan.bills,

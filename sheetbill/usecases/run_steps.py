@@ -413,6 +413,7 @@ def _draw(
         history=facts.recurring,
         told_removed=facts.removed_plans,
         unwritten={i.number for i in checked.unwritten},
+        lagging={i.number for i in checked.written},
         entries=entries,
         today=today,
         numbers=RecurringNumbers(counters, reuse, released_row_ids(checked.unwritten)),
