@@ -238,3 +238,47 @@ def test_auto_send_yes_under_after_review_waits_and_says_why(tmp_path: Path) -> 
     assert invoices == []
     (held,) = [r for r in records(book, "Exceptions") if r.get("Column") == "Auto Send"]
     assert held["Row"] == 2 and "after review" in str(held["Problem"])
+
+
+def test_a_renamed_plan_id_bills_nothing_again_and_says_why(tmp_path: Path) -> None:
+    book = plan_shop(tmp_path, [MONTHLY])
+    assert run(book, "2026-09-02") in OK
+    edit_row(book, "Recurring", 2, {"Plan ID": "P-001-SUPPORT"})
+    assert run(book, "2026-09-03") == 1
+    assert recurring_lines(book, "P-001-SUPPORT") == []
+    (renamed,) = [
+        r for r in records(book, "Exceptions") if r.get("Column") == "Plan ID"
+    ]
+    assert "P-001" in str(renamed["Problem"])
+
+
+def test_a_plan_id_typed_in_another_case_and_back_bills_each_period_once(
+    tmp_path: Path,
+) -> None:
+    book = plan_shop(tmp_path, [MONTHLY])
+    assert run(book, "2026-09-01") in OK
+    edit_row(book, "Recurring", 2, {"Plan ID": "p-001"})
+    assert run(book, "2026-10-01") in OK
+    edit_row(book, "Recurring", 2, {"Plan ID": "P-001"})
+    assert run(book, "2026-11-01") in OK
+    assert run(book, "2026-11-02") in OK
+    lines = [
+        str(r["Description"])
+        for r in records(book, "Invoice Lines")
+        if str(r.get("Source", "")).casefold().startswith("recurring p-001,")
+    ]
+    assert lines == [
+        "Support plan, August 2026",
+        "Support plan, September 2026",
+        "Support plan, October 2026",
+        "Support plan, November 2026",
+    ]
+
+
+def test_an_interval_too_large_for_any_schedule_is_an_error_on_its_cell(
+    tmp_path: Path,
+) -> None:
+    book = plan_shop(tmp_path, [{**MONTHLY, "Interval": D(999_999_999_999)}])
+    assert run(book, "2026-09-02") == 1
+    (bad,) = [r for r in records(book, "Exceptions") if r.get("Column") == "Interval"]
+    assert bad["Row"] == 2

@@ -117,8 +117,7 @@ def draw_recurring(
     after: dict[str, list[PeriodRecord]] = {k: list(v) for k, v in history.items()}
     for record in (*records, *plan.skipped):
         after.setdefault(record.plan_id, []).append(record)
-    seen = data.plan_keys
-    gone = [p for p in plan.removed if plan_key(p) not in seen]
+    removed, back = _told(plan, data.plan_keys, after, told_removed)
     drawn = RecurringDrawn(
         plan,
         tuple(invoices),
@@ -128,15 +127,29 @@ def draw_recurring(
             for invoice, bill in zip(invoices, plan.bills, strict=True)
             if _sends_itself(bill.plan, data)
         ),
-        {
-            p: _last_invoice(after.get(p, ()))
-            for p in gone
-            if not told_removed.get(p, False)
-        },
-        tuple(p for p, told in told_removed.items() if told and plan_key(p) in seen),
+        removed,
+        back,
         tuple(plan_cells(data.plans, after, plan.upcoming)),
     )
     return drawn, RecurringNumbers(counters, reuse, row_ids)
+
+
+def _told(
+    plan: RecurringPlan,
+    seen: Collection[str],
+    after: Mapping[str, Sequence[PeriodRecord]],
+    told_removed: Mapping[str, bool],
+) -> tuple[dict[str, str], tuple[str, ...]]:
+    """The plans to tell removed (not told yet; Plan ID -> its last invoice) and
+    those told removed whose row is back (`seen`: the tab's folded Plan IDs)."""
+    gone = [p for p in plan.removed if plan_key(p) not in seen]
+    removed = {
+        p: _last_invoice(after.get(p, ()))
+        for p in gone
+        if not told_removed.get(p, False)
+    }
+    back = tuple(p for p, told in told_removed.items() if told and plan_key(p) in seen)
+    return removed, back
 
 
 def _sends_itself(plan: Plan, data: BookData) -> bool:
