@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.cells import cell_len
@@ -166,6 +166,20 @@ PROBLEM_HEADERS = ("Severity", "Tab", "Row", "Column", "Value", "Problem", "Fix"
 MESSAGE_MIN_WIDTH = 20
 # A longer Value wraps in the table (it is text from a cell; a number is shorter).
 VALUE_MAX_WIDTH = 24
+
+
+def problem_data(problem: Problem) -> dict[str, Any]:
+    """A problem as `--json` shows it (every command's, one shape)."""
+    return {
+        "code": problem.code.value,
+        "severity": problem.severity.value,
+        "tab": problem.tab,
+        "row": problem.row,
+        "column": problem.column,
+        "value": problem.value,
+        "problem": problem.problem,
+        "fix": problem.fix,
+    }
 
 
 def print_problem_list(

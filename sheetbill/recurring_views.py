@@ -18,10 +18,10 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 
 from sheetbill.domain.cells import format_decimal_plain
-from sheetbill.domain.model import Customer, Problem
+from sheetbill.domain.model import Customer
 from sheetbill.domain.recurring import LAST_DAY, Frequency, Plan
 from sheetbill.domain.wording import amount_text, counted
-from sheetbill.listings import print_problem_list, shown_text
+from sheetbill.listings import print_problem_list, problem_data, shown_text
 
 if TYPE_CHECKING:
     from sheetbill.usecases.explain_plan import (
@@ -434,19 +434,6 @@ def plan_data(plan: Plan | None, customer: Customer | None) -> dict[str, Any] | 
     }
 
 
-def _problem_data(problem: Problem) -> dict[str, Any]:
-    return {
-        "code": problem.code.value,
-        "severity": problem.severity.value,
-        "tab": problem.tab,
-        "row": problem.row,
-        "column": problem.column,
-        "value": problem.value,
-        "problem": problem.problem,
-        "fix": problem.fix,
-    }
-
-
 def explain_plan_json(explained: PlanExplanation) -> str:
     return json.dumps(
         {
@@ -459,7 +446,7 @@ def explain_plan_json(explained: PlanExplanation) -> str:
             "workbook_unread": explained.unread or None,
             "plan": plan_data(explained.plan, explained.customer),
             "rows": list(explained.rows),
-            "problems": [_problem_data(p) for p in explained.problems],
+            "problems": [problem_data(p) for p in explained.problems],
             "removed": explained.is_removed,
             "periods": [_decided_data(d) for d in explained.periods],
             "due": [_coming_data(c) for c in explained.due],

@@ -24,6 +24,7 @@ from sheetbill.domain.wording import amount_text, counted
 from sheetbill.listings import (
     print_invoice_list,
     print_problem_list,
+    problem_data,
     shown_text,
     with_matches,
 )
@@ -68,19 +69,6 @@ def _json_value(value: CellValue) -> Any:
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return value
-
-
-def problem_data(problem: Problem) -> dict[str, Any]:
-    return {
-        "code": problem.code.value,
-        "severity": problem.severity.value,
-        "tab": problem.tab,
-        "row": problem.row,
-        "column": problem.column,
-        "value": problem.value,
-        "problem": problem.problem,
-        "fix": problem.fix,
-    }
 
 
 def invoice_data(invoice: Invoice) -> dict[str, Any]:
