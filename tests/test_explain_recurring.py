@@ -5,8 +5,9 @@ is removed, and what comes next.
 
 Each test writes a real .xlsx with a Recurring tab (openpyxl, as a person's program
 saves it) and a real state database as a run leaves it (`StateDB.record_pending`
-with the periods the invoices bill, `record_skipped`, `mark_written`), then runs the
-command as a user does: `main([...])` in-process, and once the installed program.
+with the periods the invoices bill, `record_plan_decisions`, `mark_written`), then
+runs the command as a user does: `main([...])` in-process, and once the installed
+program.
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from sheetbill.domain.model import (
 from sheetbill.domain.recurring import PeriodRecord, Plan, period_key, schedule
 from sheetbill.domain.schema import RecurringColumns as R
 from sheetbill.state import StateDB
+from sheetbill.state.recurring import period_intent
 from sheetbill.usecases.explain_plan import PlanBook, explain_plan
 
 from helpers import CUSTOMER_HEADERS, SETTINGS_ROWS, write_xlsx
@@ -202,8 +204,8 @@ def bill(
 
 def skip(book: Path, plan_id: str, start: date) -> None:
     with StateDB(state_of(book)) as state:
-        state.record_skipped(
-            [PeriodRecord(plan_id, start, month_end(start), None)],
+        state.record_plan_decisions(
+            [period_intent(PeriodRecord(plan_id, start, month_end(start), None))],
             run_id=RUN,
             now=MADE,
         )

@@ -90,17 +90,17 @@ class RecurringRecords(Journal):
             records.sort(key=lambda r: r.start)
         return history
 
-    def record_skipped(
-        self, records: Sequence[PeriodRecord], *, run_id: str, now: datetime
-    ) -> list[Intent]:
-        """Periods that came while their plan was paused; returns their entries
-        (for the Log)."""
-        intents = [period_intent(r) for r in records]
+    def record_plan_decisions(
+        self, intents: Sequence[Intent], *, run_id: str, now: datetime
+    ) -> None:
+        """What a run decided of its plans besides billing, in one write: periods
+        that came while their plan was paused (`period_intent`) and plans whose row
+        is gone or back (`recurring.removed`). The same entries make their Log rows
+        (`RecurringDrawn.logged`)."""
         if intents:
             with self.transaction() as db:
                 for intent in intents:
                     record_done_in(db, intent, run_id=run_id, now=now)
-        return intents
 
     def removed_plans(self) -> dict[str, bool]:
         """Plan ID -> whether it is told removed now (False: told back since)."""
@@ -108,26 +108,3 @@ class RecurringRecords(Journal):
             e.key: not e.details.get("back")
             for e in entries_in(self.db, kind=RECURRING_REMOVED)
         }
-
-    def record_removed(
-        self,
-        removed: Mapping[str, str],
-        back: Collection[str],
-        *,
-        run_id: str,
-        now: datetime,
-    ) -> list[Intent]:
-        """Plans whose row is gone (Plan ID -> its last invoice) and plans whose row
-        is back; returns their entries (for the Log)."""
-        intents = [
-            Intent(RECURRING_REMOVED, plan_id, {"last_invoice": last})
-            for plan_id, last in removed.items()
-        ]
-        intents += [
-            Intent(RECURRING_REMOVED, plan_id, {"back": True}) for plan_id in back
-        ]
-        if intents:
-            with self.transaction() as db:
-                for intent in intents:
-                    record_done_in(db, intent, run_id=run_id, now=now)
-        return intents

@@ -168,8 +168,7 @@ def record_recurring(
 ) -> None:
     """Skipped periods and removed (or returned) plans into the state; the billed
     periods went in with their invoices (`record_pending`)."""
-    state.record_skipped(drawn.plan.skipped, run_id=run_id, now=now)
-    state.record_removed(drawn.removed, drawn.back, run_id=run_id, now=now)
+    state.record_plan_decisions(drawn.logged, run_id=run_id, now=now)
 
 
 def recurring_lines(

@@ -90,7 +90,7 @@ def _of_emails(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
 # its kinds here (one row each); when the journal takes over a kind, its row's target
 # becomes the journal's function (with `counts` picking the kind).
 EFFECTS: tuple[Effect, ...] = (
-    Effect("paused periods recorded", DB + "record_skipped"),
+    Effect("paused periods recorded", DB + "record_plan_decisions"),
     Effect("numbers drawn", DB + "record_pending"),
     Effect("approvals recorded", APPROVALS + "record_run_approvals"),
     Effect("document files intended", DB + "record_file_intents"),
