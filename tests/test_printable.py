@@ -385,3 +385,28 @@ def test_find_unprintable_says_a_space_before_a_selector_is_drawn_in_the_font_ar
     assert f"'{UNICORN}' (U+1F984 UNICORN FACE), which no font" in problem.problem
     assert problem.fix.startswith("Type the text around the space again")
     assert "remove the character or write it in words" in problem.fix
+
+
+def test_find_unprintable_names_a_plans_description_and_holds_its_row():
+    from sheetbill.domain.recurring import Billing, Frequency, Plan
+
+    data = book_data(customers=customers())
+    plan = Plan(
+        row=5,
+        plan_id="P-001",
+        customer_id="C1",
+        description=f"Hosting {UNICORN}",
+        quantity=D(1),
+        unit_price=D(10),
+        frequency=Frequency.MONTHLY,
+        interval=1,
+        day=1,
+        start=TODAY,
+        end=None,
+        count=None,
+        billing=Billing.IN_ADVANCE,
+    )
+    found = find_unprintable(replace(data, plans=(plan,)), LATIN)
+    [problem] = found.problems
+    assert (problem.tab, problem.row, problem.column) == ("Recurring", 5, "Description")
+    assert ("Recurring", 5) in found.rows and not found.customers

@@ -154,3 +154,18 @@ RECURRING_PLAN_ID_CHANGED = (
     "Put the Plan ID back; for a new plan on this row, clear Last Invoice and Next "
     "Date as well.",
 )
+
+RECURRING_DESCRIPTION_TOO_LONG = (
+    "recurring.description-too-long",
+    "A plan's Description is so long that its invoice line (the Description and the "
+    "period's name) would not fit a cell of the Invoices tab; the plan bills nothing.",
+    "Shorten the Description (the period's name is added to it on each invoice).",
+)
+
+RECURRING_PLAN_HELD = (
+    "recurring.plan-held",
+    "A plan's customer has an error that holds all its invoices (a missing detail "
+    "its e-invoices need, a tax reason, text no font prints): the plan bills "
+    "nothing meanwhile. Its periods are billed once that is fixed, each once.",
+    "Fix the customer's row as its own exception says.",
+)

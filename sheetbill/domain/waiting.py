@@ -26,6 +26,9 @@ class WaitReason(Enum):
     INVOICING_STOPPED = "held until the Settings are fixed"  # no invoice is made
     # A retainer's time row whose period is not over yet: billed with that period.
     RETAINER = "kept for its retainer's period"
+    # A retainer's time row while the retainer bills nothing (an error on its plan
+    # row, or its plan held): billed with its period once that is fixed.
+    RETAINER_HELD = "kept for a retainer held by an exception"
 
 
 # How many sheet rows of one tab and reason a summary names.

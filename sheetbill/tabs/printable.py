@@ -83,7 +83,8 @@ class UnprintableText:
     """The cells whose text cannot be printed, and what is left out because of them."""
 
     problems: tuple[Problem, ...] = ()
-    # (schema tab, sheet row) of Time Log and Orders rows that are not billed.
+    # (schema tab, sheet row) of Time Log, Orders and Recurring rows that are not
+    # billed.
     rows: frozenset[tuple[str, int]] = frozenset()
     # Customers none of whose rows are billed.
     customers: frozenset[str] = frozenset()
@@ -189,8 +190,8 @@ def find_unprintable(
     problem there names its row. Only what a document prints or carries is checked:
     Settings' company details and number patterns, customers' ID, name, address, tax
     ID, buyer reference and invoice note (and the email an e-invoice carries), orders'
-    item and description, and the time log columns the Settings' Line Grouping puts
-    into a line.
+    item and description, recurring plans' description, and the time log columns
+    the Settings' Line Grouping puts into a line.
     """
     problems: list[Problem] = []
     drawn = printable.__contains__
@@ -254,6 +255,20 @@ def find_unprintable(
                         orders_tab, order.source.row, column, text, chars, drawn
                     )
                 )
+    recurring_tab = _tab(data, "Recurring")
+    for plan in data.plans:
+        if chars := printable.missing(plan.description):
+            rows.add(("Recurring", plan.row))
+            problems.append(
+                _row_problem(
+                    recurring_tab,
+                    plan.row,
+                    "Description",
+                    plan.description,
+                    chars,
+                    drawn,
+                )
+            )
     return UnprintableText(
         tuple(problems), frozenset(rows), frozenset(customers), stops
     )

@@ -11,11 +11,13 @@ the planner can notice a person's edit; they never decide what is billed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
 
 from sheetbill.domain.cells import (
+    MAX_CELL_TEXT,
     CellValueError,
     formula_problem,
     is_blank,
@@ -26,7 +28,7 @@ from sheetbill.domain.cells import (
     parse_yes_no,
     refuse_error_value,
 )
-from sheetbill.domain.model import Customer, Problem, Settings
+from sheetbill.domain.model import Customer, Problem, Settings, TimeEntry
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.quantities import QUANTITY_DECIMALS
 from sheetbill.domain.recurring import LAST_DAY, Billing, Frequency, Plan
@@ -117,6 +119,72 @@ def plan_keys_shown(layout: TabLayout | None) -> frozenset[str]:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RetainerHold:
+    """A retainer that bills nothing this run (its row has an error, or its plan is
+    held): the Time Log rows it would draw down wait rather than be billed as
+    ordinary time, which its invoice would then bill again as included hours."""
+
+    row: int
+    customer_id: str
+    # Only this project's rows ("": any), compared trimmed and case-folded.
+    project: str
+    # Only rows dated on or after it (None: any).
+    start: date | None
+
+    @classmethod
+    def of(cls, plan: Plan) -> RetainerHold:
+        return cls(plan.row, plan.customer_id, plan.project, plan.start)
+
+    def keeps(self, entry: TimeEntry) -> bool:
+        """Whether the retainer would draw this row down."""
+        project = self.project.strip().casefold()
+        return (
+            entry.customer_id == self.customer_id
+            and (self.start is None or entry.day >= self.start)
+            and (not project or entry.project.strip().casefold() == project)
+        )
+
+
+def held_retainers(
+    layout: TabLayout | None,
+    settings: Settings,
+    plans: Sequence[Plan],
+) -> tuple[RetainerHold, ...]:
+    """The Recurring rows that did not read as plans but show a retainer (Included
+    Hours filled) of a Customer ID, not paused (Active not no): read as far as they
+    can be (Project; Start when it is a date, else none)."""
+    if layout is None or missing_required(layout):
+        return ()
+    read_rows = {p.row for p in plans}
+    dated = locale_parser(parse_date, settings)
+    found = []
+    for row in _filled_rows(layout):
+        if row.number in read_rows:
+            continue
+        read = RowReader(layout, row, settings)
+        customer_id = _lenient_text(read.raw(C.CUSTOMER_ID)).strip()
+        if (
+            not customer_id
+            or is_blank(read.raw(C.INCLUDED_HOURS))
+            or _lenient(read.raw(C.ACTIVE), parse_yes_no) is False
+        ):
+            continue
+        project = _lenient_text(read.raw(C.PROJECT))
+        start = _lenient(read.raw(C.START), dated)
+        found.append(RetainerHold(row.number, customer_id, project.strip(), start))
+    return tuple(found)
+
+
+def _lenient(value: CellValue, parse: Callable[[CellValue], T]) -> T | None:
+    if is_blank(value):
+        return None
+    try:
+        return parse(value)
+    except CellValueError:
+        return None
+
+
 def _filled_rows(layout: TabLayout) -> list[SheetRow]:
     """The rows with something in a cell a person fills (sheetbill's own aside)."""
     filled = [
@@ -167,7 +235,7 @@ def _plan(
     price = _price(read, settings, customer)
     retainer = _retainer(read, settings)
     billing = _billing(read, is_retainer=not is_blank(read.raw(C.INCLUDED_HOURS)))
-    description = read.text(C.DESCRIPTION)
+    description = _description(read)
     project = read.text(C.PROJECT)
     if customer is None or schedule is None or price is None or billing is None:
         return None
@@ -197,6 +265,27 @@ def _plan(
         next_date_shown=_lenient_date(read.raw(C.NEXT_DATE), settings),
         last_invoice_shown=_lenient_text(read.raw(C.LAST_INVOICE)),
     )
+
+
+# Room on an invoice line for ", " and the period's name ("Nov 15, 2026 - Dec 14,
+# 2026" and its translations are under 40 characters).
+_PERIOD_ROOM = 100
+
+
+def _description(read: RowReader) -> str:
+    """The Description, short enough that a line made of it and the period's name
+    fits a cell (Google Sheets holds 50,000 characters in a cell, Excel 32,767)."""
+    description = read.text(C.DESCRIPTION)
+    if MAX_CELL_TEXT - _PERIOD_ROOM < len(description) <= MAX_CELL_TEXT:
+        read.fail(
+            C.DESCRIPTION,
+            f"Description has {len(description):,} characters; with the period's "
+            "name added, its invoice line would not fit a cell of the Invoices tab "
+            f"({MAX_CELL_TEXT:,} characters).",
+            f"Shorten it to {MAX_CELL_TEXT - _PERIOD_ROOM:,} characters or fewer.",
+            code=ProblemCode.RECURRING_DESCRIPTION_TOO_LONG,
+        )
+    return description
 
 
 def _customer(

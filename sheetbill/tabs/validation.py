@@ -32,7 +32,7 @@ from sheetbill.tabs.no_tax_rate import hold_rows_without_tax_rate
 from sheetbill.tabs.orders import read_orders
 from sheetbill.tabs.payments import PaymentRow, read_payments
 from sheetbill.tabs.rates import read_rates
-from sheetbill.tabs.recurring import plan_keys_shown, read_recurring
+from sheetbill.tabs.recurring import held_retainers, plan_keys_shown, read_recurring
 from sheetbill.tabs.rows import TabLayout, TextDates
 from sheetbill.tabs.settings import read_settings
 from sheetbill.tabs.time_log import read_time_log
@@ -150,11 +150,18 @@ def validate_book(
         waiting.add(tab, row, reason)
     for tab, row in rated.held:
         waiting.add(tab, row, WaitReason.HAS_PROBLEM)
+    entries = rated.entries
+    holds = held_retainers(layouts.get("Recurring"), settings, plans)
+    if holds:
+        kept = {e.source for e in entries if any(h.keeps(e) for h in holds)}
+        entries = tuple(e for e in entries if e.source not in kept)
+        for source in sorted(kept, key=lambda s: s.row):
+            waiting.add(source.tab, source.row, WaitReason.RETAINER_HELD)
     return BookData(
         settings,
         customers,
         rates.rates,
-        rated.entries,
+        entries,
         rated.orders,
         tuple(problems),
         layouts,

@@ -5,11 +5,15 @@ needs that cannot be read."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sheetbill.config import Config
-from sheetbill.domain.model import Problem, Settings
+from sheetbill.domain.model import Problem, Settings, Severity
+from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.recurring import RECURRING_TAB, Plan
 from sheetbill.tabs.e_invoices import e_invoice_gaps
+from sheetbill.tabs.legal import LegalCheck
 from sheetbill.tabs.printable import UnprintableText, unprintable_cells
 from sheetbill.tabs.seller import missing_seller_details, seller_problems
 from sheetbill.tabs.settings import INVOICE_SETTINGS
@@ -65,3 +69,48 @@ def valid_rows(data: BookData) -> list[tuple[str, int]]:
             *(o.source for o in data.orders),
         )
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class HeldPlans:
+    """The active plans that bill nothing this run, and why (a warning on each plan
+    held by its customer; a plan's own unprintable Description has its own)."""
+
+    plans: tuple[Plan, ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+def held_plans(
+    plans: Sequence[Plan], unprintable: UnprintableText, legal: LegalCheck
+) -> HeldPlans:
+    """The active plans whose invoices could not be made as their customer's rows
+    are not billed (a text no font prints, an e-invoice or legal gap: the customer's
+    own exception says which), or whose Description no font prints. Their periods
+    wait (none is recorded) and are billed once it is fixed, each once."""
+    by_customer = unprintable.customers | legal.customers
+    held = [
+        p
+        for p in plans
+        if p.is_active
+        and (p.customer_id in by_customer or (RECURRING_TAB, p.row) in unprintable.rows)
+    ]
+    return HeldPlans(
+        tuple(held),
+        tuple(_held_by_customer(p) for p in held if p.customer_id in by_customer),
+    )
+
+
+def _held_by_customer(plan: Plan) -> Problem:
+    return Problem(
+        code=ProblemCode.RECURRING_PLAN_HELD,
+        tab=RECURRING_TAB,
+        row=plan.row,
+        column="Customer ID",
+        value=plan.customer_id,
+        problem=f"Plan {plan.plan_id} bills nothing in this run: customer "
+        f"{plan.customer_id} has an error that holds its invoices (see the customer's "
+        "own exception). Its periods are billed once that is fixed, each once.",
+        fix=ProblemCode.RECURRING_PLAN_HELD.fix,
+        severity=Severity.WARNING,
+        customer_id=plan.customer_id,
+    )

@@ -9,7 +9,7 @@ Pure here except `record_recurring`, which the `draw numbers` step calls.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from sheetbill.domain.journal import RECURRING_REMOVED, Intent
@@ -26,8 +26,9 @@ from sheetbill.planning.recurring import (
 )
 from sheetbill.state import StateDB
 from sheetbill.state.recurring import period_intent
-from sheetbill.tabs.recurring import plan_key
+from sheetbill.tabs.recurring import RetainerHold, plan_key
 from sheetbill.tabs.validation import BookData
+from sheetbill.usecases.holds import HeldPlans
 from sheetbill.usecases.results import RecurringLine
 
 
@@ -46,8 +47,12 @@ class RecurringDrawn:
     # plans told gone whose row is back.
     removed: Mapping[str, str] = field(default_factory=dict)
     back: tuple[str, ...] = ()
-    # Each valid plan row's Next Date and Last Invoice after the run.
+    # Each valid plan row's Next Date and Last Invoice after the run (none for a
+    # held plan: its cells stay as they are).
     cells: tuple[PlanCells, ...] = ()
+    # Time Log rows (tab, sheet row) kept for a held retainer: not billed as
+    # ordinary time while it waits.
+    kept: tuple[tuple[str, int], ...] = ()
 
     @property
     def logged(self) -> tuple[Intent, ...]:
@@ -84,27 +89,30 @@ def draw_recurring(
     entries: Sequence[TimeEntry],
     today: date,
     numbers: RecurringNumbers,
+    held: HeldPlans,
 ) -> tuple[RecurringDrawn, RecurringNumbers]:
     """The periods due by `today` billed (numbers drawn from `numbers` first), and
     what ordinary invoicing draws from after them. The periods of never-written
     invoices (`unwritten` numbers) are planned again, so they take their numbers
     back; `lagging`: the pending invoices the workbook shows (their plan rows' cells
-    may not be written yet)."""
+    may not be written yet). The `held` plans bill and record nothing, and keep
+    their retainers' rows: the run after the fix bills their periods."""
     if not data.plans and not history:
         return RecurringDrawn(), numbers
-    history = {
-        plan_id: [r for r in records if r.invoice_no not in unwritten]
-        for plan_id, records in history.items()
-    }
+    history = _written(history, unwritten)
+    held_ids = {p.plan_id for p in held.plans}
+    plans = tuple(p for p in data.plans if p.plan_id not in held_ids)
     plan = plan_recurring(
-        plans=data.plans,
+        plans=plans,
         history=history,
         entries=entries,
         customers=data.customers,
         settings=data.settings,
         today=today,
+        unread_ids=held_ids,
         lagging=lagging,
     )
+    plan = replace(plan, problems=(*plan.problems, *held.problems))
     invoices, records, counters, reuse, row_ids = recurring_invoices(
         plan.bills,
         customers=data.customers,
@@ -114,9 +122,7 @@ def draw_recurring(
         reuse=numbers.reuse,
         reuse_row_ids=numbers.reuse_row_ids,
     )
-    after: dict[str, list[PeriodRecord]] = {k: list(v) for k, v in history.items()}
-    for record in (*records, *plan.skipped):
-        after.setdefault(record.plan_id, []).append(record)
+    after = _history_after(history, (*records, *plan.skipped))
     removed, back = _told(plan, data.plan_keys, after, told_removed)
     drawn = RecurringDrawn(
         plan,
@@ -129,9 +135,43 @@ def draw_recurring(
         ),
         removed,
         back,
-        tuple(plan_cells(data.plans, after, plan.upcoming)),
+        tuple(plan_cells(plans, after, plan.upcoming)),
+        _kept_for(held.plans, entries),
     )
     return drawn, RecurringNumbers(counters, reuse, row_ids)
+
+
+def _written(
+    history: Mapping[str, Sequence[PeriodRecord]], unwritten: Collection[str]
+) -> dict[str, list[PeriodRecord]]:
+    """The records without those of invoices never written (`unwritten` numbers):
+    their periods are planned again and take their numbers back."""
+    return {
+        plan_id: [r for r in records if r.invoice_no not in unwritten]
+        for plan_id, records in history.items()
+    }
+
+
+def _history_after(
+    history: Mapping[str, Sequence[PeriodRecord]], new: Sequence[PeriodRecord]
+) -> dict[str, list[PeriodRecord]]:
+    """The records by Plan ID once this run's are in."""
+    after: dict[str, list[PeriodRecord]] = {k: list(v) for k, v in history.items()}
+    for record in new:
+        after.setdefault(record.plan_id, []).append(record)
+    return after
+
+
+def _kept_for(
+    plans: Sequence[Plan], entries: Sequence[TimeEntry]
+) -> tuple[tuple[str, int], ...]:
+    """The rows the held retainers among `plans` would draw down."""
+    holds = [RetainerHold.of(p) for p in plans if p.is_retainer]
+    if not holds:
+        return ()
+    return tuple(
+        (e.source.tab, e.source.row) for e in entries if any(h.keeps(e) for h in holds)
+    )
 
 
 def _told(

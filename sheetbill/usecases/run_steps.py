@@ -74,6 +74,7 @@ from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
 from sheetbill.usecases import guards
 from sheetbill.usecases.holds import (
     blocking_problems,
+    held_plans,
     held_rows,
     is_invoicing_blocked,
     unprintable_text,
@@ -410,6 +411,7 @@ def _draw(
     entries, orders, held = _rows_to_bill(checked, unprintable, legal, billed_again)
     recurring, numbers = draw_recurring(
         data,
+        held=held_plans(data.plans, unprintable, legal),
         history=facts.recurring,
         told_removed=facts.removed_plans,
         unwritten={i.number for i in checked.unwritten},
@@ -418,7 +420,7 @@ def _draw(
         today=today,
         numbers=RecurringNumbers(counters, reuse, released_row_ids(checked.unwritten)),
     )
-    reserved = recurring.plan.reserved
+    reserved = recurring.plan.reserved | set(recurring.kept)
     if reserved:
         entries = [e for e in entries if (e.source.tab, e.source.row) not in reserved]
     new, after, too_long = _plan_fitting(
@@ -438,13 +440,25 @@ def _draw(
         after,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
-        with_held(
-            with_held(data.waiting, held),
-            recurring.plan.waiting,
-            WaitReason.RETAINER,
-        ),
+        _waiting(data.waiting, held, recurring),
         tuple(too_long),
         recurring,
+    )
+
+
+def _waiting(
+    waiting: Sequence[WaitingRows],
+    held: Sequence[tuple[str, int]],
+    recurring: RecurringDrawn,
+) -> tuple[WaitingRows, ...]:
+    """The validation's waiting rows with the run's: rows held back, rows kept for
+    their retainer's period, and rows kept for a held retainer."""
+    return with_held(
+        with_held(
+            with_held(waiting, held), recurring.plan.waiting, WaitReason.RETAINER
+        ),
+        recurring.kept,
+        WaitReason.RETAINER_HELD,
     )
 
 

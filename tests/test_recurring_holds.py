@@ -1,0 +1,285 @@
+"""A plan that cannot bill waits without losing anything, and keeps what is its own:
+a plan whose customer an exception holds (a legal or e-invoice gap, text no font
+prints) or whose Description no font prints bills nothing, records nothing and bills
+each missed period once it is fixed; a retainer whose row has an error, or whose plan
+is held, keeps its time rows from being billed as ordinary time (its invoice would
+bill them again as included hours); a Description too long for an invoice line is
+an error on its cell."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from recurring_helpers import (
+    edit_row,
+    plan,
+    plan_shop,
+    records,
+    recurring_lines,
+    run,
+    time_entry,
+)
+
+from sheetbill.domain.cells import MAX_CELL_TEXT
+from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.waiting import WaitReason
+from sheetbill.tabs.legal import LegalCheck
+from sheetbill.tabs.printable import UnprintableText
+from sheetbill.tabs.recurring import RetainerHold
+from sheetbill.usecases.holds import held_plans
+
+D = Decimal
+OK = (0, 1)
+MONTHLY = {
+    "Plan ID": "P-001",
+    "Customer ID": "C003",
+    "Description": "Support plan",
+    "Quantity": D(1),
+    "Unit Price": D(500),
+    "Frequency": "monthly",
+    "Day": "1",
+    "Start": date(2026, 8, 1),
+    "Auto Send": "no",
+    "Active": "yes",
+}
+RETAINER = {
+    **MONTHLY,
+    "Customer ID": "C001",
+    "Description": "Maintenance retainer",
+    "Unit Price": D(1500),
+    "Included Hours": D(10),
+    "Project": "Warehouse App",
+    "Start": date(2026, 9, 1),
+}
+C003_ROW = 4  # the demo's Customers: C001 on row 2, C002 on 3, C003 on 4
+
+
+def _time_row(day: int, project: str = "Warehouse App") -> dict[str, object]:
+    return {
+        "Date": date(2026, 9, day),
+        "Person": "David Kim",
+        "Customer ID": "C001",
+        "Project": project,
+        "Activity": "Development",
+        "Hours": D(4),
+        "Billable": "yes",
+        "Approved": "yes",
+    }
+
+
+def _descriptions(book: Path, plan_id: str = "P-001") -> list[str]:
+    return [str(r["Description"]) for r in recurring_lines(book, plan_id)]
+
+
+def _exceptions(book: Path, tab: str) -> list[dict[str, object]]:
+    return [r for r in records(book, "Exceptions") if r.get("Tab") == tab]
+
+
+# --- A plan held by its customer's exception -------------------------------------
+
+
+def test_a_plan_whose_customer_is_held_bills_nothing_then_each_missed_period_once(
+    tmp_path: Path,
+) -> None:
+    book = plan_shop(tmp_path, [MONTHLY])
+    # Reverse charge needs the buyer's VAT ID: without one the customer is held.
+    edit_row(
+        book, "Customers", C003_ROW, {"Tax Category": "reverse charge", "Tax ID": None}
+    )
+    assert run(book, "2026-09-02") in OK
+    assert _descriptions(book) == []
+    plan_row = records(book, "Recurring")[0]
+    assert plan_row.get("Last Invoice") in (None, "")
+    warned = [
+        r for r in _exceptions(book, "Recurring") if r.get("Column") == "Customer ID"
+    ]
+    assert warned and "P-001 bills nothing" in str(warned[0]["Problem"])
+    assert run(book, "2026-09-03") in OK
+    assert _descriptions(book) == []
+    edit_row(book, "Customers", C003_ROW, {"Tax ID": "NO923456789MVA"})
+    assert run(book, "2026-10-02") in OK
+    assert _descriptions(book) == [
+        "Support plan, August 2026",
+        "Support plan, September 2026",
+        "Support plan, October 2026",
+    ]
+    numbers = [str(r["Invoice No"]) for r in recurring_lines(book, "P-001")]
+    assert numbers == sorted(numbers) and len(set(numbers)) == 3
+    assert run(book, "2026-10-02") in OK
+    assert len(_descriptions(book)) == 3
+    assert not any(
+        r.get("Column") == "Customer ID" and not r.get("Closed")
+        for r in _exceptions(book, "Recurring")
+    )
+
+
+def test_a_held_plan_is_neither_removed_nor_its_cells_rewritten(tmp_path: Path) -> None:
+    book = plan_shop(tmp_path, [MONTHLY])
+    assert run(book, "2026-08-03") in OK
+    before = records(book, "Recurring")[0]
+    edit_row(
+        book, "Customers", C003_ROW, {"Tax Category": "reverse charge", "Tax ID": None}
+    )
+    assert run(book, "2026-09-02") in OK
+    after = records(book, "Recurring")[0]
+    assert (after["Next Date"], after["Last Invoice"]) == (
+        before["Next Date"],
+        before["Last Invoice"],
+    )
+    assert not [r for r in records(book, "Log") if r.get("Action") == "plan removed"]
+
+
+# --- A retainer that cannot bill keeps its time rows -------------------------------
+
+# Each a way a retainer's row can be wrong while its Customer ID and Included Hours
+# still show what it is.
+BROKEN = {
+    "Frequency": "fortnightly",
+    "Unit Price": "lots",
+    "Day": "32",
+    "Start": "someday",
+    "Billing": "in advance",
+    "Plan ID": None,
+    "Included Hours": "ten",
+}
+
+
+@pytest.mark.parametrize("column", sorted(BROKEN))
+def test_a_retainer_row_with_an_error_keeps_its_time_rows_until_it_is_fixed(
+    tmp_path: Path, column: str
+) -> None:
+    rows = [_time_row(2), _time_row(3), _time_row(4, project="Website")]
+    book = plan_shop(tmp_path, [{**RETAINER, column: BROKEN[column]}], time_rows=rows)
+    assert run(book, "2026-10-02") in OK
+    billed = {r["Project"]: r.get("Invoice No") for r in records(book, "Time Log")}
+    # Another project's row is ordinary time; the retainer's project's rows wait.
+    assert billed["Website"] and not billed["Warehouse App"]
+    edit_row(book, "Recurring", 2, {column: RETAINER.get(column)})
+    assert run(book, "2026-10-03") in OK
+    september = [
+        r
+        for r in recurring_lines(book, "P-001")
+        if "September" in str(r["Description"])
+    ]
+    assert len(september) == 1
+    ours = [r for r in records(book, "Time Log") if r["Project"] == "Warehouse App"]
+    assert {r["Invoice No"] for r in ours} == {september[0]["Invoice No"]}
+
+
+def test_a_paused_retainer_with_an_error_leaves_its_rows_to_ordinary_billing(
+    tmp_path: Path,
+) -> None:
+    book = plan_shop(
+        tmp_path,
+        [{**RETAINER, "Active": "no", "Unit Price": "lots"}],
+        time_rows=[_time_row(2)],
+    )
+    assert run(book, "2026-10-02") in OK
+    assert all(r.get("Invoice No") for r in records(book, "Time Log"))
+
+
+def test_check_counts_a_held_retainers_rows_as_waiting(tmp_path: Path, capsys) -> None:
+    from sheetbill.cli import main
+
+    book = plan_shop(
+        tmp_path, [{**RETAINER, "Frequency": "fortnightly"}], time_rows=[_time_row(2)]
+    )
+    main(["check", str(book), "--as-of", "2026-10-02"])
+    assert WaitReason.RETAINER_HELD.value in capsys.readouterr().out
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    customer_id=st.sampled_from(["C1", "C2"]),
+    project=st.sampled_from(["", "Web", " web ", "Ops"]),
+    start=st.one_of(st.none(), st.dates(date(2026, 1, 1), date(2026, 12, 31))),
+    day=st.dates(date(2026, 1, 1), date(2026, 12, 31)),
+    entry_project=st.sampled_from(["Web", "WEB", "Ops", "Design"]),
+)
+def test_a_held_retainer_keeps_exactly_the_rows_its_plan_would_draw_down(
+    customer_id: str, project: str, start: date | None, day: date, entry_project: str
+) -> None:
+    """The rows kept are the customer's, of the plan's Project when it names one
+    (trimmed, any case), from its Start on: what the planner's drawdown takes."""
+    hold = RetainerHold(2, customer_id, project, start)
+    entry = time_entry(3, day, "2", customer_id="C1", project=entry_project)
+    expected = (
+        customer_id == "C1"
+        and (start is None or day >= start)
+        and (
+            not project.strip()
+            or project.strip().casefold() == entry_project.casefold()
+        )
+    )
+    assert hold.keeps(entry) is expected
+
+
+def test_held_plans_are_the_active_plans_of_held_customers_or_unprintable_rows() -> (
+    None
+):
+    plans = [
+        plan(plan_id="P-1", row=2, customer_id="C1"),
+        plan(plan_id="P-2", row=3, customer_id="C2"),
+        plan(plan_id="P-3", row=4, customer_id="C3"),
+        plan(plan_id="P-4", row=5, customer_id="C1", is_active=False),
+        plan(plan_id="P-5", row=6, customer_id="C4"),
+    ]
+    unprintable = UnprintableText(
+        rows=frozenset({("Recurring", 4)}), customers=frozenset({"C2"})
+    )
+    legal = LegalCheck(customers=frozenset({"C1"}))
+    held = held_plans(plans, unprintable, legal)
+    assert [p.plan_id for p in held.plans] == ["P-1", "P-2", "P-3"]
+    # The plan held by its own Description has that cell's exception instead.
+    assert [(p.row, p.code) for p in held.problems] == [
+        (2, ProblemCode.RECURRING_PLAN_HELD),
+        (3, ProblemCode.RECURRING_PLAN_HELD),
+    ]
+
+
+# --- A Description too long for an invoice line -----------------------------------
+
+
+def test_a_description_too_long_for_an_invoice_line_is_an_error_on_its_cell(
+    tmp_path: Path,
+) -> None:
+    long = "x" * (MAX_CELL_TEXT - 10)
+    book = plan_shop(tmp_path, [{**MONTHLY, "Description": long}])
+    assert run(book, "2026-09-02") == 1
+    assert _descriptions(book) == []
+    flagged = [
+        r for r in _exceptions(book, "Recurring") if r.get("Column") == "Description"
+    ]
+    assert flagged and "would not fit" in str(flagged[0]["Problem"])
+
+
+def test_a_retainer_whose_description_no_font_prints_waits_with_its_rows(
+    tmp_path: Path,
+) -> None:
+    retainer = {**RETAINER, "Description": "Maintenance \x07retainer"}
+    book = plan_shop(tmp_path, [retainer], time_rows=[_time_row(2)])
+    toml = tmp_path / "sheetbill.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "documents = false", "documents = true"
+        ),
+        encoding="utf-8",
+    )
+    assert run(book, "2026-10-02") == 1
+    assert _descriptions(book) == []
+    assert not any(r.get("Invoice No") for r in records(book, "Time Log"))
+    flagged = [
+        r for r in _exceptions(book, "Recurring") if r.get("Column") == "Description"
+    ]
+    assert flagged
+    edit_row(book, "Recurring", 2, {"Description": "Maintenance retainer"})
+    assert run(book, "2026-10-03") in OK
+    [september] = recurring_lines(book, "P-001")
+    assert {r["Invoice No"] for r in records(book, "Time Log")} == {
+        september["Invoice No"]
+    }
