@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recurring_helpers import (
+    clear_row,
     edit_row,
     plan,
     plan_shop,
@@ -25,13 +26,20 @@ from recurring_helpers import (
     time_entry,
 )
 
+from sheetbill.cli import main
 from sheetbill.domain.cells import MAX_CELL_TEXT
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.recurring import PeriodRecord
+from sheetbill.domain.schema import LOG, map_columns
 from sheetbill.domain.waiting import WaitReason
+from sheetbill.planning.recurring_rebuild import logged_decisions
 from sheetbill.tabs.legal import LegalCheck
 from sheetbill.tabs.printable import UnprintableText
 from sheetbill.tabs.recurring import RetainerHold
+from sheetbill.tabs.rows import TabLayout
 from sheetbill.usecases.holds import held_plans
+
+from helpers import table
 
 D = Decimal
 OK = (0, 1)
@@ -184,8 +192,6 @@ def test_a_paused_retainer_with_an_error_leaves_its_rows_to_ordinary_billing(
 
 
 def test_check_counts_a_held_retainers_rows_as_waiting(tmp_path: Path, capsys) -> None:
-    from sheetbill.cli import main
-
     book = plan_shop(
         tmp_path, [{**RETAINER, "Frequency": "fortnightly"}], time_rows=[_time_row(2)]
     )
@@ -283,3 +289,66 @@ def test_a_retainer_whose_description_no_font_prints_waits_with_its_rows(
     assert {r["Invoice No"] for r in records(book, "Time Log")} == {
         september["Invoice No"]
     }
+
+
+# --- state rebuild: what the Log shows of the plans ------------------------------
+
+
+def test_state_rebuild_keeps_the_periods_skipped_while_paused(tmp_path: Path) -> None:
+    """Skipped periods after the last billed one, then the plan resumed: a rebuilt
+    state must not bill them (the Log's "period skipped" rows say they were)."""
+    book = plan_shop(tmp_path, [MONTHLY])
+    assert run(book, "2026-08-03") in OK
+    edit_row(book, "Recurring", 2, {"Active": "no"})
+    assert run(book, "2026-09-02") in OK
+    assert run(book, "2026-10-02") in OK
+    edit_row(book, "Recurring", 2, {"Active": "yes"})
+    assert main(["state", "rebuild", str(book)]) in OK
+    assert run(book, "2026-10-20") in OK
+    assert run(book, "2026-11-02") in OK
+    assert _descriptions(book) == [
+        "Support plan, August 2026",
+        "Support plan, November 2026",
+    ]
+    skipped = [r for r in records(book, "Log") if r.get("Action") == "period skipped"]
+    assert len(skipped) == 2
+
+
+def test_state_rebuild_tells_a_removed_plan_once(tmp_path: Path) -> None:
+    book = plan_shop(tmp_path, [MONTHLY])
+    assert run(book, "2026-08-03") in OK
+    clear_row(book, "Recurring", 2)
+    assert run(book, "2026-09-02") in OK
+    assert main(["state", "rebuild", str(book)]) in OK
+    assert run(book, "2026-10-02") in OK
+    removed = [r for r in records(book, "Log") if r.get("Action") == "plan removed"]
+    assert len(removed) == 1
+
+
+def test_logged_decisions_read_skipped_periods_and_the_latest_removal() -> None:
+
+    headers = [c.name for c in LOG.columns]
+
+    def log_row(action: str, plan_id: str, detail: str) -> list[object]:
+        cells = {"Action": action, "Invoice": plan_id, "Detail": detail}
+        return [cells.get(h) for h in headers]
+
+    paused = "the plan was paused (Active = no) when the period came; it is not billed"
+    rows = [
+        log_row("period skipped", "P-001", f"2026-09-01 to 2026-09-30: {paused}"),
+        log_row("period skipped", "P-001", f"2026-10-01 to 2026-10-31: {paused}"),
+        log_row("period skipped", "P-002", "edited by a person"),
+        log_row("period skipped", "P-003", f"2026-13-01 to 2026-10-31: {paused}"),
+        log_row("plan removed", "P-004", "its row is no longer ..."),
+        log_row("plan back", "P-004", "its row is in the Recurring tab again"),
+        log_row("plan removed", "P-005", "its row is no longer ..."),
+        log_row("invoice created", "INV-2026-0001", ""),
+    ]
+    t = table("Log", headers, rows)
+    layout = TabLayout(LOG, t, map_columns(LOG, "Log", headers))
+    billed = [PeriodRecord("p-001", date(2026, 10, 1), date(2026, 10, 31), "INV-1")]
+    found = logged_decisions(layout, billed)
+    assert [(r.plan_id, r.start, r.end, r.invoice_no) for r in found.skipped] == [
+        ("P-001", date(2026, 9, 1), date(2026, 9, 30), None)
+    ]
+    assert found.removed == {"P-004": False, "P-005": True}

@@ -30,7 +30,11 @@ from sheetbill.domain.schema import BilledColumns, InvoiceLineColumns
 from sheetbill.domain.sheet import CellValue
 from sheetbill.planning.approvals import adopted_status, people_by_row_id
 from sheetbill.planning.invoices import breakdown
-from sheetbill.planning.recurring_rebuild import shown_periods
+from sheetbill.planning.recurring_rebuild import (
+    LoggedDecisions,
+    logged_decisions,
+    shown_periods,
+)
 from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
 from sheetbill.tabs.validation import BookData
@@ -362,6 +366,8 @@ class Rebuilt:
     approvals: Mapping[str, str] = field(default_factory=dict)
     # The recurring plans' periods billed on those invoices.
     periods: tuple[PeriodRecord, ...] = ()
+    # The periods skipped and the plans told removed, as the Log shows them.
+    decisions: LoggedDecisions = field(default_factory=LoggedDecisions)
 
 
 def rebuild_from_book(data: BookData) -> Rebuilt:
@@ -421,6 +427,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         ),
         {n: adopted_status(shown) for n, shown in statuses.items()},
         tuple(plan_periods),
+        logged_decisions(data.layouts.get("Log"), plan_periods),
     )
 
 

@@ -12,7 +12,9 @@ period starts with none carried in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sheetbill.domain.cells import parse_text
@@ -22,8 +24,10 @@ from sheetbill.domain.recurring import (
     periods_after,
     recurring_source,
 )
+from sheetbill.domain.schema import LogColumns
 from sheetbill.domain.sheet import CellValue
 from sheetbill.tabs.recurring import plan_key
+from sheetbill.tabs.rows import TabLayout
 
 
 def shown_periods(
@@ -58,3 +62,59 @@ def _last_day(plan: Plan | None, start: date) -> date:
     for period in periods_after(plan, start - timedelta(days=1)):
         return period.end if period.start == start else start
     return start
+
+
+@dataclass(frozen=True, slots=True)
+class LoggedDecisions:
+    """What the Log tab shows a run decided of its plans besides billing."""
+
+    # Periods skipped while their plan was paused (never billed later).
+    skipped: tuple[PeriodRecord, ...] = ()
+    # Plan ID -> whether its latest Log row says it is removed (False: back).
+    removed: Mapping[str, bool] = field(default_factory=dict)
+
+
+# The Detail of a "period skipped" Log row starts with its period (`journal.
+# log_line`): "2026-09-01 to 2026-09-30: the plan was paused ...".
+_SKIPPED_DETAIL = re.compile(r"\s*(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2}):")
+
+
+def logged_decisions(
+    log: TabLayout | None, billed: Iterable[PeriodRecord]
+) -> LoggedDecisions:
+    """The skipped periods and removed plans the Log tab's rows show, so a rebuilt
+    state neither bills a period skipped while its plan was paused nor tells a
+    plan removed twice. A skipped period a billed one (`billed`) has the start of
+    is left out; a row whose Detail was edited beyond reading is passed over."""
+    if log is None:
+        return LoggedDecisions()
+    at = log.columns.positions
+    if not all(c in at for c in (LogColumns.ACTION, LogColumns.INVOICE)):
+        return LoggedDecisions()
+    taken = {(plan_key(r.plan_id), r.start) for r in billed}
+    skipped: dict[tuple[str, date], PeriodRecord] = {}
+    removed: dict[str, bool] = {}
+    for row in log.table.rows:
+        action = parse_text(row.get(at[LogColumns.ACTION])).strip()
+        plan_id = parse_text(row.get(at[LogColumns.INVOICE])).strip()
+        if not plan_id:
+            continue
+        if action in ("plan removed", "plan back"):
+            removed[plan_id] = action == "plan removed"
+        elif action == "period skipped" and LogColumns.DETAIL in at:
+            period = _skipped_period(parse_text(row.get(at[LogColumns.DETAIL])))
+            key = (plan_key(plan_id), period[0]) if period else None
+            if period is not None and key is not None and key not in taken:
+                skipped[key] = PeriodRecord(plan_id, period[0], period[1], None)
+    return LoggedDecisions(tuple(skipped.values()), removed)
+
+
+def _skipped_period(detail: str) -> tuple[date, date] | None:
+    found = _SKIPPED_DETAIL.match(detail)
+    if found is None:
+        return None
+    try:
+        start, end = (date.fromisoformat(found[i]) for i in (1, 2))
+    except ValueError:
+        return None
+    return (start, end) if start <= end else None

@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sheetbill.config import Config
+from sheetbill.domain.journal import RECURRING_REMOVED, Intent
 from sheetbill.domain.model import Counters, Invoice
 from sheetbill.domain.schema import INVOICES
 from sheetbill.errors import StateError
@@ -26,9 +27,11 @@ from sheetbill.planning.payments import (
     receipts_shown,
 )
 from sheetbill.planning.recovery import rebuild_from_book
+from sheetbill.planning.recurring_rebuild import LoggedDecisions
 from sheetbill.planning.statuses import emails_shown
 from sheetbill.ports import Workbook
 from sheetbill.state import StateDB, run_lock
+from sheetbill.state.recurring import period_intent
 from sheetbill.tabs.invoices import read_invoices
 from sheetbill.tabs.validation import BookData, validate_book
 from sheetbill.usecases.moment import settings_of, today_for
@@ -93,6 +96,11 @@ def rebuild_state(
                 approvals=rebuilt.approvals,
                 recurring=rebuilt.periods,
             )
+            state.record_plan_decisions(
+                _plan_decisions(rebuilt.decisions),
+                run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
+                now=moment,
+            )
             _record_shown_emails(state, data, rebuilt.invoices, now=moment)
             _record_shown_payments(state, data, rebuilt.invoices, now=moment)
             claimed = (
@@ -110,6 +118,22 @@ def rebuild_state(
         kept,
         claimed,
     )
+
+
+def _plan_decisions(decisions: LoggedDecisions) -> list[Intent]:
+    """The journal's entries of the periods skipped and the plans told removed
+    (or back) that the Log shows."""
+    return [
+        *(period_intent(r) for r in decisions.skipped),
+        *(
+            Intent(
+                RECURRING_REMOVED,
+                plan_id,
+                {"last_invoice": ""} if gone else {"back": True},
+            )
+            for plan_id, gone in decisions.removed.items()
+        ),
+    ]
 
 
 def _record_shown_emails(
