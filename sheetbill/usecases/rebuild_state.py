@@ -26,7 +26,7 @@ from sheetbill.planning.payments import (
     rebuilt_paid,
     receipts_shown,
 )
-from sheetbill.planning.recovery import rebuild_from_book
+from sheetbill.planning.recovery import Rebuilt, rebuild_from_book
 from sheetbill.planning.recurring_rebuild import LoggedDecisions
 from sheetbill.planning.statuses import emails_shown
 from sheetbill.ports import Workbook
@@ -81,26 +81,7 @@ def rebuild_state(
         moment = clock()
         kept = _keep_aside(state_path, moment) if _has_content(state_path) else None
         with StateDB(state_path, is_locked=True) as state:
-            state.load_rebuilt(
-                rebuilt.invoices,
-                rebuilt.billed_rows,
-                rebuilt.counters,
-                run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
-                now=moment,
-                periods={
-                    i.number: i.service_period
-                    for i in rebuilt.invoices
-                    if i.service_period is not None
-                },
-                people=rebuilt.people,
-                approvals=rebuilt.approvals,
-                recurring=rebuilt.periods,
-            )
-            state.record_plan_decisions(
-                _plan_decisions(rebuilt.decisions),
-                run_id=moment.strftime("rebuild-%Y%m%d-%H%M%S"),
-                now=moment,
-            )
+            _load(state, rebuilt, now=moment)
             _record_shown_emails(state, data, rebuilt.invoices, now=moment)
             _record_shown_payments(state, data, rebuilt.invoices, now=moment)
             claimed = (
@@ -117,6 +98,30 @@ def rebuild_state(
         rebuilt.skipped,
         kept,
         claimed,
+    )
+
+
+def _load(state: StateDB, rebuilt: Rebuilt, *, now: datetime) -> None:
+    """The invoices, billed rows, counters and plans' periods the workbook shows,
+    and what its Log shows of the plans, into the new state."""
+    run_id = now.strftime("rebuild-%Y%m%d-%H%M%S")
+    state.load_rebuilt(
+        rebuilt.invoices,
+        rebuilt.billed_rows,
+        rebuilt.counters,
+        run_id=run_id,
+        now=now,
+        periods={
+            i.number: i.service_period
+            for i in rebuilt.invoices
+            if i.service_period is not None
+        },
+        people=rebuilt.people,
+        approvals=rebuilt.approvals,
+        recurring=rebuilt.periods,
+    )
+    state.record_plan_decisions(
+        _plan_decisions(rebuilt.decisions), run_id=run_id, now=now
     )
 
 
