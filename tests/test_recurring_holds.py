@@ -8,6 +8,9 @@ an error on its cell."""
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from contextlib import closing
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -352,3 +355,39 @@ def test_logged_decisions_read_skipped_periods_and_the_latest_removal() -> None:
         ("P-001", date(2026, 9, 1), date(2026, 9, 30), None)
     ]
     assert found.removed == {"P-004": False, "P-005": True}
+
+
+# --- check tells what a run would decide of the plans ------------------------------
+
+
+def test_check_warns_of_an_edited_next_date_and_a_held_plan_and_changes_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    other = {**MONTHLY, "Plan ID": "P-002", "Customer ID": "C002"}
+    book = plan_shop(tmp_path, [MONTHLY, other])
+    assert run(book, "2026-09-02") in OK
+    edit_row(book, "Recurring", 2, {"Next Date": date(2026, 8, 1)})
+    edit_row(book, "Customers", 3, {"Tax Category": "reverse charge", "Tax ID": None})
+    before = book.read_bytes()
+    state = _state_dump(book)
+    capsys.readouterr()
+    main(["check", str(book), "--as-of", "2026-09-03", "--json"])
+    found = json.loads(capsys.readouterr().out)
+    codes = {p["code"] for p in found["exceptions"]}
+    assert {"recurring.next-date-edited", "recurring.plan-held"} <= codes
+    assert book.read_bytes() == before
+    assert _state_dump(book) == state
+
+
+def _state_dump(book: Path) -> list[str]:
+    with closing(sqlite3.connect(book.with_name("book.sheetbill.sqlite"))) as db:
+        return list(db.iterdump())
+
+
+def test_check_counts_a_retainers_rows_kept_for_its_period(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = plan_shop(tmp_path, [RETAINER], time_rows=[_time_row(2), _time_row(3)])
+    main(["check", str(book), "--as-of", "2026-09-20"])
+    out = capsys.readouterr().out
+    assert f"2 {WaitReason.RETAINER.value}" in out

@@ -15,8 +15,9 @@ from sheetbill.config import Config
 from sheetbill.domain.approvals import ApprovalState
 from sheetbill.domain.model import BilledRow, Counters, Order, Problem, TimeEntry
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.recurring import PeriodRecord
 from sheetbill.domain.sheet import BookSnapshot
-from sheetbill.domain.waiting import WaitingRows, held_back, with_held
+from sheetbill.domain.waiting import WaitingRows, held_back
 from sheetbill.garbage_collection import (
     cycle_collection_paused,
     frozen_objects_released,
@@ -32,6 +33,7 @@ from sheetbill.tabs.printable import UnprintableText
 from sheetbill.tabs.validation import BookData, locate_tabs, validate_book
 from sheetbill.usecases.holds import (
     blocking_problems,
+    held_plans,
     held_rows,
     is_invoicing_blocked,
     unprintable_text,
@@ -40,7 +42,12 @@ from sheetbill.usecases.holds import (
 from sheetbill.usecases.moment import settings_of, today_for
 from sheetbill.usecases.publish import company_logo
 from sheetbill.usecases.results import CheckResult
-from sheetbill.usecases.run_steps import known_approvals
+from sheetbill.usecases.run_recurring import (
+    RecurringDrawn,
+    RecurringNumbers,
+    draw_recurring,
+)
+from sheetbill.usecases.run_steps import known_approvals, waiting_with
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +59,10 @@ class _Known:
     # Every number it drew, withdrawn ones too.
     numbers: tuple[str, ...] = ()
     approvals: ApprovalState = field(default_factory=ApprovalState)
+    # The plans' decided periods by Plan ID, and the invoices drawn but not yet
+    # marked written (their plan rows' cells may lag behind).
+    recurring: Mapping[str, Sequence[PeriodRecord]] = field(default_factory=dict)
+    pending: frozenset[str] = frozenset()
 
 
 @frozen_objects_released()
@@ -79,8 +90,14 @@ def check_workbook(
     )
     unprintable = unprintable_text(data, config)
     legal = legal_check(data)
+    recurring = _recurring(data, known, unprintable, legal, today)
     problems = _problems(
-        data, known, unprintable, legal, logo_problems, name=workbook.name
+        data,
+        known,
+        unprintable,
+        legal,
+        (*logo_problems, *recurring.plan.problems),
+        name=workbook.name,
     )
     counts = {
         "customers": len(data.customers),
@@ -94,7 +111,7 @@ def check_workbook(
         today,
         problems,
         counts,
-        _waiting(data, unprintable, legal),
+        _waiting(data, unprintable, legal, recurring),
         time_zone=data.settings.timezone,
         ignored=problems_set_aside(problems, data.layouts),
     )
@@ -112,6 +129,8 @@ def _known(snapshot: BookSnapshot, config: Config, state_path: Path | None) -> _
             state.counters(),
             (*state.invoice_numbers(), *state.withdrawn_numbers()),
             known_approvals(state, time_log),
+            state.recurring_history(),
+            frozenset(i.number for i in state.pending_invoices()),
         )
 
 
@@ -146,14 +165,44 @@ def _problems(
     return tuple(with_absent_columns_named(problems, data.layouts))
 
 
+def _recurring(
+    data: BookData,
+    known: _Known,
+    unprintable: UnprintableText,
+    legal: LegalCheck,
+    today: date,
+) -> RecurringDrawn:
+    """The plans as a run would decide them today, for their warnings (a Next Date
+    edited, a plan held by its customer) and the time rows kept for a retainer;
+    nothing of it is recorded."""
+    if is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
+        return RecurringDrawn()
+    drawn, _ = draw_recurring(
+        data,
+        history=known.recurring,
+        told_removed={},
+        unwritten=(),
+        lagging=known.pending,
+        entries=legal.allowed(unprintable.printable(data.time_entries)),
+        today=today,
+        numbers=RecurringNumbers(known.counters, [], []),
+        held=held_plans(data.plans, unprintable, legal),
+    )
+    return drawn
+
+
 def _waiting(
-    data: BookData, unprintable: UnprintableText, legal: LegalCheck
+    data: BookData,
+    unprintable: UnprintableText,
+    legal: LegalCheck,
+    recurring: RecurringDrawn,
 ) -> tuple[WaitingRows, ...]:
     """The rows a run would leave waiting, and why."""
     if is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
         return held_back(data.waiting, valid_rows(data))
     rows: tuple[TimeEntry | Order, ...] = (*data.time_entries, *data.orders)
-    return with_held(data.waiting, held_rows(unprintable.held(rows), legal.held(rows)))
+    held = held_rows(unprintable.held(rows), legal.held(rows))
+    return waiting_with(data.waiting, held, recurring)
 
 
 def _unknown_problem(unknown: Sequence[str], name: str) -> Problem:

@@ -440,13 +440,13 @@ def _draw(
         after,
         tuple(n for n in reuse if n in taken),
         {n: _WITHDRAWN_REASON for n in withdrawn},
-        _waiting(data.waiting, held, recurring),
+        waiting_with(data.waiting, held, recurring),
         tuple(too_long),
         recurring,
     )
 
 
-def _waiting(
+def waiting_with(
     waiting: Sequence[WaitingRows],
     held: Sequence[tuple[str, int]],
     recurring: RecurringDrawn,
