@@ -18,6 +18,7 @@ from paths import DEMO
 from readback import calamine_records, calamine_rows
 
 from sheetbill.cli import main
+from sheetbill.domain.cells import MAX_CELL_TEXT
 from sheetbill.domain.model import Settings, Severity
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.recurring import LAST_DAY, Billing, Frequency, Plan
@@ -378,6 +379,44 @@ def test_an_end_before_start_names_both_dates():
     [problem] = problems
     assert plans == ()
     assert "End 2026-08-31 is before Start 2026-09-01" in problem.problem
+
+
+def test_an_end_before_the_first_period_is_a_warning_that_the_plan_never_bills():
+    """Start 2026-09-15 with Day 1: the first period starts 2026-10-01, after End."""
+    plans, problems = _read(
+        [
+            good(start=date(2026, 9, 15), day=D(1), end=date(2026, 9, 30)),
+            good(
+                plan_id="P-002",
+                start=date(2026, 9, 15),
+                day=D(1),
+                end=date(2026, 10, 1),
+            ),
+        ]
+    )
+    [problem] = problems
+    assert (problem.row, problem.column, problem.code) == (
+        2,
+        "End",
+        P.RECURRING_NEVER_BILLS,
+    )
+    assert problem.severity is Severity.WARNING
+    assert "2026-10-01, after its End 2026-09-30" in problem.problem
+    assert [p.plan_id for p in plans] == ["P-001", "P-002"]
+
+
+def test_a_description_too_long_for_an_invoice_line_is_an_error_but_a_long_one_reads():
+    longest = MAX_CELL_TEXT - 100
+    plans, problems = _read(
+        [
+            good(description="x" * longest),
+            good(plan_id="P-002", description="y" * (longest + 1)),
+        ]
+    )
+    assert [p.plan_id for p in plans] == ["P-001"]
+    assert [(p.row, p.column, p.code) for p in problems] == [
+        (3, "Description", P.RECURRING_DESCRIPTION_TOO_LONG)
+    ]
 
 
 def test_a_paused_plan_of_an_inactive_customer_is_no_problem():

@@ -767,6 +767,7 @@ class ProblemCode(StrEnum):
     RECURRING_BAD_AUTO_SEND = recurring_texts.RECURRING_BAD_AUTO_SEND
     RECURRING_BAD_ACTIVE = recurring_texts.RECURRING_BAD_ACTIVE
     RECURRING_DESCRIPTION_TOO_LONG = recurring_texts.RECURRING_DESCRIPTION_TOO_LONG
+    RECURRING_NEVER_BILLS = recurring_texts.RECURRING_NEVER_BILLS
     # --- Recurring: what a run decided about a plan
     RECURRING_NEXT_DATE_EDITED = recurring_texts.RECURRING_NEXT_DATE_EDITED
     RECURRING_AUTO_SEND_HELD = recurring_texts.RECURRING_AUTO_SEND_HELD

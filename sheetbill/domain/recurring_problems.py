@@ -169,3 +169,10 @@ RECURRING_PLAN_HELD = (
     "nothing meanwhile. Its periods are billed once that is fixed, each once.",
     "Fix the customer's row as its own exception says.",
 )
+
+RECURRING_NEVER_BILLS = (
+    "recurring.never-bills",
+    "A plan's End comes before its first period starts (the first Day on or after "
+    "Start): the plan has no period and never bills.",
+    "Check Start, Day and End: End is the last day a period may start on.",
+)

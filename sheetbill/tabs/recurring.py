@@ -11,7 +11,7 @@ the planner can notice a person's edit; they never decide what is billed.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import TypeVar
@@ -28,10 +28,10 @@ from sheetbill.domain.cells import (
     parse_yes_no,
     refuse_error_value,
 )
-from sheetbill.domain.model import Customer, Problem, Settings, TimeEntry
+from sheetbill.domain.model import Customer, Problem, Settings, Severity, TimeEntry
 from sheetbill.domain.problem_codes import ProblemCode
 from sheetbill.domain.quantities import QUANTITY_DECIMALS
-from sheetbill.domain.recurring import LAST_DAY, Billing, Frequency, Plan
+from sheetbill.domain.recurring import LAST_DAY, Billing, Frequency, Plan, schedule
 from sheetbill.domain.schema import Owner, RecurringColumns
 from sheetbill.domain.sheet import CellValue, SheetRow
 from sheetbill.tabs.billable import check_amount
@@ -100,10 +100,28 @@ def read_recurring(
         others = [r for r in rows_of.get(plan_key(plan_id), ()) if r != read.row.number]
         _check_plan_id(read, plan_id, others)
         plan = _plan(read, plan_id, settings, customers)
-        problems.extend(read.problems)
         if plan is not None and read.ok:
+            _never_bills(read, plan)
             plans.append(plan)
+        problems.extend(read.problems)
     return tuple(plans), tuple(problems)
+
+
+def _never_bills(read: RowReader, plan: Plan) -> None:
+    """A warning on End when the plan's first period would start after it."""
+    if plan.end is None:
+        return
+    first = next(schedule(replace(plan, end=None, count=None)), None)
+    if first is None or first.start <= plan.end:
+        return
+    read.fail(
+        C.END,
+        f"The plan's first period would start on {first.start.isoformat()}, after "
+        f"its End {plan.end.isoformat()}: it has no period and never bills.",
+        "Check Start, Day and End (End is the last day a period may start on).",
+        code=ProblemCode.RECURRING_NEVER_BILLS,
+        severity=Severity.WARNING,
+    )
 
 
 def plan_keys_shown(layout: TabLayout | None) -> frozenset[str]:
