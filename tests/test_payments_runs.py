@@ -25,14 +25,14 @@ from readback import calamine_records
 from sending_run_helpers import type_into_invoices
 
 LATER = "2026-11-05"
-# The small demo's first run numbers its plans' 7 invoices first: Café Lumière's is
-# INV-2026-0010 (EUR 2,794.00), the Bezirksamt's INV-2026-0011 (EUR 1,927.80).
+# The small demo's first run numbers its plans' 2 invoices first: Café Lumière's is
+# INV-2026-0005 (EUR 2,794.00), the Bezirksamt's INV-2026-0006 (EUR 1,927.80).
 CAFE = {
     "Date": date(2026, 11, 4),
     "Amount": Decimal("2794.00"),
     "Currency": "EUR",
     "Payer": "Cafe Lumiere",
-    "Reference": "RE: inv 2026 0010 merci",
+    "Reference": "RE: inv 2026 0005 merci",
 }
 
 
@@ -48,18 +48,18 @@ def _row_of(book: Path, row: int) -> dict[str, object]:
 def test_a_payment_naming_its_invoice_marks_it_paid_with_its_evidence(book):
     row = type_payment(book, CAFE)
     assert run(book, as_of=LATER) in OK
-    paid = invoices(book)["INV-2026-0010"]
+    paid = invoices(book)["INV-2026-0005"]
     assert (paid["Paid"], paid["Balance"], paid["Status"]) == (2794.0, 0.0, "paid")
     shown = _row_of(book, row)
-    assert shown["Matched Invoice"] == "INV-2026-0010"
+    assert shown["Matched Invoice"] == "INV-2026-0005"
     assert shown["Status"] == "matched"
-    assert "INV-2026-0010" in str(shown["Match Note"])
+    assert "INV-2026-0005" in str(shown["Match Note"])
     assert str(shown["Row ID"]).startswith("P-")
     assert shown["Receipt Sent"], "the receipt's time on the payment row"
     assert len(receipts(book)) == 1
     assert [r["Invoice"] for r in log_rows(book, "payment applied")] == [
-        "INV-2026-0010"
-    ] or any(r["Invoice"] == "INV-2026-0010" for r in log_rows(book, "payment applied"))
+        "INV-2026-0005"
+    ] or any(r["Invoice"] == "INV-2026-0005" for r in log_rows(book, "payment applied"))
 
 
 def test_a_rerun_after_a_payment_writes_and_sends_nothing(book):
@@ -75,7 +75,7 @@ def test_a_rerun_after_a_payment_writes_and_sends_nothing(book):
 def test_a_partial_payment_leaves_the_balance_open(book):
     type_payment(book, {**CAFE, "Amount": Decimal("1000.00")})
     assert run(book, as_of=LATER) in OK
-    shown = invoices(book)["INV-2026-0010"]
+    shown = invoices(book)["INV-2026-0005"]
     assert (shown["Paid"], shown["Balance"]) == (1000.0, 1794.0)
     assert shown["Status"] == "partially paid"
     assert receipts(book) == []  # receipts = "paid": one when paid in full
@@ -83,12 +83,12 @@ def test_a_partial_payment_leaves_the_balance_open(book):
 
 def test_an_invoice_no_a_person_typed_wins_over_the_reference(book):
     row = type_payment(
-        book, {**CAFE, "Amount": Decimal("1927.80"), "Invoice No": "INV-2026-0011"}
+        book, {**CAFE, "Amount": Decimal("1927.80"), "Invoice No": "INV-2026-0006"}
     )
     assert run(book, as_of=LATER) in OK
-    assert _row_of(book, row)["Matched Invoice"] == "INV-2026-0011"
-    assert invoices(book)["INV-2026-0011"]["Status"] == "paid"
-    assert invoices(book)["INV-2026-0010"]["Paid"] == 0.0
+    assert _row_of(book, row)["Matched Invoice"] == "INV-2026-0006"
+    assert invoices(book)["INV-2026-0006"]["Status"] == "paid"
+    assert invoices(book)["INV-2026-0005"]["Paid"] == 0.0
 
 
 def test_a_payment_edited_after_it_was_applied_is_applied_again_and_logged(book):
@@ -97,7 +97,7 @@ def test_a_payment_edited_after_it_was_applied_is_applied_again_and_logged(book)
     row_id = _row_of(book, row)["Row ID"]
     edit_payment(book, row, {"Amount": Decimal("500.00")})
     assert run(book, as_of=LATER) in OK
-    shown = invoices(book)["INV-2026-0010"]
+    shown = invoices(book)["INV-2026-0005"]
     assert (shown["Paid"], shown["Balance"]) == (500.0, 2294.0)
     assert _row_of(book, row)["Row ID"] == row_id
     edited = log_rows(book, "payment edited")
@@ -109,7 +109,7 @@ def test_a_payment_deleted_after_it_was_applied_is_taken_back_and_logged(book):
     assert run(book, as_of=LATER) in OK
     clear_payment(book, row)
     assert run(book, as_of=LATER) in OK
-    shown = invoices(book)["INV-2026-0010"]
+    shown = invoices(book)["INV-2026-0005"]
     assert (shown["Paid"], shown["Balance"], shown["Status"]) == (0.0, 2794.0, "sent")
     (deleted,) = log_rows(book, "payment deleted")
     assert "taken back" in str(deleted["Detail"]) and "row" not in str(
@@ -120,23 +120,23 @@ def test_a_payment_deleted_after_it_was_applied_is_taken_back_and_logged(book):
 
 
 def test_a_paid_a_person_typed_stands_and_a_blank_hands_it_back(book):
-    type_into_invoices(book, {("INV-2026-0011", "Paid"): Decimal("500")})
+    type_into_invoices(book, {("INV-2026-0006", "Paid"): Decimal("500")})
     type_payment(
-        book, {**CAFE, "Amount": Decimal("1927.80"), "Reference": "INV-2026-0011"}
+        book, {**CAFE, "Amount": Decimal("1927.80"), "Reference": "INV-2026-0006"}
     )
     assert run(book, as_of=LATER) in OK
-    assert invoices(book)["INV-2026-0011"]["Paid"] == 500.0
+    assert invoices(book)["INV-2026-0006"]["Paid"] == 500.0
     # Which Paid is right cannot be told: nothing goes out about it meanwhile.
-    assert invoices(book)["INV-2026-0011"]["Status"] == "on hold"
-    assert not [r for r in receipts(book) if "INV-2026-0011" in r]
+    assert invoices(book)["INV-2026-0006"]["Status"] == "on hold"
+    assert not [r for r in receipts(book) if "INV-2026-0006" in r]
     problems = calamine_records(book, "Exceptions")
     assert any(
         "typed by hand" in str(p["Problem"]) and p["Column"] == "Paid" for p in problems
     ), problems
-    type_into_invoices(book, {("INV-2026-0011", "Paid"): None})
+    type_into_invoices(book, {("INV-2026-0006", "Paid"): None})
     assert run(book, as_of=LATER) in OK
-    assert invoices(book)["INV-2026-0011"]["Paid"] == 1927.8
-    assert invoices(book)["INV-2026-0011"]["Status"] == "paid"
+    assert invoices(book)["INV-2026-0006"]["Paid"] == 1927.8
+    assert invoices(book)["INV-2026-0006"]["Status"] == "paid"
 
 
 def test_a_payment_nothing_matches_is_an_exception_naming_its_row(book):
@@ -164,8 +164,8 @@ def test_a_dry_run_shows_the_match_and_changes_nothing(book, capsys):
     said = capsys.readouterr().out
     assert "1 payment would be recorded:" in said, said
     line = next(x for x in said.splitlines() if "P-000002" in x)
-    assert ": matched, INV-2026-0010: " in line and "names INV-2026-0010" in line, line
-    assert "INV-2026-0010: Paid 2,794.00 EUR, Balance 0.00 EUR, paid" in said, said
+    assert ": matched, INV-2026-0005: " in line and "names INV-2026-0005" in line, line
+    assert "INV-2026-0005: Paid 2,794.00 EUR, Balance 0.00 EUR, paid" in said, said
 
 
 def test_a_state_rebuilt_after_payments_matches_logs_and_thanks_nothing_again(book):
@@ -183,4 +183,4 @@ def test_a_state_rebuilt_after_payments_matches_logs_and_thanks_nothing_again(bo
     new_rows = calamine_records(book, "Log")[logged:]
     assert not [r for r in new_rows if "receipt" in str(r["Action"])], new_rows
     assert not [r for r in new_rows if "payment" in str(r["Action"])], new_rows
-    assert invoices(book)["INV-2026-0010"]["Paid"] == 1000.0
+    assert invoices(book)["INV-2026-0005"]["Paid"] == 1000.0
