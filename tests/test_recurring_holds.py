@@ -391,3 +391,35 @@ def test_check_counts_a_retainers_rows_kept_for_its_period(
     main(["check", str(book), "--as-of", "2026-09-20"])
     out = capsys.readouterr().out
     assert f"2 {WaitReason.RETAINER.value}" in out
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        {"Day": "15"},
+        {"Day": "last"},
+        {"Frequency": "quarterly"},
+        {"Frequency": "weekly", "Day": "3"},
+        {"Start": date(2026, 10, 20), "Day": None},
+    ],
+    ids=["day-15", "day-last", "quarterly", "weekly", "start-moved"],
+)
+def test_after_a_schedule_edit_a_rebuilt_state_bills_what_the_kept_one_would(
+    tmp_path: Path, edit: dict[str, object]
+) -> None:
+    """Billed, then the row's schedule edited: a state rebuilt from the workbook
+    bills the same periods as the state that was kept, none within a billed one."""
+    books = []
+    for name in ("kept", "rebuilt"):
+        folder = tmp_path / name
+        folder.mkdir()
+        book = plan_shop(folder, [MONTHLY])
+        assert run(book, "2026-11-02") in OK
+        edit_row(book, "Recurring", 2, edit)
+        books.append(book)
+    assert main(["state", "rebuild", str(books[1])]) in OK
+    for day in ("2026-11-20", "2026-12-02", "2027-01-16", "2027-02-02"):
+        for book in books:
+            assert run(book, day, "--allow-future") in OK
+    kept, rebuilt = (_descriptions(book) for book in books)
+    assert rebuilt == kept

@@ -4,8 +4,8 @@ Invoice Lines row whose Source names a plan's period (`Recurring P-001, period
 it again.
 
 Pure. A period's last day comes from the plan's schedule as its row says now; when
-the row is gone or no longer has a period starting that day, the period is taken to
-end on its first day (the next period billed then starts after it). A retainer's
+it no longer has a period starting that day, the period lasted one step of its
+Frequency; when the row is gone, it is taken to end on its first day. A retainer's
 hours carried over are not shown anywhere in the workbook: after a rebuild the next
 period starts with none carried in.
 """
@@ -17,8 +17,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from sheetbill.domain.cells import parse_text
 from sheetbill.domain.recurring import (
+    Frequency,
     PeriodRecord,
     Plan,
     periods_after,
@@ -39,29 +42,61 @@ def shown_periods(
     from their Invoice Lines rows (`lines`: by invoice number, each row's cells by
     column name); in invoice then line order, each period once."""
     by_key = {plan_key(p.plan_id): p for p in plans}
-    found: dict[tuple[str, date], PeriodRecord] = {}
+    # (folded Plan ID, first day) -> (invoice, Plan ID as the Source writes it)
+    found: dict[tuple[str, date], tuple[str, str]] = {}
     for number in numbers:
         for _, cells in lines.get(number, ()):
             source = recurring_source(parse_text(cells.get("Source")))
-            if source is None or (plan_key(source[0]), source[1]) in found:
-                continue
-            plan_id, start = source
-            plan = by_key.get(plan_key(plan_id))
-            found[(plan_key(plan_id), start)] = PeriodRecord(
+            if source is not None:
+                found.setdefault((plan_key(source[0]), source[1]), (number, source[0]))
+    starts: dict[str, list[date]] = {}
+    for folded, first in found:
+        starts.setdefault(folded, []).append(first)
+    for days in starts.values():
+        days.sort()
+    records = []
+    for (key, start), (number, plan_id) in found.items():
+        plan = by_key.get(key)
+        days = starts[key]
+        at = days.index(start)
+        records.append(
+            PeriodRecord(
                 plan_id=plan.plan_id if plan else plan_id,
                 start=start,
-                end=_last_day(plan, start),
+                end=_last_day(plan, days[at - 1] if at else None, start),
                 invoice_no=number,
             )
-    return list(found.values())
+        )
+    return records
 
 
-def _last_day(plan: Plan | None, start: date) -> date:
+def _last_day(plan: Plan | None, previous: date | None, start: date) -> date:
+    """The period's last day by the plan's schedule as its row says now. When no
+    period of it starts that day (Day or Frequency edited since), the period lasted
+    as long as the spacing from the plan's previous period billed (a whole number of
+    months when both start on the same day of the month), else one step of its
+    Frequency and Interval as the row says now: the next period billed then starts
+    where it would have without the rebuild, not within the billed one. Its row
+    gone: it ends on its first day."""
     if plan is None:
         return start
     for period in periods_after(plan, start - timedelta(days=1)):
-        return period.end if period.start == start else start
-    return start
+        if period.start == start:
+            return period.end
+        break
+    if previous is not None:
+        months = (start.year - previous.year) * 12 + start.month - previous.month
+        if previous.day == start.day and months > 0:
+            return start + relativedelta(months=months) - timedelta(days=1)
+        return start + (start - previous) - timedelta(days=1)
+    if plan.frequency is Frequency.WEEKLY:
+        step = relativedelta(weeks=plan.interval)
+    else:
+        step = relativedelta(months=plan.interval * _MONTHS[plan.frequency])
+    return start + step - timedelta(days=1)
+
+
+_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
 
 
 @dataclass(frozen=True, slots=True)
