@@ -350,11 +350,37 @@ def test_logged_decisions_read_skipped_periods_and_the_latest_removal() -> None:
     t = table("Log", headers, rows)
     layout = TabLayout(LOG, t, map_columns(LOG, "Log", headers))
     billed = [PeriodRecord("p-001", date(2026, 10, 1), date(2026, 10, 31), "INV-1")]
-    found = logged_decisions(layout, billed)
+    found = logged_decisions(layout, billed, [plan(plan_id="P-001")])
     assert [(r.plan_id, r.start, r.end, r.invoice_no) for r in found.skipped] == [
         ("P-001", date(2026, 9, 1), date(2026, 9, 30), None)
     ]
     assert found.removed == {"P-004": False, "P-005": True}
+
+
+def test_a_skipped_period_rebuilt_from_the_log_ends_as_its_schedule_says() -> None:
+    """A Detail edited to a longer period covers no more than the period that was
+    skipped; a start no period of the plan has covers one day."""
+    headers = [c.name for c in LOG.columns]
+    details = [
+        "2026-09-01 to 2027-12-31: edited",
+        "2026-10-15 to 2026-11-14: the plan was paused",
+        "2026-12-01 to 2026-12-31: its row is gone",
+    ]
+    rows = [
+        [
+            {"Action": "period skipped", "Invoice": p, "Detail": d}.get(h)
+            for h in headers
+        ]
+        for p, d in zip(("P-001", "P-001", "P-009"), details, strict=True)
+    ]
+    t = table("Log", headers, rows)
+    layout = TabLayout(LOG, t, map_columns(LOG, "Log", headers))
+    found = logged_decisions(layout, [], [plan(plan_id="P-001")])
+    assert [(r.plan_id, r.start, r.end) for r in found.skipped] == [
+        ("P-001", date(2026, 9, 1), date(2026, 9, 30)),
+        ("P-001", date(2026, 10, 15), date(2026, 10, 15)),
+        ("P-009", date(2026, 12, 1), date(2026, 12, 1)),
+    ]
 
 
 # --- check tells what a run would decide of the plans ------------------------------
@@ -423,3 +449,17 @@ def test_after_a_schedule_edit_a_rebuilt_state_bills_what_the_kept_one_would(
             assert run(book, day, "--allow-future") in OK
     kept, rebuilt = (_descriptions(book) for book in books)
     assert rebuilt == kept
+
+
+def test_check_of_a_workbook_without_its_state_tells_no_plan_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A run would stop (a state rebuild is needed): no Next Date looks edited."""
+    book = plan_shop(tmp_path, [MONTHLY])
+    assert run(book, "2026-10-02") in OK
+    book.with_name("book.sheetbill.sqlite").unlink()
+    capsys.readouterr()
+    main(["check", str(book), "--as-of", "2026-10-03", "--json"])
+    codes = {p["code"] for p in json.loads(capsys.readouterr().out)["exceptions"]}
+    assert "state.unknown-numbers" in codes
+    assert not any(c.startswith("recurring.") for c in codes), codes

@@ -427,7 +427,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         ),
         {n: adopted_status(shown) for n, shown in statuses.items()},
         tuple(plan_periods),
-        logged_decisions(data.layouts.get("Log"), plan_periods),
+        logged_decisions(data.layouts.get("Log"), plan_periods, data.plans),
     )
 
 

@@ -115,18 +115,22 @@ _SKIPPED_DETAIL = re.compile(r"\s*(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2}):")
 
 
 def logged_decisions(
-    log: TabLayout | None, billed: Iterable[PeriodRecord]
+    log: TabLayout | None, billed: Iterable[PeriodRecord], plans: Sequence[Plan]
 ) -> LoggedDecisions:
     """The skipped periods and removed plans the Log tab's rows show, so a rebuilt
     state neither bills a period skipped while its plan was paused nor tells a
     plan removed twice. A skipped period a billed one (`billed`) has the start of
-    is left out; a row whose Detail was edited beyond reading is passed over."""
+    is left out; a row whose Detail was edited beyond reading is passed over. Only
+    the first day is taken from the Detail: the period ends as the plan's schedule
+    says (one day when it no longer has a period starting then), so an edited
+    Detail can never cover a period that was not skipped."""
     if log is None:
         return LoggedDecisions()
     at = log.columns.positions
     if not all(c in at for c in (LogColumns.ACTION, LogColumns.INVOICE)):
         return LoggedDecisions()
     taken = {(plan_key(r.plan_id), r.start) for r in billed}
+    by_key = {plan_key(p.plan_id): p for p in plans}
     skipped: dict[tuple[str, date], PeriodRecord] = {}
     removed: dict[str, bool] = {}
     for row in log.table.rows:
@@ -137,14 +141,24 @@ def logged_decisions(
         if action in ("plan removed", "plan back"):
             removed[plan_id] = action == "plan removed"
         elif action == "period skipped" and LogColumns.DETAIL in at:
-            period = _skipped_period(parse_text(row.get(at[LogColumns.DETAIL])))
-            key = (plan_key(plan_id), period[0]) if period else None
-            if period is not None and key is not None and key not in taken:
-                skipped[key] = PeriodRecord(plan_id, period[0], period[1], None)
+            start = _skipped_start(parse_text(row.get(at[LogColumns.DETAIL])))
+            key = (plan_key(plan_id), start) if start else None
+            if start is not None and key is not None and key not in taken:
+                plan = by_key.get(key[0])
+                end = _scheduled_end(plan, start) if plan else start
+                skipped[key] = PeriodRecord(plan_id, start, end, None)
     return LoggedDecisions(tuple(skipped.values()), removed)
 
 
-def _skipped_period(detail: str) -> tuple[date, date] | None:
+def _scheduled_end(plan: Plan, start: date) -> date:
+    """The last day of the plan's period starting on `start`; `start` when none
+    does."""
+    for period in periods_after(plan, start - timedelta(days=1)):
+        return period.end if period.start == start else start
+    return start
+
+
+def _skipped_start(detail: str) -> date | None:
     found = _SKIPPED_DETAIL.match(detail)
     if found is None:
         return None
@@ -152,4 +166,4 @@ def _skipped_period(detail: str) -> tuple[date, date] | None:
         start, end = (date.fromisoformat(found[i]) for i in (1, 2))
     except ValueError:
         return None
-    return (start, end) if start <= end else None
+    return start if start <= end else None

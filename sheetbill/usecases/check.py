@@ -143,12 +143,7 @@ def _problems(
     *,
     name: str,
 ) -> tuple[Problem, ...]:
-    unknown = unknown_to_state(
-        marks_in_book(data.layouts),
-        known.counters,
-        known.numbers,
-        data.settings.number_pattern,
-    )
+    unknown = _unknown(data, known)
     problems = (
         *data.problems,
         *blocking_problems(data),
@@ -177,6 +172,10 @@ def _recurring(
     nothing of it is recorded."""
     if is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
         return RecurringDrawn()
+    if _unknown(data, known):
+        # A run would stop (the state is not this workbook's): its history would
+        # make every plan's Next Date look edited.
+        return RecurringDrawn()
     drawn, _ = draw_recurring(
         data,
         history=known.recurring,
@@ -189,6 +188,17 @@ def _recurring(
         held=held_plans(data.plans, unprintable, legal),
     )
     return drawn
+
+
+def _unknown(data: BookData, known: _Known) -> list[str]:
+    """The invoice numbers and Row IDs the workbook shows that the state never drew
+    (a run stops on them)."""
+    return unknown_to_state(
+        marks_in_book(data.layouts),
+        known.counters,
+        known.numbers,
+        data.settings.number_pattern,
+    )
 
 
 def _waiting(
