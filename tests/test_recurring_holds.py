@@ -463,3 +463,19 @@ def test_check_of_a_workbook_without_its_state_tells_no_plan_warning(
     codes = {p["code"] for p in json.loads(capsys.readouterr().out)["exceptions"]}
     assert "state.unknown-numbers" in codes
     assert not any(c.startswith("recurring.") for c in codes), codes
+
+
+def test_explain_of_a_held_plan_says_it_waits_and_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = plan_shop(tmp_path, [MONTHLY])
+    assert run(book, "2026-08-03") in OK
+    edit_row(
+        book, "Customers", C003_ROW, {"Tax Category": "reverse charge", "Tax ID": None}
+    )
+    capsys.readouterr()
+    main(["explain", "P-001", str(book), "--as-of", "2026-10-02"])
+    said = capsys.readouterr().out
+    assert "P-001 bills nothing in this run" in said
+    assert "nothing is billed while the exception listed above holds the plan" in said
+    assert "Next: the next run bills" not in said

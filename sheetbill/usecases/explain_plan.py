@@ -47,6 +47,8 @@ class PlanBook:
     problems: tuple[Problem, ...]
     customers: Mapping[str, Customer]
     settings: Settings
+    # The Plan IDs (folded) of the plans a run holds (`holds.held_plans`).
+    held: frozenset[str] = frozenset()
 
 
 # The CLI's way to the workbook: read only when a plan is asked about.
@@ -102,6 +104,8 @@ class PlanExplanation:
     problems: tuple[Problem, ...] = ()
     # No row has its Plan ID any more, while the state has its periods.
     is_removed: bool = False
+    # Its customer (or its own Description) holds it: a run bills nothing of it.
+    is_held: bool = False
     # Periods whose day (`bill_on`) has come by `today`, that the next run bills (or
     # skips), in order.
     due: tuple[ComingPeriod, ...] = ()
@@ -117,7 +121,9 @@ def read_plan_book(
     """The workbook's plans as a check reads them (its Settings, customers and
     Recurring rows validated, each problem kept). Raises what reading raises
     (WorkbookError, ConfigError)."""
+    from sheetbill.tabs.legal import legal_check
     from sheetbill.tabs.validation import validate_book
+    from sheetbill.usecases.holds import held_plans, unprintable_text
     from sheetbill.usecases.moment import settings_of, today_for
 
     snapshot = workbook.read()
@@ -140,14 +146,18 @@ def read_plan_book(
                 first, seen = rows.get(plan_key(spelled), (spelled, ()))
                 rows[plan_key(spelled)] = (first, (*seen, row.number))
     tab = layout.tab if layout is not None else RECURRING_TAB
+    unprintable = unprintable_text(data, config)
+    held = held_plans(data.plans, unprintable, legal_check(data))
+    found = (*data.problems, *unprintable.problems, *held.problems)
     return PlanBook(
         workbook.name,
         today,
         data.plans,
         rows,
-        tuple(p for p in data.problems if p.tab == tab),
+        tuple(p for p in found if p.tab in (tab, RECURRING_TAB)),
         data.customers,
         data.settings,
+        frozenset(plan_key(p.plan_id) for p in held.plans),
     )
 
 
@@ -205,6 +215,7 @@ def explain_plan(
         rows=rows,
         problems=problems,
         is_removed=not rows and bool(history),
+        is_held=key in book.held,
     )
     if plan is None:
         return _with_next(explained, (), None)
@@ -306,6 +317,18 @@ def next_step(
         )
     if plan is None:
         return "nothing: no row of the Recurring tab has this Plan ID"
+    if explained.is_held and due:
+        what = "period" if len(due) == 1 else f"{len(due)} periods"
+        return (
+            f"nothing is billed while the exception listed above holds the plan; "
+            f"once it is fixed, the next run bills the {what} whose day has come by "
+            f"then, one invoice each, in period order"
+        )
+    if explained.is_held:
+        return (
+            "nothing is billed while the exception listed above holds the plan; "
+            "once it is fixed, it goes on after its last decided period"
+        )
     said = []
     came = f"whose day has come by {explained.today} (listed above)"
     if due and plan.is_active:
