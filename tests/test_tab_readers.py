@@ -16,7 +16,7 @@ from sheetbill.tabs.orders import read_orders
 from sheetbill.tabs.rates import read_rates
 from sheetbill.tabs.settings import read_settings
 from sheetbill.tabs.time_log import read_time_log
-from sheetbill.tabs.validation import locate_tabs
+from sheetbill.tabs.validation import locate_tabs, validate_book
 
 from helpers import small_book, time_row
 
@@ -151,3 +151,28 @@ def test_a_time_log_row_not_approved_and_with_an_error_waits_for_the_error():
     )
     assert [p.code for p in problems] == [ProblemCode.CELL_FORMULA_FAILED]
     assert time_log.waiting == (("Time Log", 2, WaitReason.HAS_PROBLEM),)
+
+
+def test_a_row_naming_a_customer_whose_own_row_has_an_error_says_so_not_unknown():
+    """A Customers row with an error is not read; the rows naming it are told to
+    fix that row, not to add a customer who is already there. An ID no row has is
+    still unknown."""
+    book = small_book(
+        customers=[
+            ["C1", "Alpha GmbH", "a@alpha.example", "EURO", None],
+            ["C2", "Beta Inc", "b@beta.example", "USD", D(0)],
+        ],
+        time_rows=[
+            time_row(date(2026, 10, 1), "Ann", "C1", D(2)),
+            time_row(date(2026, 10, 1), "Ann", "C9", D(2)),
+        ],
+    )
+    data = validate_book(book, today=date(2026, 11, 2), billed={})
+    told = {
+        p.value: p
+        for p in data.problems
+        if p.tab == "Time Log" and p.code is ProblemCode.ROW_UNKNOWN_CUSTOMER
+    }
+    assert "Customers row 2" in told["C1"].problem
+    assert "Fix the customer's row" in told["C1"].fix
+    assert told["C9"].problem == "No customer has the ID C9."

@@ -7,6 +7,8 @@ names the customer as unknown); a warning leaves the customer billed.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from stdnum import iban
 
@@ -214,3 +216,34 @@ def _on_off(value: CellValue) -> bool:
     if text in ("on", "off"):
         return text == "on"
     return parse_yes_no(value)
+
+
+def naming_broken_customers(
+    problems: Sequence[Problem],
+    customers: Mapping[str, Customer],
+    customer_problems: Sequence[Problem],
+) -> list[Problem]:
+    """`problems` with each "no customer has the ID" told as what it is when a
+    Customers row with that ID has an error: the customer is there, its row is not
+    read until it is fixed (a person told the ID is unknown adds it twice)."""
+    broken = {
+        p.customer_id: p.row
+        for p in customer_problems
+        if p.severity is Severity.ERROR
+        and p.customer_id
+        and p.customer_id not in customers
+    }
+    if not broken:
+        return list(problems)
+    return [
+        replace(
+            p,
+            problem=f"Customer {p.customer_id}'s own row (Customers row "
+            f"{broken[p.customer_id]}) has an error, so this row is not billed.",
+            fix="Fix the customer's row as its own exception says; this row is "
+            "billed once it reads.",
+        )
+        if p.code is ProblemCode.ROW_UNKNOWN_CUSTOMER and p.customer_id in broken
+        else p
+        for p in problems
+    ]

@@ -26,7 +26,7 @@ from sheetbill.domain.recurring import Plan
 from sheetbill.domain.schema import ALL_TABS, map_columns, match_tab
 from sheetbill.domain.sheet import BookSnapshot
 from sheetbill.domain.waiting import WaitingRows, WaitingTally, WaitReason
-from sheetbill.tabs.customers import read_customers
+from sheetbill.tabs.customers import naming_broken_customers, read_customers
 from sheetbill.tabs.headers import column_problems
 from sheetbill.tabs.no_tax_rate import hold_rows_without_tax_rate
 from sheetbill.tabs.orders import read_orders
@@ -107,8 +107,8 @@ def validate_book(
     problems = list(found)
     for name, layout in layouts.items():
         problems.extend(column_problems(layout, (aliases or {}).get(name, {})))
-    customers, found = read_customers(layouts.get("Customers"), settings)
-    problems.extend(found)
+    customers, customer_problems = read_customers(layouts.get("Customers"), settings)
+    problems.extend(customer_problems)
     rates, found = read_rates(layouts.get("Rates"), settings, customers)
     problems.extend(found)
     time_log, found = read_time_log(
@@ -163,7 +163,7 @@ def validate_book(
         rates.rates,
         entries,
         rated.orders,
-        tuple(problems),
+        tuple(naming_broken_customers(problems, customers, customer_problems)),
         layouts,
         {**time_log.open_rows, **orders.open_rows},
         waiting.counted(),
