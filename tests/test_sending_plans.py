@@ -403,3 +403,11 @@ def test_a_due_date_total_or_currency_changed_in_the_tab_is_a_warning():
         standings([_invoice()], [_row(shown=same)], approvals={}, documents=set())[1]
         == []
     )
+
+
+def test_an_invoice_that_does_not_email_itself_says_both_reasons_it_may_wait():
+    """Made while Send Invoices said after review, or by a plan with Auto Send no:
+    the skip names both, as the standing does not tell which."""
+    skip = only_skip(standing(sends_itself=False))
+    assert skip.reason is SkipReason.AWAITING_SEND
+    assert "Auto Send no" in skip.detail and "after review" in skip.detail

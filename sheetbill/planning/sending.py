@@ -503,7 +503,9 @@ def _invoice_email(
     if not invoice.sends_itself and not reviewed:
         return skip(
             SkipReason.AWAITING_SEND,
-            "made before Send Invoices said automatically: write send to email it",
+            "not one that emails itself (made while Send Invoices said after "
+            "review, or its recurring plan says Auto Send no): write send to email "
+            "it",
         )
     language = language_of(customer)
     email = PlannedEmail(
