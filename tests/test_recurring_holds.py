@@ -479,3 +479,64 @@ def test_explain_of_a_held_plan_says_it_waits_and_why(
     assert "P-001 bills nothing in this run" in said
     assert "nothing is billed while the exception listed above holds the plan" in said
     assert "Next: the next run bills" not in said
+
+
+# --- Two retainers of one customer: a held one keeps only what it would take -------
+
+
+def _two_retainers(tmp_path: Path, broken: dict[str, object]) -> Path:
+    """C001: P-001 on Warehouse App (upper row), P-002 on any project; 4 h each on
+    Warehouse App (2 and 3 September) and Website (4 September)."""
+    rows = [_time_row(2), _time_row(3), _time_row(4, project="Website")]
+    other = {**RETAINER, "Plan ID": "P-002", "Project": None, "Unit Price": D(700)}
+    return plan_shop(tmp_path, [{**RETAINER}, {**other, **broken}], time_rows=rows)
+
+
+def _lines_of(book: Path, number: str) -> list[dict[str, object]]:
+    return [r for r in records(book, "Invoice Lines") if r["Invoice No"] == number]
+
+
+def test_a_retainer_with_an_error_leaves_another_retainers_rows_to_it(
+    tmp_path: Path,
+) -> None:
+    book = _two_retainers(tmp_path, {"Unit Price": "lots"})
+    assert run(book, "2026-10-02") in OK
+    billed = {r["Date"]: r.get("Invoice No") for r in records(book, "Time Log")}
+    [p1] = recurring_lines(book, "P-001")
+    on_p1 = [
+        r for r in records(book, "Time Log") if r.get("Invoice No") == p1["Invoice No"]
+    ]
+    assert [r["Project"] for r in on_p1] == ["Warehouse App", "Warehouse App"]
+    # The Website row waits for P-002, not billed as ordinary time.
+    website = [r for r in records(book, "Time Log") if r["Project"] == "Website"]
+    assert not website[0].get("Invoice No"), billed
+    edit_row(book, "Recurring", 3, {"Unit Price": D(700)})
+    assert run(book, "2026-10-03") in OK
+    [p2] = recurring_lines(book, "P-002")
+    website = [r for r in records(book, "Time Log") if r["Project"] == "Website"]
+    assert website[0]["Invoice No"] == p2["Invoice No"]
+    # Its plan line and its included hours' line: 4 h of 10, nothing extra.
+    assert len(_lines_of(book, str(p2["Invoice No"]))) == 2
+
+
+def test_a_held_retainer_with_a_project_keeps_its_rows_from_one_without(
+    tmp_path: Path,
+) -> None:
+    """P-001 (Warehouse App) held by its own Description, P-002 (any project)
+    valid: P-002 takes the Website row only; the Warehouse App rows wait."""
+    book = tmp_path / "book.xlsx"
+    rows = [_time_row(2), _time_row(3), _time_row(4, project="Website")]
+    other = {**RETAINER, "Plan ID": "P-002", "Project": None, "Unit Price": D(700)}
+    held = {**RETAINER, "Description": "Maintenance \x07retainer"}
+    book = plan_shop(tmp_path, [held, other], time_rows=rows)
+    toml = tmp_path / "sheetbill.toml"
+    toml.write_text(
+        toml.read_text(encoding="utf-8").replace(
+            "documents = false", "documents = true"
+        ),
+        encoding="utf-8",
+    )
+    assert run(book, "2026-10-02") == 1
+    [p2] = recurring_lines(book, "P-002")
+    on = {r["Project"]: r.get("Invoice No") for r in records(book, "Time Log")}
+    assert on["Website"] == p2["Invoice No"] and not on["Warehouse App"]

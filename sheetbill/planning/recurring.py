@@ -44,7 +44,7 @@ from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.tax_category import LineTax, line_tax
 from sheetbill.planning.invoices import PricedItem, build_invoice, new_priced_item
 from sheetbill.planning.retainers import draw_down, label, line_language
-from sheetbill.tabs.recurring import plan_key
+from sheetbill.tabs.recurring import RetainerHold, plan_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +90,8 @@ class RecurringPlan:
     reserved: frozenset[tuple[str, int]] = frozenset()
     # Of those, the ones waiting (not consumed this run), for the waiting counts.
     waiting: tuple[tuple[str, int], ...] = ()
+    # Of those, the ones kept for a retainer that cannot bill (`held_retainers`).
+    kept: tuple[tuple[str, int], ...] = ()
     # Plan IDs the history knows that no row has any more (all of them; the run
     # tells each once).
     removed: tuple[str, ...] = ()
@@ -108,6 +110,7 @@ def plan_recurring(
     today: date,
     unread_ids: Collection[str] = (),
     lagging: Collection[str] = (),
+    held_retainers: Sequence[RetainerHold] = (),
 ) -> RecurringPlan:
     """The periods due by `today` that no record covers, billed in period order;
     see docs/decisions.md "Issue 16".
@@ -119,26 +122,29 @@ def plan_recurring(
     their history is kept, they are not `removed`. `lagging`: invoice numbers
     recorded but not yet marked written (a run stopped before its write-back): the
     Next Date shown may still be the one from before them, which is no edit.
+    `held_retainers`: retainers that bill nothing this run (a row with an error, a
+    held plan); the rows each would draw down are kept, in the same order of
+    precedence as the plans' (`kept`).
     """
-    # Plan IDs once written in another case are one plan: their records join.
-    records: dict[str, list[PeriodRecord]] = {}
-    for plan_id, found in history.items():
-        records.setdefault(plan_key(plan_id), []).extend(found)
-    for joined in records.values():
-        joined.sort(key=_START)
+    records = _joined(history)
     run = _Run(
-        settings, today, customers, _retainer_rows(plans, entries), frozenset(lagging)
+        settings,
+        today,
+        customers,
+        _retainer_rows(plans, held_retainers, entries),
+        frozenset(lagging),
     )
     run.billed_by.update(
-        (r.invoice_no, r.plan_id)
-        for found in records.values()
-        for r in found
-        if r.invoice_no
+        (r.invoice_no, r.plan_id) for rs in records.values() for r in rs if r.invoice_no
     )
     # A row two retainers could take goes to one with a Project first, then to the
-    # upper row's.
-    for plan in sorted(plans, key=lambda p: (not p.project.strip(), p.row)):
-        _plan_one(plan, records.get(plan_key(plan.plan_id), ()), run)
+    # upper row's; a retainer that cannot bill keeps its rows in the same order.
+    claims: list[Plan | RetainerHold] = [*plans, *held_retainers]
+    for claim in sorted(claims, key=lambda c: (not c.project.strip(), c.row)):
+        if isinstance(claim, RetainerHold):
+            _keep(claim, run)
+        else:
+            _plan_one(claim, records.get(plan_key(claim.plan_id), ()), run)
     run.problems.extend(_auto_send_held(plans, settings))
     present = {plan_key(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
     run.bills.sort(key=lambda b: (b.period.bill_on, b.plan.plan_id, b.period.start))
@@ -147,6 +153,7 @@ def plan_recurring(
         skipped=tuple(run.skipped),
         reserved=frozenset(run.reserved),
         waiting=tuple(sorted(run.waiting)),
+        kept=tuple(sorted(run.kept)),
         removed=tuple(sorted(i for i in history if plan_key(i) not in present)),
         upcoming=run.upcoming,
         problems=tuple(run.problems),
@@ -155,6 +162,19 @@ def plan_recurring(
 
 _START = attrgetter("start")
 _ZERO = Decimal(0)
+
+
+def _joined(
+    history: Mapping[str, Sequence[PeriodRecord]],
+) -> dict[str, list[PeriodRecord]]:
+    """The records by folded Plan ID, in period order: Plan IDs once written in
+    another case are one plan, their records joined."""
+    records: dict[str, list[PeriodRecord]] = {}
+    for plan_id, found in history.items():
+        records.setdefault(plan_key(plan_id), []).extend(found)
+    for joined in records.values():
+        joined.sort(key=_START)
+    return records
 
 
 @dataclass(slots=True)
@@ -176,6 +196,7 @@ class _Run:
     skipped: list[PeriodRecord] = field(default_factory=list)
     reserved: set[tuple[str, int]] = field(default_factory=set)
     waiting: list[tuple[str, int]] = field(default_factory=list)
+    kept: list[tuple[str, int]] = field(default_factory=list)
     upcoming: dict[str, Period | None] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -195,9 +216,10 @@ class _Run:
 
 
 def _retainer_rows(
-    plans: Iterable[Plan], entries: Iterable[TimeEntry]
+    plans: Iterable[Plan], holds: Iterable[RetainerHold], entries: Iterable[TimeEntry]
 ) -> dict[str, list[TimeEntry]]:
     customers = {p.customer_id for p in plans if p.is_retainer and p.is_active}
+    customers.update(h.customer_id for h in holds)
     rows: dict[str, list[TimeEntry]] = {}
     for entry in entries:
         if entry.customer_id in customers:
@@ -205,6 +227,16 @@ def _retainer_rows(
     for found in rows.values():
         found.sort(key=lambda e: (e.day, e.source.row))
     return rows
+
+
+def _keep(hold: RetainerHold, run: _Run) -> None:
+    """The rows a retainer that cannot bill would draw down, not yet another's,
+    kept from ordinary invoicing until it bills."""
+    for entry in run.rows.get(hold.customer_id, ()):
+        place = (entry.source.tab, entry.source.row)
+        if place not in run.reserved and hold.keeps(entry):
+            run.reserved.add(place)
+            run.kept.append(place)
 
 
 def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
@@ -585,12 +617,7 @@ def plan_cells(
     (this run's records included): Next Date is the next period's bill date, blank
     when the plan has ended or is paused; Last Invoice the invoice of the latest
     billed period."""
-    # Plan IDs once written in another case are one plan: their records join.
-    records: dict[str, list[PeriodRecord]] = {}
-    for plan_id, found in history.items():
-        records.setdefault(plan_key(plan_id), []).extend(found)
-    for joined in records.values():
-        joined.sort(key=_START)
+    records = _joined(history)
     cells = []
     for plan in plans:
         billed = [r for r in records.get(plan_key(plan.plan_id), ()) if r.invoice_no]

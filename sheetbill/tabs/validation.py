@@ -32,7 +32,12 @@ from sheetbill.tabs.no_tax_rate import hold_rows_without_tax_rate
 from sheetbill.tabs.orders import read_orders
 from sheetbill.tabs.payments import PaymentRow, read_payments
 from sheetbill.tabs.rates import read_rates
-from sheetbill.tabs.recurring import held_retainers, plan_keys_shown, read_recurring
+from sheetbill.tabs.recurring import (
+    RetainerHold,
+    held_retainers,
+    plan_keys_shown,
+    read_recurring,
+)
 from sheetbill.tabs.rows import TabLayout, TextDates
 from sheetbill.tabs.settings import read_settings
 from sheetbill.tabs.time_log import read_time_log
@@ -66,6 +71,9 @@ class BookData:
     # The Plan ID (`recurring.plan_key`) of every Recurring row, rows with an error
     # too: such a plan is held until fixed, not removed.
     plan_keys: frozenset[str] = frozenset()
+    # The retainers among the Recurring rows with an error: their time rows wait
+    # (`planning.recurring.plan_recurring`).
+    held_retainers: tuple[RetainerHold, ...] = ()
 
 
 def locate_tabs(
@@ -150,18 +158,11 @@ def validate_book(
         waiting.add(tab, row, reason)
     for tab, row in rated.held:
         waiting.add(tab, row, WaitReason.HAS_PROBLEM)
-    entries = rated.entries
-    holds = held_retainers(layouts.get("Recurring"), settings, plans)
-    if holds:
-        kept = {e.source for e in entries if any(h.keeps(e) for h in holds)}
-        entries = tuple(e for e in entries if e.source not in kept)
-        for source in sorted(kept, key=lambda s: s.row):
-            waiting.add(source.tab, source.row, WaitReason.RETAINER_HELD)
     return BookData(
         settings,
         customers,
         rates.rates,
-        entries,
+        rated.entries,
         rated.orders,
         tuple(naming_broken_customers(problems, customers, customer_problems)),
         layouts,
@@ -170,6 +171,7 @@ def validate_book(
         tuple(payments),
         plans,
         plan_keys_shown(layouts.get("Recurring")),
+        held_retainers(layouts.get("Recurring"), settings, plans),
     )
 
 

@@ -50,9 +50,12 @@ class RecurringDrawn:
     # Each valid plan row's Next Date and Last Invoice after the run (none for a
     # held plan: its cells stay as they are).
     cells: tuple[PlanCells, ...] = ()
-    # Time Log rows (tab, sheet row) kept for a held retainer: not billed as
-    # ordinary time while it waits.
-    kept: tuple[tuple[str, int], ...] = ()
+
+    @property
+    def kept(self) -> tuple[tuple[str, int], ...]:
+        """Time Log rows (tab, sheet row) kept for a retainer that cannot bill: not
+        billed as ordinary time while it waits."""
+        return self.plan.kept
 
     @property
     def logged(self) -> tuple[Intent, ...]:
@@ -97,22 +100,12 @@ def draw_recurring(
     back; `lagging`: the pending invoices the workbook shows (their plan rows' cells
     may not be written yet). The `held` plans bill and record nothing, and keep
     their retainers' rows: the run after the fix bills their periods."""
-    if not data.plans and not history:
+    if not data.plans and not history and not data.held_retainers:
         return RecurringDrawn(), numbers
     history = _written(history, unwritten)
     held_ids = {p.plan_id for p in held.plans}
     plans = tuple(p for p in data.plans if p.plan_id not in held_ids)
-    plan = plan_recurring(
-        plans=plans,
-        history=history,
-        entries=entries,
-        customers=data.customers,
-        settings=data.settings,
-        today=today,
-        unread_ids=held_ids,
-        lagging=lagging,
-    )
-    plan = replace(plan, problems=(*plan.problems, *held.problems))
+    plan = _planned(data, plans, history, entries, today, lagging, held)
     invoices, records, counters, reuse, row_ids = recurring_invoices(
         plan.bills,
         customers=data.customers,
@@ -136,9 +129,36 @@ def draw_recurring(
         removed,
         back,
         tuple(plan_cells(plans, after, plan.upcoming)),
-        _kept_for(held.plans, entries),
     )
     return drawn, RecurringNumbers(counters, reuse, row_ids)
+
+
+def _planned(
+    data: BookData,
+    plans: Sequence[Plan],
+    history: Mapping[str, Sequence[PeriodRecord]],
+    entries: Sequence[TimeEntry],
+    today: date,
+    lagging: Collection[str],
+    held: HeldPlans,
+) -> RecurringPlan:
+    """The planner's decisions on the plans not held; the held ones' warnings,
+    their retainers' rows and those of Recurring rows with an error kept."""
+    plan = plan_recurring(
+        plans=plans,
+        history=history,
+        entries=entries,
+        customers=data.customers,
+        settings=data.settings,
+        today=today,
+        unread_ids={p.plan_id for p in held.plans},
+        lagging=lagging,
+        held_retainers=(
+            *data.held_retainers,
+            *(RetainerHold.of(p) for p in held.plans if p.is_retainer),
+        ),
+    )
+    return replace(plan, problems=(*plan.problems, *held.problems))
 
 
 def _written(
@@ -160,18 +180,6 @@ def _history_after(
     for record in new:
         after.setdefault(record.plan_id, []).append(record)
     return after
-
-
-def _kept_for(
-    plans: Sequence[Plan], entries: Sequence[TimeEntry]
-) -> tuple[tuple[str, int], ...]:
-    """The rows the held retainers among `plans` would draw down."""
-    holds = [RetainerHold.of(p) for p in plans if p.is_retainer]
-    if not holds:
-        return ()
-    return tuple(
-        (e.source.tab, e.source.row) for e in entries if any(h.keeps(e) for h in holds)
-    )
 
 
 def _told(

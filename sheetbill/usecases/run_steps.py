@@ -420,7 +420,7 @@ def _draw(
         today=today,
         numbers=RecurringNumbers(counters, reuse, released_row_ids(checked.unwritten)),
     )
-    reserved = recurring.plan.reserved | set(recurring.kept)
+    reserved = recurring.plan.reserved
     if reserved:
         entries = [e for e in entries if (e.source.tab, e.source.row) not in reserved]
     new, after, too_long = _plan_fitting(
