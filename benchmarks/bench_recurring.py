@@ -172,6 +172,9 @@ def _forget() -> None:
     the periods' labels."""
     getattr(recurring_schedule, "_chunk").cache_clear()  # noqa: B009
     getattr(retainers, "_hours").cache_clear()  # noqa: B009
+    getattr(retainers, "_interval_patterns").cache_clear()  # noqa: B009
+    getattr(retainers, "_compiled").cache_clear()  # noqa: B009
+    getattr(retainers, "_field").cache_clear()  # noqa: B009
 
 
 def _best(run: Callable[[], object], rounds: int) -> tuple[float, float]:

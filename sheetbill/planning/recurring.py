@@ -37,6 +37,7 @@ from sheetbill.domain.recurring import (
     PeriodRecord,
     Plan,
     due_periods,
+    new_period_record,
     period_key,
     plan_end,
 )
@@ -171,6 +172,8 @@ class _Run:
     # Each billed invoice's Plan ID, as recorded (to notice a renamed Plan ID).
     billed_by: dict[str, str] = field(default_factory=dict)
     taxes: dict[str, LineTax] = field(default_factory=dict)
+    # `period_label`s by (start, end, line language), remembered for the run: plans
+    # share their periods.
     labels: dict[tuple[date, date, str], str] = field(default_factory=dict)
     bills: list[RecurringBill] = field(default_factory=list)
     skipped: list[PeriodRecord] = field(default_factory=list)
@@ -183,14 +186,6 @@ class _Run:
         found = self.taxes.get(customer.customer_id)
         if found is None:
             found = self.taxes[customer.customer_id] = line_tax(customer, self.settings)
-        return found
-
-    def label(self, start: date, end: date, language: str) -> str:
-        """`period_label`, remembered for the run: plans share their periods."""
-        key = (start, end, language)
-        found = self.labels.get(key)
-        if found is None:
-            found = self.labels[key] = label(start, end, language)
         return found
 
 
@@ -286,32 +281,39 @@ def _bill(
     language = line_language(customer.language)
     text = plan.description.strip() or f"Recurring {plan.plan_id}"
     terms = _terms_print(plan)
-    plan_id, row = plan.plan_id, plan.row
+    plan_id, row, price = plan.plan_id, plan.row, plan.unit_price
+    group, quantity, (rate, category) = ("recurring", plan_id), plan.quantity, tax
+    is_retainer = plan.included_hours is not None
+    labels, bills = run.labels, run.bills
     for period in due:
-        start = period.start
-        shown = run.label(start, period.end, language)
+        start, end = period.start, period.end
+        shown = labels.get((start, end, language))
+        if shown is None:
+            shown = labels[start, end, language] = label(start, end, language)
         source = new_source_row(RECURRING_TAB, row, period_key(plan_id, start), terms)
         item = new_priced_item(
-            ("recurring", plan_id),
+            group,
             f"{text}, {shown}",
-            plan.quantity,
+            quantity,
             "item",
-            plan.unit_price,
-            tax.rate,
+            price,
+            rate,
             source,
             (0, start, row),
-            tax.category,
+            category,
         )
-        if plan.included_hours is None:
-            record = PeriodRecord(
-                plan_id, start, period.end, "", unit_price=plan.unit_price
+        if not is_retainer:
+            record = new_period_record(
+                plan_id, start, end, "", _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, price
             )
-            run.bills.append(RecurringBill(plan, period, (item,), record))
+            bills.append(RecurringBill(plan, period, (item,), record))
             continue
         rows = by_period.get(period.index, ())
-        bill = _retainer_bill(plan, period, item, rows, carried, shown, language, run)
+        bill = _retainer_bill(
+            plan, period, item, rows, carried, shown, language, tax, run
+        )
         carried = bill.record.carried_out
-        run.bills.append(bill)
+        bills.append(bill)
 
 
 def _retainer_bill(
@@ -322,6 +324,7 @@ def _retainer_bill(
     carried: Decimal,
     shown: str,
     language: str,
+    tax: LineTax,
     run: _Run,
 ) -> RecurringBill:
     """A retainer's period: the plan's line, then its hours' lines."""
@@ -333,10 +336,10 @@ def _retainer_bill(
         max_rollover=plan.max_rollover_hours,
         label=shown,
         language=language,
-        tax=LineTax(item.tax_rate, item.tax_category),
+        tax=tax,
         settings=run.settings,
     )
-    record = PeriodRecord(
+    record = new_period_record(
         plan.plan_id,
         period.start,
         period.end,
@@ -348,7 +351,7 @@ def _retainer_bill(
         drawn.carried_out,
         plan.unit_price,
     )
-    consumed = tuple(sorted(rows, key=_SHEET_ORDER))
+    consumed = tuple(sorted(rows, key=_SHEET_ORDER)) if rows else ()
     return RecurringBill(plan, period, (item, *drawn.items), record, consumed)
 
 
