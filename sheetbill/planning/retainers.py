@@ -132,11 +132,12 @@ def _interval_patterns(language: str) -> dict[str, tuple[str, str]] | None:
     return {field: (pair[0], pair[1]) for field, pair in formats.items()}
 
 
+@functools.lru_cache(maxsize=16384)
 def _dated(pattern: str, day: date, language: str) -> str:
     """One end of a range: `day` in babel's date `pattern`. babel builds a formatter
     for every call, and a catch-up has thousands of ranges: the pattern's fields are
     put in its text as babel formats them, each remembered by the one part of a date
-    it reads (day, month or year; `_field`)."""
+    it reads (day, month or year; `_field`). Remembered: ranges share their ends."""
     compiled = _compiled(pattern)
     if compiled is None:
         return str(parse_pattern(pattern).apply(day, _locale(language)))
@@ -215,7 +216,7 @@ def draw_down(
     available = included + carried_in
     hours = [round_hours(entry.hours, settings) for entry in rows]
     used = sum(hours, _ZERO)
-    words = _WORDS[line_language(language)]
+    words = _WORDS.get(language) or _WORDS[line_language(language)]
     carried = words[1].format(hours=_hours(carried_in, language)) if carried_in else ""
     texts = (
         words[0].format(
@@ -227,12 +228,12 @@ def draw_down(
         words[2].format(period=label),
     )
     return Drawdown(
-        items=_items(rows, hours, available, texts, tax, settings),
-        included=included,
-        carried_in=carried_in,
-        used=used,
-        extra=max(_ZERO, used - available),
-        carried_out=min(max_rollover, max(_ZERO, available - used)),
+        _items(rows, hours, available, texts, tax, settings),
+        included,
+        carried_in,
+        used,
+        max(_ZERO, used - available),
+        min(max_rollover, max(_ZERO, available - used)),
     )
 
 
