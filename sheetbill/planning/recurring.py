@@ -402,7 +402,7 @@ def _terms_print(plan: Plan) -> str:
         plan.project,
         plan.max_rollover_hours,
     )
-    text = "\x1f".join("" if t is None else str(t) for t in terms)
+    text = "\x1f".join(["" if t is None else str(t) for t in terms])
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
 
 

@@ -218,17 +218,19 @@ def draw_down(
     used = sum(hours, _ZERO)
     words = _WORDS.get(language) or _WORDS[line_language(language)]
     carried = words[1].format(hours=_hours(carried_in, language)) if carried_in else ""
-    texts = (
-        words[0].format(
-            period=label,
-            included=_hours(included, language),
-            carried=carried,
-            used=_hours(used, language),
-        ),
-        words[2].format(period=label),
+    inside = words[0].format(
+        period=label,
+        included=_hours(included, language),
+        carried=carried,
+        used=_hours(used, language),
     )
+    if rows:
+        texts = (inside, words[2].format(period=label))
+        items = _items(rows, hours, available, texts, tax, settings)
+    else:  # most periods of a catch-up: the line shows that no hour was used
+        items = (_included_item(_ZERO, None, inside, tax),)
     return Drawdown(
-        _items(rows, hours, available, texts, tax, settings),
+        items,
         included,
         carried_in,
         used,
