@@ -1,7 +1,9 @@
 """Recurring plans benchmark (issue 16 point 8): 5,000 plans planned over a 3-year
 catch-up (an empty history, today three years after the first Start), target well
 under 1 s, with the peak memory the planner takes; and a normal day (the history up
-to yesterday).
+to yesterday). The catch-up is timed as `sheetbill run` plans (its plan steps pause
+Python's cycle collector, `usecases/run.py`) and with the collector on (a caller that
+does not pause it).
 
 Side by side on the same plans: a naive planner, one rrule per plan (dtstart =
 Start, as the design writes it) iterated from Start with `rrule.between` up to today
@@ -32,6 +34,10 @@ from sheetbill.domain.recurring import (
     Plan,
     due_periods,
     plan_rule,
+)
+from sheetbill.garbage_collection import (
+    cycle_collection_paused,
+    frozen_objects_released,
 )
 from sheetbill.planning import retainers
 from sheetbill.planning.recurring import RecurringPlan, plan_recurring
@@ -172,6 +178,10 @@ def _forget() -> None:
     the periods' labels."""
     getattr(recurring_schedule, "_chunk").cache_clear()  # noqa: B009
     getattr(retainers, "_hours").cache_clear()  # noqa: B009
+    getattr(retainers, "_interval_patterns").cache_clear()  # noqa: B009
+    getattr(retainers, "_dated").cache_clear()  # noqa: B009
+    getattr(retainers, "_compiled").cache_clear()  # noqa: B009
+    getattr(retainers, "_field").cache_clear()  # noqa: B009
 
 
 def _best(run: Callable[[], object], rounds: int) -> tuple[float, float]:
@@ -184,6 +194,17 @@ def _best(run: Callable[[], object], rounds: int) -> tuple[float, float]:
         walls.append(time.perf_counter() - started)
         cpus.append(time.process_time() - cpu)
     return min(walls), min(cpus)
+
+
+def _as_a_run_plans(run: Callable[[], RecurringPlan]) -> Callable[[], RecurringPlan]:
+    """`run` as the run's plan step calls it: the cycle collector paused (then what
+    exists frozen), and released as the run releases it when it ends."""
+
+    def paused() -> RecurringPlan:
+        with frozen_objects_released(), cycle_collection_paused():
+            return run()
+
+    return paused
 
 
 def _peak_bytes(run: Callable[[], object]) -> int:
@@ -247,7 +268,10 @@ def main() -> list[tuple[str, str, str, str]]:
     catch_up = _planner(plans, {}, entries, people)
     normal_day = _planner(plans, history, entries, people)
     bills, today_bills = len(catch_up().bills), len(normal_day().bills)
-    seconds, cpu = _best(catch_up, ROUNDS)
+    # With the collector on first, as before the run's way was measured: its rounds
+    # are slower in a heap that rounds before them left fragmented.
+    collecting, collecting_cpu = _best(catch_up, ROUNDS)
+    seconds, cpu = _best(_as_a_run_plans(catch_up), ROUNDS)
     peak = _peak_bytes(catch_up)
     day_seconds, day_cpu = _best(normal_day, ROUNDS)
     # The schedules alone, side by side: ours against the rule iterated from Start,
@@ -262,7 +286,9 @@ def main() -> list[tuple[str, str, str, str]]:
     print(
         f"recurring: {len(plans):,} plans ({len(entries):,} time rows), 3-year "
         f"catch-up: {bills:,} bills in {seconds:.3f} s ({cpu:.3f} s CPU; best of "
-        f"{ROUNDS}, cold), peak {peak / 2**20:.0f} MB; the schedules alone "
+        f"{ROUNDS}, cold, as a run plans: cycle collector paused), "
+        f"{collecting:.3f} s ({collecting_cpu:.3f} s CPU) with the collector on, "
+        f"peak {peak / 2**20:.0f} MB; the schedules alone "
         f"{ours_catch_up:.3f} s, rrule from Start {naive_catch_up:.3f} s. A normal "
         f"day: {today_bills:,} bills in {day_seconds:.3f} s ({day_cpu:.3f} s CPU); "
         f"schedules {ours_day:.3f} s, rrule from Start {naive_day:.3f} s (same "
@@ -276,9 +302,11 @@ def main() -> list[tuple[str, str, str, str]]:
     return [
         (
             f"plan {len(plans):,} recurring plans, 3-year catch-up ({bills:,} bills)",
-            f"{seconds:.2f} s ({cpu:.2f} s CPU), peak {peak / 2**20:.0f} MB",
-            "-",
-            f"{verdict(seconds)} (target < {TARGET_SECONDS:g} s)",
+            f"{seconds:.2f} s ({cpu:.2f} s CPU) as a run plans, peak "
+            f"{peak / 2**20:.0f} MB",
+            f"collector on {collecting:.2f} s ({collecting_cpu:.2f} s CPU)",
+            f"{verdict(seconds)} (target < {TARGET_SECONDS:g} s); collector on: "
+            f"{verdict(collecting)}",
         ),
         (
             f"  their schedules ({bills:,} periods)",

@@ -12,7 +12,7 @@ from itertools import islice, pairwise
 
 import pytest
 from babel import Locale
-from babel.dates import format_interval
+from babel.dates import format_interval, parse_pattern
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recurring_helpers import SETTINGS, customer, plan, plans, time_entry
@@ -35,6 +35,7 @@ from sheetbill.planning.recurring import (
     plan_recurring,
     recurring_invoices,
 )
+from sheetbill.planning.retainers import _dated as retainers_dated
 from sheetbill.planning.retainers import label
 
 D = Decimal
@@ -616,6 +617,49 @@ def test_period_labels_of_other_periods_are_date_ranges():
         )
         == "Nov 1, 2026\u2009–\u2009Jan 31, 2027"
     )
+
+
+def _ranges() -> list[tuple[date, date]]:
+    """Periods in every month: within it, across two months, across two years."""
+    found = []
+    for month in range(1, 13):
+        first = date(2026, month, 3)
+        found.append((first, first + timedelta(days=6)))
+        found.append((first + timedelta(days=12), first + timedelta(days=45)))
+    found.append((date(2026, 12, 15), date(2027, 1, 14)))
+    found.append((date(1999, 12, 31), date(2000, 1, 6)))
+    return found
+
+
+@pytest.mark.parametrize(
+    "language",
+    [
+        *("en", "de", "fr", "es", "it", "nl", "pl", "ru", "uk", "fi", "hu", "cs"),
+        *("tr", "ja", "zh", "ko", "ar", "he", "fa", "hi", "th", "el", "pt_BR"),
+        *("en_GB", "de_CH", "fr_CA", "sr_Latn", "ca", "lt", "ga", "vi", "bg"),
+    ],
+)
+def test_period_ranges_read_as_babels_format_interval_in_many_locales(language):
+    """The ends of a range are put together from babel's own texts of their date
+    fields (remembered by the day, month or year each reads), or are babel's whole
+    when a field reads anything else: the text is babel's in every month and
+    locale."""
+    locale = Locale.parse(language)
+    for start, end in _ranges():
+        expected = format_interval(start, end, "yMMMd", locale=locale)
+        assert label(start, end, language) == expected
+
+
+@given(
+    st.dates(date(1900, 1, 1), date(2100, 12, 31)),
+    st.sampled_from(["d MMM y", "EEE, MMM d", "dd.MM.yy", "LLLL y", "y-MM-dd 'at' w"]),
+    st.sampled_from(["en", "de", "fr", "ja", "ar"]),
+)
+def test_a_range_end_is_babels_date_pattern_text(day, pattern, language):
+    """A pattern whose fields each read the day, month or year is put together
+    from their texts; any other (a weekday, a week) is babel's whole: the same."""
+    expected = parse_pattern(pattern).apply(day, Locale.parse(language))
+    assert retainers_dated(pattern, day, language) == expected
 
 
 @settings(deadline=None)

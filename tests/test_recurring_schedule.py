@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from itertools import islice, pairwise
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recurring_helpers import plain_periods, plan, plans
@@ -17,13 +18,20 @@ from sheetbill.domain.recurring import (
     LAST_DAY,
     Billing,
     Frequency,
+    Period,
+    PeriodRecord,
     due_periods,
+    makes_frozen,
+    new_instance,
+    new_period,
+    new_period_record,
     parse_period_key,
     period_key,
     periods_after,
     plan_end,
     recurring_source,
     schedule,
+    slot_setters,
     source_text,
 )
 
@@ -261,3 +269,62 @@ def test_an_invoice_line_names_its_plan_and_period():
         }
     )
     assert mixed.source_text == "Time Log T-000001, T-000002"
+
+
+_HOURS = st.decimals(0, 100, places=2)
+
+
+@given(
+    st.dates(),
+    st.dates(),
+    st.dates(),
+    st.text(max_size=8),
+    st.integers(0, 10_000),
+    st.one_of(st.none(), st.text(max_size=8)),
+    st.lists(_HOURS, min_size=5, max_size=5),
+    st.one_of(st.none(), _HOURS),
+)
+def test_fast_constructors_make_what_the_classes_make(
+    start, end, bill_on, plan_id, index, invoice_no, hours, price
+):
+    """`new_period` and `new_period_record` (a catch-up makes tens of thousands)
+    give objects equal to the classes' own, field for field, of the same class."""
+    made = new_period(start, end, bill_on, plan_id, index)
+    assert type(made) is Period
+    assert made == Period(start, end, bill_on, plan_id, index)
+    assert repr(made) == repr(Period(start, end, bill_on, plan_id, index))
+    assert hash(made) == hash(Period(start, end, bill_on, plan_id, index))
+    record = new_period_record(plan_id, start, end, invoice_no, *hours, price)
+    assert type(record) is PeriodRecord
+    assert record == PeriodRecord(plan_id, start, end, invoice_no, *hours, price)
+    assert repr(record) == repr(
+        PeriodRecord(plan_id, start, end, invoice_no, *hours, price)
+    )
+
+
+def test_a_fast_constructor_that_sets_a_field_wrong_is_refused_at_import():
+    """`makes_frozen` calls the constructor once with a marker per field: one that
+    swaps two fields, or leaves one unset, is refused before anything uses it."""
+    setter = slot_setters(Period)
+
+    def swapped(start, end, bill_on, plan_id, index):  # type: ignore[no-untyped-def]
+        made = new_instance(Period)
+        setter[0](made, end)
+        setter[1](made, start)
+        setter[2](made, bill_on)
+        setter[3](made, plan_id)
+        setter[4](made, index)
+        return made
+
+    def unset(start, end, bill_on, plan_id, index):  # type: ignore[no-untyped-def]
+        made = new_instance(Period)
+        setter[0](made, start)
+        return made
+
+    def misnamed(first, end, bill_on, plan_id, index):  # type: ignore[no-untyped-def]
+        return Period(first, end, bill_on, plan_id, index)
+
+    for wrong in (swapped, unset, misnamed):
+        with pytest.raises(TypeError, match="does not make a Period"):
+            makes_frozen(Period)(wrong)
+    assert makes_frozen(Period)(new_period) is new_period

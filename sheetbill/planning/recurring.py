@@ -37,8 +37,12 @@ from sheetbill.domain.recurring import (
     PeriodRecord,
     Plan,
     due_periods,
+    makes_frozen,
+    new_instance,
+    new_period_record,
     period_key,
     plan_end,
+    slot_setters,
 )
 from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.tax_category import LineTax, line_tax
@@ -63,6 +67,28 @@ class RecurringBill:
     record: PeriodRecord
     # The Time Log rows the retainer consumes (sheet order).
     consumed: tuple[TimeEntry, ...] = ()
+
+
+_BILL = slot_setters(RecurringBill)
+
+
+@makes_frozen(RecurringBill)
+def _new_bill(
+    plan: Plan,
+    period: Period,
+    items: tuple[PricedItem, ...],
+    record: PeriodRecord,
+    consumed: tuple[TimeEntry, ...],
+) -> RecurringBill:
+    """A RecurringBill, the fast way (`domain.recurring.makes_frozen`)."""
+    made = new_instance(RecurringBill)
+    setter = _BILL
+    setter[0](made, plan)
+    setter[1](made, period)
+    setter[2](made, items)
+    setter[3](made, record)
+    setter[4](made, consumed)
+    return made
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,6 +217,8 @@ class _Run:
     # Each billed invoice's Plan ID, as recorded (to notice a renamed Plan ID).
     billed_by: dict[str, str] = field(default_factory=dict)
     taxes: dict[str, LineTax] = field(default_factory=dict)
+    # `period_label`s by (start, end, line language), remembered for the run: plans
+    # share their periods.
     labels: dict[tuple[date, date, str], str] = field(default_factory=dict)
     bills: list[RecurringBill] = field(default_factory=list)
     skipped: list[PeriodRecord] = field(default_factory=list)
@@ -204,14 +232,6 @@ class _Run:
         found = self.taxes.get(customer.customer_id)
         if found is None:
             found = self.taxes[customer.customer_id] = line_tax(customer, self.settings)
-        return found
-
-    def label(self, start: date, end: date, language: str) -> str:
-        """`period_label`, remembered for the run: plans share their periods."""
-        key = (start, end, language)
-        found = self.labels.get(key)
-        if found is None:
-            found = self.labels[key] = label(start, end, language)
         return found
 
 
@@ -318,32 +338,39 @@ def _bill(
     language = line_language(customer.language)
     text = plan.description.strip() or f"Recurring {plan.plan_id}"
     terms = _terms_print(plan)
-    plan_id, row = plan.plan_id, plan.row
+    plan_id, row, price = plan.plan_id, plan.row, plan.unit_price
+    group, quantity, (rate, category) = ("recurring", plan_id), plan.quantity, tax
+    is_retainer = plan.included_hours is not None
+    labels, bills = run.labels, run.bills
     for period in due:
-        start = period.start
-        shown = run.label(start, period.end, language)
+        start, end = period.start, period.end
+        shown = labels.get((start, end, language))
+        if shown is None:
+            shown = labels[start, end, language] = label(start, end, language)
         source = new_source_row(RECURRING_TAB, row, period_key(plan_id, start), terms)
         item = new_priced_item(
-            ("recurring", plan_id),
+            group,
             f"{text}, {shown}",
-            plan.quantity,
+            quantity,
             "item",
-            plan.unit_price,
-            tax.rate,
+            price,
+            rate,
             source,
             (0, start, row),
-            tax.category,
+            category,
         )
-        if plan.included_hours is None:
-            record = PeriodRecord(
-                plan_id, start, period.end, "", unit_price=plan.unit_price
+        if not is_retainer:
+            record = new_period_record(
+                plan_id, start, end, "", _ZERO, _ZERO, _ZERO, _ZERO, _ZERO, price
             )
-            run.bills.append(RecurringBill(plan, period, (item,), record))
+            bills.append(_new_bill(plan, period, (item,), record, ()))
             continue
         rows = by_period.get(period.index, ())
-        bill = _retainer_bill(plan, period, item, rows, carried, shown, language, run)
+        bill = _retainer_bill(
+            plan, period, item, rows, carried, shown, language, tax, run
+        )
         carried = bill.record.carried_out
-        run.bills.append(bill)
+        bills.append(bill)
 
 
 def _retainer_bill(
@@ -354,6 +381,7 @@ def _retainer_bill(
     carried: Decimal,
     shown: str,
     language: str,
+    tax: LineTax,
     run: _Run,
 ) -> RecurringBill:
     """A retainer's period: the plan's line, then its hours' lines."""
@@ -365,10 +393,10 @@ def _retainer_bill(
         max_rollover=plan.max_rollover_hours,
         label=shown,
         language=language,
-        tax=LineTax(item.tax_rate, item.tax_category),
+        tax=tax,
         settings=run.settings,
     )
-    record = PeriodRecord(
+    record = new_period_record(
         plan.plan_id,
         period.start,
         period.end,
@@ -380,8 +408,8 @@ def _retainer_bill(
         drawn.carried_out,
         plan.unit_price,
     )
-    consumed = tuple(sorted(rows, key=_SHEET_ORDER))
-    return RecurringBill(plan, period, (item, *drawn.items), record, consumed)
+    consumed = tuple(sorted(rows, key=_SHEET_ORDER)) if rows else ()
+    return _new_bill(plan, period, (item, *drawn.items), record, consumed)
 
 
 _SHEET_ORDER = attrgetter("source.tab", "source.row")
@@ -406,7 +434,7 @@ def _terms_print(plan: Plan) -> str:
         plan.project,
         plan.max_rollover_hours,
     )
-    text = "\x1f".join("" if t is None else str(t) for t in terms)
+    text = "\x1f".join(["" if t is None else str(t) for t in terms])
     return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
 
 

@@ -11,17 +11,24 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from operator import attrgetter
+from typing import NamedTuple
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_interval, format_skeleton, parse_pattern
+from babel.dates import (
+    format_date,
+    format_interval,
+    format_skeleton,
+    parse_pattern,
+    tokenize_pattern,
+)
 from babel.numbers import format_decimal
 
 from sheetbill.domain.model import Settings, SourceRow, TimeEntry
 from sheetbill.domain.quantities import round_hours
+from sheetbill.domain.records import makes, new_record
 from sheetbill.domain.tax_category import LineTax
 from sheetbill.planning.invoices import PricedItem, new_priced_item
 
@@ -87,7 +94,7 @@ def label(start: date, end: date, language: str) -> str:
         return str(format_date(start, "QQQ y", locale=locale))
     if whole_months and months == 12 and start.month == 1:
         return str(format_date(start, "y", locale=locale))
-    return _range(start, end, locale)
+    return _range(start, end, language)
 
 
 # The fields babel's `format_interval` compares, largest first, for dates.
@@ -98,30 +105,90 @@ _FIELDS = (
 )
 
 
-def _range(start: date, end: date, locale: Locale) -> str:
+def _range(start: date, end: date, language: str) -> str:
     """babel's `format_interval(start, end, "yMMMd")` for two dates, the CLDR way it
     does it (the pattern pair of the largest field that differs), without its
     comparing of every field babel knows: a catch-up labels thousands of periods.
     Any other case is babel's own. tests/test_recurring_plan.py checks they agree."""
-    formats = locale.interval_formats.get(_SKELETON)
-    if formats is not None and set(formats) <= _DATE_FIELDS:
+    formats = _interval_patterns(language)
+    if formats is not None:
         for field, value in _FIELDS:
             if value(start) != value(end) and field in formats:
                 first, last = formats[field]
-                return str(
-                    parse_pattern(first).apply(start, locale)
-                    + parse_pattern(last).apply(end, locale)
-                )
-    return str(format_interval(start, end, _SKELETON, locale=locale))
+                return _dated(first, start, language) + _dated(last, end, language)
+    return str(format_interval(start, end, _SKELETON, locale=_locale(language)))
 
 
 _SKELETON = "yMMMd"
 _DATE_FIELDS = {"y", "M", "d"}
 
 
-@dataclass(frozen=True, slots=True)
-class Drawdown:
-    """A retainer's period as billed: its lines' items and its hours."""
+@functools.lru_cache(maxsize=64)
+def _interval_patterns(language: str) -> dict[str, tuple[str, str]] | None:
+    """The locale's pattern pairs of the "yMMMd" interval by the field that
+    differs; None when it has none, or any for another field (babel's own then)."""
+    formats = _locale(language).interval_formats.get(_SKELETON)
+    if formats is None or not set(formats) <= _DATE_FIELDS:
+        return None
+    return {field: (pair[0], pair[1]) for field, pair in formats.items()}
+
+
+@functools.lru_cache(maxsize=16384)
+def _dated(pattern: str, day: date, language: str) -> str:
+    """One end of a range: `day` in babel's date `pattern`. babel builds a formatter
+    for every call, and a catch-up has thousands of ranges: the pattern's fields are
+    put in its text as babel formats them, each remembered by the one part of a date
+    it reads (day, month or year; `_field`). Remembered: ranges share their ends."""
+    compiled = _compiled(pattern)
+    if compiled is None:
+        return str(parse_pattern(pattern).apply(day, _locale(language)))
+    text, fields = compiled
+    return text % {name: _field(name, reads(day), language) for name, reads in fields}
+
+
+# The part of a date a babel date field reads: `d` the day of the month, `M` and `L`
+# the month, `y` the calendar year (CLDR's date field symbols).
+_READS = {
+    "d": attrgetter("day"),
+    "M": attrgetter("month"),
+    "L": attrgetter("month"),
+    "y": attrgetter("year"),
+}
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(
+    pattern: str,
+) -> tuple[str, tuple[tuple[str, attrgetter[int]], ...]] | None:
+    """babel's text of a date pattern (`%(MMM)s %(d)s`) and its fields with the part
+    of a date each reads; None when a field reads anything else."""
+    fields = []
+    for _, value in tokenize_pattern(pattern):
+        if isinstance(value, tuple):  # a field (character, count); else literal text
+            char, count = value
+            if char not in _READS:
+                return None
+            fields.append((char * count, _READS[char]))
+    # `format` is the %-format text (typed as babel's DateTimeFormat).
+    return str(parse_pattern(pattern).format), tuple(fields)
+
+
+@functools.lru_cache(maxsize=4096)
+def _field(name: str, part: int, language: str) -> str:
+    """babel's text of the date field `name` for `part`, the day, month or year it
+    reads, formatted on a day that has it."""
+    if name[0] == "d":
+        day = date(2000, 1, part)
+    elif name[0] == "y":
+        day = date(part, 1, 1)
+    else:
+        day = date(2000, part, 1)
+    return str(parse_pattern(name).apply(day, _locale(language)))
+
+
+class Drawdown(NamedTuple):
+    """A retainer's period as billed: its lines' items and its hours. Made once per
+    period of a catch-up (hence a NamedTuple, `new_drawdown`)."""
 
     items: tuple[PricedItem, ...]
     included: Decimal
@@ -129,6 +196,19 @@ class Drawdown:
     used: Decimal
     extra: Decimal
     carried_out: Decimal
+
+
+@makes(Drawdown)
+def new_drawdown(
+    items: tuple[PricedItem, ...],
+    included: Decimal,
+    carried_in: Decimal,
+    used: Decimal,
+    extra: Decimal,
+    carried_out: Decimal,
+) -> Drawdown:
+    """A Drawdown, the fast way (see `sheetbill.domain.records`)."""
+    return new_record(Drawdown, (items, included, carried_in, used, extra, carried_out))
 
 
 def draw_down(
@@ -150,24 +230,26 @@ def draw_down(
     available = included + carried_in
     hours = [round_hours(entry.hours, settings) for entry in rows]
     used = sum(hours, _ZERO)
-    words = _WORDS[line_language(language)]
+    words = _WORDS.get(language) or _WORDS[line_language(language)]
     carried = words[1].format(hours=_hours(carried_in, language)) if carried_in else ""
-    texts = (
-        words[0].format(
-            period=label,
-            included=_hours(included, language),
-            carried=carried,
-            used=_hours(used, language),
-        ),
-        words[2].format(period=label),
+    inside = words[0].format(
+        period=label,
+        included=_hours(included, language),
+        carried=carried,
+        used=_hours(used, language),
     )
-    return Drawdown(
-        items=_items(rows, hours, available, texts, tax, settings),
-        included=included,
-        carried_in=carried_in,
-        used=used,
-        extra=max(_ZERO, used - available),
-        carried_out=min(max_rollover, max(_ZERO, available - used)),
+    if rows:
+        texts = (inside, words[2].format(period=label))
+        items = _items(rows, hours, available, texts, tax, settings)
+    else:  # most periods of a catch-up: the line shows that no hour was used
+        items = (_included_item(_ZERO, None, inside, tax),)
+    return new_drawdown(
+        items,
+        included,
+        carried_in,
+        used,
+        max(_ZERO, used - available),
+        min(max_rollover, max(_ZERO, available - used)),
     )
 
 
