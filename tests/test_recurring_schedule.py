@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from recurring_helpers import plain_periods, plan, plans
 
 from sheetbill.domain.model import InvoiceLine, SourceRow
+from sheetbill.domain.records import makes_frozen, new_instance, slot_setters
 from sheetbill.domain.recurring import (
     LAST_DAY,
     Billing,
@@ -21,8 +22,6 @@ from sheetbill.domain.recurring import (
     Period,
     PeriodRecord,
     due_periods,
-    makes_frozen,
-    new_instance,
     new_period,
     new_period_record,
     parse_period_key,
@@ -31,7 +30,6 @@ from sheetbill.domain.recurring import (
     plan_end,
     recurring_source,
     schedule,
-    slot_setters,
     source_text,
 )
 

@@ -11,14 +11,16 @@ whatever the sheet's Next Date says.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, fields
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
-from typing import Any, NamedTuple, ParamSpec, TypeVar
+from typing import NamedTuple
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
+
+from sheetbill.domain.records import makes_frozen, new_instance, slot_setters
 
 RECURRING_TAB = "Recurring"
 # A Day cell of "last": the last day of the month (also -1).
@@ -141,51 +143,7 @@ class PeriodRecord:
 # thousands of periods. A frozen dataclass's `__init__` sets each field through
 # `object.__setattr__`; setting the slots directly makes the same object in about
 # half the time. `new_period` and `new_period_record` do that (and planning's
-# `_new_bill`), each checked at import as `records.makes` checks a NamedTuple's
-# constructor: its parameters are the fields in order, every slot is a field, the
-# class runs nothing after `__init__`, and it sets each field to its argument.
-
-_Setter = Callable[[Any, Any], None]
-_Frozen = TypeVar("_Frozen")
-_Made = ParamSpec("_Made")
-# `new_instance(cls)`: an instance of `cls` with no field set yet; for the
-# constructors marked with `makes_frozen` only.
-new_instance = object.__new__
-
-
-def slot_setters(cls: type) -> tuple[_Setter, ...]:
-    """The setters of a slots dataclass's fields' slots, in the fields' order."""
-    return tuple(getattr(cls, f.name).__set__ for f in fields(cls))
-
-
-def makes_frozen(
-    cls: type[_Frozen],
-) -> Callable[[Callable[_Made, _Frozen]], Callable[_Made, _Frozen]]:
-    """Mark a function as the fast constructor of the frozen slots dataclass
-    `cls`, after checking it against the class (called once, here, with a marker
-    per field)."""
-    names = tuple(f.name for f in fields(cls))  # type: ignore[arg-type]
-
-    def check(make: Callable[_Made, _Frozen]) -> Callable[_Made, _Frozen]:
-        code = make.__code__
-        wrong = (
-            code.co_varnames[: code.co_argcount] != names
-            or tuple(getattr(cls, "__slots__", ())) != names
-            or hasattr(cls, "__post_init__")
-        )
-        if not wrong:
-            markers = {name: object() for name in names}
-            call: Callable[..., _Frozen] = make
-            made = call(**markers)
-            wrong = type(made) is not cls or any(
-                getattr(made, name, None) is not markers[name] for name in names
-            )
-        if wrong:
-            raise TypeError(f"{make.__name__} does not make a {cls.__name__}")
-        return make
-
-    return check
-
+# `_new_bill`), each checked at import by `records.makes_frozen`.
 
 _PERIOD = slot_setters(Period)
 

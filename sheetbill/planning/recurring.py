@@ -29,6 +29,7 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.numbering import NumberPattern
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.records import makes_frozen, new_instance, slot_setters
 from sheetbill.domain.recurring import (
     RECURRING_TAB,
     Billing,
@@ -37,12 +38,9 @@ from sheetbill.domain.recurring import (
     PeriodRecord,
     Plan,
     due_periods,
-    makes_frozen,
-    new_instance,
     new_period_record,
     period_key,
     plan_end,
-    slot_setters,
 )
 from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.tax_category import LineTax, line_tax
@@ -80,7 +78,7 @@ def _new_bill(
     record: PeriodRecord,
     consumed: tuple[TimeEntry, ...],
 ) -> RecurringBill:
-    """A RecurringBill, the fast way (`domain.recurring.makes_frozen`)."""
+    """A RecurringBill, the fast way (`domain.records.makes_frozen`)."""
     made = new_instance(RecurringBill)
     setter = _BILL
     setter[0](made, plan)
@@ -173,7 +171,7 @@ def plan_recurring(
             _plan_one(claim, records.get(plan_key(claim.plan_id), ()), run)
     run.problems.extend(_auto_send_held(plans, settings))
     present = {plan_key(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
-    run.bills.sort(key=lambda b: (b.period.bill_on, b.plan.plan_id, b.period.start))
+    run.bills.sort(key=_NUMBERING_ORDER)
     return RecurringPlan(
         bills=tuple(run.bills),
         skipped=tuple(run.skipped),
@@ -187,6 +185,8 @@ def plan_recurring(
 
 
 _START = attrgetter("start")
+# Recurring invoices are numbered by bill date, then Plan ID, then period.
+_NUMBERING_ORDER = attrgetter("period.bill_on", "plan.plan_id", "period.start")
 _ZERO = Decimal(0)
 
 
