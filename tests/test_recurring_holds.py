@@ -27,6 +27,7 @@ from recurring_helpers import (
     recurring_lines,
     run,
     time_entry,
+    type_row,
 )
 
 from sheetbill.cli import main
@@ -540,3 +541,26 @@ def test_a_held_retainer_with_a_project_keeps_its_rows_from_one_without(
     [p2] = recurring_lines(book, "P-002")
     on = {r["Project"]: r.get("Invoice No") for r in records(book, "Time Log")}
     assert on["Website"] == p2["Invoice No"] and not on["Warehouse App"]
+
+
+# --- A time row typed late, in a retainer period already billed ------------------
+
+
+def test_a_row_typed_into_a_billed_retainer_period_is_ordinary_time_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    book = plan_shop(tmp_path, [RETAINER], time_rows=[_time_row(2)])
+    assert run(book, "2026-10-01") in OK
+    [september] = recurring_lines(book, "P-001")
+    row = type_row(book, "Time Log", _time_row(20))
+    other = type_row(book, "Time Log", _time_row(21, project="Website"))
+    assert run(book, "2026-10-02") in OK
+    late = next(
+        r for r in records(book, "Time Log") if str(r["Date"]).startswith("2026-09-20")
+    )
+    assert late["Invoice No"] and late["Invoice No"] != september["Invoice No"]
+    warned = [r for r in _exceptions(book, "Time Log") if r.get("Row") == row]
+    assert warned and "P-001" in str(warned[0]["Problem"])
+    assert str(september["Invoice No"]) in str(warned[0]["Problem"])
+    assert "6 h of its hours went unused" in str(warned[0]["Problem"])
+    assert not [r for r in _exceptions(book, "Time Log") if r.get("Row") == other]

@@ -165,14 +165,22 @@ def live_through(
         if day in off:
             continue
         code, out = run_py(book, day, is_subprocess=day in in_own_process)
-        assert code == 0, f"{day}: exit {code}\n{out}"
+        assert code == 0 or _only_late_rows(book, code), f"{day}: exit {code}\n{out}"
         if day in reruns:
             before = everything(book)
             code, out = run_py(book, day, is_subprocess=day in in_own_process)
-            assert code == 0, f"{day} again: exit {code}\n{out}"
+            assert code == 0 or _only_late_rows(book, code), f"{day} again: {out}"
             assert "No new invoices" in out, out
             assert everything(book) == before, f"the rerun on {day} changed something"
     return sheet_rows
+
+
+def _only_late_rows(book: Path, code: int) -> bool:
+    """Exit 1 with only the warnings on rows typed into a retainer period already
+    billed open (they are billed as ordinary time, as the model expects)."""
+    shown = calamine_records(book, "Exceptions")
+    open_ = [r for r in shown if not r.get("Closed")]
+    return code == 1 and all("already billed on" in str(r["Problem"]) for r in open_)
 
 
 def check_runs(book: Path, expected: Expected, plans: Sequence[Row]) -> Billed:

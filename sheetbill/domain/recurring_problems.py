@@ -176,3 +176,12 @@ RECURRING_NEVER_BILLS = (
     "Start): the plan has no period and never bills.",
     "Check Start, Day and End: End is the last day a period may start on.",
 )
+
+RECURRING_LATE_RETAINER_ROW = (
+    "recurring.late-retainer-row",
+    "A time row of a retainer's customer (and project) is dated in a period of the "
+    "retainer that was already billed: that invoice is final, so the row is billed "
+    "as ordinary time at its rate, not drawn from the period's included hours.",
+    "If the retainer's hours should cover it, set the row's Billable to no; "
+    "otherwise nothing is to do.",
+)

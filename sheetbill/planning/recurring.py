@@ -169,7 +169,7 @@ def plan_recurring(
             _keep(claim, run)
         else:
             _plan_one(claim, records.get(plan_key(claim.plan_id), ()), run)
-    run.problems.extend(_auto_send_held(plans, settings))
+    run.problems.extend((*_auto_send_held(plans, settings), *_late_rows(run)))
     present = {plan_key(i) for i in (*(p.plan_id for p in plans), *unread_ids)}
     run.bills.sort(key=_NUMBERING_ORDER)
     return RecurringPlan(
@@ -225,6 +225,8 @@ class _Run:
     reserved: set[tuple[str, int]] = field(default_factory=set)
     waiting: list[tuple[str, int]] = field(default_factory=list)
     kept: list[tuple[str, int]] = field(default_factory=list)
+    # A retainer's rows dated in its periods already billed (`_note_late_rows`).
+    late: list[tuple[Plan, PeriodRecord, TimeEntry]] = field(default_factory=list)
     upcoming: dict[str, Period | None] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -282,6 +284,8 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
         return
     if not found.due and not plan.is_retainer:
         return
+    if plan.is_retainer:
+        _note_late_rows(plan, records, run)
     by_period = _reserve(plan, found, run) if plan.is_retainer else {}
     previous = max(records, key=_START, default=None)
     carried = (
@@ -290,6 +294,53 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
         else _ZERO
     )
     _bill(plan, found.due, customer, by_period, carried, run)
+
+
+def _note_late_rows(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
+    """The retainer's rows dated in one of its periods already billed: ordinary
+    invoicing bills them (that invoice is final), unless a later retainer takes
+    them (`_late_rows` decides once every plan has reserved its rows)."""
+    billed = [r for r in records if r.invoice_no]
+    if not billed:
+        return
+    project = plan.project.strip().casefold()
+    for entry in run.rows.get(plan.customer_id, ()):
+        if project and entry.project.strip().casefold() != project:
+            continue
+        record = next((r for r in billed if r.start <= entry.day <= r.end), None)
+        if record is not None:
+            run.late.append((plan, record, entry))
+
+
+def _late_rows(run: _Run) -> list[Problem]:
+    """A warning on each late row no retainer took: billed as ordinary time."""
+    problems = []
+    for plan, record, entry in run.late:
+        if (entry.source.tab, entry.source.row) in run.reserved:
+            continue
+        unused = record.included_hours + record.carried_in - record.used_hours
+        left = (
+            f" ({unused.normalize():f} h of its hours went unused)"
+            if unused > 0
+            else ""
+        )
+        problems.append(
+            Problem(
+                code=ProblemCode.RECURRING_LATE_RETAINER_ROW,
+                tab=entry.source.tab,
+                row=entry.source.row,
+                column="Date",
+                value=entry.day.isoformat(),
+                problem=f"This row is dated in retainer {plan.plan_id}'s period "
+                f"{record.start.isoformat()} to {record.end.isoformat()}, already "
+                f"billed on {record.invoice_no}{left}: it is billed as ordinary "
+                "time at its rate, not from the retainer's hours.",
+                fix=ProblemCode.RECURRING_LATE_RETAINER_ROW.fix,
+                severity=Severity.WARNING,
+                customer_id=plan.customer_id,
+            )
+        )
+    return problems
 
 
 def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEntry]]:
