@@ -564,3 +564,33 @@ def test_a_row_typed_into_a_billed_retainer_period_is_ordinary_time_with_a_warni
     assert str(september["Invoice No"]) in str(warned[0]["Problem"])
     assert "6 h of its hours went unused" in str(warned[0]["Problem"])
     assert not [r for r in _exceptions(book, "Time Log") if r.get("Row") == other]
+
+
+def test_a_rebuilt_state_keeps_a_retainers_hours_carried_over(tmp_path: Path) -> None:
+    """September uses 8 of 10 hours, 2 carry over (up to Max Rollover Hours 5);
+    October's 14 hours then bill 2 extra, with the state kept or rebuilt alike."""
+    retainer = {**RETAINER, "Max Rollover Hours": D(5)}
+    october = [
+        {**_time_row(2), "Date": date(2026, 10, day), "Hours": D(7)} for day in (5, 6)
+    ]
+    books = []
+    for name in ("kept", "rebuilt"):
+        folder = tmp_path / name
+        folder.mkdir()
+        book = plan_shop(folder, [retainer], time_rows=[_time_row(2), _time_row(3)])
+        assert run(book, "2026-10-01") in OK
+        for row in october:
+            type_row(book, "Time Log", row)
+        books.append(book)
+    assert main(["state", "rebuild", str(books[1])]) in OK
+    for book in books:
+        assert run(book, "2026-11-02") in OK
+    kept, rebuilt = (
+        [
+            (r["Description"], r["Quantity"], r["Total"])
+            for r in records(b, "Invoice Lines")
+        ]
+        for b in books
+    )
+    assert rebuilt == kept
+    assert any("+2" in str(d) for d, _, _ in kept), kept

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from sheetbill.domain.cells import parse_date, parse_number, parse_text
+from sheetbill.domain.cells import (
+    CellValueError,
+    parse_date,
+    parse_hours,
+    parse_number,
+    parse_text,
+)
 from sheetbill.domain.model import (
     BilledRow,
     Counters,
@@ -24,6 +30,7 @@ from sheetbill.domain.model import (
 )
 from sheetbill.domain.numbering import NumberPattern, PatternError
 from sheetbill.domain.problem_codes import ProblemCode
+from sheetbill.domain.quantities import round_hours
 from sheetbill.domain.recurring import RECURRING_TAB, PeriodRecord
 from sheetbill.domain.row_ids import ROW_ID
 from sheetbill.domain.schema import BilledColumns, InvoiceLineColumns
@@ -34,6 +41,7 @@ from sheetbill.planning.recurring_rebuild import (
     LoggedDecisions,
     logged_decisions,
     shown_periods,
+    with_retainer_hours,
 )
 from sheetbill.tabs.invoices import InvoiceRow
 from sheetbill.tabs.rows import RowReader, TabLayout, fingerprint, fingerprint_cells
@@ -408,7 +416,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         if number not in numbers_seen
     )
     periods = _service_periods(data, billed)
-    plan_periods = shown_periods(lines, data.plans, [i.number for i in invoices])
+    plan_periods = _plan_periods(data, lines, invoices, billed)
     periods.update((r.invoice_no or "", (r.start, r.end)) for r in plan_periods)
     return Rebuilt(
         tuple(replace(i, service_period=periods.get(i.number)) for i in invoices),
@@ -468,6 +476,44 @@ def _service_periods(
             continue
         days.setdefault(number, []).append(day)
     return {number: (min(found), max(found)) for number, found in days.items()}
+
+
+def _plan_periods(
+    data: BookData,
+    lines: Mapping[str, Iterable[tuple[int, Mapping[str, CellValue]]]],
+    invoices: Sequence[Invoice],
+    billed: Iterable[tuple[str, str, int, str, str]],
+) -> list[PeriodRecord]:
+    """The plans' periods billed on `invoices`, a retainer's with its hours."""
+    return with_retainer_hours(
+        shown_periods(lines, data.plans, [i.number for i in invoices]),
+        data.plans,
+        _hours_by_invoice(data, billed),
+    )
+
+
+def _hours_by_invoice(
+    data: BookData, billed: Iterable[tuple[str, str, int, str, str]]
+) -> dict[str, Decimal]:
+    """The hours of the billed Time Log rows by invoice, each rounded as billed
+    (Settings' increment); a row whose Hours no longer reads is left out."""
+    layout = data.layouts.get("Time Log")
+    if layout is None:
+        return {}
+    rows = {r.number: r for r in layout.table.rows}
+    found: dict[str, Decimal] = {}
+    for _, tab, row, _, number in billed:
+        if tab != "Time Log" or row not in rows:
+            continue
+        raw = RowReader(layout, rows[row], data.settings).raw("Hours")
+        try:
+            hours = parse_hours(raw, locale=data.settings.locale)
+        except (CellValueError, ValueError):
+            continue
+        found[number] = found.get(number, Decimal(0)) + round_hours(
+            hours, data.settings
+        )
+    return found
 
 
 def _billed_rows(

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 
@@ -167,3 +168,46 @@ def _skipped_start(detail: str) -> date | None:
     except ValueError:
         return None
     return start if start <= end else None
+
+
+def with_retainer_hours(
+    records: Sequence[PeriodRecord],
+    plans: Sequence[Plan],
+    hours: Mapping[str, Decimal],
+) -> list[PeriodRecord]:
+    """The billed periods of each retainer with their hours worked out again: used
+    = the hours of the Time Log rows that carry the period's invoice (`hours`, by
+    invoice, rounded as billed), included = the plan's Included Hours as its row
+    says now, and the carry-over chained from period to period as the drawdown does
+    it (`retainers.draw_down`: at most Max Rollover Hours; none across a gap, where
+    a skipped period was). So the next period after a rebuild starts with the hours
+    carried in that it would have had."""
+    by_key = {plan_key(p.plan_id): p for p in plans if p.included_hours is not None}
+    redone: dict[int, PeriodRecord] = {}
+    chains: dict[str, list[tuple[int, PeriodRecord]]] = {}
+    for at, record in enumerate(records):
+        if plan_key(record.plan_id) in by_key and record.invoice_no:
+            chains.setdefault(plan_key(record.plan_id), []).append((at, record))
+    for key, chain in chains.items():
+        plan = by_key[key]
+        assert plan.included_hours is not None
+        carried, last_end = _NONE, None
+        for at, record in sorted(chain, key=lambda c: c[1].start):
+            if last_end is not None and record.start > last_end + timedelta(days=1):
+                carried = _NONE
+            used = hours.get(record.invoice_no or "", _NONE)
+            available = plan.included_hours + carried
+            out = min(plan.max_rollover_hours, max(_NONE, available - used))
+            redone[at] = replace(
+                record,
+                included_hours=plan.included_hours,
+                carried_in=carried,
+                used_hours=used,
+                extra_hours=max(_NONE, used - available),
+                carried_out=out,
+            )
+            carried, last_end = out, record.end
+    return [redone.get(at, record) for at, record in enumerate(records)]
+
+
+_NONE = Decimal(0)
