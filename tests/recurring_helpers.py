@@ -172,6 +172,19 @@ def plain_periods(made: Plan, limit: int) -> list[Period]:
 
 
 Row = Mapping[str, CellValue]
+# A monthly plan as a person types it: C003 (no VAT, EUR), from 1 August 2026.
+MONTHLY = {
+    "Plan ID": "P-001",
+    "Customer ID": "C003",
+    "Description": "Support plan",
+    "Quantity": D(1),
+    "Unit Price": D(500),
+    "Frequency": "monthly",
+    "Day": "1",
+    "Start": date(2026, 8, 1),
+    "Auto Send": "no",
+    "Active": "yes",
+}
 
 
 def plan_shop(

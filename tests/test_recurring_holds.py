@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from recurring_helpers import (
+    MONTHLY,
     clear_row,
     edit_row,
     plan,
@@ -47,18 +48,6 @@ from helpers import table
 
 D = Decimal
 OK = (0, 1)
-MONTHLY = {
-    "Plan ID": "P-001",
-    "Customer ID": "C003",
-    "Description": "Support plan",
-    "Quantity": D(1),
-    "Unit Price": D(500),
-    "Frequency": "monthly",
-    "Day": "1",
-    "Start": date(2026, 8, 1),
-    "Auto Send": "no",
-    "Active": "yes",
-}
 RETAINER = {
     **MONTHLY,
     "Customer ID": "C001",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from recurring_helpers import (
+    MONTHLY,
     clear_row,
     edit_row,
     plan_shop,
@@ -20,18 +21,6 @@ from sending_run_helpers import outbox_messages, set_setting
 from sheetbill.cli import main
 
 D = Decimal
-MONTHLY = {
-    "Plan ID": "P-001",
-    "Customer ID": "C003",
-    "Description": "Support plan",
-    "Quantity": D(1),
-    "Unit Price": D(500),
-    "Frequency": "monthly",
-    "Day": "1",
-    "Start": date(2026, 8, 1),
-    "Auto Send": "no",
-    "Active": "yes",
-}
 OK = (0, 1)
 
 
