@@ -162,12 +162,18 @@ def test_a_row_naming_a_customer_whose_own_row_has_an_error_says_so_not_unknown(
             ["C1", "Alpha GmbH", "a@alpha.example", "EURO", None],
             ["C2", "Beta Inc", "b@beta.example", "USD", D(0)],
         ],
+        rates=[
+            [None, None, None, None, D(100), "hour", None],
+            ["C1", None, None, None, D(120), "hour", "EUR"],
+        ],
         time_rows=[
             time_row(date(2026, 10, 1), "Ann", "C1", D(2)),
             time_row(date(2026, 10, 1), "Ann", "C9", D(2)),
         ],
     )
     data = validate_book(book, today=date(2026, 11, 2), billed={})
+    [rate] = [p for p in data.problems if p.code is ProblemCode.RATES_UNKNOWN_CUSTOMER]
+    assert "Customers row 2" in rate.problem
     told = {
         p.value: p
         for p in data.problems

@@ -235,15 +235,22 @@ def naming_broken_customers(
     }
     if not broken:
         return list(problems)
-    return [
-        replace(
-            p,
-            problem=f"Customer {p.customer_id}'s own row (Customers row "
-            f"{broken[p.customer_id]}) has an error, so this row is not billed.",
-            fix="Fix the customer's row as its own exception says; this row is "
-            "billed once it reads.",
-        )
-        if p.code is ProblemCode.ROW_UNKNOWN_CUSTOMER and p.customer_id in broken
-        else p
-        for p in problems
-    ]
+    told = []
+    for p in problems:
+        customer_id = (p.customer_id or p.value).strip()
+        if p.code in _UNKNOWN_CUSTOMER and customer_id in broken:
+            p = replace(
+                p,
+                problem=f"Customer {customer_id}'s own row (Customers row "
+                f"{broken[customer_id]}) has an error, so this row is not used.",
+                fix="Fix the customer's row as its own exception says; this row is "
+                "used once it reads.",
+            )
+        told.append(p)
+    return told
+
+
+_UNKNOWN_CUSTOMER = (
+    ProblemCode.ROW_UNKNOWN_CUSTOMER,
+    ProblemCode.RATES_UNKNOWN_CUSTOMER,
+)
