@@ -583,3 +583,21 @@ def test_a_rebuilt_state_keeps_a_retainers_hours_carried_over(tmp_path: Path) ->
     )
     assert rebuilt == kept
     assert any("+2" in str(d) for d, _, _ in kept), kept
+
+
+def test_a_late_row_is_told_once_for_the_retainer_that_would_have_taken_it(
+    tmp_path: Path,
+) -> None:
+    """P-001 (Warehouse App) before P-002 (any project) in precedence: a Warehouse
+    App row typed into billed September is P-001's late row only."""
+    other = {**RETAINER, "Plan ID": "P-002", "Project": None, "Unit Price": D(700)}
+    book = plan_shop(tmp_path, [other, RETAINER], time_rows=[_time_row(2)])
+    assert run(book, "2026-10-01") in OK
+    row = type_row(book, "Time Log", _time_row(21))
+    assert run(book, "2026-10-02") in OK
+    warned = [
+        str(r["Problem"])
+        for r in _exceptions(book, "Time Log")
+        if r.get("Row") == row and not r.get("Closed")
+    ]
+    assert len(warned) == 1 and "P-001" in warned[0], warned

@@ -227,6 +227,8 @@ class _Run:
     kept: list[tuple[str, int]] = field(default_factory=list)
     # A retainer's rows dated in its periods already billed (`_note_late_rows`).
     late: list[tuple[Plan, PeriodRecord, TimeEntry]] = field(default_factory=list)
+    # The rows a retainer before in precedence would draw down (`_note_late_rows`).
+    claimed: set[tuple[str, int]] = field(default_factory=set)
     upcoming: dict[str, Period | None] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
 
@@ -299,17 +301,23 @@ def _plan_one(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
 def _note_late_rows(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> None:
     """The retainer's rows dated in one of its periods already billed: ordinary
     invoicing bills them (that invoice is final), unless a later retainer takes
-    them (`_late_rows` decides once every plan has reserved its rows)."""
+    them (`_late_rows` decides once every plan has reserved its rows). A row is
+    noted for the first retainer that would have drawn it down (the plans come in
+    their order of precedence), or for none."""
     billed = [r for r in records if r.invoice_no]
-    if not billed:
-        return
     project = plan.project.strip().casefold()
     for entry in run.rows.get(plan.customer_id, ()):
-        if project and entry.project.strip().casefold() != project:
+        place = (entry.source.tab, entry.source.row)
+        if place in run.claimed or (
+            project and entry.project.strip().casefold() != project
+        ):
             continue
         record = next((r for r in billed if r.start <= entry.day <= r.end), None)
         if record is not None:
+            run.claimed.add(place)
             run.late.append((plan, record, entry))
+        elif entry.day >= plan.start:
+            run.claimed.add(place)  # its own period not billed yet: this plan's
 
 
 def _late_rows(run: _Run) -> list[Problem]:
