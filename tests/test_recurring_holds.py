@@ -409,29 +409,30 @@ def test_check_counts_a_retainers_rows_kept_for_its_period(
     assert f"2 {WaitReason.RETAINER.value}" in out
 
 
-@pytest.mark.parametrize(
-    "edit",
-    [
-        {"Day": "15"},
-        {"Day": "last"},
-        {"Frequency": "quarterly"},
-        {"Frequency": "weekly", "Day": "3"},
-        {"Start": date(2026, 10, 20), "Day": None},
-    ],
-    ids=["day-15", "day-last", "quarterly", "weekly", "start-moved"],
-)
+EDITS = {
+    "day-15": {"Day": "15"},
+    "day-last": {"Day": "last"},
+    "quarterly": {"Frequency": "quarterly"},
+    "weekly": {"Frequency": "weekly", "Day": "3"},
+    "start-moved": {"Start": date(2026, 10, 20), "Day": None},
+}
+
+
+@pytest.mark.parametrize("first_run", ["2026-08-03", "2026-11-02"])
+@pytest.mark.parametrize("edit", sorted(EDITS))
 def test_after_a_schedule_edit_a_rebuilt_state_bills_what_the_kept_one_would(
-    tmp_path: Path, edit: dict[str, object]
+    tmp_path: Path, edit: str, first_run: str
 ) -> None:
-    """Billed, then the row's schedule edited: a state rebuilt from the workbook
-    bills the same periods as the state that was kept, none within a billed one."""
+    """One period billed (August) or four, then the row's schedule edited: a state
+    rebuilt from the workbook bills the same periods as the state that was kept,
+    none within a billed one."""
     books = []
     for name in ("kept", "rebuilt"):
         folder = tmp_path / name
         folder.mkdir()
         book = plan_shop(folder, [MONTHLY])
-        assert run(book, "2026-11-02") in OK
-        edit_row(book, "Recurring", 2, edit)
+        assert run(book, first_run) in OK
+        edit_row(book, "Recurring", 2, EDITS[edit])
         books.append(book)
     assert main(["state", "rebuild", str(books[1])]) in OK
     for day in ("2026-11-20", "2026-12-02", "2027-01-16", "2027-02-02"):
@@ -601,3 +602,35 @@ def test_a_late_row_is_told_once_for_the_retainer_that_would_have_taken_it(
         if r.get("Row") == row and not r.get("Closed")
     ]
     assert len(warned) == 1 and "P-001" in warned[0], warned
+
+
+@pytest.mark.parametrize("edit", ["day-15", "weekly"])
+def test_a_rebuilt_state_carries_a_retainers_hours_as_the_kept_one_after_an_edit(
+    tmp_path: Path, edit: str
+) -> None:
+    """A retainer with hours carried over (rollover 40), its schedule edited after
+    September was billed, a period of the new schedule billed (leaving days
+    between unbilled), then one copy rebuilt: every later invoice reads the same,
+    carried hours included."""
+    retainer = {**RETAINER, "Max Rollover Hours": D(40)}
+    books = []
+    for name in ("kept", "rebuilt"):
+        folder = tmp_path / name
+        folder.mkdir()
+        book = plan_shop(folder, [retainer], time_rows=[_time_row(2)])
+        assert run(book, "2026-10-02") in OK
+        edit_row(book, "Recurring", 2, EDITS[edit])
+        assert run(book, "2026-11-20") in OK
+        books.append(book)
+    assert main(["state", "rebuild", str(books[1])]) in OK
+    for day in ("2026-11-21", "2026-12-16", "2027-01-16", "2027-02-16"):
+        for book in books:
+            assert run(book, day, "--allow-future") in OK
+    kept, rebuilt = (
+        [
+            (r["Description"], r["Quantity"], r["Total"])
+            for r in records(b, "Invoice Lines")
+        ]
+        for b in books
+    )
+    assert rebuilt == kept

@@ -416,7 +416,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         if number not in numbers_seen
     )
     periods = _service_periods(data, billed)
-    plan_periods = _plan_periods(data, lines, invoices, billed)
+    plan_periods, decisions = _plan_periods(data, lines, invoices, billed)
     periods.update((r.invoice_no or "", (r.start, r.end)) for r in plan_periods)
     return Rebuilt(
         tuple(replace(i, service_period=periods.get(i.number)) for i in invoices),
@@ -435,7 +435,7 @@ def rebuild_from_book(data: BookData) -> Rebuilt:
         ),
         {n: adopted_status(shown) for n, shown in statuses.items()},
         tuple(plan_periods),
-        logged_decisions(data.layouts.get("Log"), plan_periods, data.plans),
+        decisions,
     )
 
 
@@ -483,13 +483,16 @@ def _plan_periods(
     lines: Mapping[str, Iterable[tuple[int, Mapping[str, CellValue]]]],
     invoices: Sequence[Invoice],
     billed: Iterable[tuple[str, str, int, str, str]],
-) -> list[PeriodRecord]:
-    """The plans' periods billed on `invoices`, a retainer's with its hours."""
-    return with_retainer_hours(
-        shown_periods(lines, data.plans, [i.number for i in invoices]),
-        data.plans,
-        _hours_by_invoice(data, billed),
+) -> tuple[list[PeriodRecord], LoggedDecisions]:
+    """The plans' periods billed on `invoices` (a retainer's with its hours), and
+    what the Log shows of the plans besides."""
+    shown = shown_periods(
+        lines, data.plans, [i.number for i in invoices], data.customers
     )
+    decisions = logged_decisions(data.layouts.get("Log"), shown, data.plans)
+    hours = _hours_by_invoice(data, billed)
+    periods = with_retainer_hours(shown, data.plans, hours, decisions.skipped)
+    return periods, decisions
 
 
 def _hours_by_invoice(

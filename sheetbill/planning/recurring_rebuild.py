@@ -21,6 +21,7 @@ from decimal import Decimal
 from dateutil.relativedelta import relativedelta
 
 from sheetbill.domain.cells import parse_text
+from sheetbill.domain.model import Customer
 from sheetbill.domain.recurring import (
     Frequency,
     PeriodRecord,
@@ -30,6 +31,7 @@ from sheetbill.domain.recurring import (
 )
 from sheetbill.domain.schema import LogColumns
 from sheetbill.domain.sheet import CellValue
+from sheetbill.planning.retainers import LANGUAGES, label, line_language
 from sheetbill.tabs.recurring import plan_key
 from sheetbill.tabs.rows import TabLayout
 
@@ -38,53 +40,76 @@ def shown_periods(
     lines: Mapping[str, Iterable[tuple[int, Mapping[str, CellValue]]]],
     plans: Sequence[Plan],
     numbers: Iterable[str],
+    customers: Mapping[str, Customer],
 ) -> list[PeriodRecord]:
     """The periods billed on the invoices `numbers` (those the Invoices tab shows),
     from their Invoice Lines rows (`lines`: by invoice number, each row's cells by
     column name); in invoice then line order, each period once."""
     by_key = {plan_key(p.plan_id): p for p in plans}
-    # (folded Plan ID, first day) -> (invoice, Plan ID as the Source writes it)
-    found: dict[tuple[str, date], tuple[str, str]] = {}
+    # (folded Plan ID, first day) -> (invoice, Plan ID as the Source writes it,
+    # the line's Description)
+    found: dict[tuple[str, date], tuple[str, str, str]] = {}
     for number in numbers:
         for _, cells in lines.get(number, ()):
             source = recurring_source(parse_text(cells.get("Source")))
             if source is not None:
-                found.setdefault((plan_key(source[0]), source[1]), (number, source[0]))
+                found.setdefault(
+                    (plan_key(source[0]), source[1]),
+                    (number, source[0], parse_text(cells.get("Description"))),
+                )
     starts: dict[str, list[date]] = {}
     for folded, first in found:
         starts.setdefault(folded, []).append(first)
     for days in starts.values():
         days.sort()
     records = []
-    for (key, start), (number, plan_id) in found.items():
+    for (key, start), (number, plan_id, text) in found.items():
         plan = by_key.get(key)
         days = starts[key]
         at = days.index(start)
+        later = days[at + 1] if at + 1 < len(days) else None
+        customer = customers.get(plan.customer_id) if plan else None
+        languages = (line_language(customer.language),) if customer else LANGUAGES
         records.append(
             PeriodRecord(
                 plan_id=plan.plan_id if plan else plan_id,
                 start=start,
-                end=_last_day(plan, days[at - 1] if at else None, start),
+                end=_last_day(
+                    plan, (days[at - 1] if at else None, start, later), text, languages
+                ),
                 invoice_no=number,
             )
         )
     return records
 
 
-def _last_day(plan: Plan | None, previous: date | None, start: date) -> date:
-    """The period's last day by the plan's schedule as its row says now. When no
-    period of it starts that day (Day or Frequency edited since), the period lasted
-    as long as the spacing from the plan's previous period billed (a whole number of
-    months when both start on the same day of the month), else one step of its
-    Frequency and Interval as the row says now: the next period billed then starts
-    where it would have without the rebuild, not within the billed one. Its row
-    gone: it ends on its first day."""
+def _last_day(
+    plan: Plan | None,
+    around: tuple[date | None, date, date | None],
+    text: str,
+    languages: Sequence[str],
+) -> date:
+    """The last day of the billed period starting on `around[1]` (between the
+    plan's billed periods `around[0]` and `around[2]`): by the plan's schedule as
+    its row says now; when no period of it starts then (Day, Frequency or Start
+    edited since, or the row gone), the day before the next billed period, else the
+    day the line's own text names (`_named_end`: its period's name), else as long as
+    the spacing from the previous billed period, else one step of the row's
+    Frequency. So the next period billed after a rebuild starts where it would have
+    without it, never within the billed one."""
+    previous, start, later = around
+    if plan is not None:
+        for period in periods_after(plan, start - timedelta(days=1)):
+            if period.start == start:
+                return period.end
+            break
+    if later is not None:
+        return later - timedelta(days=1)
+    named = _named_end(start, text, languages)
+    if named is not None:
+        return named
     if plan is None:
         return start
-    for period in periods_after(plan, start - timedelta(days=1)):
-        if period.start == start:
-            return period.end
-        break
     if previous is not None:
         months = (start.year - previous.year) * 12 + start.month - previous.month
         if previous.day == start.day and months > 0:
@@ -95,6 +120,23 @@ def _last_day(plan: Plan | None, previous: date | None, start: date) -> date:
     else:
         step = relativedelta(months=plan.interval * _MONTHS[plan.frequency])
     return start + step - timedelta(days=1)
+
+
+# The longest period a line's name is looked for (two years and a month).
+_LONGEST_NAMED = 762
+
+
+def _named_end(start: date, text: str, languages: Sequence[str]) -> date | None:
+    """The last day whose period name (`retainers.label`, in one of `languages`)
+    ends the line's Description ("Hosting, September 2026"): every name is made
+    from the period's first and last day, so the one that matches tells the last.
+    None when none does (the Description was edited)."""
+    for language in languages:
+        for days in range(_LONGEST_NAMED):
+            end = start + timedelta(days=days)
+            if text.endswith(f", {label(start, end, language)}"):
+                return end
+    return None
 
 
 _MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
@@ -174,26 +216,33 @@ def with_retainer_hours(
     records: Sequence[PeriodRecord],
     plans: Sequence[Plan],
     hours: Mapping[str, Decimal],
+    skipped: Sequence[PeriodRecord] = (),
 ) -> list[PeriodRecord]:
     """The billed periods of each retainer with their hours worked out again: used
     = the hours of the Time Log rows that carry the period's invoice (`hours`, by
     invoice, rounded as billed), included = the plan's Included Hours as its row
     says now, and the carry-over chained from period to period as the drawdown does
-    it (`retainers.draw_down`: at most Max Rollover Hours; none across a gap, where
-    a skipped period was). So the next period after a rebuild starts with the hours
-    carried in that it would have had."""
+    it (`retainers.draw_down`: at most Max Rollover Hours; none after a period
+    skipped while the plan was paused, `skipped`, as a run does). So the next
+    period after a rebuild starts with the hours carried in that it would have
+    had."""
     by_key = {plan_key(p.plan_id): p for p in plans if p.included_hours is not None}
     redone: dict[int, PeriodRecord] = {}
     chains: dict[str, list[tuple[int, PeriodRecord]]] = {}
     for at, record in enumerate(records):
         if plan_key(record.plan_id) in by_key and record.invoice_no:
             chains.setdefault(plan_key(record.plan_id), []).append((at, record))
+    paused: dict[str, list[date]] = {}
+    for record in skipped:
+        paused.setdefault(plan_key(record.plan_id), []).append(record.start)
     for key, chain in chains.items():
         plan = by_key[key]
         assert plan.included_hours is not None
-        carried, last_end = _NONE, None
+        carried, last_start = _NONE, None
         for at, record in sorted(chain, key=lambda c: c[1].start):
-            if last_end is not None and record.start > last_end + timedelta(days=1):
+            if last_start is not None and any(
+                last_start < day < record.start for day in paused.get(key, ())
+            ):
                 carried = _NONE
             used = hours.get(record.invoice_no or "", _NONE)
             available = plan.included_hours + carried
@@ -206,7 +255,7 @@ def with_retainer_hours(
                 extra_hours=max(_NONE, used - available),
                 carried_out=out,
             )
-            carried, last_end = out, record.end
+            carried, last_start = out, record.start
     return [redone.get(at, record) for at, record in enumerate(records)]
 
 

@@ -67,6 +67,10 @@ _WORDS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# The languages recurring lines are printed in (any other: English).
+LANGUAGES = tuple(_WORDS)
+
+
 def line_language(language: str) -> str:
     """The language of a customer's recurring lines: the Language cell's own (`de`
     also for `de_AT` or `de-CH`) when invoices are printed in it, else English."""
