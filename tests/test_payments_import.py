@@ -17,18 +17,18 @@ from readback import calamine_records
 from sheetbill.cli import main
 
 LATER = "2026-11-05"
-# (The small demo's plans take INV-2026-0001 to 0007: Café Lumière's invoice is
-# INV-2026-0010, the Bezirksamt's INV-2026-0011.)
+# (The small demo's plans take INV-2026-0001 and 0002: Café Lumière's invoice is
+# INV-2026-0005, the Bezirksamt's INV-2026-0006.)
 # A German bank's export: title lines, semicolons, decimal commas, cp1252, money out.
 GERMAN = (
     "Umsätze Girokonto;Zeitraum: 01.11.2026 - 05.11.2026\n"
     "\n"
     "Buchungstag;Valuta;Auftraggeber / Empfänger;Verwendungszweck;IBAN;Betrag;Währung\n"
-    "03.11.2026;03.11.2026;Café Lumière SARL;RE: INV-2026-0010 merci;"
+    "03.11.2026;03.11.2026;Café Lumière SARL;RE: INV-2026-0005 merci;"
     "FR7630006000011234567890189;2.794,00;EUR\n"
     "04.11.2026;04.11.2026;Hausverwaltung Schmidt;Miete November;"
     "DE27100777770209299700;-1.250,00;EUR\n"
-    "04.11.2026;04.11.2026;Bezirksamt Pankow;Abschlag INV-2026-0011;"
+    "04.11.2026;04.11.2026;Bezirksamt Pankow;Abschlag INV-2026-0006;"
     "DE02120300000000202051;1.000,00;EUR\n"
 )
 LATER_LINE = (
@@ -57,7 +57,7 @@ def test_a_bank_export_is_appended_once_and_the_next_run_applies_it(book, capsys
     before = len(payments(book))
     assert import_(book, file) == 0
     said = capsys.readouterr().out
-    assert "INV-2026-0010" in said and "left out" in said, said
+    assert "INV-2026-0005" in said and "left out" in said, said
     added = payments(book)[before:]
     assert [(r["Amount"], r["Payer"]) for r in added] == [
         (2794.0, "Café Lumière SARL"),
@@ -70,9 +70,9 @@ def test_a_bank_export_is_appended_once_and_the_next_run_applies_it(book, capsys
     assert len(payments(book)) == before + 3, "only the new line of an overlap"
     assert run(book, as_of=LATER) in OK
     shown = invoices(book)
-    assert shown["INV-2026-0010"]["Status"] == "paid"
-    assert shown["INV-2026-0011"]["Status"] == "partially paid"
-    assert shown["INV-2026-0011"]["Balance"] == 927.8
+    assert shown["INV-2026-0005"]["Status"] == "paid"
+    assert shown["INV-2026-0006"]["Status"] == "partially paid"
+    assert shown["INV-2026-0006"]["Balance"] == 927.8
 
 
 def test_a_payment_row_a_person_deleted_is_not_imported_again(book):
@@ -94,7 +94,7 @@ def test_a_dry_run_import_shows_each_match_and_changes_nothing(book, capsys):
     result = json.loads(capsys.readouterr().out)
     assert book.read_bytes() == before
     text = json.dumps(result)
-    assert "INV-2026-0010" in text and "INV-2026-0011" in text
+    assert "INV-2026-0005" in text and "INV-2026-0006" in text
 
 
 def test_text_that_looks_like_a_formula_is_imported_as_text(book):
@@ -125,7 +125,7 @@ def _too_big(folder: Path) -> Path:
 def _xxe(folder: Path) -> Path:
     secret = folder / "secret.txt"
     secret.write_text("TOP-SECRET")
-    entry = camt_entry(8, details=[camt_details(8, ustrd=("INV-2026-0010 &x;",))])
+    entry = camt_entry(8, details=[camt_details(8, ustrd=("INV-2026-0005 &x;",))])
     body = camt_document([entry], prolog="").decode()
     hostile = (
         '<?xml version="1.0"?>\n'
@@ -182,7 +182,7 @@ def test_a_stripe_export_keeps_gross_fee_and_payout_apart(book, tmp_path):
     file.write_text(
         "id,Type,Source,Amount,Fee,Net,Currency,Created (UTC),Description,Transfer\n"
         "txn_1,charge,ch_1,2794.00,81.03,2712.97,eur,2026-11-03 09:15,"
-        "Payment for INV-2026-0010,po_1\n"
+        "Payment for INV-2026-0005,po_1\n"
         "txn_2,payout,po_1,-2712.97,0.00,-2712.97,eur,2026-11-04 00:00,"
         "STRIPE PAYOUT,po_1\n"
     )
@@ -193,9 +193,9 @@ def test_a_stripe_export_keeps_gross_fee_and_payout_apart(book, tmp_path):
         (2794.0, 81.03, "po_1")
     ]
     assert run(book, as_of=LATER) in OK
-    assert invoices(book)["INV-2026-0010"]["Status"] == "paid"
+    assert invoices(book)["INV-2026-0005"]["Status"] == "paid"
     matched = [r for r in calamine_records(book, "Payments") if r["Payout"] == "po_1"]
-    assert matched[0]["Matched Invoice"] == "INV-2026-0010"
+    assert matched[0]["Matched Invoice"] == "INV-2026-0005"
 
 
 def test_a_transaction_in_a_bank_csv_and_a_camt_file_is_imported_once(book):
@@ -208,7 +208,7 @@ def test_a_transaction_in_a_bank_csv_and_a_camt_file_is_imported_once(book):
         amount="2794.00",
         payer="Café Lumière SARL",
         iban="FR7630006000011234567890189",
-        ustrd=("RE: INV-2026-0010 merci",),
+        ustrd=("RE: INV-2026-0005 merci",),
         bank_reference="BANKREF-1",
     )
     entry = camt_entry(
@@ -230,7 +230,7 @@ def test_a_one_line_file_of_endless_columns_is_refused_at_once(book, capsys):
 
 def test_a_line_dated_before_1900_is_refused_with_nothing_imported(book, capsys):
     file = book.parent.parent / "old.csv"
-    file.write_text("Date,Description,Amount\n1899-12-31,INV-2026-0010,10.00\n")
+    file.write_text("Date,Description,Amount\n1899-12-31,INV-2026-0005,10.00\n")
     before = book.read_bytes()
     capsys.readouterr()
     assert import_(book, file) == 2
