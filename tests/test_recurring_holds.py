@@ -634,3 +634,39 @@ def test_a_rebuilt_state_carries_a_retainers_hours_as_the_kept_one_after_an_edit
         for b in books
     )
     assert rebuilt == kept
+
+
+@pytest.mark.parametrize(
+    ("plan_edit", "language"),
+    [
+        ({"Frequency": "yearly", "Start": date(2026, 1, 1)}, None),
+        ({"Frequency": "quarterly", "Start": date(2026, 7, 1)}, None),
+        ({"Day": "1"}, "fr"),
+    ],
+    ids=["yearly-to-monthly", "quarterly-to-monthly", "language-changed"],
+)
+def test_a_rebuild_after_one_long_period_and_a_shorter_schedule_bills_none_inside_it(
+    tmp_path: Path, plan_edit: dict[str, object], language: str | None
+) -> None:
+    """One period billed (a year, a quarter, a month), then the plan made monthly
+    (or weekly on the billed day's weekday) and, in one case, the customer's
+    Language changed: the rebuilt state reads the billed period's name off its line
+    and bills nothing inside it, as the kept state does."""
+    books = []
+    for name in ("kept", "rebuilt"):
+        folder = tmp_path / name
+        folder.mkdir()
+        book = plan_shop(folder, [{**MONTHLY, **plan_edit}])
+        assert run(book, "2026-09-02") in OK
+        if language:
+            edit_row(book, "Customers", C003_ROW, {"Language": language})
+            edit_row(book, "Recurring", 2, {"Frequency": "weekly", "Day": "2"})
+        else:
+            edit_row(book, "Recurring", 2, {"Frequency": "monthly", "Day": "1"})
+        books.append(book)
+    assert main(["state", "rebuild", str(books[1])]) in OK
+    for day in ("2026-09-20", "2026-10-05", "2026-11-02"):
+        for book in books:
+            assert run(book, day) in OK
+    kept, rebuilt = (_descriptions(book) for book in books)
+    assert rebuilt == kept

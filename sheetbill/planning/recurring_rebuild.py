@@ -3,11 +3,11 @@ Invoice Lines row whose Source names a plan's period (`Recurring P-001, period
 2026-11-01`) is that period billed on that invoice, so a rebuilt state never bills
 it again.
 
-Pure. A period's last day comes from the plan's schedule as its row says now; when
-it no longer has a period starting that day, the period lasted one step of its
-Frequency; when the row is gone, it is taken to end on its first day. A retainer's
-hours carried over are not shown anywhere in the workbook: after a rebuild the next
-period starts with none carried in.
+Pure. A period's last day comes from what was billed (the next billed period, the
+period's name on its invoice's lines) before what the plan's row says now
+(`_last_day`); a retainer's hours are worked out again from its billed time rows
+(`with_retainer_hours`); the periods skipped while a plan was paused and the plans
+told removed come from the Log (`logged_decisions`).
 """
 
 from __future__ import annotations
@@ -47,15 +47,17 @@ def shown_periods(
     column name); in invoice then line order, each period once."""
     by_key = {plan_key(p.plan_id): p for p in plans}
     # (folded Plan ID, first day) -> (invoice, Plan ID as the Source writes it,
-    # the line's Description)
-    found: dict[tuple[str, date], tuple[str, str, str]] = {}
+    # the invoice's lines' Descriptions)
+    found: dict[tuple[str, date], tuple[str, str, tuple[str, ...]]] = {}
     for number in numbers:
+        texts = tuple(
+            parse_text(cells.get("Description")) for _, cells in lines.get(number, ())
+        )
         for _, cells in lines.get(number, ()):
             source = recurring_source(parse_text(cells.get("Source")))
             if source is not None:
                 found.setdefault(
-                    (plan_key(source[0]), source[1]),
-                    (number, source[0], parse_text(cells.get("Description"))),
+                    (plan_key(source[0]), source[1]), (number, source[0], texts)
                 )
     starts: dict[str, list[date]] = {}
     for folded, first in found:
@@ -63,19 +65,20 @@ def shown_periods(
     for days in starts.values():
         days.sort()
     records = []
-    for (key, start), (number, plan_id, text) in found.items():
+    for (key, start), (number, plan_id, texts) in found.items():
         plan = by_key.get(key)
         days = starts[key]
         at = days.index(start)
         later = days[at + 1] if at + 1 < len(days) else None
         customer = customers.get(plan.customer_id) if plan else None
-        languages = (line_language(customer.language),) if customer else LANGUAGES
+        spoken = line_language(customer.language) if customer else "en"
+        languages = (spoken, *(x for x in LANGUAGES if x != spoken))
         records.append(
             PeriodRecord(
                 plan_id=plan.plan_id if plan else plan_id,
                 start=start,
                 end=_last_day(
-                    plan, (days[at - 1] if at else None, start, later), text, languages
+                    plan, (days[at - 1] if at else None, start, later), texts, languages
                 ),
                 invoice_no=number,
             )
@@ -86,30 +89,30 @@ def shown_periods(
 def _last_day(
     plan: Plan | None,
     around: tuple[date | None, date, date | None],
-    text: str,
+    texts: Sequence[str],
     languages: Sequence[str],
 ) -> date:
     """The last day of the billed period starting on `around[1]` (between the
-    plan's billed periods `around[0]` and `around[2]`): by the plan's schedule as
-    its row says now; when no period of it starts then (Day, Frequency or Start
-    edited since, or the row gone), the day before the next billed period, else the
-    day the line's own text names (`_named_end`: its period's name), else as long as
-    the spacing from the previous billed period, else one step of the row's
-    Frequency. So the next period billed after a rebuild starts where it would have
-    without it, never within the billed one."""
+    plan's billed periods `around[0]` and `around[2]`): the day before the next
+    billed period; else the day the invoice's lines name (`_named_end`: the
+    period's name, which the plan line and a retainer's hours lines end with); else
+    by the plan's schedule as its row says now; else as long as the spacing from
+    the previous billed period, else one step of the row's Frequency. What was
+    billed comes before what the row says now (Day, Frequency or Start may have
+    been edited since): the next period billed after a rebuild starts where it
+    would have without it, not within the billed one."""
     previous, start, later = around
-    if plan is not None:
-        for period in periods_after(plan, start - timedelta(days=1)):
-            if period.start == start:
-                return period.end
-            break
     if later is not None:
         return later - timedelta(days=1)
-    named = _named_end(start, text, languages)
+    named = _named_end(start, texts, languages)
     if named is not None:
         return named
     if plan is None:
         return start
+    for period in periods_after(plan, start - timedelta(days=1)):
+        if period.start == start:
+            return period.end
+        break
     if previous is not None:
         months = (start.year - previous.year) * 12 + start.month - previous.month
         if previous.day == start.day and months > 0:
@@ -126,15 +129,19 @@ def _last_day(
 _LONGEST_NAMED = 762
 
 
-def _named_end(start: date, text: str, languages: Sequence[str]) -> date | None:
+def _named_end(
+    start: date, texts: Sequence[str], languages: Sequence[str]
+) -> date | None:
     """The last day whose period name (`retainers.label`, in one of `languages`)
-    ends the line's Description ("Hosting, September 2026"): every name is made
-    from the period's first and last day, so the one that matches tells the last.
-    None when none does (the Description was edited)."""
+    ends one of the invoice's lines ("Hosting, September 2026") or a retainer's
+    hours line ("Included hours, September 2026: ..."): every name is made from
+    the period's first and last day, so the one that matches tells the last. None
+    when none does (a person edited those texts)."""
     for language in languages:
         for days in range(_LONGEST_NAMED):
             end = start + timedelta(days=days)
-            if text.endswith(f", {label(start, end, language)}"):
+            name = f", {label(start, end, language)}"
+            if any(t.endswith(name) or f"{name}:" in t for t in texts):
                 return end
     return None
 
