@@ -46,7 +46,7 @@ from sheetbill.domain.row_ids import ROW_ID_PREFIX
 from sheetbill.domain.tax_category import LineTax, line_tax
 from sheetbill.planning.invoices import PricedItem, build_invoice, new_priced_item
 from sheetbill.planning.retainers import draw_down, label, line_language
-from sheetbill.tabs.recurring import RetainerHold, plan_key
+from sheetbill.tabs.recurring import RetainerHold, is_of_project, plan_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,12 +305,9 @@ def _note_late_rows(plan: Plan, records: Sequence[PeriodRecord], run: _Run) -> N
     noted for the first retainer that would have drawn it down (the plans come in
     their order of precedence), or for none."""
     billed = [r for r in records if r.invoice_no]
-    project = plan.project.strip().casefold()
     for entry in run.rows.get(plan.customer_id, ()):
         place = (entry.source.tab, entry.source.row)
-        if place in run.claimed or (
-            project and entry.project.strip().casefold() != project
-        ):
+        if place in run.claimed or not is_of_project(plan.project, entry):
             continue
         record = next((r for r in billed if r.start <= entry.day <= r.end), None)
         if record is not None:
@@ -359,7 +356,6 @@ def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEnt
     if first is None:
         return {}
     last = plan_end(plan) if found.next is not None else found.due[-1].end
-    project = plan.project.strip().casefold()
     by_period: dict[int, list[TimeEntry]] = {}
     due = iter(found.due)
     period = next(due, None)
@@ -368,8 +364,8 @@ def _reserve(plan: Plan, found: DuePeriods, run: _Run) -> dict[int, list[TimeEnt
         if (
             entry.day < first.start
             or (last is not None and entry.day > last)
-            or (project and entry.project.strip().casefold() != project)
             or place in run.reserved
+            or not is_of_project(plan.project, entry)
         ):
             continue
         run.reserved.add(place)

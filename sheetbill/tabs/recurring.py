@@ -71,6 +71,13 @@ def plan_key(plan_id: str) -> str:
     return plan_id.strip().casefold()
 
 
+def is_of_project(project: str, entry: TimeEntry) -> bool:
+    """Whether a retainer whose Project is `project` draws down this time row:
+    any project when blank, else the same one, trimmed and case-folded."""
+    wanted = project.strip().casefold()
+    return not wanted or entry.project.strip().casefold() == wanted
+
+
 def read_recurring(
     layout: TabLayout | None,
     settings: Settings,
@@ -156,11 +163,10 @@ class RetainerHold:
 
     def keeps(self, entry: TimeEntry) -> bool:
         """Whether the retainer would draw this row down."""
-        project = self.project.strip().casefold()
         return (
             entry.customer_id == self.customer_id
             and (self.start is None or entry.day >= self.start)
-            and (not project or entry.project.strip().casefold() == project)
+            and is_of_project(self.project, entry)
         )
 
 
@@ -175,7 +181,6 @@ def held_retainers(
     if layout is None or missing_required(layout):
         return ()
     read_rows = {p.row for p in plans}
-    dated = locale_parser(parse_date, settings)
     found = []
     for row in _filled_rows(layout):
         if row.number in read_rows:
@@ -189,7 +194,7 @@ def held_retainers(
         ):
             continue
         project = _lenient_text(read.raw(C.PROJECT))
-        start = _lenient(read.raw(C.START), dated)
+        start = _lenient_date(read.raw(C.START), settings)
         found.append(RetainerHold(row.number, customer_id, project.strip(), start))
     return tuple(found)
 
@@ -666,13 +671,9 @@ def _bad_day(frequency: Frequency | None) -> CellValueError:
 
 
 def _lenient_date(value: CellValue, settings: Settings) -> date | None:
-    """sheetbill's Next Date as shown: a date, or None for anything else."""
-    if is_blank(value):
-        return None
-    try:
-        return locale_parser(parse_date, settings)(value)
-    except CellValueError:
-        return None
+    """A date as shown (sheetbill's Next Date; a held retainer's Start): a date, or
+    None for anything else."""
+    return _lenient(value, locale_parser(parse_date, settings))
 
 
 def _lenient_text(value: CellValue) -> str:
