@@ -18,6 +18,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import NamedTuple
 
+from dateutil.relativedelta import relativedelta
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 
 from sheetbill.domain.records import makes_frozen, new_instance, slot_setters
@@ -260,6 +261,14 @@ def _step(plan: Plan) -> int:
     if plan.frequency is Frequency.WEEKLY:
         return plan.interval
     return plan.interval * _MONTHS_PER[plan.frequency]
+
+
+def period_step(plan: Plan) -> relativedelta:
+    """The time from one occurrence of the plan to the next by its Frequency and
+    Interval (Interval weeks, or Interval months, quarters or years)."""
+    if plan.frequency is Frequency.WEEKLY:
+        return relativedelta(weeks=_step(plan))
+    return relativedelta(months=_step(plan))
 
 
 def _rrule(days: _Days, step: int, first: date, until: date | None = None) -> rrule:

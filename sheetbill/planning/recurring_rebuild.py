@@ -23,15 +23,21 @@ from dateutil.relativedelta import relativedelta
 from sheetbill.domain.cells import parse_text
 from sheetbill.domain.model import Customer
 from sheetbill.domain.recurring import (
-    Frequency,
+    Period,
     PeriodRecord,
     Plan,
+    period_step,
     periods_after,
     recurring_source,
 )
 from sheetbill.domain.schema import LogColumns
 from sheetbill.domain.sheet import CellValue
-from sheetbill.planning.retainers import LANGUAGES, label, line_language
+from sheetbill.planning.retainers import (
+    LANGUAGES,
+    hours_after,
+    label,
+    line_language,
+)
 from sheetbill.tabs.recurring import plan_key
 from sheetbill.tabs.rows import TabLayout
 
@@ -64,11 +70,12 @@ def shown_periods(
         starts.setdefault(folded, []).append(first)
     for days in starts.values():
         days.sort()
+    places = {(k, day): at for k, days in starts.items() for at, day in enumerate(days)}
     records = []
     for (key, start), (number, plan_id, texts) in found.items():
         plan = by_key.get(key)
         days = starts[key]
-        at = days.index(start)
+        at = places[key, start]
         later = days[at + 1] if at + 1 < len(days) else None
         customer = customers.get(plan.customer_id) if plan else None
         spoken = line_language(customer.language) if customer else "en"
@@ -109,20 +116,23 @@ def _last_day(
         return named
     if plan is None:
         return start
-    for period in periods_after(plan, start - timedelta(days=1)):
-        if period.start == start:
-            return period.end
-        break
+    scheduled = _period_starting(plan, start)
+    if scheduled is not None:
+        return scheduled.end
     if previous is not None:
         months = (start.year - previous.year) * 12 + start.month - previous.month
         if previous.day == start.day and months > 0:
             return start + relativedelta(months=months) - timedelta(days=1)
         return start + (start - previous) - timedelta(days=1)
-    if plan.frequency is Frequency.WEEKLY:
-        step = relativedelta(weeks=plan.interval)
-    else:
-        step = relativedelta(months=plan.interval * _MONTHS[plan.frequency])
-    return start + step - timedelta(days=1)
+    return start + period_step(plan) - timedelta(days=1)
+
+
+def _period_starting(plan: Plan, start: date) -> Period | None:
+    """The plan's period (by its schedule as its row says now) that starts on
+    `start`; None when none does."""
+    for period in periods_after(plan, start - timedelta(days=1)):
+        return period if period.start == start else None
+    return None
 
 
 # The longest period a line's name is looked for (two years and a month).
@@ -144,9 +154,6 @@ def _named_end(
             if any(t.endswith(name) or f"{name}:" in t for t in texts):
                 return end
     return None
-
-
-_MONTHS = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.YEARLY: 12}
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,17 +202,10 @@ def logged_decisions(
             key = (plan_key(plan_id), start) if start else None
             if start is not None and key is not None and key not in taken:
                 plan = by_key.get(key[0])
-                end = _scheduled_end(plan, start) if plan else start
+                period = _period_starting(plan, start) if plan else None
+                end = start if period is None else period.end
                 skipped[key] = PeriodRecord(plan_id, start, end, None)
     return LoggedDecisions(tuple(skipped.values()), removed)
-
-
-def _scheduled_end(plan: Plan, start: date) -> date:
-    """The last day of the plan's period starting on `start`; `start` when none
-    does."""
-    for period in periods_after(plan, start - timedelta(days=1)):
-        return period.end if period.start == start else start
-    return start
 
 
 def _skipped_start(detail: str) -> date | None:
@@ -229,7 +229,7 @@ def with_retainer_hours(
     = the hours of the Time Log rows that carry the period's invoice (`hours`, by
     invoice, rounded as billed), included = the plan's Included Hours as its row
     says now, and the carry-over chained from period to period as the drawdown does
-    it (`retainers.draw_down`: at most Max Rollover Hours; none after a period
+    it (`retainers.hours_after`: at most Max Rollover Hours; none after a period
     skipped while the plan was paused, `skipped`, as a run does). So the next
     period after a rebuild starts with the hours carried in that it would have
     had."""
@@ -252,14 +252,15 @@ def with_retainer_hours(
             ):
                 carried = _NONE
             used = hours.get(record.invoice_no or "", _NONE)
-            available = plan.included_hours + carried
-            out = min(plan.max_rollover_hours, max(_NONE, available - used))
+            extra, out = hours_after(
+                plan.included_hours + carried, used, plan.max_rollover_hours
+            )
             redone[at] = replace(
                 record,
                 included_hours=plan.included_hours,
                 carried_in=carried,
                 used_hours=used,
-                extra_hours=max(_NONE, used - available),
+                extra_hours=extra,
                 carried_out=out,
             )
             carried, last_start = out, record.start

@@ -247,11 +247,18 @@ def draw_down(
         items = _items(rows, hours, available, texts, tax, settings)
     else:  # most periods of a catch-up: the line shows that no hour was used
         items = (_included_item(_ZERO, None, inside, tax),)
-    return new_drawdown(
-        items,
-        included,
-        carried_in,
-        used,
+    extra, carried_out = hours_after(available, used, max_rollover)
+    return new_drawdown(items, included, carried_in, used, extra, carried_out)
+
+
+def hours_after(
+    available: Decimal, used: Decimal, max_rollover: Decimal
+) -> tuple[Decimal, Decimal]:
+    """A retainer period's hours once `used` are drawn from the `available` ones
+    (included plus carried in): (extra, carried out). The hours beyond those
+    available are billed as extra; the unused carry to the next period, at most
+    `max_rollover`."""
+    return (
         max(_ZERO, used - available),
         min(max_rollover, max(_ZERO, available - used)),
     )
