@@ -90,13 +90,21 @@ def check_workbook(
     )
     unprintable = unprintable_text(data, config)
     legal = legal_check(data)
-    recurring = _recurring(data, known, unprintable, legal, today)
+    unknown = _unknown(data, known)
+    # Numbers the state never drew stop a run (the state is not this workbook's),
+    # and its history would make every plan's Next Date look edited.
+    recurring = (
+        RecurringDrawn()
+        if unknown
+        else _recurring(data, known, unprintable, legal, today)
+    )
     problems = _problems(
         data,
         known,
         unprintable,
         legal,
         (*logo_problems, *recurring.plan.problems),
+        unknown=unknown,
         name=workbook.name,
     )
     counts = {
@@ -139,15 +147,16 @@ def _problems(
     known: _Known,
     unprintable: UnprintableText,
     legal: LegalCheck,
-    logo_problems: Sequence[Problem],
+    found: Sequence[Problem],
     *,
+    unknown: Sequence[str],
     name: str,
 ) -> tuple[Problem, ...]:
-    unknown = _unknown(data, known)
+    """Every problem a run would report; `found`: the logo's and the plans'."""
     problems = (
         *data.problems,
         *blocking_problems(data),
-        *logo_problems,
+        *found,
         *unprintable.problems,
         *([_unknown_problem(unknown, name)] if unknown else []),
         # Status is a run's to judge, from the emails sent (planning.statuses).
@@ -171,10 +180,6 @@ def _recurring(
     edited, a plan held by its customer) and the time rows kept for a retainer;
     nothing of it is recorded."""
     if is_invoicing_blocked(data.settings) or unprintable.stops_invoicing:
-        return RecurringDrawn()
-    if _unknown(data, known):
-        # A run would stop (the state is not this workbook's): its history would
-        # make every plan's Next Date look edited.
         return RecurringDrawn()
     drawn, _ = draw_recurring(
         data,
